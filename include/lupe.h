@@ -1,0 +1,277 @@
+/*
+ * lupe.h - full-text search for German text.
+ *
+ * liblupe keeps an inverted index of documents on disk, analyses German text
+ * (segmentation, normalisation, stemming, compounds, spellings, gendered
+ * forms) and answers ranked queries with highlighted snippets.
+ *
+ * Conventions (read these once, they hold for every function below):
+ *
+ *  - Functions that can fail return an int status: LUPE_OK (0) on success,
+ *    a negative LUPE_E* code on failure.  lupe_strerror() names a code;
+ *    lupe_errmsg() gives the detailed message of a handle's last failure.
+ *  - An object returned through an `out` parameter (always the first
+ *    argument) belongs to the caller and is released with the matching
+ *    *_free or lupe_close.  On failure `*out` is set to NULL.
+ *  - A pointer returned directly (const char *, const lupe_hit *, ...) is
+ *    borrowed: it stays valid as long as the object it came from.
+ *  - Text is UTF-8 with an explicit byte length.  Invalid UTF-8 is repaired
+ *    (U+FFFD), never trusted; NUL bytes do not end the text.  Every offset
+ *    the library reports is a byte offset into the text the caller passed.
+ *  - Options structs carry a `version` field: initialise them with their
+ *    *_INIT macro so that new fields get their defaults.
+ *  - The library never prints, never exits and never aborts on bad input.
+ *  - A lupe_db handle may be used by one thread at a time.  Use one handle
+ *    per thread to search from several threads at once.
+ */
+#ifndef LUPE_H
+#define LUPE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define LUPE_VERSION_MAJOR 0
+#define LUPE_VERSION_MINOR 1
+#define LUPE_VERSION_PATCH 0
+#define LUPE_VERSION_STRING "0.1.0"
+
+#if defined(LUPE_BUILDING) && defined(__GNUC__)
+#define LUPE_EXPORT __attribute__((visibility("default")))
+#else
+#define LUPE_EXPORT
+#endif
+
+/* ---------------------------------------------------------------------- */
+/* Status codes                                                            */
+/* ---------------------------------------------------------------------- */
+
+typedef enum {
+	LUPE_OK = 0,
+	LUPE_ENOTFOUND = -1,  /* database or document does not exist */
+	LUPE_ELOCKED = -2,    /* another writer holds the database */
+	LUPE_ENOTLUPE = -3,   /* path exists but is not a lupe index */
+	LUPE_ECORRUPT = -4,   /* the index is damaged */
+	LUPE_EIO = -5,        /* reading or writing failed (disk full, ...) */
+	LUPE_ENOMEM = -6,     /* out of memory */
+	LUPE_EQUERY = -7,     /* the query could not be understood */
+	LUPE_EINVAL = -8,     /* bad argument (NULL id, bad date, ...) */
+	LUPE_EREADONLY = -9,  /* write call on a read-only handle */
+	LUPE_ENETWORK = -10,  /* a remote shard failed or timed out */
+	LUPE_EINTERNAL = -11  /* a bug: please report it */
+} lupe_status;
+
+/* A static English name for a status code ("index is locked", ...). */
+LUPE_EXPORT const char *lupe_strerror(int status);
+
+/* The library version as a string, e.g. "0.1.0". */
+LUPE_EXPORT const char *lupe_version(void);
+
+/* ---------------------------------------------------------------------- */
+/* Analysis                                                                */
+/* ---------------------------------------------------------------------- */
+
+/*
+ * The analyzer turns UTF-8 text into index terms.  The very same code path
+ * analyses documents when they are indexed and query words when they are
+ * searched, so what a caller sees here is what the index holds.
+ */
+typedef struct lupe_analyzer lupe_analyzer;
+
+typedef enum {
+	LUPE_TOKEN_WORD = 0,    /* an ordinary word, stemmed */
+	LUPE_TOKEN_NUMBER = 1,  /* digits, versions ("2.0.1"), as written */
+	LUPE_TOKEN_URL = 2,     /* a URL, lower-cased, as written */
+	LUPE_TOKEN_EMAIL = 3,   /* an e-mail address, lower-cased */
+	LUPE_TOKEN_JOINED = 4,  /* the joined form of a hyphenated word */
+	LUPE_TOKEN_PART = 5     /* one part of a compound word */
+} lupe_token_kind;
+
+/* Token flags. */
+#define LUPE_TOKEN_STOPWORD 0x1u /* a German stopword (dropped from free-text queries) */
+
+typedef struct {
+	const char *term;   /* the index term (normalised, stemmed), NUL-terminated */
+	size_t term_len;
+	const char *form;   /* the normalised word before stemming, NUL-terminated */
+	size_t form_len;
+	uint32_t position;  /* word position; extra terms share their word's position */
+	size_t start, end;  /* byte range [start, end) in the analysed text */
+	int kind;           /* a lupe_token_kind */
+	unsigned flags;     /* LUPE_TOKEN_* flags */
+} lupe_token;
+
+typedef struct lupe_tokens lupe_tokens;
+
+#define LUPE_ANALYZER_OPTIONS_VERSION 1
+typedef struct {
+	unsigned version;
+	int decompound;     /* split compound words (default 1) */
+} lupe_analyzer_options;
+#define LUPE_ANALYZER_OPTIONS_INIT {LUPE_ANALYZER_OPTIONS_VERSION, 1}
+
+/* Create an analyzer; `opts` may be NULL for the defaults. */
+LUPE_EXPORT int lupe_analyzer_new(lupe_analyzer **out, const lupe_analyzer_options *opts);
+LUPE_EXPORT void lupe_analyzer_free(lupe_analyzer *an);
+
+/*
+ * Analyse `len` bytes of `text`.  The token list belongs to the caller
+ * (lupe_tokens_free); tokens are in text order, extra terms of a word
+ * (hyphen joins, compound parts) directly after it.
+ */
+LUPE_EXPORT int lupe_analyze(lupe_analyzer *an, lupe_tokens **out, const char *text, size_t len);
+LUPE_EXPORT size_t lupe_tokens_count(const lupe_tokens *toks);
+/* The i-th token (borrowed from `toks`), or NULL when i is out of range. */
+LUPE_EXPORT const lupe_token *lupe_tokens_get(const lupe_tokens *toks, size_t i);
+LUPE_EXPORT void lupe_tokens_free(lupe_tokens *toks);
+
+/* ---------------------------------------------------------------------- */
+/* Databases                                                               */
+/* ---------------------------------------------------------------------- */
+
+typedef struct lupe_db lupe_db;
+
+/* Open flags. */
+#define LUPE_OPEN_READ 0x0u    /* read-only (the default) */
+#define LUPE_OPEN_WRITE 0x1u   /* writable; fails with LUPE_ELOCKED if another writer has it */
+#define LUPE_OPEN_CREATE 0x2u  /* with LUPE_OPEN_WRITE: create the index if missing */
+
+#define LUPE_OPEN_OPTIONS_VERSION 1
+typedef struct {
+	unsigned version;
+	unsigned flags;          /* LUPE_OPEN_* */
+	int decompound;          /* split compound words when indexing (default 1) */
+	unsigned batch_size;     /* documents buffered before an automatic flush (default 2000) */
+	unsigned timeout_ms;     /* remote shards: fail after this long (default 5000) */
+} lupe_open_options;
+#define LUPE_OPEN_OPTIONS_INIT {LUPE_OPEN_OPTIONS_VERSION, LUPE_OPEN_READ, 1, 2000, 5000}
+
+/*
+ * Open the index at `path` (a directory).  `opts` may be NULL: read-only.
+ * Statuses: LUPE_ENOTFOUND (no such index and no LUPE_OPEN_CREATE),
+ * LUPE_ENOTLUPE (the path holds something else), LUPE_ELOCKED,
+ * LUPE_ECORRUPT, LUPE_EIO.  On failure `*out` is NULL and, when `errmsg`
+ * is not NULL, a message is copied to errmsg (at most errmsg_len bytes,
+ * NUL-terminated).
+ */
+LUPE_EXPORT int lupe_open(lupe_db **out, const char *path, const lupe_open_options *opts,
+			  char *errmsg, size_t errmsg_len);
+
+/*
+ * Close the handle.  Uncommitted changes of a writable handle are
+ * discarded: call lupe_commit() first to keep them.  NULL is allowed.
+ */
+LUPE_EXPORT void lupe_close(lupe_db *db);
+
+/* The message of the handle's last failure ("" when none); borrowed. */
+LUPE_EXPORT const char *lupe_errmsg(const lupe_db *db);
+
+/* Documents in the index (committed ones, plus pending ones on a writer). */
+LUPE_EXPORT int lupe_doc_count(lupe_db *db, uint64_t *out);
+
+/* ---------------------------------------------------------------------- */
+/* Documents                                                               */
+/* ---------------------------------------------------------------------- */
+
+#define LUPE_DOCUMENT_VERSION 1
+typedef struct {
+	unsigned version;
+	const char *id;         /* required: unique id, NUL-terminated, 1..200 bytes */
+	const char *title;      /* optional */
+	size_t title_len;
+	const char *text;       /* optional: the body */
+	size_t text_len;
+	const char *source;     /* optional, NUL-terminated: a collection name, facet */
+	const char *path;       /* optional, NUL-terminated: a file path */
+	const char *date;       /* optional, NUL-terminated: ISO 8601 (YYYY-MM-DD[THH:MM[:SS]]) */
+	int64_t mtime;          /* optional: the source file's modification time (0 = none) */
+} lupe_document;
+#define LUPE_DOCUMENT_INIT {LUPE_DOCUMENT_VERSION, NULL, NULL, 0, NULL, 0, NULL, NULL, NULL, 0}
+
+/*
+ * Add a document, or replace the document with the same id.  The change
+ * becomes visible to readers and durable at lupe_commit().
+ * LUPE_EINVAL for a missing or overlong id or a date that is not ISO 8601.
+ */
+LUPE_EXPORT int lupe_add(lupe_db *db, const lupe_document *doc);
+
+/* Delete the document with this id; LUPE_ENOTFOUND if there is none. */
+LUPE_EXPORT int lupe_delete(lupe_db *db, const char *id);
+
+/*
+ * Make every change since the last commit durable, atomically: after a
+ * crash at any moment the index holds either all of them or none.
+ */
+LUPE_EXPORT int lupe_commit(lupe_db *db);
+
+/* ---------------------------------------------------------------------- */
+/* Searching                                                               */
+/* ---------------------------------------------------------------------- */
+
+/*
+ * Query syntax (German and English operators are equivalent):
+ *   wort wort          free text: any word may match, more matches rank higher
+ *   "genaue phrase"    words in this order (stopwords kept)
+ *   +muss -nicht       required / excluded word or phrase
+ *   a AND b, a UND b   both;  a OR b, a ODER b  either;  a NOT b, a NICHT b
+ *   ( ... )            grouping
+ *   präfix*            words starting with a prefix (at least 2 letters)
+ *   title:wort  source:name   restrict to a field
+ */
+
+typedef struct lupe_results lupe_results;
+
+typedef struct {
+	size_t start, end;      /* byte range [start, end) */
+} lupe_span;
+
+typedef struct {
+	size_t rank;            /* 1-based rank over the whole result list */
+	const char *id;
+	const char *title;
+	double score;
+	const char *source;     /* "" when the document has none */
+	const char *path;       /* "" when the document has none */
+	const char *date;       /* "" when the document has none */
+	const char *snippet;    /* a passage of the body, NUL-terminated */
+	size_t snippet_len;
+	const lupe_span *highlights; /* byte ranges of matches in snippet */
+	size_t n_highlights;
+} lupe_hit;
+
+#define LUPE_SEARCH_OPTIONS_VERSION 1
+typedef struct {
+	unsigned version;
+	size_t offset;          /* hits to skip (default 0) */
+	size_t limit;           /* hits to return (default 10, at most 10000) */
+	size_t snippet_bytes;   /* target snippet length in bytes (default 240) */
+} lupe_search_options;
+#define LUPE_SEARCH_OPTIONS_INIT {LUPE_SEARCH_OPTIONS_VERSION, 0, 10, 240}
+
+/*
+ * Run `query` (len bytes of UTF-8).  `opts` may be NULL for the defaults.
+ * LUPE_EQUERY with a message in lupe_errmsg() for a query that has no
+ * sensible reading (empty, nothing but operators, ...).
+ */
+LUPE_EXPORT int lupe_search(lupe_db *db, lupe_results **out, const char *query, size_t len,
+			    const lupe_search_options *opts);
+
+/* Hits in this page of results. */
+LUPE_EXPORT size_t lupe_results_count(const lupe_results *res);
+
+/* An estimate of all matching documents; *exact (if not NULL) says whether it is exact. */
+LUPE_EXPORT uint64_t lupe_results_total(const lupe_results *res, int *exact);
+
+/* The i-th hit of this page (borrowed), or NULL when out of range. */
+LUPE_EXPORT const lupe_hit *lupe_results_hit(const lupe_results *res, size_t i);
+
+LUPE_EXPORT void lupe_results_free(lupe_results *res);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* LUPE_H */

@@ -1,0 +1,40 @@
+/*
+ * Compound splitting for German words (Kommunikationsberater ->
+ * kommunikation + berater).  A decompounder is built once (per analyzer)
+ * and is read-only afterwards, so one may be shared by threads.
+ */
+#ifndef LUPE_DECOMPOUND_H
+#define LUPE_DECOMPOUND_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct lupe_decompounder lupe_decompounder;
+
+/* One part: a byte range of the word, linking element (-s-, -en-, ...) excluded. */
+typedef struct {
+	uint32_t start, end;
+} lupe_part;
+
+/*
+ * Optional statistics from the indexed collection: how often a part occurs
+ * (e.g. its document frequency).  Return 0 when unknown.
+ */
+typedef uint64_t (*lupe_freq_fn)(void *ctx, const char *word, size_t len);
+
+/* Build the decompounder (loads the built-in dictionary).  0 or -1 (no memory). */
+int lupe_decomp_new(lupe_decompounder **out);
+void lupe_decomp_free(lupe_decompounder *d);
+
+/* Attach (or with fn NULL, detach) collection statistics. */
+void lupe_decomp_set_freq(lupe_decompounder *d, lupe_freq_fn fn, void *ctx);
+
+/*
+ * Split `word` (case-folded, canonical spelling, UTF-8, no hyphens) into at
+ * most `max` parts.  Returns the number of parts written: 0 when the word is
+ * not split (too short, not a compound, not German), else 2 or more.
+ */
+int lupe_decomp_split(const lupe_decompounder *d, const char *word, size_t len,
+		      lupe_part *parts, int max);
+
+#endif
