@@ -161,8 +161,10 @@ LUPE_EXPORT int lupe_open(lupe_db **out, const char *path, const lupe_open_optio
 			  char *errmsg, size_t errmsg_len);
 
 /*
- * Close the handle.  Uncommitted changes of a writable handle are
- * discarded: call lupe_commit() first to keep them.  NULL is allowed.
+ * Close the handle.  A writer's pending changes are committed first (as
+ * Xapian and notmuch do); call lupe_commit() before to learn whether that
+ * succeeded.  A process that dies without closing loses only what it had
+ * not committed.  NULL is allowed.
  */
 LUPE_EXPORT void lupe_close(lupe_db *db);
 
@@ -193,7 +195,9 @@ typedef struct {
 
 /*
  * Add a document, or replace the document with the same id.  The change
- * becomes visible to readers and durable at lupe_commit().
+ * becomes visible to readers and durable at the next commit: lupe_commit(),
+ * or the automatic one after every `batch_size` changes (lupe_open_options),
+ * which keeps a writer's memory bounded.
  * LUPE_EINVAL for a missing or overlong id or a date that is not ISO 8601.
  */
 LUPE_EXPORT int lupe_add(lupe_db *db, const lupe_document *doc);

@@ -1,0 +1,454 @@
+#include <stdlib.h>
+#include <string.h>
+#include <unicode/uchar.h>
+#include <unicode/unorm2.h>
+#include <unicode/ustring.h>
+
+#include "analysis/analyzer.h"
+#include "analysis/german.h"
+#include "analysis/stem.h"
+#include "analysis/tokenize.h"
+#include "util/utf8.h"
+
+#define MAX_PARTS 8
+
+struct lupe_analyzer {
+	lupe_tokenizer *tz;
+	lupe_stemmer *stem;
+	lupe_decompounder *dc; /* NULL when decompounding is off */
+	const UNormalizer2 *nfkc_cf;
+	UChar *u16a, *u16b; /* scratch for ICU normalisation */
+	int32_t u16cap;
+	lupe_buf fold;  /* scratch: the folded word */
+	lupe_buf join;  /* scratch: a hyphen group's joined form */
+};
+
+LUPE_EXPORT int lupe_analyzer_new(lupe_analyzer **out, const lupe_analyzer_options *opts)
+{
+	UErrorCode st = U_ZERO_ERROR;
+	lupe_analyzer *an;
+	if (!out)
+		return LUPE_EINVAL;
+	*out = NULL;
+	an = calloc(1, sizeof *an);
+	if (!an)
+		return LUPE_ENOMEM;
+	an->nfkc_cf = unorm2_getNFKCCasefoldInstance(&st);
+	if (U_FAILURE(st)) {
+		free(an);
+		return LUPE_EINTERNAL;
+	}
+	if (lupe_tokenizer_new(&an->tz) < 0 || lupe_stemmer_new(&an->stem) < 0 ||
+	    ((!opts || opts->decompound) && lupe_decomp_new(&an->dc) < 0)) {
+		lupe_analyzer_free(an);
+		return LUPE_ENOMEM;
+	}
+	*out = an;
+	return LUPE_OK;
+}
+
+LUPE_EXPORT void lupe_analyzer_free(lupe_analyzer *an)
+{
+	if (!an)
+		return;
+	lupe_tokenizer_free(an->tz);
+	lupe_stemmer_free(an->stem);
+	lupe_decomp_free(an->dc);
+	free(an->u16a);
+	free(an->u16b);
+	lupe_buf_free(&an->fold);
+	lupe_buf_free(&an->join);
+	free(an);
+}
+
+int lupe_analyzer_decompounds(const lupe_analyzer *an)
+{
+	return an->dc != NULL;
+}
+
+void lupe_analyzer_set_freq(lupe_analyzer *an, lupe_freq_fn fn, void *ctx)
+{
+	if (an->dc)
+		lupe_decomp_set_freq(an->dc, fn, ctx);
+}
+
+static int ensure_u16(lupe_analyzer *an, int32_t need)
+{
+	if (need <= an->u16cap)
+		return 0;
+	int32_t cap = need * 2 + 64;
+	UChar *a = realloc(an->u16a, (size_t)cap * sizeof(UChar));
+	if (!a)
+		return -1;
+	an->u16a = a;
+	UChar *b = realloc(an->u16b, (size_t)cap * sizeof(UChar));
+	if (!b)
+		return -1;
+	an->u16b = b;
+	an->u16cap = cap;
+	return 0;
+}
+
+/*
+ * NFKC case folding plus canonical German spelling, appended to out.
+ * Plain ASCII (most words) takes a fast path that gives the same result.
+ */
+static int fold_word(lupe_analyzer *an, const char *w, size_t n, lupe_buf *out)
+{
+	size_t base = out->len;
+	int ascii = 1;
+	for (size_t i = 0; i < n; i++)
+		if ((unsigned char)w[i] >= 0x80 || w[i] == '\0') {
+			ascii = 0;
+			break;
+		}
+	if (ascii) {
+		if (lupe_buf_reserve(out, n) < 0)
+			return -1;
+		for (size_t i = 0; i < n; i++) {
+			char c = w[i];
+			out->p[out->len++] = (c >= 'A' && c <= 'Z') ? (char)(c + 32) : c;
+		}
+	} else {
+		UErrorCode st = U_ZERO_ERROR;
+		int32_t u16len = 0;
+		if (ensure_u16(an, (int32_t)n + 8) < 0)
+			return -1;
+		u_strFromUTF8WithSub(an->u16a, an->u16cap, &u16len, w, (int32_t)n, 0xFFFD, NULL, &st);
+		if (U_FAILURE(st))
+			return -1;
+		/* Case folding can grow a string (ß -> ss, ligatures): retry with room. */
+		int32_t m = unorm2_normalize(an->nfkc_cf, an->u16a, u16len, an->u16b, an->u16cap, &st);
+		if (st == U_BUFFER_OVERFLOW_ERROR) {
+			st = U_ZERO_ERROR;
+			if (ensure_u16(an, m + 8) < 0)
+				return -1;
+			u_strFromUTF8WithSub(an->u16a, an->u16cap, &u16len, w, (int32_t)n, 0xFFFD, NULL, &st);
+			m = unorm2_normalize(an->nfkc_cf, an->u16a, u16len, an->u16b, an->u16cap, &st);
+		}
+		if (U_FAILURE(st))
+			return -1;
+		int32_t need = 0;
+		st = U_ZERO_ERROR;
+		u_strToUTF8(NULL, 0, &need, an->u16b, m, &st);
+		st = U_ZERO_ERROR;
+		if (lupe_buf_reserve(out, (size_t)need + 1) < 0)
+			return -1;
+		u_strToUTF8WithSub(out->p + out->len, need + 1, &need, an->u16b, m, 0xFFFD, NULL, &st);
+		if (U_FAILURE(st))
+			return -1;
+		out->len += (size_t)need;
+	}
+	size_t k = lupe_de_spelling(out->p + base, out->len - base, out->p + base, out->len - base);
+	out->len = base + k;
+	return 0;
+}
+
+int lupe_analyzer_fold(lupe_analyzer *an, const char *word, size_t len, lupe_buf *out)
+{
+	return fold_word(an, word, len, out);
+}
+
+static int has_digit(const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (s[i] >= '0' && s[i] <= '9')
+			return 1;
+	return 0;
+}
+
+static int has_letter(const char *s, size_t n)
+{
+	size_t i = 0;
+	while (i < n) {
+		uint32_t cp = lupe_utf8_next(s, n, &i);
+		if (u_isalpha((UChar32)cp))
+			return 1;
+	}
+	return 0;
+}
+
+static int push_tok(lupe_tokens *t, lupe_itok k)
+{
+	if (t->n == t->cap) {
+		size_t nc = t->cap ? t->cap * 2 : 128;
+		lupe_itok *v = realloc(t->v, nc * sizeof *v);
+		if (!v)
+			return -1;
+		t->v = v;
+		t->cap = nc;
+	}
+	t->v[t->n++] = k;
+	return 0;
+}
+
+/* Put s into the arena NUL-terminated (cut to LUPE_TERM_MAX); returns its offset or -1. */
+static int64_t arena_put(lupe_tokens *t, const char *s, size_t n, uint32_t *len_out)
+{
+	if (n > LUPE_TERM_MAX)
+		n = lupe_utf8_floor(s, LUPE_TERM_MAX);
+	if (t->arena.len > UINT32_MAX - n - 1)
+		return -1;
+	size_t off = t->arena.len;
+	if (lupe_buf_append(&t->arena, s, n) < 0 || lupe_buf_putc(&t->arena, '\0') < 0)
+		return -1;
+	*len_out = (uint32_t)n;
+	return (int64_t)off;
+}
+
+/*
+ * Emit one token for a folded form: the form is stemmed unless it holds a
+ * digit (numbers and versions stay as written).
+ */
+static int emit(lupe_analyzer *an, lupe_tokens *t, const char *form, size_t flen, uint32_t pos,
+		size_t start, size_t end, int kind)
+{
+	lupe_itok k = {0};
+	const char *term = form;
+	size_t tlen = flen;
+	int64_t off;
+
+	if (flen == 0)
+		return 0;
+	off = arena_put(t, form, flen, &k.form_len);
+	if (off < 0)
+		return -1;
+	k.form_off = (uint32_t)off;
+	if (kind == LUPE_TOKEN_WORD || kind == LUPE_TOKEN_JOINED || kind == LUPE_TOKEN_PART) {
+		if (has_digit(form, flen)) {
+			if (kind == LUPE_TOKEN_WORD)
+				kind = LUPE_TOKEN_NUMBER;
+		} else {
+			/* Stem from the arena copy: `form` may point into a scratch buffer. */
+			const char *f = t->arena.p + k.form_off;
+			size_t pl = lupe_de_prestem(f, k.form_len);
+			term = lupe_stem(an->stem, f, pl, &tlen);
+			if (!term)
+				return -1;
+			if (lupe_de_is_stopword(f, k.form_len))
+				k.flags |= LUPE_TOKEN_STOPWORD;
+		}
+	}
+	off = arena_put(t, term, tlen, &k.term_len);
+	if (off < 0)
+		return -1;
+	k.term_off = (uint32_t)off;
+	k.position = pos;
+	k.start = start;
+	k.end = end;
+	k.kind = kind;
+	return push_tok(t, k);
+}
+
+/*
+ * CamelCase inside a word ("PageNumber", "ReferenceValue"): byte offsets
+ * where a lower-case letter is followed by an upper-case one.
+ */
+static int camel_cuts(const char *w, size_t n, size_t *cuts, int max)
+{
+	int nc = 0;
+	size_t i = 0;
+	UChar32 prev = 0;
+	while (i < n && nc < max) {
+		size_t at = i;
+		UChar32 cp = (UChar32)lupe_utf8_next(w, n, &i);
+		if (prev && u_islower(prev) && u_isupper(cp))
+			cuts[nc++] = at;
+		prev = cp;
+	}
+	return nc;
+}
+
+/* Analyse one word segment; its extra terms share its position. */
+static int word(lupe_analyzer *an, lupe_tokens *t, const char *text, const lupe_seg *sg, uint32_t pos)
+{
+	const char *w = text + sg->start;
+	size_t n = sg->end - sg->start;
+	size_t fstart, flen;
+
+	if (n > LUPE_WORD_MAX)
+		n = lupe_utf8_floor(w, LUPE_WORD_MAX);
+	if (sg->kind == LUPE_SEG_WORD)
+		n = lupe_de_degender(w, n);
+
+	an->fold.len = 0;
+	if (fold_word(an, w, n, &an->fold) < 0)
+		return -1;
+	fstart = 0;
+	flen = an->fold.len;
+	if (sg->kind == LUPE_SEG_NUMBER || !has_letter(an->fold.p, flen)) {
+		lupe_itok dummy;
+		(void)dummy;
+		return emit(an, t, an->fold.p + fstart, flen, pos, sg->start, sg->end, LUPE_TOKEN_NUMBER);
+	}
+	size_t first = t->n;
+	if (emit(an, t, an->fold.p, flen, pos, sg->start, sg->end, LUPE_TOKEN_WORD) < 0)
+		return -1;
+
+	/* CamelCase parts: each part folded on its own. */
+	size_t cuts[MAX_PARTS];
+	int nc = camel_cuts(w, n, cuts, MAX_PARTS - 1);
+	if (nc > 0) {
+		size_t s = 0;
+		for (int i = 0; i <= nc; i++) {
+			size_t e = i < nc ? cuts[i] : n;
+			an->fold.len = 0;
+			if (fold_word(an, w + s, e - s, &an->fold) < 0)
+				return -1;
+			if (emit(an, t, an->fold.p, an->fold.len, pos, sg->start + s, sg->start + e,
+				 LUPE_TOKEN_PART) < 0)
+				return -1;
+			s = e;
+		}
+		return 0;
+	}
+
+	/* Compound parts, from the folded form kept in the arena. */
+	if (an->dc && t->v[first].kind == LUPE_TOKEN_WORD) {
+		lupe_part parts[MAX_PARTS];
+		const char *f = t->arena.p + t->v[first].form_off;
+		size_t fl = t->v[first].form_len;
+		int np = lupe_decomp_split(an->dc, f, fl, parts, MAX_PARTS);
+		for (int i = 0; i < np; i++) {
+			/* Copy out: emit() may move the arena. */
+			char tmp[LUPE_WORD_MAX * 3];
+			size_t pl = parts[i].end - parts[i].start;
+			if (pl > sizeof tmp)
+				continue;
+			memcpy(tmp, t->arena.p + t->v[first].form_off + parts[i].start, pl);
+			if (emit(an, t, tmp, pl, pos, sg->start, sg->end, LUPE_TOKEN_PART) < 0)
+				return -1;
+		}
+	}
+	return 0;
+}
+
+int64_t lupe_analyze_into(lupe_analyzer *an, lupe_tokens *t, const char *text, size_t len,
+			  uint32_t first_pos)
+{
+	const lupe_seg *segs;
+	size_t nseg;
+	uint32_t pos = first_pos;
+
+	if (lupe_tokenize(an->tz, text, len, &segs, &nseg) < 0)
+		return -1;
+	t->pub_n = 0;
+	size_t group_start = 0;    /* first segment of the current hyphen group */
+	uint32_t group_pos = 0;
+	int in_group = 0;
+	for (size_t i = 0; i < nseg; i++) {
+		const lupe_seg *sg = &segs[i];
+		if (sg->kind == LUPE_SEG_URL || sg->kind == LUPE_SEG_EMAIL) {
+			an->fold.len = 0;
+			if (fold_word(an, text + sg->start, sg->end - sg->start, &an->fold) < 0)
+				return -1;
+			lupe_itok k = {0};
+			int64_t off = arena_put(t, an->fold.p, an->fold.len, &k.form_len);
+			if (off < 0)
+				return -1;
+			k.form_off = k.term_off = (uint32_t)off;
+			k.term_len = k.form_len;
+			k.position = pos;
+			k.start = sg->start;
+			k.end = sg->end;
+			k.kind = sg->kind == LUPE_SEG_URL ? LUPE_TOKEN_URL : LUPE_TOKEN_EMAIL;
+			if (push_tok(t, k) < 0)
+				return -1;
+			continue;
+		}
+		if (!in_group && (sg->flags & LUPE_SEG_HYPHEN_NEXT)) {
+			in_group = 1;
+			group_start = i;
+			group_pos = pos;
+		}
+		if (word(an, t, text, sg, pos) < 0)
+			return -1;
+		pos++;
+		if (in_group && !(sg->flags & LUPE_SEG_HYPHEN_NEXT)) {
+			/* End of a hyphen group: add the joined form of all its words. */
+			an->join.len = 0;
+			for (size_t j = group_start; j <= i; j++) {
+				if (segs[j].kind == LUPE_SEG_URL || segs[j].kind == LUPE_SEG_EMAIL)
+					continue;
+				size_t wl = segs[j].end - segs[j].start;
+				if (wl > LUPE_WORD_MAX)
+					wl = lupe_utf8_floor(text + segs[j].start, LUPE_WORD_MAX);
+				if (fold_word(an, text + segs[j].start, wl, &an->join) < 0)
+					return -1;
+				if (an->join.len > LUPE_WORD_MAX)
+					break;
+			}
+			if (emit(an, t, an->join.p, an->join.len, group_pos, segs[group_start].start, sg->end,
+				 LUPE_TOKEN_JOINED) < 0)
+				return -1;
+			in_group = 0;
+		}
+	}
+	return pos;
+}
+
+void lupe_tokens_reset(lupe_tokens *t)
+{
+	t->n = 0;
+	t->arena.len = 0;
+	t->pub_n = 0;
+}
+
+void lupe_tokens_release(lupe_tokens *t)
+{
+	free(t->v);
+	free(t->pub);
+	lupe_buf_free(&t->arena);
+	memset(t, 0, sizeof *t);
+}
+
+LUPE_EXPORT int lupe_analyze(lupe_analyzer *an, lupe_tokens **out, const char *text, size_t len)
+{
+	if (!out)
+		return LUPE_EINVAL;
+	*out = NULL;
+	if (!an || (!text && len))
+		return LUPE_EINVAL;
+	lupe_tokens *t = calloc(1, sizeof *t);
+	if (!t)
+		return LUPE_ENOMEM;
+	if (lupe_analyze_into(an, t, text ? text : "", len, 0) < 0) {
+		lupe_tokens_release(t);
+		free(t);
+		return LUPE_ENOMEM;
+	}
+	if (t->n) {
+		t->pub = calloc(t->n, sizeof *t->pub);
+		if (!t->pub) {
+			lupe_tokens_release(t);
+			free(t);
+			return LUPE_ENOMEM;
+		}
+		for (size_t i = 0; i < t->n; i++) {
+			const lupe_itok *k = &t->v[i];
+			t->pub[i] = (lupe_token){lupe_itok_term(t, k), k->term_len, lupe_itok_form(t, k), k->form_len,
+						 k->position, k->start, k->end, k->kind, k->flags};
+		}
+	}
+	t->pub_n = t->n;
+	*out = t;
+	return LUPE_OK;
+}
+
+LUPE_EXPORT size_t lupe_tokens_count(const lupe_tokens *t)
+{
+	return t ? t->pub_n : 0;
+}
+
+LUPE_EXPORT const lupe_token *lupe_tokens_get(const lupe_tokens *t, size_t i)
+{
+	return (t && i < t->pub_n) ? &t->pub[i] : NULL;
+}
+
+LUPE_EXPORT void lupe_tokens_free(lupe_tokens *t)
+{
+	if (!t)
+		return;
+	lupe_tokens_release(t);
+	free(t);
+}

@@ -1,0 +1,70 @@
+/*
+ * The analysis pipeline, internal view.  Documents (index/document.c) and
+ * query words (query/build.c) both go through lupe_analyze_into(), so the
+ * terms of a query are made exactly like the terms of the index.
+ */
+#ifndef LUPE_ANALYZER_H
+#define LUPE_ANALYZER_H
+
+#include <stdint.h>
+
+#include "lupe.h"
+#include "analysis/decompound.h"
+#include "util/buf.h"
+
+/* Index terms are cut to this many bytes (Xapian's limit is 245 with prefix). */
+#define LUPE_TERM_MAX 200
+/* Only this many bytes of one word are normalised; the rest of a longer "word" is noise. */
+#define LUPE_WORD_MAX 240
+
+typedef struct {
+	uint32_t term_off, term_len; /* into the arena */
+	uint32_t form_off, form_len;
+	uint32_t position;
+	size_t start, end;
+	int kind;
+	unsigned flags;
+} lupe_itok;
+
+struct lupe_tokens {
+	lupe_itok *v;
+	size_t n, cap;
+	lupe_buf arena;
+	lupe_token *pub; /* the public view, made on demand */
+	size_t pub_n;
+};
+
+/* Empty the list but keep its memory for the next analysis. */
+void lupe_tokens_reset(lupe_tokens *t);
+void lupe_tokens_release(lupe_tokens *t); /* free the contents, not the struct */
+
+static inline const char *lupe_itok_term(const lupe_tokens *t, const lupe_itok *k)
+{
+	return t->arena.p + k->term_off;
+}
+
+static inline const char *lupe_itok_form(const lupe_tokens *t, const lupe_itok *k)
+{
+	return t->arena.p + k->form_off;
+}
+
+/*
+ * Analyse text and append its tokens to `out`, numbering word positions
+ * from `first_pos`.  Returns the next free position, or -1 (out of memory).
+ */
+int64_t lupe_analyze_into(lupe_analyzer *an, lupe_tokens *out, const char *text, size_t len,
+			  uint32_t first_pos);
+
+/* Whether the analyzer splits compounds. */
+int lupe_analyzer_decompounds(const lupe_analyzer *an);
+
+/* Collection statistics for compound splitting (see decompound.h); fn may be NULL. */
+void lupe_analyzer_set_freq(lupe_analyzer *an, lupe_freq_fn fn, void *ctx);
+
+/*
+ * Normalise one word as the analyzer does before stemming (case fold,
+ * canonical spelling), for prefix queries.  Appends to out; 0 or -1.
+ */
+int lupe_analyzer_fold(lupe_analyzer *an, const char *word, size_t len, lupe_buf *out);
+
+#endif

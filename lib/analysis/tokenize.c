@@ -1,0 +1,255 @@
+#include <stdlib.h>
+#include <string.h>
+#include <unicode/ubrk.h>
+#include <unicode/utext.h>
+
+#include "analysis/tokenize.h"
+
+struct lupe_tokenizer {
+	UBreakIterator *bi;
+	UText *ut;
+	lupe_seg *v;
+	size_t n, cap;
+	lupe_seg *special; /* URL and e-mail spans found by the pre-scan */
+	size_t n_special, cap_special;
+};
+
+int lupe_tokenizer_new(lupe_tokenizer **out)
+{
+	UErrorCode st = U_ZERO_ERROR;
+	lupe_tokenizer *tz = calloc(1, sizeof *tz);
+	if (!tz)
+		return -1;
+	tz->bi = ubrk_open(UBRK_WORD, "de", NULL, 0, &st);
+	if (U_FAILURE(st)) {
+		free(tz);
+		return -1;
+	}
+	*out = tz;
+	return 0;
+}
+
+void lupe_tokenizer_free(lupe_tokenizer *tz)
+{
+	if (!tz)
+		return;
+	ubrk_close(tz->bi);
+	utext_close(tz->ut);
+	free(tz->v);
+	free(tz->special);
+	free(tz);
+}
+
+static int push(lupe_seg **v, size_t *n, size_t *cap, lupe_seg s)
+{
+	if (*n == *cap) {
+		size_t nc = *cap ? *cap * 2 : 256;
+		lupe_seg *nv = realloc(*v, nc * sizeof *nv);
+		if (!nv)
+			return -1;
+		*v = nv;
+		*cap = nc;
+	}
+	(*v)[(*n)++] = s;
+	return 0;
+}
+
+static int is_alpha(unsigned char c)
+{
+	return (c | 0x20) >= 'a' && (c | 0x20) <= 'z';
+}
+
+static int is_alnum(unsigned char c)
+{
+	return is_alpha(c) || (c >= '0' && c <= '9');
+}
+
+static int is_url_char(unsigned char c)
+{
+	if (c >= 0x80)
+		return 1; /* internationalised URLs: keep UTF-8 as written */
+	return is_alnum(c) || strchr("-._~:/?#[]@!$&'()*+,;=%", c) != NULL;
+}
+
+static int is_email_local(unsigned char c)
+{
+	return is_alnum(c) || c == '.' || c == '_' || c == '%' || c == '+' || c == '-';
+}
+
+/* Trailing sentence punctuation is not part of a URL or address. */
+static size_t trim_trailing(const char *t, size_t start, size_t end)
+{
+	while (end > start && strchr(".,;:!?)'\"]", t[end - 1]))
+		end--;
+	return end;
+}
+
+/*
+ * Find URLs (scheme://..., www....) and e-mail addresses.  One linear pass;
+ * a span never starts inside the previous one.
+ */
+static int scan_special(lupe_tokenizer *tz, const char *t, size_t len)
+{
+	tz->n_special = 0;
+	size_t i = 0;
+	while (i < len) {
+		unsigned char c = (unsigned char)t[i];
+		if (c == ':' && i + 2 < len && t[i + 1] == '/' && t[i + 2] == '/') {
+			size_t s = i;
+			while (s > 0 && is_alpha((unsigned char)t[s - 1]))
+				s--;
+			if (s < i && (s == 0 || !is_alnum((unsigned char)t[s - 1]))) {
+				size_t e = i + 3;
+				while (e < len && is_url_char((unsigned char)t[e]))
+					e++;
+				e = trim_trailing(t, s, e);
+				if (e > i + 3) {
+					lupe_seg g = {s, e, LUPE_SEG_URL, 0};
+					/* a "www." span already pushed cannot overlap: it starts after s */
+					if (push(&tz->special, &tz->n_special, &tz->cap_special, g) < 0)
+						return -1;
+					i = e;
+					continue;
+				}
+			}
+		} else if ((c == 'w' || c == 'W') && i + 4 < len && strncasecmp(t + i, "www.", 4) == 0 &&
+			   (i == 0 || !is_url_char((unsigned char)t[i - 1]) || t[i - 1] == '(') &&
+			   is_alnum((unsigned char)t[i + 4])) {
+			size_t e = i + 4;
+			while (e < len && is_url_char((unsigned char)t[e]))
+				e++;
+			e = trim_trailing(t, i, e);
+			lupe_seg g = {i, e, LUPE_SEG_URL, 0};
+			if (push(&tz->special, &tz->n_special, &tz->cap_special, g) < 0)
+				return -1;
+			i = e;
+			continue;
+		} else if (c == '@' && i > 0 && i + 1 < len) {
+			size_t s = i;
+			while (s > 0 && is_email_local((unsigned char)t[s - 1]))
+				s--;
+			size_t e = i + 1, dots = 0;
+			while (e < len && (is_alnum((unsigned char)t[e]) || t[e] == '-' || t[e] == '.')) {
+				if (t[e] == '.')
+					dots++;
+				e++;
+			}
+			while (e > i + 1 && (t[e - 1] == '.' || t[e - 1] == '-'))
+				e--;
+			size_t first_special = tz->n_special;
+			/* The local part may not reach back into a URL found before. */
+			if (first_special && tz->special[first_special - 1].end > s)
+				s = tz->special[first_special - 1].end;
+			if (s < i && dots > 0 && memchr(t + i + 1, '.', e - i - 1)) {
+				lupe_seg g = {s, e, LUPE_SEG_EMAIL, 0};
+				if (push(&tz->special, &tz->n_special, &tz->cap_special, g) < 0)
+					return -1;
+				i = e;
+				continue;
+			}
+		}
+		i++;
+	}
+	return 0;
+}
+
+static int ieq(const char *a, const char *b, size_t n)
+{
+	return strncasecmp(a, b, n) == 0;
+}
+
+/*
+ * A gender marker that ICU splits off: "*in", "*innen", "/in", "/innen",
+ * "/-in", "/-innen" right after a word and followed by no further letter.
+ * Returns the byte length of marker plus suffix, or 0.
+ */
+static size_t gender_tail(const char *t, size_t len, size_t e)
+{
+	size_t m;
+	if (e >= len)
+		return 0;
+	if (t[e] == '*')
+		m = 1;
+	else if (t[e] == '/' && e + 1 < len && t[e + 1] == '-')
+		m = 2;
+	else if (t[e] == '/')
+		m = 1;
+	else
+		return 0;
+	size_t s = e + m;
+	size_t n = 0;
+	if (len - s >= 5 && ieq(t + s, "innen", 5))
+		n = 5;
+	else if (len - s >= 2 && ieq(t + s, "in", 2))
+		n = 2;
+	if (!n)
+		return 0;
+	if (s + n < len && (is_alpha((unsigned char)t[s + n]) || (unsigned char)t[s + n] >= 0x80))
+		return 0;
+	return m + n;
+}
+
+int lupe_tokenize(lupe_tokenizer *tz, const char *text, size_t len, const lupe_seg **segs, size_t *n)
+{
+	UErrorCode st = U_ZERO_ERROR;
+	tz->n = 0;
+	*segs = NULL;
+	*n = 0;
+	if (len == 0)
+		return 0;
+	if (len > INT32_MAX)
+		len = INT32_MAX; /* ICU indexes with int32_t; callers cap documents far below this */
+	if (scan_special(tz, text, len) < 0)
+		return -1;
+	tz->ut = utext_openUTF8(tz->ut, text, (int64_t)len, &st);
+	if (U_FAILURE(st))
+		return -1;
+	ubrk_setUText(tz->bi, tz->ut, &st);
+	if (U_FAILURE(st))
+		return -1;
+
+	size_t sp = 0; /* next special span to emit */
+	int32_t prev = ubrk_first(tz->bi);
+	for (int32_t b = ubrk_next(tz->bi); b != UBRK_DONE; prev = b, b = ubrk_next(tz->bi)) {
+		int status = ubrk_getRuleStatus(tz->bi);
+		if (status < UBRK_WORD_NONE_LIMIT)
+			continue;
+		size_t s = (size_t)prev, e = (size_t)b;
+
+		/* Join a gender marker that ICU split off ("Mitarbeiter*innen"). */
+		size_t g = gender_tail(text, len, e);
+		if (g) {
+			e += g;
+			while (b != UBRK_DONE && (size_t)b < e)
+				b = ubrk_next(tz->bi);
+			if (b == UBRK_DONE)
+				b = (int32_t)len;
+			if ((size_t)b > e) /* cannot happen: the suffix ends at a boundary */
+				e = (size_t)b;
+		}
+
+		while (sp < tz->n_special && tz->special[sp].start <= s) {
+			if (push(&tz->v, &tz->n, &tz->cap, tz->special[sp]) < 0)
+				return -1;
+			sp++;
+		}
+		unsigned char c0 = (unsigned char)text[s];
+		lupe_seg seg = {s, e, (c0 >= '0' && c0 <= '9') ? LUPE_SEG_NUMBER : LUPE_SEG_WORD, 0};
+		if (e < len && text[e] == '-') {
+			if (e + 1 < len && (is_alnum((unsigned char)text[e + 1]) || (unsigned char)text[e + 1] >= 0xC0))
+				seg.flags |= LUPE_SEG_HYPHEN_NEXT;
+			else if (e + 1 == len || text[e + 1] == ' ' || text[e + 1] == '\n' || text[e + 1] == '\t')
+				seg.flags |= LUPE_SEG_TRUNCATED;
+		} else if (len - e >= 3 && (unsigned char)text[e] == 0xE2 && (unsigned char)text[e + 1] == 0x80 &&
+			   (unsigned char)text[e + 2] == 0x90) { /* U+2010 HYPHEN */
+			seg.flags |= LUPE_SEG_HYPHEN_NEXT;
+		}
+		if (push(&tz->v, &tz->n, &tz->cap, seg) < 0)
+			return -1;
+		if (b == (int32_t)len)
+			break;
+	}
+	*segs = tz->v;
+	*n = tz->n;
+	return 0;
+}

@@ -1,0 +1,28 @@
+/* The database handle, shared by db.c and search/. */
+#ifndef LUPE_DB_H
+#define LUPE_DB_H
+
+#include "lupe.h"
+#include "analysis/analyzer.h"
+#include "shim/shim.h"
+#include "util/buf.h"
+#include "util/error.h"
+
+/* Metadata keys that mark and describe a lupe index. */
+#define LUPE_META_FORMAT "lupe.format"
+#define LUPE_META_DECOMPOUND "lupe.decompound"
+#define LUPE_FORMAT "1"
+
+struct lupe_db {
+	lx_db *x;
+	lupe_analyzer *an;
+	lupe_tokens toks;  /* scratch for documents and queries */
+	lupe_buf tmp;
+	lupe_err err;
+	int writable;
+	unsigned batch_size;
+	unsigned pending;  /* changes since the last commit */
+	unsigned timeout_ms;
+};
+
+#endif

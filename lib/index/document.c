@@ -1,0 +1,234 @@
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "index/document.h"
+#include "util/utf8.h"
+
+#define RECORD_MAGIC 'L'
+#define RECORD_VERSION 1
+
+static int put_varint(lupe_buf *b, uint64_t v)
+{
+	char tmp[10];
+	size_t n = 0;
+	do {
+		tmp[n++] = (char)((v & 0x7F) | (v > 0x7F ? 0x80 : 0));
+		v >>= 7;
+	} while (v);
+	return lupe_buf_append(b, tmp, n);
+}
+
+static int put_field(lupe_buf *b, const char *s, size_t n)
+{
+	if (put_varint(b, n) < 0)
+		return -1;
+	return lupe_buf_append(b, s, n);
+}
+
+static int get_varint(const char *p, size_t len, size_t *i, uint64_t *v)
+{
+	*v = 0;
+	for (int shift = 0; shift < 64; shift += 7) {
+		if (*i >= len)
+			return -1;
+		unsigned char c = (unsigned char)p[(*i)++];
+		*v |= (uint64_t)(c & 0x7F) << shift;
+		if (!(c & 0x80))
+			return 0;
+	}
+	return -1;
+}
+
+static int get_field(const char *p, size_t len, size_t *i, const char **s, size_t *n)
+{
+	uint64_t v;
+	if (get_varint(p, len, i, &v) < 0 || v > len - *i)
+		return -1;
+	*s = p + *i;
+	*n = (size_t)v;
+	*i += (size_t)v;
+	return 0;
+}
+
+int lupe_record_parse(const char *data, size_t len, lupe_record *r)
+{
+	size_t i = 2;
+	uint64_t mt;
+	memset(r, 0, sizeof *r);
+	if (len < 2 || data[0] != RECORD_MAGIC || data[1] != RECORD_VERSION)
+		return -1;
+	if (get_field(data, len, &i, &r->id, &r->id_len) < 0 ||
+	    get_field(data, len, &i, &r->title, &r->title_len) < 0 ||
+	    get_field(data, len, &i, &r->source, &r->source_len) < 0 ||
+	    get_field(data, len, &i, &r->path, &r->path_len) < 0 ||
+	    get_field(data, len, &i, &r->date, &r->date_len) < 0 || get_varint(data, len, &i, &mt) < 0 ||
+	    get_field(data, len, &i, &r->text, &r->text_len) < 0)
+		return -1;
+	r->mtime = (int64_t)mt;
+	return 0;
+}
+
+static int digits(const char *s, int n)
+{
+	for (int i = 0; i < n; i++)
+		if (s[i] < '0' || s[i] > '9')
+			return 0;
+	return 1;
+}
+
+int lupe_date_normalise(const char *d, char *out)
+{
+	size_t n = strlen(d);
+	memcpy(out, "00000101000000", 15);
+	/* YYYY, YYYY-MM, YYYY-MM-DD, then optional THH:MM[:SS] and a zone we ignore. */
+	if (n < 4 || !digits(d, 4))
+		return -1;
+	memcpy(out, d, 4);
+	if (n == 4)
+		return 0;
+	if (d[4] != '-' || n < 7 || !digits(d + 5, 2))
+		return -1;
+	memcpy(out + 4, d + 5, 2);
+	if (n > 7) {
+		if (d[7] != '-' || n < 10 || !digits(d + 8, 2))
+			return -1;
+		memcpy(out + 6, d + 8, 2);
+	}
+	int mon = (out[4] - '0') * 10 + (out[5] - '0');
+	int day = (out[6] - '0') * 10 + (out[7] - '0');
+	if (mon < 1 || mon > 12 || day < 1 || day > 31)
+		return -1;
+	if (n <= 10)
+		return 0;
+	if ((d[10] != 'T' && d[10] != ' ') || n < 16 || !digits(d + 11, 2) || d[13] != ':' || !digits(d + 14, 2))
+		return -1;
+	memcpy(out + 8, d + 11, 2);
+	memcpy(out + 10, d + 14, 2);
+	size_t k = 16;
+	if (n >= 19 && d[16] == ':' && digits(d + 17, 2)) {
+		memcpy(out + 12, d + 17, 2);
+		k = 19;
+	}
+	while (k < n && (d[k] == '.' || (d[k] >= '0' && d[k] <= '9')))
+		k++; /* fractions of a second */
+	if (k < n && !(d[k] == 'Z' || d[k] == '+' || d[k] == '-'))
+		return -1;
+	int hh = (out[8] - '0') * 10 + (out[9] - '0');
+	int mm = (out[10] - '0') * 10 + (out[11] - '0');
+	int ss = (out[12] - '0') * 10 + (out[13] - '0');
+	return (hh > 24 || mm > 59 || ss > 60) ? -1 : 0;
+}
+
+/* Index the tokens of one field: unprefixed terms always, prefixed ones when pfx is set. */
+static int add_tokens(lx_doc *xd, const lupe_tokens *toks, const char *pfx, uint32_t wdf, lupe_buf *tmp)
+{
+	size_t pl = pfx ? strlen(pfx) : 0;
+	for (size_t i = 0; i < toks->n; i++) {
+		const lupe_itok *k = &toks->v[i];
+		const char *term = lupe_itok_term(toks, k);
+		/* Parts and joined forms share a position with their word: positions
+		 * stay useful for phrases, which are made of words. */
+		if (lx_doc_posting(xd, term, k->term_len, k->position + 1, wdf) != 0)
+			return -1;
+		if (pfx) {
+			tmp->len = 0;
+			if (lupe_buf_append(tmp, pfx, pl) < 0 || lupe_buf_append(tmp, term, k->term_len) < 0)
+				return -1;
+			if (lx_doc_posting(xd, tmp->p, tmp->len, k->position + 1, 1) != 0)
+				return -1;
+		}
+	}
+	return 0;
+}
+
+static size_t slen(const char *s)
+{
+	return s ? strlen(s) : 0;
+}
+
+int lupe_document_build(lupe_analyzer *an, const lupe_document *doc, lupe_tokens *toks, lupe_buf *tmp,
+			lx_doc **out, lupe_err *err)
+{
+	lupe_buf title = {0}, text = {0}, rec = {0};
+	char date[15] = "";
+	lx_doc *xd = NULL;
+	int rc = LUPE_ENOMEM;
+	size_t text_len = doc->text ? doc->text_len : 0;
+	size_t title_len = doc->title ? doc->title_len : 0;
+
+	*out = NULL;
+	if (doc->date && *doc->date && lupe_date_normalise(doc->date, date) < 0)
+		return lupe_err_set(err, LUPE_EINVAL, "document %s: date \"%.40s\" is not ISO 8601 (YYYY-MM-DD)",
+				    doc->id, doc->date);
+	if (text_len > LUPE_TEXT_MAX)
+		text_len = lupe_utf8_floor(doc->text, LUPE_TEXT_MAX);
+	if (title_len > 4096)
+		title_len = lupe_utf8_floor(doc->title, 4096);
+
+	/* Repair once; what is stored, analysed and shown is the same valid UTF-8.
+	 * NUL bytes become spaces so that no reader of the stored text stops early. */
+	if (lupe_utf8_repair(doc->title ? doc->title : "", title_len, ' ', &title) < 0 ||
+	    lupe_utf8_repair(doc->text ? doc->text : "", text_len, ' ', &text) < 0)
+		goto fail;
+	xd = lx_doc_new();
+	if (!xd)
+		goto fail;
+
+	lupe_tokens_reset(toks);
+	int64_t next = lupe_analyze_into(an, toks, title.p ? title.p : "", title.len, 0);
+	if (next < 0 || add_tokens(xd, toks, LUPE_PFX_TITLE, LUPE_TITLE_WDF, tmp) < 0)
+		goto fail;
+	lupe_tokens_reset(toks);
+	if (lupe_analyze_into(an, toks, text.p ? text.p : "", text.len, (uint32_t)next + LUPE_BODY_POS_GAP) < 0 ||
+	    add_tokens(xd, toks, NULL, 1, tmp) < 0)
+		goto fail;
+
+	/* Boolean terms: the unique id, the source facet. */
+	tmp->len = 0;
+	if (lupe_buf_append(tmp, LUPE_PFX_ID, 1) < 0 || lupe_buf_append(tmp, doc->id, strlen(doc->id)) < 0 ||
+	    lx_doc_term(xd, tmp->p, tmp->len, 0) != 0)
+		goto fail;
+	if (doc->source && *doc->source) {
+		tmp->len = 0;
+		if (lupe_buf_append(tmp, LUPE_PFX_SOURCE, 2) < 0)
+			goto fail;
+		size_t n = strlen(doc->source);
+		if (n > LUPE_TERM_MAX)
+			n = lupe_utf8_floor(doc->source, LUPE_TERM_MAX);
+		for (size_t i = 0; i < n; i++) {
+			char c = doc->source[i];
+			if (lupe_buf_putc(tmp, (c >= 'A' && c <= 'Z') ? (char)(c + 32) : c) < 0)
+				goto fail;
+		}
+		if (lx_doc_term(xd, tmp->p, tmp->len, 0) != 0)
+			goto fail;
+	}
+	if (date[0] && lx_doc_value(xd, LX_SLOT_DATE, date, 14) != 0)
+		goto fail;
+	if (doc->mtime) {
+		char mt[32];
+		int n = snprintf(mt, sizeof mt, "%lld", (long long)doc->mtime);
+		if (lx_doc_value(xd, LX_SLOT_MTIME, mt, (size_t)n) != 0)
+			goto fail;
+	}
+
+	rec.len = 0;
+	if (lupe_buf_putc(&rec, RECORD_MAGIC) < 0 || lupe_buf_putc(&rec, RECORD_VERSION) < 0 ||
+	    put_field(&rec, doc->id, strlen(doc->id)) < 0 || put_field(&rec, title.p, title.len) < 0 ||
+	    put_field(&rec, doc->source, slen(doc->source)) < 0 || put_field(&rec, doc->path, slen(doc->path)) < 0 ||
+	    put_field(&rec, doc->date, slen(doc->date)) < 0 || put_varint(&rec, (uint64_t)doc->mtime) < 0 ||
+	    put_field(&rec, text.p, text.len) < 0 || lx_doc_data(xd, rec.p, rec.len) != 0)
+		goto fail;
+	*out = xd;
+	xd = NULL;
+	rc = LUPE_OK;
+fail:
+	if (rc != LUPE_OK)
+		lupe_err_set(err, rc, "document %s: out of memory", doc->id);
+	lx_doc_free(xd);
+	lupe_buf_free(&title);
+	lupe_buf_free(&text);
+	lupe_buf_free(&rec);
+	return rc;
+}

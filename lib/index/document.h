@@ -1,0 +1,51 @@
+/*
+ * Turning a lupe_document into index terms and a stored record, and
+ * reading the record back.  The record keeps the fields and the (repaired)
+ * body for snippets.
+ */
+#ifndef LUPE_DOCUMENT_H
+#define LUPE_DOCUMENT_H
+
+#include <stdint.h>
+
+#include "lupe.h"
+#include "analysis/analyzer.h"
+#include "shim/shim.h"
+#include "util/buf.h"
+#include "util/error.h"
+
+/* Term prefixes (Xapian conventions where they exist). */
+#define LUPE_PFX_ID "Q"
+#define LUPE_PFX_TITLE "S"
+#define LUPE_PFX_SOURCE "XS"
+
+/* Body positions start this far after the title's, so phrases never span both. */
+#define LUPE_BODY_POS_GAP 100
+/* A title word counts this many times in the unprefixed (any field) terms. */
+#define LUPE_TITLE_WDF 3
+/* Bytes of one document's body that are analysed and stored. */
+#define LUPE_TEXT_MAX (64u * 1024 * 1024)
+
+typedef struct {
+	const char *id, *title, *source, *path, *date, *text;
+	size_t id_len, title_len, source_len, path_len, date_len, text_len;
+	int64_t mtime;
+} lupe_record;
+
+/*
+ * Normalise an ISO 8601 date to 14 digits "YYYYMMDDHHMMSS" (out: 15 bytes).
+ * Returns 0, or -1 when it is not a date of that form.
+ */
+int lupe_date_normalise(const char *date, char *out);
+
+/*
+ * Build the Xapian document for doc.  `tmp` and `toks` are scratch space
+ * owned by the caller and reused between documents.
+ */
+int lupe_document_build(lupe_analyzer *an, const lupe_document *doc, lupe_tokens *toks, lupe_buf *tmp,
+			lx_doc **out, lupe_err *err);
+
+/* Parse a stored record; the fields point into data.  0 or -1 (damaged). */
+int lupe_record_parse(const char *data, size_t len, lupe_record *out);
+
+#endif

@@ -1,0 +1,351 @@
+#include <stdlib.h>
+#include <string.h>
+
+#include "analysis/german.h"
+#include "index/document.h"
+#include "query/build.h"
+
+/* How much the parts of a compound count against the compound itself. */
+#define PART_NEAR_SCALE 0.5
+#define PART_AND_SCALE 0.25
+#define PART_WINDOW 6
+#define WILDCARD_MAX 256
+
+typedef struct {
+	lupe_analyzer *an;
+	lupe_tokens *toks;
+	lupe_qterms *qt;
+	lupe_buf tmp;
+	lupe_err *err;
+	int oom;
+} builder;
+
+void lupe_qterms_free(lupe_qterms *qt)
+{
+	lupe_buf_free(&qt->terms);
+	lupe_buf_free(&qt->prefixes);
+	qt->n_terms = qt->n_prefixes = 0;
+}
+
+static int list_has(const lupe_buf *b, size_t n, const char *s, size_t len, int prefix)
+{
+	const char *p = b->p;
+	for (size_t i = 0; i < n; i++) {
+		size_t l = strlen(p);
+		if (prefix ? (l <= len && memcmp(p, s, l) == 0) : (l == len && memcmp(p, s, len) == 0))
+			return 1;
+		p += l + 1;
+	}
+	return 0;
+}
+
+int lupe_qterms_match(const lupe_qterms *qt, const char *term, size_t len)
+{
+	return list_has(&qt->terms, qt->n_terms, term, len, 0) ||
+	       list_has(&qt->prefixes, qt->n_prefixes, term, len, 1);
+}
+
+static void note_term(builder *b, const char *t, size_t n, int prefix)
+{
+	lupe_buf *l = prefix ? &b->qt->prefixes : &b->qt->terms;
+	size_t *cnt = prefix ? &b->qt->n_prefixes : &b->qt->n_terms;
+	if (*cnt >= 256 || list_has(l, *cnt, t, n, 0))
+		return;
+	if (lupe_buf_append(l, t, n) < 0 || lupe_buf_putc(l, '\0') < 0) {
+		b->oom = 1;
+		return;
+	}
+	(*cnt)++;
+}
+
+/* A term query, with the field's prefix. */
+static lx_query *term_q(builder *b, lq_field f, const char *t, size_t n)
+{
+	if (f == LQ_FIELD_TITLE) {
+		b->tmp.len = 0;
+		if (lupe_buf_append(&b->tmp, LUPE_PFX_TITLE, 1) < 0 || lupe_buf_append(&b->tmp, t, n) < 0) {
+			b->oom = 1;
+			return NULL;
+		}
+		return lx_q_term(b->tmp.p, b->tmp.len, 1);
+	}
+	return lx_q_term(t, n, 1);
+}
+
+/* Owned list of queries, combined at the end. */
+typedef struct {
+	lx_query **v;
+	size_t n, cap;
+} qlist;
+
+static void ql_push(builder *b, qlist *l, lx_query *q)
+{
+	if (!q) {
+		b->oom = 1;
+		return;
+	}
+	if (l->n == l->cap) {
+		size_t nc = l->cap ? l->cap * 2 : 8;
+		lx_query **v = realloc(l->v, nc * sizeof *v);
+		if (!v) {
+			lx_q_free(q);
+			b->oom = 1;
+			return;
+		}
+		l->v = v;
+		l->cap = nc;
+	}
+	l->v[l->n++] = q;
+}
+
+static void ql_free(qlist *l)
+{
+	for (size_t i = 0; i < l->n; i++)
+		lx_q_free(l->v[i]);
+	free(l->v);
+	memset(l, 0, sizeof *l);
+}
+
+/* Combine and consume the list: one query stays itself, none gives NULL. */
+static lx_query *ql_combine(qlist *l, int op, unsigned window)
+{
+	lx_query *r;
+	if (l->n == 0)
+		r = NULL;
+	else if (l->n == 1)
+		r = l->v[0];
+	else
+		r = lx_q_combine(op, l->v, l->n, window);
+	free(l->v);
+	memset(l, 0, sizeof *l);
+	return r;
+}
+
+/*
+ * The tokens of one word or phrase, as a query.  For a plain word: its
+ * term, or with compound parts: the compound OR (scaled) its parts near
+ * each other OR (scaled less) its parts anywhere.  Several words (a
+ * hyphen group, a URL, a phrase): the phrase of the words, OR the joined
+ * form / the URL as written.
+ */
+static lx_query *tokens_q(builder *b, lq_field f, int phrase_only, int *all_stop)
+{
+	lupe_tokens *t = b->toks;
+	qlist words = {0}, alts = {0};
+	*all_stop = 1;
+	size_t i = 0;
+	while (i < t->n) {
+		const lupe_itok *k = &t->v[i];
+		const char *term = lupe_itok_term(t, k);
+		if (k->kind == LUPE_TOKEN_URL || k->kind == LUPE_TOKEN_EMAIL || k->kind == LUPE_TOKEN_JOINED) {
+			if (!phrase_only) {
+				ql_push(b, &alts, term_q(b, f, term, k->term_len));
+				note_term(b, term, k->term_len, 0);
+			}
+			i++;
+			continue;
+		}
+		/* A word and the parts that follow it at its position. */
+		size_t j = i + 1;
+		qlist parts = {0};
+		while (j < t->n && t->v[j].kind == LUPE_TOKEN_PART && t->v[j].position == k->position) {
+			if (!phrase_only) {
+				const char *pt = lupe_itok_term(t, &t->v[j]);
+				ql_push(b, &parts, term_q(b, f, pt, t->v[j].term_len));
+				note_term(b, pt, t->v[j].term_len, 0);
+			}
+			j++;
+		}
+		if (!(k->flags & LUPE_TOKEN_STOPWORD))
+			*all_stop = 0;
+		note_term(b, term, k->term_len, 0);
+		lx_query *wq = term_q(b, f, term, k->term_len);
+		if (parts.n >= 2) {
+			/* Copies for the AND branch: a query is consumed by its parent. */
+			qlist parts2 = {0};
+			for (size_t p = j - parts.n; p < j; p++)
+				ql_push(b, &parts2, term_q(b, f, lupe_itok_term(t, &t->v[p]), t->v[p].term_len));
+			lx_query *nearq = lx_q_scale(ql_combine(&parts, LX_NEAR, PART_WINDOW), PART_NEAR_SCALE);
+			lx_query *andq = lx_q_scale(ql_combine(&parts2, LX_AND, 0), PART_AND_SCALE);
+			lx_query *kids[3] = {wq, nearq, andq};
+			if (!wq || !nearq || !andq) {
+				lx_q_free(wq), lx_q_free(nearq), lx_q_free(andq);
+				b->oom = 1;
+				wq = NULL;
+			} else {
+				wq = lx_q_combine(LX_OR, kids, 3, 0);
+			}
+		} else if (parts.n > 0) {
+			ql_free(&parts); /* camel-case parts of one more word: the word is enough */
+		}
+		ql_push(b, &words, wq);
+		i = j;
+	}
+	lx_query *main = ql_combine(&words, LX_PHRASE, 0);
+	if (!main) {
+		ql_free(&alts);
+		return NULL;
+	}
+	if (alts.n == 0)
+		return main;
+	ql_push(b, &alts, main);
+	return ql_combine(&alts, LX_OR, 0);
+}
+
+static lx_query *build(builder *b, const lq_node *n, int depth);
+
+static lx_query *word_q(builder *b, const lq_node *n, int *all_stop)
+{
+	lupe_tokens_reset(b->toks);
+	if (lupe_analyze_into(b->an, b->toks, n->text, n->text_len, 0) < 0) {
+		b->oom = 1;
+		return NULL;
+	}
+	return tokens_q(b, n->field, n->kind == LQ_PHRASE, all_stop);
+}
+
+static lx_query *prefix_q(builder *b, const lq_node *n)
+{
+	b->tmp.len = 0;
+	if (n->field == LQ_FIELD_TITLE && lupe_buf_append(&b->tmp, LUPE_PFX_TITLE, 1) < 0)
+		goto oom;
+	size_t pl = b->tmp.len;
+	if (lupe_analyzer_fold(b->an, n->text, n->text_len, &b->tmp) < 0)
+		goto oom;
+	if (b->tmp.len == pl)
+		return NULL;
+	note_term(b, b->tmp.p + pl, b->tmp.len - pl, 1);
+	return lx_q_wildcard(b->tmp.p, b->tmp.len, WILDCARD_MAX);
+oom:
+	b->oom = 1;
+	return NULL;
+}
+
+static lx_query *source_q(builder *b, const lq_node *n)
+{
+	b->tmp.len = 0;
+	if (lupe_buf_append(&b->tmp, LUPE_PFX_SOURCE, 2) < 0) {
+		b->oom = 1;
+		return NULL;
+	}
+	for (size_t i = 0; i < n->text_len; i++) {
+		char c = n->text[i];
+		if (lupe_buf_putc(&b->tmp, (c >= 'A' && c <= 'Z') ? (char)(c + 32) : c) < 0) {
+			b->oom = 1;
+			return NULL;
+		}
+	}
+	/* A filter has no weight: scaling by 0 makes it purely boolean. */
+	return lx_q_scale(lx_q_term(b->tmp.p, b->tmp.len, 1), 0.0);
+}
+
+static lx_query *leaf(builder *b, const lq_node *n, int *all_stop)
+{
+	*all_stop = 0;
+	if (n->field == LQ_FIELD_SOURCE && n->kind != LQ_GROUP && n->kind != LQ_AND && n->kind != LQ_OR &&
+	    n->kind != LQ_ANDNOT)
+		return source_q(b, n);
+	switch (n->kind) {
+	case LQ_WORD:
+	case LQ_PHRASE:
+		return word_q(b, n, all_stop);
+	case LQ_PREFIX:
+		return prefix_q(b, n);
+	default:
+		return NULL;
+	}
+}
+
+/* Free text: required kids AND-ed, optional ones add weight, excluded ones filter out. */
+static lx_query *group(builder *b, const lq_node *n, int depth)
+{
+	qlist req = {0}, opt = {0}, exc = {0}, stop = {0};
+	for (size_t i = 0; i < n->n_kids && !b->oom; i++) {
+		const lq_node *k = n->kids[i];
+		int all_stop = 0;
+		lx_query *q;
+		if (k->kind == LQ_WORD || k->kind == LQ_PHRASE || k->kind == LQ_PREFIX)
+			q = leaf(b, k, &all_stop);
+		else
+			q = build(b, k, depth + 1);
+		if (!q)
+			continue;
+		if (k->occur == LQ_REQUIRED)
+			ql_push(b, &req, q);
+		else if (k->occur == LQ_EXCLUDED)
+			ql_push(b, &exc, q);
+		else if (all_stop && k->kind == LQ_WORD)
+			ql_push(b, &stop, q); /* used only if nothing else is left */
+		else
+			ql_push(b, &opt, q);
+	}
+	if (opt.n == 0 && req.n == 0) {
+		qlist tmp = opt;
+		opt = stop;
+		stop = tmp;
+	}
+	ql_free(&stop);
+	lx_query *r = ql_combine(&req, LX_AND, 0);
+	lx_query *o = ql_combine(&opt, LX_OR, 0);
+	if (r && o) {
+		lx_query *kids[2] = {r, o};
+		r = lx_q_combine(LX_AND_MAYBE, kids, 2, 0);
+	} else if (!r) {
+		r = o;
+	}
+	lx_query *x = ql_combine(&exc, LX_OR, 0);
+	if (x) {
+		if (!r)
+			r = lx_q_matchall(); /* "-wort" alone: everything without it */
+		lx_query *kids[2] = {r, x};
+		r = lx_q_combine(LX_AND_NOT, kids, 2, 0);
+	}
+	return r;
+}
+
+static lx_query *build(builder *b, const lq_node *n, int depth)
+{
+	int all_stop;
+	if (b->oom || depth > 2 * LQ_MAX_DEPTH)
+		return NULL;
+	switch (n->kind) {
+	case LQ_GROUP:
+		return group(b, n, depth);
+	case LQ_AND:
+	case LQ_OR:
+	case LQ_ANDNOT: {
+		qlist l = {0};
+		for (size_t i = 0; i < n->n_kids; i++) {
+			lx_query *q = build(b, n->kids[i], depth + 1);
+			if (q)
+				ql_push(b, &l, q);
+			else if (n->kind == LQ_ANDNOT && i == 0) {
+				ql_push(b, &l, lx_q_matchall());
+			}
+		}
+		int op = n->kind == LQ_AND ? LX_AND : n->kind == LQ_OR ? LX_OR : LX_AND_NOT;
+		if (n->kind == LQ_ANDNOT && l.n == 1) { /* nothing to exclude */
+			return ql_combine(&l, LX_OR, 0);
+		}
+		return ql_combine(&l, op, 0);
+	}
+	default:
+		return leaf(b, n, &all_stop);
+	}
+}
+
+int lupe_query_build(lupe_analyzer *an, lupe_tokens *toks, const lq_node *root, lx_query **out,
+		     lupe_qterms *qt, lupe_err *err)
+{
+	builder b = {an, toks, qt, {0}, err, 0};
+	*out = build(&b, root, 0);
+	lupe_buf_free(&b.tmp);
+	if (b.oom) {
+		lx_q_free(*out);
+		*out = NULL;
+		return lupe_err_set(err, LUPE_ENOMEM, "query: out of memory");
+	}
+	if (!*out)
+		return lupe_err_set(err, LUPE_EQUERY, "query has no searchable words");
+	return LUPE_OK;
+}

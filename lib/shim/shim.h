@@ -1,0 +1,88 @@
+/*
+ * The C face of the Xapian shim.  Only shim/xapian_shim.cc includes Xapian;
+ * everything else in lupe is C and talks to storage and ranking through
+ * these functions.  No C++ exception crosses this boundary: each function
+ * catches everything and reports a LUPE_E* status with a message in `err`.
+ * Functions returning a pointer return NULL only when out of memory.
+ */
+#ifndef LUPE_SHIM_H
+#define LUPE_SHIM_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "util/buf.h"
+#include "util/error.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct lx_db lx_db;
+typedef struct lx_doc lx_doc;
+typedef struct lx_query lx_query;
+typedef struct lx_mset lx_mset;
+
+/* Value slots. */
+#define LX_SLOT_DATE 0   /* "YYYYMMDDHHMMSS", sorts as a string */
+#define LX_SLOT_MTIME 1  /* decimal seconds */
+
+/* ---- databases ---- */
+int lx_open(lx_db **out, const char *path, int writable, int create, lupe_err *err);
+void lx_close(lx_db *db);
+int lx_get_metadata(lx_db *db, const char *key, lupe_buf *out, lupe_err *err);
+int lx_set_metadata(lx_db *db, const char *key, const char *value, lupe_err *err);
+int lx_doc_count(lx_db *db, uint64_t *out, lupe_err *err);
+/* Documents holding `term`; 0 when none or on any error (used as a hint only). */
+uint64_t lx_termfreq(lx_db *db, const char *term, size_t len);
+/* Pick up the newest committed revision (readers). */
+int lx_reopen(lx_db *db, lupe_err *err);
+
+/* ---- documents ---- */
+lx_doc *lx_doc_new(void);
+void lx_doc_free(lx_doc *d);
+/* 0, or LUPE_ENOMEM. */
+int lx_doc_posting(lx_doc *d, const char *term, size_t len, uint32_t pos, uint32_t wdfinc);
+int lx_doc_term(lx_doc *d, const char *term, size_t len, uint32_t wdfinc);
+int lx_doc_value(lx_doc *d, unsigned slot, const char *v, size_t n);
+int lx_doc_data(lx_doc *d, const char *data, size_t n);
+/* Replace the document holding the unique term `idterm` (or add it). */
+int lx_replace(lx_db *db, const char *idterm, size_t n, lx_doc *d, lupe_err *err);
+/* *found is set to whether a document was there. */
+int lx_delete(lx_db *db, const char *idterm, size_t n, int *found, lupe_err *err);
+int lx_commit(lx_db *db, lupe_err *err);
+
+/* ---- queries (each constructor takes ownership of the queries it is given) ---- */
+enum { LX_OR, LX_AND, LX_AND_NOT, LX_AND_MAYBE, LX_PHRASE, LX_NEAR, LX_FILTER, LX_SYNONYM };
+lx_query *lx_q_term(const char *term, size_t len, uint32_t wqf);
+lx_query *lx_q_combine(int op, lx_query **kids, size_t n, unsigned window);
+lx_query *lx_q_scale(lx_query *q, double factor);
+lx_query *lx_q_wildcard(const char *prefix, size_t len, unsigned max_expansion);
+lx_query *lx_q_matchall(void);
+void lx_q_free(lx_query *q);
+/* A readable description, for tests and --explain. */
+int lx_q_describe(const lx_query *q, lupe_buf *out);
+
+/* ---- searching ---- */
+typedef struct {
+	double k1, b;            /* BM25 */
+	int sort;                /* 0 relevance, 1 date newest first, 2 date oldest first */
+} lx_params;
+
+/*
+ * Run q; the result set holds the hits' weights and stored data, read in
+ * the same revision (a concurrent commit makes this retry on the newest).
+ */
+int lx_search(lx_db *db, const lx_query *q, size_t offset, size_t limit, const lx_params *p,
+	      lx_mset **out, lupe_err *err);
+size_t lx_mset_size(const lx_mset *m);
+uint64_t lx_mset_estimate(const lx_mset *m, int *exact);
+double lx_mset_weight(const lx_mset *m, size_t i);
+const char *lx_mset_data(const lx_mset *m, size_t i, size_t *len);
+void lx_mset_free(lx_mset *m);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

@@ -1,0 +1,429 @@
+// The Xapian shim: every use of Xapian in lupe is in this file.
+#include <xapian.h>
+
+#include <cerrno>
+#include <cstring>
+#include <new>
+#include <string>
+#include <vector>
+
+#include "lupe.h"
+#include "shim/shim.h"
+
+struct lx_db {
+	Xapian::Database rd;          // what searches read (the writer itself when writable)
+	Xapian::WritableDatabase wr;  // valid only when writable
+	bool writable = false;
+	std::string path;
+};
+
+struct lx_doc {
+	Xapian::Document doc;
+};
+
+struct lx_query {
+	Xapian::Query q;
+};
+
+struct lx_mset {
+	std::vector<double> weights;
+	std::vector<std::string> data;
+	uint64_t estimate = 0;
+	bool exact = false;
+};
+
+namespace {
+
+// The one place where Xapian's exceptions become lupe statuses.  Call it
+// only from inside a catch block: it rethrows to inspect what was caught.
+int map_error(lupe_err *err, const char *what) noexcept
+{
+	try {
+		throw;
+	} catch (const Xapian::DatabaseLockError &e) {
+		return lupe_err_set(err, LUPE_ELOCKED, "%s: index is locked by another writer (%s)", what,
+				    e.get_msg().c_str());
+	} catch (const Xapian::DatabaseNotFoundError &e) {
+		return lupe_err_set(err, LUPE_ENOTFOUND, "%s: %s", what, e.get_msg().c_str());
+	} catch (const Xapian::DatabaseCorruptError &e) {
+		return lupe_err_set(err, LUPE_ECORRUPT, "%s: index is corrupt: %s", what, e.get_msg().c_str());
+	} catch (const Xapian::DatabaseVersionError &e) {
+		return lupe_err_set(err, LUPE_ENOTLUPE, "%s: unsupported index format: %s", what,
+				    e.get_msg().c_str());
+	} catch (const Xapian::DatabaseOpeningError &e) {
+		return lupe_err_set(err, LUPE_ENOTLUPE, "%s: %s", what, e.get_msg().c_str());
+	} catch (const Xapian::NetworkError &e) {
+		return lupe_err_set(err, LUPE_ENETWORK, "%s: %s", what, e.get_msg().c_str());
+	} catch (const Xapian::DatabaseError &e) {
+		const char *ctx = e.get_error_string();
+		return lupe_err_set(err, LUPE_EIO, "%s: %s%s%s", what, e.get_msg().c_str(), ctx ? ": " : "",
+				    ctx ? ctx : "");
+	} catch (const Xapian::InvalidArgumentError &e) {
+		return lupe_err_set(err, LUPE_EINVAL, "%s: %s", what, e.get_msg().c_str());
+	} catch (const Xapian::Error &e) {
+		return lupe_err_set(err, LUPE_EINTERNAL, "%s: %s: %s", what, e.get_type(), e.get_msg().c_str());
+	} catch (const std::bad_alloc &) {
+		return lupe_err_set(err, LUPE_ENOMEM, "%s: out of memory", what);
+	} catch (...) {
+		return lupe_err_set(err, LUPE_EINTERNAL, "%s: unexpected exception", what);
+	}
+}
+
+int not_writable(lupe_err *err, const char *what)
+{
+	return lupe_err_set(err, LUPE_EREADONLY, "%s: index is open read-only", what);
+}
+
+}  // namespace
+
+extern "C" {
+
+int lx_open(lx_db **out, const char *path, int writable, int create, lupe_err *err)
+{
+	*out = nullptr;
+	lx_db *db = nullptr;
+	try {
+		db = new lx_db;
+		db->path = path;
+		if (writable) {
+			int action = create ? Xapian::DB_CREATE_OR_OPEN : Xapian::DB_OPEN;
+			db->wr = Xapian::WritableDatabase(path, action | Xapian::DB_BACKEND_GLASS);
+			db->rd = db->wr;
+			db->writable = true;
+		} else {
+			db->rd = Xapian::Database(path);
+		}
+		*out = db;
+		return LUPE_OK;
+	} catch (...) {
+		delete db;
+		return map_error(err, path);
+	}
+}
+
+void lx_close(lx_db *db)
+{
+	if (!db)
+		return;
+	try {
+		// A writer's uncommitted changes are discarded (close() does not commit).
+		if (db->writable)
+			db->wr.close();
+		db->rd.close();
+	} catch (...) {
+		// Nothing useful to report from a destructor-like call.
+	}
+	delete db;
+}
+
+int lx_get_metadata(lx_db *db, const char *key, lupe_buf *out, lupe_err *err)
+{
+	try {
+		std::string v = db->rd.get_metadata(key);
+		out->len = 0;
+		if (lupe_buf_append(out, v.data(), v.size()) < 0 || lupe_buf_terminate(out) < 0)
+			return lupe_err_set(err, LUPE_ENOMEM, "metadata: out of memory");
+		return LUPE_OK;
+	} catch (...) {
+		return map_error(err, "read metadata");
+	}
+}
+
+int lx_set_metadata(lx_db *db, const char *key, const char *value, lupe_err *err)
+{
+	if (!db->writable)
+		return not_writable(err, "set metadata");
+	try {
+		db->wr.set_metadata(key, value);
+		return LUPE_OK;
+	} catch (...) {
+		return map_error(err, "write metadata");
+	}
+}
+
+int lx_doc_count(lx_db *db, uint64_t *out, lupe_err *err)
+{
+	try {
+		*out = db->rd.get_doccount();
+		return LUPE_OK;
+	} catch (...) {
+		return map_error(err, "count documents");
+	}
+}
+
+uint64_t lx_termfreq(lx_db *db, const char *term, size_t len)
+{
+	try {
+		return db->rd.get_termfreq(std::string(term, len));
+	} catch (...) {
+		return 0;
+	}
+}
+
+int lx_reopen(lx_db *db, lupe_err *err)
+{
+	try {
+		db->rd.reopen();
+		return LUPE_OK;
+	} catch (...) {
+		return map_error(err, "reopen");
+	}
+}
+
+lx_doc *lx_doc_new(void)
+{
+	try {
+		return new lx_doc;
+	} catch (...) {
+		return nullptr;
+	}
+}
+
+void lx_doc_free(lx_doc *d)
+{
+	delete d;
+}
+
+int lx_doc_posting(lx_doc *d, const char *term, size_t len, uint32_t pos, uint32_t wdfinc)
+{
+	try {
+		d->doc.add_posting(std::string(term, len), pos, wdfinc);
+		return LUPE_OK;
+	} catch (...) {
+		return LUPE_ENOMEM;
+	}
+}
+
+int lx_doc_term(lx_doc *d, const char *term, size_t len, uint32_t wdfinc)
+{
+	try {
+		d->doc.add_term(std::string(term, len), wdfinc);
+		return LUPE_OK;
+	} catch (...) {
+		return LUPE_ENOMEM;
+	}
+}
+
+int lx_doc_value(lx_doc *d, unsigned slot, const char *v, size_t n)
+{
+	try {
+		d->doc.add_value(slot, std::string(v, n));
+		return LUPE_OK;
+	} catch (...) {
+		return LUPE_ENOMEM;
+	}
+}
+
+int lx_doc_data(lx_doc *d, const char *data, size_t n)
+{
+	try {
+		d->doc.set_data(std::string(data, n));
+		return LUPE_OK;
+	} catch (...) {
+		return LUPE_ENOMEM;
+	}
+}
+
+int lx_replace(lx_db *db, const char *idterm, size_t n, lx_doc *d, lupe_err *err)
+{
+	if (!db->writable)
+		return not_writable(err, "add");
+	try {
+		db->wr.replace_document(std::string(idterm, n), d->doc);
+		return LUPE_OK;
+	} catch (...) {
+		return map_error(err, "add document");
+	}
+}
+
+int lx_delete(lx_db *db, const char *idterm, size_t n, int *found, lupe_err *err)
+{
+	if (!db->writable)
+		return not_writable(err, "delete");
+	try {
+		std::string t(idterm, n);
+		*found = db->wr.term_exists(t);
+		if (*found)
+			db->wr.delete_document(t);
+		return LUPE_OK;
+	} catch (...) {
+		return map_error(err, "delete document");
+	}
+}
+
+int lx_commit(lx_db *db, lupe_err *err)
+{
+	if (!db->writable)
+		return not_writable(err, "commit");
+	try {
+		db->wr.commit();
+		return LUPE_OK;
+	} catch (...) {
+		return map_error(err, "commit");
+	}
+}
+
+lx_query *lx_q_term(const char *term, size_t len, uint32_t wqf)
+{
+	try {
+		return new lx_query{Xapian::Query(std::string(term, len), wqf)};
+	} catch (...) {
+		return nullptr;
+	}
+}
+
+static Xapian::Query::op xop(int op)
+{
+	switch (op) {
+	case LX_AND: return Xapian::Query::OP_AND;
+	case LX_AND_NOT: return Xapian::Query::OP_AND_NOT;
+	case LX_AND_MAYBE: return Xapian::Query::OP_AND_MAYBE;
+	case LX_PHRASE: return Xapian::Query::OP_PHRASE;
+	case LX_NEAR: return Xapian::Query::OP_NEAR;
+	case LX_FILTER: return Xapian::Query::OP_FILTER;
+	case LX_SYNONYM: return Xapian::Query::OP_SYNONYM;
+	default: return Xapian::Query::OP_OR;
+	}
+}
+
+lx_query *lx_q_combine(int op, lx_query **kids, size_t n, unsigned window)
+{
+	lx_query *r = nullptr;
+	try {
+		std::vector<Xapian::Query> v;
+		v.reserve(n);
+		for (size_t i = 0; i < n; i++)
+			if (kids[i])
+				v.push_back(kids[i]->q);
+		r = new lx_query{Xapian::Query(xop(op), v.begin(), v.end(), window)};
+	} catch (...) {
+		r = nullptr;
+	}
+	for (size_t i = 0; i < n; i++)
+		delete kids[i];
+	return r;
+}
+
+lx_query *lx_q_scale(lx_query *q, double factor)
+{
+	if (!q)
+		return nullptr;
+	try {
+		q->q = Xapian::Query(Xapian::Query::OP_SCALE_WEIGHT, q->q, factor);
+		return q;
+	} catch (...) {
+		delete q;
+		return nullptr;
+	}
+}
+
+lx_query *lx_q_wildcard(const char *prefix, size_t len, unsigned max_expansion)
+{
+	try {
+		return new lx_query{Xapian::Query(Xapian::Query::OP_WILDCARD, std::string(prefix, len),
+						  max_expansion, Xapian::Query::WILDCARD_LIMIT_MOST_FREQUENT)};
+	} catch (...) {
+		return nullptr;
+	}
+}
+
+lx_query *lx_q_matchall(void)
+{
+	try {
+		return new lx_query{Xapian::Query::MatchAll};
+	} catch (...) {
+		return nullptr;
+	}
+}
+
+void lx_q_free(lx_query *q)
+{
+	delete q;
+}
+
+int lx_q_describe(const lx_query *q, lupe_buf *out)
+{
+	try {
+		std::string s = q->q.get_description();
+		out->len = 0;
+		if (lupe_buf_append(out, s.data(), s.size()) < 0 || lupe_buf_terminate(out) < 0)
+			return LUPE_ENOMEM;
+		return LUPE_OK;
+	} catch (...) {
+		return LUPE_ENOMEM;
+	}
+}
+
+int lx_search(lx_db *db, const lx_query *q, size_t offset, size_t limit, const lx_params *p,
+	      lx_mset **out, lupe_err *err)
+{
+	*out = nullptr;
+	lx_mset *m = nullptr;
+	// A writer commits while we read: reopen on the newest revision and
+	// run the whole search again, so hits and their data agree.
+	for (int attempt = 0;; attempt++) {
+		try {
+			delete m;
+			m = new lx_mset;
+			Xapian::Enquire enq(db->rd);
+			enq.set_query(q->q);
+			enq.set_weighting_scheme(Xapian::BM25Weight(p->k1, 0, 1, p->b, 0.5));
+			if (p->sort == 1 || p->sort == 2) {
+				enq.set_sort_by_value_then_relevance(LX_SLOT_DATE, p->sort == 1);
+			}
+			Xapian::MSet ms = enq.get_mset((Xapian::doccount)offset, (Xapian::doccount)limit);
+			m->estimate = ms.get_matches_estimated();
+			m->exact = ms.get_matches_lower_bound() == ms.get_matches_upper_bound();
+			for (auto it = ms.begin(); it != ms.end(); ++it) {
+				m->weights.push_back(it.get_weight());
+				m->data.push_back(it.get_document().get_data());
+			}
+			*out = m;
+			return LUPE_OK;
+		} catch (const Xapian::DatabaseModifiedError &) {
+			if (attempt >= 5) {
+				delete m;
+				return lupe_err_set(err, LUPE_EIO, "search: the index kept changing under the reader");
+			}
+			try {
+				db->rd.reopen();
+			} catch (...) {
+				delete m;
+				return map_error(err, "reopen");
+			}
+		} catch (...) {
+			delete m;
+			return map_error(err, "search");
+		}
+	}
+}
+
+size_t lx_mset_size(const lx_mset *m)
+{
+	return m->weights.size();
+}
+
+uint64_t lx_mset_estimate(const lx_mset *m, int *exact)
+{
+	if (exact)
+		*exact = m->exact;
+	return m->estimate;
+}
+
+double lx_mset_weight(const lx_mset *m, size_t i)
+{
+	return m->weights[i];
+}
+
+const char *lx_mset_data(const lx_mset *m, size_t i, size_t *len)
+{
+	*len = m->data[i].size();
+	return m->data[i].data();
+}
+
+void lx_mset_free(lx_mset *m)
+{
+	delete m;
+}
+
+}  // extern "C"

@@ -1,0 +1,51 @@
+#include <stdlib.h>
+#include <string.h>
+
+#include "util/buf.h"
+
+int lupe_buf_reserve(lupe_buf *b, size_t extra)
+{
+	if (extra <= b->cap - b->len)
+		return 0;
+	if (extra > (size_t)-1 / 2 - b->len)
+		return -1;
+	size_t cap = b->cap ? b->cap : 64;
+	while (cap - b->len < extra)
+		cap *= 2;
+	char *p = realloc(b->p, cap);
+	if (!p)
+		return -1;
+	b->p = p;
+	b->cap = cap;
+	return 0;
+}
+
+int lupe_buf_append(lupe_buf *b, const void *data, size_t n)
+{
+	if (lupe_buf_reserve(b, n) < 0)
+		return -1;
+	if (n)
+		memcpy(b->p + b->len, data, n);
+	b->len += n;
+	return 0;
+}
+
+int lupe_buf_putc(lupe_buf *b, char c)
+{
+	return lupe_buf_append(b, &c, 1);
+}
+
+int lupe_buf_terminate(lupe_buf *b)
+{
+	if (lupe_buf_reserve(b, 1) < 0)
+		return -1;
+	b->p[b->len] = '\0';
+	return 0;
+}
+
+void lupe_buf_free(lupe_buf *b)
+{
+	free(b->p);
+	b->p = NULL;
+	b->len = b->cap = 0;
+}
