@@ -1,0 +1,536 @@
+/*
+ * lupe-search - query a lupe index from the command line.
+ *
+ * A thin client of the public API (lupe.h): it parses arguments, runs
+ * lupe_search() and prints the hits, for people (with highlights) or for
+ * programs (one JSON object per query on one line).
+ */
+#include <lupe.h>
+
+#include <ctype.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <math.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#define PROG "lupe-search"
+#define MAX_LIMIT 10000L
+
+static const char usage_text[] =
+	"Usage: " PROG " --db DIR [--limit N] [--offset N] [--json] [--queries FILE|-] [QUERY...]\n"
+	"\n"
+	"Search the lupe index in DIR.  The QUERY words are joined by spaces into\n"
+	"one query; with --queries, each non-blank line of FILE (or stdin for -)\n"
+	"is a query of its own.\n"
+	"\n"
+	"  --db DIR          the index directory (required)\n"
+	"  --limit N         hits to show per query (default 10, at most 10000)\n"
+	"  --offset N        hits to skip first (default 0)\n"
+	"  --json            one JSON object per query on one line\n"
+	"  --queries FILE|-  read queries from FILE, one a line\n"
+	"  -h, --help        show this help\n"
+	"\n"
+	"Query syntax: wort wort, \"genaue phrase\", +muss -nicht, a UND b, a ODER b,\n"
+	"a NICHT b, ( ... ), präfix*, title:wort, source:name.  A word that starts\n"
+	"with '-' is a query word, not an option.\n";
+
+struct out_opts {
+	bool json;
+	bool tty;   /* stdout is a terminal: bold highlights */
+	bool batch; /* --queries: errors go into the output and processing goes on */
+};
+
+/* ---------------------------------------------------------------------- */
+/* JSON output                                                             */
+/* ---------------------------------------------------------------------- */
+
+/* Length of the valid UTF-8 sequence at p (at most n bytes), 0 if invalid. */
+static size_t utf8_seq(const unsigned char *p, size_t n)
+{
+	size_t len;
+	unsigned cp;
+
+	if (p[0] < 0x80)
+		return 1;
+	if (p[0] >= 0xc2 && p[0] <= 0xdf)
+		len = 2, cp = p[0] & 0x1f;
+	else if (p[0] >= 0xe0 && p[0] <= 0xef)
+		len = 3, cp = p[0] & 0x0f;
+	else if (p[0] >= 0xf0 && p[0] <= 0xf4)
+		len = 4, cp = p[0] & 0x07;
+	else
+		return 0;
+	if (len > n)
+		return 0;
+	for (size_t i = 1; i < len; i++) {
+		if ((p[i] & 0xc0) != 0x80)
+			return 0;
+		cp = cp << 6 | (p[i] & 0x3f);
+	}
+	if ((len == 3 && cp < 0x800) || (len == 4 && (cp < 0x10000 || cp > 0x10ffff)) ||
+	    (cp >= 0xd800 && cp <= 0xdfff))
+		return 0;
+	return len;
+}
+
+/*
+ * Write s as a JSON string.  Control characters are escaped.  The library
+ * hands out valid UTF-8, but a query comes from the user: an invalid byte
+ * becomes U+FFFD so that the line is always valid JSON.  Note that this
+ * changes byte offsets, which is why only the query may ever need it.
+ */
+static void json_string(FILE *f, const char *s, size_t n)
+{
+	const unsigned char *p = (const unsigned char *)s;
+
+	fputc('"', f);
+	for (size_t i = 0; i < n;) {
+		size_t k = utf8_seq(p + i, n - i);
+
+		if (k == 0) {
+			fputs("\\ufffd", f);
+			i++;
+			continue;
+		}
+		if (k > 1) {
+			fwrite(p + i, 1, k, f);
+		} else if (p[i] == '"' || p[i] == '\\') {
+			fputc('\\', f);
+			fputc(p[i], f);
+		} else if (p[i] < 0x20) {
+			switch (p[i]) {
+			case '\n': fputs("\\n", f); break;
+			case '\r': fputs("\\r", f); break;
+			case '\t': fputs("\\t", f); break;
+			case '\b': fputs("\\b", f); break;
+			case '\f': fputs("\\f", f); break;
+			default: fprintf(f, "\\u%04x", p[i]); break;
+			}
+		} else {
+			fputc(p[i], f);
+		}
+		i += k;
+	}
+	fputc('"', f);
+}
+
+static void json_cstring(FILE *f, const char *s)
+{
+	json_string(f, s ? s : "", s ? strlen(s) : 0);
+}
+
+/*
+ * A JSON number that reads back as a float: "%.17g" may print "12", which
+ * a JSON reader takes for an integer, so a ".0" is added then.  JSON has
+ * no NaN or infinity; they cannot come from a sane ranking, but print 0.
+ */
+static void json_float(FILE *f, double v)
+{
+	char buf[64];
+
+	if (!isfinite(v))
+		v = 0.0;
+	snprintf(buf, sizeof buf, "%.17g", v);
+	if (!strpbrk(buf, ".eE"))
+		strcat(buf, ".0");
+	fputs(buf, f);
+}
+
+/* ---------------------------------------------------------------------- */
+/* Running a query                                                         */
+/* ---------------------------------------------------------------------- */
+
+static double ms_between(const struct timespec *a, const struct timespec *b)
+{
+	return (double)(b->tv_sec - a->tv_sec) * 1e3 + (double)(b->tv_nsec - a->tv_nsec) / 1e6;
+}
+
+/* Print text for a person: control characters (C0 and C1) would move the cursor. */
+static void put_plain(FILE *f, const char *s, size_t n)
+{
+	const unsigned char *p = (const unsigned char *)s;
+
+	for (size_t i = 0; i < n; i++) {
+		if (p[i] < 0x20 || p[i] == 0x7f)
+			fputc(' ', f);
+		else if (p[i] == 0xc2 && i + 1 < n && p[i + 1] >= 0x80 && p[i + 1] < 0xa0)
+			fputc(' ', f), i++;
+		else
+			fputc(p[i], f);
+	}
+}
+
+static void put_snippet(FILE *f, const lupe_hit *h, bool tty)
+{
+	const char *on = tty ? "\033[1m" : "[", *off = tty ? "\033[0m" : "]";
+	size_t pos = 0;
+
+	for (size_t k = 0; k < h->n_highlights; k++) {
+		size_t s = h->highlights[k].start, e = h->highlights[k].end;
+
+		/* Spans come sorted and disjoint; anything else is not drawn. */
+		if (s < pos || e <= s || e > h->snippet_len)
+			continue;
+		put_plain(f, h->snippet + pos, s - pos);
+		fputs(on, f);
+		put_plain(f, h->snippet + s, e - s);
+		fputs(off, f);
+		pos = e;
+	}
+	put_plain(f, h->snippet + pos, h->snippet_len - pos);
+}
+
+static void print_readable(FILE *f, const char *query, size_t len, const lupe_hit **hits, size_t n,
+			   uint64_t total, int exact, double took_ms, const struct out_opts *o)
+{
+	if (o->batch) {
+		fputs("Query: ", f);
+		put_plain(f, query, len);
+		fputc('\n', f);
+	}
+	fprintf(f, "%s%" PRIu64 " result%s (%.1f ms)\n", exact ? "" : "about ", total, total == 1 ? "" : "s",
+		took_ms);
+	for (size_t i = 0; i < n; i++) {
+		const lupe_hit *h = hits[i];
+
+		fprintf(f, "\n%zu. ", h->rank);
+		put_plain(f, h->title && *h->title ? h->title : h->id, strlen(h->title && *h->title ? h->title : h->id));
+		fprintf(f, "  (%.3f)\n   ", h->score);
+		put_plain(f, h->id, strlen(h->id));
+		if (h->path && *h->path && strcmp(h->path, h->id) != 0) {
+			fputs("  ", f);
+			put_plain(f, h->path, strlen(h->path));
+		}
+		fputs("\n   ", f);
+		put_snippet(f, h, o->tty);
+		fputc('\n', f);
+	}
+	if (o->batch)
+		fputc('\n', f);
+}
+
+static void print_json(FILE *f, const char *query, size_t len, const lupe_hit **hits, size_t n,
+		       uint64_t total, double took_ms)
+{
+	fputs("{\"query\": ", f);
+	json_string(f, query, len);
+	fprintf(f, ", \"total\": %" PRIu64 ", \"took_ms\": ", total);
+	json_float(f, took_ms);
+	fputs(", \"hits\": [", f);
+	for (size_t i = 0; i < n; i++) {
+		const lupe_hit *h = hits[i];
+
+		fprintf(f, "%s{\"rank\": %zu, \"id\": ", i ? ", " : "", h->rank);
+		json_cstring(f, h->id);
+		fputs(", \"title\": ", f);
+		json_cstring(f, h->title);
+		fputs(", \"score\": ", f);
+		json_float(f, h->score);
+		fputs(", \"snippet\": ", f);
+		json_string(f, h->snippet ? h->snippet : "", h->snippet ? h->snippet_len : 0);
+		fputs(", \"highlights\": [", f);
+		for (size_t k = 0; k < h->n_highlights; k++)
+			fprintf(f, "%s[%zu, %zu]", k ? ", " : "", h->highlights[k].start, h->highlights[k].end);
+		fputs("]}", f);
+	}
+	fputs("]}\n", f);
+}
+
+static void print_json_error(FILE *f, const char *query, size_t len, const char *msg, double took_ms)
+{
+	fputs("{\"query\": ", f);
+	json_string(f, query, len);
+	fputs(", \"error\": ", f);
+	json_cstring(f, msg);
+	fputs(", \"total\": 0, \"took_ms\": ", f);
+	json_float(f, took_ms);
+	fputs(", \"hits\": []}\n", f);
+}
+
+/*
+ * Run one query and print it.  Returns 0, 1 for a failed query (reported
+ * on stdout in batch JSON mode, on stderr otherwise) or -1 when out of
+ * memory.
+ */
+static int run_query(lupe_db *db, const char *query, size_t len, const lupe_search_options *so,
+		     const struct out_opts *o)
+{
+	struct timespec t0, t1;
+	lupe_results *res = NULL;
+	const lupe_hit **hits = NULL;
+	size_t n = 0;
+	uint64_t total = 0;
+	int exact = 0, rc;
+
+	/* The clock covers the search and reading every hit, not the printing. */
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	rc = lupe_search(db, &res, query, len, so);
+	if (rc == LUPE_OK) {
+		n = lupe_results_count(res);
+		total = lupe_results_total(res, &exact);
+		hits = malloc((n ? n : 1) * sizeof *hits);
+		if (!hits) {
+			lupe_results_free(res);
+			return -1;
+		}
+		for (size_t i = 0; i < n; i++)
+			hits[i] = lupe_results_hit(res, i);
+	}
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+
+	if (rc != LUPE_OK) {
+		const char *msg = *lupe_errmsg(db) ? lupe_errmsg(db) : lupe_strerror(rc);
+
+		if (o->json && o->batch) {
+			print_json_error(stdout, query, len, msg, ms_between(&t0, &t1));
+		} else {
+			fflush(stdout);
+			fputs(PROG ": ", stderr);
+			put_plain(stderr, query, len);
+			fprintf(stderr, ": %s\n", msg);
+		}
+		return rc == LUPE_ENOMEM ? -1 : 1;
+	}
+	/* Count the hits that are there: a NULL would be a library bug, not a reason to crash. */
+	size_t m = 0;
+
+	for (size_t i = 0; i < n; i++)
+		if (hits[i])
+			hits[m++] = hits[i];
+	if (o->json)
+		print_json(stdout, query, len, hits, m, total, ms_between(&t0, &t1));
+	else
+		print_readable(stdout, query, len, hits, m, total, exact, ms_between(&t0, &t1), o);
+	free(hits);
+	lupe_results_free(res);
+	return 0;
+}
+
+/*
+ * One query per line; blank lines are skipped.  The output is flushed after
+ * every query so that a program feeding queries through a pipe gets each
+ * answer before it sends the next question.
+ */
+static int run_batch(lupe_db *db, const char *file, const lupe_search_options *so,
+		     const struct out_opts *o)
+{
+	bool is_stdin = strcmp(file, "-") == 0;
+	FILE *f = is_stdin ? stdin : fopen(file, "r");
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t got;
+	int status = 0;
+
+	if (!f) {
+		fprintf(stderr, PROG ": cannot open %s: %s\n", file, strerror(errno));
+		return 1;
+	}
+	while ((errno = 0, got = getline(&line, &cap, f)) >= 0) {
+		size_t len = (size_t)got, k = 0;
+
+		while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
+			len--;
+		while (k < len && isspace((unsigned char)line[k]))
+			k++;
+		if (k == len)
+			continue;
+		int rc = run_query(db, line, len, so, o);
+
+		if (rc < 0) {
+			status = -1;
+			break;
+		}
+		if (rc > 0)
+			status = 1;
+		if (fflush(stdout) != 0)
+			break;
+	}
+	if (ferror(f)) {
+		fprintf(stderr, PROG ": reading %s: %s\n", is_stdin ? "<stdin>" : file, strerror(errno));
+		status = 1;
+	}
+	free(line);
+	if (!is_stdin)
+		fclose(f);
+	return status;
+}
+
+/* ---------------------------------------------------------------------- */
+/* Arguments                                                               */
+/* ---------------------------------------------------------------------- */
+
+static int usage_error(const char *fmt, const char *arg)
+{
+	fprintf(stderr, PROG ": ");
+	fprintf(stderr, fmt, arg);
+	fprintf(stderr, " (try '" PROG " --help')\n");
+	return 2;
+}
+
+/* A decimal number in [min, max], nothing else: no sign, no blanks, no junk. */
+static bool parse_number(const char *s, long min, long max, long *out)
+{
+	char *end;
+	long v;
+
+	if (!isdigit((unsigned char)s[0]))
+		return false;
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno != 0 || *end != '\0' || v < min || v > max)
+		return false;
+	*out = v;
+	return true;
+}
+
+/*
+ * The value of a long option: "--opt=VALUE" or "--opt VALUE".  Returns NULL
+ * when argv[*i] is not this option; sets *missing when it is but has no value.
+ */
+static const char *option_value(char **argv, int argc, int *i, const char *opt, bool *missing)
+{
+	size_t n = strlen(opt);
+
+	if (strncmp(argv[*i], opt, n) != 0)
+		return NULL;
+	if (argv[*i][n] == '=')
+		return argv[*i] + n + 1;
+	if (argv[*i][n] != '\0')
+		return NULL;
+	if (*i + 1 >= argc) {
+		*missing = true;
+		return NULL;
+	}
+	return argv[++*i];
+}
+
+int main(int argc, char **argv)
+{
+	const char *db_path = NULL, *queries = NULL;
+	char **words = calloc((size_t)argc + 1, sizeof *words);
+	size_t n_words = 0;
+	bool only_words = false;
+	long limit = 10, offset = 0;
+	struct out_opts o = {false, false, false};
+	lupe_search_options so = LUPE_SEARCH_OPTIONS_INIT;
+	lupe_open_options oo = LUPE_OPEN_OPTIONS_INIT;
+	char errmsg[512] = "";
+	lupe_db *db;
+	int rc, status;
+
+	if (!words) {
+		fprintf(stderr, PROG ": out of memory\n");
+		return 1;
+	}
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i], *v;
+		bool missing = false;
+
+		/* Only "--" options: "-wort" is a query word that excludes "wort". */
+		if (only_words || strncmp(a, "--", 2) != 0) {
+			if (strcmp(a, "-h") == 0 && !only_words) {
+				fputs(usage_text, stdout);
+				free(words);
+				return fclose(stdout) == 0 ? 0 : 1;
+			}
+			words[n_words++] = argv[i];
+		} else if (strcmp(a, "--") == 0) {
+			only_words = true;
+		} else if (strcmp(a, "--help") == 0) {
+			fputs(usage_text, stdout);
+			free(words);
+			return fclose(stdout) == 0 ? 0 : 1;
+		} else if ((v = option_value(argv, argc, &i, "--db", &missing)) != NULL) {
+			db_path = v;
+		} else if ((v = option_value(argv, argc, &i, "--queries", &missing)) != NULL) {
+			queries = v;
+		} else if ((v = option_value(argv, argc, &i, "--limit", &missing)) != NULL) {
+			if (!parse_number(v, 0, MAX_LIMIT, &limit)) {
+				free(words);
+				return usage_error("--limit: '%s' is not a number from 0 to 10000", v);
+			}
+		} else if ((v = option_value(argv, argc, &i, "--offset", &missing)) != NULL) {
+			if (!parse_number(v, 0, LONG_MAX, &offset)) {
+				free(words);
+				return usage_error("--offset: '%s' is not a number from 0 up", v);
+			}
+		} else if (strcmp(a, "--json") == 0) {
+			o.json = true;
+		} else if (missing) {
+			free(words);
+			return usage_error("option '%s' needs a value", a);
+		} else {
+			free(words);
+			return usage_error("unknown option '%s'", a);
+		}
+	}
+	if (!db_path || !*db_path) {
+		free(words);
+		return usage_error("--db DIR is required%s", "");
+	}
+	if (queries && n_words > 0) {
+		free(words);
+		return usage_error("give either --queries or QUERY words, not both%s", "");
+	}
+	if (!queries && n_words == 0) {
+		free(words);
+		return usage_error("no query given%s", "");
+	}
+
+	oo.flags = LUPE_OPEN_READ;
+	rc = lupe_open(&db, db_path, &oo, errmsg, sizeof errmsg);
+	if (rc != LUPE_OK) {
+		fprintf(stderr, PROG ": cannot open index %s: %s\n", db_path, *errmsg ? errmsg : lupe_strerror(rc));
+		free(words);
+		return 1;
+	}
+	so.limit = (size_t)limit;
+	so.offset = (size_t)offset;
+	o.tty = isatty(STDOUT_FILENO);
+
+	if (queries) {
+		o.batch = true;
+		status = run_batch(db, queries, &so, &o);
+	} else {
+		/* Join the words with single spaces into one query. */
+		size_t len = 0, at = 0;
+
+		for (size_t i = 0; i < n_words; i++)
+			len += strlen(words[i]) + 1;
+		char *q = malloc(len + 1);
+
+		if (!q) {
+			status = -1;
+		} else {
+			for (size_t i = 0; i < n_words; i++) {
+				size_t wl = strlen(words[i]);
+
+				if (i)
+					q[at++] = ' ';
+				memcpy(q + at, words[i], wl);
+				at += wl;
+			}
+			q[at] = '\0';
+			status = run_query(db, q, at, &so, &o);
+			free(q);
+		}
+	}
+	lupe_close(db);
+	free(words);
+	if (status < 0) {
+		fprintf(stderr, PROG ": out of memory\n");
+		status = 1;
+	}
+	/* A full disk or a closed pipe shows only here, when the buffer is written. */
+	if (fclose(stdout) != 0) {
+		fprintf(stderr, PROG ": writing output: %s\n", strerror(errno));
+		status = 1;
+	}
+	return status;
+}
