@@ -277,8 +277,6 @@ static int word(lupe_analyzer *an, lupe_tokens *t, const char *text, const lupe_
 	fstart = 0;
 	flen = an->fold.len;
 	if (sg->kind == LUPE_SEG_NUMBER || !has_letter(an->fold.p, flen)) {
-		lupe_itok dummy;
-		(void)dummy;
 		return emit(an, t, an->fold.p + fstart, flen, pos, sg->start, sg->end, LUPE_TOKEN_NUMBER);
 	}
 	size_t first = t->n;
@@ -323,6 +321,32 @@ static int word(lupe_analyzer *an, lupe_tokens *t, const char *text, const lupe_
 	return 0;
 }
 
+/*
+ * ICU keeps some addresses whole ("max@example.com"); their inner words
+ * must stay findable on their own, so they follow as parts.
+ */
+static int inner_words(lupe_analyzer *an, lupe_tokens *t, const char *text, const lupe_seg *sg, uint32_t pos)
+{
+	size_t i = sg->start;
+	while (i < sg->end) {
+		while (i < sg->end && !((unsigned char)text[i] >= 0x80 || (text[i] >= '0' && text[i] <= '9') ||
+					((text[i] | 0x20) >= 'a' && (text[i] | 0x20) <= 'z')))
+			i++;
+		size_t s = i;
+		while (i < sg->end && ((unsigned char)text[i] >= 0x80 || (text[i] >= '0' && text[i] <= '9') ||
+				       ((text[i] | 0x20) >= 'a' && (text[i] | 0x20) <= 'z')))
+			i++;
+		if (i == s || (s == sg->start && i == sg->end))
+			continue;
+		an->fold.len = 0;
+		if (fold_word(an, text + s, i - s, &an->fold) < 0)
+			return -1;
+		if (emit(an, t, an->fold.p, an->fold.len, pos, s, i, LUPE_TOKEN_PART) < 0)
+			return -1;
+	}
+	return 0;
+}
+
 int64_t lupe_analyze_into(lupe_analyzer *an, lupe_tokens *t, const char *text, size_t len,
 			  uint32_t first_pos)
 {
@@ -362,6 +386,10 @@ int64_t lupe_analyze_into(lupe_analyzer *an, lupe_tokens *t, const char *text, s
 			group_pos = pos;
 		}
 		if (word(an, t, text, sg, pos) < 0)
+			return -1;
+		if (i > 0 && (segs[i - 1].kind == LUPE_SEG_URL || segs[i - 1].kind == LUPE_SEG_EMAIL) &&
+		    segs[i - 1].start == sg->start && segs[i - 1].end <= sg->end &&
+		    inner_words(an, t, text, sg, pos) < 0)
 			return -1;
 		pos++;
 		if (in_group && !(sg->flags & LUPE_SEG_HYPHEN_NEXT)) {

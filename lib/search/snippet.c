@@ -42,6 +42,10 @@ static size_t right_edge(const char *t, size_t len, size_t pos, size_t limit)
 	for (size_t i = limit; i > pos; i--)
 		if (is_space(t[i]))
 			return i;
+	/* One long word up to the limit: finish it if it ends soon. */
+	for (size_t i = limit; i < len && i < limit + 32; i++)
+		if (is_space(t[i]))
+			return i;
 	return lupe_utf8_floor(t, limit);
 }
 

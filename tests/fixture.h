@@ -1,0 +1,84 @@
+/* Shared test helpers: throw-away directories and small lupe conveniences. */
+#ifndef LUPE_TEST_FIXTURE_H
+#define LUPE_TEST_FIXTURE_H
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lupe.h"
+
+/* A fresh empty directory under $TMPDIR; the caller frees the string. */
+static inline char *fx_tmpdir(void)
+{
+	const char *base = getenv("TMPDIR");
+	char *p = malloc(4096);
+	snprintf(p, 4096, "%s/lupe-test-XXXXXX", base && *base ? base : "/tmp");
+	if (!mkdtemp(p)) {
+		free(p);
+		return NULL;
+	}
+	return p;
+}
+
+static inline void fx_rmrf(const char *path)
+{
+	char cmd[4200];
+	snprintf(cmd, sizeof cmd, "rm -rf '%s'", path);
+	if (system(cmd) != 0)
+		fprintf(stderr, "could not remove %s\n", path);
+}
+
+static inline lupe_db *fx_open_write(const char *path)
+{
+	lupe_open_options o = LUPE_OPEN_OPTIONS_INIT;
+	lupe_db *db = NULL;
+	char msg[256];
+	o.flags = LUPE_OPEN_WRITE | LUPE_OPEN_CREATE;
+	if (lupe_open(&db, path, &o, msg, sizeof msg) != LUPE_OK)
+		fprintf(stderr, "open %s: %s\n", path, msg);
+	return db;
+}
+
+static inline int fx_add(lupe_db *db, const char *id, const char *title, const char *text)
+{
+	lupe_document d = LUPE_DOCUMENT_INIT;
+	d.id = id;
+	d.title = title;
+	d.title_len = title ? strlen(title) : 0;
+	d.text = text;
+	d.text_len = text ? strlen(text) : 0;
+	return lupe_add(db, &d);
+}
+
+/* The id of the first hit for q, in a static buffer ("" when none, "ERROR" on error). */
+static inline const char *fx_top(lupe_db *db, const char *q)
+{
+	static char id[512];
+	lupe_results *r = NULL;
+	id[0] = '\0';
+	if (lupe_search(db, &r, q, strlen(q), NULL) != LUPE_OK)
+		return "ERROR";
+	if (lupe_results_count(r) > 0)
+		snprintf(id, sizeof id, "%s", lupe_results_hit(r, 0)->id);
+	lupe_results_free(r);
+	return id;
+}
+
+/* Whether the hits for q (first `limit`) include id. */
+static inline int fx_finds(lupe_db *db, const char *q, const char *want, size_t limit)
+{
+	lupe_search_options o = LUPE_SEARCH_OPTIONS_INIT;
+	lupe_results *r = NULL;
+	int found = 0;
+	o.limit = limit;
+	if (lupe_search(db, &r, q, strlen(q), &o) != LUPE_OK)
+		return 0;
+	for (size_t i = 0; i < lupe_results_count(r); i++)
+		if (strcmp(lupe_results_hit(r, i)->id, want) == 0)
+			found = 1;
+	lupe_results_free(r);
+	return found;
+}
+
+#endif

@@ -1,0 +1,180 @@
+/* Analyzer: table-driven German rows, input -> terms with byte offsets. */
+#include <check.h>
+#include <string.h>
+
+#include "lupe.h"
+
+typedef struct {
+	const char *term;
+	size_t start, end;
+	int kind;
+} want_tok;
+
+typedef struct {
+	const char *input;
+	size_t len; /* 0: strlen(input) */
+	want_tok want[8];
+} row;
+
+#define W LUPE_TOKEN_WORD
+#define N LUPE_TOKEN_NUMBER
+#define J LUPE_TOKEN_JOINED
+#define U LUPE_TOKEN_URL
+#define E LUPE_TOKEN_EMAIL
+#define P LUPE_TOKEN_PART
+
+static const row rows[] = {
+	/* 0: case folding, ß, umlauts; stemming of nouns (capitalised words too) */
+	{"Straße", 0, {{"strass", 0, 7, W}}},
+	{"Überstunden", 0, {{"uberstund", 0, 12, W}}},
+	{"Manager Managern", 0, {{"manag", 0, 7, W}, {"manag", 8, 16, W}}},
+	{"STRASSE", 0, {{"strass", 0, 7, W}}},
+	/* 4: hyphenated words: each part, and the joined form at the first position */
+	{"Social-Media-Manager", 0,
+	 {{"social", 0, 6, W}, {"media", 7, 12, W}, {"manag", 13, 20, W}, {"socialmediamanag", 0, 20, J}}},
+	{"E-Mail", 0, {{"e", 0, 1, W}, {"mail", 2, 6, W}, {"email", 0, 6, J}}},
+	/* 6: numbers and versions stay as written */
+	{"Version 2.0.1 im Jahr 2020", 0, {{"version", 0, 7, W}, {"2.0.1", 8, 13, N}, {"2020", 22, 26, N}}},
+	{"3,14", 0, {{"3,14", 0, 4, N}}},
+	/* 8: e-mail addresses and URLs whole, and their words */
+	{"an max@example.com.", 0, {{"max@example.com", 3, 18, E}, {"example", 7, 14, P}}},
+	{"siehe https://t3n.de/news, dort", 0,
+	 {{"https://t3n.de/news", 6, 25, U}, {"t3n.de", 14, 20, N}, {"news", 21, 25, W}, {"dort", 27, 31, W}}},
+	/* 10: invalid UTF-8 is repaired and splits words; NUL bytes do not end the text */
+	{"Haus\xff\xfe" "Boot", 0, {{"haus", 0, 4, W}, {"boot", 6, 10, W}}},
+	{"Haus\0Boot", 9, {{"haus", 0, 4, W}, {"boot", 5, 9, W}}},
+	/* 12: CamelCase identifiers: the whole word and its parts */
+	{"PageNumber", 0, {{"pagenumb", 0, 10, W}, {"pag", 0, 4, P}, {"numb", 4, 10, P}}},
+	/* 13: typographic quotes and dashes are not words */
+	{"„Social Media“ – Strategie", 0, {{"social", 3, 9, W}, {"media", 10, 15, W}, {"strategi", 23, 32, W}}},
+};
+
+START_TEST(test_rows)
+{
+	const row *r = &rows[_i];
+	lupe_analyzer *an;
+	lupe_tokens *t;
+	size_t len = r->len ? r->len : strlen(r->input);
+	ck_assert_int_eq(lupe_analyzer_new(&an, NULL), LUPE_OK);
+	ck_assert_int_eq(lupe_analyze(an, &t, r->input, len), LUPE_OK);
+	for (int w = 0; w < 8 && r->want[w].term; w++) {
+		const want_tok *x = &r->want[w];
+		int found = 0;
+		for (size_t i = 0; i < lupe_tokens_count(t) && !found; i++) {
+			const lupe_token *k = lupe_tokens_get(t, i);
+			found = strcmp(k->term, x->term) == 0 && k->start == x->start && k->end == x->end &&
+				k->kind == x->kind;
+		}
+		if (!found) {
+			for (size_t i = 0; i < lupe_tokens_count(t); i++) {
+				const lupe_token *k = lupe_tokens_get(t, i);
+				fprintf(stderr, "  got %s [%zu,%zu) kind %d\n", k->term, k->start, k->end, k->kind);
+			}
+		}
+		ck_assert_msg(found, "row %d: no token %s [%zu,%zu) kind %d", _i, x->term, x->start, x->end, x->kind);
+	}
+	lupe_tokens_free(t);
+	lupe_analyzer_free(an);
+}
+END_TEST
+
+/* Positions: words count up; extra terms share their word's position. */
+START_TEST(test_positions)
+{
+	lupe_analyzer *an;
+	lupe_tokens *t;
+	const char *s = "Die Social-Media-Strategie wirkt";
+	ck_assert_int_eq(lupe_analyzer_new(&an, NULL), LUPE_OK);
+	ck_assert_int_eq(lupe_analyze(an, &t, s, strlen(s)), LUPE_OK);
+	uint32_t last_word = 0;
+	for (size_t i = 0; i < lupe_tokens_count(t); i++) {
+		const lupe_token *k = lupe_tokens_get(t, i);
+		if (strcmp(k->term, "wirkt") == 0)
+			last_word = k->position;
+		if (k->kind == LUPE_TOKEN_JOINED)
+			ck_assert_uint_eq(k->position, 1);
+	}
+	ck_assert_uint_eq(last_word, 4);
+	lupe_tokens_free(t);
+	lupe_analyzer_free(an);
+}
+END_TEST
+
+/* Stopwords are flagged, not dropped: phrases need them. */
+START_TEST(test_stopwords_flagged)
+{
+	lupe_analyzer *an;
+	lupe_tokens *t;
+	const char *s = "der Manager und die Strategie";
+	ck_assert_int_eq(lupe_analyzer_new(&an, NULL), LUPE_OK);
+	ck_assert_int_eq(lupe_analyze(an, &t, s, strlen(s)), LUPE_OK);
+	ck_assert_uint_eq(lupe_tokens_count(t), 5);
+	ck_assert(lupe_tokens_get(t, 0)->flags & LUPE_TOKEN_STOPWORD);
+	ck_assert(!(lupe_tokens_get(t, 1)->flags & LUPE_TOKEN_STOPWORD));
+	ck_assert(lupe_tokens_get(t, 2)->flags & LUPE_TOKEN_STOPWORD);
+	lupe_tokens_free(t);
+	lupe_analyzer_free(an);
+}
+END_TEST
+
+/* Overlong words are cut below Xapian's term limit, at a character edge. */
+START_TEST(test_overlong_word)
+{
+	lupe_analyzer *an;
+	lupe_tokens *t;
+	size_t n = 100000;
+	char *s = malloc(n);
+	for (size_t i = 0; i < n; i += 2) {
+		s[i] = (char)0xC3; /* "ä" repeated */
+		s[i + 1] = (char)0xA4;
+	}
+	ck_assert_int_eq(lupe_analyzer_new(&an, NULL), LUPE_OK);
+	ck_assert_int_eq(lupe_analyze(an, &t, s, n), LUPE_OK);
+	ck_assert_uint_ge(lupe_tokens_count(t), 1);
+	for (size_t i = 0; i < lupe_tokens_count(t); i++) {
+		const lupe_token *k = lupe_tokens_get(t, i);
+		ck_assert_uint_le(k->term_len, 200);
+		ck_assert_uint_eq(k->term_len, strlen(k->term));
+		ck_assert_int_ne((unsigned char)k->term[k->term_len - 1], 0xC3); /* not cut inside "ä" */
+	}
+	ck_assert_uint_eq(lupe_tokens_get(t, 0)->end, n);
+	lupe_tokens_free(t);
+	lupe_analyzer_free(an);
+	free(s);
+}
+END_TEST
+
+/* Empty and separator-only text give no tokens and no error. */
+START_TEST(test_empty)
+{
+	lupe_analyzer *an;
+	lupe_tokens *t;
+	ck_assert_int_eq(lupe_analyzer_new(&an, NULL), LUPE_OK);
+	ck_assert_int_eq(lupe_analyze(an, &t, "", 0), LUPE_OK);
+	ck_assert_uint_eq(lupe_tokens_count(t), 0);
+	lupe_tokens_free(t);
+	ck_assert_int_eq(lupe_analyze(an, &t, " -- ... !!", 10), LUPE_OK);
+	ck_assert_uint_eq(lupe_tokens_count(t), 0);
+	ck_assert_ptr_null(lupe_tokens_get(t, 0));
+	lupe_tokens_free(t);
+	ck_assert_int_eq(lupe_analyze(an, NULL, "x", 1), LUPE_EINVAL);
+	lupe_analyzer_free(an);
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("analyzer");
+	TCase *tc = tcase_create("core");
+	tcase_add_loop_test(tc, test_rows, 0, (int)(sizeof rows / sizeof rows[0]));
+	tcase_add_test(tc, test_positions);
+	tcase_add_test(tc, test_stopwords_flagged);
+	tcase_add_test(tc, test_overlong_word);
+	tcase_add_test(tc, test_empty);
+	suite_add_tcase(s, tc);
+	SRunner *sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	int failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? 1 : 0;
+}

@@ -1,0 +1,277 @@
+/* Databases: open statuses, add/replace/delete/commit/reopen, locking, queries. */
+#include <check.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "fixture.h"
+
+static char *dir;
+static char dbpath[4200];
+
+static void setup(void)
+{
+	dir = fx_tmpdir();
+	ck_assert_ptr_nonnull(dir);
+	snprintf(dbpath, sizeof dbpath, "%s/db", dir);
+}
+
+static void teardown(void)
+{
+	fx_rmrf(dir);
+	free(dir);
+}
+
+static int open_st(const char *path, unsigned flags, char *msg, size_t cap)
+{
+	lupe_open_options o = LUPE_OPEN_OPTIONS_INIT;
+	lupe_db *db = (lupe_db *)1;
+	o.flags = flags;
+	int rc = lupe_open(&db, path, &o, msg, cap);
+	if (rc == LUPE_OK)
+		lupe_close(db);
+	else
+		ck_assert_ptr_null(db);
+	return rc;
+}
+
+START_TEST(test_open_statuses)
+{
+	char msg[256], p[4300];
+	/* missing */
+	ck_assert_int_eq(open_st(dbpath, LUPE_OPEN_READ, msg, sizeof msg), LUPE_ENOTFOUND);
+	ck_assert_ptr_nonnull(strstr(msg, dbpath));
+	ck_assert_int_eq(open_st(dbpath, LUPE_OPEN_WRITE, msg, sizeof msg), LUPE_ENOTFOUND);
+	/* a file */
+	snprintf(p, sizeof p, "%s/file", dir);
+	FILE *f = fopen(p, "w");
+	fputs("hello", f);
+	fclose(f);
+	ck_assert_int_eq(open_st(p, LUPE_OPEN_READ, msg, sizeof msg), LUPE_ENOTLUPE);
+	ck_assert_int_eq(open_st(p, LUPE_OPEN_WRITE | LUPE_OPEN_CREATE, msg, sizeof msg), LUPE_ENOTLUPE);
+	/* a directory with other things in it is never turned into an index */
+	snprintf(p, sizeof p, "%s/other", dir);
+	mkdir(p, 0755);
+	snprintf(p, sizeof p, "%s/other/notes.txt", dir);
+	f = fopen(p, "w");
+	fputs("x", f);
+	fclose(f);
+	snprintf(p, sizeof p, "%s/other", dir);
+	ck_assert_int_eq(open_st(p, LUPE_OPEN_WRITE | LUPE_OPEN_CREATE, msg, sizeof msg), LUPE_ENOTLUPE);
+	ck_assert_ptr_nonnull(strstr(msg, "not a lupe index"));
+	/* created, then opened read-only */
+	ck_assert_int_eq(open_st(dbpath, LUPE_OPEN_WRITE | LUPE_OPEN_CREATE, msg, sizeof msg), LUPE_OK);
+	ck_assert_int_eq(open_st(dbpath, LUPE_OPEN_READ, msg, sizeof msg), LUPE_OK);
+	/* a damaged index: its version file truncated */
+	snprintf(p, sizeof p, "%s/iamglass", dbpath);
+	ck_assert_int_eq(truncate(p, 3), 0);
+	ck_assert_int_eq(open_st(dbpath, LUPE_OPEN_READ, msg, sizeof msg), LUPE_ECORRUPT);
+}
+END_TEST
+
+START_TEST(test_second_writer_locked)
+{
+	char msg[256];
+	lupe_db *db = fx_open_write(dbpath);
+	ck_assert_ptr_nonnull(db);
+	ck_assert_int_eq(open_st(dbpath, LUPE_OPEN_WRITE, msg, sizeof msg), LUPE_ELOCKED);
+	ck_assert_ptr_nonnull(strstr(msg, "locked"));
+	/* readers are not blocked by the writer */
+	ck_assert_int_eq(open_st(dbpath, LUPE_OPEN_READ, msg, sizeof msg), LUPE_OK);
+	lupe_close(db);
+	ck_assert_int_eq(open_st(dbpath, LUPE_OPEN_WRITE, msg, sizeof msg), LUPE_OK);
+}
+END_TEST
+
+START_TEST(test_add_replace_delete)
+{
+	uint64_t n;
+	lupe_db *db = fx_open_write(dbpath);
+	ck_assert_int_eq(fx_add(db, "a", "Gartenarbeit", "Der Rasen wird gemäht."), LUPE_OK);
+	ck_assert_int_eq(fx_add(db, "b", "Kochen", "Die Suppe braucht Salz."), LUPE_OK);
+	ck_assert_int_eq(fx_add(db, "c", "Reisen", "Der Zug nach Wien fährt pünktlich."), LUPE_OK);
+	ck_assert_int_eq(lupe_commit(db), LUPE_OK);
+	ck_assert_int_eq(lupe_doc_count(db, &n), LUPE_OK);
+	ck_assert_uint_eq(n, 3);
+	ck_assert_str_eq(fx_top(db, "Suppe"), "b");
+
+	/* replace: same id, new text; the old words are gone */
+	ck_assert_int_eq(fx_add(db, "b", "Backen", "Der Kuchen braucht Zucker."), LUPE_OK);
+	ck_assert_int_eq(lupe_commit(db), LUPE_OK);
+	ck_assert_int_eq(lupe_doc_count(db, &n), LUPE_OK);
+	ck_assert_uint_eq(n, 3);
+	ck_assert_str_eq(fx_top(db, "Kuchen"), "b");
+	ck_assert_str_eq(fx_top(db, "Suppe"), "");
+
+	/* delete */
+	ck_assert_int_eq(lupe_delete(db, "c"), LUPE_OK);
+	ck_assert_int_eq(lupe_delete(db, "c"), LUPE_ENOTFOUND);
+	ck_assert_int_eq(lupe_commit(db), LUPE_OK);
+	ck_assert_str_eq(fx_top(db, "Wien"), "");
+	lupe_close(db);
+
+	/* reopen read-only: what was committed is there; writing is refused */
+	lupe_db *rd;
+	ck_assert_int_eq(lupe_open(&rd, dbpath, NULL, NULL, 0), LUPE_OK);
+	ck_assert_int_eq(lupe_doc_count(rd, &n), LUPE_OK);
+	ck_assert_uint_eq(n, 2);
+	ck_assert_str_eq(fx_top(rd, "Rasen"), "a");
+	ck_assert_int_eq(fx_add(rd, "d", "x", "y"), LUPE_EREADONLY);
+	ck_assert_int_eq(lupe_commit(rd), LUPE_EREADONLY);
+	lupe_close(rd);
+}
+END_TEST
+
+START_TEST(test_fields_and_errors)
+{
+	lupe_db *db = fx_open_write(dbpath);
+	lupe_document d = LUPE_DOCUMENT_INIT;
+	d.id = "x";
+	d.date = "15.03.2021";
+	ck_assert_int_eq(lupe_add(db, &d), LUPE_EINVAL);
+	ck_assert_ptr_nonnull(strstr(lupe_errmsg(db), "ISO 8601"));
+	d.date = "2021-03-15T10:30:00Z";
+	d.source = "Nachrichten";
+	d.path = "/srv/a.txt";
+	d.text = "Bahnstreik legt den Verkehr lahm";
+	d.text_len = strlen(d.text);
+	ck_assert_int_eq(lupe_add(db, &d), LUPE_OK);
+	d.id = "";
+	ck_assert_int_eq(lupe_add(db, &d), LUPE_EINVAL);
+	d.id = NULL;
+	ck_assert_int_eq(lupe_add(db, &d), LUPE_EINVAL);
+	char longid[300];
+	memset(longid, 'i', sizeof longid - 1);
+	longid[sizeof longid - 1] = '\0';
+	d.id = longid;
+	ck_assert_int_eq(lupe_add(db, &d), LUPE_EINVAL);
+	ck_assert_int_eq(lupe_commit(db), LUPE_OK);
+
+	lupe_results *r;
+	ck_assert_int_eq(lupe_search(db, &r, "Bahnstreik", 10, NULL), LUPE_OK);
+	ck_assert_uint_eq(lupe_results_count(r), 1);
+	const lupe_hit *h = lupe_results_hit(r, 0);
+	ck_assert_str_eq(h->id, "x");
+	ck_assert_str_eq(h->source, "Nachrichten");
+	ck_assert_str_eq(h->path, "/srv/a.txt");
+	ck_assert_str_eq(h->date, "2021-03-15T10:30:00Z");
+	ck_assert_uint_eq(h->rank, 1);
+	ck_assert_uint_eq(h->n_highlights, 1);
+	ck_assert_int_eq(strncmp(h->snippet + h->highlights[0].start, "Bahnstreik", 10), 0);
+	ck_assert_ptr_null(lupe_results_hit(r, 1));
+	lupe_results_free(r);
+
+	/* source: filters */
+	ck_assert_str_eq(fx_top(db, "Verkehr source:nachrichten"), "x");
+	ck_assert_str_eq(fx_top(db, "Verkehr source:sport"), "");
+
+	/* queries with no reading are a query error, with a message */
+	r = (lupe_results *)1;
+	ck_assert_int_eq(lupe_search(db, &r, "", 0, NULL), LUPE_EQUERY);
+	ck_assert_ptr_null(r);
+	ck_assert_int_eq(lupe_search(db, &r, "   ", 3, NULL), LUPE_EQUERY);
+	ck_assert_str_ne(lupe_errmsg(db), "");
+	lupe_close(db);
+}
+END_TEST
+
+/* Text with invalid UTF-8 and NUL bytes is indexed and shown repaired. */
+START_TEST(test_bad_text)
+{
+	lupe_db *db = fx_open_write(dbpath);
+	lupe_document d = LUPE_DOCUMENT_INIT;
+	const char text[] = "Kaputt\xff\xfe Zeichen\0und Nullbytes";
+	d.id = "bad";
+	d.text = text;
+	d.text_len = sizeof text - 1;
+	ck_assert_int_eq(lupe_add(db, &d), LUPE_OK);
+	ck_assert_int_eq(lupe_commit(db), LUPE_OK);
+	ck_assert_str_eq(fx_top(db, "Nullbytes"), "bad");
+	ck_assert_str_eq(fx_top(db, "Zeichen"), "bad");
+	lupe_results *r;
+	ck_assert_int_eq(lupe_search(db, &r, "Nullbytes", 9, NULL), LUPE_OK);
+	const lupe_hit *h = lupe_results_hit(r, 0);
+	ck_assert_uint_eq(strlen(h->snippet), h->snippet_len); /* no NUL inside */
+	ck_assert_ptr_nonnull(strstr(h->snippet, "\xEF\xBF\xBD")); /* U+FFFD */
+	lupe_results_free(r);
+	lupe_close(db);
+}
+END_TEST
+
+/* Query syntax end to end on a tiny index. */
+typedef struct {
+	const char *q;
+	const char *ids; /* the set of ids found, sorted, comma-separated */
+} qrow;
+
+static const qrow qrows[] = {
+	{"Hund", "1,2"},
+	{"Hund Katze", "1,2,3"},
+	{"+Hund +Katze", "2"},
+	{"Hund AND Katze", "2"},
+	{"Hund UND Katze", "2"},
+	{"Hund -Katze", "1"},
+	{"Hund NOT Katze", "1"},
+	{"Hund NICHT Katze", "1"},
+	{"Hund ODER Vogel", "1,2,4"},
+	{"(Hund OR Vogel) AND Garten", "1,4"},
+	{"\"Katze schläft\"", "3"},
+	{"\"schläft Katze\"", ""},
+	{"Gart*", "1,4"},
+	{"title:Garten", "4"},
+	{"der", "1,2,4"}, /* only stopwords: they are searched after all */
+};
+
+START_TEST(test_query_rows)
+{
+	static lupe_db *db;
+	if (!db) {
+		db = fx_open_write(dbpath);
+		fx_add(db, "1", "Tiere", "Der Hund spielt im Garten.");
+		fx_add(db, "2", "Tiere", "Der Hund und die Katze.");
+		fx_add(db, "3", "Tiere", "Die Katze schläft.");
+		fx_add(db, "4", "Garten", "Der Vogel singt im Gartenhaus.");
+		ck_assert_int_eq(lupe_commit(db), LUPE_OK);
+	}
+	const qrow *r = &qrows[_i];
+	lupe_results *res;
+	ck_assert_int_eq(lupe_search(db, &res, r->q, strlen(r->q), NULL), LUPE_OK);
+	char got[64] = "";
+	int ids[8] = {0};
+	for (size_t i = 0; i < lupe_results_count(res); i++)
+		ids[atoi(lupe_results_hit(res, i)->id)] = 1;
+	for (int i = 0; i < 8; i++)
+		if (ids[i])
+			snprintf(got + strlen(got), sizeof got - strlen(got), "%s%d", got[0] ? "," : "", i);
+	ck_assert_msg(strcmp(got, r->ids) == 0, "query %s: got {%s}, want {%s}", r->q, got, r->ids);
+	lupe_results_free(res);
+	if (_i == (int)(sizeof qrows / sizeof qrows[0]) - 1) {
+		lupe_close(db);
+		db = NULL;
+	}
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("db");
+	TCase *tc = tcase_create("db");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, test_open_statuses);
+	tcase_add_test(tc, test_second_writer_locked);
+	tcase_add_test(tc, test_add_replace_delete);
+	tcase_add_test(tc, test_fields_and_errors);
+	tcase_add_test(tc, test_bad_text);
+	suite_add_tcase(s, tc);
+	TCase *tq = tcase_create("query");
+	tcase_add_unchecked_fixture(tq, setup, teardown);
+	tcase_add_loop_test(tq, test_query_rows, 0, (int)(sizeof qrows / sizeof qrows[0]));
+	suite_add_tcase(s, tq);
+	SRunner *sr = srunner_create(s);
+	srunner_set_fork_status(sr, CK_NOFORK);
+	srunner_run_all(sr, CK_NORMAL);
+	int failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? 1 : 0;
+}
