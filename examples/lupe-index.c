@@ -1021,7 +1021,7 @@ static bool index_json_line(struct run *r, json_tokener *tok, const char *name, 
 			snprintf(idbuf, sizeof idbuf, "%" PRId64, v);
 		doc.id = idbuf;
 	} else {
-		bad_line(r, name, lineno, "\"id\" must be a string");
+		bad_line(r, name, lineno, "\"id\" must be a string or an integer");
 		goto out;
 	}
 	for (size_t f = 0; f < 5; f++) {
