@@ -1,5 +1,7 @@
 /* Analyzer: table-driven German rows, input -> terms with byte offsets. */
 #include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "lupe.h"
