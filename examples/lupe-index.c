@@ -51,9 +51,20 @@ static const char usage_text[] =
 /* Set from the signal handler; checked between documents. */
 static volatile sig_atomic_t interrupted;
 
+/*
+ * The first signal asks the run to stop at the next document; a second one
+ * (the user pressing Ctrl-C again during a long document) kills at once,
+ * which is safe because a commit is atomic.
+ */
 static void on_signal(int sig)
 {
+	struct sigaction dfl;
+
 	interrupted = sig;
+	memset(&dfl, 0, sizeof dfl);
+	dfl.sa_handler = SIG_DFL;
+	sigemptyset(&dfl.sa_mask);
+	sigaction(sig, &dfl, NULL);
 }
 
 /* ---------------------------------------------------------------------- */
@@ -1245,8 +1256,12 @@ int main(int argc, char **argv)
 
 	rc = lupe_open(&r.db, db_path, &oo, errmsg, sizeof errmsg);
 	if (rc != LUPE_OK) {
-		fputs(PROG ": cannot open index ", stderr);
-		put_escaped(stderr, db_path);
+		/* The library's message usually names the path already. */
+		fputs(PROG ": cannot open index", stderr);
+		if (!strstr(errmsg, db_path)) {
+			fputc(' ', stderr);
+			put_escaped(stderr, db_path);
+		}
 		fprintf(stderr, ": %s\n", *errmsg ? errmsg : lupe_strerror(rc));
 		free(paths);
 		return 1;

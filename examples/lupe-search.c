@@ -488,7 +488,12 @@ int main(int argc, char **argv)
 	oo.flags = LUPE_OPEN_READ;
 	rc = lupe_open(&db, db_path, &oo, errmsg, sizeof errmsg);
 	if (rc != LUPE_OK) {
-		fprintf(stderr, PROG ": cannot open index %s: %s\n", db_path, *errmsg ? errmsg : lupe_strerror(rc));
+		/* The library's message usually names the path already. */
+		if (strstr(errmsg, db_path))
+			fprintf(stderr, PROG ": cannot open index: %s\n", errmsg);
+		else
+			fprintf(stderr, PROG ": cannot open index %s: %s\n", db_path,
+				*errmsg ? errmsg : lupe_strerror(rc));
 		free(words);
 		return 1;
 	}
