@@ -259,7 +259,7 @@ static lx_query *leaf(builder *b, const lq_node *n, int *all_stop)
 /* Free text: required kids AND-ed, optional ones add weight, excluded ones filter out. */
 static lx_query *group(builder *b, const lq_node *n, int depth)
 {
-	qlist req = {0}, opt = {0}, exc = {0}, stop = {0};
+	qlist req = {0}, opt = {0}, exc = {0}, stop = {0}, filt = {0};
 	for (size_t i = 0; i < n->n_kids && !b->oom; i++) {
 		const lq_node *k = n->kids[i];
 		int all_stop = 0;
@@ -270,7 +270,9 @@ static lx_query *group(builder *b, const lq_node *n, int depth)
 			q = build(b, k, depth + 1);
 		if (!q)
 			continue;
-		if (k->occur == LQ_REQUIRED)
+		if (k->field == LQ_FIELD_SOURCE && k->occur != LQ_EXCLUDED)
+			ql_push(b, &filt, q); /* source:x restricts, it does not add weight */
+		else if (k->occur == LQ_REQUIRED)
 			ql_push(b, &req, q);
 		else if (k->occur == LQ_EXCLUDED)
 			ql_push(b, &exc, q);
@@ -292,6 +294,13 @@ static lx_query *group(builder *b, const lq_node *n, int depth)
 		r = lx_q_combine(LX_AND_MAYBE, kids, 2, 0);
 	} else if (!r) {
 		r = o;
+	}
+	lx_query *f = ql_combine(&filt, LX_OR, 0);
+	if (f && r) {
+		lx_query *kids[2] = {r, f};
+		r = lx_q_combine(LX_FILTER, kids, 2, 0);
+	} else if (f) {
+		r = f;
 	}
 	lx_query *x = ql_combine(&exc, LX_OR, 0);
 	if (x) {
