@@ -323,6 +323,21 @@ def test_reindex_replaces():
     assert search_json(db, "Flamingo")["total"] == 0
 
 
+def test_json_escaping():
+    db = fresh_db("escape-db")
+    doc = {"id": "esc\"ape\\\n", "title": "Zeile\nZwei\t\"Zitat\"",
+           "text": "Das Quokka\u0001 lacht \"laut\" \\ und\u001f leise.\r\nEnde"}
+    rc, out, err = index(db, "--jsonl", "-", stdin=(json.dumps(doc) + "\n").encode())
+    assert rc == 0, err
+    hit = search_json(db, "Quokka")["hits"][0]
+    assert hit["id"] == doc["id"] and hit["title"] == doc["title"], hit
+    assert "Quokka" in highlighted(hit) or any(t.lower().startswith("quokka") for t in highlighted(hit)), hit
+    rc, out, err = search(db, "Quokka")
+    assert rc == 0 and "\x01" not in out and "\x1f" not in out, repr(out)
+    obj = search_json(db, "Quokka \x01\x7f")  # control characters in the query survive too
+    assert obj["query"] == "Quokka \x01\x7f"
+
+
 def test_files_binary_empty_html():
     db = fresh_db("files-db")
     root = os.path.join(TMP, "files")
