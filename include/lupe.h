@@ -150,7 +150,11 @@ typedef struct {
 #define LUPE_OPEN_OPTIONS_INIT {LUPE_OPEN_OPTIONS_VERSION, LUPE_OPEN_READ, 1, 2000, 5000}
 
 /*
- * Open the index at `path` (a directory).  `opts` may be NULL: read-only.
+ * Open the index at `path`: a directory, or a sharded index described by a
+ * text file that lists one shard a line, a local directory or
+ * tcp://HOST:PORT of a xapian-tcpsrv (blank lines and # comments allowed).
+ * Documents go to a shard chosen by a stable hash of their id; searches
+ * rank across all shards as one index.  `opts` may be NULL: read-only.
  * Statuses: LUPE_ENOTFOUND (no such index and no LUPE_OPEN_CREATE),
  * LUPE_ENOTLUPE (the path holds something else), LUPE_ELOCKED,
  * LUPE_ECORRUPT, LUPE_EIO.  On failure `*out` is NULL and, when `errmsg`
@@ -223,7 +227,11 @@ LUPE_EXPORT int lupe_commit(lupe_db *db);
  *   a AND b, a UND b   both;  a OR b, a ODER b  either;  a NOT b, a NICHT b
  *   ( ... )            grouping
  *   präfix*            words starting with a prefix (at least 2 letters)
- *   title:wort  source:name   restrict to a field
+ *   title:wort         the word in the title
+ *   source:name        only documents of this source
+ *   path:/srv/docs     only documents whose path starts so
+ *   date:2015-01-01..2016-12-31   only documents dated in the range (either end may be left out)
+ *   a NEAR/3 b         a and b at most 3 words apart, in any order
  */
 
 typedef struct lupe_results lupe_results;
@@ -244,7 +252,27 @@ typedef struct {
 	size_t snippet_len;
 	const lupe_span *highlights; /* byte ranges of matches in snippet */
 	size_t n_highlights;
+	/* Byte ranges of matches in the document's body as indexed (the text
+	 * passed to lupe_add, with invalid UTF-8 sequences replaced by U+FFFD),
+	 * best passage first; at most 64.  Lets callers find line and column. */
+	const lupe_span *matches;
+	size_t n_matches;
+	int64_t mtime;          /* the document's mtime (0 when none) */
+	const char *explain;    /* with LUPE_SEARCH_EXPLAIN: which terms matched where, else NULL */
 } lupe_hit;
+
+/* Search flags. */
+#define LUPE_SEARCH_FUZZY 0x1u    /* also match words one or two edits away (ranked lower) */
+#define LUPE_SEARCH_EXPLAIN 0x2u  /* fill lupe_hit.explain */
+#define LUPE_SEARCH_HTML 0x4u     /* snippets HTML-escaped, matches wrapped in <mark></mark>;
+				   * highlights then point at the marked text */
+#define LUPE_SEARCH_PARTIAL 0x8u  /* sharded index: when a shard fails, answer from the others
+				   * and say so (lupe_results_partial) instead of failing */
+
+/* Sort orders. */
+#define LUPE_SORT_RELEVANCE 0
+#define LUPE_SORT_DATE_DESC 1     /* newest first; documents without a date last */
+#define LUPE_SORT_DATE_ASC 2
 
 #define LUPE_SEARCH_OPTIONS_VERSION 1
 typedef struct {
@@ -252,8 +280,13 @@ typedef struct {
 	size_t offset;          /* hits to skip (default 0) */
 	size_t limit;           /* hits to return (default 10, at most 10000) */
 	size_t snippet_bytes;   /* target snippet length in bytes (default 240) */
+	unsigned flags;         /* LUPE_SEARCH_* */
+	int sort;               /* LUPE_SORT_* */
+	/* Fields to count values of over the whole match set: "source", "year".
+	 * NULL-terminated array, or NULL for none. */
+	const char *const *facets;
 } lupe_search_options;
-#define LUPE_SEARCH_OPTIONS_INIT {LUPE_SEARCH_OPTIONS_VERSION, 0, 10, 240}
+#define LUPE_SEARCH_OPTIONS_INIT {LUPE_SEARCH_OPTIONS_VERSION, 0, 10, 240, 0, LUPE_SORT_RELEVANCE, NULL}
 
 /*
  * Run `query` (len bytes of UTF-8).  `opts` may be NULL for the defaults.
@@ -272,7 +305,53 @@ LUPE_EXPORT uint64_t lupe_results_total(const lupe_results *res, int *exact);
 /* The i-th hit of this page (borrowed), or NULL when out of range. */
 LUPE_EXPORT const lupe_hit *lupe_results_hit(const lupe_results *res, size_t i);
 
+/*
+ * A spelling suggestion for the query ("Kommunkation" -> "Kommunikation"),
+ * or NULL when every word is known.  Borrowed from res.
+ */
+LUPE_EXPORT const char *lupe_results_suggestion(const lupe_results *res);
+
+/* Whether a shard failed and these results come from the others only. */
+LUPE_EXPORT int lupe_results_partial(const lupe_results *res);
+
+typedef struct {
+	const char *value;
+	uint64_t count;
+} lupe_facet;
+
+/*
+ * The counts of one requested facet field (most frequent first), borrowed
+ * from res; *n receives their number (0 when the field was not requested).
+ */
+LUPE_EXPORT const lupe_facet *lupe_results_facet(const lupe_results *res, const char *field, size_t *n);
+
 LUPE_EXPORT void lupe_results_free(lupe_results *res);
+
+/*
+ * More like this: the documents most similar to the document `id`
+ * (relevance feedback over its terms), the document itself left out.
+ * LUPE_ENOTFOUND when there is no such document.
+ */
+LUPE_EXPORT int lupe_like(lupe_db *db, lupe_results **out, const char *id, const lupe_search_options *opts);
+
+/* ---------------------------------------------------------------------- */
+/* Keeping an index of files up to date                                   */
+/* ---------------------------------------------------------------------- */
+
+/*
+ * The mtime stored with document `id`.  LUPE_ENOTFOUND when there is no
+ * such document.  With lupe_list_ids() this lets a caller re-index only
+ * changed files and delete vanished ones.
+ */
+LUPE_EXPORT int lupe_get_mtime(lupe_db *db, const char *id, int64_t *out);
+
+typedef struct lupe_strings lupe_strings;
+
+/* The ids of all documents whose id starts with `prefix` ("" for all), sorted. */
+LUPE_EXPORT int lupe_list_ids(lupe_db *db, lupe_strings **out, const char *prefix);
+LUPE_EXPORT size_t lupe_strings_count(const lupe_strings *s);
+LUPE_EXPORT const char *lupe_strings_get(const lupe_strings *s, size_t i);
+LUPE_EXPORT void lupe_strings_free(lupe_strings *s);
 
 #ifdef __cplusplus
 }

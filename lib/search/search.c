@@ -18,6 +18,8 @@ struct lupe_results {
 	size_t n;
 	uint64_t total;
 	int exact;
+	int partial;
+	char *suggestion;
 };
 
 static char *dup_n(const char *s, size_t n)
@@ -40,6 +42,8 @@ static void free_hit(lupe_hit *h)
 	free((char *)h->date);
 	free((char *)h->snippet);
 	free((lupe_span *)h->highlights);
+	free((lupe_span *)h->matches);
+	free((char *)h->explain);
 }
 
 LUPE_EXPORT void lupe_results_free(lupe_results *r)
@@ -49,7 +53,18 @@ LUPE_EXPORT void lupe_results_free(lupe_results *r)
 	for (size_t i = 0; i < r->n; i++)
 		free_hit(&r->hits[i]);
 	free(r->hits);
+	free(r->suggestion);
 	free(r);
+}
+
+LUPE_EXPORT const char *lupe_results_suggestion(const lupe_results *r)
+{
+	return r ? r->suggestion : NULL;
+}
+
+LUPE_EXPORT int lupe_results_partial(const lupe_results *r)
+{
+	return r ? r->partial : 0;
 }
 
 LUPE_EXPORT size_t lupe_results_count(const lupe_results *r)
@@ -99,6 +114,13 @@ static int fill_hit(lupe_db *db, const lx_mset *ms, size_t i, size_t rank, const
 	h->snippet_len = snip.len;
 	h->highlights = spans;
 	h->n_highlights = nsp;
+	h->mtime = rec.mtime;
+	lupe_span *mv;
+	size_t mn;
+	if (lupe_snippet_matches(&mv, &mn) < 0)
+		return lupe_err_set(&db->err, LUPE_ENOMEM, "search: out of memory");
+	h->matches = mv;
+	h->n_matches = mn;
 	return LUPE_OK;
 }
 

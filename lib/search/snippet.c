@@ -57,6 +57,24 @@ static int cmp_match(const void *a, const void *b)
 	return x->end < y->end ? -1 : x->end > y->end;
 }
 
+/* The matches of the last call; a snippet is made by one thread per analyzer,
+ * but the analyzer is per handle, so this lives per thread. */
+static _Thread_local lupe_span last[LUPE_MATCHES_MAX];
+static _Thread_local size_t last_n;
+
+int lupe_snippet_matches(lupe_span **out, size_t *n)
+{
+	*n = last_n;
+	*out = NULL;
+	if (!last_n)
+		return 0;
+	*out = malloc(last_n * sizeof **out);
+	if (!*out)
+		return -1;
+	memcpy(*out, last, last_n * sizeof **out);
+	return 0;
+}
+
 int lupe_snippet(lupe_analyzer *an, lupe_tokens *toks, const char *text, size_t len, const lupe_qterms *qt,
 		 size_t target, lupe_buf *out, lupe_span **spans, size_t *n_spans)
 {
@@ -68,6 +86,7 @@ int lupe_snippet(lupe_analyzer *an, lupe_tokens *toks, const char *text, size_t 
 	*spans = NULL;
 	*n_spans = 0;
 	out->len = 0;
+	last_n = 0;
 	if (target < 40)
 		target = 40;
 
@@ -138,6 +157,14 @@ int lupe_snippet(lupe_analyzer *an, lupe_tokens *toks, const char *text, size_t 
 		if (e < me)
 			e = me;
 	}
+
+	/* Keep the body offsets of the matches, the passage's first. */
+	last_n = 0;
+	for (size_t k = best_i; nm && k <= best_j && last_n < LUPE_MATCHES_MAX; k++)
+		last[last_n++] = (lupe_span){m[k].start, m[k].end};
+	for (size_t k = 0; k < nm && last_n < LUPE_MATCHES_MAX; k++)
+		if (k < best_i || k > best_j)
+			last[last_n++] = (lupe_span){m[k].start, m[k].end};
 
 	/* Copy with whitespace folded; translate highlight offsets on the way. */
 	lupe_span *sp = nm ? calloc(best_j - best_i + 1, sizeof *sp) : NULL;

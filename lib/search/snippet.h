@@ -19,4 +19,13 @@
 int lupe_snippet(lupe_analyzer *an, lupe_tokens *toks, const char *text, size_t len, const lupe_qterms *qt,
 		 size_t target, lupe_buf *out, lupe_span **spans, size_t *n_spans);
 
+/* Matches kept per hit for lupe_hit.matches. */
+#define LUPE_MATCHES_MAX 64
+
+/*
+ * The matches of the last lupe_snippet() call as byte ranges of text, the
+ * chosen passage's first: at most LUPE_MATCHES_MAX, malloc'd (caller frees).
+ */
+int lupe_snippet_matches(lupe_span **out, size_t *n);
+
 #endif

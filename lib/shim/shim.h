@@ -35,6 +35,15 @@ int lx_set_metadata(lx_db *db, const char *key, const char *value, lupe_err *err
 int lx_doc_count(lx_db *db, uint64_t *out, lupe_err *err);
 /* Documents holding `term`; 0 when none or on any error (used as a hint only). */
 uint64_t lx_termfreq(lx_db *db, const char *term, size_t len);
+/*
+ * The value in `slot` of the document holding the unique term idterm:
+ * *found says whether there is such a document; out gets the value ("" if none).
+ */
+int lx_value_of(lx_db *db, const char *idterm, size_t n, unsigned slot, lupe_buf *out, int *found,
+		lupe_err *err);
+/* Call cb for every term starting with prefix, in order; a non-zero return stops (and is returned). */
+typedef int (*lx_term_cb)(void *ctx, const char *term, size_t len);
+int lx_allterms(lx_db *db, const char *prefix, size_t n, lx_term_cb cb, void *ctx, lupe_err *err);
 /* Pick up the newest committed revision (readers). */
 int lx_reopen(lx_db *db, lupe_err *err);
 

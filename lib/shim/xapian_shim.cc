@@ -8,35 +8,11 @@
 #include <vector>
 
 #include "lupe.h"
-#include "shim/shim.h"
+#include "shim/shim_private.hh"
 
-struct lx_db {
-	Xapian::Database rd;          // what searches read (the writer itself when writable)
-	Xapian::WritableDatabase wr;  // valid only when writable
-	bool writable = false;
-	std::string path;
-};
-
-struct lx_doc {
-	Xapian::Document doc;
-};
-
-struct lx_query {
-	Xapian::Query q;
-};
-
-struct lx_mset {
-	std::vector<double> weights;
-	std::vector<std::string> data;
-	uint64_t estimate = 0;
-	bool exact = false;
-};
-
-namespace {
-
-// The one place where Xapian's exceptions become lupe statuses.  Call it
-// only from inside a catch block: it rethrows to inspect what was caught.
-int map_error(lupe_err *err, const char *what) noexcept
+// The one place where Xapian's exceptions become lupe statuses: it
+// rethrows to inspect what was caught.
+int lx_map_error(lupe_err *err, const char *what) noexcept
 {
 	try {
 		throw;
@@ -69,6 +45,8 @@ int map_error(lupe_err *err, const char *what) noexcept
 	}
 }
 
+namespace {
+
 int not_writable(lupe_err *err, const char *what)
 {
 	return lupe_err_set(err, LUPE_EREADONLY, "%s: index is open read-only", what);
@@ -97,7 +75,7 @@ int lx_open(lx_db **out, const char *path, int writable, int create, lupe_err *e
 		return LUPE_OK;
 	} catch (...) {
 		delete db;
-		return map_error(err, path);
+		return lx_map_error(err, path);
 	}
 }
 
@@ -125,7 +103,7 @@ int lx_get_metadata(lx_db *db, const char *key, lupe_buf *out, lupe_err *err)
 			return lupe_err_set(err, LUPE_ENOMEM, "metadata: out of memory");
 		return LUPE_OK;
 	} catch (...) {
-		return map_error(err, "read metadata");
+		return lx_map_error(err, "read metadata");
 	}
 }
 
@@ -137,7 +115,7 @@ int lx_set_metadata(lx_db *db, const char *key, const char *value, lupe_err *err
 		db->wr.set_metadata(key, value);
 		return LUPE_OK;
 	} catch (...) {
-		return map_error(err, "write metadata");
+		return lx_map_error(err, "write metadata");
 	}
 }
 
@@ -147,7 +125,7 @@ int lx_doc_count(lx_db *db, uint64_t *out, lupe_err *err)
 		*out = db->rd.get_doccount();
 		return LUPE_OK;
 	} catch (...) {
-		return map_error(err, "count documents");
+		return lx_map_error(err, "count documents");
 	}
 }
 
@@ -160,13 +138,51 @@ uint64_t lx_termfreq(lx_db *db, const char *term, size_t len)
 	}
 }
 
+int lx_value_of(lx_db *db, const char *idterm, size_t n, unsigned slot, lupe_buf *out, int *found,
+		lupe_err *err)
+{
+	try {
+		std::string t(idterm, n);
+		out->len = 0;
+		*found = 0;
+		Xapian::PostingIterator it = db->rd.postlist_begin(t);
+		if (it != db->rd.postlist_end(t)) {
+			*found = 1;
+			std::string v = db->rd.get_document(*it).get_value(slot);
+			if (lupe_buf_append(out, v.data(), v.size()) < 0)
+				return lupe_err_set(err, LUPE_ENOMEM, "out of memory");
+		}
+		if (lupe_buf_terminate(out) < 0)
+			return lupe_err_set(err, LUPE_ENOMEM, "out of memory");
+		return LUPE_OK;
+	} catch (...) {
+		return lx_map_error(err, "read document");
+	}
+}
+
+int lx_allterms(lx_db *db, const char *prefix, size_t n, lx_term_cb cb, void *ctx, lupe_err *err)
+{
+	try {
+		std::string p(prefix, n);
+		for (auto it = db->rd.allterms_begin(p); it != db->rd.allterms_end(p); ++it) {
+			const std::string &t = *it;
+			int rc = cb(ctx, t.data(), t.size());
+			if (rc)
+				return rc;
+		}
+		return LUPE_OK;
+	} catch (...) {
+		return lx_map_error(err, "list terms");
+	}
+}
+
 int lx_reopen(lx_db *db, lupe_err *err)
 {
 	try {
 		db->rd.reopen();
 		return LUPE_OK;
 	} catch (...) {
-		return map_error(err, "reopen");
+		return lx_map_error(err, "reopen");
 	}
 }
 
@@ -232,7 +248,7 @@ int lx_replace(lx_db *db, const char *idterm, size_t n, lx_doc *d, lupe_err *err
 		db->wr.replace_document(std::string(idterm, n), d->doc);
 		return LUPE_OK;
 	} catch (...) {
-		return map_error(err, "add document");
+		return lx_map_error(err, "add document");
 	}
 }
 
@@ -247,7 +263,7 @@ int lx_delete(lx_db *db, const char *idterm, size_t n, int *found, lupe_err *err
 			db->wr.delete_document(t);
 		return LUPE_OK;
 	} catch (...) {
-		return map_error(err, "delete document");
+		return lx_map_error(err, "delete document");
 	}
 }
 
@@ -259,7 +275,7 @@ int lx_commit(lx_db *db, lupe_err *err)
 		db->wr.commit();
 		return LUPE_OK;
 	} catch (...) {
-		return map_error(err, "commit");
+		return lx_map_error(err, "commit");
 	}
 }
 
@@ -389,11 +405,11 @@ int lx_search(lx_db *db, const lx_query *q, size_t offset, size_t limit, const l
 				db->rd.reopen();
 			} catch (...) {
 				delete m;
-				return map_error(err, "reopen");
+				return lx_map_error(err, "reopen");
 			}
 		} catch (...) {
 			delete m;
-			return map_error(err, "search");
+			return lx_map_error(err, "search");
 		}
 	}
 }
