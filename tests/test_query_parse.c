@@ -40,8 +40,8 @@ static void puts_(sbuf *b, const char *s)
 
 static void print_node(sbuf *b, const lq_node *n)
 {
-	static const char *kinds[] = {"w", "p", "pfx", "group", "and", "or", "andnot"};
-	static const char *fields[] = {"", "@title", "@source"};
+	static const char *kinds[] = {"w", "p", "pfx", "group", "and", "or", "andnot", "near"};
+	static const char *fields[] = {"", "@title", "@source", "@path", "@date"};
 	int inner = n->kind >= LQ_GROUP;
 
 	if (n->occur == LQ_REQUIRED)
@@ -51,6 +51,11 @@ static void print_node(sbuf *b, const lq_node *n)
 	if (inner)
 		puts_(b, "(");
 	puts_(b, kinds[n->kind]);
+	if (n->kind == LQ_NEAR) {
+		char w[16];
+		snprintf(w, sizeof w, "/%u", n->window);
+		puts_(b, w);
+	}
 	puts_(b, fields[n->field]);
 	if (!inner) {
 		puts_(b, ":\"");
@@ -251,6 +256,24 @@ static const row rows[] = {
 	{166, "( ) ( \"\" )", 0, "error: empty query"},
 	{167, "\xe2\x80\x93 \xe2\x80\xa6 \xe2\x82\xac", 0, "error: empty query"},
 	{168, "\0\0\0", 3, "error: empty query"},
+
+	/* NEAR/n binds words inside free text; without operands it is a word */
+	{180, "Social NEAR/3 Strategie", 0, "(near/3 w:\"Social\" w:\"Strategie\")"},
+	{181, "a NEAR b", 0, "(near/10 w:\"a\" w:\"b\")"},
+	{182, "x a NEAR/2 b NEAR/5 c y", 0,
+	 "(group w:\"x\" (near/5 w:\"a\" w:\"b\" w:\"c\") w:\"y\")"},
+	{183, "\"social media\" NEAR/4 Manager", 0, "(near/4 p:\"social media\" w:\"Manager\")"},
+	{184, "a NEAR/3", 0, "(group w:\"a\" w:\"NEAR/3\")"},
+	{185, "NEAR/3 b", 0, "(group w:\"NEAR/3\" w:\"b\")"},
+	{186, "a NEAR/0 b", 0, "(group w:\"a\" w:\"NEAR/0\" w:\"b\")"},
+	{187, "a near/3 b", 0, "(group w:\"a\" w:\"near/3\" w:\"b\")"},
+	{188, "a NEAR/3 b OR c", 0, "(or (near/3 w:\"a\" w:\"b\") w:\"c\")"},
+
+	/* path: and date: restrict, their text as typed */
+	{190, "Bericht path:/srv/docs", 0, "(group w:\"Bericht\" w@path:\"/srv/docs\")"},
+	{191, "date:2015-01-01..2016-12-31 Wahl", 0,
+	 "(group w@date:\"2015-01-01..2016-12-31\" w:\"Wahl\")"},
+	{192, "-date:..2010", 0, "(group -w@date:\"..2010\")"},
 };
 
 START_TEST(test_row)

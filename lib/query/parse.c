@@ -33,7 +33,7 @@
 #define LQ_MAX_TOKENS (8 * LQ_MAX_WORDS)
 
 enum { T_LP, T_RP, T_WORD, T_PREFIX, T_PHRASE };
-enum { OP_NONE, OP_AND, OP_OR, OP_NOT };
+enum { OP_NONE, OP_AND, OP_OR, OP_NOT, OP_NEAR };
 
 typedef struct {
 	unsigned char type;  /* T_* */
@@ -204,6 +204,24 @@ static int push(lq_lexer *lx, int type, int occur, int field, size_t start, size
 	return 0;
 }
 
+/* "NEAR" (the default window) or "NEAR/n" with 1 <= n <= LQ_NEAR_MAX: the window, else 0. */
+static unsigned near_window(const unsigned char *p, size_t len)
+{
+	unsigned w = 0;
+	if (len < 4 || memcmp(p, "NEAR", 4) != 0)
+		return 0;
+	if (len == 4)
+		return LQ_NEAR_DEFAULT;
+	if (p[4] != '/' || len == 5 || len > 8)
+		return 0;
+	for (size_t i = 5; i < len; i++) {
+		if (p[i] < '0' || p[i] > '9')
+			return 0;
+		w = w * 10 + (unsigned)(p[i] - '0');
+	}
+	return (w >= 1 && w <= LQ_NEAR_MAX) ? w : 0;
+}
+
 static int op_of(const unsigned char *p, size_t len)
 {
 	static const struct {
@@ -215,7 +233,7 @@ static int op_of(const unsigned char *p, size_t len)
 	for (size_t i = 0; i < sizeof ops / sizeof ops[0]; i++)
 		if (strlen(ops[i].s) == len && memcmp(ops[i].s, p, len) == 0)
 			return ops[i].op;
-	return OP_NONE;
+	return near_window(p, len) ? OP_NEAR : OP_NONE;
 }
 
 /* A field name followed by ':' and something to apply it to, or 0. */
@@ -224,7 +242,10 @@ static size_t field_prefix(const unsigned char *p, const unsigned char *end, int
 	static const struct {
 		const char *name;
 		int field;
-	} fields[] = {{"title:", LQ_FIELD_TITLE}, {"source:", LQ_FIELD_SOURCE}};
+	} fields[] = {{"title:", LQ_FIELD_TITLE},
+		      {"source:", LQ_FIELD_SOURCE},
+		      {"path:", LQ_FIELD_PATH},
+		      {"date:", LQ_FIELD_DATE}};
 
 	for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++) {
 		size_t n = strlen(fields[i].name), k;
@@ -511,10 +532,16 @@ static const lq_tok *peek(const lq_parser *p)
 	return p->i < p->n ? &p->t[p->i] : NULL;
 }
 
-/* Is the operator word at position i followed by an operand? */
+/* Is the operator word at position i followed by an operand? (NEAR binds inside a group.) */
 static int op_acts(const lq_parser *p, size_t i)
 {
-	return p->t[i].op != OP_NONE && i + 1 < p->n && p->t[i + 1].type != T_RP;
+	return p->t[i].op != OP_NONE && p->t[i].op != OP_NEAR && i + 1 < p->n && p->t[i + 1].type != T_RP;
+}
+
+/* Is there a NEAR operator at i with an operand after it? */
+static int near_acts(const lq_parser *p, size_t i)
+{
+	return i + 1 < p->n && p->t[i].op == OP_NEAR && p->t[i + 1].type != T_RP && p->t[i + 1].op == OP_NONE;
 }
 
 static lq_node *parse_or(lq_parser *p, int field);
@@ -557,6 +584,33 @@ static lq_node *parse_group(lq_parser *p, int field)
 		kid = parse_primary(p, field);
 		if (!kid)
 			continue;
+		/* a NEAR/n b NEAR/m c: one node, the widest window. */
+		if (near_acts(p, p->i) && (kid->kind == LQ_WORD || kid->kind == LQ_PHRASE)) {
+			lq_node *nr = new_node(p, LQ_NEAR, field);
+			if (!nr || add_kid(p, nr, kid) < 0) {
+				lq_free(nr);
+				break;
+			}
+			kid = nr;
+			while (near_acts(p, p->i) && !p->oom) {
+				const lq_tok *op = &p->t[p->i];
+				unsigned w = near_window(p->q + op->start, op->len);
+				if (w > kid->window)
+					kid->window = w;
+				if (p->t[p->i + 1].type != T_WORD && p->t[p->i + 1].type != T_PHRASE)
+					break;
+				p->i++;
+				lq_node *b = parse_primary(p, field);
+				if (b && add_kid(p, kid, b) < 0)
+					break;
+			}
+			if (kid->n_kids < 2) { /* nothing after NEAR: keep the word alone */
+				lq_node *only = kid->kids[0];
+				kid->n_kids = 0;
+				lq_free(kid);
+				kid = only;
+			}
+		}
 		kid->occur = (lq_occur)occur;
 		if (add_flat(p, g, kid) < 0)
 			break;

@@ -9,10 +9,13 @@
  *   or      := and  (("OR" | "ODER") and)*
  *   and     := not  (("AND" | "UND") not)*
  *   not     := group (("NOT" | "NICHT") group)*       -- a NOT b = a AND NOT b
- *   group   := unary+                                -- implicit: free text
+ *   group   := near+                                 -- implicit: free text
+ *   near    := unary ("NEAR/" n unary)*               -- within n words (default 10)
  *   unary   := ["+" | "-"] primary
  *   primary := "(" query ")" | field ":" primary | '"' words '"' | word ["*"]
- *   field   := "title" | "source"  (others are ordinary words)
+ *   field   := "title" | "source" | "path" | "date"  (others are ordinary words)
+ *   path:/srv/docs   documents whose path starts so (text: the prefix)
+ *   date:2015-01-01..2016-12-31, date:2015.., date:..2016, date:2015 (text: as typed)
  */
 #ifndef LUPE_QUERY_PARSE_H
 #define LUPE_QUERY_PARSE_H
@@ -26,12 +29,22 @@ typedef enum {
 	LQ_GROUP,   /* free text: kids each with occur OPTIONAL, REQUIRED or EXCLUDED */
 	LQ_AND,     /* all kids */
 	LQ_OR,      /* any kid */
-	LQ_ANDNOT   /* kids[0] but none of kids[1..] */
+	LQ_ANDNOT,  /* kids[0] but none of kids[1..] */
+	LQ_NEAR     /* kids (words or phrases) within `window` words of each other */
 } lq_kind;
 
 typedef enum { LQ_OPTIONAL = 0, LQ_REQUIRED = 1, LQ_EXCLUDED = 2 } lq_occur;
 
-typedef enum { LQ_FIELD_ANY = 0, LQ_FIELD_TITLE = 1, LQ_FIELD_SOURCE = 2 } lq_field;
+typedef enum {
+	LQ_FIELD_ANY = 0,
+	LQ_FIELD_TITLE = 1,
+	LQ_FIELD_SOURCE = 2,
+	LQ_FIELD_PATH = 3,
+	LQ_FIELD_DATE = 4
+} lq_field;
+
+#define LQ_NEAR_DEFAULT 10
+#define LQ_NEAR_MAX 100
 
 typedef struct lq_node lq_node;
 struct lq_node {
@@ -42,6 +55,7 @@ struct lq_node {
 	size_t text_len;
 	lq_node **kids;
 	size_t n_kids;
+	unsigned window;     /* LQ_NEAR: at most this many words apart */
 };
 
 /* Limits that keep hostile queries cheap. */
