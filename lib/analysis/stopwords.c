@@ -1,9 +1,68 @@
-/* Placeholder until the German stopword list lands (see german.h). */
+/*
+ * The Snowball German stop list (snowballstem.org, algorithms/german/
+ * stop.txt, 231 words), in the form the analyzer tests: case-folded and in
+ * canonical spelling (lupe_de_spelling leaves every entry unchanged), so
+ * "daß" is stored as "dass".  Snowball lists the possessive "unser" only
+ * through its stems (unse, unsem, unsen, unses), since its list is meant
+ * to be matched after stemming; we match before stemming and so add the
+ * inflected forms unsere, unserem, unseren, unserer, unseres.
+ */
+#include <stdlib.h>
 #include <string.h>
+
 #include "analysis/german.h"
-int lupe_de_is_stopword(const char *w, size_t n)
+
+/* Sorted by bytes (UTF-8 order) for bsearch; tests/test_german.c looks up every entry. */
+static const char *const stopwords[] = {
+	"aber", "alle", "allem", "allen", "aller", "alles", "als", "also", "am", "an",
+	"ander", "andere", "anderem", "anderen", "anderer", "anderes", "anderm", "andern",
+	"anderr", "anders", "auch", "auf", "aus", "bei", "bin", "bis", "bist", "da", "damit",
+	"dann", "das", "dass", "dasselbe", "dazu", "dein", "deine", "deinem", "deinen",
+	"deiner", "deines", "dem", "demselben", "den", "denn", "denselben", "der", "derer",
+	"derselbe", "derselben", "des", "desselben", "dessen", "dich", "die", "dies", "diese",
+	"dieselbe", "dieselben", "diesem", "diesen", "dieser", "dieses", "dir", "doch",
+	"dort", "du", "durch", "ein", "eine", "einem", "einen", "einer", "eines", "einig",
+	"einige", "einigem", "einigen", "einiger", "einiges", "einmal", "er", "es", "etwas",
+	"euch", "euer", "eure", "eurem", "euren", "eurer", "eures", "für", "gegen", "gewesen",
+	"hab", "habe", "haben", "hat", "hatte", "hatten", "hier", "hin", "hinter", "ich",
+	"ihm", "ihn", "ihnen", "ihr", "ihre", "ihrem", "ihren", "ihrer", "ihres", "im", "in",
+	"indem", "ins", "ist", "jede", "jedem", "jeden", "jeder", "jedes", "jene", "jenem",
+	"jenen", "jener", "jenes", "jetzt", "kann", "kein", "keine", "keinem", "keinen",
+	"keiner", "keines", "können", "könnte", "machen", "man", "manche", "manchem",
+	"manchen", "mancher", "manches", "mein", "meine", "meinem", "meinen", "meiner",
+	"meines", "mich", "mir", "mit", "muss", "musste", "nach", "nicht", "nichts", "noch",
+	"nun", "nur", "ob", "oder", "ohne", "sehr", "sein", "seine", "seinem", "seinen",
+	"seiner", "seines", "selbst", "sich", "sie", "sind", "so", "solche", "solchem",
+	"solchen", "solcher", "solches", "soll", "sollte", "sondern", "sonst", "um", "und",
+	"uns", "unse", "unsem", "unsen", "unser", "unsere", "unserem", "unseren", "unserer",
+	"unseres", "unses", "unter", "viel", "vom", "von", "vor", "war", "waren", "warst",
+	"was", "weg", "weil", "weiter", "welche", "welchem", "welchen", "welcher", "welches",
+	"wenn", "werde", "werden", "wie", "wieder", "will", "wir", "wird", "wirst", "wo",
+	"wollen", "wollte", "während", "würde", "würden", "zu", "zum", "zur", "zwar",
+	"zwischen", "über",
+};
+
+struct key {
+	const char *w;
+	size_t n;
+};
+
+static int cmp(const void *k, const void *e)
 {
-	static const char *const sw[] = {"der", "die", "das", "und", "in", "zu", "den", "ist", "von", "mit", "ein", "eine", NULL};
-	for (int i = 0; sw[i]; i++) if (strlen(sw[i]) == n && !memcmp(sw[i], w, n)) return 1;
-	return 0;
+	const struct key *key = k;
+	const char *s = *(const char *const *)e;
+	size_t sn = strlen(s);
+	int r = memcmp(key->w, s, key->n < sn ? key->n : sn);
+	if (r != 0)
+		return r;
+	return key->n < sn ? -1 : key->n > sn ? 1 : 0;
+}
+
+int lupe_de_is_stopword(const char *word, size_t len)
+{
+	if (len == 0 || len > 16)
+		return 0;
+	struct key key = {word, len};
+	return bsearch(&key, stopwords, sizeof stopwords / sizeof stopwords[0], sizeof stopwords[0],
+		       cmp) != NULL;
 }
