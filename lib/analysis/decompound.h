@@ -18,7 +18,9 @@ typedef struct {
 
 /*
  * Optional statistics from the indexed collection: how often a part occurs
- * (e.g. its document frequency).  Return 0 when unknown.
+ * (e.g. its document frequency).  Return 0 when unknown.  `word` is either
+ * the whole word or a part in its dictionary form (farbe for farb|konstanten),
+ * not NUL-terminated.  Called only for words with a candidate split.
  */
 typedef uint64_t (*lupe_freq_fn)(void *ctx, const char *word, size_t len);
 

@@ -1,0 +1,314 @@
+/* Decompounder: table-driven rows (word -> parts), guards, statistics, speed. */
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "analysis/decompound.h"
+
+typedef struct {
+	const char *word;     /* case-folded, as the analyzer passes it */
+	const char *parts[5]; /* expected parts, NULL-terminated; none: not split */
+} row;
+
+static const row rows[] = {
+	/* 0: two parts, with and without linking elements */
+	{"kommunikationsberater", {"kommunikation", "berater"}},
+	{"unternehmensstrategie", {"unternehmen", "strategie"}},
+	{"dokumentenbibliothek", {"dokument", "bibliothek"}},
+	{"grössenformate", {"grösse", "formate"}},
+	{"strassenbahn", {"strasse", "bahn"}},
+	{"hausboot", {"haus", "boot"}},
+	{"textverarbeitung", {"text", "verarbeitung"}},
+	/* 7: dropped -e (Schule, Farbe), genitive head, three-letter head */
+	{"schulbuch", {"schul", "buch"}},
+	{"farbkonstanten", {"farb", "konstanten"}},
+	{"kapitelnamens", {"kapitel", "namens"}},
+	{"dateityp", {"datei", "typ"}},
+	{"arbeitsamt", {"arbeit", "amt"}},
+	/* 12: adjective heads */
+	{"benutzerfreundlich", {"benutzer", "freundlich"}},
+	/* 13: three parts where no two-part split exists */
+	{"schreibtischlampenschalter", {"schreib", "tischlampe", "schalter"}},
+	/* 14: fewest parts first: a part that is a word of its own stays whole */
+	{"softwareentwicklung", {"software", "entwicklung"}},
+	{"kundenberaterausbildungsplan", {"kundenberater", "ausbildungsplan"}},
+	/* 16: too short */
+	{"haus", {NULL}},
+	{"baum", {NULL}},
+	{"hausbau", {NULL}},
+	/* 19: not compounds */
+	{"informationen", {NULL}},
+	{"organisation", {NULL}},
+	{"wahrscheinlichkeit", {NULL}},
+	{"veranstaltung", {NULL}},
+	/* 23: common whole words whose parts are rare or accidental */
+	{"verbraucher", {NULL}},
+	{"beinhalten", {NULL}},
+	/* 25: particles and function words are never parts */
+	{"übersicht", {NULL}},
+	{"gegenstand", {NULL}},
+	{"zusammenarbeit", {NULL}},
+	{"unterricht", {NULL}},
+	/* 29: English words */
+	{"download", {NULL}},
+	{"password", {NULL}},
+	{"interface", {NULL}},
+	{"dataset", {NULL}},
+	{"background", {NULL}},
+	{"workflow", {NULL}},
+	{"firewall", {NULL}},
+	{"timestamp", {NULL}},
+	/* 37: a leftover is never a part */
+	{"kommunikationsbera", {NULL}},
+	{"autobahnq", {NULL}},
+	{"bibliothekxy", {NULL}},
+	/* 40: not a case-folded word */
+	{"Hausboot", {NULL}},
+	{"haus-boot", {NULL}},
+	{"hausboot2", {NULL}},
+};
+
+static lupe_decompounder *dc;
+
+static void setup(void)
+{
+	ck_assert_int_eq(lupe_decomp_new(&dc), 0);
+}
+
+static void teardown(void)
+{
+	lupe_decomp_free(dc);
+}
+
+/* "a b c" of the parts, for messages. */
+static void show(char *buf, size_t cap, const char *w, const lupe_part *p, int n)
+{
+	size_t o = 0;
+	buf[0] = '\0';
+	for (int i = 0; i < n && o < cap; i++)
+		o += (size_t)snprintf(buf + o, cap - o, "%s%.*s", i ? " " : "", (int)(p[i].end - p[i].start),
+				      w + p[i].start);
+}
+
+static void check_row(const row *r)
+{
+	lupe_part p[8];
+	char got[256], want[256] = "";
+	int n = lupe_decomp_split(dc, r->word, strlen(r->word), p, 8);
+	int nwant = 0;
+	size_t o = 0;
+	while (r->parts[nwant]) {
+		o += (size_t)snprintf(want + o, sizeof want - o, "%s%s", nwant ? " " : "", r->parts[nwant]);
+		nwant++;
+	}
+	show(got, sizeof got, r->word, p, n > 0 ? n : 0);
+	ck_assert_msg(n == nwant && !strcmp(got, want), "%s: got %d parts [%s], want [%s]", r->word, n, got,
+		      want);
+}
+
+START_TEST(test_rows)
+{
+	check_row(&rows[_i]);
+}
+END_TEST
+
+/* Every byte of the word is a part or a linking element; parts are in order. */
+static void check_cover(const char *w, const lupe_part *p, int n)
+{
+	static const char *const links[] = {"", "s", "es", "n", "en", "ns", "ens", "er", "e"};
+	uint32_t pos = 0;
+	for (int i = 0; i < n; i++) {
+		ck_assert_uint_ge(p[i].start, pos);
+		ck_assert_uint_gt(p[i].end, p[i].start);
+		int ok = 0;
+		for (size_t k = 0; k < sizeof links / sizeof *links; k++)
+			if (p[i].start - pos == strlen(links[k]) && !memcmp(w + pos, links[k], strlen(links[k])))
+				ok = i > 0 || k == 0;
+		ck_assert_msg(ok, "%s: bytes %u..%u are no linking element", w, pos, p[i].start);
+		pos = p[i].end;
+	}
+	ck_assert_uint_eq(pos, strlen(w));
+}
+
+START_TEST(test_cover)
+{
+	static const char *const words[] = {"bundesverfassungsgericht", "kommunikationsberater",
+		"dokumentenbibliothek", "schulbuch", "schreibtischlampenschalter", "datumstypen",
+		"tabellenebene", "hilfsmittel", "kindergarten", "ebenenweise"};
+	for (size_t i = 0; i < sizeof words / sizeof *words; i++) {
+		lupe_part p[8];
+		int n = lupe_decomp_split(dc, words[i], strlen(words[i]), p, 8);
+		ck_assert_msg(n >= 2, "%s not split", words[i]);
+		check_cover(words[i], p, n);
+	}
+}
+END_TEST
+
+START_TEST(test_max_parts)
+{
+	lupe_part p[8];
+	const char *w = "schreibtischlampenschalter";
+	ck_assert_int_eq(lupe_decomp_split(dc, w, strlen(w), p, 3), 3);
+	/* Two parts cannot cover it with dictionary words: no split at all. */
+	ck_assert_int_eq(lupe_decomp_split(dc, w, strlen(w), p, 2), 0);
+	ck_assert_int_eq(lupe_decomp_split(dc, w, strlen(w), p, 1), 0);
+	ck_assert_int_eq(lupe_decomp_split(dc, w, strlen(w), p, 0), 0);
+	ck_assert_int_eq(lupe_decomp_split(dc, "hausboot", 8, p, 2), 2);
+	ck_assert_int_eq(lupe_decomp_split(dc, NULL, 8, p, 2), 0);
+	ck_assert_int_eq(lupe_decomp_split(dc, "", 0, p, 2), 0);
+	/* Overlong input and invalid UTF-8 are left alone, not read past. */
+	char longw[300];
+	memset(longw, 'a', sizeof longw);
+	ck_assert_int_eq(lupe_decomp_split(dc, longw, sizeof longw, p, 8), 0);
+	ck_assert_int_eq(lupe_decomp_split(dc, "haus\xff\xfe" "boot", 10, p, 8), 0);
+}
+END_TEST
+
+/* Collection statistics: a table of document frequencies, counting calls. */
+typedef struct {
+	const char *word;
+	uint64_t df;
+} freq_row;
+
+typedef struct {
+	const freq_row *rows;
+	int calls;
+} freq_ctx;
+
+static uint64_t table_freq(void *ctx, const char *w, size_t n)
+{
+	freq_ctx *c = ctx;
+	c->calls++;
+	for (const freq_row *r = c->rows; r->word; r++)
+		if (strlen(r->word) == n && !memcmp(r->word, w, n))
+			return r->df;
+	return 0;
+}
+
+static int split_str(const char *w, char *out, size_t cap)
+{
+	lupe_part p[8];
+	int n = lupe_decomp_split(dc, w, strlen(w), p, 8);
+	show(out, cap, w, p, n);
+	return n;
+}
+
+START_TEST(test_freq)
+{
+	char got[256];
+	static const freq_row df[] = {
+		/* parts frequent, the two-part reading's modifier rare: three parts */
+		{"bund", 900}, {"verfassung", 300}, {"gericht", 500}, {"bundesverfassung", 2},
+		/* a whole word more frequent than its parts: not split */
+		{"kommunikationsberater", 400}, {"kommunikation", 20}, {"berater", 10},
+		/* parts frequent, whole rare: split */
+		{"dokument", 300}, {"bibliothek", 80}, {"dokumentenbibliothek", 1},
+		/* the dictionary form reaches the callback: farbe for farb| */
+		{"farbe", 50}, {"konstanten", 40},
+		{NULL, 0}};
+	freq_ctx c = {df, 0};
+	lupe_decomp_set_freq(dc, table_freq, &c);
+
+	ck_assert_int_eq(split_str("bundesverfassungsgericht", got, sizeof got), 3);
+	ck_assert_str_eq(got, "bund verfassung gericht");
+	ck_assert_int_eq(split_str("kommunikationsberater", got, sizeof got), 0);
+	ck_assert_int_eq(split_str("dokumentenbibliothek", got, sizeof got), 2);
+	ck_assert_str_eq(got, "dokument bibliothek");
+	ck_assert_int_eq(split_str("farbkonstanten", got, sizeof got), 2);
+	ck_assert_str_eq(got, "farb konstanten");
+
+	/* The callback is asked only about words with candidate splits. */
+	c.calls = 0;
+	ck_assert_int_eq(split_str("informationen", got, sizeof got), 0);
+	ck_assert_int_eq(split_str("download", got, sizeof got), 0);
+	ck_assert_int_eq(c.calls, 0);
+
+	/* Without the callback the dictionary decides again. */
+	lupe_decomp_set_freq(dc, NULL, NULL);
+	ck_assert_int_eq(split_str("kommunikationsberater", got, sizeof got), 2);
+	ck_assert_int_eq(split_str("bundesverfassungsgericht", got, sizeof got), 2);
+}
+END_TEST
+
+static uint64_t zero_freq(void *ctx, const char *w, size_t n)
+{
+	(void)ctx;
+	(void)w;
+	(void)n;
+	return 0;
+}
+
+/* A collection that knows none of the words changes nothing. */
+START_TEST(test_freq_zero)
+{
+	lupe_decomp_set_freq(dc, zero_freq, NULL);
+	for (size_t i = 0; i < sizeof rows / sizeof *rows; i++)
+		check_row(&rows[i]);
+}
+END_TEST
+
+/*
+ * Speed over dictionary words (mostly compounds, so harder than running
+ * text).  The bound is loose, to catch a scan of the dictionary or an
+ * allocation per call, not to benchmark; the rate is printed.
+ */
+START_TEST(test_speed)
+{
+	FILE *f = fopen("/usr/share/dict/ngerman", "r");
+	ck_assert_ptr_nonnull(f);
+	enum { MAXW = 50000 };
+	char(*words)[64] = malloc(sizeof *words * MAXW);
+	size_t *lens = malloc(sizeof *lens * MAXW);
+	ck_assert(words && lens);
+	char line[256];
+	size_t nw = 0, k = 0;
+	while (nw < MAXW && fgets(line, sizeof line, f)) {
+		size_t l = strcspn(line, "\n");
+		if (l < 5 || l >= 60 || k++ % 7)
+			continue;
+		/* ASCII lower case is enough here; umlauts are lower case in the list but for Ä Ö Ü. */
+		for (size_t i = 0; i < l; i++)
+			if (line[i] >= 'A' && line[i] <= 'Z')
+				line[i] = (char)(line[i] + 32);
+			else if ((unsigned char)line[i] == 0xC3 && i + 1 < l && ((unsigned char)line[i + 1] & 0xE0) == 0x80)
+				line[i + 1] = (char)(line[i + 1] + 32);
+		memcpy(words[nw], line, l);
+		lens[nw++] = l;
+	}
+	fclose(f);
+	ck_assert_uint_gt(nw, 10000);
+	lupe_part p[8];
+	long split = 0;
+	struct timespec a, b;
+	clock_gettime(CLOCK_MONOTONIC, &a);
+	for (size_t i = 0; i < nw; i++)
+		split += lupe_decomp_split(dc, words[i], lens[i], p, 8) > 0;
+	clock_gettime(CLOCK_MONOTONIC, &b);
+	double us = ((double)(b.tv_sec - a.tv_sec) * 1e9 + (double)(b.tv_nsec - a.tv_nsec)) / 1e3 / (double)nw;
+	printf("decompound: %zu dictionary words, %.2f us/word, %.0f words/s, %ld split\n", nw, us, 1e6 / us, split);
+	ck_assert_msg(us < 50.0, "%.2f us per word", us);
+	free(words);
+	free(lens);
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("decompound");
+	TCase *tc = tcase_create("split");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_loop_test(tc, test_rows, 0, (int)(sizeof rows / sizeof *rows));
+	tcase_add_test(tc, test_cover);
+	tcase_add_test(tc, test_max_parts);
+	tcase_add_test(tc, test_freq);
+	tcase_add_test(tc, test_freq_zero);
+	tcase_add_test(tc, test_speed);
+	suite_add_tcase(s, tc);
+	SRunner *sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	int failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
