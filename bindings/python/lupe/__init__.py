@@ -1,0 +1,549 @@
+"""lupe: full-text search for German text (Python binding of liblupe).
+
+A thin ctypes client of the public C API.  Text goes in and comes out as
+str; offsets are given both as character offsets into the Python str and
+as the library's byte offsets (``*_bytes``).
+
+    import lupe
+    with lupe.Database("/tmp/idx", create=True) as db:
+        db.add("a", title="Haus", text="Die Überstunden häufen sich.")
+        db.commit()
+        for hit in db.search("Überstunden"):
+            print(hit.rank, hit.id, hit.snippet)
+"""
+import bisect
+import ctypes
+import os
+import threading
+from collections import namedtuple
+
+from . import _capi
+from ._capi import lib
+
+__all__ = [
+    "Database", "Results", "Hit", "Token", "Analyzer", "analyze", "version",
+    "Error", "NotFoundError", "LockedError", "NotLupeError", "CorruptError",
+    "IOFailureError", "NoMemoryError", "QueryError", "InvalidError",
+    "ReadOnlyError", "NetworkError", "InternalError",
+]
+
+# ---------------------------------------------------------------------------
+# Errors
+# ---------------------------------------------------------------------------
+
+
+class Error(Exception):
+    """A failure reported by liblupe; .status is the negative LUPE_E* code."""
+
+    status = None
+
+    def __init__(self, message, status=None):
+        super().__init__(message)
+        self.message = message
+        if status is not None:
+            self.status = status
+
+
+class NotFoundError(Error):
+    status = -1
+
+
+class LockedError(Error):
+    status = -2
+
+
+class NotLupeError(Error):
+    status = -3
+
+
+class CorruptError(Error):
+    status = -4
+
+
+class IOFailureError(Error):
+    status = -5
+
+
+class NoMemoryError(Error):
+    status = -6
+
+
+class QueryError(Error):
+    status = -7
+
+
+class InvalidError(Error):
+    status = -8
+
+
+class ReadOnlyError(Error):
+    status = -9
+
+
+class NetworkError(Error):
+    status = -10
+
+
+class InternalError(Error):
+    status = -11
+
+
+_ERRORS = {cls.status: cls for cls in (
+    NotFoundError, LockedError, NotLupeError, CorruptError, IOFailureError,
+    NoMemoryError, QueryError, InvalidError, ReadOnlyError, NetworkError,
+    InternalError)}
+
+
+def _decode(b):
+    return b.decode("utf-8", "replace") if b is not None else None
+
+
+def _error(status, message=None):
+    if not message:
+        message = _decode(lib.lupe_strerror(status)) or "error %d" % status
+    return _ERRORS.get(status, Error)(message, status)
+
+
+def _fn(name):
+    """The C function `name`, or lupe.Error when this liblupe lacks it."""
+    try:
+        return getattr(lib, name)
+    except _capi.Missing:
+        raise Error("not available in this liblupe (%s)" % name) from None
+
+
+def _cstr(s, what):
+    """A NUL-terminated field: str -> UTF-8 bytes, refusing inner NULs."""
+    if s is None:
+        return None
+    if isinstance(s, os.PathLike):
+        s = os.fspath(s)
+    if isinstance(s, bytes):
+        b = s
+    else:
+        b = str(s).encode("utf-8", "surrogatepass")
+    if b"\0" in b:
+        raise InvalidError("%s must not contain NUL characters" % what, -8)
+    return b
+
+
+def _text(s):
+    """A length-counted field: NUL characters survive."""
+    if s is None:
+        return None
+    if isinstance(s, bytes):
+        return s
+    return str(s).encode("utf-8", "surrogatepass")
+
+
+def version():
+    """The version of the loaded liblupe, e.g. "0.1.0"."""
+    return _decode(lib.lupe_version())
+
+
+# ---------------------------------------------------------------------------
+# Byte offsets -> character offsets
+# ---------------------------------------------------------------------------
+
+
+class _Offsets:
+    """Maps byte offsets in s.encode('utf-8', 'surrogatepass') to indexes in s."""
+
+    def __init__(self, s, nbytes):
+        self._ascii = len(s) == nbytes
+        if not self._ascii:
+            starts = []
+            pos = 0
+            for ch in s:
+                starts.append(pos)
+                o = ord(ch)
+                pos += 1 if o < 0x80 else 2 if o < 0x800 else 3 if o < 0x10000 else 4
+            starts.append(pos)
+            self._starts = starts
+
+    def char(self, byte_off):
+        if self._ascii:
+            return byte_off
+        # An offset inside a character counts as that character's start.
+        return bisect.bisect_right(self._starts, byte_off) - 1
+
+    def span(self, start, end):
+        return (self.char(start), self.char(end))
+
+
+def char_spans(text, byte_spans):
+    """Turn byte spans into the UTF-8 of `text` into character spans of `text`."""
+    m = _Offsets(text, len(_text(text)))
+    return [m.span(s, e) for s, e in byte_spans]
+
+
+# ---------------------------------------------------------------------------
+# Analysis
+# ---------------------------------------------------------------------------
+
+_KINDS = ("word", "number", "url", "email", "joined", "part")
+
+Token = namedtuple("Token", "term form position start end kind stopword start_byte end_byte")
+Token.__doc__ = """One index term.  start/end are character offsets into the analysed
+str, start_byte/end_byte the library's byte offsets into its UTF-8.
+kind is one of "word", "number", "url", "email", "joined", "part"."""
+
+
+class Analyzer:
+    """A reusable analyzer (the same code path that indexes and queries)."""
+
+    def __init__(self, decompound=True):
+        opts = _capi.analyzer_options()
+        opts.decompound = 1 if decompound else 0
+        h = ctypes.c_void_p()
+        st = lib.lupe_analyzer_new(ctypes.byref(h), ctypes.byref(opts))
+        if st:
+            raise _error(st)
+        self._h = h
+        self._lock = threading.Lock()
+
+    def analyze(self, text):
+        b = _text(text)
+        toks = ctypes.c_void_p()
+        with self._lock:
+            if self._h is None:
+                raise InvalidError("analyzer is closed", -8)
+            st = lib.lupe_analyze(self._h, ctypes.byref(toks), b, len(b))
+            if st:
+                raise _error(st)
+            try:
+                # bytes in, byte offsets out; str in, character offsets.
+                offs = _Offsets(text, len(b)) if isinstance(text, str) else None
+                out = []
+                for i in range(lib.lupe_tokens_count(toks)):
+                    t = lib.lupe_tokens_get(toks, i).contents
+                    term = ctypes.string_at(t.term, t.term_len).decode("utf-8", "replace")
+                    form = ctypes.string_at(t.form, t.form_len).decode("utf-8", "replace")
+                    if offs is not None:
+                        cs, ce = offs.span(t.start, t.end)
+                    else:
+                        cs, ce = t.start, t.end
+                    kind = _KINDS[t.kind] if 0 <= t.kind < len(_KINDS) else t.kind
+                    out.append(Token(term, form, t.position, cs, ce, kind,
+                                     bool(t.flags & _capi.TOKEN_STOPWORD), t.start, t.end))
+                return out
+            finally:
+                lib.lupe_tokens_free(toks)
+
+    def close(self):
+        with self._lock:
+            if self._h is not None:
+                lib.lupe_analyzer_free(self._h)
+                self._h = None
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    def __del__(self):
+        try:
+            self.close()
+        except Exception:
+            pass
+
+
+_default_analyzer = None
+_default_lock = threading.Lock()
+
+
+def analyze(text, decompound=True):
+    """Analyse German text into a list of Token (see Token)."""
+    global _default_analyzer
+    if not decompound:
+        with Analyzer(decompound=False) as an:
+            return an.analyze(text)
+    with _default_lock:
+        if _default_analyzer is None:
+            _default_analyzer = Analyzer()
+    return _default_analyzer.analyze(text)
+
+
+# ---------------------------------------------------------------------------
+# Results
+# ---------------------------------------------------------------------------
+
+
+class Hit:
+    """One search result, copied out of the library.
+
+    highlights are character offsets into .snippet, highlights_bytes the
+    library's byte offsets into its UTF-8.  matches_bytes are byte offsets
+    into the document's body as indexed (best passage first); liblupe does
+    not hand the body back, so .matches (character offsets) is filled only
+    for documents whose body this process can see: pass the body to
+    matches_in(), or search with bodies=... (see Database.search)."""
+
+    __slots__ = ("rank", "id", "title", "score", "source", "path", "date",
+                 "mtime", "snippet", "highlights", "highlights_bytes",
+                 "matches", "matches_bytes", "explain")
+
+    def __init__(self, h):
+        self.rank = h.rank
+        self.id = _decode(h.id)
+        self.title = _decode(h.title) or ""
+        self.score = h.score
+        self.source = _decode(h.source) or None
+        self.path = _decode(h.path) or None
+        self.date = _decode(h.date) or None
+        self.mtime = h.mtime or None
+        sb = ctypes.string_at(h.snippet, h.snippet_len) if h.snippet else b""
+        self.snippet = sb.decode("utf-8", "replace")
+        self.highlights_bytes = [(h.highlights[i].start, h.highlights[i].end)
+                                 for i in range(h.n_highlights)]
+        offs = _Offsets(self.snippet, len(sb))
+        self.highlights = [offs.span(s, e) for s, e in self.highlights_bytes]
+        self.matches_bytes = [(h.matches[i].start, h.matches[i].end)
+                              for i in range(h.n_matches)]
+        self.matches = None
+        self.explain = _decode(h.explain)
+
+    def matches_in(self, body):
+        """Character offsets of the matches in `body`, the str that was indexed."""
+        return char_spans(body, self.matches_bytes)
+
+    def __repr__(self):
+        return "<lupe.Hit %d %r %.3f>" % (self.rank, self.id, self.score)
+
+
+class Results:
+    """A page of hits (iterable, indexable) plus what is known about all of them.
+
+    total is the estimated number of matching documents (exact says whether
+    it is exact), suggestion a spelling suggestion or None, partial whether a
+    shard failed, facets {field: {value: count}} most frequent first."""
+
+    def __init__(self, res, facets):
+        n = lib.lupe_results_count(res)
+        self.hits = [Hit(lib.lupe_results_hit(res, i).contents) for i in range(n)]
+        exact = ctypes.c_int(0)
+        self.total = lib.lupe_results_total(res, ctypes.byref(exact))
+        self.exact = bool(exact.value)
+        self.suggestion = _decode(_fn("lupe_results_suggestion")(res))
+        self.partial = bool(lib.lupe_results_partial(res))
+        self.facets = {}
+        for field in facets or ():
+            nf = ctypes.c_size_t(0)
+            arr = _fn("lupe_results_facet")(res, _cstr(field, "facet"), ctypes.byref(nf))
+            self.facets[field] = {_decode(arr[i].value): arr[i].count for i in range(nf.value)}
+
+    def __iter__(self):
+        return iter(self.hits)
+
+    def __len__(self):
+        return len(self.hits)
+
+    def __getitem__(self, i):
+        return self.hits[i]
+
+    def __repr__(self):
+        return "<lupe.Results %d of %d>" % (len(self.hits), self.total)
+
+
+_SORTS = {"relevance": _capi.SORT_RELEVANCE, "date": _capi.SORT_DATE_DESC,
+          "date_desc": _capi.SORT_DATE_DESC, "date_asc": _capi.SORT_DATE_ASC}
+
+
+def _search_options(limit, offset, fuzzy, sort, facets, html, partial, snippet_bytes):
+    opts = _capi.search_options()
+    if limit < 0 or offset < 0:
+        raise InvalidError("limit and offset must not be negative", -8)
+    opts.limit = limit
+    opts.offset = offset
+    if snippet_bytes is not None:
+        opts.snippet_bytes = snippet_bytes
+    opts.flags = ((_capi.SEARCH_FUZZY if fuzzy else 0) | (_capi.SEARCH_HTML if html else 0)
+                  | (_capi.SEARCH_PARTIAL if partial else 0))
+    try:
+        opts.sort = _SORTS[sort]
+    except KeyError:
+        raise InvalidError("sort must be one of %s" % ", ".join(_SORTS), -8) from None
+    keep = None
+    if facets:
+        if isinstance(facets, str):
+            facets = [facets]
+        facets = list(facets)
+        keep = (ctypes.c_char_p * (len(facets) + 1))(*[_cstr(f, "facet") for f in facets], None)
+        opts.facets = ctypes.cast(keep, ctypes.POINTER(ctypes.c_char_p))
+    return opts, keep, facets
+
+
+# ---------------------------------------------------------------------------
+# Database
+# ---------------------------------------------------------------------------
+
+
+class Database:
+    """An open lupe index.
+
+    Database(path) opens read-only, writable=True for writing (LockedError
+    when another writer has it), create=True writable and created if
+    missing.  Use it as a context manager or call close(): closing a writer
+    commits what is pending, as liblupe does."""
+
+    def __init__(self, path, create=False, writable=False, decompound=True,
+                 batch_size=None, timeout_ms=None):
+        self._h = None
+        opts = _capi.open_options()
+        opts.flags = (_capi.OPEN_WRITE | _capi.OPEN_CREATE if create else
+                      _capi.OPEN_WRITE if writable else _capi.OPEN_READ)
+        opts.decompound = 1 if decompound else 0
+        if batch_size is not None:
+            opts.batch_size = batch_size
+        if timeout_ms is not None:
+            opts.timeout_ms = timeout_ms
+        self.path = os.fspath(path)
+        msg = ctypes.create_string_buffer(1024)
+        h = ctypes.c_void_p()
+        st = lib.lupe_open(ctypes.byref(h), _cstr(self.path, "path"), ctypes.byref(opts),
+                           msg, len(msg))
+        if st:
+            raise _error(st, _decode(msg.value))
+        self._h = h
+        self.writable = bool(opts.flags & _capi.OPEN_WRITE)
+
+    # -- lifecycle --
+
+    def close(self):
+        """Close the handle (a writer commits pending changes first).  Idempotent."""
+        if self._h is not None:
+            h, self._h = self._h, None
+            lib.lupe_close(h)
+
+    @property
+    def closed(self):
+        return self._h is None
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    def __del__(self):
+        try:
+            self.close()
+        except Exception:
+            pass
+
+    def _handle(self):
+        if self._h is None:
+            raise InvalidError("database is closed", -8)
+        return self._h
+
+    def _check(self, st):
+        if st:
+            raise _error(st, _decode(lib.lupe_errmsg(self._h)))
+
+    # -- documents --
+
+    def add(self, id, title=None, text=None, source=None, path=None, date=None, mtime=None):
+        """Add the document `id`, or replace the one with that id."""
+        h = self._handle()
+        doc = _capi.document()
+        doc.id = _cstr(id, "id")
+        t = _text(title)
+        if t is not None:
+            doc.title, doc.title_len = t, len(t)
+        b = _text(text)
+        if b is not None:
+            doc.text, doc.text_len = b, len(b)
+        doc.source = _cstr(source, "source")
+        doc.path = _cstr(path, "path")
+        doc.date = _cstr(date, "date")
+        if mtime:
+            doc.mtime = int(mtime)
+        self._check(lib.lupe_add(h, ctypes.byref(doc)))
+
+    def delete(self, id):
+        """Delete the document `id`; NotFoundError when there is none."""
+        self._check(lib.lupe_delete(self._handle(), _cstr(id, "id")))
+
+    def commit(self):
+        """Make every change since the last commit durable, atomically."""
+        self._check(lib.lupe_commit(self._handle()))
+
+    def count(self):
+        n = ctypes.c_uint64(0)
+        self._check(lib.lupe_doc_count(self._handle(), ctypes.byref(n)))
+        return n.value
+
+    __len__ = count
+
+    def mtime(self, id):
+        """The mtime stored with document `id` (0 when none); NotFoundError if missing."""
+        out = ctypes.c_int64(0)
+        self._check(lib.lupe_get_mtime(self._handle(), _cstr(id, "id"), ctypes.byref(out)))
+        return out.value
+
+    def ids(self, prefix=""):
+        """The sorted ids of all documents whose id starts with `prefix`."""
+        s = ctypes.c_void_p()
+        self._check(lib.lupe_list_ids(self._handle(), ctypes.byref(s), _cstr(prefix, "prefix")))
+        try:
+            return [_decode(lib.lupe_strings_get(s, i)) for i in range(lib.lupe_strings_count(s))]
+        finally:
+            lib.lupe_strings_free(s)
+
+    def __contains__(self, id):
+        try:
+            self.mtime(id)
+            return True
+        except NotFoundError:
+            return False
+
+    # -- searching --
+
+    def _results(self, st, res, facets, bodies):
+        try:
+            self._check(st)
+            results = Results(res, facets)
+        finally:
+            if res:
+                lib.lupe_results_free(res)
+        if bodies is not None:
+            for hit in results:
+                body = bodies(hit) if callable(bodies) else bodies.get(hit.id)
+                if body is not None:
+                    hit.matches = hit.matches_in(body)
+        return results
+
+    def search(self, query, limit=10, offset=0, fuzzy=False, sort="relevance", facets=None,
+               html=False, partial=False, snippet_bytes=None, bodies=None):
+        """Run `query` (see the syntax in lupe.h) and return Results.
+
+        sort is "relevance", "date" (newest first) or "date_asc"; facets a
+        list of fields ("source", "year").  bodies, a dict id -> body str or
+        a function hit -> body str, lets hits carry .matches as character
+        offsets."""
+        h = self._handle()
+        opts, keep, facets = _search_options(limit, offset, fuzzy, sort, facets, html,
+                                             partial, snippet_bytes)
+        if facets:
+            _fn("lupe_results_facet")
+        q = _text(query)
+        res = ctypes.c_void_p()
+        st = lib.lupe_search(h, ctypes.byref(res), q, len(q), ctypes.byref(opts))
+        del keep
+        return self._results(st, res, facets, bodies)
+
+    def like(self, id, limit=10, offset=0, html=False, facets=None, snippet_bytes=None,
+             bodies=None):
+        """The documents most similar to document `id` (itself left out)."""
+        h = self._handle()
+        fn = _fn("lupe_like")
+        opts, keep, facets = _search_options(limit, offset, False, "relevance", facets, html,
+                                             False, snippet_bytes)
+        res = ctypes.c_void_p()
+        st = fn(h, ctypes.byref(res), _cstr(id, "id"), ctypes.byref(opts))
+        del keep
+        return self._results(st, res, facets, bodies)
+
+    def __repr__(self):
+        return "<lupe.Database %r%s>" % (self.path, " closed" if self._h is None else "")
