@@ -1,0 +1,265 @@
+-- The public C API of liblupe (include/lupe.h) through LuaJIT's ffi.
+--
+-- Only this module knows the C layout.  The library is loaded on first use
+-- from $LUPE_LIBRARY when set, else from the system path (liblupe.so.0).
+-- Each wrapper frees what the library hands over before it returns, and
+-- raises a Lua error {status = n, message = "..."} for a failed status.
+local ffi = require("ffi")
+
+ffi.cdef([[
+typedef struct lupe_db lupe_db;
+typedef struct lupe_results lupe_results;
+typedef struct lupe_strings lupe_strings;
+
+typedef struct {
+	unsigned version;
+	unsigned flags;
+	int decompound;
+	unsigned batch_size;
+	unsigned timeout_ms;
+} lupe_open_options;
+
+typedef struct {
+	unsigned version;
+	const char *id;
+	const char *title;
+	size_t title_len;
+	const char *text;
+	size_t text_len;
+	const char *source;
+	const char *path;
+	const char *date;
+	int64_t mtime;
+} lupe_document;
+
+typedef struct { size_t start, end; } lupe_span;
+
+typedef struct {
+	size_t rank;
+	const char *id;
+	const char *title;
+	double score;
+	const char *source;
+	const char *path;
+	const char *date;
+	const char *snippet;
+	size_t snippet_len;
+	const lupe_span *highlights;
+	size_t n_highlights;
+	const lupe_span *matches;
+	size_t n_matches;
+	int64_t mtime;
+	const char *explain;
+} lupe_hit;
+
+typedef struct {
+	unsigned version;
+	size_t offset;
+	size_t limit;
+	size_t snippet_bytes;
+	unsigned flags;
+	int sort;
+	const char *const *facets;
+} lupe_search_options;
+
+const char *lupe_strerror(int status);
+const char *lupe_version(void);
+int lupe_open(lupe_db **out, const char *path, const lupe_open_options *opts,
+	      char *errmsg, size_t errmsg_len);
+void lupe_close(lupe_db *db);
+const char *lupe_errmsg(const lupe_db *db);
+int lupe_doc_count(lupe_db *db, uint64_t *out);
+int lupe_add(lupe_db *db, const lupe_document *doc);
+int lupe_delete(lupe_db *db, const char *id);
+int lupe_commit(lupe_db *db);
+int lupe_search(lupe_db *db, lupe_results **out, const char *query, size_t len,
+		const lupe_search_options *opts);
+size_t lupe_results_count(const lupe_results *res);
+uint64_t lupe_results_total(const lupe_results *res, int *exact);
+const lupe_hit *lupe_results_hit(const lupe_results *res, size_t i);
+void lupe_results_free(lupe_results *res);
+int lupe_get_mtime(lupe_db *db, const char *id, int64_t *out);
+int lupe_list_ids(lupe_db *db, lupe_strings **out, const char *prefix);
+size_t lupe_strings_count(const lupe_strings *s);
+const char *lupe_strings_get(const lupe_strings *s, size_t i);
+void lupe_strings_free(lupe_strings *s);
+]])
+
+local M = {
+	OPEN_READ = 0,
+	OPEN_WRITE = 1,
+	OPEN_CREATE = 2,
+	ENOTFOUND = -1,
+	ELOCKED = -2,
+	EQUERY = -7,
+}
+
+local lib
+
+local function load()
+	if not lib then
+		local path = os.getenv("LUPE_LIBRARY")
+		if not path or path == "" then
+			path = "liblupe.so.0"
+		end
+		local ok, l = pcall(ffi.load, path)
+		if not ok then
+			error({ status = -5, message = "cannot load " .. path
+				.. " (set $LUPE_LIBRARY to the path of liblupe.so): " .. tostring(l) }, 0)
+		end
+		lib = l
+	end
+	return lib
+end
+
+local function str(p)
+	if p == nil then
+		return nil
+	end
+	return ffi.string(p)
+end
+
+local function fail(status, message)
+	if not message or message == "" then
+		message = str(load().lupe_strerror(status))
+	end
+	error({ status = status, message = message }, 0)
+end
+
+-- The message of an error raised here, or of any other Lua error.
+function M.message(err)
+	if type(err) == "table" then
+		return err.message
+	end
+	return tostring(err)
+end
+
+function M.version()
+	return str(load().lupe_version())
+end
+
+local Db = {}
+Db.__index = Db
+
+-- Open the index at path; flags are M.OPEN_*.
+function M.open(path, flags)
+	local L = load()
+	local opts = ffi.new("lupe_open_options", 1, flags or 0, 1, 2000, 5000)
+	local out = ffi.new("lupe_db *[1]")
+	local msg = ffi.new("char[?]", 1024)
+	local st = L.lupe_open(out, path, opts, msg, 1024)
+	if st ~= 0 then
+		fail(st, ffi.string(msg))
+	end
+	-- The gc hook only matters for a handle a caller forgot to close.
+	local self = setmetatable({ h = ffi.gc(out[0], L.lupe_close), path = path }, Db)
+	return self
+end
+
+function Db:check(st)
+	if st ~= 0 then
+		fail(st, str(lib.lupe_errmsg(self.h)))
+	end
+end
+
+function Db:close()
+	if self.h then
+		local h = self.h
+		self.h = nil
+		ffi.gc(h, nil)
+		lib.lupe_close(h)
+	end
+end
+
+function Db:count()
+	local n = ffi.new("uint64_t[1]")
+	self:check(lib.lupe_doc_count(self.h, n))
+	return tonumber(n[0])
+end
+
+-- doc: {id=, title=, text=, path=, source=, date=, mtime=}
+function Db:add(doc)
+	local d = ffi.new("lupe_document")
+	d.version = 1
+	d.id = doc.id
+	if doc.title then
+		d.title, d.title_len = doc.title, #doc.title
+	end
+	if doc.text then
+		d.text, d.text_len = doc.text, #doc.text
+	end
+	d.source = doc.source
+	d.path = doc.path
+	d.date = doc.date
+	d.mtime = doc.mtime or 0
+	self:check(lib.lupe_add(self.h, d))
+end
+
+function Db:delete(id)
+	self:check(lib.lupe_delete(self.h, id))
+end
+
+function Db:commit()
+	self:check(lib.lupe_commit(self.h))
+end
+
+-- The stored mtime of document id, or nil when there is no such document.
+function Db:mtime(id)
+	local out = ffi.new("int64_t[1]")
+	local st = lib.lupe_get_mtime(self.h, id, out)
+	if st == M.ENOTFOUND then
+		return nil
+	end
+	self:check(st)
+	return tonumber(out[0])
+end
+
+-- The sorted ids that start with prefix.
+function Db:ids(prefix)
+	local out = ffi.new("lupe_strings *[1]")
+	self:check(lib.lupe_list_ids(self.h, out, prefix or ""))
+	local s = out[0]
+	local ids = {}
+	for i = 0, tonumber(lib.lupe_strings_count(s)) - 1 do
+		ids[#ids + 1] = ffi.string(lib.lupe_strings_get(s, i))
+	end
+	lib.lupe_strings_free(s)
+	return ids
+end
+
+local function spans(p, n)
+	local t = {}
+	for i = 0, tonumber(n) - 1 do
+		t[#t + 1] = { tonumber(p[i].start), tonumber(p[i]["end"]) }
+	end
+	return t
+end
+
+-- Search; returns {total=, hits={ {rank, id, title, score, path, snippet,
+-- highlights, matches}, ... }} with 0-based byte offsets as the C API gives them.
+function Db:search(query, limit, offset)
+	local opts = ffi.new("lupe_search_options", 1, offset or 0, limit or 10, 240, 0, 0, nil)
+	local out = ffi.new("lupe_results *[1]")
+	local st = lib.lupe_search(self.h, out, query, #query, opts)
+	self:check(st)
+	local res = out[0]
+	local r = { total = tonumber(lib.lupe_results_total(res, nil)), hits = {} }
+	for i = 0, tonumber(lib.lupe_results_count(res)) - 1 do
+		local h = lib.lupe_results_hit(res, i)
+		r.hits[#r.hits + 1] = {
+			rank = tonumber(h.rank),
+			id = str(h.id),
+			title = str(h.title),
+			score = h.score,
+			path = str(h.path),
+			mtime = tonumber(h.mtime),
+			snippet = ffi.string(h.snippet, h.snippet_len),
+			highlights = spans(h.highlights, h.n_highlights),
+			matches = spans(h.matches, h.n_matches),
+		}
+	end
+	lib.lupe_results_free(res)
+	return r
+end
+
+return M
