@@ -351,3 +351,24 @@ def test_analyze_compounds_and_decompound_switch():
 
 def test_version():
     assert lupe.version().count(".") == 2
+
+
+def test_missing_symbol_fails_at_call_time(seeded, monkeypatch):
+    """A liblupe without lupe_like / lupe_results_facet still imports and searches."""
+    lib.lupe_version  # loads the library
+    real = lib._dll
+
+    class Older:
+        def __getattr__(self, name):
+            if name in ("lupe_like", "lupe_results_facet"):
+                raise AttributeError(name)
+            return getattr(real, name)
+
+    monkeypatch.setattr(lib, "_dll", Older())
+    monkeypatch.setattr(lib, "_funcs", {})
+    with lupe.Database(seeded) as db:
+        assert db.search("Überstunden")[0].id == OVERTIME_DOC
+        with pytest.raises(lupe.Error, match="not available in this liblupe"):
+            db.like(OVERTIME_DOC)
+        with pytest.raises(lupe.Error, match="not available in this liblupe"):
+            db.search("Social", facets=["source"])
