@@ -68,7 +68,8 @@ static int is_url_char(unsigned char c)
 {
 	if (c >= 0x80)
 		return 1; /* internationalised URLs: keep UTF-8 as written */
-	return is_alnum(c) || strchr("-._~:/?#[]@!$&'()*+,;=%", c) != NULL;
+	/* strchr() also finds the string's terminating NUL: a NUL byte is no URL character. */
+	return is_alnum(c) || (c != '\0' && strchr("-._~:/?#[]@!$&'()*+,;=%", c) != NULL);
 }
 
 static int is_email_local(unsigned char c)
