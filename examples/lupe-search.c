@@ -34,6 +34,7 @@ static const char usage_text[] =
 	"  --offset N        hits to skip first (default 0)\n"
 	"  --json            one JSON object per query on one line\n"
 	"  --queries FILE|-  read queries from FILE, one a line\n"
+	"  --partial         sharded index: when a shard fails, answer from the others\n"
 	"  -h, --help        show this help\n"
 	"\n"
 	"Query syntax: wort wort, \"genaue phrase\", +muss -nicht, a UND b, a ODER b,\n"
@@ -221,12 +222,13 @@ static void print_readable(FILE *f, const char *query, size_t len, const lupe_hi
 }
 
 static void print_json(FILE *f, const char *query, size_t len, const lupe_hit **hits, size_t n,
-		       uint64_t total, double took_ms)
+		       uint64_t total, double took_ms, int partial)
 {
 	fputs("{\"query\": ", f);
 	json_string(f, query, len);
 	/* Microseconds are all the clock is worth here; "%.3f" always reads as a float. */
-	fprintf(f, ", \"total\": %" PRIu64 ", \"took_ms\": %.3f, \"hits\": [", total, took_ms);
+	fprintf(f, ", \"total\": %" PRIu64 ", \"took_ms\": %.3f, \"partial\": %s, \"hits\": [", total, took_ms,
+		partial ? "true" : "false");
 	for (size_t i = 0; i < n; i++) {
 		const lupe_hit *h = hits[i];
 
@@ -252,7 +254,7 @@ static void print_json_error(FILE *f, const char *query, size_t len, const char 
 	json_string(f, query, len);
 	fputs(", \"error\": ", f);
 	json_cstring(f, msg);
-	fprintf(f, ", \"total\": 0, \"took_ms\": %.3f, \"hits\": []}\n", took_ms);
+	fprintf(f, ", \"total\": 0, \"took_ms\": %.3f, \"partial\": false, \"hits\": []}\n", took_ms);
 }
 
 /*
@@ -306,7 +308,7 @@ static int run_query(lupe_db *db, const char *query, size_t len, const lupe_sear
 		if (hits[i])
 			hits[m++] = hits[i];
 	if (o->json)
-		print_json(stdout, query, len, hits, m, total, ms_between(&t0, &t1));
+		print_json(stdout, query, len, hits, m, total, ms_between(&t0, &t1), lupe_results_partial(res));
 	else
 		print_readable(stdout, query, len, hits, m, total, exact, ms_between(&t0, &t1), o);
 	free(hits);
@@ -464,6 +466,8 @@ int main(int argc, char **argv)
 			}
 		} else if (strcmp(a, "--json") == 0) {
 			o.json = true;
+		} else if (strcmp(a, "--partial") == 0) {
+			so.flags |= LUPE_SEARCH_PARTIAL;
 		} else if (missing) {
 			free(words);
 			return usage_error("option '%s' needs a value", a);

@@ -10,6 +10,15 @@
 
 #define LUPE_ID_MAX 200
 
+/* Each shard of a sharded index knows its place, "K/N", so that a list
+ * given in another order or length cannot send documents to the wrong one. */
+#define LUPE_META_SHARD "lupe.shard"
+#define SHARD_LIST_MAX_BYTES (1u << 20)
+#define SHARDS_MAX 4096
+
+/* The shim routes documents by the id term minus its prefix. */
+_Static_assert(sizeof LUPE_PFX_ID - 1 == LX_ID_PREFIX_LEN, "shards.cc assumes a one-byte id prefix");
+
 static void copy_msg(char *dst, size_t cap, const char *msg)
 {
 	if (dst && cap) {
@@ -42,11 +51,204 @@ static int dir_is_empty(const char *path)
 	return empty;
 }
 
+/* The shards a shard list names: local paths resolved, tcp:// URLs as written. */
+typedef struct {
+	char **v;
+	size_t n;
+} shard_list;
+
+static void shard_list_free(shard_list *l)
+{
+	for (size_t i = 0; i < l->n; i++)
+		free(l->v[i]);
+	free(l->v);
+	l->v = NULL;
+	l->n = 0;
+}
+
+/* "tcp://HOST:PORT": a host without blanks or slashes, a port 1..65535. */
+static int is_tcp_url(const char *s, size_t n)
+{
+	if (n < 6 || memcmp(s, "tcp://", 6) != 0)
+		return 0;
+	s += 6, n -= 6;
+	size_t colon = n;
+	while (colon > 0 && s[colon - 1] != ':')
+		colon--;
+	if (colon < 2 || colon == n || n - colon > 5)
+		return 0;
+	unsigned long port = 0;
+	for (size_t i = colon; i < n; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return 0;
+		port = port * 10 + (unsigned long)(s[i] - '0');
+	}
+	for (size_t i = 0; i + 1 < colon; i++)
+		if (s[i] == '/' || s[i] == ' ' || s[i] == '\t')
+			return 0;
+	return port >= 1 && port <= 65535;
+}
+
+/*
+ * A shard line is a tcp:// URL or a path: no blanks or control characters,
+ * no other URL scheme, and a slash in it ("./shard0") unless it names an
+ * existing directory, so that an ordinary text file ("hello") is never
+ * taken for a list of shards to create.
+ */
+static int is_shard_line(const char *s, size_t n, const char *dir, size_t dir_len)
+{
+	int slash = 0;
+	if (is_tcp_url(s, n))
+		return 1;
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (c <= 0x20 || c == 0x7f)
+			return 0;
+		if (c == ':' && i + 2 < n && s[i + 1] == '/' && s[i + 2] == '/')
+			return 0;
+		slash |= c == '/';
+	}
+	if (n == 0)
+		return 0;
+	if (slash)
+		return 1;
+	char p[4096];
+	struct stat st;
+	if (snprintf(p, sizeof p, "%.*s/%.*s", (int)dir_len, dir, (int)n, s) >= (int)sizeof p)
+		return 0;
+	return stat(p, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+static int shard_list_add(shard_list *l, const char *dir, size_t dir_len, const char *s, size_t n)
+{
+	char **v = realloc(l->v, (l->n + 1) * sizeof *v);
+	if (!v)
+		return -1;
+	l->v = v;
+	int relative = s[0] != '/' && !is_tcp_url(s, n);
+	size_t len = (relative ? dir_len + 1 : 0) + n;
+	char *p = malloc(len + 1);
+	if (!p)
+		return -1;
+	if (relative) {
+		memcpy(p, dir, dir_len);
+		p[dir_len] = '/';
+	}
+	memcpy(p + len - n, s, n);
+	p[len] = '\0';
+	for (size_t i = 0; i < l->n; i++)
+		if (strcmp(l->v[i], p) == 0) {
+			free(p);
+			return 1;
+		}
+	l->v[l->n++] = p;
+	return 0;
+}
+
+/*
+ * Read the regular file `path` as a shard list: one shard a line, blank
+ * lines and lines starting with # ignored.  LUPE_ENOTLUPE when it is not
+ * one (every non-comment line must look like a shard).
+ */
+static int read_shard_list(const char *path, shard_list *out, lupe_err *err)
+{
+	FILE *f = fopen(path, "rb");
+	char *text = NULL;
+	size_t len = 0;
+	int rc = LUPE_OK;
+
+	if (!f)
+		return lupe_err_set(err, LUPE_EIO, "%s: %s", path, strerror(errno));
+	text = malloc(SHARD_LIST_MAX_BYTES + 1);
+	if (!text) {
+		fclose(f);
+		return lupe_err_set(err, LUPE_ENOMEM, "%s: out of memory", path);
+	}
+	len = fread(text, 1, SHARD_LIST_MAX_BYTES + 1, f);
+	if (ferror(f))
+		rc = lupe_err_set(err, LUPE_EIO, "%s: %s", path, strerror(errno));
+	else if (len > SHARD_LIST_MAX_BYTES)
+		rc = lupe_err_set(err, LUPE_ENOTLUPE, "%s: not a lupe index (a file too big for a shard list)", path);
+	fclose(f);
+	if (rc != LUPE_OK) {
+		free(text);
+		return rc;
+	}
+	const char *slash = strrchr(path, '/');
+	const char *dir = slash ? path : ".";
+	size_t dir_len = slash ? (size_t)(slash - path) : 1;
+	if (slash && dir_len == 0)
+		dir = "/", dir_len = 1;
+	size_t lineno = 0;
+	for (size_t at = 0; at < len && rc == LUPE_OK;) {
+		size_t end = at;
+		while (end < len && text[end] != '\n')
+			end++;
+		size_t s = at, e = end;
+		at = end + 1;
+		lineno++;
+		while (s < e && (text[s] == ' ' || text[s] == '\t'))
+			s++;
+		while (e > s && (text[e - 1] == ' ' || text[e - 1] == '\t' || text[e - 1] == '\r'))
+			e--;
+		if (s == e || text[s] == '#')
+			continue;
+		if (!is_shard_line(text + s, e - s, dir, dir_len)) {
+			rc = lupe_err_set(err, LUPE_ENOTLUPE,
+					  "%s: not a lupe index (it is a file, not a directory; nor a shard list: line %zu "
+					  "is not a directory or tcp://HOST:PORT)",
+					  path, lineno);
+		} else if (out->n >= SHARDS_MAX) {
+			rc = lupe_err_set(err, LUPE_ENOTLUPE, "%s: more than %d shards", path, SHARDS_MAX);
+		} else {
+			int r = shard_list_add(out, dir, dir_len, text + s, e - s);
+			if (r < 0)
+				rc = lupe_err_set(err, LUPE_ENOMEM, "%s: out of memory", path);
+			else if (r > 0)
+				rc = lupe_err_set(err, LUPE_ENOTLUPE, "%s: line %zu names a shard listed before", path,
+						  lineno);
+		}
+	}
+	free(text);
+	if (rc == LUPE_OK && out->n == 0)
+		rc = lupe_err_set(err, LUPE_ENOTLUPE, "%s: not a lupe index (a file that lists no shards)", path);
+	if (rc != LUPE_OK)
+		shard_list_free(out);
+	return rc;
+}
+
+static int check_dir(const char *path, int create, int *is_new, lupe_err *err);
+
 /*
  * Check the path before Xapian sees it, so that each kind of wrong path
- * gets its own status and a message that names it.
+ * gets its own status and a message that names it.  A regular file may be
+ * a shard list: then `shards` receives its shards, each local one checked.
  */
-static int check_path(const char *path, int create, int *is_new, lupe_err *err)
+static int check_path(const char *path, int create, int *is_new, shard_list *shards, lupe_err *err)
+{
+	struct stat st;
+	if (stat(path, &st) == 0 && S_ISREG(st.st_mode)) {
+		*is_new = 0;
+		int rc = read_shard_list(path, shards, err);
+		for (size_t i = 0; i < shards->n && rc == LUPE_OK; i++) {
+			int shard_new;
+			if (is_tcp_url(shards->v[i], strlen(shards->v[i])))
+				continue;
+			rc = check_dir(shards->v[i], create, &shard_new, err);
+			if (rc != LUPE_OK) {
+				char msg[LUPE_ERRMSG_MAX];
+				snprintf(msg, sizeof msg, "%s", err->msg);
+				lupe_err_set(err, rc, "shard %s", msg);
+			}
+		}
+		if (rc != LUPE_OK)
+			shard_list_free(shards);
+		return rc;
+	}
+	return check_dir(path, create, is_new, err);
+}
+
+static int check_dir(const char *path, int create, int *is_new, lupe_err *err)
 {
 	struct stat st;
 	*is_new = 0;
@@ -70,12 +272,91 @@ static int check_path(const char *path, int create, int *is_new, lupe_err *err)
 	return lupe_err_set(err, LUPE_ENOTLUPE, "%s: not a lupe index (no index files in the directory)", path);
 }
 
+/*
+ * The lupe metadata of a sharded index: every shard that answers must be a
+ * lupe index of this format with the same settings, in its place in the
+ * list (writers).  A blank shard, new or a fresh xapian-tcpsrv database,
+ * becomes one when the handle may create.
+ */
+static int shard_meta(lupe_db *db, int create, int *decompound, lupe_err *err)
+{
+	size_t n = lx_shard_count(db->x), first_blank = n;
+	int known = -1, blank, rc;
+	const char *known_from = NULL;
+	char want[48];
+
+	for (size_t i = 0; i < n; i++) {
+		const char *name = lx_shard_name(db->x, i);
+		if (!lx_shard_up(db->x, i))
+			continue;
+		if ((rc = lx_shard_blank(db->x, i, &blank, err)) != LUPE_OK)
+			return rc;
+		if (blank) {
+			if (first_blank == n)
+				first_blank = i;
+			continue;
+		}
+		if ((rc = lx_shard_get_metadata(db->x, i, LUPE_META_FORMAT, &db->tmp, err)) != LUPE_OK)
+			return rc;
+		if (db->tmp.len == 0)
+			return lupe_err_set(err, LUPE_ENOTLUPE,
+					    "shard %s: not a lupe index (a Xapian database lupe did not make)", name);
+		if (strcmp(db->tmp.p, LUPE_FORMAT) != 0)
+			return lupe_err_set(err, LUPE_ENOTLUPE, "shard %s: lupe index format %s is not supported (want %s)",
+					    name, db->tmp.p, LUPE_FORMAT);
+		if ((rc = lx_shard_get_metadata(db->x, i, LUPE_META_DECOMPOUND, &db->tmp, err)) != LUPE_OK)
+			return rc;
+		int d = !(db->tmp.len == 1 && db->tmp.p[0] == '0');
+		if (known < 0) {
+			known = d;
+			known_from = name;
+		} else if (d != known) {
+			return lupe_err_set(err, LUPE_ENOTLUPE,
+					    "shard %s: compounds are %s there but %s in shard %s: not one index", name,
+					    d ? "split" : "kept", known ? "split" : "kept", known_from);
+		}
+		if (db->writable) {
+			if ((rc = lx_shard_get_metadata(db->x, i, LUPE_META_SHARD, &db->tmp, err)) != LUPE_OK)
+				return rc;
+			snprintf(want, sizeof want, "%zu/%zu", i, n);
+			if (db->tmp.len && strcmp(db->tmp.p, want) != 0)
+				return lupe_err_set(err, LUPE_ENOTLUPE,
+						    "shard %s: it was made as shard %s (index/count) but is listed as %s: "
+						    "documents would go to the wrong shard",
+						    name, db->tmp.p, want);
+		}
+	}
+	if (known >= 0)
+		*decompound = known;
+	if (first_blank == n)
+		return LUPE_OK;
+	if (!create)
+		return lupe_err_set(err, LUPE_ENOTLUPE, "shard %s: empty, not a lupe index yet (index into it first)",
+				    lx_shard_name(db->x, first_blank));
+	for (size_t i = first_blank; i < n; i++) {
+		if (!lx_shard_up(db->x, i))
+			continue;
+		if ((rc = lx_shard_blank(db->x, i, &blank, err)) != LUPE_OK)
+			return rc;
+		if (!blank)
+			continue;
+		snprintf(want, sizeof want, "%zu/%zu", i, n);
+		if ((rc = lx_shard_set_metadata(db->x, i, LUPE_META_FORMAT, LUPE_FORMAT, err)) != LUPE_OK ||
+		    (rc = lx_shard_set_metadata(db->x, i, LUPE_META_DECOMPOUND, *decompound ? "1" : "0", err)) !=
+			    LUPE_OK ||
+		    (rc = lx_shard_set_metadata(db->x, i, LUPE_META_SHARD, want, err)) != LUPE_OK)
+			return rc;
+	}
+	return lx_commit(db->x, err);
+}
+
 LUPE_EXPORT int lupe_open(lupe_db **out, const char *path, const lupe_open_options *opts, char *errmsg,
 			  size_t errmsg_len)
 {
 	lupe_open_options def = LUPE_OPEN_OPTIONS_INIT;
 	lupe_db *db = NULL;
 	lupe_err err;
+	shard_list shards = {NULL, 0};
 	int is_new, rc;
 
 	lupe_err_clear(&err);
@@ -93,7 +374,7 @@ LUPE_EXPORT int lupe_open(lupe_db **out, const char *path, const lupe_open_optio
 	int writable = (opts->flags & LUPE_OPEN_WRITE) != 0;
 	int create = writable && (opts->flags & LUPE_OPEN_CREATE);
 
-	rc = check_path(path, create, &is_new, &err);
+	rc = check_path(path, create, &is_new, &shards, &err);
 	if (rc != LUPE_OK)
 		goto fail;
 	db = calloc(1, sizeof *db);
@@ -104,7 +385,11 @@ LUPE_EXPORT int lupe_open(lupe_db **out, const char *path, const lupe_open_optio
 	db->writable = writable;
 	db->batch_size = opts->batch_size ? opts->batch_size : 2000;
 	db->timeout_ms = opts->timeout_ms ? opts->timeout_ms : 5000;
-	rc = lx_open(&db->x, path, writable, create, &err);
+	if (shards.n)
+		rc = lx_open_shards(&db->x, (const char *const *)shards.v, shards.n, writable, create, db->timeout_ms,
+				    &err);
+	else
+		rc = lx_open(&db->x, path, writable, create, &err);
 	if (rc != LUPE_OK) {
 		/* Index files there but Xapian cannot open them: damaged. */
 		if (rc == LUPE_ENOTLUPE && (has_file(path, "iamglass") || has_file(path, "iamchert")))
@@ -114,7 +399,10 @@ LUPE_EXPORT int lupe_open(lupe_db **out, const char *path, const lupe_open_optio
 
 	/* A lupe index says so in its metadata; its analysis settings live there too. */
 	int decompound = opts->decompound;
-	if (is_new) {
+	if (shards.n) {
+		if ((rc = shard_meta(db, create, &decompound, &err)) != LUPE_OK)
+			goto fail;
+	} else if (is_new) {
 		if ((rc = lx_set_metadata(db->x, LUPE_META_FORMAT, LUPE_FORMAT, &err)) != LUPE_OK ||
 		    (rc = lx_set_metadata(db->x, LUPE_META_DECOMPOUND, decompound ? "1" : "0", &err)) != LUPE_OK ||
 		    (rc = lx_commit(db->x, &err)) != LUPE_OK)
@@ -143,10 +431,12 @@ LUPE_EXPORT int lupe_open(lupe_db **out, const char *path, const lupe_open_optio
 		lupe_err_set(&err, rc, "%s: cannot create the analyzer", path);
 		goto fail;
 	}
+	shard_list_free(&shards);
 	*out = db;
 	return LUPE_OK;
 fail:
 	copy_msg(errmsg, errmsg_len, err.msg);
+	shard_list_free(&shards);
 	lupe_close(db);
 	return rc;
 }

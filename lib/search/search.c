@@ -155,6 +155,7 @@ LUPE_EXPORT int lupe_search(lupe_db *db, lupe_results **out, const char *query, 
 	if (rc != LUPE_OK)
 		goto done;
 	lx_params p = {LUPE_BM25_K1, LUPE_BM25_B, 0};
+	p.partial = (opts->flags & LUPE_SEARCH_PARTIAL) != 0;
 	rc = lx_search(db->x, q, opts->offset, limit, &p, &ms, &db->err);
 	if (rc != LUPE_OK)
 		goto done;
@@ -166,6 +167,7 @@ LUPE_EXPORT int lupe_search(lupe_db *db, lupe_results **out, const char *query, 
 		goto done;
 	}
 	res->total = lx_mset_estimate(ms, &res->exact);
+	res->partial = lx_mset_partial(ms);
 	for (size_t i = 0; i < n; i++) {
 		res->n = i + 1;
 		rc = fill_hit(db, ms, i, opts->offset + i + 1, &qt, snippet_bytes, &res->hits[i]);

@@ -47,6 +47,26 @@ int lx_allterms(lx_db *db, const char *prefix, size_t n, lx_term_cb cb, void *ct
 /* Pick up the newest committed revision (readers). */
 int lx_reopen(lx_db *db, lupe_err *err);
 
+/* ---- shards (shim/shards.cc) ----
+ * A sharded index: lx_open_shards() opens every shard (a directory path,
+ * or tcp://HOST:PORT of a xapian-tcpsrv) as one lx_db.  Documents go to
+ * shard lx_shard_hash(id) % n, where id is the id term without its
+ * LX_ID_PREFIX_LEN-byte prefix.  A reader opens even when some remote
+ * shards do not answer (lx_shard_up() says which); a writer needs all. */
+#define LX_ID_PREFIX_LEN 1
+/* FNV-1a, 64 bits, of the id bytes.  Part of the index format: never change it. */
+uint64_t lx_shard_hash(const char *id, size_t n);
+int lx_open_shards(lx_db **out, const char *const *specs, size_t n, int writable, int create,
+		   unsigned timeout_ms, lupe_err *err);
+/* 0 for an index that is not sharded; the lx_shard_* calls below need i < count. */
+size_t lx_shard_count(const lx_db *db);
+const char *lx_shard_name(const lx_db *db, size_t i);
+int lx_shard_up(const lx_db *db, size_t i);
+/* *blank: no documents and no metadata (a fresh xapian-tcpsrv --writable database). */
+int lx_shard_blank(lx_db *db, size_t i, int *blank, lupe_err *err);
+int lx_shard_get_metadata(lx_db *db, size_t i, const char *key, lupe_buf *out, lupe_err *err);
+int lx_shard_set_metadata(lx_db *db, size_t i, const char *key, const char *value, lupe_err *err);
+
 /* ---- documents ---- */
 lx_doc *lx_doc_new(void);
 void lx_doc_free(lx_doc *d);
@@ -76,6 +96,7 @@ int lx_q_describe(const lx_query *q, lupe_buf *out);
 typedef struct {
 	double k1, b;            /* BM25 */
 	int sort;                /* 0 relevance, 1 date newest first, 2 date oldest first */
+	int partial;             /* sharded reader: answer from the shards that answer */
 } lx_params;
 
 /*
@@ -88,6 +109,8 @@ size_t lx_mset_size(const lx_mset *m);
 uint64_t lx_mset_estimate(const lx_mset *m, int *exact);
 double lx_mset_weight(const lx_mset *m, size_t i);
 const char *lx_mset_data(const lx_mset *m, size_t i, size_t *len);
+/* Whether some shard did not answer and the hits come from the others. */
+int lx_mset_partial(const lx_mset *m);
 void lx_mset_free(lx_mset *m);
 
 #ifdef __cplusplus

@@ -5,16 +5,35 @@
 
 #include <xapian.h>
 
+#include <chrono>
+#include <functional>
 #include <string>
 #include <vector>
 
 #include "shim/shim.h"
 
-struct lx_db {
-	Xapian::Database rd;          // what searches read (the writer itself when writable)
+// One shard of a sharded index (shards.cc).
+struct lx_shard {
+	std::string name;             // as listed: a directory or tcp://HOST:PORT
+	std::string host;             // remote shards only
+	unsigned port = 0;            // 0 for a local shard
+	Xapian::Database rd;          // the shard alone (its writer when writable)
 	Xapian::WritableDatabase wr;  // valid only when writable
+	bool up = false;              // opened and not failed since
+	bool stale = false;           // a search failed midway: re-make the connection
+	std::chrono::steady_clock::time_point retry_at;  // a down shard's next attempt
+	std::string down_msg;         // why it is down, naming it
+};
+
+struct lx_db {
+	Xapian::Database rd;          // what searches read (the writer itself when writable;
+				      // every shard that is up when sharded)
+	Xapian::WritableDatabase wr;  // valid only when writable (sharded: the first shard's)
 	bool writable = false;
 	std::string path;
+	std::vector<lx_shard> shards; // empty unless sharded
+	unsigned timeout_ms = 0;      // remote shards
+	bool in_shards_run = false;   // inside lx_shards_run: search db->rd as it is
 };
 
 struct lx_doc {
@@ -30,10 +49,24 @@ struct lx_mset {
 	std::vector<std::string> data;
 	uint64_t estimate = 0;
 	bool exact = false;
+	bool partial = false;         // some shard did not answer
 };
 
 // Map the exception being handled to a lupe status and message.  Call it
 // only from inside a catch block.
 int lx_map_error(lupe_err *err, const char *what) noexcept;
+
+// ---- shards (shards.cc) ----
+// The writer of the shard that owns the document with this id term
+// (db->wr when not sharded).
+Xapian::WritableDatabase &lx_shard_writer(lx_db *db, const char *idterm, size_t n);
+// Commit every shard; the first failure is reported, naming its shard.
+int lx_shards_commit(lx_db *db, lupe_err *err);
+void lx_shards_close(lx_db *db);
+// Run `attempt`, a search of db->rd, over the shards: it fails with a
+// message naming a shard that does not answer or, with `partial`, runs
+// again over the shards that do (*was_partial then says so).
+int lx_shards_run(lx_db *db, bool partial, bool *was_partial, lupe_err *err,
+		  const std::function<int(lupe_err *)> &attempt);
 
 #endif

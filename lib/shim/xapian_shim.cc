@@ -29,7 +29,12 @@ int lx_map_error(lupe_err *err, const char *what) noexcept
 	} catch (const Xapian::DatabaseOpeningError &e) {
 		return lupe_err_set(err, LUPE_ENOTLUPE, "%s: %s", what, e.get_msg().c_str());
 	} catch (const Xapian::NetworkError &e) {
-		return lupe_err_set(err, LUPE_ENETWORK, "%s: %s", what, e.get_msg().c_str());
+		// The context ("remote:tcp(HOST:PORT)") lets shards.cc tell which
+		// shard failed; it rewrites the message to name the shard.
+		const char *es = e.get_error_string();
+		const std::string &ctx = e.get_context();
+		return lupe_err_set(err, LUPE_ENETWORK, "%s: %s%s%s%s%s%s", what, e.get_msg().c_str(), es ? ": " : "",
+				    es ? es : "", ctx.empty() ? "" : " [", ctx.c_str(), ctx.empty() ? "" : "]");
 	} catch (const Xapian::DatabaseError &e) {
 		const char *ctx = e.get_error_string();
 		return lupe_err_set(err, LUPE_EIO, "%s: %s%s%s", what, e.get_msg().c_str(), ctx ? ": " : "",
@@ -84,6 +89,7 @@ void lx_close(lx_db *db)
 	if (!db)
 		return;
 	try {
+		lx_shards_close(db);
 		// A writer's uncommitted changes are discarded (close() does not commit).
 		if (db->writable)
 			db->wr.close();
@@ -245,7 +251,7 @@ int lx_replace(lx_db *db, const char *idterm, size_t n, lx_doc *d, lupe_err *err
 	if (!db->writable)
 		return not_writable(err, "add");
 	try {
-		db->wr.replace_document(std::string(idterm, n), d->doc);
+		lx_shard_writer(db, idterm, n).replace_document(std::string(idterm, n), d->doc);
 		return LUPE_OK;
 	} catch (...) {
 		return lx_map_error(err, "add document");
@@ -258,9 +264,10 @@ int lx_delete(lx_db *db, const char *idterm, size_t n, int *found, lupe_err *err
 		return not_writable(err, "delete");
 	try {
 		std::string t(idterm, n);
-		*found = db->wr.term_exists(t);
+		Xapian::WritableDatabase &w = lx_shard_writer(db, idterm, n);
+		*found = w.term_exists(t);
 		if (*found)
-			db->wr.delete_document(t);
+			w.delete_document(t);
 		return LUPE_OK;
 	} catch (...) {
 		return lx_map_error(err, "delete document");
@@ -271,6 +278,8 @@ int lx_commit(lx_db *db, lupe_err *err)
 {
 	if (!db->writable)
 		return not_writable(err, "commit");
+	if (!db->shards.empty())
+		return lx_shards_commit(db, err);
 	try {
 		db->wr.commit();
 		return LUPE_OK;
@@ -373,6 +382,14 @@ int lx_q_describe(const lx_query *q, lupe_buf *out)
 int lx_search(lx_db *db, const lx_query *q, size_t offset, size_t limit, const lx_params *p,
 	      lx_mset **out, lupe_err *err)
 {
+	if (!db->shards.empty() && !db->in_shards_run) {
+		bool partial = false;
+		int rc = lx_shards_run(db, p->partial != 0, &partial, err,
+				       [&](lupe_err *e) { return lx_search(db, q, offset, limit, p, out, e); });
+		if (rc == LUPE_OK)
+			(*out)->partial = partial;
+		return rc;
+	}
 	*out = nullptr;
 	lx_mset *m = nullptr;
 	// A writer commits while we read: reopen on the newest revision and

@@ -1,0 +1,407 @@
+// Sharded indexes: several Xapian databases, local directories or
+// xapian-tcpsrv servers, that lupe treats as one index.
+//
+// Writing sends each document to one shard, chosen by a hash of its id that
+// must never change (lx_shard_hash).  Searching reads one Xapian::Database
+// with every shard added, so Xapian ranks with collection-wide statistics
+// and the result list is the one a single database would give.
+//
+// Remote shards fail: a server dies or stalls.  Every remote operation is
+// bounded by the handle's timeout.  A failed search leaves the other remote
+// connections in the middle of a protocol exchange, so they are re-made
+// before the next search; the shard that failed is marked down and tried
+// again no sooner than kRetryAfter later.  A reader may search the shards
+// that answer (LX params.partial); a writer never does.
+#include <xapian.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include "lupe.h"
+#include "shim/shim_private.hh"
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// How long a shard that failed is left alone before the next attempt to
+// reach it; until then searches fail at once (or skip it with partial).
+constexpr auto kRetryAfter = std::chrono::seconds(10);
+
+// The id term is LUPE_PFX_ID ("Q", one byte) followed by the id; db.c
+// checks the prefix length at compile time.
+constexpr size_t kIdPrefixLen = LX_ID_PREFIX_LEN;
+
+// Parse "tcp://HOST:PORT" ("[v6addr]:PORT" too); false for anything else.
+bool parse_tcp(const std::string &spec, std::string &host, unsigned &port)
+{
+	static const char scheme[] = "tcp://";
+	if (spec.compare(0, sizeof scheme - 1, scheme) != 0)
+		return false;
+	std::string rest = spec.substr(sizeof scheme - 1);
+	size_t colon = rest.rfind(':');
+	if (colon == std::string::npos || colon == 0 || colon + 1 == rest.size())
+		return false;
+	host = rest.substr(0, colon);
+	if (host.size() > 2 && host.front() == '[' && host.back() == ']')
+		host = host.substr(1, host.size() - 2);
+	char *end;
+	unsigned long p = std::strtoul(rest.c_str() + colon + 1, &end, 10);
+	if (*end != '\0' || p == 0 || p > 65535)
+		return false;
+	port = (unsigned)p;
+	return true;
+}
+
+// (Re)open one shard.  Throws what Xapian throws.
+void open_shard(lx_shard &s, bool writable, bool create, unsigned timeout_ms)
+{
+	if (s.port) {
+		if (writable) {
+			s.wr = Xapian::Remote::open_writable(s.host, s.port, timeout_ms, timeout_ms);
+			s.rd = s.wr;
+		} else {
+			s.rd = Xapian::Remote::open(s.host, s.port, timeout_ms, timeout_ms);
+		}
+	} else if (writable) {
+		int action = create ? Xapian::DB_CREATE_OR_OPEN : Xapian::DB_OPEN;
+		s.wr = Xapian::WritableDatabase(s.name, action | Xapian::DB_BACKEND_GLASS);
+		s.rd = s.wr;
+	} else {
+		s.rd = Xapian::Database(s.name);
+	}
+	s.up = true;
+	s.stale = false;
+	s.down_msg.clear();
+}
+
+// Record the failure being handled (call from a catch block) as the
+// shard's; the message names the shard.
+int shard_failed(lx_shard &s, lupe_err *err)
+{
+	std::string what = "shard " + s.name;
+	int rc = lx_map_error(err, what.c_str());
+	// The shard is named already: drop the context lx_map_error adds.
+	if (char *ctx = std::strstr(err->msg, " [remote:"))
+		*ctx = '\0';
+	s.up = false;
+	s.down_msg = err->msg;
+	s.retry_at = Clock::now() + kRetryAfter;
+	return rc;
+}
+
+// Point db->rd at the shards that are up (and db->wr at the first writer,
+// for what is not per document: metadata that lx_set_metadata writes).
+void rebuild(lx_db *db)
+{
+	db->rd = Xapian::Database();
+	for (auto &s : db->shards)
+		if (s.up)
+			db->rd.add_database(s.rd);
+	if (db->writable)
+		db->wr = db->shards[0].wr;
+}
+
+// The shard a failed operation's message points at.  lx_map_error puts
+// Xapian's context of a network error, "remote:tcp(HOST:PORT)", in the
+// message; the hostname there is the one this shard was opened with.
+lx_shard *blame(lx_db *db, const char *msg)
+{
+	for (auto &s : db->shards) {
+		if (!s.port)
+			continue;
+		std::string ctx = "remote:tcp(" + s.host + ":" + std::to_string(s.port) + ")";
+		if (std::strstr(msg, ctx.c_str()))
+			return &s;
+	}
+	return nullptr;
+}
+
+// Rewrite a network error to name its shard: "shard tcp://...: what: msg".
+void rename_error(lupe_err *err, const lx_shard &s)
+{
+	std::string msg = err->msg;
+	size_t at = msg.find(" [remote:");
+	if (at != std::string::npos)
+		msg.erase(at);
+	lupe_err_set(err, err->code, "shard %s: %s", s.name.c_str(), msg.c_str());
+}
+
+// Before a reader's search: re-make stale connections and retry shards
+// whose back-off is over.  Returns whether the set of shards changed.
+bool refresh(lx_db *db, lupe_err *scratch)
+{
+	bool changed = false;
+	auto now = Clock::now();
+	for (auto &s : db->shards) {
+		if (s.up ? !s.stale : now < s.retry_at)
+			continue;
+		changed = true;
+		try {
+			open_shard(s, false, false, db->timeout_ms);
+		} catch (...) {
+			shard_failed(s, scratch);
+		}
+	}
+	return changed;
+}
+
+const lx_shard *first_down(const lx_db *db)
+{
+	for (auto &s : db->shards)
+		if (!s.up)
+			return &s;
+	return nullptr;
+}
+
+}  // namespace
+
+extern "C" {
+
+uint64_t lx_shard_hash(const char *id, size_t n)
+{
+	// FNV-1a, 64 bits: offset basis and prime from the FNV specification.
+	uint64_t h = 14695981039346656037ull;
+	for (size_t i = 0; i < n; i++) {
+		h ^= (unsigned char)id[i];
+		h *= 1099511628211ull;
+	}
+	return h;
+}
+
+int lx_open_shards(lx_db **out, const char *const *specs, size_t n, int writable, int create,
+		   unsigned timeout_ms, lupe_err *err)
+{
+	*out = nullptr;
+	lx_db *db = nullptr;
+	try {
+		db = new lx_db;
+		db->writable = writable != 0;
+		db->timeout_ms = timeout_ms;
+		db->shards.resize(n);
+		for (size_t i = 0; i < n; i++) {
+			lx_shard &s = db->shards[i];
+			s.name = specs[i];
+			if (s.name.compare(0, 6, "tcp://") == 0 && !parse_tcp(s.name, s.host, s.port)) {
+				delete db;
+				return lupe_err_set(err, LUPE_EINVAL, "shard %s: not tcp://HOST:PORT", specs[i]);
+			}
+		}
+		db->path = n ? db->shards[0].name : "";
+	} catch (...) {
+		delete db;
+		return lx_map_error(err, "open shards");
+	}
+	int first_rc = LUPE_OK, up = 0;
+	lupe_err first;
+	lupe_err_clear(&first);
+	for (auto &s : db->shards) {
+		try {
+			open_shard(s, db->writable, create != 0, timeout_ms);
+			up++;
+		} catch (const Xapian::NetworkError &) {
+			// A reader goes on without a server that does not answer:
+			// searches report it (or skip it with partial).  A writer
+			// cannot: documents have a fixed shard.
+			int rc = shard_failed(s, err);
+			if (db->writable) {
+				delete db;
+				return rc;
+			}
+			if (first_rc == LUPE_OK) {
+				first_rc = rc;
+				first = *err;
+			}
+		} catch (...) {
+			int rc = shard_failed(s, err);
+			delete db;
+			return rc;
+		}
+	}
+	if (up == 0) {
+		*err = first;
+		delete db;
+		return first_rc;
+	}
+	try {
+		rebuild(db);
+	} catch (...) {
+		delete db;
+		return lx_map_error(err, "open shards");
+	}
+	lupe_err_clear(err);
+	*out = db;
+	return LUPE_OK;
+}
+
+size_t lx_shard_count(const lx_db *db)
+{
+	return db->shards.size();
+}
+
+const char *lx_shard_name(const lx_db *db, size_t i)
+{
+	return db->shards[i].name.c_str();
+}
+
+int lx_shard_up(const lx_db *db, size_t i)
+{
+	return db->shards[i].up;
+}
+
+int lx_shard_blank(lx_db *db, size_t i, int *blank, lupe_err *err)
+{
+	lx_shard &s = db->shards[i];
+	try {
+		*blank = s.rd.get_doccount() == 0 && s.rd.metadata_keys_begin() == s.rd.metadata_keys_end();
+		return LUPE_OK;
+	} catch (...) {
+		return shard_failed(s, err);
+	}
+}
+
+int lx_shard_get_metadata(lx_db *db, size_t i, const char *key, lupe_buf *out, lupe_err *err)
+{
+	lx_shard &s = db->shards[i];
+	try {
+		std::string v = s.rd.get_metadata(key);
+		out->len = 0;
+		if (lupe_buf_append(out, v.data(), v.size()) < 0 || lupe_buf_terminate(out) < 0)
+			return lupe_err_set(err, LUPE_ENOMEM, "metadata: out of memory");
+		return LUPE_OK;
+	} catch (...) {
+		return shard_failed(s, err);
+	}
+}
+
+int lx_shard_set_metadata(lx_db *db, size_t i, const char *key, const char *value, lupe_err *err)
+{
+	lx_shard &s = db->shards[i];
+	if (!db->writable)
+		return lupe_err_set(err, LUPE_EREADONLY, "shard %s: index is open read-only", s.name.c_str());
+	try {
+		s.wr.set_metadata(key, value);
+		return LUPE_OK;
+	} catch (...) {
+		return shard_failed(s, err);
+	}
+}
+
+}  // extern "C"
+
+Xapian::WritableDatabase &lx_shard_writer(lx_db *db, const char *idterm, size_t n)
+{
+	if (db->shards.empty())
+		return db->wr;
+	size_t skip = n < kIdPrefixLen ? n : kIdPrefixLen;
+	uint64_t h = lx_shard_hash(idterm + skip, n - skip);
+	return db->shards[h % db->shards.size()].wr;
+}
+
+int lx_shards_commit(lx_db *db, lupe_err *err)
+{
+	// Each shard commits on its own: Xapian has no commit across
+	// databases.  Go on after a failure so that as much as possible is
+	// durable, and report the first shard that failed.
+	int rc = LUPE_OK;
+	lupe_err e;
+	for (auto &s : db->shards) {
+		try {
+			s.wr.commit();
+		} catch (...) {
+			std::string what = "shard " + s.name + ": commit";
+			int r = lx_map_error(&e, what.c_str());
+			if (rc == LUPE_OK) {
+				rc = r;
+				*err = e;
+			}
+		}
+	}
+	if (rc != LUPE_OK && db->shards.size() > 1) {
+		std::string msg = err->msg;
+		lupe_err_set(err, rc, "%s (the other shards may have committed)", msg.c_str());
+	}
+	return rc;
+}
+
+void lx_shards_close(lx_db *db)
+{
+	for (auto &s : db->shards) {
+		try {
+			if (db->writable && s.up)
+				s.wr.close();
+			s.rd.close();
+		} catch (...) {
+			// As lx_close: nothing useful to report.
+		}
+	}
+}
+
+int lx_shards_run(lx_db *db, bool partial, bool *was_partial, lupe_err *err,
+		  const std::function<int(lupe_err *)> &attempt)
+{
+	*was_partial = false;
+	struct Guard {
+		lx_db *db;
+		~Guard() { db->in_shards_run = false; }
+	} guard{db};
+	db->in_shards_run = true;
+
+	if (db->writable) {
+		// A writer's connections hold uncommitted changes: never re-made.
+		int rc = attempt(err);
+		if (rc == LUPE_ENETWORK)
+			if (lx_shard *s = blame(db, err->msg))
+				rename_error(err, *s);
+		return rc;
+	}
+	lupe_err scratch;
+	for (size_t round = 0; round <= db->shards.size(); round++) {
+		try {
+			if (refresh(db, &scratch))
+				rebuild(db);
+		} catch (...) {
+			return lx_map_error(err, "shards");
+		}
+		const lx_shard *down = first_down(db);
+		if (down && !partial)
+			return lupe_err_set(err, LUPE_ENETWORK, "%s", down->down_msg.c_str());
+		bool any_up = false;
+		for (auto &s : db->shards)
+			any_up = any_up || s.up;
+		if (!any_up)
+			return lupe_err_set(err, LUPE_ENETWORK, "no shard answers; %s", down->down_msg.c_str());
+
+		int rc = attempt(err);
+		if (rc != LUPE_ENETWORK) {
+			*was_partial = down != nullptr;
+			return rc;
+		}
+		// Every remote connection may be mid-exchange now: re-make them.
+		for (auto &s : db->shards)
+			if (s.port)
+				s.stale = true;
+		lx_shard *bad = blame(db, err->msg);
+		if (!bad) {
+			if (!partial)
+				return rc;
+			// Unknown culprit: re-making the connections finds it.
+			continue;
+		}
+		rename_error(err, *bad);
+		bad->up = false;
+		bad->down_msg = err->msg;
+		bad->retry_at = Clock::now() + kRetryAfter;
+		if (!partial)
+			return rc;
+	}
+	return lupe_err_set(err, LUPE_ENETWORK, "shards kept failing; last: %s", err->msg);
+}
+
+extern "C" int lx_mset_partial(const lx_mset *m)
+{
+	return m->partial;
+}

@@ -1,0 +1,274 @@
+#!/usr/bin/env python3
+"""Sharded indexes over real xapian-tcpsrv processes on 127.0.0.1.
+
+The same documents go into three remote shards and into one local index;
+queries must give the same top 10 from both.  Then one server is stopped
+(the query fails naming it, or with --partial answers from the others) and
+one is frozen with SIGSTOP (the same, within the timeout).  Every server is
+stopped at the end, whatever happened.  Standard library only.
+"""
+import csv
+import json
+import os
+import random
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+
+SRC = os.environ.get("LUPE_SOURCE_ROOT", os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+BUILD = os.environ.get("LUPE_BUILD_ROOT", os.path.join(SRC, "build"))
+INDEX = os.path.join(BUILD, "examples", "lupe-index")
+SEARCH = os.path.join(BUILD, "examples", "lupe-search")
+SHARDS_SH = os.path.join(SRC, "scripts", "shards.sh")
+NEWS = os.environ.get("LUPE_NEWS_CSV", os.path.join(SRC, "..", "shared", "corpus", "10kgnad-test.csv"))
+TIMEOUT_S = 5.0  # lupe_open_options.timeout_ms default
+N_QUERIES = 50
+
+servers = []  # Popen objects, each the leader of its own process group
+
+
+def free_ports(n):
+    socks, ports = [], []
+    for _ in range(n):
+        s = socket.socket()
+        s.bind(("127.0.0.1", 0))
+        socks.append(s)
+        ports.append(s.getsockname()[1])
+    for s in socks:
+        s.close()
+    return ports
+
+
+def start_server(path, port):
+    os.makedirs(path, exist_ok=True)
+    log = open(path + ".log", "wb")
+    # A session of its own: xapian-tcpsrv signals its whole process group on SIGTERM.
+    p = subprocess.Popen(["xapian-tcpsrv", "--writable", "--interface", "127.0.0.1", "--port", str(port), path],
+                         stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True)
+    servers.append(p)
+    deadline = time.time() + 10
+    while time.time() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+            return p
+        except OSError:
+            if p.poll() is not None:
+                break
+            time.sleep(0.05)
+    raise RuntimeError("xapian-tcpsrv on port %d did not start" % port)
+
+
+def stop_server(p):
+    for sig in (signal.SIGCONT, signal.SIGTERM):
+        try:
+            os.killpg(p.pid, sig)
+        except ProcessLookupError:
+            pass
+    try:
+        p.wait(timeout=5)
+    except subprocess.TimeoutExpired:
+        try:
+            os.killpg(p.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        p.wait(timeout=5)
+
+
+def run(args, stdin=None, timeout=300):
+    t0 = time.monotonic()
+    p = subprocess.run(args, input=stdin, capture_output=True, timeout=timeout)
+    return p.returncode, p.stdout.decode(), p.stderr.decode(), time.monotonic() - t0
+
+
+def documents():
+    docs = []
+    corpus = os.path.join(SRC, "data", "corpus")
+    for name in sorted(os.listdir(corpus)):
+        if name.endswith(".txt"):
+            with open(os.path.join(corpus, name), encoding="utf-8") as f:
+                docs.append({"id": "seed/" + name, "text": f.read()})
+    news = []
+    if os.path.exists(NEWS):
+        with open(NEWS, encoding="utf-8", newline="") as f:
+            for i, row in enumerate(csv.reader(f, delimiter=";", quotechar="'")):
+                if len(row) >= 2 and row[1].strip():
+                    news.append({"id": "news/%04d" % i, "source": row[0], "text": row[1]})
+    else:
+        print("skip: no news corpus at %s (set LUPE_NEWS_CSV); seeds only" % NEWS)
+    return docs + news, news
+
+
+def make_queries(docs, n):
+    """German words and two-word phrases drawn deterministically from the texts."""
+    rng = random.Random(1028)
+    queries = []
+    while len(queries) < n:
+        words = re.findall(r"[A-Za-zÄÖÜäöüß]{5,}", rng.choice(docs)["text"])
+        if len(words) < 3:
+            continue
+        i = rng.randrange(len(words) - 1)
+        queries.append(words[i] if len(queries) % 3 else '"%s %s"' % (words[i], words[i + 1]))
+    return queries
+
+
+def search_batch(db, queries, *extra):
+    rc, out, err, took = run([SEARCH, "--db", db, "--json", "--queries", "-"] + list(extra),
+                             stdin="\n".join(queries).encode())
+    assert rc == 0, err
+    return [json.loads(line) for line in out.splitlines()], took
+
+
+def same_ranking(a, b):
+    """Same ids in the same order; scores equal to rounding."""
+    ia = [h["id"] for h in a["hits"]]
+    ib = [h["id"] for h in b["hits"]]
+    if ia == ib:
+        return all(abs(x["score"] - y["score"]) <= 1e-9 * max(1.0, abs(x["score"])) for x, y in zip(a["hits"], b["hits"]))
+    return False
+
+
+class Ctx:
+    pass
+
+
+def test_rankings_match(c):
+    res_s, ts = search_batch(c.list, c.queries)
+    res_l, tl = search_batch(c.local, c.queries)
+    assert len(res_s) == len(res_l) == len(c.queries)
+    same = sum(1 for a, b in zip(res_s, res_l) if same_ranking(a, b))
+    print("  %d of %d queries: same top 10 (sharded %.2f s, single %.2f s for all)" % (same, len(c.queries), ts, tl))
+    bad = [(q, [h["id"] for h in a["hits"]], [h["id"] for h in b["hits"]])
+           for q, a, b in zip(c.queries, res_s, res_l) if not same_ranking(a, b)]
+    assert not bad, bad[:3]
+    assert all(not r["partial"] for r in res_s)
+    assert sum(r["total"] for r in res_s) > 0
+
+
+def test_replace_reaches_same_shard(c):
+    # Adding the seeds again replaces them: the count of a seed word is unchanged.
+    before = search_batch(c.list, ["Social"])[0][0]["total"]
+    rc, out, err, _ = run([INDEX, "--db", c.list, "--jsonl", "-"],
+                          stdin=b"".join(json.dumps(d).encode() + b"\n" for d in c.docs[:5]))
+    assert rc == 0, err
+    after = search_batch(c.list, ["Social"])[0][0]["total"]
+    assert before == after, (before, after)
+
+
+def test_split_matches(c):
+    out = os.path.join(c.tmp, "split")
+    rc, so, err, _ = run(["sh", SHARDS_SH, "split", c.local, "3", out])
+    assert rc == 0, err
+    lst = os.path.join(out, "shards.txt")
+    res_s, _ = search_batch(lst, c.queries[:20])
+    res_l, _ = search_batch(c.local, c.queries[:20])
+    assert all(same_ranking(a, b) for a, b in zip(res_s, res_l))
+    # The split used the library's hash: re-adding documents replaces them.
+    before = search_batch(lst, ["Social"])[0][0]["total"]
+    rc, _, err, _ = run([INDEX, "--db", lst, "--jsonl", "-"],
+                        stdin=b"".join(json.dumps(d).encode() + b"\n" for d in c.docs[:5]))
+    assert rc == 0, err
+    assert search_batch(lst, ["Social"])[0][0]["total"] == before
+
+
+def test_reordered_list_refused_for_writing(c):
+    lst = os.path.join(c.tmp, "reversed.txt")
+    with open(lst, "w") as f:
+        f.write("# the same shards, wrong order\n" + "\n".join(reversed(c.urls)) + "\n")
+    rc, _, err, _ = run([INDEX, "--db", lst, os.path.join(SRC, "data", "corpus")])
+    assert rc == 1 and "listed as" in err, err
+    rc, out, err, _ = run([SEARCH, "--db", lst, "--json", "Social"])  # reading is fine
+    assert rc == 0 and json.loads(out)["total"] > 0, err
+
+
+def test_not_a_list(c):
+    p = os.path.join(c.tmp, "prose.txt")
+    with open(p, "w") as f:
+        f.write("Dies ist keine Liste von Shards.\n")
+    rc, _, err, _ = run([SEARCH, "--db", p, "Wort"])
+    assert rc == 1 and "not a lupe index" in err, err
+
+
+def check_failure(c, k, how):
+    rc, out, err, took = run([SEARCH, "--db", c.list, "--json", c.queries[0]], timeout=60)
+    assert rc == 1, (rc, out, err)
+    assert c.urls[k] in err, err
+    assert took < TIMEOUT_S + 3, took
+    msg = err.strip()
+    rc, out, err, took2 = run([SEARCH, "--db", c.list, "--json", "--partial", c.queries[0]], timeout=60)
+    assert rc == 0, err
+    r = json.loads(out)
+    assert r["partial"] is True, r
+    assert took2 < TIMEOUT_S + 3, took2
+    print("  %s shard: error in %.2f s (%s), --partial in %.2f s" % (how, took, msg[-80:], took2))
+
+
+def test_frozen_server(c):
+    os.killpg(c.servers[2].pid, signal.SIGSTOP)
+    try:
+        check_failure(c, 2, "frozen")
+    finally:
+        os.killpg(c.servers[2].pid, signal.SIGCONT)
+
+
+def test_stopped_server(c):
+    stop_server(c.servers[1])
+    check_failure(c, 1, "stopped")
+
+
+TESTS = [test_rankings_match, test_replace_reaches_same_shard, test_split_matches,
+         test_reordered_list_refused_for_writing, test_not_a_list, test_frozen_server, test_stopped_server]
+
+
+def main():
+    for prog in (INDEX, SEARCH):
+        if not os.access(prog, os.X_OK):
+            print("missing program %s (set LUPE_BUILD_ROOT)" % prog)
+            print("0 passed, 1 failed")
+            return 1
+    if not shutil.which("xapian-tcpsrv"):
+        print("skip: xapian-tcpsrv missing (apt-get install xapian-tools)")
+        return 77
+    c = Ctx()
+    c.tmp = tempfile.mkdtemp(prefix="lupe-shards-")
+    passed = failed = 0
+    try:
+        ports = free_ports(3)
+        c.servers = [start_server(os.path.join(c.tmp, "srv", "shard%d" % k), p) for k, p in enumerate(ports)]
+        c.urls = ["tcp://127.0.0.1:%d" % p for p in ports]
+        c.list = os.path.join(c.tmp, "srv", "shards.txt")
+        with open(c.list, "w") as f:
+            f.write("# three xapian-tcpsrv --writable\n\n" + "\n".join(c.urls) + "\n")
+        c.local = os.path.join(c.tmp, "local")
+        c.docs, news = documents()
+        jsonl = b"".join(json.dumps(d, ensure_ascii=False).encode() + b"\n" for d in c.docs)
+        for db in (c.list, c.local):
+            rc, _, err, took = run([INDEX, "--db", db, "--jsonl", "-"], stdin=jsonl, timeout=600)
+            assert rc == 0, err
+            print("indexed %d documents into %s in %.1f s" % (len(c.docs), "3 remote shards" if db == c.list else "one index", took))
+        c.queries = make_queries(news or c.docs, N_QUERIES)
+        for t in TESTS:
+            try:
+                t(c)
+                print("ok   " + t.__name__)
+                passed += 1
+            except Exception as e:  # report and go on
+                print("FAIL %s: %r" % (t.__name__, e))
+                failed += 1
+    except Exception as e:
+        print("FAIL setup: %r" % (e,))
+        failed += 1
+    finally:
+        for p in servers:
+            stop_server(p)
+        shutil.rmtree(c.tmp, ignore_errors=True)
+    print("%d passed, %d failed" % (passed, failed))
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
