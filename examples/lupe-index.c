@@ -9,13 +9,12 @@
  */
 #include <lupe.h>
 
+#include "jsonl.h"
+
 #include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <inttypes.h>
-#include <json-c/json.h>
-#include <limits.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -932,33 +931,6 @@ static bool index_path(struct run *r, const char *path)
 /* JSON Lines                                                              */
 /* ---------------------------------------------------------------------- */
 
-/*
- * An optional string field: absent or null is fine, a string is stored in
- * *out; anything else is an error.  `nul_ok` says whether the library takes
- * the field with a length (so that a "\u0000" in it is harmless).
- */
-static const char *get_string(json_object *obj, const char *key, const char **out, size_t *out_len,
-			      bool nul_ok)
-{
-	json_object *v;
-
-	*out = NULL;
-	if (out_len)
-		*out_len = 0;
-	if (!json_object_object_get_ex(obj, key, &v) || v == NULL)
-		return NULL;
-	if (!json_object_is_type(v, json_type_string))
-		return "must be a string";
-	*out = json_object_get_string(v);
-	size_t len = (size_t)json_object_get_string_len(v);
-
-	if (!nul_ok && memchr(*out, '\0', len))
-		return "must not contain a NUL character";
-	if (out_len)
-		*out_len = len;
-	return NULL;
-}
-
 /* Report a bad line and count it. */
 static void bad_line(struct run *r, const char *name, unsigned long lineno, const char *fmt, ...)
 {
@@ -975,82 +947,20 @@ static void bad_line(struct run *r, const char *name, unsigned long lineno, cons
 	r->skipped++;
 }
 
-/* Index one JSON line; returns false when the run must stop. */
+/* Index one JSON line (its line end removed); returns false when the run must stop. */
 static bool index_json_line(struct run *r, json_tokener *tok, const char *name, unsigned long lineno,
 			    const char *line, size_t len)
 {
-	static const char *const fields[] = {"title", "text", "source", "path", "date"};
-	lupe_document doc = LUPE_DOCUMENT_INIT;
-	json_object *obj, *id;
-	const char *why, *s[5];
-	size_t s_len[5];
-	char idbuf[32];
+	jsonl_record rec;
+	char why[160];
 	bool ok = true;
 
-	if (len > INT_MAX) {
-		bad_line(r, name, lineno, "line too long (%zu bytes)", len);
+	if (!jsonl_parse_line(tok, line, len, &rec, why, sizeof why)) {
+		bad_line(r, name, lineno, "%s", why);
 		return true;
 	}
-	json_tokener_reset(tok);
-	obj = json_tokener_parse_ex(tok, line, (int)len);
-	if (!obj) {
-		enum json_tokener_error err = json_tokener_get_error(tok);
 
-		bad_line(r, name, lineno, "invalid JSON: %s",
-			 err == json_tokener_continue ? "unexpected end of line"
-						      : json_tokener_error_desc(err));
-		return true;
-	}
-	/* Strict mode stops at the end of the value; only white space may follow it. */
-	for (size_t k = json_tokener_get_parse_end(tok); k < len; k++) {
-		if (!isspace((unsigned char)line[k])) {
-			bad_line(r, name, lineno, "invalid JSON: text after the object");
-			goto out;
-		}
-	}
-	if (!json_object_is_type(obj, json_type_object)) {
-		bad_line(r, name, lineno, "not a JSON object");
-		goto out;
-	}
-	if (!json_object_object_get_ex(obj, "id", &id) || id == NULL) {
-		bad_line(r, name, lineno, "missing \"id\"");
-		goto out;
-	}
-	if (json_object_is_type(id, json_type_string)) {
-		doc.id = json_object_get_string(id);
-		if (memchr(doc.id, '\0', (size_t)json_object_get_string_len(id))) {
-			bad_line(r, name, lineno, "\"id\" must not contain a NUL character");
-			goto out;
-		}
-	} else if (json_object_is_type(id, json_type_int)) {
-		/* json-c keeps integers above INT64_MAX as unsigned. */
-		int64_t v = json_object_get_int64(id);
-
-		if (v == INT64_MAX)
-			snprintf(idbuf, sizeof idbuf, "%" PRIu64, json_object_get_uint64(id));
-		else
-			snprintf(idbuf, sizeof idbuf, "%" PRId64, v);
-		doc.id = idbuf;
-	} else {
-		bad_line(r, name, lineno, "\"id\" must be a string or an integer");
-		goto out;
-	}
-	for (size_t f = 0; f < 5; f++) {
-		why = get_string(obj, fields[f], &s[f], &s_len[f], f < 2);
-		if (why) {
-			bad_line(r, name, lineno, "\"%s\" %s", fields[f], why);
-			goto out;
-		}
-	}
-	doc.title = s[0];
-	doc.title_len = s_len[0];
-	doc.text = s[1];
-	doc.text_len = s_len[1];
-	doc.source = s[2];
-	doc.path = s[3];
-	doc.date = s[4];
-
-	int rc = lupe_add(r->db, &doc);
+	int rc = lupe_add(r->db, &rec.doc);
 
 	if (rc == LUPE_EINVAL) {
 		bad_line(r, name, lineno, "%s", *lupe_errmsg(r->db) ? lupe_errmsg(r->db) : lupe_strerror(rc));
@@ -1069,8 +979,7 @@ static bool index_json_line(struct run *r, json_tokener *tok, const char *name, 
 			ok = false;
 		show_progress(r);
 	}
-out:
-	json_object_put(obj);
+	jsonl_record_release(&rec);
 	return ok;
 }
 
@@ -1094,7 +1003,7 @@ static bool index_jsonl(struct run *r, const char *file)
 		r->failed = true;
 		return false;
 	}
-	tok = json_tokener_new();
+	tok = jsonl_tokener_new();
 	if (!tok) {
 		fprintf(stderr, PROG ": out of memory\n");
 		r->failed = true;
@@ -1102,19 +1011,12 @@ static bool index_jsonl(struct run *r, const char *file)
 			fclose(f);
 		return false;
 	}
-	json_tokener_set_flags(tok, JSON_TOKENER_STRICT);
 	while (ok && !interrupted && (errno = 0, n = getline(&line, &cap, f)) >= 0) {
 		size_t len = (size_t)n;
 
 		lineno++;
 		r->bytes += len;
-		while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
-			len--;
-		size_t k = 0;
-
-		while (k < len && isspace((unsigned char)line[k]))
-			k++;
-		if (k == len)
+		if ((len = jsonl_line_len(line, len)) == 0)
 			continue; /* blank lines separate nothing, but are harmless */
 		ok = index_json_line(r, tok, name, lineno, line, len);
 		/* Do not keep a buffer the size of one huge line for the rest of the file. */
