@@ -16,16 +16,16 @@
 
 /*
  * Each of the at most LQ_MAX_DEPTH + 1 levels (top plus open '(') adds at
- * most OR > ANDNOT (from "AND NOT") > AND > ANDNOT > group.
+ * most OR > ANDNOT (from "AND NOT") > AND > ANDNOT > group > NEAR.
  */
-#define MAX_TREE_DEPTH (5 * (LQ_MAX_DEPTH + 1))
+#define MAX_TREE_DEPTH (6 * (LQ_MAX_DEPTH + 1))
 
 static size_t check(const lq_node *n, size_t depth)
 {
 	size_t leaves = 0;
 
 	if (depth > MAX_TREE_DEPTH || (unsigned)n->occur > LQ_EXCLUDED ||
-	    (unsigned)n->field > LQ_FIELD_SOURCE)
+	    (unsigned)n->field > LQ_FIELD_DATE)
 		abort();
 	switch (n->kind) {
 	case LQ_WORD:
@@ -34,6 +34,12 @@ static size_t check(const lq_node *n, size_t depth)
 		if (!n->text || n->text_len == 0 || strlen(n->text) != n->text_len || n->n_kids)
 			abort();
 		return 1;
+	case LQ_NEAR:
+		if (n->text || n->n_kids < 2 || !n->kids || n->window < 1 || n->window > LQ_NEAR_MAX)
+			abort();
+		for (size_t i = 0; i < n->n_kids; i++)
+			leaves += check(n->kids[i], depth + 1);
+		return leaves;
 	case LQ_GROUP:
 	case LQ_AND:
 	case LQ_OR:

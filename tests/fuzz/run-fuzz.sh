@@ -34,13 +34,36 @@ target_query_parse() {
 	DICT=query.dict
 }
 
-# Examples of the shape for later targets (not written yet):
-# target_analyzer() {
-# 	SOURCES="lib/analysis/*.c lib/util/*.c"
-# 	CORPUS=analyzer
-# 	PKGS="icu-uc icu-i18n"
-# 	EXTRA_LIBS="-lstemmer"
-# }
+# The whole analysis pipeline (ICU segmentation, normalisation, stemming,
+# compounds).  The decompounder's dictionary is generated as meson does.
+target_analyzer() {
+	SOURCES="lib/analysis/*.c lib/util/*.c $(decompound_dict)"
+	CORPUS=analyzer
+	DICT=analyzer.dict
+	PKGS="icu-uc icu-i18n"
+	EXTRA_LIBS="-lstemmer"
+}
+
+# lupe-index's JSON Lines reader (examples/jsonl.c), a line at a time.
+target_jsonl() {
+	SOURCES="examples/jsonl.c"
+	CORPUS=jsonl
+	DICT=jsonl.dict
+	PKGS="json-c"
+}
+
+# Generate lib/analysis's word list into $out once; prints its path.
+decompound_dict() {
+	dict_c="$out/decompound_dict.c"
+	if [ ! -s "$dict_c" ] || [ "$root/tools/gen_decomp_dict.py" -nt "$dict_c" ]; then
+		english=
+		[ -f /usr/share/dict/american-english ] && english=/usr/share/dict/american-english
+		# shellcheck disable=SC2086
+		python3 "$root/tools/gen_decomp_dict.py" /usr/share/dict/ngerman "$dict_c.tmp" $english >&2
+		mv "$dict_c.tmp" "$dict_c"
+	fi
+	echo "$dict_c"
+}
 
 usage() {
 	echo "usage: $0 TARGET SECONDS   (targets: $(targets))" >&2
@@ -59,11 +82,11 @@ case $name in *[!a-z0-9_]*|'') usage ;; esac
 case $secs in *[!0-9]*|'') usage ;; esac
 command -v "target_$name" >/dev/null 2>&1 || { echo "$0: unknown target '$name'" >&2; usage; }
 
+out="$root/build-fuzz/$name"
+mkdir -p "$out/corpus" "$out/artifacts"
 SOURCES='' CORPUS='' DICT='' PKGS='' EXTRA_CFLAGS='' EXTRA_LIBS=''
 "target_$name"
 
-out="$root/build-fuzz/$name"
-mkdir -p "$out/corpus" "$out/artifacts"
 pkg_cflags='' pkg_libs=''
 if [ -n "$PKGS" ]; then
 	# shellcheck disable=SC2086
