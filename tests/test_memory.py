@@ -171,7 +171,7 @@ def main():
         with open(path, "w", encoding="utf-8") as f:
             f.write('{"id": "before", "text": "Walross"}\n')
             f.write('{"id": "huge", "text": ')
-            f.write(json.dumps(" ".join([blob] * reps) + " Schneeeule", ensure_ascii=False))
+            f.write(json.dumps(" ".join([blob] * reps) + " zqxwvlupe", ensure_ascii=False))
             f.write('}\n{"id": "after", "text": "Seekuh"}\n')
         size = os.path.getsize(path)
         db = os.path.join(TMP, "db-huge")
@@ -183,7 +183,7 @@ def main():
         assert hits(db, "Walross") == ["before"] and hits(db, "Seekuh") == ["after"]
         assert "huge" in hits(db, "Regierung"), "the huge document is not searchable"
         # Beyond LUPE_TEXT_MAX (64 MB): not analysed.
-        assert hits(db, "Schneeeule") == [], "a word after 64 MB was indexed"
+        assert hits(db, "zqxwvlupe") == [], "a word after 64 MB was indexed"
         shutil.rmtree(db, ignore_errors=True)
     check("a %d MB document: indexed (first 64 MB), nothing lost" % BIG_MB, one_huge_document)
     return 0
