@@ -1188,9 +1188,9 @@ int main(int argc, char **argv)
 
 	clear_progress(&r);
 	if (interrupted) {
-		/* Closing discards what was not committed: the index stays as it was at the last batch. */
+		/* No lupe_close(): it would commit the partial batch.  Exiting drops
+		 * it, and the index stays as it was at the last commit. */
 		fprintf(stderr, PROG ": interrupted; %lu uncommitted documents discarded\n", r.pending);
-		lupe_close(r.db);
 		return 128 + interrupted;
 	}
 	if (ok && r.pending > 0)

@@ -222,13 +222,18 @@ static void print_readable(FILE *f, const char *query, size_t len, const lupe_hi
 }
 
 static void print_json(FILE *f, const char *query, size_t len, const lupe_hit **hits, size_t n,
-		       uint64_t total, double took_ms, int partial)
+		       uint64_t total, double took_ms, int partial, const char *suggestion)
 {
 	fputs("{\"query\": ", f);
 	json_string(f, query, len);
 	/* Microseconds are all the clock is worth here; "%.3f" always reads as a float. */
-	fprintf(f, ", \"total\": %" PRIu64 ", \"took_ms\": %.3f, \"partial\": %s, \"hits\": [", total, took_ms,
-		partial ? "true" : "false");
+	fprintf(f, ", \"total\": %" PRIu64 ", \"took_ms\": %.3f, \"partial\": %s, \"suggestion\": ", total,
+		took_ms, partial ? "true" : "false");
+	if (suggestion)
+		json_string(f, suggestion, strlen(suggestion));
+	else
+		fputs("null", f);
+	fputs(", \"hits\": [", f);
 	for (size_t i = 0; i < n; i++) {
 		const lupe_hit *h = hits[i];
 
@@ -308,7 +313,8 @@ static int run_query(lupe_db *db, const char *query, size_t len, const lupe_sear
 		if (hits[i])
 			hits[m++] = hits[i];
 	if (o->json)
-		print_json(stdout, query, len, hits, m, total, ms_between(&t0, &t1), lupe_results_partial(res));
+		print_json(stdout, query, len, hits, m, total, ms_between(&t0, &t1), lupe_results_partial(res),
+			   lupe_results_suggestion(res));
 	else
 		print_readable(stdout, query, len, hits, m, total, exact, ms_between(&t0, &t1), o);
 	free(hits);

@@ -29,8 +29,8 @@ TMP = tempfile.mkdtemp(prefix="lupe-test-cli-")
 DB = os.path.join(TMP, "corpus-db")
 
 HIT_KEYS = ["rank", "id", "title", "score", "snippet", "highlights"]
-RESULT_KEYS = ["query", "total", "took_ms", "hits"]
-ERROR_KEYS = ["query", "error", "total", "took_ms", "hits"]
+RESULT_KEYS = ["query", "total", "took_ms", "partial", "suggestion", "hits"]
+ERROR_KEYS = ["query", "error", "total", "took_ms", "partial", "hits"]
 
 
 def run(args, stdin=None, timeout=120):

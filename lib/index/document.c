@@ -204,7 +204,18 @@ int lupe_document_build(lupe_analyzer *an, const lupe_document *doc, lupe_tokens
 		if (lx_doc_term(xd, tmp->p, tmp->len, 0) != 0)
 			goto fail;
 	}
-	if (date[0] && lx_doc_value(xd, LX_SLOT_DATE, date, 14) != 0)
+	if (doc->path && *doc->path) {
+		size_t n = strlen(doc->path);
+		if (n > LUPE_TERM_MAX)
+			n = lupe_utf8_floor(doc->path, LUPE_TERM_MAX);
+		tmp->len = 0;
+		if (lupe_buf_append(tmp, LUPE_PFX_PATH, 2) < 0 || lupe_buf_append(tmp, doc->path, n) < 0 ||
+		    lx_doc_term(xd, tmp->p, tmp->len, 0) != 0)
+			goto fail;
+	}
+	if (doc->source && *doc->source && lx_doc_value(xd, LX_SLOT_SOURCE, doc->source, strlen(doc->source)) != 0)
+		goto fail;
+	if (date[0] && (lx_doc_value(xd, LX_SLOT_DATE, date, 14) != 0 || lx_doc_value(xd, LX_SLOT_YEAR, date, 4) != 0))
 		goto fail;
 	if (doc->mtime) {
 		char mt[32];

@@ -18,6 +18,7 @@
 #define LUPE_PFX_ID "Q"
 #define LUPE_PFX_TITLE "S"
 #define LUPE_PFX_SOURCE "XS"
+#define LUPE_PFX_PATH "XP"   /* the whole path; path: queries expand it as a prefix */
 
 /* Body positions start this far after the title's, so phrases never span both. */
 #define LUPE_BODY_POS_GAP 100

@@ -1,17 +1,25 @@
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "analysis/german.h"
 #include "index/document.h"
 #include "query/build.h"
+#include "query/fuzzy.h"
+#include "util/utf8.h"
 
 /* How much the parts of a compound count against the compound itself. */
 #define PART_NEAR_SCALE 0.5
 #define PART_AND_SCALE 0.25
 #define PART_WINDOW 6
 #define WILDCARD_MAX 256
+/* Words found by typo tolerance count this much against the word typed. */
+#define FUZZY_SCALE 0.4
 
 typedef struct {
+	lx_db *x;
+	unsigned flags;
+	char qerr[160]; /* a query error found while building */
 	lupe_analyzer *an;
 	lupe_tokens *toks;
 	lupe_qterms *qt;
@@ -121,6 +129,38 @@ static lx_query *ql_combine(qlist *l, int op, unsigned window)
 	return r;
 }
 
+static size_t utf8_chars(const char *s, size_t n)
+{
+	size_t c = 0;
+	for (size_t i = 0; i < n; i++)
+		c += ((unsigned char)s[i] & 0xC0) != 0x80;
+	return c;
+}
+
+/* The word, OR (weighted lower) the index terms a typo or two away from it. */
+static lx_query *fuzzy_q(builder *b, lq_field f, const lupe_itok *k, lx_query *wq)
+{
+	lupe_fuzzy_cand c[LUPE_FUZZY_MAX];
+	const char *form = lupe_itok_form(b->toks, k);
+	int dist = lupe_fuzzy_distance(utf8_chars(form, k->form_len));
+	const char *term = lupe_itok_term(b->toks, k);
+	int n = lupe_fuzzy_terms(b->x, term, k->term_len, dist, c, LUPE_FUZZY_MAX);
+	if (n <= 0)
+		return wq;
+	qlist alts = {0};
+	for (int i = 0; i < n; i++) {
+		ql_push(b, &alts, term_q(b, f, c[i].term, strlen(c[i].term)));
+		note_term(b, c[i].term, strlen(c[i].term), 0);
+	}
+	lx_query *fq = lx_q_scale(ql_combine(&alts, LX_SYNONYM, 0), FUZZY_SCALE);
+	if (!fq) {
+		b->oom = 1;
+		return wq;
+	}
+	lx_query *kids[2] = {wq, fq};
+	return lx_q_combine(LX_OR, kids, 2, 0);
+}
+
 /*
  * The tokens of one word or phrase, as a query.  For a plain word: its
  * term, or with compound parts: the compound OR (scaled) its parts near
@@ -160,6 +200,9 @@ static lx_query *tokens_q(builder *b, lq_field f, int phrase_only, int *all_stop
 			*all_stop = 0;
 		note_term(b, term, k->term_len, 0);
 		lx_query *wq = term_q(b, f, term, k->term_len);
+		if ((b->flags & LUPE_BUILD_FUZZY) && !phrase_only && k->kind == LUPE_TOKEN_WORD &&
+		    !(k->flags & LUPE_TOKEN_STOPWORD) && wq)
+			wq = fuzzy_q(b, f, k, wq);
 		if (parts.n >= 2) {
 			/* Copies for the AND branch: a query is consumed by its parent. */
 			qlist parts2 = {0};
@@ -239,12 +282,96 @@ static lx_query *source_q(builder *b, const lq_node *n)
 	return lx_q_scale(lx_q_term(b->tmp.p, b->tmp.len, 1), 0.0);
 }
 
+/* path:/srv/docs -> every path starting so; no weight. */
+static lx_query *path_q(builder *b, const lq_node *n)
+{
+	b->tmp.len = 0;
+	if (lupe_buf_append(&b->tmp, LUPE_PFX_PATH, 2) < 0 || lupe_buf_append(&b->tmp, n->text, n->text_len) < 0) {
+		b->oom = 1;
+		return NULL;
+	}
+	return lx_q_scale(lx_q_wildcard(b->tmp.p, b->tmp.len, 0), 0.0);
+}
+
+/* The last second of a date given as YYYY, YYYY-MM or YYYY-MM-DD[THH:MM[:SS]]. */
+static int date_end(const char *d, char *out)
+{
+	if (lupe_date_normalise(d, out) < 0)
+		return -1;
+	size_t n = strlen(d);
+	if (n == 4)
+		memcpy(out + 4, "1231235959", 10);
+	else if (n == 7)
+		memcpy(out + 6, "31235959", 8);
+	else if (n == 10)
+		memcpy(out + 8, "235959", 6);
+	return 0;
+}
+
+/* date:A..B, date:A.., date:..B, date:A (that year, month or day); no weight. */
+static lx_query *date_q(builder *b, const lq_node *n)
+{
+	char lo[15], hi[15], a[40], z[40];
+	const char *dots = strstr(n->text, "..");
+	if (n->text_len >= sizeof a)
+		goto bad;
+	if (dots) {
+		size_t al = (size_t)(dots - n->text);
+		memcpy(a, n->text, al);
+		a[al] = '\0';
+		snprintf(z, sizeof z, "%s", dots + 2);
+	} else {
+		snprintf(a, sizeof a, "%s", n->text);
+		snprintf(z, sizeof z, "%s", n->text);
+	}
+	if ((!*a && !*z) || (*a && lupe_date_normalise(a, lo) < 0) || (*z && date_end(z, hi) < 0))
+		goto bad;
+	return lx_q_scale(lx_q_value_range(LX_SLOT_DATE, *a ? lo : NULL, *z ? hi : NULL), 0.0);
+bad:
+	snprintf(b->qerr, sizeof b->qerr, "date:%.40s is not a date range (write date:2015-01-01..2016-12-31)",
+		 n->text);
+	return NULL;
+}
+
+static int is_filter(const lq_node *n)
+{
+	return n->field == LQ_FIELD_SOURCE || n->field == LQ_FIELD_PATH || n->field == LQ_FIELD_DATE;
+}
+
+/* a NEAR/n b: each operand a word (its main term) or a phrase. */
+static lx_query *near_q(builder *b, const lq_node *n)
+{
+	qlist l = {0};
+	for (size_t i = 0; i < n->n_kids; i++) {
+		int all_stop;
+		lupe_tokens_reset(b->toks);
+		if (lupe_analyze_into(b->an, b->toks, n->kids[i]->text, n->kids[i]->text_len, 0) < 0) {
+			b->oom = 1;
+			break;
+		}
+		lx_query *q = tokens_q(b, n->field, 1, &all_stop);
+		if (q)
+			ql_push(b, &l, q);
+	}
+	if (l.n < 2)
+		return ql_combine(&l, LX_AND, 0);
+	unsigned window = n->window ? n->window : LQ_NEAR_DEFAULT;
+	return ql_combine(&l, LX_NEAR, window + (unsigned)l.n - 1);
+}
+
 static lx_query *leaf(builder *b, const lq_node *n, int *all_stop)
 {
 	*all_stop = 0;
-	if (n->field == LQ_FIELD_SOURCE && n->kind != LQ_GROUP && n->kind != LQ_AND && n->kind != LQ_OR &&
-	    n->kind != LQ_ANDNOT)
-		return source_q(b, n);
+	if (n->kind == LQ_WORD || n->kind == LQ_PHRASE || n->kind == LQ_PREFIX) {
+		if (n->field == LQ_FIELD_SOURCE)
+			return source_q(b, n);
+		if (n->field == LQ_FIELD_PATH)
+			return path_q(b, n);
+		if (n->field == LQ_FIELD_DATE)
+			return date_q(b, n);
+	}
+	if (n->kind == LQ_NEAR)
+		return near_q(b, n);
 	switch (n->kind) {
 	case LQ_WORD:
 	case LQ_PHRASE:
@@ -264,13 +391,13 @@ static lx_query *group(builder *b, const lq_node *n, int depth)
 		const lq_node *k = n->kids[i];
 		int all_stop = 0;
 		lx_query *q;
-		if (k->kind == LQ_WORD || k->kind == LQ_PHRASE || k->kind == LQ_PREFIX)
+		if (k->kind == LQ_WORD || k->kind == LQ_PHRASE || k->kind == LQ_PREFIX || k->kind == LQ_NEAR)
 			q = leaf(b, k, &all_stop);
 		else
 			q = build(b, k, depth + 1);
 		if (!q)
 			continue;
-		if (k->field == LQ_FIELD_SOURCE && k->occur != LQ_EXCLUDED)
+		if (is_filter(k) && k->occur != LQ_EXCLUDED)
 			ql_push(b, &filt, q); /* source:x restricts, it does not add weight */
 		else if (k->occur == LQ_REQUIRED)
 			ql_push(b, &req, q);
@@ -343,12 +470,17 @@ static lx_query *build(builder *b, const lq_node *n, int depth)
 	}
 }
 
-int lupe_query_build(lupe_analyzer *an, lupe_tokens *toks, const lq_node *root, lx_query **out,
-		     lupe_qterms *qt, lupe_err *err)
+int lupe_query_build(lx_db *x, unsigned flags, lupe_analyzer *an, lupe_tokens *toks, const lq_node *root,
+		     lx_query **out, lupe_qterms *qt, lupe_err *err)
 {
-	builder b = {an, toks, qt, {0}, err, 0};
+	builder b = {x, flags, "", an, toks, qt, {0}, err, 0};
 	*out = build(&b, root, 0);
 	lupe_buf_free(&b.tmp);
+	if (b.qerr[0] && !b.oom) {
+		lx_q_free(*out);
+		*out = NULL;
+		return lupe_err_set(err, LUPE_EQUERY, "query: %s", b.qerr);
+	}
 	if (b.oom) {
 		lx_q_free(*out);
 		*out = NULL;

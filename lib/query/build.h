@@ -25,11 +25,15 @@ void lupe_qterms_free(lupe_qterms *qt);
 int lupe_qterms_match(const lupe_qterms *qt, const char *term, size_t len);
 
 /*
- * Build the query for `root`.  `toks` is scratch space.  Returns LUPE_OK
- * with *out set, or LUPE_EQUERY (nothing searchable, e.g. only stopwords
- * excluded) / LUPE_ENOMEM with a message in err.
+ * Build the query for `root` against the index x (consulted for fuzzy
+ * expansion).  `toks` is scratch space.  Returns LUPE_OK with *out set, or
+ * LUPE_EQUERY (nothing searchable, a bad date range) / LUPE_ENOMEM with a
+ * message in err.
  */
-int lupe_query_build(lupe_analyzer *an, lupe_tokens *toks, const lq_node *root, lx_query **out,
-		     lupe_qterms *qt, lupe_err *err);
+/* Build flags. */
+#define LUPE_BUILD_FUZZY 0x1u  /* add words one or two edits away, weighted lower */
+
+int lupe_query_build(lx_db *x, unsigned flags, lupe_analyzer *an, lupe_tokens *toks, const lq_node *root,
+		     lx_query **out, lupe_qterms *qt, lupe_err *err);
 
 #endif

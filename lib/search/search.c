@@ -6,6 +6,9 @@
 #include "query/build.h"
 #include "query/parse.h"
 #include "search/snippet.h"
+#include "search/suggest.h"
+#include "util/utf8.h"
+#include <stdio.h>
 
 #define LUPE_LIMIT_MAX 10000
 
@@ -20,6 +23,10 @@ struct lupe_results {
 	int exact;
 	int partial;
 	char *suggestion;
+	/* facets: per requested field, its counts */
+	char *facet_field[4];
+	lupe_facet *facet[4];
+	size_t n_facet[4];
 };
 
 static char *dup_n(const char *s, size_t n)
@@ -54,7 +61,28 @@ LUPE_EXPORT void lupe_results_free(lupe_results *r)
 		free_hit(&r->hits[i]);
 	free(r->hits);
 	free(r->suggestion);
+	for (int f = 0; f < 4; f++) {
+		for (size_t k = 0; k < r->n_facet[f]; k++)
+			free((char *)r->facet[f][k].value);
+		free(r->facet[f]);
+		free(r->facet_field[f]);
+	}
 	free(r);
+}
+
+LUPE_EXPORT const lupe_facet *lupe_results_facet(const lupe_results *r, const char *field, size_t *n)
+{
+	if (n)
+		*n = 0;
+	if (!r || !field)
+		return NULL;
+	for (int f = 0; f < 4; f++)
+		if (r->facet_field[f] && strcmp(r->facet_field[f], field) == 0) {
+			if (n)
+				*n = r->n_facet[f];
+			return r->facet[f];
+		}
+	return NULL;
 }
 
 LUPE_EXPORT const char *lupe_results_suggestion(const lupe_results *r)
@@ -84,8 +112,79 @@ LUPE_EXPORT const lupe_hit *lupe_results_hit(const lupe_results *r, size_t i)
 	return (r && i < r->n) ? &r->hits[i] : NULL;
 }
 
+/* The snippet HTML-escaped with <mark> around each highlight; spans moved to the marked text. */
+static int html_snippet(lupe_hit *h)
+{
+	lupe_buf o = {0};
+	lupe_span *sp = (lupe_span *)h->highlights;
+	size_t k = 0;
+	for (size_t i = 0; i <= h->snippet_len; i++) {
+		if (k < h->n_highlights && i == sp[k].end) {
+			sp[k].end = o.len;
+			if (lupe_buf_append(&o, "</mark>", 7) < 0)
+				goto oom;
+			k++;
+		}
+		if (i == h->snippet_len)
+			break;
+		if (k < h->n_highlights && i == sp[k].start) {
+			if (lupe_buf_append(&o, "<mark>", 6) < 0)
+				goto oom;
+			sp[k].start = o.len;
+		}
+		const char *e = NULL;
+		switch (h->snippet[i]) {
+		case '&': e = "&amp;"; break;
+		case '<': e = "&lt;"; break;
+		case '>': e = "&gt;"; break;
+		case '"': e = "&quot;"; break;
+		case '\'': e = "&#39;"; break;
+		}
+		if (e ? lupe_buf_append(&o, e, strlen(e)) < 0 : lupe_buf_putc(&o, h->snippet[i]) < 0)
+			goto oom;
+	}
+	if (lupe_buf_terminate(&o) < 0)
+		goto oom;
+	free((char *)h->snippet);
+	h->snippet = o.p;
+	h->snippet_len = o.len;
+	return 0;
+oom:
+	lupe_buf_free(&o);
+	return -1;
+}
+
+/* "term=weight;..." from the shim as readable text: title terms marked, weights rounded. */
+static char *explain_text(const char *raw)
+{
+	lupe_buf o = {0};
+	const char *p = raw;
+	while (*p) {
+		const char *semi = strchr(p, ';');
+		size_t n = semi ? (size_t)(semi - p) : strlen(p);
+		const char *eq = memchr(p, '=', n);
+		if (eq) {
+			int title = p[0] == 'S';
+			char w[32];
+			snprintf(w, sizeof w, "%.3f", atof(eq + 1));
+			if (o.len)
+				lupe_buf_append(&o, ", ", 2);
+			lupe_buf_append(&o, title ? "title:" : "body:", title ? 6 : 5);
+			lupe_buf_append(&o, p + title, (size_t)(eq - p) - (size_t)title);
+			lupe_buf_append(&o, " w=", 3);
+			lupe_buf_append(&o, w, strlen(w));
+		}
+		p += n + (semi ? 1 : 0);
+	}
+	if (lupe_buf_terminate(&o) < 0) {
+		lupe_buf_free(&o);
+		return NULL;
+	}
+	return o.p;
+}
+
 static int fill_hit(lupe_db *db, const lx_mset *ms, size_t i, size_t rank, const lupe_qterms *qt,
-		    size_t snippet_bytes, lupe_hit *h)
+		    size_t snippet_bytes, unsigned flags, lupe_hit *h)
 {
 	lupe_record rec;
 	size_t dlen;
@@ -121,8 +220,16 @@ static int fill_hit(lupe_db *db, const lx_mset *ms, size_t i, size_t rank, const
 		return lupe_err_set(&db->err, LUPE_ENOMEM, "search: out of memory");
 	h->matches = mv;
 	h->n_matches = mn;
+	if ((flags & LUPE_SEARCH_HTML) && html_snippet(h) < 0)
+		return lupe_err_set(&db->err, LUPE_ENOMEM, "search: out of memory");
+	if ((flags & LUPE_SEARCH_EXPLAIN) && !(h->explain = explain_text(lx_mset_explain(ms, i))))
+		return lupe_err_set(&db->err, LUPE_ENOMEM, "search: out of memory");
 	return LUPE_OK;
 }
+
+static int make_params(lupe_db *db, const lupe_search_options *opts, lx_params *p);
+static int finish_results(lupe_db *db, lx_mset *ms, const lupe_search_options *opts, const lupe_qterms *qt,
+			  lupe_results **out);
 
 LUPE_EXPORT int lupe_search(lupe_db *db, lupe_results **out, const char *query, size_t len,
 			    const lupe_search_options *opts)
@@ -147,33 +254,24 @@ LUPE_EXPORT int lupe_search(lupe_db *db, lupe_results **out, const char *query, 
 	if (!opts)
 		opts = &def;
 	size_t limit = opts->limit > LUPE_LIMIT_MAX ? LUPE_LIMIT_MAX : opts->limit;
-	size_t snippet_bytes = opts->snippet_bytes ? opts->snippet_bytes : def.snippet_bytes;
 
 	if (lq_parse(query ? query : "", len, &tree, perr, sizeof perr) != 0)
 		return lupe_err_set(&db->err, LUPE_EQUERY, "query: %s", perr);
-	rc = lupe_query_build(db->an, &db->toks, tree, &q, &qt, &db->err);
+	rc = lupe_query_build(db->x, (opts->flags & LUPE_SEARCH_FUZZY) ? LUPE_BUILD_FUZZY : 0, db->an, &db->toks,
+			      tree, &q, &qt, &db->err);
 	if (rc != LUPE_OK)
 		goto done;
-	lx_params p = {LUPE_BM25_K1, LUPE_BM25_B, 0};
-	p.partial = (opts->flags & LUPE_SEARCH_PARTIAL) != 0;
+	lx_params p = {0};
+	rc = make_params(db, opts, &p);
+	if (rc != LUPE_OK)
+		goto done;
 	rc = lx_search(db->x, q, opts->offset, limit, &p, &ms, &db->err);
 	if (rc != LUPE_OK)
 		goto done;
-
-	res = calloc(1, sizeof *res);
-	size_t n = lx_mset_size(ms);
-	if (!res || (n && !(res->hits = calloc(n, sizeof *res->hits)))) {
-		rc = lupe_err_set(&db->err, LUPE_ENOMEM, "search: out of memory");
+	rc = finish_results(db, ms, opts, &qt, &res);
+	if (rc != LUPE_OK)
 		goto done;
-	}
-	res->total = lx_mset_estimate(ms, &res->exact);
-	res->partial = lx_mset_partial(ms);
-	for (size_t i = 0; i < n; i++) {
-		res->n = i + 1;
-		rc = fill_hit(db, ms, i, opts->offset + i + 1, &qt, snippet_bytes, &res->hits[i]);
-		if (rc != LUPE_OK)
-			goto done;
-	}
+	res->suggestion = lupe_suggest(db->x, db->an, &db->toks, tree, query ? query : "", len);
 	*out = res;
 	res = NULL;
 	rc = LUPE_OK;
@@ -183,5 +281,108 @@ done:
 	lx_q_free(q);
 	lq_free(tree);
 	lupe_qterms_free(&qt);
+	return rc;
+}
+
+/* Facet field names and their value slots. */
+static int facet_slot(const char *field)
+{
+	if (strcmp(field, "source") == 0)
+		return LX_SLOT_SOURCE;
+	if (strcmp(field, "year") == 0)
+		return LX_SLOT_YEAR;
+	return -1;
+}
+
+static int make_params(lupe_db *db, const lupe_search_options *opts, lx_params *p)
+{
+	p->k1 = LUPE_BM25_K1;
+	p->b = LUPE_BM25_B;
+	p->sort = opts->sort;
+	if (p->sort < LUPE_SORT_RELEVANCE || p->sort > LUPE_SORT_DATE_ASC)
+		return lupe_err_set(&db->err, LUPE_EINVAL, "search: unknown sort order %d", opts->sort);
+	p->partial = (opts->flags & LUPE_SEARCH_PARTIAL) != 0;
+	p->explain = (opts->flags & LUPE_SEARCH_EXPLAIN) != 0;
+	for (size_t f = 0; opts->facets && opts->facets[f]; f++) {
+		int slot = facet_slot(opts->facets[f]);
+		if (slot < 0 || f >= 4)
+			return lupe_err_set(&db->err, LUPE_EINVAL, "search: no facet \"%.40s\" (there are: source, year)",
+					    opts->facets[f]);
+		p->facet_slots |= 1u << slot;
+	}
+	return LUPE_OK;
+}
+
+static int finish_results(lupe_db *db, lx_mset *ms, const lupe_search_options *opts, const lupe_qterms *qt,
+			  lupe_results **out)
+{
+	size_t snippet_bytes = opts->snippet_bytes ? opts->snippet_bytes : 240;
+	lupe_results *res = calloc(1, sizeof *res);
+	size_t n = lx_mset_size(ms);
+	*out = res;
+	if (!res || (n && !(res->hits = calloc(n, sizeof *res->hits))))
+		return lupe_err_set(&db->err, LUPE_ENOMEM, "search: out of memory");
+	res->total = lx_mset_estimate(ms, &res->exact);
+	res->partial = lx_mset_partial(ms);
+	for (size_t i = 0; i < n; i++) {
+		res->n = i + 1;
+		int rc = fill_hit(db, ms, i, opts->offset + i + 1, qt, snippet_bytes, opts->flags, &res->hits[i]);
+		if (rc != LUPE_OK)
+			return rc;
+	}
+	for (size_t f = 0; opts->facets && opts->facets[f] && f < 4; f++) {
+		int slot = facet_slot(opts->facets[f]);
+		const char *v;
+		uint64_t c;
+		size_t k = 0;
+		res->facet_field[f] = dup_n(opts->facets[f], strlen(opts->facets[f]));
+		while (lx_mset_facet(ms, (unsigned)slot, k, &v, &c))
+			k++;
+		res->facet[f] = k ? calloc(k, sizeof *res->facet[f]) : NULL;
+		if (!res->facet_field[f] || (k && !res->facet[f]))
+			return lupe_err_set(&db->err, LUPE_ENOMEM, "search: out of memory");
+		for (size_t j = 0; j < k; j++) {
+			lx_mset_facet(ms, (unsigned)slot, j, &v, &c);
+			res->facet[f][j].value = dup_n(v, strlen(v));
+			res->facet[f][j].count = c;
+			res->n_facet[f] = j + 1;
+		}
+	}
+	return LUPE_OK;
+}
+
+LUPE_EXPORT int lupe_like(lupe_db *db, lupe_results **out, const char *id, const lupe_search_options *opts)
+{
+	lupe_search_options def = LUPE_SEARCH_OPTIONS_INIT;
+	lupe_qterms qt = {0};
+	lx_mset *ms = NULL;
+	lupe_results *res = NULL;
+	int found, rc;
+	if (!out)
+		return LUPE_EINVAL;
+	*out = NULL;
+	if (!db || !id)
+		return LUPE_EINVAL;
+	lupe_err_clear(&db->err);
+	if (!opts)
+		opts = &def;
+	size_t limit = opts->limit > LUPE_LIMIT_MAX ? LUPE_LIMIT_MAX : opts->limit;
+	lx_params p = {0};
+	if ((rc = make_params(db, opts, &p)) != LUPE_OK)
+		return rc;
+	db->tmp.len = 0;
+	if (lupe_buf_append(&db->tmp, LUPE_PFX_ID, 1) < 0 || lupe_buf_append(&db->tmp, id, strlen(id)) < 0)
+		return lupe_err_set(&db->err, LUPE_ENOMEM, "out of memory");
+	rc = lx_like(db->x, db->tmp.p, db->tmp.len, 40, opts->offset, limit, &p, &ms, &found, &db->err);
+	if (rc == LUPE_OK && !found)
+		rc = lupe_err_set(&db->err, LUPE_ENOTFOUND, "no document with id %.200s", id);
+	if (rc == LUPE_OK)
+		rc = finish_results(db, ms, opts, &qt, &res);
+	if (rc == LUPE_OK) {
+		*out = res;
+		res = NULL;
+	}
+	lupe_results_free(res);
+	lx_mset_free(ms);
 	return rc;
 }

@@ -26,6 +26,8 @@ typedef struct lx_mset lx_mset;
 /* Value slots. */
 #define LX_SLOT_DATE 0   /* "YYYYMMDDHHMMSS", sorts as a string */
 #define LX_SLOT_MTIME 1  /* decimal seconds */
+#define LX_SLOT_SOURCE 2 /* the source as given, for facets */
+#define LX_SLOT_YEAR 3   /* "YYYY" of the date, for facets */
 
 /* ---- databases ---- */
 int lx_open(lx_db **out, const char *path, int writable, int create, lupe_err *err);
@@ -86,7 +88,10 @@ enum { LX_OR, LX_AND, LX_AND_NOT, LX_AND_MAYBE, LX_PHRASE, LX_NEAR, LX_FILTER, L
 lx_query *lx_q_term(const char *term, size_t len, uint32_t wqf);
 lx_query *lx_q_combine(int op, lx_query **kids, size_t n, unsigned window);
 lx_query *lx_q_scale(lx_query *q, double factor);
+/* Terms starting with prefix; max_expansion 0 means all of them (for filters). */
 lx_query *lx_q_wildcard(const char *prefix, size_t len, unsigned max_expansion);
+/* Documents whose value in slot lies in [lo, hi]; lo or hi may be NULL for an open end. */
+lx_query *lx_q_value_range(unsigned slot, const char *lo, const char *hi);
 lx_query *lx_q_matchall(void);
 void lx_q_free(lx_query *q);
 /* A readable description, for tests and --explain. */
@@ -96,6 +101,8 @@ int lx_q_describe(const lx_query *q, lupe_buf *out);
 typedef struct {
 	double k1, b;            /* BM25 */
 	int sort;                /* 0 relevance, 1 date newest first, 2 date oldest first */
+	unsigned facet_slots;    /* bit i: count the values of slot i over the whole match set */
+	int explain;             /* record matching terms and their weights per hit */
 	int partial;             /* sharded reader: answer from the shards that answer */
 } lx_params;
 
@@ -109,6 +116,21 @@ size_t lx_mset_size(const lx_mset *m);
 uint64_t lx_mset_estimate(const lx_mset *m, int *exact);
 double lx_mset_weight(const lx_mset *m, size_t i);
 const char *lx_mset_data(const lx_mset *m, size_t i, size_t *len);
+/* With p->explain: "term=weight" entries for the hit, ';'-separated (borrowed). */
+const char *lx_mset_explain(const lx_mset *m, size_t i);
+/* With p->facet_slots: the k-th (value, count) of slot, most frequent first; 0 past the end. */
+int lx_mset_facet(const lx_mset *m, unsigned slot, size_t k, const char **value, uint64_t *count);
+
+/*
+ * More like this: documents like the one holding idterm, by the top
+ * `nterms` unprefixed terms of relevance feedback; that document excluded.
+ * *found says whether it exists.
+ */
+int lx_like(lx_db *db, const char *idterm, size_t n, unsigned nterms, size_t offset, size_t limit,
+	    const lx_params *p, lx_mset **out, int *found, lupe_err *err);
+
+/* The stored data of the first document holding term (for showing a word as written). */
+int lx_first_data(lx_db *db, const char *term, size_t len, lupe_buf *out, int *found, lupe_err *err);
 /* Whether some shard did not answer and the hits come from the others. */
 int lx_mset_partial(const lx_mset *m);
 void lx_mset_free(lx_mset *m);

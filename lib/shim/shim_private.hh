@@ -47,6 +47,9 @@ struct lx_query {
 struct lx_mset {
 	std::vector<double> weights;
 	std::vector<std::string> data;
+	std::vector<std::string> explain;
+	// facets[slot]: (value, count), most frequent first
+	std::vector<std::vector<std::pair<std::string, uint64_t>>> facets;
 	uint64_t estimate = 0;
 	bool exact = false;
 	bool partial = false;         // some shard did not answer

@@ -3,6 +3,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <memory>
 #include <new>
 #include <string>
 #include <vector>
@@ -59,6 +60,31 @@ int not_writable(lupe_err *err, const char *what)
 
 }  // namespace
 
+namespace {
+
+// Reads race with a writer's commits: when Xapian says the revision being
+// read is gone, reopen on the newest one and read again.
+template <typename F> int with_retry(lx_db *db, lupe_err *err, const char *what, F f)
+{
+	for (int attempt = 0;; attempt++) {
+		try {
+			return f();
+		} catch (const Xapian::DatabaseModifiedError &) {
+			if (attempt >= 5)
+				return lupe_err_set(err, LUPE_EIO, "%s: the index kept changing under the reader", what);
+			try {
+				db->rd.reopen();
+			} catch (...) {
+				return lx_map_error(err, "reopen");
+			}
+		} catch (...) {
+			return lx_map_error(err, what);
+		}
+	}
+}
+
+}  // namespace
+
 extern "C" {
 
 int lx_open(lx_db **out, const char *path, int writable, int create, lupe_err *err)
@@ -74,7 +100,16 @@ int lx_open(lx_db **out, const char *path, int writable, int create, lupe_err *e
 			db->rd = db->wr;
 			db->writable = true;
 		} else {
-			db->rd = Xapian::Database(path);
+			// Opening may meet a commit half-way: try the newest revision again.
+			for (int attempt = 0;; attempt++) {
+				try {
+					db->rd = Xapian::Database(path);
+					break;
+				} catch (const Xapian::DatabaseModifiedError &) {
+					if (attempt >= 5)
+						throw;
+				}
+			}
 		}
 		*out = db;
 		return LUPE_OK;
@@ -102,15 +137,13 @@ void lx_close(lx_db *db)
 
 int lx_get_metadata(lx_db *db, const char *key, lupe_buf *out, lupe_err *err)
 {
-	try {
+	return with_retry(db, err, "read metadata", [&]() -> int {
 		std::string v = db->rd.get_metadata(key);
 		out->len = 0;
 		if (lupe_buf_append(out, v.data(), v.size()) < 0 || lupe_buf_terminate(out) < 0)
 			return lupe_err_set(err, LUPE_ENOMEM, "metadata: out of memory");
 		return LUPE_OK;
-	} catch (...) {
-		return lx_map_error(err, "read metadata");
-	}
+	});
 }
 
 int lx_set_metadata(lx_db *db, const char *key, const char *value, lupe_err *err)
@@ -127,27 +160,27 @@ int lx_set_metadata(lx_db *db, const char *key, const char *value, lupe_err *err
 
 int lx_doc_count(lx_db *db, uint64_t *out, lupe_err *err)
 {
-	try {
+	return with_retry(db, err, "count documents", [&]() -> int {
 		*out = db->rd.get_doccount();
 		return LUPE_OK;
-	} catch (...) {
-		return lx_map_error(err, "count documents");
-	}
+	});
 }
 
 uint64_t lx_termfreq(lx_db *db, const char *term, size_t len)
 {
-	try {
-		return db->rd.get_termfreq(std::string(term, len));
-	} catch (...) {
-		return 0;
-	}
+	uint64_t f = 0;
+	lupe_err err;
+	with_retry(db, &err, "term frequency", [&]() -> int {
+		f = db->rd.get_termfreq(std::string(term, len));
+		return LUPE_OK;
+	});
+	return f;
 }
 
 int lx_value_of(lx_db *db, const char *idterm, size_t n, unsigned slot, lupe_buf *out, int *found,
 		lupe_err *err)
 {
-	try {
+	return with_retry(db, err, "read document", [&]() -> int {
 		std::string t(idterm, n);
 		out->len = 0;
 		*found = 0;
@@ -161,14 +194,12 @@ int lx_value_of(lx_db *db, const char *idterm, size_t n, unsigned slot, lupe_buf
 		if (lupe_buf_terminate(out) < 0)
 			return lupe_err_set(err, LUPE_ENOMEM, "out of memory");
 		return LUPE_OK;
-	} catch (...) {
-		return lx_map_error(err, "read document");
-	}
+	});
 }
 
 int lx_allterms(lx_db *db, const char *prefix, size_t n, lx_term_cb cb, void *ctx, lupe_err *err)
 {
-	try {
+	return with_retry(db, err, "list terms", [&]() -> int {
 		std::string p(prefix, n);
 		for (auto it = db->rd.allterms_begin(p); it != db->rd.allterms_end(p); ++it) {
 			const std::string &t = *it;
@@ -177,9 +208,7 @@ int lx_allterms(lx_db *db, const char *prefix, size_t n, lx_term_cb cb, void *ct
 				return rc;
 		}
 		return LUPE_OK;
-	} catch (...) {
-		return lx_map_error(err, "list terms");
-	}
+	});
 }
 
 int lx_reopen(lx_db *db, lupe_err *err)
@@ -346,7 +375,23 @@ lx_query *lx_q_wildcard(const char *prefix, size_t len, unsigned max_expansion)
 {
 	try {
 		return new lx_query{Xapian::Query(Xapian::Query::OP_WILDCARD, std::string(prefix, len),
-						  max_expansion, Xapian::Query::WILDCARD_LIMIT_MOST_FREQUENT)};
+						  max_expansion, max_expansion ? Xapian::Query::WILDCARD_LIMIT_MOST_FREQUENT
+									       : Xapian::Query::WILDCARD_LIMIT_ERROR)};
+	} catch (...) {
+		return nullptr;
+	}
+}
+
+lx_query *lx_q_value_range(unsigned slot, const char *lo, const char *hi)
+{
+	try {
+		if (lo && hi)
+			return new lx_query{Xapian::Query(Xapian::Query::OP_VALUE_RANGE, slot, lo, hi)};
+		if (lo)
+			return new lx_query{Xapian::Query(Xapian::Query::OP_VALUE_GE, slot, lo)};
+		if (hi)
+			return new lx_query{Xapian::Query(Xapian::Query::OP_VALUE_LE, slot, hi)};
+		return new lx_query{Xapian::Query::MatchAll};
 	} catch (...) {
 		return nullptr;
 	}
@@ -379,6 +424,64 @@ int lx_q_describe(const lx_query *q, lupe_buf *out)
 	}
 }
 
+namespace {
+
+// Keeps only unprefixed (body) terms: lower-case letters and digits start them.
+struct BodyTerms : public Xapian::ExpandDecider {
+	bool operator()(const std::string &t) const override
+	{
+		unsigned char c = t.empty() ? 0 : (unsigned char)t[0];
+		return !(c >= 'A' && c <= 'Z') && t.size() >= 3;
+	}
+};
+
+// Run the enquire and copy what the C side needs out of the MSet, so that
+// a later commit by a writer cannot change data under the caller.
+void run(Xapian::Enquire &enq, lx_db *db, size_t offset, size_t limit, const lx_params *p, lx_mset *m)
+{
+	enq.set_weighting_scheme(Xapian::BM25Weight(p->k1, 0, 1, p->b, 0.5));
+	if (p->sort == 1 || p->sort == 2)
+		enq.set_sort_by_value_then_relevance(LX_SLOT_DATE, p->sort == 1);
+	std::vector<std::unique_ptr<Xapian::ValueCountMatchSpy>> spies;
+	for (unsigned slot = 0; slot < 32; slot++) {
+		if (p->facet_slots & (1u << slot)) {
+			spies.emplace_back(new Xapian::ValueCountMatchSpy(slot));
+			enq.add_matchspy(spies.back().get());
+		}
+	}
+	// Facets count the whole match set, so every match must be looked at.
+	Xapian::doccount check = spies.empty() ? 0 : db->rd.get_doccount();
+	Xapian::MSet ms = enq.get_mset((Xapian::doccount)offset, (Xapian::doccount)limit, check);
+	m->estimate = ms.get_matches_estimated();
+	m->exact = ms.get_matches_lower_bound() == ms.get_matches_upper_bound();
+	for (auto it = ms.begin(); it != ms.end(); ++it) {
+		m->weights.push_back(it.get_weight());
+		m->data.push_back(it.get_document().get_data());
+		if (p->explain) {
+			std::string e;
+			for (auto t = enq.get_matching_terms_begin(it); t != enq.get_matching_terms_end(it); ++t) {
+				if (!e.empty())
+					e += ';';
+				e += *t;
+				e += '=';
+				e += std::to_string(ms.get_termweight(*t));
+			}
+			m->explain.push_back(e);
+		}
+	}
+	m->facets.assign(32, {});
+	size_t k = 0;
+	for (unsigned slot = 0; slot < 32; slot++) {
+		if (!(p->facet_slots & (1u << slot)))
+			continue;
+		auto &spy = spies[k++];
+		for (auto v = spy->top_values_begin(100); v != spy->top_values_end(100); ++v)
+			m->facets[slot].emplace_back(*v, v.get_termfreq());
+	}
+}
+
+}  // namespace
+
 int lx_search(lx_db *db, const lx_query *q, size_t offset, size_t limit, const lx_params *p,
 	      lx_mset **out, lupe_err *err)
 {
@@ -392,6 +495,15 @@ int lx_search(lx_db *db, const lx_query *q, size_t offset, size_t limit, const l
 	}
 	*out = nullptr;
 	lx_mset *m = nullptr;
+	// A reader sees what was committed since it opened: reopen is cheap
+	// when nothing changed.
+	if (!db->writable) {
+		try {
+			db->rd.reopen();
+		} catch (...) {
+			// A failed reopen leaves the old revision; the search will say what is wrong.
+		}
+	}
 	// A writer commits while we read: reopen on the newest revision and
 	// run the whole search again, so hits and their data agree.
 	for (int attempt = 0;; attempt++) {
@@ -400,17 +512,7 @@ int lx_search(lx_db *db, const lx_query *q, size_t offset, size_t limit, const l
 			m = new lx_mset;
 			Xapian::Enquire enq(db->rd);
 			enq.set_query(q->q);
-			enq.set_weighting_scheme(Xapian::BM25Weight(p->k1, 0, 1, p->b, 0.5));
-			if (p->sort == 1 || p->sort == 2) {
-				enq.set_sort_by_value_then_relevance(LX_SLOT_DATE, p->sort == 1);
-			}
-			Xapian::MSet ms = enq.get_mset((Xapian::doccount)offset, (Xapian::doccount)limit);
-			m->estimate = ms.get_matches_estimated();
-			m->exact = ms.get_matches_lower_bound() == ms.get_matches_upper_bound();
-			for (auto it = ms.begin(); it != ms.end(); ++it) {
-				m->weights.push_back(it.get_weight());
-				m->data.push_back(it.get_document().get_data());
-			}
+			run(enq, db, offset, limit, p, m);
 			*out = m;
 			return LUPE_OK;
 		} catch (const Xapian::DatabaseModifiedError &) {
@@ -429,6 +531,80 @@ int lx_search(lx_db *db, const lx_query *q, size_t offset, size_t limit, const l
 			return lx_map_error(err, "search");
 		}
 	}
+}
+
+int lx_like(lx_db *db, const char *idterm, size_t n, unsigned nterms, size_t offset, size_t limit,
+	    const lx_params *p, lx_mset **out, int *found, lupe_err *err)
+{
+	if (!db->shards.empty() && !db->in_shards_run) {
+		bool partial = false;
+		int rc = lx_shards_run(db, p->partial != 0, &partial, err, [&](lupe_err *e) {
+			return lx_like(db, idterm, n, nterms, offset, limit, p, out, found, e);
+		});
+		if (rc == LUPE_OK && *out)
+			(*out)->partial = partial;
+		return rc;
+	}
+	*out = nullptr;
+	*found = 0;
+	lx_mset *m = nullptr;
+	for (int attempt = 0;; attempt++) {
+		try {
+			delete m;
+			m = nullptr;
+			std::string id(idterm, n);
+			Xapian::PostingIterator pit = db->rd.postlist_begin(id);
+			if (pit == db->rd.postlist_end(id))
+				return LUPE_OK;
+			*found = 1;
+			Xapian::RSet rset;
+			rset.add_document(*pit);
+			Xapian::Enquire enq(db->rd);
+			enq.set_query(Xapian::Query(id));
+			BodyTerms decider;
+			Xapian::ESet es = enq.get_eset(nterms, rset, &decider);
+			std::vector<Xapian::Query> terms;
+			for (auto t = es.begin(); t != es.end(); ++t)
+				terms.emplace_back(*t);
+			Xapian::Query like(Xapian::Query::OP_OR, terms.begin(), terms.end());
+			enq.set_query(Xapian::Query(Xapian::Query::OP_AND_NOT, like, Xapian::Query(id)));
+			m = new lx_mset;
+			run(enq, db, offset, limit, p, m);
+			*out = m;
+			return LUPE_OK;
+		} catch (const Xapian::DatabaseModifiedError &) {
+			if (attempt >= 5) {
+				delete m;
+				return lupe_err_set(err, LUPE_EIO, "like: the index kept changing under the reader");
+			}
+			try {
+				db->rd.reopen();
+			} catch (...) {
+				delete m;
+				return lx_map_error(err, "reopen");
+			}
+		} catch (...) {
+			delete m;
+			return lx_map_error(err, "like");
+		}
+	}
+}
+
+int lx_first_data(lx_db *db, const char *term, size_t len, lupe_buf *out, int *found, lupe_err *err)
+{
+	return with_retry(db, err, "read document", [&]() -> int {
+		std::string t(term, len);
+		out->len = 0;
+		*found = 0;
+		Xapian::PostingIterator it = db->rd.postlist_begin(t);
+		if (it != db->rd.postlist_end(t)) {
+			std::string d = db->rd.get_document(*it).get_data();
+			if (lupe_buf_append(out, d.data(), d.size()) < 0)
+				return lupe_err_set(err, LUPE_ENOMEM, "out of memory");
+			*found = 1;
+		}
+		return LUPE_OK;
+	});
 }
 
 size_t lx_mset_size(const lx_mset *m)
@@ -452,6 +628,20 @@ const char *lx_mset_data(const lx_mset *m, size_t i, size_t *len)
 {
 	*len = m->data[i].size();
 	return m->data[i].data();
+}
+
+const char *lx_mset_explain(const lx_mset *m, size_t i)
+{
+	return i < m->explain.size() ? m->explain[i].c_str() : "";
+}
+
+int lx_mset_facet(const lx_mset *m, unsigned slot, size_t k, const char **value, uint64_t *count)
+{
+	if (slot >= m->facets.size() || k >= m->facets[slot].size())
+		return 0;
+	*value = m->facets[slot][k].first.c_str();
+	*count = m->facets[slot][k].second;
+	return 1;
 }
 
 void lx_mset_free(lx_mset *m)

@@ -1,0 +1,153 @@
+#include <stdlib.h>
+#include <string.h>
+
+#include "query/fuzzy.h"
+
+int lupe_fuzzy_distance(size_t chars)
+{
+	return chars >= 9 ? 2 : chars >= 5 ? 1 : 0;
+}
+
+typedef struct {
+	const char *term;
+	size_t len;
+	int maxdist;
+	lupe_fuzzy_cand *out;
+	int n, max;
+	lx_db *db;
+	long budget; /* terms the distance-2 scan may still look at */
+} ctx;
+
+/* Damerau-Levenshtein (optimal string alignment), stopping early above max. */
+static int distance(const char *a, size_t la, const char *b, size_t lb, int max)
+{
+	int d[64][64];
+	if (la >= 63 || lb >= 63)
+		return max + 1;
+	if ((la > lb ? la - lb : lb - la) > (size_t)max)
+		return max + 1;
+	for (size_t i = 0; i <= la; i++)
+		d[i][0] = (int)i;
+	for (size_t j = 0; j <= lb; j++)
+		d[0][j] = (int)j;
+	for (size_t i = 1; i <= la; i++) {
+		int rowmin = max + 1;
+		for (size_t j = 1; j <= lb; j++) {
+			int cost = a[i - 1] != b[j - 1];
+			int v = d[i - 1][j] + 1;
+			if (d[i][j - 1] + 1 < v)
+				v = d[i][j - 1] + 1;
+			if (d[i - 1][j - 1] + cost < v)
+				v = d[i - 1][j - 1] + cost;
+			if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] && d[i - 2][j - 2] + 1 < v)
+				v = d[i - 2][j - 2] + 1;
+			d[i][j] = v;
+			if (v < rowmin)
+				rowmin = v;
+		}
+		if (rowmin > max)
+			return max + 1;
+	}
+	return d[la][lb];
+}
+
+static void add(ctx *c, const char *t, size_t n, int dist, uint64_t freq)
+{
+	if (n >= sizeof c->out[0].term || (n == c->len && memcmp(t, c->term, n) == 0))
+		return;
+	for (int i = 0; i < c->n; i++)
+		if (strlen(c->out[i].term) == n && memcmp(c->out[i].term, t, n) == 0)
+			return;
+	int at = c->n;
+	if (c->n == c->max) {
+		/* Full: replace the least frequent if this one is more frequent. */
+		at = 0;
+		for (int i = 1; i < c->n; i++)
+			if (c->out[i].freq < c->out[at].freq)
+				at = i;
+		if (c->out[at].freq >= freq)
+			return;
+	} else {
+		c->n++;
+	}
+	memcpy(c->out[at].term, t, n);
+	c->out[at].term[n] = '\0';
+	c->out[at].freq = freq;
+	c->out[at].dist = dist;
+}
+
+static void probe(ctx *c, const char *t, size_t n)
+{
+	uint64_t f = lx_termfreq(c->db, t, n);
+	if (f)
+		add(c, t, n, 1, f);
+}
+
+static int scan_cb(void *vc, const char *t, size_t n)
+{
+	ctx *c = vc;
+	if (--c->budget < 0)
+		return 1;
+	int d = distance(c->term, c->len, t, n, 2);
+	if (d == 2)
+		add(c, t, n, 2, lx_termfreq(c->db, t, n));
+	return 0;
+}
+
+static int by_freq(const void *a, const void *b)
+{
+	const lupe_fuzzy_cand *x = a, *y = b;
+	if (x->dist != y->dist)
+		return x->dist - y->dist;
+	return x->freq < y->freq ? 1 : x->freq > y->freq ? -1 : strcmp(x->term, y->term);
+}
+
+int lupe_fuzzy_terms(lx_db *db, const char *term, size_t len, int maxdist, lupe_fuzzy_cand *out, int max)
+{
+	static const char alpha[] = "abcdefghijklmnopqrstuvwxyz";
+	char v[64];
+	ctx c = {term, len, maxdist, out, 0, max, db, 20000};
+
+	if (maxdist < 1 || len < 4 || len > 60)
+		return 0;
+	for (size_t i = 0; i < len; i++)
+		if ((unsigned char)term[i] >= 0x80 || !((term[i] >= 'a' && term[i] <= 'z')))
+			return 0;
+	/* Deletions, transpositions, substitutions, insertions. */
+	for (size_t i = 0; i < len; i++) {
+		memcpy(v, term, i);
+		memcpy(v + i, term + i + 1, len - i - 1);
+		probe(&c, v, len - 1);
+	}
+	for (size_t i = 0; i + 1 < len; i++) {
+		if (term[i] == term[i + 1])
+			continue;
+		memcpy(v, term, len);
+		v[i] = term[i + 1];
+		v[i + 1] = term[i];
+		probe(&c, v, len);
+	}
+	for (size_t i = 0; i < len; i++) {
+		memcpy(v, term, len);
+		for (const char *a = alpha; *a; a++) {
+			if (*a == term[i])
+				continue;
+			v[i] = *a;
+			probe(&c, v, len);
+		}
+	}
+	for (size_t i = 0; i <= len; i++) {
+		memcpy(v, term, i);
+		memcpy(v + i + 1, term + i, len - i);
+		for (const char *a = alpha; *a; a++) {
+			v[i] = *a;
+			probe(&c, v, len + 1);
+		}
+	}
+	if (maxdist >= 2) {
+		lupe_err err;
+		lx_allterms(db, term, 2, scan_cb, &c, &err);
+	}
+	qsort(out, (size_t)c.n, sizeof *out, by_freq);
+	return c.n;
+}

@@ -1,0 +1,153 @@
+#include <stdlib.h>
+#include <string.h>
+
+#include "index/document.h"
+#include "query/fuzzy.h"
+#include "search/suggest.h"
+#include "util/buf.h"
+
+/* A word this rare gets a suggestion when a candidate is this many times more frequent. */
+#define RARE_FREQ 2
+#define RARE_FACTOR 20
+
+/*
+ * The word of the collection whose term is `term`, as written in the first
+ * document that holds it (so the suggestion reads "Kommunikation", not the
+ * stem "kommunikation").  Appends it to out; 0 on success, -1 otherwise.
+ */
+static int surface(lx_db *x, lupe_analyzer *an, const char *term, lupe_buf *out)
+{
+	lupe_buf data = {0};
+	lupe_tokens toks = {0};
+	lupe_record rec;
+	lupe_err err;
+	int found, rc = -1;
+	if (lx_first_data(x, term, strlen(term), &data, &found, &err) != LUPE_OK || !found ||
+	    lupe_record_parse(data.p, data.len, &rec) < 0)
+		goto done;
+	const char *fields[2] = {rec.title, rec.text};
+	size_t lens[2] = {rec.title_len, rec.text_len > 65536 ? 65536 : rec.text_len};
+	for (int f = 0; f < 2 && rc < 0; f++) {
+		lupe_tokens_reset(&toks);
+		if (lupe_analyze_into(an, &toks, fields[f], lens[f], 0) < 0)
+			break;
+		for (size_t i = 0; i < toks.n; i++) {
+			const lupe_itok *k = &toks.v[i];
+			if (k->kind == LUPE_TOKEN_WORD && strcmp(lupe_itok_term(&toks, k), term) == 0) {
+				rc = lupe_buf_append(out, fields[f] + k->start, k->end - k->start);
+				break;
+			}
+		}
+	}
+done:
+	lupe_tokens_release(&toks);
+	lupe_buf_free(&data);
+	return rc;
+}
+
+typedef struct {
+	lx_db *x;
+	lupe_analyzer *an;
+	lupe_tokens *toks;
+	lupe_buf out;      /* the query being corrected */
+	int changed;
+} sctx;
+
+/* Replace the first occurrence of old (n bytes) in the corrected query. */
+static void replace(sctx *c, const char *old, size_t n, const char *neu, size_t m)
+{
+	if (!c->out.p)
+		return;
+	char *at = NULL;
+	for (size_t i = 0; i + n <= c->out.len; i++)
+		if (memcmp(c->out.p + i, old, n) == 0) {
+			at = c->out.p + i;
+			break;
+		}
+	if (!at)
+		return;
+	size_t off = (size_t)(at - c->out.p);
+	lupe_buf nb = {0};
+	if (lupe_buf_append(&nb, c->out.p, off) < 0 || lupe_buf_append(&nb, neu, m) < 0 ||
+	    lupe_buf_append(&nb, c->out.p + off + n, c->out.len - off - n) < 0) {
+		lupe_buf_free(&nb);
+		return;
+	}
+	lupe_buf_free(&c->out);
+	c->out = nb;
+	c->changed = 1;
+}
+
+static void word(sctx *c, const lq_node *n)
+{
+	/* Copy the word's tokens out: surface() analyses again. */
+	lupe_tokens_reset(c->toks);
+	if (lupe_analyze_into(c->an, c->toks, n->text, n->text_len, 0) < 0)
+		return;
+	size_t nt = c->toks->n;
+	for (size_t i = 0; i < nt; i++) {
+		const lupe_itok *k = &c->toks->v[i];
+		if (k->kind != LUPE_TOKEN_WORD || (k->flags & LUPE_TOKEN_STOPWORD) || k->form_len < 4)
+			continue;
+		char term[64], orig[256];
+		if (k->term_len >= sizeof term || k->end - k->start >= sizeof orig)
+			continue;
+		memcpy(term, lupe_itok_term(c->toks, k), k->term_len + 1);
+		size_t ol = k->end - k->start;
+		memcpy(orig, n->text + k->start, ol);
+		int dist = lupe_fuzzy_distance(k->form_len);
+		uint64_t f = lx_termfreq(c->x, term, strlen(term));
+		if (f > RARE_FREQ || dist == 0)
+			continue;
+		lupe_fuzzy_cand cand[LUPE_FUZZY_MAX];
+		int nc = lupe_fuzzy_terms(c->x, term, strlen(term), dist, cand, LUPE_FUZZY_MAX);
+		/* The closest first, then the most frequent (lupe_fuzzy_terms' order). */
+		for (int j = 0; j < nc; j++) {
+			if (cand[j].freq < (f ? f * RARE_FACTOR : 1))
+				continue;
+			lupe_buf w = {0};
+			if (surface(c->x, c->an, cand[j].term, &w) == 0) {
+				/* Keep the user's capitalisation of the first letter. */
+				if (w.len && orig[0] >= 'a' && orig[0] <= 'z' && w.p[0] >= 'A' && w.p[0] <= 'Z')
+					w.p[0] = (char)(w.p[0] + 32);
+				replace(c, orig, ol, w.p, w.len);
+				lupe_buf_free(&w);
+				break;
+			}
+			lupe_buf_free(&w);
+		}
+		/* The token list was reused by surface(): analyse this word again. */
+		lupe_tokens_reset(c->toks);
+		if (lupe_analyze_into(c->an, c->toks, n->text, n->text_len, 0) < 0)
+			return;
+	}
+}
+
+static void walk(sctx *c, const lq_node *n, int depth)
+{
+	if (depth > 2 * LQ_MAX_DEPTH || n->occur == LQ_EXCLUDED)
+		return;
+	if (n->kind == LQ_WORD && n->field != LQ_FIELD_SOURCE && n->field != LQ_FIELD_PATH &&
+	    n->field != LQ_FIELD_DATE) {
+		word(c, n);
+		return;
+	}
+	for (size_t i = 0; i < n->n_kids; i++)
+		walk(c, n->kids[i], depth + 1);
+}
+
+char *lupe_suggest(lx_db *x, lupe_analyzer *an, lupe_tokens *toks, const lq_node *root, const char *query,
+		   size_t len)
+{
+	sctx c = {x, an, toks, {0}, 0};
+	if (lupe_buf_append(&c.out, query, len) < 0) {
+		lupe_buf_free(&c.out);
+		return NULL;
+	}
+	walk(&c, root, 0);
+	if (!c.changed || lupe_buf_terminate(&c.out) < 0) {
+		lupe_buf_free(&c.out);
+		return NULL;
+	}
+	return c.out.p;
+}

@@ -1,0 +1,17 @@
+/* Did you mean: a corrected query when a word is absent or rare in the index. */
+#ifndef LUPE_SUGGEST_H
+#define LUPE_SUGGEST_H
+
+#include "analysis/analyzer.h"
+#include "query/parse.h"
+#include "shim/shim.h"
+
+/*
+ * A corrected copy of query (malloc'd) where absent or rare words are
+ * replaced by a frequent word one or two edits away, written as it appears
+ * in the collection; NULL when there is nothing to suggest (or no memory).
+ */
+char *lupe_suggest(lx_db *x, lupe_analyzer *an, lupe_tokens *toks, const lq_node *root, const char *query,
+		   size_t len);
+
+#endif
