@@ -35,10 +35,17 @@ static const char usage_text[] =
 	"  --json            one JSON object per query on one line\n"
 	"  --queries FILE|-  read queries from FILE, one a line\n"
 	"  --partial         sharded index: when a shard fails, answer from the others\n"
+	"  --fuzzy           also match words a typo or two away (ranked lower)\n"
+	"  --sort ORDER      relevance (default), date (newest first) or date-asc\n"
+	"  --facet FIELD     count hits per source or year (repeatable; JSON \"facets\")\n"
+	"  --like ID         documents like the document ID instead of a query\n"
+	"  --explain         show which terms matched where, with weights\n"
+	"  --html            HTML-escaped snippets with <mark> around matches\n"
 	"  -h, --help        show this help\n"
 	"\n"
 	"Query syntax: wort wort, \"genaue phrase\", +muss -nicht, a UND b, a ODER b,\n"
-	"a NICHT b, ( ... ), präfix*, title:wort, source:name.  A word that starts\n"
+	"a NICHT b, ( ... ), präfix*, a NEAR/3 b, title:wort, source:name,\n"
+	"path:/prefix, date:2015-01-01..2016-12-31.  A word that starts\n"
 	"with '-' is a query word, not an option.\n";
 
 struct out_opts {
@@ -221,6 +228,11 @@ static void print_readable(FILE *f, const char *query, size_t len, const lupe_hi
 		fputc('\n', f);
 }
 
+/* What a run prints beyond the fixed keys: facets and explanations when asked for. */
+static const lupe_results *cur_res;
+static const char *facet_names[5];
+static const char *like_id;
+
 static void print_json(FILE *f, const char *query, size_t len, const lupe_hit **hits, size_t n,
 		       uint64_t total, double took_ms, int partial, const char *suggestion)
 {
@@ -248,9 +260,32 @@ static void print_json(FILE *f, const char *query, size_t len, const lupe_hit **
 		fputs(", \"highlights\": [", f);
 		for (size_t k = 0; k < h->n_highlights; k++)
 			fprintf(f, "%s[%zu, %zu]", k ? ", " : "", h->highlights[k].start, h->highlights[k].end);
-		fputs("]}", f);
+		fputs("]", f);
+		if (h->explain) {
+			fputs(", \"explain\": ", f);
+			json_cstring(f, h->explain);
+		}
+		fputs("}", f);
 	}
-	fputs("]}\n", f);
+	fputs("]", f);
+	if (facet_names[0]) {
+		fputs(", \"facets\": {", f);
+		for (int k = 0; facet_names[k]; k++) {
+			size_t nf;
+			const lupe_facet *fc = lupe_results_facet(cur_res, facet_names[k], &nf);
+			fprintf(f, "%s", k ? ", " : "");
+			json_cstring(f, facet_names[k]);
+			fputs(": [", f);
+			for (size_t j = 0; j < nf; j++) {
+				fputs(j ? ", [" : "[", f);
+				json_cstring(f, fc[j].value);
+				fprintf(f, ", %" PRIu64 "]", fc[j].count);
+			}
+			fputs("]", f);
+		}
+		fputs("}", f);
+	}
+	fputs("}\n", f);
 }
 
 static void print_json_error(FILE *f, const char *query, size_t len, const char *msg, double took_ms)
@@ -279,7 +314,8 @@ static int run_query(lupe_db *db, const char *query, size_t len, const lupe_sear
 
 	/* The clock covers the search and reading every hit, not the printing. */
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	rc = lupe_search(db, &res, query, len, so);
+	rc = like_id ? lupe_like(db, &res, like_id, so) : lupe_search(db, &res, query, len, so);
+	cur_res = res;
 	if (rc == LUPE_OK) {
 		n = lupe_results_count(res);
 		total = lupe_results_total(res, &exact);
@@ -474,6 +510,35 @@ int main(int argc, char **argv)
 			o.json = true;
 		} else if (strcmp(a, "--partial") == 0) {
 			so.flags |= LUPE_SEARCH_PARTIAL;
+		} else if (strcmp(a, "--fuzzy") == 0) {
+			so.flags |= LUPE_SEARCH_FUZZY;
+		} else if (strcmp(a, "--explain") == 0) {
+			so.flags |= LUPE_SEARCH_EXPLAIN;
+		} else if (strcmp(a, "--html") == 0) {
+			so.flags |= LUPE_SEARCH_HTML;
+		} else if ((v = option_value(argv, argc, &i, "--sort", &missing)) != NULL) {
+			if (strcmp(v, "relevance") == 0)
+				so.sort = LUPE_SORT_RELEVANCE;
+			else if (strcmp(v, "date") == 0)
+				so.sort = LUPE_SORT_DATE_DESC;
+			else if (strcmp(v, "date-asc") == 0)
+				so.sort = LUPE_SORT_DATE_ASC;
+			else {
+				free(words);
+				return usage_error("--sort: '%s' is not relevance, date or date-asc", v);
+			}
+		} else if ((v = option_value(argv, argc, &i, "--facet", &missing)) != NULL) {
+			int k = 0;
+			while (k < 4 && facet_names[k])
+				k++;
+			if (k == 4 || (strcmp(v, "source") != 0 && strcmp(v, "year") != 0)) {
+				free(words);
+				return usage_error("--facet: '%s' is not source or year (at most 4)", v);
+			}
+			facet_names[k] = v;
+			so.facets = facet_names;
+		} else if ((v = option_value(argv, argc, &i, "--like", &missing)) != NULL) {
+			like_id = v;
 		} else if (missing) {
 			free(words);
 			return usage_error("option '%s' needs a value", a);
@@ -490,6 +555,8 @@ int main(int argc, char **argv)
 		free(words);
 		return usage_error("give either --queries or QUERY words, not both%s", "");
 	}
+	if (like_id && !queries && n_words == 0)
+		words[n_words++] = (char *)like_id; /* shown as the query */
 	if (!queries && n_words == 0) {
 		free(words);
 		return usage_error("no query given%s", "");

@@ -117,9 +117,14 @@ static int html_snippet(lupe_hit *h)
 {
 	lupe_buf o = {0};
 	lupe_span *sp = (lupe_span *)h->highlights;
-	size_t k = 0;
+	size_t k = 0, ks = 0;
+	/* Original offsets are read from a copy while sp is rewritten. */
+	lupe_span orig[LUPE_MATCHES_MAX * 4];
+	size_t nh = h->n_highlights < sizeof orig / sizeof orig[0] ? h->n_highlights : sizeof orig / sizeof orig[0];
+	memcpy(orig, sp, nh * sizeof *sp);
+	h->n_highlights = nh;
 	for (size_t i = 0; i <= h->snippet_len; i++) {
-		if (k < h->n_highlights && i == sp[k].end) {
+		if (k < nh && i == orig[k].end) {
 			sp[k].end = o.len;
 			if (lupe_buf_append(&o, "</mark>", 7) < 0)
 				goto oom;
@@ -127,10 +132,10 @@ static int html_snippet(lupe_hit *h)
 		}
 		if (i == h->snippet_len)
 			break;
-		if (k < h->n_highlights && i == sp[k].start) {
+		if (ks < nh && i == orig[ks].start) {
 			if (lupe_buf_append(&o, "<mark>", 6) < 0)
 				goto oom;
-			sp[k].start = o.len;
+			sp[ks++].start = o.len;
 		}
 		const char *e = NULL;
 		switch (h->snippet[i]) {

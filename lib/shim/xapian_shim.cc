@@ -426,12 +426,15 @@ int lx_q_describe(const lx_query *q, lupe_buf *out)
 
 namespace {
 
-// Keeps only unprefixed (body) terms: lower-case letters and digits start them.
+// Keeps unprefixed (body) terms that other documents share: a term only
+// the source document holds cannot lead to a similar one.
 struct BodyTerms : public Xapian::ExpandDecider {
+	const Xapian::Database &db;
+	explicit BodyTerms(const Xapian::Database &d) : db(d) {}
 	bool operator()(const std::string &t) const override
 	{
 		unsigned char c = t.empty() ? 0 : (unsigned char)t[0];
-		return !(c >= 'A' && c <= 'Z') && t.size() >= 3;
+		return !(c >= 'A' && c <= 'Z') && t.size() >= 3 && db.get_termfreq(t) >= 2;
 	}
 };
 
@@ -561,7 +564,7 @@ int lx_like(lx_db *db, const char *idterm, size_t n, unsigned nterms, size_t off
 			rset.add_document(*pit);
 			Xapian::Enquire enq(db->rd);
 			enq.set_query(Xapian::Query(id));
-			BodyTerms decider;
+			BodyTerms decider(db->rd);
 			Xapian::ESet es = enq.get_eset(nterms, rset, &decider);
 			std::vector<Xapian::Query> terms;
 			for (auto t = es.begin(); t != es.end(); ++t)
