@@ -1,0 +1,193 @@
+/* Query features on real German text: suggestions, typos, NEAR, filters, facets, sorting, like, HTML, explain. */
+#include <check.h>
+#include <string.h>
+
+#include "fixture.h"
+
+static char *dir;
+static lupe_db *db;
+
+static const struct {
+	const char *id, *title, *text, *source, *date, *path;
+} docs[] = {
+	{"k1", "Kommunikation im Unternehmen", "Die interne Kommunikation braucht eine klare Strategie und gute Werkzeuge.",
+	 "blog", "2015-03-01", "/srv/blog/k1.txt"},
+	{"k2", "Strategie für soziale Medien", "Eine Social-Media-Strategie beschreibt Ziele, Kanäle und Kommunikation.",
+	 "blog", "2016-07-15", "/srv/blog/k2.txt"},
+	{"k3", "Arbeitszeit", "Überstunden häufen sich, wenn die Strategie fehlt und die Kommunikation stockt.",
+	 "news", "2019-11-30", "/srv/news/k3.txt"},
+	{"k4", "Wetter", "Morgen scheint die Sonne über den Bergen, die Kommunikation mit dem Tal ist gut.",
+	 "news", "2021-01-10", "/srv/news/k4.txt"},
+};
+
+static void setup(void)
+{
+	char p[4200];
+	dir = fx_tmpdir();
+	snprintf(p, sizeof p, "%s/db", dir);
+	db = fx_open_write(p);
+	for (size_t i = 0; i < sizeof docs / sizeof docs[0]; i++) {
+		lupe_document d = LUPE_DOCUMENT_INIT;
+		d.id = docs[i].id;
+		d.title = docs[i].title;
+		d.title_len = strlen(d.title);
+		d.text = docs[i].text;
+		d.text_len = strlen(d.text);
+		d.source = docs[i].source;
+		d.date = docs[i].date;
+		d.path = docs[i].path;
+		ck_assert_int_eq(lupe_add(db, &d), LUPE_OK);
+	}
+	ck_assert_int_eq(lupe_commit(db), LUPE_OK);
+}
+
+static void teardown(void)
+{
+	lupe_close(db);
+	fx_rmrf(dir);
+	free(dir);
+}
+
+static lupe_results *run(const char *q, const lupe_search_options *o)
+{
+	lupe_results *r = NULL;
+	int rc = lupe_search(db, &r, q, strlen(q), o);
+	ck_assert_msg(rc == LUPE_OK, "query %s: %s", q, lupe_errmsg(db));
+	return r;
+}
+
+START_TEST(test_suggestion)
+{
+	lupe_results *r = run("Kommunkation", NULL);
+	ck_assert_str_eq(lupe_results_suggestion(r), "Kommunikation");
+	lupe_results_free(r);
+	r = run("Kommunikation", NULL);
+	ck_assert_ptr_null(lupe_results_suggestion(r));
+	lupe_results_free(r);
+}
+END_TEST
+
+START_TEST(test_fuzzy)
+{
+	lupe_search_options o = LUPE_SEARCH_OPTIONS_INIT;
+	lupe_results *r = run("Stratgie", &o);
+	ck_assert_uint_eq(lupe_results_count(r), 0);
+	lupe_results_free(r);
+	o.flags = LUPE_SEARCH_FUZZY;
+	r = run("Stratgie", &o);
+	ck_assert_uint_eq(lupe_results_count(r), 3);
+	lupe_results_free(r);
+	/* exact matches rank above fuzzy ones */
+	r = run("Sonne Strategi", &o);
+	ck_assert_uint_ge(lupe_results_count(r), 1);
+	lupe_results_free(r);
+	/* never inside phrases */
+	r = run("\"klare Stratgie\"", &o);
+	ck_assert_uint_eq(lupe_results_count(r), 0);
+	lupe_results_free(r);
+}
+END_TEST
+
+START_TEST(test_near)
+{
+	ck_assert(fx_finds(db, "klare NEAR/2 Strategie", "k1", 10));
+	/* "Überstunden häufen sich, wenn die Strategie fehlt und die Kommunikation": 9 words apart */
+	ck_assert(!fx_finds(db, "Überstunden NEAR/8 Kommunikation", "k3", 10));
+	ck_assert(fx_finds(db, "Überstunden NEAR/9 Kommunikation", "k3", 10));
+	ck_assert(fx_finds(db, "Kommunikation NEAR/9 Überstunden", "k3", 10)); /* any order */
+}
+END_TEST
+
+START_TEST(test_filters)
+{
+	ck_assert(fx_finds(db, "Kommunikation date:2016-01-01..2019-12-31", "k2", 10));
+	ck_assert(fx_finds(db, "Kommunikation date:2016-01-01..2019-12-31", "k3", 10));
+	ck_assert(!fx_finds(db, "Kommunikation date:2016-01-01..2019-12-31", "k1", 10));
+	ck_assert(!fx_finds(db, "Kommunikation date:2016-01-01..2019-12-31", "k4", 10));
+	ck_assert(fx_finds(db, "Kommunikation date:2020..", "k4", 10));
+	ck_assert(!fx_finds(db, "Kommunikation date:2020..", "k3", 10));
+	ck_assert(fx_finds(db, "Kommunikation path:/srv/news", "k4", 10));
+	ck_assert(!fx_finds(db, "Kommunikation path:/srv/news", "k1", 10));
+	lupe_results *r;
+	ck_assert_int_eq(lupe_search(db, &r, "date:gestern", 12, NULL), LUPE_EQUERY);
+	ck_assert_ptr_nonnull(strstr(lupe_errmsg(db), "date"));
+}
+END_TEST
+
+START_TEST(test_facets_and_sort)
+{
+	const char *fields[] = {"source", "year", NULL};
+	lupe_search_options o = LUPE_SEARCH_OPTIONS_INIT;
+	o.facets = fields;
+	o.sort = LUPE_SORT_DATE_DESC;
+	lupe_results *r = run("Kommunikation", &o);
+	ck_assert_uint_eq(lupe_results_count(r), 4);
+	ck_assert_str_eq(lupe_results_hit(r, 0)->id, "k4");
+	ck_assert_str_eq(lupe_results_hit(r, 3)->id, "k1");
+	size_t n;
+	const lupe_facet *f = lupe_results_facet(r, "source", &n);
+	ck_assert_uint_eq(n, 2);
+	ck_assert_uint_eq(f[0].count + f[1].count, 4);
+	ck_assert_uint_eq(f[0].count, 2);
+	f = lupe_results_facet(r, "year", &n);
+	ck_assert_uint_eq(n, 4);
+	ck_assert_ptr_null(lupe_results_facet(r, "title", &n));
+	lupe_results_free(r);
+	o.sort = LUPE_SORT_DATE_ASC;
+	o.facets = NULL;
+	r = run("Kommunikation", &o);
+	ck_assert_str_eq(lupe_results_hit(r, 0)->id, "k1");
+	lupe_results_free(r);
+}
+END_TEST
+
+START_TEST(test_html_and_explain)
+{
+	lupe_search_options o = LUPE_SEARCH_OPTIONS_INIT;
+	o.flags = LUPE_SEARCH_HTML | LUPE_SEARCH_EXPLAIN;
+	lupe_results *r = run("Überstunden", &o);
+	const lupe_hit *h = lupe_results_hit(r, 0);
+	ck_assert_ptr_nonnull(strstr(h->snippet, "<mark>Überstunden</mark>"));
+	ck_assert_uint_eq(h->n_highlights, 1);
+	ck_assert_int_eq(strncmp(h->snippet + h->highlights[0].start, "Überstunden", strlen("Überstunden")), 0);
+	ck_assert_ptr_nonnull(h->explain);
+	ck_assert_ptr_nonnull(strstr(h->explain, "uberstund"));
+	/* the body offsets point at the word in the original text */
+	ck_assert_uint_ge(h->n_matches, 1);
+	ck_assert_uint_eq(h->matches[0].start, 0);
+	lupe_results_free(r);
+}
+END_TEST
+
+START_TEST(test_like)
+{
+	lupe_results *r = NULL;
+	ck_assert_int_eq(lupe_like(db, &r, "k1", NULL), LUPE_OK);
+	ck_assert_uint_ge(lupe_results_count(r), 1);
+	for (size_t i = 0; i < lupe_results_count(r); i++)
+		ck_assert_str_ne(lupe_results_hit(r, i)->id, "k1");
+	lupe_results_free(r);
+	ck_assert_int_eq(lupe_like(db, &r, "nope", NULL), LUPE_ENOTFOUND);
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("features");
+	TCase *tc = tcase_create("features");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, test_suggestion);
+	tcase_add_test(tc, test_fuzzy);
+	tcase_add_test(tc, test_near);
+	tcase_add_test(tc, test_filters);
+	tcase_add_test(tc, test_facets_and_sort);
+	tcase_add_test(tc, test_html_and_explain);
+	tcase_add_test(tc, test_like);
+	suite_add_tcase(s, tc);
+	SRunner *sr = srunner_create(s);
+	srunner_set_fork_status(sr, CK_NOFORK);
+	srunner_run_all(sr, CK_NORMAL);
+	int failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? 1 : 0;
+}
