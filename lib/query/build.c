@@ -15,6 +15,8 @@
 #define WILDCARD_MAX 256
 /* Words found by typo tolerance count this much against the word typed. */
 #define FUZZY_SCALE 0.4
+/* A compound formed by two neighbouring query words counts this much. */
+#define JOIN_SCALE 2.0
 
 typedef struct {
 	lx_db *x;
@@ -383,6 +385,58 @@ static lx_query *leaf(builder *b, const lq_node *n, int *all_stop)
 	}
 }
 
+/*
+ * "Berechnung Ergebnis" should find "Berechnungsergebnis": for two
+ * neighbouring free-text words, try the compounds German would make of
+ * them (plain, with a linking s, es, n, en, or the first word's final e
+ * dropped) and add each one the index holds as an extra, heavier term.
+ */
+static void join_neighbours(builder *b, const lq_node *g, qlist *opt)
+{
+	static const char *const links[] = {"", "s", "es", "n", "en", NULL};
+	/* Keyword queries only: in a sentence, neighbours are rarely one concept. */
+	if (g->n_kids > 3)
+		return;
+	for (size_t i = 0; i + 1 < g->n_kids && !b->oom; i++) {
+		const lq_node *a = g->kids[i], *c = g->kids[i + 1];
+		if (a->kind != LQ_WORD || c->kind != LQ_WORD || a->occur == LQ_EXCLUDED || c->occur == LQ_EXCLUDED ||
+		    a->field != c->field || a->field >= LQ_FIELD_SOURCE || a->text_len + c->text_len > 120)
+			continue;
+		lupe_buf fa = {0}, fc = {0};
+		if (lupe_analyzer_fold(b->an, a->text, a->text_len, &fa) < 0 ||
+		    lupe_analyzer_fold(b->an, c->text, c->text_len, &fc) < 0 || fa.len < 3 || fc.len < 3) {
+			lupe_buf_free(&fa);
+			lupe_buf_free(&fc);
+			continue;
+		}
+		for (int k = -1; links[k + 1] || k < 0; k++) {
+			char joined[300];
+			size_t al = fa.len;
+			const char *link = k < 0 ? "" : links[k];
+			if (k < 0) { /* Farbe + Konstanten -> Farbkonstanten */
+				if (fa.p[al - 1] != 'e')
+					continue;
+				al--;
+			}
+			int m = snprintf(joined, sizeof joined, "%.*s%s%.*s", (int)al, fa.p, link, (int)fc.len, fc.p);
+			if (m <= 0 || (size_t)m >= sizeof joined)
+				continue;
+			lupe_tokens_reset(b->toks);
+			if (lupe_analyze_into(b->an, b->toks, joined, (size_t)m, 0) < 0 || b->toks->n == 0 ||
+			    b->toks->v[0].kind != LUPE_TOKEN_WORD)
+				continue;
+			const char *t = lupe_itok_term(b->toks, &b->toks->v[0]);
+			size_t tl = b->toks->v[0].term_len;
+			if (lx_termfreq(b->x, t, tl) == 0)
+				continue;
+			note_term(b, t, tl, 0);
+			ql_push(b, opt, lx_q_scale(term_q(b, a->field, t, tl), JOIN_SCALE));
+		}
+		lupe_buf_free(&fa);
+		lupe_buf_free(&fc);
+	}
+}
+
 /* Free text: required kids AND-ed, optional ones add weight, excluded ones filter out. */
 static lx_query *group(builder *b, const lq_node *n, int depth)
 {
@@ -408,6 +462,7 @@ static lx_query *group(builder *b, const lq_node *n, int depth)
 		else
 			ql_push(b, &opt, q);
 	}
+	join_neighbours(b, n, &opt);
 	if (opt.n == 0 && req.n == 0) {
 		qlist tmp = opt;
 		opt = stop;
