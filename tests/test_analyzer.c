@@ -47,6 +47,8 @@ static const row rows[] = {
 	{"Haus\0Boot", 9, {{"haus", 0, 4, W}, {"boot", 5, 9, W}}},
 	/* 12: CamelCase identifiers: the whole word and its parts */
 	{"PageNumber", 0, {{"pagenumb", 0, 10, W}, {"pag", 0, 4, P}, {"numb", 4, 10, P}}},
+	/* 14: dotted names ICU keeps whole: their words are parts */
+	{"(Grafik: bitrebels.com)", 0, {{"grafik", 1, 7, W}, {"bitrebel", 9, 18, P}}},
 	/* 13: typographic quotes and dashes are not words */
 	{"„Social Media“ – Strategie", 0, {{"social", 3, 9, W}, {"media", 10, 15, W}, {"strategi", 23, 32, W}}},
 };

@@ -321,6 +321,16 @@ static int word(lupe_analyzer *an, lupe_tokens *t, const char *text, const lupe_
 	return 0;
 }
 
+/* A word with a '.' between two letters: a host name or file name. */
+static int dotted(const char *w, size_t n)
+{
+	for (size_t i = 1; i + 1 < n; i++)
+		if (w[i] == '.' && ((w[i - 1] | 0x20) >= 'a' && (w[i - 1] | 0x20) <= 'z') &&
+		    ((w[i + 1] | 0x20) >= 'a' && (w[i + 1] | 0x20) <= 'z'))
+			return 1;
+	return 0;
+}
+
 /*
  * ICU keeps some addresses whole ("max@example.com"); their inner words
  * must stay findable on their own, so they follow as parts.
@@ -387,8 +397,11 @@ int64_t lupe_analyze_into(lupe_analyzer *an, lupe_tokens *t, const char *text, s
 		}
 		if (word(an, t, text, sg, pos) < 0)
 			return -1;
-		if (i > 0 && (segs[i - 1].kind == LUPE_SEG_URL || segs[i - 1].kind == LUPE_SEG_EMAIL) &&
-		    segs[i - 1].start == sg->start && segs[i - 1].end <= sg->end &&
+		/* Addresses and dotted names ICU keeps whole (blog.socialcast.com):
+		 * their inner words are findable too. */
+		if (((i > 0 && (segs[i - 1].kind == LUPE_SEG_URL || segs[i - 1].kind == LUPE_SEG_EMAIL) &&
+		      segs[i - 1].start == sg->start && segs[i - 1].end <= sg->end) ||
+		     (sg->kind == LUPE_SEG_WORD && dotted(text + sg->start, sg->end - sg->start))) &&
 		    inner_words(an, t, text, sg, pos) < 0)
 			return -1;
 		pos++;
