@@ -1191,7 +1191,8 @@ int main(int argc, char **argv)
 		/* No lupe_close(): it would commit the partial batch.  Exiting drops
 		 * it, and the index stays as it was at the last commit. */
 		fprintf(stderr, PROG ": interrupted; %lu uncommitted documents discarded\n", r.pending);
-		return 128 + interrupted;
+		fflush(NULL);
+		_exit(128 + interrupted); /* no exit handlers: nothing may commit or report on the way out */
 	}
 	if (ok && r.pending > 0)
 		ok = commit(&r);

@@ -108,7 +108,8 @@ int lupe_snippet(lupe_analyzer *an, lupe_tokens *toks, const char *text, size_t 
 		}
 		m[nm++] = (match){k->start, k->end, (size_t)k->term_off};
 	}
-	qsort(m, nm, sizeof *m, cmp_match);
+	if (nm)
+		qsort(m, nm, sizeof *m, cmp_match);
 	/* A joined hyphen form spans its words: keep the words when they matched themselves. */
 	size_t w = 0;
 	for (size_t i = 0; i < nm; i++) {
