@@ -507,33 +507,22 @@ int lx_search(lx_db *db, const lx_query *q, size_t offset, size_t limit, const l
 			// A failed reopen leaves the old revision; the search will say what is wrong.
 		}
 	}
-	// A writer commits while we read: reopen on the newest revision and
-	// run the whole search again, so hits and their data agree.
-	for (int attempt = 0;; attempt++) {
-		try {
-			delete m;
-			m = new lx_mset;
-			Xapian::Enquire enq(db->rd);
-			enq.set_query(q->q);
-			run(enq, db, offset, limit, p, m);
-			*out = m;
-			return LUPE_OK;
-		} catch (const Xapian::DatabaseModifiedError &) {
-			if (attempt >= 5) {
-				delete m;
-				return lupe_err_set(err, LUPE_EIO, "search: the index kept changing under the reader");
-			}
-			try {
-				db->rd.reopen();
-			} catch (...) {
-				delete m;
-				return lx_map_error(err, "reopen");
-			}
-		} catch (...) {
-			delete m;
-			return lx_map_error(err, "search");
-		}
+	// A writer commits while we read: with_retry reopens on the newest
+	// revision and runs the whole search again, so hits and their data agree.
+	int rc = with_retry(db, err, "search", [&]() -> int {
+		delete m;
+		m = new lx_mset;
+		Xapian::Enquire enq(db->rd);
+		enq.set_query(q->q);
+		run(enq, db, offset, limit, p, m);
+		return LUPE_OK;
+	});
+	if (rc != LUPE_OK) {
+		delete m;
+		return rc;
 	}
+	*out = m;
+	return LUPE_OK;
 }
 
 int lx_like(lx_db *db, const char *idterm, size_t n, unsigned nterms, size_t offset, size_t limit,
@@ -551,46 +540,35 @@ int lx_like(lx_db *db, const char *idterm, size_t n, unsigned nterms, size_t off
 	*out = nullptr;
 	*found = 0;
 	lx_mset *m = nullptr;
-	for (int attempt = 0;; attempt++) {
-		try {
-			delete m;
-			m = nullptr;
-			std::string id(idterm, n);
-			Xapian::PostingIterator pit = db->rd.postlist_begin(id);
-			if (pit == db->rd.postlist_end(id))
-				return LUPE_OK;
-			*found = 1;
-			Xapian::RSet rset;
-			rset.add_document(*pit);
-			Xapian::Enquire enq(db->rd);
-			enq.set_query(Xapian::Query(id));
-			BodyTerms decider(db->rd);
-			Xapian::ESet es = enq.get_eset(nterms, rset, &decider);
-			std::vector<Xapian::Query> terms;
-			for (auto t = es.begin(); t != es.end(); ++t)
-				terms.emplace_back(*t);
-			Xapian::Query like(Xapian::Query::OP_OR, terms.begin(), terms.end());
-			enq.set_query(Xapian::Query(Xapian::Query::OP_AND_NOT, like, Xapian::Query(id)));
-			m = new lx_mset;
-			run(enq, db, offset, limit, p, m);
-			*out = m;
+	int rc = with_retry(db, err, "like", [&]() -> int {
+		delete m;
+		m = nullptr;
+		std::string id(idterm, n);
+		Xapian::PostingIterator pit = db->rd.postlist_begin(id);
+		if (pit == db->rd.postlist_end(id))
 			return LUPE_OK;
-		} catch (const Xapian::DatabaseModifiedError &) {
-			if (attempt >= 5) {
-				delete m;
-				return lupe_err_set(err, LUPE_EIO, "like: the index kept changing under the reader");
-			}
-			try {
-				db->rd.reopen();
-			} catch (...) {
-				delete m;
-				return lx_map_error(err, "reopen");
-			}
-		} catch (...) {
-			delete m;
-			return lx_map_error(err, "like");
-		}
+		*found = 1;
+		Xapian::RSet rset;
+		rset.add_document(*pit);
+		Xapian::Enquire enq(db->rd);
+		enq.set_query(Xapian::Query(id));
+		BodyTerms decider(db->rd);
+		Xapian::ESet es = enq.get_eset(nterms, rset, &decider);
+		std::vector<Xapian::Query> terms;
+		for (auto t = es.begin(); t != es.end(); ++t)
+			terms.emplace_back(*t);
+		Xapian::Query like(Xapian::Query::OP_OR, terms.begin(), terms.end());
+		enq.set_query(Xapian::Query(Xapian::Query::OP_AND_NOT, like, Xapian::Query(id)));
+		m = new lx_mset;
+		run(enq, db, offset, limit, p, m);
+		return LUPE_OK;
+	});
+	if (rc != LUPE_OK) {
+		delete m;
+		return rc;
 	}
+	*out = m;
+	return LUPE_OK;
 }
 
 int lx_first_data(lx_db *db, const char *term, size_t len, lupe_buf *out, int *found, lupe_err *err)
