@@ -70,13 +70,17 @@ class Writer:
     def __init__(self):
         self.p = subprocess.Popen([INDEX, "--db", DB, "--batch", str(BATCH), "--jsonl", "-"],
                                   stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-        self.fed = 0      # batches written to the pipe
+        self.fed = 0      # batches handed to the pipe (counted before the write)
         self.stderr = b""
 
     def feed(self):
-        self.p.stdin.write(batch_lines(self.fed).encode())
-        self.p.stdin.flush()
+        # Count the batch before writing it: once its bytes are in the pipe the
+        # writer may commit it, and a reader thread may see it whole, before
+        # this thread runs again.  fed is read as "batches that may be visible".
+        b = self.fed
         self.fed += 1
+        self.p.stdin.write(batch_lines(b).encode())
+        self.p.stdin.flush()
 
     def finish(self):
         self.p.stdin.close()
