@@ -21,6 +21,33 @@ struct lupe_analyzer {
 	int32_t u16cap;
 	lupe_buf fold;  /* scratch: the folded word */
 	lupe_buf join;  /* scratch: a hyphen group's joined form */
+	struct wc_entry **cache; /* word -> its tokens, WC_SLOTS slots; NULL if none */
+};
+
+/*
+ * The word cache.  A word's tokens depend only on its bytes, its segment
+ * kind and the analyzer's settings, and most words of a text are words seen
+ * before (Zipf): replaying their tokens skips case folding, stemming and the
+ * compound dictionary, which are most of the analysis.  Direct-mapped: a
+ * slot holds the last word that hashed to it.  Only short words with few
+ * tokens are kept, so the cache stays under WC_SLOTS * ~300 bytes.
+ */
+#define WC_SLOTS 16384
+#define WC_WORD_MAX 48
+#define WC_TOKS_MAX 6
+
+typedef struct {
+	uint16_t form_len, term_len;
+	uint16_t start, end; /* relative to the word's start */
+	uint8_t kind, flags;
+} wc_tok;
+
+struct wc_entry {
+	uint32_t hash;
+	uint16_t key_len;
+	uint8_t seg_kind, ntok;
+	wc_tok tok[WC_TOKS_MAX];
+	char bytes[]; /* key, then each token's form and term */
 };
 
 LUPE_EXPORT int lupe_analyzer_new(lupe_analyzer **out, const lupe_analyzer_options *opts)
@@ -58,6 +85,11 @@ LUPE_EXPORT void lupe_analyzer_free(lupe_analyzer *an)
 	free(an->u16b);
 	lupe_buf_free(&an->fold);
 	lupe_buf_free(&an->join);
+	if (an->cache) {
+		for (size_t i = 0; i < WC_SLOTS; i++)
+			free(an->cache[i]);
+		free(an->cache);
+	}
 	free(an);
 }
 
@@ -66,10 +98,21 @@ int lupe_analyzer_decompounds(const lupe_analyzer *an)
 	return an->dc != NULL;
 }
 
+static void wc_clear(lupe_analyzer *an)
+{
+	if (!an->cache)
+		return;
+	for (size_t i = 0; i < WC_SLOTS; i++) {
+		free(an->cache[i]);
+		an->cache[i] = NULL;
+	}
+}
+
 void lupe_analyzer_set_freq(lupe_analyzer *an, lupe_freq_fn fn, void *ctx)
 {
 	if (an->dc)
 		lupe_decomp_set_freq(an->dc, fn, ctx);
+	wc_clear(an); /* splits may differ from now on */
 }
 
 static int ensure_u16(lupe_analyzer *an, int32_t need)
@@ -260,7 +303,7 @@ static int camel_cuts(const char *w, size_t n, size_t *cuts, int max)
 }
 
 /* Analyse one word segment; its extra terms share its position. */
-static int word(lupe_analyzer *an, lupe_tokens *t, const char *text, const lupe_seg *sg, uint32_t pos)
+static int word_uncached(lupe_analyzer *an, lupe_tokens *t, const char *text, const lupe_seg *sg, uint32_t pos)
 {
 	const char *w = text + sg->start;
 	size_t n = sg->end - sg->start;
@@ -318,6 +361,102 @@ static int word(lupe_analyzer *an, lupe_tokens *t, const char *text, const lupe_
 				return -1;
 		}
 	}
+	return 0;
+}
+
+static uint32_t wc_hash(const char *w, size_t n, int kind)
+{
+	uint32_t h = 2166136261u ^ (uint32_t)kind;
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ (unsigned char)w[i]) * 16777619u;
+	return h;
+}
+
+/* Keep the tokens t->v[first..] of the word w[0..n) in its slot. */
+static void wc_store(lupe_analyzer *an, uint32_t h, int kind, const char *w, size_t n, const lupe_tokens *t,
+		     size_t first, size_t wstart)
+{
+	size_t ntok = t->n - first, bytes = n;
+	if (ntok > WC_TOKS_MAX)
+		return;
+	for (size_t i = first; i < t->n; i++) {
+		const lupe_itok *k = &t->v[i];
+		if (k->start < wstart || k->end < k->start || k->end - wstart > UINT16_MAX ||
+		    k->form_len > UINT16_MAX || k->term_len > UINT16_MAX || k->kind > 255 || k->flags > 255)
+			return;
+		bytes += k->form_len + k->term_len;
+	}
+	struct wc_entry *e = malloc(sizeof *e + bytes);
+	if (!e)
+		return; /* a cache, not a must */
+	e->hash = h;
+	e->key_len = (uint16_t)n;
+	e->seg_kind = (uint8_t)kind;
+	e->ntok = (uint8_t)ntok;
+	char *p = e->bytes;
+	memcpy(p, w, n);
+	p += n;
+	for (size_t i = 0; i < ntok; i++) {
+		const lupe_itok *k = &t->v[first + i];
+		e->tok[i] = (wc_tok){(uint16_t)k->form_len, (uint16_t)k->term_len, (uint16_t)(k->start - wstart),
+				     (uint16_t)(k->end - wstart), (uint8_t)k->kind, (uint8_t)k->flags};
+		memcpy(p, lupe_itok_form(t, k), k->form_len);
+		p += k->form_len;
+		memcpy(p, lupe_itok_term(t, k), k->term_len);
+		p += k->term_len;
+	}
+	struct wc_entry **slot = &an->cache[h & (WC_SLOTS - 1)];
+	free(*slot);
+	*slot = e;
+}
+
+/* Append the cached tokens of e for a word at `wstart` and position pos. */
+static int wc_replay(lupe_tokens *t, const struct wc_entry *e, size_t wstart, uint32_t pos)
+{
+	const char *p = e->bytes + e->key_len;
+	for (size_t i = 0; i < e->ntok; i++) {
+		const wc_tok *c = &e->tok[i];
+		lupe_itok k = {0};
+		int64_t off = arena_put(t, p, c->form_len, &k.form_len);
+		if (off < 0)
+			return -1;
+		k.form_off = (uint32_t)off;
+		p += c->form_len;
+		off = arena_put(t, p, c->term_len, &k.term_len);
+		if (off < 0)
+			return -1;
+		k.term_off = (uint32_t)off;
+		p += c->term_len;
+		k.position = pos;
+		k.start = wstart + c->start;
+		k.end = wstart + c->end;
+		k.kind = c->kind;
+		k.flags = c->flags;
+		if (push_tok(t, k) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+static int word(lupe_analyzer *an, lupe_tokens *t, const char *text, const lupe_seg *sg, uint32_t pos)
+{
+	const char *w = text + sg->start;
+	size_t n = sg->end - sg->start;
+	if (n > WC_WORD_MAX)
+		return word_uncached(an, t, text, sg, pos);
+	if (!an->cache) {
+		an->cache = calloc(WC_SLOTS, sizeof *an->cache);
+		if (!an->cache)
+			return word_uncached(an, t, text, sg, pos);
+	}
+	uint32_t h = wc_hash(w, n, sg->kind);
+	const struct wc_entry *e = an->cache[h & (WC_SLOTS - 1)];
+	if (e && e->hash == h && e->key_len == n && e->seg_kind == sg->kind && memcmp(e->bytes, w, n) == 0)
+		return wc_replay(t, e, sg->start, pos);
+	size_t first = t->n;
+	if (word_uncached(an, t, text, sg, pos) < 0)
+		return -1;
+	wc_store(an, h, sg->kind, w, n, t, first, sg->start);
 	return 0;
 }
 
