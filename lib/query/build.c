@@ -437,6 +437,57 @@ static void join_neighbours(builder *b, const lq_node *g, qlist *opt)
 	}
 }
 
+/* Whether a typed word ends in a truncation hyphen: "Haus-", "Wirtschafts-,". */
+static int truncated_word(const lq_node *n)
+{
+	size_t l = n->text_len;
+	while (l > 0 && n->text[l - 1] == ',')
+		l--;
+	return n->kind == LQ_WORD && l >= 2 && n->text[l - 1] == '-';
+}
+
+/*
+ * "Haus- und Gartenarbeit" typed as a query: the parser makes each word a
+ * node, so the coordination is analysed again as one text, exactly as a
+ * document's would be, and the completed compounds (hausarbeit) become
+ * optional terms beside the words.
+ */
+static void complete_truncated(builder *b, const lq_node *g, qlist *opt)
+{
+	for (size_t i = 0; i < g->n_kids && !b->oom; i++) {
+		const lq_node *a = g->kids[i];
+		if (!truncated_word(a) || a->occur == LQ_EXCLUDED || a->field >= LQ_FIELD_SOURCE)
+			continue;
+		size_t e = i + 1;
+		while (e < g->n_kids && e - i < 10 && g->kids[e]->kind == LQ_WORD && g->kids[e]->field == a->field &&
+		       g->kids[e]->occur != LQ_EXCLUDED && truncated_word(g->kids[e]))
+			e++;
+		e += 3; /* a conjunction ("als auch") and the compound that completes them */
+		if (e > g->n_kids)
+			e = g->n_kids;
+		b->tmp.len = 0;
+		for (size_t k = i; k < e; k++)
+			if (lupe_buf_append(&b->tmp, g->kids[k]->text, g->kids[k]->text_len) < 0 ||
+			    lupe_buf_putc(&b->tmp, ' ') < 0) {
+				b->oom = 1;
+				return;
+			}
+		lupe_tokens_reset(b->toks);
+		if (lupe_analyze_into(b->an, b->toks, b->tmp.p, b->tmp.len, 0) < 0) {
+			b->oom = 1;
+			return;
+		}
+		for (size_t k = 0; k < b->toks->n; k++) {
+			const lupe_itok *t = &b->toks->v[k];
+			if (!(t->flags & LUPE_TOKEN_COMPLETED) || t->start >= a->text_len)
+				continue;
+			const char *term = lupe_itok_term(b->toks, t);
+			note_term(b, term, t->term_len, 0);
+			ql_push(b, opt, term_q(b, a->field, term, t->term_len));
+		}
+	}
+}
+
 /* Free text: required kids AND-ed, optional ones add weight, excluded ones filter out. */
 static lx_query *group(builder *b, const lq_node *n, int depth)
 {
@@ -463,6 +514,7 @@ static lx_query *group(builder *b, const lq_node *n, int depth)
 			ql_push(b, &opt, q);
 	}
 	join_neighbours(b, n, &opt);
+	complete_truncated(b, n, &opt);
 	if (opt.n == 0 && req.n == 0) {
 		qlist tmp = opt;
 		opt = stop;
