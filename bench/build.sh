@@ -31,3 +31,12 @@ if stale "$out/fts5_peer" "$here/peers/fts5_peer.c" "$0"; then
     $CC -std=c11 -D_POSIX_C_SOURCE=200809L $warn -o "$out/fts5_peer" "$here/peers/fts5_peer.c" \
         $(pkg-config --cflags --libs sqlite3 json-c)
 fi
+# analysis_speed links the liblupe of a meson build folder ($LUPE_BUILD, default build).
+lupe_lib="$here/../${LUPE_BUILD:-build}/lib"
+case ${LUPE_BUILD:-build} in /*) lupe_lib="$LUPE_BUILD/lib" ;; esac
+if [ -e "$lupe_lib/liblupe.so" ] &&
+    { stale "$out/analysis_speed" "$here/analysis_speed.c" "$0" || [ "$lupe_lib/liblupe.so" -nt "$out/analysis_speed" ]; }; then
+    echo "build: analysis_speed (liblupe from $lupe_lib)" >&2
+    $CC -std=c11 $warn -o "$out/analysis_speed" "$here/analysis_speed.c" -I"$here/../include" \
+        -L"$lupe_lib" -llupe -Wl,-rpath,"$(cd "$lupe_lib" && pwd)" $(pkg-config --cflags --libs json-c)
+fi

@@ -92,6 +92,12 @@ typedef enum {
 
 /* Token flags. */
 #define LUPE_TOKEN_STOPWORD 0x1u /* a German stopword (dropped from free-text queries) */
+/*
+ * A truncated compound completed from its coordination, an extra term at
+ * the truncated word's position (kind LUPE_TOKEN_JOINED): "Haus- und
+ * Gartenarbeit" adds hausarbeit at "Haus-", "Ein- und Ausgabe" eingabe.
+ */
+#define LUPE_TOKEN_COMPLETED 0x2u
 
 typedef struct {
 	const char *term;   /* the index term (normalised, stemmed), NUL-terminated */

@@ -51,6 +51,15 @@ static const row rows[] = {
 	{"(Grafik: bitrebels.com)", 0, {{"grafik", 1, 7, W}, {"bitrebel", 9, 18, P}}},
 	/* 13: typographic quotes and dashes are not words */
 	{"„Social Media“ – Strategie", 0, {{"social", 3, 9, W}, {"media", 10, 15, W}, {"strategi", 23, 32, W}}},
+	/* 16: truncated compounds completed from the coordination, at the truncated word */
+	{"Haus- und Gartenarbeit", 0, {{"haus", 0, 4, W}, {"hausarbeit", 0, 4, J}, {"gartenarbeit", 10, 22, W}}},
+	{"Ein- und Ausgabe", 0, {{"eingab", 0, 3, J}, {"ausgab", 9, 16, W}}},
+	{"Ein- oder Ausgabe", 0, {{"eingab", 0, 3, J}}},
+	{"Wirtschafts-, Sozial- und Umweltpolitik", 0,
+	 {{"wirtschaftspolit", 0, 11, J}, {"sozialpolit", 14, 20, J}, {"umweltpolit", 26, 39, W}}},
+	{"Auf- bzw. Abbau", 0, {{"aufbau", 0, 3, J}}},
+	{"sowohl Ein- als auch Ausfuhr", 0, {{"einfuhr", 7, 10, J}}},
+	{"Social-Media- und Marketingabteilung", 0, {{"socialmediaabteil", 0, 12, J}}},
 };
 
 START_TEST(test_rows)
@@ -149,6 +158,49 @@ START_TEST(test_overlong_word)
 END_TEST
 
 /* Empty and separator-only text give no tokens and no error. */
+/* Completed forms are flagged, share the truncated word's position, and need a coordination. */
+START_TEST(test_truncated)
+{
+	static const char *const none[] = {"Haus- Gartenarbeit", "Haus- und", "Haus- und 2020",
+		"Haus-und Gartenarbeit", "Haus- und Garten-Arbeit", "Haus- und, Gartenarbeit", "Ein- und aus"};
+	lupe_analyzer *an, *plain;
+	lupe_tokens *t;
+	lupe_analyzer_options o = LUPE_ANALYZER_OPTIONS_INIT;
+	o.decompound = 0;
+	ck_assert_int_eq(lupe_analyzer_new(&an, NULL), LUPE_OK);
+	ck_assert_int_eq(lupe_analyzer_new(&plain, &o), LUPE_OK);
+	const char *s = "Die Haus- und Gartenarbeit";
+	ck_assert_int_eq(lupe_analyze(an, &t, s, strlen(s)), LUPE_OK);
+	int seen = 0;
+	for (size_t i = 0; i < lupe_tokens_count(t); i++) {
+		const lupe_token *k = lupe_tokens_get(t, i);
+		if (k->flags & LUPE_TOKEN_COMPLETED) {
+			ck_assert_str_eq(k->term, "hausarbeit");
+			ck_assert_uint_eq(k->position, 1);
+			seen++;
+		} else if (strcmp(k->term, "hausarbeit") == 0) {
+			ck_abort_msg("hausarbeit without the completed flag");
+		}
+	}
+	ck_assert_int_eq(seen, 1);
+	lupe_tokens_free(t);
+	for (size_t r = 0; r < sizeof none / sizeof *none; r++) {
+		ck_assert_int_eq(lupe_analyze(an, &t, none[r], strlen(none[r])), LUPE_OK);
+		for (size_t i = 0; i < lupe_tokens_count(t); i++)
+			ck_assert_msg(!(lupe_tokens_get(t, i)->flags & LUPE_TOKEN_COMPLETED), "%s: completed %s",
+				      none[r], lupe_tokens_get(t, i)->term);
+		lupe_tokens_free(t);
+	}
+	/* Without decompounding there is no dictionary head: nothing is completed. */
+	ck_assert_int_eq(lupe_analyze(plain, &t, s, strlen(s)), LUPE_OK);
+	for (size_t i = 0; i < lupe_tokens_count(t); i++)
+		ck_assert(!(lupe_tokens_get(t, i)->flags & LUPE_TOKEN_COMPLETED));
+	lupe_tokens_free(t);
+	lupe_analyzer_free(plain);
+	lupe_analyzer_free(an);
+}
+END_TEST
+
 START_TEST(test_empty)
 {
 	lupe_analyzer *an;
@@ -174,6 +226,7 @@ int main(void)
 	tcase_add_test(tc, test_positions);
 	tcase_add_test(tc, test_stopwords_flagged);
 	tcase_add_test(tc, test_overlong_word);
+	tcase_add_test(tc, test_truncated);
 	tcase_add_test(tc, test_empty);
 	suite_add_tcase(s, tc);
 	SRunner *sr = srunner_create(s);

@@ -294,12 +294,40 @@ START_TEST(test_speed)
 }
 END_TEST
 
+/* lupe_decomp_head: where the shared head of a truncated compound starts. */
+static const struct {
+	const char *word, *head; /* head NULL: none */
+} head_rows[] = {
+	{"gartenarbeit", "arbeit"},     /* 0: split: after the first part */
+	{"umweltpolitik", "politik"},   /* 1 */
+	{"kommunikationsberater", "berater"}, /* 2: linking -s- belongs to no side */
+	{"ausgabe", "gabe"},            /* 3: not split (aus is no part): longest word ending it */
+	{"ausfuhr", "fuhr"},            /* 4 */
+	{"abbau", "bau"},               /* 5: three-letter head, a noun */
+	{"haus", NULL},                 /* 6: nothing but a short word */
+	{"xyzqwv", NULL},               /* 7: no word ends it */
+	{"abc-def", NULL},              /* 8: not a folded word */
+};
+
+START_TEST(test_head)
+{
+	const char *w = head_rows[_i].word, *want = head_rows[_i].head;
+	size_t at = lupe_decomp_head(dc, w, strlen(w));
+	if (!want)
+		ck_assert_msg(at == 0, "row %d: head at %zu in %s", _i, at, w);
+	else
+		ck_assert_msg(at > 0 && strcmp(w + at, want) == 0, "row %d: head of %s is '%s', want %s", _i, w,
+			      w + at, want);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("decompound");
 	TCase *tc = tcase_create("split");
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_loop_test(tc, test_rows, 0, (int)(sizeof rows / sizeof *rows));
+	tcase_add_loop_test(tc, test_head, 0, (int)(sizeof head_rows / sizeof *head_rows));
 	tcase_add_test(tc, test_cover);
 	tcase_add_test(tc, test_max_parts);
 	tcase_add_test(tc, test_freq);

@@ -56,6 +56,53 @@ static lupe_results *run(const char *q, const lupe_search_options *o)
 	return r;
 }
 
+/* Truncated compounds, completed at index time and at query time alike. */
+START_TEST(test_truncated_compounds)
+{
+	char p[4200];
+	char *d = fx_tmpdir();
+	snprintf(p, sizeof p, "%s/db", d);
+	lupe_db *t = fx_open_write(p);
+	ck_assert_ptr_nonnull(t);
+	ck_assert_int_eq(fx_add(t, "t1", "Hinweis", "Die Eingabe klappt nicht."), 0);
+	ck_assert_int_eq(fx_add(t, "t2", "Daten", "Die Ein- und Ausgabe der Daten dauert."), 0);
+	ck_assert_int_eq(fx_add(t, "t3", "Garten", "Wir teilen die Haus- und Gartenarbeit."), 0);
+	ck_assert_int_eq(lupe_commit(t), LUPE_OK);
+	ck_assert(fx_finds(t, "Eingabe", "t2", 10));       /* index side: eingabe at "Ein-" */
+	ck_assert(fx_finds(t, "Hausarbeit", "t3", 10));
+	ck_assert(fx_finds(t, "Ein- oder Ausgabe", "t1", 10)); /* query side: only t1's eingabe matches */
+	ck_assert(!fx_finds(t, "Ausgabe", "t1", 10));
+	lupe_close(t);
+	fx_rmrf(d);
+	free(d);
+}
+END_TEST
+
+/*
+ * Proximity: two documents with the same words and lengths, the query's
+ * words adjacent in one and eleven apart in the other.  The far one is
+ * added first, so a tie in weight would put it first (Xapian breaks ties by
+ * document number).
+ */
+START_TEST(test_proximity)
+{
+	char p[4200];
+	char *d = fx_tmpdir();
+	snprintf(p, sizeof p, "%s/db", d);
+	lupe_db *t = fx_open_write(p);
+	ck_assert_ptr_nonnull(t);
+	ck_assert_int_eq(fx_add(t, "far", "x", "Strategie eins zwei drei vier fünf sechs sieben acht neun zehn Kommunikation"), 0);
+	ck_assert_int_eq(fx_add(t, "near", "x", "Strategie Kommunikation eins zwei drei vier fünf sechs sieben acht neun zehn"), 0);
+	ck_assert_int_eq(lupe_commit(t), LUPE_OK);
+	ck_assert_str_eq(fx_top(t, "Strategie Kommunikation"), "near");
+	ck_assert_str_eq(fx_top(t, "Kommunikation und Strategie"), "near"); /* any order, stopwords skipped */
+	ck_assert_str_eq(fx_top(t, "zehn Kommunikation"), "far");
+	lupe_close(t);
+	fx_rmrf(d);
+	free(d);
+}
+END_TEST
+
 START_TEST(test_suggestion)
 {
 	lupe_results *r = run("Kommunkation", NULL);
@@ -177,6 +224,8 @@ int main(void)
 	TCase *tc = tcase_create("features");
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_suggestion);
+	tcase_add_test(tc, test_proximity);
+	tcase_add_test(tc, test_truncated_compounds);
 	tcase_add_test(tc, test_fuzzy);
 	tcase_add_test(tc, test_near);
 	tcase_add_test(tc, test_filters);

@@ -496,6 +496,96 @@ static int inner_words(lupe_analyzer *an, lupe_tokens *t, const char *text, cons
 	return 0;
 }
 
+/* Between two words of a coordination only spaces, commas and a "bzw." dot. */
+static int coord_gap(const char *text, size_t from, size_t to)
+{
+	if (to < from || to - from > 4)
+		return 0;
+	for (size_t i = from; i < to; i++)
+		if (!strchr(" ,.-\t\n", text[i]) || text[i] == '\0')
+			return 0;
+	return 1;
+}
+
+/* The conjunctions that join truncated compounds: Haus- und / oder / bzw. / sowie ... */
+static int conjunction(const char *w, size_t n)
+{
+	static const char *const words[] = {"und", "oder", "bzw", "beziehungsweise", "sowie", "noch", "bis",
+		"wie", "respektive", "resp", "als", NULL};
+	for (int i = 0; words[i]; i++)
+		if (strlen(words[i]) == n && memcmp(words[i], w, n) == 0)
+			return 1;
+	return 0;
+}
+
+/*
+ * A truncated compound ("Haus-" in "Haus- und Gartenarbeit", "Sozial-" in
+ * "Wirtschafts-, Sozial- und Umweltpolitik") shares the head of the
+ * compound that ends the coordination.  segs[i] is the truncated word; the
+ * modifier is its folded text, or the joined form of the hyphen group it
+ * ends (Social-Media- und Marketingabteilung).  Emits modifier + head as
+ * an extra term at `pos`; nothing when the coordination or the head is
+ * not found.  Pure: depends on the text alone, at index and query time.
+ */
+static int complete_truncated(lupe_analyzer *an, lupe_tokens *t, const char *text, const lupe_seg *segs,
+			      size_t nseg, size_t i, size_t first, uint32_t pos)
+{
+	size_t j = i + 1;
+	lupe_buf w = {0};
+	int rc = 0;
+	/* Further truncated words of the same coordination, then one conjunction. */
+	while (j < nseg && segs[j].kind == LUPE_SEG_WORD && (segs[j].flags & LUPE_SEG_TRUNCATED) &&
+	       coord_gap(text, segs[j - 1].end, segs[j].start) && j - i < 8)
+		j++;
+	if (j + 1 >= nseg || segs[j].kind != LUPE_SEG_WORD || !coord_gap(text, segs[j - 1].end, segs[j].start))
+		return 0;
+	if (fold_word(an, text + segs[j].start, segs[j].end - segs[j].start, &w) < 0)
+		goto oom;
+	int conj = conjunction(w.p, w.len);
+	if (conj && w.len == 3 && memcmp(w.p, "als", 3) == 0) { /* sowohl Haus- als auch Gartenarbeit */
+		w.len = 0;
+		if (j + 2 >= nseg || fold_word(an, text + segs[j + 1].start, segs[j + 1].end - segs[j + 1].start, &w) < 0)
+			goto out;
+		conj = w.len == 4 && memcmp(w.p, "auch", 4) == 0;
+		j++;
+	}
+	j++;
+	if (!conj || j >= nseg || segs[j].kind != LUPE_SEG_WORD ||
+	    (segs[j].flags & (LUPE_SEG_TRUNCATED | LUPE_SEG_HYPHEN_NEXT)) ||
+	    !coord_gap(text, segs[j - 1].end, segs[j].start) || segs[j].end - segs[j].start > LUPE_WORD_MAX ||
+	    memchr(text + segs[j - 1].end, ',', segs[j].start - segs[j - 1].end))
+		goto out; /* "und, Gartenarbeit" is no coordination */
+	/* The head of the last word, in the form the splitter wants. */
+	w.len = 0;
+	size_t n = lupe_de_degender(text + segs[j].start, segs[j].end - segs[j].start);
+	if (fold_word(an, text + segs[j].start, n, &w) < 0)
+		goto oom;
+	size_t head = lupe_decomp_head(an->dc, w.p, w.len);
+	if (!head)
+		goto out;
+	/* modifier + head, the modifier folded like any word */
+	size_t hl = w.len - head;
+	memmove(w.p, w.p + head, hl);
+	w.len = hl;
+	for (size_t k = first; k <= i; k++)
+		if (fold_word(an, text + segs[k].start, segs[k].end - segs[k].start, &w) < 0)
+			goto oom;
+	if (w.len - hl > LUPE_WORD_MAX || lupe_buf_reserve(&w, hl) < 0)
+		goto out;
+	/* Rotate: head first -> modifier first. */
+	memcpy(w.p + w.len, w.p, hl);
+	memmove(w.p, w.p + hl, w.len);
+	if (emit(an, t, w.p, w.len, pos, segs[first].start, segs[i].end, LUPE_TOKEN_JOINED) < 0)
+		goto oom;
+	t->v[t->n - 1].flags |= LUPE_TOKEN_COMPLETED;
+	goto out;
+oom:
+	rc = -1;
+out:
+	lupe_buf_free(&w);
+	return rc;
+}
+
 int64_t lupe_analyze_into(lupe_analyzer *an, lupe_tokens *t, const char *text, size_t len,
 			  uint32_t first_pos)
 {
@@ -535,6 +625,10 @@ int64_t lupe_analyze_into(lupe_analyzer *an, lupe_tokens *t, const char *text, s
 			group_pos = pos;
 		}
 		if (word(an, t, text, sg, pos) < 0)
+			return -1;
+		if (an->dc && sg->kind == LUPE_SEG_WORD && (sg->flags & LUPE_SEG_TRUNCATED) &&
+		    complete_truncated(an, t, text, segs, nseg, i, in_group ? group_start : i,
+				       in_group ? group_pos : pos) < 0)
 			return -1;
 		/* Addresses and dotted names ICU keeps whole (blog.socialcast.com):
 		 * their inner words are findable too. */

@@ -490,3 +490,43 @@ int lupe_decomp_split(const lupe_decompounder *d, const char *word, size_t len, 
 	}
 	return b->n;
 }
+
+size_t lupe_decomp_head(const lupe_decompounder *d, const char *word, size_t len)
+{
+	lupe_part parts[MAX_PARTS];
+	if (!d || !word || len > MAX_WORD)
+		return 0;
+	int np = lupe_decomp_split(d, word, len, parts, MAX_PARTS);
+	if (np >= 2)
+		return parts[1].start;
+	/*
+	 * Not a compound the splitter accepts (ausgabe is a word of its own,
+	 * and "aus" never a part): the longest dictionary word ending it, with
+	 * the split rules' limits on length (a three-letter head only if a noun).
+	 */
+	size_t chars = 0, at = 0;
+	for (size_t i = 0; i < len; i++) {
+		uint8_t b = (uint8_t)word[i];
+		if (b < 'a' && b < 0x80)
+			return 0;
+		chars += (b & 0xC0) != 0x80;
+	}
+	for (size_t s = 1, c = 0; s < len; s++) {
+		if (((uint8_t)word[s] & 0xC0) == 0x80)
+			continue;
+		c++; /* characters before s */
+		if (c < 2)
+			continue;
+		if (chars - c < MIN_HEAD || len - s > MAX_LOOKUP)
+			continue;
+		uint32_t h = FNV_INIT;
+		for (size_t i = s; i < len; i++)
+			h = fnv_step(h, (uint8_t)word[i]);
+		const uint8_t *e = dict_get(word + s, len - s, "", 0, h);
+		if (usable(e) && (chars - c >= MIN_PART || (e[1] & F_NOUN))) {
+			at = s;
+			break;
+		}
+	}
+	return at;
+}

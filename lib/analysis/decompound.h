@@ -39,4 +39,15 @@ void lupe_decomp_set_freq(lupe_decompounder *d, lupe_freq_fn fn, void *ctx);
 int lupe_decomp_split(const lupe_decompounder *d, const char *word, size_t len,
 		      lupe_part *parts, int max);
 
+/*
+ * Where the head of a compound starts, for completing truncated compounds
+ * (Haus- und Gartenarbeit: the head of gartenarbeit is arbeit).  The word
+ * as for lupe_decomp_split.  When it splits, the head is everything after
+ * the first part and its linking element (umwelt|politik -> politik);
+ * otherwise the longest dictionary word that ends it and leaves at least
+ * two letters before it (ausgabe -> gabe, abbau -> bau).  Returns the byte
+ * offset of the head, or 0 when there is none.
+ */
+size_t lupe_decomp_head(const lupe_decompounder *d, const char *word, size_t len);
+
 #endif

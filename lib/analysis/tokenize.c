@@ -239,7 +239,8 @@ int lupe_tokenize(lupe_tokenizer *tz, const char *text, size_t len, const lupe_s
 		if (e < len && text[e] == '-') {
 			if (e + 1 < len && (is_alnum((unsigned char)text[e + 1]) || (unsigned char)text[e + 1] >= 0xC0))
 				seg.flags |= LUPE_SEG_HYPHEN_NEXT;
-			else if (e + 1 == len || text[e + 1] == ' ' || text[e + 1] == '\n' || text[e + 1] == '\t')
+			else if (e + 1 == len || text[e + 1] == ' ' || text[e + 1] == '\n' || text[e + 1] == '\t' ||
+				 text[e + 1] == ',') /* Wirtschafts-, Sozial- und Umweltpolitik */
 				seg.flags |= LUPE_SEG_TRUNCATED;
 		} else if (len - e >= 3 && (unsigned char)text[e] == 0xE2 && (unsigned char)text[e + 1] == 0x80 &&
 			   (unsigned char)text[e + 2] == 0x90) { /* U+2010 HYPHEN */

@@ -20,7 +20,7 @@ typedef enum {
 
 /* Segment flags. */
 #define LUPE_SEG_HYPHEN_NEXT 0x1u  /* joined to the next word by a hyphen */
-#define LUPE_SEG_TRUNCATED 0x2u    /* ends in a hyphen before a space: "Haus- und ..." */
+#define LUPE_SEG_TRUNCATED 0x2u    /* ends in a hyphen before a space or comma: "Haus- und ..." */
 
 typedef struct {
 	size_t start, end;

@@ -437,6 +437,113 @@ static void join_neighbours(builder *b, const lq_node *g, qlist *opt)
 	}
 }
 
+/*
+ * Proximity: documents where neighbouring query words stand close together
+ * rank above those where they are far apart.  Each pair of neighbouring
+ * content words (stopwords skipped) adds a NEAR of their terms, weighted
+ * PROX_SCALE; a NEAR only checks positions in documents holding both.
+ */
+#define PROX_SCALE 0.15
+#define PROX_WINDOW 6
+#define PROX_MAX_WORDS 16
+
+static void proximity(builder *b, const lq_node *g, qlist *opt)
+{
+	char *terms[PROX_MAX_WORDS];
+	size_t lens[PROX_MAX_WORDS], nt = 0;
+	lq_field field = LQ_FIELD_ANY;
+	for (size_t i = 0; i < g->n_kids && nt < PROX_MAX_WORDS && !b->oom; i++) {
+		const lq_node *k = g->kids[i];
+		if (k->kind != LQ_WORD || k->occur == LQ_EXCLUDED || k->field >= LQ_FIELD_SOURCE)
+			continue;
+		if (nt && k->field != field)
+			break;
+		field = k->field;
+		lupe_tokens_reset(b->toks);
+		if (lupe_analyze_into(b->an, b->toks, k->text, k->text_len, 0) < 0) {
+			b->oom = 1;
+			break;
+		}
+		/* One word only (a hyphen group or a URL has its own phrase). */
+		if (b->toks->n == 0 || b->toks->v[0].kind != LUPE_TOKEN_WORD ||
+		    (b->toks->v[0].flags & LUPE_TOKEN_STOPWORD) || b->toks->v[b->toks->n - 1].position != 0)
+			continue;
+		const lupe_itok *t = &b->toks->v[0];
+		terms[nt] = malloc(t->term_len + 1);
+		if (!terms[nt]) {
+			b->oom = 1;
+			break;
+		}
+		memcpy(terms[nt], lupe_itok_term(b->toks, t), t->term_len + 1);
+		lens[nt++] = t->term_len;
+	}
+	for (size_t i = 0; i + 1 < nt && !b->oom; i++) {
+		if (lens[i] == lens[i + 1] && !memcmp(terms[i], terms[i + 1], lens[i]))
+			continue;
+		lx_query *kids[2] = {term_q(b, field, terms[i], lens[i]), NULL};
+		kids[1] = term_q(b, field, terms[i + 1], lens[i + 1]);
+		if (!kids[0] || !kids[1]) {
+			lx_q_free(kids[0]), lx_q_free(kids[1]);
+			b->oom = 1;
+			break;
+		}
+		ql_push(b, opt, lx_q_scale(lx_q_combine(LX_NEAR, kids, 2, PROX_WINDOW), PROX_SCALE));
+	}
+	for (size_t i = 0; i < nt; i++)
+		free(terms[i]);
+}
+
+/* Whether a typed word ends in a truncation hyphen: "Haus-", "Wirtschafts-,". */
+static int truncated_word(const lq_node *n)
+{
+	size_t l = n->text_len;
+	while (l > 0 && n->text[l - 1] == ',')
+		l--;
+	return n->kind == LQ_WORD && l >= 2 && n->text[l - 1] == '-';
+}
+
+/*
+ * "Haus- und Gartenarbeit" typed as a query: the parser makes each word a
+ * node, so the coordination is analysed again as one text, exactly as a
+ * document's would be, and the completed compounds (hausarbeit) become
+ * optional terms beside the words.
+ */
+static void complete_truncated(builder *b, const lq_node *g, qlist *opt)
+{
+	for (size_t i = 0; i < g->n_kids && !b->oom; i++) {
+		const lq_node *a = g->kids[i];
+		if (!truncated_word(a) || a->occur == LQ_EXCLUDED || a->field >= LQ_FIELD_SOURCE)
+			continue;
+		size_t e = i + 1;
+		while (e < g->n_kids && e - i < 10 && g->kids[e]->kind == LQ_WORD && g->kids[e]->field == a->field &&
+		       g->kids[e]->occur != LQ_EXCLUDED && truncated_word(g->kids[e]))
+			e++;
+		e += 3; /* a conjunction ("als auch") and the compound that completes them */
+		if (e > g->n_kids)
+			e = g->n_kids;
+		b->tmp.len = 0;
+		for (size_t k = i; k < e; k++)
+			if (lupe_buf_append(&b->tmp, g->kids[k]->text, g->kids[k]->text_len) < 0 ||
+			    lupe_buf_putc(&b->tmp, ' ') < 0) {
+				b->oom = 1;
+				return;
+			}
+		lupe_tokens_reset(b->toks);
+		if (lupe_analyze_into(b->an, b->toks, b->tmp.p, b->tmp.len, 0) < 0) {
+			b->oom = 1;
+			return;
+		}
+		for (size_t k = 0; k < b->toks->n; k++) {
+			const lupe_itok *t = &b->toks->v[k];
+			if (!(t->flags & LUPE_TOKEN_COMPLETED) || t->start >= a->text_len)
+				continue;
+			const char *term = lupe_itok_term(b->toks, t);
+			note_term(b, term, t->term_len, 0);
+			ql_push(b, opt, term_q(b, a->field, term, t->term_len));
+		}
+	}
+}
+
 /* Free text: required kids AND-ed, optional ones add weight, excluded ones filter out. */
 static lx_query *group(builder *b, const lq_node *n, int depth)
 {
@@ -463,6 +570,9 @@ static lx_query *group(builder *b, const lq_node *n, int depth)
 			ql_push(b, &opt, q);
 	}
 	join_neighbours(b, n, &opt);
+	complete_truncated(b, n, &opt);
+	if (opt.n >= 2)
+		proximity(b, n, &opt);
 	if (opt.n == 0 && req.n == 0) {
 		qlist tmp = opt;
 		opt = stop;
