@@ -103,6 +103,44 @@ START_TEST(test_proximity)
 }
 END_TEST
 
+START_TEST(test_compound_tier)
+{
+	/* Two words that form a compound the index holds: the document naming the
+	 * compound comes first, even against one that repeats both words; with a
+	 * third word, a document holding all three words wins. */
+	char p[4200];
+	char *d = fx_tmpdir();
+	snprintf(p, sizeof p, "%s/db", d);
+	lupe_db *t = fx_open_write(p);
+	ck_assert_ptr_nonnull(t);
+	/* "words": both words five times in a short text; "compound": the compound once
+	 * in a long page of other words (as in the public compound set). */
+	char words[512] = "", page[4096] = "Eine lange Seite.";
+	for (int i = 0; i < 5; i++)
+		strcat(words, "Die Berechnung liefert ein Ergebnis. ");
+	for (int i = 0; i < 60; i++)
+		strcat(page, " Tabellen Zellen Formeln Diagramme Druck Versand Vorlagen Makros Seite Spalte");
+	strcat(page, " Unten steht das Berechnungsergebnis.");
+	ck_assert_int_eq(fx_add(t, "words", "x", words), 0);
+	ck_assert_int_eq(fx_add(t, "compound", "x", page), 0);
+	/* Other documents, so that the two words are rare enough to weigh. */
+	for (int i = 0; i < 40; i++) {
+		char id[16], text[128];
+		snprintf(id, sizeof id, "f%d", i);
+		snprintf(text, sizeof text, "Ein anderes Thema Nummer %d über Gärten und Wetter.", i);
+		ck_assert_int_eq(fx_add(t, id, "y", text), 0);
+	}
+	ck_assert_int_eq(fx_add(t, "all3", "x", "Berechnung und Ergebnis der Zellen im Export."), 0);
+	ck_assert_int_eq(fx_add(t, "other", "x", "Nichts davon."), 0);
+	ck_assert_int_eq(lupe_commit(t), LUPE_OK);
+	ck_assert_str_eq(fx_top(t, "Berechnung Ergebnis"), "compound");
+	ck_assert_str_eq(fx_top(t, "Berechnung Ergebnis Export"), "all3");
+	lupe_close(t);
+	fx_rmrf(d);
+	free(d);
+}
+END_TEST
+
 START_TEST(test_suggestion)
 {
 	lupe_results *r = run("Kommunkation", NULL);
@@ -225,6 +263,7 @@ int main(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_suggestion);
 	tcase_add_test(tc, test_proximity);
+	tcase_add_test(tc, test_compound_tier);
 	tcase_add_test(tc, test_truncated_compounds);
 	tcase_add_test(tc, test_fuzzy);
 	tcase_add_test(tc, test_near);
