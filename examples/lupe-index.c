@@ -31,7 +31,8 @@
 #define MAX_BATCH 100000000L
 
 static const char usage_text[] =
-	"Usage: " PROG " --db DIR [--jsonl FILE|-] [--no-decompound] [--batch N] [PATH...]\n"
+	"Usage: " PROG " --db DIR [--jsonl FILE|-] [--no-decompound] [--batch N] [--threads N]\n"
+	"                  [--compact|--no-compact] [PATH...]\n"
 	"\n"
 	"Add documents to the lupe index in DIR (created if missing).\n"
 	"\n"
@@ -41,6 +42,12 @@ static const char usage_text[] =
 	"                     \"path\": ..., \"date\": ...}, one object a line\n"
 	"  --no-decompound   do not split compound words\n"
 	"  --batch N         commit every N documents (default 2000)\n"
+	"  --threads N       analysis threads (default 0: one per core, at most 4;\n"
+	"                    1: none)\n"
+	"  --compact         rewrite the index compactly at the end (smaller, faster\n"
+	"                    to search; needs its size again in free space for a moment);\n"
+	"                    the default when this run created the index\n"
+	"  --no-compact      never compact\n"
 	"  -h, --help        show this help\n"
 	"\n"
 	"PATHs are files or directories.  Directories are searched recursively for\n"
@@ -1096,7 +1103,8 @@ int main(int argc, char **argv)
 	char **paths = calloc((size_t)argc + 1, sizeof *paths);
 	size_t n_paths = 0;
 	bool decompound = true, only_paths = false;
-	long batch = 2000;
+	long batch = 2000, threads = 0;
+	int compact = -1; /* -1: when this run creates the index */
 	struct run r;
 	lupe_open_options oo = LUPE_OPEN_OPTIONS_INIT;
 	char errmsg[512] = "";
@@ -1131,6 +1139,15 @@ int main(int argc, char **argv)
 				free(paths);
 				return usage_error("--batch: '%s' is not a number from 1 to 100000000", v);
 			}
+		} else if ((v = option_value(argv, argc, &i, "--threads", &missing)) != NULL) {
+			if (!parse_number(v, 0, 64, &threads)) {
+				free(paths);
+				return usage_error("--threads: '%s' is not a number from 0 to 64", v);
+			}
+		} else if (strcmp(a, "--compact") == 0) {
+			compact = 1;
+		} else if (strcmp(a, "--no-compact") == 0) {
+			compact = 0;
 		} else if (strcmp(a, "--no-decompound") == 0) {
 			decompound = false;
 		} else if (missing) {
@@ -1149,6 +1166,7 @@ int main(int argc, char **argv)
 	oo.flags = LUPE_OPEN_WRITE | LUPE_OPEN_CREATE;
 	oo.decompound = decompound;
 	oo.batch_size = (unsigned)batch;
+	oo.threads = (unsigned)threads;
 
 	memset(&r, 0, sizeof r);
 	r.batch = (unsigned long)batch;
@@ -1156,6 +1174,8 @@ int main(int argc, char **argv)
 	clock_gettime(CLOCK_MONOTONIC, &r.start);
 	r.last_progress = r.start;
 
+	struct stat dbst;
+	bool created = stat(db_path, &dbst) != 0 && errno == ENOENT;
 	rc = lupe_open(&r.db, db_path, &oo, errmsg, sizeof errmsg);
 	if (rc != LUPE_OK) {
 		/* The library's message usually names the path already. */
@@ -1196,6 +1216,14 @@ int main(int argc, char **argv)
 	}
 	if (ok && r.pending > 0)
 		ok = commit(&r);
+	if (ok && (compact == 1 || (compact == -1 && created && r.added > 0))) {
+		rc = lupe_compact(r.db);
+		if (rc != LUPE_OK) {
+			/* Everything is committed: the index is whole, only not compacted. */
+			fprintf(stderr, PROG ": compacting: %s\n", lupe_errmsg(r.db));
+			ok = false;
+		}
+	}
 	lupe_close(r.db);
 	if (!ok || r.failed)
 		return 1;

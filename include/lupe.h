@@ -145,15 +145,26 @@ typedef struct lupe_db lupe_db;
 #define LUPE_OPEN_WRITE 0x1u   /* writable; fails with LUPE_ELOCKED if another writer has it */
 #define LUPE_OPEN_CREATE 0x2u  /* with LUPE_OPEN_WRITE: create the index if missing */
 
-#define LUPE_OPEN_OPTIONS_VERSION 1
+#define LUPE_OPEN_OPTIONS_VERSION 2
 typedef struct {
 	unsigned version;
 	unsigned flags;          /* LUPE_OPEN_* */
 	int decompound;          /* split compound words when indexing (default 1) */
 	unsigned batch_size;     /* documents buffered before an automatic flush (default 2000) */
 	unsigned timeout_ms;     /* remote shards: fail after this long (default 5000) */
+	/*
+	 * Since version 2.  A writer's analysis threads: 0 (the default) as
+	 * many as the machine has cores, at most 4; 1 analyses on the caller's
+	 * thread.  With threads, lupe_add() queues a copy of the document and
+	 * returns; the caller's thread writes analysed documents to the index in
+	 * the order they were added.  A failure to write a queued document
+	 * (disk full, say) is returned by a later lupe_add(), lupe_delete() or
+	 * lupe_commit(), its message naming the document.  Version-1 callers get
+	 * the default.
+	 */
+	unsigned threads;
 } lupe_open_options;
-#define LUPE_OPEN_OPTIONS_INIT {LUPE_OPEN_OPTIONS_VERSION, LUPE_OPEN_READ, 1, 2000, 5000}
+#define LUPE_OPEN_OPTIONS_INIT {LUPE_OPEN_OPTIONS_VERSION, LUPE_OPEN_READ, 1, 2000, 5000, 0}
 
 /*
  * Open the index at `path`: a directory, or a sharded index described by a
@@ -220,6 +231,17 @@ LUPE_EXPORT int lupe_delete(lupe_db *db, const char *id);
  * crash at any moment the index holds either all of them or none.
  */
 LUPE_EXPORT int lupe_commit(lupe_db *db);
+
+/*
+ * Commit, then rewrite the index compactly: Xapian's compaction (full
+ * blocks, no free space) into a folder beside the index ("PATH.lupe-compact"),
+ * which then takes the index's place.  After a bulk load the index is about
+ * half its size and searches read fewer blocks.  Needs the index's size again
+ * in free space for a moment.  Readers keep working and see the compacted
+ * index at their next search.  The handle stays open for writing.  A local
+ * index only: LUPE_EINVAL for a sharded one; LUPE_EREADONLY on a reader.
+ */
+LUPE_EXPORT int lupe_compact(lupe_db *db);
 
 /* ---------------------------------------------------------------------- */
 /* Searching                                                               */

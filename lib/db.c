@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <sys/stat.h>
 
 #include "db.h"
@@ -350,6 +351,20 @@ static int shard_meta(lupe_db *db, int create, int *decompound, lupe_err *err)
 	return lx_commit(db->x, err);
 }
 
+/* The pipeline's writer: runs on the caller's thread. */
+static int write_doc(void *ctx, const char *idterm, size_t n, lx_doc *d, lupe_err *err)
+{
+	lupe_db *db = ctx;
+	return lx_replace(db->x, idterm, n, d, err);
+}
+
+int lupe_db_sync(lupe_db *db)
+{
+	if (!db->pipe)
+		return LUPE_OK;
+	return lupe_pipeline_flush(db->pipe, &db->err);
+}
+
 LUPE_EXPORT int lupe_open(lupe_db **out, const char *path, const lupe_open_options *opts, char *errmsg,
 			  size_t errmsg_len)
 {
@@ -431,6 +446,17 @@ LUPE_EXPORT int lupe_open(lupe_db **out, const char *path, const lupe_open_optio
 		lupe_err_set(&err, rc, "%s: cannot create the analyzer", path);
 		goto fail;
 	}
+	if (writable) {
+		unsigned threads = opts->version >= 2 ? opts->threads : 0;
+		if (threads == 0) {
+			long n = sysconf(_SC_NPROCESSORS_ONLN);
+			threads = n < 1 ? 1 : n > 4 ? 4 : (unsigned)n;
+		}
+		if (threads > 64)
+			threads = 64;
+		if (threads > 1 && (rc = lupe_pipeline_new(&db->pipe, threads, decompound, write_doc, db, &err)) != LUPE_OK)
+			goto fail;
+	}
 	shard_list_free(&shards);
 	*out = db;
 	return LUPE_OK;
@@ -445,6 +471,10 @@ LUPE_EXPORT void lupe_close(lupe_db *db)
 {
 	if (!db)
 		return;
+	if (db->pipe) {
+		lupe_db_sync(db); /* close commits what was added: write it first */
+		lupe_pipeline_free(db->pipe);
+	}
 	lx_close(db->x);
 	lupe_analyzer_free(db->an);
 	lupe_tokens_release(&db->toks);
@@ -461,6 +491,9 @@ LUPE_EXPORT int lupe_doc_count(lupe_db *db, uint64_t *out)
 {
 	if (!db || !out)
 		return LUPE_EINVAL;
+	int rc = lupe_db_sync(db);
+	if (rc != LUPE_OK)
+		return rc;
 	return lx_doc_count(db->x, out, &db->err);
 }
 
@@ -495,6 +528,20 @@ LUPE_EXPORT int lupe_add(lupe_db *db, const lupe_document *doc)
 		return lupe_err_set(&db->err, LUPE_EREADONLY, "lupe_add: index is open read-only");
 	if ((rc = check_id(db, doc->id)) != LUPE_OK)
 		return rc;
+	if (db->pipe && doc->text_len <= LUPE_PIPE_BYTES / 2) {
+		/* The one failure of analysis that is the caller's: check it now. */
+		char date[15];
+		if (doc->date && *doc->date && lupe_date_normalise(doc->date, date) < 0)
+			return lupe_err_set(&db->err, LUPE_EINVAL,
+					    "document %s: date \"%.40s\" is not ISO 8601 (YYYY-MM-DD)", doc->id, doc->date);
+		rc = lupe_pipeline_add(db->pipe, doc, &db->err);
+		if (rc != LUPE_OK)
+			return rc;
+		return after_change(db);
+	}
+	/* A huge document is analysed here, after what is queued, without a copy. */
+	if ((rc = lupe_db_sync(db)) != LUPE_OK)
+		return rc;
 	rc = lupe_document_build(db->an, doc, &db->toks, &db->tmp, &xd, &db->err);
 	if (rc != LUPE_OK)
 		return rc;
@@ -520,6 +567,8 @@ LUPE_EXPORT int lupe_delete(lupe_db *db, const char *id)
 		return lupe_err_set(&db->err, LUPE_EREADONLY, "lupe_delete: index is open read-only");
 	if ((rc = check_id(db, id)) != LUPE_OK)
 		return rc;
+	if ((rc = lupe_db_sync(db)) != LUPE_OK) /* keep the order of adds and deletes */
+		return rc;
 	db->tmp.len = 0;
 	if (lupe_buf_append(&db->tmp, LUPE_PFX_ID, 1) < 0 || lupe_buf_append(&db->tmp, id, strlen(id)) < 0)
 		return lupe_err_set(&db->err, LUPE_ENOMEM, "lupe_delete: out of memory");
@@ -538,7 +587,26 @@ LUPE_EXPORT int lupe_commit(lupe_db *db)
 	lupe_err_clear(&db->err);
 	if (!db->writable)
 		return lupe_err_set(&db->err, LUPE_EREADONLY, "lupe_commit: index is open read-only");
-	int rc = lx_commit(db->x, &db->err);
+	int rc = lupe_db_sync(db);
+	if (rc != LUPE_OK)
+		return rc;
+	rc = lx_commit(db->x, &db->err);
+	if (rc == LUPE_OK)
+		db->pending = 0;
+	return rc;
+}
+
+LUPE_EXPORT int lupe_compact(lupe_db *db)
+{
+	if (!db)
+		return LUPE_EINVAL;
+	lupe_err_clear(&db->err);
+	if (!db->writable)
+		return lupe_err_set(&db->err, LUPE_EREADONLY, "lupe_compact: index is open read-only");
+	int rc = lupe_db_sync(db);
+	if (rc != LUPE_OK)
+		return rc;
+	rc = lx_compact(db->x, &db->err);
 	if (rc == LUPE_OK)
 		db->pending = 0;
 	return rc;

@@ -4,6 +4,7 @@
 
 #include "lupe.h"
 #include "analysis/analyzer.h"
+#include "index/pipeline.h"
 #include "shim/shim.h"
 #include "util/buf.h"
 #include "util/error.h"
@@ -23,6 +24,13 @@ struct lupe_db {
 	unsigned batch_size;
 	unsigned pending;  /* changes since the last commit */
 	unsigned timeout_ms;
+	lupe_pipeline *pipe; /* a writer's analysis threads; NULL when it has none */
 };
+
+/*
+ * Write what the analysis threads hold, so that reads through a writer see
+ * every document added so far.  A lupe status; the handle's message is set.
+ */
+int lupe_db_sync(lupe_db *db);
 
 #endif

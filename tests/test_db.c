@@ -253,6 +253,176 @@ START_TEST(test_query_rows)
 }
 END_TEST
 
+
+/* ---- Analysis threads and compaction ---- */
+
+static const char *const words[] = {
+	"Kommunikationsberater", "Unternehmensstrategie", "Mitarbeiterinnen", "Überstunden", "Ueberstunden",
+	"Social-Media-Strategie", "Gartenarbeit", "Straße", "Strasse", "Manager", "Managerinnen", "Netzwerk",
+	"Haus- und Gartenarbeit", "Berechnungsergebnis", "Wetter", "Bahnhof", "Zugverspätung", "Kollegen",
+	"Mitarbeiter:innen", "Projektleitung", "Rechnung", "Ergebnis", "Berechnung", "Sonne", "Regen",
+};
+#define NWORDS (sizeof words / sizeof *words)
+
+/* A deterministic German text for document k (version v). */
+static void gen_text(unsigned k, unsigned v, char *out, size_t cap)
+{
+	unsigned x = k * 2654435761u + v * 40503u + 1;
+	size_t n = 0;
+	out[0] = '\0';
+	for (int i = 0; i < 40 && n + 64 < cap; i++) {
+		x = x * 1103515245u + 12345u;
+		n += (size_t)snprintf(out + n, cap - n, "%s%s", i ? (i % 9 ? " " : ". ") : "", words[(x >> 16) % NWORDS]);
+	}
+}
+
+/* Adds, replaces and deletes in one order, with `threads` analysis threads. */
+static void build_index(const char *path, unsigned threads, unsigned batch)
+{
+	lupe_open_options o = LUPE_OPEN_OPTIONS_INIT;
+	lupe_db *db = NULL;
+	char msg[256], id[32], text[2048];
+	o.flags = LUPE_OPEN_WRITE | LUPE_OPEN_CREATE;
+	o.threads = threads;
+	o.batch_size = batch;
+	ck_assert_int_eq(lupe_open(&db, path, &o, msg, sizeof msg), LUPE_OK);
+	for (unsigned k = 0; k < 400; k++) {
+		snprintf(id, sizeof id, "d%u", k);
+		gen_text(k, 0, text, sizeof text);
+		ck_assert_int_eq(fx_add(db, id, k % 7 ? "Bericht" : "Protokoll", text), LUPE_OK);
+		if (k % 10 == 9) { /* replace an earlier one right away, delete another */
+			snprintf(id, sizeof id, "d%u", k - 3);
+			gen_text(k - 3, 1, text, sizeof text);
+			ck_assert_int_eq(fx_add(db, id, "Neu", text), LUPE_OK);
+			snprintf(id, sizeof id, "d%u", k - 5);
+			ck_assert_int_eq(lupe_delete(db, id), LUPE_OK);
+		}
+	}
+	/* an add, then its replace, both queued */
+	ck_assert_int_eq(fx_add(db, "twice", "Erst", "Sonne Sonne"), LUPE_OK);
+	ck_assert_int_eq(fx_add(db, "twice", "Dann", "Regen Regen"), LUPE_OK);
+	lupe_close(db);
+}
+
+/* "id:score id:score ..." of the first 20 hits for q. */
+static void ranking(lupe_db *db, const char *q, char *out, size_t cap)
+{
+	lupe_search_options so = LUPE_SEARCH_OPTIONS_INIT;
+	lupe_results *r = NULL;
+	size_t n = 0;
+	so.limit = 20;
+	out[0] = '\0';
+	ck_assert_int_eq(lupe_search(db, &r, q, strlen(q), &so), LUPE_OK);
+	for (size_t i = 0; i < lupe_results_count(r) && n + 64 < cap; i++) {
+		const lupe_hit *h = lupe_results_hit(r, i);
+		n += (size_t)snprintf(out + n, cap - n, "%s:%.9f ", h->id, h->score);
+	}
+	lupe_results_free(r);
+}
+
+static const char *const probe[] = {"Strategie", "Kommunikation Berater", "Ueberstunden", "Managerin",
+				    "Gartenarbeit", "Hausarbeit", "Strasse", "\"Projektleitung Rechnung\"",
+				    "title:Neu", "Sonne", "Regen", "Berechnung Ergebnis"};
+
+START_TEST(test_threads_same_index)
+{
+	/* Threads change how fast, never what: same documents, same ranking. */
+	char p1[4300], p4[4300], a[2048], b[2048];
+	uint64_t n1, n4;
+	snprintf(p1, sizeof p1, "%s/one", dir);
+	snprintf(p4, sizeof p4, "%s/four", dir);
+	build_index(p1, 1, 2000);
+	build_index(p4, 4, 37); /* small batches: commits while documents are queued */
+	lupe_db *d1, *d4;
+	ck_assert_int_eq(lupe_open(&d1, p1, NULL, NULL, 0), LUPE_OK);
+	ck_assert_int_eq(lupe_open(&d4, p4, NULL, NULL, 0), LUPE_OK);
+	ck_assert_int_eq(lupe_doc_count(d1, &n1), LUPE_OK);
+	ck_assert_int_eq(lupe_doc_count(d4, &n4), LUPE_OK);
+	ck_assert_uint_eq(n1, 400 - 40 + 1);
+	ck_assert_uint_eq(n4, n1);
+	for (size_t i = 0; i < sizeof probe / sizeof *probe; i++) {
+		ranking(d1, probe[i], a, sizeof a);
+		ranking(d4, probe[i], b, sizeof b);
+		ck_assert_msg(a[0] != '\0' || i == 7, "no hits for %s", probe[i]);
+		ck_assert_msg(strcmp(a, b) == 0, "%s: one thread %s, four %s", probe[i], a, b);
+	}
+	ck_assert_str_eq(fx_top(d4, "Regen"), "twice");
+	ck_assert_str_eq(fx_top(d4, "title:Erst"), "");
+	lupe_close(d1);
+	lupe_close(d4);
+}
+END_TEST
+
+START_TEST(test_threads_read_own_writes)
+{
+	/* A writer's searches and counts see documents still queued for analysis. */
+	lupe_open_options o = LUPE_OPEN_OPTIONS_INIT;
+	lupe_db *db = NULL;
+	uint64_t n;
+	o.flags = LUPE_OPEN_WRITE | LUPE_OPEN_CREATE;
+	o.threads = 3;
+	ck_assert_int_eq(lupe_open(&db, dbpath, &o, NULL, 0), LUPE_OK);
+	ck_assert_int_eq(fx_add(db, "a", "Wetter", "Der Regen hört auf."), LUPE_OK);
+	ck_assert_str_eq(fx_top(db, "Regen"), "a");
+	ck_assert_int_eq(fx_add(db, "b", "Wetter", "Die Sonne scheint."), LUPE_OK);
+	ck_assert_int_eq(lupe_doc_count(db, &n), LUPE_OK);
+	ck_assert_uint_eq(n, 2);
+	ck_assert_int_eq(lupe_delete(db, "b"), LUPE_OK);
+	ck_assert_int_eq(lupe_delete(db, "b"), LUPE_ENOTFOUND);
+	/* a bad date is refused at once, not later */
+	lupe_document d = LUPE_DOCUMENT_INIT;
+	d.id = "c";
+	d.text = "Text";
+	d.text_len = 4;
+	d.date = "gestern";
+	ck_assert_int_eq(lupe_add(db, &d), LUPE_EINVAL);
+	ck_assert_ptr_nonnull(strstr(lupe_errmsg(db), "gestern"));
+	lupe_close(db);
+}
+END_TEST
+
+static int exists(const char *p)
+{
+	struct stat st;
+	return stat(p, &st) == 0;
+}
+
+START_TEST(test_compact)
+{
+	char a[2048], b[2048], side[4300];
+	uint64_t n;
+	build_index(dbpath, 0, 50);
+	lupe_db *rd, *wr;
+	ck_assert_int_eq(lupe_open(&rd, dbpath, NULL, NULL, 0), LUPE_OK);
+	ranking(rd, "Kommunikation Berater", a, sizeof a);
+	ck_assert_int_eq(lupe_compact(rd), LUPE_EREADONLY);
+
+	wr = fx_open_write(dbpath);
+	ck_assert_ptr_nonnull(wr);
+	ck_assert_int_eq(fx_add(wr, "late", "Nachtrag", "Zugverspätung am Bahnhof"), LUPE_OK);
+	ck_assert_int_eq(lupe_compact(wr), LUPE_OK);
+	snprintf(side, sizeof side, "%s.lupe-compact", dbpath);
+	ck_assert(!exists(side));
+	snprintf(side, sizeof side, "%s.lupe-old", dbpath);
+	ck_assert(!exists(side));
+
+	/* The reader opened before keeps working and sees the compacted index. */
+	ranking(rd, "Kommunikation Berater", b, sizeof b);
+	ck_assert_str_eq(a, b);
+	ck_assert_str_eq(fx_top(rd, "title:Nachtrag"), "late");
+	/* The writer goes on writing into the compacted index. */
+	ck_assert_int_eq(fx_add(wr, "later", "Nachschlag", "Sonne am Bahnhof"), LUPE_OK);
+	ck_assert_int_eq(lupe_commit(wr), LUPE_OK);
+	ck_assert_str_eq(fx_top(rd, "title:Nachschlag"), "later");
+	ck_assert_int_eq(lupe_doc_count(rd, &n), LUPE_OK);
+	ck_assert_uint_eq(n, 400 - 40 + 1 + 2);
+	/* The lock moved with it: a second writer is refused. */
+	char msg[256];
+	ck_assert_int_eq(open_st(dbpath, LUPE_OPEN_WRITE, msg, sizeof msg), LUPE_ELOCKED);
+	lupe_close(wr);
+	lupe_close(rd);
+}
+END_TEST
 int main(void)
 {
 	Suite *s = suite_create("db");
@@ -263,6 +433,9 @@ int main(void)
 	tcase_add_test(tc, test_add_replace_delete);
 	tcase_add_test(tc, test_fields_and_errors);
 	tcase_add_test(tc, test_bad_text);
+	tcase_add_test(tc, test_threads_same_index);
+	tcase_add_test(tc, test_threads_read_own_writes);
+	tcase_add_test(tc, test_compact);
 	suite_add_tcase(s, tc);
 	TCase *tq = tcase_create("query");
 	tcase_add_unchecked_fixture(tq, setup, teardown);

@@ -17,6 +17,8 @@ LUPE_EXPORT int lupe_get_mtime(lupe_db *db, const char *id, int64_t *out)
 		return LUPE_EINVAL;
 	lupe_err_clear(&db->err);
 	*out = 0;
+	if ((rc = lupe_db_sync(db)) != LUPE_OK)
+		return rc;
 	db->tmp.len = 0;
 	if (lupe_buf_append(&db->tmp, LUPE_PFX_ID, 1) < 0 || lupe_buf_append(&db->tmp, id, strlen(id)) < 0)
 		return lupe_err_set(&db->err, LUPE_ENOMEM, "out of memory");
@@ -59,6 +61,9 @@ LUPE_EXPORT int lupe_list_ids(lupe_db *db, lupe_strings **out, const char *prefi
 	if (!db)
 		return LUPE_EINVAL;
 	lupe_err_clear(&db->err);
+	int src = lupe_db_sync(db);
+	if (src != LUPE_OK)
+		return src;
 	lupe_strings *s = calloc(1, sizeof *s);
 	if (!s)
 		return lupe_err_set(&db->err, LUPE_ENOMEM, "out of memory");

@@ -256,6 +256,8 @@ LUPE_EXPORT int lupe_search(lupe_db *db, lupe_results **out, const char *query, 
 	lupe_err_clear(&db->err);
 	if (!query && len)
 		return lupe_err_set(&db->err, LUPE_EINVAL, "lupe_search: query is NULL");
+	if ((rc = lupe_db_sync(db)) != LUPE_OK)
+		return rc;
 	if (!opts)
 		opts = &def;
 	size_t limit = opts->limit > LUPE_LIMIT_MAX ? LUPE_LIMIT_MAX : opts->limit;
@@ -369,6 +371,8 @@ LUPE_EXPORT int lupe_like(lupe_db *db, lupe_results **out, const char *id, const
 	if (!db || !id)
 		return LUPE_EINVAL;
 	lupe_err_clear(&db->err);
+	if ((rc = lupe_db_sync(db)) != LUPE_OK)
+		return rc;
 	if (!opts)
 		opts = &def;
 	size_t limit = opts->limit > LUPE_LIMIT_MAX ? LUPE_LIMIT_MAX : opts->limit;

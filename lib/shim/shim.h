@@ -82,6 +82,8 @@ int lx_replace(lx_db *db, const char *idterm, size_t n, lx_doc *d, lupe_err *err
 /* *found is set to whether a document was there. */
 int lx_delete(lx_db *db, const char *idterm, size_t n, int *found, lupe_err *err);
 int lx_commit(lx_db *db, lupe_err *err);
+/* Commit, rewrite the local index compactly beside it and swap it in. */
+int lx_compact(lx_db *db, lupe_err *err);
 
 /* ---- queries (each constructor takes ownership of the queries it is given) ---- */
 enum { LX_OR, LX_AND, LX_AND_NOT, LX_AND_MAYBE, LX_PHRASE, LX_NEAR, LX_FILTER, LX_SYNONYM };

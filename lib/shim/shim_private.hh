@@ -34,6 +34,10 @@ struct lx_db {
 	std::vector<lx_shard> shards; // empty unless sharded
 	unsigned timeout_ms = 0;      // remote shards
 	bool in_shards_run = false;   // inside lx_shards_run: search db->rd as it is
+	// A local reader: the folder's identity when opened.  lupe_compact()
+	// puts a new folder in the old one's place; a reader notices by these
+	// and opens the new one.
+	unsigned long long dir_dev = 0, dir_ino = 0;
 };
 
 struct lx_doc {

@@ -2,11 +2,17 @@
 #include <xapian.h>
 
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 #include <memory>
 #include <new>
 #include <string>
 #include <vector>
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <ftw.h>
 
 #include "lupe.h"
 #include "shim/shim_private.hh"
@@ -62,6 +68,32 @@ int not_writable(lupe_err *err, const char *what)
 
 namespace {
 
+bool dir_id(const std::string &path, unsigned long long *dev, unsigned long long *ino)
+{
+	struct stat st;
+	if (stat(path.c_str(), &st) != 0)
+		return false;
+	*dev = st.st_dev;
+	*ino = st.st_ino;
+	return true;
+}
+
+// Bring a reader to the newest committed state: reopen, or open anew when
+// the folder was replaced (lupe_compact) since it was opened.
+void refresh_reader(lx_db *db)
+{
+	if (db->writable || !db->shards.empty())
+		return db->rd.reopen(), void();
+	unsigned long long dev, ino;
+	if (db->dir_ino && dir_id(db->path, &dev, &ino) && (dev != db->dir_dev || ino != db->dir_ino)) {
+		db->rd = Xapian::Database(db->path);
+		db->dir_dev = dev;
+		db->dir_ino = ino;
+		return;
+	}
+	db->rd.reopen();
+}
+
 // Reads race with a writer's commits: when Xapian says the revision being
 // read is gone, reopen on the newest one and read again.
 template <typename F> int with_retry(lx_db *db, lupe_err *err, const char *what, F f)
@@ -73,7 +105,7 @@ template <typename F> int with_retry(lx_db *db, lupe_err *err, const char *what,
 			if (attempt >= 5)
 				return lupe_err_set(err, LUPE_EIO, "%s: the index kept changing under the reader", what);
 			try {
-				db->rd.reopen();
+				refresh_reader(db);
 			} catch (...) {
 				return lx_map_error(err, "reopen");
 			}
@@ -101,6 +133,7 @@ int lx_open(lx_db **out, const char *path, int writable, int create, lupe_err *e
 			db->writable = true;
 		} else {
 			// Opening may meet a commit half-way: try the newest revision again.
+			dir_id(db->path, &db->dir_dev, &db->dir_ino);
 			for (int attempt = 0;; attempt++) {
 				try {
 					db->rd = Xapian::Database(path);
@@ -214,7 +247,7 @@ int lx_allterms(lx_db *db, const char *prefix, size_t n, lx_term_cb cb, void *ct
 int lx_reopen(lx_db *db, lupe_err *err)
 {
 	try {
-		db->rd.reopen();
+		refresh_reader(db);
 		return LUPE_OK;
 	} catch (...) {
 		return lx_map_error(err, "reopen");
@@ -315,6 +348,65 @@ int lx_commit(lx_db *db, lupe_err *err)
 	} catch (...) {
 		return lx_map_error(err, "commit");
 	}
+}
+
+static int rm_entry(const char *p, const struct stat *, int, struct FTW *)
+{
+	return remove(p);
+}
+
+static void rm_tree(const std::string &p)
+{
+	struct stat st;
+	if (lstat(p.c_str(), &st) == 0)
+		nftw(p.c_str(), rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+int lx_compact(lx_db *db, lupe_err *err)
+{
+	if (!db->writable)
+		return not_writable(err, "compact");
+	if (!db->shards.empty())
+		return lupe_err_set(err, LUPE_EINVAL,
+				    "compact: a sharded index is compacted shard by shard (xapian-compact on each)");
+	// Beside the index, so that the rename stays on one file system.  A
+	// leftover of an interrupted compaction is removed first.
+	std::string tmp = db->path + ".lupe-compact";
+	std::string old = db->path + ".lupe-old";
+	try {
+		db->wr.commit();
+		rm_tree(tmp);
+		rm_tree(old);
+		db->wr.compact(tmp);
+	} catch (...) {
+		rm_tree(tmp);
+		return lx_map_error(err, "compact");
+	}
+	// Put the compacted folder in place: atomically where the file system
+	// can exchange two names, else in two renames (a reader opening in
+	// between would not find the index for that moment).
+	if (renameat2(AT_FDCWD, tmp.c_str(), AT_FDCWD, db->path.c_str(), RENAME_EXCHANGE) == 0) {
+		if (rename(tmp.c_str(), old.c_str()) != 0) {
+			int e = errno;
+			return lupe_err_set(err, LUPE_EIO, "compact: cannot rename %s: %s", tmp.c_str(), strerror(e));
+		}
+	} else if (rename(db->path.c_str(), old.c_str()) != 0 || rename(tmp.c_str(), db->path.c_str()) != 0) {
+		int e = errno;
+		rm_tree(tmp);
+		return lupe_err_set(err, LUPE_EIO, "compact: cannot move the compacted index into place at %s: %s",
+				    db->path.c_str(), strerror(e));
+	}
+	// The writer still holds the old folder (and its lock): take the new one.
+	try {
+		db->wr.close();
+		db->wr = Xapian::WritableDatabase(db->path, Xapian::DB_OPEN | Xapian::DB_BACKEND_GLASS);
+		db->rd = db->wr;
+	} catch (...) {
+		rm_tree(old);
+		return lx_map_error(err, "compact: reopening the compacted index");
+	}
+	rm_tree(old);
+	return LUPE_OK;
 }
 
 lx_query *lx_q_term(const char *term, size_t len, uint32_t wqf)
@@ -502,7 +594,7 @@ int lx_search(lx_db *db, const lx_query *q, size_t offset, size_t limit, const l
 	// when nothing changed.
 	if (!db->writable) {
 		try {
-			db->rd.reopen();
+			refresh_reader(db);
 		} catch (...) {
 			// A failed reopen leaves the old revision; the search will say what is wrong.
 		}
