@@ -141,6 +141,80 @@ START_TEST(test_compound_tier)
 }
 END_TEST
 
+/*
+ * Question words ("Wann", "Wer", "wurde") are stopwords: in a question they
+ * say what kind of answer is wanted, not what it is about.  The quiz line
+ * shares three of the question's words, all of them question words apart
+ * from "gebaut"; the answer shares the two that name the subject.
+ */
+START_TEST(test_question_words)
+{
+	char p[4200];
+	char *d = fx_tmpdir();
+	snprintf(p, sizeof p, "%s/db", d);
+	lupe_db *t = fx_open_write(p);
+	ck_assert_ptr_nonnull(t);
+	ck_assert_int_eq(fx_add(t, "quiz", "Quiz", "Wann wurde das gebaut? Wer weiß es?"), 0);
+	ck_assert_int_eq(fx_add(t, "answer", "Rheinbrücke",
+				"Die Brücke über den Rhein ist 1890 aus Stahl und Stein gebaut worden."), 0);
+	for (int i = 0; i < 20; i++) {
+		char id[16], text[128];
+		snprintf(id, sizeof id, "f%d", i);
+		snprintf(text, sizeof text, "Ein Weg Nummer %d führt über den Fluss.", i);
+		ck_assert_int_eq(fx_add(t, id, "y", text), 0);
+	}
+	ck_assert_int_eq(lupe_commit(t), LUPE_OK);
+	static const struct {
+		const char *q, *top;
+	} rows[] = {
+		{"Wann wurde die Brücke gebaut?", "answer"},
+		{"Wer hat die Brücke gebaut?", "answer"},
+		{"Wann wurde das gebaut?", "quiz"}, /* only question words and one more: still found */
+	};
+	for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++)
+		ck_assert_msg(strcmp(fx_top(t, rows[i].q), rows[i].top) == 0, "row %zu: %s -> %s", i, rows[i].q,
+			      fx_top(t, rows[i].q));
+	lupe_close(t);
+	fx_rmrf(d);
+	free(d);
+}
+END_TEST
+
+/*
+ * BM25 saturation (k1): a word said five times counts for less than a
+ * second query word said once.  "Island" is in a few more documents than
+ * "Vulkan" (7 against 2), so it weighs a little less; the document
+ * repeating "Vulkan" must still come after the one naming both.  With
+ * Xapian's default k1 = 1.2 the repeating one wins; lupe uses 0.6.
+ */
+START_TEST(test_saturation)
+{
+	char p[4200];
+	char *d = fx_tmpdir();
+	snprintf(p, sizeof p, "%s/db", d);
+	lupe_db *t = fx_open_write(p);
+	ck_assert_ptr_nonnull(t);
+	ck_assert_int_eq(fx_add(t, "repeat", "x",
+				"Der Vulkan spuckt, der Vulkan raucht, der Vulkan bebt, der Vulkan glüht, der Vulkan schläft."),
+			 0);
+	ck_assert_int_eq(fx_add(t, "both", "x",
+				"Der Vulkan spuckt, raucht, bebt und glüht, dann schläft er eine Weile auf Island."),
+			 0);
+	for (int i = 0; i < 100; i++) {
+		char id[16], text[128];
+		snprintf(id, sizeof id, "f%d", i);
+		snprintf(text, sizeof text, "Ein anderes Thema Nummer %d über Gärten und Wetter%s.", i,
+			 i < 6 ? " auf Island" : "");
+		ck_assert_int_eq(fx_add(t, id, "y", text), 0);
+	}
+	ck_assert_int_eq(lupe_commit(t), LUPE_OK);
+	ck_assert_str_eq(fx_top(t, "Vulkan Island"), "both");
+	lupe_close(t);
+	fx_rmrf(d);
+	free(d);
+}
+END_TEST
+
 START_TEST(test_suggestion)
 {
 	lupe_results *r = run("Kommunkation", NULL);
@@ -264,6 +338,8 @@ int main(void)
 	tcase_add_test(tc, test_suggestion);
 	tcase_add_test(tc, test_proximity);
 	tcase_add_test(tc, test_compound_tier);
+	tcase_add_test(tc, test_question_words);
+	tcase_add_test(tc, test_saturation);
 	tcase_add_test(tc, test_truncated_compounds);
 	tcase_add_test(tc, test_fuzzy);
 	tcase_add_test(tc, test_near);

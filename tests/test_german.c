@@ -413,11 +413,15 @@ static const char *const stopwords[] = {
 	"wenn", "werde", "werden", "wie", "wieder", "will", "wir", "wird", "wirst", "wo",
 	"wollen", "wollte", "während", "würde", "würden", "zu", "zum", "zur", "zwar",
 	"zwischen", "über",
+	/* Question words and the passive auxiliary, added to the Snowball list. */
+	"wann", "warum", "wem", "wen", "wer", "weshalb", "wessen", "wieso", "woher", "wohin",
+	"worden", "wurde", "wurden", "viele", "vielen", "womit", "wofür", "worum", "wodurch",
+	"worin", "woran", "worauf", "wozu",
 };
 
 /* Words that are not stopwords (near misses, the unfolded "daß", prefixes). */
 static const char *const not_stopwords[] = {
-"stopwort", "daß", "dasss", "zwischenzeit", "unse0", "", "aberr", "über0", "zu ", "manager", "strasse", "euere", "zwischen\0",
+"stopwort", "daß", "dasss", "zwischenzeit", "unse0", "", "aberr", "über0", "zu ", "manager", "strasse", "euere", "wurd", "wannen", "wessi", "zwischen\0",
 };
 
 #define N(a) ((int)(sizeof(a) / sizeof((a)[0])))
@@ -480,8 +484,9 @@ END_TEST
 
 START_TEST(stopword_count)
 {
-	/* 231 Snowball words, daß stored as dass, plus unsere/-em/-en/-er/-es. */
-	ck_assert_int_eq(N(stopwords), 236);
+	/* 231 Snowball words, daß stored as dass, plus unsere/-em/-en/-er/-es,
+	 * plus 23 question words and passive auxiliaries. */
+	ck_assert_int_eq(N(stopwords), 259);
 }
 END_TEST
 

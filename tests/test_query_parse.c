@@ -274,6 +274,11 @@ static const row rows[] = {
 	{191, "date:2015-01-01..2016-12-31 Wahl", 0,
 	 "(group w@date:\"2015-01-01..2016-12-31\" w:\"Wahl\")"},
 	{192, "-date:..2010", 0, "(group -w@date:\"..2010\")"},
+	/* A '-' glued to a closing quote belongs to the word, it excludes nothing. */
+	{193, "\xe2\x80\x9e" "Fischglas\xe2\x80\x9c-artigen Helm", 0,
+	 "(group p:\"Fischglas\" w:\"-artigen\" w:\"Helm\")"},
+	{194, "\"a b\"-c", 0, "(group p:\"a b\" w:\"-c\")"},
+	{195, "\"a b\" -c", 0, "(group p:\"a b\" -w:\"c\")"},
 };
 
 START_TEST(test_row)

@@ -95,6 +95,20 @@ static size_t quote_len(const unsigned char *p, const unsigned char *end)
 	return 0;
 }
 
+/*
+ * Does a quotation mark end just before q + i?  Then a '+' or '-' there is
+ * glued to a phrase ("„Fischglas“-artigen", written text quoting part of a
+ * word), not an operator, which must follow a separator or start the query.
+ */
+static int after_quote(const unsigned char *q, size_t i)
+{
+	if (i >= 1 && q[i - 1] == '"')
+		return 1;
+	if (i >= 2 && q[i - 2] == 0xc2 && (q[i - 1] == 0xab || q[i - 1] == 0xbb))
+		return 1;
+	return i >= 3 && q[i - 3] == 0xe2 && q[i - 2] == 0x80 && q[i - 1] >= 0x9c && q[i - 1] <= 0x9e;
+}
+
 /* Does a word end at p? */
 static int word_end(const unsigned char *p, const unsigned char *end)
 {
@@ -337,7 +351,7 @@ static size_t lex_one(lq_lexer *lx, size_t i, int *depth)
 		return i + 1;
 	}
 	if ((q[i] == '+' || q[i] == '-') && i + 1 < lx->len && q[i + 1] != ')' &&
-	    !sep_len(q + i + 1, end)) {
+	    !sep_len(q + i + 1, end) && !after_quote(q, i)) {
 		occur = q[i] == '+' ? LQ_REQUIRED : LQ_EXCLUDED;
 		i++;
 	}

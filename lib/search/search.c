@@ -13,7 +13,7 @@
 #define LUPE_LIMIT_MAX 10000
 
 /* Ranking parameters, chosen on the public question set (bench/). */
-#define LUPE_BM25_K1 1.2
+#define LUPE_BM25_K1 0.6
 #define LUPE_BM25_B 0.75
 
 struct lupe_results {
