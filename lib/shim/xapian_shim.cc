@@ -109,6 +109,16 @@ template <typename F> int with_retry(lx_db *db, lupe_err *err, const char *what,
 			} catch (...) {
 				return lx_map_error(err, "reopen");
 			}
+		} catch (const Xapian::DatabaseCorruptError &) {
+			// A reader can meet blocks a concurrent commit is rewriting; only
+			// when a fresh look at the newest revision fails too is it damage.
+			if (db->writable || attempt >= 3)
+				return lx_map_error(err, what);
+			try {
+				refresh_reader(db);
+			} catch (...) {
+				return lx_map_error(err, "reopen");
+			}
 		} catch (...) {
 			return lx_map_error(err, what);
 		}
@@ -141,6 +151,12 @@ int lx_open(lx_db **out, const char *path, int writable, int create, lupe_err *e
 				} catch (const Xapian::DatabaseModifiedError &) {
 					if (attempt >= 5)
 						throw;
+				} catch (const Xapian::DatabaseCorruptError &) {
+					// Opening during a commit can read half-written
+					// blocks; damage is what stays after retries.
+					if (attempt >= 3)
+						throw;
+					usleep(20000);
 				}
 			}
 		}
