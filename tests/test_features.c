@@ -115,7 +115,7 @@ START_TEST(test_compound_tier)
 	ck_assert_ptr_nonnull(t);
 	/* "words": both words five times in a short text; "compound": the compound once
 	 * in a long page of other words (as in the public compound set). */
-	char words[512] = "", page[4096] = "Eine lange Seite.";
+	char words[512] = "", page[8192] = "Eine lange Seite.";
 	for (int i = 0; i < 5; i++)
 		strcat(words, "Die Berechnung liefert ein Ergebnis. ");
 	for (int i = 0; i < 60; i++)
