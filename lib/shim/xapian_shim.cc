@@ -109,9 +109,10 @@ template <typename F> int with_retry(lx_db *db, lupe_err *err, const char *what,
 			} catch (...) {
 				return lx_map_error(err, "reopen");
 			}
-		} catch (const Xapian::DatabaseCorruptError &) {
-			// A reader can meet blocks a concurrent commit is rewriting; only
-			// when a fresh look at the newest revision fails too is it damage.
+		} catch (const Xapian::DatabaseError &) {
+			// A reader can meet blocks a concurrent commit is rewriting
+			// ("Expected block …", "EOF reading block …"); only when a fresh
+			// look at the newest revision fails too is it damage.
 			if (db->writable || attempt >= 3)
 				return lx_map_error(err, what);
 			try {
