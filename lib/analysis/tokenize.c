@@ -1,9 +1,12 @@
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unicode/ubrk.h>
+#include <unicode/uchar.h>
 #include <unicode/utext.h>
 
 #include "analysis/tokenize.h"
+#include "util/utf8.h"
 
 struct lupe_tokenizer {
 	UBreakIterator *bi;
@@ -190,16 +193,24 @@ static size_t gender_tail(const char *t, size_t len, size_t e)
 	return m + n;
 }
 
-int lupe_tokenize(lupe_tokenizer *tz, const char *text, size_t len, const lupe_seg **segs, size_t *n)
+/*
+ * Whether a letter or digit (any script) starts at text[i]: "Social-Média",
+ * but not "by-…" (a hyphen before an ellipsis joins nothing).
+ */
+static int alnum_at(const char *text, size_t len, size_t i)
+{
+	if ((unsigned char)text[i] < 0xC0)
+		return 0;
+	size_t k = i;
+	return u_isalnum((UChar32)lupe_utf8_next(text, len, &k));
+}
+
+/* ICU's segments of text[0..len), appended with `base` added to their offsets. */
+static int icu_segments(lupe_tokenizer *tz, const char *text, size_t len, size_t base)
 {
 	UErrorCode st = U_ZERO_ERROR;
-	tz->n = 0;
-	*segs = NULL;
-	*n = 0;
 	if (len == 0)
 		return 0;
-	if (len > INT32_MAX)
-		len = INT32_MAX; /* ICU indexes with int32_t; callers cap documents far below this */
 	if (scan_special(tz, text, len) < 0)
 		return -1;
 	tz->ut = utext_openUTF8(tz->ut, text, (int64_t)len, &st);
@@ -230,14 +241,17 @@ int lupe_tokenize(lupe_tokenizer *tz, const char *text, size_t len, const lupe_s
 		}
 
 		while (sp < tz->n_special && tz->special[sp].start <= s) {
-			if (push(&tz->v, &tz->n, &tz->cap, tz->special[sp]) < 0)
+			lupe_seg g = tz->special[sp];
+			g.start += base;
+			g.end += base;
+			if (push(&tz->v, &tz->n, &tz->cap, g) < 0)
 				return -1;
 			sp++;
 		}
 		unsigned char c0 = (unsigned char)text[s];
-		lupe_seg seg = {s, e, (c0 >= '0' && c0 <= '9') ? LUPE_SEG_NUMBER : LUPE_SEG_WORD, 0};
+		lupe_seg seg = {s + base, e + base, (c0 >= '0' && c0 <= '9') ? LUPE_SEG_NUMBER : LUPE_SEG_WORD, 0};
 		if (e < len && text[e] == '-') {
-			if (e + 1 < len && (is_alnum((unsigned char)text[e + 1]) || (unsigned char)text[e + 1] >= 0xC0))
+			if (e + 1 < len && (is_alnum((unsigned char)text[e + 1]) || alnum_at(text, len, e + 1)))
 				seg.flags |= LUPE_SEG_HYPHEN_NEXT;
 			else if (e + 1 == len || text[e + 1] == ' ' || text[e + 1] == '\n' || text[e + 1] == '\t' ||
 				 text[e + 1] == ',') /* Wirtschafts-, Sozial- und Umweltpolitik */
@@ -251,6 +265,98 @@ int lupe_tokenize(lupe_tokenizer *tz, const char *text, size_t len, const lupe_s
 		if (b == (int32_t)len)
 			break;
 	}
+	return 0;
+}
+
+static int is_ws(unsigned char c)
+{
+	return c == ' ' || c == '\n' || c == '\t' || c == '\r' || c == '\f' || c == '\v';
+}
+
+/*
+ * A "plain" chunk (between whitespace) is letters only, Latin-1 letters
+ * included, with at most ( or " before and sentence punctuation after:
+ * "Straße", "(Überstunden", "Jahr.", "gesagt:".  Its only word is its
+ * letters, exactly as ICU's rules (UAX #29) would find: nothing inside
+ * joins or splits, and whitespace always breaks.  Sets [*ws, *we) to the
+ * word (empty when there are no letters); 0 when the chunk is not plain.
+ */
+static int plain_chunk(const unsigned char *t, size_t s, size_t e, size_t *ws, size_t *we)
+{
+	size_t i = s;
+	while (i < e && (t[i] == '(' || t[i] == '"'))
+		i++;
+	*ws = i;
+	while (i < e) {
+		unsigned char c = t[i];
+		if ((c | 0x20) >= 'a' && (c | 0x20) <= 'z') {
+			i++;
+		} else if (c == 0xC3 && i + 1 < e && t[i + 1] >= 0x80 && t[i + 1] <= 0xBF && t[i + 1] != 0x97 &&
+			   t[i + 1] != 0xB7) {
+			i += 2; /* À-ÿ without × and ÷ */
+		} else {
+			break;
+		}
+	}
+	*we = i;
+	while (i < e && strchr(".,;:!?)\"", t[i]) && t[i] != '\0')
+		i++;
+	return i == e;
+}
+
+int lupe_tokenize(lupe_tokenizer *tz, const char *text, size_t len, const lupe_seg **segs, size_t *n)
+{
+	const unsigned char *t = (const unsigned char *)text;
+	tz->n = 0;
+	*segs = NULL;
+	*n = 0;
+	if (len > INT32_MAX)
+		len = INT32_MAX; /* ICU indexes with int32_t; callers cap documents far below this */
+	/*
+	 * Plain chunks are segmented here; runs of other chunks go to ICU,
+	 * with the whitespace around them so that ICU sees the same context.
+	 */
+	size_t i = 0, run = SIZE_MAX, run_end = 0;
+	while (i <= len) {
+		while (i < len && is_ws(t[i]))
+			i++;
+		size_t s = i;
+		while (i < len && !is_ws(t[i]))
+			i++;
+		size_t ws, we;
+		int plain = s < len && plain_chunk(t, s, i, &ws, &we);
+		if ((plain || s >= len) && run != SIZE_MAX) {
+			size_t a = run > 0 ? run - 1 : 0, b = run_end < len ? run_end + 1 : len;
+			if (icu_segments(tz, text + a, b - a, a) < 0)
+				return -1;
+			run = SIZE_MAX;
+		}
+		if (s >= len)
+			break;
+		if (plain) {
+			if (we > ws && push(&tz->v, &tz->n, &tz->cap, (lupe_seg){ws, we, LUPE_SEG_WORD, 0}) < 0)
+				return -1;
+		} else {
+			if (run == SIZE_MAX)
+				run = s;
+			run_end = i;
+		}
+	}
+	*segs = tz->v;
+	*n = tz->n;
+	return 0;
+}
+
+/* ICU alone, for the tests that compare it with lupe_tokenize. */
+int lupe_tokenize_icu(lupe_tokenizer *tz, const char *text, size_t len, const lupe_seg **segs, size_t *n)
+{
+	tz->n = 0;
+	*segs = NULL;
+	*n = 0;
+	if (len > INT32_MAX)
+		len = INT32_MAX;
+	if (icu_segments(tz, text, len, 0) < 0)
+		return -1;
 	*segs = tz->v;
 	*n = tz->n;
 	return 0;

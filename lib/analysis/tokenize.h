@@ -1,6 +1,8 @@
 /*
  * Segmentation: UTF-8 text -> raw word segments with byte offsets.  ICU's
- * word break rules (UAX #29) do the work; on top of them this file joins
+ * word break rules (UAX #29) do the work, except for plain words (letters
+ * between whitespace), which need no rules and take a fast path that gives
+ * ICU's result (tests/test_analyzer.c compares); on top of them this file joins
  * what German writing treats as one word but ICU splits (gender markers
  * "Mitarbeiter*innen", "/-innen"), marks hyphen groups (Social-Media-
  * Manager) and recognises URLs and e-mail addresses.
@@ -39,5 +41,12 @@ void lupe_tokenizer_free(lupe_tokenizer *tz);
  * inside it), valid until the next call.  -1 when out of memory.
  */
 int lupe_tokenize(lupe_tokenizer *tz, const char *text, size_t len, const lupe_seg **segs, size_t *n);
+
+/*
+ * The same segments from ICU's break iterator over the whole text, without
+ * the fast path lupe_tokenize takes for plain words: for tests, which check
+ * that both agree.
+ */
+int lupe_tokenize_icu(lupe_tokenizer *tz, const char *text, size_t len, const lupe_seg **segs, size_t *n);
 
 #endif
