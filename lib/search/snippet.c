@@ -1,3 +1,5 @@
+#define _GNU_SOURCE /* memmem */
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -57,6 +59,458 @@ static int cmp_match(const void *a, const void *b)
 	return x->end < y->end ? -1 : x->end > y->end;
 }
 
+/*
+ * The prefilter.  Analysing a hit's whole body to find the query's terms
+ * costs far more than the match itself (ICU segmentation, folding,
+ * stemming and the compound dictionary for every word), yet a body holds a
+ * query's words in a few places.  So a cheap byte scan first finds where
+ * terms *may* occur, and only windows around those places are analysed.
+ *
+ * The scan works on a folded copy of the text and of the terms (fold_into
+ * below): lower case, ä/ö/ü to a/o/u, ß to ss, every e after a, o or u
+ * dropped (so ae/oe/ue fold like ä/ö/ü, whichever pairs the canonical
+ * spelling took for umlauts), hyphens and invisible characters dropped.  Every step
+ * of the analyzer between a word and its term (case folding, canonical
+ * spelling, gender and -in endings, stemming, compound parts, hyphen
+ * joins) keeps the term, so folded, a substring of the folded word at the
+ * word's place, beginning with the term's first letters: its key.  The
+ * exceptions are handled where they arise:
+ *
+ *  - a term starting with e may have its e merged into the part before
+ *    ("kakao|ernte" folds to "kakaornte"): such keys skip their e's;
+ *  - characters whose normalisation the fold does not model (ligatures,
+ *    combining marks, superscripts, scripts other than Latin) fold to a
+ *    marker and make their own window, as does every hyphen that ends a
+ *    truncated compound ("Haus- und Gartenarbeit" yields hausarbeit);
+ *  - a term whose key would begin with such a character turns the
+ *    prefilter off for the query (the whole body is analysed).
+ *
+ * A window is the whitespace-separated word around a place (with the words
+ * a U+2010 hyphen joins across a line break), and for a truncation hyphen
+ * the COORD_REACH bytes after it, so each word is analysed in the same
+ * context as in the whole body (hyphen groups, coordinations).  tests/test_snippet.c compares the result with
+ * the full analysis, over the bundled corpus and a table of German cases.
+ */
+
+#define KEY_MAX 256       /* bytes of a folded term searched for (terms are at most 200) */
+#define KEYS_MAX 256      /* terms of a query (build.c keeps at most 256 of each kind) */
+#define KEY_BUCKETS 1024  /* hash buckets of the keys' first two bytes */
+#define COORD_REACH 160   /* bytes after a truncation hyphen analysed with it */
+#define PLACES_MAX 256    /* places of a body analysed at most (each kind): bounds a hit's cost */
+#define UNK '\x01'        /* the fold of a character it does not model */
+
+typedef struct {
+	char *f;       /* folded bytes */
+	uint32_t *at;  /* for each folded byte, the offset of its character in the text */
+	size_t n, cap;
+} folded;
+
+static int f_put(folded *fo, char c, size_t at)
+{
+	if (fo->n == fo->cap)
+		return -1; /* cannot happen: the buffer holds 2 bytes per input byte */
+	fo->f[fo->n] = c;
+	if (fo->at)
+		fo->at[fo->n] = (uint32_t)at;
+	fo->n++;
+	return 0;
+}
+
+/* Append the fold of one ASCII byte or lower-case letter. */
+static int f_letter(folded *fo, char c, size_t at)
+{
+	if (c == 'e' && fo->n) {
+		/* Every e after a, o or u (and after such e's): ue, uee, oee all fold alike. */
+		char p = fo->f[fo->n - 1];
+		if (p == 'a' || p == 'o' || p == 'u')
+			return 0;
+	}
+	return f_put(fo, c, at);
+}
+
+/*
+ * Fold text[0..len) into fo (see above); records in *unk the offsets of
+ * characters folded to UNK and of truncation hyphens, at most unk_cap
+ * (*n_unk may exceed it: then the caller gives up).
+ */
+static int fold_into(folded *fo, const unsigned char *t, size_t len, uint32_t *unk, size_t unk_cap, size_t *n_unk)
+{
+	size_t i = 0;
+	while (i < len) {
+		unsigned char c = t[i];
+		size_t at = i;
+		int unknown = 0;
+		if (c < 0x80) {
+			i++;
+			if (c >= 'A' && c <= 'Z')
+				c = (unsigned char)(c + 32);
+			if (c == '-') {
+				/* "Haus- und", "Wirtschafts-, Sozial-": a truncated compound. */
+				if (at && i < len && (t[i] == ' ' || t[i] == ',' || t[i] == '\n' || t[i] == '\t')) {
+					if (*n_unk < unk_cap)
+						unk[*n_unk] = (uint32_t)at;
+					(*n_unk)++;
+				}
+				continue;
+			}
+			/* Inline f_letter: most bytes take this way.  The buffer has room (2 per input byte). */
+			if (c == 'e' && fo->n) {
+				char p = fo->f[fo->n - 1];
+				if (p == 'a' || p == 'o' || p == 'u')
+					continue;
+			}
+			if (fo->n == fo->cap)
+				return -1;
+			fo->f[fo->n] = (char)c;
+			if (fo->at)
+				fo->at[fo->n] = (uint32_t)at;
+			fo->n++;
+			continue;
+		}
+		if (c == 0xC3 && i + 1 < len && t[i + 1] >= 0x80 && t[i + 1] <= 0xBF) {
+			unsigned char d = t[i + 1];
+			i += 2;
+			if (d == 0x97 || d == 0xB7) { /* × ÷ */
+				if (f_letter(fo, ' ', at) < 0)
+					return -1;
+				continue;
+			}
+			if (d == 0x9F) { /* ß */
+				if (f_letter(fo, 's', at) < 0 || f_letter(fo, 's', at) < 0)
+					return -1;
+				continue;
+			}
+			if (d < 0xA0)
+				d = (unsigned char)(d + 0x20); /* À-Þ to à-þ */
+			if (d == 0xA4 || d == 0xB6 || d == 0xBC) { /* ä ö ü */
+				if (f_letter(fo, d == 0xA4 ? 'a' : d == 0xB6 ? 'o' : 'u', at) < 0)
+					return -1;
+				continue;
+			}
+			if (f_put(fo, (char)0xC3, at) < 0 || f_put(fo, (char)d, at) < 0)
+				return -1;
+			continue;
+		}
+		if (c == 0xC2 && i + 1 < len && t[i + 1] >= 0x80 && t[i + 1] <= 0xBF) {
+			unsigned char d = t[i + 1];
+			i += 2;
+			if (d == 0xAD) /* soft hyphen: ignored by case folding */
+				continue;
+			/* ª ² ³ µ ¹ º ¼ ½ ¾ change under NFKC; the rest is space or a sign. */
+			if (d == 0xAA || d == 0xB2 || d == 0xB3 || d == 0xB5 || d == 0xB9 || d == 0xBA || d >= 0xBC)
+				unknown = 1;
+			else if (f_letter(fo, ' ', at) < 0)
+				return -1;
+			if (!unknown)
+				continue;
+		} else if (c == 0xE2 && i + 2 < len && (t[i + 1] == 0x80 || t[i + 1] == 0x81 || t[i + 1] == 0x82) &&
+			   t[i + 2] >= 0x80 && t[i + 2] <= 0xBF) {
+			unsigned cp = 0x2000u + ((unsigned)(t[i + 1] - 0x80) << 6) + (unsigned)(t[i + 2] - 0x80);
+			i += 3;
+			if (cp == 0x2010) {
+				/* The tokenizer joins across U+2010 and what whitespace follows ("analy‐ siert"). */
+				while (i < len && is_space((char)t[i]))
+					i++;
+				continue;
+			}
+			if (cp == 0x2011 || (cp >= 0x200B && cp <= 0x200F) || (cp >= 0x2060 && cp <= 0x206F))
+				continue; /* hyphens, invisible characters */
+			if ((cp >= 0x2024 && cp <= 0x2026) || (cp >= 0x2033 && cp <= 0x2037) || cp == 0x203C ||
+			    cp == 0x203E || (cp >= 0x2047 && cp <= 0x2049) || cp == 0x2057 || cp >= 0x20D0) {
+				unknown = 1; /* changed by NFKC, or combining marks */
+			} else if (cp <= 0x200A || cp == 0x2028 || cp == 0x2029 || cp == 0x202F || cp == 0x205F) {
+				if (f_letter(fo, ' ', at) < 0)
+					return -1;
+				continue;
+			} else {
+				/* Quotes, dashes, currency signs: kept as they are. */
+					for (size_t k = at; k < i; k++)
+					if (f_put(fo, (char)t[k], at) < 0)
+						return -1;
+				continue;
+			}
+		} else {
+			/* Any other character: skip it whole (or one byte when invalid). */
+			size_t k = i + 1;
+			while (k < len && (t[k] & 0xC0) == 0x80 && k - i < 4)
+				k++;
+			i = k;
+			unknown = 1;
+		}
+		if (unknown) {
+			if (*n_unk < unk_cap)
+				unk[*n_unk] = (uint32_t)at;
+			(*n_unk)++;
+			if (f_put(fo, UNK, at) < 0)
+				return -1;
+		}
+	}
+	return 0;
+}
+
+typedef struct {
+	size_t a, b;
+} window;
+
+static unsigned bucket(unsigned char a, unsigned char b)
+{
+	return ((unsigned)a * 31u + b) & (KEY_BUCKETS - 1);
+}
+
+static int cmp_window(const void *x, const void *y)
+{
+	const window *p = x, *q = y;
+	return p->a < q->a ? -1 : p->a > q->a;
+}
+
+/*
+ * The key of a term: the term folded, leading e's skipped, cut before a
+ * character the fold does not model.  Written to key (cap bytes); returns
+ * its length, 0 when it has none.
+ */
+static size_t term_key(const char *term, size_t len, char *key, size_t cap)
+{
+	uint32_t unk[1];
+	size_t nu = 0;
+	folded fo = {key, NULL, 0, cap};
+	/* Folding makes at most 2 bytes of 1: fold what fits. */
+	if (len > cap / 2)
+		len = cap / 2;
+	if (fold_into(&fo, (const unsigned char *)term, len, unk, 1, &nu) < 0)
+		return 0;
+	size_t s = 0;
+	while (s < fo.n && key[s] == 'e')
+		s++;
+	size_t k = 0;
+	while (s + k < fo.n && key[s + k] != UNK)
+		k++;
+	memmove(key, key + s, k);
+	return k;
+}
+
+/* Is text[i-3..i) U+2010 HYPHEN, across which the tokenizer joins words over whitespace? */
+static int hyphen_before(const char *t, size_t i)
+{
+	return i >= 3 && (unsigned char)t[i - 3] == 0xE2 && (unsigned char)t[i - 2] == 0x80 &&
+	       (unsigned char)t[i - 1] == 0x90;
+}
+
+/* Widen [a, b) to whole whitespace-separated words, with U+2010 joins. */
+static void snap(const char *text, size_t len, size_t *pa, size_t *pb)
+{
+	size_t a = *pa, b = *pb;
+	for (;;) {
+		while (a > 0 && !is_space(text[a - 1]))
+			a--;
+		size_t k = a;
+		while (k > 0 && is_space(text[k - 1]))
+			k--;
+		if (k == a || !hyphen_before(text, k))
+			break;
+		a = k;
+	}
+	for (;;) {
+		while (b < len && !is_space(text[b]))
+			b++;
+		if (!hyphen_before(text, b))
+			break;
+		while (b < len && is_space(text[b]))
+			b++;
+	}
+	*pa = a;
+	*pb = b;
+}
+
+/* The start of the whitespace-separated word around text[i]. */
+static size_t word_start(const char *text, size_t i)
+{
+	while (i > 0 && !is_space(text[i - 1]))
+		i--;
+	return i;
+}
+
+/*
+ * The windows of text[0..len) to analyse for qt: 1 with *out and *n set,
+ * 0 when the prefilter cannot help (analyse text[0..*cut) whole), -1 out
+ * of memory.  A body with more than PLACES_MAX places of either kind is
+ * cut before the first place over the limit: *cut is where the analysis
+ * ends, for the full analysis too (lupe_analyze_near), so both see the same
+ * text.
+ */
+static int find_windows(const char *text, size_t len, const lupe_qterms *qt, window **out, size_t *n,
+			size_t *cut)
+{
+	folded fo = {0};
+	uint32_t unk[PLACES_MAX + 1];
+	size_t n_unk = 0, nw = 0, cap = 0;
+	window *w = NULL;
+	size_t klen[KEYS_MAX], nk = 0;
+	int rc = 0;
+
+	*out = NULL;
+	*n = 0;
+	*cut = len;
+	char(*keys)[KEY_MAX] = malloc(KEYS_MAX * sizeof *keys);
+	if (!keys)
+		return -1;
+	for (int list = 0; list < 2; list++) {
+		const char *p = list ? qt->prefixes.p : qt->terms.p;
+		size_t cnt = list ? qt->n_prefixes : qt->n_terms;
+		for (size_t i = 0; i < cnt; i++) {
+			size_t l = strlen(p);
+			if (nk == KEYS_MAX)
+				goto done;
+			klen[nk] = term_key(p, l, keys[nk], KEY_MAX);
+			if (!klen[nk])
+				goto done; /* a term that does not fold: no prefilter */
+			nk++;
+			p += l + 1;
+		}
+	}
+	if (len > UINT32_MAX / 2)
+		goto done;
+	fo.cap = 2 * len + 8;
+	fo.f = malloc(fo.cap);
+	fo.at = malloc(fo.cap * sizeof *fo.at);
+	if (!fo.f || !fo.at) {
+		rc = -1;
+		goto done;
+	}
+	if (fold_into(&fo, (const unsigned char *)text, len, unk, PLACES_MAX + 1, &n_unk) < 0) {
+		rc = -1;
+		goto done;
+	}
+	if (n_unk > PLACES_MAX) {
+		*cut = word_start(text, unk[PLACES_MAX]);
+		n_unk = PLACES_MAX;
+	}
+	cap = n_unk + 16;
+	w = malloc(cap * sizeof *w);
+	if (!w) {
+		rc = -1;
+		goto done;
+	}
+	for (size_t i = 0; i < n_unk; i++) {
+		/* A truncation hyphen needs its coordination: "Haus-, Hof- und Gartenarbeit". */
+		size_t b = text[unk[i]] == '-' ? unk[i] + COORD_REACH : unk[i] + 1;
+		w[nw++] = (window){unk[i], b < len ? b : len};
+	}
+	/*
+	 * One pass over the folded text.  Keys are chained by a hash of their
+	 * first two bytes (one-byte keys in a list of their own), so a place
+	 * costs a table look-up and the few keys that share its bytes.
+	 */
+	uint16_t head[KEY_BUCKETS], next[KEYS_MAX], ones = 0;
+	uint8_t one[256] = {0};
+	memset(head, 0, sizeof head);
+	for (size_t k = 0; k < nk; k++) {
+		unsigned char c0 = (unsigned char)keys[k][0];
+		if (klen[k] == 1) {
+			one[c0] = 1;
+			ones = 1;
+			continue;
+		}
+		unsigned h = bucket(c0, (unsigned char)keys[k][1]);
+		next[k] = head[h];
+		head[h] = (uint16_t)(k + 1);
+	}
+	for (size_t i = 0; i < fo.n; i++) {
+		unsigned char c0 = (unsigned char)fo.f[i];
+		size_t best = ones && one[c0] ? 1 : 0; /* the longest key here: its window holds the others' */
+		if (i + 1 < fo.n)
+			for (unsigned k = head[bucket(c0, (unsigned char)fo.f[i + 1])]; k; k = next[k - 1])
+				if (klen[k - 1] > best && klen[k - 1] <= fo.n - i &&
+				    memcmp(fo.f + i, keys[k - 1], klen[k - 1]) == 0)
+					best = klen[k - 1];
+		if (!best)
+			continue;
+		if (nw - n_unk == PLACES_MAX) {
+			size_t c = word_start(text, fo.at[i]);
+			if (c < *cut)
+				*cut = c;
+			break;
+		}
+		if (nw == cap) {
+			cap *= 2;
+			window *nv = realloc(w, cap * sizeof *w);
+			if (!nv) {
+				rc = -1;
+				goto done;
+			}
+			w = nv;
+		}
+		size_t e = i + best;
+		w[nw++] = (window){fo.at[i], e < fo.n ? fo.at[e] : len};
+		i = e - 1; /* the next place starts after this key */
+	}
+	/* Whole words, before the cut, then merged. */
+	size_t kept = 0;
+	for (size_t i = 0; i < nw; i++) {
+		if (w[i].a >= *cut)
+			continue;
+		snap(text, len, &w[i].a, &w[i].b);
+		if (w[i].b > *cut)
+			w[i].b = *cut;
+		w[kept++] = w[i];
+	}
+	nw = kept;
+	qsort(w, nw, sizeof *w, cmp_window);
+	size_t m = 0, total = 0;
+	for (size_t i = 0; i < nw; i++) {
+		if (m && w[i].a <= w[m - 1].b) {
+			if (w[i].b > w[m - 1].b)
+				w[m - 1].b = w[i].b;
+			continue;
+		}
+		w[m++] = w[i];
+	}
+	for (size_t i = 0; i < m; i++)
+		total += w[i].b - w[i].a;
+	if (total > *cut / 10 * 7)
+		goto done; /* most of the body anyway: one analysis is cheaper */
+	*out = w;
+	*n = m;
+	w = NULL;
+	rc = 1;
+done:
+	free(keys);
+	free(w);
+	free(fo.f);
+	free(fo.at);
+	return rc;
+}
+
+int lupe_analyze_near(lupe_analyzer *an, lupe_tokens *toks, const char *text, size_t len, const lupe_qterms *qt,
+		      int full)
+{
+	window *win = NULL, whole = {0, len};
+	size_t nwin = 0;
+	lupe_tokens_reset(toks);
+	int pf = find_windows(text, len, qt, &win, &nwin, &whole.b);
+	if (pf < 0)
+		return -1;
+	if (pf == 0 || full) {
+		free(win);
+		win = &whole;
+		nwin = 1;
+	}
+	int rc = 0;
+	for (size_t wi = 0; wi < nwin && rc == 0; wi++) {
+		size_t from = toks->n;
+		if (lupe_analyze_into(an, toks, text + win[wi].a, win[wi].b - win[wi].a, 0) < 0) {
+			rc = -1;
+			break;
+		}
+		for (size_t i = from; i < toks->n; i++) {
+			toks->v[i].start += win[wi].a;
+			toks->v[i].end += win[wi].a;
+		}
+	}
+	if (win != &whole)
+		free(win);
+	return rc;
+}
+
 /* The matches of the last call; a snippet is made by one thread per analyzer,
  * but the analyzer is per handle, so this lives per thread. */
 static _Thread_local lupe_span last[LUPE_MATCHES_MAX];
@@ -75,8 +529,8 @@ int lupe_snippet_matches(lupe_span **out, size_t *n)
 	return 0;
 }
 
-int lupe_snippet(lupe_analyzer *an, lupe_tokens *toks, const char *text, size_t len, const lupe_qterms *qt,
-		 size_t target, lupe_buf *out, lupe_span **spans, size_t *n_spans)
+int lupe_snippet_ex(lupe_analyzer *an, lupe_tokens *toks, const char *text, size_t len, const lupe_qterms *qt,
+		    size_t target, int full, lupe_buf *out, lupe_span **spans, size_t *n_spans)
 {
 	match *m = NULL;
 	size_t nm = 0, cap = 0;
@@ -90,8 +544,7 @@ int lupe_snippet(lupe_analyzer *an, lupe_tokens *toks, const char *text, size_t 
 	if (target < 40)
 		target = 40;
 
-	lupe_tokens_reset(toks);
-	if (lupe_analyze_into(an, toks, text, scan, 0) < 0)
+	if (lupe_analyze_near(an, toks, text, scan, qt, full) < 0)
 		return -1;
 	for (size_t i = 0; i < toks->n; i++) {
 		const lupe_itok *k = &toks->v[i];
@@ -210,4 +663,10 @@ fail_sp:
 done:
 	free(m);
 	return rc;
+}
+
+int lupe_snippet(lupe_analyzer *an, lupe_tokens *toks, const char *text, size_t len, const lupe_qterms *qt,
+		 size_t target, lupe_buf *out, lupe_span **spans, size_t *n_spans)
+{
+	return lupe_snippet_ex(an, toks, text, len, qt, target, 0, out, spans, n_spans);
 }

@@ -7,8 +7,12 @@
 #include "query/build.h"
 #include "util/buf.h"
 
-/* Bytes of a body searched for the best passage; the rest is not read. */
-#define LUPE_SNIPPET_SCAN_MAX (256u * 1024)
+/*
+ * Bytes of a body searched for the best passage; the rest is not read.
+ * (The analysis also stops before the 257th place a query term may occur:
+ * snippet.c, PLACES_MAX.)  Lucene's highlighter reads 50 KB by default.
+ */
+#define LUPE_SNIPPET_SCAN_MAX (64u * 1024)
 
 /*
  * Choose a passage of about `target` bytes of text[0..len) that holds the
@@ -18,6 +22,25 @@
  */
 int lupe_snippet(lupe_analyzer *an, lupe_tokens *toks, const char *text, size_t len, const lupe_qterms *qt,
 		 size_t target, lupe_buf *out, lupe_span **spans, size_t *n_spans);
+
+/*
+ * The same with `full` set: the whole body is analysed, without the
+ * prefilter (snippet.c).  The result must be identical; tests compare.
+ */
+int lupe_snippet_ex(lupe_analyzer *an, lupe_tokens *toks, const char *text, size_t len, const lupe_qterms *qt,
+		    size_t target, int full, lupe_buf *out, lupe_span **spans, size_t *n_spans);
+
+/*
+ * Analyse the parts of text[0..len) where a term of qt may occur (all of it
+ * when `full` is set or the prefilter cannot tell) into toks, which is reset
+ * first; token offsets are offsets of text.  Every token of the full
+ * analysis whose term qt matches is among them, with the same offsets.
+ * A text with very many places is analysed only up to a cut before the
+ * place over the limit, in both modes alike.
+ * Word positions are not meaningful.  0 or -1 (no memory).
+ */
+int lupe_analyze_near(lupe_analyzer *an, lupe_tokens *toks, const char *text, size_t len, const lupe_qterms *qt,
+		      int full);
 
 /* Matches kept per hit for lupe_hit.matches. */
 #define LUPE_MATCHES_MAX 64

@@ -3,6 +3,7 @@
 
 #include "index/document.h"
 #include "query/fuzzy.h"
+#include "search/snippet.h"
 #include "search/suggest.h"
 #include "util/buf.h"
 
@@ -21,15 +22,19 @@ static int surface(lx_db *x, lupe_analyzer *an, const char *term, lupe_buf *out)
 	lupe_tokens toks = {0};
 	lupe_record rec;
 	lupe_err err;
+	lupe_qterms qt = {0};
 	int found, rc = -1;
 	if (lx_first_data(x, term, strlen(term), &data, &found, &err) != LUPE_OK || !found ||
 	    lupe_record_parse(data.p, data.len, &rec) < 0)
 		goto done;
 	const char *fields[2] = {rec.title, rec.text};
 	size_t lens[2] = {rec.title_len, rec.text_len > 65536 ? 65536 : rec.text_len};
+	if (lupe_buf_append(&qt.terms, term, strlen(term) + 1) < 0)
+		goto done;
+	qt.n_terms = 1;
 	for (int f = 0; f < 2 && rc < 0; f++) {
-		lupe_tokens_reset(&toks);
-		if (lupe_analyze_into(an, &toks, fields[f], lens[f], 0) < 0)
+		/* Only around the places the term may be (snippet.c's prefilter). */
+		if (lupe_analyze_near(an, &toks, fields[f], lens[f], &qt, 0) < 0)
 			break;
 		for (size_t i = 0; i < toks.n; i++) {
 			const lupe_itok *k = &toks.v[i];
@@ -40,6 +45,7 @@ static int surface(lx_db *x, lupe_analyzer *an, const char *term, lupe_buf *out)
 		}
 	}
 done:
+	lupe_qterms_free(&qt);
 	lupe_tokens_release(&toks);
 	lupe_buf_free(&data);
 	return rc;

@@ -1,0 +1,341 @@
+/*
+ * The two fast paths of analysis must not change a result:
+ *
+ *  - lupe_tokenize segments plain words itself and leaves the rest to ICU;
+ *    its segments must equal ICU's over the whole text
+ *    (lupe_tokenize_icu);
+ *  - lupe_snippet analyses only windows found by a byte prefilter; its
+ *    snippet, highlights and matches must equal those of the full analysis
+ *    (lupe_snippet_ex with full = 1).
+ *
+ * Both are checked on a table of German cases made to trip them and on the
+ * bundled articles (data/corpus), with queries made of each article's own
+ * terms.  LUPE_FASTPATH_JSONL=FILE.jsonl runs the same comparisons over
+ * every "title" and "text" of a JSON Lines file (bench/data/de-corpus.jsonl:
+ * the 24 MB corpus); the test prints how many texts and hits it compared.
+ */
+#include <check.h>
+#include <dirent.h>
+#include <json-c/json.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "analysis/analyzer.h"
+#include "analysis/tokenize.h"
+#include "query/build.h"
+#include "search/snippet.h"
+
+/* Texts that reach every branch of the fold and the plain-chunk test. */
+static const char *const cases[] = {
+	"Die Ueberstunden der Mitarbeiter:innen und MitarbeiterInnen (Überstunden) sind gestiegen.",
+	"Haus- und Gartenarbeit, Wirtschafts-, Sozial- und Umweltpolitik sowie Ein- und Ausgabe.",
+	"Die Kakao-Ernte und die Kakaoernte im Zooeingang; Zoo-Eingang.",
+	"Die Social-Media-Strategie der Kommunikationsberater ist neu.",
+	"Das Programm analy\xE2\x80\x90\n  siert binkd(8)-Protokolldateien und gs\xE2\x80\x90 hadow(5).",
+	"Kom\xC2\xADmu\xC2\xADni\xC2\xADka\xC2\xADtion mit Soft-Hyphen und \xEF\xAC\x81nden (Ligatur).",
+	"E-Mail an info@example.org oder https://www.example.org/pfad?x=1, www.lupe.de.",
+	"Stra\xC3\x9F" "e, STRASSE, Ma\xC3\x9F" "e und Masse; \xC3\x84rztin, \xC3\x84RZTE, \xC3\xA4rztlich.",
+	"z.B. usw. d.h. 3,5 Mio. Euro, 1.000.000 \xE2\x82\xAC, 2.0.1 und 10:30 Uhr; geht's? Peter's.",
+	"\xE2\x80\x9E" "Fischglas\xE2\x80\x9C-artigen Zitate \xC2\xAB" "franz\xC3\xB6sisch\xC2\xBB und \xE2\x80\x9A" "einfach\xE2\x80\x98.",
+	"Kolleg\xC2\xB7innen, Mitarbeiter*innen, Lehrer/-innen, Student_innen und Pr\xC3\xA4sident/in.",
+	"PageNumber ReferenceValue iPhone McDonald's O'Neill l'\xC3\xA9t\xC3\xA9 caf\xC3\xA9 na\xC3\xAFve.",
+	"x\xC2\xB2 + y\xC2\xB3 = \xC2\xBD; 5\xC2\xB0" "C; \xC2\xA7 12 Abs. 3; \xC3\x97 \xC3\xB7 \xC2\xB5m.",
+	"u\xCC\x88" "ber (kombinierend) \xCE\xB1\xCE\xB2\xCE\xB3 \xD0\xB4\xD0\xB0 \xE4\xB8\xAD\xE6\x96\x87 \xF0\x9F\x98\x80 Ende.",
+	"\"Zitat\" (Klammer) Ende. Frage? Ausruf! Doppelpunkt: Semikolon; Komma, \"(doppelt)\".",
+	"Tab\tund\nZeilen\r\nwechsel\fund\vmehr   Leerzeichen \xC2\xA0gesch\xC3\xBCtzt\xE2\x80\xAFschmal.",
+	"Bio- und Gentechnik, Vor- oder Nachteile, Personal-, Sach- und Reisekosten.",
+	"Neu\xC3\xBC" "bersetzung, Steuer, Feuer, Quelle, aktuell, Michael, Israel, Poet.",
+	"feuerwehr-einsatz, bau-element, ko-existenz, zoo-ernte, Hausaerzte, Hausärzte.",
+	"",
+	"   ",
+	"-",
+	"--- ... !!! ((( )))",
+	"Wort",
+};
+
+static lupe_analyzer *an;
+static lupe_tokenizer *tz;
+
+static void setup(void)
+{
+	ck_assert_int_eq(lupe_analyzer_new(&an, NULL), LUPE_OK);
+	ck_assert_int_eq(lupe_tokenizer_new(&tz), 0);
+}
+
+static void teardown(void)
+{
+	lupe_analyzer_free(an);
+	lupe_tokenizer_free(tz);
+}
+
+static size_t n_texts, n_hits;
+
+/* lupe_tokenize and ICU alone give the same segments. */
+static void same_segments(const char *text, size_t len)
+{
+	const lupe_seg *s;
+	size_t n;
+	ck_assert_int_eq(lupe_tokenize(tz, text, len, &s, &n), 0);
+	lupe_seg *fast = n ? malloc(n * sizeof *fast) : NULL;
+	if (n)
+		memcpy(fast, s, n * sizeof *fast);
+	size_t nf = n;
+	ck_assert_int_eq(lupe_tokenize_icu(tz, text, len, &s, &n), 0);
+	ck_assert_msg(nf == n, "%zu segments, ICU %zu: %.80s", nf, n, text);
+	for (size_t i = 0; i < n; i++)
+		ck_assert_msg(fast[i].start == s[i].start && fast[i].end == s[i].end && fast[i].kind == s[i].kind &&
+				      fast[i].flags == s[i].flags,
+			      "segment %zu [%zu,%zu) k%d f%u, ICU [%zu,%zu) k%d f%u: %.80s", i, fast[i].start, fast[i].end,
+			      fast[i].kind, fast[i].flags, s[i].start, s[i].end, s[i].kind, s[i].flags, text);
+	free(fast);
+}
+
+/* The snippet with the prefilter equals the one of the full analysis. */
+static void same_snippet(const char *text, size_t len, const lupe_qterms *qt, size_t target)
+{
+	lupe_tokens toks = {0};
+	lupe_buf a = {0}, b = {0};
+	lupe_span *sa, *sb, *ma, *mb;
+	size_t na, nb, nma, nmb;
+	ck_assert_int_eq(lupe_snippet_ex(an, &toks, text, len, qt, target, 1, &a, &sa, &na), 0);
+	ck_assert_int_eq(lupe_snippet_matches(&ma, &nma), 0);
+	ck_assert_int_eq(lupe_snippet_ex(an, &toks, text, len, qt, target, 0, &b, &sb, &nb), 0);
+	ck_assert_int_eq(lupe_snippet_matches(&mb, &nmb), 0);
+	if (!(a.len == b.len && memcmp(a.p, b.p, a.len) == 0) || nma != nmb) {
+		fprintf(stderr, "matches full %zu fast %zu\n", nma, nmb);
+		for (size_t i = 0; i < nma || i < nmb; i++)
+			fprintf(stderr, "  %zu: full %.*s | fast %.*s\n", i, i < nma ? (int)(ma[i].end - ma[i].start) : 0,
+				i < nma ? text + ma[i].start : "", i < nmb ? (int)(mb[i].end - mb[i].start) : 0,
+				i < nmb ? text + mb[i].start : "");
+	}
+	ck_assert_msg(a.len == b.len && memcmp(a.p, b.p, a.len) == 0, "snippet differs:\n full %s\n fast %s", a.p,
+		      b.p);
+	ck_assert_msg(na == nb && (!na || memcmp(sa, sb, na * sizeof *sa) == 0), "highlights differ: %s", a.p);
+	ck_assert_msg(nma == nmb && (!nma || memcmp(ma, mb, nma * sizeof *ma) == 0),
+		      "matches differ (%zu vs %zu): %s", nma, nmb, a.p);
+	n_hits++;
+	free(sa);
+	free(sb);
+	free(ma);
+	free(mb);
+	lupe_buf_free(&a);
+	lupe_buf_free(&b);
+	lupe_tokens_release(&toks);
+}
+
+static void qt_add(lupe_qterms *qt, const char *t, size_t n, int prefix)
+{
+	lupe_buf *l = prefix ? &qt->prefixes : &qt->terms;
+	ck_assert_int_eq(lupe_buf_append(l, t, n), 0);
+	ck_assert_int_eq(lupe_buf_putc(l, '\0'), 0);
+	if (prefix)
+		qt->n_prefixes++;
+	else
+		qt->n_terms++;
+}
+
+/*
+ * Queries from the text's own terms: every `step`-th token's term (so
+ * compound parts, joined forms and completed compounds come in), one term
+ * prefix, and `other`, terms the text may not hold.
+ */
+static void check_text(const char *text, size_t len, const lupe_qterms *other)
+{
+	same_segments(text, len);
+	lupe_tokens toks = {0};
+	ck_assert_int_ge(lupe_analyze_into(an, &toks, text, len, 0), 0);
+	static const size_t steps[] = {1, 3, 7, 13};
+	for (size_t si = 0; si < sizeof steps / sizeof steps[0]; si++) {
+		lupe_qterms qt = {0};
+		for (size_t i = si; i < toks.n && qt.n_terms < 200; i += steps[si])
+			if (!(toks.v[i].flags & LUPE_TOKEN_STOPWORD) || steps[si] == 1)
+				qt_add(&qt, lupe_itok_term(&toks, &toks.v[i]), toks.v[i].term_len, 0);
+		if (toks.n && toks.v[toks.n / 2].term_len >= 4)
+			qt_add(&qt, lupe_itok_term(&toks, &toks.v[toks.n / 2]), 3, 1);
+		if (other) {
+			const char *p = other->terms.p;
+			for (size_t i = 0; i < other->n_terms && qt.n_terms < 250; i++, p += strlen(p) + 1)
+				qt_add(&qt, p, strlen(p), 0);
+		}
+		same_snippet(text, len, &qt, 240);
+		same_snippet(text, len, &qt, 60);
+		lupe_qterms_free(&qt);
+	}
+	/* Each token alone, for short texts: every kind of token must be found on its own. */
+	for (size_t i = 0; len < 400 && i < toks.n; i++) {
+		lupe_qterms qt = {0};
+		qt_add(&qt, lupe_itok_term(&toks, &toks.v[i]), toks.v[i].term_len, 0);
+		same_snippet(text, len, &qt, 100);
+		lupe_qterms_free(&qt);
+	}
+	lupe_tokens_release(&toks);
+	n_texts++;
+}
+
+START_TEST(test_table)
+{
+	lupe_qterms other = {0};
+	qt_add(&other, "hausarbeit", 10, 0);
+	qt_add(&other, "ernt", 4, 0);
+	qt_add(&other, "email", 5, 0);
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
+		check_text(cases[i], strlen(cases[i]), &other);
+	lupe_qterms_free(&other);
+	ck_assert_uint_gt(n_hits, 300); /* compared, not skipped */
+}
+END_TEST
+
+/* The prefilter really skips text: a long body with one match far inside. */
+START_TEST(test_windows_found)
+{
+	lupe_buf t = {0};
+	for (int i = 0; i < 200; i++)
+		ck_assert_int_eq(lupe_buf_append(&t, "Ein Satz ohne das gesuchte Wort, nur Füllmaterial. ", 51), 0);
+	const char *w = "Die Kommunikationsberater kamen. ";
+	ck_assert_int_eq(lupe_buf_append(&t, w, strlen(w)), 0);
+	lupe_qterms qt = {0};
+	qt_add(&qt, "berat", 5, 0);
+	lupe_tokens toks = {0};
+	lupe_buf out = {0};
+	lupe_span *sp, *m;
+	size_t nsp, nm;
+	ck_assert_int_eq(lupe_snippet(an, &toks, t.p, t.len, &qt, 100, &out, &sp, &nsp), 0);
+	ck_assert_int_eq(lupe_snippet_matches(&m, &nm), 0);
+	ck_assert_uint_eq(nm, 1);
+	ck_assert_int_eq(memcmp(t.p + m[0].start, "Kommunikationsberater", 21), 0);
+	ck_assert_ptr_nonnull(strstr(out.p, "Kommunikationsberater"));
+	/* Only the window was analysed: the token list holds a few tokens, not the 1,800 of the body. */
+	ck_assert_uint_lt(toks.n, 20);
+	same_snippet(t.p, t.len, &qt, 100);
+	free(sp);
+	free(m);
+	lupe_buf_free(&out);
+	lupe_buf_free(&t);
+	lupe_tokens_release(&toks);
+	lupe_qterms_free(&qt);
+}
+END_TEST
+
+/* A body with more places than the limit is cut at the same word in both modes. */
+START_TEST(test_many_places)
+{
+	lupe_buf t = {0};
+	for (int i = 0; i < 400; i++) {
+		const char *w = i % 3 ? "Die Berater beraten. " : "Kommunikationsberater und Zoo-Eingang. ";
+		ck_assert_int_eq(lupe_buf_append(&t, w, strlen(w)), 0);
+	}
+	lupe_qterms qt = {0};
+	qt_add(&qt, "berat", 5, 0);
+	qt_add(&qt, "eingang", 7, 0);
+	same_snippet(t.p, t.len, &qt, 240);
+	lupe_tokens toks = {0};
+	ck_assert_int_eq(lupe_analyze_near(an, &toks, t.p, t.len, &qt, 0), 0);
+	size_t last = 0;
+	for (size_t i = 0; i < toks.n; i++)
+		last = toks.v[i].end > last ? toks.v[i].end : last;
+	ck_assert_uint_lt(last, t.len / 2); /* stopped at the cut, well before the end */
+	ck_assert_uint_gt(last, t.len / 8);
+	lupe_tokens_release(&toks);
+	lupe_qterms_free(&qt);
+	lupe_buf_free(&t);
+}
+END_TEST
+
+static char *read_file(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	ck_assert_ptr_nonnull(f);
+	lupe_buf b = {0};
+	char tmp[8192];
+	size_t n;
+	while ((n = fread(tmp, 1, sizeof tmp, f)) > 0)
+		ck_assert_int_eq(lupe_buf_append(&b, tmp, n), 0);
+	fclose(f);
+	*len = b.len;
+	ck_assert_int_eq(lupe_buf_terminate(&b), 0);
+	return b.p;
+}
+
+START_TEST(test_bundled_articles)
+{
+	const char *root = getenv("LUPE_SOURCE_ROOT");
+	char dir[4096], path[4096 + 512];
+	snprintf(dir, sizeof dir, "%s/data/corpus", root ? root : ".");
+	DIR *d = opendir(dir);
+	ck_assert_ptr_nonnull(d);
+	lupe_qterms other = {0};
+	qt_add(&other, "strategi", 8, 0);
+	qt_add(&other, "kommunikation", 13, 0);
+	size_t files = 0;
+	struct dirent *e;
+	while ((e = readdir(d))) {
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+		size_t len;
+		char *text = read_file(path, &len);
+		check_text(text, len, &other);
+		free(text);
+		files++;
+	}
+	closedir(d);
+	ck_assert_uint_ge(files, 5);
+	lupe_qterms_free(&other);
+}
+END_TEST
+
+/* Opt-in: every title and text of a JSON Lines file. */
+START_TEST(test_jsonl_corpus)
+{
+	const char *path = getenv("LUPE_FASTPATH_JSONL");
+	if (!path || !*path)
+		return;
+	FILE *f = fopen(path, "r");
+	ck_assert_ptr_nonnull(f);
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t n;
+	lupe_qterms other = {0};
+	qt_add(&other, "jahr", 4, 0);
+	qt_add(&other, "datei", 5, 0);
+	while ((n = getline(&line, &cap, f)) > 0) {
+		json_object *o = json_tokener_parse(line);
+		if (!o)
+			continue;
+		const char *fields[] = {"title", "text"};
+		for (int k = 0; k < 2; k++) {
+			json_object *v;
+			if (json_object_object_get_ex(o, fields[k], &v) && json_object_is_type(v, json_type_string)) {
+				size_t len = (size_t)json_object_get_string_len(v);
+				check_text(json_object_get_string(v), len > LUPE_SNIPPET_SCAN_MAX ? LUPE_SNIPPET_SCAN_MAX : len,
+					   &other);
+			}
+		}
+		json_object_put(o);
+	}
+	free(line);
+	fclose(f);
+	lupe_qterms_free(&other);
+	printf("test_fastpath: %s: %zu texts, %zu snippets compared, all equal\n", path, n_texts, n_hits);
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("fastpath");
+	TCase *tc = tcase_create("core");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_set_timeout(tc, 3600);
+	tcase_add_test(tc, test_table);
+	tcase_add_test(tc, test_windows_found);
+	tcase_add_test(tc, test_many_places);
+	tcase_add_test(tc, test_bundled_articles);
+	tcase_add_test(tc, test_jsonl_corpus);
+	suite_add_tcase(s, tc);
+	SRunner *sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	int failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
