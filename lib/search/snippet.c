@@ -110,8 +110,7 @@ static int f_put(folded *fo, char c, size_t at)
 	if (fo->n == fo->cap)
 		return -1; /* cannot happen: the buffer holds 2 bytes per input byte */
 	fo->f[fo->n] = c;
-	if (fo->at)
-		fo->at[fo->n] = (uint32_t)at;
+	fo->at[fo->n] = (uint32_t)at;
 	fo->n++;
 	return 0;
 }
@@ -142,8 +141,7 @@ static int fold_into(folded *fo, const unsigned char *t, size_t len, uint32_t *u
 		int unknown = 0;
 		if (c < 0x80) {
 			i++;
-			if (c >= 'A' && c <= 'Z')
-				c = (unsigned char)(c + 32);
+			c = (unsigned char)(c + ((unsigned)(c - 'A') < 26u) * 32);
 			if (c == '-') {
 				/* "Haus- und", "Wirtschafts-, Sozial-": a truncated compound. */
 				if (at && i < len && (t[i] == ' ' || t[i] == ',' || t[i] == '\n' || t[i] == '\t')) {
@@ -159,11 +157,8 @@ static int fold_into(folded *fo, const unsigned char *t, size_t len, uint32_t *u
 				if (p == 'a' || p == 'o' || p == 'u')
 					continue;
 			}
-			if (fo->n == fo->cap)
-				return -1;
-			fo->f[fo->n] = (char)c;
-			if (fo->at)
-				fo->at[fo->n] = (uint32_t)at;
+			fo->f[fo->n] = (char)c; /* room: the caller gives 2 bytes per input byte */
+			fo->at[fo->n] = (uint32_t)at;
 			fo->n++;
 			continue;
 		}
@@ -270,9 +265,11 @@ static int cmp_window(const void *x, const void *y)
  */
 static size_t term_key(const char *term, size_t len, char *key, size_t cap)
 {
-	uint32_t unk[1];
+	uint32_t unk[1], at[KEY_MAX];
 	size_t nu = 0;
-	folded fo = {key, NULL, 0, cap};
+	if (cap > KEY_MAX)
+		cap = KEY_MAX;
+	folded fo = {key, at, 0, cap};
 	/* Folding makes at most 2 bytes of 1: fold what fits. */
 	if (len > cap / 2)
 		len = cap / 2;
@@ -400,28 +397,35 @@ static int find_windows(const char *text, size_t len, const lupe_qterms *qt, win
 	 * first two bytes (one-byte keys in a list of their own), so a place
 	 * costs a table look-up and the few keys that share its bytes.
 	 */
-	uint16_t head[KEY_BUCKETS], next[KEYS_MAX], ones = 0;
-	uint8_t one[256] = {0};
+	uint16_t head[KEY_BUCKETS], next[KEYS_MAX];
+	uint8_t one[256] = {0}, *pair = calloc(65536 / 8, 1); /* a bit per first two bytes */
+	if (!pair) {
+		rc = -1;
+		goto done;
+	}
 	memset(head, 0, sizeof head);
 	for (size_t k = 0; k < nk; k++) {
 		unsigned char c0 = (unsigned char)keys[k][0];
 		if (klen[k] == 1) {
 			one[c0] = 1;
-			ones = 1;
+			for (unsigned c1 = 0; c1 < 256; c1++) /* any pair starting with it */
+				pair[(c0 << 8 | c1) >> 3] |= (uint8_t)(1u << (c1 & 7));
 			continue;
 		}
-		unsigned h = bucket(c0, (unsigned char)keys[k][1]);
+		unsigned c1 = (unsigned char)keys[k][1], h = bucket(c0, (unsigned char)c1);
+		pair[(c0 << 8 | c1) >> 3] |= (uint8_t)(1u << (c1 & 7));
 		next[k] = head[h];
 		head[h] = (uint16_t)(k + 1);
 	}
+	const unsigned char *f = (const unsigned char *)fo.f;
 	for (size_t i = 0; i < fo.n; i++) {
-		unsigned char c0 = (unsigned char)fo.f[i];
-		size_t best = ones && one[c0] ? 1 : 0; /* the longest key here: its window holds the others' */
-		if (i + 1 < fo.n)
-			for (unsigned k = head[bucket(c0, (unsigned char)fo.f[i + 1])]; k; k = next[k - 1])
-				if (klen[k - 1] > best && klen[k - 1] <= fo.n - i &&
-				    memcmp(fo.f + i, keys[k - 1], klen[k - 1]) == 0)
-					best = klen[k - 1];
+		unsigned c0 = f[i], c1 = i + 1 < fo.n ? f[i + 1] : 0;
+		if (!(pair[(c0 << 8 | c1) >> 3] & (1u << (c1 & 7))))
+			continue;
+		size_t best = one[c0]; /* the longest key here: its window holds the others' */
+		for (unsigned k = head[bucket((unsigned char)c0, (unsigned char)c1)]; k; k = next[k - 1])
+			if (klen[k - 1] > best && klen[k - 1] <= fo.n - i && memcmp(fo.f + i, keys[k - 1], klen[k - 1]) == 0)
+				best = klen[k - 1];
 		if (!best)
 			continue;
 		if (nw - n_unk == PLACES_MAX) {
@@ -434,6 +438,7 @@ static int find_windows(const char *text, size_t len, const lupe_qterms *qt, win
 			cap *= 2;
 			window *nv = realloc(w, cap * sizeof *w);
 			if (!nv) {
+				free(pair);
 				rc = -1;
 				goto done;
 			}
@@ -443,6 +448,7 @@ static int find_windows(const char *text, size_t len, const lupe_qterms *qt, win
 		w[nw++] = (window){fo.at[i], e < fo.n ? fo.at[e] : len};
 		i = e - 1; /* the next place starts after this key */
 	}
+	free(pair);
 	/* Whole words, before the cut, then merged. */
 	size_t kept = 0;
 	for (size_t i = 0; i < nw; i++) {
