@@ -2,7 +2,12 @@
 #include <check.h>
 #include <string.h>
 
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "db.h"
 #include "fixture.h"
+#include "query/fuzzy.h"
 
 static char *dir;
 static lupe_db *db;
@@ -247,6 +252,105 @@ START_TEST(test_fuzzy)
 }
 END_TEST
 
+/*
+ * lupe_fuzzy_terms against brute force over every term of an index of the
+ * bundled articles: all terms one edit away, and those two edits away that
+ * share the first two letters, must come back (the function scans that
+ * range and asks for one-edit variants only where the scan cannot reach).
+ */
+static int ref_distance(const char *a, size_t la, const char *b, size_t lb)
+{
+	int d[64][64];
+	for (size_t i = 0; i <= la; i++)
+		d[i][0] = (int)i;
+	for (size_t j = 0; j <= lb; j++)
+		d[0][j] = (int)j;
+	for (size_t i = 1; i <= la; i++)
+		for (size_t j = 1; j <= lb; j++) {
+			int v = d[i - 1][j - 1] + (a[i - 1] != b[j - 1]);
+			if (d[i - 1][j] + 1 < v)
+				v = d[i - 1][j] + 1;
+			if (d[i][j - 1] + 1 < v)
+				v = d[i][j - 1] + 1;
+			if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] && d[i - 2][j - 2] + 1 < v)
+				v = d[i - 2][j - 2] + 1;
+			d[i][j] = v;
+		}
+	return d[la][lb];
+}
+
+typedef struct {
+	const char *term;
+	size_t len;
+	int maxdist;
+	char found[64][64];
+	int n;
+} ref_ctx;
+
+static int ref_cb(void *vc, const char *t, size_t n)
+{
+	ref_ctx *c = vc;
+	if (n >= 60 || (n > c->len ? n - c->len : c->len - n) > 2)
+		return 0;
+	for (size_t i = 0; i < n; i++)
+		if (t[i] < 'a' || t[i] > 'z')
+			return 0;
+	int d = ref_distance(c->term, c->len, t, n);
+	if (d == 1 || (d == 2 && c->maxdist == 2 && memcmp(t, c->term, 2) == 0)) {
+		ck_assert_int_lt(c->n, 64);
+		memcpy(c->found[c->n], t, n);
+		c->found[c->n++][n] = '\0';
+	}
+	return 0;
+}
+
+START_TEST(test_fuzzy_terms_reference)
+{
+	const char *root = getenv("LUPE_SOURCE_ROOT");
+	char path[4200];
+	for (int i = 0; i < 5; i++) {
+		static const char *const seeds[] = {"000_d5375fca1a9368d7.txt", "001_18b1f2334a26c98f.txt",
+			"002_dfd74220ff8ed79c.txt", "003_7fdb0018013038aa.txt", "004_8feeb118e7ecd11c.txt"};
+		snprintf(path, sizeof path, "%s/data/corpus/%s", root ? root : ".", seeds[i]);
+		FILE *f = fopen(path, "rb");
+		ck_assert_ptr_nonnull(f);
+		static char text[1 << 20];
+		size_t n = fread(text, 1, sizeof text - 1, f);
+		fclose(f);
+		text[n] = '\0';
+		ck_assert_int_eq(fx_add(db, seeds[i], "", text), LUPE_OK);
+	}
+	ck_assert_int_eq(lupe_commit(db), LUPE_OK);
+	ck_assert_int_eq(lupe_db_sync(db), LUPE_OK);
+	/* Misspellings with edits at the start, the middle and the end, and plain words. */
+	static const char *const words[] = {"kommunkation", "komunikation", "okmmunikation", "kommunikatoin",
+		"xommunikation", "stratgie", "strategei", "trategie", "mitarbeitr", "unternehmne", "nternehmen",
+		"berater", "bertaer", "digitalisierng", "ueberstunden", "arbeitszeit", "arbeitzeit", "sozial"};
+	int checked = 0;
+	for (size_t w = 0; w < sizeof words / sizeof words[0]; w++) {
+		size_t len = strlen(words[w]);
+		for (int maxdist = 1; maxdist <= 2; maxdist++) {
+			lupe_fuzzy_cand got[LUPE_FUZZY_MAX];
+			int n = lupe_fuzzy_terms(db->x, words[w], len, maxdist, got, LUPE_FUZZY_MAX);
+			ref_ctx c = {words[w], len, maxdist, {{0}}, 0};
+			lupe_err err;
+			ck_assert_int_eq(lx_allterms(db->x, "", 0, ref_cb, &c, &err), LUPE_OK);
+			ck_assert_msg(c.n < LUPE_FUZZY_MAX, "%s: too many to compare", words[w]);
+			ck_assert_msg(n == c.n, "%s (%d): %d candidates, brute force %d", words[w], maxdist, n, c.n);
+			for (int i = 0; i < c.n; i++) {
+				int hit = 0;
+				for (int k = 0; k < n; k++)
+					hit |= strcmp(got[k].term, c.found[i]) == 0 &&
+					       got[k].dist == ref_distance(words[w], len, c.found[i], strlen(c.found[i]));
+				ck_assert_msg(hit, "%s (%d): %s missing", words[w], maxdist, c.found[i]);
+			}
+			checked += c.n;
+		}
+	}
+	ck_assert_int_gt(checked, 10); /* the words do have neighbours in the articles */
+}
+END_TEST
+
 START_TEST(test_near)
 {
 	ck_assert(fx_finds(db, "klare NEAR/2 Strategie", "k1", 10));
@@ -342,6 +446,7 @@ int main(void)
 	tcase_add_test(tc, test_saturation);
 	tcase_add_test(tc, test_truncated_compounds);
 	tcase_add_test(tc, test_fuzzy);
+	tcase_add_test(tc, test_fuzzy_terms_reference);
 	tcase_add_test(tc, test_near);
 	tcase_add_test(tc, test_filters);
 	tcase_add_test(tc, test_facets_and_sort);

@@ -1,6 +1,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lupe.h"
 #include "query/fuzzy.h"
 
 int lupe_fuzzy_distance(size_t chars)
@@ -16,6 +17,7 @@ typedef struct {
 	int n, max;
 	lx_db *db;
 	long budget; /* terms the distance-2 scan may still look at */
+	unsigned char counts[26]; /* of term's letters */
 } ctx;
 
 /* Damerau-Levenshtein (optimal string alignment), stopping early above max. */
@@ -83,14 +85,35 @@ static void probe(ctx *c, const char *t, size_t n)
 		add(c, t, n, 1, f);
 }
 
+/*
+ * Letter counts: an edit changes them by at most 2 (a substitution), so
+ * two words d edits apart differ by at most 2d in total.  A cheap test that
+ * lets the scan skip the distance of most terms.
+ */
+static int counts_close(const unsigned char *ha, const char *b, size_t lb, int max)
+{
+	int hb[26] = {0}, diff = 0;
+	for (size_t i = 0; i < lb; i++) {
+		unsigned char ch = (unsigned char)b[i];
+		if (ch < 'a' || ch > 'z')
+			return 1; /* not a plain word: let distance() decide */
+		hb[ch - 'a']++;
+	}
+	for (int k = 0; k < 26; k++)
+		diff += ha[k] > hb[k] ? ha[k] - hb[k] : hb[k] - ha[k];
+	return diff <= 2 * max;
+}
+
 static int scan_cb(void *vc, const char *t, size_t n)
 {
 	ctx *c = vc;
 	if (--c->budget < 0)
 		return 1;
+	if ((n > c->len ? n - c->len : c->len - n) > 2 || !counts_close(c->counts, t, n, 2))
+		return 0;
 	int d = distance(c->term, c->len, t, n, 2);
-	if (d == 2)
-		add(c, t, n, 2, lx_termfreq(c->db, t, n));
+	if (d >= 1 && d <= 2)
+		add(c, t, n, d, lx_termfreq(c->db, t, n));
 	return 0;
 }
 
@@ -106,20 +129,35 @@ int lupe_fuzzy_terms(lx_db *db, const char *term, size_t len, int maxdist, lupe_
 {
 	static const char alpha[] = "abcdefghijklmnopqrstuvwxyz";
 	char v[64];
-	ctx c = {term, len, maxdist, out, 0, max, db, 20000};
+	ctx c = {term, len, maxdist, out, 0, max, db, 20000, {0}};
 
 	if (maxdist < 1 || len < 4 || len > 60)
 		return 0;
-	for (size_t i = 0; i < len; i++)
+	for (size_t i = 0; i < len; i++) {
 		if ((unsigned char)term[i] >= 0x80 || !((term[i] >= 'a' && term[i] <= 'z')))
 			return 0;
-	/* Deletions, transpositions, substitutions, insertions. */
-	for (size_t i = 0; i < len; i++) {
+		c.counts[term[i] - 'a']++;
+	}
+	/*
+	 * Distance 2: the terms that share the first two letters, each compared
+	 * (distance 1 among them too).  When the scan saw them all, the
+	 * variants below need only be asked for where they change those two
+	 * letters.
+	 */
+	size_t from = 0;
+	if (maxdist >= 2) {
+		lupe_err err;
+		if (lx_allterms(db, term, 2, scan_cb, &c, &err) == LUPE_OK && c.budget >= 0)
+			from = 2;
+	}
+	/* Deletions, transpositions, substitutions, insertions; those at a position >= lim were scanned. */
+	size_t lim = from ? from : len + 1;
+	for (size_t i = 0; i < len && i < lim; i++) {
 		memcpy(v, term, i);
 		memcpy(v + i, term + i + 1, len - i - 1);
 		probe(&c, v, len - 1);
 	}
-	for (size_t i = 0; i + 1 < len; i++) {
+	for (size_t i = 0; i + 1 < len && i < lim; i++) {
 		if (term[i] == term[i + 1])
 			continue;
 		memcpy(v, term, len);
@@ -127,7 +165,7 @@ int lupe_fuzzy_terms(lx_db *db, const char *term, size_t len, int maxdist, lupe_
 		v[i + 1] = term[i];
 		probe(&c, v, len);
 	}
-	for (size_t i = 0; i < len; i++) {
+	for (size_t i = 0; i < len && i < lim; i++) {
 		memcpy(v, term, len);
 		for (const char *a = alpha; *a; a++) {
 			if (*a == term[i])
@@ -136,17 +174,13 @@ int lupe_fuzzy_terms(lx_db *db, const char *term, size_t len, int maxdist, lupe_
 			probe(&c, v, len);
 		}
 	}
-	for (size_t i = 0; i <= len; i++) {
+	for (size_t i = 0; i <= len && i < lim; i++) {
 		memcpy(v, term, i);
 		memcpy(v + i + 1, term + i, len - i);
 		for (const char *a = alpha; *a; a++) {
 			v[i] = *a;
 			probe(&c, v, len + 1);
 		}
-	}
-	if (maxdist >= 2) {
-		lupe_err err;
-		lx_allterms(db, term, 2, scan_cb, &c, &err);
 	}
 	qsort(out, (size_t)c.n, sizeof *out, by_freq);
 	return c.n;
