@@ -265,6 +265,14 @@ static int icu_segments(lupe_tokenizer *tz, const char *text, size_t len, size_t
 		if (b == (int32_t)len)
 			break;
 	}
+	/* A span that starts inside the last word ("x max.muster@beispiel.de") comes after it. */
+	for (; sp < tz->n_special; sp++) {
+		lupe_seg g = tz->special[sp];
+		g.start += base;
+		g.end += base;
+		if (push(&tz->v, &tz->n, &tz->cap, g) < 0)
+			return -1;
+	}
 	return 0;
 }
 

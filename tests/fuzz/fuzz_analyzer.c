@@ -10,7 +10,9 @@
  * a known kind, positions of words that never go back and extra terms
  * (hyphen joins, compound parts) at a word's position already seen: the
  * joined form of "UTF-8" follows "utf" and "8" with the position of "utf".
- * A broken promise aborts.
+ * A broken promise aborts, and so does a difference between the
+ * tokenizer's segments and ICU's alone (its fast path for plain words
+ * must give ICU's result on any input).
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -19,9 +21,11 @@
 
 #include "lupe.h"
 #include "analysis/analyzer.h"
+#include "analysis/tokenize.h"
 #include "util/utf8.h"
 
 static lupe_analyzer *an, *an_plain;
+static lupe_tokenizer *tz;
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
@@ -30,7 +34,8 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	(void)argc;
 	(void)argv;
 	plain.decompound = 0;
-	if (lupe_analyzer_new(&an, NULL) != LUPE_OK || lupe_analyzer_new(&an_plain, &plain) != LUPE_OK)
+	if (lupe_analyzer_new(&an, NULL) != LUPE_OK || lupe_analyzer_new(&an_plain, &plain) != LUPE_OK ||
+	    lupe_tokenizer_new(&tz) < 0)
 		abort();
 	return 0;
 }
@@ -80,6 +85,29 @@ static void check(lupe_analyzer *a, const char *text, size_t size)
 	lupe_tokens_free(toks);
 }
 
+/* lupe_tokenize (plain words without ICU) and ICU alone agree. */
+static void same_segments(const char *text, size_t size)
+{
+	const lupe_seg *s;
+	size_t n, nf;
+	if (lupe_tokenize(tz, text, size, &s, &nf) < 0)
+		return;
+	lupe_seg *fast = malloc((nf ? nf : 1) * sizeof *fast);
+	if (!fast)
+		return;
+	if (nf)
+		memcpy(fast, s, nf * sizeof *fast);
+	if (lupe_tokenize_icu(tz, text, size, &s, &n) == 0) {
+		if (n != nf)
+			abort();
+		for (size_t i = 0; i < n; i++)
+			if (fast[i].start != s[i].start || fast[i].end != s[i].end || fast[i].kind != s[i].kind ||
+			    fast[i].flags != s[i].flags)
+				abort();
+	}
+	free(fast);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	/* An exact-size copy, so that a read past the end is caught. */
@@ -89,6 +117,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	memcpy(text, data, size);
 	check(an, text, size);
+	same_segments(text, size);
 	/* Half the inputs also without compound splitting, the other path. */
 	if (size & 1)
 		check(an_plain, text, size);
