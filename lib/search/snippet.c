@@ -96,7 +96,7 @@ static int cmp_match(const void *a, const void *b)
 #define KEYS_MAX 256      /* terms of a query (build.c keeps at most 256 of each kind) */
 #define KEY_BUCKETS 1024  /* hash buckets of the keys' first two bytes */
 #define COORD_REACH 160   /* bytes after a truncation hyphen analysed with it */
-#define PLACES_MAX 256    /* places of a body analysed at most (each kind): bounds a hit's cost */
+#define PLACES_MAX 128    /* places of a body analysed at most (each kind): bounds a hit's cost */
 #define UNK '\x01'        /* the fold of a character it does not model */
 
 typedef struct {

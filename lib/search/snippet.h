@@ -9,7 +9,7 @@
 
 /*
  * Bytes of a body searched for the best passage; the rest is not read.
- * (The analysis also stops before the 257th place a query term may occur:
+ * (The analysis also stops before the 129th place a query term may occur:
  * snippet.c, PLACES_MAX.)  Lucene's highlighter reads 50 KB by default.
  */
 #define LUPE_SNIPPET_SCAN_MAX (64u * 1024)
