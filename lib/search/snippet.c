@@ -151,15 +151,26 @@ static int fold_into(folded *fo, const unsigned char *t, size_t len, uint32_t *u
 				}
 				continue;
 			}
-			/* Inline f_letter: most bytes take this way.  The buffer has room (2 per input byte). */
-			if (c == 'e' && fo->n) {
-				char p = fo->f[fo->n - 1];
-				if (p == 'a' || p == 'o' || p == 'u')
-					continue;
+			/*
+			 * f_letter over a run of ASCII, in locals (most bytes take this
+			 * way).  The buffer has room: the caller gives 2 bytes per input byte.
+			 */
+			char *F = fo->f;
+			uint32_t *A = fo->at;
+			size_t N = fo->n;
+			for (;;) {
+				if (!(c == 'e' && N && (F[N - 1] == 'a' || F[N - 1] == 'o' || F[N - 1] == 'u'))) {
+					F[N] = (char)c;
+					A[N] = (uint32_t)at;
+					N++;
+				}
+				if (i == len || t[i] >= 0x80 || t[i] == '-')
+					break;
+				at = i;
+				c = t[i++];
+				c = (unsigned char)(c + ((unsigned)(c - 'A') < 26u) * 32);
 			}
-			fo->f[fo->n] = (char)c; /* room: the caller gives 2 bytes per input byte */
-			fo->at[fo->n] = (uint32_t)at;
-			fo->n++;
+			fo->n = N;
 			continue;
 		}
 		if (c == 0xC3 && i + 1 < len && t[i + 1] >= 0x80 && t[i + 1] <= 0xBF) {
