@@ -144,6 +144,44 @@ typedef struct lupe_db lupe_db;
 #define LUPE_OPEN_READ 0x0u    /* read-only (the default) */
 #define LUPE_OPEN_WRITE 0x1u   /* writable; fails with LUPE_ELOCKED if another writer has it */
 #define LUPE_OPEN_CREATE 0x2u  /* with LUPE_OPEN_WRITE: create the index if missing */
+/*
+ * With LUPE_OPEN_WRITE: load a new, empty index in bulk, writing on all
+ * threads.  It takes effect when the index is local (not sharded) and
+ * holds no documents when opened, and is ignored otherwise (the handle
+ * writes as usual).  In bulk mode:
+ *
+ *  - Each of the writer's `threads` threads analyses and writes part of
+ *    the documents into a temporary sub-index of its own, a folder
+ *    "PATH.lupe-bulk-K" beside the index (same file system).  A document
+ *    goes to the sub-index chosen by a hash of its id, so adding an id
+ *    again replaces it and lupe_delete() finds it, as in a single index.
+ *    lupe_add() returns once the document is queued (as with threads).
+ *  - The automatic commits every `batch_size` changes only bound memory:
+ *    the sub-indexes commit for themselves, and the index at PATH does not
+ *    change.  Readers (other handles, other processes) see the index as it
+ *    was opened, empty, until the load ends.  Reads through this handle
+ *    (lupe_search(), lupe_doc_count(), ...) see every document added.
+ *  - The load ends at the first lupe_commit(), lupe_compact() or
+ *    lupe_close(): the sub-indexes are merged into the index in one
+ *    compaction (the index comes out compact; lupe_compact() then has
+ *    nothing more to do), which takes the index's place atomically, and
+ *    their folders are removed.  From then on the handle writes as an
+ *    ordinary writer.  So call lupe_commit() once, at the end, not after
+ *    every batch.  Ending needs free space of about the index's size again.
+ *  - A crash, or a process that exits without lupe_close(), before the
+ *    end loses the whole load: the index is as it was when opened (a valid
+ *    index, with no documents).  The next writer to open the index removes
+ *    the "PATH.lupe-bulk-K" folders left over; readers ignore them.
+ *  - When the merge fails (disk full, ...) lupe_commit() says so and the
+ *    load goes on: the call may be repeated.  lupe_close() gives the load
+ *    up when the merge fails; call lupe_commit() first to learn the outcome.
+ *
+ * Documents are numbered sub-index after sub-index, not in the order they
+ * were added, so hits of exactly equal score may come in another order
+ * than after an ordinary load.  For loading a big collection into a new
+ * index; for updating an index, write without this flag.
+ */
+#define LUPE_OPEN_BULK 0x4u
 
 #define LUPE_OPEN_OPTIONS_VERSION 2
 typedef struct {

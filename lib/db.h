@@ -4,6 +4,7 @@
 
 #include "lupe.h"
 #include "analysis/analyzer.h"
+#include "index/bulk.h"
 #include "index/pipeline.h"
 #include "shim/shim.h"
 #include "util/buf.h"
@@ -25,11 +26,15 @@ struct lupe_db {
 	unsigned pending;  /* changes since the last commit */
 	unsigned timeout_ms;
 	lupe_pipeline *pipe; /* a writer's analysis threads; NULL when it has none */
+	lupe_bulk *bulk;     /* a bulk load's writer threads (LUPE_OPEN_BULK); NULL when none */
+	unsigned threads;    /* a writer's threads, as opened */
+	int decompound;
 };
 
 /*
- * Write what the analysis threads hold, so that reads through a writer see
- * every document added so far.  A lupe status; the handle's message is set.
+ * Write what the analysis or bulk threads hold, so that reads through a
+ * writer see every document added so far.  A lupe status; the handle's
+ * message is set.
  */
 int lupe_db_sync(lupe_db *db);
 
