@@ -419,6 +419,7 @@ LUPE_EXPORT int lupe_open(lupe_db **out, const char *path, const lupe_open_optio
 	}
 	db->writable = writable;
 	db->batch_size = opts->batch_size ? opts->batch_size : 2000;
+	db->batch_bytes = opts->version >= 3 && opts->batch_bytes ? opts->batch_bytes : LUPE_BATCH_BYTES;
 	db->timeout_ms = opts->timeout_ms ? opts->timeout_ms : 5000;
 	if (shards.n)
 		rc = lx_open_shards(&db->x, (const char *const *)shards.v, shards.n, writable, create, db->timeout_ms,
@@ -484,8 +485,11 @@ LUPE_EXPORT int lupe_open(lupe_db **out, const char *path, const lupe_open_optio
 		    (rc = lx_doc_count(db->x, &docs, &err)) != LUPE_OK)
 			goto fail;
 		if (docs == 0) {
+			/* The parts share the budgets: together they hold what one writer would. */
 			unsigned every = db->batch_size / threads;
-			if ((rc = lupe_bulk_new(&db->bulk, db->x, threads, decompound, every ? every : 1, &err)) != LUPE_OK)
+			size_t bytes = db->batch_bytes / threads;
+			if ((rc = lupe_bulk_new(&db->bulk, db->x, threads, decompound, every ? every : 1, bytes ? bytes : 1,
+						&err)) != LUPE_OK)
 				goto fail;
 		} else if (threads > 1 &&
 			   (rc = lupe_pipeline_new(&db->pipe, threads, decompound, write_doc, db, &err)) != LUPE_OK) {
@@ -548,12 +552,18 @@ static int check_id(lupe_db *db, const char *id)
 	return LUPE_OK;
 }
 
-static int after_change(lupe_db *db)
+static size_t text_bytes(const lupe_document *doc)
+{
+	return (doc->title ? doc->title_len : 0) + (doc->text ? doc->text_len : 0);
+}
+
+static int after_change(lupe_db *db, size_t bytes)
 {
 	/* A bulk load's parts commit by themselves; committing the handle would end the load. */
 	if (db->bulk)
 		return LUPE_OK;
-	if (++db->pending >= db->batch_size)
+	db->pending_bytes += bytes;
+	if (++db->pending >= db->batch_size || db->pending_bytes >= db->batch_bytes)
 		return lupe_commit(db);
 	return LUPE_OK;
 }
@@ -581,7 +591,7 @@ LUPE_EXPORT int lupe_add(lupe_db *db, const lupe_document *doc)
 		rc = db->bulk ? lupe_bulk_add(db->bulk, doc, &db->err) : lupe_pipeline_add(db->pipe, doc, &db->err);
 		if (rc != LUPE_OK)
 			return rc;
-		return after_change(db);
+		return after_change(db, text_bytes(doc));
 	}
 	/* A huge document is analysed here, after what is queued for it, without a copy. */
 	lx_db *to = db->x;
@@ -600,7 +610,7 @@ LUPE_EXPORT int lupe_add(lupe_db *db, const lupe_document *doc)
 	lx_doc_free(xd);
 	if (rc != LUPE_OK)
 		return rc;
-	return after_change(db);
+	return after_change(db, text_bytes(doc));
 }
 
 LUPE_EXPORT int lupe_delete(lupe_db *db, const char *id)
@@ -626,7 +636,7 @@ LUPE_EXPORT int lupe_delete(lupe_db *db, const char *id)
 		return rc;
 	if (!found)
 		return lupe_err_set(&db->err, LUPE_ENOTFOUND, "no document with id %.200s", id);
-	return after_change(db);
+	return after_change(db, 0);
 }
 
 LUPE_EXPORT int lupe_commit(lupe_db *db)
@@ -639,7 +649,7 @@ LUPE_EXPORT int lupe_commit(lupe_db *db)
 	if (db->bulk) {
 		int rc = end_bulk(db);
 		if (rc == LUPE_OK)
-			db->pending = 0;
+			db->pending = 0, db->pending_bytes = 0;
 		return rc;
 	}
 	int rc = lupe_db_sync(db);
@@ -647,7 +657,7 @@ LUPE_EXPORT int lupe_commit(lupe_db *db)
 		return rc;
 	rc = lx_commit(db->x, &db->err);
 	if (rc == LUPE_OK)
-		db->pending = 0;
+		db->pending = 0, db->pending_bytes = 0;
 	return rc;
 }
 
@@ -664,6 +674,6 @@ LUPE_EXPORT int lupe_compact(lupe_db *db)
 		return rc;
 	rc = lx_compact(db->x, &db->err);
 	if (rc == LUPE_OK)
-		db->pending = 0;
+		db->pending = 0, db->pending_bytes = 0;
 	return rc;
 }

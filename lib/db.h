@@ -15,6 +15,9 @@
 #define LUPE_META_DECOMPOUND "lupe.decompound"
 #define LUPE_FORMAT "1"
 
+/* lupe_open_options.batch_bytes by default. */
+#define LUPE_BATCH_BYTES (4u * 1024 * 1024)
+
 struct lupe_db {
 	lx_db *x;
 	lupe_analyzer *an;
@@ -23,7 +26,9 @@ struct lupe_db {
 	lupe_err err;
 	int writable;
 	unsigned batch_size;
+	size_t batch_bytes;
 	unsigned pending;  /* changes since the last commit */
+	size_t pending_bytes; /* bytes of text added since the last commit */
 	unsigned timeout_ms;
 	lupe_pipeline *pipe; /* a writer's analysis threads; NULL when it has none */
 	lupe_bulk *bulk;     /* a bulk load's writer threads (LUPE_OPEN_BULK); NULL when none */

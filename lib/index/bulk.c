@@ -28,6 +28,7 @@ typedef struct {
 	int busy;              /* writing the job at head, or committing */
 	int want_commit;       /* commit once the queue is empty */
 	unsigned since_commit; /* documents written since the part's last commit */
+	size_t since_bytes;    /* and their bytes of text */
 	lupe_analyzer *an;
 	lupe_tokens toks;
 	lupe_buf tmp, idterm;
@@ -39,6 +40,7 @@ struct lupe_bulk {
 	part *p;
 	unsigned n;
 	unsigned commit_every;
+	size_t commit_bytes;
 	size_t budget;         /* bytes of queued text per part */
 	int stop;
 	int rc;                /* the first failure of a part not yet reported */
@@ -93,8 +95,10 @@ static int write_job(part *w, job *j, lupe_err *err)
 	if (rc != LUPE_OK)
 		return rc;
 	/* Committing a part bounds the memory its writer holds; nobody reads it. */
-	if (++w->since_commit >= w->b->commit_every) {
+	w->since_bytes += (j->doc.title ? j->doc.title_len : 0) + (j->doc.text ? j->doc.text_len : 0);
+	if (++w->since_commit >= w->b->commit_every || w->since_bytes >= w->b->commit_bytes) {
 		w->since_commit = 0;
+		w->since_bytes = 0;
 		rc = lx_commit(w->x, err);
 	}
 	return rc;
@@ -118,6 +122,7 @@ static void *work(void *arg)
 			w->want_commit = 0;
 			pthread_mutex_unlock(&b->mu);
 			w->since_commit = 0;
+			w->since_bytes = 0;
 			rc = lx_commit(w->x, &e);
 			pthread_mutex_lock(&b->mu);
 		} else {
@@ -140,7 +145,7 @@ static void *work(void *arg)
 }
 
 int lupe_bulk_new(lupe_bulk **out, lx_db *x, unsigned parts, int decompound, unsigned commit_every,
-		  lupe_err *err)
+		  size_t commit_bytes, lupe_err *err)
 {
 	*out = NULL;
 	if (parts < 1 || parts > LX_PARTS_MAX)
@@ -151,6 +156,7 @@ int lupe_bulk_new(lupe_bulk **out, lx_db *x, unsigned parts, int decompound, uns
 	pthread_mutex_init(&b->mu, NULL);
 	b->x = x;
 	b->commit_every = commit_every ? commit_every : 1;
+	b->commit_bytes = commit_bytes ? commit_bytes : 1;
 	b->budget = LUPE_PIPE_BYTES / parts;
 	b->p = calloc(parts, sizeof *b->p);
 	if (!b->p) {

@@ -8,8 +8,8 @@
  * A document goes to part lx_shard_hash(id) % N: every add, replace and
  * delete of one id lands in the same part, in the order the caller made
  * them, so each part replaces like one index would and no id is in two
- * parts.  Parts commit by themselves every batch_size / N documents, which
- * bounds memory; those commits are not visible to anyone else.  At the
+ * parts.  Parts commit by themselves every batch_size / N documents or
+ * batch_bytes / N bytes of text, which bounds memory; those commits are not visible to anyone else.  At the
  * end the index and the parts are compacted into one index that takes the
  * index's place atomically (lx_merge_parts), and the parts are removed.
  *
@@ -29,11 +29,12 @@ typedef struct lupe_bulk lupe_bulk;
 /*
  * Create `parts` parts (1..LX_PARTS_MAX) beside the writer x's index and
  * start a thread for each, with an analyzer (decompound on/off); each part
- * commits after every `commit_every` documents written to it.  Reads
- * through x see the index and the parts as one from now on.
+ * commits after every `commit_every` documents or `commit_bytes` bytes of
+ * text written to it, whichever comes first.  Reads through x see the
+ * index and the parts as one from now on.
  */
 int lupe_bulk_new(lupe_bulk **out, lx_db *x, unsigned parts, int decompound, unsigned commit_every,
-		  lupe_err *err);
+		  size_t commit_bytes, lupe_err *err);
 
 /*
  * Queue a copy of doc (its id and date already checked) for its part,
