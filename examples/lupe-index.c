@@ -41,7 +41,7 @@ static const char usage_text[] =
 	"                    {\"id\": ..., \"title\": ..., \"text\": ..., \"source\": ...,\n"
 	"                     \"path\": ..., \"date\": ...}, one object a line\n"
 	"  --no-decompound   do not split compound words\n"
-	"  --batch N         commit every N documents (default 2000)\n"
+	"  --batch N         commit every N documents (default 2000) or 4 MB of text\n"
 	"  --threads N       analysis threads (default 0: one per core, at most 4;\n"
 	"                    1: none)\n"
 	"  --compact         rewrite the index compactly at the end (smaller, faster\n"
