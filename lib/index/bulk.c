@@ -8,6 +8,15 @@
 #include "index/pipeline.h"
 #include "util/buf.h"
 
+/*
+ * Jobs a part may have queued.  Many, so that a run of documents for one
+ * part (or one long document) does not keep the caller from feeding the
+ * others; memory is bounded by the byte budget.
+ */
+#define BULK_JOBS 1024
+/* Bytes of text queued for all parts together (a longer document waits for an empty queue). */
+#define BULK_QUEUE_BYTES (4u * 1024 * 1024)
+
 typedef struct {
 	lupe_document doc;     /* fields point into buf */
 	char *buf;
@@ -22,7 +31,7 @@ typedef struct {
 	int started;
 	pthread_cond_t work;   /* a job to take, a commit to make, or stop */
 	pthread_cond_t idle;   /* a job or commit finished */
-	job *q[LUPE_PIPE_JOBS];
+	job *q[BULK_JOBS];
 	size_t head, tail;     /* counters: next to write, next to add */
 	size_t bytes;          /* of the jobs queued */
 	int busy;              /* writing the job at head, or committing */
@@ -126,13 +135,13 @@ static void *work(void *arg)
 			rc = lx_commit(w->x, &e);
 			pthread_mutex_lock(&b->mu);
 		} else {
-			job *j = w->q[w->head % LUPE_PIPE_JOBS];
+			job *j = w->q[w->head % BULK_JOBS];
 			pthread_mutex_unlock(&b->mu);
 			rc = write_job(w, j, &e);
 			size_t bytes = j->bytes;
 			job_free(j);
 			pthread_mutex_lock(&b->mu);
-			w->q[w->head++ % LUPE_PIPE_JOBS] = NULL;
+			w->q[w->head++ % BULK_JOBS] = NULL;
 			w->bytes -= bytes;
 		}
 		if (rc != LUPE_OK)
@@ -157,7 +166,7 @@ int lupe_bulk_new(lupe_bulk **out, lx_db *x, unsigned parts, int decompound, uns
 	b->x = x;
 	b->commit_every = commit_every ? commit_every : 1;
 	b->commit_bytes = commit_bytes ? commit_bytes : 1;
-	b->budget = LUPE_PIPE_BYTES / parts;
+	b->budget = BULK_QUEUE_BYTES / parts;
 	b->p = calloc(parts, sizeof *b->p);
 	if (!b->p) {
 		lupe_bulk_free(b);
@@ -222,9 +231,9 @@ int lupe_bulk_add(lupe_bulk *b, const lupe_document *doc, lupe_err *err)
 	part *w = part_for(b, doc->id);
 	pthread_mutex_lock(&b->mu);
 	/* Room: a job slot, and the bytes (a document bigger than the budget waits for an empty queue). */
-	while (w->tail - w->head >= LUPE_PIPE_JOBS || (w->head < w->tail && w->bytes + need > b->budget))
+	while (w->tail - w->head >= BULK_JOBS || (w->head < w->tail && w->bytes + need > b->budget))
 		pthread_cond_wait(&w->idle, &b->mu);
-	w->q[w->tail++ % LUPE_PIPE_JOBS] = j;
+	w->q[w->tail++ % BULK_JOBS] = j;
 	w->bytes += need;
 	pthread_cond_signal(&w->work);
 	int rc = take_failure(b, err);
@@ -300,7 +309,7 @@ void lupe_bulk_free(lupe_bulk *b)
 		if (w->started)
 			pthread_join(w->thread, NULL);
 		for (size_t k = w->head; k < w->tail; k++)
-			job_free(w->q[k % LUPE_PIPE_JOBS]);
+			job_free(w->q[k % BULK_JOBS]);
 		lx_part_drop(w->x);
 		lupe_analyzer_free(w->an);
 		lupe_tokens_release(&w->toks);
