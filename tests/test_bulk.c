@@ -386,6 +386,24 @@ START_TEST(test_bulk_ignored_on_a_full_index)
 }
 END_TEST
 
+START_TEST(test_bulk_nothing_added)
+{
+	/* A load that adds nothing leaves the index as it was and no folder behind. */
+	lupe_db *db = open_bulk(dbpath, 2, 2000);
+	ck_assert(part_exists(dbpath, 0) && part_exists(dbpath, 1));
+	ck_assert_uint_eq(count(db), 0);
+	ck_assert_int_eq(lupe_commit(db), LUPE_OK);
+	ck_assert(!part_exists(dbpath, 0) && !part_exists(dbpath, 1));
+	lupe_close(db);
+	db = open_bulk(dbpath, 2, 2000);
+	lupe_close(db);
+	ck_assert(!part_exists(dbpath, 0) && !part_exists(dbpath, 1));
+	db = open_read(dbpath);
+	ck_assert_uint_eq(count(db), 0);
+	lupe_close(db);
+}
+END_TEST
+
 /* A child process loads documents in bulk and dies before the merge. */
 static void crash_during_load(const char *path, unsigned docs)
 {
@@ -490,6 +508,7 @@ int main(void)
 	tcase_add_test(tc, test_bulk_readers_see_the_end);
 	tcase_add_test(tc, test_bulk_one_thread);
 	tcase_add_test(tc, test_bulk_ignored_on_a_full_index);
+	tcase_add_test(tc, test_bulk_nothing_added);
 	tcase_add_test(tc, test_bulk_crash_before_merge);
 	tcase_add_test(tc, test_bulk_leftovers_removed);
 	suite_add_tcase(s, tc);

@@ -52,6 +52,7 @@ struct lupe_bulk {
 	size_t commit_bytes;
 	size_t budget;         /* bytes of queued text per part */
 	int stop;
+	int changed;           /* a document was given to a part (or a part to the caller) */
 	int rc;                /* the first failure of a part not yet reported */
 	lupe_err err;
 };
@@ -235,6 +236,7 @@ int lupe_bulk_add(lupe_bulk *b, const lupe_document *doc, lupe_err *err)
 		pthread_cond_wait(&w->idle, &b->mu);
 	w->q[w->tail++ % BULK_JOBS] = j;
 	w->bytes += need;
+	b->changed = 1;
 	pthread_cond_signal(&w->work);
 	int rc = take_failure(b, err);
 	pthread_mutex_unlock(&b->mu);
@@ -246,6 +248,7 @@ int lupe_bulk_part_of(lupe_bulk *b, const char *id, lx_db **out, lupe_err *err)
 	part *w = part_for(b, id);
 	pthread_mutex_lock(&b->mu);
 	wait_idle(b, w);
+	b->changed = 1;
 	int rc = take_failure(b, err);
 	pthread_mutex_unlock(&b->mu);
 	*out = w->x;
@@ -277,9 +280,14 @@ int lupe_bulk_finish(lupe_bulk *b, int *ended, lupe_err *err)
 {
 	*ended = 0;
 	/* The parts commit at once, each on its thread; the merge reads what they committed. */
-	int rc = sync_all(b, 1, err);
+	int rc = sync_all(b, b->changed, err);
 	if (rc != LUPE_OK)
 		return rc;
+	if (!b->changed) { /* nothing to merge: the index stays as it is */
+		lupe_bulk_free(b);
+		*ended = 1;
+		return LUPE_OK;
+	}
 	lx_db *xs[LX_PARTS_MAX];
 	for (unsigned i = 0; i < b->n; i++)
 		xs[i] = b->p[i].x;
