@@ -16,6 +16,12 @@
 #define BULK_JOBS 1024
 /* Bytes of text queued for all parts together (a longer document waits for an empty queue). */
 #define BULK_QUEUE_BYTES (4u * 1024 * 1024)
+/*
+ * A part that ran out of work sleeps until this many jobs wait for it (or
+ * the caller waits for it): waking it for every document costs more in
+ * thread switches than writing the document.
+ */
+#define BULK_WAKE 16
 
 typedef struct {
 	lupe_document doc;     /* fields point into buf */
@@ -114,6 +120,22 @@ static int write_job(part *w, job *j, lupe_err *err)
 	return rc;
 }
 
+/*
+ * The low-water mark of a part's queue, under mu: a caller that found the
+ * queue full waits until it is this empty, so that the two threads do not
+ * take turns for every document.
+ */
+static int low(const lupe_bulk *b, const part *w)
+{
+	return w->head == w->tail || (w->tail - w->head <= BULK_JOBS / 2 && w->bytes <= b->budget / 2);
+}
+
+/* Whether a job of `need` bytes must wait for room, under mu. */
+static int full(const lupe_bulk *b, const part *w, size_t need)
+{
+	return w->tail - w->head >= BULK_JOBS || (w->head < w->tail && w->bytes + need > b->budget);
+}
+
 static void *work(void *arg)
 {
 	part *w = arg;
@@ -148,7 +170,9 @@ static void *work(void *arg)
 		if (rc != LUPE_OK)
 			failed(b, rc, &e);
 		w->busy = 0;
-		pthread_cond_broadcast(&w->idle);
+		/* Wake the caller when it may go on: not after every job of a full queue. */
+		if (low(b, w))
+			pthread_cond_broadcast(&w->idle);
 	}
 	pthread_mutex_unlock(&b->mu);
 	return NULL;
@@ -216,6 +240,7 @@ static part *part_for(lupe_bulk *b, const char *id)
 /* Wait until w has written and committed all it was given; under mu. */
 static void wait_idle(lupe_bulk *b, part *w)
 {
+	pthread_cond_signal(&w->work);
 	while (w->head != w->tail || w->busy || w->want_commit)
 		pthread_cond_wait(&w->idle, &b->mu);
 }
@@ -232,12 +257,18 @@ int lupe_bulk_add(lupe_bulk *b, const lupe_document *doc, lupe_err *err)
 	part *w = part_for(b, doc->id);
 	pthread_mutex_lock(&b->mu);
 	/* Room: a job slot, and the bytes (a document bigger than the budget waits for an empty queue). */
-	while (w->tail - w->head >= BULK_JOBS || (w->head < w->tail && w->bytes + need > b->budget))
-		pthread_cond_wait(&w->idle, &b->mu);
+	if (full(b, w, need)) {
+		pthread_cond_signal(&w->work);
+		while (!low(b, w))
+			pthread_cond_wait(&w->idle, &b->mu);
+		while (full(b, w, need)) /* a long document: until the queue is empty */
+			pthread_cond_wait(&w->idle, &b->mu);
+	}
 	w->q[w->tail++ % BULK_JOBS] = j;
 	w->bytes += need;
 	b->changed = 1;
-	pthread_cond_signal(&w->work);
+	if (w->tail - w->head >= BULK_WAKE || w->bytes >= b->budget / 2)
+		pthread_cond_signal(&w->work);
 	int rc = take_failure(b, err);
 	pthread_mutex_unlock(&b->mu);
 	return rc;
