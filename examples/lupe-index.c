@@ -32,7 +32,7 @@
 
 static const char usage_text[] =
 	"Usage: " PROG " --db DIR [--jsonl FILE|-] [--no-decompound] [--batch N] [--threads N]\n"
-	"                  [--compact|--no-compact] [PATH...]\n"
+	"                  [--compact|--no-compact] [--no-bulk] [PATH...]\n"
 	"\n"
 	"Add documents to the lupe index in DIR (created if missing).\n"
 	"\n"
@@ -41,13 +41,16 @@ static const char usage_text[] =
 	"                    {\"id\": ..., \"title\": ..., \"text\": ..., \"source\": ...,\n"
 	"                     \"path\": ..., \"date\": ...}, one object a line\n"
 	"  --no-decompound   do not split compound words\n"
-	"  --batch N         commit every N documents (default 2000)\n"
+	"  --batch N         commit every N documents (default 2000) or 4 MB of text\n"
 	"  --threads N       analysis threads (default 0: one per core, at most 4;\n"
 	"                    1: none)\n"
 	"  --compact         rewrite the index compactly at the end (smaller, faster\n"
 	"                    to search; needs its size again in free space for a moment);\n"
 	"                    the default when this run created the index\n"
-	"  --no-compact      never compact\n"
+	"  --no-compact      never compact (and no bulk load)\n"
+	"  --no-bulk         when this run creates the index, write into it directly,\n"
+	"                    committing every N documents, instead of loading it in\n"
+	"                    bulk (on all threads, visible to readers only at the end)\n"
 	"  -h, --help        show this help\n"
 	"\n"
 	"PATHs are files or directories.  Directories are searched recursively for\n"
@@ -82,6 +85,7 @@ struct run {
 	unsigned long batch;
 	unsigned long added;       /* documents added in this run */
 	unsigned long pending;     /* added since the last commit */
+	bool bulk;                 /* a bulk load: one commit, at the end */
 	unsigned long skipped;     /* files or lines left out */
 	unsigned long long bytes;  /* input bytes read */
 	struct timespec start;
@@ -193,7 +197,7 @@ static bool add_document(struct run *r, const lupe_document *doc, const char *wh
 	}
 	r->added++;
 	r->pending++;
-	if (r->pending >= r->batch && !commit(r))
+	if (!r->bulk && r->pending >= r->batch && !commit(r))
 		return false;
 	show_progress(r);
 	return true;
@@ -982,7 +986,7 @@ static bool index_json_line(struct run *r, json_tokener *tok, const char *name, 
 	} else {
 		r->added++;
 		r->pending++;
-		if (r->pending >= r->batch && !commit(r))
+		if (!r->bulk && r->pending >= r->batch && !commit(r))
 			ok = false;
 		show_progress(r);
 	}
@@ -1105,6 +1109,7 @@ int main(int argc, char **argv)
 	bool decompound = true, only_paths = false;
 	long batch = 2000, threads = 0;
 	int compact = -1; /* -1: when this run creates the index */
+	bool no_bulk = false;
 	struct run r;
 	lupe_open_options oo = LUPE_OPEN_OPTIONS_INIT;
 	char errmsg[512] = "";
@@ -1148,6 +1153,8 @@ int main(int argc, char **argv)
 			compact = 1;
 		} else if (strcmp(a, "--no-compact") == 0) {
 			compact = 0;
+		} else if (strcmp(a, "--no-bulk") == 0) {
+			no_bulk = true;
 		} else if (strcmp(a, "--no-decompound") == 0) {
 			decompound = false;
 		} else if (missing) {
@@ -1176,6 +1183,11 @@ int main(int argc, char **argv)
 
 	struct stat dbst;
 	bool created = stat(db_path, &dbst) != 0 && errno == ENOENT;
+
+	/* A new index is loaded in bulk (on all threads, merged and compacted at the end). */
+	r.bulk = created && compact != 0 && !no_bulk;
+	if (r.bulk)
+		oo.flags |= LUPE_OPEN_BULK;
 	rc = lupe_open(&r.db, db_path, &oo, errmsg, sizeof errmsg);
 	if (rc != LUPE_OK) {
 		/* The library's message usually names the path already. */
@@ -1210,7 +1222,10 @@ int main(int argc, char **argv)
 	if (interrupted) {
 		/* No lupe_close(): it would commit the partial batch.  Exiting drops
 		 * it, and the index stays as it was at the last commit. */
-		fprintf(stderr, PROG ": interrupted; %lu uncommitted documents discarded\n", r.pending);
+		if (r.bulk)
+			fprintf(stderr, PROG ": interrupted; the %lu documents of this bulk load discarded\n", r.pending);
+		else
+			fprintf(stderr, PROG ": interrupted; %lu uncommitted documents discarded\n", r.pending);
 		fflush(NULL);
 		_exit(128 + interrupted); /* no exit handlers: nothing may commit or report on the way out */
 	}

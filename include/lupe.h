@@ -144,13 +144,51 @@ typedef struct lupe_db lupe_db;
 #define LUPE_OPEN_READ 0x0u    /* read-only (the default) */
 #define LUPE_OPEN_WRITE 0x1u   /* writable; fails with LUPE_ELOCKED if another writer has it */
 #define LUPE_OPEN_CREATE 0x2u  /* with LUPE_OPEN_WRITE: create the index if missing */
+/*
+ * With LUPE_OPEN_WRITE: load a new, empty index in bulk, writing on all
+ * threads.  It takes effect when the index is local (not sharded) and
+ * holds no documents when opened, and is ignored otherwise (the handle
+ * writes as usual).  In bulk mode:
+ *
+ *  - Each of the writer's `threads` threads analyses and writes part of
+ *    the documents into a temporary sub-index of its own, a folder
+ *    "PATH.lupe-bulk-K" beside the index (same file system).  A document
+ *    goes to the sub-index chosen by a hash of its id, so adding an id
+ *    again replaces it and lupe_delete() finds it, as in a single index.
+ *    lupe_add() returns once the document is queued (as with threads).
+ *  - The automatic commits (`batch_size`, `batch_bytes`) only bound memory:
+ *    the sub-indexes commit for themselves, and the index at PATH does not
+ *    change.  Readers (other handles, other processes) see the index as it
+ *    was opened, empty, until the load ends.  Reads through this handle
+ *    (lupe_search(), lupe_doc_count(), ...) see every document added.
+ *  - The load ends at the first lupe_commit(), lupe_compact() or
+ *    lupe_close(): the sub-indexes are merged into the index in one
+ *    compaction (the index comes out compact; lupe_compact() then has
+ *    nothing more to do), which takes the index's place atomically, and
+ *    their folders are removed.  From then on the handle writes as an
+ *    ordinary writer.  So call lupe_commit() once, at the end, not after
+ *    every batch.  Ending needs free space of about the index's size again.
+ *  - A crash, or a process that exits without lupe_close(), before the
+ *    end loses the whole load: the index is as it was when opened (a valid
+ *    index, with no documents).  The next writer to open the index removes
+ *    the "PATH.lupe-bulk-K" folders left over; readers ignore them.
+ *  - When the merge fails (disk full, ...) lupe_commit() says so and the
+ *    load goes on: the call may be repeated.  lupe_close() gives the load
+ *    up when the merge fails; call lupe_commit() first to learn the outcome.
+ *
+ * Documents are numbered sub-index after sub-index, not in the order they
+ * were added, so hits of exactly equal score may come in another order
+ * than after an ordinary load.  For loading a big collection into a new
+ * index; for updating an index, write without this flag.
+ */
+#define LUPE_OPEN_BULK 0x4u
 
-#define LUPE_OPEN_OPTIONS_VERSION 2
+#define LUPE_OPEN_OPTIONS_VERSION 3
 typedef struct {
 	unsigned version;
 	unsigned flags;          /* LUPE_OPEN_* */
 	int decompound;          /* split compound words when indexing (default 1) */
-	unsigned batch_size;     /* documents buffered before an automatic flush (default 2000) */
+	unsigned batch_size;     /* documents buffered before an automatic commit (default 2000) */
 	unsigned timeout_ms;     /* remote shards: fail after this long (default 5000) */
 	/*
 	 * Since version 2.  A writer's analysis threads: 0 (the default) as
@@ -163,8 +201,18 @@ typedef struct {
 	 * the default.
 	 */
 	unsigned threads;
+	/*
+	 * Since version 3.  Bytes of text (titles and bodies) added before an
+	 * automatic commit, when that comes before `batch_size` documents
+	 * (0: the default, 4 MB).  A writer's memory follows the text it holds
+	 * uncommitted (Xapian's buffers take several times its size), so with
+	 * both limits it is set by these options, not by the size of the
+	 * documents or of the collection.  Version-1 and -2 callers get the
+	 * default.
+	 */
+	size_t batch_bytes;
 } lupe_open_options;
-#define LUPE_OPEN_OPTIONS_INIT {LUPE_OPEN_OPTIONS_VERSION, LUPE_OPEN_READ, 1, 2000, 5000, 0}
+#define LUPE_OPEN_OPTIONS_INIT {LUPE_OPEN_OPTIONS_VERSION, LUPE_OPEN_READ, 1, 2000, 5000, 0, 0}
 
 /*
  * Open the index at `path`: a directory, or a sharded index described by a
@@ -217,8 +265,9 @@ typedef struct {
 /*
  * Add a document, or replace the document with the same id.  The change
  * becomes visible to readers and durable at the next commit: lupe_commit(),
- * or the automatic one after every `batch_size` changes (lupe_open_options),
- * which keeps a writer's memory bounded.
+ * or the automatic one after every `batch_size` changes or `batch_bytes`
+ * bytes of text (lupe_open_options), which keeps a writer's memory bounded.
+ * (In a bulk load, LUPE_OPEN_BULK, the end of the load.)
  * LUPE_EINVAL for a missing or overlong id or a date that is not ISO 8601.
  */
 LUPE_EXPORT int lupe_add(lupe_db *db, const lupe_document *doc);

@@ -360,9 +360,29 @@ static int write_doc(void *ctx, const char *idterm, size_t n, lx_doc *d, lupe_er
 
 int lupe_db_sync(lupe_db *db)
 {
+	if (db->bulk)
+		return lupe_bulk_sync(db->bulk, &db->err);
 	if (!db->pipe)
 		return LUPE_OK;
 	return lupe_pipeline_flush(db->pipe, &db->err);
+}
+
+/*
+ * End a bulk load: merge the parts into the index.  The handle then writes
+ * as an ordinary writer, with analysis threads when it has threads.
+ */
+static int end_bulk(lupe_db *db)
+{
+	int ended = 0;
+	int rc = lupe_bulk_finish(db->bulk, &ended, &db->err);
+	if (!ended)
+		return rc;
+	db->bulk = NULL;
+	/* Without the threads (out of memory) the handle still writes, on the caller's thread. */
+	lupe_err e;
+	if (db->threads > 1 && lupe_pipeline_new(&db->pipe, db->threads, db->decompound, write_doc, db, &e) != LUPE_OK)
+		db->pipe = NULL;
+	return rc;
 }
 
 LUPE_EXPORT int lupe_open(lupe_db **out, const char *path, const lupe_open_options *opts, char *errmsg,
@@ -399,6 +419,7 @@ LUPE_EXPORT int lupe_open(lupe_db **out, const char *path, const lupe_open_optio
 	}
 	db->writable = writable;
 	db->batch_size = opts->batch_size ? opts->batch_size : 2000;
+	db->batch_bytes = opts->version >= 3 && opts->batch_bytes ? opts->batch_bytes : LUPE_BATCH_BYTES;
 	db->timeout_ms = opts->timeout_ms ? opts->timeout_ms : 5000;
 	if (shards.n)
 		rc = lx_open_shards(&db->x, (const char *const *)shards.v, shards.n, writable, create, db->timeout_ms,
@@ -452,10 +473,28 @@ LUPE_EXPORT int lupe_open(lupe_db **out, const char *path, const lupe_open_optio
 			long n = sysconf(_SC_NPROCESSORS_ONLN);
 			threads = n < 1 ? 1 : n > 4 ? 4 : (unsigned)n;
 		}
-		if (threads > 64)
-			threads = 64;
-		if (threads > 1 && (rc = lupe_pipeline_new(&db->pipe, threads, decompound, write_doc, db, &err)) != LUPE_OK)
+		if (threads > LX_PARTS_MAX)
+			threads = LX_PARTS_MAX;
+		db->threads = threads;
+		db->decompound = decompound;
+		/* With the lock held: what a dead bulk load or compaction left beside the index goes. */
+		if (!shards.n)
+			lx_remove_leftovers(db->x);
+		uint64_t docs = 1;
+		if ((opts->flags & LUPE_OPEN_BULK) && !shards.n &&
+		    (rc = lx_doc_count(db->x, &docs, &err)) != LUPE_OK)
 			goto fail;
+		if (docs == 0) {
+			/* The parts share the budgets: together they hold what one writer would. */
+			unsigned every = db->batch_size / threads;
+			size_t bytes = db->batch_bytes / threads;
+			if ((rc = lupe_bulk_new(&db->bulk, db->x, threads, decompound, every ? every : 1, bytes ? bytes : 1,
+						&err)) != LUPE_OK)
+				goto fail;
+		} else if (threads > 1 &&
+			   (rc = lupe_pipeline_new(&db->pipe, threads, decompound, write_doc, db, &err)) != LUPE_OK) {
+			goto fail;
+		}
 	}
 	shard_list_free(&shards);
 	*out = db;
@@ -471,8 +510,13 @@ LUPE_EXPORT void lupe_close(lupe_db *db)
 {
 	if (!db)
 		return;
+	/* Close commits what was added: a bulk load is merged, queued documents are written. */
+	if (db->bulk && end_bulk(db) != LUPE_OK && db->bulk) {
+		lupe_bulk_free(db->bulk);
+		db->bulk = NULL;
+	}
 	if (db->pipe) {
-		lupe_db_sync(db); /* close commits what was added: write it first */
+		lupe_db_sync(db);
 		lupe_pipeline_free(db->pipe);
 	}
 	lx_close(db->x);
@@ -508,9 +552,18 @@ static int check_id(lupe_db *db, const char *id)
 	return LUPE_OK;
 }
 
-static int after_change(lupe_db *db)
+static size_t text_bytes(const lupe_document *doc)
 {
-	if (++db->pending >= db->batch_size)
+	return (doc->title ? doc->title_len : 0) + (doc->text ? doc->text_len : 0);
+}
+
+static int after_change(lupe_db *db, size_t bytes)
+{
+	/* A bulk load's parts commit by themselves; committing the handle would end the load. */
+	if (db->bulk)
+		return LUPE_OK;
+	db->pending_bytes += bytes;
+	if (++db->pending >= db->batch_size || db->pending_bytes >= db->batch_bytes)
 		return lupe_commit(db);
 	return LUPE_OK;
 }
@@ -528,19 +581,22 @@ LUPE_EXPORT int lupe_add(lupe_db *db, const lupe_document *doc)
 		return lupe_err_set(&db->err, LUPE_EREADONLY, "lupe_add: index is open read-only");
 	if ((rc = check_id(db, doc->id)) != LUPE_OK)
 		return rc;
-	if (db->pipe && doc->text_len <= LUPE_PIPE_BYTES / 2) {
+	int small = !doc->text || doc->text_len <= LUPE_PIPE_BYTES / 2;
+	if ((db->pipe || db->bulk) && small) {
 		/* The one failure of analysis that is the caller's: check it now. */
 		char date[15];
 		if (doc->date && *doc->date && lupe_date_normalise(doc->date, date) < 0)
 			return lupe_err_set(&db->err, LUPE_EINVAL,
 					    "document %s: date \"%.40s\" is not ISO 8601 (YYYY-MM-DD)", doc->id, doc->date);
-		rc = lupe_pipeline_add(db->pipe, doc, &db->err);
+		rc = db->bulk ? lupe_bulk_add(db->bulk, doc, &db->err) : lupe_pipeline_add(db->pipe, doc, &db->err);
 		if (rc != LUPE_OK)
 			return rc;
-		return after_change(db);
+		return after_change(db, text_bytes(doc));
 	}
-	/* A huge document is analysed here, after what is queued, without a copy. */
-	if ((rc = lupe_db_sync(db)) != LUPE_OK)
+	/* A huge document is analysed here, after what is queued for it, without a copy. */
+	lx_db *to = db->x;
+	rc = db->bulk ? lupe_bulk_part_of(db->bulk, doc->id, &to, &db->err) : lupe_db_sync(db);
+	if (rc != LUPE_OK)
 		return rc;
 	rc = lupe_document_build(db->an, doc, &db->toks, &db->tmp, &xd, &db->err);
 	if (rc != LUPE_OK)
@@ -550,11 +606,11 @@ LUPE_EXPORT int lupe_add(lupe_db *db, const lupe_document *doc)
 		lx_doc_free(xd);
 		return lupe_err_set(&db->err, LUPE_ENOMEM, "lupe_add: out of memory");
 	}
-	rc = lx_replace(db->x, db->tmp.p, db->tmp.len, xd, &db->err);
+	rc = lx_replace(to, db->tmp.p, db->tmp.len, xd, &db->err);
 	lx_doc_free(xd);
 	if (rc != LUPE_OK)
 		return rc;
-	return after_change(db);
+	return after_change(db, text_bytes(doc));
 }
 
 LUPE_EXPORT int lupe_delete(lupe_db *db, const char *id)
@@ -567,17 +623,20 @@ LUPE_EXPORT int lupe_delete(lupe_db *db, const char *id)
 		return lupe_err_set(&db->err, LUPE_EREADONLY, "lupe_delete: index is open read-only");
 	if ((rc = check_id(db, id)) != LUPE_OK)
 		return rc;
-	if ((rc = lupe_db_sync(db)) != LUPE_OK) /* keep the order of adds and deletes */
+	/* Keep the order of adds and deletes: what was queued for this id is written first. */
+	lx_db *from = db->x;
+	rc = db->bulk ? lupe_bulk_part_of(db->bulk, id, &from, &db->err) : lupe_db_sync(db);
+	if (rc != LUPE_OK)
 		return rc;
 	db->tmp.len = 0;
 	if (lupe_buf_append(&db->tmp, LUPE_PFX_ID, 1) < 0 || lupe_buf_append(&db->tmp, id, strlen(id)) < 0)
 		return lupe_err_set(&db->err, LUPE_ENOMEM, "lupe_delete: out of memory");
-	rc = lx_delete(db->x, db->tmp.p, db->tmp.len, &found, &db->err);
+	rc = lx_delete(from, db->tmp.p, db->tmp.len, &found, &db->err);
 	if (rc != LUPE_OK)
 		return rc;
 	if (!found)
 		return lupe_err_set(&db->err, LUPE_ENOTFOUND, "no document with id %.200s", id);
-	return after_change(db);
+	return after_change(db, 0);
 }
 
 LUPE_EXPORT int lupe_commit(lupe_db *db)
@@ -587,12 +646,18 @@ LUPE_EXPORT int lupe_commit(lupe_db *db)
 	lupe_err_clear(&db->err);
 	if (!db->writable)
 		return lupe_err_set(&db->err, LUPE_EREADONLY, "lupe_commit: index is open read-only");
+	if (db->bulk) {
+		int rc = end_bulk(db);
+		if (rc == LUPE_OK)
+			db->pending = 0, db->pending_bytes = 0;
+		return rc;
+	}
 	int rc = lupe_db_sync(db);
 	if (rc != LUPE_OK)
 		return rc;
 	rc = lx_commit(db->x, &db->err);
 	if (rc == LUPE_OK)
-		db->pending = 0;
+		db->pending = 0, db->pending_bytes = 0;
 	return rc;
 }
 
@@ -603,11 +668,12 @@ LUPE_EXPORT int lupe_compact(lupe_db *db)
 	lupe_err_clear(&db->err);
 	if (!db->writable)
 		return lupe_err_set(&db->err, LUPE_EREADONLY, "lupe_compact: index is open read-only");
-	int rc = lupe_db_sync(db);
+	/* Ending a bulk load is a compaction: lx_compact then has nothing left to do. */
+	int rc = db->bulk ? end_bulk(db) : lupe_db_sync(db);
 	if (rc != LUPE_OK)
 		return rc;
 	rc = lx_compact(db->x, &db->err);
 	if (rc == LUPE_OK)
-		db->pending = 0;
+		db->pending = 0, db->pending_bytes = 0;
 	return rc;
 }

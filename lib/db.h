@@ -4,6 +4,7 @@
 
 #include "lupe.h"
 #include "analysis/analyzer.h"
+#include "index/bulk.h"
 #include "index/pipeline.h"
 #include "shim/shim.h"
 #include "util/buf.h"
@@ -14,6 +15,9 @@
 #define LUPE_META_DECOMPOUND "lupe.decompound"
 #define LUPE_FORMAT "1"
 
+/* lupe_open_options.batch_bytes by default. */
+#define LUPE_BATCH_BYTES (4u * 1024 * 1024)
+
 struct lupe_db {
 	lx_db *x;
 	lupe_analyzer *an;
@@ -22,14 +26,20 @@ struct lupe_db {
 	lupe_err err;
 	int writable;
 	unsigned batch_size;
+	size_t batch_bytes;
 	unsigned pending;  /* changes since the last commit */
+	size_t pending_bytes; /* bytes of text added since the last commit */
 	unsigned timeout_ms;
 	lupe_pipeline *pipe; /* a writer's analysis threads; NULL when it has none */
+	lupe_bulk *bulk;     /* a bulk load's writer threads (LUPE_OPEN_BULK); NULL when none */
+	unsigned threads;    /* a writer's threads, as opened */
+	int decompound;
 };
 
 /*
- * Write what the analysis threads hold, so that reads through a writer see
- * every document added so far.  A lupe status; the handle's message is set.
+ * Write what the analysis or bulk threads hold, so that reads through a
+ * writer see every document added so far.  A lupe status; the handle's
+ * message is set.
  */
 int lupe_db_sync(lupe_db *db);
 

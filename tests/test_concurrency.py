@@ -2,7 +2,8 @@
 """Readers while a writer commits, and a second writer refused.
 
 One lupe-index process reads JSON Lines from a pipe with --batch 10 and so
-commits every batch of 10 documents, all of which hold a batch word
+commits every batch of 10 documents (--no-bulk: the index is new, and a
+bulk load would show readers nothing until its end), all of which hold a batch word
 ("stapel17"); batches are fed for LUPE_CONCURRENCY_SECONDS (default 10).
 Meanwhile, without pause:
 
@@ -68,7 +69,7 @@ class Writer:
     """lupe-index fed batch after batch through a pipe."""
 
     def __init__(self):
-        self.p = subprocess.Popen([INDEX, "--db", DB, "--batch", str(BATCH), "--jsonl", "-"],
+        self.p = subprocess.Popen([INDEX, "--db", DB, "--no-bulk", "--batch", str(BATCH), "--jsonl", "-"],
                                   stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         self.fed = 0      # batches handed to the pipe (counted before the write)
         self.stderr = b""

@@ -381,6 +381,40 @@ START_TEST(test_threads_read_own_writes)
 }
 END_TEST
 
+START_TEST(test_batch_bytes)
+{
+	/* An automatic commit after batch_bytes of text, before batch_size documents. */
+	lupe_open_options o = LUPE_OPEN_OPTIONS_INIT;
+	lupe_db *db = NULL, *rd = NULL;
+	char text[700];
+	memset(text, 'x', sizeof text - 1);
+	text[sizeof text - 1] = '\0';
+	memcpy(text, "Regenbogen ", 11);
+	o.flags = LUPE_OPEN_WRITE | LUPE_OPEN_CREATE;
+	o.threads = 1;
+	o.batch_bytes = 1000;
+	ck_assert_int_eq(lupe_open(&db, dbpath, &o, NULL, 0), LUPE_OK);
+	ck_assert_int_eq(lupe_open(&rd, dbpath, NULL, NULL, 0), LUPE_OK);
+	ck_assert_int_eq(fx_add(db, "a", "Eins", text), LUPE_OK);
+	ck_assert_str_eq(fx_top(rd, "title:Eins"), "");
+	ck_assert_int_eq(fx_add(db, "b", "Zwei", text), LUPE_OK); /* 1,400 bytes: committed */
+	ck_assert_str_eq(fx_top(rd, "title:Eins"), "a");
+	ck_assert_str_eq(fx_top(rd, "title:Zwei"), "b");
+	lupe_close(db);
+
+	/* A version-2 caller knows no batch_bytes: whatever is there is not read. */
+	o.version = 2;
+	o.flags = LUPE_OPEN_WRITE;
+	o.batch_bytes = 1;
+	ck_assert_int_eq(lupe_open(&db, dbpath, &o, NULL, 0), LUPE_OK);
+	ck_assert_int_eq(fx_add(db, "c", "Drei", text), LUPE_OK);
+	ck_assert_str_eq(fx_top(rd, "title:Drei"), "");
+	lupe_close(db);
+	ck_assert_str_eq(fx_top(rd, "title:Drei"), "c");
+	lupe_close(rd);
+}
+END_TEST
+
 static int exists(const char *p)
 {
 	struct stat st;
@@ -437,6 +471,7 @@ int main(void)
 	tcase_add_test(tc, test_threads_same_index);
 	tcase_add_test(tc, test_threads_read_own_writes);
 	tcase_add_test(tc, test_compact);
+	tcase_add_test(tc, test_batch_bytes);
 	suite_add_tcase(s, tc);
 	TCase *tq = tcase_create("query");
 	tcase_add_unchecked_fixture(tq, setup, teardown);

@@ -147,6 +147,35 @@ static size_t slen(const char *s)
 	return s ? strlen(s) : 0;
 }
 
+static char *dup_into(char **at, const char *s, size_t n)
+{
+	char *r = *at;
+	memcpy(r, s, n);
+	r[n] = '\0';
+	*at += n + 1;
+	return r;
+}
+
+size_t lupe_document_copy(const lupe_document *doc, lupe_document *copy, char **buf)
+{
+	size_t idl = strlen(doc->id);
+	size_t til = doc->title ? doc->title_len : 0, tel = doc->text ? doc->text_len : 0;
+	size_t sl = slen(doc->source), pl = slen(doc->path), dl = slen(doc->date);
+	size_t need = idl + til + tel + sl + pl + dl + 6;
+	char *b = malloc(need);
+	*buf = b;
+	if (!b)
+		return 0;
+	*copy = *doc;
+	copy->id = dup_into(&b, doc->id, idl);
+	copy->title = doc->title ? dup_into(&b, doc->title, til) : NULL;
+	copy->text = doc->text ? dup_into(&b, doc->text, tel) : NULL;
+	copy->source = doc->source ? dup_into(&b, doc->source, sl) : NULL;
+	copy->path = doc->path ? dup_into(&b, doc->path, pl) : NULL;
+	copy->date = doc->date ? dup_into(&b, doc->date, dl) : NULL;
+	return need;
+}
+
 int lupe_document_build(lupe_analyzer *an, const lupe_document *doc, lupe_tokens *toks, lupe_buf *tmp,
 			lx_doc **out, lupe_err *err)
 {

@@ -46,6 +46,13 @@ int lupe_date_normalise(const char *date, char *out);
 int lupe_document_build(lupe_analyzer *an, const lupe_document *doc, lupe_tokens *toks, lupe_buf *tmp,
 			lx_doc **out, lupe_err *err);
 
+/*
+ * Copy doc (its id already checked) into one allocation, for another
+ * thread to analyse: the strings of *copy point into *buf, which the
+ * caller frees.  Returns the bytes allocated, 0 when out of memory.
+ */
+size_t lupe_document_copy(const lupe_document *doc, lupe_document *copy, char **buf);
+
 /* Parse a stored record; the fields point into data.  0 or -1 (damaged). */
 int lupe_record_parse(const char *data, size_t len, lupe_record *out);
 

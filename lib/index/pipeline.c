@@ -163,24 +163,17 @@ static int write_ready(lupe_pipeline *p, lupe_err *err)
 	}
 }
 
-static char *dup_into(char **at, const char *s, size_t n)
-{
-	char *r = *at;
-	memcpy(r, s, n);
-	r[n] = '\0';
-	*at += n + 1;
-	return r;
-}
-
 int lupe_pipeline_add(lupe_pipeline *p, const lupe_document *doc, lupe_err *err)
 {
 	int first = LUPE_OK;
 	lupe_err e;
-	size_t idl = strlen(doc->id);
-	size_t til = doc->title ? doc->title_len : 0, tel = doc->text ? doc->text_len : 0;
-	size_t sl = doc->source ? strlen(doc->source) : 0, pl = doc->path ? strlen(doc->path) : 0;
-	size_t dl = doc->date ? strlen(doc->date) : 0;
-	size_t need = idl + til + tel + sl + pl + dl + 6;
+	job *j = calloc(1, sizeof *j);
+	size_t need = j ? lupe_document_copy(doc, &j->doc, &j->buf) : 0;
+	if (!need) {
+		free(j);
+		return lupe_err_set(err, LUPE_ENOMEM, "document %s: out of memory", doc->id);
+	}
+	j->bytes = need;
 
 	/* Room: a job slot, and the bytes (a document bigger than the budget waits for an empty pipeline). */
 	for (;;) {
@@ -197,22 +190,6 @@ int lupe_pipeline_add(lupe_pipeline *p, const lupe_document *doc, lupe_err *err)
 			*err = e;
 		}
 	}
-
-	job *j = calloc(1, sizeof *j);
-	char *b = j ? malloc(need) : NULL;
-	if (!b) {
-		free(j);
-		return lupe_err_set(err, LUPE_ENOMEM, "document %s: out of memory", doc->id);
-	}
-	j->buf = b;
-	j->bytes = need;
-	j->doc = *doc;
-	j->doc.id = dup_into(&b, doc->id, idl);
-	j->doc.title = doc->title ? dup_into(&b, doc->title, til) : NULL;
-	j->doc.text = doc->text ? dup_into(&b, doc->text, tel) : NULL;
-	j->doc.source = doc->source ? dup_into(&b, doc->source, sl) : NULL;
-	j->doc.path = doc->path ? dup_into(&b, doc->path, pl) : NULL;
-	j->doc.date = doc->date ? dup_into(&b, doc->date, dl) : NULL;
 
 	pthread_mutex_lock(&p->mu);
 	p->ring[p->tail++ % LUPE_PIPE_JOBS] = j;

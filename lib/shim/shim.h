@@ -85,6 +85,37 @@ int lx_commit(lx_db *db, lupe_err *err);
 /* Commit, rewrite the local index compactly beside it and swap it in. */
 int lx_compact(lx_db *db, lupe_err *err);
 
+/* ---- bulk loading (index/bulk.c) ----
+ * A bulk load writes into temporary sub-indexes, "parts", beside a local
+ * index (PATH.lupe-bulk-K, K < LX_PARTS_MAX), each a writer lx_db of its
+ * own, and merges them into the index with one compaction at the end.  A
+ * part is never read by anyone but the process that writes it; its
+ * commits are not synced to disk, since a crash throws it away anyway. */
+#define LX_PARTS_MAX 64
+/* Create part k of the writer db's index afresh. */
+int lx_part_create(lx_db **out, lx_db *db, unsigned k, lupe_err *err);
+/* Close a part, dropping what it holds, and remove its folder.  NULL is allowed. */
+void lx_part_drop(lx_db *part);
+/*
+ * Reads through the writer db see its index and these parts as one index
+ * (n == 0: its index alone again).  Read only while no thread writes a part.
+ */
+int lx_read_parts(lx_db *db, lx_db *const *parts, size_t n, lupe_err *err);
+/*
+ * Commit db and the parts, compact them together into a folder beside db's
+ * index and put that in the index's place atomically (as lx_compact).
+ * *merged says whether the index now holds the parts' documents: when it
+ * does the parts must be dropped, never merged again, even if the call
+ * failed afterwards (reopening the index).
+ */
+int lx_merge_parts(lx_db *db, lx_db *const *parts, size_t n, int *merged, lupe_err *err);
+/*
+ * Remove the folders an interrupted bulk load or compaction left beside
+ * the writer db's local index.  Only safe with the index's lock held: a
+ * live load or compaction holds it.
+ */
+void lx_remove_leftovers(lx_db *db);
+
 /* ---- queries (each constructor takes ownership of the queries it is given) ---- */
 enum { LX_OR, LX_AND, LX_AND_NOT, LX_AND_MAYBE, LX_PHRASE, LX_NEAR, LX_FILTER, LX_SYNONYM };
 lx_query *lx_q_term(const char *term, size_t len, uint32_t wqf);

@@ -38,6 +38,10 @@ struct lx_db {
 	// puts a new folder in the old one's place; a reader notices by these
 	// and opens the new one.
 	unsigned long long dir_dev = 0, dir_ino = 0;
+	// The committed index is the output of a compaction (lx_compact or
+	// lx_merge_parts) and nothing was written since: compacting again
+	// would only copy it.
+	bool compact_clean = false;
 };
 
 struct lx_doc {

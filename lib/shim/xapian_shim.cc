@@ -202,6 +202,7 @@ int lx_set_metadata(lx_db *db, const char *key, const char *value, lupe_err *err
 		return not_writable(err, "set metadata");
 	try {
 		db->wr.set_metadata(key, value);
+		db->compact_clean = false;
 		return LUPE_OK;
 	} catch (...) {
 		return lx_map_error(err, "write metadata");
@@ -331,6 +332,7 @@ int lx_replace(lx_db *db, const char *idterm, size_t n, lx_doc *d, lupe_err *err
 		return not_writable(err, "add");
 	try {
 		lx_shard_writer(db, idterm, n).replace_document(std::string(idterm, n), d->doc);
+		db->compact_clean = false;
 		return LUPE_OK;
 	} catch (...) {
 		return lx_map_error(err, "add document");
@@ -345,8 +347,10 @@ int lx_delete(lx_db *db, const char *idterm, size_t n, int *found, lupe_err *err
 		std::string t(idterm, n);
 		Xapian::WritableDatabase &w = lx_shard_writer(db, idterm, n);
 		*found = w.term_exists(t);
-		if (*found)
+		if (*found) {
 			w.delete_document(t);
+			db->compact_clean = false;
+		}
 		return LUPE_OK;
 	} catch (...) {
 		return lx_map_error(err, "delete document");
@@ -379,6 +383,65 @@ static void rm_tree(const std::string &p)
 		nftw(p.c_str(), rm_entry, 16, FTW_DEPTH | FTW_PHYS);
 }
 
+// Make a rename in dir durable.  Best effort: a file system that cannot
+// sync a directory still renamed atomically.
+static void sync_parent(const std::string &path)
+{
+	size_t slash = path.rfind('/');
+	std::string dir = slash == std::string::npos ? "." : slash == 0 ? "/" : path.substr(0, slash);
+	int fd = open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd >= 0) {
+		fsync(fd);
+		close(fd);
+	}
+}
+
+// Put the compacted folder tmp in the place of db's index and reopen the
+// writer there.  *swapped says whether the index at db->path is now the
+// new one (true even when reopening it failed).
+static int swap_in(lx_db *db, const std::string &tmp, const char *what, bool *swapped, lupe_err *err)
+{
+	std::string old = db->path + ".lupe-old";
+	*swapped = false;
+	// Atomically where the file system can exchange two names, else in two
+	// renames (a reader opening in between would not find the index for
+	// that moment).
+	if (renameat2(AT_FDCWD, tmp.c_str(), AT_FDCWD, db->path.c_str(), RENAME_EXCHANGE) == 0) {
+		*swapped = true;
+		sync_parent(db->path);
+		// The old index is now at tmp; under that name if it cannot move.
+		if (rename(tmp.c_str(), old.c_str()) != 0)
+			old = tmp;
+	} else if (rename(db->path.c_str(), old.c_str()) != 0) {
+		int e = errno;
+		rm_tree(tmp);
+		return lupe_err_set(err, LUPE_EIO, "%s: cannot move the new index into place at %s: %s", what,
+				    db->path.c_str(), strerror(e));
+	} else if (rename(tmp.c_str(), db->path.c_str()) != 0) {
+		int e = errno;
+		// Put the old index back: the index must not stay missing.
+		if (rename(old.c_str(), db->path.c_str()) == 0)
+			rm_tree(tmp);
+		return lupe_err_set(err, LUPE_EIO, "%s: cannot move the new index into place at %s: %s", what,
+				    db->path.c_str(), strerror(e));
+	} else {
+		*swapped = true;
+		sync_parent(db->path);
+	}
+	// The writer still holds the old folder (and its lock): take the new one.
+	try {
+		db->wr.close();
+		db->wr = Xapian::WritableDatabase(db->path, Xapian::DB_OPEN | Xapian::DB_BACKEND_GLASS);
+		db->rd = db->wr;
+	} catch (...) {
+		rm_tree(old);
+		return lx_map_error(err, what);
+	}
+	rm_tree(old);
+	db->compact_clean = true;
+	return LUPE_OK;
+}
+
 int lx_compact(lx_db *db, lupe_err *err)
 {
 	if (!db->writable)
@@ -389,41 +452,116 @@ int lx_compact(lx_db *db, lupe_err *err)
 	// Beside the index, so that the rename stays on one file system.  A
 	// leftover of an interrupted compaction is removed first.
 	std::string tmp = db->path + ".lupe-compact";
-	std::string old = db->path + ".lupe-old";
 	try {
 		db->wr.commit();
+		if (db->compact_clean)
+			return LUPE_OK;
 		rm_tree(tmp);
-		rm_tree(old);
+		rm_tree(db->path + ".lupe-old");
 		db->wr.compact(tmp);
 	} catch (...) {
 		rm_tree(tmp);
 		return lx_map_error(err, "compact");
 	}
-	// Put the compacted folder in place: atomically where the file system
-	// can exchange two names, else in two renames (a reader opening in
-	// between would not find the index for that moment).
-	if (renameat2(AT_FDCWD, tmp.c_str(), AT_FDCWD, db->path.c_str(), RENAME_EXCHANGE) == 0) {
-		if (rename(tmp.c_str(), old.c_str()) != 0) {
-			int e = errno;
-			return lupe_err_set(err, LUPE_EIO, "compact: cannot rename %s: %s", tmp.c_str(), strerror(e));
-		}
-	} else if (rename(db->path.c_str(), old.c_str()) != 0 || rename(tmp.c_str(), db->path.c_str()) != 0) {
-		int e = errno;
-		rm_tree(tmp);
-		return lupe_err_set(err, LUPE_EIO, "compact: cannot move the compacted index into place at %s: %s",
-				    db->path.c_str(), strerror(e));
-	}
-	// The writer still holds the old folder (and its lock): take the new one.
+	bool swapped;
+	return swap_in(db, tmp, "compact", &swapped, err);
+}
+
+static std::string part_path(const lx_db *db, unsigned k)
+{
+	return db->path + ".lupe-bulk-" + std::to_string(k);
+}
+
+int lx_part_create(lx_db **out, lx_db *db, unsigned k, lupe_err *err)
+{
+	*out = nullptr;
+	lx_db *p = nullptr;
+	std::string path = part_path(db, k);
 	try {
-		db->wr.close();
-		db->wr = Xapian::WritableDatabase(db->path, Xapian::DB_OPEN | Xapian::DB_BACKEND_GLASS);
-		db->rd = db->wr;
+		p = new lx_db;
+		p->path = path;
+		rm_tree(path);
+		p->wr = Xapian::WritableDatabase(path, Xapian::DB_CREATE_OR_OVERWRITE | Xapian::DB_BACKEND_GLASS |
+							       Xapian::DB_NO_SYNC);
+		p->rd = p->wr;
+		p->writable = true;
+		*out = p;
+		return LUPE_OK;
 	} catch (...) {
-		rm_tree(old);
-		return lx_map_error(err, "compact: reopening the compacted index");
+		delete p;
+		rm_tree(path);
+		return lx_map_error(err, path.c_str());
 	}
-	rm_tree(old);
-	return LUPE_OK;
+}
+
+void lx_part_drop(lx_db *part)
+{
+	if (!part)
+		return;
+	std::string path = part->path;
+	lx_close(part);
+	rm_tree(path);
+}
+
+int lx_read_parts(lx_db *db, lx_db *const *parts, size_t n, lupe_err *err)
+{
+	if (!db->writable || !db->shards.empty())
+		return lupe_err_set(err, LUPE_EINVAL, "bulk load: a local writer only");
+	try {
+		if (n == 0) {
+			db->rd = db->wr;
+			return LUPE_OK;
+		}
+		// A WritableDatabase added to a Database is read with its
+		// uncommitted changes: the writer sees what it added.
+		Xapian::Database all;
+		all.add_database(db->wr);
+		for (size_t i = 0; i < n; i++)
+			all.add_database(parts[i]->wr);
+		db->rd = all;
+		return LUPE_OK;
+	} catch (...) {
+		return lx_map_error(err, "bulk load: reading the parts");
+	}
+}
+
+int lx_merge_parts(lx_db *db, lx_db *const *parts, size_t n, int *merged, lupe_err *err)
+{
+	*merged = 0;
+	if (!db->writable || !db->shards.empty())
+		return lupe_err_set(err, LUPE_EINVAL, "bulk load: a local writer only");
+	std::string tmp = db->path + ".lupe-compact";
+	try {
+		db->wr.commit();
+		for (size_t i = 0; i < n; i++)
+			parts[i]->wr.commit();
+		// The committed revisions, read from disk: the index first (its
+		// metadata, documents none), then the parts.  Compaction gives the
+		// parts' documents new ids, part after part.
+		Xapian::Database src(db->path, Xapian::DB_BACKEND_GLASS);
+		for (size_t i = 0; i < n; i++)
+			src.add_database(Xapian::Database(parts[i]->path, Xapian::DB_BACKEND_GLASS));
+		rm_tree(tmp);
+		rm_tree(db->path + ".lupe-old");
+		src.compact(tmp);
+	} catch (...) {
+		rm_tree(tmp);
+		return lx_map_error(err, "bulk load: merging the parts");
+	}
+	bool swapped;
+	int rc = swap_in(db, tmp, "bulk load: merging the parts", &swapped, err);
+	*merged = swapped;
+	return rc;
+}
+
+void lx_remove_leftovers(lx_db *db)
+{
+	if (!db->writable || !db->shards.empty())
+		return;
+	for (unsigned k = 0; k < LX_PARTS_MAX; k++)
+		rm_tree(part_path(db, k));
+	rm_tree(db->path + ".lupe-compact");
+	rm_tree(db->path + ".lupe-old");
 }
 
 lx_query *lx_q_term(const char *term, size_t len, uint32_t wqf)

@@ -1,0 +1,363 @@
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "analysis/analyzer.h"
+#include "index/bulk.h"
+#include "index/document.h"
+#include "index/pipeline.h"
+#include "util/buf.h"
+
+/*
+ * Jobs a part may have queued.  Many, so that a run of documents for one
+ * part (or one long document) does not keep the caller from feeding the
+ * others; memory is bounded by the byte budget.
+ */
+#define BULK_JOBS 1024
+/* Bytes of text queued for all parts together (a longer document waits for an empty queue). */
+#define BULK_QUEUE_BYTES (4u * 1024 * 1024)
+/*
+ * A part that ran out of work sleeps until this many jobs wait for it (or
+ * the caller waits for it): waking it for every document costs more in
+ * thread switches than writing the document.
+ */
+#define BULK_WAKE 16
+
+typedef struct {
+	lupe_document doc;     /* fields point into buf */
+	char *buf;
+	size_t bytes;          /* counted against the part's byte budget */
+} job;
+
+/* One part: its sub-index, its thread and the queue of documents routed to it. */
+typedef struct {
+	lupe_bulk *b;
+	lx_db *x;
+	pthread_t thread;
+	int started;
+	pthread_cond_t work;   /* a job to take, a commit to make, or stop */
+	pthread_cond_t idle;   /* a job or commit finished */
+	job *q[BULK_JOBS];
+	size_t head, tail;     /* counters: next to write, next to add */
+	size_t bytes;          /* of the jobs queued */
+	int busy;              /* writing the job at head, or committing */
+	int want_commit;       /* commit once the queue is empty */
+	unsigned since_commit; /* documents written since the part's last commit */
+	size_t since_bytes;    /* and their bytes of text */
+	lupe_analyzer *an;
+	lupe_tokens toks;
+	lupe_buf tmp, idterm;
+} part;
+
+struct lupe_bulk {
+	pthread_mutex_t mu;    /* guards every queue and the failure below */
+	lx_db *x;              /* the index the parts are merged into */
+	part *p;
+	unsigned n;
+	unsigned commit_every;
+	size_t commit_bytes;
+	size_t budget;         /* bytes of queued text per part */
+	int stop;
+	int changed;           /* a document was given to a part (or a part to the caller) */
+	int rc;                /* the first failure of a part not yet reported */
+	lupe_err err;
+};
+
+static void job_free(job *j)
+{
+	if (!j)
+		return;
+	free(j->buf);
+	free(j);
+}
+
+/* Record a part's failure for the caller's next call (the first one wins); under mu. */
+static void failed(lupe_bulk *b, int rc, const lupe_err *e)
+{
+	if (b->rc == LUPE_OK) {
+		b->rc = rc;
+		b->err = *e;
+	}
+}
+
+/* Hand the recorded failure over, once; under mu. */
+static int take_failure(lupe_bulk *b, lupe_err *err)
+{
+	int rc = b->rc;
+	if (rc != LUPE_OK) {
+		*err = b->err;
+		b->rc = LUPE_OK;
+	}
+	return rc;
+}
+
+/* Analyse and write one document into the part; on its thread, without mu. */
+static int write_job(part *w, job *j, lupe_err *err)
+{
+	lx_doc *xd = NULL;
+	int rc = lupe_document_build(w->an, &j->doc, &w->toks, &w->tmp, &xd, err);
+	/* Keep a worker's scratch from growing without bound after a huge document. */
+	if (w->toks.arena.cap > 16u * 1024 * 1024)
+		lupe_tokens_release(&w->toks);
+	if (rc != LUPE_OK)
+		return rc;
+	w->idterm.len = 0;
+	if (lupe_buf_append(&w->idterm, LUPE_PFX_ID, 1) < 0 ||
+	    lupe_buf_append(&w->idterm, j->doc.id, strlen(j->doc.id)) < 0)
+		rc = lupe_err_set(err, LUPE_ENOMEM, "document %s: out of memory", j->doc.id);
+	else
+		rc = lx_replace(w->x, w->idterm.p, w->idterm.len, xd, err);
+	lx_doc_free(xd);
+	if (rc != LUPE_OK)
+		return rc;
+	/* Committing a part bounds the memory its writer holds; nobody reads it. */
+	w->since_bytes += (j->doc.title ? j->doc.title_len : 0) + (j->doc.text ? j->doc.text_len : 0);
+	if (++w->since_commit >= w->b->commit_every || w->since_bytes >= w->b->commit_bytes) {
+		w->since_commit = 0;
+		w->since_bytes = 0;
+		rc = lx_commit(w->x, err);
+	}
+	return rc;
+}
+
+/*
+ * The low-water mark of a part's queue, under mu: a caller that found the
+ * queue full waits until it is this empty, so that the two threads do not
+ * take turns for every document.
+ */
+static int low(const lupe_bulk *b, const part *w)
+{
+	return w->head == w->tail || (w->tail - w->head <= BULK_JOBS / 2 && w->bytes <= b->budget / 2);
+}
+
+/* Whether a job of `need` bytes must wait for room, under mu. */
+static int full(const lupe_bulk *b, const part *w, size_t need)
+{
+	return w->tail - w->head >= BULK_JOBS || (w->head < w->tail && w->bytes + need > b->budget);
+}
+
+static void *work(void *arg)
+{
+	part *w = arg;
+	lupe_bulk *b = w->b;
+	pthread_mutex_lock(&b->mu);
+	for (;;) {
+		while (!b->stop && w->head == w->tail && !w->want_commit)
+			pthread_cond_wait(&w->work, &b->mu);
+		if (b->stop)
+			break;
+		lupe_err e;
+		lupe_err_clear(&e);
+		int rc;
+		w->busy = 1;
+		if (w->head == w->tail) {
+			w->want_commit = 0;
+			pthread_mutex_unlock(&b->mu);
+			w->since_commit = 0;
+			w->since_bytes = 0;
+			rc = lx_commit(w->x, &e);
+			pthread_mutex_lock(&b->mu);
+		} else {
+			job *j = w->q[w->head % BULK_JOBS];
+			pthread_mutex_unlock(&b->mu);
+			rc = write_job(w, j, &e);
+			size_t bytes = j->bytes;
+			job_free(j);
+			pthread_mutex_lock(&b->mu);
+			w->q[w->head++ % BULK_JOBS] = NULL;
+			w->bytes -= bytes;
+		}
+		if (rc != LUPE_OK)
+			failed(b, rc, &e);
+		w->busy = 0;
+		/* Wake the caller when it may go on: not after every job of a full queue. */
+		if (low(b, w))
+			pthread_cond_broadcast(&w->idle);
+	}
+	pthread_mutex_unlock(&b->mu);
+	return NULL;
+}
+
+int lupe_bulk_new(lupe_bulk **out, lx_db *x, unsigned parts, int decompound, unsigned commit_every,
+		  size_t commit_bytes, lupe_err *err)
+{
+	*out = NULL;
+	if (parts < 1 || parts > LX_PARTS_MAX)
+		return lupe_err_set(err, LUPE_EINVAL, "bulk load: %u parts (1 to %d)", parts, LX_PARTS_MAX);
+	lupe_bulk *b = calloc(1, sizeof *b);
+	if (!b)
+		return lupe_err_set(err, LUPE_ENOMEM, "bulk load: out of memory");
+	pthread_mutex_init(&b->mu, NULL);
+	b->x = x;
+	b->commit_every = commit_every ? commit_every : 1;
+	b->commit_bytes = commit_bytes ? commit_bytes : 1;
+	b->budget = BULK_QUEUE_BYTES / parts;
+	b->p = calloc(parts, sizeof *b->p);
+	if (!b->p) {
+		lupe_bulk_free(b);
+		return lupe_err_set(err, LUPE_ENOMEM, "bulk load: out of memory");
+	}
+	lupe_analyzer_options ao = LUPE_ANALYZER_OPTIONS_INIT;
+	ao.decompound = decompound;
+	int rc = LUPE_OK;
+	for (unsigned i = 0; i < parts && rc == LUPE_OK; i++) {
+		part *w = &b->p[i];
+		w->b = b;
+		pthread_cond_init(&w->work, NULL);
+		pthread_cond_init(&w->idle, NULL);
+		b->n = i + 1;
+		if ((rc = lx_part_create(&w->x, x, i, err)) != LUPE_OK)
+			break;
+		if ((rc = lupe_analyzer_new(&w->an, &ao)) != LUPE_OK) {
+			lupe_err_set(err, rc, "bulk load: cannot create an analyzer");
+			break;
+		}
+		if (pthread_create(&w->thread, NULL, work, w) != 0) {
+			rc = lupe_err_set(err, LUPE_EINTERNAL, "bulk load: cannot start a thread");
+			break;
+		}
+		w->started = 1;
+	}
+	if (rc == LUPE_OK) {
+		lx_db *xs[LX_PARTS_MAX];
+		for (unsigned i = 0; i < parts; i++)
+			xs[i] = b->p[i].x;
+		rc = lx_read_parts(x, xs, parts, err);
+	}
+	if (rc != LUPE_OK) {
+		lupe_bulk_free(b);
+		return rc;
+	}
+	*out = b;
+	return LUPE_OK;
+}
+
+static part *part_for(lupe_bulk *b, const char *id)
+{
+	return &b->p[lx_shard_hash(id, strlen(id)) % b->n];
+}
+
+/* Wait until w has written and committed all it was given; under mu. */
+static void wait_idle(lupe_bulk *b, part *w)
+{
+	pthread_cond_signal(&w->work);
+	while (w->head != w->tail || w->busy || w->want_commit)
+		pthread_cond_wait(&w->idle, &b->mu);
+}
+
+int lupe_bulk_add(lupe_bulk *b, const lupe_document *doc, lupe_err *err)
+{
+	job *j = calloc(1, sizeof *j);
+	size_t need = j ? lupe_document_copy(doc, &j->doc, &j->buf) : 0;
+	if (!need) {
+		free(j);
+		return lupe_err_set(err, LUPE_ENOMEM, "document %s: out of memory", doc->id);
+	}
+	j->bytes = need;
+	part *w = part_for(b, doc->id);
+	pthread_mutex_lock(&b->mu);
+	/* Room: a job slot, and the bytes (a document bigger than the budget waits for an empty queue). */
+	if (full(b, w, need)) {
+		pthread_cond_signal(&w->work);
+		while (!low(b, w))
+			pthread_cond_wait(&w->idle, &b->mu);
+		while (full(b, w, need)) /* a long document: until the queue is empty */
+			pthread_cond_wait(&w->idle, &b->mu);
+	}
+	w->q[w->tail++ % BULK_JOBS] = j;
+	w->bytes += need;
+	b->changed = 1;
+	if (w->tail - w->head >= BULK_WAKE || w->bytes >= b->budget / 2)
+		pthread_cond_signal(&w->work);
+	int rc = take_failure(b, err);
+	pthread_mutex_unlock(&b->mu);
+	return rc;
+}
+
+int lupe_bulk_part_of(lupe_bulk *b, const char *id, lx_db **out, lupe_err *err)
+{
+	part *w = part_for(b, id);
+	pthread_mutex_lock(&b->mu);
+	wait_idle(b, w);
+	b->changed = 1;
+	int rc = take_failure(b, err);
+	pthread_mutex_unlock(&b->mu);
+	*out = w->x;
+	return rc;
+}
+
+/* Wait for every part, asking each for a commit first when `commit`. */
+static int sync_all(lupe_bulk *b, int commit, lupe_err *err)
+{
+	pthread_mutex_lock(&b->mu);
+	if (commit)
+		for (unsigned i = 0; i < b->n; i++) {
+			b->p[i].want_commit = 1;
+			pthread_cond_signal(&b->p[i].work);
+		}
+	for (unsigned i = 0; i < b->n; i++)
+		wait_idle(b, &b->p[i]);
+	int rc = take_failure(b, err);
+	pthread_mutex_unlock(&b->mu);
+	return rc;
+}
+
+int lupe_bulk_sync(lupe_bulk *b, lupe_err *err)
+{
+	return sync_all(b, 0, err);
+}
+
+int lupe_bulk_finish(lupe_bulk *b, int *ended, lupe_err *err)
+{
+	*ended = 0;
+	/* The parts commit at once, each on its thread; the merge reads what they committed. */
+	int rc = sync_all(b, b->changed, err);
+	if (rc != LUPE_OK)
+		return rc;
+	if (!b->changed) { /* nothing to merge: the index stays as it is */
+		lupe_bulk_free(b);
+		*ended = 1;
+		return LUPE_OK;
+	}
+	lx_db *xs[LX_PARTS_MAX];
+	for (unsigned i = 0; i < b->n; i++)
+		xs[i] = b->p[i].x;
+	int merged = 0;
+	rc = lx_merge_parts(b->x, xs, b->n, &merged, err);
+	if (!merged)
+		return rc;
+	lupe_bulk_free(b);
+	*ended = 1;
+	return rc;
+}
+
+void lupe_bulk_free(lupe_bulk *b)
+{
+	if (!b)
+		return;
+	pthread_mutex_lock(&b->mu);
+	b->stop = 1;
+	for (unsigned i = 0; i < b->n; i++)
+		pthread_cond_signal(&b->p[i].work);
+	pthread_mutex_unlock(&b->mu);
+	/* Reads through x must not reach the parts any more. */
+	lupe_err scratch;
+	lx_read_parts(b->x, NULL, 0, &scratch);
+	for (unsigned i = 0; i < b->n; i++) {
+		part *w = &b->p[i];
+		if (w->started)
+			pthread_join(w->thread, NULL);
+		for (size_t k = w->head; k < w->tail; k++)
+			job_free(w->q[k % BULK_JOBS]);
+		lx_part_drop(w->x);
+		lupe_analyzer_free(w->an);
+		lupe_tokens_release(&w->toks);
+		lupe_buf_free(&w->tmp);
+		lupe_buf_free(&w->idterm);
+		pthread_cond_destroy(&w->work);
+		pthread_cond_destroy(&w->idle);
+	}
+	free(b->p);
+	pthread_mutex_destroy(&b->mu);
+	free(b);
+}
