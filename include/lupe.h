@@ -150,16 +150,19 @@ typedef struct lupe_db lupe_db;
  * holds no documents when opened, and is ignored otherwise (the handle
  * writes as usual).  In bulk mode:
  *
- *  - Each of the writer's `threads` threads analyses and writes part of
- *    the documents into a temporary sub-index of its own, a folder
+ *  - Each of the writer's `threads` threads (see below; 1 means one such
+ *    thread beside the caller's) analyses and writes part of the
+ *    documents into a temporary sub-index of its own, a folder
  *    "PATH.lupe-bulk-K" beside the index (same file system).  A document
  *    goes to the sub-index chosen by a hash of its id, so adding an id
  *    again replaces it and lupe_delete() finds it, as in a single index.
- *    lupe_add() returns once the document is queued (as with threads).
+ *    lupe_add() returns once the document is queued; a failure to write it
+ *    is returned by a later call, as with threads.
  *  - The automatic commits (`batch_size`, `batch_bytes`) only bound memory:
  *    the sub-indexes commit for themselves, and the index at PATH does not
  *    change.  Readers (other handles, other processes) see the index as it
- *    was opened, empty, until the load ends.  Reads through this handle
+ *    was opened, empty, until the load ends, and the whole load at their
+ *    first search after it.  Reads through this handle
  *    (lupe_search(), lupe_doc_count(), ...) see every document added.
  *  - The load ends at the first lupe_commit(), lupe_compact() or
  *    lupe_close(): the sub-indexes are merged into the index in one
@@ -168,10 +171,13 @@ typedef struct lupe_db lupe_db;
  *    their folders are removed.  From then on the handle writes as an
  *    ordinary writer.  So call lupe_commit() once, at the end, not after
  *    every batch.  Ending needs free space of about the index's size again.
+ *    A load that was given nothing leaves the index as it was.
  *  - A crash, or a process that exits without lupe_close(), before the
  *    end loses the whole load: the index is as it was when opened (a valid
  *    index, with no documents).  The next writer to open the index removes
- *    the "PATH.lupe-bulk-K" folders left over; readers ignore them.
+ *    the "PATH.lupe-bulk-K" folders left over (and those of an interrupted
+ *    lupe_compact(), "PATH.lupe-compact" and "PATH.lupe-old"); readers
+ *    ignore them.
  *  - When the merge fails (disk full, ...) lupe_commit() says so and the
  *    load goes on: the call may be repeated.  lupe_close() gives the load
  *    up when the merge fails; call lupe_commit() first to learn the outcome.
@@ -277,7 +283,8 @@ LUPE_EXPORT int lupe_delete(lupe_db *db, const char *id);
 
 /*
  * Make every change since the last commit durable, atomically: after a
- * crash at any moment the index holds either all of them or none.
+ * crash at any moment the index holds either all of them or none.  In a
+ * bulk load (LUPE_OPEN_BULK) this ends the load.
  */
 LUPE_EXPORT int lupe_commit(lupe_db *db);
 
