@@ -104,24 +104,27 @@ template <typename F> int with_retry(lx_db *db, lupe_err *err, const char *what,
 		} catch (const Xapian::DatabaseModifiedError &) {
 			if (attempt >= 5)
 				return lupe_err_set(err, LUPE_EIO, "%s: the index kept changing under the reader", what);
-			try {
-				refresh_reader(db);
-			} catch (...) {
-				return lx_map_error(err, "reopen");
-			}
 		} catch (const Xapian::DatabaseError &) {
 			// A reader can meet blocks a concurrent commit is rewriting
 			// ("Expected block …", "EOF reading block …"); only when a fresh
 			// look at the newest revision fails too is it damage.
 			if (db->writable || attempt >= 3)
 				return lx_map_error(err, what);
+		} catch (...) {
+			return lx_map_error(err, what);
+		}
+		// The reopen races with commits too ("The revision being read has
+		// been discarded" while reopening): it is retried the same way.
+		for (int r = 0;; r++) {
 			try {
 				refresh_reader(db);
+				break;
+			} catch (const Xapian::DatabaseError &) {
+				if (r >= 5)
+					return lx_map_error(err, "reopen");
 			} catch (...) {
 				return lx_map_error(err, "reopen");
 			}
-		} catch (...) {
-			return lx_map_error(err, what);
 		}
 	}
 }
