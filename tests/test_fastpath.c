@@ -98,9 +98,12 @@ static void same_snippet(const char *text, size_t len, const lupe_qterms *qt, si
 	lupe_buf a = {0}, b = {0};
 	lupe_span *sa, *sb, *ma, *mb;
 	size_t na, nb, nma, nmb;
-	ck_assert_int_eq(lupe_snippet_ex(an, &toks, text, len, qt, target, 1, &a, &sa, &na), 0);
+	lupe_snip_keys *keys;
+	ck_assert_int_eq(lupe_snip_keys_new(&keys, qt), 0);
+	ck_assert_int_eq(lupe_snippet_ex(an, &toks, text, len, qt, keys, target, 1, &a, &sa, &na), 0);
 	ck_assert_int_eq(lupe_snippet_matches(&ma, &nma), 0);
-	ck_assert_int_eq(lupe_snippet_ex(an, &toks, text, len, qt, target, 0, &b, &sb, &nb), 0);
+	ck_assert_int_eq(lupe_snippet_ex(an, &toks, text, len, qt, keys, target, 0, &b, &sb, &nb), 0);
+	lupe_snip_keys_free(keys);
 	ck_assert_int_eq(lupe_snippet_matches(&mb, &nmb), 0);
 	if (!(a.len == b.len && memcmp(a.p, b.p, a.len) == 0) || nma != nmb) {
 		fprintf(stderr, "matches full %zu fast %zu\n", nma, nmb);
@@ -200,7 +203,10 @@ START_TEST(test_windows_found)
 	lupe_buf out = {0};
 	lupe_span *sp, *m;
 	size_t nsp, nm;
-	ck_assert_int_eq(lupe_snippet(an, &toks, t.p, t.len, &qt, 100, &out, &sp, &nsp), 0);
+	lupe_snip_keys *keys;
+	ck_assert_int_eq(lupe_snip_keys_new(&keys, &qt), 0);
+	ck_assert_int_eq(lupe_snippet(an, &toks, t.p, t.len, &qt, keys, 100, &out, &sp, &nsp), 0);
+	lupe_snip_keys_free(keys);
 	ck_assert_int_eq(lupe_snippet_matches(&m, &nm), 0);
 	ck_assert_uint_eq(nm, 1);
 	ck_assert_int_eq(memcmp(t.p + m[0].start, "Kommunikationsberater", 21), 0);
@@ -230,7 +236,10 @@ START_TEST(test_many_places)
 	qt_add(&qt, "eingang", 7, 0);
 	same_snippet(t.p, t.len, &qt, 240);
 	lupe_tokens toks = {0};
-	ck_assert_int_eq(lupe_analyze_near(an, &toks, t.p, t.len, &qt, 0), 0);
+	lupe_snip_keys *keys;
+	ck_assert_int_eq(lupe_snip_keys_new(&keys, &qt), 0);
+	ck_assert_int_eq(lupe_analyze_near(an, &toks, t.p, t.len, keys, 0), 0);
+	lupe_snip_keys_free(keys);
 	size_t last = 0, matched = 0;
 	for (size_t i = 0; i < toks.n; i++) {
 		last = toks.v[i].end > last ? toks.v[i].end : last;

@@ -189,7 +189,7 @@ static char *explain_text(const char *raw)
 }
 
 static int fill_hit(lupe_db *db, const lx_mset *ms, size_t i, size_t rank, const lupe_qterms *qt,
-		    size_t snippet_bytes, unsigned flags, lupe_hit *h)
+		    const lupe_snip_keys *keys, size_t snippet_bytes, unsigned flags, lupe_hit *h)
 {
 	lupe_record rec;
 	size_t dlen;
@@ -208,7 +208,7 @@ static int fill_hit(lupe_db *db, const lx_mset *ms, size_t i, size_t rank, const
 	lupe_buf snip = {0};
 	lupe_span *spans;
 	size_t nsp;
-	if (lupe_snippet(db->an, &db->toks, rec.text, rec.text_len, qt, snippet_bytes, &snip, &spans, &nsp) < 0) {
+	if (lupe_snippet(db->an, &db->toks, rec.text, rec.text_len, qt, keys, snippet_bytes, &snip, &spans, &nsp) < 0) {
 		lupe_buf_free(&snip);
 		return lupe_err_set(&db->err, LUPE_ENOMEM, "search: out of memory");
 	}
@@ -331,12 +331,19 @@ static int finish_results(lupe_db *db, lx_mset *ms, const lupe_search_options *o
 		return lupe_err_set(&db->err, LUPE_ENOMEM, "search: out of memory");
 	res->total = lx_mset_estimate(ms, &res->exact);
 	res->partial = lx_mset_partial(ms);
+	/* The snippets' prefilter keys, once for all hits. */
+	lupe_snip_keys *keys = NULL;
+	if (n && lupe_snip_keys_new(&keys, qt) < 0)
+		return lupe_err_set(&db->err, LUPE_ENOMEM, "search: out of memory");
 	for (size_t i = 0; i < n; i++) {
 		res->n = i + 1;
-		int rc = fill_hit(db, ms, i, opts->offset + i + 1, qt, snippet_bytes, opts->flags, &res->hits[i]);
-		if (rc != LUPE_OK)
+		int rc = fill_hit(db, ms, i, opts->offset + i + 1, qt, keys, snippet_bytes, opts->flags, &res->hits[i]);
+		if (rc != LUPE_OK) {
+			lupe_snip_keys_free(keys);
 			return rc;
+		}
 	}
+	lupe_snip_keys_free(keys);
 	for (size_t f = 0; opts->facets && opts->facets[f] && f < 4; f++) {
 		int slot = facet_slot(opts->facets[f]);
 		const char *v;

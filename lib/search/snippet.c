@@ -1,4 +1,3 @@
-#define _GNU_SOURCE /* memmem */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -88,8 +87,12 @@ static int cmp_match(const void *a, const void *b)
  * A window is the whitespace-separated word around a place (with the words
  * a U+2010 hyphen joins across a line break), and for a truncation hyphen
  * the COORD_REACH bytes after it, so each word is analysed in the same
- * context as in the whole body (hyphen groups, coordinations).  tests/test_snippet.c compares the result with
- * the full analysis, over the bundled corpus and a table of German cases.
+ * context as in the whole body (hyphen groups, coordinations).
+ * tests/test_fastpath.c compares the result with the full analysis, over
+ * the bundled corpus and a table of German cases.
+ *
+ * The keys depend on the query alone: lupe_snip_keys_new() makes them once
+ * per query, and every hit's scan reuses them.
  */
 
 #define KEY_MAX 256       /* bytes of a folded term searched for (terms are at most 200) */
@@ -230,7 +233,7 @@ static int fold_into(folded *fo, const unsigned char *t, size_t len, uint32_t *u
 				continue;
 			} else {
 				/* Quotes, dashes, currency signs: kept as they are. */
-					for (size_t k = at; k < i; k++)
+				for (size_t k = at; k < i; k++)
 					if (f_put(fo, (char)t[k], at) < 0)
 						return -1;
 				continue;
@@ -296,6 +299,80 @@ static size_t term_key(const char *term, size_t len, char *key, size_t cap)
 	return k;
 }
 
+/*
+ * A query's keys, ready for the scan: chained by a hash of their first two
+ * bytes (one-byte keys in a table of their own), with a bit per first two
+ * bytes, so a place of a body costs a look-up and the few keys sharing its
+ * bytes.
+ */
+struct lupe_snip_keys {
+	int usable;                 /* 0: a term does not fold; analyse bodies whole */
+	size_t n;
+	size_t len[KEYS_MAX];
+	char key[KEYS_MAX][KEY_MAX];
+	uint16_t head[KEY_BUCKETS], next[KEYS_MAX];
+	uint8_t one[256];           /* one-byte keys by their byte */
+	uint8_t pair[65536 / 8];    /* a bit per first two bytes of a key */
+};
+
+int lupe_snip_keys_new(lupe_snip_keys **out, const lupe_qterms *qt)
+{
+	/* Not calloc: only the tables need zeros, not the 64 KB of key slots. */
+	lupe_snip_keys *k = malloc(sizeof *k);
+	*out = k;
+	if (!k)
+		return -1;
+	k->usable = 1;
+	k->n = 0;
+	memset(k->head, 0, sizeof k->head);
+	memset(k->one, 0, sizeof k->one);
+	memset(k->pair, 0, sizeof k->pair);
+	for (int list = 0; list < 2 && k->usable; list++) {
+		const char *p = list ? qt->prefixes.p : qt->terms.p;
+		size_t cnt = list ? qt->n_prefixes : qt->n_terms;
+		for (size_t i = 0; i < cnt; i++, p += strlen(p) + 1) {
+			size_t l = k->n < KEYS_MAX ? term_key(p, strlen(p), k->key[k->n], KEY_MAX) : 0;
+			if (!l) { /* too many terms, or one that does not fold */
+				k->usable = 0;
+				break;
+			}
+			k->len[k->n++] = l;
+		}
+	}
+	for (size_t i = 0; i < k->n; i++) {
+		unsigned c0 = (unsigned char)k->key[i][0];
+		if (k->len[i] == 1) {
+			k->one[c0] = 1;
+			for (unsigned c1 = 0; c1 < 256; c1++) /* any pair starting with it */
+				k->pair[(c0 << 8 | c1) >> 3] |= (uint8_t)(1u << (c1 & 7));
+			continue;
+		}
+		unsigned c1 = (unsigned char)k->key[i][1], h = bucket((unsigned char)c0, (unsigned char)c1);
+		k->pair[(c0 << 8 | c1) >> 3] |= (uint8_t)(1u << (c1 & 7));
+		k->next[i] = k->head[h];
+		k->head[h] = (uint16_t)(i + 1);
+	}
+	return 0;
+}
+
+void lupe_snip_keys_free(lupe_snip_keys *k)
+{
+	free(k);
+}
+
+/* The length of the longest key at f[i..n), 0 when none. */
+static size_t key_at(const lupe_snip_keys *k, const unsigned char *f, size_t i, size_t n)
+{
+	unsigned c0 = f[i], c1 = i + 1 < n ? f[i + 1] : 0;
+	if (!(k->pair[(c0 << 8 | c1) >> 3] & (1u << (c1 & 7))))
+		return 0;
+	size_t best = k->one[c0];
+	for (unsigned j = k->head[bucket((unsigned char)c0, (unsigned char)c1)]; j; j = k->next[j - 1])
+		if (k->len[j - 1] > best && k->len[j - 1] <= n - i && memcmp(f + i, k->key[j - 1], k->len[j - 1]) == 0)
+			best = k->len[j - 1];
+	return best;
+}
+
 /* Is text[i-3..i) U+2010 HYPHEN, across which the tokenizer joins words over whitespace? */
 static int hyphen_before(const char *t, size_t i)
 {
@@ -338,45 +415,27 @@ static size_t word_start(const char *text, size_t i)
 }
 
 /*
- * The windows of text[0..len) to analyse for qt: 1 with *out and *n set,
- * 0 when the prefilter cannot help (analyse text[0..*cut) whole), -1 out
- * of memory.  A body with more than PLACES_MAX places of either kind is
- * cut before the first place over the limit: *cut is where the analysis
- * ends, for the full analysis too (lupe_analyze_near), so both see the same
- * text.
+ * The windows of text[0..len) to analyse for the query of `keys`: 1 with
+ * *out and *n set, 0 when the prefilter cannot help (analyse
+ * text[0..*cut) whole), -1 out of memory.  A body with more than
+ * PLACES_MAX places of either kind is cut before the first place over the
+ * limit: *cut is where the analysis ends, for the full analysis too
+ * (lupe_analyze_near), so both see the same text.
  */
-static int find_windows(const char *text, size_t len, const lupe_qterms *qt, window **out, size_t *n,
+static int find_windows(const char *text, size_t len, const lupe_snip_keys *keys, window **out, size_t *n,
 			size_t *cut)
 {
 	folded fo = {0};
 	uint32_t unk[PLACES_MAX + 1];
 	size_t n_unk = 0, nw = 0, cap = 0;
 	window *w = NULL;
-	size_t klen[KEYS_MAX], nk = 0;
 	int rc = 0;
 
 	*out = NULL;
 	*n = 0;
 	*cut = len;
-	char(*keys)[KEY_MAX] = malloc(KEYS_MAX * sizeof *keys);
-	if (!keys)
-		return -1;
-	for (int list = 0; list < 2; list++) {
-		const char *p = list ? qt->prefixes.p : qt->terms.p;
-		size_t cnt = list ? qt->n_prefixes : qt->n_terms;
-		for (size_t i = 0; i < cnt; i++) {
-			size_t l = strlen(p);
-			if (nk == KEYS_MAX)
-				goto done;
-			klen[nk] = term_key(p, l, keys[nk], KEY_MAX);
-			if (!klen[nk])
-				goto done; /* a term that does not fold: no prefilter */
-			nk++;
-			p += l + 1;
-		}
-	}
-	if (len > UINT32_MAX / 2)
-		goto done;
+	if (!keys->usable || len > UINT32_MAX / 2)
+		return 0;
 	fo.cap = 2 * len + 8;
 	fo.f = malloc(fo.cap);
 	fo.at = malloc(fo.cap * sizeof *fo.at);
@@ -403,41 +462,11 @@ static int find_windows(const char *text, size_t len, const lupe_qterms *qt, win
 		size_t b = text[unk[i]] == '-' ? unk[i] + COORD_REACH : unk[i] + 1;
 		w[nw++] = (window){unk[i], b < len ? b : len};
 	}
-	/*
-	 * One pass over the folded text.  Keys are chained by a hash of their
-	 * first two bytes (one-byte keys in a list of their own), so a place
-	 * costs a table look-up and the few keys that share its bytes.
-	 */
-	uint16_t head[KEY_BUCKETS], next[KEYS_MAX];
-	uint8_t one[256] = {0}, *pair = calloc(65536 / 8, 1); /* a bit per first two bytes */
-	if (!pair) {
-		rc = -1;
-		goto done;
-	}
-	memset(head, 0, sizeof head);
-	for (size_t k = 0; k < nk; k++) {
-		unsigned char c0 = (unsigned char)keys[k][0];
-		if (klen[k] == 1) {
-			one[c0] = 1;
-			for (unsigned c1 = 0; c1 < 256; c1++) /* any pair starting with it */
-				pair[(c0 << 8 | c1) >> 3] |= (uint8_t)(1u << (c1 & 7));
-			continue;
-		}
-		unsigned c1 = (unsigned char)keys[k][1], h = bucket(c0, (unsigned char)c1);
-		pair[(c0 << 8 | c1) >> 3] |= (uint8_t)(1u << (c1 & 7));
-		next[k] = head[h];
-		head[h] = (uint16_t)(k + 1);
-	}
+	/* One pass over the folded text. */
 	const unsigned char *f = (const unsigned char *)fo.f;
 	for (size_t i = 0; i < fo.n; i++) {
-		unsigned c0 = f[i], c1 = i + 1 < fo.n ? f[i + 1] : 0;
-		if (!(pair[(c0 << 8 | c1) >> 3] & (1u << (c1 & 7))))
-			continue;
-		size_t best = one[c0]; /* the longest key here: its window holds the others' */
-		for (unsigned k = head[bucket((unsigned char)c0, (unsigned char)c1)]; k; k = next[k - 1])
-			if (klen[k - 1] > best && klen[k - 1] <= fo.n - i && memcmp(fo.f + i, keys[k - 1], klen[k - 1]) == 0)
-				best = klen[k - 1];
-		if (!best)
+		size_t klen = key_at(keys, f, i, fo.n);
+		if (!klen)
 			continue;
 		if (nw - n_unk == PLACES_MAX) {
 			size_t c = word_start(text, fo.at[i]);
@@ -449,17 +478,15 @@ static int find_windows(const char *text, size_t len, const lupe_qterms *qt, win
 			cap *= 2;
 			window *nv = realloc(w, cap * sizeof *w);
 			if (!nv) {
-				free(pair);
 				rc = -1;
 				goto done;
 			}
 			w = nv;
 		}
-		size_t e = i + best;
+		size_t e = i + klen;
 		w[nw++] = (window){fo.at[i], e < fo.n ? fo.at[e] : len};
 		i = e - 1; /* the next place starts after this key */
 	}
-	free(pair);
 	/* Whole words, before the cut, then merged. */
 	size_t kept = 0;
 	for (size_t i = 0; i < nw; i++) {
@@ -490,20 +517,19 @@ static int find_windows(const char *text, size_t len, const lupe_qterms *qt, win
 	w = NULL;
 	rc = 1;
 done:
-	free(keys);
 	free(w);
 	free(fo.f);
 	free(fo.at);
 	return rc;
 }
 
-int lupe_analyze_near(lupe_analyzer *an, lupe_tokens *toks, const char *text, size_t len, const lupe_qterms *qt,
-		      int full)
+int lupe_analyze_near(lupe_analyzer *an, lupe_tokens *toks, const char *text, size_t len,
+		      const lupe_snip_keys *keys, int full)
 {
 	window *win = NULL, whole = {0, len};
 	size_t nwin = 0;
 	lupe_tokens_reset(toks);
-	int pf = find_windows(text, len, qt, &win, &nwin, &whole.b);
+	int pf = find_windows(text, len, keys, &win, &nwin, &whole.b);
 	if (pf < 0)
 		return -1;
 	if (pf == 0 || full) {
@@ -547,7 +573,8 @@ int lupe_snippet_matches(lupe_span **out, size_t *n)
 }
 
 int lupe_snippet_ex(lupe_analyzer *an, lupe_tokens *toks, const char *text, size_t len, const lupe_qterms *qt,
-		    size_t target, int full, lupe_buf *out, lupe_span **spans, size_t *n_spans)
+		    const lupe_snip_keys *keys, size_t target, int full, lupe_buf *out, lupe_span **spans,
+		    size_t *n_spans)
 {
 	match *m = NULL;
 	size_t nm = 0, cap = 0;
@@ -561,7 +588,7 @@ int lupe_snippet_ex(lupe_analyzer *an, lupe_tokens *toks, const char *text, size
 	if (target < 40)
 		target = 40;
 
-	if (lupe_analyze_near(an, toks, text, scan, qt, full) < 0)
+	if (lupe_analyze_near(an, toks, text, scan, keys, full) < 0)
 		return -1;
 	for (size_t i = 0; i < toks->n; i++) {
 		const lupe_itok *k = &toks->v[i];
@@ -683,7 +710,7 @@ done:
 }
 
 int lupe_snippet(lupe_analyzer *an, lupe_tokens *toks, const char *text, size_t len, const lupe_qterms *qt,
-		 size_t target, lupe_buf *out, lupe_span **spans, size_t *n_spans)
+		 const lupe_snip_keys *keys, size_t target, lupe_buf *out, lupe_span **spans, size_t *n_spans)
 {
-	return lupe_snippet_ex(an, toks, text, len, qt, target, 0, out, spans, n_spans);
+	return lupe_snippet_ex(an, toks, text, len, qt, keys, target, 0, out, spans, n_spans);
 }

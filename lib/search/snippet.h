@@ -15,32 +15,43 @@
 #define LUPE_SNIPPET_SCAN_MAX (64u * 1024)
 
 /*
+ * The prefilter's keys for one query's terms (snippet.c): made once per
+ * query, used for each of its hits.  0, or -1 when out of memory (*out is
+ * then NULL).
+ */
+typedef struct lupe_snip_keys lupe_snip_keys;
+int lupe_snip_keys_new(lupe_snip_keys **out, const lupe_qterms *qt);
+void lupe_snip_keys_free(lupe_snip_keys *k);
+
+/*
  * Choose a passage of about `target` bytes of text[0..len) that holds the
- * most distinct query terms, cut at sentence or word edges, whitespace
- * folded.  Writes it (NUL-terminated, "…" marking cuts) to `out` and its
- * highlights to *spans (malloc'd, caller frees).  0 or -1 (no memory).
+ * most distinct query terms (qt, whose keys are `keys`), cut at sentence or
+ * word edges, whitespace folded.  Writes it (NUL-terminated, "…" marking
+ * cuts) to `out` and its highlights to *spans (malloc'd, caller frees).
+ * 0 or -1 (no memory).
  */
 int lupe_snippet(lupe_analyzer *an, lupe_tokens *toks, const char *text, size_t len, const lupe_qterms *qt,
-		 size_t target, lupe_buf *out, lupe_span **spans, size_t *n_spans);
+		 const lupe_snip_keys *keys, size_t target, lupe_buf *out, lupe_span **spans, size_t *n_spans);
 
 /*
  * The same with `full` set: the whole body is analysed, without the
  * prefilter (snippet.c).  The result must be identical; tests compare.
  */
 int lupe_snippet_ex(lupe_analyzer *an, lupe_tokens *toks, const char *text, size_t len, const lupe_qterms *qt,
-		    size_t target, int full, lupe_buf *out, lupe_span **spans, size_t *n_spans);
+		    const lupe_snip_keys *keys, size_t target, int full, lupe_buf *out, lupe_span **spans,
+		    size_t *n_spans);
 
 /*
- * Analyse the parts of text[0..len) where a term of qt may occur (all of it
- * when `full` is set or the prefilter cannot tell) into toks, which is reset
- * first; token offsets are offsets of text.  Every token of the full
- * analysis whose term qt matches is among them, with the same offsets.
- * A text with very many places is analysed only up to a cut before the
- * place over the limit, in both modes alike.
+ * Analyse the parts of text[0..len) where a term of the keys' query may
+ * occur (all of it when `full` is set or the prefilter cannot tell) into
+ * toks, which is reset first; token offsets are offsets of text.  Every
+ * token of the full analysis whose term the query matches is among them,
+ * with the same offsets.  A text with very many places is analysed only up
+ * to a cut before the place over the limit, in both modes alike.
  * Word positions are not meaningful.  0 or -1 (no memory).
  */
-int lupe_analyze_near(lupe_analyzer *an, lupe_tokens *toks, const char *text, size_t len, const lupe_qterms *qt,
-		      int full);
+int lupe_analyze_near(lupe_analyzer *an, lupe_tokens *toks, const char *text, size_t len,
+		      const lupe_snip_keys *keys, int full);
 
 /* Matches kept per hit for lupe_hit.matches. */
 #define LUPE_MATCHES_MAX 64

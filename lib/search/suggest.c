@@ -23,6 +23,7 @@ static int surface(lx_db *x, lupe_analyzer *an, const char *term, lupe_buf *out)
 	lupe_record rec;
 	lupe_err err;
 	lupe_qterms qt = {0};
+	lupe_snip_keys *keys = NULL;
 	int found, rc = -1;
 	if (lx_first_data(x, term, strlen(term), &data, &found, &err) != LUPE_OK || !found ||
 	    lupe_record_parse(data.p, data.len, &rec) < 0)
@@ -32,9 +33,11 @@ static int surface(lx_db *x, lupe_analyzer *an, const char *term, lupe_buf *out)
 	if (lupe_buf_append(&qt.terms, term, strlen(term) + 1) < 0)
 		goto done;
 	qt.n_terms = 1;
+	if (lupe_snip_keys_new(&keys, &qt) < 0)
+		goto done;
 	for (int f = 0; f < 2 && rc < 0; f++) {
 		/* Only around the places the term may be (snippet.c's prefilter). */
-		if (lupe_analyze_near(an, &toks, fields[f], lens[f], &qt, 0) < 0)
+		if (lupe_analyze_near(an, &toks, fields[f], lens[f], keys, 0) < 0)
 			break;
 		for (size_t i = 0; i < toks.n; i++) {
 			const lupe_itok *k = &toks.v[i];
@@ -45,6 +48,7 @@ static int surface(lx_db *x, lupe_analyzer *an, const char *term, lupe_buf *out)
 		}
 	}
 done:
+	lupe_snip_keys_free(keys);
 	lupe_qterms_free(&qt);
 	lupe_tokens_release(&toks);
 	lupe_buf_free(&data);
