@@ -480,11 +480,15 @@ LUPE_EXPORT int lupe_open(lupe_db **out, const char *path, const lupe_open_optio
 		/* With the lock held: what a dead bulk load or compaction left beside the index goes. */
 		if (!shards.n)
 			lx_remove_leftovers(db->x);
-		uint64_t docs = 1;
-		if ((opts->flags & LUPE_OPEN_BULK) && !shards.n &&
-		    (rc = lx_doc_count(db->x, &docs, &err)) != LUPE_OK)
-			goto fail;
-		if (docs == 0) {
+		/* A bulk load only into a local index without documents; else the flag is ignored. */
+		int bulk = (opts->flags & LUPE_OPEN_BULK) && !shards.n;
+		if (bulk) {
+			uint64_t docs;
+			if ((rc = lx_doc_count(db->x, &docs, &err)) != LUPE_OK)
+				goto fail;
+			bulk = docs == 0;
+		}
+		if (bulk) {
 			/* The parts share the budgets: together they hold what one writer would. */
 			unsigned every = db->batch_size / threads;
 			size_t bytes = db->batch_bytes / threads;

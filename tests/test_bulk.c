@@ -104,6 +104,17 @@ static void gen_text(unsigned k, unsigned v, char *out, size_t cap)
 	}
 }
 
+/* Add reports d0 .. d(n-1), each with its generated text. */
+static void add_reports(lupe_db *db, unsigned n)
+{
+	char id[32], text[4096];
+	for (unsigned k = 0; k < n; k++) {
+		snprintf(id, sizeof id, "d%u", k);
+		gen_text(k, 0, text, sizeof text);
+		ck_assert_int_eq(fx_add(db, id, "Bericht", text), LUPE_OK);
+	}
+}
+
 #define NDOCS 600
 
 /*
@@ -280,12 +291,7 @@ END_TEST
 START_TEST(test_bulk_delete)
 {
 	lupe_db *db = open_bulk(dbpath, 2, 4);
-	char id[32], text[4096];
-	for (unsigned k = 0; k < 30; k++) {
-		snprintf(id, sizeof id, "d%u", k);
-		gen_text(k, 0, text, sizeof text);
-		ck_assert_int_eq(fx_add(db, id, "Bericht", text), LUPE_OK);
-	}
+	add_reports(db, 30);
 	ck_assert_int_eq(fx_add(db, "weg", "Weg", "Schneesturm"), LUPE_OK);
 	ck_assert_int_eq(lupe_delete(db, "weg"), LUPE_OK); /* while it may still be queued */
 	ck_assert_int_eq(lupe_delete(db, "weg"), LUPE_ENOTFOUND);
@@ -312,12 +318,7 @@ START_TEST(test_bulk_readers_see_the_end)
 	/* Readers see the index as it was until the load ends, then all of it. */
 	lupe_db *db = open_bulk(dbpath, 2, 3);
 	lupe_db *rd = open_read(dbpath);
-	char id[32], text[4096];
-	for (unsigned k = 0; k < 40; k++) {
-		snprintf(id, sizeof id, "d%u", k);
-		gen_text(k, 0, text, sizeof text);
-		ck_assert_int_eq(fx_add(db, id, "Bericht", text), LUPE_OK);
-	}
+	add_reports(db, 40);
 	ck_assert_uint_eq(count(db), 40);
 	ck_assert(part_exists(dbpath, 0) && part_exists(dbpath, 1) && !part_exists(dbpath, 2));
 	ck_assert_uint_eq(count(rd), 0);
@@ -349,12 +350,7 @@ START_TEST(test_bulk_one_thread)
 {
 	/* One thread: one part, written on its own thread, merged the same way. */
 	lupe_db *db = open_bulk(dbpath, 1, 7);
-	char id[32], text[4096];
-	for (unsigned k = 0; k < 25; k++) {
-		snprintf(id, sizeof id, "d%u", k);
-		gen_text(k, 0, text, sizeof text);
-		ck_assert_int_eq(fx_add(db, id, "Bericht", text), LUPE_OK);
-	}
+	add_reports(db, 25);
 	ck_assert_int_eq(fx_add(db, "d1", "Neu", "Morgenröte"), LUPE_OK);
 	ck_assert(part_exists(dbpath, 0) && !part_exists(dbpath, 1));
 	ck_assert_int_eq(lupe_commit(db), LUPE_OK);

@@ -276,11 +276,6 @@ static int icu_segments(lupe_tokenizer *tz, const char *text, size_t len, size_t
 	return 0;
 }
 
-static int is_ws(unsigned char c)
-{
-	return c == ' ' || c == '\n' || c == '\t' || c == '\r' || c == '\f' || c == '\v';
-}
-
 /*
  * A "plain" chunk (between whitespace) is letters only, Latin-1 letters
  * included, with at most ( or " before and sentence punctuation after:
@@ -326,10 +321,10 @@ int lupe_tokenize(lupe_tokenizer *tz, const char *text, size_t len, const lupe_s
 	 */
 	size_t i = 0, run = SIZE_MAX, run_end = 0;
 	while (i <= len) {
-		while (i < len && is_ws(t[i]))
+		while (i < len && lupe_ascii_space(t[i]))
 			i++;
 		size_t s = i;
-		while (i < len && !is_ws(t[i]))
+		while (i < len && !lupe_ascii_space(t[i]))
 			i++;
 		size_t ws, we;
 		int plain = s < len && plain_chunk(t, s, i, &ws, &we);

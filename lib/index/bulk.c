@@ -96,9 +96,6 @@ static int write_job(part *w, job *j, lupe_err *err)
 {
 	lx_doc *xd = NULL;
 	int rc = lupe_document_build(w->an, &j->doc, &w->toks, &w->tmp, &xd, err);
-	/* Keep a worker's scratch from growing without bound after a huge document. */
-	if (w->toks.arena.cap > 16u * 1024 * 1024)
-		lupe_tokens_release(&w->toks);
 	if (rc != LUPE_OK)
 		return rc;
 	w->idterm.len = 0;

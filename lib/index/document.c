@@ -270,5 +270,8 @@ fail:
 	lupe_buf_free(&title);
 	lupe_buf_free(&text);
 	lupe_buf_free(&rec);
+	/* Keep the caller's scratch from staying huge after a huge document. */
+	if (toks->arena.cap > LUPE_SCRATCH_KEEP)
+		lupe_tokens_release(toks);
 	return rc;
 }

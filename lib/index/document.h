@@ -41,8 +41,10 @@ int lupe_date_normalise(const char *date, char *out);
 
 /*
  * Build the Xapian document for doc.  `tmp` and `toks` are scratch space
- * owned by the caller and reused between documents.
+ * owned by the caller and reused between documents; `toks` is released
+ * when a document made it larger than LUPE_SCRATCH_KEEP bytes.
  */
+#define LUPE_SCRATCH_KEEP (16u * 1024 * 1024)
 int lupe_document_build(lupe_analyzer *an, const lupe_document *doc, lupe_tokens *toks, lupe_buf *tmp,
 			lx_doc **out, lupe_err *err);
 

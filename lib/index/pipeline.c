@@ -67,9 +67,6 @@ static void *work(void *arg)
 
 		lupe_err_clear(&j->err);
 		j->rc = lupe_document_build(w->an, &j->doc, &w->toks, &w->tmp, &j->xd, &j->err);
-		/* Keep a worker's scratch from growing without bound after a huge document. */
-		if (w->toks.arena.cap > 16u * 1024 * 1024)
-			lupe_tokens_release(&w->toks);
 
 		pthread_mutex_lock(&p->mu);
 		j->done = 1;

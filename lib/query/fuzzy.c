@@ -112,7 +112,7 @@ static int scan_cb(void *vc, const char *t, size_t n)
 	if ((n > c->len ? n - c->len : c->len - n) > 2 || !counts_close(c->counts, t, n, 2))
 		return 0;
 	int d = distance(c->term, c->len, t, n, 2);
-	if (d >= 1 && d <= 2)
+	if (d <= 2) /* the term itself (0) is left out by add() */
 		add(c, t, n, d, lx_termfreq(c->db, t, n));
 	return 0;
 }
@@ -147,7 +147,8 @@ int lupe_fuzzy_terms(lx_db *db, const char *term, size_t len, int maxdist, lupe_
 	size_t from = 0;
 	if (maxdist >= 2) {
 		lupe_err err;
-		if (lx_allterms(db, term, 2, scan_cb, &c, &err) == LUPE_OK && c.budget >= 0)
+		/* LUPE_OK: the scan was not stopped by its budget (scan_cb's 1) nor failed. */
+		if (lx_allterms(db, term, 2, scan_cb, &c, &err) == LUPE_OK)
 			from = 2;
 	}
 	/* Deletions, transpositions, substitutions, insertions; those at a position >= lim were scanned. */

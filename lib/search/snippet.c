@@ -12,7 +12,7 @@ typedef struct {
 
 static int is_space(char c)
 {
-	return c == ' ' || c == '\n' || c == '\t' || c == '\r' || c == '\f' || c == '\v';
+	return lupe_ascii_space((unsigned char)c);
 }
 
 /* Step back to the start of a sentence or word within `budget` bytes before pos. */

@@ -27,6 +27,16 @@ int lupe_utf8_valid(const char *s, size_t n);
  */
 int lupe_utf8_repair(const char *s, size_t n, char nul_as, lupe_buf *out);
 
+/*
+ * ASCII white space (space, tab, line ends, form feed, vertical tab): where
+ * the tokenizer splits plain chunks and where snippet windows end, which
+ * must agree.
+ */
+static inline int lupe_ascii_space(unsigned char c)
+{
+	return c == ' ' || c == '\n' || c == '\t' || c == '\r' || c == '\f' || c == '\v';
+}
+
 /* The largest k <= n such that s[0..k) does not end inside a sequence. */
 size_t lupe_utf8_floor(const char *s, size_t n);
 
