@@ -228,6 +228,13 @@ START_TEST(test_suggestion)
 	r = run("Kommunikation", NULL);
 	ck_assert_ptr_null(lupe_results_suggestion(r));
 	lupe_results_free(r);
+	/* A suggestion keeps the first letter: "Xommunikation" is not corrected, "Kommunikatoin" is. */
+	r = run("Xommunikation", NULL);
+	ck_assert_ptr_null(lupe_results_suggestion(r));
+	lupe_results_free(r);
+	r = run("Kommunikatoin", NULL);
+	ck_assert_str_eq(lupe_results_suggestion(r), "Kommunikation");
+	lupe_results_free(r);
 }
 END_TEST
 
@@ -256,7 +263,8 @@ END_TEST
  * lupe_fuzzy_terms against brute force over every term of an index of the
  * bundled articles: all terms one edit away, and those two edits away that
  * share the first two letters, must come back (the function scans that
- * range and asks for one-edit variants only where the scan cannot reach).
+ * range and asks for one-edit variants only where the scan cannot reach);
+ * with keep 1, only those with the same first letter.
  */
 static int ref_distance(const char *a, size_t la, const char *b, size_t lb)
 {
@@ -283,18 +291,22 @@ typedef struct {
 	const char *term;
 	size_t len;
 	int maxdist;
+	size_t keep;
 	char found[64][64];
 	int n;
 } ref_ctx;
 
-static int ref_cb(void *vc, const char *t, size_t n)
+static int ref_cb(void *vc, const char *t, size_t n, const lx_term_here *at)
 {
+	(void)at;
 	ref_ctx *c = vc;
 	if (n >= 60 || (n > c->len ? n - c->len : c->len - n) > 2)
 		return 0;
 	for (size_t i = 0; i < n; i++)
 		if (t[i] < 'a' || t[i] > 'z')
 			return 0;
+	if (memcmp(t, c->term, c->keep) != 0)
+		return 0;
 	int d = ref_distance(c->term, c->len, t, n);
 	if (d == 1 || (d == 2 && c->maxdist == 2 && memcmp(t, c->term, 2) == 0)) {
 		ck_assert_int_lt(c->n, 64);
@@ -329,20 +341,22 @@ START_TEST(test_fuzzy_terms_reference)
 	int checked = 0;
 	for (size_t w = 0; w < sizeof words / sizeof words[0]; w++) {
 		size_t len = strlen(words[w]);
-		for (int maxdist = 1; maxdist <= 2; maxdist++) {
+		for (int run = 0; run < 4; run++) {
+			int maxdist = 1 + run % 2;
+			size_t keep = (size_t)run / 2;
 			lupe_fuzzy_cand got[LUPE_FUZZY_MAX];
-			int n = lupe_fuzzy_terms(db->x, words[w], len, maxdist, got, LUPE_FUZZY_MAX);
-			ref_ctx c = {words[w], len, maxdist, {{0}}, 0};
+			int n = lupe_fuzzy_terms(db->x, words[w], len, maxdist, keep, got, LUPE_FUZZY_MAX);
+			ref_ctx c = {words[w], len, maxdist, keep, {{0}}, 0};
 			lupe_err err;
 			ck_assert_int_eq(lx_allterms(db->x, "", 0, ref_cb, &c, &err), LUPE_OK);
 			ck_assert_msg(c.n < LUPE_FUZZY_MAX, "%s: too many to compare", words[w]);
-			ck_assert_msg(n == c.n, "%s (%d): %d candidates, brute force %d", words[w], maxdist, n, c.n);
+			ck_assert_msg(n == c.n, "%s (%d, keep %zu): %d candidates, brute force %d", words[w], maxdist, keep, n, c.n);
 			for (int i = 0; i < c.n; i++) {
 				int hit = 0;
 				for (int k = 0; k < n; k++)
 					hit |= strcmp(got[k].term, c.found[i]) == 0 &&
 					       got[k].dist == ref_distance(words[w], len, c.found[i], strlen(c.found[i]));
-				ck_assert_msg(hit, "%s (%d): %s missing", words[w], maxdist, c.found[i]);
+				ck_assert_msg(hit, "%s (%d, keep %zu): %s missing", words[w], maxdist, keep, c.found[i]);
 			}
 			checked += c.n;
 		}

@@ -104,16 +104,19 @@ static int counts_close(const unsigned char *ha, const char *b, size_t lb, int m
 	return diff <= 2 * max;
 }
 
-static int scan_cb(void *vc, const char *t, size_t n)
+static int scan_cb(void *vc, const char *t, size_t n, const lx_term_here *at)
 {
 	ctx *c = vc;
 	if (--c->budget < 0)
 		return 1;
-	if ((n > c->len ? n - c->len : c->len - n) > 2 || !counts_close(c->counts, t, n, 2))
+	if ((n > c->len ? n - c->len : c->len - n) > (size_t)c->maxdist || !counts_close(c->counts, t, n, c->maxdist))
 		return 0;
-	int d = distance(c->term, c->len, t, n, 2);
-	if (d <= 2) /* the term itself (0) is left out by add() */
-		add(c, t, n, d, lx_termfreq(c->db, t, n));
+	int d = distance(c->term, c->len, t, n, c->maxdist);
+	if (d <= c->maxdist) { /* the term itself (0) is left out by add() */
+		uint64_t f = lx_term_here_freq(at);
+		if (f)
+			add(c, t, n, d, f);
+	}
 	return 0;
 }
 
@@ -125,7 +128,8 @@ static int by_freq(const void *a, const void *b)
 	return x->freq < y->freq ? 1 : x->freq > y->freq ? -1 : strcmp(x->term, y->term);
 }
 
-int lupe_fuzzy_terms(lx_db *db, const char *term, size_t len, int maxdist, lupe_fuzzy_cand *out, int max)
+int lupe_fuzzy_terms(lx_db *db, const char *term, size_t len, int maxdist, size_t keep, lupe_fuzzy_cand *out,
+		     int max)
 {
 	static const char alpha[] = "abcdefghijklmnopqrstuvwxyz";
 	char v[64];
@@ -138,27 +142,34 @@ int lupe_fuzzy_terms(lx_db *db, const char *term, size_t len, int maxdist, lupe_
 			return 0;
 		c.counts[term[i] - 'a']++;
 	}
+	if (keep > 2)
+		keep = 2;
 	/*
-	 * Distance 2: the terms that share the first two letters, each compared
-	 * (distance 1 among them too).  When the scan saw them all, the
-	 * variants below need only be asked for where they change those two
-	 * letters.
+	 * The terms that share the first two letters, each compared.  When the
+	 * scan saw them all, the variants below need only be asked for where
+	 * they change those two letters: a term that far (or one edit away
+	 * with a changed first letter) is a point lookup each, about one read
+	 * of an index block, where the scan reads a block per ~100 terms.
 	 */
 	size_t from = 0;
-	if (maxdist >= 2) {
+	{
 		lupe_err err;
 		/* LUPE_OK: the scan was not stopped by its budget (scan_cb's 1) nor failed. */
 		if (lx_allterms(db, term, 2, scan_cb, &c, &err) == LUPE_OK)
 			from = 2;
 	}
-	/* Deletions, transpositions, substitutions, insertions; those at a position >= lim were scanned. */
+	/*
+	 * One-edit variants (deletions, transpositions, substitutions,
+	 * insertions) from position `keep` on; those at a position >= lim were
+	 * scanned.
+	 */
 	size_t lim = from ? from : len + 1;
-	for (size_t i = 0; i < len && i < lim; i++) {
+	for (size_t i = keep; i < len && i < lim; i++) {
 		memcpy(v, term, i);
 		memcpy(v + i, term + i + 1, len - i - 1);
 		probe(&c, v, len - 1);
 	}
-	for (size_t i = 0; i + 1 < len && i < lim; i++) {
+	for (size_t i = keep; i + 1 < len && i < lim; i++) {
 		if (term[i] == term[i + 1])
 			continue;
 		memcpy(v, term, len);
@@ -166,7 +177,7 @@ int lupe_fuzzy_terms(lx_db *db, const char *term, size_t len, int maxdist, lupe_
 		v[i + 1] = term[i];
 		probe(&c, v, len);
 	}
-	for (size_t i = 0; i < len && i < lim; i++) {
+	for (size_t i = keep; i < len && i < lim; i++) {
 		memcpy(v, term, len);
 		for (const char *a = alpha; *a; a++) {
 			if (*a == term[i])
@@ -175,7 +186,7 @@ int lupe_fuzzy_terms(lx_db *db, const char *term, size_t len, int maxdist, lupe_
 			probe(&c, v, len);
 		}
 	}
-	for (size_t i = 0; i <= len && i < lim; i++) {
+	for (size_t i = keep; i <= len && i < lim; i++) {
 		memcpy(v, term, i);
 		memcpy(v + i + 1, term + i, len - i);
 		for (const char *a = alpha; *a; a++) {

@@ -1,8 +1,8 @@
 /*
  * Words of the index close to a query word, for typo tolerance and
- * did-you-mean.  Edit distance 1 is found by generating every variant of
- * the term and asking the index for it; distance 2 by comparing the terms
- * that share the first two letters.  Neither scans the whole vocabulary.
+ * did-you-mean.  The terms that share the first two letters are scanned and
+ * compared; one-edit variants that change those letters are generated and
+ * asked for one by one.  Neither scans the whole vocabulary.
  */
 #ifndef LUPE_FUZZY_H
 #define LUPE_FUZZY_H
@@ -22,10 +22,17 @@ typedef struct {
 
 /*
  * Index terms (unprefixed) within `maxdist` (1 or 2) edits of term, the
- * term itself excluded; most frequent first.  Only plain ASCII stems of
- * 4..60 bytes are expanded.  Returns the count (at most max) or -1.
+ * term itself excluded; closest first, then most frequent.  Every term one
+ * edit away is found; of those two edits away, the ones that share the
+ * first two letters.  The first `keep` letters (0..2) are kept: 0 for
+ * typo-tolerant search (Lucene's FuzzyQuery and Elasticsearch default to
+ * prefix_length 0), 1 for did-you-mean (Lucene's DirectSpellChecker's
+ * minPrefix 1: a first letter is rarely mistyped, and a suggestion that
+ * changes it is rarely the word meant).  Only plain ASCII stems of 4..60
+ * bytes are expanded.  Returns the count (at most max).
  */
-int lupe_fuzzy_terms(lx_db *db, const char *term, size_t len, int maxdist, lupe_fuzzy_cand *out, int max);
+int lupe_fuzzy_terms(lx_db *db, const char *term, size_t len, int maxdist, size_t keep, lupe_fuzzy_cand *out,
+		     int max);
 
 /* The distance a word of `chars` letters may be off by: 0, 1 (5+) or 2 (9+). */
 int lupe_fuzzy_distance(size_t chars);

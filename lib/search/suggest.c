@@ -10,6 +10,8 @@
 /* A word this rare gets a suggestion when a candidate is this many times more frequent. */
 #define RARE_FREQ 2
 #define RARE_FACTOR 20
+/* A suggestion keeps the word's first letter (see lupe_fuzzy_terms). */
+#define SUGGEST_KEEP 1
 
 /*
  * The word of the collection whose term is `term`, as written in the first
@@ -110,7 +112,7 @@ static void word(sctx *c, const lq_node *n)
 		if (f > RARE_FREQ || dist == 0)
 			continue;
 		lupe_fuzzy_cand cand[LUPE_FUZZY_MAX];
-		int nc = lupe_fuzzy_terms(c->x, term, strlen(term), dist, cand, LUPE_FUZZY_MAX);
+		int nc = lupe_fuzzy_terms(c->x, term, strlen(term), dist, SUGGEST_KEEP, cand, LUPE_FUZZY_MAX);
 		/* The closest first, then the most frequent (lupe_fuzzy_terms' order). */
 		for (int j = 0; j < nc; j++) {
 			if (cand[j].freq < (f ? f * RARE_FACTOR : 1))

@@ -43,9 +43,17 @@ uint64_t lx_termfreq(lx_db *db, const char *term, size_t len);
  */
 int lx_value_of(lx_db *db, const char *idterm, size_t n, unsigned slot, lupe_buf *out, int *found,
 		lupe_err *err);
-/* Call cb for every term starting with prefix, in order; a non-zero return stops (and is returned). */
-typedef int (*lx_term_cb)(void *ctx, const char *term, size_t len);
+/*
+ * Call cb for every term starting with prefix, in order; a non-zero return
+ * stops (and is returned).  `at` is the scan's position: inside cb,
+ * lx_term_here_freq(at) gives the term's document frequency (0 if it
+ * cannot be read), read only when asked: reading it for every term would
+ * double a scan's cost.
+ */
+typedef struct lx_term_here lx_term_here;
+typedef int (*lx_term_cb)(void *ctx, const char *term, size_t len, const lx_term_here *at);
 int lx_allterms(lx_db *db, const char *prefix, size_t n, lx_term_cb cb, void *ctx, lupe_err *err);
+uint64_t lx_term_here_freq(const lx_term_here *at);
 /* Pick up the newest committed revision (readers). */
 int lx_reopen(lx_db *db, lupe_err *err);
 

@@ -257,12 +257,24 @@ int lx_allterms(lx_db *db, const char *prefix, size_t n, lx_term_cb cb, void *ct
 		std::string p(prefix, n);
 		for (auto it = db->rd.allterms_begin(p); it != db->rd.allterms_end(p); ++it) {
 			const std::string &t = *it;
-			int rc = cb(ctx, t.data(), t.size());
+			int rc = cb(ctx, t.data(), t.size(), reinterpret_cast<const lx_term_here *>(&it));
 			if (rc)
 				return rc;
 		}
 		return LUPE_OK;
 	});
+}
+
+uint64_t lx_term_here_freq(const lx_term_here *at)
+{
+	// Called from C, inside lx_allterms' callback: nothing may be thrown
+	// through it.  0 on failure (a listed term has a frequency of 1 or
+	// more); the scan's next step meets the same error and reports it.
+	try {
+		return reinterpret_cast<const Xapian::TermIterator *>(at)->get_termfreq();
+	} catch (...) {
+		return 0;
+	}
 }
 
 int lx_reopen(lx_db *db, lupe_err *err)
