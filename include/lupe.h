@@ -366,7 +366,7 @@ typedef struct {
 	unsigned version;
 	size_t offset;          /* hits to skip (default 0) */
 	size_t limit;           /* hits to return (default 10, at most 10000) */
-	size_t snippet_bytes;   /* target snippet length in bytes (default 240) */
+	size_t snippet_bytes;   /* target snippet length in bytes (default 240, at most 4096) */
 	unsigned flags;         /* LUPE_SEARCH_* */
 	int sort;               /* LUPE_SORT_* */
 	/* Fields to count values of over the whole match set: "source", "year".

@@ -7,7 +7,11 @@
 
 #include "db.h"
 #include "fixture.h"
+#include "index/document.h"
+#include "query/build.h"
 #include "query/fuzzy.h"
+#include "query/parse.h"
+#include "search/snippet.h"
 
 static char *dir;
 static lupe_db *db;
@@ -365,6 +369,93 @@ START_TEST(test_fuzzy_terms_reference)
 }
 END_TEST
 
+/*
+ * A record keeps only the part of a long body that snippets read: the
+ * whole body is indexed, the snippet and matches are those of the whole
+ * body, and the stored record is bounded.
+ */
+static void full_body_snippet(const char *q, const char *text, size_t len, size_t target, lupe_buf *out)
+{
+	lq_node *tree = NULL;
+	lx_query *xq = NULL;
+	lupe_qterms qt = {0};
+	lupe_snip_keys *keys = NULL;
+	lupe_span *sp;
+	size_t nsp;
+	char perr[256];
+	ck_assert_int_eq(lq_parse(q, strlen(q), &tree, perr, sizeof perr), 0);
+	ck_assert_int_eq(lupe_query_build(db->x, 0, db->an, &db->toks, tree, &xq, &qt, &db->err), LUPE_OK);
+	ck_assert_int_eq(lupe_snip_keys_new(&keys, &qt), 0);
+	ck_assert_int_eq(lupe_snippet_ex(db->an, &db->toks, text, len, &qt, keys, target, 1, out, &sp, &nsp), 0);
+	free(sp);
+	lupe_snip_keys_free(keys);
+	lupe_qterms_free(&qt);
+	lx_q_free(xq);
+	lq_free(tree);
+}
+
+START_TEST(test_long_body_record)
+{
+	static const char fill[] = "Ein Satz ohne das gesuchte Wort, nur Fuellmaterial. ";
+	lupe_buf t = {0};
+	while (t.len + sizeof fill < LUPE_SNIPPET_SCAN_MAX - 100)
+		ck_assert_int_eq(lupe_buf_append(&t, fill, sizeof fill - 1), 0);
+	/* A match that ends right before the 64 KB snippets read: its passage runs on past them. */
+	const char *near_end = "Die Kommunikationsberater kamen. ";
+	size_t at = t.len;
+	ck_assert_int_eq(lupe_buf_append(&t, near_end, strlen(near_end)), 0);
+	while (t.len < 3 * LUPE_RECORD_TEXT_MAX)
+		ck_assert_int_eq(lupe_buf_append(&t, fill, sizeof fill - 1), 0);
+	const char *far = "Eine Zwiebel am Ende. ";
+	ck_assert_int_eq(lupe_buf_append(&t, far, strlen(far)), 0);
+	ck_assert_int_eq(fx_add(db, "long", "Lang", t.p), LUPE_OK);
+	ck_assert_int_eq(lupe_commit(db), LUPE_OK);
+
+	/* The record holds the bounded body. */
+	lupe_buf data = {0};
+	lupe_record rec;
+	int found;
+	ck_assert_int_eq(lx_first_data(db->x, "Qlong", 5, &data, &found, &db->err), LUPE_OK);
+	ck_assert(found);
+	ck_assert_int_eq(lupe_record_parse(data.p, data.len, &rec), 0);
+	ck_assert_uint_le(rec.text_len, LUPE_RECORD_TEXT_MAX);
+	ck_assert_uint_gt(rec.text_len, LUPE_RECORD_TEXT_MAX - 8);
+	ck_assert_int_eq(memcmp(rec.text, t.p, rec.text_len), 0);
+	lupe_buf_free(&data);
+
+	/* The same snippet and match as from the whole body, at every passage length. */
+	static const size_t targets[] = {0, 240, 4096, 100000};
+	for (size_t i = 0; i < sizeof targets / sizeof targets[0]; i++) {
+		lupe_search_options o = LUPE_SEARCH_OPTIONS_INIT;
+		o.snippet_bytes = targets[i];
+		lupe_results *r = run("Kommunikationsberater", &o);
+		ck_assert_uint_eq(lupe_results_count(r), 1);
+		const lupe_hit *h = lupe_results_hit(r, 0);
+		lupe_buf want = {0};
+		full_body_snippet("Kommunikationsberater", t.p, t.len, targets[i] ? targets[i] : 240, &want);
+		ck_assert_str_eq(h->snippet, want.p);
+		ck_assert_uint_le(h->snippet_len, LUPE_SNIPPET_BYTES_MAX + 16);
+		ck_assert_ptr_nonnull(strstr(h->snippet, "Kommunikationsberater"));
+		ck_assert_uint_eq(h->n_matches, 1);
+		ck_assert_uint_eq(h->matches[0].start, at + 4);
+		lupe_buf_free(&want);
+		lupe_results_free(r);
+	}
+	/* A word only past the stored part is found; its snippet is the body's start, as before. */
+	lupe_results *r = run("Zwiebel", NULL);
+	ck_assert_uint_eq(lupe_results_count(r), 1);
+	ck_assert_str_eq(lupe_results_hit(r, 0)->id, "long");
+	lupe_buf want = {0};
+	full_body_snippet("Zwiebel", t.p, t.len, 240, &want);
+	ck_assert_str_eq(lupe_results_hit(r, 0)->snippet, want.p);
+	ck_assert_int_eq(strncmp(want.p, "Ein Satz", 8), 0);
+	ck_assert_uint_eq(lupe_results_hit(r, 0)->n_highlights, 0);
+	lupe_buf_free(&want);
+	lupe_results_free(r);
+	lupe_buf_free(&t);
+}
+END_TEST
+
 START_TEST(test_near)
 {
 	ck_assert(fx_finds(db, "klare NEAR/2 Strategie", "k1", 10));
@@ -454,6 +545,7 @@ int main(void)
 	TCase *tc = tcase_create("features");
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_suggestion);
+	tcase_add_test(tc, test_long_body_record);
 	tcase_add_test(tc, test_proximity);
 	tcase_add_test(tc, test_compound_tier);
 	tcase_add_test(tc, test_question_words);

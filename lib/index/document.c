@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "index/document.h"
+#include "search/snippet.h" /* LUPE_RECORD_TEXT_MAX is made of its bounds */
 #include "util/utf8.h"
 
 #define RECORD_MAGIC 'L'
@@ -254,11 +255,12 @@ int lupe_document_build(lupe_analyzer *an, const lupe_document *doc, lupe_tokens
 	}
 
 	rec.len = 0;
+	size_t kept = text.len > LUPE_RECORD_TEXT_MAX ? lupe_utf8_floor(text.p, LUPE_RECORD_TEXT_MAX) : text.len;
 	if (lupe_buf_putc(&rec, RECORD_MAGIC) < 0 || lupe_buf_putc(&rec, RECORD_VERSION) < 0 ||
 	    put_field(&rec, doc->id, strlen(doc->id)) < 0 || put_field(&rec, title.p, title.len) < 0 ||
 	    put_field(&rec, doc->source, slen(doc->source)) < 0 || put_field(&rec, doc->path, slen(doc->path)) < 0 ||
 	    put_field(&rec, doc->date, slen(doc->date)) < 0 || put_varint(&rec, (uint64_t)doc->mtime) < 0 ||
-	    put_field(&rec, text.p, text.len) < 0 || lx_doc_data(xd, rec.p, rec.len) != 0)
+	    put_field(&rec, text.p, kept) < 0 || lx_doc_data(xd, rec.p, rec.len) != 0)
 		goto fail;
 	*out = xd;
 	xd = NULL;

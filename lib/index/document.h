@@ -24,8 +24,16 @@
 #define LUPE_BODY_POS_GAP 100
 /* A title word counts this many times in the unprefixed (any field) terms. */
 #define LUPE_TITLE_WDF 3
-/* Bytes of one document's body that are analysed and stored. */
+/* Bytes of one document's body that are analysed and indexed. */
 #define LUPE_TEXT_MAX (64u * 1024 * 1024)
+/*
+ * Bytes of a body its record keeps: what snippets and match offsets read
+ * (LUPE_SNIPPET_SCAN_MAX, search/snippet.h) and room for a passage that starts near its end
+ * to end (LUPE_SNIPPET_BYTES_MAX, twice over), so that a snippet is the
+ * same as from the whole body.  Nothing reads further: storing the rest
+ * only made every hit on a long document unpack it.
+ */
+#define LUPE_RECORD_TEXT_MAX (LUPE_SNIPPET_SCAN_MAX + 2 * LUPE_SNIPPET_BYTES_MAX)
 
 typedef struct {
 	const char *id, *title, *source, *path, *date, *text;

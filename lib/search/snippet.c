@@ -587,6 +587,8 @@ int lupe_snippet_ex(lupe_analyzer *an, lupe_tokens *toks, const char *text, size
 	last_n = 0;
 	if (target < 40)
 		target = 40;
+	if (target > LUPE_SNIPPET_BYTES_MAX)
+		target = LUPE_SNIPPET_BYTES_MAX;
 
 	if (lupe_analyze_near(an, toks, text, scan, keys, full) < 0)
 		return -1;

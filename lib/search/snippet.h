@@ -13,6 +13,8 @@
  * snippet.c, PLACES_MAX.)  Lucene's highlighter reads 50 KB by default.
  */
 #define LUPE_SNIPPET_SCAN_MAX (64u * 1024)
+/* The longest passage asked for (lupe_search_options.snippet_bytes). */
+#define LUPE_SNIPPET_BYTES_MAX 4096u
 
 /*
  * The prefilter's keys for one query's terms (snippet.c): made once per
