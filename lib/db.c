@@ -527,6 +527,7 @@ LUPE_EXPORT void lupe_close(lupe_db *db)
 	lupe_analyzer_free(db->an);
 	lupe_tokens_release(&db->toks);
 	lupe_buf_free(&db->tmp);
+	lupe_buf_free(&db->rec);
 	free(db);
 }
 

@@ -23,6 +23,7 @@ struct lupe_db {
 	lupe_analyzer *an;
 	lupe_tokens toks;  /* scratch for documents and queries */
 	lupe_buf tmp;
+	lupe_buf rec;      /* scratch: a hit's unpacked record (lupe_record_parse) */
 	lupe_err err;
 	int writable;
 	unsigned batch_size;

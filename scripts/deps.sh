@@ -3,7 +3,7 @@
 # when everything is there).  Run as root or with sudo available.
 set -eu
 PKGS="gcc g++ meson ninja-build pkg-config libxapian-dev xapian-tools libstemmer-dev libicu-dev \
-check libjson-c-dev wngerman wamerican snowball-data python3 python3-pytest neovim \
+check libjson-c-dev libzstd-dev wngerman wamerican snowball-data python3 python3-pytest neovim \
 clang libclang-rt-14-dev valgrind libsqlite3-dev"
 missing=""
 for p in $PKGS; do

@@ -63,7 +63,11 @@ int lupe_document_build(lupe_analyzer *an, const lupe_document *doc, lupe_tokens
  */
 size_t lupe_document_copy(const lupe_document *doc, lupe_document *copy, char **buf);
 
-/* Parse a stored record; the fields point into data.  0 or -1 (damaged). */
-int lupe_record_parse(const char *data, size_t len, lupe_record *out);
+/*
+ * Parse a stored record; the fields point into data, or into `scratch`
+ * when the record is compressed (so they last until scratch is used
+ * again).  0, or -1 when it is damaged or out of memory.
+ */
+int lupe_record_parse(const char *data, size_t len, lupe_buf *scratch, lupe_record *out);
 
 #endif

@@ -194,7 +194,7 @@ static int fill_hit(lupe_db *db, const lx_mset *ms, size_t i, size_t rank, const
 	lupe_record rec;
 	size_t dlen;
 	const char *data = lx_mset_data(ms, i, &dlen);
-	if (lupe_record_parse(data, dlen, &rec) < 0)
+	if (lupe_record_parse(data, dlen, &db->rec, &rec) < 0)
 		return lupe_err_set(&db->err, LUPE_ECORRUPT, "search: a stored document record is damaged");
 	h->rank = rank;
 	h->score = lx_mset_weight(ms, i);

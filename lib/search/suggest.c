@@ -20,7 +20,7 @@
  */
 static int surface(lx_db *x, lupe_analyzer *an, const char *term, lupe_buf *out)
 {
-	lupe_buf data = {0};
+	lupe_buf data = {0}, unpacked = {0};
 	lupe_tokens toks = {0};
 	lupe_record rec;
 	lupe_err err;
@@ -28,7 +28,7 @@ static int surface(lx_db *x, lupe_analyzer *an, const char *term, lupe_buf *out)
 	lupe_snip_keys *keys = NULL;
 	int found, rc = -1;
 	if (lx_first_data(x, term, strlen(term), &data, &found, &err) != LUPE_OK || !found ||
-	    lupe_record_parse(data.p, data.len, &rec) < 0)
+	    lupe_record_parse(data.p, data.len, &unpacked, &rec) < 0)
 		goto done;
 	const char *fields[2] = {rec.title, rec.text};
 	size_t lens[2] = {rec.title_len, rec.text_len > 65536 ? 65536 : rec.text_len};
@@ -54,6 +54,7 @@ done:
 	lupe_qterms_free(&qt);
 	lupe_tokens_release(&toks);
 	lupe_buf_free(&data);
+	lupe_buf_free(&unpacked);
 	return rc;
 }
 
