@@ -259,7 +259,8 @@ typedef struct {
 	const char *id;         /* required: unique id, NUL-terminated, 1..200 bytes */
 	const char *title;      /* optional */
 	size_t title_len;
-	const char *text;       /* optional: the body */
+	const char *text;       /* optional: the body; its first 64 MB are indexed, and the
+				 * index keeps its first 72 KB for snippets and matches */
 	size_t text_len;
 	const char *source;     /* optional, NUL-terminated: a collection name, facet */
 	const char *path;       /* optional, NUL-terminated: a file path */
