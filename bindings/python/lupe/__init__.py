@@ -385,19 +385,34 @@ class Database:
     Database(path) opens read-only, writable=True for writing (LockedError
     when another writer has it), create=True writable and created if
     missing.  Use it as a context manager or call close(): closing a writer
-    commits what is pending, as liblupe does."""
+    commits what is pending, as liblupe does.
+
+    For a writer: threads (analysis or bulk threads; 0 or None: as many as
+    the machine has cores, at most 4; 1: none), batch_size (documents) and
+    batch_bytes (bytes of text) before an automatic commit, and bulk=True to
+    load a new, empty index on all threads at once (the load ends at
+    commit() or close(); readers see nothing of it until then)."""
 
     def __init__(self, path, create=False, writable=False, decompound=True,
-                 batch_size=None, timeout_ms=None):
+                 batch_size=None, timeout_ms=None, threads=None, batch_bytes=None,
+                 bulk=False):
         self._h = None
         opts = _capi.open_options()
         opts.flags = (_capi.OPEN_WRITE | _capi.OPEN_CREATE if create else
                       _capi.OPEN_WRITE if writable else _capi.OPEN_READ)
+        if bulk:
+            if not (create or writable):
+                raise InvalidError("bulk=True needs a writer (create=True or writable=True)")
+            opts.flags |= _capi.OPEN_BULK
         opts.decompound = 1 if decompound else 0
         if batch_size is not None:
             opts.batch_size = batch_size
         if timeout_ms is not None:
             opts.timeout_ms = timeout_ms
+        if threads is not None:
+            opts.threads = threads
+        if batch_bytes is not None:
+            opts.batch_bytes = batch_bytes
         self.path = os.fspath(path)
         msg = ctypes.create_string_buffer(1024)
         h = ctypes.c_void_p()

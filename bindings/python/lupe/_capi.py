@@ -15,6 +15,7 @@ from ctypes import (POINTER, Structure, c_char_p, c_double, c_int, c_int64,
 OPEN_READ = 0x0
 OPEN_WRITE = 0x1
 OPEN_CREATE = 0x2
+OPEN_BULK = 0x4
 
 SEARCH_FUZZY = 0x1
 SEARCH_HTML = 0x4
@@ -40,8 +41,10 @@ class AnalyzerOptions(Structure):
 
 
 class OpenOptions(Structure):
+    # lupe_open_options version 3
     _fields_ = [("version", c_uint), ("flags", c_uint), ("decompound", c_int),
-                ("batch_size", c_uint), ("timeout_ms", c_uint)]
+                ("batch_size", c_uint), ("timeout_ms", c_uint),
+                ("threads", c_uint), ("batch_bytes", c_size_t)]
 
 
 class Document(Structure):
@@ -82,7 +85,7 @@ def analyzer_options():
 
 
 def open_options():
-    return OpenOptions(1, OPEN_READ, 1, 2000, 5000)
+    return OpenOptions(3, OPEN_READ, 1, 2000, 5000, 0, 0)
 
 
 def document():

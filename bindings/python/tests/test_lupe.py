@@ -110,6 +110,37 @@ def test_replace_keeps_one_document(dbpath):
         assert [h.id for h in res] == ["doc"] and res[0].title == "Dann"
 
 
+def test_bulk_load_and_writer_options(tmp_path):
+    """bulk=True, threads and batch_bytes reach liblupe (options version 3):
+    a bulk load and a single-threaded load with tiny batches give the same
+    index, and readers see nothing of a bulk load before it ends."""
+    docs = [(os.path.basename(p)[:-4], read(p)) for p in SEEDS]
+    plain, bulk = str(tmp_path / "plain"), str(tmp_path / "bulk")
+    assert sum(len(t.encode()) for _, t in docs[:-1]) > 4096
+    with lupe.Database(plain, create=True, threads=1, batch_size=1000, batch_bytes=4096) as db:
+        for i, text in docs:
+            db.add(i, title=title_of(text), text=text)
+        with lupe.Database(plain) as r:
+            assert len(r) > 0  # committed by batch_bytes alone
+    with lupe.Database(bulk, create=True, bulk=True, threads=2) as db:
+        for i, text in docs:
+            db.add(i, title=title_of(text), text=text)
+        assert os.path.isdir(bulk + ".lupe-bulk-0") and os.path.isdir(bulk + ".lupe-bulk-1")
+        with lupe.Database(bulk) as r:
+            assert len(r) == 0
+        assert len(db) == len(docs)  # the loading handle sees its documents
+    with lupe.Database(plain) as a, lupe.Database(bulk) as b:
+        assert len(a) == len(b) == len(docs)
+        for q in ("Überstunden", "Strategie", "Kommunikation Berater"):
+            ha, hb = a.search(q), b.search(q)
+            assert len(ha) > 0
+            assert sorted((h.id, round(h.score, 9)) for h in ha) == \
+                sorted((h.id, round(h.score, 9)) for h in hb)
+    assert not [p for p in os.listdir(tmp_path) if ".lupe-bulk-" in p]
+    with pytest.raises(lupe.InvalidError):
+        lupe.Database(str(tmp_path / "ro"), bulk=True)
+
+
 def test_delete(seeded):
     with lupe.Database(seeded, writable=True) as db:
         db.delete(OVERTIME_DOC)
