@@ -13,6 +13,8 @@
 #include "query/parse.h"
 #include "search/snippet.h"
 
+#include <zstd.h>
+
 static char *dir;
 static lupe_db *db;
 
@@ -511,6 +513,46 @@ START_TEST(test_records_read_back)
 }
 END_TEST
 
+/* Damaged records are refused, never read out of bounds; both record versions read. */
+START_TEST(test_record_versions_and_damage)
+{
+	/* The fields: id "a", title "T", source "", path "", date "", mtime 7, text "Wort". */
+	static const char fields[] = "\x01" "a" "\x01" "T" "\x00" "\x00" "\x00" "\x07" "\x04" "Wort";
+	size_t fl = sizeof fields - 1;
+	char v1[64], v2[64], z[256];
+	v1[0] = v2[0] = z[0] = 'L';
+	v1[1] = 1;
+	memcpy(v1 + 2, fields, fl);
+	v2[1] = 2, v2[2] = 0;
+	memcpy(v2 + 3, fields, fl);
+	z[1] = 2, z[2] = 1;
+	size_t zn = ZSTD_compress(z + 3, sizeof z - 3, fields, fl, 3);
+	ck_assert(!ZSTD_isError(zn));
+	lupe_buf scratch = {0};
+	lupe_record rec;
+	const struct {
+		const char *data;
+		size_t len;
+		int ok;
+	} cases[] = {
+		{v1, 2 + fl, 1},   {v2, 3 + fl, 1},      {z, 3 + zn, 1},       {v1, 2 + fl - 1, 0}, {v2, 3 + fl - 2, 0},
+		{z, 3 + zn - 1, 0}, {"L\x02\x05x", 4, 0}, {"L\x02", 2, 0},      {"L\x03\x00", 3, 0}, {"", 0, 0},
+		{"L\x02\x01\x28\xb5\x2f\xfd", 7, 0},
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		int rc = lupe_record_parse(cases[i].data, cases[i].len, &scratch, &rec);
+		ck_assert_msg(rc == (cases[i].ok ? 0 : -1), "case %zu: %d", i, rc);
+		if (cases[i].ok) {
+			ck_assert_uint_eq(rec.text_len, 4);
+			ck_assert_int_eq(memcmp(rec.text, "Wort", 4), 0);
+			ck_assert_int_eq(memcmp(rec.title, "T", 1), 0);
+			ck_assert_int_eq(rec.mtime, 7);
+		}
+	}
+	lupe_buf_free(&scratch);
+}
+END_TEST
+
 START_TEST(test_near)
 {
 	ck_assert(fx_finds(db, "klare NEAR/2 Strategie", "k1", 10));
@@ -602,6 +644,7 @@ int main(void)
 	tcase_add_test(tc, test_suggestion);
 	tcase_add_test(tc, test_long_body_record);
 	tcase_add_test(tc, test_records_read_back);
+	tcase_add_test(tc, test_record_versions_and_damage);
 	tcase_add_test(tc, test_proximity);
 	tcase_add_test(tc, test_compound_tier);
 	tcase_add_test(tc, test_question_words);

@@ -33,6 +33,7 @@
  */
 #define RECORD_ZSTD_MIN 8000
 #define RECORD_ZSTD_LEVEL 3
+#define RECORD_UNPACKED_MAX (256ull * 1024 * 1024)
 
 static int put_varint(lupe_buf *b, uint64_t v)
 {
@@ -162,7 +163,8 @@ int lupe_record_parse(const char *data, size_t len, lupe_buf *scratch, lupe_reco
 		if (data[2] == RECORD_ZSTD) {
 			unsigned long long n = ZSTD_getFrameContentSize(data + 3, len - 3);
 			ZSTD_DCtx *d = dctx();
-			if (n == ZSTD_CONTENTSIZE_ERROR || n == ZSTD_CONTENTSIZE_UNKNOWN || n > SIZE_MAX / 2 || !d)
+			/* A damaged frame must not make us allocate without bound: no record is near 256 MB. */
+			if (n == ZSTD_CONTENTSIZE_ERROR || n == ZSTD_CONTENTSIZE_UNKNOWN || n > RECORD_UNPACKED_MAX || !d)
 				return -1;
 			scratch->len = 0;
 			if (lupe_buf_reserve(scratch, (size_t)n) < 0)
