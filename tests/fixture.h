@@ -2,11 +2,28 @@
 #ifndef LUPE_TEST_FIXTURE_H
 #define LUPE_TEST_FIXTURE_H
 
+#include <check.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "lupe.h"
+
+/*
+ * Run a suite and free its runner; the test program's exit status.  fork:
+ * CK_NOFORK for suites that share state between tests in one process,
+ * CK_FORK_GETENV for Check's default (each test in its own process unless
+ * CK_FORK=no).
+ */
+static inline int fx_run(Suite *s, enum fork_status fork)
+{
+	SRunner *sr = srunner_create(s);
+	srunner_set_fork_status(sr, fork);
+	srunner_run_all(sr, CK_NORMAL);
+	int failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
 
 /* A fresh empty directory under $TMPDIR; the caller frees the string. */
 static inline char *fx_tmpdir(void)

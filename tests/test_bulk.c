@@ -508,9 +508,5 @@ int main(void)
 	tcase_add_test(tc, test_bulk_crash_before_merge);
 	tcase_add_test(tc, test_bulk_leftovers_removed);
 	suite_add_tcase(s, tc);
-	SRunner *sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	return fx_run(s, CK_FORK_GETENV);
 }

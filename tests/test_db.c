@@ -477,10 +477,5 @@ int main(void)
 	tcase_add_unchecked_fixture(tq, setup, teardown);
 	tcase_add_loop_test(tq, test_query_rows, 0, (int)(sizeof qrows / sizeof qrows[0]));
 	suite_add_tcase(s, tq);
-	SRunner *sr = srunner_create(s);
-	srunner_set_fork_status(sr, CK_NOFORK);
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	return fx_run(s, CK_NOFORK);
 }

@@ -5,6 +5,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "fixture.h"
 #include "analysis/decompound.h"
 
 typedef struct {
@@ -334,9 +335,5 @@ int main(void)
 	tcase_add_test(tc, test_freq_zero);
 	tcase_add_test(tc, test_speed);
 	suite_add_tcase(s, tc);
-	SRunner *sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return fx_run(s, CK_FORK_GETENV);
 }

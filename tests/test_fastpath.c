@@ -21,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fixture.h"
 #include "analysis/analyzer.h"
 #include "analysis/tokenize.h"
 #include "query/build.h"
@@ -344,9 +345,5 @@ int main(void)
 	tcase_add_test(tc, test_bundled_articles);
 	tcase_add_test(tc, test_jsonl_corpus);
 	suite_add_tcase(s, tc);
-	SRunner *sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return fx_run(s, CK_FORK_GETENV);
 }

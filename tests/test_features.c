@@ -658,10 +658,5 @@ int main(void)
 	tcase_add_test(tc, test_html_and_explain);
 	tcase_add_test(tc, test_like);
 	suite_add_tcase(s, tc);
-	SRunner *sr = srunner_create(s);
-	srunner_set_fork_status(sr, CK_NOFORK);
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	return fx_run(s, CK_NOFORK);
 }

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fixture.h"
 #include "analysis/german.h"
 #include "analysis/stem.h"
 
@@ -679,9 +680,5 @@ static Suite *german_suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(german_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return fx_run(german_suite(), CK_FORK_GETENV);
 }

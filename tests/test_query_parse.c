@@ -14,6 +14,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "fixture.h"
 #include "query/parse.h"
 
 typedef struct {
@@ -537,11 +538,5 @@ static Suite *suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return fx_run(suite(), CK_FORK_GETENV);
 }

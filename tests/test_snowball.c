@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fixture.h"
 #include "analysis/stem.h"
 
 #define DATA "/usr/share/snowball/data/german/"
@@ -52,9 +53,5 @@ int main(void)
 	TCase *tc = tcase_create("german");
 	tcase_add_test(tc, german_vocabulary);
 	suite_add_tcase(s, tc);
-	SRunner *sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return fx_run(s, CK_FORK_GETENV);
 }

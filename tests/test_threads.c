@@ -25,6 +25,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "fixture.h"
+
 #define BATCH 10
 #define READERS 4
 #define MAX_BATCHES 100000
@@ -255,7 +257,6 @@ int main(void)
 	const char *s = getenv("LUPE_THREADS_SECONDS");
 	char tmpl[] = "/tmp/lupe-test-threads-XXXXXX";
 	char *dir = mkdtemp(tmpl);
-	int failed;
 
 	if (s && atof(s) > 0)
 		seconds = atof(s);
@@ -271,17 +272,12 @@ int main(void)
 	tcase_set_timeout(tc, seconds + 120);
 	tcase_add_test(tc, test_readers_during_commits);
 	suite_add_tcase(su, tc);
-	SRunner *sr = srunner_create(su);
-
-	srunner_set_fork_status(sr, CK_NOFORK);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
+	int status = fx_run(su, CK_NOFORK);
 
 	char cmd[400];
 
 	snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
 	if (system(cmd) != 0)
 		fprintf(stderr, "could not remove %s\n", dir);
-	return failed ? 1 : 0;
+	return status;
 }
