@@ -127,26 +127,33 @@ static ZSTD_DCtx *dctx(void)
 	return z ? z->d : NULL;
 }
 
-/* Append `fields` to out, compressed when that pays: RECORD_RAW or RECORD_ZSTD, then the bytes. */
-static int pack(const lupe_buf *fields, lupe_buf *out)
+/* A version-2 record: magic, version, flag, then the fields (raw or one zstd frame). */
+#define RECORD_HEAD 3
+
+/*
+ * The record to store, from `rec` (a raw version-2 record): rec itself, or
+ * its fields packed with zstd into `spare` when they are long and zstd
+ * shrinks them.  NULL when out of memory.
+ */
+static const lupe_buf *pack(const lupe_buf *rec, lupe_buf *spare)
 {
-	if (fields->len >= RECORD_ZSTD_MIN) {
-		size_t bound = ZSTD_compressBound(fields->len);
-		ZSTD_CCtx *c = cctx();
-		if (!c || lupe_buf_reserve(out, 1 + bound) < 0)
-			return -1;
-		size_t n = ZSTD_compressCCtx(c, out->p + out->len + 1, bound, fields->p, fields->len, RECORD_ZSTD_LEVEL);
-		if (ZSTD_isError(n))
-			return -1;
-		if (n < fields->len) {
-			out->p[out->len] = RECORD_ZSTD;
-			out->len += 1 + n;
-			return 0;
-		}
-	}
-	if (lupe_buf_putc(out, RECORD_RAW) < 0)
-		return -1;
-	return lupe_buf_append(out, fields->p, fields->len);
+	size_t n = rec->len - RECORD_HEAD;
+	if (n < RECORD_ZSTD_MIN)
+		return rec;
+	size_t bound = ZSTD_compressBound(n);
+	ZSTD_CCtx *c = cctx();
+	spare->len = 0;
+	if (!c || lupe_buf_reserve(spare, RECORD_HEAD + bound) < 0)
+		return NULL;
+	size_t z = ZSTD_compressCCtx(c, spare->p + RECORD_HEAD, bound, rec->p + RECORD_HEAD, n, RECORD_ZSTD_LEVEL);
+	if (ZSTD_isError(z)) /* with room for the bound, only memory can fail */
+		return NULL;
+	if (z >= n)
+		return rec;
+	memcpy(spare->p, rec->p, RECORD_HEAD);
+	spare->p[2] = RECORD_ZSTD;
+	spare->len = RECORD_HEAD + z;
+	return spare;
 }
 
 int lupe_record_parse(const char *data, size_t len, lupe_buf *scratch, lupe_record *r)
@@ -157,19 +164,19 @@ int lupe_record_parse(const char *data, size_t len, lupe_buf *scratch, lupe_reco
 	if (len < 2 || data[0] != RECORD_MAGIC || (data[1] != 1 && data[1] != RECORD_VERSION))
 		return -1;
 	if (data[1] == RECORD_VERSION) {
-		if (len < 3 || (data[2] != RECORD_RAW && data[2] != RECORD_ZSTD))
+		if (len < RECORD_HEAD || (data[2] != RECORD_RAW && data[2] != RECORD_ZSTD))
 			return -1;
-		i = 3;
+		i = RECORD_HEAD;
 		if (data[2] == RECORD_ZSTD) {
-			unsigned long long n = ZSTD_getFrameContentSize(data + 3, len - 3);
-			ZSTD_DCtx *d = dctx();
+			unsigned long long n = ZSTD_getFrameContentSize(data + RECORD_HEAD, len - RECORD_HEAD);
 			/* A damaged frame must not make us allocate without bound: no record is near 256 MB. */
-			if (n == ZSTD_CONTENTSIZE_ERROR || n == ZSTD_CONTENTSIZE_UNKNOWN || n > RECORD_UNPACKED_MAX || !d)
+			if (n == ZSTD_CONTENTSIZE_ERROR || n == ZSTD_CONTENTSIZE_UNKNOWN || n > RECORD_UNPACKED_MAX)
 				return -1;
+			ZSTD_DCtx *d = dctx();
 			scratch->len = 0;
-			if (lupe_buf_reserve(scratch, (size_t)n) < 0)
-				return -1;
-			size_t got = ZSTD_decompressDCtx(d, scratch->p, (size_t)n, data + 3, len - 3);
+			if (!d || lupe_buf_reserve(scratch, (size_t)n) < 0)
+				return -2;
+			size_t got = ZSTD_decompressDCtx(d, scratch->p, (size_t)n, data + RECORD_HEAD, len - RECORD_HEAD);
 			if (ZSTD_isError(got) || got != n)
 				return -1;
 			scratch->len = got;
@@ -375,15 +382,15 @@ int lupe_document_build(lupe_analyzer *an, const lupe_document *doc, lupe_tokens
 
 	rec.len = 0;
 	size_t kept = text.len > LUPE_RECORD_TEXT_MAX ? lupe_utf8_floor(text.p, LUPE_RECORD_TEXT_MAX) : text.len;
-	if (put_field(&rec, doc->id, strlen(doc->id)) < 0 || put_field(&rec, title.p, title.len) < 0 ||
-	    put_field(&rec, doc->source, slen(doc->source)) < 0 || put_field(&rec, doc->path, slen(doc->path)) < 0 ||
-	    put_field(&rec, doc->date, slen(doc->date)) < 0 || put_varint(&rec, (uint64_t)doc->mtime) < 0 ||
-	    put_field(&rec, text.p, kept) < 0)
+	if (lupe_buf_putc(&rec, RECORD_MAGIC) < 0 || lupe_buf_putc(&rec, RECORD_VERSION) < 0 ||
+	    lupe_buf_putc(&rec, RECORD_RAW) < 0 || put_field(&rec, doc->id, strlen(doc->id)) < 0 ||
+	    put_field(&rec, title.p, title.len) < 0 || put_field(&rec, doc->source, slen(doc->source)) < 0 ||
+	    put_field(&rec, doc->path, slen(doc->path)) < 0 || put_field(&rec, doc->date, slen(doc->date)) < 0 ||
+	    put_varint(&rec, (uint64_t)doc->mtime) < 0 || put_field(&rec, text.p, kept) < 0)
 		goto fail;
-	/* title's buffer is free now: the record goes there. */
-	title.len = 0;
-	if (lupe_buf_putc(&title, RECORD_MAGIC) < 0 || lupe_buf_putc(&title, RECORD_VERSION) < 0 ||
-	    pack(&rec, &title) < 0 || lx_doc_data(xd, title.p, title.len) != 0)
+	/* title's buffer is free now: a packed record goes there. */
+	const lupe_buf *stored = pack(&rec, &title);
+	if (!stored || lx_doc_data(xd, stored->p, stored->len) != 0)
 		goto fail;
 	*out = xd;
 	xd = NULL;

@@ -66,7 +66,7 @@ size_t lupe_document_copy(const lupe_document *doc, lupe_document *copy, char **
 /*
  * Parse a stored record; the fields point into data, or into `scratch`
  * when the record is compressed (so they last until scratch is used
- * again).  0, or -1 when it is damaged or out of memory.
+ * again).  0; -1 when it is damaged, -2 when out of memory.
  */
 int lupe_record_parse(const char *data, size_t len, lupe_buf *scratch, lupe_record *out);
 

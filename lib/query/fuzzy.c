@@ -16,7 +16,7 @@ typedef struct {
 	lupe_fuzzy_cand *out;
 	int n, max;
 	lx_db *db;
-	long budget; /* terms the distance-2 scan may still look at */
+	long budget; /* terms the scan of the two-letter prefix may still look at */
 	unsigned char counts[26]; /* of term's letters */
 } ctx;
 

@@ -194,7 +194,10 @@ static int fill_hit(lupe_db *db, const lx_mset *ms, size_t i, size_t rank, const
 	lupe_record rec;
 	size_t dlen;
 	const char *data = lx_mset_data(ms, i, &dlen);
-	if (lupe_record_parse(data, dlen, &db->rec, &rec) < 0)
+	int prc = lupe_record_parse(data, dlen, &db->rec, &rec);
+	if (prc == -2)
+		return lupe_err_set(&db->err, LUPE_ENOMEM, "search: out of memory");
+	if (prc < 0)
 		return lupe_err_set(&db->err, LUPE_ECORRUPT, "search: a stored document record is damaged");
 	h->rank = rank;
 	h->score = lx_mset_weight(ms, i);

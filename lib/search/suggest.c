@@ -6,6 +6,7 @@
 #include "search/snippet.h"
 #include "search/suggest.h"
 #include "util/buf.h"
+#include "util/utf8.h"
 
 /* A word this rare gets a suggestion when a candidate is this many times more frequent. */
 #define RARE_FREQ 2
@@ -31,7 +32,10 @@ static int surface(lx_db *x, lupe_analyzer *an, const char *term, lupe_buf *out)
 	    lupe_record_parse(data.p, data.len, &unpacked, &rec) < 0)
 		goto done;
 	const char *fields[2] = {rec.title, rec.text};
-	size_t lens[2] = {rec.title_len, rec.text_len > 65536 ? 65536 : rec.text_len};
+	/* The part of a body snippets read, so the term is found where a snippet finds it. */
+	size_t lens[2] = {rec.title_len, rec.text_len > LUPE_SNIPPET_SCAN_MAX
+						 ? lupe_utf8_floor(rec.text, LUPE_SNIPPET_SCAN_MAX)
+						 : rec.text_len};
 	if (lupe_buf_append(&qt.terms, term, strlen(term) + 1) < 0)
 		goto done;
 	qt.n_terms = 1;
@@ -93,7 +97,7 @@ static void replace(sctx *c, const char *old, size_t n, const char *neu, size_t 
 
 static void word(sctx *c, const lq_node *n)
 {
-	/* Copy the word's tokens out: surface() analyses again. */
+	/* surface() analyses into tokens of its own: c->toks holds this word's throughout. */
 	lupe_tokens_reset(c->toks);
 	if (lupe_analyze_into(c->an, c->toks, n->text, n->text_len, 0) < 0)
 		return;
@@ -109,11 +113,11 @@ static void word(sctx *c, const lq_node *n)
 		size_t ol = k->end - k->start;
 		memcpy(orig, n->text + k->start, ol);
 		int dist = lupe_fuzzy_distance(k->form_len);
-		uint64_t f = lx_termfreq(c->x, term, strlen(term));
+		uint64_t f = lx_termfreq(c->x, term, k->term_len);
 		if (f > RARE_FREQ || dist == 0)
 			continue;
 		lupe_fuzzy_cand cand[LUPE_FUZZY_MAX];
-		int nc = lupe_fuzzy_terms(c->x, term, strlen(term), dist, SUGGEST_KEEP, cand, LUPE_FUZZY_MAX);
+		int nc = lupe_fuzzy_terms(c->x, term, k->term_len, dist, SUGGEST_KEEP, cand, LUPE_FUZZY_MAX);
 		/* The closest first, then the most frequent (lupe_fuzzy_terms' order). */
 		for (int j = 0; j < nc; j++) {
 			if (cand[j].freq < (f ? f * RARE_FACTOR : 1))
@@ -129,10 +133,6 @@ static void word(sctx *c, const lq_node *n)
 			}
 			lupe_buf_free(&w);
 		}
-		/* The token list was reused by surface(): analyse this word again. */
-		lupe_tokens_reset(c->toks);
-		if (lupe_analyze_into(c->an, c->toks, n->text, n->text_len, 0) < 0)
-			return;
 	}
 }
 
