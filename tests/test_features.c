@@ -624,6 +624,49 @@ START_TEST(test_html_and_explain)
 }
 END_TEST
 
+/*
+ * Highlights name what matched.  Optional stopwords are left out of a query
+ * that has other words ("Wie ...?"), so they are not marked either; a
+ * query of stopwords alone, or a phrase, keeps them.  Rows: the query, and
+ * the words of k3's body that must be marked, each once per occurrence.
+ */
+START_TEST(test_stopword_highlights)
+{
+	static const struct {
+		const char *q;
+		const char *marked[4];
+	} rows[] = {
+		{"Wie häufen sich die Überstunden?", {"Überstunden", "häufen"}},
+		{"Wann fehlt die Strategie", {"Strategie", "fehlt"}},
+		{"die", {"die", "die"}},
+		{"\"die Strategie\"", {"die", "Strategie", "die"}},
+	};
+	const char *body = docs[2].text;
+	for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+		lupe_results *r = run(rows[i].q, NULL);
+		const lupe_hit *h = NULL;
+		for (size_t j = 0; j < lupe_results_count(r); j++)
+			if (strcmp(lupe_results_hit(r, j)->id, "k3") == 0)
+				h = lupe_results_hit(r, j);
+		ck_assert_msg(h != NULL, "row %zu: k3 not found", i);
+		size_t want = 0;
+		while (want < 4 && rows[i].marked[want])
+			want++;
+		ck_assert_msg(h->n_matches == want, "row %zu (%s): %zu words marked, want %zu", i, rows[i].q,
+			      h->n_matches, want);
+		for (size_t m = 0; m < h->n_matches; m++) {
+			const char *w = body + h->matches[m].start;
+			size_t n = h->matches[m].end - h->matches[m].start;
+			int ok = 0;
+			for (size_t k = 0; k < want && !ok; k++)
+				ok = strlen(rows[i].marked[k]) == n && memcmp(rows[i].marked[k], w, n) == 0;
+			ck_assert_msg(ok, "row %zu (%s): \"%.*s\" is marked", i, rows[i].q, (int)n, w);
+		}
+		lupe_results_free(r);
+	}
+}
+END_TEST
+
 START_TEST(test_like)
 {
 	lupe_results *r = NULL;
@@ -656,6 +699,7 @@ int main(void)
 	tcase_add_test(tc, test_filters);
 	tcase_add_test(tc, test_facets_and_sort);
 	tcase_add_test(tc, test_html_and_explain);
+	tcase_add_test(tc, test_stopword_highlights);
 	tcase_add_test(tc, test_like);
 	suite_add_tcase(s, tc);
 	return fx_run(s, CK_NOFORK);

@@ -566,10 +566,19 @@ static void complete_truncated(builder *b, const lq_node *g, qlist *opt)
 static lx_query *group(builder *b, const lq_node *n, int depth)
 {
 	qlist req = {0}, opt = {0}, exc = {0}, stop = {0}, filt = {0};
+	/*
+	 * The terms of optional stopwords ("Wie viele ... ?"): they are left out
+	 * of the query when anything else is left, so they are not highlighted
+	 * either (snippets would be chosen for, and marked at, words that did
+	 * not match).  Kept aside here, noted again if the stopwords are all
+	 * the query has.
+	 */
+	lupe_buf stop_terms = {0};
 	for (size_t i = 0; i < n->n_kids && !b->oom; i++) {
 		const lq_node *k = n->kids[i];
 		int all_stop = 0;
 		lx_query *q;
+		size_t noted = b->qt->n_terms, noted_len = b->qt->terms.len;
 		if (k->kind == LQ_WORD || k->kind == LQ_PHRASE || k->kind == LQ_PREFIX || k->kind == LQ_NEAR)
 			q = leaf(b, k, &all_stop);
 		else
@@ -582,9 +591,14 @@ static lx_query *group(builder *b, const lq_node *n, int depth)
 			ql_push(b, &req, q);
 		else if (k->occur == LQ_EXCLUDED)
 			ql_push(b, &exc, q);
-		else if (all_stop && k->kind == LQ_WORD)
+		else if (all_stop && k->kind == LQ_WORD) {
 			ql_push(b, &stop, q); /* used only if nothing else is left */
-		else
+			if (b->qt->terms.len > noted_len &&
+			    lupe_buf_append(&stop_terms, b->qt->terms.p + noted_len, b->qt->terms.len - noted_len) < 0)
+				b->oom = 1;
+			b->qt->terms.len = noted_len;
+			b->qt->n_terms = noted;
+		} else
 			ql_push(b, &opt, q);
 	}
 	join_neighbours(b, n, &opt);
@@ -595,7 +609,10 @@ static lx_query *group(builder *b, const lq_node *n, int depth)
 		qlist tmp = opt;
 		opt = stop;
 		stop = tmp;
+		for (size_t at = 0; at < stop_terms.len; at += strlen(stop_terms.p + at) + 1)
+			note_term(b, stop_terms.p + at, strlen(stop_terms.p + at), 0);
 	}
+	lupe_buf_free(&stop_terms);
 	ql_free(&stop);
 	lx_query *r = ql_combine(&req, LX_AND, 0);
 	lx_query *o = ql_combine(&opt, LX_OR, 0);
