@@ -302,7 +302,7 @@ typedef struct {
 	int n;
 } ref_ctx;
 
-static int ref_cb(void *vc, const char *t, size_t n, const lx_term_here *at)
+static int ref_cb(void *vc, const char *t, size_t n, lx_term_here *at)
 {
 	(void)at;
 	ref_ctx *c = vc;

@@ -32,7 +32,7 @@ LUPE_EXPORT int lupe_get_mtime(lupe_db *db, const char *id, int64_t *out)
 	return rc;
 }
 
-static int collect(void *ctx, const char *term, size_t len, const lx_term_here *at)
+static int collect(void *ctx, const char *term, size_t len, lx_term_here *at)
 {
 	(void)at;
 	lupe_strings *s = ctx;

@@ -17,41 +17,19 @@ typedef struct {
 	int n, max;
 	lx_db *db;
 	long budget; /* terms the scan of the two-letter prefix may still look at */
-	unsigned char counts[26]; /* of term's letters */
+	/*
+	 * The scan's edit-distance table: row i for the first i bytes of the
+	 * term listed last (prev, rows bytes of it), column j for the first j
+	 * of `term`.  A listed term shares its first bytes with the one before,
+	 * so only the rows after them are computed.
+	 */
+	unsigned char d[64][64];
+	unsigned char rowmin[64];
+	char prev[64];
+	size_t rows;
+	size_t dead;  /* prev[0..dead) starts no close term (0: none known) */
+	int passed;   /* terms passed over since it was found */
 } ctx;
-
-/* Damerau-Levenshtein (optimal string alignment), stopping early above max. */
-static int distance(const char *a, size_t la, const char *b, size_t lb, int max)
-{
-	int d[64][64];
-	if (la >= 63 || lb >= 63)
-		return max + 1;
-	if ((la > lb ? la - lb : lb - la) > (size_t)max)
-		return max + 1;
-	for (size_t i = 0; i <= la; i++)
-		d[i][0] = (int)i;
-	for (size_t j = 0; j <= lb; j++)
-		d[0][j] = (int)j;
-	for (size_t i = 1; i <= la; i++) {
-		int rowmin = max + 1;
-		for (size_t j = 1; j <= lb; j++) {
-			int cost = a[i - 1] != b[j - 1];
-			int v = d[i - 1][j] + 1;
-			if (d[i][j - 1] + 1 < v)
-				v = d[i][j - 1] + 1;
-			if (d[i - 1][j - 1] + cost < v)
-				v = d[i - 1][j - 1] + cost;
-			if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] && d[i - 2][j - 2] + 1 < v)
-				v = d[i - 2][j - 2] + 1;
-			d[i][j] = v;
-			if (v < rowmin)
-				rowmin = v;
-		}
-		if (rowmin > max)
-			return max + 1;
-	}
-	return d[la][lb];
-}
 
 static void add(ctx *c, const char *t, size_t n, int dist, uint64_t freq)
 {
@@ -86,36 +64,88 @@ static void probe(ctx *c, const char *t, size_t n)
 }
 
 /*
- * Letter counts: an edit changes them by at most 2 (a substitution), so
- * two words d edits apart differ by at most 2d in total.  A cheap test that
- * lets the scan skip the distance of most terms.
+ * One listed term: its distance from `term`, computed row by row (a row per
+ * byte of it), stopping at the first row that no longer lets a term with
+ * these first bytes come within maxdist.  The bound: every cell of a later
+ * row comes from a cell of the row before at no cost (a match), from one of
+ * its own row plus 1, or from a cell two rows up plus 1 (a transposition),
+ * so no later row has a cell below min(min of row i, min of row i-1 + 1).
+ * When that is over maxdist, the scan skips every term starting with those
+ * bytes, to the first one after them (Lucene's automaton term enumeration
+ * does the same on its term dictionary).
  */
-static int counts_close(const unsigned char *ha, const char *b, size_t lb, int max)
-{
-	int hb[26] = {0}, diff = 0;
-	for (size_t i = 0; i < lb; i++) {
-		unsigned char ch = (unsigned char)b[i];
-		if (ch < 'a' || ch > 'z')
-			return 1; /* not a plain word: let distance() decide */
-		hb[ch - 'a']++;
-	}
-	for (int k = 0; k < 26; k++)
-		diff += ha[k] > hb[k] ? ha[k] - hb[k] : hb[k] - ha[k];
-	return diff <= 2 * max;
-}
+#define SKIP_AFTER 3
 
-static int scan_cb(void *vc, const char *t, size_t n, const lx_term_here *at)
+static int scan_cb(void *vc, const char *t, size_t n, lx_term_here *at)
 {
 	ctx *c = vc;
 	if (--c->budget < 0)
 		return 1;
-	if ((n > c->len ? n - c->len : c->len - n) > (size_t)c->maxdist || !counts_close(c->counts, t, n, c->maxdist))
+	if (c->dead) {
+		if (n >= c->dead && memcmp(t, c->prev, c->dead) == 0) {
+			/*
+			 * Still under the dead prefix.  Stepping to the next term costs
+			 * less than half a skip (a seek from the root of the B-tree),
+			 * and the terms after a dead prefix are often few: step a few
+			 * times before seeking.
+			 */
+			if (++c->passed < SKIP_AFTER)
+				return 0;
+			char next[64];
+			size_t k = c->dead;
+			while (k > 0 && (unsigned char)c->prev[k - 1] == 0xFF)
+				k--;
+			if (k == 0)
+				return 1; /* no term after them */
+			memcpy(next, c->prev, k);
+			next[k - 1] = (char)((unsigned char)c->prev[k - 1] + 1);
+			c->dead = 0;
+			return lx_term_here_skip_to(at, next, k) < 0 ? LUPE_ENOMEM : 0;
+		}
+		c->dead = 0;
+	}
+	size_t m = c->len, max = (size_t)c->maxdist;
+	size_t keep = 0; /* rows still valid: the bytes shared with the previous term */
+	while (keep < c->rows && keep < n && c->prev[keep] == t[keep])
+		keep++;
+	size_t i;
+	for (i = keep + 1; i <= n; i++) {
+		if (i >= 63)
+			break; /* not reached: a row past m + max is over max */
+		unsigned char *row = c->d[i], *up = c->d[i - 1], ch = (unsigned char)t[i - 1];
+		unsigned lo = row[0] = (unsigned char)(i > 255 ? 255 : i);
+		for (size_t j = 1; j <= m; j++) {
+			unsigned v = up[j] + 1u, w = row[j - 1] + 1u, x = up[j - 1] + ((unsigned char)c->term[j - 1] != ch);
+			if (w < v)
+				v = w;
+			if (x < v)
+				v = x;
+			if (i > 1 && j > 1 && (unsigned char)c->term[j - 1] == (unsigned char)t[i - 2] &&
+			    (unsigned char)c->term[j - 2] == ch && c->d[i - 2][j - 2] + 1u < v)
+				v = c->d[i - 2][j - 2] + 1u;
+			row[j] = (unsigned char)(v > 255 ? 255 : v);
+			if (v < lo)
+				lo = v;
+		}
+		c->rowmin[i] = (unsigned char)lo;
+		c->prev[i - 1] = t[i - 1];
+		unsigned bound = c->rowmin[i - 1] + 1u < lo ? c->rowmin[i - 1] + 1u : lo;
+		if (bound > max) {
+			/* Nothing starting with t[0..i) is close: pass over them all. */
+			c->rows = i;
+			c->dead = i;
+			c->passed = 0;
+			return 0;
+		}
+	}
+	c->rows = i - 1;
+	if (n >= 63 || c->rows != n)
 		return 0;
-	int d = distance(c->term, c->len, t, n, c->maxdist);
-	if (d <= c->maxdist) { /* the term itself (0) is left out by add() */
+	size_t dist = c->d[n][m];
+	if (dist <= max) { /* the term itself (0) is left out by add() */
 		uint64_t f = lx_term_here_freq(at);
 		if (f)
-			add(c, t, n, d, f);
+			add(c, t, n, (int)dist, f);
 	}
 	return 0;
 }
@@ -133,17 +163,18 @@ int lupe_fuzzy_terms(lx_db *db, const char *term, size_t len, int maxdist, size_
 {
 	static const char alpha[] = "abcdefghijklmnopqrstuvwxyz";
 	char v[64];
-	ctx c = {term, len, maxdist, out, 0, max, db, 20000, {0}};
+	ctx c = {term, len, maxdist, out, 0, max, db, 20000, {{0}}, {0}, {0}, 0, 0, 0};
 
 	if (maxdist < 1 || len < 4 || len > 60)
 		return 0;
 	for (size_t i = 0; i < len; i++) {
 		if ((unsigned char)term[i] >= 0x80 || !((term[i] >= 'a' && term[i] <= 'z')))
 			return 0;
-		c.counts[term[i] - 'a']++;
 	}
 	if (keep > 2)
 		keep = 2;
+	for (size_t j = 0; j <= len; j++)
+		c.d[0][j] = (unsigned char)j; /* row 0: the empty prefix */
 	/*
 	 * The terms that share the first two letters, each compared.  When the
 	 * scan saw them all, the variants below need only be asked for where

@@ -48,12 +48,16 @@ int lx_value_of(lx_db *db, const char *idterm, size_t n, unsigned slot, lupe_buf
  * stops (and is returned).  `at` is the scan's position: inside cb,
  * lx_term_here_freq(at) gives the term's document frequency (0 if it
  * cannot be read), read only when asked: reading it for every term would
- * double a scan's cost.
+ * double a scan's cost; lx_term_here_skip_to(at, t, n) makes the scan go
+ * on from the first term >= t instead of the next one (0, or -1 out of
+ * memory), so a caller that knows no term below t can interest it skips
+ * them without reading each.
  */
 typedef struct lx_term_here lx_term_here;
-typedef int (*lx_term_cb)(void *ctx, const char *term, size_t len, const lx_term_here *at);
+typedef int (*lx_term_cb)(void *ctx, const char *term, size_t len, lx_term_here *at);
 int lx_allterms(lx_db *db, const char *prefix, size_t n, lx_term_cb cb, void *ctx, lupe_err *err);
 uint64_t lx_term_here_freq(const lx_term_here *at);
+int lx_term_here_skip_to(lx_term_here *at, const char *term, size_t len);
 /* Pick up the newest committed revision (readers). */
 int lx_reopen(lx_db *db, lupe_err *err);
 

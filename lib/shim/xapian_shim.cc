@@ -251,15 +251,30 @@ int lx_value_of(lx_db *db, const char *idterm, size_t n, unsigned slot, lupe_buf
 	});
 }
 
+// The scan's position, as lx_allterms' callback sees it.
+struct lx_term_here {
+	Xapian::TermIterator it;
+	std::string skip; // where to go on from, when set
+	bool skipping = false;
+};
+
 int lx_allterms(lx_db *db, const char *prefix, size_t n, lx_term_cb cb, void *ctx, lupe_err *err)
 {
 	return with_retry(db, err, "list terms", [&]() -> int {
 		std::string p(prefix, n);
-		for (auto it = db->rd.allterms_begin(p); it != db->rd.allterms_end(p); ++it) {
-			const std::string &t = *it;
-			int rc = cb(ctx, t.data(), t.size(), reinterpret_cast<const lx_term_here *>(&it));
+		lx_term_here at;
+		Xapian::TermIterator end = db->rd.allterms_end(p);
+		for (at.it = db->rd.allterms_begin(p); at.it != end;) {
+			const std::string &t = *at.it;
+			int rc = cb(ctx, t.data(), t.size(), &at);
 			if (rc)
 				return rc;
+			if (at.skipping) {
+				at.skipping = false;
+				at.it.skip_to(at.skip);
+			} else {
+				++at.it;
+			}
 		}
 		return LUPE_OK;
 	});
@@ -271,9 +286,20 @@ uint64_t lx_term_here_freq(const lx_term_here *at)
 	// through it.  0 on failure (a listed term has a frequency of 1 or
 	// more); the scan's next step meets the same error and reports it.
 	try {
-		return reinterpret_cast<const Xapian::TermIterator *>(at)->get_termfreq();
+		return at->it.get_termfreq();
 	} catch (...) {
 		return 0;
+	}
+}
+
+int lx_term_here_skip_to(lx_term_here *at, const char *term, size_t len)
+{
+	try {
+		at->skip.assign(term, len);
+		at->skipping = true;
+		return 0;
+	} catch (...) {
+		return -1;
 	}
 }
 
