@@ -226,21 +226,44 @@ START_TEST(test_saturation)
 }
 END_TEST
 
+/*
+ * Did you mean.  Rows: a query, and the suggestion wanted (NULL: none).  The
+ * fixture's four documents, and two more: "Turin" (whose stem, turin, is
+ * one edit from turbin, the stem of "Turbinen"), and a document that holds
+ * "Sepsis" once and "Skepsis" many times.
+ */
 START_TEST(test_suggestion)
 {
-	lupe_results *r = run("Kommunkation", NULL);
-	ck_assert_str_eq(lupe_results_suggestion(r), "Kommunikation");
-	lupe_results_free(r);
-	r = run("Kommunikation", NULL);
-	ck_assert_ptr_null(lupe_results_suggestion(r));
-	lupe_results_free(r);
-	/* A suggestion keeps the first letter: "Xommunikation" is not corrected, "Kommunikatoin" is. */
-	r = run("Xommunikation", NULL);
-	ck_assert_ptr_null(lupe_results_suggestion(r));
-	lupe_results_free(r);
-	r = run("Kommunikatoin", NULL);
-	ck_assert_str_eq(lupe_results_suggestion(r), "Kommunikation");
-	lupe_results_free(r);
+	ck_assert_int_eq(fx_add(db, "t1", "Reise", "Die Reise führte nach Turin und weiter nach Mailand."), LUPE_OK);
+	ck_assert_int_eq(fx_add(db, "s1", "Medizin", "Eine Sepsis verlangt Skepsis. Skepsis, Skepsis, Skepsis."), LUPE_OK);
+	for (int i = 0; i < 24; i++) { /* over 20 times as frequent: rare words once got a suggestion then */
+		char id[16];
+		snprintf(id, sizeof id, "s%d", i + 2);
+		ck_assert_int_eq(fx_add(db, id, "Skepsis", "Skepsis ist angebracht."), LUPE_OK);
+	}
+	ck_assert_int_eq(lupe_commit(db), LUPE_OK);
+	static const struct {
+		const char *q, *want;
+	} rows[] = {
+		{"Kommunkation", "Kommunikation"},
+		{"Kommunikatoin", "Kommunikation"},
+		{"Wie klappt die Kommunkation?", "Wie klappt die Kommunikation?"},
+		{"kommunkation", "kommunikation"},  /* the user's lower-case first letter is kept */
+		{"Kommunikation", NULL},            /* known */
+		{"Xommunikation", NULL},            /* the first letter is kept: no "Kommunikation" */
+		{"Sepsis", NULL},                   /* in the index, however rare: no "Skepsis" */
+		{"Turbinen", NULL},                 /* turbin -> turin is one edit, Turbinen -> Turin three */
+	};
+	for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+		lupe_results *r = run(rows[i].q, NULL);
+		const char *got = lupe_results_suggestion(r);
+		if (rows[i].want)
+			ck_assert_msg(got && strcmp(got, rows[i].want) == 0, "row %zu: %s -> %s, want %s", i, rows[i].q,
+				      got ? got : "(none)", rows[i].want);
+		else
+			ck_assert_msg(got == NULL, "row %zu: %s -> %s, want none", i, rows[i].q, got);
+		lupe_results_free(r);
+	}
 }
 END_TEST
 

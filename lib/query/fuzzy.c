@@ -31,6 +31,38 @@ typedef struct {
 	int passed;   /* terms passed over since it was found */
 } ctx;
 
+int lupe_fuzzy_osa(const char *a, size_t la, const char *b, size_t lb, int max)
+{
+	unsigned char d[64][64];
+	if (la >= 63 || lb >= 63)
+		return max + 1;
+	if ((la > lb ? la - lb : lb - la) > (size_t)max)
+		return max + 1;
+	for (size_t i = 0; i <= la; i++)
+		d[i][0] = (unsigned char)i;
+	for (size_t j = 0; j <= lb; j++)
+		d[0][j] = (unsigned char)j;
+	for (size_t i = 1; i <= la; i++) {
+		int rowmin = max + 1;
+		for (size_t j = 1; j <= lb; j++) {
+			int cost = a[i - 1] != b[j - 1];
+			int v = d[i - 1][j] + 1;
+			if (d[i][j - 1] + 1 < v)
+				v = d[i][j - 1] + 1;
+			if (d[i - 1][j - 1] + cost < v)
+				v = d[i - 1][j - 1] + cost;
+			if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] && d[i - 2][j - 2] + 1 < v)
+				v = d[i - 2][j - 2] + 1;
+			d[i][j] = (unsigned char)v;
+			if (v < rowmin)
+				rowmin = v;
+		}
+		if (rowmin > max)
+			return max + 1;
+	}
+	return d[la][lb];
+}
+
 static void add(ctx *c, const char *t, size_t n, int dist, uint64_t freq)
 {
 	if (n >= sizeof c->out[0].term || (n == c->len && memcmp(t, c->term, n) == 0))

@@ -34,6 +34,13 @@ typedef struct {
 int lupe_fuzzy_terms(lx_db *db, const char *term, size_t len, int maxdist, size_t keep, lupe_fuzzy_cand *out,
 		     int max);
 
+/*
+ * The edit distance of two byte strings (Damerau-Levenshtein, optimal
+ * string alignment), or max + 1 when it is over max (or either is 63 bytes
+ * or longer).
+ */
+int lupe_fuzzy_osa(const char *a, size_t la, const char *b, size_t lb, int max);
+
 /* The distance a word of `chars` letters may be off by: 0, 1 (5+) or 2 (9+). */
 int lupe_fuzzy_distance(size_t chars);
 

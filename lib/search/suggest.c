@@ -8,10 +8,22 @@
 #include "util/buf.h"
 #include "util/utf8.h"
 
-/* A word this rare gets a suggestion when a candidate is this many times more frequent. */
-#define RARE_FREQ 2
-#define RARE_FACTOR 20
-/* A suggestion keeps the word's first letter (see lupe_fuzzy_terms). */
+/*
+ * Which words get a suggestion, and which suggestions are made.
+ *
+ *  - Only words the index does not hold (Lucene's default,
+ *    SUGGEST_WHEN_NOT_IN_INDEX; Xapian's spelling correction likewise): a
+ *    rare word that is there is found as typed, and on the public question
+ *    set, rare names and terms ("Sepsis", "Hutton") drew suggestions of
+ *    frequent words that merely look alike ("Skepsis", "Huston").
+ *  - Candidates are the index terms near the word's term (lupe_fuzzy_terms),
+ *    but terms are stems, and a stem one edit away can belong to a word
+ *    that is not ("turbin" -> "turin": Turbine -> Turin; "algier" ->
+ *    "agier": Algier -> agieren).  So the word written in the collection
+ *    must itself be within the word's distance of the word typed (compared
+ *    in lower case), or the next candidate is tried.
+ *  - A suggestion keeps the word's first letter (see lupe_fuzzy_terms).
+ */
 #define SUGGEST_KEEP 1
 
 /*
@@ -60,6 +72,31 @@ done:
 	lupe_buf_free(&data);
 	lupe_buf_free(&unpacked);
 	return rc;
+}
+
+/* Lower case of ASCII and of Latin-1 letters in UTF-8 (Ä -> ä), into out (cap bytes); the length. */
+static size_t lower(const char *s, size_t n, char *out, size_t cap)
+{
+	size_t k = 0;
+	for (size_t i = 0; i < n && k < cap; i++) {
+		unsigned char ch = (unsigned char)s[i];
+		if (ch >= 'A' && ch <= 'Z')
+			ch = (unsigned char)(ch + 32);
+		else if (i > 0 && (unsigned char)s[i - 1] == 0xC3 && ch >= 0x80 && ch <= 0x9E && ch != 0x97)
+			ch = (unsigned char)(ch + 0x20);
+		out[k++] = (char)ch;
+	}
+	return k;
+}
+
+/* Whether the word written in the collection is within dist edits of the word typed. */
+static int close_as_written(const char *typed, size_t tn, const char *found, size_t fn, int dist)
+{
+	char a[64], b[64];
+	if (tn >= sizeof a || fn >= sizeof b)
+		return 0;
+	size_t la = lower(typed, tn, a, sizeof a), lb = lower(found, fn, b, sizeof b);
+	return lupe_fuzzy_osa(a, la, b, lb, dist) <= dist;
 }
 
 typedef struct {
@@ -113,17 +150,14 @@ static void word(sctx *c, const lq_node *n)
 		size_t ol = k->end - k->start;
 		memcpy(orig, n->text + k->start, ol);
 		int dist = lupe_fuzzy_distance(k->form_len);
-		uint64_t f = lx_termfreq(c->x, term, k->term_len);
-		if (f > RARE_FREQ || dist == 0)
+		if (dist == 0 || lx_termfreq(c->x, term, k->term_len) > 0)
 			continue;
 		lupe_fuzzy_cand cand[LUPE_FUZZY_MAX];
 		int nc = lupe_fuzzy_terms(c->x, term, k->term_len, dist, SUGGEST_KEEP, cand, LUPE_FUZZY_MAX);
 		/* The closest first, then the most frequent (lupe_fuzzy_terms' order). */
 		for (int j = 0; j < nc; j++) {
-			if (cand[j].freq < (f ? f * RARE_FACTOR : 1))
-				continue;
 			lupe_buf w = {0};
-			if (surface(c->x, c->an, cand[j].term, &w) == 0) {
+			if (surface(c->x, c->an, cand[j].term, &w) == 0 && close_as_written(orig, ol, w.p, w.len, dist)) {
 				/* Keep the user's capitalisation of the first letter. */
 				if (w.len && orig[0] >= 'a' && orig[0] <= 'z' && w.p[0] >= 'A' && w.p[0] <= 'Z')
 					w.p[0] = (char)(w.p[0] + 32);

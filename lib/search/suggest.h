@@ -1,4 +1,4 @@
-/* Did you mean: a corrected query when a word is absent or rare in the index. */
+/* Did you mean: a corrected query when a word is absent from the index. */
 #ifndef LUPE_SUGGEST_H
 #define LUPE_SUGGEST_H
 
@@ -7,9 +7,10 @@
 #include "shim/shim.h"
 
 /*
- * A corrected copy of query (malloc'd) where absent or rare words are
- * replaced by a frequent word one or two edits away, written as it appears
- * in the collection; NULL when there is nothing to suggest (or no memory).
+ * A corrected copy of query (malloc'd) where words the index does not hold
+ * are replaced by a word of the collection one or two edits away (the
+ * closest, then the most frequent), written as it appears there; NULL when
+ * there is nothing to suggest (or no memory).
  */
 char *lupe_suggest(lx_db *x, lupe_analyzer *an, lupe_tokens *toks, const lq_node *root, const char *query,
 		   size_t len);
