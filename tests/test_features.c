@@ -108,6 +108,9 @@ START_TEST(test_proximity)
 	ck_assert_str_eq(fx_top(t, "Strategie Kommunikation"), "near");
 	ck_assert_str_eq(fx_top(t, "Kommunikation und Strategie"), "near"); /* any order, stopwords skipped */
 	ck_assert_str_eq(fx_top(t, "zehn Kommunikation"), "far");
+	ck_assert_str_eq(fx_top(t, "Strategie Kommunikation eins zwei"), "near"); /* four content words */
+	/* Five: no proximity (build.c, PROX_MAX_WORDS), the tie goes to the first added. */
+	ck_assert_str_eq(fx_top(t, "Strategie Kommunikation eins zwei drei"), "far");
 	lupe_close(t);
 	fx_rmrf(d);
 	free(d);
