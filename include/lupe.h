@@ -23,6 +23,11 @@
  *  - The library never prints, never exits and never aborts on bad input.
  *  - A lupe_db handle may be used by one thread at a time.  Use one handle
  *    per thread to search from several threads at once.
+ *  - A read-only handle on a local index, on a machine with more than one
+ *    core, starts one thread of its own at its first search: it makes the
+ *    query's spelling suggestion while the caller's thread matches and
+ *    makes snippets (it ends with lupe_close).  LUPE_SUGGEST_THREAD=0 in
+ *    the environment, when the handle is opened, turns it off.
  */
 #ifndef LUPE_H
 #define LUPE_H

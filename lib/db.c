@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 
 #include "db.h"
+#include "search/suggest.h"
 #include "index/document.h"
 
 #define LUPE_ID_MAX 200
@@ -460,6 +461,12 @@ LUPE_EXPORT int lupe_open(lupe_db **out, const char *path, const lupe_open_optio
 			goto fail;
 		decompound = !(db->tmp.len == 1 && db->tmp.p[0] == '0');
 	}
+	db->decompound = decompound;
+	const char *sug_env = getenv("LUPE_SUGGEST_THREAD"); /* include/lupe.h: "0" turns it off */
+	if (!writable && !shards.n && !(sug_env && strcmp(sug_env, "0") == 0) && !(db->path = strdup(path))) {
+		rc = lupe_err_set(&err, LUPE_ENOMEM, "%s: out of memory", path);
+		goto fail;
+	}
 	lupe_analyzer_options ao = LUPE_ANALYZER_OPTIONS_INIT;
 	ao.decompound = decompound;
 	rc = lupe_analyzer_new(&db->an, &ao);
@@ -523,6 +530,8 @@ LUPE_EXPORT void lupe_close(lupe_db *db)
 		lupe_db_sync(db);
 		lupe_pipeline_free(db->pipe);
 	}
+	lupe_suggester_free(db->sug);
+	free(db->path);
 	lx_close(db->x);
 	lupe_analyzer_free(db->an);
 	lupe_tokens_release(&db->toks);

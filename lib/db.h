@@ -35,6 +35,9 @@ struct lupe_db {
 	lupe_bulk *bulk;     /* a bulk load's writer threads (LUPE_OPEN_BULK); NULL when none */
 	unsigned threads;    /* a writer's threads, as opened */
 	int decompound;
+	char *path;          /* a read-only handle's local index, when it may suggest on a thread; else NULL */
+	struct lupe_suggester *sug; /* its suggestion thread, made at the first search */
+	int sug_tried;
 };
 
 /*

@@ -270,6 +270,60 @@ START_TEST(test_suggestion)
 }
 END_TEST
 
+/*
+ * A read-only handle makes its suggestions on a thread of its own, with a
+ * reader of its own (suggest.h); LUPE_SUGGEST_THREAD=0 makes them on the
+ * caller's thread.  Both must say the same, and both must see a commit
+ * made after the handle was opened: "Kommunkation" gets no suggestion once
+ * a document holding it is committed.
+ */
+static const char *reader_suggestion(lupe_db *r, const char *q, char *buf, size_t cap)
+{
+	lupe_results *res = NULL;
+	ck_assert_int_eq(lupe_search(r, &res, q, strlen(q), NULL), LUPE_OK);
+	const char *s = lupe_results_suggestion(res);
+	snprintf(buf, cap, "%s", s ? s : "(none)");
+	lupe_results_free(res);
+	return buf;
+}
+
+START_TEST(test_suggestion_reader_thread)
+{
+	static const struct {
+		const char *q, *want;
+	} rows[] = {
+		{"Kommunkation", "Kommunikation"},
+		{"Wie klappt die Kommunkation?", "Wie klappt die Kommunikation?"},
+		{"Stratgie und Kommunikation", "Strategie und Kommunikation"},
+		{"Kommunikation", "(none)"},
+		{"Xommunikation", "(none)"},
+	};
+	char path[4200];
+	snprintf(path, sizeof path, "%s/db", dir);
+	lupe_db *r[2] = {NULL, NULL};
+	char msg[256], got[2][256];
+	for (int t = 0; t < 2; t++) {
+		if (t == 1)
+			setenv("LUPE_SUGGEST_THREAD", "0", 1);
+		ck_assert_int_eq(lupe_open(&r[t], path, NULL, msg, sizeof msg), LUPE_OK);
+		unsetenv("LUPE_SUGGEST_THREAD");
+	}
+	for (int round = 0; round < 3; round++) /* the thread serves one search after another */
+		for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++)
+			for (int t = 0; t < 2; t++)
+				ck_assert_msg(strcmp(reader_suggestion(r[t], rows[i].q, got[t], sizeof got[t]), rows[i].want) == 0,
+					      "reader %d, row %zu: %s -> %s, want %s", t, i, rows[i].q, got[t], rows[i].want);
+	/* A commit after the readers opened: the word is known now. */
+	ck_assert_int_eq(fx_add(db, "typo", "Tippfehler", "Die Kommunkation ist ein Tippfehler."), LUPE_OK);
+	ck_assert_int_eq(lupe_commit(db), LUPE_OK);
+	for (int t = 0; t < 2; t++)
+		ck_assert_msg(strcmp(reader_suggestion(r[t], "Kommunkation", got[t], sizeof got[t]), "(none)") == 0,
+			      "reader %d after the commit: %s", t, got[t]);
+	lupe_close(r[0]);
+	lupe_close(r[1]);
+}
+END_TEST
+
 START_TEST(test_fuzzy)
 {
 	lupe_search_options o = LUPE_SEARCH_OPTIONS_INIT;
@@ -711,6 +765,7 @@ int main(void)
 	TCase *tc = tcase_create("features");
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_suggestion);
+	tcase_add_test(tc, test_suggestion_reader_thread);
 	tcase_add_test(tc, test_long_body_record);
 	tcase_add_test(tc, test_records_read_back);
 	tcase_add_test(tc, test_record_versions_and_damage);

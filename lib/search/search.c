@@ -1,5 +1,6 @@
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "db.h"
 #include "index/document.h"
@@ -235,6 +236,22 @@ static int fill_hit(lupe_db *db, const lx_mset *ms, size_t i, size_t rank, const
 	return LUPE_OK;
 }
 
+/*
+ * Whether this handle suggests on a thread of its own: a read-only handle
+ * on a local index, on a machine with more than one core.  Made at the
+ * first search; when it cannot be, the handle suggests itself.
+ */
+static int use_suggester(lupe_db *db)
+{
+	if (!db->sug_tried) {
+		db->sug_tried = 1;
+		if (db->path && sysconf(_SC_NPROCESSORS_ONLN) > 1 &&
+		    lupe_suggester_new(&db->sug, db->path, db->decompound) != 0)
+			db->sug = NULL;
+	}
+	return db->sug != NULL;
+}
+
 static int make_params(lupe_db *db, const lupe_search_options *opts, lx_params *p);
 static int finish_results(lupe_db *db, lx_mset *ms, const lupe_search_options *opts, const lupe_qterms *qt,
 			  lupe_results **out);
@@ -267,6 +284,8 @@ LUPE_EXPORT int lupe_search(lupe_db *db, lupe_results **out, const char *query, 
 
 	if (lq_parse(query ? query : "", len, &tree, perr, sizeof perr) != 0)
 		return lupe_err_set(&db->err, LUPE_EQUERY, "query: %s", perr);
+	/* The suggestion is made on the suggester's thread meanwhile (suggest.h). */
+	int posted = use_suggester(db) && lupe_suggester_post(db->sug, tree, query ? query : "", len) == 0;
 	rc = lupe_query_build(db->x, (opts->flags & LUPE_SEARCH_FUZZY) ? LUPE_BUILD_FUZZY : 0, db->an, &db->toks,
 			      tree, &q, &qt, &db->err);
 	if (rc != LUPE_OK)
@@ -281,11 +300,18 @@ LUPE_EXPORT int lupe_search(lupe_db *db, lupe_results **out, const char *query, 
 	rc = finish_results(db, ms, opts, &qt, &res);
 	if (rc != LUPE_OK)
 		goto done;
-	res->suggestion = lupe_suggest(db->x, db->an, &db->toks, tree, query ? query : "", len);
+	if (posted) {
+		res->suggestion = lupe_suggester_wait(db->sug);
+		posted = 0;
+	} else {
+		res->suggestion = lupe_suggest(db->x, db->an, &db->toks, tree, query ? query : "", len);
+	}
 	*out = res;
 	res = NULL;
 	rc = LUPE_OK;
 done:
+	if (posted)
+		free(lupe_suggester_wait(db->sug)); /* it reads the tree: done with it before it is freed */
 	lupe_results_free(res);
 	lx_mset_free(ms);
 	lx_q_free(q);
