@@ -31,6 +31,10 @@ if stale "$out/fts5_peer" "$here/peers/fts5_peer.c" "$0"; then
     $CC -std=c11 -D_POSIX_C_SOURCE=200809L $warn -o "$out/fts5_peer" "$here/peers/fts5_peer.c" \
         $(pkg-config --cflags --libs sqlite3 json-c)
 fi
+if stale "$out/rss_run" "$here/peers/rss_run.c" "$0"; then
+    echo "build: rss_run" >&2
+    $CC -std=c11 $warn -o "$out/rss_run" "$here/peers/rss_run.c"
+fi
 # analysis_speed links the liblupe of a meson build folder ($LUPE_BUILD, default build).
 lupe_lib="$here/../${LUPE_BUILD:-build}/lib"
 case ${LUPE_BUILD:-build} in /*) lupe_lib="$LUPE_BUILD/lib" ;; esac

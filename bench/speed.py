@@ -70,14 +70,25 @@ def log(msg):
 
 
 def run_measured(cmd, stdout_path, stderr_path):
-    """Runs cmd; returns (exit status, wall s, user+sys s, peak RSS in bytes) of the child."""
+    """Runs cmd; returns (exit status, wall s, user+sys s, peak RSS in bytes) of the child.
+
+    The command runs under bench/out/rss_run (peers/rss_run.c), which forks it from a small
+    process: a child forked from this Python process would report this process's peak RSS
+    as its own (ru_maxrss survives exec), which once made every engine's x16 figure 354 MB."""
+    usage = stderr_path + ".rusage"
     with open(stdout_path, "wb") as so, open(stderr_path, "wb") as se:
         t0 = time.monotonic()
-        p = subprocess.Popen(cmd, stdout=so, stderr=se, stdin=subprocess.DEVNULL)
-        _, status, ru = os.wait4(p.pid, 0)
+        p = subprocess.Popen([os.path.join(OUT, "rss_run"), usage] + cmd, stdout=so, stderr=se,
+                             stdin=subprocess.DEVNULL)
+        p.wait()
         wall = time.monotonic() - t0
-    p.returncode = os.waitstatus_to_exitcode(status)  # already reaped: keep Popen from waiting
-    return p.returncode, wall, ru.ru_utime + ru.ru_stime, ru.ru_maxrss * 1024
+    try:
+        with open(usage) as f:
+            rss_kb, user, sys_s = f.read().split()
+        os.unlink(usage)
+    except (OSError, ValueError):
+        return p.returncode if p.returncode else 1, wall, 0.0, 0
+    return p.returncode, wall, float(user) + float(sys_s), int(rss_kb) * 1024
 
 
 def disk_bytes(path):
