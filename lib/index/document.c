@@ -90,6 +90,7 @@ typedef struct {
 
 static pthread_once_t zkey_once = PTHREAD_ONCE_INIT;
 static pthread_key_t zkey;
+static int zkey_made; /* pthread_key_create can fail (no keys left): then no contexts, "out of memory" */
 
 static void zctx_free(void *p)
 {
@@ -101,12 +102,14 @@ static void zctx_free(void *p)
 
 static void make_zkey(void)
 {
-	pthread_key_create(&zkey, zctx_free);
+	zkey_made = pthread_key_create(&zkey, zctx_free) == 0;
 }
 
 static zctx *zctx_get(void)
 {
 	pthread_once(&zkey_once, make_zkey);
+	if (!zkey_made)
+		return NULL;
 	zctx *z = pthread_getspecific(zkey);
 	if (!z && (z = calloc(1, sizeof *z)) && pthread_setspecific(zkey, z) != 0) {
 		free(z);

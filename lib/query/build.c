@@ -505,7 +505,9 @@ static void proximity(builder *b, const lq_node *g, qlist *opt)
 		memcpy(terms[nt], lupe_itok_term(b->toks, t), t->term_len + 1);
 		lens[nt++] = t->term_len;
 	}
-	for (size_t i = 0; i + 1 < nt && nt <= PROX_MAX_WORDS && !b->oom; i++) {
+	/* One more than PROX_MAX_WORDS was collected to tell a longer query: it gets no pairs. */
+	size_t pairs_of = nt <= PROX_MAX_WORDS ? nt : 0;
+	for (size_t i = 0; i + 1 < pairs_of && !b->oom; i++) {
 		if (lens[i] == lens[i + 1] && !memcmp(terms[i], terms[i + 1], lens[i]))
 			continue;
 		lx_query *kids[2] = {term_q(b, field, terms[i], lens[i]), NULL};

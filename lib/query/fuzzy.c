@@ -31,6 +31,33 @@ typedef struct {
 	int passed;   /* terms passed over since it was found */
 } ctx;
 
+/*
+ * Row i (1..62) of the optimal-string-alignment table of a against b (lb
+ * columns): the distances of a[0..i) from every prefix of b, from rows i-1
+ * and i-2 (a transposition).  Row 0 holds 0..lb.  Returns the row's least
+ * value.  Both lupe_fuzzy_osa() and the term scan, which keeps rows across
+ * terms that share their first bytes, fill the table with it.
+ */
+static unsigned osa_row(unsigned char d[64][64], size_t i, const char *a, const char *b, size_t lb)
+{
+	unsigned char *row = d[i], *up = d[i - 1], ch = (unsigned char)a[i - 1];
+	unsigned lo = row[0] = (unsigned char)i;
+	for (size_t j = 1; j <= lb; j++) {
+		unsigned v = up[j] + 1u, w = row[j - 1] + 1u, x = up[j - 1] + ((unsigned char)b[j - 1] != ch);
+		if (w < v)
+			v = w;
+		if (x < v)
+			v = x;
+		if (i > 1 && j > 1 && (unsigned char)b[j - 1] == (unsigned char)a[i - 2] &&
+		    (unsigned char)b[j - 2] == ch && d[i - 2][j - 2] + 1u < v)
+			v = d[i - 2][j - 2] + 1u;
+		row[j] = (unsigned char)(v > 255 ? 255 : v);
+		if (v < lo)
+			lo = v;
+	}
+	return lo;
+}
+
 int lupe_fuzzy_osa(const char *a, size_t la, const char *b, size_t lb, int max)
 {
 	unsigned char d[64][64];
@@ -38,28 +65,11 @@ int lupe_fuzzy_osa(const char *a, size_t la, const char *b, size_t lb, int max)
 		return max + 1;
 	if ((la > lb ? la - lb : lb - la) > (size_t)max)
 		return max + 1;
-	for (size_t i = 0; i <= la; i++)
-		d[i][0] = (unsigned char)i;
 	for (size_t j = 0; j <= lb; j++)
 		d[0][j] = (unsigned char)j;
-	for (size_t i = 1; i <= la; i++) {
-		int rowmin = max + 1;
-		for (size_t j = 1; j <= lb; j++) {
-			int cost = a[i - 1] != b[j - 1];
-			int v = d[i - 1][j] + 1;
-			if (d[i][j - 1] + 1 < v)
-				v = d[i][j - 1] + 1;
-			if (d[i - 1][j - 1] + cost < v)
-				v = d[i - 1][j - 1] + cost;
-			if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] && d[i - 2][j - 2] + 1 < v)
-				v = d[i - 2][j - 2] + 1;
-			d[i][j] = (unsigned char)v;
-			if (v < rowmin)
-				rowmin = v;
-		}
-		if (rowmin > max)
+	for (size_t i = 1; i <= la; i++)
+		if (osa_row(d, i, a, b, lb) > (unsigned)max)
 			return max + 1;
-	}
 	return d[la][lb];
 }
 
@@ -144,21 +154,7 @@ static int scan_cb(void *vc, const char *t, size_t n, lx_term_here *at)
 	for (i = keep + 1; i <= n; i++) {
 		if (i >= 63)
 			break; /* not reached: a row past m + max is over max */
-		unsigned char *row = c->d[i], *up = c->d[i - 1], ch = (unsigned char)t[i - 1];
-		unsigned lo = row[0] = (unsigned char)(i > 255 ? 255 : i);
-		for (size_t j = 1; j <= m; j++) {
-			unsigned v = up[j] + 1u, w = row[j - 1] + 1u, x = up[j - 1] + ((unsigned char)c->term[j - 1] != ch);
-			if (w < v)
-				v = w;
-			if (x < v)
-				v = x;
-			if (i > 1 && j > 1 && (unsigned char)c->term[j - 1] == (unsigned char)t[i - 2] &&
-			    (unsigned char)c->term[j - 2] == ch && c->d[i - 2][j - 2] + 1u < v)
-				v = c->d[i - 2][j - 2] + 1u;
-			row[j] = (unsigned char)(v > 255 ? 255 : v);
-			if (v < lo)
-				lo = v;
-		}
+		unsigned lo = osa_row(c->d, i, t, c->term, m);
 		c->rowmin[i] = (unsigned char)lo;
 		c->prev[i - 1] = t[i - 1];
 		unsigned bound = c->rowmin[i - 1] + 1u < lo ? c->rowmin[i - 1] + 1u : lo;

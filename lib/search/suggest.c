@@ -76,38 +76,27 @@ done:
 	return rc;
 }
 
-/* Lower case of ASCII and of Latin-1 letters in UTF-8 (Ä -> ä), into out (cap bytes); the length. */
-static size_t lower(const char *s, size_t n, char *out, size_t cap)
-{
-	size_t k = 0;
-	for (size_t i = 0; i < n && k < cap; i++) {
-		unsigned char ch = (unsigned char)s[i];
-		if (ch >= 'A' && ch <= 'Z')
-			ch = (unsigned char)(ch + 32);
-		else if (i > 0 && (unsigned char)s[i - 1] == 0xC3 && ch >= 0x80 && ch <= 0x9E && ch != 0x97)
-			ch = (unsigned char)(ch + 0x20);
-		out[k++] = (char)ch;
-	}
-	return k;
-}
-
-/* Whether the word written in the collection is within dist edits of the word typed. */
-static int close_as_written(const char *typed, size_t tn, const char *found, size_t fn, int dist)
-{
-	char a[64], b[64];
-	if (tn >= sizeof a || fn >= sizeof b)
-		return 0;
-	size_t la = lower(typed, tn, a, sizeof a), lb = lower(found, fn, b, sizeof b);
-	return lupe_fuzzy_osa(a, la, b, lb, dist) <= dist;
-}
-
 typedef struct {
 	lx_db *x;
 	lupe_analyzer *an;
 	lupe_tokens *toks;
 	lupe_buf out;      /* the query being corrected */
 	int changed;
+	lupe_buf fa, fb;   /* scratch: the two words close_as_written() compares, folded */
 } sctx;
+
+/*
+ * Whether the word written in the collection is within dist edits of the
+ * word typed, both folded as the analyzer folds a word before stemming
+ * (case, canonical spelling: "Ueberstunden" and "Überstunden" are 0 apart).
+ */
+static int close_as_written(sctx *c, const char *typed, size_t tn, const char *found, size_t fn, int dist)
+{
+	c->fa.len = c->fb.len = 0;
+	if (lupe_analyzer_fold(c->an, typed, tn, &c->fa) < 0 || lupe_analyzer_fold(c->an, found, fn, &c->fb) < 0)
+		return 0;
+	return lupe_fuzzy_osa(c->fa.p, c->fa.len, c->fb.p, c->fb.len, dist) <= dist;
+}
 
 /* Replace the first occurrence of old (n bytes) in the corrected query. */
 static void replace(sctx *c, const char *old, size_t n, const char *neu, size_t m)
@@ -159,7 +148,7 @@ static void word(sctx *c, const lq_node *n)
 		/* The closest first, then the most frequent (lupe_fuzzy_terms' order). */
 		for (int j = 0; j < nc; j++) {
 			lupe_buf w = {0};
-			if (surface(c->x, c->an, cand[j].term, &w) == 0 && close_as_written(orig, ol, w.p, w.len, dist)) {
+			if (surface(c->x, c->an, cand[j].term, &w) == 0 && close_as_written(c, orig, ol, w.p, w.len, dist)) {
 				/* Keep the user's capitalisation of the first letter. */
 				if (w.len && orig[0] >= 'a' && orig[0] <= 'z' && w.p[0] >= 'A' && w.p[0] <= 'Z')
 					w.p[0] = (char)(w.p[0] + 32);
@@ -188,12 +177,14 @@ static void walk(sctx *c, const lq_node *n, int depth)
 char *lupe_suggest(lx_db *x, lupe_analyzer *an, lupe_tokens *toks, const lq_node *root, const char *query,
 		   size_t len)
 {
-	sctx c = {x, an, toks, {0}, 0};
+	sctx c = {x, an, toks, {0}, 0, {0}, {0}};
 	if (lupe_buf_append(&c.out, query, len) < 0) {
 		lupe_buf_free(&c.out);
 		return NULL;
 	}
 	walk(&c, root, 0);
+	lupe_buf_free(&c.fa);
+	lupe_buf_free(&c.fb);
 	if (!c.changed || lupe_buf_terminate(&c.out) < 0) {
 		lupe_buf_free(&c.out);
 		return NULL;
