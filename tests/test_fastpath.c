@@ -190,6 +190,37 @@ START_TEST(test_table)
 }
 END_TEST
 
+/*
+ * The fold takes 8 bytes at a time and the scan 16 places at a time where
+ * it can: every case again at each offset from a block's start, so that a
+ * dropped e, an umlaut, a hyphen or a key falls on each side of a block's
+ * edge and on the edge itself.
+ */
+START_TEST(test_block_edges)
+{
+	static const char *const edge_cases[] = {
+		"STEUERBERATER Frauen bauen Steuer-Erklaerung Zooeingang neue Feuerwehr",
+		"Kakao-Ernte Haus- und Gartenarbeit Mitarbeiter:innen MitarbeiterInnen",
+		"\xC3\x9C" "berstunden Ueberstunden uebersetzen Stra\xC3\x9F" "e Strasse Ma\xC3\x9F" "nahmen",
+		"aaaaaaaaaaaaaaaaeeeeeeeeeeeeeeeeuuuuuuuuuuuuuuuuEEEEEEEEEEEEEEEE ooooooooeeee",
+		"Berater beraten Beratung, Beraterin; Kommunikationsberater und Strategieberater.",
+	};
+	lupe_qterms other = {0};
+	qt_add(&other, "steuer", 6, 0);
+	qt_add(&other, "berat", 5, 0);
+	size_t before = n_hits;
+	for (size_t c = 0; c < sizeof edge_cases / sizeof edge_cases[0]; c++)
+		for (size_t pad = 0; pad <= 17; pad++) {
+			char text[256];
+			int n = snprintf(text, sizeof text, "%.*s %s", (int)pad, "xxxxxxxxxxxxxxxxxxxxxxxx", edge_cases[c]);
+			ck_assert_int_gt(n, 0);
+			check_text(text, (size_t)n, &other);
+		}
+	lupe_qterms_free(&other);
+	ck_assert_uint_gt(n_hits - before, 1000); /* compared, not skipped */
+}
+END_TEST
+
 /* The prefilter really skips text: a long body with one match far inside. */
 START_TEST(test_windows_found)
 {
@@ -340,6 +371,7 @@ int main(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_set_timeout(tc, 3600);
 	tcase_add_test(tc, test_table);
+	tcase_add_test(tc, test_block_edges);
 	tcase_add_test(tc, test_windows_found);
 	tcase_add_test(tc, test_many_places);
 	tcase_add_test(tc, test_bundled_articles);

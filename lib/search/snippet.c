@@ -5,6 +5,10 @@
 #include "search/snippet.h"
 #include "util/utf8.h"
 
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
+
 typedef struct {
 	size_t start, end;
 	size_t term; /* index of the token's term, to count distinct ones */
@@ -101,19 +105,57 @@ static int cmp_match(const void *a, const void *b)
 #define COORD_REACH 160   /* bytes after a truncation hyphen analysed with it */
 #define PLACES_MAX 128    /* places of a body analysed at most (each kind): bounds a hit's cost */
 #define UNK '\x01'        /* the fold of a character it does not model */
+#define PAIRS_WIDE 8      /* first-two-byte pairs of keys the 16-byte scan tests */
+
+/*
+ * Where each folded byte's character stands in the text is kept as runs:
+ * folded byte r.f + k comes from text offset r.t + k, up to the next run.
+ * Most of a text is ASCII that folds byte for byte, so one run covers a
+ * stretch up to the next umlaut, dropped e or hyphen, and the scan does not
+ * write an offset for every byte; the few places where a key starts look
+ * their offsets up (at_of).
+ */
+typedef struct {
+	uint32_t f, t;
+} run;
 
 typedef struct {
 	char *f;       /* folded bytes */
-	uint32_t *at;  /* for each folded byte, the offset of its character in the text */
 	size_t n, cap;
+	run *runs;     /* room for cap: at most one run per folded byte */
+	size_t nrun;
+	size_t delta;  /* text offset - folded offset within the last run */
 } folded;
+
+/* Note that folded byte n comes from text offset at. */
+static inline void f_at(folded *fo, size_t n, size_t at)
+{
+	if (!fo->nrun || at - n != fo->delta) {
+		fo->runs[fo->nrun++] = (run){(uint32_t)n, (uint32_t)at};
+		fo->delta = at - n;
+	}
+}
+
+/* The text offset of folded byte i (i < fo->n). */
+static size_t at_of(const folded *fo, size_t i)
+{
+	size_t lo = 0, hi = fo->nrun; /* the last run starting at or before i */
+	while (hi - lo > 1) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (fo->runs[mid].f <= i)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	return fo->runs[lo].t + (i - fo->runs[lo].f);
+}
 
 static int f_put(folded *fo, char c, size_t at)
 {
 	if (fo->n == fo->cap)
 		return -1; /* cannot happen: the buffer holds 2 bytes per input byte */
+	f_at(fo, fo->n, at);
 	fo->f[fo->n] = c;
-	fo->at[fo->n] = (uint32_t)at;
 	fo->n++;
 	return 0;
 }
@@ -130,6 +172,31 @@ static int f_letter(folded *fo, char c, size_t at)
 	return f_put(fo, c, at);
 }
 
+static inline int is_aou(char p)
+{
+	return p == 'a' || p == 'o' || p == 'u';
+}
+
+/*
+ * Eight ASCII bytes at once (SWAR; every byte below 0x80, so no sum
+ * carries into the next byte): 0x80 in each byte that equals c, and the
+ * bytes with A-Z lowered.
+ */
+#define SW_ONES 0x0101010101010101ull
+#define SW_HI 0x8080808080808080ull
+
+static inline uint64_t sw_eq(uint64_t x, unsigned char c)
+{
+	uint64_t y = x ^ (SW_ONES * c);
+	return ~(y + SW_ONES * 0x7f) & SW_HI;
+}
+
+static inline uint64_t sw_lower(uint64_t x)
+{
+	uint64_t upper = (x + SW_ONES * (0x80 - 'A')) & ~(x + SW_ONES * (0x80 - 'Z' - 1)) & SW_HI;
+	return x | upper >> 2;
+}
+
 /*
  * Fold text[0..len) into fo (see above); records in *unk the offsets of
  * characters folded to UNK and of truncation hyphens, at most unk_cap
@@ -143,9 +210,8 @@ static int fold_into(folded *fo, const unsigned char *t, size_t len, uint32_t *u
 		size_t at = i;
 		int unknown = 0;
 		if (c < 0x80) {
-			i++;
-			c = (unsigned char)(c + ((unsigned)(c - 'A') < 26u) * 32);
 			if (c == '-') {
+				i++;
 				/* "Haus- und", "Wirtschafts-, Sozial-": a truncated compound. */
 				if (at && i < len && (t[i] == ' ' || t[i] == ',' || t[i] == '\n' || t[i] == '\t')) {
 					if (*n_unk < unk_cap)
@@ -155,25 +221,42 @@ static int fold_into(folded *fo, const unsigned char *t, size_t len, uint32_t *u
 				continue;
 			}
 			/*
-			 * f_letter over a run of ASCII, in locals (most bytes take this
-			 * way).  The buffer has room: the caller gives 2 bytes per input byte.
+			 * f_letter over a run of ASCII other than '-', in locals (most
+			 * bytes take this way), eight bytes at a time where none of
+			 * them is dropped.  The buffer has room: the caller gives 2
+			 * bytes per input byte.
 			 */
 			char *F = fo->f;
-			uint32_t *A = fo->at;
-			size_t N = fo->n;
+			size_t N = fo->n, j = i;
 			for (;;) {
-				if (!(c == 'e' && N && (F[N - 1] == 'a' || F[N - 1] == 'o' || F[N - 1] == 'u'))) {
-					F[N] = (char)c;
-					A[N] = (uint32_t)at;
-					N++;
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+				while (j + 8 <= len) {
+					uint64_t x;
+					memcpy(&x, t + j, 8);
+					if (x & SW_HI)
+						break; /* not ASCII */
+					uint64_t low = sw_lower(x);
+					uint64_t vow = sw_eq(low, 'a') | sw_eq(low, 'o') | sw_eq(low, 'u');
+					uint64_t prev = vow << 8 | (N && is_aou(F[N - 1]) ? 0x80u : 0u);
+					if (sw_eq(x, '-') || (sw_eq(low, 'e') & prev))
+						break; /* a hyphen, or an e to drop: byte by byte */
+					f_at(fo, N, j);
+					memcpy(F + N, &low, 8);
+					N += 8;
+					j += 8;
 				}
-				if (i == len || t[i] >= 0x80 || t[i] == '-')
+#endif
+				if (j == len || t[j] >= 0x80 || t[j] == '-')
 					break;
-				at = i;
-				c = t[i++];
-				c = (unsigned char)(c + ((unsigned)(c - 'A') < 26u) * 32);
+				c = (unsigned char)(t[j] + ((unsigned)(t[j] - 'A') < 26u) * 32);
+				if (!(c == 'e' && N && is_aou(F[N - 1]))) {
+					f_at(fo, N, j);
+					F[N++] = (char)c;
+				}
+				j++;
 			}
 			fo->n = N;
+			i = j;
 			continue;
 		}
 		if (c == 0xC3 && i + 1 < len && t[i + 1] >= 0x80 && t[i + 1] <= 0xBF) {
@@ -279,11 +362,12 @@ static int cmp_window(const void *x, const void *y)
  */
 static size_t term_key(const char *term, size_t len, char *key, size_t cap)
 {
-	uint32_t unk[1], at[KEY_MAX];
+	uint32_t unk[1];
+	run runs[KEY_MAX];
 	size_t nu = 0;
 	if (cap > KEY_MAX)
 		cap = KEY_MAX;
-	folded fo = {key, at, 0, cap};
+	folded fo = {key, 0, cap, runs, 0, 0};
 	/* Folding makes at most 2 bytes of 1: fold what fits. */
 	if (len > cap / 2)
 		len = cap / 2;
@@ -313,6 +397,13 @@ struct lupe_snip_keys {
 	uint16_t head[KEY_BUCKETS], next[KEYS_MAX];
 	uint8_t one[256];           /* one-byte keys by their byte */
 	uint8_t pair[65536 / 8];    /* a bit per first two bytes of a key */
+	/*
+	 * The distinct first two bytes of the keys, each repeated 16 times, for
+	 * the scan to test 16 places at once (next_place); npairs 0 when there
+	 * are more than PAIRS_WIDE or a one-byte key: then byte by byte.
+	 */
+	unsigned npairs;
+	unsigned char wide0[PAIRS_WIDE][16], wide1[PAIRS_WIDE][16];
 };
 
 int lupe_snip_keys_new(lupe_snip_keys **out, const lupe_qterms *qt)
@@ -352,6 +443,30 @@ int lupe_snip_keys_new(lupe_snip_keys **out, const lupe_qterms *qt)
 		k->next[i] = k->head[h];
 		k->head[h] = (uint16_t)(i + 1);
 	}
+	/* The pairs for the wide scan: exactly the pairs of the bit table. */
+	k->npairs = 0;
+	int wide = 1;
+	for (size_t i = 0; i < k->n && wide; i++) {
+		if (k->len[i] < 2) {
+			wide = 0;
+			break;
+		}
+		unsigned char c0 = (unsigned char)k->key[i][0], c1 = (unsigned char)k->key[i][1];
+		unsigned j = 0;
+		while (j < k->npairs && !(k->wide0[j][0] == c0 && k->wide1[j][0] == c1))
+			j++;
+		if (j < k->npairs)
+			continue;
+		if (j == PAIRS_WIDE) {
+			wide = 0;
+			break;
+		}
+		memset(k->wide0[j], c0, 16);
+		memset(k->wide1[j], c1, 16);
+		k->npairs++;
+	}
+	if (!wide)
+		k->npairs = 0;
 	return 0;
 }
 
@@ -371,6 +486,51 @@ static size_t key_at(const lupe_snip_keys *k, const unsigned char *f, size_t i, 
 		if (k->len[j - 1] > best && k->len[j - 1] <= n - i && memcmp(f + i, k->key[j - 1], k->len[j - 1]) == 0)
 			best = k->len[j - 1];
 	return best;
+}
+
+/* Where next_place is in the folded text: a 16-byte block and its places. */
+typedef struct {
+	size_t base;
+	unsigned mask;
+} place_scan;
+
+/*
+ * The first place at or after `from` where the first two bytes of a key
+ * stand (n when none): where key_at may find one.  f[n] must be readable.
+ * With SSE2, sixteen places are tested at once against each pair.
+ */
+static size_t next_place(const lupe_snip_keys *k, const unsigned char *f, size_t n, size_t from, place_scan *ps)
+{
+#ifdef __SSE2__
+	if (k->npairs) {
+		for (;;) {
+			if (from >= ps->base && from - ps->base < 16) {
+				unsigned m = ps->mask >> (from - ps->base);
+				if (m)
+					return from + (size_t)__builtin_ctz(m);
+				from = ps->base + 16;
+			}
+			if (from + 17 > n)
+				break; /* the last bytes one by one */
+			__m128i a = _mm_loadu_si128((const __m128i *)(f + from));
+			__m128i b = _mm_loadu_si128((const __m128i *)(f + from + 1));
+			__m128i hit = _mm_setzero_si128();
+			for (unsigned j = 0; j < k->npairs; j++)
+				hit = _mm_or_si128(hit, _mm_and_si128(_mm_cmpeq_epi8(a, _mm_loadu_si128((const __m128i *)k->wide0[j])),
+								      _mm_cmpeq_epi8(b, _mm_loadu_si128((const __m128i *)k->wide1[j]))));
+			ps->base = from;
+			ps->mask = (unsigned)_mm_movemask_epi8(hit);
+		}
+	}
+#else
+	(void)ps;
+#endif
+	for (size_t i = from; i < n; i++) {
+		unsigned c0 = f[i], c1 = f[i + 1];
+		if (k->pair[(c0 << 8 | c1) >> 3] & (1u << (c1 & 7)))
+			return i;
+	}
+	return n;
 }
 
 /* Is text[i-3..i) U+2010 HYPHEN, across which the tokenizer joins words over whitespace? */
@@ -438,8 +598,8 @@ static int find_windows(const char *text, size_t len, const lupe_snip_keys *keys
 		return 0;
 	fo.cap = 2 * len + 8;
 	fo.f = malloc(fo.cap);
-	fo.at = malloc(fo.cap * sizeof *fo.at);
-	if (!fo.f || !fo.at) {
+	fo.runs = malloc(fo.cap * sizeof *fo.runs);
+	if (!fo.f || !fo.runs) {
 		rc = -1;
 		goto done;
 	}
@@ -464,12 +624,16 @@ static int find_windows(const char *text, size_t len, const lupe_snip_keys *keys
 	}
 	/* One pass over the folded text. */
 	const unsigned char *f = (const unsigned char *)fo.f;
-	for (size_t i = 0; i < fo.n; i++) {
+	fo.f[fo.n] = 0; /* next_place reads one byte past the end */
+	place_scan ps = {SIZE_MAX, 0};
+	for (size_t i = next_place(keys, f, fo.n, 0, &ps); i < fo.n; i = next_place(keys, f, fo.n, i, &ps)) {
 		size_t klen = key_at(keys, f, i, fo.n);
-		if (!klen)
+		if (!klen) {
+			i++;
 			continue;
+		}
 		if (nw - n_unk == PLACES_MAX) {
-			size_t c = word_start(text, fo.at[i]);
+			size_t c = word_start(text, at_of(&fo, i));
 			if (c < *cut)
 				*cut = c;
 			break;
@@ -484,8 +648,8 @@ static int find_windows(const char *text, size_t len, const lupe_snip_keys *keys
 			w = nv;
 		}
 		size_t e = i + klen;
-		w[nw++] = (window){fo.at[i], e < fo.n ? fo.at[e] : len};
-		i = e - 1; /* the next place starts after this key */
+		w[nw++] = (window){at_of(&fo, i), e < fo.n ? at_of(&fo, e) : len};
+		i = e; /* the next place starts after this key */
 	}
 	/* Whole words, before the cut, then merged. */
 	size_t kept = 0;
@@ -519,7 +683,7 @@ static int find_windows(const char *text, size_t len, const lupe_snip_keys *keys
 done:
 	free(w);
 	free(fo.f);
-	free(fo.at);
+	free(fo.runs);
 	return rc;
 }
 
