@@ -191,6 +191,10 @@ typedef struct lupe_db lupe_db;
  * were added, so hits of exactly equal score may come in another order
  * than after an ordinary load.  For loading a big collection into a new
  * index; for updating an index, write without this flag.
+ *
+ * Each thread starts a new sub-index after 64 MB of text (a Xapian
+ * writer slows down as its index grows), up to 16 each; the number is
+ * LUPE_BULK_SEGMENT_BYTES in the environment when the index is opened.
  */
 #define LUPE_OPEN_BULK 0x4u
 

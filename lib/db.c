@@ -369,6 +369,22 @@ int lupe_db_sync(lupe_db *db)
 }
 
 /*
+ * Text a bulk load's part writes into one segment (index/bulk.h): 64 MB, or
+ * LUPE_BULK_SEGMENT_BYTES from the environment (include/lupe.h).
+ */
+static size_t segment_bytes(void)
+{
+	const char *e = getenv("LUPE_BULK_SEGMENT_BYTES");
+	if (e && *e) {
+		char *end;
+		unsigned long long v = strtoull(e, &end, 10);
+		if (*end == '\0' && v > 0)
+			return (size_t)v;
+	}
+	return (size_t)64 << 20;
+}
+
+/*
  * End a bulk load: merge the parts into the index.  The handle then writes
  * as an ordinary writer, with analysis threads when it has threads.
  */
@@ -500,7 +516,7 @@ LUPE_EXPORT int lupe_open(lupe_db **out, const char *path, const lupe_open_optio
 			unsigned every = db->batch_size / threads;
 			size_t bytes = db->batch_bytes / threads;
 			if ((rc = lupe_bulk_new(&db->bulk, db->x, threads, decompound, every ? every : 1, bytes ? bytes : 1,
-						&err)) != LUPE_OK)
+						segment_bytes(), &err)) != LUPE_OK)
 				goto fail;
 		} else if (threads > 1 &&
 			   (rc = lupe_pipeline_new(&db->pipe, threads, decompound, write_doc, db, &err)) != LUPE_OK) {
@@ -609,7 +625,8 @@ LUPE_EXPORT int lupe_add(lupe_db *db, const lupe_document *doc)
 	}
 	/* A huge document is analysed here, after what is queued for it, without a copy. */
 	lx_db *to = db->x;
-	rc = db->bulk ? lupe_bulk_part_of(db->bulk, doc->id, &to, &db->err) : lupe_db_sync(db);
+	int older;
+	rc = db->bulk ? lupe_bulk_part_of(db->bulk, doc->id, &to, &older, &db->err) : lupe_db_sync(db);
 	if (rc != LUPE_OK)
 		return rc;
 	rc = lupe_document_build(db->an, doc, &db->toks, &db->tmp, &xd, &db->err);
@@ -639,7 +656,8 @@ LUPE_EXPORT int lupe_delete(lupe_db *db, const char *id)
 		return rc;
 	/* Keep the order of adds and deletes: what was queued for this id is written first. */
 	lx_db *from = db->x;
-	rc = db->bulk ? lupe_bulk_part_of(db->bulk, id, &from, &db->err) : lupe_db_sync(db);
+	int older = 0;
+	rc = db->bulk ? lupe_bulk_part_of(db->bulk, id, &from, &older, &db->err) : lupe_db_sync(db);
 	if (rc != LUPE_OK)
 		return rc;
 	db->tmp.len = 0;
@@ -648,6 +666,7 @@ LUPE_EXPORT int lupe_delete(lupe_db *db, const char *id)
 	rc = lx_delete(from, db->tmp.p, db->tmp.len, &found, &db->err);
 	if (rc != LUPE_OK)
 		return rc;
+	found |= older;
 	if (!found)
 		return lupe_err_set(&db->err, LUPE_ENOTFOUND, "no document with id %.200s", id);
 	return after_change(db, 0);

@@ -20,6 +20,7 @@ static void setup(void)
 {
 	dir = fx_tmpdir();
 	ck_assert_ptr_nonnull(dir);
+	unsetenv("LUPE_BULK_SEGMENT_BYTES"); /* 64 MB: one segment a part in these tests */
 	snprintf(dbpath, sizeof dbpath, "%s/db", dir);
 }
 
@@ -216,15 +217,11 @@ static const char *const probe[] = {"Strategie", "Kommunikation Berater", "Über
 				    "title:Neu", "Sonne Regen", "Berechnung Ergebnis", "Krankenhaus Pflegekraft",
 				    "Bürgermeisterin Gemeinderat Haushalt", "Schifffahrt"};
 
-START_TEST(test_bulk_same_as_ordinary)
+/* The indexes at p1 (an ordinary load) and p2 (a bulk load) hold the same: documents, ids, ranking. */
+static void same_index(const char *p1, const char *p2, unsigned want)
 {
-	/* A bulk load gives the index an ordinary load gives: documents, ids, ranking. */
-	char p1[4300], p2[4300];
-	snprintf(p1, sizeof p1, "%s/plain", dir);
-	snprintf(p2, sizeof p2, "%s/bulk", dir);
-	unsigned want = load(p1, 0, 1, 2000);
-	ck_assert_uint_eq(load(p2, 1, 3, 47), want); /* small batches: the parts commit on the way */
-	ck_assert(!part_exists(p2, 0) && !part_exists(p2, 1) && !part_exists(p2, 2));
+	for (unsigned k = 0; k < 64; k++)
+		ck_assert_msg(!part_exists(p2, k), "part folder %u left", k);
 	lupe_db *a = open_read(p1), *b = open_read(p2);
 	ck_assert_uint_eq(count(a), want);
 	ck_assert_uint_eq(count(b), want);
@@ -250,6 +247,60 @@ START_TEST(test_bulk_same_as_ordinary)
 	ck_assert(!fx_finds(b, "title:Bericht", "d6", 1000));
 	lupe_close(a);
 	lupe_close(b);
+}
+
+START_TEST(test_bulk_same_as_ordinary)
+{
+	/* A bulk load gives the index an ordinary load gives: documents, ids, ranking. */
+	char p1[4300], p2[4300];
+	snprintf(p1, sizeof p1, "%s/plain", dir);
+	snprintf(p2, sizeof p2, "%s/bulk", dir);
+	unsigned want = load(p1, 0, 1, 2000);
+	ck_assert_uint_eq(load(p2, 1, 3, 47), want); /* small batches: the parts commit on the way */
+	same_index(p1, p2, want);
+}
+END_TEST
+
+START_TEST(test_bulk_segments)
+{
+	/*
+	 * Parts that go on in new segments (here after every 2,000 bytes of
+	 * text; 64 MB by default): a replace or delete reaches the id in an
+	 * earlier segment, reads during the load see each id once, and the
+	 * merged index is the one an ordinary load gives.
+	 */
+	ck_assert_int_eq(setenv("LUPE_BULK_SEGMENT_BYTES", "2000", 1), 0);
+	char p1[4300], p2[4300];
+	snprintf(p1, sizeof p1, "%s/plain", dir);
+	snprintf(p2, sizeof p2, "%s/bulk", dir);
+	unsigned want = load(p1, 0, 1, 2000);
+	ck_assert_uint_eq(load(p2, 1, 2, 10), want);
+	same_index(p1, p2, want);
+
+	lupe_db *db = open_bulk(dbpath, 2, 3);
+	add_reports(db, 200);
+	ck_assert_uint_eq(count(db), 200);
+	/* Each part is past its first segment: PATH.lupe-bulk-(part + segment * 2). */
+	ck_assert(part_exists(dbpath, 2) && part_exists(dbpath, 3));
+	ck_assert_int_eq(fx_add(db, "d5", "Neu", "Polarlicht"), LUPE_OK);  /* d5 is in a first segment */
+	ck_assert_int_eq(lupe_delete(db, "d7"), LUPE_OK);
+	ck_assert_int_eq(lupe_delete(db, "d7"), LUPE_ENOTFOUND);
+	ck_assert_uint_eq(count(db), 199);
+	ck_assert_str_eq(fx_top(db, "Polarlicht"), "d5");
+	ck_assert(!fx_finds(db, "title:Bericht", "d5", 1000));
+	ck_assert_int_eq(lupe_commit(db), LUPE_OK);
+	lupe_close(db);
+	ck_assert_int_eq(unsetenv("LUPE_BULK_SEGMENT_BYTES"), 0);
+
+	db = open_read(dbpath);
+	ck_assert_uint_eq(count(db), 199);
+	ck_assert_str_eq(fx_top(db, "Polarlicht"), "d5");
+	ck_assert(!fx_finds(db, "title:Bericht", "d5", 1000));
+	ck_assert(fx_finds(db, "title:Bericht", "d6", 1000));
+	ck_assert(!fx_finds(db, "title:Bericht", "d7", 1000));
+	lupe_close(db);
+	for (unsigned k = 0; k < 64; k++)
+		ck_assert_msg(!part_exists(dbpath, k), "part folder %u left", k);
 }
 END_TEST
 
@@ -499,6 +550,7 @@ int main(void)
 	TCase *tc = tcase_create("bulk");
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_bulk_same_as_ordinary);
+	tcase_add_test(tc, test_bulk_segments);
 	tcase_add_test(tc, test_bulk_duplicate_ids);
 	tcase_add_test(tc, test_bulk_delete);
 	tcase_add_test(tc, test_bulk_readers_see_the_end);

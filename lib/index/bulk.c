@@ -1,4 +1,5 @@
 #include <pthread.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -22,6 +23,8 @@
  * thread switches than writing the document.
  */
 #define BULK_WAKE 16
+/* Segments a part writes at most (each a sub-index of its own; see lupe_bulk_new). */
+#define BULK_SEGS_MAX 16
 
 typedef struct {
 	lupe_document doc;     /* fields point into buf */
@@ -32,7 +35,12 @@ typedef struct {
 /* One part: its sub-index, its thread and the queue of documents routed to it. */
 typedef struct {
 	lupe_bulk *b;
-	lx_db *x;
+	unsigned idx;          /* the part's number */
+	lx_db *x;              /* the segment written now: seg[nseg - 1] */
+	lx_db *seg[BULK_SEGS_MAX];
+	unsigned nseg;
+	size_t seg_bytes;      /* bytes of text written to x */
+	int rotated;           /* a segment was added since the reads last learnt of them */
 	pthread_t thread;
 	int started;
 	pthread_cond_t work;   /* a job to take, a commit to make, or stop */
@@ -56,6 +64,8 @@ struct lupe_bulk {
 	unsigned n;
 	unsigned commit_every;
 	size_t commit_bytes;
+	size_t segment_bytes;  /* a part starts a new segment after this much text */
+	unsigned segs_max;
 	size_t budget;         /* bytes of queued text per part */
 	int stop;
 	int changed;           /* a document was given to a part (or a part to the caller) */
@@ -91,6 +101,48 @@ static int take_failure(lupe_bulk *b, lupe_err *err)
 	return rc;
 }
 
+/*
+ * Delete the id's documents from the part's earlier segments (a replace or
+ * delete of an id written before the part moved on); *found, when not
+ * NULL, says whether there were any.  On the part's thread, or on the
+ * caller's while the part is idle.
+ */
+static int drop_older(part *w, const char *idterm, size_t n, int *found, lupe_err *err)
+{
+	if (found)
+		*found = 0;
+	for (unsigned s = 0; s + 1 < w->nseg; s++) {
+		int f = 0;
+		int rc = lx_delete(w->seg[s], idterm, n, &f, err);
+		if (rc != LUPE_OK)
+			return rc;
+		if (found && f)
+			*found = 1;
+	}
+	return LUPE_OK;
+}
+
+/*
+ * Go on in a new segment: the one written so far is committed and stays as
+ * it is.  A Xapian writer's cost per document grows with its index (on the
+ * 414 MB corpus the last copies of the corpus took 25% longer than the
+ * first), so a part writes segments of segment_bytes of text each, and the
+ * merge at the end takes them all.  If the new one cannot be made, the part
+ * just goes on in the old one.
+ */
+static void next_segment(part *w)
+{
+	lupe_bulk *b = w->b;
+	lx_db *nx;
+	lupe_err e;
+	if (lx_part_create(&nx, b->x, w->idx + w->nseg * b->n, &e) != LUPE_OK)
+		return;
+	w->seg[w->nseg++] = nx;
+	w->x = nx;
+	w->seg_bytes = 0;
+	w->rotated = 1;
+}
+
 /* Analyse and write one document into the part; on its thread, without mu. */
 static int write_job(part *w, job *j, lupe_err *err)
 {
@@ -102,17 +154,21 @@ static int write_job(part *w, job *j, lupe_err *err)
 	if (lupe_buf_append(&w->idterm, LUPE_PFX_ID, 1) < 0 ||
 	    lupe_buf_append(&w->idterm, j->doc.id, strlen(j->doc.id)) < 0)
 		rc = lupe_err_set(err, LUPE_ENOMEM, "document %s: out of memory", j->doc.id);
-	else
+	else if ((rc = drop_older(w, w->idterm.p, w->idterm.len, NULL, err)) == LUPE_OK)
 		rc = lx_replace(w->x, w->idterm.p, w->idterm.len, xd, err);
 	lx_doc_free(xd);
 	if (rc != LUPE_OK)
 		return rc;
 	/* Committing a part bounds the memory its writer holds; nobody reads it. */
-	w->since_bytes += (j->doc.title ? j->doc.title_len : 0) + (j->doc.text ? j->doc.text_len : 0);
+	size_t bytes = (j->doc.title ? j->doc.title_len : 0) + (j->doc.text ? j->doc.text_len : 0);
+	w->since_bytes += bytes;
+	w->seg_bytes += bytes;
 	if (++w->since_commit >= w->b->commit_every || w->since_bytes >= w->b->commit_bytes) {
 		w->since_commit = 0;
 		w->since_bytes = 0;
 		rc = lx_commit(w->x, err);
+		if (rc == LUPE_OK && w->seg_bytes >= w->b->segment_bytes && w->nseg < w->b->segs_max)
+			next_segment(w);
 	}
 	return rc;
 }
@@ -175,8 +231,28 @@ static void *work(void *arg)
 	return NULL;
 }
 
+/* Every segment of every part, part after part, into xs (LX_PARTS_MAX); returns how many. */
+static size_t all_segments(const lupe_bulk *b, lx_db **xs)
+{
+	size_t n = 0;
+	for (unsigned i = 0; i < b->n; i++)
+		for (unsigned s = 0; s < b->p[i].nseg; s++)
+			xs[n++] = b->p[i].seg[s];
+	return n;
+}
+
+/* Reads through x see the index and every segment; while no part writes. */
+static int read_all(lupe_bulk *b, lupe_err *err)
+{
+	lx_db *xs[LX_PARTS_MAX];
+	size_t n = all_segments(b, xs);
+	for (unsigned i = 0; i < b->n; i++)
+		b->p[i].rotated = 0;
+	return lx_read_parts(b->x, xs, n, err);
+}
+
 int lupe_bulk_new(lupe_bulk **out, lx_db *x, unsigned parts, int decompound, unsigned commit_every,
-		  size_t commit_bytes, lupe_err *err)
+		  size_t commit_bytes, size_t segment_bytes, lupe_err *err)
 {
 	*out = NULL;
 	if (parts < 1 || parts > LX_PARTS_MAX)
@@ -188,6 +264,8 @@ int lupe_bulk_new(lupe_bulk **out, lx_db *x, unsigned parts, int decompound, uns
 	b->x = x;
 	b->commit_every = commit_every ? commit_every : 1;
 	b->commit_bytes = commit_bytes ? commit_bytes : 1;
+	b->segment_bytes = segment_bytes ? segment_bytes : SIZE_MAX;
+	b->segs_max = LX_PARTS_MAX / parts < BULK_SEGS_MAX ? LX_PARTS_MAX / parts : BULK_SEGS_MAX;
 	b->budget = BULK_QUEUE_BYTES / parts;
 	b->p = calloc(parts, sizeof *b->p);
 	if (!b->p) {
@@ -200,11 +278,14 @@ int lupe_bulk_new(lupe_bulk **out, lx_db *x, unsigned parts, int decompound, uns
 	for (unsigned i = 0; i < parts && rc == LUPE_OK; i++) {
 		part *w = &b->p[i];
 		w->b = b;
+		w->idx = i;
 		pthread_cond_init(&w->work, NULL);
 		pthread_cond_init(&w->idle, NULL);
 		b->n = i + 1;
 		if ((rc = lx_part_create(&w->x, x, i, err)) != LUPE_OK)
 			break;
+		w->seg[0] = w->x;
+		w->nseg = 1;
 		if ((rc = lupe_analyzer_new(&w->an, &ao)) != LUPE_OK) {
 			lupe_err_set(err, rc, "bulk load: cannot create an analyzer");
 			break;
@@ -215,12 +296,8 @@ int lupe_bulk_new(lupe_bulk **out, lx_db *x, unsigned parts, int decompound, uns
 		}
 		w->started = 1;
 	}
-	if (rc == LUPE_OK) {
-		lx_db *xs[LX_PARTS_MAX];
-		for (unsigned i = 0; i < parts; i++)
-			xs[i] = b->p[i].x;
-		rc = lx_read_parts(x, xs, parts, err);
-	}
+	if (rc == LUPE_OK)
+		rc = read_all(b, err);
 	if (rc != LUPE_OK) {
 		lupe_bulk_free(b);
 		return rc;
@@ -271,15 +348,25 @@ int lupe_bulk_add(lupe_bulk *b, const lupe_document *doc, lupe_err *err)
 	return rc;
 }
 
-int lupe_bulk_part_of(lupe_bulk *b, const char *id, lx_db **out, lupe_err *err)
+int lupe_bulk_part_of(lupe_bulk *b, const char *id, lx_db **out, int *found_older, lupe_err *err)
 {
 	part *w = part_for(b, id);
+	*found_older = 0;
 	pthread_mutex_lock(&b->mu);
 	wait_idle(b, w);
 	b->changed = 1;
 	int rc = take_failure(b, err);
 	pthread_mutex_unlock(&b->mu);
 	*out = w->x;
+	if (rc == LUPE_OK && w->nseg > 1) {
+		/* Idle until the caller's next lupe_bulk_* call: its segments are the caller's. */
+		lupe_buf t = {0};
+		if (lupe_buf_append(&t, LUPE_PFX_ID, 1) < 0 || lupe_buf_append(&t, id, strlen(id)) < 0)
+			rc = lupe_err_set(err, LUPE_ENOMEM, "document %s: out of memory", id);
+		else
+			rc = drop_older(w, t.p, t.len, found_older, err);
+		lupe_buf_free(&t);
+	}
 	return rc;
 }
 
@@ -295,6 +382,12 @@ static int sync_all(lupe_bulk *b, int commit, lupe_err *err)
 	for (unsigned i = 0; i < b->n; i++)
 		wait_idle(b, &b->p[i]);
 	int rc = take_failure(b, err);
+	/* Every part is idle: reads may learn of new segments now. */
+	int rotated = 0;
+	for (unsigned i = 0; i < b->n; i++)
+		rotated |= b->p[i].rotated;
+	if (rc == LUPE_OK && rotated)
+		rc = read_all(b, err);
 	pthread_mutex_unlock(&b->mu);
 	return rc;
 }
@@ -317,10 +410,9 @@ int lupe_bulk_finish(lupe_bulk *b, int *ended, lupe_err *err)
 		return LUPE_OK;
 	}
 	lx_db *xs[LX_PARTS_MAX];
-	for (unsigned i = 0; i < b->n; i++)
-		xs[i] = b->p[i].x;
+	size_t nx = all_segments(b, xs);
 	int merged = 0;
-	rc = lx_merge_parts(b->x, xs, b->n, &merged, err);
+	rc = lx_merge_parts(b->x, xs, nx, &merged, err);
 	if (!merged)
 		return rc;
 	lupe_bulk_free(b);
@@ -346,7 +438,10 @@ void lupe_bulk_free(lupe_bulk *b)
 			pthread_join(w->thread, NULL);
 		for (size_t k = w->head; k < w->tail; k++)
 			job_free(w->q[k % BULK_JOBS]);
-		lx_part_drop(w->x);
+		for (unsigned s = 0; s < w->nseg; s++)
+			lx_part_drop(w->seg[s]);
+		if (!w->nseg)
+			lx_part_drop(w->x);
 		lupe_analyzer_free(w->an);
 		lupe_tokens_release(&w->toks);
 		lupe_buf_free(&w->tmp);

@@ -9,9 +9,17 @@
  * delete of one id lands in the same part, in the order the caller made
  * them, so each part replaces like one index would and no id is in two
  * parts.  Parts commit by themselves every batch_size / N documents or
- * batch_bytes / N bytes of text, which bounds memory; those commits are not visible to anyone else.  At the
- * end the index and the parts are compacted into one index that takes the
- * index's place atomically (lx_merge_parts), and the parts are removed.
+ * batch_bytes / N bytes of text, which bounds memory; those commits are not
+ * visible to anyone else.
+ *
+ * A part writes segments: after segment_bytes of text it commits and goes
+ * on in a new sub-index (PATH.lupe-bulk-K for K = part + segment * N, at
+ * most BULK_SEGS_MAX segments a part), because a Xapian writer's cost per
+ * document grows with the size of its index.  A replace or delete of an id
+ * removes it from the part's earlier segments too, so an id is in one
+ * segment at most.  At the end the index and every segment are compacted
+ * into one index that takes the index's place atomically (lx_merge_parts),
+ * and the segments are removed.
  *
  * The index at PATH does not change until that merge: a crash before it
  * leaves the index as it was (new and empty) plus part folders that the
@@ -30,11 +38,12 @@ typedef struct lupe_bulk lupe_bulk;
  * Create `parts` parts (1..LX_PARTS_MAX) beside the writer x's index and
  * start a thread for each, with an analyzer (decompound on/off); each part
  * commits after every `commit_every` documents or `commit_bytes` bytes of
- * text written to it, whichever comes first.  Reads through x see the
- * index and the parts as one from now on.
+ * text written to it, whichever comes first, and starts a new segment at
+ * the first commit after `segment_bytes` bytes of text (0: never).  Reads
+ * through x see the index and the parts as one from now on.
  */
 int lupe_bulk_new(lupe_bulk **out, lx_db *x, unsigned parts, int decompound, unsigned commit_every,
-		  size_t commit_bytes, lupe_err *err);
+		  size_t commit_bytes, size_t segment_bytes, lupe_err *err);
 
 /*
  * Queue a copy of doc (its id and date already checked) for its part,
@@ -46,11 +55,13 @@ int lupe_bulk_add(lupe_bulk *b, const lupe_document *doc, lupe_err *err);
 
 /*
  * Wait until the part of `id` has written everything queued for it and is
- * idle, and return it: the caller's thread may then write to it (a huge
- * document, a delete) until its next lupe_bulk_* call.  The earlier
- * failure of any part is returned first, as by lupe_bulk_add.
+ * idle, delete the id from the part's earlier segments (*found_older says
+ * whether it was in one) and return the segment the part writes now: the
+ * caller's thread may then write to it (a huge document, a delete) until
+ * its next lupe_bulk_* call, and what it writes is the id's only version.
+ * The earlier failure of any part is returned first, as by lupe_bulk_add.
  */
-int lupe_bulk_part_of(lupe_bulk *b, const char *id, lx_db **part, lupe_err *err);
+int lupe_bulk_part_of(lupe_bulk *b, const char *id, lx_db **part, int *found_older, lupe_err *err);
 
 /*
  * Wait until every part has written everything queued and is idle, so that
