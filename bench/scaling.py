@@ -59,13 +59,10 @@ def main():
             before, after = runs[1][r], runs[1][r + 1]
             ratios_wall.append(wall / ((before[0] + after[0]) / 2))
             ratios_cpu.append(cpu / ((before[1] + after[1]) / 2))
-        report.append("%s: x1 wall s %s (CPU s %s), peak RSS %.0f MB" % (
-            engine, " ".join("%.2f" % w for w, _, _ in runs[1]),
-            " ".join("%.2f" % c for _, c, _ in runs[1]), max(r for _, _, r in runs[1]) / 1e6))
-        report.append("%s: x%d wall s %s (CPU s %s), peak RSS %.0f MB" % (
-            engine, args.scale, " ".join("%.2f" % w for w, _, _ in runs[args.scale]),
-            " ".join("%.2f" % c for _, c, _ in runs[args.scale]),
-            max(r for _, _, r in runs[args.scale]) / 1e6))
+        for scale in (1, args.scale):
+            report.append("%s: x%d wall s %s (CPU s %s), peak RSS %.0f MB" % (
+                engine, scale, " ".join("%.2f" % w for w, _, _ in runs[scale]),
+                " ".join("%.2f" % c for _, c, _ in runs[scale]), max(r for _, _, r in runs[scale]) / 1e6))
         report.append("%s: x%d / x1 (each run against the x1 runs around it): wall %s, median %.2f; "
                       "CPU %s, median %.2f" % (
                           engine, args.scale, " ".join("%.2f" % x for x in ratios_wall),

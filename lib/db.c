@@ -625,15 +625,13 @@ LUPE_EXPORT int lupe_add(lupe_db *db, const lupe_document *doc)
 	}
 	/* A huge document is analysed here, after what is queued for it, without a copy. */
 	lx_db *to = db->x;
-	int older;
-	rc = db->bulk ? lupe_bulk_part_of(db->bulk, doc->id, &to, &older, &db->err) : lupe_db_sync(db);
+	rc = db->bulk ? lupe_bulk_part_of(db->bulk, doc->id, &to, NULL, &db->err) : lupe_db_sync(db);
 	if (rc != LUPE_OK)
 		return rc;
 	rc = lupe_document_build(db->an, doc, &db->toks, &db->tmp, &xd, &db->err);
 	if (rc != LUPE_OK)
 		return rc;
-	db->tmp.len = 0;
-	if (lupe_buf_append(&db->tmp, LUPE_PFX_ID, 1) < 0 || lupe_buf_append(&db->tmp, doc->id, strlen(doc->id)) < 0) {
+	if (lupe_id_term(&db->tmp, doc->id) < 0) {
 		lx_doc_free(xd);
 		return lupe_err_set(&db->err, LUPE_ENOMEM, "lupe_add: out of memory");
 	}
@@ -660,8 +658,7 @@ LUPE_EXPORT int lupe_delete(lupe_db *db, const char *id)
 	rc = db->bulk ? lupe_bulk_part_of(db->bulk, id, &from, &older, &db->err) : lupe_db_sync(db);
 	if (rc != LUPE_OK)
 		return rc;
-	db->tmp.len = 0;
-	if (lupe_buf_append(&db->tmp, LUPE_PFX_ID, 1) < 0 || lupe_buf_append(&db->tmp, id, strlen(id)) < 0)
+	if (lupe_id_term(&db->tmp, id) < 0)
 		return lupe_err_set(&db->err, LUPE_ENOMEM, "lupe_delete: out of memory");
 	rc = lx_delete(from, db->tmp.p, db->tmp.len, &found, &db->err);
 	if (rc != LUPE_OK)

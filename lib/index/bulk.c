@@ -35,9 +35,7 @@ typedef struct {
 /* One part: its sub-index, its thread and the queue of documents routed to it. */
 typedef struct {
 	lupe_bulk *b;
-	unsigned idx;          /* the part's number */
-	lx_db *x;              /* the segment written now: seg[nseg - 1] */
-	lx_db *seg[BULK_SEGS_MAX];
+	lx_db *seg[BULK_SEGS_MAX]; /* its segments; it writes the last */
 	unsigned nseg;
 	size_t seg_bytes;      /* bytes of text written to x */
 	int rotated;           /* a segment was added since the reads last learnt of them */
@@ -67,6 +65,7 @@ struct lupe_bulk {
 	size_t segment_bytes;  /* a part starts a new segment after this much text */
 	unsigned segs_max;
 	size_t budget;         /* bytes of queued text per part */
+	lupe_buf idterm;       /* the caller's thread's, for lupe_bulk_part_of */
 	int stop;
 	int changed;           /* a document was given to a part (or a part to the caller) */
 	int rc;                /* the first failure of a part not yet reported */
@@ -101,6 +100,12 @@ static int take_failure(lupe_bulk *b, lupe_err *err)
 	return rc;
 }
 
+/* The segment the part writes now. */
+static lx_db *current(const part *w)
+{
+	return w->seg[w->nseg - 1];
+}
+
 /*
  * Delete the id's documents from the part's earlier segments (a replace or
  * delete of an id written before the part moved on); *found, when not
@@ -128,18 +133,17 @@ static int drop_older(part *w, const char *idterm, size_t n, int *found, lupe_er
  * 414 MB corpus the last copies of the corpus took 25% longer than the
  * first), so a part writes segments of segment_bytes of text each, and the
  * merge at the end takes them all.  If the new one cannot be made, the part
- * just goes on in the old one.
+ * goes on in the old one (a failure to write is reported by the writes).
  */
 static void next_segment(part *w)
 {
 	lupe_bulk *b = w->b;
 	lx_db *nx;
 	lupe_err e;
-	if (lx_part_create(&nx, b->x, w->idx + w->nseg * b->n, &e) != LUPE_OK)
+	w->seg_bytes = 0; /* on failure too: the next try after as much text again */
+	if (lx_part_create(&nx, b->x, (unsigned)(w - b->p) + w->nseg * b->n, &e) != LUPE_OK)
 		return;
 	w->seg[w->nseg++] = nx;
-	w->x = nx;
-	w->seg_bytes = 0;
 	w->rotated = 1;
 }
 
@@ -150,12 +154,10 @@ static int write_job(part *w, job *j, lupe_err *err)
 	int rc = lupe_document_build(w->an, &j->doc, &w->toks, &w->tmp, &xd, err);
 	if (rc != LUPE_OK)
 		return rc;
-	w->idterm.len = 0;
-	if (lupe_buf_append(&w->idterm, LUPE_PFX_ID, 1) < 0 ||
-	    lupe_buf_append(&w->idterm, j->doc.id, strlen(j->doc.id)) < 0)
+	if (lupe_id_term(&w->idterm, j->doc.id) < 0)
 		rc = lupe_err_set(err, LUPE_ENOMEM, "document %s: out of memory", j->doc.id);
 	else if ((rc = drop_older(w, w->idterm.p, w->idterm.len, NULL, err)) == LUPE_OK)
-		rc = lx_replace(w->x, w->idterm.p, w->idterm.len, xd, err);
+		rc = lx_replace(current(w), w->idterm.p, w->idterm.len, xd, err);
 	lx_doc_free(xd);
 	if (rc != LUPE_OK)
 		return rc;
@@ -166,7 +168,7 @@ static int write_job(part *w, job *j, lupe_err *err)
 	if (++w->since_commit >= w->b->commit_every || w->since_bytes >= w->b->commit_bytes) {
 		w->since_commit = 0;
 		w->since_bytes = 0;
-		rc = lx_commit(w->x, err);
+		rc = lx_commit(current(w), err);
 		if (rc == LUPE_OK && w->seg_bytes >= w->b->segment_bytes && w->nseg < w->b->segs_max)
 			next_segment(w);
 	}
@@ -208,7 +210,7 @@ static void *work(void *arg)
 			pthread_mutex_unlock(&b->mu);
 			w->since_commit = 0;
 			w->since_bytes = 0;
-			rc = lx_commit(w->x, &e);
+			rc = lx_commit(current(w), &e);
 			pthread_mutex_lock(&b->mu);
 		} else {
 			job *j = w->q[w->head % BULK_JOBS];
@@ -278,13 +280,11 @@ int lupe_bulk_new(lupe_bulk **out, lx_db *x, unsigned parts, int decompound, uns
 	for (unsigned i = 0; i < parts && rc == LUPE_OK; i++) {
 		part *w = &b->p[i];
 		w->b = b;
-		w->idx = i;
 		pthread_cond_init(&w->work, NULL);
 		pthread_cond_init(&w->idle, NULL);
 		b->n = i + 1;
-		if ((rc = lx_part_create(&w->x, x, i, err)) != LUPE_OK)
+		if ((rc = lx_part_create(&w->seg[0], x, i, err)) != LUPE_OK)
 			break;
-		w->seg[0] = w->x;
 		w->nseg = 1;
 		if ((rc = lupe_analyzer_new(&w->an, &ao)) != LUPE_OK) {
 			lupe_err_set(err, rc, "bulk load: cannot create an analyzer");
@@ -351,21 +351,20 @@ int lupe_bulk_add(lupe_bulk *b, const lupe_document *doc, lupe_err *err)
 int lupe_bulk_part_of(lupe_bulk *b, const char *id, lx_db **out, int *found_older, lupe_err *err)
 {
 	part *w = part_for(b, id);
-	*found_older = 0;
+	if (found_older)
+		*found_older = 0;
 	pthread_mutex_lock(&b->mu);
 	wait_idle(b, w);
 	b->changed = 1;
 	int rc = take_failure(b, err);
 	pthread_mutex_unlock(&b->mu);
-	*out = w->x;
+	*out = current(w);
+	/* Idle until the caller's next lupe_bulk_* call: its segments are the caller's. */
 	if (rc == LUPE_OK && w->nseg > 1) {
-		/* Idle until the caller's next lupe_bulk_* call: its segments are the caller's. */
-		lupe_buf t = {0};
-		if (lupe_buf_append(&t, LUPE_PFX_ID, 1) < 0 || lupe_buf_append(&t, id, strlen(id)) < 0)
+		if (lupe_id_term(&b->idterm, id) < 0)
 			rc = lupe_err_set(err, LUPE_ENOMEM, "document %s: out of memory", id);
 		else
-			rc = drop_older(w, t.p, t.len, found_older, err);
-		lupe_buf_free(&t);
+			rc = drop_older(w, b->idterm.p, b->idterm.len, found_older, err);
 	}
 	return rc;
 }
@@ -440,8 +439,6 @@ void lupe_bulk_free(lupe_bulk *b)
 			job_free(w->q[k % BULK_JOBS]);
 		for (unsigned s = 0; s < w->nseg; s++)
 			lx_part_drop(w->seg[s]);
-		if (!w->nseg)
-			lx_part_drop(w->x);
 		lupe_analyzer_free(w->an);
 		lupe_tokens_release(&w->toks);
 		lupe_buf_free(&w->tmp);
@@ -450,6 +447,7 @@ void lupe_bulk_free(lupe_bulk *b)
 		pthread_cond_destroy(&w->idle);
 	}
 	free(b->p);
+	lupe_buf_free(&b->idterm);
 	pthread_mutex_destroy(&b->mu);
 	free(b);
 }

@@ -55,8 +55,8 @@ int lupe_bulk_add(lupe_bulk *b, const lupe_document *doc, lupe_err *err);
 
 /*
  * Wait until the part of `id` has written everything queued for it and is
- * idle, delete the id from the part's earlier segments (*found_older says
- * whether it was in one) and return the segment the part writes now: the
+ * idle, delete the id from the part's earlier segments (*found_older, when
+ * not NULL, says whether it was in one) and return the segment the part writes now: the
  * caller's thread may then write to it (a huge document, a delete) until
  * its next lupe_bulk_* call, and what it writes is the id's only version.
  * The earlier failure of any part is returned first, as by lupe_bulk_add.

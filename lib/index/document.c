@@ -310,6 +310,12 @@ size_t lupe_document_copy(const lupe_document *doc, lupe_document *copy, char **
 	return need;
 }
 
+int lupe_id_term(lupe_buf *out, const char *id)
+{
+	out->len = 0;
+	return lupe_buf_append(out, LUPE_PFX_ID, 1) < 0 || lupe_buf_append(out, id, strlen(id)) < 0 ? -1 : 0;
+}
+
 int lupe_document_build(lupe_analyzer *an, const lupe_document *doc, lupe_tokens *toks, lupe_buf *tmp,
 			lx_doc **out, lupe_err *err)
 {
@@ -348,9 +354,7 @@ int lupe_document_build(lupe_analyzer *an, const lupe_document *doc, lupe_tokens
 		goto fail;
 
 	/* Boolean terms: the unique id, the source facet. */
-	tmp->len = 0;
-	if (lupe_buf_append(tmp, LUPE_PFX_ID, 1) < 0 || lupe_buf_append(tmp, doc->id, strlen(doc->id)) < 0 ||
-	    lx_doc_term(xd, tmp->p, tmp->len, 0) != 0)
+	if (lupe_id_term(tmp, doc->id) < 0 || lx_doc_term(xd, tmp->p, tmp->len, 0) != 0)
 		goto fail;
 	if (doc->source && *doc->source) {
 		tmp->len = 0;

@@ -20,6 +20,13 @@
 #define LUPE_PFX_SOURCE "XS"
 #define LUPE_PFX_PATH "XP"   /* the whole path; path: queries expand it as a prefix */
 
+/*
+ * The unique term of the document `id` (LUPE_PFX_ID + id; an id prefix
+ * gives the prefix of such terms) into out, replacing what it held.
+ * 0, or -1 when out of memory.
+ */
+int lupe_id_term(lupe_buf *out, const char *id);
+
 /* Body positions start this far after the title's, so phrases never span both. */
 #define LUPE_BODY_POS_GAP 100
 /* A title word counts this many times in the unprefixed (any field) terms. */

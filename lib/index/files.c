@@ -19,8 +19,7 @@ LUPE_EXPORT int lupe_get_mtime(lupe_db *db, const char *id, int64_t *out)
 	*out = 0;
 	if ((rc = lupe_db_sync(db)) != LUPE_OK)
 		return rc;
-	db->tmp.len = 0;
-	if (lupe_buf_append(&db->tmp, LUPE_PFX_ID, 1) < 0 || lupe_buf_append(&db->tmp, id, strlen(id)) < 0)
+	if (lupe_id_term(&db->tmp, id) < 0)
 		return lupe_err_set(&db->err, LUPE_ENOMEM, "out of memory");
 	lupe_buf val = {0};
 	rc = lx_value_of(db->x, db->tmp.p, db->tmp.len, LX_SLOT_MTIME, &val, &found, &db->err);
@@ -68,9 +67,7 @@ LUPE_EXPORT int lupe_list_ids(lupe_db *db, lupe_strings **out, const char *prefi
 	lupe_strings *s = calloc(1, sizeof *s);
 	if (!s)
 		return lupe_err_set(&db->err, LUPE_ENOMEM, "out of memory");
-	db->tmp.len = 0;
-	if (lupe_buf_append(&db->tmp, LUPE_PFX_ID, 1) < 0 ||
-	    lupe_buf_append(&db->tmp, prefix ? prefix : "", prefix ? strlen(prefix) : 0) < 0) {
+	if (lupe_id_term(&db->tmp, prefix ? prefix : "") < 0) {
 		free(s);
 		return lupe_err_set(&db->err, LUPE_ENOMEM, "out of memory");
 	}

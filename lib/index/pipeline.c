@@ -129,9 +129,7 @@ static int write_head(lupe_pipeline *p, lupe_err *err)
 	if (rc != LUPE_OK) {
 		*err = j->err;
 	} else {
-		p->idterm.len = 0;
-		if (lupe_buf_append(&p->idterm, LUPE_PFX_ID, 1) < 0 ||
-		    lupe_buf_append(&p->idterm, j->doc.id, strlen(j->doc.id)) < 0)
+		if (lupe_id_term(&p->idterm, j->doc.id) < 0)
 			rc = lupe_err_set(err, LUPE_ENOMEM, "document %s: out of memory", j->doc.id);
 		else
 			rc = p->write(p->ctx, p->idterm.p, p->idterm.len, j->xd, err);

@@ -415,8 +415,7 @@ LUPE_EXPORT int lupe_like(lupe_db *db, lupe_results **out, const char *id, const
 	lx_params p = {0};
 	if ((rc = make_params(db, opts, &p)) != LUPE_OK)
 		return rc;
-	db->tmp.len = 0;
-	if (lupe_buf_append(&db->tmp, LUPE_PFX_ID, 1) < 0 || lupe_buf_append(&db->tmp, id, strlen(id)) < 0)
+	if (lupe_id_term(&db->tmp, id) < 0)
 		return lupe_err_set(&db->err, LUPE_ENOMEM, "out of memory");
 	rc = lx_like(db->x, db->tmp.p, db->tmp.len, 40, opts->offset, limit, &p, &ms, &found, &db->err);
 	if (rc == LUPE_OK && !found)

@@ -160,21 +160,18 @@ static int f_put(folded *fo, char c, size_t at)
 	return 0;
 }
 
-/* Append the fold of one ASCII byte or lower-case letter. */
-static int f_letter(folded *fo, char c, size_t at)
-{
-	if (c == 'e' && fo->n) {
-		/* Every e after a, o or u (and after such e's): ue, uee, oee all fold alike. */
-		char p = fo->f[fo->n - 1];
-		if (p == 'a' || p == 'o' || p == 'u')
-			return 0;
-	}
-	return f_put(fo, c, at);
-}
-
 static inline int is_aou(char p)
 {
 	return p == 'a' || p == 'o' || p == 'u';
+}
+
+/* Append the fold of one ASCII byte or lower-case letter. */
+static int f_letter(folded *fo, char c, size_t at)
+{
+	/* Every e after a, o or u (and after such e's): ue, uee, oee all fold alike. */
+	if (c == 'e' && fo->n && is_aou(fo->f[fo->n - 1]))
+		return 0;
+	return f_put(fo, c, at);
 }
 
 /*
@@ -406,6 +403,31 @@ struct lupe_snip_keys {
 	unsigned char wide0[PAIRS_WIDE][16], wide1[PAIRS_WIDE][16];
 };
 
+/*
+ * Fill the wide scan's pairs, exactly the pairs of the bit table; returns
+ * how many, 0 when a key has one byte or there are more than PAIRS_WIDE.
+ */
+static unsigned wide_pairs(lupe_snip_keys *k)
+{
+	unsigned n = 0;
+	for (size_t i = 0; i < k->n; i++) {
+		if (k->len[i] < 2)
+			return 0;
+		unsigned char c0 = (unsigned char)k->key[i][0], c1 = (unsigned char)k->key[i][1];
+		unsigned j = 0;
+		while (j < n && !(k->wide0[j][0] == c0 && k->wide1[j][0] == c1))
+			j++;
+		if (j < n)
+			continue;
+		if (n == PAIRS_WIDE)
+			return 0;
+		memset(k->wide0[n], c0, 16);
+		memset(k->wide1[n], c1, 16);
+		n++;
+	}
+	return n;
+}
+
 int lupe_snip_keys_new(lupe_snip_keys **out, const lupe_qterms *qt)
 {
 	/* Not calloc: only the tables need zeros, not the 64 KB of key slots. */
@@ -443,30 +465,7 @@ int lupe_snip_keys_new(lupe_snip_keys **out, const lupe_qterms *qt)
 		k->next[i] = k->head[h];
 		k->head[h] = (uint16_t)(i + 1);
 	}
-	/* The pairs for the wide scan: exactly the pairs of the bit table. */
-	k->npairs = 0;
-	int wide = 1;
-	for (size_t i = 0; i < k->n && wide; i++) {
-		if (k->len[i] < 2) {
-			wide = 0;
-			break;
-		}
-		unsigned char c0 = (unsigned char)k->key[i][0], c1 = (unsigned char)k->key[i][1];
-		unsigned j = 0;
-		while (j < k->npairs && !(k->wide0[j][0] == c0 && k->wide1[j][0] == c1))
-			j++;
-		if (j < k->npairs)
-			continue;
-		if (j == PAIRS_WIDE) {
-			wide = 0;
-			break;
-		}
-		memset(k->wide0[j], c0, 16);
-		memset(k->wide1[j], c1, 16);
-		k->npairs++;
-	}
-	if (!wide)
-		k->npairs = 0;
+	k->npairs = wide_pairs(k);
 	return 0;
 }
 
@@ -475,11 +474,17 @@ void lupe_snip_keys_free(lupe_snip_keys *k)
 	free(k);
 }
 
+/* Whether a key begins with the bytes c0 c1 (a one-byte key c0: with any c1). */
+static inline int has_pair(const lupe_snip_keys *k, unsigned c0, unsigned c1)
+{
+	return (k->pair[(c0 << 8 | c1) >> 3] >> (c1 & 7)) & 1;
+}
+
 /* The length of the longest key at f[i..n), 0 when none. */
 static size_t key_at(const lupe_snip_keys *k, const unsigned char *f, size_t i, size_t n)
 {
 	unsigned c0 = f[i], c1 = i + 1 < n ? f[i + 1] : 0;
-	if (!(k->pair[(c0 << 8 | c1) >> 3] & (1u << (c1 & 7))))
+	if (!has_pair(k, c0, c1))
 		return 0;
 	size_t best = k->one[c0];
 	for (unsigned j = k->head[bucket((unsigned char)c0, (unsigned char)c1)]; j; j = k->next[j - 1])
@@ -525,11 +530,9 @@ static size_t next_place(const lupe_snip_keys *k, const unsigned char *f, size_t
 #else
 	(void)ps;
 #endif
-	for (size_t i = from; i < n; i++) {
-		unsigned c0 = f[i], c1 = f[i + 1];
-		if (k->pair[(c0 << 8 | c1) >> 3] & (1u << (c1 & 7)))
+	for (size_t i = from; i < n; i++)
+		if (has_pair(k, f[i], f[i + 1]))
 			return i;
-	}
 	return n;
 }
 
