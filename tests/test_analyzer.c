@@ -92,6 +92,75 @@ START_TEST(test_rows)
 }
 END_TEST
 
+/*
+ * Gendered spellings are one word: the analyzer's WORD tokens are exactly
+ * `words` (term and byte offsets over the whole written form), and no token
+ * of any kind has a term of `never` (the stray "inn" of a split-off ending,
+ * the "rinn" of a compound read into the ending).
+ */
+typedef struct {
+	const char *input;
+	want_tok words[4];
+	const char *never[4];
+} gender_row;
+
+static const gender_row gender_rows[] = {
+	/* 0: colon, plural and singular, with umlaut and irregular bases */
+	{"Mitarbeiter:innen", {{"mitarbeit", 0, 17, W}}, {"inn", "in", "innen"}},
+	{"Ärzt:innen", {{"arzt", 0, 11, W}}, {"inn", "arzt:inn"}},
+	{"Ärzt:in", {{"arzt", 0, 8, W}}, {"in"}},
+	{"Kolleg:innen", {{"kolleg", 0, 12, W}}, {"inn"}},
+	{"Kolleg:in", {{"kolleg", 0, 9, W}}, {"in"}},
+	{"Berater:innen", {{"berat", 0, 13, W}}, {"inn"}},
+	/* 6: star, underscore, slash, slash-hyphen, Binnen-I, brackets */
+	{"Mitarbeiter*innen", {{"mitarbeit", 0, 17, W}}, {"inn"}},
+	{"Mitarbeiter_innen", {{"mitarbeit", 0, 17, W}}, {"inn", "mitarbeiter_inn"}},
+	{"Mitarbeiter/innen", {{"mitarbeit", 0, 17, W}}, {"inn"}},
+	{"Mitarbeiter/-innen", {{"mitarbeit", 0, 18, W}}, {"inn"}},
+	{"MitarbeiterInnen", {{"mitarbeit", 0, 16, W}}, {"inn"}},
+	{"Mitarbeiter(innen)", {{"mitarbeit", 0, 18, W}}, {"inn"}},
+	{"Mitarbeiter(in)", {{"mitarbeit", 0, 15, W}}, {"in"}},
+	{"Lehrer:Innen", {{"lehr", 0, 12, W}}, {"inn"}},
+	/* 14: in running text, sentence punctuation after it */
+	{"die Mitarbeiter:innen.", {{"die", 0, 3, W}, {"mitarbeit", 4, 21, W}}, {"inn"}},
+	{"Ärzt*innen und Pfleger:innen", {{"arzt", 0, 11, W}, {"und", 12, 15, W}, {"pfleg", 16, 29, W}}, {"inn"}},
+	/* 16: the feminine form without a marker: no compound part read into its ending */
+	{"Mitarbeiterinnen", {{"mitarbeit", 0, 16, W}}, {"rinn", "inn"}},
+	/* 17: a colon that is no gender marker stays a break */
+	{"10:30", {{NULL, 0, 0, 0}}, {"10:30"}},
+	{"a:b", {{"a", 0, 1, W}, {"b", 2, 3, W}}, {"a:b"}},
+	{"Hinweis:In diesem", {{"hinweis", 0, 7, W}, {"in", 8, 10, W}, {"dies", 11, 17, W}}, {NULL}},
+	{"ein/in", {{"ein", 0, 3, W}, {"in", 4, 6, W}}, {"ein/in"}},
+};
+
+START_TEST(test_gender)
+{
+	const gender_row *r = &gender_rows[_i];
+	lupe_analyzer *an;
+	lupe_tokens *t;
+	ck_assert_int_eq(lupe_analyzer_new(&an, NULL), LUPE_OK);
+	ck_assert_int_eq(lupe_analyze(an, &t, r->input, strlen(r->input)), LUPE_OK);
+	size_t w = 0;
+	for (size_t i = 0; i < lupe_tokens_count(t); i++) {
+		const lupe_token *k = lupe_tokens_get(t, i);
+		for (int j = 0; j < 4 && r->never[j]; j++)
+			ck_assert_msg(strcmp(k->term, r->never[j]) != 0, "row %d: stray term %s [%zu,%zu)", _i,
+				      k->term, k->start, k->end);
+		if (k->kind != W)
+			continue;
+		ck_assert_msg(w < 4 && r->words[w].term, "row %d: extra word %s [%zu,%zu)", _i, k->term, k->start,
+			      k->end);
+		const want_tok *x = &r->words[w++];
+		ck_assert_msg(strcmp(k->term, x->term) == 0 && k->start == x->start && k->end == x->end,
+			      "row %d: word %s [%zu,%zu), want %s [%zu,%zu)", _i, k->term, k->start, k->end, x->term,
+			      x->start, x->end);
+	}
+	ck_assert_msg(w == 4 || !r->words[w].term, "row %d: missing word %s", _i, w < 4 ? r->words[w].term : "");
+	lupe_tokens_free(t);
+	lupe_analyzer_free(an);
+}
+END_TEST
+
 /* Positions: words count up; extra terms share their word's position. */
 START_TEST(test_positions)
 {
@@ -224,6 +293,7 @@ int main(void)
 	Suite *s = suite_create("analyzer");
 	TCase *tc = tcase_create("core");
 	tcase_add_loop_test(tc, test_rows, 0, (int)(sizeof rows / sizeof rows[0]));
+	tcase_add_loop_test(tc, test_gender, 0, (int)(sizeof gender_rows / sizeof gender_rows[0]));
 	tcase_add_test(tc, test_positions);
 	tcase_add_test(tc, test_stopwords_flagged);
 	tcase_add_test(tc, test_overlong_word);

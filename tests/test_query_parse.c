@@ -176,7 +176,7 @@ static const row rows[] = {
 	{58, "http://x.de", 0, "w:\"http://x.de\""},
 	{59, "Mitarbeiter*innen", 0, "w:\"Mitarbeiter*innen\""},
 	{60, "Mitarbeiter:innen", 0, "w:\"Mitarbeiter:innen\""},
-	{61, "Mitarbeiter(innen)", 0, "(group w:\"Mitarbeiter\" w:\"innen\")"},
+	{61, "Mitarbeiter(innen)", 0, "w:\"Mitarbeiter(innen)\""},
 	{62, "geht's", 0, "w:\"geht's\""},
 	{63, "foo\"bar baz\"", 0, "(group w:\"foo\" p:\"bar baz\")"},
 
@@ -280,6 +280,10 @@ static const row rows[] = {
 	 "(group p:\"Fischglas\" w:\"-artigen\" w:\"Helm\")"},
 	{194, "\"a b\"-c", 0, "(group p:\"a b\" w:\"-c\")"},
 	{195, "\"a b\" -c", 0, "(group p:\"a b\" -w:\"c\")"},
+	/* 196: a bracketed gender ending is part of its word; other brackets group */
+	{196, "(Ärzt(in) Kolleg(innen))", 0, "(group w:\"Ärzt(in)\" w:\"Kolleg(innen)\")"},
+	{197, "Lehrer(innen-)", 0, "(group w:\"Lehrer\" w:\"innen-\")"},
+	{198, "Lehrer (innen)", 0, "(group w:\"Lehrer\" w:\"innen\")"},
 };
 
 START_TEST(test_row)

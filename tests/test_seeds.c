@@ -9,6 +9,8 @@
  */
 #include <check.h>
 #include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "fixture.h"
@@ -104,6 +106,48 @@ START_TEST(test_top)
 }
 END_TEST
 
+/* The ids of all hits of q, sorted and joined, into buf. */
+static size_t hit_ids(const char *q, char *buf, size_t cap)
+{
+	lupe_search_options o = LUPE_SEARCH_OPTIONS_INIT;
+	lupe_results *r;
+	char ids[16][8];
+	o.limit = 16;
+	ck_assert_int_eq(lupe_search(db, &r, q, strlen(q), &o), LUPE_OK);
+	size_t n = lupe_results_count(r);
+	for (size_t i = 0; i < n; i++)
+		snprintf(ids[i], sizeof ids[i], "%s", lupe_results_hit(r, i)->id);
+	lupe_results_free(r);
+	qsort(ids, n, sizeof ids[0], (int (*)(const void *, const void *))strcmp);
+	buf[0] = '\0';
+	for (size_t i = 0; i < n; i++)
+		snprintf(buf + strlen(buf), cap - strlen(buf), "%s ", ids[i]);
+	return n;
+}
+
+/* A gendered spelling in a query finds what the plain word finds. */
+static const struct {
+	const char *gendered, *plain;
+} gender_rows[] = {
+	{"Mitarbeiter:innen", "Mitarbeiter"},
+	{"Mitarbeiter*innen", "Mitarbeiter"},
+	{"Mitarbeiter/-innen", "Mitarbeiter"},
+	{"Mitarbeiter(innen)", "Mitarbeiter"},
+	{"MitarbeiterInnen", "Mitarbeiter"},
+	{"Berater:innen", "Berater"},
+};
+
+START_TEST(test_gender_query)
+{
+	char got[256], want[256];
+	size_t n = hit_ids(gender_rows[_i].plain, want, sizeof want);
+	ck_assert_uint_gt(n, 0);
+	hit_ids(gender_rows[_i].gendered, got, sizeof got);
+	ck_assert_msg(strcmp(got, want) == 0, "%s finds [%s], %s finds [%s]", gender_rows[_i].gendered, got,
+		      gender_rows[_i].plain, want);
+}
+END_TEST
+
 /* Hits come ranked, with scores falling and a snippet that shows a match. */
 START_TEST(test_ranking_shape)
 {
@@ -154,6 +198,7 @@ int main(void)
 	TCase *tc = tcase_create("seeds");
 	tcase_add_unchecked_fixture(tc, index_seeds, drop);
 	tcase_add_loop_test(tc, test_top, 0, (int)(sizeof rows / sizeof rows[0]));
+	tcase_add_loop_test(tc, test_gender_query, 0, (int)(sizeof gender_rows / sizeof gender_rows[0]));
 	tcase_add_test(tc, test_ranking_shape);
 	tcase_add_test(tc, test_paging);
 	suite_add_tcase(s, tc);

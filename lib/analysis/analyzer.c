@@ -348,7 +348,12 @@ static int word_uncached(lupe_analyzer *an, lupe_tokens *t, const char *text, co
 	if (an->dc && t->v[first].kind == LUPE_TOKEN_WORD) {
 		lupe_part parts[MAX_PARTS];
 		const char *f = t->arena.p + t->v[first].form_off;
-		size_t fl = t->v[first].form_len;
+		/*
+		 * A feminine form is split as its base: "mitarbeiterinnen" as
+		 * "mitarbeiter", so that the ending never makes a part of its
+		 * own ("rinn", Rinne).  The parts stay within the base.
+		 */
+		size_t fl = lupe_de_prestem(f, t->v[first].form_len);
 		int np = lupe_decomp_split(an->dc, f, fl, parts, MAX_PARTS);
 		for (int i = 0; i < np; i++) {
 			/* Copy out: emit() may move the arena. */

@@ -212,8 +212,14 @@ size_t lupe_de_degender(const char *word, size_t len)
 	else if (end >= 2 && (unsigned char)w[end - 2] == 0xC2 && (unsigned char)w[end - 1] == 0xB7)
 		sep = 2;
 	if (sep) {
+		/*
+		 * A capital "In" after a colon also starts a sentence written
+		 * without a space ("Hinweis:In diesem Fall"): then the base must
+		 * look like a person noun ("Lehrer:Innen").
+		 */
 		size_t base = end - sep;
-		return (base >= 2 && letter_before(w, base)) ? base : len;
+		return (base >= 2 && letter_before(w, base) && (w[end] != 'I' || is_person_base(w, base))) ? base
+													     : len;
 	}
 
 	/*

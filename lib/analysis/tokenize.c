@@ -5,8 +5,12 @@
 #include <unicode/uchar.h>
 #include <unicode/utext.h>
 
+#include "analysis/german.h"
 #include "analysis/tokenize.h"
 #include "util/utf8.h"
+
+/* Longer words are not looked at for a gender ending (the analyzer cuts them anyway). */
+#define LUPE_GENDER_WORD_MAX 256
 
 struct lupe_tokenizer {
 	UBreakIterator *bi;
@@ -163,16 +167,19 @@ static int ieq(const char *a, const char *b, size_t n)
 }
 
 /*
- * A gender marker that ICU splits off: "*in", "*innen", "/in", "/innen",
- * "/-in", "/-innen" right after a word and followed by no further letter.
- * Returns the byte length of marker plus suffix, or 0.
+ * A gender marker that ICU splits off: ":in", ":innen", "*in", "*innen",
+ * "/in", "/innen", "/-in", "/-innen", "(in)", "(innen)" right after the word
+ * text[s..e) and followed by no further letter.  Returns the byte length of
+ * marker plus suffix, or 0.  The join is only made when lupe_de_degender()
+ * reads the whole as a gendered word (so "10:in", "ein/in", "Hinweis:In"
+ * stay apart): the tokenizer and the analyzer decide alike.
  */
-static size_t gender_tail(const char *t, size_t len, size_t e)
+static size_t gender_tail(const char *t, size_t len, size_t s0, size_t e)
 {
 	size_t m;
-	if (e >= len)
+	if (e >= len || e < s0 + 2)
 		return 0;
-	if (t[e] == '*')
+	if (t[e] == '*' || t[e] == ':' || t[e] == '(')
 		m = 1;
 	else if (t[e] == '/' && e + 1 < len && t[e + 1] == '-')
 		m = 2;
@@ -188,7 +195,15 @@ static size_t gender_tail(const char *t, size_t len, size_t e)
 		n = 2;
 	if (!n)
 		return 0;
-	if (s + n < len && (is_alpha((unsigned char)t[s + n]) || (unsigned char)t[s + n] >= 0x80))
+	if (t[e] == '(') {
+		if (s + n >= len || t[s + n] != ')')
+			return 0;
+		n++;
+	}
+	if (s + n < len && (is_alnum((unsigned char)t[s + n]) || (unsigned char)t[s + n] >= 0x80 || t[s + n] == '_'))
+		return 0;
+	size_t whole = e + m + n - s0;
+	if (whole > LUPE_GENDER_WORD_MAX || lupe_de_degender(t + s0, whole) == whole)
 		return 0;
 	return m + n;
 }
@@ -229,7 +244,7 @@ static int icu_segments(lupe_tokenizer *tz, const char *text, size_t len, size_t
 		size_t s = (size_t)prev, e = (size_t)b;
 
 		/* Join a gender marker that ICU split off ("Mitarbeiter*innen"). */
-		size_t g = gender_tail(text, len, e);
+		size_t g = gender_tail(text, len, s, e);
 		if (g) {
 			e += g;
 			while (b != UBRK_DONE && (size_t)b < e)

@@ -26,6 +26,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "query/parse.h"
 
@@ -113,6 +114,23 @@ static int after_quote(const unsigned char *q, size_t i)
 static int word_end(const unsigned char *p, const unsigned char *end)
 {
 	return p == end || *p == '(' || *p == ')' || sep_len(p, end) || quote_len(p, end);
+}
+
+/*
+ * The length of a bracketed gender ending at p, "(in)" or "(innen)" ending
+ * the word, or 0: "Mitarbeiter(innen)" is a gendered word
+ * (analysis/german.c), not a word and a group.
+ */
+static size_t gender_paren(const unsigned char *p, const unsigned char *end)
+{
+	static const char *const forms[] = {"(in)", "(innen)"};
+	for (int k = 0; k < 2; k++) {
+		size_t n = strlen(forms[k]);
+		if ((size_t)(end - p) >= n && strncasecmp((const char *)p, forms[k], n) == 0 &&
+		    (p + n == end || p[n] == ')' || sep_len(p + n, end) || quote_len(p + n, end)))
+			return n;
+	}
+	return 0;
 }
 
 /*
@@ -368,8 +386,16 @@ static size_t lex_one(lq_lexer *lx, size_t i, int *depth)
 		return lex_phrase(lx, i + n, occur, field);
 
 	start = i;
-	while (!word_end(q + i, end))
+	for (;;) {
+		size_t g = i > start && q + i < end && q[i] == '(' ? gender_paren(q + i, end) : 0;
+		if (g) {
+			i += g;
+			continue;
+		}
+		if (word_end(q + i, end))
+			break;
 		i++;
+	}
 	n = i - start;
 	if (has_content(q + start, n)) {
 		size_t stem = n;
