@@ -17,7 +17,7 @@ lupe_bin="$root/${LUPE_BUILD:-build}/examples"
 case ${LUPE_BUILD:-build} in /*) lupe_bin="${LUPE_BUILD}/examples" ;; esac
 out="$here/out"
 coll="$here/data/collection.jsonl"
-sets="xquad:$shared/eval/xquad-de-public.tsv compound:$shared/eval/compound-public.tsv"
+sets="xquad:$shared/eval/xquad-de-public.tsv compound:$shared/eval/compound-public.tsv typo:$shared/eval/typo-public.tsv"
 
 "$here/collection.sh"
 "$here/build.sh"
@@ -59,8 +59,8 @@ fi
 
 table="$work/table.md"
 {
-    echo "| engine | index s | xquad MRR@10 | xquad S@1 | xquad S@10 | compound MRR@10 | compound S@1 | compound S@10 |"
-    echo "|---|---:|---:|---:|---:|---:|---:|---:|"
+    echo "| engine | index s | xquad MRR@10 | xquad S@1 | xquad S@10 | compound MRR@10 | compound S@1 | compound S@10 | typo MRR@10 | typo S@1 | typo S@10 | typo suggestion restores |"
+    echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
 } >"$table"
 
 for e in $engines; do
@@ -87,13 +87,19 @@ for e in $engines; do
 - $e failed on $name (see $work/$e-$name.log)."
         fi
     done
-    echo "$row |" >>"$table"
+    # The typo set's fourth figure: how often the suggestion names the clean word (lupe only).
+    case $e in
+    lupe | lupe-nodecomp) sug=$(python3 "$here/suggest_eval.py" "$shared/eval/typo-public.tsv" "$work/$e-typo.jsonl" 2>/dev/null || echo fail) ;;
+    *) sug="-" ;;
+    esac
+    echo "$row | $sug |" >>"$table"
 done
 
 {
     echo "Relevance on the collection of /work/shared/eval/README.md ($(wc -l <"$coll") documents),"
     echo "$(date -u +%Y-%m-%d), commit $(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo unknown)."
-    echo "xquad = xquad-de-public.tsv ($(wc -l <"$work/xquad.queries") queries), compound = compound-public.tsv ($(wc -l <"$work/compound.queries") queries)."
+    echo "xquad = xquad-de-public.tsv ($(wc -l <"$work/xquad.queries") queries), compound = compound-public.tsv ($(wc -l <"$work/compound.queries") queries),"
+    echo "typo = typo-public.tsv ($(wc -l <"$work/typo.queries") queries, as typed; typo tolerance is lupe's default)."
     echo
     cat "$table"
     if [ -n "$notes" ]; then

@@ -36,6 +36,7 @@ static const char usage_text[] =
 	"  --queries FILE|-  read queries from FILE, one a line\n"
 	"  --partial         sharded index: when a shard fails, answer from the others\n"
 	"  --fuzzy           also match words a typo or two away (ranked lower)\n"
+	"  --exact           no typo tolerance: search the words only as typed\n"
 	"  --sort ORDER      relevance (default), date (newest first) or date-asc\n"
 	"  --facet FIELD     count hits per source or year (repeatable; JSON \"facets\")\n"
 	"  --like ID         documents like the document ID instead of a query\n"
@@ -200,7 +201,7 @@ static void put_snippet(FILE *f, const lupe_hit *h, bool tty)
 }
 
 static void print_readable(FILE *f, const char *query, size_t len, const lupe_hit **hits, size_t n,
-			   uint64_t total, int exact, double took_ms, const struct out_opts *o)
+			   uint64_t total, int exact, double took_ms, const char *sug, const struct out_opts *o)
 {
 	if (o->batch) {
 		fputs("Query: ", f);
@@ -209,6 +210,11 @@ static void print_readable(FILE *f, const char *query, size_t len, const lupe_hi
 	}
 	fprintf(f, "%s%" PRIu64 " result%s (%.1f ms)\n", exact ? "" : "about ", total, total == 1 ? "" : "s",
 		took_ms);
+	if (sug) {
+		fputs("Meinten Sie: ", f);
+		put_plain(f, sug, strlen(sug));
+		fputc('\n', f);
+	}
 	for (size_t i = 0; i < n; i++) {
 		const lupe_hit *h = hits[i];
 
@@ -352,7 +358,8 @@ static int run_query(lupe_db *db, const char *query, size_t len, const lupe_sear
 		print_json(stdout, query, len, hits, m, total, ms_between(&t0, &t1), lupe_results_partial(res),
 			   lupe_results_suggestion(res));
 	else
-		print_readable(stdout, query, len, hits, m, total, exact, ms_between(&t0, &t1), o);
+		print_readable(stdout, query, len, hits, m, total, exact, ms_between(&t0, &t1),
+			       lupe_results_suggestion(res), o);
 	free(hits);
 	lupe_results_free(res);
 	return 0;
@@ -512,6 +519,8 @@ int main(int argc, char **argv)
 			so.flags |= LUPE_SEARCH_PARTIAL;
 		} else if (strcmp(a, "--fuzzy") == 0) {
 			so.flags |= LUPE_SEARCH_FUZZY;
+		} else if (strcmp(a, "--exact") == 0) {
+			so.flags |= LUPE_SEARCH_EXACT;
 		} else if (strcmp(a, "--explain") == 0) {
 			so.flags |= LUPE_SEARCH_EXPLAIN;
 		} else if (strcmp(a, "--html") == 0) {

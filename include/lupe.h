@@ -365,6 +365,10 @@ typedef struct {
 				   * highlights then point at the marked text */
 #define LUPE_SEARCH_PARTIAL 0x8u  /* sharded index: when a shard fails, answer from the others
 				   * and say so (lupe_results_partial) instead of failing */
+#define LUPE_SEARCH_EXACT 0x10u   /* no typo tolerance: words are searched only as typed.  By
+				   * default a word the index does not hold (or holds far more
+				   * rarely than a word an edit or two away) is also searched as
+				   * its likely corrections, ranked below the word as typed */
 
 /* Sort orders. */
 #define LUPE_SORT_RELEVANCE 0

@@ -6,6 +6,7 @@
 #include "index/document.h"
 #include "query/build.h"
 #include "query/fuzzy.h"
+#include "query/typo.h"
 #include "util/utf8.h"
 
 /* How much the parts of a compound count against the compound itself. */
@@ -15,6 +16,8 @@
 #define WILDCARD_MAX 256
 /* Words found by typo tolerance count this much against the word typed. */
 #define FUZZY_SCALE 0.4
+/* The corrections of a word typo tolerance takes for a typo (query/typo.h). */
+#define TYPO_SCALE 0.6
 /*
  * A compound formed by neighbouring query words ("Berechnung Ergebnis" ->
  * berechnungsergebnis), when the index holds it.  When the two words are the
@@ -42,6 +45,7 @@ typedef struct {
 	lupe_buf tmp;
 	lupe_err *err;
 	int oom;
+	int typo_budget; /* lupe_typo_corrections' */
 } builder;
 
 void lupe_qterms_free(lupe_qterms *qt)
@@ -177,6 +181,30 @@ static lx_query *fuzzy_q(builder *b, lq_field f, const lupe_itok *k, lx_query *w
 	return lx_q_combine(LX_OR, kids, 2, 0);
 }
 
+/* The word, OR (weighted lower) its likely corrections when it looks mistyped. */
+static lx_query *typo_q(builder *b, lq_field f, const lupe_itok *k, lx_query *wq)
+{
+	lupe_fuzzy_cand c[LUPE_TYPO_ALTS];
+	const char *form = lupe_itok_form(b->toks, k);
+	const char *term = lupe_itok_term(b->toks, k);
+	int n = lupe_typo_corrections(b->x, term, k->term_len, utf8_chars(form, k->form_len), 0, &b->typo_budget, c,
+				      LUPE_TYPO_ALTS);
+	if (n <= 0)
+		return wq;
+	qlist alts = {0};
+	for (int i = 0; i < n; i++) {
+		ql_push(b, &alts, term_q(b, f, c[i].term, strlen(c[i].term)));
+		note_term(b, c[i].term, strlen(c[i].term), 0);
+	}
+	lx_query *tq = lx_q_scale(ql_combine(&alts, LX_SYNONYM, 0), TYPO_SCALE);
+	if (!tq) {
+		b->oom = 1;
+		return wq;
+	}
+	lx_query *kids[2] = {wq, tq};
+	return lx_q_combine(LX_OR, kids, 2, 0);
+}
+
 /*
  * The tokens of one word or phrase, as a query.  For a plain word: its
  * term, or with compound parts: the compound OR (scaled) its parts near
@@ -219,6 +247,9 @@ static lx_query *tokens_q(builder *b, lq_field f, int phrase_only, int *all_stop
 		if ((b->flags & LUPE_BUILD_FUZZY) && !phrase_only && k->kind == LUPE_TOKEN_WORD &&
 		    !(k->flags & LUPE_TOKEN_STOPWORD) && wq)
 			wq = fuzzy_q(b, f, k, wq);
+		else if ((b->flags & LUPE_BUILD_TYPO) && !phrase_only && k->kind == LUPE_TOKEN_WORD &&
+			 !(k->flags & LUPE_TOKEN_STOPWORD) && wq)
+			wq = typo_q(b, f, k, wq);
 		if (parts.n >= 2) {
 			/* Copies for the AND branch: a query is consumed by its parent. */
 			qlist parts2 = {0};
@@ -685,7 +716,7 @@ static lx_query *build(builder *b, const lq_node *n, int depth)
 int lupe_query_build(lx_db *x, unsigned flags, lupe_analyzer *an, lupe_tokens *toks, const lq_node *root,
 		     lx_query **out, lupe_qterms *qt, lupe_err *err)
 {
-	builder b = {x, flags, "", an, toks, qt, {0}, err, 0};
+	builder b = {x, flags, "", an, toks, qt, {0}, err, 0, LUPE_TYPO_WORDS};
 	*out = build(&b, root, 0);
 	lupe_buf_free(&b.tmp);
 	if (b.qerr[0] && !b.oom) {

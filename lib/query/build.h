@@ -32,6 +32,7 @@ int lupe_qterms_match(const lupe_qterms *qt, const char *term, size_t len);
  */
 /* Build flags. */
 #define LUPE_BUILD_FUZZY 0x1u  /* add words one or two edits away, weighted lower */
+#define LUPE_BUILD_TYPO 0x2u   /* add the likely corrections of unknown words (query/typo.h) */
 
 int lupe_query_build(lx_db *x, unsigned flags, lupe_analyzer *an, lupe_tokens *toks, const lq_node *root,
 		     lx_query **out, lupe_qterms *qt, lupe_err *err);

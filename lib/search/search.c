@@ -286,8 +286,10 @@ LUPE_EXPORT int lupe_search(lupe_db *db, lupe_results **out, const char *query, 
 		return lupe_err_set(&db->err, LUPE_EQUERY, "query: %s", perr);
 	/* The suggestion is made on the suggester's thread meanwhile (suggest.h). */
 	int posted = use_suggester(db) && lupe_suggester_post(db->sug, tree, query ? query : "", len) == 0;
-	rc = lupe_query_build(db->x, (opts->flags & LUPE_SEARCH_FUZZY) ? LUPE_BUILD_FUZZY : 0, db->an, &db->toks,
-			      tree, &q, &qt, &db->err);
+	unsigned bflags = (opts->flags & LUPE_SEARCH_FUZZY) ? LUPE_BUILD_FUZZY : 0;
+	if (!(opts->flags & LUPE_SEARCH_EXACT))
+		bflags |= LUPE_BUILD_TYPO; /* typo tolerance is on by default */
+	rc = lupe_query_build(db->x, bflags, db->an, &db->toks, tree, &q, &qt, &db->err);
 	if (rc != LUPE_OK)
 		goto done;
 	lx_params p = {0};

@@ -5,6 +5,7 @@
 
 #include "index/document.h"
 #include "query/fuzzy.h"
+#include "query/typo.h"
 #include "search/snippet.h"
 #include "search/suggest.h"
 #include "util/buf.h"
@@ -13,68 +14,28 @@
 /*
  * Which words get a suggestion, and which suggestions are made.
  *
- *  - Only words the index does not hold (Lucene's default,
- *    SUGGEST_WHEN_NOT_IN_INDEX; Xapian's spelling correction likewise): a
- *    rare word that is there is found as typed, and on the public question
- *    set, rare names and terms ("Sepsis", "Hutton") drew suggestions of
- *    frequent words that merely look alike ("Skepsis", "Huston").
- *  - Candidates are the index terms near the word's term (lupe_fuzzy_terms),
- *    but terms are stems, and a stem one edit away can belong to a word
- *    that is not ("turbin" -> "turin": Turbine -> Turin; "algier" ->
- *    "agier": Algier -> agieren).  So the word written in the collection
- *    must itself be within the word's distance of the word typed (compared
- *    in lower case), or the next candidate is tried.
- *  - A suggestion keeps the word's first letter (see lupe_fuzzy_terms).
+ *  - The words typo tolerance corrects (query/typo.h): words the index
+ *    does not hold, and rare words next to a far more frequent one, so
+ *    that the suggestion names what the search also looked for.
+ *  - Candidates are index terms, that is stems, and a stem one edit away
+ *    can belong to a word that is not ("turbin" -> "turin": Turbine ->
+ *    Turin).  So each candidate is shown as the word written in the
+ *    collection that is closest to the word typed (Abstimung -> Abstimmung,
+ *    not the "abstimmen" of the first document that holds the stem), and it
+ *    must be within the word's distance of the word typed (compared as
+ *    the analyzer folds words), or the next candidate is tried.  Of the
+ *    first few that pass, the closest as written wins, then the more
+ *    frequent.
+ */
+/*
+ * A suggestion keeps the word's first letter (Lucene's DirectSpellChecker's
+ * minPrefix 1: a first letter is rarely mistyped, and a suggestion that
+ * changes it is rarely the word meant); the search's corrections do not.
  */
 #define SUGGEST_KEEP 1
-
-/*
- * The word of the collection whose term is `term`, as written in the first
- * document that holds it (so the suggestion reads "Kommunikation", not the
- * stem "kommunikation").  Appends it to out; 0 on success, -1 otherwise.
- */
-static int surface(lx_db *x, lupe_analyzer *an, const char *term, lupe_buf *out)
-{
-	lupe_buf data = {0}, unpacked = {0};
-	lupe_tokens toks = {0};
-	lupe_record rec;
-	lupe_err err;
-	lupe_qterms qt = {0};
-	lupe_snip_keys *keys = NULL;
-	int found, rc = -1;
-	if (lx_first_data(x, term, strlen(term), &data, &found, &err) != LUPE_OK || !found ||
-	    lupe_record_parse(data.p, data.len, &unpacked, &rec) < 0)
-		goto done;
-	const char *fields[2] = {rec.title, rec.text};
-	/* The part of a body snippets read, so the term is found where a snippet finds it. */
-	size_t lens[2] = {rec.title_len, rec.text_len > LUPE_SNIPPET_SCAN_MAX
-						 ? lupe_utf8_floor(rec.text, LUPE_SNIPPET_SCAN_MAX)
-						 : rec.text_len};
-	if (lupe_buf_append(&qt.terms, term, strlen(term) + 1) < 0)
-		goto done;
-	qt.n_terms = 1;
-	if (lupe_snip_keys_new(&keys, &qt) < 0)
-		goto done;
-	for (int f = 0; f < 2 && rc < 0; f++) {
-		/* Only around the places the term may be (snippet.c's prefilter). */
-		if (lupe_analyze_near(an, &toks, fields[f], lens[f], keys, 0) < 0)
-			break;
-		for (size_t i = 0; i < toks.n; i++) {
-			const lupe_itok *k = &toks.v[i];
-			if (k->kind == LUPE_TOKEN_WORD && strcmp(lupe_itok_term(&toks, k), term) == 0) {
-				rc = lupe_buf_append(out, fields[f] + k->start, k->end - k->start);
-				break;
-			}
-		}
-	}
-done:
-	lupe_snip_keys_free(keys);
-	lupe_qterms_free(&qt);
-	lupe_tokens_release(&toks);
-	lupe_buf_free(&data);
-	lupe_buf_free(&unpacked);
-	return rc;
-}
+/* Documents read for a candidate's written forms, and candidates compared. */
+#define SURFACE_DOCS 4
+#define SUGGEST_TRY 4
 
 typedef struct {
 	lx_db *x;
@@ -82,20 +43,80 @@ typedef struct {
 	lupe_tokens *toks;
 	lupe_buf out;      /* the query being corrected */
 	int changed;
-	lupe_buf fa, fb;   /* scratch: the two words close_as_written() compares, folded */
+	int budget;        /* lupe_typo_corrections' */
+	lupe_buf typed;    /* scratch: the word typed, folded */
+	lupe_buf fb;       /* scratch: a written form, folded */
 } sctx;
 
 /*
- * Whether the word written in the collection is within dist edits of the
- * word typed, both folded as the analyzer folds a word before stemming
- * (case, canonical spelling: "Ueberstunden" and "Überstunden" are 0 apart).
+ * The written form of `term` in the collection closest to the word typed
+ * (c->typed, folded), from the first SURFACE_DOCS documents that hold it,
+ * if one is within max edits: appended to out, its distance returned;
+ * max + 1 when there is none.
  */
-static int close_as_written(sctx *c, const char *typed, size_t tn, const char *found, size_t fn, int dist)
+static int surface(sctx *c, const char *term, int max, lupe_buf *out)
 {
-	c->fa.len = c->fb.len = 0;
-	if (lupe_analyzer_fold(c->an, typed, tn, &c->fa) < 0 || lupe_analyzer_fold(c->an, found, fn, &c->fb) < 0)
-		return 0;
-	return lupe_fuzzy_osa(c->fa.p, c->fa.len, c->fb.p, c->fb.len, dist) <= dist;
+	lupe_buf unpacked = {0};
+	lupe_tokens toks = {0};
+	lupe_record rec;
+	lupe_err err;
+	lupe_qterms qt = {0};
+	lupe_snip_keys *keys = NULL;
+	lx_mset *ms = NULL;
+	lx_params p = {0};
+	int best = max + 1;
+	lx_query *q = lx_q_term(term, strlen(term), 1);
+	p.k1 = 1.2;
+	p.b = 0.75;
+	if (!q || lx_search(c->x, q, 0, SURFACE_DOCS, &p, &ms, &err) != LUPE_OK)
+		goto done;
+	if (lupe_buf_append(&qt.terms, term, strlen(term) + 1) < 0)
+		goto done;
+	qt.n_terms = 1;
+	if (lupe_snip_keys_new(&keys, &qt) < 0)
+		goto done;
+	for (size_t d = 0; d < lx_mset_size(ms) && best > 0; d++) {
+		size_t dl;
+		const char *data = lx_mset_data(ms, d, &dl);
+		unpacked.len = 0;
+		if (!data || lupe_record_parse(data, dl, &unpacked, &rec) < 0)
+			continue;
+		const char *fields[2] = {rec.title, rec.text};
+		/* The part of a body snippets read, so the term is found where a snippet finds it. */
+		size_t lens[2] = {rec.title_len, rec.text_len > LUPE_SNIPPET_SCAN_MAX
+							 ? lupe_utf8_floor(rec.text, LUPE_SNIPPET_SCAN_MAX)
+							 : rec.text_len};
+		for (int f = 0; f < 2 && best > 0; f++) {
+			/* Only around the places the term may be (snippet.c's prefilter). */
+			if (lupe_analyze_near(c->an, &toks, fields[f], lens[f], keys, 0) < 0)
+				goto done;
+			for (size_t i = 0; i < toks.n && best > 0; i++) {
+				const lupe_itok *k = &toks.v[i];
+				if (k->kind != LUPE_TOKEN_WORD || strcmp(lupe_itok_term(&toks, k), term) != 0)
+					continue;
+				const char *w = fields[f] + k->start;
+				size_t wl = k->end - k->start;
+				c->fb.len = 0;
+				if (lupe_analyzer_fold(c->an, w, wl, &c->fb) < 0)
+					continue;
+				int dist = lupe_fuzzy_osa(c->typed.p, c->typed.len, c->fb.p, c->fb.len, max);
+				if (dist < best) {
+					out->len = 0;
+					if (lupe_buf_append(out, w, wl) < 0)
+						goto done;
+					best = dist;
+				}
+			}
+		}
+	}
+done:
+	lx_mset_free(ms);
+	lx_q_free(q);
+	lupe_snip_keys_free(keys);
+	lupe_qterms_free(&qt);
+	lupe_tokens_release(&toks);
+	lupe_buf_free(&unpacked);
+	return best;
 }
 
 /* Replace the first occurrence of old (n bytes) in the corrected query. */
@@ -123,6 +144,14 @@ static void replace(sctx *c, const char *old, size_t n, const char *neu, size_t 
 	c->changed = 1;
 }
 
+static size_t chars_of(const char *s, size_t n)
+{
+	size_t k = 0;
+	for (size_t i = 0; i < n; i++)
+		k += ((unsigned char)s[i] & 0xC0) != 0x80;
+	return k;
+}
+
 static void word(sctx *c, const lq_node *n)
 {
 	/* surface() analyses into tokens of its own: c->toks holds this word's throughout. */
@@ -132,7 +161,7 @@ static void word(sctx *c, const lq_node *n)
 	size_t nt = c->toks->n;
 	for (size_t i = 0; i < nt; i++) {
 		const lupe_itok *k = &c->toks->v[i];
-		if (k->kind != LUPE_TOKEN_WORD || (k->flags & LUPE_TOKEN_STOPWORD) || k->form_len < 4)
+		if (k->kind != LUPE_TOKEN_WORD || (k->flags & LUPE_TOKEN_STOPWORD))
 			continue;
 		char term[64], orig[256];
 		if (k->term_len >= sizeof term || k->end - k->start >= sizeof orig)
@@ -140,24 +169,36 @@ static void word(sctx *c, const lq_node *n)
 		memcpy(term, lupe_itok_term(c->toks, k), k->term_len + 1);
 		size_t ol = k->end - k->start;
 		memcpy(orig, n->text + k->start, ol);
-		int dist = lupe_fuzzy_distance(k->form_len);
-		if (dist == 0 || lx_termfreq(c->x, term, k->term_len) > 0)
-			continue;
+		size_t chars = chars_of(lupe_itok_form(c->toks, k), k->form_len);
+		int dist = lupe_fuzzy_distance(chars);
 		lupe_fuzzy_cand cand[LUPE_FUZZY_MAX];
-		int nc = lupe_fuzzy_terms(c->x, term, k->term_len, dist, SUGGEST_KEEP, cand, LUPE_FUZZY_MAX);
-		/* The closest first, then the most frequent (lupe_fuzzy_terms' order). */
-		for (int j = 0; j < nc; j++) {
-			lupe_buf w = {0};
-			if (surface(c->x, c->an, cand[j].term, &w) == 0 && close_as_written(c, orig, ol, w.p, w.len, dist)) {
-				/* Keep the user's capitalisation of the first letter. */
-				if (w.len && orig[0] >= 'a' && orig[0] <= 'z' && w.p[0] >= 'A' && w.p[0] <= 'Z')
-					w.p[0] = (char)(w.p[0] + 32);
-				replace(c, orig, ol, w.p, w.len);
-				lupe_buf_free(&w);
-				break;
+		int nc = lupe_typo_corrections(c->x, term, k->term_len, chars, SUGGEST_KEEP, &c->budget, cand,
+						SUGGEST_TRY);
+		if (nc <= 0)
+			continue;
+		c->typed.len = 0;
+		if (lupe_analyzer_fold(c->an, orig, ol, &c->typed) < 0)
+			continue;
+		/* The closest as written of the first few candidates; ties to the earlier (more frequent). */
+		lupe_buf best = {0}, w = {0};
+		int best_d = dist + 1;
+		for (int j = 0; j < nc && best_d > 0; j++) {
+			int d = surface(c, cand[j].term, dist, &w);
+			if (d < best_d) {
+				lupe_buf t = best;
+				best = w;
+				w = t;
+				best_d = d;
 			}
-			lupe_buf_free(&w);
 		}
+		if (best_d <= dist && best.len) {
+			/* Keep the user's capitalisation of the first letter. */
+			if (orig[0] >= 'a' && orig[0] <= 'z' && best.p[0] >= 'A' && best.p[0] <= 'Z')
+				best.p[0] = (char)(best.p[0] + 32);
+			replace(c, orig, ol, best.p, best.len);
+		}
+		lupe_buf_free(&best);
+		lupe_buf_free(&w);
 	}
 }
 
@@ -177,13 +218,13 @@ static void walk(sctx *c, const lq_node *n, int depth)
 char *lupe_suggest(lx_db *x, lupe_analyzer *an, lupe_tokens *toks, const lq_node *root, const char *query,
 		   size_t len)
 {
-	sctx c = {x, an, toks, {0}, 0, {0}, {0}};
+	sctx c = {x, an, toks, {0}, 0, LUPE_TYPO_WORDS, {0}, {0}};
 	if (lupe_buf_append(&c.out, query, len) < 0) {
 		lupe_buf_free(&c.out);
 		return NULL;
 	}
 	walk(&c, root, 0);
-	lupe_buf_free(&c.fa);
+	lupe_buf_free(&c.typed);
 	lupe_buf_free(&c.fb);
 	if (!c.changed || lupe_buf_terminate(&c.out) < 0) {
 		lupe_buf_free(&c.out);
