@@ -192,6 +192,11 @@ int lupe_analyzer_fold(lupe_analyzer *an, const char *word, size_t len, lupe_buf
 	return fold_word(an, word, len, out);
 }
 
+const char *lupe_analyzer_stem_folded(lupe_analyzer *an, const char *folded, size_t len, size_t *tlen)
+{
+	return lupe_stem(an->stem, folded, lupe_de_prestem(folded, len), tlen);
+}
+
 static int has_digit(const char *s, size_t n)
 {
 	for (size_t i = 0; i < n; i++)

@@ -67,4 +67,12 @@ void lupe_analyzer_set_freq(lupe_analyzer *an, lupe_freq_fn fn, void *ctx);
  */
 int lupe_analyzer_fold(lupe_analyzer *an, const char *word, size_t len, lupe_buf *out);
 
+/*
+ * The term of a word already folded (lupe_analyzer_fold's output), as the
+ * analyzer makes it: feminine ending, then Snowball.  Borrowed, valid until
+ * the next call on an; NULL when out of memory.  For typo tolerance, which
+ * stems the one-edit variants of a word.
+ */
+const char *lupe_analyzer_stem_folded(lupe_analyzer *an, const char *folded, size_t len, size_t *tlen);
+
 #endif

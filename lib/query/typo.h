@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "analysis/analyzer.h"
 #include "query/fuzzy.h"
 #include "shim/shim.h"
 
@@ -23,20 +24,22 @@
 #define LUPE_TYPO_WORDS 8
 
 /*
- * The corrections of the index term `term` (tlen bytes), the stem of a
- * word of `chars` letters: index terms within the word's distance
- * (lupe_fuzzy_distance: 1 edit from 5 letters, 2 from 9; a transposition
- * is one edit), when the term itself is absent from the index or at least
- * LUPE_TYPO_RARE_RATIO times rarer than the best of them.  The ones kept:
- * those at the closest distance found, most frequent first; from further
- * out only one far more frequent than all of these.  `keep` leading bytes
- * are never changed (see lupe_fuzzy_terms).  Writes up to max (<= 
- * LUPE_FUZZY_MAX) to out and returns their count; 0 when the word is fine
- * or has no neighbour.  *budget counts the neighbourhoods a query may
- * still search (start it at LUPE_TYPO_WORDS): each search takes one, and
- * at 0 none is made.
+ * The corrections of a query word: `form` (flen bytes) as the analyzer
+ * folded it, `term` its index term.  Only a word the index does not hold,
+ * or holds at most a few times while a correction is far more frequent,
+ * has any; and only a word of 5 letters or more.  The corrections are the
+ * index terms of the words one edit from `form` (deleted, swapped,
+ * replaced or inserted letter, umlauts included), most frequent first;
+ * when there are none, the index terms within the word's distance of its
+ * stem (lupe_fuzzy_distance: 1 edit from 5 letters, 2 from 9; a
+ * transposition is one edit), closest first.  `keep` leading characters
+ * are never changed.  Writes up to max (<= LUPE_FUZZY_MAX) to out and
+ * returns their count.  *budget counts the words a query may still look
+ * up (start it at LUPE_TYPO_WORDS): each lookup takes one, at 0 none is
+ * made.  *own_freq (if not NULL) receives the documents holding `term`
+ * when it was looked up, else 0.
  */
-int lupe_typo_corrections(lx_db *db, const char *term, size_t tlen, size_t chars, size_t keep, int *budget,
-			  lupe_fuzzy_cand *out, int max);
+int lupe_typo_corrections(lx_db *db, lupe_analyzer *an, const char *form, size_t flen, const char *term,
+			  size_t tlen, size_t keep, int *budget, uint64_t *own_freq, lupe_fuzzy_cand *out, int max);
 
 #endif

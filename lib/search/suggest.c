@@ -169,11 +169,15 @@ static void word(sctx *c, const lq_node *n)
 		memcpy(term, lupe_itok_term(c->toks, k), k->term_len + 1);
 		size_t ol = k->end - k->start;
 		memcpy(orig, n->text + k->start, ol);
-		size_t chars = chars_of(lupe_itok_form(c->toks, k), k->form_len);
-		int dist = lupe_fuzzy_distance(chars);
+		char form[LUPE_WORD_MAX * 3];
+		if (k->form_len >= sizeof form)
+			continue;
+		size_t fl = k->form_len;
+		memcpy(form, lupe_itok_form(c->toks, k), fl);
+		int dist = lupe_fuzzy_distance(chars_of(form, fl));
 		lupe_fuzzy_cand cand[LUPE_FUZZY_MAX];
-		int nc = lupe_typo_corrections(c->x, term, k->term_len, chars, SUGGEST_KEEP, &c->budget, cand,
-						SUGGEST_TRY);
+		int nc = lupe_typo_corrections(c->x, c->an, form, fl, term, k->term_len, SUGGEST_KEEP, &c->budget, NULL,
+					       cand, SUGGEST_TRY);
 		if (nc <= 0)
 			continue;
 		c->typed.len = 0;
