@@ -31,6 +31,8 @@ static void setup(void)
 	ck_assert_int_eq(fx_add(db, "haus", NULL, "Ein Haus am See."), LUPE_OK);
 	ck_assert_int_eq(fx_add(db, "rare", NULL, "Der Bahnhog ist ein Ort im Wald."), LUPE_OK);
 	ck_assert_int_eq(fx_add(db, "komp", NULL, "Die Verfassungsbeschwerde wurde eingereicht."), LUPE_OK);
+	ck_assert_int_eq(fx_add(db, "inter", NULL, "Zwei Interceptions entschieden das Spiel."), LUPE_OK);
+	ck_assert_int_eq(fx_add(db, "kod", NULL, "Die Kodierung der Daten."), LUPE_OK);
 	for (int i = 0; i < N_FREQ; i++) {
 		snprintf(id, sizeof id, "bf%02d", i);
 		snprintf(text, sizeof text, "Am Bahnhof %d warten Leute.", i);
@@ -86,6 +88,10 @@ static const row rows[] = {
 	{"Bahnhog", LUPE_SEARCH_EXACT, "rare", "Bahnhof", 1, 1},
 	/* 12: a typo in a compound */
 	{"Verfasungsbeschwerde", 0, "komp", "Verfassungsbeschwerde", 1, 0},
+	/* 13: the suggestion keeps the inflection typed when the documents show another */
+	{"Interceptiion", 0, "inter", "Interception", 1, 0},
+	/* 14: a typo in the ending, which changes the stem (kodierng, not kodier) */
+	{"Kodierng", 0, "kod", "Kodierung", 1, 0},
 };
 
 START_TEST(test_row)

@@ -193,7 +193,7 @@ static lx_query *fuzzy_q(builder *b, lq_field f, const lupe_itok *k, lx_query *w
 /* The word, OR (weighted lower) its likely corrections when it looks mistyped. */
 static lx_query *typo_q(builder *b, lq_field f, const lupe_itok *k, lx_query *wq)
 {
-	lupe_fuzzy_cand c[LUPE_TYPO_ALTS];
+	lupe_typo_cand c[LUPE_TYPO_ALTS];
 	const char *form = lupe_itok_form(b->toks, k);
 	const char *term = lupe_itok_term(b->toks, k);
 	uint64_t own = 0;
@@ -203,8 +203,8 @@ static lx_query *typo_q(builder *b, lq_field f, const lupe_itok *k, lx_query *wq
 		return wq;
 	qlist alts = {0};
 	for (int i = 0; i < n; i++) {
-		ql_push(b, &alts, term_q(b, f, c[i].term, strlen(c[i].term)));
-		note_term(b, c[i].term, strlen(c[i].term), 0);
+		ql_push(b, &alts, term_q(b, f, c[i].c.term, strlen(c[i].c.term)));
+		note_term(b, c[i].c.term, strlen(c[i].c.term), 0);
 	}
 	lx_query *tq = lx_q_scale(ql_combine(&alts, LX_SYNONYM, 0), own ? TYPO_SCALE : TYPO_ABSENT_SCALE);
 	if (!tq) {

@@ -17,12 +17,13 @@
 
 typedef struct {
 	lupe_fuzzy_cand *v;
+	char (*forms)[LUPE_TYPO_FORM]; /* the variant that gave each */
 	int n, max;
 	const char *term; /* the word's own term, never a candidate */
 	size_t tlen;
 } cands;
 
-static void cand_add(cands *c, const char *t, size_t n, uint64_t freq)
+static void cand_add(cands *c, const char *t, size_t n, uint64_t freq, const char *form, size_t fl)
 {
 	if (n >= sizeof c->v[0].term || (n == c->tlen && memcmp(t, c->term, n) == 0))
 		return;
@@ -44,6 +45,10 @@ static void cand_add(cands *c, const char *t, size_t n, uint64_t freq)
 	c->v[at].term[n] = '\0';
 	c->v[at].freq = freq;
 	c->v[at].dist = 1;
+	if (fl >= LUPE_TYPO_FORM)
+		fl = 0;
+	memcpy(c->forms[at], form, fl);
+	c->forms[at][fl] = '\0';
 }
 
 /* One variant of the word: its term, if the index holds it, is a candidate. */
@@ -57,7 +62,7 @@ static void try_variant(lx_db *db, lupe_analyzer *an, cands *c, const char *v, s
 	memcpy(term, t, tl);
 	uint64_t f = lx_termfreq(db, term, tl);
 	if (f)
-		cand_add(c, term, tl, f);
+		cand_add(c, term, tl, f, v, n);
 }
 
 /*
@@ -119,15 +124,12 @@ static int form_variants(lx_db *db, lupe_analyzer *an, const char *form, size_t 
 	return c->n;
 }
 
-static int by_freq(const lupe_fuzzy_cand *x, const lupe_fuzzy_cand *y)
-{
-	return x->freq > y->freq;
-}
-
 int lupe_typo_corrections(lx_db *db, lupe_analyzer *an, const char *form, size_t flen, const char *term,
-			  size_t tlen, size_t keep, int *budget, uint64_t *own_freq, lupe_fuzzy_cand *out, int max)
+			  size_t tlen, size_t keep, int *budget, uint64_t *own_freq, lupe_typo_cand *out, int max)
 {
 	lupe_fuzzy_cand c[LUPE_FUZZY_MAX];
+	char forms[LUPE_FUZZY_MAX][LUPE_TYPO_FORM];
+	int order[LUPE_FUZZY_MAX];
 	size_t chars = 0;
 	if (own_freq)
 		*own_freq = 0;
@@ -147,34 +149,43 @@ int lupe_typo_corrections(lx_db *db, lupe_analyzer *an, const char *form, size_t
 	 * was typed.  Only when there is none, the terms near its stem (one
 	 * edit from 5 letters, two from 9).
 	 */
-	cands fc = {c, 0, LUPE_FUZZY_MAX, term, tlen};
+	cands fc = {c, forms, 0, LUPE_FUZZY_MAX, term, tlen};
 	int n = form_variants(db, an, form, flen, keep, &fc);
+	for (int i = 0; i < n; i++)
+		order[i] = i;
 	if (n > 0) {
 		/* most frequent first (insertion sort: a few dozen at most) */
 		for (int i = 1; i < n; i++)
-			for (int j = i; j > 0 && by_freq(&c[j], &c[j - 1]); j--) {
-				lupe_fuzzy_cand t = c[j];
-				c[j] = c[j - 1];
-				c[j - 1] = t;
+			for (int j = i; j > 0 && c[order[j]].freq > c[order[j - 1]].freq; j--) {
+				int t = order[j];
+				order[j] = order[j - 1];
+				order[j - 1] = t;
 			}
 	} else {
 		n = lupe_fuzzy_terms(db, term, tlen, dist, keep, c, LUPE_FUZZY_MAX);
 		if (n <= 0)
 			return 0;
+		for (int i = 0; i < n; i++) {
+			order[i] = i;
+			forms[i][0] = '\0';
+		}
 	}
-	/* c is sorted: closest first, then most frequent. */
-	int best = c[0].dist;
+	/* Closest first, then most frequent. */
+	int best = c[order[0]].dist;
 	uint64_t top = 0;
-	for (int i = 0; i < n && c[i].dist == best; i++)
-		if (c[i].freq > top)
-			top = c[i].freq;
+	for (int i = 0; i < n && c[order[i]].dist == best; i++)
+		if (c[order[i]].freq > top)
+			top = c[order[i]].freq;
 	int k = 0;
 	for (int i = 0; i < n && k < max; i++) {
-		if (c[i].dist != best && c[i].freq < top * TYPO_FAR_RATIO)
+		const lupe_fuzzy_cand *x = &c[order[i]];
+		if (x->dist != best && x->freq < top * TYPO_FAR_RATIO)
 			continue;
-		if (own && c[i].freq < own * TYPO_RARE_RATIO)
+		if (own && x->freq < own * TYPO_RARE_RATIO)
 			continue;
-		out[k++] = c[i];
+		out[k].c = *x;
+		memcpy(out[k].form, forms[order[i]], LUPE_TYPO_FORM);
+		k++;
 	}
 	return k;
 }

@@ -14,6 +14,13 @@
 #include "query/fuzzy.h"
 #include "shim/shim.h"
 
+/* A correction: its index term, and the one-edit variant of the word that gave it ("" when none). */
+#define LUPE_TYPO_FORM 64
+typedef struct {
+	lupe_fuzzy_cand c;
+	char form[LUPE_TYPO_FORM];
+} lupe_typo_cand;
+
 /* At most this many corrections are searched for one word. */
 #define LUPE_TYPO_ALTS 4
 /*
@@ -40,6 +47,6 @@
  * when it was looked up, else 0.
  */
 int lupe_typo_corrections(lx_db *db, lupe_analyzer *an, const char *form, size_t flen, const char *term,
-			  size_t tlen, size_t keep, int *budget, uint64_t *own_freq, lupe_fuzzy_cand *out, int max);
+			  size_t tlen, size_t keep, int *budget, uint64_t *own_freq, lupe_typo_cand *out, int max);
 
 #endif

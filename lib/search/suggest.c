@@ -152,6 +152,29 @@ static size_t chars_of(const char *s, size_t n)
 	return k;
 }
 
+/*
+ * A one-edit variant (folded, lower case) written as the word typed: a
+ * capital first letter stays capital.  0, or -1 when the word typed has
+ * capitals beyond its first letter (ARPNET), which the variant cannot show.
+ */
+static int as_typed(const char *typed, size_t tn, const char *v, lupe_buf *out)
+{
+	const unsigned char *t = (const unsigned char *)typed;
+	for (size_t i = 1; i < tn; i++)
+		if ((t[i] >= 'A' && t[i] <= 'Z') || (t[i - 1] == 0xC3 && t[i] >= 0x80 && t[i] <= 0x9E && i > 1))
+			return -1;
+	out->len = 0;
+	if (lupe_buf_append(out, v, strlen(v)) < 0 || out->len == 0)
+		return -1;
+	unsigned char *o = (unsigned char *)out->p;
+	if (t[0] >= 'A' && t[0] <= 'Z' && o[0] >= 'a' && o[0] <= 'z')
+		o[0] = (unsigned char)(o[0] - 32);
+	else if (tn > 1 && t[0] == 0xC3 && t[1] >= 0x80 && t[1] <= 0x9E && out->len > 1 && o[0] == 0xC3 &&
+		 o[1] >= 0xA0 && o[1] <= 0xBE)
+		o[1] = (unsigned char)(o[1] - 0x20); /* ä -> Ä */
+	return 0;
+}
+
 static void word(sctx *c, const lq_node *n)
 {
 	/* surface() analyses into tokens of its own: c->toks holds this word's throughout. */
@@ -175,7 +198,7 @@ static void word(sctx *c, const lq_node *n)
 		size_t fl = k->form_len;
 		memcpy(form, lupe_itok_form(c->toks, k), fl);
 		int dist = lupe_fuzzy_distance(chars_of(form, fl));
-		lupe_fuzzy_cand cand[LUPE_FUZZY_MAX];
+		lupe_typo_cand cand[SUGGEST_TRY];
 		int nc = lupe_typo_corrections(c->x, c->an, form, fl, term, k->term_len, SUGGEST_KEEP, &c->budget, NULL,
 					       cand, SUGGEST_TRY);
 		if (nc <= 0)
@@ -183,11 +206,22 @@ static void word(sctx *c, const lq_node *n)
 		c->typed.len = 0;
 		if (lupe_analyzer_fold(c->an, orig, ol, &c->typed) < 0)
 			continue;
-		/* The closest as written of the first few candidates; ties to the earlier (more frequent). */
+		/*
+		 * The closest as written of the first few candidates; ties to the
+		 * earlier (more frequent).  A candidate found as a one-edit variant
+		 * of the word is one edit away as the variant: when the documents
+		 * show a form close enough but not that close, the variant is the
+		 * word meant, in the inflection typed ("Interceptiion" ->
+		 * "Interception", where the documents say "Interceptions").  With
+		 * no close form at all the variant is no word ("Turbinen" ->
+		 * "Turinen", from Turin).
+		 */
 		lupe_buf best = {0}, w = {0};
 		int best_d = dist + 1;
 		for (int j = 0; j < nc && best_d > 0; j++) {
-			int d = surface(c, cand[j].term, dist, &w);
+			int d = surface(c, cand[j].c.term, dist, &w);
+			if (d > 1 && d <= dist && cand[j].form[0] && as_typed(orig, ol, cand[j].form, &w) == 0)
+				d = 1;
 			if (d < best_d) {
 				lupe_buf t = best;
 				best = w;
