@@ -15,7 +15,7 @@
 static char *dir;
 static lupe_db *db;
 
-/* "Bahnhof" in 60 documents, "Bahnhog" (a rare real word here) in one. */
+/* "Bahnhof" in 60 documents, "Bahnnhof" (a rare word here, a typo elsewhere) in one. */
 #define N_FREQ 60
 
 static void setup(void)
@@ -29,7 +29,7 @@ static void setup(void)
 	ck_assert_int_eq(fx_add(db, "vert", NULL, "Die Verteidigung der Panthers hielt stand."), LUPE_OK);
 	ck_assert_int_eq(fx_add(db, "ueber", NULL, "Überstunden sind im Vertrag geregelt."), LUPE_OK);
 	ck_assert_int_eq(fx_add(db, "haus", NULL, "Ein Haus am See."), LUPE_OK);
-	ck_assert_int_eq(fx_add(db, "rare", NULL, "Der Bahnhog ist ein Ort im Wald."), LUPE_OK);
+	ck_assert_int_eq(fx_add(db, "rare", NULL, "Der Bahnnhof ist ein Ort im Wald."), LUPE_OK);
 	ck_assert_int_eq(fx_add(db, "komp", NULL, "Die Verfassungsbeschwerde wurde eingereicht."), LUPE_OK);
 	ck_assert_int_eq(fx_add(db, "inter", NULL, "Zwei Interceptions entschieden das Spiel."), LUPE_OK);
 	ck_assert_int_eq(fx_add(db, "kod", NULL, "Die Kodierung der Daten."), LUPE_OK);
@@ -84,8 +84,8 @@ static const row rows[] = {
 	/* 9: short words are not corrected (one edit from five letters) */
 	{"Hais", 0, "", NULL, 0, 0},
 	/* 10: a rare word next to a far more frequent one: the word as typed first, the neighbour after */
-	{"Bahnhog", 0, "rare", "Bahnhof", N_FREQ + 1, 0},
-	{"Bahnhog", LUPE_SEARCH_EXACT, "rare", "Bahnhof", 1, 1},
+	{"Bahnnhof", 0, "rare", "Bahnhof", N_FREQ + 1, 0},
+	{"Bahnnhof", LUPE_SEARCH_EXACT, "rare", "Bahnhof", 1, 1},
 	/* 12: a typo in a compound */
 	{"Verfasungsbeschwerde", 0, "komp", "Verfassungsbeschwerde", 1, 0},
 	/* 13: the suggestion keeps the inflection typed when the documents show another */

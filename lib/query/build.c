@@ -726,7 +726,7 @@ static lx_query *build(builder *b, const lq_node *n, int depth)
 int lupe_query_build(lx_db *x, unsigned flags, lupe_analyzer *an, lupe_tokens *toks, const lq_node *root,
 		     lx_query **out, lupe_qterms *qt, lupe_err *err)
 {
-	builder b = {x, flags, "", an, toks, qt, {0}, err, 0, LUPE_TYPO_WORDS};
+	builder b = {x, flags, "", an, toks, qt, {0}, err, 0, LUPE_TYPO_BUDGET};
 	*out = build(&b, root, 0);
 	lupe_buf_free(&b.tmp);
 	if (b.qerr[0] && !b.oom) {

@@ -24,11 +24,13 @@ typedef struct {
 /* At most this many corrections are searched for one word. */
 #define LUPE_TYPO_ALTS 4
 /*
- * At most this many words of one query are looked up for corrections: the
- * cost of a query stays bounded (a query of 1,000 misspelt words, or many
- * words with crowded neighbourhoods such as "aaaaaaaa").
+ * What one query may spend on looking up corrections: 8 words the index
+ * does not hold, or 32 rare ones it holds (these are checked more
+ * cheaply), so the cost of a query stays bounded (a query of 1,000
+ * misspelt words, or many words with crowded neighbourhoods such as
+ * "aaaaaaaa").
  */
-#define LUPE_TYPO_WORDS 8
+#define LUPE_TYPO_BUDGET 32
 
 /*
  * The corrections of a query word: `form` (flen bytes) as the analyzer
@@ -41,9 +43,9 @@ typedef struct {
  * stem (lupe_fuzzy_distance: 1 edit from 5 letters, 2 from 9; a
  * transposition is one edit), closest first.  `keep` leading characters
  * are never changed.  Writes up to max (<= LUPE_FUZZY_MAX) to out and
- * returns their count.  *budget counts the words a query may still look
- * up (start it at LUPE_TYPO_WORDS): each lookup takes one, at 0 none is
- * made.  *own_freq (if not NULL) receives the documents holding `term`
+ * returns their count.  *budget is what the query may still spend (start
+ * it at LUPE_TYPO_BUDGET): each look-up takes its share, at 0 or below
+ * none is made.  *own_freq (if not NULL) receives the documents holding `term`
  * when it was looked up, else 0.
  */
 int lupe_typo_corrections(lx_db *db, lupe_analyzer *an, const char *form, size_t flen, const char *term,

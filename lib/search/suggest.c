@@ -256,7 +256,7 @@ static void walk(sctx *c, const lq_node *n, int depth)
 char *lupe_suggest(lx_db *x, lupe_analyzer *an, lupe_tokens *toks, const lq_node *root, const char *query,
 		   size_t len)
 {
-	sctx c = {x, an, toks, {0}, 0, LUPE_TYPO_WORDS, {0}, {0}};
+	sctx c = {x, an, toks, {0}, 0, LUPE_TYPO_BUDGET, {0}, {0}};
 	if (lupe_buf_append(&c.out, query, len) < 0) {
 		lupe_buf_free(&c.out);
 		return NULL;
