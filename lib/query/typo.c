@@ -15,7 +15,7 @@
 #define TYPO_COST_KNOWN 1
 /* A candidate further out than the closest ones must be this much more frequent. */
 #define TYPO_FAR_RATIO 20
-/* Words longer than this (bytes, folded) get no one-edit variants of their own. */
+/* Words longer than this (bytes, folded) are not corrected. */
 #define TYPO_FORM_MAX 40
 
 typedef struct {
@@ -142,7 +142,8 @@ int lupe_typo_corrections(lx_db *db, lupe_analyzer *an, const char *form, size_t
 	for (size_t i = 0; i < flen; i++)
 		chars += ((unsigned char)form[i] & 0xC0) != 0x80;
 	int dist = lupe_fuzzy_distance(chars);
-	if (dist == 0 || max <= 0 || *budget <= 0)
+	/* A word longer than TYPO_FORM_MAX bytes is no typo worth its neighbourhood (a 100-letter word). */
+	if (dist == 0 || max <= 0 || *budget <= 0 || flen > TYPO_FORM_MAX)
 		return 0;
 	uint64_t own = lx_termfreq(db, term, tlen);
 	if (own_freq)

@@ -230,8 +230,9 @@ static void word(sctx *c, const lq_node *n)
 			}
 		}
 		if (best_d <= dist && best.len) {
-			/* Keep the user's capitalisation of the first letter. */
-			if (orig[0] >= 'a' && orig[0] <= 'z' && best.p[0] >= 'A' && best.p[0] <= 'Z')
+			/* Keep the user's lower-case first letter (not in a word written in capitals). */
+			if (orig[0] >= 'a' && orig[0] <= 'z' && best.p[0] >= 'A' && best.p[0] <= 'Z' &&
+			    !(best.len > 1 && best.p[1] >= 'A' && best.p[1] <= 'Z'))
 				best.p[0] = (char)(best.p[0] + 32);
 			replace(c, orig, ol, best.p, best.len);
 		}
