@@ -419,6 +419,21 @@ def test_interrupt_discards_partial_batch():
     assert search_json(db, "Walross")["total"] == 1
 
 
+def test_typo_tolerance_and_exact():
+    # On by default: the misspelt word finds what the word finds, and the text
+    # output names the corrected query; --exact searches the word as typed only.
+    rc, out, err = search(DB, "--limit", "1", "Kommunikaton")
+    assert rc == 0, err
+    assert re.search(r"^Meinten Sie: Kommunikation$", out, re.M), out
+    assert re.search(r"^1\. ", out, re.M), out
+    rc, out, err = search(DB, "--exact", "--limit", "1", "Kommunikaton")
+    assert rc == 0, err
+    assert out.startswith("0 results"), out
+    assert re.search(r"^Meinten Sie: Kommunikation$", out, re.M), out
+    obj = search_json(DB, "Kommunikaton")
+    assert obj["suggestion"] == "Kommunikation" and obj["hits"], obj
+
+
 TESTS = [v for k, v in list(globals().items()) if k.startswith("test_") and callable(v)]
 
 
