@@ -118,6 +118,23 @@ START_TEST(test_row)
 END_TEST
 
 /*
+ * The per-query budget: words the index does not hold are looked up for
+ * corrections only while the query's budget lasts (8 of them), so a query
+ * of 1,000 misspelt words costs what 8 do.  The 9th unknown word is
+ * searched as typed only; the first is corrected.
+ */
+START_TEST(test_budget)
+{
+	static const char *const unknown = "Qwertzu Qwertzi Qwertzo Qwertza Qwertze Qwertzy Qwertzx Qwertzw ";
+	char q[256];
+	snprintf(q, sizeof q, "%sAbstimung", unknown);
+	ck_assert_msg(!fx_finds(db, q, "abst", 100), "the 9th unknown word was corrected: %s", q);
+	snprintf(q, sizeof q, "Abstimung %s", unknown);
+	ck_assert_msg(fx_finds(db, q, "abst", 100), "the first unknown word was not corrected: %s", q);
+}
+END_TEST
+
+/*
  * Bad input: each query answers (LUPE_OK) in bounded time.  The bound is
  * ten times the 20 ms target, for a loaded machine and sanitizer builds;
  * without the per-query limit on corrected words the 1,000-word query
@@ -174,6 +191,7 @@ int main(void)
 	tcase_set_timeout(tc, 120);
 	tcase_add_unchecked_fixture(tc, setup, teardown);
 	tcase_add_loop_test(tc, test_row, 0, (int)(sizeof rows / sizeof rows[0]));
+	tcase_add_test(tc, test_budget);
 	tcase_add_test(tc, test_bad_input);
 	suite_add_tcase(s, tc);
 	return fx_run(s, CK_NOFORK);
