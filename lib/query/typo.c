@@ -18,13 +18,35 @@
 /* Words longer than this (bytes, folded) are not corrected. */
 #define TYPO_FORM_MAX 40
 
+/* Terms already asked for, by hash: many variants stem alike (an inserted letter beside its twin, endings). */
+#define TYPO_SEEN 1024
+
 typedef struct {
 	lupe_fuzzy_cand *v;
 	char (*forms)[LUPE_TYPO_FORM]; /* the variant that gave each */
 	int n, max;
 	const char *term; /* the word's own term, never a candidate */
 	size_t tlen;
+	uint32_t seen[TYPO_SEEN]; /* hash + 1 of each term asked for; 0 free */
 } cands;
+
+/* Whether the term was asked for before (a hash collision only skips one variant); notes it. */
+static int seen_before(cands *c, const char *t, size_t n)
+{
+	uint32_t h = 2166136261u;
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ (unsigned char)t[i]) * 16777619u;
+	h |= 1u; /* never 0 */
+	for (uint32_t k = 0, i = h % TYPO_SEEN; k < 16; k++, i = (i + 1) % TYPO_SEEN) {
+		if (c->seen[i] == h)
+			return 1;
+		if (c->seen[i] == 0) {
+			c->seen[i] = h;
+			return 0;
+		}
+	}
+	return 0;
+}
 
 static void cand_add(cands *c, const char *t, size_t n, uint64_t freq, const char *form, size_t fl)
 {
@@ -63,6 +85,8 @@ static void try_variant(lx_db *db, lupe_analyzer *an, cands *c, const char *v, s
 		return;
 	char term[sizeof c->v[0].term];
 	memcpy(term, t, tl);
+	if (seen_before(c, term, tl))
+		return;
 	uint64_t f = lx_termfreq(db, term, tl);
 	if (f)
 		cand_add(c, term, tl, f, v, n);
@@ -161,7 +185,7 @@ int lupe_typo_corrections(lx_db *db, lupe_analyzer *an, const char *form, size_t
 	 * typos that happen to be words somewhere), about 2 lookups a letter
 	 * instead of 60 and a scan of the stem's neighbours.
 	 */
-	cands fc = {c, forms, 0, LUPE_FUZZY_MAX, term, tlen};
+	cands fc = {c, forms, 0, LUPE_FUZZY_MAX, term, tlen, {0}};
 	int n = form_variants(db, an, form, flen, keep, own == 0, &fc);
 	for (int i = 0; i < n; i++)
 		order[i] = i;
