@@ -25,8 +25,7 @@ typedef struct {
 #define LUPE_TYPO_ALTS 4
 /*
  * What one query may spend on looking up corrections: 8 words the index
- * does not hold, or 32 rare ones it holds (these are checked more
- * cheaply), so the cost of a query stays bounded (a query of 1,000
+ * does not hold, or 32 it holds once (these are checked more cheaply), so the cost of a query stays bounded (a query of 1,000
  * misspelt words, or many words with crowded neighbourhoods such as
  * "aaaaaaaa").
  */
@@ -35,8 +34,8 @@ typedef struct {
 /*
  * The corrections of a query word: `form` (flen bytes) as the analyzer
  * folded it, `term` its index term.  Only a word the index does not hold,
- * or holds at most a few times while a correction is far more frequent,
- * has any; and only a word of 5 letters or more.  The corrections are the
+ * or holds once (a typo in a document) while a correction is 50 times as
+ * frequent, has any; and only a word of 5 letters or more.  The corrections are the
  * index terms of the words one edit from `form` (deleted, swapped,
  * replaced or inserted letter, umlauts included), most frequent first;
  * when there are none, the index terms within the word's distance of its

@@ -52,7 +52,8 @@ typedef struct {
  * The written form of `term` in the collection closest to the word typed
  * (c->typed, folded), from the first SURFACE_DOCS documents that hold it,
  * if one is within max edits: appended to out, its distance returned;
- * max + 1 when there is none.
+ * max + 1 when there is none.  One edit away is as close as a typo gets:
+ * the search stops there.
  */
 static int surface(sctx *c, const char *term, int max, lupe_buf *out)
 {
@@ -75,7 +76,7 @@ static int surface(sctx *c, const char *term, int max, lupe_buf *out)
 	qt.n_terms = 1;
 	if (lupe_snip_keys_new(&keys, &qt) < 0)
 		goto done;
-	for (size_t d = 0; d < lx_mset_size(ms) && best > 0; d++) {
+	for (size_t d = 0; d < lx_mset_size(ms) && best > 1; d++) {
 		size_t dl;
 		const char *data = lx_mset_data(ms, d, &dl);
 		unpacked.len = 0;
@@ -86,11 +87,11 @@ static int surface(sctx *c, const char *term, int max, lupe_buf *out)
 		size_t lens[2] = {rec.title_len, rec.text_len > LUPE_SNIPPET_SCAN_MAX
 							 ? lupe_utf8_floor(rec.text, LUPE_SNIPPET_SCAN_MAX)
 							 : rec.text_len};
-		for (int f = 0; f < 2 && best > 0; f++) {
+		for (int f = 0; f < 2 && best > 1; f++) {
 			/* Only around the places the term may be (snippet.c's prefilter). */
 			if (lupe_analyze_near(c->an, &toks, fields[f], lens[f], keys, 0) < 0)
 				goto done;
-			for (size_t i = 0; i < toks.n && best > 0; i++) {
+			for (size_t i = 0; i < toks.n && best > 1; i++) {
 				const lupe_itok *k = &toks.v[i];
 				if (k->kind != LUPE_TOKEN_WORD || strcmp(lupe_itok_term(&toks, k), term) != 0)
 					continue;
@@ -218,7 +219,7 @@ static void word(sctx *c, const lq_node *n)
 		 */
 		lupe_buf best = {0}, w = {0};
 		int best_d = dist + 1;
-		for (int j = 0; j < nc && best_d > 0; j++) {
+		for (int j = 0; j < nc && best_d > 1; j++) {
 			int d = surface(c, cand[j].c.term, dist, &w);
 			if (d > 1 && d <= dist && cand[j].form[0] && as_typed(orig, ol, cand[j].form, &w) == 0)
 				d = 1;
