@@ -5,10 +5,10 @@
     --errors-for-leak-kinds=definite) of lupe-index over data/corpus and of
     lupe-search running a few queries on that index;
   - peak RSS of lupe-index (default --batch 2000) on (a) 20 MB and (b)
-    LUPE_MEMORY_BIG_MB (default 200) MB of JSON Lines made of many
+    LUPE_MEMORY_BIG_MB (default 100) MB of JSON Lines made of many
     normal-size articles: (b) < 2 x (a) + 64 MB, so memory follows the
     batch, not the input;
-  - one 200 MB document between two small ones (hostile input): indexed,
+  - one 100 MB document (LUPE_MEMORY_BIG_MB) between two small ones (hostile input): indexed,
     nothing lost, its peak RSS reported (the library analyses at most
     LUPE_TEXT_MAX = 64 MB of a body, lib/index/document.h).
 
@@ -36,7 +36,7 @@ BUILD_ROOT = os.environ.get("LUPE_BUILD_ROOT", os.path.join(SOURCE_ROOT, "build"
 INDEX = os.path.join(BUILD_ROOT, "examples", "lupe-index")
 SEARCH = os.path.join(BUILD_ROOT, "examples", "lupe-search")
 CORPUS = os.path.join(SOURCE_ROOT, "data", "corpus")
-BIG_MB = int(os.environ.get("LUPE_MEMORY_BIG_MB", "200"))
+BIG_MB = int(os.environ.get("LUPE_MEMORY_BIG_MB", "100"))
 SMALL_MB = 20
 
 SKIP = 77  # meson's exit status for a skipped test
