@@ -345,6 +345,21 @@ local function tests()
 		and child:find("/nonexistent/liblupe.so", 1, true),
 		"missing library: :Lupe and :LupePick say so: " .. child)
 	check(uv.now() - t0 < 10000, "missing library: answered at once")
+
+	-- A library of another major version: refused, with a message.
+	if vim.fn.executable("cc") == 1 then
+		local src, so = tmp .. "/fake.c", tmp .. "/liblupe-fake.so"
+		write(src, 'const char *lupe_version(void) { return "9.0.0"; }\n')
+		vim.fn.system({ "cc", "-shared", "-fPIC", "-o", so, src })
+		child = vim.fn.system({ "env", "LUPE_LIBRARY=" .. so, vim.v.progpath,
+			"--headless", "-u", "NONE", "-i", "NONE", "--cmd",
+			"set rtp+=" .. os.getenv("LUPE_SOURCE_ROOT") .. "/bindings/nvim",
+			"-c", "runtime plugin/lupe.lua",
+			"-c", "lua vim.notify = function(m) io.stdout:write(m .. '\\n') end",
+			"-c", "Lupe Überstunden", "-c", "qall!" })
+		check(vim.v.shell_error == 0 and child:find("liblupe 9.0.0, but this plugin needs 0.x", 1, true),
+			"wrong major version: refused with a message: " .. child)
+	end
 end
 
 co = coroutine.create(function()
