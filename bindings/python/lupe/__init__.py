@@ -448,7 +448,8 @@ def _sort_code(sort: str) -> int:
 
 def _search_options(limit: int, offset: int, fuzzy: bool, sort: str,
                     facets: Union[None, str, Iterable[str]], html: bool, partial: bool,
-                    snippet_bytes: Optional[int], explain: bool):  # type: ignore
+                    snippet_bytes: Optional[int], explain: bool
+                    ) -> Tuple[_capi.SearchOptions, object, Optional[List[str]]]:
     opts = _capi.search_options()
     for name, v in (("limit", limit), ("offset", offset)):
         if not isinstance(v, int) or isinstance(v, bool):

@@ -198,3 +198,24 @@ def test_pip_install_in_a_venv_offline(tmp_path):
     where, version = r.stdout.split()
     assert where.startswith(str(venv)) and version.startswith("0.")
     assert os.path.exists(os.path.join(where, "py.typed"))
+
+
+def test_type_hints_check_with_mypy(tmp_path):
+    """The package's hints are complete and a user's wrong use is caught."""
+    r = subprocess.run([sys.executable, "-m", "mypy", "--version"], capture_output=True)
+    if r.returncode != 0:
+        pytest.skip("mypy is not installed (Debian: python3-mypy)")
+    env = dict(os.environ, MYPYPATH=PKG)
+    cache = ["--cache-dir", str(tmp_path / "cache")]
+    r = subprocess.run([sys.executable, "-m", "mypy", *cache, "--disallow-untyped-defs",
+                        "--disallow-incomplete-defs", os.path.join(PKG, "lupe")],
+                       capture_output=True, text=True, env=env)
+    assert r.returncode == 0, r.stdout + r.stderr
+    use = tmp_path / "use.py"
+    use.write_text("import lupe\n"
+                   "db = lupe.Database('/x')\n"
+                   "total: int = db.search('a').total\n"
+                   "wrong: int = db.search('a')[0].title\n")
+    r = subprocess.run([sys.executable, "-m", "mypy", *cache, str(use)], capture_output=True,
+                       text=True, env=env)
+    assert r.returncode == 1 and "use.py:4:" in r.stdout and "use.py:3:" not in r.stdout, r.stdout
