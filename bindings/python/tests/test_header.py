@@ -160,11 +160,13 @@ def test_ctypes_options_versions_and_defaults_match_header(h):
         got = [getattr(s, f) for f, _ in s._fields_]
         # NULL reads as None from a c_char_p, as a false pointer otherwise.
         got = [None if (not isinstance(v, (int, float)) and not v) else v for v in got]
-        want = want + [None if isinstance(g, type(None)) else 0 for g in got[len(want):]]
+        # A binding that mirrors a newer struct than the macro lists is
+        # caught by the field checks; here extra fields must be zero.
+        want = want + [None if g is None else 0 for g in got[len(want):]]
         if got != want:
             problems.append("%s: ctypes makes %s, %s is %s" % (cname, got, macro, want))
         version = cname.upper() + "_VERSION"
-        if version.replace("LUPE_DOCUMENT_VERSION", "LUPE_DOCUMENT_VERSION") in h["defines"]:
+        if version in h["defines"]:
             if s.version != cdecl.int_value(version, h["defines"], h["enums"]):
                 problems.append("%s: version %d in ctypes, %s in lupe.h"
                                 % (cname, s.version, h["defines"][version]))
