@@ -1,12 +1,13 @@
 #!/usr/bin/env python3
 """End-to-end tests of the example programs lupe-index and lupe-search.
 
-Standard library only.  Environment (set by `meson test`):
+Run with pytest (`meson test cli`, or `python3 -m pytest tests/test_cli.py` from the
+repository root).  Environment (set by `meson test`):
   LUPE_SOURCE_ROOT  the source tree (for data/corpus)
   LUPE_BUILD_ROOT   the build tree (for examples/lupe-index, examples/lupe-search)
-Prints one line per test and a final "N passed, M failed"; exits 1 on any failure.
 """
 
+import atexit
 import json
 import os
 import re
@@ -16,7 +17,6 @@ import subprocess
 import sys
 import tempfile
 import time
-import traceback
 
 SOURCE_ROOT = os.environ.get("LUPE_SOURCE_ROOT",
                              os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -25,7 +25,10 @@ INDEX = os.path.join(BUILD_ROOT, "examples", "lupe-index")
 SEARCH = os.path.join(BUILD_ROOT, "examples", "lupe-search")
 CORPUS = os.path.join(SOURCE_ROOT, "data", "corpus")
 
+import pytest
+
 TMP = tempfile.mkdtemp(prefix="lupe-test-cli-")
+atexit.register(shutil.rmtree, TMP, True)
 DB = os.path.join(TMP, "corpus-db")
 
 HIT_KEYS = ["rank", "id", "title", "score", "snippet", "highlights"]
@@ -130,8 +133,17 @@ def fresh_db(name):
 # Tests
 # --------------------------------------------------------------------------
 
+_corpus_run = []
+
+
+@pytest.fixture(autouse=True, scope="module")
+def corpus_db():
+    """The bundled corpus indexed once into DB, before the first test (most tests search it)."""
+    _corpus_run.append(index(DB, CORPUS))
+
+
 def test_index_corpus():
-    rc, out, err = index(DB, CORPUS)
+    rc, out, err = _corpus_run[0]
     assert rc == 0, "exit %d: %s" % (rc, err)
     n = len([f for f in os.listdir(CORPUS) if f.endswith(".txt")])
     assert re.search(r"^lupe-index: %d documents, [0-9.]+ MB in [0-9.]+ s \([0-9.]+ MB/s\), 0 skipped$" % n,
@@ -419,33 +431,5 @@ def test_interrupt_discards_partial_batch():
     assert search_json(db, "Walross")["total"] == 1
 
 
-TESTS = [v for k, v in list(globals().items()) if k.startswith("test_") and callable(v)]
-
-
-def main():
-    for prog in (INDEX, SEARCH):
-        if not os.access(prog, os.X_OK):
-            print("missing program %s (set LUPE_BUILD_ROOT)" % prog)
-            print("0 passed, 1 failed")
-            return 1
-    passed = failed = 0
-    try:
-        for t in TESTS:
-            try:
-                t()
-            except Exception:
-                failed += 1
-                print("FAIL %s" % t.__name__)
-                traceback.print_exc(file=sys.stdout)
-            else:
-                passed += 1
-                print("ok   %s" % t.__name__)
-            sys.stdout.flush()
-    finally:
-        shutil.rmtree(TMP, ignore_errors=True)
-    print("%d passed, %d failed" % (passed, failed))
-    return 1 if failed else 0
-
-
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(pytest.main([__file__] + sys.argv[1:]))
