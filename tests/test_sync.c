@@ -214,7 +214,7 @@ static void ignore_fixture(void)
 {
 	put("r/.gitignore",
 	    "# comment\n\nnode_modules/\n*.log.txt\n!keep.log.txt\n/top.txt\nbuild/**\ndocs/tmp\n**/a/b/geheim.txt\n"
-	    "\\#hash.txt\n   \n",
+	    "\\#hash.txt\nplain.txt/\n   \n",
 	    -1);
 	put("r/.ignore", "ign/\n", -1);
 	put("r/nested/.gitignore", "drin.txt\n", -1);
