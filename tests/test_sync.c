@@ -289,8 +289,14 @@ START_TEST(html_extraction)
 			 "<body>K\xe4sebr\xf6tchen \x80 5</body></html>", -1);
 	/* No title: the first h1. */
 	put("h/h1.html", "<html><body><h1>Nur &Uuml;berschrift</h1><p>Pinguin</p></body></html>", -1);
+	/* A fragment: no <html>, <head> or <body>. */
+	put("h/frag.html", "<title>Fragment Titel</title><p>Ein Tapir.</p>", -1);
 	ck_assert_int_eq(sync_with(at("h"), 0, &st), LUPE_OK);
-	ck_assert_uint_eq(st.added, 3);
+	ck_assert_uint_eq(st.added, 4);
+	ck_assert_int_eq(lupe_search(db, &r, "Tapir", 5, &so), LUPE_OK);
+	ck_assert_uint_eq(lupe_results_count(r), 1);
+	ck_assert_str_eq(lupe_results_hit(r, 0)->title, "Fragment Titel");
+	lupe_results_free(r);
 	ck_assert_int_eq(lupe_search(db, &r, "Škoda", strlen("Škoda"), &so), LUPE_OK);
 	ck_assert_uint_eq(lupe_results_count(r), 1);
 	const lupe_hit *h = lupe_results_hit(r, 0);
