@@ -221,9 +221,10 @@ static bool sync_path(struct run *r, const char *path, const lupe_sync_options *
 	sum->skipped += st.skipped;
 	sum->bytes += st.bytes;
 	if (rc != LUPE_OK) {
-		message(r, path, "%s", errmsg(r->db, rc));
+		message(r, NULL, "%s", errmsg(r->db, rc)); /* the library's message names the path */
 		r->failed = true;
-		return false;
+		/* A PATH gone or of the wrong kind spoils only itself; the index's failures end the run. */
+		return rc == LUPE_ENOTFOUND || rc == LUPE_EINVAL;
 	}
 	return true;
 }

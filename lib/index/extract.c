@@ -450,7 +450,7 @@ static int extract_html(const char *s, size_t n, lupe_extracted *out)
 		n = INT32_MAX;
 	htmlDocPtr doc = htmlReadMemory(s, (int)n, NULL, "UTF-8",
 					HTML_PARSE_RECOVER | HTML_PARSE_NOERROR | HTML_PARSE_NOWARNING |
-						HTML_PARSE_NONET | HTML_PARSE_IGNORE_ENC | HTML_PARSE_NOIMPLIED);
+						HTML_PARSE_NONET | HTML_PARSE_IGNORE_ENC);
 	if (!doc) /* nothing libxml2 could read: an empty body */
 		return lupe_buf_terminate(&h.text) == 0 ? (out->text = h.text.p, LUPE_OK) : LUPE_ENOMEM;
 	xmlNode *root = xmlDocGetRootElement(doc);
