@@ -12,6 +12,7 @@
 #include "jsonl.h"
 
 #include <ctype.h>
+#include <dirent.h>
 #include <inttypes.h>
 #include <errno.h>
 #include <getopt.h>
@@ -22,6 +23,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <poll.h>
+#include <sys/inotify.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -63,6 +66,8 @@ static const char usage_text[] =
 	"                      this run created it)\n"
 	"      --no-compact    never compact (and no bulk load)\n"
 	"      --no-bulk       with --jsonl into a new index: no bulk load\n"
+	"  -w, --watch         after syncing, keep watching the PATHs (inotify) and sync\n"
+	"                      again after every change, until interrupted\n"
 	"  -v, --verbose       name every file added, updated or deleted\n"
 	"  -q, --quiet         no progress and no summary\n"
 	"  -V, --version       print the version and exit\n"
@@ -227,6 +232,116 @@ static bool sync_path(struct run *r, const char *path, const lupe_sync_options *
 		return rc == LUPE_ENOTFOUND || rc == LUPE_EINVAL;
 	}
 	return true;
+}
+
+/* ---------------------------------------------------------------------- */
+/* Watching                                                                */
+/* ---------------------------------------------------------------------- */
+
+#define WATCH_MASK (IN_CREATE | IN_CLOSE_WRITE | IN_DELETE | IN_MOVED_FROM | IN_MOVED_TO | IN_ATTRIB | \
+		    IN_DELETE_SELF | IN_MOVE_SELF | IN_MODIFY)
+#define WATCH_QUIET_MS 200
+
+/*
+ * Watch a folder and the folders below it (not hidden ones unless
+ * `hidden`, never .git, no symbolic links).  Adding a watch twice is
+ * harmless, so this runs again after every sync to catch new folders.
+ * The library's ignore rules are not applied here: an ignored folder
+ * only costs a watch and a sync that finds nothing to do.
+ */
+static void watch_tree(struct run *r, int fd, char *path, size_t len, size_t cap, bool hidden, int depth)
+{
+	if (inotify_add_watch(fd, path, WATCH_MASK | IN_ONLYDIR) < 0) {
+		if (errno == ENOSPC)
+			message(r, path, "cannot watch: too many watches (fs.inotify.max_user_watches)");
+		return;
+	}
+	DIR *d = depth < 256 ? opendir(path) : NULL;
+	struct dirent *e;
+	while (d && (e = readdir(d)) != NULL) {
+		size_t nl = strlen(e->d_name);
+		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..") || !strcmp(e->d_name, ".git") ||
+		    (e->d_name[0] == '.' && !hidden) || len + nl + 2 > cap)
+			continue;
+		path[len] = '/';
+		memcpy(path + len + 1, e->d_name, nl + 1);
+		struct stat st;
+		if ((e->d_type == DT_DIR || (e->d_type == DT_UNKNOWN && lstat(path, &st) == 0 && S_ISDIR(st.st_mode))))
+			watch_tree(r, fd, path, len + 1 + nl, cap, hidden, depth + 1);
+		path[len] = '\0';
+	}
+	if (d)
+		closedir(d);
+}
+
+static void watch_all(struct run *r, int fd, char **paths, int n, bool hidden)
+{
+	static char buf[PATH_MAX + 1];
+	for (int i = 0; i < n; i++) {
+		struct stat st;
+		if (stat(paths[i], &st) != 0)
+			continue;
+		if (!S_ISDIR(st.st_mode)) {
+			inotify_add_watch(fd, paths[i], WATCH_MASK);
+			continue;
+		}
+		size_t len = strlen(paths[i]);
+		if (len >= sizeof buf)
+			continue;
+		memcpy(buf, paths[i], len + 1);
+		watch_tree(r, fd, buf, len, sizeof buf, hidden, 0);
+	}
+}
+
+/* Read what inotify has; returns whether anything came (false on a signal or timeout). */
+static bool drain(int fd, int timeout_ms)
+{
+	struct pollfd p = {fd, POLLIN, 0};
+	char ev[16384] __attribute__((aligned(__alignof__(struct inotify_event))));
+	bool got = false;
+
+	if (poll(&p, 1, timeout_ms) <= 0)
+		return false;
+	while (read(fd, ev, sizeof ev) > 0)
+		got = true;
+	return got;
+}
+
+/*
+ * Keep the index current: sync every PATH again once the file system has
+ * been quiet for WATCH_QUIET_MS after a change.  Ends at SIGINT/SIGTERM.
+ */
+static bool watch(struct run *r, char **paths, int n, const lupe_sync_options *so)
+{
+	int fd = inotify_init1(IN_CLOEXEC | IN_NONBLOCK);
+	if (fd < 0) {
+		message(r, NULL, "inotify: %s", strerror(errno));
+		return false;
+	}
+	watch_all(r, fd, paths, n, so->flags & LUPE_SYNC_HIDDEN);
+	message(r, NULL, "watching; Ctrl-C ends");
+	fflush(stderr);
+	bool ok = true;
+	while (ok && !interrupted) {
+		if (!drain(fd, -1))
+			continue;
+		while (!interrupted && drain(fd, WATCH_QUIET_MS))
+			;
+		if (interrupted)
+			break;
+		lupe_sync_stats sum;
+		memset(&sum, 0, sizeof sum);
+		for (int i = 0; ok && !interrupted && i < n; i++)
+			ok = sync_path(r, paths[i], so, &sum);
+		r->failed = r->failed && !ok; /* a PATH gone meanwhile: said, and the watch goes on */
+		watch_all(r, fd, paths, n, so->flags & LUPE_SYNC_HIDDEN);
+		if (!r->quiet && (sum.added || sum.updated || sum.removed))
+			message(r, NULL, "synced: %" PRIu64 " added, %" PRIu64 " updated, %" PRIu64 " deleted", sum.added,
+				sum.updated, sum.removed);
+		fflush(stderr);
+	}
+	close(fd);
+	return ok;
 }
 
 /* ---------------------------------------------------------------------- */
@@ -408,6 +523,7 @@ static const struct option long_options[] = {
 	{"compact", no_argument, NULL, OPT_COMPACT},
 	{"no-compact", no_argument, NULL, OPT_NO_COMPACT},
 	{"no-bulk", no_argument, NULL, OPT_NO_BULK},
+	{"watch", no_argument, NULL, 'w'},
 	{"verbose", no_argument, NULL, 'v'},
 	{"quiet", no_argument, NULL, 'q'},
 	{"version", no_argument, NULL, 'V'},
@@ -420,7 +536,7 @@ int main(int argc, char **argv)
 	const char *db_path = NULL, *jsonl = NULL;
 	const char *include[MAX_GLOBS + 1] = {NULL}, *exclude[MAX_GLOBS + 1] = {NULL};
 	size_t n_include = 0, n_exclude = 0;
-	bool decompound = true, no_bulk = false, do_delete = false, do_prune = false;
+	bool decompound = true, no_bulk = false, do_delete = false, do_prune = false, do_watch = false;
 	long batch = 2000, threads = 0;
 	int compact = -1; /* -1: when this run created the index */
 	lupe_sync_options so = LUPE_SYNC_OPTIONS_INIT;
@@ -431,7 +547,7 @@ int main(int argc, char **argv)
 
 	memset(&r, 0, sizeof r);
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":g:x:.nvqVh", long_options, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":g:x:.nwvqVh", long_options, NULL)) != -1) {
 		switch (c) {
 		case OPT_DB: db_path = optarg; break;
 		case 'g':
@@ -471,6 +587,7 @@ int main(int argc, char **argv)
 		case OPT_COMPACT: compact = 1; break;
 		case OPT_NO_COMPACT: compact = 0; break;
 		case OPT_NO_BULK: no_bulk = true; break;
+		case 'w': do_watch = true; break;
 		case 'v': r.verbose = true; break;
 		case 'q': r.quiet = true; break;
 		case 'V':
@@ -489,6 +606,8 @@ int main(int argc, char **argv)
 		return usage_error("--db DIR is required%s", "");
 	if (do_delete && (do_prune || jsonl))
 		return usage_error("--delete takes ids only, not with --prune or --jsonl%s", "");
+	if (do_watch && (do_delete || jsonl || optind == argc || (so.flags & LUPE_SYNC_DRY_RUN)))
+		return usage_error("--watch needs PATHs, and no --delete, --jsonl or --dry-run%s", "");
 	if (do_delete && optind == argc)
 		return usage_error("--delete needs at least one id%s", "");
 	so.include = n_include ? include : NULL;
@@ -572,6 +691,15 @@ int main(int argc, char **argv)
 			ok = commit(&r);
 		for (int i = optind; ok && !interrupted && i < argc; i++)
 			ok = sync_path(&r, argv[i], &so, &sum);
+		if (ok && !interrupted && do_watch) {
+			clear_progress(&r);
+			r.progress = false; /* from here on, messages only */
+			ok = watch(&r, argv + optind, argc - optind, &so);
+			if (interrupted) {
+				lupe_close(r.db);
+				return ok ? 0 : 1;
+			}
+		}
 		if (ok && !interrupted && do_prune) {
 			lupe_sync_stats ps;
 			rc = lupe_sync_prune(r.db, &so, &ps);

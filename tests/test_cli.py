@@ -518,6 +518,55 @@ def test_search_text_features():
     assert hit["path"] == a and hit["source"] == "files" and re.match(r"\d{4}-\d\d-\d\dT", hit["date"]), hit
 
 
+def test_watch():
+    """--watch: the initial sync, then a new file (in a new folder) and a deletion, by events."""
+    import queue
+    import threading
+    db = fresh_db("watch-db")
+    root = os.path.join(TMP, "watch")
+    shutil.rmtree(root, ignore_errors=True)
+    first = write(os.path.join(root, "a.txt"), "Ein Uhu im Turm.\n")
+    p = subprocess.Popen([INDEX, "--db", db, "-v", "--watch", root], stdout=subprocess.PIPE,
+                         stderr=subprocess.PIPE)
+    lines = queue.Queue()
+
+    def reader():
+        for line in p.stderr:
+            lines.put(line.decode("utf-8", "replace"))
+        lines.put(None)
+    threading.Thread(target=reader, daemon=True).start()
+    seen = []
+
+    def wait_for(text):
+        deadline = time.time() + 60
+        while time.time() < deadline:
+            try:
+                line = lines.get(timeout=deadline - time.time())
+            except queue.Empty:
+                break
+            if line is None:
+                break
+            seen.append(line)
+            if text in line:
+                return
+        raise AssertionError("no %r in %r" % (text, seen))
+    try:
+        wait_for("watching")
+        assert search_json(db, "Uhu")["total"] == 1
+        new = write(os.path.join(root, "neu", "tief", "b.txt"), "Ein Biber baut.\n")
+        wait_for(new + ": added")
+        wait_for("synced: ")
+        assert search_json(db, "Biber")["total"] == 1
+        os.unlink(first)
+        wait_for(first + ": deleted")
+        wait_for("synced: ")
+        assert search_json(db, "Uhu")["total"] == 0
+    finally:
+        p.send_signal(signal.SIGINT)
+        rc = p.wait(timeout=60)
+    assert rc == 0, (rc, seen)
+
+
 TESTS = [v for k, v in list(globals().items()) if k.startswith("test_") and callable(v)]
 
 
