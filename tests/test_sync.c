@@ -205,6 +205,10 @@ static const struct {
 	{"r/deep/a/b/geheim.txt", 0, 1},            /* "**" + "/a/b/geheim.txt" */
 	{"r/nested/drin.txt", 0, 1},                /* r/nested/.gitignore: "drin.txt" */
 	{"r/nested/wieder.txt", 1, 1},
+	{"r/nested/tief.txt", 0, 1},                /* r/nested/.gitignore: "/tief.txt" */
+	{"r/nested/x/tief.txt", 1, 1},
+	{"r/nested/x/y/z.txt", 0, 1},               /* r/nested/.gitignore: "x/y" */
+	{"r/x/y/z.txt", 1, 1},
 	{"r/ign/i.txt", 0, 1},                      /* .ignore: "ign/" */
 	{"r/#hash.txt", 0, 1},                      /* "\#hash.txt" */
 	{"r/nothing.dat", 0, 0},                    /* not a default extension */
@@ -217,7 +221,7 @@ static void ignore_fixture(void)
 	    "\\#hash.txt\nplain.txt/\n   \n",
 	    -1);
 	put("r/.ignore", "ign/\n", -1);
-	put("r/nested/.gitignore", "drin.txt\n", -1);
+	put("r/nested/.gitignore", "drin.txt\n/tief.txt\nx/y\n", -1);
 	for (size_t i = 0; i < sizeof ignore_rows / sizeof *ignore_rows; i++) {
 		char text[256];
 		snprintf(text, sizeof text, "Datei Nummer zz%zuzz hier.\n", i);

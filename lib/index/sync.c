@@ -37,7 +37,7 @@ struct rule {
 
 /* The patterns of one folder's ignore files; they apply below `base`. */
 struct ruleset {
-	size_t base_len; /* bytes of the folder's path under the root ("" = the root) */
+	size_t base_len; /* bytes of the folder's path under the root, "sub/dir" (0: the root) */
 	struct rule *v;
 	size_t n;
 };
@@ -152,7 +152,7 @@ static int parse_rule(char *line, struct rule *r)
 static int push_rules(struct sync *s, size_t dir_len)
 {
 	static const char *const files[] = {".gitignore", ".ignore"};
-	struct ruleset rs = {dir_len > s->root_len ? dir_len - s->root_len : 0, NULL, 0};
+	struct ruleset rs = {dir_len > s->root_len ? dir_len - s->root_len - 1 : 0, NULL, 0};
 	size_t cap = 0;
 
 	if (s->o->flags & LUPE_SYNC_NO_IGNORE)
@@ -318,7 +318,7 @@ static int walk(struct sync *s, size_t dir_len, int depth)
 {
 	char **names = NULL;
 	size_t n = 0, cap = 0;
-	int rc = 0, pushed;
+	int rc = 0, pushed = 0;
 
 	if (depth > SYNC_MAX_DEPTH) {
 		warn(s, s->path.p, "more than %d folders deep, skipped", SYNC_MAX_DEPTH);
