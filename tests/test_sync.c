@@ -473,6 +473,33 @@ static int stop_after_two(const lupe_sync_event *ev, void *ctx)
 	return ev->kind == LUPE_SYNC_FILE && ++*n >= 2;
 }
 
+/* Events in order: total 0 before SCANNED, then done counting up to total, COMMITTING last. */
+struct seen {
+	int scanned, committing, bad;
+	uint64_t total, last_done, files;
+};
+
+static int check_order(const lupe_sync_event *ev, void *ctx)
+{
+	struct seen *z = ctx;
+	if (z->committing)
+		z->bad = 1;
+	if (ev->kind == LUPE_SYNC_SCANNED) {
+		z->scanned = 1;
+		z->total = ev->total;
+	} else if (ev->kind == LUPE_SYNC_FILE) {
+		if (!z->scanned || ev->total != z->total || ev->done < z->last_done || ev->done > ev->total)
+			z->bad = 1;
+		z->last_done = ev->done;
+		z->files++;
+	} else if (ev->kind == LUPE_SYNC_COMMITTING) {
+		z->committing = 1;
+	} else if (ev->kind == LUPE_SYNC_WARNING && !z->scanned && (ev->total || ev->done)) {
+		z->bad = 1;
+	}
+	return 0;
+}
+
 START_TEST(callback_progress_and_stop)
 {
 	lupe_sync_stats st;
@@ -489,6 +516,17 @@ START_TEST(callback_progress_and_stop)
 	ck_assert_int_eq(st.stopped, 1);
 	ck_assert_uint_eq(st.added, 2);
 	ck_assert_uint_eq(count(), 2); /* committed */
+
+	/* The order of events, with a warning during the walk (a symbolic link loop). */
+	struct seen z = {0, 0, 0, 0, 0, 0};
+	ck_assert_int_eq(symlink("loop.txt", at("p/loop.txt")), 0);
+	o.callback = check_order;
+	o.ctx = &z;
+	ck_assert_int_eq(lupe_sync_path(db, at("p"), &o, &st), LUPE_OK);
+	ck_assert(z.scanned && z.committing && !z.bad);
+	ck_assert_uint_eq(z.total, 5);
+	ck_assert_uint_eq(z.files, 5);
+	ck_assert_uint_eq(z.last_done, 5);
 }
 END_TEST
 

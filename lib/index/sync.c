@@ -61,17 +61,19 @@ struct sync {
 	size_t n_ent, cap_ent;
 	int stop;
 	int nomem;
+	int scanned; /* the walk is over: events carry done/total */
 };
 
 static int emit(struct sync *s, int kind, const char *path, const char *msg)
 {
 	if (!s->o->callback)
 		return 0;
-	lupe_sync_event ev = {kind, path, msg, s->st->files ? s->st->added + s->st->updated + s->st->unchanged +
-								  s->st->skipped : 0,
-			      s->st->files, s->st->bytes};
-	if (kind == LUPE_SYNC_SCANNED)
-		ev.done = 0;
+	/* Before the walk ends there is no total, and nothing is done. */
+	lupe_sync_event ev = {kind, path, msg, 0, 0, s->st->bytes};
+	if (s->scanned) {
+		ev.total = s->st->files;
+		ev.done = s->st->added + s->st->updated + s->st->unchanged + s->st->skipped;
+	}
 	if (s->o->callback(&ev, s->o->ctx) != 0) {
 		s->stop = 1;
 		s->st->stopped = 1;
@@ -711,6 +713,7 @@ LUPE_EXPORT int lupe_sync_path(lupe_db *db, const char *path, const lupe_sync_op
 	}
 	if (s.n_ent > 1)
 		qsort(s.ent, s.n_ent, sizeof *s.ent, cmp_entry);
+	s.scanned = 1;
 	emit(&s, LUPE_SYNC_SCANNED, root, NULL);
 
 	/* Compare everything before writing anything: a writer's threads then run undisturbed. */
