@@ -8,7 +8,8 @@
 # from data/corpus (its articles cut into paragraphs, cycled); then times
 # `lupe-index --db DB DIR` three ways: the first sync into a new index, a
 # re-sync of the unchanged folder, and a re-sync after one file changed.
-# Prints the times and the ratio re-sync / first sync.
+# Prints the times and the ratio re-sync / first sync.  BUILD_DIR may be an
+# older build (the same script measured the lupe-index before issue 19).
 set -eu
 here=$(cd "$(dirname "$0")/.." && pwd)
 build=${1:-$here/build}
@@ -44,7 +45,7 @@ PY
 
 t() { # seconds of one run
 	s=$(date +%s.%N)
-	"$index" --db "$tmp/db" -q "$tmp/files"
+	"$index" --db "$tmp/db" "$tmp/files" 2>/dev/null
 	e=$(date +%s.%N)
 	echo "$e - $s" | bc -l
 }
