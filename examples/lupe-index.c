@@ -625,7 +625,7 @@ int main(int argc, char **argv)
 	}
 
 	bool created = stat(db_path, &st) != 0 && errno == ENOENT;
-	if (created && (do_delete || do_prune) && optind == argc && !jsonl) {
+	if (created && (do_delete || (do_prune && optind == argc && !jsonl))) {
 		message(&r, db_path, "no such index");
 		return 1;
 	}

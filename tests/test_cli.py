@@ -418,6 +418,10 @@ def test_sync_cli():
     assert search_json(db, "Gnu")["total"] == 0
     rc, out, err = index(db, "--delete", gnu)
     assert rc == 1 and "no such document" in err, (rc, err)
+    nodb = fresh_db("sync-nodb")
+    for args in (["--delete", gnu], ["--prune"]):
+        rc, out, err = index(nodb, *args)
+        assert rc == 1 and "no such index" in err and not os.path.exists(nodb), (args, rc, err)
     # --prune: files gone, wherever they were synced from
     rc, out, err = index(db, os.path.join(root, "k1"))
     assert rc == 0 and search_json(db, "Kolibri")["total"] == 1, err
