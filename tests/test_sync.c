@@ -79,6 +79,8 @@ static void setup(void)
 static void teardown(void)
 {
 	lupe_close(db);
+	if (chdir("/") != 0) /* one test works inside tmp */
+		perror("chdir /");
 	fx_rmrf(tmp);
 	free(tmp);
 }
