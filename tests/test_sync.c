@@ -220,7 +220,9 @@ static void ignore_fixture(void)
 {
 	put("r/.gitignore",
 	    "# comment\n\nnode_modules/\n*.log.txt\n!keep.log.txt\n/top.txt\nbuild/**\ndocs/tmp\n**/a/b/geheim.txt\n"
-	    "\\#hash.txt\nplain.txt/\n   \n",
+	    "\\#hash.txt\nplain.txt/\n   \n"
+	    /* Odd lines that must neither crash nor ignore anything listed above. */
+	    "[\n!\n/\n\\\na[\n!!x\n\\!\n\r\n/[z-a]\n",
 	    -1);
 	put("r/.ignore", "ign/\n", -1);
 	put("r/nested/.gitignore", "drin.txt\n/tief.txt\nx/y\n", -1);
