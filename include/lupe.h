@@ -480,6 +480,8 @@ LUPE_EXPORT void lupe_strings_free(lupe_strings *s);
  * indexed are those ending in .txt .text .md .markdown .html .htm .xhtml;
  * with them, every file whose name (or path under the synced folder)
  * matches one.  `exclude` globs skip files and folders the same way.
+ * When `path` is a file, not a folder, it is synced whatever its name:
+ * none of these rules apply to it.
  *
  * Extraction.  HTML (.html .htm .xhtml) goes through libxml2's HTML parser:
  * the title is <title> (else the first <h1>), the meta description opens
