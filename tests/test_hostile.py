@@ -147,11 +147,17 @@ def test_vanishing_files():
     os.symlink(os.path.join(d, "weg.txt"), os.path.join(d, "b.txt"))
     fifo = os.path.join(d, "c.txt")
     os.mkfifo(fifo)
-    rc, _, err = run([INDEX, "--db", db, d, os.path.join(d, "b.txt"), fifo], timeout=60)
+    rc, _, err = run([INDEX, "--db", db, d], timeout=60)
     assert rc == 0, (rc, err)
     one_line_messages(err)
-    assert re.search(r"b\.txt: No such file or directory, skipped", err), err
-    assert "c.txt: not a regular file, skipped" in err, err
+    assert re.search(r"b\.txt: broken symbolic link, skipped", err), err
+    assert os.path.join(d, "a.txt") in hits(db, "Eichhorn")
+    # Named on the command line: a missing PATH or a FIFO is an error (exit 1).
+    rc, _, err = run([INDEX, "--db", db, os.path.join(d, "b.txt")], timeout=60)
+    assert rc == 1 and re.search(r"b\.txt: No such file or directory", err), (rc, err)
+    rc, _, err = run([INDEX, "--db", db, fifo, d], timeout=60)
+    assert rc == 1 and "c.txt: not a regular file or folder" in err, (rc, err)
+    one_line_messages(err)
     assert os.path.join(d, "a.txt") in hits(db, "Eichhorn")
     rc, _, err = run([INDEX, "--db", db, "--jsonl", os.path.join(d, "b.txt")])
     assert rc == 1 and "cannot open" in err and "No such file" in err, (rc, err)
@@ -166,10 +172,10 @@ def test_newline_file_names():
     write(good, b"Murmeltier am Berg\n")
     bad = os.path.join(d, "kaputt\n\x1b[31m.txt")
     os.symlink(os.path.join(d, "nirgends"), bad)
-    rc, _, err = run([INDEX, "--db", db, d, bad])
+    rc, _, err = run([INDEX, "--db", db, d])
     assert rc == 0, err
     one_line_messages(err)
-    assert "kaputt\\n\\x1b[31m.txt" in err, err
+    assert "kaputt\\n\\x1b[31m.txt: broken symbolic link" in err, err
     assert good in hits(db, "Murmeltier")
     intact(db)
 
