@@ -46,6 +46,8 @@ vor voran voraus vorbei vorher vorne vorüber während wann warum weder wegen we
 weiter welche welchem welchen welcher welches wenig wenige wenn wer wessen wider
 wieder wieso wir wird wo wobei wodurch wohl worden wurde würde zudem zuerst zugleich
 zunächst zurück zusammen zuvor zwar zwischen
+miss anti rück
+ein mit vor aus auf bei für zum zur dem den der die das des und nie wie was wer ist hat war sei los
 schaft schaften schafts
 """.split()  # the last line: the suffix -schaft (eigen|schaften) is no part
 
