@@ -481,6 +481,83 @@ START_TEST(test_devset)
 }
 END_TEST
 
+/*
+ * Compound back-off at query time (query/backoff.c), on a real index: a
+ * compound no document holds finds the documents holding its pieces, a
+ * longer piece first; and a compound's sub-compounds are index terms.
+ */
+static const struct {
+	const char *id, *text;
+} bo_docs[] = {
+	{"vg", "Das Verfassungsgericht hat heute entschieden."},
+	{"ge", "Das Gericht tagte am Montag in der Stadt."},
+	{"bv", "Die Bundesverfassung wurde im Jahr geändert."},
+	{"ur", "Das Urteil wurde am Abend verkündet."},
+	{"other", "Ein Text über Kartoffeln und Gemüse im Garten."},
+	/* only in the second index */
+	{"bvg", "Das Bundesverfassungsgericht hat heute entschieden."},
+};
+
+static const struct {
+	int db;                /* 0: the first five documents; 1: bvg and ge */
+	const char *q;
+	const char *order[4];  /* all found, in this order */
+	const char *absent;    /* not found (NULL: no check) */
+} bo_rows[] = {
+	/* 0: not in the index: its sub-compounds rank above its single parts */
+	{0, "Bundesverfassungsgericht", {"vg", "ge"}, "other"},
+	{0, "Bundesverfassungsgericht", {"bv", "ge"}, "other"},
+	{0, "Verfassungsgerichtsurteil", {"vg", "ge"}, "other"},
+	{0, "Verfassungsgerichtsurteil", {"vg", "ur"}, "other"},
+	/* 4: a word the index holds does not back off */
+	{0, "Gericht", {"ge"}, "bv"},
+	/* 5: a compound's sub-compound is an index term */
+	{1, "Verfassungsgericht", {"bvg"}, "ge"},
+	{1, "Bundesverfassungsgericht", {"bvg"}, "ge"},
+};
+
+static int rank_of(lupe_results *r, const char *id)
+{
+	for (size_t i = 0; i < lupe_results_count(r); i++)
+		if (!strcmp(lupe_results_hit(r, i)->id, id))
+			return (int)i;
+	return -1;
+}
+
+START_TEST(test_backoff)
+{
+	char *dir = fx_tmpdir();
+	ck_assert_ptr_nonnull(dir);
+	lupe_db *db = fx_open_write(dir);
+	ck_assert_ptr_nonnull(db);
+	int which = bo_rows[_i].db;
+	for (size_t i = 0; i < sizeof bo_docs / sizeof *bo_docs; i++) {
+		int in = which == 0 ? i < 5 : (!strcmp(bo_docs[i].id, "bvg") || !strcmp(bo_docs[i].id, "ge"));
+		if (in)
+			ck_assert_int_eq(fx_add(db, bo_docs[i].id, NULL, bo_docs[i].text), LUPE_OK);
+	}
+	ck_assert_int_eq(lupe_commit(db), LUPE_OK);
+	lupe_results *r = NULL;
+	const char *q = bo_rows[_i].q;
+	ck_assert_int_eq(lupe_search(db, &r, q, strlen(q), NULL), LUPE_OK);
+	int prev = -1;
+	for (int k = 0; k < 4 && bo_rows[_i].order[k]; k++) {
+		int at = rank_of(r, bo_rows[_i].order[k]);
+		ck_assert_msg(at >= 0, "row %d: %s: %s not found (%zu hits)", _i, q, bo_rows[_i].order[k],
+			      lupe_results_count(r));
+		ck_assert_msg(at > prev, "row %d: %s: %s at rank %d, not after rank %d", _i, q, bo_rows[_i].order[k],
+			      at, prev);
+		prev = at;
+	}
+	if (bo_rows[_i].absent)
+		ck_assert_msg(rank_of(r, bo_rows[_i].absent) < 0, "row %d: %s found %s", _i, q, bo_rows[_i].absent);
+	lupe_results_free(r);
+	lupe_close(db);
+	fx_rmrf(dir);
+	free(dir);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("decompound");
@@ -495,6 +572,7 @@ int main(void)
 	tcase_add_test(tc, test_freq_zero);
 	tcase_add_test(tc, test_speed);
 	tcase_add_test(tc, test_devset);
+	tcase_add_loop_test(tc, test_backoff, 0, (int)(sizeof bo_rows / sizeof *bo_rows));
 	suite_add_tcase(s, tc);
 	return fx_run(s, CK_FORK_GETENV);
 }
