@@ -98,6 +98,7 @@ static const row rows[] = {
 	{"fragestellerin", {"frage", "stellerin"}}, /* not frag|es|tellerin */
 	{"antialkoholiker", {NULL}}, /* a prefix is no part */
 	{"missgriff", {NULL}},
+	{"instanzenanteil", {"instanz", "anteil"}}, /* instanz is no ins|tanz */
 };
 
 static lupe_decompounder *dc;

@@ -48,6 +48,7 @@ wieder wieso wir wird wo wobei wodurch wohl worden wurde würde zudem zuerst zug
 zunächst zurück zusammen zuvor zwar zwischen
 miss anti rück
 ein mit vor aus auf bei für zum zur dem den der die das des und nie wie was wer ist hat war sei los
+ins ans vom beim aufs fürs übers unters vors durchs ums
 schaft schaften schafts
 """.split()  # the last line: the suffix -schaft (eigen|schaften) is no part
 

@@ -77,6 +77,7 @@ static int usable(const uint8_t *e)
  */
 #define NOUNLIKE_PRIOR 16
 #define MIN_LOWER_PRIOR 4
+#define SHORT_MOD_WHOLE_MAX 1
 
 struct lupe_decompounder {
 	lupe_freq_fn fn;
@@ -247,6 +248,7 @@ typedef struct {
 	int n;
 	int score;       /* dictionary score, higher is better */
 	int adj_head;    /* the head is a lower-case adjective (...lich, ...bar) */
+	int short_mod;   /* a modifier has three letters (gas|tank) */
 } cand_t;
 
 typedef struct {
@@ -294,6 +296,9 @@ static void add_candidate(search_t *S, int depth)
 		sum += log_prior(S->stack[i].entry[2]);
 		pen += S->penalty[i];
 	}
+	c.short_mod = 0;
+	for (int i = 0; i + 1 < depth; i++)
+		c.short_mod |= S->chars[S->stack[i].end] - S->chars[S->stack[i].start] < MIN_PART;
 	const uint8_t *head = S->stack[depth - 1].entry;
 	c.adj_head = !(head[1] & F_NOUN) && lower_head_ok(head);
 	c.n = depth;
@@ -558,6 +563,13 @@ static int split_once(const lupe_decompounder *d, const char *word, size_t len, 
 	if (whole && !(whole[1] & F_NOUN) && (whole[1] & F_LOWER) && !S.cands[best].adj_head)
 		split = 0;
 	if (whole && !(whole[1] & (F_NOUN | F_LOWER)))
+		split = 0;
+	/*
+	 * A three-letter modifier splits only a word no other word of the
+	 * list is built on: seeoffizier and barkauf (a family of 0) split,
+	 * instanz (5) is no ins|tanz.
+	 */
+	if (whole && whole[2] > SHORT_MOD_WHOLE_MAX && S.cands[best].short_mod)
 		split = 0;
 
 	if (d->fn) {
