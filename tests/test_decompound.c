@@ -99,6 +99,9 @@ static const row rows[] = {
 	{"antialkoholiker", {NULL}}, /* a prefix is no part */
 	{"missgriff", {NULL}},
 	{"instanzenanteil", {"instanz", "anteil"}}, /* instanz is no ins|tanz */
+	/* 63: a linking s stays with the modifier that takes it */
+	{"betriebspanne", {"betrieb", "panne"}},      /* not betrieb|spanne */
+	{"einkommensteuer", {"einkommen", "steuer"}}, /* but not einkommens|teuer */
 };
 
 static lupe_decompounder *dc;

@@ -27,7 +27,8 @@ enum {
 	F_LOWER = 2,   /* lower case in the list: verb, adjective, ... or a noun
 			  (wngerman keeps only "bahn" for Bahn/bahn) */
 	F_ENGLISH = 4, /* an English word as well */
-	F_FUNC = 8     /* function word or particle: never a part */
+	F_FUNC = 8,    /* function word or particle: never a part */
+	F_TAKES_S = 16 /* as a modifier mostly takes a linking -s- */
 };
 
 /* Entries only the English list has are there to be recognised, not used. */
@@ -68,6 +69,7 @@ static int usable(const uint8_t *e)
 #define PEN_LOWER_HEAD 32 /* head only in lower case (ätze, a verb form): daten|sätze */
 #define PEN_GENITIVE 96   /* head seen only with an added -s: namens, typs */
 #define PEN_SHORT_MOD 16  /* three-letter modifier: gas|tank */
+#define PEN_S_GLUED 48    /* no link before an s after a word that takes -s-: betrieb|spanne */
 
 /*
  * Priors (compound family sizes, see the generator) that make a word a
@@ -365,7 +367,9 @@ static void after_modifier(search_t *S, size_t s, size_t e, int depth, const uin
 		if ((l == L_ER || l == L_E) && !with_link_is_word(S, s, e, link_text[l], ll))
 			continue; /* kind|er|garten (kinder), not mast|er|folie (master is English) */
 		S->stack[depth] = (part_t){(uint32_t)s, (uint32_t)e, ent, (uint8_t)(dropped_e ? 'e' : 0)};
-		S->penalty[depth] = pen + (l >= L_ENS ? PEN_RARE_LINK : 0) +
+		/* betriebs|panne, not betrieb|spanne: after such a word an s is mostly the link */
+		int glued = l == L_NONE && S->w[e] == 's' && !dropped_e && (ent[1] & F_TAKES_S);
+		S->penalty[depth] = pen + (glued ? PEN_S_GLUED : 0) + (l >= L_ENS ? PEN_RARE_LINK : 0) +
 				    (l == L_NONE && !dropped_e && (S->w[e - 1] == 's' || S->w[e - 1] == 'n')
 					     ? PEN_INFL_MOD
 					     : 0);
