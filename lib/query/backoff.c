@@ -15,7 +15,7 @@
 #include "query/backoff.h"
 
 /* Weights against the compound's own term (1.0). */
-#define RUN_SCALE 0.4  /* a run covering the whole word would weigh this */
+#define RUN_SCALE 1.0 /* a run, times the share of the word it covers */
 #define LEAF_SCALE 0.1 /* one part alone */
 #define LINK_MAX 3     /* the longest linking element: -ens- */
 

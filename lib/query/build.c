@@ -12,6 +12,8 @@
 /* How much the parts of a compound count against the compound itself. */
 #define PART_NEAR_SCALE 0.5
 #define PART_AND_SCALE 0.25
+/* The parts anywhere, when the compound backs off to its sub-compounds (backoff_q). */
+#define PART_AND_BACKOFF_SCALE 0.05
 #define PART_WINDOW 6
 #define WILDCARD_MAX 256
 /* Words found by typo tolerance count this much against the word typed. */
@@ -264,6 +266,15 @@ static lx_query *tokens_q(builder *b, lq_field f, int phrase_only, int *all_stop
 			lx_query *boq = lx_termfreq(b->x, term, k->term_len) == 0
 						? backoff_q(b, f, lupe_itok_form(t, k), leaves, nl)
 						: NULL;
+			/*
+			 * Backing off, the parts scattered over a document (the AND)
+			 * are weaker evidence than a sub-compound: weighted down, so
+			 * that Bundesstaat ... Verfassung ... Gericht does not come
+			 * before Verfassungsgericht, but kept, as a long question
+			 * still needs the documents that hold them.
+			 */
+			if (boq)
+				andq = lx_q_scale(andq, PART_AND_BACKOFF_SCALE / PART_AND_SCALE);
 			lx_query *kids[4] = {wq, nearq, andq, boq};
 			if (!wq || !nearq || !andq) {
 				lx_q_free(wq), lx_q_free(nearq), lx_q_free(andq), lx_q_free(boq);
