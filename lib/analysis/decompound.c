@@ -2,7 +2,8 @@
  * German compound splitting after Koehn & Knight (2003): every way to cover
  * the word with dictionary words and linking elements is a candidate, and
  * the candidate whose parts are most frequent (geometric mean) wins, the
- * unsplit word being a candidate too.  The dictionary is Debian's wngerman
+ * unsplit word being a candidate too.  The parts of the winner are split
+ * again the same way, down to the leaves.  The dictionary is Debian's wngerman
  * list, compiled into the library as a hash table by
  * tools/gen_decomp_dict.py; see README-decompound.md for the rules and the
  * reasons behind them.
