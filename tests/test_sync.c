@@ -436,7 +436,7 @@ START_TEST(bad_input_warns_and_goes_on)
 	for (size_t i = 0; i < 300000; i++)
 		big[i] = i % 7 == 6 ? ' ' : 'a' + (char)(i % 7);
 	memcpy(big, "Anfangswort ", 12);
-	memcpy(big + 299980, " Schlusswort", 12);
+	memcpy(big + 299980, " Zqxjvkqxyzw", 12); /* no compound part, no close word */
 	put("b/gross.txt", big, 300000);
 	free(big);
 	/* A path longer than an id may be. */
@@ -461,7 +461,7 @@ START_TEST(bad_input_warns_and_goes_on)
 	ck_assert_str_eq(fx_top(db, "Okapi"), at("b/kaputt\xff\xfe.txt"));
 	ck_assert_str_eq(fx_top(db, "Käsebrötchen"), at("b/latin1.txt"));
 	ck_assert_str_eq(fx_top(db, "Anfangswort"), at("b/gross.txt"));
-	ck_assert_str_eq(fx_top(db, "Schlusswort"), "");
+	ck_assert_str_eq(fx_top(db, "Zqxjvkqxyzw"), "");
 	ck_assert_str_eq(fx_top(db, "Nashorn"), "");
 	ck_assert_uint_eq(count(), 6);
 
