@@ -82,6 +82,22 @@ static inline const char *fx_top(lupe_db *db, const char *q)
 	return id;
 }
 
+/* As fx_top, with typo tolerance off (LUPE_SEARCH_EXACT): what the words as written find. */
+static inline const char *fx_top_exact(lupe_db *db, const char *q)
+{
+	static char id[512];
+	lupe_search_options o = LUPE_SEARCH_OPTIONS_INIT;
+	lupe_results *r = NULL;
+	o.flags |= LUPE_SEARCH_EXACT;
+	id[0] = '\0';
+	if (lupe_search(db, &r, q, strlen(q), &o) != LUPE_OK)
+		return "ERROR";
+	if (lupe_results_count(r) > 0)
+		snprintf(id, sizeof id, "%s", lupe_results_hit(r, 0)->id);
+	lupe_results_free(r);
+	return id;
+}
+
 /* Whether the hits for q (first `limit`) include id. */
 static inline int fx_finds(lupe_db *db, const char *q, const char *want, size_t limit)
 {
