@@ -66,7 +66,8 @@ typedef enum {
 	LUPE_EINVAL = -8,     /* bad argument (NULL id, bad date, ...) */
 	LUPE_EREADONLY = -9,  /* write call on a read-only handle */
 	LUPE_ENETWORK = -10,  /* a remote shard failed or timed out */
-	LUPE_EINTERNAL = -11  /* a bug: please report it */
+	LUPE_EINTERNAL = -11, /* a bug: please report it */
+	LUPE_ELOST = -12      /* a failed commit lost the uncommitted changes: lupe_acknowledge_loss() */
 } lupe_status;
 
 /* A static English name for a status code ("index is locked", ...). */
@@ -184,7 +185,8 @@ typedef struct lupe_db lupe_db;
  *    lupe_compact(), "PATH.lupe-compact" and "PATH.lupe-old"); readers
  *    ignore them.
  *  - When the merge fails (disk full, ...) lupe_commit() says so and the
- *    load goes on: the call may be repeated.  lupe_close() gives the load
+ *    load goes on: the call may be repeated.  When a sub-index failed to
+ *    write, the load is lost whole: LUPE_ELOST (lupe_acknowledge_loss()).  lupe_close() gives the load
  *    up when the merge fails; call lupe_commit() first to learn the outcome.
  *
  * Documents are numbered sub-index after sub-index, not in the order they
@@ -308,6 +310,21 @@ LUPE_EXPORT int lupe_commit(lupe_db *db);
  * index only: LUPE_EINVAL for a sharded one; LUPE_EREADONLY on a reader.
  */
 LUPE_EXPORT int lupe_compact(lupe_db *db);
+
+/*
+ * After a failed commit.  When lupe_commit() (or an automatic commit inside
+ * lupe_add(), or the end of a bulk load) fails, every change since the last
+ * successful commit is gone: Xapian drops them, and a bulk load whose part
+ * failed is lost whole.  From then on lupe_add(), lupe_delete(),
+ * lupe_commit() and lupe_compact() fail with LUPE_ELOST, naming the first
+ * failure, so that a retried commit cannot report success over nothing;
+ * lupe_close() publishes nothing more.  Searches keep working and see the
+ * last committed index.  lupe_acknowledge_loss() ends that state: the
+ * caller then adds the lost documents again (a bulk load is given up, the
+ * handle writes as an ordinary writer).  LUPE_OK, also when nothing was
+ * lost; LUPE_EINVAL for NULL.
+ */
+LUPE_EXPORT int lupe_acknowledge_loss(lupe_db *db);
 
 /* ---------------------------------------------------------------------- */
 /* Searching                                                               */

@@ -392,6 +392,10 @@ static int end_bulk(lupe_db *db)
 {
 	int ended = 0;
 	int rc = lupe_bulk_finish(db->bulk, &ended, &db->err);
+	if (rc == LUPE_ELOST && !db->lost) {
+		db->lost = 1;
+		snprintf(db->lost_msg, sizeof db->lost_msg, "%s", db->err.msg);
+	}
 	if (!ended)
 		return rc;
 	db->bulk = NULL;
@@ -426,9 +430,22 @@ LUPE_EXPORT int lupe_open(lupe_db **out, const char *path, const lupe_open_optio
 	int writable = (opts->flags & LUPE_OPEN_WRITE) != 0;
 	int create = writable && (opts->flags & LUPE_OPEN_CREATE);
 
-	rc = check_path(path, create, &is_new, &shards, &err);
+	/* A swap that died half-way left the index beside PATH: back first, so
+	 * that nothing new is created in its place (lx_recover). */
+	rc = lx_recover(path, &err);
+	if (rc == LUPE_OK)
+		rc = check_path(path, create, &is_new, &shards, &err);
 	if (rc != LUPE_OK)
 		goto fail;
+	if (is_new && !shards.n) {
+		/* Built aside and renamed into place: a kill at any moment leaves no
+		 * index or a complete empty one, never one lupe did not finish. */
+		const char *keys[] = {LUPE_META_FORMAT, LUPE_META_DECOMPOUND};
+		const char *values[] = {LUPE_FORMAT, opts->decompound ? "1" : "0"};
+		if ((rc = lx_create(path, keys, values, 2, &err)) != LUPE_OK ||
+		    (rc = check_dir(path, 0, &is_new, &err)) != LUPE_OK)
+			goto fail;
+	}
 	db = calloc(1, sizeof *db);
 	if (!db) {
 		rc = lupe_err_set(&err, LUPE_ENOMEM, "%s: out of memory", path);
@@ -454,11 +471,6 @@ LUPE_EXPORT int lupe_open(lupe_db **out, const char *path, const lupe_open_optio
 	int decompound = opts->decompound;
 	if (shards.n) {
 		if ((rc = shard_meta(db, create, &decompound, &err)) != LUPE_OK)
-			goto fail;
-	} else if (is_new) {
-		if ((rc = lx_set_metadata(db->x, LUPE_META_FORMAT, LUPE_FORMAT, &err)) != LUPE_OK ||
-		    (rc = lx_set_metadata(db->x, LUPE_META_DECOMPOUND, decompound ? "1" : "0", &err)) != LUPE_OK ||
-		    (rc = lx_commit(db->x, &err)) != LUPE_OK)
 			goto fail;
 	} else {
 		if ((rc = lx_get_metadata(db->x, LUPE_META_FORMAT, &db->tmp, &err)) != LUPE_OK)
@@ -537,13 +549,15 @@ LUPE_EXPORT void lupe_close(lupe_db *db)
 {
 	if (!db)
 		return;
-	/* Close commits what was added: a bulk load is merged, queued documents are written. */
-	if (db->bulk && end_bulk(db) != LUPE_OK && db->bulk) {
+	/* Close commits what was added: a bulk load is merged, queued documents
+	 * are written; not after a loss: a part of a batch is never published. */
+	if (db->bulk && (db->lost || end_bulk(db) != LUPE_OK) && db->bulk) {
 		lupe_bulk_free(db->bulk);
 		db->bulk = NULL;
 	}
 	if (db->pipe) {
-		lupe_db_sync(db);
+		if (!db->lost)
+			lupe_db_sync(db);
 		lupe_pipeline_free(db->pipe);
 	}
 	lupe_suggester_free(db->sug);
@@ -582,6 +596,36 @@ static int check_id(lupe_db *db, const char *id)
 	return LUPE_OK;
 }
 
+/*
+ * A failed commit: Xapian has discarded every change since the last
+ * commit, so a later commit would say LUPE_OK over nothing.  The handle
+ * keeps saying so until the caller acknowledges (lupe_acknowledge_loss).
+ */
+static int lose(lupe_db *db, int rc)
+{
+	if (rc == LUPE_OK || rc == LUPE_ELOST || db->lost)
+		return rc;
+	db->lost = 1;
+	db->pending = 0, db->pending_bytes = 0;
+	snprintf(db->lost_msg, sizeof db->lost_msg, "%s", db->err.msg);
+	return rc;
+}
+
+static int refuse_if_lost(lupe_db *db, const char *what)
+{
+	const char *why;
+	if (!db->lost && db->bulk && (why = lupe_bulk_broken(db->bulk))) {
+		db->lost = 1;
+		snprintf(db->lost_msg, sizeof db->lost_msg, "%s", why);
+	}
+	if (!db->lost)
+		return LUPE_OK;
+	return lupe_err_set(&db->err, LUPE_ELOST,
+			    "%s: uncommitted changes were lost when a commit failed (%s); add them again after "
+			    "lupe_acknowledge_loss()",
+			    what, db->lost_msg);
+}
+
 static size_t text_bytes(const lupe_document *doc)
 {
 	return (doc->title ? doc->title_len : 0) + (doc->text ? doc->text_len : 0);
@@ -609,6 +653,8 @@ LUPE_EXPORT int lupe_add(lupe_db *db, const lupe_document *doc)
 		return lupe_err_set(&db->err, LUPE_EINVAL, "lupe_add: document is NULL");
 	if (!db->writable)
 		return lupe_err_set(&db->err, LUPE_EREADONLY, "lupe_add: index is open read-only");
+	if ((rc = refuse_if_lost(db, "lupe_add")) != LUPE_OK)
+		return rc;
 	if ((rc = check_id(db, doc->id)) != LUPE_OK)
 		return rc;
 	int small = !doc->text || doc->text_len <= LUPE_PIPE_BYTES / 2;
@@ -650,6 +696,8 @@ LUPE_EXPORT int lupe_delete(lupe_db *db, const char *id)
 	lupe_err_clear(&db->err);
 	if (!db->writable)
 		return lupe_err_set(&db->err, LUPE_EREADONLY, "lupe_delete: index is open read-only");
+	if ((rc = refuse_if_lost(db, "lupe_delete")) != LUPE_OK)
+		return rc;
 	if ((rc = check_id(db, id)) != LUPE_OK)
 		return rc;
 	/* Keep the order of adds and deletes: what was queued for this id is written first. */
@@ -676,16 +724,19 @@ LUPE_EXPORT int lupe_commit(lupe_db *db)
 	lupe_err_clear(&db->err);
 	if (!db->writable)
 		return lupe_err_set(&db->err, LUPE_EREADONLY, "lupe_commit: index is open read-only");
+	int rc = refuse_if_lost(db, "lupe_commit");
+	if (rc != LUPE_OK)
+		return rc;
 	if (db->bulk) {
-		int rc = end_bulk(db);
+		rc = end_bulk(db);
 		if (rc == LUPE_OK)
 			db->pending = 0, db->pending_bytes = 0;
 		return rc;
 	}
-	int rc = lupe_db_sync(db);
+	rc = lupe_db_sync(db);
 	if (rc != LUPE_OK)
 		return rc;
-	rc = lx_commit(db->x, &db->err);
+	rc = lose(db, lx_commit(db->x, &db->err));
 	if (rc == LUPE_OK)
 		db->pending = 0, db->pending_bytes = 0;
 	return rc;
@@ -698,12 +749,35 @@ LUPE_EXPORT int lupe_compact(lupe_db *db)
 	lupe_err_clear(&db->err);
 	if (!db->writable)
 		return lupe_err_set(&db->err, LUPE_EREADONLY, "lupe_compact: index is open read-only");
+	int rc = refuse_if_lost(db, "lupe_compact");
+	if (rc != LUPE_OK)
+		return rc;
 	/* Ending a bulk load is a compaction: lx_compact then has nothing left to do. */
-	int rc = db->bulk ? end_bulk(db) : lupe_db_sync(db);
+	rc = db->bulk ? end_bulk(db) : lupe_db_sync(db);
 	if (rc != LUPE_OK)
 		return rc;
 	rc = lx_compact(db->x, &db->err);
 	if (rc == LUPE_OK)
 		db->pending = 0, db->pending_bytes = 0;
 	return rc;
+}
+
+LUPE_EXPORT int lupe_acknowledge_loss(lupe_db *db)
+{
+	if (!db)
+		return LUPE_EINVAL;
+	lupe_err_clear(&db->err);
+	if (!db->lost)
+		return LUPE_OK;
+	db->lost = 0;
+	db->lost_msg[0] = '\0';
+	/* A failed bulk load is given up whole: the index is as it was opened. */
+	if (db->bulk) {
+		lupe_bulk_free(db->bulk);
+		db->bulk = NULL;
+		if (db->threads > 1 &&
+		    lupe_pipeline_new(&db->pipe, db->threads, db->decompound, write_doc, db, &db->err) != LUPE_OK)
+			db->pipe = NULL;
+	}
+	return LUPE_OK;
 }

@@ -1,0 +1,352 @@
+/*
+ * Durability (issue 17): nothing committed is lost, whatever moment a
+ * process dies or a file-system call fails.  Faults come from
+ * tests/faultinject.c, compiled into this program (its rename, open,
+ * pwrite, fdatasync, ... come before libc's for libxapian too), and from
+ * the shim's test hooks (lx_hooks: the two-rename swap, named points).
+ * Each death is a real SIGKILL of a forked child on a real index.
+ */
+#include <check.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "fixture.h"
+#include "faultinject.h"
+#include "shim/shim.h"
+
+static char *dir;
+static char dbpath[4200];
+
+static void setup(void)
+{
+	dir = fx_tmpdir();
+	ck_assert_ptr_nonnull(dir);
+	snprintf(dbpath, sizeof dbpath, "%s/db", dir);
+	memset(&lx_hooks, 0, sizeof lx_hooks);
+	fi_arm("", 0, FI_NONE);
+}
+
+static void teardown(void)
+{
+	fi_arm("", 0, FI_NONE);
+	memset(&lx_hooks, 0, sizeof lx_hooks);
+	fx_rmrf(dir);
+	free(dir);
+}
+
+static int exists(const char *p)
+{
+	struct stat st;
+	return stat(p, &st) == 0;
+}
+
+static int side_exists(const char *suffix)
+{
+	char p[4300];
+	snprintf(p, sizeof p, "%s%s", dbpath, suffix);
+	return exists(p);
+}
+
+static lupe_db *open_flags(unsigned flags, unsigned threads, unsigned batch)
+{
+	lupe_open_options o = LUPE_OPEN_OPTIONS_INIT;
+	lupe_db *db = NULL;
+	char msg[512];
+	o.flags = flags;
+	o.threads = threads;
+	o.batch_size = batch;
+	int rc = lupe_open(&db, dbpath, &o, msg, sizeof msg);
+	ck_assert_msg(rc == LUPE_OK, "open %s: %s", dbpath, msg);
+	return db;
+}
+
+static uint64_t count_docs(void)
+{
+	lupe_db *db = NULL;
+	char msg[512];
+	uint64_t n = 0;
+	int rc = lupe_open(&db, dbpath, NULL, msg, sizeof msg);
+	ck_assert_msg(rc == LUPE_OK, "open %s read-only: %s", dbpath, msg);
+	ck_assert_int_eq(lupe_doc_count(db, &n), LUPE_OK);
+	lupe_close(db);
+	return n;
+}
+
+static int add_range(lupe_db *db, unsigned from, unsigned to)
+{
+	int first = LUPE_OK;
+	for (unsigned i = from; i < to; i++) {
+		char id[32], text[200];
+		snprintf(id, sizeof id, "d%u", i);
+		snprintf(text, sizeof text, "Dokument %u über die Bahn, den Bahnhof und Verspätungen im Winter %u", i,
+			 i * 7);
+		int rc = fx_add(db, id, "Titel", text);
+		if (rc != LUPE_OK && first == LUPE_OK)
+			first = rc;
+	}
+	return first;
+}
+
+/* ---- the two-rename swap ---- */
+
+static const char *kill_at;
+static unsigned between;
+
+static void count_points(const char *point)
+{
+	if (strcmp(point, "swap:between-renames") == 0)
+		between++;
+}
+
+static void die_at(const char *point)
+{
+	if (kill_at && strcmp(point, kill_at) == 0)
+		raise(SIGKILL);
+}
+
+START_TEST(test_swap_fallback)
+{
+	lx_hooks.no_exchange = 1;
+	lx_hooks.at = count_points;
+	between = 0;
+	lupe_db *db = open_flags(LUPE_OPEN_WRITE | LUPE_OPEN_CREATE, 1, 0);
+	ck_assert_int_eq(add_range(db, 0, 30), LUPE_OK);
+	ck_assert_int_eq(lupe_compact(db), LUPE_OK);
+	ck_assert_uint_eq(between, 1); /* the fallback ran, not RENAME_EXCHANGE */
+	ck_assert(!side_exists(".lupe-old"));
+	ck_assert(!side_exists(".lupe-compact"));
+	/* The writer holds the new folder's lock. */
+	lupe_open_options o = LUPE_OPEN_OPTIONS_INIT;
+	lupe_db *second = NULL;
+	o.flags = LUPE_OPEN_WRITE;
+	ck_assert_int_eq(lupe_open(&second, dbpath, &o, NULL, 0), LUPE_ELOCKED);
+	ck_assert_int_eq(add_range(db, 30, 35), LUPE_OK);
+	ck_assert_int_eq(lupe_commit(db), LUPE_OK);
+	lupe_close(db);
+	ck_assert_uint_eq(count_docs(), 35);
+}
+END_TEST
+
+/*
+ * A death between the fallback's two renames leaves no PATH and the index
+ * at PATH.lupe-old.  The next writer (one that may create) must put it
+ * back, not make a new index and delete the old one as a leftover.
+ * _i: 0 lupe_compact after a commit, 1 the end of a bulk load.
+ */
+START_TEST(test_death_between_renames)
+{
+	int bulk = _i == 1;
+	if (bulk) {
+		/* The bulk load starts on an index that exists, with no documents. */
+		lupe_close(open_flags(LUPE_OPEN_WRITE | LUPE_OPEN_CREATE, 1, 0));
+	}
+	pid_t pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		lx_hooks.no_exchange = 1;
+		lx_hooks.at = die_at;
+		kill_at = "swap:between-renames";
+		lupe_open_options o = LUPE_OPEN_OPTIONS_INIT;
+		lupe_db *db = NULL;
+		o.flags = LUPE_OPEN_WRITE | LUPE_OPEN_CREATE | (bulk ? LUPE_OPEN_BULK : 0);
+		o.threads = 2;
+		if (lupe_open(&db, dbpath, &o, NULL, 0) != LUPE_OK || add_range(db, 0, 25) != LUPE_OK)
+			_exit(3);
+		if (!bulk && lupe_commit(db) != LUPE_OK)
+			_exit(4);
+		bulk ? lupe_commit(db) : lupe_compact(db);
+		_exit(5); /* not reached: killed between the renames */
+	}
+	int st;
+	ck_assert_int_eq(waitpid(pid, &st, 0), pid);
+	ck_assert_msg(WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL, "child did not die at the point (status %d)", st);
+	ck_assert(!exists(dbpath));
+	ck_assert(side_exists(".lupe-old"));
+
+	/* What lupe-index does next: open for writing, creating if missing. */
+	lupe_db *db = open_flags(LUPE_OPEN_WRITE | LUPE_OPEN_CREATE | (bulk ? LUPE_OPEN_BULK : 0), 2, 0);
+	uint64_t n;
+	ck_assert_int_eq(lupe_doc_count(db, &n), LUPE_OK);
+	/* compact: the 25 committed; bulk: the load never ended, all or nothing. */
+	ck_assert_uint_eq(n, bulk ? 0 : 25);
+	ck_assert(!side_exists(".lupe-old"));
+	ck_assert(!side_exists(".lupe-compact"));
+	/* A re-run completes with the exact count. */
+	ck_assert_int_eq(add_range(db, 0, 25), LUPE_OK);
+	ck_assert_int_eq(lupe_commit(db), LUPE_OK);
+	lupe_close(db);
+	ck_assert_uint_eq(count_docs(), 25);
+}
+END_TEST
+
+/* ---- creating an index ---- */
+
+/* How many file-system calls creating an index and committing one document makes. */
+static long creation_calls(void)
+{
+	int fds[2];
+	ck_assert_int_eq(pipe(fds), 0);
+	pid_t pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		fi_arm("*", 0, FI_NONE);
+		lupe_db *db = open_flags(LUPE_OPEN_WRITE | LUPE_OPEN_CREATE, 1, 0);
+		add_range(db, 0, 1);
+		lupe_commit(db);
+		lupe_close(db);
+		long n = fi_calls();
+		ssize_t w = write(fds[1], &n, sizeof n);
+		_exit(w == sizeof n ? 0 : 1);
+	}
+	close(fds[1]);
+	long n = 0;
+	ck_assert_int_eq(read(fds[0], &n, sizeof n), (ssize_t)sizeof n);
+	close(fds[0]);
+	int st;
+	waitpid(pid, &st, 0);
+	ck_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	return n;
+}
+
+/*
+ * Kill (or fail with EIO) the k-th file-system call of a creation, for
+ * every k: the next writer opens the index (none, or a valid empty one, or
+ * the one document), and a re-run completes with the exact count.
+ */
+START_TEST(test_creation_every_point)
+{
+	int action = _i == 0 ? FI_KILL : FI_EIO;
+	long n = creation_calls();
+	ck_assert_int_gt(n, 10);
+	printf("creation: %s at each of %ld file-system calls\n", action == FI_KILL ? "kill" : "EIO", n);
+	for (long k = 1; k <= n; k++) {
+		fx_rmrf(dbpath);
+		pid_t pid = fork();
+		ck_assert_int_ge(pid, 0);
+		if (pid == 0) {
+			lupe_open_options o = LUPE_OPEN_OPTIONS_INIT;
+			lupe_db *db = NULL;
+			o.flags = LUPE_OPEN_WRITE | LUPE_OPEN_CREATE;
+			o.threads = 1;
+			fi_arm("*", k, action);
+			if (lupe_open(&db, dbpath, &o, NULL, 0) == LUPE_OK) {
+				add_range(db, 0, 1);
+				lupe_commit(db);
+				lupe_close(db);
+			}
+			_exit(0);
+		}
+		int st;
+		ck_assert_int_eq(waitpid(pid, &st, 0), pid);
+		lupe_open_options o = LUPE_OPEN_OPTIONS_INIT;
+		lupe_db *db = NULL;
+		char msg[512];
+		o.flags = LUPE_OPEN_WRITE | LUPE_OPEN_CREATE;
+		o.threads = 1;
+		int rc = lupe_open(&db, dbpath, &o, msg, sizeof msg);
+		ck_assert_msg(rc == LUPE_OK, "%s at call %ld of %ld: next open: %s", action == FI_KILL ? "kill" : "EIO", k,
+			      n, msg);
+		uint64_t c;
+		ck_assert_int_eq(lupe_doc_count(db, &c), LUPE_OK);
+		ck_assert_msg(c <= 1, "call %ld: %llu documents", k, (unsigned long long)c);
+		ck_assert_int_eq(add_range(db, 0, 3), LUPE_OK);
+		ck_assert_int_eq(lupe_commit(db), LUPE_OK);
+		lupe_close(db);
+		ck_assert_uint_eq(count_docs(), 3);
+	}
+}
+END_TEST
+
+/* ---- failed commits ---- */
+
+START_TEST(test_failed_commit_is_sticky)
+{
+	lupe_db *db = open_flags(LUPE_OPEN_WRITE | LUPE_OPEN_CREATE, 1, 0);
+	ck_assert_int_eq(add_range(db, 0, 5), LUPE_OK);
+	ck_assert_int_eq(lupe_commit(db), LUPE_OK);
+	ck_assert_int_eq(add_range(db, 5, 25), LUPE_OK);
+	fi_arm("pwrite", 1, FI_EIO);
+	int rc = lupe_commit(db);
+	ck_assert_int_gt(fi_calls(), 0);
+	fi_arm("", 0, FI_NONE);
+	ck_assert_int_ne(rc, LUPE_OK);
+	/* The retry must not say OK over nothing: the 20 documents are gone. */
+	ck_assert_int_eq(lupe_commit(db), LUPE_ELOST);
+	ck_assert_ptr_nonnull(strstr(lupe_errmsg(db), "add them again"));
+	ck_assert_int_eq(add_range(db, 25, 26), LUPE_ELOST);
+	ck_assert_int_eq(lupe_delete(db, "d0"), LUPE_ELOST);
+	ck_assert_int_eq(lupe_compact(db), LUPE_ELOST);
+	ck_assert_uint_eq(count_docs(), 5);
+	/* Acknowledged: the caller adds them again. */
+	ck_assert_int_eq(lupe_acknowledge_loss(db), LUPE_OK);
+	ck_assert_int_eq(add_range(db, 5, 25), LUPE_OK);
+	ck_assert_int_eq(lupe_commit(db), LUPE_OK);
+	lupe_close(db);
+	ck_assert_uint_eq(count_docs(), 25);
+}
+END_TEST
+
+/*
+ * A bulk load whose part fails to write publishes nothing, by commit or by
+ * close.  _i: 0 commit twice then close, 1 close at once.
+ */
+START_TEST(test_bulk_part_failure_publishes_nothing)
+{
+	lupe_db *db = open_flags(LUPE_OPEN_WRITE | LUPE_OPEN_CREATE | LUPE_OPEN_BULK, 2, 20);
+	fi_arm("pwrite", 1, FI_EIO);
+	add_range(db, 0, 200);
+	uint64_t n;
+	int rc = lupe_doc_count(db, &n); /* waits for the parts */
+	ck_assert_int_gt(fi_calls(), 0);
+	fi_arm("", 0, FI_NONE);
+	ck_assert_int_ne(rc, LUPE_OK);
+	if (_i == 0) {
+		ck_assert_int_eq(lupe_commit(db), LUPE_ELOST);
+		ck_assert_int_eq(lupe_commit(db), LUPE_ELOST);
+		ck_assert_int_eq(add_range(db, 200, 201), LUPE_ELOST);
+	}
+	lupe_close(db);
+	ck_assert_uint_eq(count_docs(), 0);
+	ck_assert(!side_exists(".lupe-bulk-0"));
+	/* Given up and loaded again: all of it. */
+	db = open_flags(LUPE_OPEN_WRITE | LUPE_OPEN_BULK, 2, 20);
+	ck_assert_int_eq(add_range(db, 0, 200), LUPE_OK);
+	ck_assert_int_eq(lupe_commit(db), LUPE_OK);
+	lupe_close(db);
+	ck_assert_uint_eq(count_docs(), 200);
+}
+END_TEST
+
+START_TEST(test_bulk_loss_acknowledged)
+{
+	lupe_db *db = open_flags(LUPE_OPEN_WRITE | LUPE_OPEN_CREATE | LUPE_OPEN_BULK, 2, 20);
+	fi_arm("pwrite", 1, FI_EIO);
+	add_range(db, 0, 100);
+	ck_assert_int_eq(lupe_commit(db), LUPE_ELOST);
+	fi_arm("", 0, FI_NONE);
+	ck_assert_int_eq(lupe_acknowledge_loss(db), LUPE_OK);
+	ck_assert_int_eq(add_range(db, 0, 100), LUPE_OK);
+	ck_assert_int_eq(lupe_commit(db), LUPE_OK);
+	lupe_close(db);
+	ck_assert_uint_eq(count_docs(), 100);
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("durability");
+	TCase *tc = tcase_create("core");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_set_timeout(tc, 300);
+	tcase_add_test(tc, test_swap_fallback);
+	tcase_add_loop_test(tc, test_death_between_renames, 0, 2);
+	tcase_add_loop_test(tc, test_creation_every_point, 0, 2);
+	tcase_add_test(tc, test_failed_commit_is_sticky);
+	tcase_add_loop_test(tc, test_bulk_part_failure_publishes_nothing, 0, 2);
+	tcase_add_test(tc, test_bulk_loss_acknowledged);
+	suite_add_tcase(s, tc);
+	return fx_run(s, CK_FORK_GETENV);
+}
