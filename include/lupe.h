@@ -67,7 +67,8 @@ typedef enum {
 	LUPE_EREADONLY = -9,  /* write call on a read-only handle */
 	LUPE_ENETWORK = -10,  /* a remote shard failed or timed out */
 	LUPE_EINTERNAL = -11, /* a bug: please report it */
-	LUPE_ELOST = -12      /* a failed commit lost the uncommitted changes: lupe_acknowledge_loss() */
+	LUPE_ELOST = -12,     /* a failed commit lost the uncommitted changes: lupe_acknowledge_loss() */
+	LUPE_EBUSY = -13      /* a reader met commits for ~2 s without a stable revision: try again */
 } lupe_status;
 
 /* A static English name for a status code ("index is locked", ...). */

@@ -1,14 +1,14 @@
 /*
  * Fault injection for the file-system calls lupe and Xapian make: the N-th
- * call of one of them (or of any, "*") kills the process (SIGKILL) or
- * fails with EIO or ENOSPC.  Counted calls: rename, renameat, renameat2,
+ * call of one of them (or of any, "*") kills the process (SIGKILL), sends
+ * it SIGINT (as Ctrl-C; the call then goes on), or fails with EIO or ENOSPC.  Counted calls: rename, renameat, renameat2,
  * mkdir, open (open, open64), openat (openat, openat64), pwrite (pwrite,
  * pwrite64), fdatasync, fsync.
  *
  * Two uses, one source:
  *  - built as a shared module (tests/meson.build: faultinject) and put in
  *    LD_PRELOAD, configured by the environment:
- *        LUPE_FI=CALL:N:ACTION   ACTION kill, eio or enospc; N 0 = never
+ *        LUPE_FI=CALL:N:ACTION   ACTION kill, int, eio or enospc; N 0 = never
  *        LUPE_FI_COUNT=FILE      at exit, write how many CALL calls were made
  *  - compiled into a test program, whose own definitions of these functions
  *    come before libc's for libxapian too; the test arms it with fi_arm().
@@ -61,7 +61,7 @@ static void read_env(void)
 	if (!e || sscanf(e, "%31[^:]:%ld:%15s", call, &nth, action) != 3)
 		return;
 	int a = strcmp(action, "kill") == 0 ? FI_KILL : strcmp(action, "eio") == 0 ? FI_EIO
-		: strcmp(action, "enospc") == 0 ? FI_ENOSPC : FI_NONE;
+		: strcmp(action, "enospc") == 0 ? FI_ENOSPC : strcmp(action, "int") == 0 ? FI_SIGINT : FI_NONE;
 	fi_arm(call, nth, a);
 }
 
@@ -88,6 +88,10 @@ static int hit(const char *name)
 		return 0;
 	if (fi_action == FI_KILL)
 		raise(SIGKILL);
+	if (fi_action == FI_SIGINT) {
+		raise(SIGINT);
+		return 0;
+	}
 	errno = fi_action == FI_EIO ? EIO : ENOSPC;
 	return 1;
 }

@@ -2,7 +2,7 @@
 #ifndef LUPE_FAULTINJECT_H
 #define LUPE_FAULTINJECT_H
 
-enum { FI_NONE, FI_KILL, FI_EIO, FI_ENOSPC };
+enum { FI_NONE, FI_KILL, FI_EIO, FI_ENOSPC, FI_SIGINT };
 
 /*
  * From now on, the nth call (1-based; 0: never) of `call` ("rename",

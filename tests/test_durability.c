@@ -9,6 +9,7 @@
 #include <check.h>
 #include <signal.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -18,7 +19,7 @@
 #include "shim/shim.h"
 
 static char *dir;
-static char dbpath[4200];
+static char dbpath[4096];
 
 static void setup(void)
 {
@@ -335,6 +336,244 @@ START_TEST(test_bulk_loss_acknowledged)
 }
 END_TEST
 
+/* ---- every point of commit, bulk load and compaction ---- */
+
+/*
+ * A scenario: prepare() makes the state before (c0 documents d0..), act()
+ * is what a process does and is killed or failed in (c1 documents after).
+ * After each point the next writer opens, xapian-check is clean, the index
+ * holds d0..d(c0-1) or d0..d(c1-1) (all or nothing), and act() run again
+ * completes with c1.
+ */
+typedef struct {
+	const char *name;
+	void (*prepare)(void);
+	void (*act)(void);
+	unsigned c0, c1;
+	int no_exchange;
+} scenario;
+
+static void prep_committed(unsigned n)
+{
+	lupe_db *db = open_flags(LUPE_OPEN_WRITE | LUPE_OPEN_CREATE, 1, 0);
+	ck_assert_int_eq(add_range(db, 0, n), LUPE_OK);
+	ck_assert_int_eq(lupe_commit(db), LUPE_OK);
+	lupe_close(db);
+}
+
+static void prep_none(void) {}
+static void prep_10(void) { prep_committed(10); }
+static void prep_30(void) { prep_committed(30); }
+
+/* The acts ignore statuses: the checks look at what is on disk. */
+static void act_commit(void)
+{
+	lupe_db *db = NULL;
+	lupe_open_options o = LUPE_OPEN_OPTIONS_INIT;
+	o.flags = LUPE_OPEN_WRITE | LUPE_OPEN_CREATE;
+	o.threads = 1;
+	if (lupe_open(&db, dbpath, &o, NULL, 0) != LUPE_OK)
+		return;
+	add_range(db, 10, 30);
+	lupe_commit(db);
+	lupe_close(db);
+}
+
+static void act_bulk(void)
+{
+	lupe_db *db = NULL;
+	lupe_open_options o = LUPE_OPEN_OPTIONS_INIT;
+	o.flags = LUPE_OPEN_WRITE | LUPE_OPEN_CREATE | LUPE_OPEN_BULK;
+	o.threads = 2;
+	o.batch_size = 20;
+	if (lupe_open(&db, dbpath, &o, NULL, 0) != LUPE_OK)
+		return;
+	add_range(db, 0, 60);
+	lupe_commit(db);
+	lupe_close(db);
+}
+
+static void act_compact(void)
+{
+	lupe_db *db = NULL;
+	lupe_open_options o = LUPE_OPEN_OPTIONS_INIT;
+	o.flags = LUPE_OPEN_WRITE;
+	o.threads = 1;
+	if (lupe_open(&db, dbpath, &o, NULL, 0) != LUPE_OK)
+		return;
+	lupe_compact(db);
+	lupe_close(db);
+}
+
+static const scenario scenarios[] = {
+	{"commit", prep_10, act_commit, 10, 30, 0},
+	{"bulk load", prep_none, act_bulk, 0, 60, 0},
+	{"compact (RENAME_EXCHANGE)", prep_30, act_compact, 30, 30, 0},
+	{"compact (two renames)", prep_30, act_compact, 30, 30, 1},
+};
+
+/* Run sc->act in a child armed for the k-th call (k 0: count); the calls it made, when counting. */
+static long run_act(const scenario *sc, long k, int action)
+{
+	int fds[2];
+	ck_assert_int_eq(pipe(fds), 0);
+	pid_t pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		close(fds[0]);
+		lx_hooks.no_exchange = sc->no_exchange;
+		fi_arm("*", k, k ? action : FI_NONE);
+		sc->act();
+		long n = fi_calls();
+		ssize_t w = write(fds[1], &n, sizeof n);
+		_exit(w == sizeof n ? 0 : 1);
+	}
+	close(fds[1]);
+	long n = -1;
+	if (read(fds[0], &n, sizeof n) != (ssize_t)sizeof n)
+		n = -1;
+	close(fds[0]);
+	int st;
+	ck_assert_int_eq(waitpid(pid, &st, 0), pid);
+	return n;
+}
+
+static int have_xapian_check(void)
+{
+	static int have = -1;
+	if (have < 0)
+		have = system("command -v xapian-check >/dev/null 2>&1") == 0;
+	return have;
+}
+
+/* The ids in the index are exactly d0..d(n-1). */
+static void check_ids(lupe_db *db, uint64_t n, const char *where)
+{
+	lupe_strings *ids = NULL;
+	ck_assert_int_eq(lupe_list_ids(db, &ids, "d"), LUPE_OK);
+	ck_assert_msg(lupe_strings_count(ids) == n, "%s: %zu ids for %llu documents", where, lupe_strings_count(ids),
+		      (unsigned long long)n);
+	for (size_t i = 0; i < lupe_strings_count(ids); i++) {
+		unsigned v;
+		ck_assert_msg(sscanf(lupe_strings_get(ids, i), "d%u", &v) == 1 && v < n, "%s: unexpected id %s", where,
+			      lupe_strings_get(ids, i));
+	}
+	lupe_strings_free(ids);
+}
+
+static unsigned points_tried;
+
+static void check_point(const scenario *sc, long k, long n, int action)
+{
+	char where[256], msg[512], cmd[4400];
+	snprintf(where, sizeof where, "%s: %s at call %ld of %ld", sc->name, action == FI_KILL ? "kill" : "EIO", k, n);
+	if (have_xapian_check() && exists(dbpath)) {
+		snprintf(cmd, sizeof cmd, "xapian-check '%s' >/dev/null 2>&1", dbpath);
+		ck_assert_msg(system(cmd) == 0, "%s: xapian-check finds errors", where);
+	}
+	lupe_db *db = NULL;
+	lupe_open_options o = LUPE_OPEN_OPTIONS_INIT;
+	o.flags = LUPE_OPEN_WRITE | LUPE_OPEN_CREATE;
+	o.threads = 1;
+	int rc = lupe_open(&db, dbpath, &o, msg, sizeof msg);
+	ck_assert_msg(rc == LUPE_OK, "%s: next open: %s", where, msg);
+	uint64_t c;
+	ck_assert_int_eq(lupe_doc_count(db, &c), LUPE_OK);
+	ck_assert_msg(c == sc->c0 || c == sc->c1, "%s: %llu documents, want %u or %u", where, (unsigned long long)c,
+		      sc->c0, sc->c1);
+	check_ids(db, c, where);
+	lupe_close(db);
+	ck_assert_msg(!side_exists(".lupe-old") && !side_exists(".lupe-compact"), "%s: leftovers after an open", where);
+	/* Run again, to completion. */
+	lx_hooks.no_exchange = sc->no_exchange;
+	sc->act();
+	lx_hooks.no_exchange = 0;
+	ck_assert_msg(count_docs() == sc->c1, "%s: re-run gives %llu documents, want %u", where,
+		      (unsigned long long)count_docs(), sc->c1);
+	points_tried++;
+}
+
+/*
+ * _i: scenario * 2 + (0 kill, 1 EIO).  By default every 13th point plus
+ * the last 8 (the swap is at the end); LUPE_DURABILITY_ALL=1 tries every one.
+ */
+START_TEST(test_every_point)
+{
+	const scenario *sc = &scenarios[_i / 2];
+	int action = _i % 2 == 0 ? FI_KILL : FI_EIO;
+	const char *all_env = getenv("LUPE_DURABILITY_ALL");
+	int all = all_env && strcmp(all_env, "1") == 0;
+	fx_rmrf(dbpath);
+	sc->prepare();
+	long n = run_act(sc, 0, FI_NONE);
+	ck_assert_msg(n > 10, "%s: counted %ld calls", sc->name, n);
+	points_tried = 0;
+	for (long k = 1; k <= n; k++) {
+		if (!all && k % 13 != 1 && k <= n - 8)
+			continue;
+		char p[4300];
+		fx_rmrf(dbpath);
+		snprintf(p, sizeof p, "rm -rf '%s'.lupe-*", dbpath);
+		ck_assert_int_eq(system(p), 0);
+		sc->prepare();
+		run_act(sc, k, action);
+		check_point(sc, k, n, action);
+	}
+	printf("%s: %s at %u of %ld file-system call points, all clean%s\n", sc->name,
+	       action == FI_KILL ? "kill" : "EIO", points_tried, n,
+	       have_xapian_check() ? "" : " (xapian-check not installed: not run)");
+}
+END_TEST
+
+/* ---- statuses that name the cause ---- */
+
+/*
+ * Every open(2) of opening an index, failed in turn with EIO, and opening
+ * with few file descriptors left: LUPE_EIO with the cause, never "locked
+ * by another writer" nor "corrupt" (a caller rebuilding on LUPE_ECORRUPT
+ * would destroy a healthy index).  _i: 0 writer, 1 reader.
+ */
+START_TEST(test_open_errors_are_eio)
+{
+	unsigned flags = _i == 0 ? LUPE_OPEN_WRITE : 0;
+	prep_committed(5);
+	lupe_open_options o = LUPE_OPEN_OPTIONS_INIT;
+	o.flags = flags;
+	o.threads = 1;
+	lupe_db *db = NULL;
+	char msg[512];
+	fi_arm("open", 0, FI_NONE);
+	ck_assert_int_eq(lupe_open(&db, dbpath, &o, msg, sizeof msg), LUPE_OK);
+	lupe_close(db);
+	long n = fi_calls();
+	ck_assert_int_gt(n, 2);
+	for (long k = 1; k <= n; k++) {
+		fi_arm("open", k, FI_EIO);
+		int rc = lupe_open(&db, dbpath, &o, msg, sizeof msg);
+		fi_arm("", 0, FI_NONE);
+		if (rc == LUPE_OK)
+			lupe_close(db);
+		ck_assert_msg(rc == LUPE_OK || rc == LUPE_EIO, "EIO at open %ld of %ld: status %d: %s", k, n, rc, msg);
+	}
+	printf("%s open: EIO at each of %ld open() calls: LUPE_EIO\n", _i == 0 ? "writer" : "reader", n);
+	/* Few file descriptors: each limit from 3 to 40 in a child. */
+	for (int lim = 3; lim <= 40; lim++) {
+		pid_t pid = fork();
+		ck_assert_int_ge(pid, 0);
+		if (pid == 0) {
+			struct rlimit rl = {(rlim_t)lim, (rlim_t)lim};
+			setrlimit(RLIMIT_NOFILE, &rl);
+			int rc = lupe_open(&db, dbpath, &o, msg, sizeof msg);
+			_exit(rc == LUPE_OK ? 0 : rc == LUPE_EIO ? 1 : 10 - rc);
+		}
+		int st;
+		ck_assert_int_eq(waitpid(pid, &st, 0), pid);
+		ck_assert_msg(WIFEXITED(st) && WEXITSTATUS(st) <= 1, "%d descriptors: status %d", lim,
+			      WIFEXITED(st) ? 10 - WEXITSTATUS(st) : -100);
+	}
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("durability");
@@ -347,6 +586,8 @@ int main(void)
 	tcase_add_test(tc, test_failed_commit_is_sticky);
 	tcase_add_loop_test(tc, test_bulk_part_failure_publishes_nothing, 0, 2);
 	tcase_add_test(tc, test_bulk_loss_acknowledged);
+	tcase_add_loop_test(tc, test_open_errors_are_eio, 0, 2);
+	tcase_add_loop_test(tc, test_every_point, 0, (int)(2 * sizeof scenarios / sizeof scenarios[0]));
 	suite_add_tcase(s, tc);
 	return fx_run(s, CK_FORK_GETENV);
 }

@@ -25,16 +25,32 @@ int lx_map_error(lupe_err *err, const char *what) noexcept
 	try {
 		throw;
 	} catch (const Xapian::DatabaseLockError &e) {
+		// Only "already locked" is another writer; no permission, a
+		// read-only file system or no file descriptors left are not, and a
+		// caller that waits for the other writer would wait for ever.
+		if (e.get_msg().find("already locked") == std::string::npos)
+			return lupe_err_set(err, LUPE_EIO, "%s: cannot lock the index: %s%s%s", what, e.get_msg().c_str(),
+					    e.get_error_string() ? ": " : "",
+					    e.get_error_string() ? e.get_error_string() : "");
 		return lupe_err_set(err, LUPE_ELOCKED, "%s: index is locked by another writer (%s)", what,
 				    e.get_msg().c_str());
 	} catch (const Xapian::DatabaseNotFoundError &e) {
 		return lupe_err_set(err, LUPE_ENOTFOUND, "%s: %s", what, e.get_msg().c_str());
 	} catch (const Xapian::DatabaseCorruptError &e) {
+		// A system call that failed (EACCES, EMFILE, EIO) is not damage: a
+		// caller that rebuilds on LUPE_ECORRUPT would destroy a healthy index.
+		if (e.get_error_string())
+			return lupe_err_set(err, LUPE_EIO, "%s: %s: %s", what, e.get_msg().c_str(), e.get_error_string());
 		return lupe_err_set(err, LUPE_ECORRUPT, "%s: index is corrupt: %s", what, e.get_msg().c_str());
 	} catch (const Xapian::DatabaseVersionError &e) {
 		return lupe_err_set(err, LUPE_ENOTLUPE, "%s: unsupported index format: %s", what,
 				    e.get_msg().c_str());
 	} catch (const Xapian::DatabaseOpeningError &e) {
+		// A file that is there but cannot be opened (EACCES, EMFILE, EIO)
+		// is not a foreign or damaged index; a missing one may be.
+		const char *es = e.get_error_string();
+		if (es && strcmp(es, strerror(ENOENT)) != 0)
+			return lupe_err_set(err, LUPE_EIO, "%s: %s: %s", what, e.get_msg().c_str(), es);
 		return lupe_err_set(err, LUPE_ENOTLUPE, "%s: %s", what, e.get_msg().c_str());
 	} catch (const Xapian::NetworkError &e) {
 		// The context ("remote:tcp(HOST:PORT)") lets shards.cc tell which
@@ -47,6 +63,8 @@ int lx_map_error(lupe_err *err, const char *what) noexcept
 		const char *ctx = e.get_error_string();
 		return lupe_err_set(err, LUPE_EIO, "%s: %s%s%s", what, e.get_msg().c_str(), ctx ? ": " : "",
 				    ctx ? ctx : "");
+	} catch (const Xapian::DocNotFoundError &e) {
+		return lupe_err_set(err, LUPE_ENOTFOUND, "%s: %s", what, e.get_msg().c_str());
 	} catch (const Xapian::InvalidArgumentError &e) {
 		return lupe_err_set(err, LUPE_EINVAL, "%s: %s", what, e.get_msg().c_str());
 	} catch (const Xapian::Error &e) {
@@ -99,12 +117,24 @@ void refresh_reader(lx_db *db)
 // read is gone, reopen on the newest one and read again.
 template <typename F> int with_retry(lx_db *db, lupe_err *err, const char *what, F f)
 {
+	// Back-off between attempts (1, 2, 4, ... 64 ms), for at most about
+	// 2 s: a writer committing every few milliseconds lets a reader through
+	// once it waits a little.  Then LUPE_EBUSY, not LUPE_EIO: nothing is
+	// wrong with the disk, and trying again later is the answer.
+	unsigned waited_ms = 0, pause_ms = 1;
 	for (int attempt = 0;; attempt++) {
 		try {
 			return f();
 		} catch (const Xapian::DatabaseModifiedError &) {
-			if (attempt >= 5)
-				return lupe_err_set(err, LUPE_EIO, "%s: the index kept changing under the reader", what);
+			if (waited_ms >= 2000)
+				return lupe_err_set(err, LUPE_EBUSY,
+						    "%s: the index kept changing under the reader (%d tries in %u ms)", what,
+						    attempt + 1, waited_ms);
+			if (attempt > 0) {
+				usleep(pause_ms * 1000);
+				waited_ms += pause_ms;
+				pause_ms = pause_ms < 64 ? pause_ms * 2 : 64;
+			}
 		} catch (const Xapian::DatabaseError &) {
 			// A reader can meet blocks a concurrent commit is rewriting
 			// ("Expected block …", "EOF reading block …"); only when a fresh

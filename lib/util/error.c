@@ -38,6 +38,7 @@ LUPE_EXPORT const char *lupe_strerror(int status)
 	case LUPE_ENETWORK: return "remote shard failed";
 	case LUPE_EINTERNAL: return "internal error";
 	case LUPE_ELOST: return "uncommitted changes were lost";
+	case LUPE_EBUSY: return "index busy: it kept changing while being read";
 	}
 	return "unknown status";
 }
