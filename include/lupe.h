@@ -239,8 +239,21 @@ typedef struct {
  * Documents go to a shard chosen by a stable hash of their id; searches
  * rank across all shards as one index.  `opts` may be NULL: read-only.
  * Statuses: LUPE_ENOTFOUND (no such index and no LUPE_OPEN_CREATE),
- * LUPE_ENOTLUPE (the path holds something else), LUPE_ELOCKED,
- * LUPE_ECORRUPT, LUPE_EIO.  On failure `*out` is NULL and, when `errmsg`
+ * LUPE_ENOTLUPE (the path holds something else), LUPE_ELOCKED (another
+ * writer has it, only then), LUPE_ECORRUPT (the index's contents are
+ * damaged, only then), LUPE_EIO (a file could not be read, written,
+ * opened or locked: no permission, read-only file system, no file
+ * descriptors left, ...; the message names the cause).
+ *
+ * A writer of a local index holds an exclusive lock on "PATH.lupe-lock", a
+ * file made beside the index that stays there, for as long as it is open
+ * (also while lupe_compact() or the end of a bulk load puts a new folder
+ * in the index's place).  A new index is built beside PATH and renamed
+ * into place ("PATH.lupe-new-PID" meanwhile), so a process killed while
+ * creating leaves no index or an empty valid one.  When a process died in
+ * the middle of putting a compacted folder in place on a file system
+ * without an atomic exchange (NFS, CIFS, FUSE), the next lupe_open() puts
+ * the index back from "PATH.lupe-old" before anything else.  On failure `*out` is NULL and, when `errmsg`
  * is not NULL, a message is copied to errmsg (at most errmsg_len bytes,
  * NUL-terminated).
  */

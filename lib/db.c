@@ -413,7 +413,7 @@ LUPE_EXPORT int lupe_open(lupe_db **out, const char *path, const lupe_open_optio
 	lupe_db *db = NULL;
 	lupe_err err;
 	shard_list shards = {NULL, 0};
-	int is_new, rc;
+	int is_new, rc = LUPE_OK, lockfd = -1;
 
 	lupe_err_clear(&err);
 	if (!out) {
@@ -432,7 +432,11 @@ LUPE_EXPORT int lupe_open(lupe_db **out, const char *path, const lupe_open_optio
 
 	/* A swap that died half-way left the index beside PATH: back first, so
 	 * that nothing new is created in its place (lx_recover). */
-	rc = lx_recover(path, &err);
+	struct stat pst;
+	if (writable && !(stat(path, &pst) == 0 && S_ISREG(pst.st_mode)))
+		rc = lx_writer_lock(path, &lockfd, &err);
+	if (rc == LUPE_OK)
+		rc = lx_recover(path, &err);
 	if (rc == LUPE_OK)
 		rc = check_path(path, create, &is_new, &shards, &err);
 	if (rc != LUPE_OK)
@@ -451,6 +455,8 @@ LUPE_EXPORT int lupe_open(lupe_db **out, const char *path, const lupe_open_optio
 		rc = lupe_err_set(&err, LUPE_ENOMEM, "%s: out of memory", path);
 		goto fail;
 	}
+	db->lockfd = lockfd;
+	lockfd = -1;
 	db->writable = writable;
 	db->batch_size = opts->batch_size ? opts->batch_size : 2000;
 	db->batch_bytes = opts->version >= 3 && opts->batch_bytes ? opts->batch_bytes : LUPE_BATCH_BYTES;
@@ -542,6 +548,7 @@ fail:
 	copy_msg(errmsg, errmsg_len, err.msg);
 	shard_list_free(&shards);
 	lupe_close(db);
+	lx_writer_unlock(lockfd);
 	return rc;
 }
 
@@ -563,6 +570,7 @@ LUPE_EXPORT void lupe_close(lupe_db *db)
 	lupe_suggester_free(db->sug);
 	free(db->path);
 	lx_close(db->x);
+	lx_writer_unlock(db->lockfd); /* after Xapian's lock is released */
 	lupe_analyzer_free(db->an);
 	lupe_tokens_release(&db->toks);
 	lupe_buf_free(&db->tmp);

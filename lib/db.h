@@ -42,6 +42,7 @@ struct lupe_db {
 	 * failed): writes fail with LUPE_ELOST until lupe_acknowledge_loss(). */
 	int lost;
 	char lost_msg[LUPE_ERRMSG_MAX];
+	int lockfd;          /* a local writer's lx_writer_lock; -1 when none */
 };
 
 /*

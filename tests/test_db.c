@@ -458,6 +458,28 @@ START_TEST(test_compact)
 	lupe_close(rd);
 }
 END_TEST
+/* Dates: a row is (date, whether lupe_add takes it). */
+static const struct {
+	const char *date;
+	int ok;
+} date_rows[] = {
+	{"2020-02-29", 1}, {"2020-02-30", 0}, {"2019-02-29", 0}, {"2000-02-29", 1}, {"1900-02-29", 0},
+	{"2021-04-31", 0}, {"2021-04-30", 1}, {"2021-12-31", 1}, {"2021-13-01", 0}, {"2021-00-10", 0},
+	{"2021-01-00", 0}, {"2021-06", 1},    {"2021", 1},       {"2021-06-31T10:00", 0},
+};
+
+START_TEST(test_date_rows)
+{
+	lupe_db *db = fx_open_write(dbpath);
+	lupe_document d = LUPE_DOCUMENT_INIT;
+	d.id = "x";
+	d.date = date_rows[_i].date;
+	int rc = lupe_add(db, &d);
+	ck_assert_msg(rc == (date_rows[_i].ok ? LUPE_OK : LUPE_EINVAL), "row %d, %s: status %d", _i, d.date, rc);
+	lupe_close(db);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("db");
@@ -472,6 +494,7 @@ int main(void)
 	tcase_add_test(tc, test_threads_read_own_writes);
 	tcase_add_test(tc, test_compact);
 	tcase_add_test(tc, test_batch_bytes);
+	tcase_add_loop_test(tc, test_date_rows, 0, (int)(sizeof date_rows / sizeof date_rows[0]));
 	suite_add_tcase(s, tc);
 	TCase *tq = tcase_create("query");
 	tcase_add_unchecked_fixture(tq, setup, teardown);

@@ -146,6 +146,22 @@ int lx_recover(const char *path, lupe_err *err);
  */
 int lx_create(const char *path, const char *const *keys, const char *const *values, size_t n, lupe_err *err);
 
+/*
+ * The writers' lock of a local index: an exclusive flock() on
+ * "PATH.lupe-lock", a file beside the index that stays.  Xapian's own lock
+ * lives inside the index folder, which a swap replaces: between the swap
+ * and the writer's reopening nothing would lock PATH, and a second writer
+ * could open it and remove the folder the first still writes.  Taken
+ * before recovery and creation, so that those run under it too.  *fd
+ * gets the descriptor to give to lx_writer_unlock.  LUPE_ELOCKED when
+ * another writer holds it; LUPE_ENOTFOUND when the folder PATH would be
+ * in does not exist; LUPE_EIO (with the cause) when the file cannot be
+ * made or locked (read-only file system, no permission, no descriptors).
+ */
+int lx_writer_lock(const char *path, int *fd, lupe_err *err);
+/* Release it; -1 is allowed. */
+void lx_writer_unlock(int fd);
+
 /* ---- fault injection (tests only) ----
  * Tests set these through the internal library; they stay zero otherwise.
  * no_exchange: swap folders by two renames, as on file systems without

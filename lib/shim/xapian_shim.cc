@@ -10,6 +10,7 @@
 #include <vector>
 
 #include <fcntl.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <ftw.h>
@@ -613,6 +614,44 @@ int lx_recover(const char *path, lupe_err *err)
 	return LUPE_OK;
 }
 
+int lx_writer_lock(const char *path_in, int *fd_out, lupe_err *err)
+{
+	*fd_out = -1;
+	std::string p;
+	try {
+		p = path_in;
+		while (p.size() > 1 && p.back() == '/')
+			p.pop_back();
+		p += ".lupe-lock";
+	} catch (...) {
+		return lupe_err_set(err, LUPE_ENOMEM, "%s: out of memory", path_in);
+	}
+	int fd = open(p.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+	if (fd < 0) {
+		int e = errno;
+		if (e == ENOENT)
+			return lupe_err_set(err, LUPE_ENOTFOUND, "%s: no index there (%s)", path_in, strerror(e));
+		return lupe_err_set(err, LUPE_EIO, "%s: cannot make the writers' lock file %s: %s", path_in, p.c_str(),
+				    strerror(e));
+	}
+	if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+		int e = errno;
+		close(fd);
+		if (e == EWOULDBLOCK)
+			return lupe_err_set(err, LUPE_ELOCKED, "%s: index is locked by another writer (%s)", path_in,
+					    p.c_str());
+		return lupe_err_set(err, LUPE_EIO, "%s: cannot lock %s: %s", path_in, p.c_str(), strerror(e));
+	}
+	*fd_out = fd;
+	return LUPE_OK;
+}
+
+void lx_writer_unlock(int fd)
+{
+	if (fd >= 0)
+		close(fd);
+}
+
 int lx_create(const char *path_in, const char *const *keys, const char *const *values, size_t n, lupe_err *err)
 {
 	std::string path;
@@ -658,6 +697,40 @@ int lx_create(const char *path_in, const char *const *keys, const char *const *v
 	return LUPE_OK;
 }
 
+// Check a compacted copy before it takes the index's place.  Xapian opens
+// its optional tables (termlist, positions, docdata) lazily and takes ANY
+// failure to open one (EIO, EMFILE, ...) for "this database has none": the
+// compaction then writes a copy without those documents' term lists or
+// data, and xapian-check finds it damaged.  Every lupe document has an id
+// term and a record, so a sample of documents over the whole copy (up to
+// 2,000, and the last) must have both, and the count must be what the
+// sources held.  Throws Xapian::DatabaseError when it does not hold.
+static void verify_copy(const std::string &tmp, Xapian::doccount want)
+{
+	Xapian::Database c(tmp, Xapian::DB_BACKEND_GLASS);
+	Xapian::doccount n = c.get_doccount();
+	if (n != want)
+		throw Xapian::DatabaseError("the compacted copy holds " + std::to_string(n) + " documents, not " +
+					    std::to_string(want));
+	if (n == 0)
+		return;
+	Xapian::docid last = c.get_lastdocid(), step = last / 2000 + 1;
+	Xapian::PostingIterator it = c.postlist_begin(""), end = c.postlist_end("");
+	for (Xapian::docid at = 1; it != end; at += step) {
+		it.skip_to(at);
+		if (it == end)
+			break;
+		Xapian::Document d = c.get_document(*it);
+		if (d.termlist_count() == 0 || d.get_data().empty())
+			throw Xapian::DatabaseError("the compacted copy lost document " + std::to_string(*it) +
+						    "'s terms or data (a table of a source could not be read)");
+		at = *it;
+	}
+	Xapian::Document d = c.get_document(last);
+	if (d.termlist_count() == 0 || d.get_data().empty())
+		throw Xapian::DatabaseError("the compacted copy lost its last document's terms or data");
+}
+
 int lx_compact(lx_db *db, lupe_err *err)
 {
 	if (!db->writable)
@@ -675,6 +748,7 @@ int lx_compact(lx_db *db, lupe_err *err)
 		rm_tree(tmp);
 		rm_tree(db->path + ".lupe-old");
 		db->wr.compact(tmp);
+		verify_copy(tmp, db->wr.get_doccount());
 	} catch (...) {
 		rm_tree(tmp);
 		return lx_map_error(err, "compact");
@@ -760,6 +834,7 @@ int lx_merge_parts(lx_db *db, lx_db *const *parts, size_t n, int *merged, lupe_e
 		rm_tree(tmp);
 		rm_tree(db->path + ".lupe-old");
 		src.compact(tmp);
+		verify_copy(tmp, src.get_doccount());
 	} catch (...) {
 		rm_tree(tmp);
 		return lx_map_error(err, "bulk load: merging the parts");
