@@ -24,7 +24,8 @@ Exit 1 when a check fails, 77 (skip) without xapian-tools.
 Environment: LUPE_SOURCE_ROOT, LUPE_BUILD_ROOT (set by meson test);
 LUPE_NEWS_CSV (the corpus, default <source root>/../shared/corpus/
 10kgnad-test.csv; without it the test makes a corpus of paragraphs from
-data/corpus and says so); LUPE_CRASH_SEED, LUPE_CRASH_KILLS.
+data/corpus and says so); LUPE_CRASH_SEED, LUPE_CRASH_KILLS,
+LUPE_CRASH_PHASES (all: every chosen point of phase_kills).
 Standard library only; prints one line per check group and a final
 "N passed, M failed".
 """
@@ -51,6 +52,7 @@ NEWS_CSV = os.environ.get("LUPE_NEWS_CSV",
                           os.path.join(SOURCE_ROOT, "..", "shared", "corpus", "10kgnad-test.csv"))
 SEED = int(os.environ.get("LUPE_CRASH_SEED", "8"))
 KILLS = int(os.environ.get("LUPE_CRASH_KILLS", "24"))
+ALL_PHASES = os.environ.get("LUPE_CRASH_PHASES") == "all"
 BATCH = 50
 SAMPLE = 6
 
@@ -260,10 +262,12 @@ def phase_kills(cmd, recs, words, rng):
     """Deterministic kills: SIGKILL, and SIGINT as Ctrl-C does, at chosen file-system calls.
 
     tests/faultinject.so (LD_PRELOAD) counts the file-system calls of a whole
-    run on a fresh index, then kills run after run at the k-th: every third of
-    the first 60 (creating the index, the first batches), evenly spaced ones
-    through the batches, and the last 10 (the final commit).  After each: the
-    checks of check_index, and every fourth time a re-run to completion.
+    run on a fresh index, then kills run after run at the k-th: every eighth of
+    the first 60 (creating the index, the first batches), four evenly spaced
+    through the batches, and the last 3 (the final commit); SIGINT at every
+    other one of those.  LUPE_CRASH_PHASES=all: every third of the first 60,
+    11 spaced, the last 10, both signals at each.  After each: the checks of
+    check_index, and every fourth time a re-run to completion.
     """
     so = os.path.join(BUILD_ROOT, "tests", "faultinject.so")
     assert os.path.exists(so), "missing %s" % so
@@ -285,13 +289,18 @@ def phase_kills(cmd, recs, words, rng):
     assert rc == 0, "counting run: exit %d: %s" % (rc, err)
     with open(count_file) as f:
         calls = int(f.read())
-    points = sorted(set(list(range(1, min(calls, 60), 3)) + [calls * i // 12 for i in range(1, 12)] +
-                        list(range(max(1, calls - 9), calls + 1))))
-    print("phase kills: %d file-system calls in a run; killing at %d of them, by SIGKILL and SIGINT" %
-          (calls, len(points)))
+    if ALL_PHASES:
+        points = sorted(set(list(range(1, min(calls, 60), 3)) + [calls * i // 12 for i in range(1, 12)] +
+                            list(range(max(1, calls - 9), calls + 1))))
+    else:
+        points = sorted(set(list(range(1, min(calls, 60), 8)) + [calls * i // 5 for i in range(1, 5)] +
+                            list(range(max(1, calls - 2), calls + 1))))
+    print("phase kills: %d file-system calls in a run; killing at %d of them by SIGKILL, %d by SIGINT%s" %
+          (calls, len(points), len(points[::1 if ALL_PHASES else 2]),
+           "" if ALL_PHASES else " (LUPE_CRASH_PHASES=all for more)"))
     tried = 0
     for action in ("kill", "int"):
-        for i, k in enumerate(points):
+        for i, k in enumerate(points if action == "kill" or ALL_PHASES else points[::2]):
             fresh()
             env = dict(os.environ, LD_PRELOAD=so, LUPE_FI="*:%d:%s" % (k, action), ASAN_OPTIONS=asan)
             rc, _, err = run(cmd + [db], timeout=600, env=env)

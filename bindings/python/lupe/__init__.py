@@ -24,7 +24,7 @@ __all__ = [
     "Database", "Results", "Hit", "Token", "Analyzer", "analyze", "version",
     "Error", "NotFoundError", "LockedError", "NotLupeError", "CorruptError",
     "IOFailureError", "NoMemoryError", "QueryError", "InvalidError",
-    "ReadOnlyError", "NetworkError", "InternalError",
+    "ReadOnlyError", "NetworkError", "InternalError", "LostError", "BusyError",
 ]
 
 # ---------------------------------------------------------------------------
@@ -88,10 +88,20 @@ class InternalError(Error):
     status = -11
 
 
+class LostError(Error):
+    """A failed commit lost the uncommitted changes; Database.acknowledge_loss(), then add them again."""
+    status = -12
+
+
+class BusyError(Error):
+    """The index kept changing while being read; try again."""
+    status = -13
+
+
 _ERRORS = {cls.status: cls for cls in (
     NotFoundError, LockedError, NotLupeError, CorruptError, IOFailureError,
     NoMemoryError, QueryError, InvalidError, ReadOnlyError, NetworkError,
-    InternalError)}
+    InternalError, LostError, BusyError)}
 
 
 def _decode(b):
@@ -483,6 +493,10 @@ class Database:
     def commit(self):
         """Make every change since the last commit durable, atomically."""
         self._check(lib.lupe_commit(self._handle()))
+
+    def acknowledge_loss(self):
+        """After a failed commit (LostError): end the lost state; add the lost documents again."""
+        self._check(_fn("lupe_acknowledge_loss")(self._handle()))
 
     def count(self):
         n = ctypes.c_uint64(0)
