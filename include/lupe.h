@@ -340,6 +340,18 @@ LUPE_EXPORT int lupe_compact(lupe_db *db);
  */
 LUPE_EXPORT int lupe_acknowledge_loss(lupe_db *db);
 
+/*
+ * Check the local index at `path` for damage without changing it, as
+ * xapian-check does: every block of every table is read and the tables are
+ * checked against each other, so it takes about as long as reading the
+ * index.  LUPE_OK when nothing is wrong; LUPE_ECORRUPT when damage is
+ * found (the message gives the number of errors and the last of them);
+ * LUPE_ENOTFOUND, LUPE_ENOTLUPE or LUPE_EIO for a path that cannot be
+ * checked; LUPE_EINVAL for NULL or "".  A message goes to errmsg as with
+ * lupe_open() ("" on success).  A local index only (not a shard list).
+ */
+LUPE_EXPORT int lupe_check(const char *path, char *errmsg, size_t errmsg_len);
+
 /* ---------------------------------------------------------------------- */
 /* Searching                                                               */
 /* ---------------------------------------------------------------------- */

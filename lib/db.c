@@ -789,3 +789,19 @@ LUPE_EXPORT int lupe_acknowledge_loss(lupe_db *db)
 	}
 	return LUPE_OK;
 }
+
+LUPE_EXPORT int lupe_check(const char *path, char *errmsg, size_t errmsg_len)
+{
+	lupe_err err;
+	int is_new, rc;
+	lupe_err_clear(&err);
+	if (!path || !*path) {
+		copy_msg(errmsg, errmsg_len, "lupe_check: no path given");
+		return LUPE_EINVAL;
+	}
+	rc = check_dir(path, 0, &is_new, &err);
+	if (rc == LUPE_OK)
+		rc = lx_check(path, &err);
+	copy_msg(errmsg, errmsg_len, rc == LUPE_OK ? "" : err.msg);
+	return rc;
+}

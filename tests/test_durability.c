@@ -637,6 +637,35 @@ START_TEST(test_lock_held_across_swap)
 }
 END_TEST
 
+/* lupe_check: a healthy index passes; a damaged block is found, not run. */
+START_TEST(test_check)
+{
+	char msg[512], p[4200];
+	prep_committed(60);
+	ck_assert_int_eq(lupe_check(dbpath, msg, sizeof msg), LUPE_OK);
+	ck_assert_str_eq(msg, "");
+	snprintf(p, sizeof p, "%s/nothing", dir);
+	ck_assert_int_eq(lupe_check(p, msg, sizeof msg), LUPE_ENOTFOUND);
+	ck_assert_int_eq(lupe_check("", msg, sizeof msg), LUPE_EINVAL);
+	/* Junk near the end of every 8 KB block of the term lists. */
+	snprintf(p, sizeof p, "%s/termlist.glass", dbpath);
+	FILE *f = fopen(p, "r+b");
+	ck_assert_ptr_nonnull(f);
+	ck_assert_int_eq(fseek(f, 0, SEEK_END), 0);
+	long size = ftell(f);
+	ck_assert_int_gt(size, 0);
+	unsigned char junk[64];
+	memset(junk, 0xA5, sizeof junk);
+	for (long at = 8192 - 200; at + (long)sizeof junk <= size; at += 8192) { /* items sit at a block's end */
+		ck_assert_int_eq(fseek(f, at, SEEK_SET), 0);
+		ck_assert_int_eq(fwrite(junk, 1, sizeof junk, f), sizeof junk);
+	}
+	fclose(f);
+	int rc = lupe_check(dbpath, msg, sizeof msg);
+	ck_assert_msg(rc == LUPE_ECORRUPT, "damaged index: status %d: %s", rc, msg);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("durability");
@@ -651,6 +680,7 @@ int main(void)
 	tcase_add_test(tc, test_bulk_loss_acknowledged);
 	tcase_add_loop_test(tc, test_open_errors_are_eio, 0, 2);
 	tcase_add_loop_test(tc, test_lock_held_across_swap, 0, 2);
+	tcase_add_test(tc, test_check);
 	tcase_add_loop_test(tc, test_every_point, 0, (int)(2 * sizeof scenarios / sizeof scenarios[0]));
 	suite_add_tcase(s, tc);
 	return fx_run(s, CK_FORK_GETENV);

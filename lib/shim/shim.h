@@ -162,6 +162,13 @@ int lx_writer_lock(const char *path, int *fd, lupe_err *err);
 /* Release it; -1 is allowed. */
 void lx_writer_unlock(int fd);
 
+/*
+ * Check the local index at path for damage, as xapian-check does (every
+ * block of every table, and the tables against each other).  LUPE_OK, or
+ * LUPE_ECORRUPT with the count and the last of Xapian's report in err.
+ */
+int lx_check(const char *path, lupe_err *err);
+
 /* ---- fault injection (tests only) ----
  * Tests set these through the internal library; they stay zero otherwise.
  * no_exchange: swap folders by two renames, as on file systems without

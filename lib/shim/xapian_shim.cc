@@ -6,6 +6,7 @@
 #include <cstring>
 #include <memory>
 #include <new>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -612,6 +613,33 @@ int lx_recover(const char *path, lupe_err *err)
 				    from.c_str(), strerror(e));
 	}
 	return LUPE_OK;
+}
+
+int lx_check(const char *path, lupe_err *err)
+{
+	try {
+		std::ostringstream report;
+		size_t errors = Xapian::Database::check(path, 0, &report);
+		if (errors == 0)
+			return LUPE_OK;
+		std::string r = report.str();
+		while (!r.empty() && (r.back() == '\n' || r.back() == ' '))
+			r.pop_back();
+		if (r.size() > 300)
+			r = "..." + r.substr(r.size() - 300);
+		return lupe_err_set(err, LUPE_ECORRUPT, "%s: index is corrupt: %zu errors found: %s", path, errors,
+				    r.c_str());
+	} catch (const Xapian::DatabaseOpeningError &) {
+		return lx_map_error(err, path);
+	} catch (const Xapian::DatabaseError &e) {
+		// check() stops at a block it cannot make sense of with a plain
+		// DatabaseError; one with an errno is the disk's failure instead.
+		if (e.get_error_string())
+			return lx_map_error(err, path);
+		return lupe_err_set(err, LUPE_ECORRUPT, "%s: index is corrupt: %s", path, e.get_msg().c_str());
+	} catch (...) {
+		return lx_map_error(err, path);
+	}
 }
 
 int lx_writer_lock(const char *path_in, int *fd_out, lupe_err *err)
