@@ -286,6 +286,7 @@ static int shard_meta(lupe_db *db, int create, int *decompound, lupe_err *err)
 	int known = -1, blank, rc;
 	const char *known_from = NULL;
 	char want[48];
+	size_t seen[SHARDS_MAX] = {0}; /* a reader's: 1 + the list index of the shard made as shard K */
 
 	for (size_t i = 0; i < n; i++) {
 		const char *name = lx_shard_name(db->x, i);
@@ -317,15 +318,31 @@ static int shard_meta(lupe_db *db, int create, int *decompound, lupe_err *err)
 					    "shard %s: compounds are %s there but %s in shard %s: not one index", name,
 					    d ? "split" : "kept", known ? "split" : "kept", known_from);
 		}
-		if (db->writable) {
-			if ((rc = lx_shard_get_metadata(db->x, i, LUPE_META_SHARD, &db->tmp, err)) != LUPE_OK)
-				return rc;
-			snprintf(want, sizeof want, "%zu/%zu", i, n);
-			if (db->tmp.len && strcmp(db->tmp.p, want) != 0)
+		if ((rc = lx_shard_get_metadata(db->x, i, LUPE_META_SHARD, &db->tmp, err)) != LUPE_OK)
+			return rc;
+		snprintf(want, sizeof want, "%zu/%zu", i, n);
+		if (db->writable && db->tmp.len && strcmp(db->tmp.p, want) != 0)
+			return lupe_err_set(err, LUPE_ENOTLUPE,
+					    "shard %s: it was made as shard %s (index/count) but is listed as %s: "
+					    "documents would go to the wrong shard",
+					    name, db->tmp.p, want);
+		/* A reader takes the shards in any order, but each place once and
+		 * all of one index: a shard serving another's data (a server
+		 * restarted on the wrong folder) would give every hit twice. */
+		unsigned long k, of;
+		char end;
+		if (!db->writable && db->tmp.len && sscanf(db->tmp.p, "%lu/%lu%c", &k, &of, &end) == 2) {
+			if (of != n || k >= n)
 				return lupe_err_set(err, LUPE_ENOTLUPE,
-						    "shard %s: it was made as shard %s (index/count) but is listed as %s: "
-						    "documents would go to the wrong shard",
-						    name, db->tmp.p, want);
+						    "shard %s: it was made as shard %s (index/count) of another index, "
+						    "not one of these %zu",
+						    name, db->tmp.p, n);
+			if (seen[k])
+				return lupe_err_set(err, LUPE_ENOTLUPE,
+						    "shard %s: it holds shard %s's documents, as shard %s does: every hit "
+						    "would come twice",
+						    name, db->tmp.p, lx_shard_name(db->x, seen[k] - 1));
+			seen[k] = i + 1;
 		}
 	}
 	if (known >= 0)

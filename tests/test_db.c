@@ -480,6 +480,48 @@ START_TEST(test_date_rows)
 }
 END_TEST
 
+/*
+ * A reader of a shard list takes the shards in any order, but refuses a
+ * shard holding another one's documents (a copy, or a server restarted on
+ * the wrong folder): every hit would come twice, with partial false.
+ */
+START_TEST(test_shard_holding_another_ones_data)
+{
+	char lst[4300], cmd[9000], msg[512];
+	snprintf(lst, sizeof lst, "%s/shards.txt", dir);
+	FILE *f = fopen(lst, "w");
+	ck_assert_ptr_nonnull(f);
+	fputs("./s0\n./s1\n", f);
+	fclose(f);
+	lupe_db *db = fx_open_write(lst);
+	ck_assert_ptr_nonnull(db);
+	for (int i = 0; i < 20; i++) {
+		char id[16];
+		snprintf(id, sizeof id, "n%d", i);
+		ck_assert_int_eq(fx_add(db, id, "Bahn", "Verspätung am Bahnhof"), LUPE_OK);
+	}
+	ck_assert_int_eq(lupe_commit(db), LUPE_OK);
+	lupe_close(db);
+	uint64_t n;
+	ck_assert_int_eq(lupe_open(&db, lst, NULL, msg, sizeof msg), LUPE_OK);
+	ck_assert_int_eq(lupe_doc_count(db, &n), LUPE_OK);
+	ck_assert_uint_eq(n, 20);
+	lupe_close(db);
+	/* Listed the other way round: still fine for reading. */
+	f = fopen(lst, "w");
+	fputs("./s1\n./s0\n", f);
+	fclose(f);
+	ck_assert_int_eq(lupe_open(&db, lst, NULL, msg, sizeof msg), LUPE_OK);
+	lupe_close(db);
+	snprintf(cmd, sizeof cmd, "rm -rf '%s/s1' && cp -r '%s/s0' '%s/s1'", dir, dir, dir);
+	ck_assert_int_eq(system(cmd), 0);
+	db = NULL;
+	int rc = lupe_open(&db, lst, NULL, msg, sizeof msg);
+	lupe_close(db);
+	ck_assert_msg(rc == LUPE_ENOTLUPE && strstr(msg, "twice"), "status %d: %s", rc, msg);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("db");
@@ -494,6 +536,7 @@ int main(void)
 	tcase_add_test(tc, test_threads_read_own_writes);
 	tcase_add_test(tc, test_compact);
 	tcase_add_test(tc, test_batch_bytes);
+	tcase_add_test(tc, test_shard_holding_another_ones_data);
 	tcase_add_loop_test(tc, test_date_rows, 0, (int)(sizeof date_rows / sizeof date_rows[0]));
 	suite_add_tcase(s, tc);
 	TCase *tq = tcase_create("query");
