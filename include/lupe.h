@@ -66,7 +66,9 @@ typedef enum {
 	LUPE_EINVAL = -8,     /* bad argument (NULL id, bad date, ...) */
 	LUPE_EREADONLY = -9,  /* write call on a read-only handle */
 	LUPE_ENETWORK = -10,  /* a remote shard failed or timed out */
-	LUPE_EINTERNAL = -11  /* a bug: please report it */
+	LUPE_EINTERNAL = -11, /* a bug: please report it */
+	LUPE_ELOST = -12,     /* a failed commit lost the uncommitted changes: lupe_acknowledge_loss() */
+	LUPE_EBUSY = -13      /* a reader met commits for ~2 s without a stable revision: try again */
 } lupe_status;
 
 /* A static English name for a status code ("index is locked", ...). */
@@ -184,7 +186,8 @@ typedef struct lupe_db lupe_db;
  *    lupe_compact(), "PATH.lupe-compact" and "PATH.lupe-old"); readers
  *    ignore them.
  *  - When the merge fails (disk full, ...) lupe_commit() says so and the
- *    load goes on: the call may be repeated.  lupe_close() gives the load
+ *    load goes on: the call may be repeated.  When a sub-index failed to
+ *    write, the load is lost whole: LUPE_ELOST (lupe_acknowledge_loss()).  lupe_close() gives the load
  *    up when the merge fails; call lupe_commit() first to learn the outcome.
  *
  * Documents are numbered sub-index after sub-index, not in the order they
@@ -236,8 +239,21 @@ typedef struct {
  * Documents go to a shard chosen by a stable hash of their id; searches
  * rank across all shards as one index.  `opts` may be NULL: read-only.
  * Statuses: LUPE_ENOTFOUND (no such index and no LUPE_OPEN_CREATE),
- * LUPE_ENOTLUPE (the path holds something else), LUPE_ELOCKED,
- * LUPE_ECORRUPT, LUPE_EIO.  On failure `*out` is NULL and, when `errmsg`
+ * LUPE_ENOTLUPE (the path holds something else), LUPE_ELOCKED (another
+ * writer has it, only then), LUPE_ECORRUPT (the index's contents are
+ * damaged, only then), LUPE_EIO (a file could not be read, written,
+ * opened or locked: no permission, read-only file system, no file
+ * descriptors left, ...; the message names the cause).
+ *
+ * A writer of a local index holds an exclusive lock on "PATH.lupe-lock", a
+ * file made beside the index that stays there, for as long as it is open
+ * (also while lupe_compact() or the end of a bulk load puts a new folder
+ * in the index's place).  A new index is built beside PATH and renamed
+ * into place ("PATH.lupe-new-PID" meanwhile), so a process killed while
+ * creating leaves no index or an empty valid one.  When a process died in
+ * the middle of putting a compacted folder in place on a file system
+ * without an atomic exchange (NFS, CIFS, FUSE), the next lupe_open() puts
+ * the index back from "PATH.lupe-old" before anything else.  On failure `*out` is NULL and, when `errmsg`
  * is not NULL, a message is copied to errmsg (at most errmsg_len bytes,
  * NUL-terminated).
  */
@@ -308,6 +324,33 @@ LUPE_EXPORT int lupe_commit(lupe_db *db);
  * index only: LUPE_EINVAL for a sharded one; LUPE_EREADONLY on a reader.
  */
 LUPE_EXPORT int lupe_compact(lupe_db *db);
+
+/*
+ * After a failed commit.  When lupe_commit() (or an automatic commit inside
+ * lupe_add(), or the end of a bulk load) fails, every change since the last
+ * successful commit is gone: Xapian drops them, and a bulk load whose part
+ * failed is lost whole.  From then on lupe_add(), lupe_delete(),
+ * lupe_commit() and lupe_compact() fail with LUPE_ELOST, naming the first
+ * failure, so that a retried commit cannot report success over nothing;
+ * lupe_close() publishes nothing more.  Searches keep working and see the
+ * last committed index.  lupe_acknowledge_loss() ends that state: the
+ * caller then adds the lost documents again (a bulk load is given up, the
+ * handle writes as an ordinary writer).  LUPE_OK, also when nothing was
+ * lost; LUPE_EINVAL for NULL.
+ */
+LUPE_EXPORT int lupe_acknowledge_loss(lupe_db *db);
+
+/*
+ * Check the local index at `path` for damage without changing it, as
+ * xapian-check does: every block of every table is read and the tables are
+ * checked against each other, so it takes about as long as reading the
+ * index.  LUPE_OK when nothing is wrong; LUPE_ECORRUPT when damage is
+ * found (the message gives the number of errors and the last of them);
+ * LUPE_ENOTFOUND, LUPE_ENOTLUPE or LUPE_EIO for a path that cannot be
+ * checked; LUPE_EINVAL for NULL or "".  A message goes to errmsg as with
+ * lupe_open() ("" on success).  A local index only (not a shard list).
+ */
+LUPE_EXPORT int lupe_check(const char *path, char *errmsg, size_t errmsg_len);
 
 /* ---------------------------------------------------------------------- */
 /* Searching                                                               */

@@ -286,6 +286,7 @@ static int shard_meta(lupe_db *db, int create, int *decompound, lupe_err *err)
 	int known = -1, blank, rc;
 	const char *known_from = NULL;
 	char want[48];
+	size_t seen[SHARDS_MAX] = {0}; /* a reader's: 1 + the list index of the shard made as shard K */
 
 	for (size_t i = 0; i < n; i++) {
 		const char *name = lx_shard_name(db->x, i);
@@ -317,15 +318,31 @@ static int shard_meta(lupe_db *db, int create, int *decompound, lupe_err *err)
 					    "shard %s: compounds are %s there but %s in shard %s: not one index", name,
 					    d ? "split" : "kept", known ? "split" : "kept", known_from);
 		}
-		if (db->writable) {
-			if ((rc = lx_shard_get_metadata(db->x, i, LUPE_META_SHARD, &db->tmp, err)) != LUPE_OK)
-				return rc;
-			snprintf(want, sizeof want, "%zu/%zu", i, n);
-			if (db->tmp.len && strcmp(db->tmp.p, want) != 0)
+		if ((rc = lx_shard_get_metadata(db->x, i, LUPE_META_SHARD, &db->tmp, err)) != LUPE_OK)
+			return rc;
+		snprintf(want, sizeof want, "%zu/%zu", i, n);
+		if (db->writable && db->tmp.len && strcmp(db->tmp.p, want) != 0)
+			return lupe_err_set(err, LUPE_ENOTLUPE,
+					    "shard %s: it was made as shard %s (index/count) but is listed as %s: "
+					    "documents would go to the wrong shard",
+					    name, db->tmp.p, want);
+		/* A reader takes the shards in any order, but each place once and
+		 * all of one index: a shard serving another's data (a server
+		 * restarted on the wrong folder) would give every hit twice. */
+		unsigned long k, of;
+		char end;
+		if (!db->writable && db->tmp.len && sscanf(db->tmp.p, "%lu/%lu%c", &k, &of, &end) == 2) {
+			if (of != n || k >= n)
 				return lupe_err_set(err, LUPE_ENOTLUPE,
-						    "shard %s: it was made as shard %s (index/count) but is listed as %s: "
-						    "documents would go to the wrong shard",
-						    name, db->tmp.p, want);
+						    "shard %s: it was made as shard %s (index/count) of another index, "
+						    "not one of these %zu",
+						    name, db->tmp.p, n);
+			if (seen[k])
+				return lupe_err_set(err, LUPE_ENOTLUPE,
+						    "shard %s: it holds shard %s's documents, as shard %s does: every hit "
+						    "would come twice",
+						    name, db->tmp.p, lx_shard_name(db->x, seen[k] - 1));
+			seen[k] = i + 1;
 		}
 	}
 	if (known >= 0)
@@ -392,6 +409,10 @@ static int end_bulk(lupe_db *db)
 {
 	int ended = 0;
 	int rc = lupe_bulk_finish(db->bulk, &ended, &db->err);
+	if (rc == LUPE_ELOST && !db->lost) {
+		db->lost = 1;
+		snprintf(db->lost_msg, sizeof db->lost_msg, "%s", db->err.msg);
+	}
 	if (!ended)
 		return rc;
 	db->bulk = NULL;
@@ -409,7 +430,7 @@ LUPE_EXPORT int lupe_open(lupe_db **out, const char *path, const lupe_open_optio
 	lupe_db *db = NULL;
 	lupe_err err;
 	shard_list shards = {NULL, 0};
-	int is_new, rc;
+	int is_new, rc = LUPE_OK, lockfd = -1;
 
 	lupe_err_clear(&err);
 	if (!out) {
@@ -426,14 +447,33 @@ LUPE_EXPORT int lupe_open(lupe_db **out, const char *path, const lupe_open_optio
 	int writable = (opts->flags & LUPE_OPEN_WRITE) != 0;
 	int create = writable && (opts->flags & LUPE_OPEN_CREATE);
 
-	rc = check_path(path, create, &is_new, &shards, &err);
+	/* A swap that died half-way left the index beside PATH: back first, so
+	 * that nothing new is created in its place (lx_recover). */
+	struct stat pst;
+	if (writable && !(stat(path, &pst) == 0 && S_ISREG(pst.st_mode)))
+		rc = lx_writer_lock(path, &lockfd, &err);
+	if (rc == LUPE_OK)
+		rc = lx_recover(path, &err);
+	if (rc == LUPE_OK)
+		rc = check_path(path, create, &is_new, &shards, &err);
 	if (rc != LUPE_OK)
 		goto fail;
+	if (is_new && !shards.n) {
+		/* Built aside and renamed into place: a kill at any moment leaves no
+		 * index or a complete empty one, never one lupe did not finish. */
+		const char *keys[] = {LUPE_META_FORMAT, LUPE_META_DECOMPOUND};
+		const char *values[] = {LUPE_FORMAT, opts->decompound ? "1" : "0"};
+		if ((rc = lx_create(path, keys, values, 2, &err)) != LUPE_OK ||
+		    (rc = check_dir(path, 0, &is_new, &err)) != LUPE_OK)
+			goto fail;
+	}
 	db = calloc(1, sizeof *db);
 	if (!db) {
 		rc = lupe_err_set(&err, LUPE_ENOMEM, "%s: out of memory", path);
 		goto fail;
 	}
+	db->lockfd = lockfd;
+	lockfd = -1;
 	db->writable = writable;
 	db->batch_size = opts->batch_size ? opts->batch_size : 2000;
 	db->batch_bytes = opts->version >= 3 && opts->batch_bytes ? opts->batch_bytes : LUPE_BATCH_BYTES;
@@ -454,11 +494,6 @@ LUPE_EXPORT int lupe_open(lupe_db **out, const char *path, const lupe_open_optio
 	int decompound = opts->decompound;
 	if (shards.n) {
 		if ((rc = shard_meta(db, create, &decompound, &err)) != LUPE_OK)
-			goto fail;
-	} else if (is_new) {
-		if ((rc = lx_set_metadata(db->x, LUPE_META_FORMAT, LUPE_FORMAT, &err)) != LUPE_OK ||
-		    (rc = lx_set_metadata(db->x, LUPE_META_DECOMPOUND, decompound ? "1" : "0", &err)) != LUPE_OK ||
-		    (rc = lx_commit(db->x, &err)) != LUPE_OK)
 			goto fail;
 	} else {
 		if ((rc = lx_get_metadata(db->x, LUPE_META_FORMAT, &db->tmp, &err)) != LUPE_OK)
@@ -530,6 +565,7 @@ fail:
 	copy_msg(errmsg, errmsg_len, err.msg);
 	shard_list_free(&shards);
 	lupe_close(db);
+	lx_writer_unlock(lockfd);
 	return rc;
 }
 
@@ -537,18 +573,21 @@ LUPE_EXPORT void lupe_close(lupe_db *db)
 {
 	if (!db)
 		return;
-	/* Close commits what was added: a bulk load is merged, queued documents are written. */
-	if (db->bulk && end_bulk(db) != LUPE_OK && db->bulk) {
+	/* Close commits what was added: a bulk load is merged, queued documents
+	 * are written; not after a loss: a part of a batch is never published. */
+	if (db->bulk && (db->lost || end_bulk(db) != LUPE_OK) && db->bulk) {
 		lupe_bulk_free(db->bulk);
 		db->bulk = NULL;
 	}
 	if (db->pipe) {
-		lupe_db_sync(db);
+		if (!db->lost)
+			lupe_db_sync(db);
 		lupe_pipeline_free(db->pipe);
 	}
 	lupe_suggester_free(db->sug);
 	free(db->path);
 	lx_close(db->x);
+	lx_writer_unlock(db->lockfd); /* after Xapian's lock is released */
 	lupe_analyzer_free(db->an);
 	lupe_tokens_release(&db->toks);
 	lupe_buf_free(&db->tmp);
@@ -582,6 +621,36 @@ static int check_id(lupe_db *db, const char *id)
 	return LUPE_OK;
 }
 
+/*
+ * A failed commit: Xapian has discarded every change since the last
+ * commit, so a later commit would say LUPE_OK over nothing.  The handle
+ * keeps saying so until the caller acknowledges (lupe_acknowledge_loss).
+ */
+static int lose(lupe_db *db, int rc)
+{
+	if (rc == LUPE_OK || rc == LUPE_ELOST || db->lost)
+		return rc;
+	db->lost = 1;
+	db->pending = 0, db->pending_bytes = 0;
+	snprintf(db->lost_msg, sizeof db->lost_msg, "%s", db->err.msg);
+	return rc;
+}
+
+static int refuse_if_lost(lupe_db *db, const char *what)
+{
+	const char *why;
+	if (!db->lost && db->bulk && (why = lupe_bulk_broken(db->bulk))) {
+		db->lost = 1;
+		snprintf(db->lost_msg, sizeof db->lost_msg, "%s", why);
+	}
+	if (!db->lost)
+		return LUPE_OK;
+	return lupe_err_set(&db->err, LUPE_ELOST,
+			    "%s: uncommitted changes were lost when a commit failed (%s); add them again after "
+			    "lupe_acknowledge_loss()",
+			    what, db->lost_msg);
+}
+
 static size_t text_bytes(const lupe_document *doc)
 {
 	return (doc->title ? doc->title_len : 0) + (doc->text ? doc->text_len : 0);
@@ -609,6 +678,8 @@ LUPE_EXPORT int lupe_add(lupe_db *db, const lupe_document *doc)
 		return lupe_err_set(&db->err, LUPE_EINVAL, "lupe_add: document is NULL");
 	if (!db->writable)
 		return lupe_err_set(&db->err, LUPE_EREADONLY, "lupe_add: index is open read-only");
+	if ((rc = refuse_if_lost(db, "lupe_add")) != LUPE_OK)
+		return rc;
 	if ((rc = check_id(db, doc->id)) != LUPE_OK)
 		return rc;
 	int small = !doc->text || doc->text_len <= LUPE_PIPE_BYTES / 2;
@@ -650,6 +721,8 @@ LUPE_EXPORT int lupe_delete(lupe_db *db, const char *id)
 	lupe_err_clear(&db->err);
 	if (!db->writable)
 		return lupe_err_set(&db->err, LUPE_EREADONLY, "lupe_delete: index is open read-only");
+	if ((rc = refuse_if_lost(db, "lupe_delete")) != LUPE_OK)
+		return rc;
 	if ((rc = check_id(db, id)) != LUPE_OK)
 		return rc;
 	/* Keep the order of adds and deletes: what was queued for this id is written first. */
@@ -676,16 +749,19 @@ LUPE_EXPORT int lupe_commit(lupe_db *db)
 	lupe_err_clear(&db->err);
 	if (!db->writable)
 		return lupe_err_set(&db->err, LUPE_EREADONLY, "lupe_commit: index is open read-only");
+	int rc = refuse_if_lost(db, "lupe_commit");
+	if (rc != LUPE_OK)
+		return rc;
 	if (db->bulk) {
-		int rc = end_bulk(db);
+		rc = end_bulk(db);
 		if (rc == LUPE_OK)
 			db->pending = 0, db->pending_bytes = 0;
 		return rc;
 	}
-	int rc = lupe_db_sync(db);
+	rc = lupe_db_sync(db);
 	if (rc != LUPE_OK)
 		return rc;
-	rc = lx_commit(db->x, &db->err);
+	rc = lose(db, lx_commit(db->x, &db->err));
 	if (rc == LUPE_OK)
 		db->pending = 0, db->pending_bytes = 0;
 	return rc;
@@ -698,12 +774,51 @@ LUPE_EXPORT int lupe_compact(lupe_db *db)
 	lupe_err_clear(&db->err);
 	if (!db->writable)
 		return lupe_err_set(&db->err, LUPE_EREADONLY, "lupe_compact: index is open read-only");
+	int rc = refuse_if_lost(db, "lupe_compact");
+	if (rc != LUPE_OK)
+		return rc;
 	/* Ending a bulk load is a compaction: lx_compact then has nothing left to do. */
-	int rc = db->bulk ? end_bulk(db) : lupe_db_sync(db);
+	rc = db->bulk ? end_bulk(db) : lupe_db_sync(db);
 	if (rc != LUPE_OK)
 		return rc;
 	rc = lx_compact(db->x, &db->err);
 	if (rc == LUPE_OK)
 		db->pending = 0, db->pending_bytes = 0;
+	return rc;
+}
+
+LUPE_EXPORT int lupe_acknowledge_loss(lupe_db *db)
+{
+	if (!db)
+		return LUPE_EINVAL;
+	lupe_err_clear(&db->err);
+	if (!db->lost)
+		return LUPE_OK;
+	db->lost = 0;
+	db->lost_msg[0] = '\0';
+	/* A failed bulk load is given up whole: the index is as it was opened. */
+	if (db->bulk) {
+		lupe_bulk_free(db->bulk);
+		db->bulk = NULL;
+		if (db->threads > 1 &&
+		    lupe_pipeline_new(&db->pipe, db->threads, db->decompound, write_doc, db, &db->err) != LUPE_OK)
+			db->pipe = NULL;
+	}
+	return LUPE_OK;
+}
+
+LUPE_EXPORT int lupe_check(const char *path, char *errmsg, size_t errmsg_len)
+{
+	lupe_err err;
+	int is_new, rc;
+	lupe_err_clear(&err);
+	if (!path || !*path) {
+		copy_msg(errmsg, errmsg_len, "lupe_check: no path given");
+		return LUPE_EINVAL;
+	}
+	rc = check_dir(path, 0, &is_new, &err);
+	if (rc == LUPE_OK)
+		rc = lx_check(path, &err);
+	copy_msg(errmsg, errmsg_len, rc == LUPE_OK ? "" : err.msg);
 	return rc;
 }

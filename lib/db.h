@@ -38,6 +38,11 @@ struct lupe_db {
 	char *path;          /* a read-only handle's local index, when it may suggest on a thread; else NULL */
 	struct lupe_suggester *sug; /* its suggestion thread, made at the first search */
 	int sug_tried;
+	/* A commit failed and its changes were discarded (or a bulk load's part
+	 * failed): writes fail with LUPE_ELOST until lupe_acknowledge_loss(). */
+	int lost;
+	char lost_msg[LUPE_ERRMSG_MAX];
+	int lockfd;          /* a local writer's lx_writer_lock; -1 when none */
 };
 
 /*

@@ -16,12 +16,16 @@ kill left.  After each kill:
     that article finds it, for a sample and the last committed one);
 
 and every sixth run, plus at the end, the same input is indexed again to
-completion: 1,028 documents, one per id.
+completion: 1,028 documents, one per id.  Then the same checks after
+deterministic kills (SIGKILL and SIGINT) at chosen file-system calls of a
+run on a fresh index, through tests/faultinject.so (phase_kills).
+Exit 1 when a check fails, 77 (skip) without xapian-tools.
 
 Environment: LUPE_SOURCE_ROOT, LUPE_BUILD_ROOT (set by meson test);
 LUPE_NEWS_CSV (the corpus, default <source root>/../shared/corpus/
 10kgnad-test.csv; without it the test makes a corpus of paragraphs from
-data/corpus and says so); LUPE_CRASH_SEED, LUPE_CRASH_KILLS.
+data/corpus and says so); LUPE_CRASH_SEED, LUPE_CRASH_KILLS,
+LUPE_CRASH_PHASES (all: every chosen point of phase_kills).
 Standard library only; prints one line per check group and a final
 "N passed, M failed".
 """
@@ -48,6 +52,7 @@ NEWS_CSV = os.environ.get("LUPE_NEWS_CSV",
                           os.path.join(SOURCE_ROOT, "..", "shared", "corpus", "10kgnad-test.csv"))
 SEED = int(os.environ.get("LUPE_CRASH_SEED", "8"))
 KILLS = int(os.environ.get("LUPE_CRASH_KILLS", "24"))
+ALL_PHASES = os.environ.get("LUPE_CRASH_PHASES") == "all"
 BATCH = 50
 SAMPLE = 6
 
@@ -169,11 +174,13 @@ def check_index(db, recs, words, rng, min_count=0):
 
 
 def main():
-    for prog in (INDEX, SEARCH, shutil.which("xapian-check"), shutil.which("xapian-delve")):
-        if not prog or not os.access(prog, os.X_OK):
-            print("missing program %s (LUPE_BUILD_ROOT; xapian-tools)" % prog)
-            print("0 passed, 1 failed")
-            return 1
+    for prog in (INDEX, SEARCH):
+        if not os.access(prog, os.X_OK):
+            raise AssertionError("missing program %s (LUPE_BUILD_ROOT)" % prog)
+    for tool in ("xapian-check", "xapian-delve"):
+        if not shutil.which(tool):
+            print("SKIP: %s is not installed (xapian-tools)" % tool)
+            return SKIP
     recs, note = load_corpus()
     print(note)
     words = distinctive_words(recs)
@@ -247,7 +254,70 @@ def main():
     print("%d kills in %d runs (seed %d), committed counts seen: %s; %d re-runs to completion" %
           (kills, attempts, SEED, sorted(set(counts)), completions))
     check("at least %d kills" % min(KILLS, 20), expect, kills >= min(KILLS, 20), "only %d kills" % kills)
+    phase_kills(cmd, recs, words, rng)
     return 0
+
+
+def phase_kills(cmd, recs, words, rng):
+    """Deterministic kills: SIGKILL, and SIGINT as Ctrl-C does, at chosen file-system calls.
+
+    tests/faultinject.so (LD_PRELOAD) counts the file-system calls of a whole
+    run on a fresh index, then kills run after run at the k-th: every eighth of
+    the first 60 (creating the index, the first batches), four evenly spaced
+    through the batches, and the last 3 (the final commit); SIGINT at every
+    other one of those.  LUPE_CRASH_PHASES=all: every third of the first 60,
+    11 spaced, the last 10, both signals at each.  After each: the checks of
+    check_index, and every fourth time a re-run to completion.
+    """
+    so = os.path.join(BUILD_ROOT, "tests", "faultinject.so")
+    assert os.path.exists(so), "missing %s" % so
+    db = os.path.join(TMP, "db-phase")
+    count_file = os.path.join(TMP, "fi-count")
+    total = len(recs)
+
+    def fresh():
+        shutil.rmtree(db, ignore_errors=True)
+        for name in os.listdir(TMP):
+            if name.startswith("db-phase."):
+                shutil.rmtree(os.path.join(TMP, name), ignore_errors=True)
+
+    fresh()
+    # A sanitized build: the module is preloaded before the ASan runtime.
+    asan = (os.environ.get("ASAN_OPTIONS", "") + ":verify_asan_link_order=0").lstrip(":")
+    env = dict(os.environ, LD_PRELOAD=so, LUPE_FI="*:0:kill", LUPE_FI_COUNT=count_file, ASAN_OPTIONS=asan)
+    rc, _, err = run(cmd + [db], timeout=600, env=env)
+    assert rc == 0, "counting run: exit %d: %s" % (rc, err)
+    with open(count_file) as f:
+        calls = int(f.read())
+    if ALL_PHASES:
+        points = sorted(set(list(range(1, min(calls, 60), 3)) + [calls * i // 12 for i in range(1, 12)] +
+                            list(range(max(1, calls - 9), calls + 1))))
+    else:
+        points = sorted(set(list(range(1, min(calls, 60), 8)) + [calls * i // 5 for i in range(1, 5)] +
+                            list(range(max(1, calls - 2), calls + 1))))
+    print("phase kills: %d file-system calls in a run; killing at %d of them by SIGKILL, %d by SIGINT%s" %
+          (calls, len(points), len(points[::1 if ALL_PHASES else 2]),
+           "" if ALL_PHASES else " (LUPE_CRASH_PHASES=all for more)"))
+    tried = 0
+    for action in ("kill", "int"):
+        for i, k in enumerate(points if action == "kill" or ALL_PHASES else points[::2]):
+            fresh()
+            env = dict(os.environ, LD_PRELOAD=so, LUPE_FI="*:%d:%s" % (k, action), ASAN_OPTIONS=asan)
+            rc, _, err = run(cmd + [db], timeout=600, env=env)
+            name = "%s at call %d of %d" % ("SIGKILL" if action == "kill" else "SIGINT", k, calls)
+
+            def after():
+                if action == "kill":
+                    assert rc == -signal.SIGKILL, "exit %d, not killed: %s" % (rc, err[-500:])
+                if os.path.exists(db):
+                    check_index(db, recs, words, rng)
+                if i % 4 == 0:
+                    rc2, _, err2 = run(cmd + [db], timeout=600)
+                    assert rc2 == 0, "re-run: exit %d: %s" % (rc2, err2)
+                    assert check_index(db, recs, words, rng) == total
+            check(name, after)
+            tried += 1
+    print("phase kills: %d points tried" % tried)
 
 
 def passed_inc():
@@ -264,13 +334,16 @@ def expect_complete(db, recs, words, rng, before):
     assert n == len(recs), "%d of %d documents after a complete run" % (n, len(recs))
 
 
+SKIP = 77  # meson's exit status for a skipped test
+
 if __name__ == "__main__":
+    status = 0
     try:
-        main()
+        status = main()
     except Exception:
         failed += 1
         traceback.print_exc(file=sys.stdout)
     finally:
         shutil.rmtree(TMP, ignore_errors=True)
     print("%d passed, %d failed" % (passed, failed))
-    sys.exit(1 if failed else 0)
+    sys.exit(1 if failed else SKIP if status == SKIP else 0)

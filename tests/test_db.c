@@ -458,6 +458,70 @@ START_TEST(test_compact)
 	lupe_close(rd);
 }
 END_TEST
+/* Dates: a row is (date, whether lupe_add takes it). */
+static const struct {
+	const char *date;
+	int ok;
+} date_rows[] = {
+	{"2020-02-29", 1}, {"2020-02-30", 0}, {"2019-02-29", 0}, {"2000-02-29", 1}, {"1900-02-29", 0},
+	{"2021-04-31", 0}, {"2021-04-30", 1}, {"2021-12-31", 1}, {"2021-13-01", 0}, {"2021-00-10", 0},
+	{"2021-01-00", 0}, {"2021-06", 1},    {"2021", 1},       {"2021-06-31T10:00", 0},
+};
+
+START_TEST(test_date_rows)
+{
+	lupe_db *db = fx_open_write(dbpath);
+	lupe_document d = LUPE_DOCUMENT_INIT;
+	d.id = "x";
+	d.date = date_rows[_i].date;
+	int rc = lupe_add(db, &d);
+	ck_assert_msg(rc == (date_rows[_i].ok ? LUPE_OK : LUPE_EINVAL), "row %d, %s: status %d", _i, d.date, rc);
+	lupe_close(db);
+}
+END_TEST
+
+/*
+ * A reader of a shard list takes the shards in any order, but refuses a
+ * shard holding another one's documents (a copy, or a server restarted on
+ * the wrong folder): every hit would come twice, with partial false.
+ */
+START_TEST(test_shard_holding_another_ones_data)
+{
+	char lst[4300], cmd[9000], msg[512];
+	snprintf(lst, sizeof lst, "%s/shards.txt", dir);
+	FILE *f = fopen(lst, "w");
+	ck_assert_ptr_nonnull(f);
+	fputs("./s0\n./s1\n", f);
+	fclose(f);
+	lupe_db *db = fx_open_write(lst);
+	ck_assert_ptr_nonnull(db);
+	for (int i = 0; i < 20; i++) {
+		char id[16];
+		snprintf(id, sizeof id, "n%d", i);
+		ck_assert_int_eq(fx_add(db, id, "Bahn", "Verspätung am Bahnhof"), LUPE_OK);
+	}
+	ck_assert_int_eq(lupe_commit(db), LUPE_OK);
+	lupe_close(db);
+	uint64_t n;
+	ck_assert_int_eq(lupe_open(&db, lst, NULL, msg, sizeof msg), LUPE_OK);
+	ck_assert_int_eq(lupe_doc_count(db, &n), LUPE_OK);
+	ck_assert_uint_eq(n, 20);
+	lupe_close(db);
+	/* Listed the other way round: still fine for reading. */
+	f = fopen(lst, "w");
+	fputs("./s1\n./s0\n", f);
+	fclose(f);
+	ck_assert_int_eq(lupe_open(&db, lst, NULL, msg, sizeof msg), LUPE_OK);
+	lupe_close(db);
+	snprintf(cmd, sizeof cmd, "rm -rf '%s/s1' && cp -r '%s/s0' '%s/s1'", dir, dir, dir);
+	ck_assert_int_eq(system(cmd), 0);
+	db = NULL;
+	int rc = lupe_open(&db, lst, NULL, msg, sizeof msg);
+	lupe_close(db);
+	ck_assert_msg(rc == LUPE_ENOTLUPE && strstr(msg, "twice"), "status %d: %s", rc, msg);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("db");
@@ -472,6 +536,8 @@ int main(void)
 	tcase_add_test(tc, test_threads_read_own_writes);
 	tcase_add_test(tc, test_compact);
 	tcase_add_test(tc, test_batch_bytes);
+	tcase_add_test(tc, test_shard_holding_another_ones_data);
+	tcase_add_loop_test(tc, test_date_rows, 0, (int)(sizeof date_rows / sizeof date_rows[0]));
 	suite_add_tcase(s, tc);
 	TCase *tq = tcase_create("query");
 	tcase_add_unchecked_fixture(tq, setup, teardown);

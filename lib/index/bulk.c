@@ -1,6 +1,7 @@
 #include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "analysis/analyzer.h"
@@ -70,6 +71,9 @@ struct lupe_bulk {
 	int changed;           /* a document was given to a part (or a part to the caller) */
 	int rc;                /* the first failure of a part not yet reported */
 	lupe_err err;
+	/* A part failed to write or commit: Xapian dropped what it held, so the
+	 * load can never be published whole.  Its message; "" while whole. */
+	char broken[LUPE_ERRMSG_MAX];
 };
 
 static void job_free(job *j)
@@ -87,6 +91,9 @@ static void failed(lupe_bulk *b, int rc, const lupe_err *e)
 		b->rc = rc;
 		b->err = *e;
 	}
+	/* A document the caller got wrong costs that document only. */
+	if (rc != LUPE_EINVAL && !b->broken[0])
+		snprintf(b->broken, sizeof b->broken, "%s", e->msg[0] ? e->msg : "a part failed");
 }
 
 /* Hand the recorded failure over, once; under mu. */
@@ -401,6 +408,9 @@ int lupe_bulk_finish(lupe_bulk *b, int *ended, lupe_err *err)
 	*ended = 0;
 	/* The parts commit at once, each on its thread; the merge reads what they committed. */
 	int rc = sync_all(b, b->changed, err);
+	if (b->broken[0])
+		return lupe_err_set(err, LUPE_ELOST, "bulk load: %s: the load is lost whole, nothing was merged",
+				    b->broken);
 	if (rc != LUPE_OK)
 		return rc;
 	if (!b->changed) { /* nothing to merge: the index stays as it is */
@@ -417,6 +427,14 @@ int lupe_bulk_finish(lupe_bulk *b, int *ended, lupe_err *err)
 	lupe_bulk_free(b);
 	*ended = 1;
 	return rc;
+}
+
+const char *lupe_bulk_broken(lupe_bulk *b)
+{
+	pthread_mutex_lock(&b->mu);
+	const char *r = b->broken[0] ? b->broken : NULL;
+	pthread_mutex_unlock(&b->mu);
+	return r;
 }
 
 void lupe_bulk_free(lupe_bulk *b)

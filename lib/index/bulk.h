@@ -76,9 +76,14 @@ int lupe_bulk_sync(lupe_bulk *b, lupe_err *err);
  * failure `b` still holds everything and the call may be repeated, or
  * lupe_bulk_free() given up on the load; unless *ended, which says that b
  * was freed all the same (the merge was done and only reopening the index
- * failed).
+ * failed).  LUPE_ELOST, for good, once a part failed to write or commit
+ * (other than LUPE_EINVAL for one document): its documents are gone and
+ * the load is never merged.
  */
 int lupe_bulk_finish(lupe_bulk *b, int *ended, lupe_err *err);
+
+/* Why the load is lost (a part failed to write), or NULL while it is whole; borrowed. */
+const char *lupe_bulk_broken(lupe_bulk *b);
 
 /* Give the load up: stop the threads, drop the parts and remove their folders.  NULL is allowed. */
 void lupe_bulk_free(lupe_bulk *b);

@@ -231,7 +231,11 @@ int lupe_date_normalise(const char *d, char *out)
 	}
 	int mon = (out[4] - '0') * 10 + (out[5] - '0');
 	int day = (out[6] - '0') * 10 + (out[7] - '0');
-	if (mon < 1 || mon > 12 || day < 1 || day > 31)
+	/* A day the month has: 2020-02-30 is no date, 2020-02-29 is. */
+	static const int mdays[12] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+	int year = (out[0] - '0') * 1000 + (out[1] - '0') * 100 + (out[2] - '0') * 10 + (out[3] - '0');
+	int leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+	if (mon < 1 || mon > 12 || day < 1 || day > mdays[mon - 1] || (mon == 2 && day == 29 && !leap))
 		return -1;
 	if (n <= 10)
 		return 0;

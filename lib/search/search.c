@@ -122,7 +122,8 @@ static int html_snippet(lupe_hit *h)
 	/* Original offsets are read from a copy while sp is rewritten. */
 	lupe_span orig[LUPE_MATCHES_MAX * 4];
 	size_t nh = h->n_highlights < sizeof orig / sizeof orig[0] ? h->n_highlights : sizeof orig / sizeof orig[0];
-	memcpy(orig, sp, nh * sizeof *sp);
+	if (nh) /* sp is NULL when there are none: memcpy(…, NULL, 0) is undefined */
+		memcpy(orig, sp, nh * sizeof *sp);
 	h->n_highlights = nh;
 	for (size_t i = 0; i <= h->snippet_len; i++) {
 		if (k < nh && i == orig[k].end) {

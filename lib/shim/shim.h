@@ -128,6 +128,59 @@ int lx_merge_parts(lx_db *db, lx_db *const *parts, size_t n, int *merged, lupe_e
  */
 void lx_remove_leftovers(lx_db *db);
 
+/*
+ * Recovery before removal: when `path` is missing but a swap (lupe_compact,
+ * the end of a bulk load) that died between its two renames left the index
+ * beside it ("PATH.lupe-old", else a complete "PATH.lupe-compact"), rename
+ * it back.  LUPE_OK when there was nothing to do or it was put back;
+ * LUPE_EIO when an index is there but cannot be put back (then nothing may
+ * be created at path).  Called before a local index is opened.
+ */
+int lx_recover(const char *path, lupe_err *err);
+/*
+ * Create a new local index at `path` atomically: it is built in a folder
+ * beside it ("PATH.lupe-new-PID"), given the metadata `keys`/`values` (n
+ * pairs), committed, synced and renamed into place, so that a process
+ * killed at any moment leaves either no index or a complete one.  When
+ * another process created the index first, LUPE_OK too: open it.
+ */
+int lx_create(const char *path, const char *const *keys, const char *const *values, size_t n, lupe_err *err);
+
+/*
+ * The writers' lock of a local index: an exclusive flock() on
+ * "PATH.lupe-lock", a file beside the index that stays.  Xapian's own lock
+ * lives inside the index folder, which a swap replaces: between the swap
+ * and the writer's reopening nothing would lock PATH, and a second writer
+ * could open it and remove the folder the first still writes.  Taken
+ * before recovery and creation, so that those run under it too.  *fd
+ * gets the descriptor to give to lx_writer_unlock.  LUPE_ELOCKED when
+ * another writer holds it; LUPE_ENOTFOUND when the folder PATH would be
+ * in does not exist; LUPE_EIO (with the cause) when the file cannot be
+ * made or locked (read-only file system, no permission, no descriptors).
+ */
+int lx_writer_lock(const char *path, int *fd, lupe_err *err);
+/* Release it; -1 is allowed. */
+void lx_writer_unlock(int fd);
+
+/*
+ * Check the local index at path for damage, as xapian-check does (every
+ * block of every table, and the tables against each other).  LUPE_OK, or
+ * LUPE_ECORRUPT with the count and the last of Xapian's report in err.
+ */
+int lx_check(const char *path, lupe_err *err);
+
+/* ---- fault injection (tests only) ----
+ * Tests set these through the internal library; they stay zero otherwise.
+ * no_exchange: swap folders by two renames, as on file systems without
+ * renameat2(RENAME_EXCHANGE) (NFS, CIFS, FUSE).  at: called at each named
+ * point of the file operations ("swap:between-renames", "swap:synced",
+ * "create:built", ...); a test kills its process there. */
+typedef struct {
+	int no_exchange;
+	void (*at)(const char *point);
+} lx_test_hooks;
+extern lx_test_hooks lx_hooks;
+
 /* ---- queries (each constructor takes ownership of the queries it is given) ---- */
 enum { LX_OR, LX_AND, LX_AND_NOT, LX_AND_MAYBE, LX_PHRASE, LX_NEAR, LX_FILTER, LX_SYNONYM };
 lx_query *lx_q_term(const char *term, size_t len, uint32_t wqf);

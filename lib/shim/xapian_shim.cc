@@ -6,13 +6,16 @@
 #include <cstring>
 #include <memory>
 #include <new>
+#include <sstream>
 #include <string>
 #include <vector>
 
 #include <fcntl.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <ftw.h>
+#include <dirent.h>
 
 #include "lupe.h"
 #include "shim/shim_private.hh"
@@ -24,16 +27,32 @@ int lx_map_error(lupe_err *err, const char *what) noexcept
 	try {
 		throw;
 	} catch (const Xapian::DatabaseLockError &e) {
+		// Only "already locked" is another writer; no permission, a
+		// read-only file system or no file descriptors left are not, and a
+		// caller that waits for the other writer would wait for ever.
+		if (e.get_msg().find("already locked") == std::string::npos)
+			return lupe_err_set(err, LUPE_EIO, "%s: cannot lock the index: %s%s%s", what, e.get_msg().c_str(),
+					    e.get_error_string() ? ": " : "",
+					    e.get_error_string() ? e.get_error_string() : "");
 		return lupe_err_set(err, LUPE_ELOCKED, "%s: index is locked by another writer (%s)", what,
 				    e.get_msg().c_str());
 	} catch (const Xapian::DatabaseNotFoundError &e) {
 		return lupe_err_set(err, LUPE_ENOTFOUND, "%s: %s", what, e.get_msg().c_str());
 	} catch (const Xapian::DatabaseCorruptError &e) {
+		// A system call that failed (EACCES, EMFILE, EIO) is not damage: a
+		// caller that rebuilds on LUPE_ECORRUPT would destroy a healthy index.
+		if (e.get_error_string())
+			return lupe_err_set(err, LUPE_EIO, "%s: %s: %s", what, e.get_msg().c_str(), e.get_error_string());
 		return lupe_err_set(err, LUPE_ECORRUPT, "%s: index is corrupt: %s", what, e.get_msg().c_str());
 	} catch (const Xapian::DatabaseVersionError &e) {
 		return lupe_err_set(err, LUPE_ENOTLUPE, "%s: unsupported index format: %s", what,
 				    e.get_msg().c_str());
 	} catch (const Xapian::DatabaseOpeningError &e) {
+		// A file that is there but cannot be opened (EACCES, EMFILE, EIO)
+		// is not a foreign or damaged index; a missing one may be.
+		const char *es = e.get_error_string();
+		if (es && strcmp(es, strerror(ENOENT)) != 0)
+			return lupe_err_set(err, LUPE_EIO, "%s: %s: %s", what, e.get_msg().c_str(), es);
 		return lupe_err_set(err, LUPE_ENOTLUPE, "%s: %s", what, e.get_msg().c_str());
 	} catch (const Xapian::NetworkError &e) {
 		// The context ("remote:tcp(HOST:PORT)") lets shards.cc tell which
@@ -46,6 +65,8 @@ int lx_map_error(lupe_err *err, const char *what) noexcept
 		const char *ctx = e.get_error_string();
 		return lupe_err_set(err, LUPE_EIO, "%s: %s%s%s", what, e.get_msg().c_str(), ctx ? ": " : "",
 				    ctx ? ctx : "");
+	} catch (const Xapian::DocNotFoundError &e) {
+		return lupe_err_set(err, LUPE_ENOTFOUND, "%s: %s", what, e.get_msg().c_str());
 	} catch (const Xapian::InvalidArgumentError &e) {
 		return lupe_err_set(err, LUPE_EINVAL, "%s: %s", what, e.get_msg().c_str());
 	} catch (const Xapian::Error &e) {
@@ -98,12 +119,24 @@ void refresh_reader(lx_db *db)
 // read is gone, reopen on the newest one and read again.
 template <typename F> int with_retry(lx_db *db, lupe_err *err, const char *what, F f)
 {
+	// Back-off between attempts (1, 2, 4, ... 64 ms), for at most about
+	// 2 s: a writer committing every few milliseconds lets a reader through
+	// once it waits a little.  Then LUPE_EBUSY, not LUPE_EIO: nothing is
+	// wrong with the disk, and trying again later is the answer.
+	unsigned waited_ms = 0, pause_ms = 1;
 	for (int attempt = 0;; attempt++) {
 		try {
 			return f();
 		} catch (const Xapian::DatabaseModifiedError &) {
-			if (attempt >= 5)
-				return lupe_err_set(err, LUPE_EIO, "%s: the index kept changing under the reader", what);
+			if (waited_ms >= 2000)
+				return lupe_err_set(err, LUPE_EBUSY,
+						    "%s: the index kept changing under the reader (%d tries in %u ms)", what,
+						    attempt + 1, waited_ms);
+			if (attempt > 0) {
+				usleep(pause_ms * 1000);
+				waited_ms += pause_ms;
+				pause_ms = pause_ms < 64 ? pause_ms * 2 : 64;
+			}
 		} catch (const Xapian::DatabaseError &) {
 			// A reader can meet blocks a concurrent commit is rewriting
 			// ("Expected block …", "EOF reading block …"); only when a fresh
@@ -140,6 +173,9 @@ int lx_open(lx_db **out, const char *path, int writable, int create, lupe_err *e
 	try {
 		db = new lx_db;
 		db->path = path;
+		// "idx/" and "idx" are one index; its neighbours are "idx.lupe-*".
+		while (db->path.size() > 1 && db->path.back() == '/')
+			db->path.pop_back();
 		if (writable) {
 			int action = create ? Xapian::DB_CREATE_OR_OPEN : Xapian::DB_OPEN;
 			db->wr = Xapian::WritableDatabase(path, action | Xapian::DB_BACKEND_GLASS);
@@ -424,17 +460,61 @@ static void rm_tree(const std::string &p)
 		nftw(p.c_str(), rm_entry, 16, FTW_DEPTH | FTW_PHYS);
 }
 
-// Make a rename in dir durable.  Best effort: a file system that cannot
-// sync a directory still renamed atomically.
-static void sync_parent(const std::string &path)
+lx_test_hooks lx_hooks;
+
+static void hook(const char *point)
+{
+	if (lx_hooks.at)
+		lx_hooks.at(point);
+}
+
+static std::string parent_of(const std::string &path)
 {
 	size_t slash = path.rfind('/');
-	std::string dir = slash == std::string::npos ? "." : slash == 0 ? "/" : path.substr(0, slash);
-	int fd = open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd >= 0) {
-		fsync(fd);
-		close(fd);
+	return slash == std::string::npos ? "." : slash == 0 ? "/" : path.substr(0, slash);
+}
+
+static int sync_fd_path(const std::string &p, int flags)
+{
+	int fd = open(p.c_str(), flags | O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return errno;
+	int e = fsync(fd) == 0 ? 0 : errno;
+	close(fd);
+	return e;
+}
+
+// Make a rename in path's folder durable: 0, or the errno of the failure.
+static int sync_parent(const std::string &path)
+{
+	return sync_fd_path(parent_of(path), O_DIRECTORY);
+}
+
+// Put every file of the (flat) index folder dir, and the folder itself, on
+// disk: 0, or the errno of the first failure.  A swap or a creation renames
+// the folder into place only after this, so that a crash just after the
+// rename cannot find an index whose files are still in the page cache.
+static int sync_tree(const std::string &dir)
+{
+	DIR *d = opendir(dir.c_str());
+	if (!d)
+		return errno;
+	int e = 0;
+	while (struct dirent *ent = readdir(d)) {
+		std::string name = ent->d_name;
+		if (name == "." || name == "..")
+			continue;
+		struct stat st;
+		std::string p = dir + "/" + name;
+		if (lstat(p.c_str(), &st) != 0) {
+			e = errno;
+			break;
+		}
+		if (S_ISREG(st.st_mode) && (e = sync_fd_path(p, 0)) != 0)
+			break;
 	}
+	closedir(d);
+	return e ? e : sync_fd_path(dir, O_DIRECTORY);
 }
 
 // Put the compacted folder tmp in the place of db's index and reopen the
@@ -444,31 +524,46 @@ static int swap_in(lx_db *db, const std::string &tmp, const char *what, bool *sw
 {
 	std::string old = db->path + ".lupe-old";
 	*swapped = false;
+	int e = sync_tree(tmp);
+	if (e == 0)
+		e = sync_parent(tmp);
+	if (e != 0) {
+		rm_tree(tmp);
+		return lupe_err_set(err, LUPE_EIO, "%s: cannot sync the new index (the old one is kept): %s", what,
+				    strerror(e));
+	}
+	hook("swap:synced");
 	// Atomically where the file system can exchange two names, else in two
 	// renames (a reader opening in between would not find the index for
-	// that moment).
-	if (renameat2(AT_FDCWD, tmp.c_str(), AT_FDCWD, db->path.c_str(), RENAME_EXCHANGE) == 0) {
+	// that moment; a crash in between leaves PATH missing and the index at
+	// PATH.lupe-old, where lx_recover finds it).
+	if (!lx_hooks.no_exchange &&
+	    renameat2(AT_FDCWD, tmp.c_str(), AT_FDCWD, db->path.c_str(), RENAME_EXCHANGE) == 0) {
 		*swapped = true;
-		sync_parent(db->path);
+		hook("swap:exchanged");
 		// The old index is now at tmp; under that name if it cannot move.
 		if (rename(tmp.c_str(), old.c_str()) != 0)
 			old = tmp;
 	} else if (rename(db->path.c_str(), old.c_str()) != 0) {
-		int e = errno;
+		e = errno;
 		rm_tree(tmp);
 		return lupe_err_set(err, LUPE_EIO, "%s: cannot move the new index into place at %s: %s", what,
 				    db->path.c_str(), strerror(e));
-	} else if (rename(tmp.c_str(), db->path.c_str()) != 0) {
-		int e = errno;
-		// Put the old index back: the index must not stay missing.
-		if (rename(old.c_str(), db->path.c_str()) == 0)
-			rm_tree(tmp);
-		return lupe_err_set(err, LUPE_EIO, "%s: cannot move the new index into place at %s: %s", what,
-				    db->path.c_str(), strerror(e));
 	} else {
+		hook("swap:between-renames");
+		if (rename(tmp.c_str(), db->path.c_str()) != 0) {
+			e = errno;
+			// Put the old index back: the index must not stay missing.
+			// When that fails too, both stay for lx_recover.
+			if (rename(old.c_str(), db->path.c_str()) == 0)
+				rm_tree(tmp);
+			return lupe_err_set(err, LUPE_EIO, "%s: cannot move the new index into place at %s: %s",
+					    what, db->path.c_str(), strerror(e));
+		}
 		*swapped = true;
-		sync_parent(db->path);
 	}
+	e = sync_parent(db->path);
+	hook("swap:renamed");
 	// The writer still holds the old folder (and its lock): take the new one.
 	try {
 		db->wr.close();
@@ -479,8 +574,189 @@ static int swap_in(lx_db *db, const std::string &tmp, const char *what, bool *sw
 		return lx_map_error(err, what);
 	}
 	rm_tree(old);
+	if (e != 0)
+		return lupe_err_set(err, LUPE_EIO, "%s: the new index is in place, but its folder could not be synced: %s",
+				    what, strerror(e));
 	db->compact_clean = true;
 	return LUPE_OK;
+}
+
+static bool is_index_dir(const std::string &p)
+{
+	struct stat st;
+	return stat((p + "/iamglass").c_str(), &st) == 0;
+}
+
+int lx_recover(const char *path, lupe_err *err)
+{
+	struct stat st;
+	if (lstat(path, &st) == 0 || errno != ENOENT)
+		return LUPE_OK;
+	// The old index first: it is what was there before the swap began, so
+	// a bulk load that did not end is lost whole, as lupe.h promises.
+	for (const char *suffix : {".lupe-old", ".lupe-compact"}) {
+		std::string from = std::string(path) + suffix;
+		if (!is_index_dir(from))
+			continue;
+		if (rename(from.c_str(), path) == 0) {
+			int e = sync_parent(path);
+			if (e != 0)
+				return lupe_err_set(err, LUPE_EIO, "%s: put back from %s, but cannot sync its folder: %s",
+						    path, from.c_str(), strerror(e));
+			return LUPE_OK;
+		}
+		int e = errno;
+		// Someone else put an index back first.
+		if (lstat(path, &st) == 0)
+			return LUPE_OK;
+		return lupe_err_set(err, LUPE_EIO, "%s: missing, and the index left at %s cannot be put back: %s", path,
+				    from.c_str(), strerror(e));
+	}
+	return LUPE_OK;
+}
+
+int lx_check(const char *path, lupe_err *err)
+{
+	try {
+		std::ostringstream report;
+		size_t errors = Xapian::Database::check(path, 0, &report);
+		if (errors == 0)
+			return LUPE_OK;
+		std::string r = report.str();
+		while (!r.empty() && (r.back() == '\n' || r.back() == ' '))
+			r.pop_back();
+		if (r.size() > 300)
+			r = "..." + r.substr(r.size() - 300);
+		return lupe_err_set(err, LUPE_ECORRUPT, "%s: index is corrupt: %zu errors found: %s", path, errors,
+				    r.c_str());
+	} catch (const Xapian::DatabaseOpeningError &) {
+		return lx_map_error(err, path);
+	} catch (const Xapian::DatabaseError &e) {
+		// check() stops at a block it cannot make sense of with a plain
+		// DatabaseError; one with an errno is the disk's failure instead.
+		if (e.get_error_string())
+			return lx_map_error(err, path);
+		return lupe_err_set(err, LUPE_ECORRUPT, "%s: index is corrupt: %s", path, e.get_msg().c_str());
+	} catch (...) {
+		return lx_map_error(err, path);
+	}
+}
+
+int lx_writer_lock(const char *path_in, int *fd_out, lupe_err *err)
+{
+	*fd_out = -1;
+	std::string p;
+	try {
+		p = path_in;
+		while (p.size() > 1 && p.back() == '/')
+			p.pop_back();
+		p += ".lupe-lock";
+	} catch (...) {
+		return lupe_err_set(err, LUPE_ENOMEM, "%s: out of memory", path_in);
+	}
+	int fd = open(p.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+	if (fd < 0) {
+		int e = errno;
+		if (e == ENOENT)
+			return lupe_err_set(err, LUPE_ENOTFOUND, "%s: no index there (%s)", path_in, strerror(e));
+		return lupe_err_set(err, LUPE_EIO, "%s: cannot make the writers' lock file %s: %s", path_in, p.c_str(),
+				    strerror(e));
+	}
+	if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+		int e = errno;
+		close(fd);
+		if (e == EWOULDBLOCK)
+			return lupe_err_set(err, LUPE_ELOCKED, "%s: index is locked by another writer (%s)", path_in,
+					    p.c_str());
+		return lupe_err_set(err, LUPE_EIO, "%s: cannot lock %s: %s", path_in, p.c_str(), strerror(e));
+	}
+	*fd_out = fd;
+	return LUPE_OK;
+}
+
+void lx_writer_unlock(int fd)
+{
+	if (fd >= 0)
+		close(fd);
+}
+
+int lx_create(const char *path_in, const char *const *keys, const char *const *values, size_t n, lupe_err *err)
+{
+	std::string path;
+	std::string aside;
+	try {
+		path = path_in;
+		while (path.size() > 1 && path.back() == '/')
+			path.pop_back();
+		aside = path + ".lupe-new-" + std::to_string((long)getpid());
+		rm_tree(aside);
+		Xapian::WritableDatabase w(aside, Xapian::DB_CREATE | Xapian::DB_BACKEND_GLASS);
+		for (size_t i = 0; i < n; i++)
+			w.set_metadata(keys[i], values[i]);
+		w.commit();
+		w.close();
+	} catch (...) {
+		int rc = lx_map_error(err, path_in);
+		rm_tree(aside);
+		return is_index_dir(path) ? LUPE_OK : rc;
+	}
+	int e = sync_tree(aside);
+	if (e == 0)
+		e = sync_parent(aside);
+	if (e != 0) {
+		rm_tree(aside);
+		return lupe_err_set(err, LUPE_EIO, "%s: cannot sync the new index: %s", path_in, strerror(e));
+	}
+	hook("create:built");
+	// Onto a missing name or an empty folder; a folder with something in it
+	// stays, and the caller opens (or refuses) what is there.
+	if (rename(aside.c_str(), path.c_str()) != 0) {
+		e = errno;
+		rm_tree(aside);
+		if (e == EEXIST || e == ENOTEMPTY)
+			return LUPE_OK;
+		return lupe_err_set(err, LUPE_EIO, "%s: cannot move the new index into place: %s", path_in,
+				    strerror(e));
+	}
+	hook("create:renamed");
+	if ((e = sync_parent(path)) != 0)
+		return lupe_err_set(err, LUPE_EIO, "%s: created, but its folder could not be synced: %s", path_in,
+				    strerror(e));
+	return LUPE_OK;
+}
+
+// Check a compacted copy before it takes the index's place.  Xapian opens
+// its optional tables (termlist, positions, docdata) lazily and takes ANY
+// failure to open one (EIO, EMFILE, ...) for "this database has none": the
+// compaction then writes a copy without those documents' term lists or
+// data, and xapian-check finds it damaged.  Every lupe document has an id
+// term and a record, so a sample of documents over the whole copy (up to
+// 2,000, and the last) must have both, and the count must be what the
+// sources held.  Throws Xapian::DatabaseError when it does not hold.
+static void verify_copy(const std::string &tmp, Xapian::doccount want)
+{
+	Xapian::Database c(tmp, Xapian::DB_BACKEND_GLASS);
+	Xapian::doccount n = c.get_doccount();
+	if (n != want)
+		throw Xapian::DatabaseError("the compacted copy holds " + std::to_string(n) + " documents, not " +
+					    std::to_string(want));
+	if (n == 0)
+		return;
+	Xapian::docid last = c.get_lastdocid(), step = last / 2000 + 1;
+	Xapian::PostingIterator it = c.postlist_begin(""), end = c.postlist_end("");
+	for (Xapian::docid at = 1; it != end; at += step) {
+		it.skip_to(at);
+		if (it == end)
+			break;
+		Xapian::Document d = c.get_document(*it);
+		if (d.termlist_count() == 0 || d.get_data().empty())
+			throw Xapian::DatabaseError("the compacted copy lost document " + std::to_string(*it) +
+						    "'s terms or data (a table of a source could not be read)");
+		at = *it;
+	}
+	Xapian::Document d = c.get_document(last);
+	if (d.termlist_count() == 0 || d.get_data().empty())
+		throw Xapian::DatabaseError("the compacted copy lost its last document's terms or data");
 }
 
 int lx_compact(lx_db *db, lupe_err *err)
@@ -500,6 +776,7 @@ int lx_compact(lx_db *db, lupe_err *err)
 		rm_tree(tmp);
 		rm_tree(db->path + ".lupe-old");
 		db->wr.compact(tmp);
+		verify_copy(tmp, db->wr.get_doccount());
 	} catch (...) {
 		rm_tree(tmp);
 		return lx_map_error(err, "compact");
@@ -585,6 +862,7 @@ int lx_merge_parts(lx_db *db, lx_db *const *parts, size_t n, int *merged, lupe_e
 		rm_tree(tmp);
 		rm_tree(db->path + ".lupe-old");
 		src.compact(tmp);
+		verify_copy(tmp, src.get_doccount());
 	} catch (...) {
 		rm_tree(tmp);
 		return lx_map_error(err, "bulk load: merging the parts");
@@ -603,6 +881,14 @@ void lx_remove_leftovers(lx_db *db)
 		rm_tree(part_path(db, k));
 	rm_tree(db->path + ".lupe-compact");
 	rm_tree(db->path + ".lupe-old");
+	// Creations that died before their rename (lx_create): "PATH.lupe-new-PID".
+	std::string dir = parent_of(db->path), base = db->path.substr(db->path.rfind('/') + 1) + ".lupe-new-";
+	if (DIR *d = opendir(dir.c_str())) {
+		while (struct dirent *ent = readdir(d))
+			if (strncmp(ent->d_name, base.c_str(), base.size()) == 0)
+				rm_tree(dir + "/" + ent->d_name);
+		closedir(d);
+	}
 }
 
 lx_query *lx_q_term(const char *term, size_t len, uint32_t wqf)

@@ -37,6 +37,8 @@ LUPE_EXPORT const char *lupe_strerror(int status)
 	case LUPE_EREADONLY: return "index is open read-only";
 	case LUPE_ENETWORK: return "remote shard failed";
 	case LUPE_EINTERNAL: return "internal error";
+	case LUPE_ELOST: return "uncommitted changes were lost";
+	case LUPE_EBUSY: return "index busy: it kept changing while being read";
 	}
 	return "unknown status";
 }

@@ -26,7 +26,7 @@ __all__ = [
     "Error", "NotFoundError", "LockedError", "NotLupeError", "CorruptError",
     "IOFailureError", "NoMemoryError", "QueryError", "InvalidError",
     "ReadOnlyError", "NetworkError", "InternalError", "LibraryNotFound", "library_path",
-    "char_spans", "SORTS",
+    "char_spans", "SORTS", "LostError", "BusyError",
 ]
 
 #: Raised (an OSError) when no usable liblupe is found; names what was tried.
@@ -109,10 +109,20 @@ class InternalError(Error):
     status = -11
 
 
+class LostError(Error):
+    """A failed commit lost the uncommitted changes; Database.acknowledge_loss(), then add them again."""
+    status = -12
+
+
+class BusyError(Error):
+    """The index kept changing while being read; try again."""
+    status = -13
+
+
 _ERRORS = {cls.status: cls for cls in (
     NotFoundError, LockedError, NotLupeError, CorruptError, IOFailureError,
     NoMemoryError, QueryError, InvalidError, ReadOnlyError, NetworkError,
-    InternalError)}
+    InternalError, LostError, BusyError)}
 
 
 def _decode(b: Optional[bytes]) -> Optional[str]:
@@ -606,6 +616,10 @@ class Database:
     def compact(self) -> None:
         """Commit, then rewrite the index compactly (a local index, writer only)."""
         self._check(_fn("lupe_compact")(self._handle()))  # type: ignore
+
+    def acknowledge_loss(self) -> None:
+        """After a failed commit (LostError): end the lost state; add the lost documents again."""
+        self._check(_fn("lupe_acknowledge_loss")(self._handle()))  # type: ignore
 
     def count(self) -> int:
         """The number of documents (committed, plus pending ones on a writer)."""

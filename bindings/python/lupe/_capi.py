@@ -156,6 +156,8 @@ SIGNATURES: Dict[str, Tuple[Any, List[Any]]] = {
     "lupe_delete": (c_int, [_P, c_char_p]),
     "lupe_commit": (c_int, [_P]),
     "lupe_compact": (c_int, [_P]),
+    "lupe_acknowledge_loss": (c_int, [_P]),
+    "lupe_check": (c_int, [c_char_p, c_char_p, c_size_t]),
     "lupe_search": (c_int, [_P, POINTER(_P), c_char_p, c_size_t, POINTER(SearchOptions)]),
     "lupe_results_count": (c_size_t, [_P]),
     "lupe_results_total": (c_uint64, [_P, POINTER(c_int)]),

@@ -77,6 +77,8 @@ int lupe_doc_count(lupe_db *db, uint64_t *out);
 int lupe_add(lupe_db *db, const lupe_document *doc);
 int lupe_delete(lupe_db *db, const char *id);
 int lupe_commit(lupe_db *db);
+int lupe_acknowledge_loss(lupe_db *db);
+int lupe_check(const char *path, char *errmsg, size_t errmsg_len);
 int lupe_search(lupe_db *db, lupe_results **out, const char *query, size_t len,
 		const lupe_search_options *opts);
 size_t lupe_results_count(const lupe_results *res);
