@@ -199,6 +199,18 @@ static void put_snippet(FILE *f, const lupe_hit *h, bool tty)
 	put_plain(f, h->snippet + pos, h->snippet_len - pos);
 }
 
+/* A count with thousands separated for reading: 1,200. */
+static void put_count(FILE *f, uint64_t v)
+{
+	char d[24];
+	int n = snprintf(d, sizeof d, "%" PRIu64, v);
+	for (int i = 0; i < n; i++) {
+		if (i && (n - i) % 3 == 0)
+			fputc(',', f);
+		fputc(d[i], f);
+	}
+}
+
 static void print_readable(FILE *f, const char *query, size_t len, const lupe_hit **hits, size_t n,
 			   uint64_t total, int exact, double took_ms, const struct out_opts *o)
 {
@@ -207,8 +219,9 @@ static void print_readable(FILE *f, const char *query, size_t len, const lupe_hi
 		put_plain(f, query, len);
 		fputc('\n', f);
 	}
-	fprintf(f, "%s%" PRIu64 " result%s (%.1f ms)\n", exact ? "" : "about ", total, total == 1 ? "" : "s",
-		took_ms);
+	fputs(exact ? "" : "about ", f);
+	put_count(f, total);
+	fprintf(f, " result%s (%.1f ms)\n", total == 1 ? "" : "s", took_ms);
 	for (size_t i = 0; i < n; i++) {
 		const lupe_hit *h = hits[i];
 
@@ -239,8 +252,11 @@ static void print_json(FILE *f, const char *query, size_t len, const lupe_hit **
 	fputs("{\"query\": ", f);
 	json_string(f, query, len);
 	/* Microseconds are all the clock is worth here; "%.3f" always reads as a float. */
-	fprintf(f, ", \"total\": %" PRIu64 ", \"took_ms\": %.3f, \"partial\": %s, \"suggestion\": ", total,
-		took_ms, partial ? "true" : "false");
+	uint64_t tmin = total, tmax = total;
+	int exact = lupe_results_total_bounds(cur_res, &tmin, &tmax);
+	fprintf(f, ", \"total\": %" PRIu64 ", \"total_exact\": %s, \"total_min\": %" PRIu64 ", \"total_max\": %" PRIu64,
+		total, exact ? "true" : "false", tmin, tmax);
+	fprintf(f, ", \"took_ms\": %.3f, \"partial\": %s, \"suggestion\": ", took_ms, partial ? "true" : "false");
 	if (suggestion)
 		json_string(f, suggestion, strlen(suggestion));
 	else
@@ -294,7 +310,8 @@ static void print_json_error(FILE *f, const char *query, size_t len, const char 
 	json_string(f, query, len);
 	fputs(", \"error\": ", f);
 	json_cstring(f, msg);
-	fprintf(f, ", \"total\": 0, \"took_ms\": %.3f, \"partial\": false, \"hits\": []}\n", took_ms);
+	fprintf(f, ", \"total\": 0, \"total_exact\": true, \"total_min\": 0, \"total_max\": 0, \"took_ms\": %.3f, "
+		   "\"partial\": false, \"hits\": []}\n", took_ms);
 }
 
 /*

@@ -396,8 +396,21 @@ LUPE_EXPORT int lupe_search(lupe_db *db, lupe_results **out, const char *query, 
 /* Hits in this page of results. */
 LUPE_EXPORT size_t lupe_results_count(const lupe_results *res);
 
-/* An estimate of all matching documents; *exact (if not NULL) says whether it is exact. */
+/*
+ * All matching documents: exact when counting them was cheap (the matcher
+ * looks at a few hundred matches at least, so small totals and every total
+ * on a small index are exact), else an estimate between the bounds of
+ * lupe_results_total_bounds().  *exact (if not NULL) says which.  Never
+ * below the hits handed out so far (offset + lupe_results_count()).
+ */
 LUPE_EXPORT uint64_t lupe_results_total(const lupe_results *res, int *exact);
+
+/*
+ * The bounds of the total: at least *min and at most *max matching
+ * documents (either pointer may be NULL); min == max == the total when it
+ * is exact.  Returns whether it is exact, as lupe_results_total() says.
+ */
+LUPE_EXPORT int lupe_results_total_bounds(const lupe_results *res, uint64_t *min, uint64_t *max);
 
 /* The i-th hit of this page (borrowed), or NULL when out of range. */
 LUPE_EXPORT const lupe_hit *lupe_results_hit(const lupe_results *res, size_t i);

@@ -29,8 +29,8 @@ TMP = tempfile.mkdtemp(prefix="lupe-test-cli-")
 DB = os.path.join(TMP, "corpus-db")
 
 HIT_KEYS = ["rank", "id", "title", "score", "snippet", "highlights"]
-RESULT_KEYS = ["query", "total", "took_ms", "partial", "suggestion", "hits"]
-ERROR_KEYS = ["query", "error", "total", "took_ms", "partial", "hits"]
+RESULT_KEYS = ["query", "total", "total_exact", "total_min", "total_max", "took_ms", "partial", "suggestion", "hits"]
+ERROR_KEYS = ["query", "error", "total", "total_exact", "total_min", "total_max", "took_ms", "partial", "hits"]
 
 
 def run(args, stdin=None, timeout=120):
@@ -75,8 +75,11 @@ def check_result(obj, query, offset=0):
     assert list(obj.keys()) == RESULT_KEYS, "keys %r" % list(obj.keys())
     assert obj["query"] == query, (obj["query"], query)
     assert isinstance(obj["total"], int) and not isinstance(obj["total"], bool)
+    assert isinstance(obj["total_exact"], bool), obj["total_exact"]
+    assert obj["total_min"] <= obj["total"] <= obj["total_max"], obj
+    assert obj["total_exact"] == (obj["total_min"] == obj["total_max"]), obj
     if obj["hits"]:
-        assert obj["total"] >= offset + len(obj["hits"]), "total %d < hits seen" % obj["total"]
+        assert obj["total_min"] >= offset + len(obj["hits"]), "total %d < hits seen" % obj["total_min"]
     assert is_float(obj["took_ms"]) and obj["took_ms"] >= 0.0, obj["took_ms"]
     assert isinstance(obj["hits"], list)
     last_score = None
@@ -172,6 +175,43 @@ def test_limit_offset():
     check_result(obj, "Social Media", offset=1)
     assert [h["id"] for h in obj["hits"]] == [h["id"] for h in all_hits[1:3]]
     assert search_json(DB, "Social Media", "--limit", "0")["hits"] == []
+
+
+def test_totals_exact_on_small_index():
+    # Issue 23: the phrase is in all five articles; the total must not depend on --limit.
+    for limit in ("1", "2", "3", "4", "5", "10"):
+        obj = search_json(DB, '"Social Media Manager"', "--limit", limit)
+        assert (obj["total"], obj["total_exact"], obj["total_min"], obj["total_max"]) == (5, True, 5, 5), \
+            (limit, obj["total"], obj["total_exact"])
+    for q in ("Social NOT Stabsstelle", "Kommun*", "Social source:nope", "Manager -Stabsstelle"):
+        every = search_json(DB, q, "--limit", "100")
+        one = search_json(DB, q, "--limit", "1")
+        assert one["total_exact"] and one["total"] == len(every["hits"]), (q, one["total"], len(every["hits"]))
+    rc, out, err = search(DB, "--limit", "1", '"Social Media Manager"')
+    assert rc == 0, err
+    assert re.match(r"5 results \(", out), out
+
+
+def test_totals_estimated_on_larger_index():
+    # 2,500 documents, more matches than the matcher counts exactly: an estimate
+    # with bounds that hold the true count (1,667), "about 1,6xx results" in text.
+    db = fresh_db("totals-db")
+    lines = ['{"id": "t%d", "text": "Fluss %s %s Abend"}' % (i, "quokka" if i % 2 == 0 else "",
+                                                            "numbat" if i % 3 == 0 else "")
+             for i in range(2500)]
+    path = write(os.path.join(TMP, "totals.jsonl"), "\n".join(lines) + "\n")
+    rc, out, err = index(db, "--jsonl", path)
+    assert rc == 0, err
+    truth = 1250 + 834 - 417
+    assert len(search_json(db, "quokka OR numbat", "--limit", "10000")["hits"]) == truth
+    obj = search_json(db, "quokka OR numbat", "--limit", "10")
+    assert obj["total_min"] <= truth <= obj["total_max"], obj
+    rc, out, err = search(db, "--limit", "1", "quokka OR numbat")
+    assert rc == 0, err
+    first = out.splitlines()[0]
+    assert not obj["total_exact"], obj
+    assert re.match(r"about 1,\d{3} results \(", first), first
+    assert search_json(db, "numbat", "--offset", "1000", "--limit", "10")["hits"] == []
 
 
 def test_words_joined():

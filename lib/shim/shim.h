@@ -152,6 +152,13 @@ typedef struct {
 } lx_params;
 
 /*
+ * Matches the matcher looks at at least, beyond the page asked for, so
+ * that totals up to this many are exact (a few hundred: cheap next to
+ * reading the hits' data and making snippets).
+ */
+#define LX_CHECK_AT_LEAST 500
+
+/*
  * Run q; the result set holds the hits' weights and stored data, read in
  * the same revision (a concurrent commit makes this retry on the newest).
  */
@@ -159,6 +166,8 @@ int lx_search(lx_db *db, const lx_query *q, size_t offset, size_t limit, const l
 	      lx_mset **out, lupe_err *err);
 size_t lx_mset_size(const lx_mset *m);
 uint64_t lx_mset_estimate(const lx_mset *m, int *exact);
+/* The bounds of the total the estimate lies between (equal when exact). */
+void lx_mset_bounds(const lx_mset *m, uint64_t *lower, uint64_t *upper);
 double lx_mset_weight(const lx_mset *m, size_t i);
 const char *lx_mset_data(const lx_mset *m, size_t i, size_t *len);
 /* With p->explain: "term=weight" entries for the hit, ';'-separated (borrowed). */

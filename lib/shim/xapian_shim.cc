@@ -741,10 +741,15 @@ void run(Xapian::Enquire &enq, lx_db *db, size_t offset, size_t limit, const lx_
 		}
 	}
 	// Facets count the whole match set, so every match must be looked at.
-	Xapian::doccount check = spies.empty() ? 0 : db->rd.get_doccount();
+	// Otherwise the matcher looks at LX_CHECK_AT_LEAST matches at least, so
+	// that a total up to there is exact (on a small index: every match); a
+	// phrase's estimate without it is a guess from term statistics.
+	Xapian::doccount check = spies.empty() ? LX_CHECK_AT_LEAST : db->rd.get_doccount();
 	Xapian::MSet ms = enq.get_mset((Xapian::doccount)offset, (Xapian::doccount)limit, check);
 	m->estimate = ms.get_matches_estimated();
-	m->exact = ms.get_matches_lower_bound() == ms.get_matches_upper_bound();
+	m->lower = ms.get_matches_lower_bound();
+	m->upper = ms.get_matches_upper_bound();
+	m->exact = m->lower == m->upper;
 	for (auto it = ms.begin(); it != ms.end(); ++it) {
 		m->weights.push_back(it.get_weight());
 		m->data.push_back(it.get_document().get_data());
@@ -886,6 +891,12 @@ uint64_t lx_mset_estimate(const lx_mset *m, int *exact)
 	if (exact)
 		*exact = m->exact;
 	return m->estimate;
+}
+
+void lx_mset_bounds(const lx_mset *m, uint64_t *lower, uint64_t *upper)
+{
+	*lower = m->lower;
+	*upper = m->upper;
 }
 
 double lx_mset_weight(const lx_mset *m, size_t i)

@@ -315,8 +315,9 @@ class Hit:
 class Results:
     """A page of hits (iterable, indexable) plus what is known about all of them.
 
-    total is the estimated number of matching documents (exact says whether
-    it is exact), suggestion a spelling suggestion or None, partial whether a
+    total is the number of matching documents, exact when exact is True,
+    else an estimate between total_min and total_max (equal to it when
+    exact; never below the hits handed out so far), suggestion a spelling suggestion or None, partial whether a
     shard failed, facets {field: {value: count}} most frequent first."""
 
     def __init__(self, res, facets):
@@ -325,6 +326,9 @@ class Results:
         exact = ctypes.c_int(0)
         self.total = lib.lupe_results_total(res, ctypes.byref(exact))
         self.exact = bool(exact.value)
+        tmin, tmax = ctypes.c_uint64(0), ctypes.c_uint64(0)
+        lib.lupe_results_total_bounds(res, ctypes.byref(tmin), ctypes.byref(tmax))
+        self.total_min, self.total_max = tmin.value, tmax.value
         self.suggestion = _decode(_fn("lupe_results_suggestion")(res))
         self.partial = bool(lib.lupe_results_partial(res))
         self.facets = {}

@@ -117,6 +117,7 @@ _SIGNATURES = {
     "lupe_search": (c_int, [_P, POINTER(_P), c_char_p, c_size_t, POINTER(SearchOptions)]),
     "lupe_results_count": (c_size_t, [_P]),
     "lupe_results_total": (c_uint64, [_P, POINTER(c_int)]),
+    "lupe_results_total_bounds": (c_int, [_P, POINTER(c_uint64), POINTER(c_uint64)]),
     "lupe_results_hit": (POINTER(Hit), [_P, c_size_t]),
     "lupe_results_suggestion": (c_char_p, [_P]),
     "lupe_results_partial": (c_int, [_P]),

@@ -230,6 +230,14 @@ def test_results_metadata(seeded):
         assert res.facets == {}
 
 
+def test_totals_exact_at_every_limit(seeded):
+    # Every seed article holds the phrase: 5 at every page size, exact.
+    with lupe.Database(seeded) as db:
+        for limit in (1, 2, 3, 5, 10):
+            res = db.search('"Social Media Manager"', limit=limit)
+            assert (res.total, res.exact, res.total_min, res.total_max) == (5, True, 5, 5), limit
+
+
 def test_facets_and_like_or_not_available(seeded):
     with lupe.Database(seeded) as db:
         if lib.has("lupe_results_facet"):
