@@ -276,6 +276,10 @@ static void print_json(FILE *f, const char *query, size_t len, const lupe_hit **
 		fputs(", \"highlights\": [", f);
 		for (size_t k = 0; k < h->n_highlights; k++)
 			fprintf(f, "%s[%zu, %zu]", k ? ", " : "", h->highlights[k].start, h->highlights[k].end);
+		fputs("], \"highlight_kinds\": [", f);
+		for (size_t k = 0; k < h->n_highlights; k++)
+			fprintf(f, "%s\"%s\"", k ? ", " : "",
+				h->highlight_kinds ? lupe_highlight_kind_name(h->highlight_kinds[k]) : "");
 		fputs("]", f);
 		if (h->explain) {
 			fputs(", \"explain\": ", f);

@@ -356,7 +356,20 @@ typedef struct {
 	size_t n_matches;
 	int64_t mtime;          /* the document's mtime (0 when none) */
 	const char *explain;    /* with LUPE_SEARCH_EXPLAIN: which terms matched where, else NULL */
+	/* What each highlight matched: n_highlights LUPE_HL_* values, one per
+	 * highlight in order (NULL when there are none).  Clients style them;
+	 * lupe_highlight_kind_name() names them. */
+	const unsigned char *highlight_kinds;
 } lupe_hit;
+
+/* Highlight kinds, best evidence first (lupe_hit.highlight_kinds). */
+#define LUPE_HL_EXACT 0  /* a query word as written (case and spelling aside) */
+#define LUPE_HL_STEM 1   /* another form of a query word (same stem), or a word a prefix* matches */
+#define LUPE_HL_PART 2   /* a compound sharing parts with a query word, or holding it as a part */
+#define LUPE_HL_TYPO 3   /* a word a typo or two from a query word (LUPE_SEARCH_FUZZY) */
+
+/* "exact", "stem", "part" or "typo" for a LUPE_HL_* kind ("" for another value); static. */
+LUPE_EXPORT const char *lupe_highlight_kind_name(int kind);
 
 /* Search flags. */
 #define LUPE_SEARCH_FUZZY 0x1u    /* also match words one or two edits away (ranked lower) */

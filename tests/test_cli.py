@@ -28,7 +28,7 @@ CORPUS = os.path.join(SOURCE_ROOT, "data", "corpus")
 TMP = tempfile.mkdtemp(prefix="lupe-test-cli-")
 DB = os.path.join(TMP, "corpus-db")
 
-HIT_KEYS = ["rank", "id", "title", "score", "snippet", "highlights"]
+HIT_KEYS = ["rank", "id", "title", "score", "snippet", "highlights", "highlight_kinds"]
 RESULT_KEYS = ["query", "total", "total_exact", "total_min", "total_max", "took_ms", "partial", "suggestion", "hits"]
 ERROR_KEYS = ["query", "error", "total", "total_exact", "total_min", "total_max", "took_ms", "partial", "hits"]
 
@@ -105,6 +105,8 @@ def check_result(obj, query, offset=0):
             assert s >= prev_end, "spans overlap or are unsorted: %r" % h["highlights"]
             prev_end = e
             snippet[s:e].decode("utf-8")  # on character boundaries
+        assert len(h["highlight_kinds"]) == len(h["highlights"]), h
+        assert all(k in ("exact", "stem", "part", "typo") for k in h["highlight_kinds"]), h
 
 
 def highlighted(hit):
@@ -212,6 +214,18 @@ def test_totals_estimated_on_larger_index():
     assert not obj["total_exact"], obj
     assert re.match(r"about 1,\d{3} results \(", first), first
     assert search_json(db, "numbat", "--offset", "1000", "--limit", "10")["hits"] == []
+
+
+def test_snippet_shows_word_as_written():
+    # Issue 22: the article says "Stabsstelle" and "Unternehmenskommunikation"
+    # themselves; the snippet shows them, marked as exact, not a part elsewhere.
+    for q in ("Stabsstelle", "Unternehmenskommunikation"):
+        h = search_json(DB, q)["hits"][0]
+        marked = highlighted(h)
+        assert q in marked, (q, h["snippet"], marked)
+        assert h["highlight_kinds"][marked.index(q)] == "exact", h
+    h = search_json(DB, "Stelle")["hits"]
+    assert any("exact" in x["highlight_kinds"] for x in h), h
 
 
 def test_words_joined():

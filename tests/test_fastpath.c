@@ -237,7 +237,7 @@ START_TEST(test_windows_found)
 	size_t nsp, nm;
 	lupe_snip_keys *keys;
 	ck_assert_int_eq(lupe_snip_keys_new(&keys, &qt), 0);
-	ck_assert_int_eq(lupe_snippet(an, &toks, t.p, t.len, &qt, keys, 100, &out, &sp, &nsp), 0);
+	ck_assert_int_eq(lupe_snippet(an, &toks, t.p, t.len, &qt, keys, 100, &out, &sp, NULL, &nsp), 0);
 	lupe_snip_keys_free(keys);
 	ck_assert_int_eq(lupe_snippet_matches(&m, &nm), 0);
 	ck_assert_uint_eq(nm, 1);

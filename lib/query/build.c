@@ -42,25 +42,39 @@ typedef struct {
 	lupe_buf tmp;
 	lupe_err *err;
 	int oom;
+	unsigned group; /* the query word whose terms are being noted */
 } builder;
 
 void lupe_qterms_free(lupe_qterms *qt)
 {
 	lupe_buf_free(&qt->terms);
 	lupe_buf_free(&qt->prefixes);
-	qt->n_terms = qt->n_prefixes = 0;
+	lupe_buf_free(&qt->forms);
+	qt->n_terms = qt->n_prefixes = qt->n_forms = 0;
+}
+
+/* The index of s in the list (for prefixes: of the longest one s starts with), or -1. */
+static long list_find(const lupe_buf *b, size_t n, const char *s, size_t len, int prefix)
+{
+	const char *p = b->p;
+	long found = -1;
+	size_t best = 0;
+	for (size_t i = 0; i < n; i++) {
+		size_t l = strlen(p);
+		if (prefix ? (l <= len && l >= best && memcmp(p, s, l) == 0) : (l == len && memcmp(p, s, len) == 0)) {
+			if (!prefix)
+				return (long)i;
+			found = (long)i;
+			best = l;
+		}
+		p += l + 1;
+	}
+	return found;
 }
 
 static int list_has(const lupe_buf *b, size_t n, const char *s, size_t len, int prefix)
 {
-	const char *p = b->p;
-	for (size_t i = 0; i < n; i++) {
-		size_t l = strlen(p);
-		if (prefix ? (l <= len && memcmp(p, s, l) == 0) : (l == len && memcmp(p, s, len) == 0))
-			return 1;
-		p += l + 1;
-	}
-	return 0;
+	return list_find(b, n, s, len, prefix) >= 0;
 }
 
 int lupe_qterms_match(const lupe_qterms *qt, const char *term, size_t len)
@@ -69,17 +83,61 @@ int lupe_qterms_match(const lupe_qterms *qt, const char *term, size_t len)
 	       list_has(&qt->prefixes, qt->n_prefixes, term, len, 1);
 }
 
-static void note_term(builder *b, const char *t, size_t n, int prefix)
+int lupe_qterms_find(const lupe_qterms *qt, const char *term, size_t len, lupe_qterm_info *info)
+{
+	long i = list_find(&qt->terms, qt->n_terms, term, len, 0);
+	int prefix = i < 0;
+	if (prefix && (i = list_find(&qt->prefixes, qt->n_prefixes, term, len, 1)) < 0)
+		return 0;
+	if (qt->n_groups)
+		*info = prefix ? qt->pinfo[i] : qt->info[i];
+	else
+		*info = (lupe_qterm_info){(uint16_t)(prefix ? qt->n_terms + (size_t)i : (size_t)i), LUPE_QT_WORD};
+	return 1;
+}
+
+int lupe_qterms_is_form(const lupe_qterms *qt, const char *form, size_t len)
+{
+	return list_has(&qt->forms, qt->n_forms, form, len, 0);
+}
+
+/*
+ * Note a term to highlight, of the current query word (b->group) and kind
+ * LUPE_QT_*.  A term noted twice keeps the stronger kind (a word's own term
+ * over a part or a typo).
+ */
+static void note_term(builder *b, const char *t, size_t n, int prefix, int kind)
 {
 	lupe_buf *l = prefix ? &b->qt->prefixes : &b->qt->terms;
 	size_t *cnt = prefix ? &b->qt->n_prefixes : &b->qt->n_terms;
-	if (*cnt >= 256 || list_has(l, *cnt, t, n, 0))
+	lupe_qterm_info *info = prefix ? b->qt->pinfo : b->qt->info;
+	long at = list_find(l, *cnt, t, n, 0);
+	if (at >= 0) {
+		if (kind < info[at].kind)
+			info[at] = (lupe_qterm_info){(uint16_t)b->group, (uint8_t)kind};
+		return;
+	}
+	if (*cnt >= LUPE_QTERMS_MAX)
 		return;
 	if (lupe_buf_append(l, t, n) < 0 || lupe_buf_putc(l, '\0') < 0) {
 		b->oom = 1;
 		return;
 	}
+	info[*cnt] = (lupe_qterm_info){(uint16_t)b->group, (uint8_t)kind};
+	b->qt->n_groups = b->group + 1 > b->qt->n_groups ? b->group + 1 : b->qt->n_groups;
 	(*cnt)++;
+}
+
+/* Note a query word as written (normalised), for telling exact matches in snippets. */
+static void note_form(builder *b, const char *f, size_t n)
+{
+	if (b->qt->n_forms >= LUPE_QTERMS_MAX || list_has(&b->qt->forms, b->qt->n_forms, f, n, 0))
+		return;
+	if (lupe_buf_append(&b->qt->forms, f, n) < 0 || lupe_buf_putc(&b->qt->forms, '\0') < 0) {
+		b->oom = 1;
+		return;
+	}
+	b->qt->n_forms++;
 }
 
 /* A term query, with the field's prefix. */
@@ -166,7 +224,7 @@ static lx_query *fuzzy_q(builder *b, lq_field f, const lupe_itok *k, lx_query *w
 	qlist alts = {0};
 	for (int i = 0; i < n; i++) {
 		ql_push(b, &alts, term_q(b, f, c[i].term, strlen(c[i].term)));
-		note_term(b, c[i].term, strlen(c[i].term), 0);
+		note_term(b, c[i].term, strlen(c[i].term), 0, LUPE_QT_TYPO);
 	}
 	lx_query *fq = lx_q_scale(ql_combine(&alts, LX_SYNONYM, 0), FUZZY_SCALE);
 	if (!fq) {
@@ -196,25 +254,28 @@ static lx_query *tokens_q(builder *b, lq_field f, int phrase_only, int *all_stop
 		if (k->kind == LUPE_TOKEN_URL || k->kind == LUPE_TOKEN_EMAIL || k->kind == LUPE_TOKEN_JOINED) {
 			if (!phrase_only) {
 				ql_push(b, &alts, term_q(b, f, term, k->term_len));
-				note_term(b, term, k->term_len, 0);
+				b->group++;
+				note_term(b, term, k->term_len, 0, LUPE_QT_WORD);
 			}
 			i++;
 			continue;
 		}
-		/* A word and the parts that follow it at its position. */
+		/* A word and the parts that follow it at its position: one group of terms. */
+		b->group++;
 		size_t j = i + 1;
 		qlist parts = {0};
 		while (j < t->n && t->v[j].kind == LUPE_TOKEN_PART && t->v[j].position == k->position) {
 			if (!phrase_only) {
 				const char *pt = lupe_itok_term(t, &t->v[j]);
 				ql_push(b, &parts, term_q(b, f, pt, t->v[j].term_len));
-				note_term(b, pt, t->v[j].term_len, 0);
+				note_term(b, pt, t->v[j].term_len, 0, LUPE_QT_PART);
 			}
 			j++;
 		}
 		if (!(k->flags & LUPE_TOKEN_STOPWORD))
 			*all_stop = 0;
-		note_term(b, term, k->term_len, 0);
+		note_term(b, term, k->term_len, 0, LUPE_QT_WORD);
+		note_form(b, lupe_itok_form(t, k), k->form_len);
 		lx_query *wq = term_q(b, f, term, k->term_len);
 		if ((b->flags & LUPE_BUILD_FUZZY) && !phrase_only && k->kind == LUPE_TOKEN_WORD &&
 		    !(k->flags & LUPE_TOKEN_STOPWORD) && wq)
@@ -273,7 +334,8 @@ static lx_query *prefix_q(builder *b, const lq_node *n)
 		goto oom;
 	if (b->tmp.len == pl)
 		return NULL;
-	note_term(b, b->tmp.p + pl, b->tmp.len - pl, 1);
+	b->group++;
+	note_term(b, b->tmp.p + pl, b->tmp.len - pl, 1, LUPE_QT_WORD);
 	return lx_q_wildcard(b->tmp.p, b->tmp.len, WILDCARD_MAX);
 oom:
 	b->oom = 1;
@@ -447,7 +509,8 @@ static void join_neighbours(builder *b, const lq_node *g, qlist *opt)
 			size_t tl = b->toks->v[0].term_len;
 			if (lx_termfreq(b->x, t, tl) == 0)
 				continue;
-			note_term(b, t, tl, 0);
+			b->group++;
+			note_term(b, t, tl, 0, LUPE_QT_WORD);
 			ql_push(b, opt, lx_q_scale(term_q(b, a->field, t, tl), scale));
 		}
 		lupe_buf_free(&fa);
@@ -568,7 +631,8 @@ static void complete_truncated(builder *b, const lq_node *g, qlist *opt)
 			if (!(t->flags & LUPE_TOKEN_COMPLETED) || t->start >= a->text_len)
 				continue;
 			const char *term = lupe_itok_term(b->toks, t);
-			note_term(b, term, t->term_len, 0);
+			b->group++;
+			note_term(b, term, t->term_len, 0, LUPE_QT_WORD);
 			ql_push(b, opt, term_q(b, a->field, term, t->term_len));
 		}
 	}
@@ -622,7 +686,7 @@ static lx_query *group(builder *b, const lq_node *n, int depth)
 		opt = stop;
 		stop = tmp;
 		for (size_t at = 0; at < stop_terms.len; at += strlen(stop_terms.p + at) + 1)
-			note_term(b, stop_terms.p + at, strlen(stop_terms.p + at), 0);
+			note_term(b, stop_terms.p + at, strlen(stop_terms.p + at), 0, LUPE_QT_WORD);
 	}
 	lupe_buf_free(&stop_terms);
 	ql_free(&stop);
@@ -685,7 +749,7 @@ static lx_query *build(builder *b, const lq_node *n, int depth)
 int lupe_query_build(lx_db *x, unsigned flags, lupe_analyzer *an, lupe_tokens *toks, const lq_node *root,
 		     lx_query **out, lupe_qterms *qt, lupe_err *err)
 {
-	builder b = {x, flags, "", an, toks, qt, {0}, err, 0};
+	builder b = {x, flags, "", an, toks, qt, {0}, err, 0, 0};
 	*out = build(&b, root, 0);
 	lupe_buf_free(&b.tmp);
 	if (b.qerr[0] && !b.oom) {

@@ -50,6 +50,7 @@ static void free_hit(lupe_hit *h)
 	free((char *)h->date);
 	free((char *)h->snippet);
 	free((lupe_span *)h->highlights);
+	free((unsigned char *)h->highlight_kinds);
 	free((lupe_span *)h->matches);
 	free((char *)h->explain);
 }
@@ -115,6 +116,12 @@ LUPE_EXPORT int lupe_results_total_bounds(const lupe_results *r, uint64_t *min, 
 	if (max)
 		*max = r ? r->total_max : 0;
 	return r ? r->exact : 1;
+}
+
+LUPE_EXPORT const char *lupe_highlight_kind_name(int kind)
+{
+	static const char *const names[] = {"exact", "stem", "part", "typo"};
+	return kind >= 0 && kind < (int)(sizeof names / sizeof names[0]) ? names[kind] : "";
 }
 
 LUPE_EXPORT const lupe_hit *lupe_results_hit(const lupe_results *r, size_t i)
@@ -220,8 +227,10 @@ static int fill_hit(lupe_db *db, const lx_mset *ms, size_t i, size_t rank, const
 		return lupe_err_set(&db->err, LUPE_ENOMEM, "search: out of memory");
 	lupe_buf snip = {0};
 	lupe_span *spans;
+	unsigned char *kinds;
 	size_t nsp;
-	if (lupe_snippet(db->an, &db->toks, rec.text, rec.text_len, qt, keys, snippet_bytes, &snip, &spans, &nsp) < 0) {
+	if (lupe_snippet(db->an, &db->toks, rec.text, rec.text_len, qt, keys, snippet_bytes, &snip, &spans, &kinds,
+			 &nsp) < 0) {
 		lupe_buf_free(&snip);
 		return lupe_err_set(&db->err, LUPE_ENOMEM, "search: out of memory");
 	}
@@ -230,6 +239,7 @@ static int fill_hit(lupe_db *db, const lx_mset *ms, size_t i, size_t rank, const
 	h->snippet = snip.p;
 	h->snippet_len = snip.len;
 	h->highlights = spans;
+	h->highlight_kinds = kinds;
 	h->n_highlights = nsp;
 	h->mtime = rec.mtime;
 	lupe_span *mv;

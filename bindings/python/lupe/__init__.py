@@ -274,14 +274,15 @@ class Hit:
     """One search result, copied out of the library.
 
     highlights are character offsets into .snippet, highlights_bytes the
-    library's byte offsets into its UTF-8.  matches_bytes are byte offsets
+    library's byte offsets into its UTF-8, highlight_kinds what each one
+    matched ("exact", "stem", "part" or "typo", named by the library).  matches_bytes are byte offsets
     into the document's body as indexed (best passage first); liblupe does
     not hand the body back, so .matches (character offsets) is filled only
     for documents whose body this process can see: pass the body to
     matches_in(), or search with bodies=... (see Database.search)."""
 
     __slots__ = ("rank", "id", "title", "score", "source", "path", "date",
-                 "mtime", "snippet", "highlights", "highlights_bytes",
+                 "mtime", "snippet", "highlights", "highlights_bytes", "highlight_kinds",
                  "matches", "matches_bytes", "explain")
 
     def __init__(self, h):
@@ -299,6 +300,9 @@ class Hit:
                                  for i in range(h.n_highlights)]
         offs = _Offsets(self.snippet, len(sb))
         self.highlights = [offs.span(s, e) for s, e in self.highlights_bytes]
+        kinds = h.highlight_kinds
+        self.highlight_kinds = [_decode(lib.lupe_highlight_kind_name(kinds[i])) if kinds else ""
+                                for i in range(h.n_highlights)]
         self.matches_bytes = [(h.matches[i].start, h.matches[i].end)
                               for i in range(h.n_matches)]
         self.matches = None
