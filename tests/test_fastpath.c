@@ -53,6 +53,9 @@ static const char *const cases[] = {
 	"-",
 	"--- ... !!! ((( )))",
 	"Wort",
+	/* box drawing and shapes between words, as manual pages draw tables */
+	"\xE2\x94\x82wptr \xE2\x94\x82 Schreibzeigerposition\xE2\x94\x82in der \xE2\x94\x9C\xE2\x94\x80\xE2\x94\xBC"
+	"\xE2\x96\x88" "Block\xE2\x96\xA0" "Quadrat \xE2\x97\x8F Punkt\xE2\x97\xBF" "Ende \xE2\x94\x80\xE2\x94\x80.",
 };
 
 static lupe_analyzer *an;

@@ -21,6 +21,11 @@ static lupe_db *db;
 	" Der Fluss fließt ruhig durch das Tal, und am Abend sitzen die Leute am Ufer und reden über das Wetter." \
 	" Der Fluss fließt ruhig durch das Tal, und am Abend sitzen die Leute am Ufer und reden über das Wetter. "
 
+/* 160 box-drawing signs, as a manual page's table has them. */
+#define BOX10 "\xE2\x94\x82 \xE2\x94\x82 \xE2\x94\x82 \xE2\x94\x82 \xE2\x94\x82 \xE2\x94\x82 \xE2\x94\x82 " \
+	      "\xE2\x94\x82 \xE2\x94\x82 \xE2\x94\x82 "
+#define BOX160 BOX10 BOX10 BOX10 BOX10 BOX10 BOX10 BOX10 BOX10 BOX10 BOX10 BOX10 BOX10 BOX10 BOX10 BOX10 BOX10
+
 static const struct {
 	const char *id, *text; /* text NULL: the bundled article of that number */
 	const char *query;
@@ -52,7 +57,16 @@ static const struct {
 	/* 7: the query word inside a longer compound, marked whole as a part */
 	{"t7", "Die Leute reden." GAP "Ein Kommunikationsberater kommt.", "Kommunikation", "Kommunikationsberater",
 	 "part", "reden"},
-	/* 8-10: the bundled articles of the issue */
+	/* 8: a word completed from a coordination is not the word as written */
+	{"t8", "Die Lokal- und Regionallizenzen laufen aus." GAP "Der Sender hat Lokallizenzen.", "Lokallizenzen",
+	 "Lokallizenzen", "exact", "Regionallizenzen"},
+	/* 9: of two exact matches, the one in the query's case */
+	{"t9", "Ein nicht wiederkehrendes Element." GAP "Ein Wiederkehrendes Element ist anders.", "Wiederkehrendes",
+	 "Wiederkehrendes", "exact", "nicht"},
+	/* 10: a table drawn with many signs before the word does not hide it */
+	{"t10", BOX160 "Die Schreibzeigerposition der Zone.", "Schreibzeigerposition", "Schreibzeigerposition", "exact",
+	 NULL},
+	/* 11-13: the bundled articles of the issue */
 	{"002", NULL, "Stabsstelle", "Stabsstelle", "exact", "eine Stelle aus"},
 	{"000", NULL, "Unternehmenskommunikation", "Unternehmenskommunikation", "exact", NULL},
 	{"003", NULL, "Unternehmenskommunikation", "Unternehmenskommunikation", "exact", NULL},

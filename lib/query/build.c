@@ -43,6 +43,7 @@ typedef struct {
 	lupe_err *err;
 	int oom;
 	unsigned group; /* the query word whose terms are being noted */
+	const char *src; /* the text b->toks was analysed from, or NULL */
 } builder;
 
 void lupe_qterms_free(lupe_qterms *qt)
@@ -50,7 +51,8 @@ void lupe_qterms_free(lupe_qterms *qt)
 	lupe_buf_free(&qt->terms);
 	lupe_buf_free(&qt->prefixes);
 	lupe_buf_free(&qt->forms);
-	qt->n_terms = qt->n_prefixes = qt->n_forms = 0;
+	lupe_buf_free(&qt->written);
+	qt->n_terms = qt->n_prefixes = qt->n_forms = qt->n_written = 0;
 }
 
 /* The index of s in the list (for prefixes: of the longest one s starts with), or -1. */
@@ -101,6 +103,11 @@ int lupe_qterms_is_form(const lupe_qterms *qt, const char *form, size_t len)
 	return list_has(&qt->forms, qt->n_forms, form, len, 0);
 }
 
+int lupe_qterms_is_written(const lupe_qterms *qt, const char *text, size_t len)
+{
+	return list_has(&qt->written, qt->n_written, text, len, 0);
+}
+
 /*
  * Note a term to highlight, of the current query word (b->group) and kind
  * LUPE_QT_*.  A term noted twice keeps the stronger kind (a word's own term
@@ -128,16 +135,26 @@ static void note_term(builder *b, const char *t, size_t n, int prefix, int kind)
 	(*cnt)++;
 }
 
-/* Note a query word as written (normalised), for telling exact matches in snippets. */
-static void note_form(builder *b, const char *f, size_t n)
+static void note_once(builder *b, lupe_buf *l, size_t *cnt, const char *s, size_t n)
 {
-	if (b->qt->n_forms >= LUPE_QTERMS_MAX || list_has(&b->qt->forms, b->qt->n_forms, f, n, 0))
+	if (*cnt >= LUPE_QTERMS_MAX || list_has(l, *cnt, s, n, 0))
 		return;
-	if (lupe_buf_append(&b->qt->forms, f, n) < 0 || lupe_buf_putc(&b->qt->forms, '\0') < 0) {
+	if (lupe_buf_append(l, s, n) < 0 || lupe_buf_putc(l, '\0') < 0) {
 		b->oom = 1;
 		return;
 	}
-	b->qt->n_forms++;
+	(*cnt)++;
+}
+
+/*
+ * Note a query word as written, normalised and (when the analysed text is
+ * known) byte for byte, for telling exact matches in snippets.
+ */
+static void note_form(builder *b, const lupe_itok *k)
+{
+	note_once(b, &b->qt->forms, &b->qt->n_forms, lupe_itok_form(b->toks, k), k->form_len);
+	if (b->src)
+		note_once(b, &b->qt->written, &b->qt->n_written, b->src + k->start, k->end - k->start);
 }
 
 /* A term query, with the field's prefix. */
@@ -275,7 +292,7 @@ static lx_query *tokens_q(builder *b, lq_field f, int phrase_only, int *all_stop
 		if (!(k->flags & LUPE_TOKEN_STOPWORD))
 			*all_stop = 0;
 		note_term(b, term, k->term_len, 0, LUPE_QT_WORD);
-		note_form(b, lupe_itok_form(t, k), k->form_len);
+		note_form(b, k);
 		lx_query *wq = term_q(b, f, term, k->term_len);
 		if ((b->flags & LUPE_BUILD_FUZZY) && !phrase_only && k->kind == LUPE_TOKEN_WORD &&
 		    !(k->flags & LUPE_TOKEN_STOPWORD) && wq)
@@ -321,7 +338,10 @@ static lx_query *word_q(builder *b, const lq_node *n, int *all_stop)
 		b->oom = 1;
 		return NULL;
 	}
-	return tokens_q(b, n->field, n->kind == LQ_PHRASE, all_stop);
+	b->src = n->text;
+	lx_query *q = tokens_q(b, n->field, n->kind == LQ_PHRASE, all_stop);
+	b->src = NULL;
+	return q;
 }
 
 static lx_query *prefix_q(builder *b, const lq_node *n)
@@ -427,7 +447,9 @@ static lx_query *near_q(builder *b, const lq_node *n)
 			b->oom = 1;
 			break;
 		}
+		b->src = n->kids[i]->text;
 		lx_query *q = tokens_q(b, n->field, 1, &all_stop);
+		b->src = NULL;
 		if (q)
 			ql_push(b, &l, q);
 	}
@@ -749,7 +771,7 @@ static lx_query *build(builder *b, const lq_node *n, int depth)
 int lupe_query_build(lx_db *x, unsigned flags, lupe_analyzer *an, lupe_tokens *toks, const lq_node *root,
 		     lx_query **out, lupe_qterms *qt, lupe_err *err)
 {
-	builder b = {x, flags, "", an, toks, qt, {0}, err, 0, 0};
+	builder b = {x, flags, "", an, toks, qt, {0}, err, 0, 0, NULL};
 	*out = build(&b, root, 0);
 	lupe_buf_free(&b.tmp);
 	if (b.qerr[0] && !b.oom) {

@@ -42,6 +42,8 @@ typedef struct {
 	unsigned n_groups;
 	lupe_buf forms;
 	size_t n_forms;
+	lupe_buf written;    /* the same words byte for byte as the query has them */
+	size_t n_written;
 } lupe_qterms;
 
 void lupe_qterms_free(lupe_qterms *qt);
@@ -54,6 +56,8 @@ int lupe_qterms_match(const lupe_qterms *qt, const char *term, size_t len);
 int lupe_qterms_find(const lupe_qterms *qt, const char *term, size_t len, lupe_qterm_info *info);
 /* Whether form (len bytes) is one of the query's words as written (normalised). */
 int lupe_qterms_is_form(const lupe_qterms *qt, const char *form, size_t len);
+/* Whether text (len bytes) is one of the query's words byte for byte (case too). */
+int lupe_qterms_is_written(const lupe_qterms *qt, const char *text, size_t len);
 
 /*
  * Build the query for `root` against the index x (consulted for fuzzy

@@ -31,6 +31,7 @@ typedef struct {
  * word it holds, summed: different words count, repeats do not.
  */
 #define EV_EXACT 16
+#define EV_CASE 1     /* added to EV_EXACT when the case is the query's too */
 #define EV_STEM 12
 #define EV_INSIDE 8   /* the query word as a part of the document's compound */
 #define EV_SUB(k) ((k) >= 2 ? ((k) + 4 < 10 ? (int)(k) + 4 : 10) : EV_PART) /* k of its parts */
@@ -341,6 +342,18 @@ static int fold_into(folded *fo, const unsigned char *t, size_t len, uint32_t *u
 						return -1;
 				continue;
 			}
+		} else if (c == 0xE2 && i + 2 < len && t[i + 1] >= 0x94 && t[i + 1] <= 0x97 && t[i + 2] >= 0x80 &&
+			   t[i + 2] <= 0xBF) {
+			/*
+			 * Box drawing, block elements, geometric shapes (U+2500-U+25FF):
+			 * signs between words, as a space.  Tables drawn with them in
+			 * manual pages would otherwise make a place of every sign and
+			 * cut the analysis short (PLACES_MAX).
+			 */
+			i += 3;
+			if (f_letter(fo, ' ', at) < 0)
+				return -1;
+			continue;
 		} else {
 			/* Any other character: skip it whole (or one byte when invalid). */
 			size_t k = i + 1;
@@ -796,8 +809,12 @@ static int snippet(lupe_analyzer *an, lupe_tokens *toks, const char *text, size_
 			weight = EV_PART, kind = LUPE_HL_PART;
 		} else if (part) {
 			weight = EV_INSIDE, kind = LUPE_HL_PART;
-		} else if (lupe_qterms_is_form(qt, lupe_itok_form(toks, k), k->form_len)) {
+		} else if (!(k->flags & LUPE_TOKEN_COMPLETED) &&
+			   lupe_qterms_is_form(qt, lupe_itok_form(toks, k), k->form_len)) {
+			/* (A word completed from a coordination is not written so: "Lokal- und ...") */
 			weight = EV_EXACT, kind = LUPE_HL_EXACT;
+			if (lupe_qterms_is_written(qt, text + k->start, k->end - k->start))
+				weight += EV_CASE;
 		} else {
 			weight = EV_STEM, kind = LUPE_HL_STEM;
 		}
