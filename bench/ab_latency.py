@@ -6,8 +6,8 @@
 
 Each round runs every query file once through each build's lupe-search --json --queries, in
 alternating order (A then B, then B then A), after one warm-up run each.  Per build and file it
-prints the median over rounds of each run's p50 and p95 of took_ms (search, hits, snippets), and
-B/A.  Make a file of short queries with --short-from COLLECTION.jsonl --short-out FILE (1,000
+prints the median over rounds of each run's p50 and p95 of took_ms (search, hits, snippets) and of
+the process's CPU seconds (user + system: less moved by other jobs than wall time), and B/A.  Make a file of short queries with --short-from COLLECTION.jsonl --short-out FILE (1,000
 queries of 1-3 words drawn as bench/speed.py draws them, random.Random(6)).
 """
 import argparse
@@ -46,10 +46,15 @@ def pct(vals, p):
 
 
 def run(build, db, queries, extra):
+    """took_ms of every query, and the CPU seconds (user + system) of the whole process."""
     exe = os.path.join(build, "examples", "lupe-search")
-    out = subprocess.run([exe, "--db", db, "--json", "--queries", queries] + extra,
-                         stdout=subprocess.PIPE, check=True).stdout.decode("utf-8")
-    return [json.loads(l)["took_ms"] for l in out.splitlines() if l.strip()]
+    p = subprocess.Popen([exe, "--db", db, "--json", "--queries", queries] + extra, stdout=subprocess.PIPE)
+    out = p.stdout.read().decode("utf-8")
+    _, status, ru = os.wait4(p.pid, 0)
+    p.returncode = os.waitstatus_to_exitcode(status)
+    if p.returncode != 0:
+        raise SystemExit("%s failed: %d" % (exe, p.returncode))
+    return [json.loads(l)["took_ms"] for l in out.splitlines() if l.strip()], ru.ru_utime + ru.ru_stime
 
 
 def main():
@@ -76,12 +81,15 @@ def main():
         res = {"A": [], "B": []}
         for r in range(a.rounds):
             for k in (("A", "B") if r % 2 == 0 else ("B", "A")):
-                t = run(builds[k], a.db, path, extra)
-                res[k].append((pct(t, 50), pct(t, 95)))
+                t, cpu = run(builds[k], a.db, path, extra)
+                res[k].append((pct(t, 50), pct(t, 95), cpu))
         p50 = {k: statistics.median(x[0] for x in res[k]) for k in res}
         p95 = {k: statistics.median(x[1] for x in res[k]) for k in res}
-        print("%-8s A p50 %.3f ms p95 %.3f | B p50 %.3f ms p95 %.3f | B/A p50 %.3f p95 %.3f  (runs A %s, B %s)"
-              % (name, p50["A"], p95["A"], p50["B"], p95["B"], p50["B"] / p50["A"], p95["B"] / p95["A"],
+        cpu = {k: statistics.median(x[2] for x in res[k]) for k in res}
+        print("%-8s A p50 %.3f ms p95 %.3f cpu %.2f s | B p50 %.3f ms p95 %.3f cpu %.2f s | B/A p50 %.3f p95 %.3f "
+              "cpu %.3f  (p50 runs A %s, B %s)"
+              % (name, p50["A"], p95["A"], cpu["A"], p50["B"], p95["B"], cpu["B"], p50["B"] / p50["A"],
+                 p95["B"] / p95["A"], cpu["B"] / cpu["A"],
                  " ".join("%.3f" % x[0] for x in res["A"]), " ".join("%.3f" % x[0] for x in res["B"])))
         sys.stdout.flush()
     return 0

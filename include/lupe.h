@@ -348,7 +348,9 @@ typedef struct {
 	size_t n_highlights;
 	/* Byte ranges of matches in the document's body as indexed (the text
 	 * passed to lupe_add, with invalid UTF-8 sequences replaced by U+FFFD),
-	 * best passage first; at most 64.  Lets callers find line and column.
+	 * the snippet's strongest highlight first (where to jump to), then the
+	 * rest of its passage, then the others; at most 64.  Lets callers find
+	 * line and column.
 	 * Snippets and matches come from the first 64 KB of a body and, in a
 	 * body where query terms may occur in very many places, from the part
 	 * before the 129th such place. */

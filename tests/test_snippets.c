@@ -66,7 +66,9 @@ static const struct {
 	/* 10: a table drawn with many signs before the word does not hide it */
 	{"t10", BOX160 "Die Schreibzeigerposition der Zone.", "Schreibzeigerposition", "Schreibzeigerposition", "exact",
 	 NULL},
-	/* 11-13: the bundled articles of the issue */
+	/* 11: one passage with a part before the word: the word is the first match (where to jump) */
+	{"t11", "Die Stelle ist frei; ich bevorzuge eine Stabsstelle.", "Stabsstelle", "Stabsstelle", "exact", NULL},
+	/* 12-14: the bundled articles of the issue */
 	{"002", NULL, "Stabsstelle", "Stabsstelle", "exact", "eine Stelle aus"},
 	{"000", NULL, "Unternehmenskommunikation", "Unternehmenskommunikation", "exact", NULL},
 	{"003", NULL, "Unternehmenskommunikation", "Unternehmenskommunikation", "exact", NULL},
@@ -151,6 +153,15 @@ START_TEST(test_passage_choice)
 	}
 	ck_assert_msg(found, "row %d: %s: \"%s\" not marked as %s in: %s", _i, rows[_i].query, rows[_i].marked,
 		      rows[_i].kind, h->snippet);
+	/* The first match, where a client jumps to (the Neovim quickfix line), is that word in the body. */
+	if (rows[_i].text) {
+		ck_assert_uint_gt(h->n_matches, 0);
+		const lupe_span *m0 = &h->matches[0];
+		ck_assert_msg(m0->end - m0->start == strlen(rows[_i].marked) &&
+				      memcmp(rows[_i].text + m0->start, rows[_i].marked, m0->end - m0->start) == 0,
+			      "row %d: the first match is \"%.*s\", not \"%s\"", _i, (int)(m0->end - m0->start),
+			      rows[_i].text + m0->start, rows[_i].marked);
+	}
 	if (rows[_i].absent)
 		ck_assert_msg(!strstr(h->snippet, rows[_i].absent), "row %d: %s: the weaker passage was chosen: %s", _i,
 			      rows[_i].query, h->snippet);

@@ -911,10 +911,20 @@ static int snippet(lupe_analyzer *an, lupe_tokens *toks, const char *text, size_
 			e = me;
 	}
 
-	/* Keep the body offsets of the matches, the passage's first. */
+	/*
+	 * Keep the body offsets of the matches: the passage's strongest first
+	 * (where a client jumps to), then the rest of the passage, then others.
+	 */
 	last_n = 0;
+	size_t top_k = best_i;
+	for (size_t k = best_i; nm && k <= best_j; k++)
+		if (m[k].weight > m[top_k].weight)
+			top_k = k;
+	if (nm)
+		last[last_n++] = (lupe_span){m[top_k].start, m[top_k].end};
 	for (size_t k = best_i; nm && k <= best_j && last_n < LUPE_MATCHES_MAX; k++)
-		last[last_n++] = (lupe_span){m[k].start, m[k].end};
+		if (k != top_k)
+			last[last_n++] = (lupe_span){m[k].start, m[k].end};
 	for (size_t k = 0; k < nm && last_n < LUPE_MATCHES_MAX; k++)
 		if (k < best_i || k > best_j)
 			last[last_n++] = (lupe_span){m[k].start, m[k].end};
