@@ -152,11 +152,14 @@ typedef struct {
 } lx_params;
 
 /*
- * Matches the matcher looks at at least, beyond the page asked for, so
- * that totals up to this many are exact (a few hundred: cheap next to
- * reading the hits' data and making snippets).
+ * Totals are exact on an index of at most LX_COUNT_ALL_MAX documents (the
+ * matcher looks at every match), and on a larger one up to
+ * LX_CHECK_AT_LEAST matches (it looks at that many at least); above, the
+ * matcher's estimate and bounds.  Chosen by what questions cost
+ * (bench/ab_latency.py, callgrind; see the commit).
  */
-#define LX_CHECK_AT_LEAST 500
+#define LX_COUNT_ALL_MAX 2000
+#define LX_CHECK_AT_LEAST 100
 
 /*
  * Run q; the result set holds the hits' weights and stored data, read in

@@ -741,10 +741,14 @@ void run(Xapian::Enquire &enq, lx_db *db, size_t offset, size_t limit, const lx_
 		}
 	}
 	// Facets count the whole match set, so every match must be looked at.
-	// Otherwise the matcher looks at LX_CHECK_AT_LEAST matches at least, so
-	// that a total up to there is exact (on a small index: every match); a
-	// phrase's estimate without it is a guess from term statistics.
-	Xapian::doccount check = spies.empty() ? LX_CHECK_AT_LEAST : db->rd.get_doccount();
+	// So is every match on an index of at most LX_COUNT_ALL_MAX documents:
+	// the total is then exact (a phrase's estimate would be a guess from
+	// term statistics).  On a larger one the matcher looks at
+	// LX_CHECK_AT_LEAST matches at least, so that totals up to there are
+	// exact; a bound of a few hundred costs questions (many matches, where
+	// Xapian's early stop makes the match fast) more than it is worth.
+	Xapian::doccount n = db->rd.get_doccount();
+	Xapian::doccount check = !spies.empty() || n <= LX_COUNT_ALL_MAX ? n : (Xapian::doccount)LX_CHECK_AT_LEAST;
 	Xapian::MSet ms = enq.get_mset((Xapian::doccount)offset, (Xapian::doccount)limit, check);
 	m->estimate = ms.get_matches_estimated();
 	m->lower = ms.get_matches_lower_bound();
