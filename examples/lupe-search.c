@@ -41,6 +41,9 @@ static const char usage_text[] =
 	"  --like ID         documents like the document ID instead of a query\n"
 	"  --explain         show which terms matched where, with weights\n"
 	"  --html            HTML-escaped snippets with <mark> around matches\n"
+	"  --color=WHEN      bold highlights: auto (default: on a terminal, unless\n"
+	"                    NO_COLOR is set or TERM=dumb), always or never\n"
+	"  --version         print the version and exit"
 	"  -h, --help        show this help\n"
 	"\n"
 	"Query syntax: wort wort, \"genaue phrase\", +muss -nicht, a UND b, a ODER b,\n"
@@ -50,7 +53,8 @@ static const char usage_text[] =
 
 struct out_opts {
 	bool json;
-	bool tty;   /* stdout is a terminal: bold highlights */
+	bool tty;   /* bold highlights (--color, NO_COLOR, TERM) */
+	bool html;  /* --html: the snippet is marked already */
 	bool batch; /* --queries: errors go into the output and processing goes on */
 };
 
@@ -179,8 +183,12 @@ static void put_plain(FILE *f, const char *s, size_t n)
 	}
 }
 
-static void put_snippet(FILE *f, const lupe_hit *h, bool tty)
+static void put_snippet(FILE *f, const lupe_hit *h, bool tty, bool html)
 {
+	if (html) { /* <mark> is in the text already: marking the spans again would double it */
+		put_plain(f, h->snippet, h->snippet_len);
+		return;
+	}
 	const char *on = tty ? "\033[1m" : "[", *off = tty ? "\033[0m" : "]";
 	size_t pos = 0;
 
@@ -211,6 +219,35 @@ static void put_count(FILE *f, uint64_t v)
 	}
 }
 
+/* What a run prints beyond the fixed keys: facets and explanations when asked for. */
+static const lupe_results *cur_res;
+static const char *facet_names[5];
+static const char *like_id;
+
+/* The suggestion and the facet counts, after the hits. */
+static void print_readable_extras(FILE *f)
+{
+	const char *sug = cur_res ? lupe_results_suggestion(cur_res) : NULL;
+
+	if (sug) {
+		fputs("\nDid you mean: ", f);
+		put_plain(f, sug, strlen(sug));
+		fputc('\n', f);
+	}
+	for (int k = 0; facet_names[k]; k++) {
+		size_t nf;
+		const lupe_facet *fc = lupe_results_facet(cur_res, facet_names[k], &nf);
+
+		fprintf(f, "\n%s:", facet_names[k]);
+		for (size_t j = 0; j < nf; j++) {
+			fputs(j ? ", " : " ", f);
+			put_plain(f, fc[j].value, strlen(fc[j].value));
+			fprintf(f, " (%" PRIu64 ")", fc[j].count);
+		}
+		fputc('\n', f);
+	}
+}
+
 static void print_readable(FILE *f, const char *query, size_t len, const lupe_hit **hits, size_t n,
 			   uint64_t total, int exact, double took_ms, const struct out_opts *o)
 {
@@ -234,17 +271,24 @@ static void print_readable(FILE *f, const char *query, size_t len, const lupe_hi
 			put_plain(f, h->path, strlen(h->path));
 		}
 		fputs("\n   ", f);
-		put_snippet(f, h, o->tty);
+		put_snippet(f, h, o->tty, o->html);
 		fputc('\n', f);
+		if (h->date && *h->date) {
+			fputs("   date: ", f);
+			put_plain(f, h->date, strlen(h->date));
+			fputc('\n', f);
+		}
+		if (h->explain) {
+			fputs("   explain: ", f);
+			put_plain(f, h->explain, strlen(h->explain));
+			fputc('\n', f);
+		}
 	}
+	print_readable_extras(f);
 	if (o->batch)
 		fputc('\n', f);
 }
 
-/* What a run prints beyond the fixed keys: facets and explanations when asked for. */
-static const lupe_results *cur_res;
-static const char *facet_names[5];
-static const char *like_id;
 
 static void print_json(FILE *f, const char *query, size_t len, const lupe_hit **hits, size_t n,
 		       uint64_t total, double took_ms, int partial, const char *suggestion)
@@ -280,7 +324,12 @@ static void print_json(FILE *f, const char *query, size_t len, const lupe_hit **
 		for (size_t k = 0; k < h->n_highlights; k++)
 			fprintf(f, "%s\"%s\"", k ? ", " : "",
 				h->highlight_kinds ? lupe_highlight_kind_name(h->highlight_kinds[k]) : "");
-		fputs("]", f);
+		fputs("], \"path\": ", f);
+		json_cstring(f, h->path ? h->path : "");
+		fputs(", \"date\": ", f);
+		json_cstring(f, h->date ? h->date : "");
+		fputs(", \"source\": ", f);
+		json_cstring(f, h->source ? h->source : "");
 		if (h->explain) {
 			fputs(", \"explain\": ", f);
 			json_cstring(f, h->explain);
@@ -484,12 +533,12 @@ int main(int argc, char **argv)
 	size_t n_words = 0;
 	bool only_words = false;
 	long limit = 10, offset = 0;
-	struct out_opts o = {false, false, false};
+	struct out_opts o = {false, false, false, false};
 	lupe_search_options so = LUPE_SEARCH_OPTIONS_INIT;
 	lupe_open_options oo = LUPE_OPEN_OPTIONS_INIT;
 	char errmsg[512] = "";
 	lupe_db *db;
-	int rc, status;
+	int rc, status, color = -1; /* -1: auto */
 
 	if (!words) {
 		fprintf(stderr, PROG ": out of memory\n");
@@ -558,6 +607,24 @@ int main(int argc, char **argv)
 			}
 			facet_names[k] = v;
 			so.facets = facet_names;
+		} else if (strcmp(a, "--version") == 0) {
+			printf(PROG " %s (liblupe %s)\n", LUPE_VERSION_STRING, lupe_version());
+			free(words);
+			return fclose(stdout) == 0 ? 0 : 1;
+		} else if ((v = option_value(argv, argc, &i, "--color", &missing)) != NULL ||
+			   (v = option_value(argv, argc, &i, "--colour", &missing)) != NULL) {
+			if (strcmp(v, "auto") == 0) {
+				color = -1;
+			} else if (strcmp(v, "always") == 0) {
+				color = 1;
+			} else if (strcmp(v, "never") == 0) {
+				color = 0;
+			} else {
+				free(words);
+				return usage_error("--color: '%s' is not auto, always or never", v);
+			}
+		} else if (strcmp(a, "--color") == 0) {
+			color = -1; /* as ls and grep: a bare --color means auto */
 		} else if ((v = option_value(argv, argc, &i, "--like", &missing)) != NULL) {
 			like_id = v;
 		} else if (missing) {
@@ -597,7 +664,13 @@ int main(int argc, char **argv)
 	}
 	so.limit = (size_t)limit;
 	so.offset = (size_t)offset;
-	o.tty = isatty(STDOUT_FILENO);
+	if (color < 0) {
+		const char *nc = getenv("NO_COLOR"), *term = getenv("TERM");
+		/* https://no-color.org: set and not empty turns colour off. */
+		color = isatty(STDOUT_FILENO) && !(nc && *nc) && !(term && strcmp(term, "dumb") == 0);
+	}
+	o.tty = color == 1;
+	o.html = (so.flags & LUPE_SEARCH_HTML) != 0;
 
 	if (queries) {
 		o.batch = true;

@@ -478,6 +478,138 @@ LUPE_EXPORT size_t lupe_strings_count(const lupe_strings *s);
 LUPE_EXPORT const char *lupe_strings_get(const lupe_strings *s, size_t i);
 LUPE_EXPORT void lupe_strings_free(lupe_strings *s);
 
+/* ---------------------------------------------------------------------- */
+/* Synchronising an index with a folder                                   */
+/* ---------------------------------------------------------------------- */
+
+/*
+ * lupe_sync_path() makes the index hold exactly the files under a path, as
+ * `notmuch new` does for mail: new and changed files are read and added,
+ * unchanged ones are not read at all, and documents of files that are gone
+ * (or now ignored) under the path are deleted.  One implementation for the
+ * command line, the Python binding and the Neovim plugin.
+ *
+ * Ids.  A file's id, and its lupe_hit.path, is its absolute path, made
+ * canonical once for the synced path (realpath(3): "k1", "./k1" and
+ * "/abs/k1/" name one folder and give the same ids); below it, names are
+ * joined as found, so a symbolic link to a file keeps the link's name.
+ * Symbolic links to folders are not followed.  A file whose absolute path
+ * is longer than 200 bytes (the id limit) is skipped with a warning.
+ *
+ * Which files (as ripgrep): hidden files and folders (a name starting with
+ * '.') are skipped, and so is every ".git" folder; the patterns of every
+ * .gitignore and .ignore file on the way down apply to what lies below
+ * them, a deeper file's patterns winning over a higher one's, the last
+ * matching line of a file winning.  Supported: globs as fnmatch(3) ("*",
+ * "?", "[a-z]"; "*" does not cross '/'), a leading "**" + "/" and a trailing
+ * "/" + "**", "!" negation, a trailing '/' (folders only), a '/' at the
+ * start or in the middle (anchored to the .gitignore's folder), '#'
+ * comments and "\#", "\!" escapes.  Without `include` globs the files
+ * indexed are those ending in .txt .text .md .markdown .html .htm .xhtml;
+ * with them, every file whose name (or path under the synced folder)
+ * matches one.  `exclude` globs skip files and folders the same way.
+ * When `path` is a file, not a folder, it is synced whatever its name:
+ * none of these rules apply to it.
+ *
+ * Extraction.  HTML (.html .htm .xhtml) goes through libxml2's HTML parser:
+ * the title is <title> (else the first <h1>), the meta description opens
+ * the body, scripts and styles are left out, every HTML 4 entity is
+ * decoded.  Text that is not UTF-8 is converted by ICU from the charset an
+ * HTML page declares, else from the charset ICU's detector finds (Latin-1
+ * read as windows-1252, as browsers do); UTF-8 and UTF-16 byte order marks
+ * decide first.  Markdown's title is its first heading; plain text's is the
+ * first short line among the first six (at most 120 characters, three words
+ * or more, not ending in . ? ! : , ;), else the first sentence; failing all,
+ * the file name.  The date (and mtime) is the file's modification time
+ * (UTC); the source is `source` ("files" by default).  A file with a NUL
+ * byte in its first 8 KB is taken for binary and skipped.  Of a file bigger
+ * than `max_file_bytes` only that many first bytes are read (a warning
+ * says so), which bounds memory.
+ *
+ * Changes.  The size and mtime of every file synced are kept in the index
+ * (metadata "lupe.sync:" + id); a file is read again only when its size or
+ * its mtime (to the nanosecond) differs, or when its document is missing.
+ */
+
+/* lupe_sync_options.flags */
+#define LUPE_SYNC_HIDDEN 0x1u     /* also hidden files and folders (never .git) */
+#define LUPE_SYNC_NO_IGNORE 0x2u  /* do not read .gitignore and .ignore files */
+#define LUPE_SYNC_KEEP_GONE 0x4u  /* do not delete documents of files gone under the path */
+#define LUPE_SYNC_DRY_RUN 0x8u    /* change nothing: only walk, compare and report */
+
+/* lupe_sync_event.kind */
+typedef enum {
+	LUPE_SYNC_SCANNED = 0,   /* the walk is done: `total` files to consider */
+	LUPE_SYNC_FILE = 1,      /* a file was considered (`path`; `message` "added",
+				  * "updated" or "unchanged"); `done` of `total` */
+	LUPE_SYNC_REMOVED = 2,   /* the document `path` was deleted (its file is gone) */
+	LUPE_SYNC_WARNING = 3,   /* `path` was skipped or read only in part: `message` says why */
+	LUPE_SYNC_COMMITTING = 4 /* the final commit begins (it may take a while) */
+} lupe_sync_event_kind;
+
+typedef struct {
+	int kind;               /* a lupe_sync_event_kind */
+	const char *path;       /* the file or folder concerned, or NULL; bytes as the file
+				 * system has them (may hold newlines or invalid UTF-8) */
+	const char *message;    /* for LUPE_SYNC_FILE and LUPE_SYNC_WARNING, else NULL */
+	uint64_t done, total;   /* files considered so far, and in all (0 before the walk ends) */
+	uint64_t bytes;         /* bytes read so far */
+} lupe_sync_event;
+
+/*
+ * Called from the calling thread, for every event; the strings are
+ * borrowed for the call only.  Return 0 to go on; any other value stops the
+ * sync after the current file: what was done so far is committed, and
+ * lupe_sync_stats.stopped is set.
+ */
+typedef int (*lupe_sync_callback)(const lupe_sync_event *ev, void *ctx);
+
+#define LUPE_SYNC_OPTIONS_VERSION 1
+typedef struct {
+	unsigned version;
+	unsigned flags;                 /* LUPE_SYNC_* */
+	const char *const *include;     /* NULL-terminated globs, or NULL: see above */
+	const char *const *exclude;     /* NULL-terminated globs, or NULL */
+	const char *source;             /* the documents' source (NULL: "files") */
+	uint64_t max_file_bytes;        /* bytes read of one file (0: 64 MB) */
+	lupe_sync_callback callback;    /* may be NULL */
+	void *ctx;                      /* passed to callback */
+} lupe_sync_options;
+#define LUPE_SYNC_OPTIONS_INIT {LUPE_SYNC_OPTIONS_VERSION, 0, NULL, NULL, NULL, 0, NULL, NULL}
+
+typedef struct {
+	uint64_t files;         /* files considered (after the ignore rules) */
+	uint64_t added;         /* read and added: new ids */
+	uint64_t updated;       /* read again and replaced: changed files */
+	uint64_t unchanged;     /* not read: same size and mtime */
+	uint64_t removed;       /* documents deleted: files gone or now ignored */
+	uint64_t skipped;       /* files left out with a warning */
+	uint64_t bytes;         /* bytes read */
+	int stopped;            /* the callback asked to stop */
+} lupe_sync_stats;
+
+/*
+ * Synchronise the writable index `db` with the file or folder `path`
+ * (see above), then commit.  `opts` may be NULL for the defaults; `stats`
+ * may be NULL, else it is filled (also on failure, with what was done).
+ * Problems with single files and folders (unreadable, vanished, binary,
+ * too long a name, a symbolic link loop) are warnings through the
+ * callback; the rest is synced.  Statuses: LUPE_ENOTFOUND when `path` does
+ * not exist (nothing is changed), LUPE_EREADONLY, LUPE_EINVAL, and any
+ * status of lupe_add/lupe_delete/lupe_commit, which end the sync (the
+ * handle's message says why; what was committed before stays).
+ */
+LUPE_EXPORT int lupe_sync_path(lupe_db *db, const char *path, const lupe_sync_options *opts,
+			       lupe_sync_stats *stats);
+
+/*
+ * Delete the documents whose id is an absolute path ("/...") of a file that
+ * no longer exists (lstat(2) says ENOENT or ENOTDIR), wherever it was
+ * synced from, then commit.  Only `callback`, `ctx` and LUPE_SYNC_DRY_RUN of
+ * `opts` are used (LUPE_SYNC_REMOVED for each); stats->removed counts them.
+ */
+LUPE_EXPORT int lupe_sync_prune(lupe_db *db, const lupe_sync_options *opts, lupe_sync_stats *stats);
+
 #ifdef __cplusplus
 }
 #endif

@@ -4,7 +4,9 @@
 set -eu
 PKGS="gcc g++ meson ninja-build pkg-config libxapian-dev xapian-tools libstemmer-dev libicu-dev \
 check libjson-c-dev libzstd-dev wngerman wamerican snowball-data python3 python3-pytest neovim \
-clang libclang-rt-14-dev valgrind libsqlite3-dev"
+clang libclang-rt-14-dev valgrind libsqlite3-dev libxml2-dev"
+# The Emacs package and its tests (emacs-module.h comes with emacs-common).
+PKGS="$PKGS emacs-nox elpa-consult python3-mypy"
 missing=""
 for p in $PKGS; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"

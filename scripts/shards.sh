@@ -68,15 +68,10 @@ stop() {
 split() {
 	index=$1 n=$2 out=$3
 	is_count "$n" || die "N must be a number from 1 up"
-	src=$root/tools/lupe-shard-split.cc
-	bin_dir=${LUPE_TOOLS_DIR:-${TMPDIR:-/tmp}/lupe-tools-$(id -u)}
-	bin=$bin_dir/lupe-shard-split
-	if [ ! -x "$bin" ] || [ "$src" -nt "$bin" ]; then
-		mkdir -p "$bin_dir"
-		# shellcheck disable=SC2046
-		c++ -std=c++17 -O2 -o "$bin" "$src" $(pkg-config --cflags --libs xapian-core) ||
-			die "cannot build $src (needs libxapian-dev)"
-	fi
+	# Built by meson with the library's own shard hash (tools/meson.build).
+	bin=${LUPE_SHARD_SPLIT:-$root/${LUPE_BUILD:-build}/tools/lupe-shard-split}
+	[ -x "$bin" ] || bin=$(command -v lupe-shard-split) ||
+		die "no lupe-shard-split: build first (meson compile -C build) or set LUPE_SHARD_SPLIT"
 	"$bin" "$index" "$n" "$out"
 }
 

@@ -1,12 +1,13 @@
 #!/usr/bin/env python3
 """End-to-end tests of the example programs lupe-index and lupe-search.
 
-Standard library only.  Environment (set by `meson test`):
+Run with pytest (`meson test cli`, or `python3 -m pytest tests/test_cli.py` from the
+repository root).  Environment (set by `meson test`):
   LUPE_SOURCE_ROOT  the source tree (for data/corpus)
   LUPE_BUILD_ROOT   the build tree (for examples/lupe-index, examples/lupe-search)
-Prints one line per test and a final "N passed, M failed"; exits 1 on any failure.
 """
 
+import atexit
 import json
 import os
 import re
@@ -16,7 +17,6 @@ import subprocess
 import sys
 import tempfile
 import time
-import traceback
 
 SOURCE_ROOT = os.environ.get("LUPE_SOURCE_ROOT",
                              os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -25,11 +25,16 @@ INDEX = os.path.join(BUILD_ROOT, "examples", "lupe-index")
 SEARCH = os.path.join(BUILD_ROOT, "examples", "lupe-search")
 CORPUS = os.path.join(SOURCE_ROOT, "data", "corpus")
 
+import pytest
+
 TMP = tempfile.mkdtemp(prefix="lupe-test-cli-")
+atexit.register(shutil.rmtree, TMP, True)
 DB = os.path.join(TMP, "corpus-db")
 
-HIT_KEYS = ["rank", "id", "title", "score", "snippet", "highlights", "highlight_kinds"]
-RESULT_KEYS = ["query", "total", "total_exact", "total_min", "total_max", "took_ms", "partial", "suggestion", "hits"]
+HIT_KEYS = ["rank", "id", "title", "score", "snippet", "highlights", "highlight_kinds", "path", "date",
+            "source"]
+RESULT_KEYS = ["query", "total", "total_exact", "total_min", "total_max", "took_ms", "partial", "suggestion",
+               "hits"]
 ERROR_KEYS = ["query", "error", "total", "total_exact", "total_min", "total_max", "took_ms", "partial", "hits"]
 
 
@@ -135,12 +140,21 @@ def fresh_db(name):
 # Tests
 # --------------------------------------------------------------------------
 
+_corpus_run = []
+
+
+@pytest.fixture(autouse=True, scope="module")
+def corpus_db():
+    """The bundled corpus indexed once into DB, before the first test (most tests search it)."""
+    _corpus_run.append(index(DB, CORPUS))
+
+
 def test_index_corpus():
-    rc, out, err = index(DB, CORPUS)
+    rc, out, err = _corpus_run[0]
     assert rc == 0, "exit %d: %s" % (rc, err)
     n = len([f for f in os.listdir(CORPUS) if f.endswith(".txt")])
-    assert re.search(r"^lupe-index: %d documents, [0-9.]+ MB in [0-9.]+ s \([0-9.]+ MB/s\), 0 skipped$" % n,
-                     err, re.M), "summary line: %r" % err
+    assert re.search(r"^lupe-index: %d files: %d added, 0 updated, 0 unchanged, 0 deleted, 0 skipped; "
+                     r"[0-9.]+ MB read in [0-9.]+ s$" % (n, n), err, re.M), "summary line: %r" % err
     assert out == "", out
 
 
@@ -411,14 +425,18 @@ def test_files_binary_empty_html():
     named = write(os.path.join(TMP, "notiz.conf"), "Eichhörnchen sammeln Nüsse.\n")
     named_bin = write(os.path.join(TMP, "prog.bin"), bytes(range(256)) * 64)
 
-    rc, out, err = index(db, root, named, named_bin, os.path.join(TMP, "does-not-exist.txt"))
+    # A PATH that does not exist: an error, and nothing created.
+    rc, out, err = index(db, root, named, os.path.join(TMP, "does-not-exist.txt"))
+    assert rc == 1 and "does-not-exist.txt" in err, (rc, err)
+    assert not os.path.exists(db), "index created for a failed run"
+
+    rc, out, err = index(db, root, named, named_bin)
     assert rc == 0, "exit %d: %s" % (rc, err)
     assert re.search(r"bin\.txt: binary", err), err
     assert re.search(r"prog\.bin: binary", err), err
     assert re.search(r"leer\.txt: empty", err), err
-    assert "does-not-exist.txt" in err, err
     assert "\nnumbruch" not in err, "newline in a file name printed raw: %r" % err
-    assert "5 documents" in err and "4 skipped" in err, err
+    assert "5 added" in err and "3 skipped" in err, err
 
     assert search_json(db, "Sonnenblume")["hits"] == []   # unknown extension inside a directory
     assert search_json(db, "Nashorn")["hits"] == []
@@ -436,6 +454,52 @@ def test_files_binary_empty_html():
     assert hit["id"] == newline, hit
     hit = search_json(db, "Eichhörnchen")["hits"][0]
     assert hit["id"] == named and hit["title"] == "Eichhörnchen sammeln Nüsse.", hit
+
+
+def test_sync_cli():
+    """Ids across spellings, re-syncs, --delete, --prune, --version, --include/--exclude."""
+    db = fresh_db("sync-db")
+    root = os.path.join(TMP, "sync")
+    shutil.rmtree(root, ignore_errors=True)
+    write(os.path.join(root, "k1", "a.txt"), "Ein Kolibri im Garten.\n")
+    write(os.path.join(root, "k1", "b.html"), "<title>Die &Scaron;koda-Seite</title><p>Ein Okapi.</p>")
+    write(os.path.join(root, "k1", "c.conf"), "Ein Gnu.\n")
+    write(os.path.join(root, "k1", ".gitignore"), "skip/\n")
+    write(os.path.join(root, "k1", "skip", "d.txt"), "Ein Gnu im Ordner skip.\n")
+    for spelling in ("k1", "./k1", os.path.join(root, "k1") + "/"):
+        p = subprocess.run([INDEX, "--db", db, spelling], cwd=root, stdout=subprocess.PIPE,
+                           stderr=subprocess.PIPE)
+        assert p.returncode == 0, p.stderr
+    assert "0 added, 0 updated, 2 unchanged" in p.stderr.decode(), p.stderr
+    assert search_json(db, "Kolibri")["total"] == 1
+    hit = search_json(db, "Škoda")["hits"][0]
+    assert hit["title"] == "Die Škoda-Seite" and hit["id"] == os.path.join(root, "k1", "b.html"), hit
+    assert search_json(db, "Gnu")["total"] == 0
+    rc, out, err = index(db, "-g", "*.conf", "-g", "*.txt", "--exclude", "a.txt", os.path.join(root, "k1"))
+    assert rc == 0, err
+    assert "1 added" in err and "2 deleted" in err, err   # c.conf in; a.txt, b.html out
+    assert search_json(db, "Gnu")["total"] == 1 and search_json(db, "Kolibri")["total"] == 0
+    # --delete
+    gnu = os.path.join(root, "k1", "c.conf")
+    rc, out, err = index(db, "--delete", gnu)
+    assert rc == 0, err
+    assert search_json(db, "Gnu")["total"] == 0
+    rc, out, err = index(db, "--delete", gnu)
+    assert rc == 1 and "no such document" in err, (rc, err)
+    nodb = fresh_db("sync-nodb")
+    for args in (["--delete", gnu], ["--prune"]):
+        rc, out, err = index(nodb, *args)
+        assert rc == 1 and "no such index" in err and not os.path.exists(nodb), (args, rc, err)
+    # --prune: files gone, wherever they were synced from
+    rc, out, err = index(db, os.path.join(root, "k1"))
+    assert rc == 0 and search_json(db, "Kolibri")["total"] == 1, err
+    os.unlink(os.path.join(root, "k1", "a.txt"))
+    rc, out, err = index(db, "--prune")
+    assert rc == 0 and "1 deleted" in err, err
+    assert search_json(db, "Kolibri")["total"] == 0
+    for prog in (INDEX, SEARCH):
+        rc, out, err = run([prog, "--version"])
+        assert rc == 0 and re.match(r"^lupe-\w+ \d+\.\d+\.\d+", out), (prog, out, err)
 
 
 def test_latin1_file():
@@ -473,33 +537,107 @@ def test_interrupt_discards_partial_batch():
     assert search_json(db, "Walross")["total"] == 1
 
 
-TESTS = [v for k, v in list(globals().items()) if k.startswith("test_") and callable(v)]
+def run_tty(args, env_extra):
+    """Run with stdout on a pseudo-terminal; returns (exit status, output bytes)."""
+    import pty
+    master, slave = pty.openpty()
+    env = dict(os.environ)
+    env.pop("NO_COLOR", None)
+    env["TERM"] = "xterm"
+    env.update(env_extra)
+    p = subprocess.Popen(args, stdout=slave, stderr=subprocess.PIPE, env=env)
+    os.close(slave)
+    chunks = []
+    while True:
+        try:
+            b = os.read(master, 4096)
+        except OSError:
+            break
+        if not b:
+            break
+        chunks.append(b)
+    os.close(master)
+    return p.wait(timeout=60), b"".join(chunks)
 
 
-def main():
-    for prog in (INDEX, SEARCH):
-        if not os.access(prog, os.X_OK):
-            print("missing program %s (set LUPE_BUILD_ROOT)" % prog)
-            print("0 passed, 1 failed")
-            return 1
-    passed = failed = 0
-    try:
-        for t in TESTS:
+def test_search_text_features():
+    """--color and NO_COLOR/TERM, --html once, explain/facets/suggestion and JSON path/date/source."""
+    db = fresh_db("feat-db")
+    root = os.path.join(TMP, "feat")
+    shutil.rmtree(root, ignore_errors=True)
+    a = write(os.path.join(root, "a.txt"), "Kommunikation ist alles.\n\nDie Kommunikation im Team.\n")
+    rc, out, err = index(db, root)
+    assert rc == 0, err
+    bold = b"\033[1m"
+    for env, args, want in (({}, [], True), ({"NO_COLOR": "1"}, [], False), ({"TERM": "dumb"}, [], False),
+                            ({}, ["--color=never"], False), ({"NO_COLOR": "1"}, ["--color=always"], True)):
+        rc, out = run_tty([SEARCH, "--db", db] + args + ["Kommunikation"], env)
+        assert rc == 0, out
+        assert (bold in out) == want, (env, args, out)
+    rc, out, err = search(db, "--color=sometimes", "x")
+    assert rc == 2, (rc, err)
+    rc, out, err = search(db, "--html", "Kommunikation")
+    assert rc == 0 and "<mark>Kommunikation</mark>" in out and "[<mark>" not in out, out
+    rc, out, err = search(db, "--explain", "--facet", "source", "--facet", "year", "Kommunikation")
+    assert rc == 0, err
+    assert re.search(r"^   explain: \S", out, re.M), out
+    assert re.search(r"^source: files \(1\)$", out, re.M), out
+    assert re.search(r"^year: \d{4} \(1\)$", out, re.M), out
+    assert re.search(r"^   date: \d{4}-\d\d-\d\dT", out, re.M), out
+    rc, out, err = search(db, "Kommunkation")
+    assert rc == 0 and "Did you mean: Kommunikation" in out, out
+    hit = search_json(db, "Kommunikation")["hits"][0]
+    assert hit["path"] == a and hit["source"] == "files" and re.match(r"\d{4}-\d\d-\d\dT", hit["date"]), hit
+
+
+def test_watch():
+    """--watch: the initial sync, then a new file (in a new folder) and a deletion, by events."""
+    import queue
+    import threading
+    db = fresh_db("watch-db")
+    root = os.path.join(TMP, "watch")
+    shutil.rmtree(root, ignore_errors=True)
+    first = write(os.path.join(root, "a.txt"), "Ein Uhu im Turm.\n")
+    p = subprocess.Popen([INDEX, "--db", db, "-v", "--watch", root], stdout=subprocess.PIPE,
+                         stderr=subprocess.PIPE)
+    lines = queue.Queue()
+
+    def reader():
+        for line in p.stderr:
+            lines.put(line.decode("utf-8", "replace"))
+        lines.put(None)
+    threading.Thread(target=reader, daemon=True).start()
+    seen = []
+
+    def wait_for(text):
+        deadline = time.time() + 60
+        while time.time() < deadline:
             try:
-                t()
-            except Exception:
-                failed += 1
-                print("FAIL %s" % t.__name__)
-                traceback.print_exc(file=sys.stdout)
-            else:
-                passed += 1
-                print("ok   %s" % t.__name__)
-            sys.stdout.flush()
+                line = lines.get(timeout=deadline - time.time())
+            except queue.Empty:
+                break
+            if line is None:
+                break
+            seen.append(line)
+            if text in line:
+                return
+        raise AssertionError("no %r in %r" % (text, seen))
+    try:
+        wait_for("watching")
+        assert search_json(db, "Uhu")["total"] == 1
+        new = write(os.path.join(root, "neu", "tief", "b.txt"), "Ein Biber baut.\n")
+        wait_for(new + ": added")
+        wait_for("synced: ")
+        assert search_json(db, "Biber")["total"] == 1
+        os.unlink(first)
+        wait_for(first + ": deleted")
+        wait_for("synced: ")
+        assert search_json(db, "Uhu")["total"] == 0
     finally:
-        shutil.rmtree(TMP, ignore_errors=True)
-    print("%d passed, %d failed" % (passed, failed))
-    return 1 if failed else 0
+        p.send_signal(signal.SIGINT)
+        rc = p.wait(timeout=60)
+    assert rc == 0, (rc, seen)
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(pytest.main([__file__] + sys.argv[1:]))

@@ -8,9 +8,13 @@
 #include "fixture.h"
 #include "analysis/decompound.h"
 
+/* Floors for the dev set (test_devset). */
+#define DEVSET_MIN_F1 0.93
+#define DEVSET_MAX_NONCOMP_SPLIT 1.5
+
 typedef struct {
 	const char *word;     /* case-folded, as the analyzer passes it */
-	const char *parts[5]; /* expected parts, NULL-terminated; none: not split */
+	const char *parts[9]; /* expected parts, NULL-terminated; none: not split */
 } row;
 
 static const row rows[] = {
@@ -30,11 +34,11 @@ static const row rows[] = {
 	{"arbeitsamt", {"arbeit", "amt"}},
 	/* 12: adjective heads */
 	{"benutzerfreundlich", {"benutzer", "freundlich"}},
-	/* 13: three parts where no two-part split exists */
-	{"schreibtischlampenschalter", {"schreib", "tischlampe", "schalter"}},
-	/* 14: fewest parts first: a part that is a word of its own stays whole */
+	/* 13: all the way down: each part is split again */
+	{"schreibtischlampenschalter", {"schreib", "tisch", "lampe", "schalter"}},
+	/* 14: software is no compound; the rest splits to the leaves */
 	{"softwareentwicklung", {"software", "entwicklung"}},
-	{"kundenberaterausbildungsplan", {"kundenberater", "ausbildungsplan"}},
+	{"kundenberaterausbildungsplan", {"kunde", "berater", "ausbildung", "plan"}},
 	/* 16: too short */
 	{"haus", {NULL}},
 	{"baum", {NULL}},
@@ -69,6 +73,35 @@ static const row rows[] = {
 	{"Hausboot", {NULL}},
 	{"haus-boot", {NULL}},
 	{"hausboot2", {NULL}},
+	/* 43: recursive splits (issue 16): every level down to the leaves */
+	{"bundesverfassungsgericht", {"bund", "verfassung", "gericht"}},
+	{"verfassungsgerichtsurteil", {"verfassung", "gericht", "urteil"}},
+	{"datenschutzgrundverordnung", {"daten", "schutz", "grund", "verordnung"}},
+	{"kraftfahrzeughaftpflichtversicherung", {"kraft", "fahr", "zeug", "haft", "pflicht", "versicherung"}},
+	/* 47: long compounds: more than four parts */
+	{"rindfleischetikettierungsüberwachungsaufgabenübertragungsgesetz",
+	 {"rind", "fleisch", "etikettierung", "überwachung", "aufgaben", "übertragung", "gesetz"}},
+	/* 48: words the list holds whole, split when both halves are nouns */
+	{"gastank", {"gas", "tank"}},
+	{"baumarkt", {"bau", "markt"}},
+	{"seeoffizier", {"see", "offizier"}},
+	/* 51: inflectional endings and -in/-innen are no parts */
+	{"mitarbeiterinnen", {NULL}},
+	{"darstellerinnen", {NULL}},
+	{"bauarbeiterin", {"bau", "arbeiterin"}},
+	{"versionen", {NULL}},
+	{"strassenbahnen", {"strasse", "bahnen"}},
+	/* 56: junk readings */
+	{"urinstinkt", {NULL}},      /* not urin|stinkt: a verb form is no head */
+	{"entrichtung", {NULL}},     /* not ent(e)|richtung: no short stem without -e */
+	{"einbrecherin", {NULL}},    /* ein is no part */
+	{"fragestellerin", {"frage", "stellerin"}}, /* not frag|es|tellerin */
+	{"antialkoholiker", {NULL}}, /* a prefix is no part */
+	{"missgriff", {NULL}},
+	{"instanzenanteil", {"instanz", "anteil"}}, /* instanz is no ins|tanz */
+	/* 63: a linking s stays with the modifier that takes it */
+	{"betriebspanne", {"betrieb", "panne"}},      /* not betrieb|spanne */
+	{"einkommensteuer", {"einkommen", "steuer"}}, /* but not einkommens|teuer */
 };
 
 static lupe_decompounder *dc;
@@ -97,7 +130,7 @@ static void check_row(const row *r)
 {
 	lupe_part p[8];
 	char got[256], want[256] = "";
-	int n = lupe_decomp_split(dc, r->word, strlen(r->word), p, 8);
+	int n = lupe_decomp_leaves(dc, r->word, strlen(r->word), p, 8);
 	int nwant = 0;
 	size_t o = 0;
 	while (r->parts[nwant]) {
@@ -112,6 +145,40 @@ static void check_row(const row *r)
 START_TEST(test_rows)
 {
 	check_row(&rows[_i]);
+}
+END_TEST
+
+/*
+ * lupe_decomp_split: the terms a compound gives the index, the leaves
+ * and then its sub-compounds (each level of the split), longest first.
+ */
+static const row term_rows[] = {
+	{"bundesverfassungsgericht", {"bund", "verfassung", "gericht", "verfassungsgericht", "bundesverfassung"}},
+	{"verfassungsgerichtsurteil", {"verfassung", "gericht", "urteil", "gerichtsurteil"}},
+	{"schreibtischlampenschalter", {"schreib", "tisch", "lampe", "schalter", "tischlampenschalter",
+					"lampenschalter", "tischlampe"}},
+	{"kommunikationsberater", {"kommunikation", "berater"}}, /* two parts: nothing between */
+	{"informationen", {NULL}},
+};
+
+START_TEST(test_terms)
+{
+	const row *r = &term_rows[_i];
+	lupe_part p[8];
+	char got[512], want[512] = "";
+	int n = lupe_decomp_split(dc, r->word, strlen(r->word), p, 8), nwant = 0;
+	size_t o = 0;
+	for (; r->parts[nwant]; nwant++)
+		o += (size_t)snprintf(want + o, sizeof want - o, "%s%s", nwant ? " " : "", r->parts[nwant]);
+	show(got, sizeof got, r->word, p, n > 0 ? n : 0);
+	ck_assert_msg(n == nwant && !strcmp(got, want), "%s: got %d terms [%s], want [%s]", r->word, n, got, want);
+	/* The leaves come first, as lupe_decomp_leaves gives them; max is kept. */
+	lupe_part l[8];
+	int nl = lupe_decomp_leaves(dc, r->word, strlen(r->word), l, 8);
+	for (int i = 0; i < nl; i++)
+		ck_assert(p[i].start == l[i].start && p[i].end == l[i].end);
+	if (n > 3)
+		ck_assert_int_le(lupe_decomp_split(dc, r->word, strlen(r->word), p, n - 1), n - 1);
 }
 END_TEST
 
@@ -140,7 +207,7 @@ START_TEST(test_cover)
 		"tabellenebene", "hilfsmittel", "kindergarten", "ebenenweise"};
 	for (size_t i = 0; i < sizeof words / sizeof *words; i++) {
 		lupe_part p[8];
-		int n = lupe_decomp_split(dc, words[i], strlen(words[i]), p, 8);
+		int n = lupe_decomp_leaves(dc, words[i], strlen(words[i]), p, 8);
 		ck_assert_msg(n >= 2, "%s not split", words[i]);
 		check_cover(words[i], p, n);
 	}
@@ -191,7 +258,7 @@ static uint64_t table_freq(void *ctx, const char *w, size_t n)
 static int split_str(const char *w, char *out, size_t cap)
 {
 	lupe_part p[8];
-	int n = lupe_decomp_split(dc, w, strlen(w), p, 8);
+	int n = lupe_decomp_leaves(dc, w, strlen(w), p, 8);
 	show(out, cap, w, p, n);
 	return n;
 }
@@ -229,7 +296,7 @@ START_TEST(test_freq)
 	/* Without the callback the dictionary decides again. */
 	lupe_decomp_set_freq(dc, NULL, NULL);
 	ck_assert_int_eq(split_str("kommunikationsberater", got, sizeof got), 2);
-	ck_assert_int_eq(split_str("bundesverfassungsgericht", got, sizeof got), 2);
+	ck_assert_int_eq(split_str("bundesverfassungsgericht", got, sizeof got), 3);
 }
 END_TEST
 
@@ -322,6 +389,183 @@ START_TEST(test_head)
 }
 END_TEST
 
+
+/*
+ * The dev set (tests/data/decompound-dev.txt, gold splits by hand):
+ * boundary precision and recall over all words, and the share of
+ * non-compounds split.  Prints the figures; fails below the floor the
+ * decompounder reached when the set was made, so a change that loses
+ * precision or recall shows here.
+ */
+
+/* Case-fold a gold word as the analyzer does (ASCII, Ä Ö Ü, ß -> ss); '|' kept. */
+static size_t fold_gold(const char *in, char *out, size_t cap)
+{
+	size_t o = 0;
+	for (size_t i = 0; in[i] && o + 2 < cap; i++) {
+		unsigned char c = (unsigned char)in[i];
+		if (c >= 'A' && c <= 'Z') {
+			out[o++] = (char)(c + 32);
+		} else if (c == 0xC3 && in[i + 1]) {
+			unsigned char d = (unsigned char)in[++i];
+			if (d == 0x9F) {
+				out[o++] = 's';
+				out[o++] = 's';
+			} else {
+				out[o++] = (char)c;
+				out[o++] = (char)(d >= 0x80 && d <= 0x9E ? d + 0x20 : d);
+			}
+		} else {
+			out[o++] = (char)c;
+		}
+	}
+	out[o] = '\0';
+	return o;
+}
+
+START_TEST(test_devset)
+{
+	const char *root = getenv("LUPE_SOURCE_ROOT");
+	char path[4096];
+	snprintf(path, sizeof path, "%s/tests/data/decompound-dev.txt", root ? root : ".");
+	FILE *f = fopen(path, "r");
+	ck_assert_msg(f != NULL, "cannot open %s", path);
+	char line[512], g[512], w[512];
+	long tp = 0, fp = 0, fn = 0, nonc = 0, nonc_split = 0, words = 0;
+	while (fgets(line, sizeof line, f)) {
+		line[strcspn(line, "\r\n")] = '\0';
+		if (!line[0] || line[0] == '#')
+			continue;
+		fold_gold(line, g, sizeof g);
+		/* Gold boundaries as byte offsets into the word without '|'. */
+		uint32_t gold[16];
+		int ng = 0;
+		size_t n = 0;
+		for (size_t i = 0; g[i]; i++) {
+			if (g[i] == '|') {
+				if (ng < 16)
+					gold[ng++] = (uint32_t)n;
+			} else {
+				w[n++] = g[i];
+			}
+		}
+		w[n] = '\0';
+		lupe_part p[16];
+		int np = lupe_decomp_leaves(dc, w, n, p, 16);
+		int hit = 0;
+		for (int i = 1; i < np; i++) {
+			int found = 0;
+			for (int k = 0; k < ng; k++)
+				found |= gold[k] == p[i].start;
+			hit += found;
+			fp += !found;
+		}
+		tp += hit;
+		fn += ng - hit;
+		words++;
+		if (!ng) {
+			nonc++;
+			nonc_split += np > 1;
+		}
+		if (getenv("LUPE_DEVSET_SHOW") && (np > 1 ? np - 1 : 0) + ng != 2 * hit) {
+			char got[256];
+			show(got, sizeof got, w, p, np > 0 ? np : 0);
+			printf("devset miss: %s -> [%s]\n", g, got);
+		}
+	}
+	fclose(f);
+	double P = tp + fp ? (double)tp / (double)(tp + fp) : 1, R = tp + fn ? (double)tp / (double)(tp + fn) : 1;
+	double F = P + R > 0 ? 2 * P * R / (P + R) : 0;
+	double ns = nonc ? 100.0 * (double)nonc_split / (double)nonc : 0;
+	printf("devset: %ld words, %ld non-compounds; boundaries P %.3f R %.3f F1 %.3f; non-compounds split %.1f%%\n",
+	       words, nonc, P, R, F, ns);
+	ck_assert_int_gt(words, 400);
+	ck_assert_msg(F >= DEVSET_MIN_F1 && ns <= DEVSET_MAX_NONCOMP_SPLIT, "dev set: F1 %.3f, %.1f%% non-compounds split",
+		      F, ns);
+}
+END_TEST
+
+/*
+ * Compound back-off at query time (query/backoff.c), on a real index: a
+ * compound no document holds finds the documents holding its pieces, a
+ * longer piece first; and a compound's sub-compounds are index terms.
+ */
+static const struct {
+	const char *id, *text;
+} bo_docs[] = {
+	{"vg", "Das Verfassungsgericht hat heute entschieden."},
+	{"ge", "Das Gericht tagte am Montag in der Stadt."},
+	{"bv", "Die Bundesverfassung wurde im Jahr geändert."},
+	{"ur", "Das Urteil wurde am Abend verkündet."},
+	{"other", "Ein Text über Kartoffeln und Gemüse im Garten."},
+	{"sc", "Der Bund hat die Verfassung vor Gericht verteidigt, sagte der Bundesrat."},
+	/* only in the second index */
+	{"bvg", "Das Bundesverfassungsgericht hat heute entschieden."},
+};
+
+static const struct {
+	int db;                /* 0: all but bvg; 1: bvg and ge */
+	const char *q;
+	const char *order[4];  /* all found, in this order */
+	const char *absent;    /* not found (NULL: no check) */
+} bo_rows[] = {
+	/* 0: not in the index: its sub-compounds rank above its single parts */
+	{0, "Bundesverfassungsgericht", {"vg", "ge"}, "other"},
+	{0, "Bundesverfassungsgericht", {"bv", "ge"}, "other"},
+	{0, "Verfassungsgerichtsurteil", {"vg", "ge"}, "other"},
+	{0, "Verfassungsgerichtsurteil", {"vg", "ur"}, "other"},
+	/* 4: a sub-compound before the parts scattered over a document */
+	{0, "Bundesverfassungsgericht", {"vg", "sc"}, NULL},
+	/* 5: a word the index holds does not back off */
+	{0, "Gericht", {"ge"}, "bv"},
+	/* 6: a compound's sub-compound is an index term */
+	{1, "Verfassungsgericht", {"bvg"}, "ge"},
+	{1, "Bundesverfassungsgericht", {"bvg"}, "ge"},
+};
+
+static int rank_of(lupe_results *r, const char *id)
+{
+	for (size_t i = 0; i < lupe_results_count(r); i++)
+		if (!strcmp(lupe_results_hit(r, i)->id, id))
+			return (int)i;
+	return -1;
+}
+
+START_TEST(test_backoff)
+{
+	char *dir = fx_tmpdir();
+	ck_assert_ptr_nonnull(dir);
+	lupe_db *db = fx_open_write(dir);
+	ck_assert_ptr_nonnull(db);
+	int which = bo_rows[_i].db;
+	for (size_t i = 0; i < sizeof bo_docs / sizeof *bo_docs; i++) {
+		int in = which == 0 ? strcmp(bo_docs[i].id, "bvg") != 0
+				    : (!strcmp(bo_docs[i].id, "bvg") || !strcmp(bo_docs[i].id, "ge"));
+		if (in)
+			ck_assert_int_eq(fx_add(db, bo_docs[i].id, NULL, bo_docs[i].text), LUPE_OK);
+	}
+	ck_assert_int_eq(lupe_commit(db), LUPE_OK);
+	lupe_results *r = NULL;
+	const char *q = bo_rows[_i].q;
+	ck_assert_int_eq(lupe_search(db, &r, q, strlen(q), NULL), LUPE_OK);
+	int prev = -1;
+	for (int k = 0; k < 4 && bo_rows[_i].order[k]; k++) {
+		int at = rank_of(r, bo_rows[_i].order[k]);
+		ck_assert_msg(at >= 0, "row %d: %s: %s not found (%zu hits)", _i, q, bo_rows[_i].order[k],
+			      lupe_results_count(r));
+		ck_assert_msg(at > prev, "row %d: %s: %s at rank %d, not after rank %d", _i, q, bo_rows[_i].order[k],
+			      at, prev);
+		prev = at;
+	}
+	if (bo_rows[_i].absent)
+		ck_assert_msg(rank_of(r, bo_rows[_i].absent) < 0, "row %d: %s found %s", _i, q, bo_rows[_i].absent);
+	lupe_results_free(r);
+	lupe_close(db);
+	fx_rmrf(dir);
+	free(dir);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("decompound");
@@ -329,11 +573,14 @@ int main(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_loop_test(tc, test_rows, 0, (int)(sizeof rows / sizeof *rows));
 	tcase_add_loop_test(tc, test_head, 0, (int)(sizeof head_rows / sizeof *head_rows));
+	tcase_add_loop_test(tc, test_terms, 0, (int)(sizeof term_rows / sizeof *term_rows));
 	tcase_add_test(tc, test_cover);
 	tcase_add_test(tc, test_max_parts);
 	tcase_add_test(tc, test_freq);
 	tcase_add_test(tc, test_freq_zero);
 	tcase_add_test(tc, test_speed);
+	tcase_add_test(tc, test_devset);
+	tcase_add_loop_test(tc, test_backoff, 0, (int)(sizeof bo_rows / sizeof *bo_rows));
 	suite_add_tcase(s, tc);
 	return fx_run(s, CK_FORK_GETENV);
 }

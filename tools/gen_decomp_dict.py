@@ -21,6 +21,7 @@ F_NOUN = 1       # the list has the word capitalised only (a noun or a name)
 F_LOWER = 2      # the list has it in lower case (verb, adjective, ... or noun)
 F_ENGLISH = 4    # also an English word
 F_FUNC = 8       # a function word or particle: never a part
+F_TAKES_S = 16   # as a modifier mostly takes a linking -s- (betrieb|s|rat)
 
 # Words that must never become a part: function words split
 # lexicalised words along a prefix ("gegen|stand", "unter|richt", "zusammen|arbeit")
@@ -46,6 +47,9 @@ vor voran voraus vorbei vorher vorne vorüber während wann warum weder wegen we
 weiter welche welchem welchen welcher welches wenig wenige wenn wer wessen wider
 wieder wieso wir wird wo wobei wodurch wohl worden wurde würde zudem zuerst zugleich
 zunächst zurück zusammen zuvor zwar zwischen
+miss anti rück
+ein mit vor aus auf bei für zum zur dem den der die das des und nie wie was wer ist hat war sei los
+ins ans vom beim aufs fürs übers unters vors durchs ums
 schaft schaften schafts
 """.split()  # the last line: the suffix -schaft (eigen|schaften) is no part
 
@@ -103,6 +107,10 @@ def main():
     # inflected forms too), with simplified linking rules: the prior only
     # needs to be roughly right.
     family = dict.fromkeys(entries, 0)
+    # How often a word is a modifier with a linking -s- and without one
+    # (betriebs|rat against haus|boot), for F_TAKES_S.
+    with_s = dict.fromkeys(entries, 0)
+    without_s = dict.fromkeys(entries, 0)
     # Every reading counts (strass|en|bahn as well as strasse|n|bahn): the
     # head counts then tell them apart, since "strasse" ends many words of
     # the list and "strass" none.
@@ -125,8 +133,19 @@ def main():
                     if mfl & usable and not mfl & F_FUNC:
                         seen.add(m)
                         seen.add(w[i:])
+                        if m == w[:j] and link == "s":
+                            with_s[m] += 1
+                        elif m == w[:j] and link == "":
+                            without_s[m] += 1
         for p in seen:
             family[p] += 1
+
+    # A modifier that takes -s- in most of its compounds: an s after it is
+    # the link, not the start of the next part (betriebs|panne, not
+    # betrieb|spanne).
+    for w in entries:
+        if with_s[w] >= 3 and with_s[w] > 2 * without_s[w]:
+            entries[w] |= F_TAKES_S
 
     words = sorted(entries, key=lambda x: x.encode())
     nslots = 1

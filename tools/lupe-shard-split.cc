@@ -2,16 +2,19 @@
 //
 // An admin tool, not part of liblupe: it uses libxapian directly, because
 // the public API has no way to read documents back.  Each document goes to
-// shard FNV-1a-64(id) % N, the hash liblupe routes writes by
-// (lib/shim/shards.cc, lx_shard_hash), so that after the split lupe_add
+// shard lx_shard_hash(id) % N, the very function liblupe routes writes by
+// (lib/shim/shards.cc, linked in from the library's objects), so that after the split lupe_add
 // replaces and lupe_delete finds every document in its shard.  Metadata is
 // copied to every shard (plus "lupe.shard" = "K/N"); spelling data, which
 // Xapian reads from all shards of a search, goes to shard 0.
 //
 // Usage: lupe-shard-split INDEX N OUTDIR
 // Writes OUTDIR/shard0 .. OUTDIR/shard<N-1> (which must not exist) and
-// OUTDIR/shards.txt listing them.  Build: see scripts/shards.sh.
+// OUTDIR/shards.txt listing them.  Built by meson (tools/meson.build) as
+// build/tools/lupe-shard-split; scripts/shards.sh split runs it.
 #include <xapian.h>
+
+#include "shim/shim.h"
 
 #include <cerrno>
 #include <cstdint>
@@ -23,17 +26,6 @@
 #include <vector>
 
 namespace {
-
-// Must stay equal to lx_shard_hash() in lib/shim/shards.cc.
-uint64_t fnv1a64(const std::string &s)
-{
-	uint64_t h = 14695981039346656037ull;
-	for (unsigned char c : s) {
-		h ^= c;
-		h *= 1099511628211ull;
-	}
-	return h;
-}
 
 int usage()
 {
@@ -88,7 +80,7 @@ int main(int argc, char **argv)
 				return 1;
 			}
 			std::string idterm = *t;
-			size_t k = fnv1a64(idterm.substr(1)) % n;
+			size_t k = lx_shard_hash(idterm.data() + 1, idterm.size() - 1) % n;
 			shards[k].replace_document(idterm, doc);
 			count[k]++;
 			if (++done % 5000 == 0)

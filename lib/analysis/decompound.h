@@ -32,9 +32,23 @@ void lupe_decomp_free(lupe_decompounder *d);
 void lupe_decomp_set_freq(lupe_decompounder *d, lupe_freq_fn fn, void *ctx);
 
 /*
- * Split `word` (case-folded, canonical spelling, UTF-8, no hyphens) into at
- * most `max` parts.  Returns the number of parts written: 0 when the word is
- * not split (too short, not a compound, not German), else 2 or more.
+ * Split `word` (case-folded, canonical spelling, UTF-8, no hyphens) all the
+ * way down into at most `max` parts, the leaves of the split, in order:
+ * bundesverfassungsgericht -> bund, verfassung, gericht.  Every byte is a
+ * part or a linking element between two.  Returns the number of parts
+ * written: 0 when the word is not split (too short, not a compound, not
+ * German), else 2 or more.
+ */
+int lupe_decomp_leaves(const lupe_decompounder *d, const char *word, size_t len,
+		       lupe_part *parts, int max);
+
+/*
+ * The terms of a compound for the index: the leaves as lupe_decomp_leaves
+ * gives them, followed (while `max` allows) by its sub-compounds, each
+ * spanning two or more leaves, longest first: for bundesverfassungsgericht
+ * bund, verfassung, gericht, then verfassungsgericht.  The leaves come
+ * first and in order; the entries after them overlap them.  Returns the
+ * number written (0: not split).
  */
 int lupe_decomp_split(const lupe_decompounder *d, const char *word, size_t len,
 		      lupe_part *parts, int max);

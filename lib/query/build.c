@@ -4,6 +4,7 @@
 
 #include "analysis/german.h"
 #include "index/document.h"
+#include "query/backoff.h"
 #include "query/build.h"
 #include "query/fuzzy.h"
 #include "util/utf8.h"
@@ -11,6 +12,8 @@
 /* How much the parts of a compound count against the compound itself. */
 #define PART_NEAR_SCALE 0.5
 #define PART_AND_SCALE 0.25
+/* The parts anywhere, when the compound backs off to its sub-compounds (backoff_q). */
+#define PART_AND_BACKOFF_SCALE 0.05
 #define PART_WINDOW 6
 #define WILDCARD_MAX 256
 /* Words found by typo tolerance count this much against the word typed. */
@@ -253,6 +256,27 @@ static lx_query *fuzzy_q(builder *b, lq_field f, const lupe_itok *k, lx_query *w
 }
 
 /*
+ * A compound the index does not hold: the sub-compounds and parts it does
+ * hold (query/backoff.c), each weighted by how much of the word it
+ * covers, OR-ed; NULL when there are none.
+ */
+static lx_query *backoff_q(builder *b, lq_field f, const char *form, const lupe_part *leaves, int nl)
+{
+	lupe_backoff_term bt[LUPE_BACKOFF_MAX];
+	lupe_tokens scratch = {0};
+	int n = lupe_backoff_terms(b->x, b->an, &scratch, form, leaves, nl, bt, LUPE_BACKOFF_MAX);
+	lupe_tokens_release(&scratch);
+	if (n < 0)
+		b->oom = 1;
+	qlist l = {0};
+	for (int i = 0; i < n; i++) {
+		note_term(b, bt[i].term, bt[i].len, 0, LUPE_QT_PART);
+		ql_push(b, &l, lx_q_scale(term_q(b, f, bt[i].term, bt[i].len), bt[i].scale));
+	}
+	return ql_combine(&l, LX_OR, 0);
+}
+
+/*
  * The tokens of one word or phrase, as a query.  For a plain word: its
  * term, or with compound parts: the compound OR (scaled) its parts near
  * each other OR (scaled less) its parts anywhere.  Several words (a
@@ -277,11 +301,22 @@ static lx_query *tokens_q(builder *b, lq_field f, int phrase_only, int *all_stop
 			i++;
 			continue;
 		}
-		/* A word and the parts that follow it at its position: one group of terms. */
+		/*
+		 * A word and the parts that follow it at its position: a
+		 * compound's leaves first, then its sub-compounds, which the
+		 * query leaves to the back-off (backoff_q).  One group of terms.
+		 */
 		b->group++;
 		size_t j = i + 1;
 		qlist parts = {0};
-		while (j < t->n && t->v[j].kind == LUPE_TOKEN_PART && t->v[j].position == k->position) {
+		while (j < t->n && t->v[j].kind == LUPE_TOKEN_PART && t->v[j].position == k->position)
+			j++;
+		lupe_part leaves[16];
+		size_t nparts = j - i - 1;
+		int nl = lupe_backoff_leaves(lupe_itok_form(t, k), k->form_len, t, i + 1, nparts, leaves, 16);
+		size_t end = j;
+		j = i + 1;
+		while (j < i + 1 + (size_t)nl) {
 			if (!phrase_only) {
 				const char *pt = lupe_itok_term(t, &t->v[j]);
 				ql_push(b, &parts, term_q(b, f, pt, t->v[j].term_len));
@@ -289,6 +324,7 @@ static lx_query *tokens_q(builder *b, lq_field f, int phrase_only, int *all_stop
 			}
 			j++;
 		}
+		j = end;
 		if (!(k->flags & LUPE_TOKEN_STOPWORD))
 			*all_stop = 0;
 		note_term(b, term, k->term_len, 0, LUPE_QT_WORD);
@@ -300,17 +336,30 @@ static lx_query *tokens_q(builder *b, lq_field f, int phrase_only, int *all_stop
 		if (parts.n >= 2) {
 			/* Copies for the AND branch: a query is consumed by its parent. */
 			qlist parts2 = {0};
-			for (size_t p = j - parts.n; p < j; p++)
+			for (size_t p = i + 1; p < i + 1 + parts.n; p++)
 				ql_push(b, &parts2, term_q(b, f, lupe_itok_term(t, &t->v[p]), t->v[p].term_len));
 			lx_query *nearq = lx_q_scale(ql_combine(&parts, LX_NEAR, PART_WINDOW), PART_NEAR_SCALE);
 			lx_query *andq = lx_q_scale(ql_combine(&parts2, LX_AND, 0), PART_AND_SCALE);
-			lx_query *kids[3] = {wq, nearq, andq};
+			/* Only a compound the index does not hold backs off to its pieces. */
+			lx_query *boq = lx_termfreq(b->x, term, k->term_len) == 0
+						? backoff_q(b, f, lupe_itok_form(t, k), leaves, nl)
+						: NULL;
+			/*
+			 * Backing off, the parts scattered over a document (the AND)
+			 * are weaker evidence than a sub-compound: weighted down, so
+			 * that Bundesstaat ... Verfassung ... Gericht does not come
+			 * before Verfassungsgericht, but kept, as a long question
+			 * still needs the documents that hold them.
+			 */
+			if (boq)
+				andq = lx_q_scale(andq, PART_AND_BACKOFF_SCALE / PART_AND_SCALE);
+			lx_query *kids[4] = {wq, nearq, andq, boq};
 			if (!wq || !nearq || !andq) {
-				lx_q_free(wq), lx_q_free(nearq), lx_q_free(andq);
+				lx_q_free(wq), lx_q_free(nearq), lx_q_free(andq), lx_q_free(boq);
 				b->oom = 1;
 				wq = NULL;
 			} else {
-				wq = lx_q_combine(LX_OR, kids, 3, 0);
+				wq = lx_q_combine(LX_OR, kids, boq ? 4 : 3, 0);
 			}
 		} else if (parts.n > 0) {
 			ql_free(&parts); /* camel-case parts of one more word: the word is enough */

@@ -43,5 +43,5 @@ LUPE_EXPORT const char *lupe_strerror(int status)
 
 LUPE_EXPORT const char *lupe_version(void)
 {
-	return LUPE_VERSION_STRING;
+	return LUPE_VERSION_BUILD;
 }

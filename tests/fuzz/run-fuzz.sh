@@ -52,6 +52,13 @@ target_jsonl() {
 	PKGS="json-c"
 }
 
+# lupe_sync_path()'s extraction: ICU charsets, libxml2's HTML parser, titles.
+target_extract() {
+	SOURCES="lib/index/extract.c lib/util/utf8.c lib/util/buf.c"
+	CORPUS=extract
+	PKGS="icu-uc icu-i18n libxml-2.0"
+}
+
 # Generate lib/analysis's word list into $out once; prints its path.
 decompound_dict() {
 	dict_c="$out/decompound_dict.c"

@@ -31,6 +31,19 @@ local function eq(got, want, what)
 	return check(ok, what)
 end
 
+-- Without a loadable liblupe nothing below can pass: say so and stop now
+-- (instead of waiting for index jobs that never start).
+do
+	local capi = require("lupe.capi")
+	local lok, lerr = pcall(capi.load)
+	if not lok then
+		out("FAIL liblupe cannot be loaded: " .. capi.message(lerr))
+		out("0 passed, 1 failed")
+		vim.cmd("cquit")
+		return
+	end
+end
+
 -- Whatever happens, stop: a hung index job must not hang `meson test`.
 local tmp = uv.fs_mkdtemp("/tmp/lupe-nvim-XXXXXX")
 local function finish()

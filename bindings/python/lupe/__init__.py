@@ -15,7 +15,8 @@ import bisect
 import ctypes
 import os
 import threading
-from collections import namedtuple
+from typing import (Callable, Dict, Iterable, Iterator, List, Mapping, NamedTuple,
+                    Optional, Sequence, Tuple, Union)
 
 from . import _capi
 from ._capi import lib
@@ -24,8 +25,17 @@ __all__ = [
     "Database", "Results", "Hit", "Token", "Analyzer", "analyze", "version",
     "Error", "NotFoundError", "LockedError", "NotLupeError", "CorruptError",
     "IOFailureError", "NoMemoryError", "QueryError", "InvalidError",
-    "ReadOnlyError", "NetworkError", "InternalError",
+    "ReadOnlyError", "NetworkError", "InternalError", "LibraryNotFound", "library_path",
+    "char_spans", "SORTS",
 ]
+
+#: Raised (an OSError) when no usable liblupe is found; names what was tried.
+LibraryNotFound = _capi.LibraryNotFound
+
+StrOrBytes = Union[str, bytes]
+PathLike = Union[str, bytes, "os.PathLike[str]"]
+Span = Tuple[int, int]
+
 
 # ---------------------------------------------------------------------------
 # Errors
@@ -35,9 +45,9 @@ __all__ = [
 class Error(Exception):
     """A failure reported by liblupe; .status is the negative LUPE_E* code."""
 
-    status = None
+    status: Optional[int] = None
 
-    def __init__(self, message, status=None):
+    def __init__(self, message: str, status: Optional[int] = None) -> None:
         super().__init__(message)
         self.message = message
         if status is not None:
@@ -45,46 +55,57 @@ class Error(Exception):
 
 
 class NotFoundError(Error):
+    """No such database or document (LUPE_ENOTFOUND)."""
     status = -1
 
 
 class LockedError(Error):
+    """Another writer holds the index (LUPE_ELOCKED)."""
     status = -2
 
 
 class NotLupeError(Error):
+    """The path holds something that is not a lupe index (LUPE_ENOTLUPE)."""
     status = -3
 
 
 class CorruptError(Error):
+    """The index is damaged (LUPE_ECORRUPT)."""
     status = -4
 
 
 class IOFailureError(Error):
+    """Reading or writing failed (LUPE_EIO)."""
     status = -5
 
 
 class NoMemoryError(Error):
+    """Out of memory (LUPE_ENOMEM)."""
     status = -6
 
 
 class QueryError(Error):
+    """The query could not be understood (LUPE_EQUERY)."""
     status = -7
 
 
 class InvalidError(Error):
+    """A bad argument (LUPE_EINVAL)."""
     status = -8
 
 
 class ReadOnlyError(Error):
+    """A write call on a read-only handle (LUPE_EREADONLY)."""
     status = -9
 
 
 class NetworkError(Error):
+    """A remote shard failed or timed out (LUPE_ENETWORK)."""
     status = -10
 
 
 class InternalError(Error):
+    """A bug in liblupe (LUPE_EINTERNAL)."""
     status = -11
 
 
@@ -94,17 +115,17 @@ _ERRORS = {cls.status: cls for cls in (
     InternalError)}
 
 
-def _decode(b):
+def _decode(b: Optional[bytes]) -> Optional[str]:
     return b.decode("utf-8", "replace") if b is not None else None
 
 
-def _error(status, message=None):
+def _error(status: int, message: Optional[str] = None) -> Error:
     if not message:
         message = _decode(lib.lupe_strerror(status)) or "error %d" % status
     return _ERRORS.get(status, Error)(message, status)
 
 
-def _fn(name):
+def _fn(name: str) -> Callable[..., object]:
     """The C function `name`, or lupe.Error when this liblupe lacks it."""
     try:
         return getattr(lib, name)
@@ -112,7 +133,7 @@ def _fn(name):
         raise Error("not available in this liblupe (%s)" % name) from None
 
 
-def _cstr(s, what):
+def _cstr(s: object, what: str) -> Optional[bytes]:
     """A NUL-terminated field: str -> UTF-8 bytes, refusing inner NULs."""
     if s is None:
         return None
@@ -127,7 +148,7 @@ def _cstr(s, what):
     return b
 
 
-def _text(s):
+def _text(s: Optional[StrOrBytes]) -> Optional[bytes]:
     """A length-counted field: NUL characters survive."""
     if s is None:
         return None
@@ -136,9 +157,19 @@ def _text(s):
     return str(s).encode("utf-8", "surrogatepass")
 
 
-def version():
+def version() -> str:
     """The version of the loaded liblupe, e.g. "0.1.0"."""
-    return _decode(lib.lupe_version())
+    return _decode(lib.lupe_version()) or ""
+
+
+def library_path() -> str:
+    """The path (or loader name) of the liblupe in use, loading it if needed.
+
+    LibraryNotFound, naming every place tried, when there is none."""
+    return lib.load()
+
+
+# ---------------------------------------------------------------------------
 
 
 # ---------------------------------------------------------------------------
@@ -149,7 +180,7 @@ def version():
 class _Offsets:
     """Maps byte offsets in s.encode('utf-8', 'surrogatepass') to indexes in s."""
 
-    def __init__(self, s, nbytes):
+    def __init__(self, s: str, nbytes: int) -> None:
         self._ascii = len(s) == nbytes
         if not self._ascii:
             starts = []
@@ -161,19 +192,20 @@ class _Offsets:
             starts.append(pos)
             self._starts = starts
 
-    def char(self, byte_off):
+    def char(self, byte_off: int) -> int:
         if self._ascii:
             return byte_off
         # An offset inside a character counts as that character's start.
         return bisect.bisect_right(self._starts, byte_off) - 1
 
-    def span(self, start, end):
+    def span(self, start: int, end: int) -> Span:
         return (self.char(start), self.char(end))
 
 
-def char_spans(text, byte_spans):
+def char_spans(text: str, byte_spans: Iterable[Span]) -> List[Span]:
     """Turn byte spans into the UTF-8 of `text` into character spans of `text`."""
-    m = _Offsets(text, len(_text(text)))
+    b = _text(text) or b""
+    m = _Offsets(text, len(b))
     return [m.span(s, e) for s, e in byte_spans]
 
 
@@ -183,16 +215,37 @@ def char_spans(text, byte_spans):
 
 _KINDS = ("word", "number", "url", "email", "joined", "part")
 
-Token = namedtuple("Token", "term form position start end kind stopword start_byte end_byte")
-Token.__doc__ = """One index term.  start/end are character offsets into the analysed
-str, start_byte/end_byte the library's byte offsets into its UTF-8.
-kind is one of "word", "number", "url", "email", "joined", "part"."""
+
+class Token(NamedTuple):
+    """One index term.
+
+    start/end are character offsets into the analysed str (byte offsets
+    when bytes were analysed), start_byte/end_byte the library's byte
+    offsets into its UTF-8.  kind is one of "word", "number", "url",
+    "email", "joined", "part"."""
+    term: str
+    form: str
+    position: int
+    start: int
+    end: int
+    kind: Union[str, int]
+    stopword: bool
+    start_byte: int
+    end_byte: int
+
+
+def _check_text(text: object, what: str) -> None:
+    if not isinstance(text, (str, bytes)):
+        raise TypeError("%s must be str or bytes, not %s" % (what, type(text).__name__))
 
 
 class Analyzer:
-    """A reusable analyzer (the same code path that indexes and queries)."""
+    """A reusable analyzer (the same code path that indexes and queries).
 
-    def __init__(self, decompound=True):
+    Thread-safe (calls are serialised); close() or a with-block frees it."""
+
+    def __init__(self, decompound: bool = True) -> None:
+        self._h: Optional[ctypes.c_void_p] = None
         opts = _capi.analyzer_options()
         opts.decompound = 1 if decompound else 0
         h = ctypes.c_void_p()
@@ -202,8 +255,10 @@ class Analyzer:
         self._h = h
         self._lock = threading.Lock()
 
-    def analyze(self, text):
-        b = _text(text)
+    def analyze(self, text: StrOrBytes) -> List[Token]:
+        """The index terms of `text`, in text order (see Token)."""
+        _check_text(text, "text")
+        b = _text(text) or b""
         toks = ctypes.c_void_p()
         with self._lock:
             if self._h is None:
@@ -230,30 +285,31 @@ class Analyzer:
             finally:
                 lib.lupe_tokens_free(toks)
 
-    def close(self):
+    def close(self) -> None:
+        """Free the analyzer.  Idempotent."""
         with self._lock:
             if self._h is not None:
                 lib.lupe_analyzer_free(self._h)
                 self._h = None
 
-    def __enter__(self):
+    def __enter__(self) -> "Analyzer":
         return self
 
-    def __exit__(self, *exc):
+    def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def __del__(self):
+    def __del__(self) -> None:
         try:
             self.close()
         except Exception:
             pass
 
 
-_default_analyzer = None
+_default_analyzer: Optional[Analyzer] = None
 _default_lock = threading.Lock()
 
 
-def analyze(text, decompound=True):
+def analyze(text: StrOrBytes, decompound: bool = True) -> List[Token]:
     """Analyse German text into a list of Token (see Token)."""
     global _default_analyzer
     if not decompound:
@@ -279,15 +335,33 @@ class Hit:
     into the document's body as indexed (best passage first); liblupe does
     not hand the body back, so .matches (character offsets) is filled only
     for documents whose body this process can see: pass the body to
-    matches_in(), or search with bodies=... (see Database.search)."""
+    matches_in(), or search with bodies=... (see Database.search).
+    explain says which terms matched where, when searched with explain=True
+    (else None)."""
 
     __slots__ = ("rank", "id", "title", "score", "source", "path", "date",
                  "mtime", "snippet", "highlights", "highlights_bytes", "highlight_kinds",
                  "matches", "matches_bytes", "explain")
 
-    def __init__(self, h):
+    rank: int
+    id: str
+    title: str
+    score: float
+    source: Optional[str]
+    path: Optional[str]
+    date: Optional[str]
+    mtime: Optional[int]
+    snippet: str
+    highlights: List[Span]
+    highlights_bytes: List[Span]
+    highlight_kinds: List[str]
+    matches: Optional[List[Span]]
+    matches_bytes: List[Span]
+    explain: Optional[str]
+
+    def __init__(self, h: _capi.Hit) -> None:
         self.rank = h.rank
-        self.id = _decode(h.id)
+        self.id = _decode(h.id) or ""
         self.title = _decode(h.title) or ""
         self.score = h.score
         self.source = _decode(h.source) or None
@@ -301,18 +375,18 @@ class Hit:
         offs = _Offsets(self.snippet, len(sb))
         self.highlights = [offs.span(s, e) for s, e in self.highlights_bytes]
         kinds = h.highlight_kinds
-        self.highlight_kinds = [_decode(lib.lupe_highlight_kind_name(kinds[i])) if kinds else ""
+        self.highlight_kinds = [(_decode(lib.lupe_highlight_kind_name(kinds[i])) or "") if kinds else ""
                                 for i in range(h.n_highlights)]
         self.matches_bytes = [(h.matches[i].start, h.matches[i].end)
                               for i in range(h.n_matches)]
         self.matches = None
         self.explain = _decode(h.explain)
 
-    def matches_in(self, body):
+    def matches_in(self, body: str) -> List[Span]:
         """Character offsets of the matches in `body`, the str that was indexed."""
         return char_spans(body, self.matches_bytes)
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return "<lupe.Hit %d %r %.3f>" % (self.rank, self.id, self.score)
 
 
@@ -321,10 +395,21 @@ class Results:
 
     total is the number of matching documents, exact when exact is True,
     else an estimate between total_min and total_max (equal to it when
-    exact; never below the hits handed out so far), suggestion a spelling suggestion or None, partial whether a
-    shard failed, facets {field: {value: count}} most frequent first."""
+    exact; never below the hits handed out so far), suggestion a spelling
+    suggestion or None, partial whether a shard failed and the hits come
+    from the others (see Database.search(partial=True)), facets {field:
+    {value: count}} most frequent first."""
 
-    def __init__(self, res, facets):
+    hits: List[Hit]
+    total: int
+    exact: bool
+    total_min: int
+    total_max: int
+    suggestion: Optional[str]
+    partial: bool
+    facets: Dict[str, Dict[str, int]]
+
+    def __init__(self, res: ctypes.c_void_p, facets: Optional[Sequence[str]]) -> None:
         n = lib.lupe_results_count(res)
         self.hits = [Hit(lib.lupe_results_hit(res, i).contents) for i in range(n)]
         exact = ctypes.c_int(0)
@@ -333,33 +418,53 @@ class Results:
         tmin, tmax = ctypes.c_uint64(0), ctypes.c_uint64(0)
         lib.lupe_results_total_bounds(res, ctypes.byref(tmin), ctypes.byref(tmax))
         self.total_min, self.total_max = tmin.value, tmax.value
-        self.suggestion = _decode(_fn("lupe_results_suggestion")(res))
+        self.suggestion = _decode(_fn("lupe_results_suggestion")(res))  # type: ignore
         self.partial = bool(lib.lupe_results_partial(res))
         self.facets = {}
         for field in facets or ():
             nf = ctypes.c_size_t(0)
             arr = _fn("lupe_results_facet")(res, _cstr(field, "facet"), ctypes.byref(nf))
-            self.facets[field] = {_decode(arr[i].value): arr[i].count for i in range(nf.value)}
+            self.facets[field] = {_decode(arr[i].value) or "": arr[i].count  # type: ignore
+                                  for i in range(nf.value)}
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[Hit]:
         return iter(self.hits)
 
-    def __len__(self):
+    def __len__(self) -> int:
         return len(self.hits)
 
-    def __getitem__(self, i):
+    def __getitem__(self, i: int) -> Hit:
         return self.hits[i]
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return "<lupe.Results %d of %d>" % (len(self.hits), self.total)
 
 
-_SORTS = {"relevance": _capi.SORT_RELEVANCE, "date": _capi.SORT_DATE_DESC,
-          "date_desc": _capi.SORT_DATE_DESC, "date_asc": _capi.SORT_DATE_ASC}
+#: The sort orders, named as lupe-search's --sort names them.  The older
+#: underscore spellings ("date_asc") are accepted too.
+SORTS = {"relevance": _capi.SORT_RELEVANCE, "date": _capi.SORT_DATE_DESC,
+         "date-desc": _capi.SORT_DATE_DESC, "date-asc": _capi.SORT_DATE_ASC}
 
 
-def _search_options(limit, offset, fuzzy, sort, facets, html, partial, snippet_bytes):
+def _sort_code(sort: str) -> int:
+    if not isinstance(sort, str):
+        raise TypeError("sort must be a str (one of %s), not %s"
+                        % (", ".join(SORTS), type(sort).__name__))
+    try:
+        return SORTS[sort.replace("_", "-")]
+    except KeyError:
+        raise InvalidError("sort must be one of %s, not %r" % (", ".join(SORTS), sort),
+                           -8) from None
+
+
+def _search_options(limit: int, offset: int, fuzzy: bool, sort: str,
+                    facets: Union[None, str, Iterable[str]], html: bool, partial: bool,
+                    snippet_bytes: Optional[int], explain: bool
+                    ) -> Tuple[_capi.SearchOptions, object, Optional[List[str]]]:
     opts = _capi.search_options()
+    for name, v in (("limit", limit), ("offset", offset)):
+        if not isinstance(v, int) or isinstance(v, bool):
+            raise TypeError("%s must be an int, not %s" % (name, type(v).__name__))
     if limit < 0 or offset < 0:
         raise InvalidError("limit and offset must not be negative", -8)
     opts.limit = limit
@@ -367,24 +472,23 @@ def _search_options(limit, offset, fuzzy, sort, facets, html, partial, snippet_b
     if snippet_bytes is not None:
         opts.snippet_bytes = snippet_bytes
     opts.flags = ((_capi.SEARCH_FUZZY if fuzzy else 0) | (_capi.SEARCH_HTML if html else 0)
-                  | (_capi.SEARCH_PARTIAL if partial else 0))
-    try:
-        opts.sort = _SORTS[sort]
-    except KeyError:
-        raise InvalidError("sort must be one of %s" % ", ".join(_SORTS), -8) from None
+                  | (_capi.SEARCH_PARTIAL if partial else 0)
+                  | (_capi.SEARCH_EXPLAIN if explain else 0))
+    opts.sort = _sort_code(sort)
     keep = None
+    flist: Optional[List[str]] = None
     if facets:
-        if isinstance(facets, str):
-            facets = [facets]
-        facets = list(facets)
-        keep = (ctypes.c_char_p * (len(facets) + 1))(*[_cstr(f, "facet") for f in facets], None)
+        flist = [facets] if isinstance(facets, str) else list(facets)
+        keep = (ctypes.c_char_p * (len(flist) + 1))(*[_cstr(f, "facet") for f in flist], None)
         opts.facets = ctypes.cast(keep, ctypes.POINTER(ctypes.c_char_p))
-    return opts, keep, facets
+    return opts, keep, flist
 
 
 # ---------------------------------------------------------------------------
 # Database
 # ---------------------------------------------------------------------------
+
+Bodies = Union[Mapping[str, str], Callable[[Hit], Optional[str]]]
 
 
 class Database:
@@ -399,12 +503,21 @@ class Database:
     the machine has cores, at most 4; 1: none), batch_size (documents) and
     batch_bytes (bytes of text) before an automatic commit, and bulk=True to
     load a new, empty index on all threads at once (the load ends at
-    commit() or close(); readers see nothing of it until then)."""
+    commit() or close(); readers see nothing of it until then).  timeout_ms
+    bounds waits on remote shards.
 
-    def __init__(self, path, create=False, writable=False, decompound=True,
-                 batch_size=None, timeout_ms=None, threads=None, batch_bytes=None,
-                 bulk=False):
-        self._h = None
+    One Database may be used by one thread at a time."""
+
+    path: str
+    writable: bool
+
+    def __init__(self, path: PathLike, create: bool = False, writable: bool = False,
+                 decompound: bool = True, batch_size: Optional[int] = None,
+                 timeout_ms: Optional[int] = None, threads: Optional[int] = None,
+                 batch_bytes: Optional[int] = None, bulk: bool = False) -> None:
+        self._h: Optional[ctypes.c_void_p] = None
+        if path is None:
+            raise TypeError("path must be a str or os.PathLike naming the index, not None")
         opts = _capi.open_options()
         opts.flags = (_capi.OPEN_WRITE | _capi.OPEN_CREATE if create else
                       _capi.OPEN_WRITE if writable else _capi.OPEN_READ)
@@ -421,10 +534,11 @@ class Database:
             opts.threads = threads
         if batch_bytes is not None:
             opts.batch_bytes = batch_bytes
-        self.path = os.fspath(path)
+        p = os.fspath(path)
+        self.path = p.decode("utf-8", "surrogateescape") if isinstance(p, bytes) else p
         msg = ctypes.create_string_buffer(1024)
         h = ctypes.c_void_p()
-        st = lib.lupe_open(ctypes.byref(h), _cstr(self.path, "path"), ctypes.byref(opts),
+        st = lib.lupe_open(ctypes.byref(h), _cstr(p, "path"), ctypes.byref(opts),
                            msg, len(msg))
         if st:
             raise _error(st, _decode(msg.value))
@@ -433,42 +547,50 @@ class Database:
 
     # -- lifecycle --
 
-    def close(self):
+    def close(self) -> None:
         """Close the handle (a writer commits pending changes first).  Idempotent."""
         if self._h is not None:
             h, self._h = self._h, None
             lib.lupe_close(h)
 
     @property
-    def closed(self):
+    def closed(self) -> bool:
+        """Whether close() has been called."""
         return self._h is None
 
-    def __enter__(self):
+    def __enter__(self) -> "Database":
         return self
 
-    def __exit__(self, *exc):
+    def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def __del__(self):
+    def __del__(self) -> None:
         try:
             self.close()
         except Exception:
             pass
 
-    def _handle(self):
+    def _handle(self) -> ctypes.c_void_p:
         if self._h is None:
             raise InvalidError("database is closed", -8)
         return self._h
 
-    def _check(self, st):
+    def _check(self, st: int) -> None:
         if st:
             raise _error(st, _decode(lib.lupe_errmsg(self._h)))
 
     # -- documents --
 
-    def add(self, id, title=None, text=None, source=None, path=None, date=None, mtime=None):
-        """Add the document `id`, or replace the one with that id."""
+    def add(self, id: str, title: Optional[StrOrBytes] = None, text: Optional[StrOrBytes] = None,
+            source: Optional[str] = None, path: Optional[str] = None,
+            date: Optional[str] = None, mtime: Optional[int] = None) -> None:
+        """Add the document `id`, or replace the one with that id.
+
+        date is ISO 8601 (YYYY-MM-DD[THH:MM[:SS]]); mtime the source file's
+        modification time in seconds.  Visible to searches after commit()."""
         h = self._handle()
+        if id is None:
+            raise TypeError("id must be a str, not None")
         doc = _capi.document()
         doc.id = _cstr(id, "id")
         t = _text(title)
@@ -484,46 +606,53 @@ class Database:
             doc.mtime = int(mtime)
         self._check(lib.lupe_add(h, ctypes.byref(doc)))
 
-    def delete(self, id):
+    def delete(self, id: str) -> None:
         """Delete the document `id`; NotFoundError when there is none."""
         self._check(lib.lupe_delete(self._handle(), _cstr(id, "id")))
 
-    def commit(self):
+    def commit(self) -> None:
         """Make every change since the last commit durable, atomically."""
         self._check(lib.lupe_commit(self._handle()))
 
-    def count(self):
+    def compact(self) -> None:
+        """Commit, then rewrite the index compactly (a local index, writer only)."""
+        self._check(_fn("lupe_compact")(self._handle()))  # type: ignore
+
+    def count(self) -> int:
+        """The number of documents (committed, plus pending ones on a writer)."""
         n = ctypes.c_uint64(0)
         self._check(lib.lupe_doc_count(self._handle(), ctypes.byref(n)))
         return n.value
 
     __len__ = count
 
-    def mtime(self, id):
+    def mtime(self, id: str) -> int:
         """The mtime stored with document `id` (0 when none); NotFoundError if missing."""
         out = ctypes.c_int64(0)
         self._check(lib.lupe_get_mtime(self._handle(), _cstr(id, "id"), ctypes.byref(out)))
         return out.value
 
-    def ids(self, prefix=""):
+    def ids(self, prefix: str = "") -> List[str]:
         """The sorted ids of all documents whose id starts with `prefix`."""
         s = ctypes.c_void_p()
         self._check(lib.lupe_list_ids(self._handle(), ctypes.byref(s), _cstr(prefix, "prefix")))
         try:
-            return [_decode(lib.lupe_strings_get(s, i)) for i in range(lib.lupe_strings_count(s))]
+            return [_decode(lib.lupe_strings_get(s, i)) or ""
+                    for i in range(lib.lupe_strings_count(s))]
         finally:
             lib.lupe_strings_free(s)
 
-    def __contains__(self, id):
+    def __contains__(self, id: object) -> bool:
         try:
-            self.mtime(id)
+            self.mtime(id)  # type: ignore[arg-type]
             return True
         except NotFoundError:
             return False
 
     # -- searching --
 
-    def _results(self, st, res, facets, bodies):
+    def _results(self, st: int, res: ctypes.c_void_p, facets: Optional[Sequence[str]],
+                 bodies: Optional[Bodies]) -> Results:
         try:
             self._check(st)
             results = Results(res, facets)
@@ -537,36 +666,55 @@ class Database:
                     hit.matches = hit.matches_in(body)
         return results
 
-    def search(self, query, limit=10, offset=0, fuzzy=False, sort="relevance", facets=None,
-               html=False, partial=False, snippet_bytes=None, bodies=None):
-        """Run `query` (see the syntax in lupe.h) and return Results.
+    def search(self, query: StrOrBytes, limit: int = 10, offset: int = 0, fuzzy: bool = False,
+               sort: str = "relevance", facets: Union[None, str, Iterable[str]] = None,
+               html: bool = False, partial: bool = False, snippet_bytes: Optional[int] = None,
+               bodies: Optional[Bodies] = None, explain: bool = False) -> Results:
+        """Run `query` (the syntax of lupe-search, see lupe.h) and return Results.
 
-        sort is "relevance", "date" (newest first) or "date_asc"; facets a
-        list of fields ("source", "year").  bodies, a dict id -> body str or
-        a function hit -> body str, lets hits carry .matches as character
-        offsets."""
+        limit and offset page through the hits (limit at most 10000).
+        fuzzy also matches words one or two edits away.  sort is
+        "relevance", "date-desc" (or "date", newest first) or "date-asc",
+        as lupe-search --sort names them.  facets a field name or list of
+        them ("source", "year"), counted over all matches into
+        Results.facets.  html gives HTML-escaped snippets with <mark>.
+        partial, on a sharded index, answers from the shards that work when
+        one fails (Results.partial says so) instead of raising.
+        explain=True fills Hit.explain.  bodies, a dict id -> body str or a
+        function hit -> body str, lets hits carry .matches as character
+        offsets.  QueryError for a query that has no sensible reading."""
         h = self._handle()
-        opts, keep, facets = _search_options(limit, offset, fuzzy, sort, facets, html,
-                                             partial, snippet_bytes)
-        if facets:
+        if query is None:
+            raise TypeError("query must be a str (the search text), not None")
+        _check_text(query, "query")
+        opts, keep, flist = _search_options(limit, offset, fuzzy, sort, facets, html,
+                                            partial, snippet_bytes, explain)
+        if flist:
             _fn("lupe_results_facet")
-        q = _text(query)
+        q = _text(query) or b""
         res = ctypes.c_void_p()
         st = lib.lupe_search(h, ctypes.byref(res), q, len(q), ctypes.byref(opts))
         del keep
-        return self._results(st, res, facets, bodies)
+        return self._results(st, res, flist, bodies)
 
-    def like(self, id, limit=10, offset=0, html=False, facets=None, snippet_bytes=None,
-             bodies=None):
-        """The documents most similar to document `id` (itself left out)."""
+    def like(self, id: str, limit: int = 10, offset: int = 0, html: bool = False,
+             facets: Union[None, str, Iterable[str]] = None,
+             snippet_bytes: Optional[int] = None, bodies: Optional[Bodies] = None,
+             explain: bool = False) -> Results:
+        """The documents most similar to document `id` (itself left out).
+
+        NotFoundError when there is no such document; the other arguments
+        are those of search()."""
         h = self._handle()
+        if id is None:
+            raise TypeError("id must be a str, not None")
         fn = _fn("lupe_like")
-        opts, keep, facets = _search_options(limit, offset, False, "relevance", facets, html,
-                                             False, snippet_bytes)
+        opts, keep, flist = _search_options(limit, offset, False, "relevance", facets, html,
+                                            False, snippet_bytes, explain)
         res = ctypes.c_void_p()
-        st = fn(h, ctypes.byref(res), _cstr(id, "id"), ctypes.byref(opts))
+        st = fn(h, ctypes.byref(res), _cstr(id, "id"), ctypes.byref(opts))  # type: ignore
         del keep
-        return self._results(st, res, facets, bodies)
+        return self._results(st, res, flist, bodies)  # type: ignore[arg-type]
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return "<lupe.Database %r%s>" % (self.path, " closed" if self._h is None else "")

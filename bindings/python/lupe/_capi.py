@@ -1,16 +1,35 @@
 """ctypes declarations of the public C API (include/lupe.h).
 
-Only this module knows the C layout.  The library is loaded on first use,
-from $LUPE_LIBRARY when set, else from the system path as liblupe.so.0.
+Only this module knows the C layout; tests/test_header.py compares every
+declaration here with include/lupe.h (function names, argument and return
+types, struct fields in order, options versions and their *_INIT defaults)
+and fails when they disagree.
+
+The library is loaded on first use.  Where it is looked for, in order:
+
+1. ``$LUPE_LIBRARY`` (a path, or a name for the dynamic loader), when set;
+2. ``ctypes.util.find_library("lupe")`` (the ldconfig cache);
+3. the ``libdir`` that ``pkg-config --variable=libdir lupe`` names (a
+   ``meson install`` into a prefix the loader does not search);
+4. ``liblupe.so.0`` through the loader's own search (``LD_LIBRARY_PATH``).
+
+When none loads, :class:`LibraryNotFound` names every place that was tried.
 Functions are looked up one by one when first called, so a liblupe that
 lacks a newer function still imports; calling that function raises
-lupe.Error("not available in this liblupe").
+:class:`Missing`.
 """
 import ctypes
+import ctypes.util
 import os
+import shutil
+import subprocess
 import threading
 from ctypes import (POINTER, Structure, c_char_p, c_double, c_int, c_int64,
                     c_size_t, c_ubyte, c_uint, c_uint32, c_uint64, c_void_p)
+from typing import Any, Callable, Dict, List, Optional, Tuple
+
+#: The major version of liblupe these declarations are written for.
+VERSION_MAJOR = 0
 
 OPEN_READ = 0x0
 OPEN_WRITE = 0x1
@@ -18,6 +37,7 @@ OPEN_CREATE = 0x2
 OPEN_BULK = 0x4
 
 SEARCH_FUZZY = 0x1
+SEARCH_EXPLAIN = 0x2
 SEARCH_HTML = 0x4
 SEARCH_PARTIAL = 0x8
 
@@ -26,9 +46,11 @@ SORT_DATE_DESC = 1
 SORT_DATE_ASC = 2
 
 TOKEN_STOPWORD = 0x1
+TOKEN_COMPLETED = 0x2
 
 
 class Token(Structure):
+    """lupe_token."""
     _fields_ = [("term", c_void_p), ("term_len", c_size_t),
                 ("form", c_void_p), ("form_len", c_size_t),
                 ("position", c_uint32),
@@ -37,17 +59,19 @@ class Token(Structure):
 
 
 class AnalyzerOptions(Structure):
+    """lupe_analyzer_options."""
     _fields_ = [("version", c_uint), ("decompound", c_int)]
 
 
 class OpenOptions(Structure):
-    # lupe_open_options version 3
+    """lupe_open_options."""
     _fields_ = [("version", c_uint), ("flags", c_uint), ("decompound", c_int),
                 ("batch_size", c_uint), ("timeout_ms", c_uint),
                 ("threads", c_uint), ("batch_bytes", c_size_t)]
 
 
 class Document(Structure):
+    """lupe_document."""
     _fields_ = [("version", c_uint), ("id", c_char_p),
                 ("title", c_char_p), ("title_len", c_size_t),
                 ("text", c_char_p), ("text_len", c_size_t),
@@ -56,10 +80,12 @@ class Document(Structure):
 
 
 class Span(Structure):
+    """lupe_span."""
     _fields_ = [("start", c_size_t), ("end", c_size_t)]
 
 
 class Hit(Structure):
+    """lupe_hit."""
     _fields_ = [("rank", c_size_t), ("id", c_char_p), ("title", c_char_p),
                 ("score", c_double),
                 ("source", c_char_p), ("path", c_char_p), ("date", c_char_p),
@@ -71,35 +97,49 @@ class Hit(Structure):
 
 
 class SearchOptions(Structure):
+    """lupe_search_options."""
     _fields_ = [("version", c_uint), ("offset", c_size_t), ("limit", c_size_t),
                 ("snippet_bytes", c_size_t), ("flags", c_uint), ("sort", c_int),
                 ("facets", POINTER(c_char_p))]
 
 
 class Facet(Structure):
+    """lupe_facet."""
     _fields_ = [("value", c_char_p), ("count", c_uint64)]
 
 
-# The *_INIT macros of lupe.h.
-def analyzer_options():
+#: The C name of each mirrored struct (checked against lupe.h).
+STRUCTS = {"lupe_token": Token, "lupe_analyzer_options": AnalyzerOptions,
+           "lupe_open_options": OpenOptions, "lupe_document": Document,
+           "lupe_span": Span, "lupe_hit": Hit, "lupe_search_options": SearchOptions,
+           "lupe_facet": Facet}
+
+
+# The *_INIT macros of lupe.h (the version is the struct's *_VERSION).
+def analyzer_options() -> AnalyzerOptions:
     return AnalyzerOptions(1, 1)
 
 
-def open_options():
+def open_options() -> OpenOptions:
     return OpenOptions(3, OPEN_READ, 1, 2000, 5000, 0, 0)
 
 
-def document():
+def document() -> Document:
     return Document(1, None, None, 0, None, 0, None, None, None, 0)
 
 
-def search_options():
+def search_options() -> SearchOptions:
     return SearchOptions(1, 0, 10, 240, 0, SORT_RELEVANCE, None)
 
 
+#: C struct name -> the function that makes it as its *_INIT macro does.
+INITS = {"lupe_analyzer_options": analyzer_options, "lupe_open_options": open_options,
+         "lupe_document": document, "lupe_search_options": search_options}
+
 _P = c_void_p
-# name: (restype, argtypes)
-_SIGNATURES = {
+# name: (restype, argtypes).  An opaque handle (lupe_db *, ...) is c_void_p,
+# an out parameter for one (lupe_db **) POINTER(c_void_p).
+SIGNATURES: Dict[str, Tuple[Any, List[Any]]] = {
     "lupe_strerror": (c_char_p, [c_int]),
     "lupe_version": (c_char_p, []),
     "lupe_analyzer_new": (c_int, [POINTER(_P), POINTER(AnalyzerOptions)]),
@@ -115,6 +155,7 @@ _SIGNATURES = {
     "lupe_add": (c_int, [_P, POINTER(Document)]),
     "lupe_delete": (c_int, [_P, c_char_p]),
     "lupe_commit": (c_int, [_P]),
+    "lupe_compact": (c_int, [_P]),
     "lupe_search": (c_int, [_P, POINTER(_P), c_char_p, c_size_t, POINTER(SearchOptions)]),
     "lupe_results_count": (c_size_t, [_P]),
     "lupe_results_total": (c_uint64, [_P, POINTER(c_int)]),
@@ -132,43 +173,115 @@ _SIGNATURES = {
     "lupe_strings_get": (c_char_p, [_P, c_size_t]),
     "lupe_strings_free": (None, [_P]),
 }
+_SIGNATURES = SIGNATURES  # the old name
 
 
 class Missing(Exception):
     """A function of lupe.h that the loaded library does not export."""
 
 
+class LibraryNotFound(OSError):
+    """No usable liblupe was found; the message names every place tried."""
+
+
+def _pkg_config_libdir() -> Optional[str]:
+    exe = shutil.which("pkg-config")
+    if not exe:
+        return None
+    try:
+        out = subprocess.run([exe, "--variable=libdir", "lupe"], capture_output=True,
+                             text=True, timeout=10)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    d = out.stdout.strip()
+    return d if out.returncode == 0 and d else None
+
+
+def candidates() -> List[Tuple[str, Optional[str]]]:
+    """The places liblupe is looked for, in order: (how, path or None)."""
+    env = os.environ.get("LUPE_LIBRARY")
+    if env:
+        # An explicit choice: nothing else is tried, so a wrong path is
+        # reported instead of silently loading some other liblupe.
+        return [("$LUPE_LIBRARY", env)]
+    out: List[Tuple[str, Optional[str]]] = [
+        ('ctypes.util.find_library("lupe") (ldconfig)', ctypes.util.find_library("lupe"))]
+    d = _pkg_config_libdir()
+    out.append(("pkg-config --variable=libdir lupe",
+                os.path.join(d, "liblupe.so.%d" % VERSION_MAJOR) if d else None))
+    out.append(("the dynamic loader's path (LD_LIBRARY_PATH)", "liblupe.so.%d" % VERSION_MAJOR))
+    return out
+
+
+def _major(version: bytes) -> Optional[int]:
+    try:
+        return int(version.split(b".")[0])
+    except (ValueError, IndexError):
+        return None
+
+
+def load_library() -> Tuple[ctypes.CDLL, str]:
+    """Load liblupe; returns (library, path).  LibraryNotFound when none fits."""
+    tried = []
+    for how, path in candidates():
+        if not path:
+            tried.append("%s: nothing found" % how)
+            continue
+        try:
+            dll = ctypes.CDLL(path)
+        except OSError as e:
+            tried.append("%s: %s: %s" % (how, path, e))
+            continue
+        try:
+            fn = dll.lupe_version
+        except AttributeError:
+            tried.append("%s: %s: not liblupe (no lupe_version)" % (how, path))
+            continue
+        fn.restype, fn.argtypes = c_char_p, []
+        v = fn() or b""
+        if _major(v) != VERSION_MAJOR:
+            tried.append("%s: %s: liblupe %s, but this binding needs %d.x"
+                         % (how, path, v.decode("ascii", "replace"), VERSION_MAJOR))
+            continue
+        return dll, path
+    raise LibraryNotFound("lupe: cannot load liblupe; tried:\n  " + "\n  ".join(tried)
+                          + "\n(install liblupe, or set LUPE_LIBRARY to the path of liblupe.so)")
+
+
 class _Lib:
-    def __init__(self):
-        self._dll = None
-        self._funcs = {}
+    """The loaded library; attributes are its functions with their types set."""
+
+    def __init__(self) -> None:
+        self._dll: Optional[ctypes.CDLL] = None
+        self.path: Optional[str] = None
+        self._funcs: Dict[str, Callable[..., Any]] = {}
         self._lock = threading.Lock()
 
-    def _load(self):
-        path = os.environ.get("LUPE_LIBRARY") or "liblupe.so.0"
-        try:
-            return ctypes.CDLL(path)
-        except OSError as e:
-            raise OSError("lupe: cannot load %s (set LUPE_LIBRARY to the path of "
-                          "liblupe.so): %s" % (path, e)) from None
-
-    def __getattr__(self, name):
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("_"):
+            raise AttributeError(name)
         try:
             return self._funcs[name]
         except KeyError:
             pass
         with self._lock:
             if self._dll is None:
-                self._dll = self._load()
+                self._dll, self.path = load_library()
             try:
                 fn = getattr(self._dll, name)
             except AttributeError:
                 raise Missing(name) from None
-            fn.restype, fn.argtypes = _SIGNATURES[name]
+            fn.restype, fn.argtypes = SIGNATURES[name]
             self._funcs[name] = fn
             return fn
 
-    def has(self, name):
+    def load(self) -> str:
+        """Load the library now; returns its path."""
+        self.lupe_version
+        assert self.path is not None
+        return self.path
+
+    def has(self, name: str) -> bool:
         try:
             getattr(self, name)
             return True

@@ -193,7 +193,6 @@ def test_paging(seeded):
             db.search("Social", sort="alphabetisch")
 
 
-@pytest.mark.xfail(reason="liblupe 0.1.0 does not implement LUPE_SEARCH_HTML yet", strict=False)
 def test_html_snippets(seeded):
     with lupe.Database(seeded) as db:
         hit = db.search("Überstunden", html=True)[0]
@@ -202,7 +201,6 @@ def test_html_snippets(seeded):
             assert hit.snippet[s:e].lower().startswith("überstunden")
 
 
-@pytest.mark.xfail(reason="liblupe 0.1.0 does not implement LUPE_SEARCH_FUZZY yet", strict=False)
 def test_fuzzy(dbpath):
     with lupe.Database(dbpath, create=True) as db:
         db.add("a", text="Die Überstunden häufen sich.")
@@ -211,7 +209,6 @@ def test_fuzzy(dbpath):
         assert [h.id for h in db.search("Überstundn", fuzzy=True)] == ["a"]
 
 
-@pytest.mark.xfail(reason="liblupe 0.1.0 does not implement LUPE_SORT_DATE_* yet", strict=False)
 def test_sort_by_date(seeded):
     with lupe.Database(seeded) as db:
         dates = [h.date for h in db.search("Social Media", sort="date", limit=100)]

@@ -1,7 +1,10 @@
 -- The public C API of liblupe (include/lupe.h) through LuaJIT's ffi.
 --
--- Only this module knows the C layout.  The library is loaded on first use
--- from $LUPE_LIBRARY when set, else from the system path (liblupe.so.0).
+-- Only this module knows the C layout; bindings/python/tests/test_header.py
+-- fails when the cdef below (functions, struct fields, M.VERSIONS, the
+-- constants in M) disagrees with include/lupe.h.  The library is loaded on
+-- first use (see M.load: $LUPE_LIBRARY, g:lupe_library, the loader's path,
+-- pkg-config's libdir).
 -- Each wrapper frees what the library hands over before it returns, and
 -- raises a Lua error {status = n, message = "..."} for a failed status.
 local ffi = require("ffi")
@@ -17,6 +20,8 @@ typedef struct {
 	int decompound;
 	unsigned batch_size;
 	unsigned timeout_ms;
+	unsigned threads;
+	size_t batch_bytes;
 } lupe_open_options;
 
 typedef struct {
@@ -91,27 +96,82 @@ local M = {
 	OPEN_READ = 0,
 	OPEN_WRITE = 1,
 	OPEN_CREATE = 2,
+	SEARCH_EXPLAIN = 2,
 	ENOTFOUND = -1,
 	ELOCKED = -2,
+	EIO = -5,
 	EQUERY = -7,
+	EINVAL = -8,
+	VERSION_MAJOR = 0,
 }
 
-local lib
+-- The *_VERSION of each options struct this cdef mirrors.
+M.VERSIONS = {
+	lupe_open_options = 3,
+	lupe_document = 1,
+	lupe_search_options = 1,
+}
 
-local function load()
-	if not lib then
-		local path = os.getenv("LUPE_LIBRARY")
-		if not path or path == "" then
-			path = "liblupe.so.0"
+local lib, lib_path
+
+-- The places liblupe is looked for, in order: {how, path}.
+function M.candidates()
+	local env = os.getenv("LUPE_LIBRARY")
+	if env and env ~= "" then
+		-- An explicit choice: nothing else is tried.
+		return { { "$LUPE_LIBRARY", env } }
+	end
+	local out = {}
+	local g = vim and vim.g and vim.g.lupe_library
+	if g and g ~= "" then
+		out[#out + 1] = { "g:lupe_library", g }
+	end
+	out[#out + 1] = { "the dynamic loader (ldconfig, LD_LIBRARY_PATH)", "liblupe.so." .. M.VERSION_MAJOR }
+	if vim and vim.fn and vim.fn.executable("pkg-config") == 1 then
+		local dir = vim.fn.system({ "pkg-config", "--variable=libdir", "lupe" }):gsub("%s+$", "")
+		if vim.v.shell_error == 0 and dir ~= "" then
+			out[#out + 1] = { "pkg-config --variable=libdir lupe", dir .. "/liblupe.so." .. M.VERSION_MAJOR }
 		end
+	end
+	return out
+end
+
+-- Load liblupe (once); raises {status = EIO, message = ...} naming every
+-- place tried when none loads or none has the right major version.
+function M.load()
+	if lib then
+		return lib
+	end
+	local tried = {}
+	for _, c in ipairs(M.candidates()) do
+		local how, path = c[1], c[2]
 		local ok, l = pcall(ffi.load, path)
 		if not ok then
-			error({ status = -5, message = "cannot load " .. path
-				.. " (set $LUPE_LIBRARY to the path of liblupe.so): " .. tostring(l) }, 0)
+			tried[#tried + 1] = how .. ": " .. tostring(l)
+		else
+			local vok, v = pcall(function()
+				return ffi.string(l.lupe_version())
+			end)
+			if not vok then
+				tried[#tried + 1] = how .. ": " .. path .. ": not liblupe (" .. tostring(v) .. ")"
+			elseif tonumber(v:match("^(%d+)%.")) ~= M.VERSION_MAJOR then
+				tried[#tried + 1] = string.format("%s: %s: liblupe %s, but this plugin needs %d.x",
+					how, path, v, M.VERSION_MAJOR)
+			else
+				lib, lib_path = l, path
+				return lib
+			end
 		end
-		lib = l
 	end
-	return lib
+	error({ status = M.EIO, message = "cannot load liblupe; tried: " .. table.concat(tried, "; ")
+		.. " (install liblupe, or set $LUPE_LIBRARY or g:lupe_library to the path of liblupe.so)" }, 0)
+end
+local load = M.load
+
+-- The path liblupe was loaded from (loading it if needed).
+function M.library_path()
+	load()
+	return lib_path
 end
 
 local function str(p)
@@ -146,7 +206,7 @@ Db.__index = Db
 -- Open the index at path; flags are M.OPEN_*.
 function M.open(path, flags)
 	local L = load()
-	local opts = ffi.new("lupe_open_options", 1, flags or 0, 1, 2000, 5000)
+	local opts = ffi.new("lupe_open_options", M.VERSIONS.lupe_open_options, flags or 0, 1, 2000, 5000, 0, 0)
 	local out = ffi.new("lupe_db *[1]")
 	local msg = ffi.new("char[?]", 1024)
 	local st = L.lupe_open(out, path, opts, msg, 1024)
@@ -182,7 +242,7 @@ end
 -- doc: {id=, title=, text=, path=, source=, date=, mtime=}
 function Db:add(doc)
 	local d = ffi.new("lupe_document")
-	d.version = 1
+	d.version = M.VERSIONS.lupe_document
 	d.id = doc.id
 	if doc.title then
 		d.title, d.title_len = doc.title, #doc.title
@@ -246,31 +306,47 @@ local function kinds(p, n)
 	return t
 end
 
--- Search; returns {total=, hits={ {rank, id, title, score, path, snippet,
--- highlights, highlight_kinds, matches}, ... }} with 0-based byte offsets as the C API gives them.
-function Db:search(query, limit, offset)
-	local opts = ffi.new("lupe_search_options", 1, offset or 0, limit or 10, 240, 0, 0, nil)
+-- Search; opts = {limit=, offset=, explain=, snippet_bytes=} (or a number,
+-- the limit, and offset as third argument, the older form).  Returns
+-- {total=, hits={ {rank, id, title, score, path, snippet, highlights,
+-- highlight_kinds, matches, explain}, ... }} with 0-based byte offsets as the C API gives them.
+function Db:search(query, opts, offset)
+	if type(query) ~= "string" then
+		fail(M.EINVAL, "the query must be a string, not " .. type(query))
+	end
+	if type(opts) ~= "table" then
+		opts = { limit = opts, offset = offset }
+	end
+	local so = ffi.new("lupe_search_options", M.VERSIONS.lupe_search_options, opts.offset or 0,
+		opts.limit or 10, opts.snippet_bytes or 240, opts.explain and M.SEARCH_EXPLAIN or 0, 0, nil)
 	local out = ffi.new("lupe_results *[1]")
-	local st = lib.lupe_search(self.h, out, query, #query, opts)
+	local st = lib.lupe_search(self.h, out, query, #query, so)
 	self:check(st)
 	local res = out[0]
-	local r = { total = tonumber(lib.lupe_results_total(res, nil)), hits = {} }
-	for i = 0, tonumber(lib.lupe_results_count(res)) - 1 do
-		local h = lib.lupe_results_hit(res, i)
-		r.hits[#r.hits + 1] = {
-			rank = tonumber(h.rank),
-			id = str(h.id),
-			title = str(h.title),
-			score = h.score,
-			path = str(h.path),
-			mtime = tonumber(h.mtime),
-			snippet = ffi.string(h.snippet, h.snippet_len),
-			highlights = spans(h.highlights, h.n_highlights),
-			highlight_kinds = kinds(h.highlight_kinds, h.n_highlights),
-			matches = spans(h.matches, h.n_matches),
-		}
-	end
+	local ok, r = pcall(function()
+		local r = { total = tonumber(lib.lupe_results_total(res, nil)), hits = {} }
+		for i = 0, tonumber(lib.lupe_results_count(res)) - 1 do
+			local h = lib.lupe_results_hit(res, i)
+			r.hits[#r.hits + 1] = {
+				rank = tonumber(h.rank),
+				id = str(h.id),
+				title = str(h.title),
+				score = h.score,
+				path = str(h.path),
+				mtime = tonumber(h.mtime),
+				snippet = ffi.string(h.snippet, h.snippet_len),
+				highlights = spans(h.highlights, h.n_highlights),
+				highlight_kinds = kinds(h.highlight_kinds, h.n_highlights),
+				matches = spans(h.matches, h.n_matches),
+				explain = str(h.explain),
+			}
+		end
+		return r
+	end)
 	lib.lupe_results_free(res)
+	if not ok then
+		error(r, 0)
+	end
 	return r
 end
 

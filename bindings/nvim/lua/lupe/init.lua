@@ -249,46 +249,220 @@ local function read_all(path)
 	return t
 end
 
--- Search the index of opts.dir (default: the nearest indexed directory of
--- cwd) and return quickfix items, best document first.
-function M.search(query, opts)
+-- A file's text with the byte offset where each line starts, for turning
+-- many match offsets into lines and columns.
+local function lines_of(text)
+	local starts = { 0 }
+	for pos in text:gmatch("\n()") do
+		starts[#starts + 1] = pos - 1
+	end
+	return starts
+end
+
+-- 1-based line and byte column of a 0-based byte offset (binary search).
+local function locate(starts, off)
+	local lo, hi = 1, #starts
+	while lo < hi do
+		local mid = math.floor((lo + hi + 1) / 2)
+		if starts[mid] <= off then
+			lo = mid
+		else
+			hi = mid - 1
+		end
+	end
+	return lo, off - starts[lo] + 1
+end
+
+-- Where liblupe's repair of invalid UTF-8 (each byte that starts no valid
+-- sequence becomes U+FFFD, three bytes; lib/util/utf8.c) shifts the body
+-- it indexed against the file's bytes: a sorted list of {offset in the
+-- repaired body from which it applies, bytes added so far}, or nil when
+-- the text is valid UTF-8.
+function M.repair_shifts(text)
+	local shifts, extra, i, n = nil, 0, 1, #text
+	while true do
+		local k = text:find("[\128-\255]", i)
+		if not k then
+			return shifts
+		end
+		local c = text:byte(k)
+		local len, cp, min
+		if c >= 0xC0 and c < 0xE0 then
+			len, cp, min = 2, c % 0x20, 0x80
+		elseif c >= 0xE0 and c < 0xF0 then
+			len, cp, min = 3, c % 0x10, 0x800
+		elseif c >= 0xF0 and c < 0xF8 then
+			len, cp, min = 4, c % 0x08, 0x10000
+		end
+		local ok = len ~= nil and k + len - 1 <= n
+		if ok then
+			for j = 1, len - 1 do
+				local b = text:byte(k + j)
+				if b < 0x80 or b >= 0xC0 then
+					ok = false
+					break
+				end
+				cp = cp * 64 + b % 64
+			end
+			ok = ok and cp >= min and cp <= 0x10FFFF and not (cp >= 0xD800 and cp <= 0xDFFF)
+		end
+		if ok then
+			i = k + len
+		else
+			extra = extra + 2
+			shifts = shifts or {}
+			shifts[#shifts + 1] = { k + extra, extra }
+			i = k + 1
+		end
+	end
+end
+
+-- The file offset of an offset into the repaired body.
+function M.unrepair(shifts, off)
+	local lo, hi, add = 1, #shifts, 0
+	while lo <= hi do
+		local mid = math.floor((lo + hi) / 2)
+		if shifts[mid][1] <= off then
+			add, lo = shifts[mid][2], mid + 1
+		else
+			hi = mid - 1
+		end
+	end
+	return math.max(0, off - add)
+end
+
+-- Which index to search: {index = path, base = dir for relative paths}.
+-- opts.index or g:lupe_index_path name an index made by lupe-index (its
+-- relative paths are taken from opts.base, g:lupe_index_base or cwd);
+-- else the :LupeIndex index of opts.dir or of cwd's nearest indexed parent.
+function M.target(opts)
 	opts = opts or {}
+	local index = opts.index or option("index_path", nil)
+	if index and index ~= "" then
+		index = vim.fn.fnamemodify(vim.fn.expand(index), ":p"):gsub("/+$", "")
+		local base = opts.base or option("index_base", nil)
+		return { index = index, base = M.normalize(base) }
+	end
 	local dir = opts.dir and M.normalize(opts.dir) or M.find_indexed(vim.fn.getcwd())
 	if not dir then
-		error({ message = "no index for " .. vim.fn.getcwd() .. " or its parents; run :LupeIndex" }, 0)
+		error({ message = "no index for " .. vim.fn.getcwd() .. " or its parents; run :LupeIndex"
+			.. " or set g:lupe_index_path" }, 0)
 	end
-	local db = capi.open(M.index_path(dir), capi.OPEN_READ)
-	local ok, res = pcall(db.search, db, query, opts.limit or option("limit", 100))
-	db:close()
+	return { index = M.index_path(dir), base = dir, dir = dir }
+end
+
+-- Open the index of opts (see M.target) for reading.
+function M.open(opts)
+	local t = M.target(opts)
+	return capi.open(t.index, capi.OPEN_READ), t
+end
+
+local function resolve(path, base)
+	if path:sub(1, 1) ~= "/" and base then
+		return base .. "/" .. path
+	end
+	return path
+end
+
+-- Search and return the hits, each with .file (absolute path) and, when
+-- the file can be read, .lines (one entry per match: {lnum, col, end_lnum,
+-- end_col, line}; the match offsets are into the body as indexed, which
+-- is the file's text as long as the file has not changed since).
+-- opts: dir/index/base (see M.target), limit, db (an open handle to use).
+function M.hits(query, opts)
+	opts = opts or {}
+	if type(query) ~= "string" then
+		error({ status = capi.EINVAL, message = "the query must be a string" }, 0)
+	end
+	local db, t = opts.db, opts.target
+	if not db then
+		db, t = M.open(opts)
+	end
+	local ok, res = pcall(db.search, db, query, { limit = opts.limit or option("limit", 100) })
+	if not opts.db then
+		db:close()
+	end
 	if not ok then
 		error(res, 0)
 	end
+	for _, hit in ipairs(res.hits) do
+		hit.file = resolve(hit.path ~= "" and hit.path or hit.id, t and t.base)
+		local text = #hit.matches > 0 and read_all(hit.file)
+		hit.lines = {}
+		if text then
+			local starts = lines_of(text)
+			local shifts = M.repair_shifts(text)
+			for _, m in ipairs(hit.matches) do
+				if shifts then
+					m = { M.unrepair(shifts, m[1]), M.unrepair(shifts, m[2]) }
+				end
+				if m[2] <= #text then
+					local lnum, col = locate(starts, m[1])
+					local end_lnum, end_col = locate(starts, m[2])
+					local stop = (starts[lnum + 1] or #text + 1) - 1
+					hit.lines[#hit.lines + 1] = { lnum = lnum, col = col, end_lnum = end_lnum,
+						end_col = end_col, line = text:sub(starts[lnum] + 1, stop) }
+				end
+			end
+			table.sort(hit.lines, function(a, b)
+				return a.lnum < b.lnum or (a.lnum == b.lnum and a.col < b.col)
+			end)
+		end
+	end
+	return res
+end
+
+-- Quickfix items, one per match (best document first, its matches in
+-- file order; a document whose file cannot be read gets one item at line
+-- 1).  Each item's user_data.hl is the match's byte range in item.text.
+function M.search(query, opts)
+	local res = M.hits(query, opts)
 	local items = {}
 	for _, hit in ipairs(res.hits) do
-		local path = hit.path ~= "" and hit.path or hit.id
-		local lnum, col = 1, 1
-		-- The match offsets are into the body as indexed: the file's text,
-		-- as long as the file has not changed since.
-		local m = hit.matches[1]
-		if m then
-			local text = read_all(path)
-			if text and m[1] <= #text then
-				lnum, col = M.line_col(text, m[1])
+		if #hit.lines == 0 then
+			items[#items + 1] = { filename = hit.file, lnum = 1, col = 1,
+				text = (hit.snippet:gsub("%s+", " ")) }
+		end
+		for _, l in ipairs(hit.lines) do
+			-- The quickfix window drops leading blanks and shows one line.
+			local indent = #l.line:match("^%s*")
+			local text = l.line:sub(indent + 1):gsub("[\r\n]", " ")
+			local s = l.col - 1 - indent
+			local e = l.end_lnum == l.lnum and (l.end_col - 1 - indent) or #text
+			items[#items + 1] = { filename = hit.file, lnum = l.lnum, col = l.col,
+				end_lnum = l.end_lnum, end_col = l.end_col, text = text,
+				user_data = { hl = { math.max(s, 0), math.max(e, 0) } } }
+		end
+	end
+	return items, res.total, #res.hits
+end
+
+M.ns = vim.api.nvim_create_namespace("lupe")
+
+-- Highlight each entry's match in the quickfix window's buffer.
+function M.highlight_quickfix(items)
+	local info = vim.fn.getqflist({ qfbufnr = 0 })
+	local buf = info.qfbufnr
+	if not buf or buf == 0 or not vim.api.nvim_buf_is_loaded(buf) then
+		return
+	end
+	vim.api.nvim_buf_clear_namespace(buf, M.ns, 0, -1)
+	local lines = vim.api.nvim_buf_get_lines(buf, 0, -1, false)
+	for i, it in ipairs(items) do
+		local line = lines[i]
+		if line and it.user_data and it.user_data.hl then
+			local start = #line - #it.text
+			if start >= 0 and line:sub(start + 1) == it.text then
+				pcall(vim.api.nvim_buf_set_extmark, buf, M.ns, i - 1, start + it.user_data.hl[1],
+					{ end_col = start + it.user_data.hl[2], hl_group = "LupeMatch" })
 			end
 		end
-		items[#items + 1] = {
-			filename = path,
-			lnum = lnum,
-			col = col,
-			text = (hit.snippet:gsub("%s+", " ")),
-		}
 	end
-	return items, res.total
 end
 
 -- :Lupe {query}
 function M.command_search(query)
-	local ok, items, total = pcall(M.search, query)
+	local ok, items, total, ndocs = pcall(M.search, query)
 	if not ok then
 		notify(capi.message(items), vim.log.levels.ERROR)
 		return
@@ -298,15 +472,91 @@ function M.command_search(query)
 		notify("nothing found for " .. query, vim.log.levels.WARN)
 		return
 	end
-	if total > #items then
-		notify(string.format("%d of about %d documents", #items, total))
+	if total > ndocs then
+		notify(string.format("%d of about %d documents", ndocs, total))
 	end
 	vim.cmd("copen")
+	M.highlight_quickfix(items)
+end
+
+-- :LupeSelect {query}: the hits through vim.ui.select (telescope, fzf-lua
+-- or dressing show them in their own UI when installed); the choice opens
+-- the file at its best match.
+function M.select(query, opts)
+	local ok, res = pcall(M.hits, query, opts)
+	if not ok then
+		notify(capi.message(res), vim.log.levels.ERROR)
+		return
+	end
+	if #res.hits == 0 then
+		notify("nothing found for " .. query, vim.log.levels.WARN)
+		return
+	end
+	vim.ui.select(res.hits, {
+		prompt = "lupe: " .. query,
+		kind = "lupe",
+		format_item = function(hit)
+			return string.format("%s  %s  %s", hit.title, vim.fn.fnamemodify(hit.file, ":~:."),
+				(hit.snippet:gsub("%s+", " ")))
+		end,
+	}, function(hit)
+		if hit then
+			M.jump(hit, 1)
+		end
+	end)
+end
+
+-- Open hit's file at its i-th match (by file order), or at the top.
+function M.jump(hit, i)
+	vim.cmd("edit " .. vim.fn.fnameescape(hit.file))
+	local l = hit.lines and hit.lines[i or 1]
+	if l then
+		pcall(vim.api.nvim_win_set_cursor, 0, { l.lnum, l.col - 1 })
+	end
+end
+
+-- Re-index one file (BufWritePost with g:lupe_index_on_save): when the
+-- file lies under a directory indexed by :LupeIndex, its document is
+-- replaced (or removed when it is no longer a text file).  Returns true
+-- when the file was indexed.
+function M.index_file(path)
+	path = M.normalize(path)
+	local dir = M.find_indexed(vim.fn.fnamemodify(path, ":h"))
+	if not dir or jobs[dir] then
+		return false
+	end
+	local ok, err = pcall(function()
+		local db = capi.open(M.index_path(dir), capi.OPEN_WRITE)
+		local iok, ierr = pcall(function()
+			local text = files.read_text(path, tonumber(option("max_bytes", 10 * 1024 * 1024)))
+			if text then
+				db:add({ id = path, title = basename(path), text = text, path = path,
+					mtime = files.mtime(path) })
+			elseif db:mtime(path) then
+				db:delete(path)
+			end
+			db:commit()
+		end)
+		db:close()
+		if not iok then
+			error(ierr, 0)
+		end
+	end)
+	if not ok then
+		notify("re-indexing " .. path .. " failed: " .. capi.message(err), vim.log.levels.WARN)
+		return false
+	end
+	return true
 end
 
 -- :LupeIndex [dir]
 function M.command_index(dir)
 	M.index(dir)
+end
+
+-- :LupePick [query]
+function M.pick(opts)
+	return require("lupe.picker").open(opts)
 end
 
 return M

@@ -1,0 +1,581 @@
+/*
+ * lupe-module.c - liblupe as an Emacs dynamic module (Emacs 25+ API).
+ *
+ * A thin layer: each function takes Lisp values, calls the public C API
+ * (include/lupe.h) and returns Lisp values.  lupe.el builds the commands
+ * on top.  Failures signal `lupe-error' with the library's message, never
+ * crash Emacs: every handle is checked, every allocation too.
+ *
+ * One thing is done here rather than in Lisp: turning the byte offsets of
+ * matches (into the body as indexed) into the line and column Emacs shows
+ * for the file, because that needs the file's bytes and the library's
+ * rule for invalid UTF-8 (each byte that starts no valid sequence became
+ * U+FFFD, three bytes, while Emacs shows it as one raw-byte character).
+ */
+#include <emacs-module.h>
+#include <lupe.h>
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+int plugin_is_GPL_compatible;
+
+/* Files larger than this are not indexed; the first bytes sniffed for NUL. */
+#define MAX_FILE_BYTES (10u * 1024 * 1024)
+#define SNIFF_BYTES 8192
+
+/* The user-ptr's payload: the handle, NULL once closed. */
+struct handle {
+	lupe_db *db;
+};
+
+static void fin_handle(void *p)
+{
+	struct handle *h = p;
+	if (h) {
+		lupe_close(h->db);
+		free(h);
+	}
+}
+
+/* ---------------------------------------------------------------------- */
+/* Lisp helpers                                                             */
+/* ---------------------------------------------------------------------- */
+
+static emacs_value sym(emacs_env *env, const char *name)
+{
+	return env->intern(env, name);
+}
+
+static emacs_value str(emacs_env *env, const char *s, size_t n)
+{
+	return env->make_string(env, s ? s : "", s ? (ptrdiff_t)n : 0);
+}
+
+static emacs_value cstr(emacs_env *env, const char *s)
+{
+	return str(env, s, s ? strlen(s) : 0);
+}
+
+static emacs_value call(emacs_env *env, const char *fn, ptrdiff_t n, emacs_value *args)
+{
+	return env->funcall(env, sym(env, fn), n, args);
+}
+
+static emacs_value list(emacs_env *env, ptrdiff_t n, emacs_value *items)
+{
+	return call(env, "list", n, items);
+}
+
+/* Signal (lupe-error MESSAGE STATUS); returns nil for the caller to return. */
+static emacs_value fail(emacs_env *env, int status, const char *fmt, const char *a, const char *b)
+{
+	char msg[1024];
+	snprintf(msg, sizeof msg, fmt, a ? a : "", b ? b : "");
+	emacs_value data[2] = {cstr(env, msg), env->make_integer(env, status)};
+	if (env->non_local_exit_check(env) == emacs_funcall_exit_return)
+		env->non_local_exit_signal(env, sym(env, "lupe-error"), list(env, 2, data));
+	return sym(env, "nil");
+}
+
+static emacs_value fail_db(emacs_env *env, lupe_db *db, int status)
+{
+	const char *m = lupe_errmsg(db);
+	return fail(env, status, "%s", m && *m ? m : lupe_strerror(status), NULL);
+}
+
+/* A Lisp string as a malloc'ed NUL-terminated UTF-8 copy (NULL: signalled). */
+static char *copy(emacs_env *env, emacs_value v, size_t *len)
+{
+	ptrdiff_t n = 0;
+	if (!env->copy_string_contents(env, v, NULL, &n))
+		return NULL;
+	char *s = malloc((size_t)n);
+	if (!s) {
+		fail(env, LUPE_ENOMEM, "out of memory", NULL, NULL);
+		return NULL;
+	}
+	if (!env->copy_string_contents(env, v, s, &n)) {
+		free(s);
+		return NULL;
+	}
+	if (len)
+		*len = (size_t)n - 1;
+	return s;
+}
+
+/* The open handle of a user-ptr argument (NULL: signalled). */
+static lupe_db *db_of(emacs_env *env, emacs_value v)
+{
+	struct handle *h = env->get_user_ptr(env, v);
+	if (env->non_local_exit_check(env) != emacs_funcall_exit_return)
+		return NULL;
+	if (env->get_user_finalizer(env, v) != fin_handle) {
+		fail(env, LUPE_EINVAL, "not a lupe database", NULL, NULL);
+		return NULL;
+	}
+	if (!h || !h->db) {
+		fail(env, LUPE_EINVAL, "the lupe database is closed", NULL, NULL);
+		return NULL;
+	}
+	return h->db;
+}
+
+/* ---------------------------------------------------------------------- */
+/* Files                                                                    */
+/* ---------------------------------------------------------------------- */
+
+/* The whole file, malloc'ed (NULL with errno set; EFBIG when too large). */
+static char *read_file(const char *path, size_t max, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	if (!f)
+		return NULL;
+	struct stat st;
+	if (fstat(fileno(f), &st) != 0 || !S_ISREG(st.st_mode)) {
+		fclose(f);
+		errno = EINVAL;
+		return NULL;
+	}
+	if ((unsigned long long)st.st_size > max) {
+		fclose(f);
+		errno = EFBIG;
+		return NULL;
+	}
+	size_t cap = (size_t)st.st_size + 1, n = 0;
+	char *buf = malloc(cap);
+	if (!buf) {
+		fclose(f);
+		errno = ENOMEM;
+		return NULL;
+	}
+	size_t got;
+	while ((got = fread(buf + n, 1, cap - 1 - n, f)) > 0)
+		n += got;
+	fclose(f);
+	buf[n] = '\0';
+	*len = n;
+	return buf;
+}
+
+/* The length of the valid UTF-8 sequence at s[i], or 0 (as lib/util/utf8.c). */
+static size_t seq_len(const unsigned char *s, size_t n, size_t i)
+{
+	unsigned c = s[i];
+	unsigned long cp, min;
+	size_t len;
+	if (c < 0x80)
+		return 1;
+	if ((c & 0xE0) == 0xC0)
+		cp = c & 0x1F, len = 2, min = 0x80;
+	else if ((c & 0xF0) == 0xE0)
+		cp = c & 0x0F, len = 3, min = 0x800;
+	else if ((c & 0xF8) == 0xF0)
+		cp = c & 0x07, len = 4, min = 0x10000;
+	else
+		return 0;
+	if (n - i < len)
+		return 0;
+	for (size_t j = 1; j < len; j++) {
+		if ((s[i + j] & 0xC0) != 0x80)
+			return 0;
+		cp = (cp << 6) | (s[i + j] & 0x3F);
+	}
+	if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
+		return 0;
+	return len;
+}
+
+struct target {
+	size_t body_off;   /* byte offset into the body as indexed */
+	size_t match, end; /* which match, start (0) or end (1) */
+	long line, col;    /* 1-based line, 0-based column in characters */
+};
+
+static int by_offset(const void *a, const void *b)
+{
+	const struct target *x = a, *y = b;
+	return x->body_off < y->body_off ? -1 : x->body_off > y->body_off;
+}
+
+/*
+ * Line and column of each target in the file text: one pass over the
+ * file, counting body bytes as the library's repair produced them.
+ */
+static void locate(const char *text, size_t n, struct target *t, size_t nt)
+{
+	const unsigned char *s = (const unsigned char *)text;
+	size_t f = 0, b = 0, k = 0;
+	long line = 1, col = 0;
+	qsort(t, nt, sizeof *t, by_offset);
+	while (k < nt) {
+		if (b >= t[k].body_off || f >= n) {
+			t[k].line = line, t[k].col = col;
+			k++;
+			continue;
+		}
+		size_t len = seq_len(s, n, f);
+		if (len == 0) {
+			f += 1, b += 3; /* one raw byte in Emacs, U+FFFD in the body */
+		} else {
+			if (s[f] == '\n')
+				line++, col = -1;
+			f += len, b += len;
+		}
+		col++;
+	}
+}
+
+/* ---------------------------------------------------------------------- */
+/* Functions                                                                */
+/* ---------------------------------------------------------------------- */
+
+static emacs_value Fversion(emacs_env *env, ptrdiff_t nargs, emacs_value *args, void *data)
+{
+	(void)nargs, (void)args, (void)data;
+	return cstr(env, lupe_version());
+}
+
+/* (lupe-module-open PATH &optional WRITABLE CREATE) */
+static emacs_value Fopen(emacs_env *env, ptrdiff_t nargs, emacs_value *args, void *data)
+{
+	(void)data;
+	char *path = copy(env, args[0], NULL);
+	if (!path)
+		return sym(env, "nil");
+	lupe_open_options opts = LUPE_OPEN_OPTIONS_INIT;
+	if (nargs > 1 && env->is_not_nil(env, args[1]))
+		opts.flags |= LUPE_OPEN_WRITE;
+	if (nargs > 2 && env->is_not_nil(env, args[2]))
+		opts.flags |= LUPE_OPEN_WRITE | LUPE_OPEN_CREATE;
+	opts.threads = 1; /* no threads of its own inside Emacs */
+	char msg[512] = "";
+	lupe_db *db = NULL;
+	int st = lupe_open(&db, path, &opts, msg, sizeof msg);
+	if (st != LUPE_OK) {
+		emacs_value r = fail(env, st, "%s: %s", path, msg[0] ? msg : lupe_strerror(st));
+		free(path);
+		return r;
+	}
+	free(path);
+	struct handle *h = malloc(sizeof *h);
+	if (!h) {
+		lupe_close(db);
+		return fail(env, LUPE_ENOMEM, "out of memory", NULL, NULL);
+	}
+	h->db = db;
+	return env->make_user_ptr(env, fin_handle, h);
+}
+
+/* (lupe-module-close DB): commits a writer's changes; idempotent. */
+static emacs_value Fclose(emacs_env *env, ptrdiff_t nargs, emacs_value *args, void *data)
+{
+	(void)nargs, (void)data;
+	struct handle *h = env->get_user_ptr(env, args[0]);
+	if (env->non_local_exit_check(env) != emacs_funcall_exit_return)
+		return sym(env, "nil");
+	if (env->get_user_finalizer(env, args[0]) != fin_handle)
+		return fail(env, LUPE_EINVAL, "not a lupe database", NULL, NULL);
+	if (h && h->db) {
+		lupe_close(h->db);
+		h->db = NULL;
+	}
+	return sym(env, "nil");
+}
+
+static emacs_value Fcount(emacs_env *env, ptrdiff_t nargs, emacs_value *args, void *data)
+{
+	(void)nargs, (void)data;
+	lupe_db *db = db_of(env, args[0]);
+	if (!db)
+		return sym(env, "nil");
+	uint64_t n = 0;
+	int st = lupe_doc_count(db, &n);
+	if (st != LUPE_OK)
+		return fail_db(env, db, st);
+	return env->make_integer(env, (intmax_t)n);
+}
+
+static emacs_value Fcommit(emacs_env *env, ptrdiff_t nargs, emacs_value *args, void *data)
+{
+	(void)nargs, (void)data;
+	lupe_db *db = db_of(env, args[0]);
+	if (!db)
+		return sym(env, "nil");
+	int st = lupe_commit(db);
+	if (st != LUPE_OK)
+		return fail_db(env, db, st);
+	return sym(env, "t");
+}
+
+/* (lupe-module-delete DB ID): t, or nil when there was no such document. */
+static emacs_value Fdelete(emacs_env *env, ptrdiff_t nargs, emacs_value *args, void *data)
+{
+	(void)nargs, (void)data;
+	lupe_db *db = db_of(env, args[0]);
+	char *id = db ? copy(env, args[1], NULL) : NULL;
+	if (!id)
+		return sym(env, "nil");
+	int st = lupe_delete(db, id);
+	free(id);
+	if (st == LUPE_ENOTFOUND)
+		return sym(env, "nil");
+	if (st != LUPE_OK)
+		return fail_db(env, db, st);
+	return sym(env, "t");
+}
+
+/* (lupe-module-mtime DB ID): the stored mtime, or nil when there is none. */
+static emacs_value Fmtime(emacs_env *env, ptrdiff_t nargs, emacs_value *args, void *data)
+{
+	(void)nargs, (void)data;
+	lupe_db *db = db_of(env, args[0]);
+	char *id = db ? copy(env, args[1], NULL) : NULL;
+	if (!id)
+		return sym(env, "nil");
+	int64_t m = 0;
+	int st = lupe_get_mtime(db, id, &m);
+	free(id);
+	if (st == LUPE_ENOTFOUND)
+		return sym(env, "nil");
+	if (st != LUPE_OK)
+		return fail_db(env, db, st);
+	return env->make_integer(env, (intmax_t)m);
+}
+
+/* (lupe-module-ids DB PREFIX): the sorted ids starting with PREFIX. */
+static emacs_value Fids(emacs_env *env, ptrdiff_t nargs, emacs_value *args, void *data)
+{
+	(void)nargs, (void)data;
+	lupe_db *db = db_of(env, args[0]);
+	char *prefix = db ? copy(env, args[1], NULL) : NULL;
+	if (!prefix)
+		return sym(env, "nil");
+	lupe_strings *s = NULL;
+	int st = lupe_list_ids(db, &s, prefix);
+	free(prefix);
+	if (st != LUPE_OK)
+		return fail_db(env, db, st);
+	emacs_value out = sym(env, "nil");
+	for (size_t i = lupe_strings_count(s); i-- > 0;) {
+		emacs_value a[2] = {cstr(env, lupe_strings_get(s, i)), out};
+		out = call(env, "cons", 2, a);
+	}
+	lupe_strings_free(s);
+	return out;
+}
+
+/*
+ * (lupe-module-add-file DB FILE): index FILE (its text, title = its base
+ * name, id = path = FILE, mtime).  'added, or a symbol saying why not:
+ * 'binary (a NUL in its first 8 KB), 'too-large, 'unreadable.
+ */
+static emacs_value Fadd_file(emacs_env *env, ptrdiff_t nargs, emacs_value *args, void *data)
+{
+	(void)nargs, (void)data;
+	lupe_db *db = db_of(env, args[0]);
+	char *path = db ? copy(env, args[1], NULL) : NULL;
+	if (!path)
+		return sym(env, "nil");
+	size_t len = 0;
+	char *text = read_file(path, MAX_FILE_BYTES, &len);
+	if (!text) {
+		free(path);
+		return sym(env, errno == EFBIG ? "too-large" : "unreadable");
+	}
+	if (memchr(text, '\0', len < SNIFF_BYTES ? len : SNIFF_BYTES)) {
+		free(text), free(path);
+		return sym(env, "binary");
+	}
+	struct stat st;
+	lupe_document doc = LUPE_DOCUMENT_INIT;
+	const char *slash = strrchr(path, '/');
+	doc.id = path;
+	doc.path = path;
+	doc.title = slash ? slash + 1 : path;
+	doc.title_len = strlen(doc.title);
+	doc.text = text;
+	doc.text_len = len;
+	doc.mtime = stat(path, &st) == 0 ? (int64_t)st.st_mtime : 0;
+	int rc = lupe_add(db, &doc);
+	free(text);
+	free(path);
+	if (rc != LUPE_OK)
+		return fail_db(env, db, rc);
+	return sym(env, "added");
+}
+
+/* Byte offsets into valid UTF-8 (the library's snippet) to character offsets. */
+static long chars_before(const char *s, size_t off)
+{
+	long n = 0;
+	for (size_t i = 0; i < off; i++)
+		if (((unsigned char)s[i] & 0xC0) != 0x80)
+			n++;
+	return n;
+}
+
+static emacs_value spans_in_snippet(emacs_env *env, const lupe_hit *h)
+{
+	emacs_value out = sym(env, "nil");
+	for (size_t i = h->n_highlights; i-- > 0;) {
+		if (h->highlights[i].end > h->snippet_len)
+			continue;
+		emacs_value pair[2] = {env->make_integer(env, chars_before(h->snippet, h->highlights[i].start)),
+				       env->make_integer(env, chars_before(h->snippet, h->highlights[i].end))};
+		emacs_value a[2] = {call(env, "cons", 2, pair), out};
+		out = call(env, "cons", 2, a);
+	}
+	return out;
+}
+
+/* The matches of a hit as ((LINE COL END-LINE END-COL) ...) in the file. */
+static emacs_value matches_in_file(emacs_env *env, const lupe_hit *h, const char *file)
+{
+	emacs_value out = sym(env, "nil");
+	if (h->n_matches == 0)
+		return out;
+	size_t len = 0;
+	char *text = read_file(file, 64u * 1024 * 1024, &len);
+	if (!text)
+		return out;
+	size_t nt = 2 * h->n_matches;
+	struct target *t = calloc(nt, sizeof *t);
+	if (!t) {
+		free(text);
+		return out;
+	}
+	for (size_t i = 0; i < h->n_matches; i++) {
+		t[2 * i] = (struct target){h->matches[i].start, i, 0, 0, 0};
+		t[2 * i + 1] = (struct target){h->matches[i].end, i, 1, 0, 0};
+	}
+	locate(text, len, t, nt);
+	long (*pos)[4] = calloc(h->n_matches, sizeof *pos);
+	if (pos) {
+		for (size_t k = 0; k < nt; k++) {
+			pos[t[k].match][2 * t[k].end] = t[k].line;
+			pos[t[k].match][2 * t[k].end + 1] = t[k].col;
+		}
+		for (size_t i = h->n_matches; i-- > 0;) {
+			emacs_value v[4];
+			for (int j = 0; j < 4; j++)
+				v[j] = env->make_integer(env, pos[i][j]);
+			emacs_value a[2] = {list(env, 4, v), out};
+			out = call(env, "cons", 2, a);
+		}
+		free(pos);
+	}
+	free(t);
+	free(text);
+	return out;
+}
+
+/*
+ * (lupe-module-search DB QUERY LIMIT &optional BASE): a list of hits, each
+ * (:rank N :id S :title S :path S :file S :score F :snippet S
+ *  :highlights ((START . END) ...) :matches ((LINE COL END-LINE END-COL) ...))
+ * with FILE the path made absolute against BASE (a directory), highlight
+ * offsets in characters of SNIPPET, and matches in FILE (sorted as the
+ * library ranks passages; none when FILE cannot be read).
+ */
+static emacs_value Fsearch(emacs_env *env, ptrdiff_t nargs, emacs_value *args, void *data)
+{
+	(void)data;
+	lupe_db *db = db_of(env, args[0]);
+	if (!db)
+		return sym(env, "nil");
+	size_t qlen = 0;
+	char *q = copy(env, args[1], &qlen);
+	if (!q)
+		return sym(env, "nil");
+	intmax_t limit = env->extract_integer(env, args[2]);
+	if (env->non_local_exit_check(env) != emacs_funcall_exit_return) {
+		free(q);
+		return sym(env, "nil");
+	}
+	char *base = NULL;
+	if (nargs > 3 && env->is_not_nil(env, args[3]) && !(base = copy(env, args[3], NULL))) {
+		free(q);
+		return sym(env, "nil");
+	}
+	lupe_search_options opts = LUPE_SEARCH_OPTIONS_INIT;
+	opts.limit = limit < 1 ? 1 : limit > 10000 ? 10000 : (size_t)limit;
+	lupe_results *res = NULL;
+	int st = lupe_search(db, &res, q, qlen, &opts);
+	free(q);
+	if (st != LUPE_OK) {
+		free(base);
+		return fail_db(env, db, st);
+	}
+	emacs_value out = sym(env, "nil");
+	for (size_t i = lupe_results_count(res); i-- > 0;) {
+		const lupe_hit *h = lupe_results_hit(res, i);
+		const char *p = h->path && *h->path ? h->path : h->id;
+		char *file = NULL;
+		if (p[0] != '/' && base) {
+			size_t n = strlen(base) + strlen(p) + 2;
+			if ((file = malloc(n)) != NULL)
+				snprintf(file, n, "%s/%s", base, p);
+		}
+		const char *f = file ? file : p;
+		emacs_value v[18] = {
+			sym(env, ":rank"), env->make_integer(env, (intmax_t)h->rank),
+			sym(env, ":id"), cstr(env, h->id),
+			sym(env, ":title"), cstr(env, h->title),
+			sym(env, ":path"), cstr(env, h->path),
+			sym(env, ":file"), cstr(env, f),
+			sym(env, ":score"), env->make_float(env, h->score),
+			sym(env, ":snippet"), str(env, h->snippet, h->snippet_len),
+			sym(env, ":highlights"), spans_in_snippet(env, h),
+			sym(env, ":matches"), matches_in_file(env, h, f),
+		};
+		free(file);
+		emacs_value a[2] = {list(env, 18, v), out};
+		out = call(env, "cons", 2, a);
+		if (env->non_local_exit_check(env) != emacs_funcall_exit_return)
+			break;
+	}
+	free(base);
+	lupe_results_free(res);
+	return out;
+}
+
+/* ---------------------------------------------------------------------- */
+
+static void defun(emacs_env *env, const char *name, ptrdiff_t min, ptrdiff_t max,
+		  emacs_value (*fn)(emacs_env *, ptrdiff_t, emacs_value *, void *), const char *doc)
+{
+	emacs_value f = env->make_function(env, min, max, fn, doc, NULL);
+	emacs_value a[2] = {sym(env, name), f};
+	call(env, "defalias", 2, a);
+}
+
+int emacs_module_init(struct emacs_runtime *rt)
+{
+	if ((size_t)rt->size < sizeof *rt)
+		return 1;
+	emacs_env *env = rt->get_environment(rt);
+	if ((size_t)env->size < sizeof(struct emacs_env_25))
+		return 2;
+	emacs_value err[2] = {sym(env, "lupe-error"), cstr(env, "lupe error")};
+	call(env, "define-error", 2, err);
+	defun(env, "lupe-module-version", 0, 0, Fversion, "The version of liblupe.");
+	defun(env, "lupe-module-open", 1, 3, Fopen,
+	      "Open the index at PATH: read-only, or WRITABLE, or CREATE it.\n\n(fn PATH &optional WRITABLE CREATE)");
+	defun(env, "lupe-module-close", 1, 1, Fclose, "Close DB (a writer commits first).\n\n(fn DB)");
+	defun(env, "lupe-module-count", 1, 1, Fcount, "Documents in DB.\n\n(fn DB)");
+	defun(env, "lupe-module-commit", 1, 1, Fcommit, "Commit DB's changes.\n\n(fn DB)");
+	defun(env, "lupe-module-delete", 2, 2, Fdelete, "Delete document ID; nil when none.\n\n(fn DB ID)");
+	defun(env, "lupe-module-mtime", 2, 2, Fmtime, "The stored mtime of ID, or nil.\n\n(fn DB ID)");
+	defun(env, "lupe-module-ids", 2, 2, Fids, "The sorted ids starting with PREFIX.\n\n(fn DB PREFIX)");
+	defun(env, "lupe-module-add-file", 2, 2, Fadd_file,
+	      "Index FILE; `added', or `binary', `too-large', `unreadable'.\n\n(fn DB FILE)");
+	defun(env, "lupe-module-search", 3, 4, Fsearch,
+	      "Search DB for QUERY; at most LIMIT hits as plists.\n\n(fn DB QUERY LIMIT &optional BASE)");
+	emacs_value feature = sym(env, "lupe-module");
+	call(env, "provide", 1, &feature);
+	return 0;
+}

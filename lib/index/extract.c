@@ -1,0 +1,516 @@
+/*
+ * Extraction of files for lupe_sync_path(): charset conversion by ICU,
+ * HTML by libxml2's HTML parser, titles of plain text and Markdown.
+ */
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <libxml/HTMLparser.h>
+#include <libxml/tree.h>
+#include <unicode/ucnv.h>
+#include <unicode/ucsdet.h>
+
+#include "lupe.h"
+#include "index/extract.h"
+#include "util/buf.h"
+#include "util/utf8.h"
+
+#define SNIFF_BYTES 8192
+#define TEXT_TITLE_LINES 6
+#define TEXT_TITLE_CHARS 120
+
+void lupe_extracted_release(lupe_extracted *x)
+{
+	if (!x)
+		return;
+	free(x->title);
+	free(x->text);
+	memset(x, 0, sizeof *x);
+}
+
+lupe_kind lupe_kind_of_name(const char *name)
+{
+	const char *slash = strrchr(name, '/');
+	const char *base = slash ? slash + 1 : name;
+	const char *dot = strrchr(base, '.');
+
+	if (!dot || dot == base)
+		return LUPE_KIND_TEXT;
+	if (!strcasecmp(dot, ".html") || !strcasecmp(dot, ".htm") || !strcasecmp(dot, ".xhtml"))
+		return LUPE_KIND_HTML;
+	if (!strcasecmp(dot, ".md") || !strcasecmp(dot, ".markdown"))
+		return LUPE_KIND_MARKDOWN;
+	return LUPE_KIND_TEXT;
+}
+
+/* ---------------------------------------------------------------------- */
+/* Charsets                                                                */
+/* ---------------------------------------------------------------------- */
+
+/*
+ * The charset an HTML page declares in its first bytes (<meta charset=...>
+ * or http-equiv's "charset="), copied into name; 0 when none.
+ */
+static int declared_charset(const char *s, size_t n, char *name, size_t cap)
+{
+	if (n > SNIFF_BYTES)
+		n = SNIFF_BYTES;
+	for (size_t i = 0; i + 8 <= n; i++) {
+		if (strncasecmp(s + i, "charset=", 8) != 0)
+			continue;
+		size_t j = i + 8, k = 0;
+		while (j < n && (s[j] == '"' || s[j] == '\'' || s[j] == ' '))
+			j++;
+		while (j < n && k + 1 < cap && (isalnum((unsigned char)s[j]) || s[j] == '-' || s[j] == '_' ||
+						 s[j] == ':' || s[j] == '.'))
+			name[k++] = s[j++];
+		name[k] = '\0';
+		if (k > 0)
+			return 1;
+	}
+	return 0;
+}
+
+/* ICU's guess of the charset, or NULL. */
+static const char *detected_charset(const char *s, size_t n, int html, char *name, size_t cap)
+{
+	UErrorCode st = U_ZERO_ERROR;
+	UCharsetDetector *d = ucsdet_open(&st);
+	const char *res = NULL;
+
+	if (U_FAILURE(st))
+		return NULL;
+	ucsdet_enableInputFilter(d, html ? 1 : 0);
+	ucsdet_setText(d, s, (int32_t)(n > 65536 ? 65536 : n), &st);
+	const UCharsetMatch *m = U_SUCCESS(st) ? ucsdet_detect(d, &st) : NULL;
+	const char *nm = m && U_SUCCESS(st) ? ucsdet_getName(m, &st) : NULL;
+	if (nm && U_SUCCESS(st) && strlen(nm) < cap) {
+		strcpy(name, nm);
+		res = name;
+	}
+	ucsdet_close(d);
+	return res;
+}
+
+/* Convert s[0..n) from `charset` to UTF-8 into out; -1 when ICU cannot. */
+static int convert(const char *charset, const char *s, size_t n, lupe_buf *out)
+{
+	/* What browsers do (WHATWG Encoding): Latin-1 labels mean windows-1252. */
+	if (!strcasecmp(charset, "ISO-8859-1") || !strcasecmp(charset, "latin1") ||
+	    !strcasecmp(charset, "US-ASCII") || !strcasecmp(charset, "ascii"))
+		charset = "windows-1252";
+	if (n > INT32_MAX / 4)
+		return -1;
+	size_t cap = n * 3 + 4;
+	if (lupe_buf_reserve(out, cap) != 0)
+		return -1;
+	UErrorCode st = U_ZERO_ERROR;
+	int32_t got = ucnv_convert("UTF-8", charset, out->p + out->len, (int32_t)cap, s, (int32_t)n, &st);
+	if (U_FAILURE(st) || got < 0)
+		return -1;
+	out->len += (size_t)got;
+	return 0;
+}
+
+/*
+ * The bytes as UTF-8 in out: a BOM decides; valid UTF-8 stays; else the
+ * page's declaration, else ICU's detector, else windows-1252.
+ */
+static int to_utf8(const char *s, size_t n, int html, lupe_buf *out)
+{
+	char name[64];
+
+	if (n >= 3 && memcmp(s, "\xef\xbb\xbf", 3) == 0)
+		return lupe_buf_append(out, s + 3, n - 3);
+	if (n >= 2 && (memcmp(s, "\xff\xfe", 2) == 0 || memcmp(s, "\xfe\xff", 2) == 0))
+		return convert(s[0] == '\xff' ? "UTF-16LE" : "UTF-16BE", s + 2, n - 2, out);
+	if (lupe_utf8_valid(s, n))
+		return lupe_buf_append(out, s, n);
+	if (html && declared_charset(s, n, name, sizeof name) && strcasecmp(name, "utf-8") != 0 &&
+	    convert(name, s, n, out) == 0)
+		return 0;
+	out->len = 0;
+	if (detected_charset(s, n, html, name, sizeof name) && strcasecmp(name, "UTF-8") != 0 &&
+	    convert(name, s, n, out) == 0)
+		return 0;
+	out->len = 0;
+	if (convert("windows-1252", s, n, out) == 0)
+		return 0;
+	out->len = 0;
+	return lupe_buf_append(out, s, n); /* lupe_add repairs what is left */
+}
+
+/* ---------------------------------------------------------------------- */
+/* Titles                                                                  */
+/* ---------------------------------------------------------------------- */
+
+/* Copy a title with white space collapsed, cut at a word end near LUPE_TITLE_MAX. */
+static char *clean_title(const char *s, size_t n, size_t *out_len)
+{
+	char *t = malloc(n + 1);
+	size_t o = 0;
+	int space = 0;
+
+	if (!t)
+		return NULL;
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (lupe_ascii_space(c) || c == 0) {
+			space = o > 0;
+			continue;
+		}
+		if (space)
+			t[o++] = ' ';
+		space = 0;
+		t[o++] = (char)c;
+	}
+	if (o > LUPE_TITLE_MAX) {
+		size_t cut = LUPE_TITLE_MAX;
+		while (cut > LUPE_TITLE_MAX / 2 && t[cut] != ' ')
+			cut--;
+		if (t[cut] != ' ')
+			cut = lupe_utf8_floor(t, LUPE_TITLE_MAX);
+		o = cut;
+	}
+	t[o] = '\0';
+	if (o == 0) {
+		free(t);
+		return NULL;
+	}
+	*out_len = o;
+	return t;
+}
+
+static size_t count_chars(const char *s, size_t n)
+{
+	size_t c = 0;
+	for (size_t i = 0; i < n; i++)
+		c += ((unsigned char)s[i] & 0xc0) != 0x80;
+	return c;
+}
+
+static size_t count_words(const char *s, size_t n)
+{
+	size_t w = 0;
+	int in = 0;
+	for (size_t i = 0; i < n; i++) {
+		int sp = lupe_ascii_space((unsigned char)s[i]);
+		if (!sp && !in)
+			w++;
+		in = !sp;
+	}
+	return w;
+}
+
+/* The first sentence of s[0..n) (at most one line), cut later by clean_title. */
+static size_t first_sentence(const char *s, size_t n)
+{
+	size_t i;
+	for (i = 0; i < n && s[i] != '\n'; i++) {
+		if ((s[i] == '.' || s[i] == '?' || s[i] == '!') && i >= 20 && (i + 1 == n || s[i + 1] == ' ' || s[i + 1] == '\n') &&
+		    !isdigit((unsigned char)s[i - 1]))
+			return i + 1;
+	}
+	return i;
+}
+
+static const char *markdown_heading(const char *text, size_t len, size_t *n)
+{
+	size_t i = 0, lines = 0;
+	const char *prev = NULL;
+	size_t prev_len = 0;
+
+	while (i < len && lines < 200) {
+		size_t e = i;
+		while (e < len && text[e] != '\n')
+			e++;
+		size_t k = i;
+		while (k < e && k < i + 3 && text[k] == ' ')
+			k++;
+		if (k < e && text[k] == '#') {
+			size_t h = k;
+			while (h < e && text[h] == '#')
+				h++;
+			if (h - k <= 6 && (h == e || text[h] == ' ' || text[h] == '\t')) {
+				size_t end = e;
+				while (end > h && (lupe_ascii_space((unsigned char)text[end - 1]) || text[end - 1] == '#'))
+					end--;
+				while (h < end && lupe_ascii_space((unsigned char)text[h]))
+					h++;
+				if (end > h) {
+					*n = end - h;
+					return text + h;
+				}
+			}
+		}
+		/* A setext heading: a line underlined with === or ---. */
+		if (prev && prev_len > 0 && k < e && (text[k] == '=' || text[k] == '-')) {
+			size_t u = k;
+			while (u < e && (text[u] == text[k] || lupe_ascii_space((unsigned char)text[u])))
+				u++;
+			if (u == e && count_words(prev, prev_len) > 0) {
+				*n = prev_len;
+				return prev;
+			}
+		}
+		prev = text + i;
+		prev_len = e - i;
+		while (prev_len > 0 && lupe_ascii_space((unsigned char)prev[prev_len - 1]))
+			prev_len--;
+		i = e + 1;
+		lines++;
+	}
+	return NULL;
+}
+
+const char *lupe_text_title(const char *text, size_t len, int markdown, size_t *n)
+{
+	const char *first = NULL;
+	size_t first_len = 0, seen = 0, i = 0;
+
+	if (markdown) {
+		const char *h = markdown_heading(text, len, n);
+		if (h)
+			return h;
+	}
+	while (i < len && seen < TEXT_TITLE_LINES) {
+		size_t e = i;
+		while (e < len && text[e] != '\n')
+			e++;
+		size_t a = i, b = e;
+		while (a < b && lupe_ascii_space((unsigned char)text[a]))
+			a++;
+		while (b > a && lupe_ascii_space((unsigned char)text[b - 1]))
+			b--;
+		i = e + 1;
+		if (a == b)
+			continue;
+		seen++;
+		if (!first) {
+			first = text + a;
+			first_len = b - a;
+		}
+		char last = text[b - 1];
+		if (count_chars(text + a, b - a) <= TEXT_TITLE_CHARS && count_words(text + a, b - a) >= 3 &&
+		    !strchr(".?!:,;", last) && text[a] != '(') {
+			*n = b - a;
+			return text + a;
+		}
+	}
+	if (!first)
+		return NULL;
+	*n = first_sentence(first, first_len);
+	return *n ? first : NULL;
+}
+
+/* ---------------------------------------------------------------------- */
+/* HTML                                                                    */
+/* ---------------------------------------------------------------------- */
+
+struct html_out {
+	lupe_buf text;
+	int ws; /* 0: nothing pending, 1: a space, 2: a paragraph break */
+};
+
+static int put_text(struct html_out *h, const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (lupe_ascii_space(c)) {
+			if (h->ws < 1)
+				h->ws = 1;
+			continue;
+		}
+		/* U+00A0 no-break space counts as space. */
+		if (c == 0xc2 && i + 1 < n && (unsigned char)s[i + 1] == 0xa0) {
+			if (h->ws < 1)
+				h->ws = 1;
+			i++;
+			continue;
+		}
+		if (h->text.len > 0 && h->ws == 1 && lupe_buf_putc(&h->text, ' ') != 0)
+			return -1;
+		if (h->text.len > 0 && h->ws == 2 && lupe_buf_append(&h->text, "\n\n", 2) != 0)
+			return -1;
+		h->ws = 0;
+		if (lupe_buf_putc(&h->text, (char)c) != 0)
+			return -1;
+	}
+	return 0;
+}
+
+static int is_skipped(const char *name)
+{
+	static const char *const skip[] = {"script", "style", "noscript", "template", "head", "svg",
+					   "iframe", "object", "math", NULL};
+	for (size_t i = 0; skip[i]; i++)
+		if (!strcmp(name, skip[i]))
+			return 1;
+	return 0;
+}
+
+static int is_block(const char *name)
+{
+	static const char *const block[] = {"p", "div", "br", "li", "ul", "ol", "dl", "dt", "dd", "h1", "h2",
+					    "h3", "h4", "h5", "h6", "tr", "td", "th", "table", "section",
+					    "article", "header", "footer", "nav", "aside", "main", "pre",
+					    "blockquote", "hr", "form", "figure", "figcaption", "address",
+					    "body", "caption", "details", "summary", NULL};
+	for (size_t i = 0; block[i]; i++)
+		if (!strcmp(name, block[i]))
+			return 1;
+	return 0;
+}
+
+/* The first element named `name` in document order (head included), or NULL. */
+static xmlNode *find_element(xmlNode *n, const char *name)
+{
+	while (n) {
+		if (n->type == XML_ELEMENT_NODE && !strcmp((const char *)n->name, name))
+			return n;
+		if (n->children) {
+			n = n->children;
+			continue;
+		}
+		while (n && !n->next)
+			n = n->parent;
+		if (n)
+			n = n->next;
+	}
+	return NULL;
+}
+
+static char *meta_description(xmlNode *root)
+{
+	for (xmlNode *n = find_element(root, "meta"); n;) {
+		xmlChar *name = xmlGetProp(n, (const xmlChar *)"name");
+		if (!name)
+			name = xmlGetProp(n, (const xmlChar *)"property");
+		int hit = name && (!strcasecmp((const char *)name, "description") ||
+				   !strcasecmp((const char *)name, "og:description"));
+		xmlFree(name);
+		if (hit) {
+			xmlChar *c = xmlGetProp(n, (const xmlChar *)"content");
+			char *r = c ? strdup((const char *)c) : NULL;
+			xmlFree(c);
+			return r;
+		}
+		/* The next meta element after n. */
+		xmlNode *m = n->next;
+		while (m && !(m->type == XML_ELEMENT_NODE && !strcmp((const char *)m->name, "meta")))
+			m = m->next;
+		n = m;
+	}
+	return NULL;
+}
+
+static int walk_body(xmlNode *root, struct html_out *h)
+{
+	xmlNode *n = root;
+
+	while (n) {
+		int descend = 0;
+		if (n->type == XML_ELEMENT_NODE) {
+			const char *name = (const char *)n->name;
+			if (!is_skipped(name)) {
+				descend = 1;
+				if (is_block(name))
+					h->ws = !strcmp(name, "br") || !strcmp(name, "td") || !strcmp(name, "th")
+							? (h->ws < 1 ? 1 : h->ws)
+							: 2;
+			}
+		} else if (n->type == XML_TEXT_NODE || n->type == XML_CDATA_SECTION_NODE) {
+			if (n->content && put_text(h, (const char *)n->content, strlen((const char *)n->content)) != 0)
+				return -1;
+		}
+		if (descend && n->children) {
+			n = n->children;
+			continue;
+		}
+		while (n && n != root && !n->next) {
+			n = n->parent;
+			if (n && n->type == XML_ELEMENT_NODE && is_block((const char *)n->name))
+				h->ws = 2;
+		}
+		if (!n || n == root)
+			break;
+		n = n->next;
+	}
+	return 0;
+}
+
+static int extract_html(const char *s, size_t n, lupe_extracted *out)
+{
+	struct html_out h = {{0}, 0};
+	int rc = LUPE_ENOMEM;
+
+	if (n > INT32_MAX)
+		n = INT32_MAX;
+	htmlDocPtr doc = htmlReadMemory(s, (int)n, NULL, "UTF-8",
+					HTML_PARSE_RECOVER | HTML_PARSE_NOERROR | HTML_PARSE_NOWARNING |
+						HTML_PARSE_NONET | HTML_PARSE_IGNORE_ENC);
+	if (!doc) /* nothing libxml2 could read: an empty body */
+		return lupe_buf_terminate(&h.text) == 0 ? (out->text = h.text.p, LUPE_OK) : LUPE_ENOMEM;
+	xmlNode *root = xmlDocGetRootElement(doc);
+	xmlNode *t = find_element(root, "title");
+	if (!t)
+		t = find_element(root, "h1");
+	if (t) {
+		xmlChar *c = xmlNodeGetContent(t);
+		if (c) {
+			out->title = clean_title((const char *)c, strlen((const char *)c), &out->title_len);
+			xmlFree(c);
+		}
+	}
+	char *desc = root ? meta_description(root) : NULL;
+	if (desc && put_text(&h, desc, strlen(desc)) != 0)
+		goto out;
+	h.ws = 2;
+	for (xmlNode *c = doc->children; c; c = c->next)
+		if (c->type == XML_ELEMENT_NODE && walk_body(c, &h) != 0)
+			goto out;
+	if (lupe_buf_terminate(&h.text) != 0)
+		goto out;
+	out->text = h.text.p;
+	out->text_len = h.text.len;
+	h.text.p = NULL;
+	rc = LUPE_OK;
+out:
+	free(desc);
+	lupe_buf_free(&h.text);
+	xmlFreeDoc(doc);
+	return rc;
+}
+
+/* ---------------------------------------------------------------------- */
+
+int lupe_extract(lupe_kind kind, const char *buf, size_t len, lupe_extracted *out)
+{
+	lupe_buf u = {0};
+	int rc;
+
+	memset(out, 0, sizeof *out);
+	int utf16 = len >= 2 && (memcmp(buf, "\xff\xfe", 2) == 0 || memcmp(buf, "\xfe\xff", 2) == 0);
+	if (!utf16 && memchr(buf, '\0', len < SNIFF_BYTES ? len : SNIFF_BYTES))
+		return LUPE_EINVAL;
+	if (to_utf8(buf, len, kind == LUPE_KIND_HTML, &u) != 0 || lupe_buf_terminate(&u) != 0) {
+		lupe_buf_free(&u);
+		return LUPE_ENOMEM;
+	}
+	if (kind == LUPE_KIND_HTML) {
+		rc = extract_html(u.p, u.len, out);
+		lupe_buf_free(&u);
+		if (rc != LUPE_OK)
+			lupe_extracted_release(out);
+		return rc;
+	}
+	size_t tn = 0;
+	const char *t = lupe_text_title(u.p, u.len, kind == LUPE_KIND_MARKDOWN, &tn);
+	if (t) /* no title (out of memory, or nothing but blanks): the caller names the file */
+		out->title = clean_title(t, tn, &out->title_len);
+	out->text = u.p;
+	out->text_len = u.len;
+	return LUPE_OK;
+}
