@@ -208,21 +208,26 @@ static void put_snippet(FILE *f, const lupe_hit *h, bool tty, bool html)
 	put_plain(f, h->snippet + pos, h->snippet_len - pos);
 }
 
+/* A count with thousands separated for reading: 1,200. */
+static void put_count(FILE *f, uint64_t v)
+{
+	char d[24];
+	int n = snprintf(d, sizeof d, "%" PRIu64, v);
+	for (int i = 0; i < n; i++) {
+		if (i && (n - i) % 3 == 0)
+			fputc(',', f);
+		fputc(d[i], f);
+	}
+}
+
 /* What a run prints beyond the fixed keys: facets and explanations when asked for. */
 static const lupe_results *cur_res;
 static const char *facet_names[5];
 static const char *like_id;
 
-/* The suggestion and the facet counts, after the hits. */
+/* The facet counts, after the hits (the suggestion, "Meinten Sie", comes before them). */
 static void print_readable_extras(FILE *f)
 {
-	const char *sug = cur_res ? lupe_results_suggestion(cur_res) : NULL;
-
-	if (sug) {
-		fputs("\nDid you mean: ", f);
-		put_plain(f, sug, strlen(sug));
-		fputc('\n', f);
-	}
 	for (int k = 0; facet_names[k]; k++) {
 		size_t nf;
 		const lupe_facet *fc = lupe_results_facet(cur_res, facet_names[k], &nf);
@@ -245,8 +250,9 @@ static void print_readable(FILE *f, const char *query, size_t len, const lupe_hi
 		put_plain(f, query, len);
 		fputc('\n', f);
 	}
-	fprintf(f, "%s%" PRIu64 " result%s (%.1f ms)\n", exact ? "" : "about ", total, total == 1 ? "" : "s",
-		took_ms);
+	fputs(exact ? "" : "about ", f);
+	put_count(f, total);
+	fprintf(f, " result%s (%.1f ms)\n", total == 1 ? "" : "s", took_ms);
 	if (sug) {
 		fputs("Meinten Sie: ", f);
 		put_plain(f, sug, strlen(sug));
@@ -289,8 +295,11 @@ static void print_json(FILE *f, const char *query, size_t len, const lupe_hit **
 	fputs("{\"query\": ", f);
 	json_string(f, query, len);
 	/* Microseconds are all the clock is worth here; "%.3f" always reads as a float. */
-	fprintf(f, ", \"total\": %" PRIu64 ", \"took_ms\": %.3f, \"partial\": %s, \"suggestion\": ", total,
-		took_ms, partial ? "true" : "false");
+	uint64_t tmin = total, tmax = total;
+	int exact = lupe_results_total_bounds(cur_res, &tmin, &tmax);
+	fprintf(f, ", \"total\": %" PRIu64 ", \"total_exact\": %s, \"total_min\": %" PRIu64 ", \"total_max\": %" PRIu64,
+		total, exact ? "true" : "false", tmin, tmax);
+	fprintf(f, ", \"took_ms\": %.3f, \"partial\": %s, \"suggestion\": ", took_ms, partial ? "true" : "false");
 	if (suggestion)
 		json_string(f, suggestion, strlen(suggestion));
 	else
@@ -310,6 +319,10 @@ static void print_json(FILE *f, const char *query, size_t len, const lupe_hit **
 		fputs(", \"highlights\": [", f);
 		for (size_t k = 0; k < h->n_highlights; k++)
 			fprintf(f, "%s[%zu, %zu]", k ? ", " : "", h->highlights[k].start, h->highlights[k].end);
+		fputs("], \"highlight_kinds\": [", f);
+		for (size_t k = 0; k < h->n_highlights; k++)
+			fprintf(f, "%s\"%s\"", k ? ", " : "",
+				h->highlight_kinds ? lupe_highlight_kind_name(h->highlight_kinds[k]) : "");
 		fputs("], \"path\": ", f);
 		json_cstring(f, h->path ? h->path : "");
 		fputs(", \"date\": ", f);
@@ -349,7 +362,8 @@ static void print_json_error(FILE *f, const char *query, size_t len, const char 
 	json_string(f, query, len);
 	fputs(", \"error\": ", f);
 	json_cstring(f, msg);
-	fprintf(f, ", \"total\": 0, \"took_ms\": %.3f, \"partial\": false, \"hits\": []}\n", took_ms);
+	fprintf(f, ", \"total\": 0, \"total_exact\": true, \"total_min\": 0, \"total_max\": 0, \"took_ms\": %.3f, "
+		   "\"partial\": false, \"hits\": []}\n", took_ms);
 }
 
 /*

@@ -391,7 +391,9 @@ typedef struct {
 	size_t n_highlights;
 	/* Byte ranges of matches in the document's body as indexed (the text
 	 * passed to lupe_add, with invalid UTF-8 sequences replaced by U+FFFD),
-	 * best passage first; at most 64.  Lets callers find line and column.
+	 * the snippet's strongest highlight first (where to jump to), then the
+	 * rest of its passage, then the others; at most 64.  Lets callers find
+	 * line and column.
 	 * Snippets and matches come from the first 64 KB of a body and, in a
 	 * body where query terms may occur in very many places, from the part
 	 * before the 129th such place. */
@@ -399,7 +401,20 @@ typedef struct {
 	size_t n_matches;
 	int64_t mtime;          /* the document's mtime (0 when none) */
 	const char *explain;    /* with LUPE_SEARCH_EXPLAIN: which terms matched where, else NULL */
+	/* What each highlight matched: n_highlights LUPE_HL_* values, one per
+	 * highlight in order (NULL when there are none).  Clients style them;
+	 * lupe_highlight_kind_name() names them. */
+	const unsigned char *highlight_kinds;
 } lupe_hit;
+
+/* Highlight kinds, best evidence first (lupe_hit.highlight_kinds). */
+#define LUPE_HL_EXACT 0  /* a query word as written (case and spelling aside) */
+#define LUPE_HL_STEM 1   /* another form of a query word (same stem), or a word a prefix* matches */
+#define LUPE_HL_PART 2   /* a compound sharing parts with a query word, or holding it as a part */
+#define LUPE_HL_TYPO 3   /* a word a typo or two from a query word (LUPE_SEARCH_FUZZY) */
+
+/* "exact", "stem", "part" or "typo" for a LUPE_HL_* kind ("" for another value); static. */
+LUPE_EXPORT const char *lupe_highlight_kind_name(int kind);
 
 /* Search flags. */
 #define LUPE_SEARCH_FUZZY 0x1u    /* also match words one or two edits away (ranked lower) */
@@ -443,8 +458,21 @@ LUPE_EXPORT int lupe_search(lupe_db *db, lupe_results **out, const char *query, 
 /* Hits in this page of results. */
 LUPE_EXPORT size_t lupe_results_count(const lupe_results *res);
 
-/* An estimate of all matching documents; *exact (if not NULL) says whether it is exact. */
+/*
+ * All matching documents: exact when counting them was cheap (the matcher
+ * looks at a few hundred matches at least, so small totals and every total
+ * on a small index are exact), else an estimate between the bounds of
+ * lupe_results_total_bounds().  *exact (if not NULL) says which.  Never
+ * below the hits handed out so far (offset + lupe_results_count()).
+ */
 LUPE_EXPORT uint64_t lupe_results_total(const lupe_results *res, int *exact);
+
+/*
+ * The bounds of the total: at least *min and at most *max matching
+ * documents (either pointer may be NULL); min == max == the total when it
+ * is exact.  Returns whether it is exact, as lupe_results_total() says.
+ */
+LUPE_EXPORT int lupe_results_total_bounds(const lupe_results *res, uint64_t *min, uint64_t *max);
 
 /* The i-th hit of this page (borrowed), or NULL when out of range. */
 LUPE_EXPORT const lupe_hit *lupe_results_hit(const lupe_results *res, size_t i);

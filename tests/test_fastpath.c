@@ -53,6 +53,9 @@ static const char *const cases[] = {
 	"-",
 	"--- ... !!! ((( )))",
 	"Wort",
+	/* box drawing and shapes between words, as manual pages draw tables */
+	"\xE2\x94\x82wptr \xE2\x94\x82 Schreibzeigerposition\xE2\x94\x82in der \xE2\x94\x9C\xE2\x94\x80\xE2\x94\xBC"
+	"\xE2\x96\x88" "Block\xE2\x96\xA0" "Quadrat \xE2\x97\x8F Punkt\xE2\x97\xBF" "Ende \xE2\x94\x80\xE2\x94\x80.",
 };
 
 static lupe_analyzer *an;
@@ -237,7 +240,7 @@ START_TEST(test_windows_found)
 	size_t nsp, nm;
 	lupe_snip_keys *keys;
 	ck_assert_int_eq(lupe_snip_keys_new(&keys, &qt), 0);
-	ck_assert_int_eq(lupe_snippet(an, &toks, t.p, t.len, &qt, keys, 100, &out, &sp, &nsp), 0);
+	ck_assert_int_eq(lupe_snippet(an, &toks, t.p, t.len, &qt, keys, 100, &out, &sp, NULL, &nsp), 0);
 	lupe_snip_keys_free(keys);
 	ck_assert_int_eq(lupe_snippet_matches(&m, &nm), 0);
 	ck_assert_uint_eq(nm, 1);

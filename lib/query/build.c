@@ -58,25 +58,41 @@ typedef struct {
 	lupe_err *err;
 	int oom;
 	int typo_budget; /* lupe_typo_corrections' */
+	unsigned group; /* the query word whose terms are being noted */
+	const char *src; /* the text b->toks was analysed from, or NULL */
 } builder;
 
 void lupe_qterms_free(lupe_qterms *qt)
 {
 	lupe_buf_free(&qt->terms);
 	lupe_buf_free(&qt->prefixes);
-	qt->n_terms = qt->n_prefixes = 0;
+	lupe_buf_free(&qt->forms);
+	lupe_buf_free(&qt->written);
+	qt->n_terms = qt->n_prefixes = qt->n_forms = qt->n_written = 0;
+}
+
+/* The index of s in the list (for prefixes: of the longest one s starts with), or -1. */
+static long list_find(const lupe_buf *b, size_t n, const char *s, size_t len, int prefix)
+{
+	const char *p = b->p;
+	long found = -1;
+	size_t best = 0;
+	for (size_t i = 0; i < n; i++) {
+		size_t l = strlen(p);
+		if (prefix ? (l <= len && l >= best && memcmp(p, s, l) == 0) : (l == len && memcmp(p, s, len) == 0)) {
+			if (!prefix)
+				return (long)i;
+			found = (long)i;
+			best = l;
+		}
+		p += l + 1;
+	}
+	return found;
 }
 
 static int list_has(const lupe_buf *b, size_t n, const char *s, size_t len, int prefix)
 {
-	const char *p = b->p;
-	for (size_t i = 0; i < n; i++) {
-		size_t l = strlen(p);
-		if (prefix ? (l <= len && memcmp(p, s, l) == 0) : (l == len && memcmp(p, s, len) == 0))
-			return 1;
-		p += l + 1;
-	}
-	return 0;
+	return list_find(b, n, s, len, prefix) >= 0;
 }
 
 int lupe_qterms_match(const lupe_qterms *qt, const char *term, size_t len)
@@ -85,17 +101,76 @@ int lupe_qterms_match(const lupe_qterms *qt, const char *term, size_t len)
 	       list_has(&qt->prefixes, qt->n_prefixes, term, len, 1);
 }
 
-static void note_term(builder *b, const char *t, size_t n, int prefix)
+int lupe_qterms_find(const lupe_qterms *qt, const char *term, size_t len, lupe_qterm_info *info)
+{
+	long i = list_find(&qt->terms, qt->n_terms, term, len, 0);
+	int prefix = i < 0;
+	if (prefix && (i = list_find(&qt->prefixes, qt->n_prefixes, term, len, 1)) < 0)
+		return 0;
+	if (qt->n_groups)
+		*info = prefix ? qt->pinfo[i] : qt->info[i];
+	else
+		*info = (lupe_qterm_info){(uint16_t)(prefix ? qt->n_terms + (size_t)i : (size_t)i), LUPE_QT_WORD};
+	return 1;
+}
+
+int lupe_qterms_is_form(const lupe_qterms *qt, const char *form, size_t len)
+{
+	return list_has(&qt->forms, qt->n_forms, form, len, 0);
+}
+
+int lupe_qterms_is_written(const lupe_qterms *qt, const char *text, size_t len)
+{
+	return list_has(&qt->written, qt->n_written, text, len, 0);
+}
+
+/*
+ * Note a term to highlight, of the current query word (b->group) and kind
+ * LUPE_QT_*.  A term noted twice keeps the stronger kind (a word's own term
+ * over a part or a typo).
+ */
+static void note_term(builder *b, const char *t, size_t n, int prefix, int kind)
 {
 	lupe_buf *l = prefix ? &b->qt->prefixes : &b->qt->terms;
 	size_t *cnt = prefix ? &b->qt->n_prefixes : &b->qt->n_terms;
-	if (*cnt >= 256 || list_has(l, *cnt, t, n, 0))
+	lupe_qterm_info *info = prefix ? b->qt->pinfo : b->qt->info;
+	long at = list_find(l, *cnt, t, n, 0);
+	if (at >= 0) {
+		if (kind < info[at].kind)
+			info[at] = (lupe_qterm_info){(uint16_t)b->group, (uint8_t)kind};
+		return;
+	}
+	if (*cnt >= LUPE_QTERMS_MAX)
 		return;
 	if (lupe_buf_append(l, t, n) < 0 || lupe_buf_putc(l, '\0') < 0) {
 		b->oom = 1;
 		return;
 	}
+	info[*cnt] = (lupe_qterm_info){(uint16_t)b->group, (uint8_t)kind};
+	b->qt->n_groups = b->group + 1 > b->qt->n_groups ? b->group + 1 : b->qt->n_groups;
 	(*cnt)++;
+}
+
+static void note_once(builder *b, lupe_buf *l, size_t *cnt, const char *s, size_t n)
+{
+	if (*cnt >= LUPE_QTERMS_MAX || list_has(l, *cnt, s, n, 0))
+		return;
+	if (lupe_buf_append(l, s, n) < 0 || lupe_buf_putc(l, '\0') < 0) {
+		b->oom = 1;
+		return;
+	}
+	(*cnt)++;
+}
+
+/*
+ * Note a query word as written, normalised and (when the analysed text is
+ * known) byte for byte, for telling exact matches in snippets.
+ */
+static void note_form(builder *b, const lupe_itok *k)
+{
+	note_once(b, &b->qt->forms, &b->qt->n_forms, lupe_itok_form(b->toks, k), k->form_len);
+	if (b->src)
+		note_once(b, &b->qt->written, &b->qt->n_written, b->src + k->start, k->end - k->start);
 }
 
 /* A term query, with the field's prefix. */
@@ -182,7 +257,7 @@ static lx_query *fuzzy_q(builder *b, lq_field f, const lupe_itok *k, lx_query *w
 	qlist alts = {0};
 	for (int i = 0; i < n; i++) {
 		ql_push(b, &alts, term_q(b, f, c[i].term, strlen(c[i].term)));
-		note_term(b, c[i].term, strlen(c[i].term), 0);
+		note_term(b, c[i].term, strlen(c[i].term), 0, LUPE_QT_TYPO);
 	}
 	lx_query *fq = lx_q_scale(ql_combine(&alts, LX_SYNONYM, 0), FUZZY_SCALE);
 	if (!fq) {
@@ -233,7 +308,7 @@ static lx_query *backoff_q(builder *b, lq_field f, const char *form, const lupe_
 		b->oom = 1;
 	qlist l = {0};
 	for (int i = 0; i < n; i++) {
-		note_term(b, bt[i].term, bt[i].len, 0);
+		note_term(b, bt[i].term, bt[i].len, 0, LUPE_QT_PART);
 		ql_push(b, &l, lx_q_scale(term_q(b, f, bt[i].term, bt[i].len), bt[i].scale));
 	}
 	return ql_combine(&l, LX_OR, 0);
@@ -258,7 +333,8 @@ static lx_query *tokens_q(builder *b, lq_field f, int phrase_only, int *all_stop
 		if (k->kind == LUPE_TOKEN_URL || k->kind == LUPE_TOKEN_EMAIL || k->kind == LUPE_TOKEN_JOINED) {
 			if (!phrase_only) {
 				ql_push(b, &alts, term_q(b, f, term, k->term_len));
-				note_term(b, term, k->term_len, 0);
+				b->group++;
+				note_term(b, term, k->term_len, 0, LUPE_QT_WORD);
 			}
 			i++;
 			continue;
@@ -266,8 +342,9 @@ static lx_query *tokens_q(builder *b, lq_field f, int phrase_only, int *all_stop
 		/*
 		 * A word and the parts that follow it at its position: a
 		 * compound's leaves first, then its sub-compounds, which the
-		 * query leaves to the back-off (backoff_q).
+		 * query leaves to the back-off (backoff_q).  One group of terms.
 		 */
+		b->group++;
 		size_t j = i + 1;
 		qlist parts = {0};
 		while (j < t->n && t->v[j].kind == LUPE_TOKEN_PART && t->v[j].position == k->position)
@@ -281,14 +358,15 @@ static lx_query *tokens_q(builder *b, lq_field f, int phrase_only, int *all_stop
 			if (!phrase_only) {
 				const char *pt = lupe_itok_term(t, &t->v[j]);
 				ql_push(b, &parts, term_q(b, f, pt, t->v[j].term_len));
-				note_term(b, pt, t->v[j].term_len, 0);
+				note_term(b, pt, t->v[j].term_len, 0, LUPE_QT_PART);
 			}
 			j++;
 		}
 		j = end;
 		if (!(k->flags & LUPE_TOKEN_STOPWORD))
 			*all_stop = 0;
-		note_term(b, term, k->term_len, 0);
+		note_term(b, term, k->term_len, 0, LUPE_QT_WORD);
+		note_form(b, k);
 		lx_query *wq = term_q(b, f, term, k->term_len);
 		if ((b->flags & LUPE_BUILD_FUZZY) && !phrase_only && k->kind == LUPE_TOKEN_WORD &&
 		    !(k->flags & LUPE_TOKEN_STOPWORD) && wq)
@@ -350,7 +428,10 @@ static lx_query *word_q(builder *b, const lq_node *n, int *all_stop)
 		b->oom = 1;
 		return NULL;
 	}
-	return tokens_q(b, n->field, n->kind == LQ_PHRASE, all_stop);
+	b->src = n->text;
+	lx_query *q = tokens_q(b, n->field, n->kind == LQ_PHRASE, all_stop);
+	b->src = NULL;
+	return q;
 }
 
 static lx_query *prefix_q(builder *b, const lq_node *n)
@@ -363,7 +444,8 @@ static lx_query *prefix_q(builder *b, const lq_node *n)
 		goto oom;
 	if (b->tmp.len == pl)
 		return NULL;
-	note_term(b, b->tmp.p + pl, b->tmp.len - pl, 1);
+	b->group++;
+	note_term(b, b->tmp.p + pl, b->tmp.len - pl, 1, LUPE_QT_WORD);
 	return lx_q_wildcard(b->tmp.p, b->tmp.len, WILDCARD_MAX);
 oom:
 	b->oom = 1;
@@ -455,7 +537,9 @@ static lx_query *near_q(builder *b, const lq_node *n)
 			b->oom = 1;
 			break;
 		}
+		b->src = n->kids[i]->text;
 		lx_query *q = tokens_q(b, n->field, 1, &all_stop);
+		b->src = NULL;
 		if (q)
 			ql_push(b, &l, q);
 	}
@@ -537,7 +621,8 @@ static void join_neighbours(builder *b, const lq_node *g, qlist *opt)
 			size_t tl = b->toks->v[0].term_len;
 			if (lx_termfreq(b->x, t, tl) == 0)
 				continue;
-			note_term(b, t, tl, 0);
+			b->group++;
+			note_term(b, t, tl, 0, LUPE_QT_WORD);
 			ql_push(b, opt, lx_q_scale(term_q(b, a->field, t, tl), scale));
 		}
 		lupe_buf_free(&fa);
@@ -658,7 +743,8 @@ static void complete_truncated(builder *b, const lq_node *g, qlist *opt)
 			if (!(t->flags & LUPE_TOKEN_COMPLETED) || t->start >= a->text_len)
 				continue;
 			const char *term = lupe_itok_term(b->toks, t);
-			note_term(b, term, t->term_len, 0);
+			b->group++;
+			note_term(b, term, t->term_len, 0, LUPE_QT_WORD);
 			ql_push(b, opt, term_q(b, a->field, term, t->term_len));
 		}
 	}
@@ -712,7 +798,7 @@ static lx_query *group(builder *b, const lq_node *n, int depth)
 		opt = stop;
 		stop = tmp;
 		for (size_t at = 0; at < stop_terms.len; at += strlen(stop_terms.p + at) + 1)
-			note_term(b, stop_terms.p + at, strlen(stop_terms.p + at), 0);
+			note_term(b, stop_terms.p + at, strlen(stop_terms.p + at), 0, LUPE_QT_WORD);
 	}
 	lupe_buf_free(&stop_terms);
 	ql_free(&stop);
@@ -775,7 +861,7 @@ static lx_query *build(builder *b, const lq_node *n, int depth)
 int lupe_query_build(lx_db *x, unsigned flags, lupe_analyzer *an, lupe_tokens *toks, const lq_node *root,
 		     lx_query **out, lupe_qterms *qt, lupe_err *err)
 {
-	builder b = {x, flags, "", an, toks, qt, {0}, err, 0, LUPE_TYPO_BUDGET};
+	builder b = {x, flags, "", an, toks, qt, {0}, err, 0, LUPE_TYPO_BUDGET, 0, NULL};
 	*out = build(&b, root, 0);
 	lupe_buf_free(&b.tmp);
 	if (b.qerr[0] && !b.oom) {

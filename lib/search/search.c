@@ -20,7 +20,7 @@
 struct lupe_results {
 	lupe_hit *hits;
 	size_t n;
-	uint64_t total;
+	uint64_t total, total_min, total_max;
 	int exact;
 	int partial;
 	char *suggestion;
@@ -50,6 +50,7 @@ static void free_hit(lupe_hit *h)
 	free((char *)h->date);
 	free((char *)h->snippet);
 	free((lupe_span *)h->highlights);
+	free((unsigned char *)h->highlight_kinds);
 	free((lupe_span *)h->matches);
 	free((char *)h->explain);
 }
@@ -106,6 +107,21 @@ LUPE_EXPORT uint64_t lupe_results_total(const lupe_results *r, int *exact)
 	if (exact)
 		*exact = r ? r->exact : 1;
 	return r ? r->total : 0;
+}
+
+LUPE_EXPORT int lupe_results_total_bounds(const lupe_results *r, uint64_t *min, uint64_t *max)
+{
+	if (min)
+		*min = r ? r->total_min : 0;
+	if (max)
+		*max = r ? r->total_max : 0;
+	return r ? r->exact : 1;
+}
+
+LUPE_EXPORT const char *lupe_highlight_kind_name(int kind)
+{
+	static const char *const names[] = {"exact", "stem", "part", "typo"};
+	return kind >= 0 && kind < (int)(sizeof names / sizeof names[0]) ? names[kind] : "";
 }
 
 LUPE_EXPORT const lupe_hit *lupe_results_hit(const lupe_results *r, size_t i)
@@ -212,8 +228,10 @@ static int fill_hit(lupe_db *db, const lx_mset *ms, size_t i, size_t rank, const
 		return lupe_err_set(&db->err, LUPE_ENOMEM, "search: out of memory");
 	lupe_buf snip = {0};
 	lupe_span *spans;
+	unsigned char *kinds;
 	size_t nsp;
-	if (lupe_snippet(db->an, &db->toks, rec.text, rec.text_len, qt, keys, snippet_bytes, &snip, &spans, &nsp) < 0) {
+	if (lupe_snippet(db->an, &db->toks, rec.text, rec.text_len, qt, keys, snippet_bytes, &snip, &spans, &kinds,
+			 &nsp) < 0) {
 		lupe_buf_free(&snip);
 		return lupe_err_set(&db->err, LUPE_ENOMEM, "search: out of memory");
 	}
@@ -222,6 +240,7 @@ static int fill_hit(lupe_db *db, const lx_mset *ms, size_t i, size_t rank, const
 	h->snippet = snip.p;
 	h->snippet_len = snip.len;
 	h->highlights = spans;
+	h->highlight_kinds = kinds;
 	h->n_highlights = nsp;
 	h->mtime = rec.mtime;
 	lupe_span *mv;
@@ -352,6 +371,31 @@ static int make_params(lupe_db *db, const lupe_search_options *opts, lx_params *
 	return LUPE_OK;
 }
 
+/*
+ * The total and its bounds from the matcher, made consistent with the page:
+ * never below the hits already handed out (offset + n), and exact when the
+ * page came back short (nothing lies beyond it).
+ */
+static void set_total(lupe_results *res, const lx_mset *ms, const lupe_search_options *opts, size_t n)
+{
+	/* A page past the end hands out nothing and says nothing of the total. */
+	uint64_t seen = n ? (uint64_t)opts->offset + n : 0;
+	res->total = lx_mset_estimate(ms, &res->exact);
+	lx_mset_bounds(ms, &res->total_min, &res->total_max);
+	size_t limit = opts->limit > LUPE_LIMIT_MAX ? LUPE_LIMIT_MAX : opts->limit;
+	if (n && n < limit)
+		res->total_min = res->total_max = seen;
+	if (res->total_min < seen)
+		res->total_min = seen;
+	if (res->total_max < res->total_min)
+		res->total_max = res->total_min;
+	if (res->total < res->total_min)
+		res->total = res->total_min;
+	if (res->total > res->total_max)
+		res->total = res->total_max;
+	res->exact = res->total_min == res->total_max;
+}
+
 static int finish_results(lupe_db *db, lx_mset *ms, const lupe_search_options *opts, const lupe_qterms *qt,
 			  lupe_results **out)
 {
@@ -361,7 +405,7 @@ static int finish_results(lupe_db *db, lx_mset *ms, const lupe_search_options *o
 	*out = res;
 	if (!res || (n && !(res->hits = calloc(n, sizeof *res->hits))))
 		return lupe_err_set(&db->err, LUPE_ENOMEM, "search: out of memory");
-	res->total = lx_mset_estimate(ms, &res->exact);
+	set_total(res, ms, opts, n);
 	res->partial = lx_mset_partial(ms);
 	/* The snippets' prefilter keys, once for all hits. */
 	lupe_snip_keys *keys = NULL;

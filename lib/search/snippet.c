@@ -9,10 +9,34 @@
 #include <emmintrin.h>
 #endif
 
+/*
+ * A written word that matched, with the evidence it gives: which query
+ * words (groups) it matched, and how well (an EV_ weight, with the
+ * highlight kind it is shown as).
+ */
 typedef struct {
 	size_t start, end;
-	size_t term; /* index of the token's term, to count distinct ones */
+	uint64_t groups;   /* bit per query word; words past the 63rd share bit 63 */
+	int weight;        /* EV_* */
+	int kind;          /* LUPE_HL_* */
+	uint16_t part_group; /* the query word whose parts it holds, */
+	unsigned n_parts;    /* and how many distinct ones */
 } match;
+
+/*
+ * Evidence, strongest first: the query word as written, another form of
+ * its stem, the query word inside a longer compound, a sub-compound of a
+ * query compound (more of its parts weigh more), a typo of a query word, a
+ * single part.  A passage is scored by the best evidence of each query
+ * word it holds, summed: different words count, repeats do not.
+ */
+#define EV_EXACT 16
+#define EV_CASE 1     /* added to EV_EXACT when the case is the query's too */
+#define EV_STEM 12
+#define EV_INSIDE 8   /* the query word as a part of the document's compound */
+#define EV_SUB(k) ((k) >= 2 ? ((k) + 4 < 10 ? (int)(k) + 4 : 10) : EV_PART) /* k of its parts */
+#define EV_TYPO 4
+#define EV_PART 2
 
 static int is_space(char c)
 {
@@ -318,6 +342,18 @@ static int fold_into(folded *fo, const unsigned char *t, size_t len, uint32_t *u
 						return -1;
 				continue;
 			}
+		} else if (c == 0xE2 && i + 2 < len && t[i + 1] >= 0x94 && t[i + 1] <= 0x97 && t[i + 2] >= 0x80 &&
+			   t[i + 2] <= 0xBF) {
+			/*
+			 * Box drawing, block elements, geometric shapes (U+2500-U+25FF):
+			 * signs between words, as a space.  Tables drawn with them in
+			 * manual pages would otherwise make a place of every sign and
+			 * cut the analysis short (PLACES_MAX).
+			 */
+			i += 3;
+			if (f_letter(fo, ' ', at) < 0)
+				return -1;
+			continue;
 		} else {
 			/* Any other character: skip it whole (or one byte when invalid). */
 			size_t k = i + 1;
@@ -739,9 +775,9 @@ int lupe_snippet_matches(lupe_span **out, size_t *n)
 	return 0;
 }
 
-int lupe_snippet_ex(lupe_analyzer *an, lupe_tokens *toks, const char *text, size_t len, const lupe_qterms *qt,
-		    const lupe_snip_keys *keys, size_t target, int full, lupe_buf *out, lupe_span **spans,
-		    size_t *n_spans)
+static int snippet(lupe_analyzer *an, lupe_tokens *toks, const char *text, size_t len, const lupe_qterms *qt,
+		   const lupe_snip_keys *keys, size_t target, int full, lupe_buf *out, lupe_span **spans,
+		   unsigned char **kinds, size_t *n_spans)
 {
 	match *m = NULL;
 	size_t nm = 0, cap = 0;
@@ -750,6 +786,8 @@ int lupe_snippet_ex(lupe_analyzer *an, lupe_tokens *toks, const char *text, size
 
 	*spans = NULL;
 	*n_spans = 0;
+	if (kinds)
+		*kinds = NULL;
 	out->len = 0;
 	last_n = 0;
 	if (target < 40)
@@ -761,51 +799,99 @@ int lupe_snippet_ex(lupe_analyzer *an, lupe_tokens *toks, const char *text, size
 		return -1;
 	for (size_t i = 0; i < toks->n; i++) {
 		const lupe_itok *k = &toks->v[i];
-		if (!lupe_qterms_match(qt, lupe_itok_term(toks, k), k->term_len))
+		lupe_qterm_info qi;
+		if (!lupe_qterms_find(qt, lupe_itok_term(toks, k), k->term_len, &qi))
 			continue;
-		if (nm && m[nm - 1].start == k->start)
-			continue; /* a part of a word already matched */
-		if (nm == cap) {
-			cap = cap ? cap * 2 : 32;
-			match *nmv = realloc(m, cap * sizeof *m);
-			if (!nmv)
-				goto done;
-			m = nmv;
+		int part = k->kind == LUPE_TOKEN_PART, weight, kind;
+		if (qi.kind == LUPE_QT_TYPO) {
+			weight = EV_TYPO, kind = LUPE_HL_TYPO;
+		} else if (qi.kind == LUPE_QT_PART) {
+			weight = EV_PART, kind = LUPE_HL_PART;
+		} else if (part) {
+			weight = EV_INSIDE, kind = LUPE_HL_PART;
+		} else if (!(k->flags & LUPE_TOKEN_COMPLETED) &&
+			   lupe_qterms_is_form(qt, lupe_itok_form(toks, k), k->form_len)) {
+			/* (A word completed from a coordination is not written so: "Lokal- und ...") */
+			weight = EV_EXACT, kind = LUPE_HL_EXACT;
+			if (lupe_qterms_is_written(qt, text + k->start, k->end - k->start))
+				weight += EV_CASE;
+		} else {
+			weight = EV_STEM, kind = LUPE_HL_STEM;
 		}
-		m[nm++] = (match){k->start, k->end, (size_t)k->term_off};
+		uint64_t bit = (uint64_t)1 << (qi.group < 63 ? qi.group : 63);
+		/* The parts of a word come after it, at its place: one written word. */
+		match *w = nm && m[nm - 1].start == k->start && m[nm - 1].end == k->end ? &m[nm - 1] : NULL;
+		if (!w) {
+			if (nm == cap) {
+				cap = cap ? cap * 2 : 32;
+				match *nmv = realloc(m, cap * sizeof *m);
+				if (!nmv)
+					goto done;
+				m = nmv;
+			}
+			w = &m[nm++];
+			*w = (match){k->start, k->end, 0, 0, kind, qi.group, 0};
+		}
+		w->groups |= bit;
+		if (qi.kind == LUPE_QT_PART) {
+			if (!w->n_parts || w->part_group == qi.group) {
+				w->part_group = qi.group;
+				w->n_parts++;
+			}
+			if (EV_SUB(w->n_parts) > weight)
+				weight = EV_SUB(w->n_parts);
+		}
+		if (weight > w->weight) {
+			w->weight = weight;
+			w->kind = kind;
+		}
 	}
 	if (nm)
 		qsort(m, nm, sizeof *m, cmp_match);
-	/* A joined hyphen form spans its words: keep the words when they matched themselves. */
+	/*
+	 * A joined hyphen form spans its words: keep the stronger evidence (of
+	 * two alike, the words, which matched themselves), with the query words
+	 * of both.
+	 */
 	size_t w = 0;
 	for (size_t i = 0; i < nm; i++) {
 		if (w && m[i].start < m[w - 1].end) {
-			if (m[i].end - m[i].start < m[w - 1].end - m[w - 1].start)
+			uint64_t g = m[w - 1].groups | m[i].groups;
+			if (m[i].weight > m[w - 1].weight ||
+			    (m[i].weight == m[w - 1].weight && m[i].end - m[i].start < m[w - 1].end - m[w - 1].start))
 				m[w - 1] = m[i];
+			m[w - 1].groups = g;
 			continue;
 		}
 		m[w++] = m[i];
 	}
 	nm = w;
 
-	/* Best window: most distinct terms, then most matches, earliest first. */
-	size_t best_i = 0, best_j = 0, best_d = 0, best_c = 0;
+	/*
+	 * Best window: the most evidence (each query word's best match in it,
+	 * summed), then the most matches, earliest first.
+	 */
+	size_t best_i = 0, best_j = 0, best_c = 0;
+	long best_score = -1;
 	for (size_t i = 0, j = 0; i < nm; i++) {
 		if (j < i)
 			j = i;
 		while (j + 1 < nm && m[j + 1].end - m[i].start <= target)
 			j++;
-		size_t distinct = 0;
-		for (size_t a = i; a <= j; a++) {
-			int seen = 0;
-			for (size_t c = i; c < a && !seen; c++) {
-				const char *ta = toks->arena.p + m[a].term, *tc = toks->arena.p + m[c].term;
-				seen = strcmp(ta, tc) == 0;
+		int top[64] = {0};
+		uint64_t seen = 0;
+		for (size_t a = i; a <= j; a++)
+			for (uint64_t g = m[a].groups; g; g &= g - 1) {
+				int b = __builtin_ctzll(g);
+				seen |= (uint64_t)1 << b;
+				if (m[a].weight > top[b])
+					top[b] = m[a].weight;
 			}
-			distinct += !seen;
-		}
-		if (distinct > best_d || (distinct == best_d && j - i + 1 > best_c)) {
-			best_d = distinct;
+		long score = 0;
+		for (uint64_t g = seen; g; g &= g - 1)
+			score += top[__builtin_ctzll(g)];
+		if (score > best_score || (score == best_score && j - i + 1 > best_c)) {
+			best_score = score;
 			best_c = j - i + 1;
 			best_i = i;
 			best_j = j;
@@ -825,19 +911,30 @@ int lupe_snippet_ex(lupe_analyzer *an, lupe_tokens *toks, const char *text, size
 			e = me;
 	}
 
-	/* Keep the body offsets of the matches, the passage's first. */
+	/*
+	 * Keep the body offsets of the matches: the passage's strongest first
+	 * (where a client jumps to), then the rest of the passage, then others.
+	 */
 	last_n = 0;
+	size_t top_k = best_i;
+	for (size_t k = best_i; nm && k <= best_j; k++)
+		if (m[k].weight > m[top_k].weight)
+			top_k = k;
+	if (nm)
+		last[last_n++] = (lupe_span){m[top_k].start, m[top_k].end};
 	for (size_t k = best_i; nm && k <= best_j && last_n < LUPE_MATCHES_MAX; k++)
-		last[last_n++] = (lupe_span){m[k].start, m[k].end};
+		if (k != top_k)
+			last[last_n++] = (lupe_span){m[k].start, m[k].end};
 	for (size_t k = 0; k < nm && last_n < LUPE_MATCHES_MAX; k++)
 		if (k < best_i || k > best_j)
 			last[last_n++] = (lupe_span){m[k].start, m[k].end};
 
 	/* Copy with whitespace folded; translate highlight offsets on the way. */
 	lupe_span *sp = nm ? calloc(best_j - best_i + 1, sizeof *sp) : NULL;
+	unsigned char *kd = nm && kinds ? malloc(best_j - best_i + 1) : NULL;
 	size_t nsp = 0, mi = best_i;
-	if (nm && !sp)
-		goto done;
+	if (nm && (!sp || (kinds && !kd)))
+		goto fail_sp;
 	if (s > 0 && lupe_buf_append(out, "\xE2\x80\xA6 ", 4) < 0)
 		goto fail_sp;
 	int in_space = 0;
@@ -857,6 +954,8 @@ int lupe_snippet_ex(lupe_analyzer *an, lupe_tokens *toks, const char *text, size
 		}
 		if (nm && mi <= best_j && i + 1 == m[mi].end) {
 			sp[nsp].end = out->len;
+			if (kd)
+				kd[nsp] = (unsigned char)m[mi].kind;
 			nsp++;
 			mi++;
 		}
@@ -868,18 +967,29 @@ int lupe_snippet_ex(lupe_analyzer *an, lupe_tokens *toks, const char *text, size
 	if (lupe_buf_terminate(out) < 0)
 		goto fail_sp;
 	*spans = sp;
+	if (kinds)
+		*kinds = kd;
 	*n_spans = nsp;
 	rc = 0;
 	goto done;
 fail_sp:
 	free(sp);
+	free(kd);
 done:
 	free(m);
 	return rc;
 }
 
-int lupe_snippet(lupe_analyzer *an, lupe_tokens *toks, const char *text, size_t len, const lupe_qterms *qt,
-		 const lupe_snip_keys *keys, size_t target, lupe_buf *out, lupe_span **spans, size_t *n_spans)
+int lupe_snippet_ex(lupe_analyzer *an, lupe_tokens *toks, const char *text, size_t len, const lupe_qterms *qt,
+		    const lupe_snip_keys *keys, size_t target, int full, lupe_buf *out, lupe_span **spans,
+		    size_t *n_spans)
 {
-	return lupe_snippet_ex(an, toks, text, len, qt, keys, target, 0, out, spans, n_spans);
+	return snippet(an, toks, text, len, qt, keys, target, full, out, spans, NULL, n_spans);
+}
+
+int lupe_snippet(lupe_analyzer *an, lupe_tokens *toks, const char *text, size_t len, const lupe_qterms *qt,
+		 const lupe_snip_keys *keys, size_t target, lupe_buf *out, lupe_span **spans, unsigned char **kinds,
+		 size_t *n_spans)
+{
+	return snippet(an, toks, text, len, qt, keys, target, 0, out, spans, kinds, n_spans);
 }

@@ -27,13 +27,19 @@ void lupe_snip_keys_free(lupe_snip_keys *k);
 
 /*
  * Choose a passage of about `target` bytes of text[0..len) that holds the
- * most distinct query terms (qt, whose keys are `keys`), cut at sentence or
- * word edges, whitespace folded.  Writes it (NUL-terminated, "…" marking
- * cuts) to `out` and its highlights to *spans (malloc'd, caller frees).
+ * best evidence for the query (qt, whose keys are `keys`): each query word's
+ * best match in it, summed, where the word as written beats another form of
+ * its stem, which beats the word inside a longer compound, a sub-compound of
+ * it, a typo and a single compound part (snippet.c, EV_*); then the most
+ * matches, the earliest.  Cut at sentence or word edges, whitespace folded.
+ * Writes it (NUL-terminated, "…" marking cuts) to `out`, its highlights
+ * (whole written words) to *spans and their LUPE_HL_* kinds to *kinds
+ * (both malloc'd, *n_spans entries, caller frees; kinds may be NULL).
  * 0 or -1 (no memory).
  */
 int lupe_snippet(lupe_analyzer *an, lupe_tokens *toks, const char *text, size_t len, const lupe_qterms *qt,
-		 const lupe_snip_keys *keys, size_t target, lupe_buf *out, lupe_span **spans, size_t *n_spans);
+		 const lupe_snip_keys *keys, size_t target, lupe_buf *out, lupe_span **spans, unsigned char **kinds,
+		 size_t *n_spans);
 
 /*
  * The same with `full` set: the whole body is analysed, without the

@@ -205,6 +205,16 @@ typedef struct {
 } lx_params;
 
 /*
+ * Totals are exact on an index of at most LX_COUNT_ALL_MAX documents (the
+ * matcher looks at every match), and on a larger one up to
+ * LX_CHECK_AT_LEAST matches (it looks at that many at least); above, the
+ * matcher's estimate and bounds.  Chosen by what questions cost
+ * (bench/ab_latency.py, callgrind; see the commit).
+ */
+#define LX_COUNT_ALL_MAX 2000
+#define LX_CHECK_AT_LEAST 100
+
+/*
  * Run q; the result set holds the hits' weights and stored data, read in
  * the same revision (a concurrent commit makes this retry on the newest).
  */
@@ -212,6 +222,8 @@ int lx_search(lx_db *db, const lx_query *q, size_t offset, size_t limit, const l
 	      lx_mset **out, lupe_err *err);
 size_t lx_mset_size(const lx_mset *m);
 uint64_t lx_mset_estimate(const lx_mset *m, int *exact);
+/* The bounds of the total the estimate lies between (equal when exact). */
+void lx_mset_bounds(const lx_mset *m, uint64_t *lower, uint64_t *upper);
 double lx_mset_weight(const lx_mset *m, size_t i);
 const char *lx_mset_data(const lx_mset *m, size_t i, size_t *len);
 /* With p->explain: "term=weight" entries for the hit, ';'-separated (borrowed). */

@@ -59,6 +59,7 @@ struct lx_mset {
 	// facets[slot]: (value, count), most frequent first
 	std::vector<std::vector<std::pair<std::string, uint64_t>>> facets;
 	uint64_t estimate = 0;
+	uint64_t lower = 0, upper = 0; // the matcher's bounds of the total
 	bool exact = false;
 	bool partial = false;         // some shard did not answer
 };

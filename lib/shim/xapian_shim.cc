@@ -1027,10 +1027,19 @@ void run(Xapian::Enquire &enq, lx_db *db, size_t offset, size_t limit, const lx_
 		}
 	}
 	// Facets count the whole match set, so every match must be looked at.
-	Xapian::doccount check = spies.empty() ? 0 : db->rd.get_doccount();
+	// So is every match on an index of at most LX_COUNT_ALL_MAX documents:
+	// the total is then exact (a phrase's estimate would be a guess from
+	// term statistics).  On a larger one the matcher looks at
+	// LX_CHECK_AT_LEAST matches at least, so that totals up to there are
+	// exact; a bound of a few hundred costs questions (many matches, where
+	// Xapian's early stop makes the match fast) more than it is worth.
+	Xapian::doccount n = db->rd.get_doccount();
+	Xapian::doccount check = !spies.empty() || n <= LX_COUNT_ALL_MAX ? n : (Xapian::doccount)LX_CHECK_AT_LEAST;
 	Xapian::MSet ms = enq.get_mset((Xapian::doccount)offset, (Xapian::doccount)limit, check);
 	m->estimate = ms.get_matches_estimated();
-	m->exact = ms.get_matches_lower_bound() == ms.get_matches_upper_bound();
+	m->lower = ms.get_matches_lower_bound();
+	m->upper = ms.get_matches_upper_bound();
+	m->exact = m->lower == m->upper;
 	for (auto it = ms.begin(); it != ms.end(); ++it) {
 		m->weights.push_back(it.get_weight());
 		m->data.push_back(it.get_document().get_data());
@@ -1172,6 +1181,12 @@ uint64_t lx_mset_estimate(const lx_mset *m, int *exact)
 	if (exact)
 		*exact = m->exact;
 	return m->estimate;
+}
+
+void lx_mset_bounds(const lx_mset *m, uint64_t *lower, uint64_t *upper)
+{
+	*lower = m->lower;
+	*upper = m->upper;
 }
 
 double lx_mset_weight(const lx_mset *m, size_t i)

@@ -340,7 +340,8 @@ class Hit:
     """One search result, copied out of the library.
 
     highlights are character offsets into .snippet, highlights_bytes the
-    library's byte offsets into its UTF-8.  matches_bytes are byte offsets
+    library's byte offsets into its UTF-8, highlight_kinds what each one
+    matched ("exact", "stem", "part" or "typo", named by the library).  matches_bytes are byte offsets
     into the document's body as indexed (best passage first); liblupe does
     not hand the body back, so .matches (character offsets) is filled only
     for documents whose body this process can see: pass the body to
@@ -349,7 +350,7 @@ class Hit:
     (else None)."""
 
     __slots__ = ("rank", "id", "title", "score", "source", "path", "date",
-                 "mtime", "snippet", "highlights", "highlights_bytes",
+                 "mtime", "snippet", "highlights", "highlights_bytes", "highlight_kinds",
                  "matches", "matches_bytes", "explain")
 
     rank: int
@@ -363,6 +364,7 @@ class Hit:
     snippet: str
     highlights: List[Span]
     highlights_bytes: List[Span]
+    highlight_kinds: List[str]
     matches: Optional[List[Span]]
     matches_bytes: List[Span]
     explain: Optional[str]
@@ -382,6 +384,9 @@ class Hit:
                                  for i in range(h.n_highlights)]
         offs = _Offsets(self.snippet, len(sb))
         self.highlights = [offs.span(s, e) for s, e in self.highlights_bytes]
+        kinds = h.highlight_kinds
+        self.highlight_kinds = [(_decode(lib.lupe_highlight_kind_name(kinds[i])) or "") if kinds else ""
+                                for i in range(h.n_highlights)]
         self.matches_bytes = [(h.matches[i].start, h.matches[i].end)
                               for i in range(h.n_matches)]
         self.matches = None
@@ -398,15 +403,18 @@ class Hit:
 class Results:
     """A page of hits (iterable, indexable) plus what is known about all of them.
 
-    total is the estimated number of matching documents (exact says whether
-    it is exact), suggestion a spelling suggestion or None, partial whether
-    a shard failed and the hits come from the others (see
-    Database.search(partial=True)), facets {field: {value: count}} most
-    frequent first."""
+    total is the number of matching documents, exact when exact is True,
+    else an estimate between total_min and total_max (equal to it when
+    exact; never below the hits handed out so far), suggestion a spelling
+    suggestion or None, partial whether a shard failed and the hits come
+    from the others (see Database.search(partial=True)), facets {field:
+    {value: count}} most frequent first."""
 
     hits: List[Hit]
     total: int
     exact: bool
+    total_min: int
+    total_max: int
     suggestion: Optional[str]
     partial: bool
     facets: Dict[str, Dict[str, int]]
@@ -417,6 +425,9 @@ class Results:
         exact = ctypes.c_int(0)
         self.total = lib.lupe_results_total(res, ctypes.byref(exact))
         self.exact = bool(exact.value)
+        tmin, tmax = ctypes.c_uint64(0), ctypes.c_uint64(0)
+        lib.lupe_results_total_bounds(res, ctypes.byref(tmin), ctypes.byref(tmax))
+        self.total_min, self.total_max = tmin.value, tmax.value
         self.suggestion = _decode(_fn("lupe_results_suggestion")(res))  # type: ignore
         self.partial = bool(lib.lupe_results_partial(res))
         self.facets = {}

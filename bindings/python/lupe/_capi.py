@@ -25,7 +25,7 @@ import shutil
 import subprocess
 import threading
 from ctypes import (POINTER, Structure, c_char_p, c_double, c_int, c_int64,
-                    c_size_t, c_uint, c_uint32, c_uint64, c_void_p)
+                    c_size_t, c_ubyte, c_uint, c_uint32, c_uint64, c_void_p)
 from typing import Any, Callable, Dict, List, Optional, Tuple
 
 #: The major version of liblupe these declarations are written for.
@@ -93,7 +93,8 @@ class Hit(Structure):
                 ("snippet", c_void_p), ("snippet_len", c_size_t),
                 ("highlights", POINTER(Span)), ("n_highlights", c_size_t),
                 ("matches", POINTER(Span)), ("n_matches", c_size_t),
-                ("mtime", c_int64), ("explain", c_char_p)]
+                ("mtime", c_int64), ("explain", c_char_p),
+                ("highlight_kinds", POINTER(c_ubyte))]
 
 
 class SearchOptions(Structure):
@@ -161,6 +162,8 @@ SIGNATURES: Dict[str, Tuple[Any, List[Any]]] = {
     "lupe_search": (c_int, [_P, POINTER(_P), c_char_p, c_size_t, POINTER(SearchOptions)]),
     "lupe_results_count": (c_size_t, [_P]),
     "lupe_results_total": (c_uint64, [_P, POINTER(c_int)]),
+    "lupe_highlight_kind_name": (c_char_p, [c_int]),
+    "lupe_results_total_bounds": (c_int, [_P, POINTER(c_uint64), POINTER(c_uint64)]),
     "lupe_results_hit": (POINTER(Hit), [_P, c_size_t]),
     "lupe_results_suggestion": (c_char_p, [_P]),
     "lupe_results_partial": (c_int, [_P]),

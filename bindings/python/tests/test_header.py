@@ -50,6 +50,8 @@ def acceptable(ctype, h):
         return [ctypes.c_char_p, ctypes.c_void_p]
     if base == "char **":
         return [ctypes.POINTER(ctypes.c_char_p)]
+    if base == "unsigned char *":
+        return [ctypes.POINTER(ctypes.c_ubyte)]
     m = re.match(r"^(\w+) (\*+)$", base)
     assert m, "no ctypes mapping for C type %r" % ctype
     name, stars = m.group(1), len(m.group(2))

@@ -228,6 +228,24 @@ def test_results_metadata(seeded):
         assert res.facets == {}
 
 
+def test_totals_exact_at_every_limit(seeded):
+    # Every seed article holds the phrase: 5 at every page size, exact.
+    with lupe.Database(seeded) as db:
+        for limit in (1, 2, 3, 5, 10):
+            res = db.search('"Social Media Manager"', limit=limit)
+            assert (res.total, res.exact, res.total_min, res.total_max) == (5, True, 5, 5), limit
+
+
+def test_highlight_kinds(seeded):
+    # The article holds "Stabsstelle" as written: marked whole, as exact.
+    with lupe.Database(seeded) as db:
+        hit = db.search("Stabsstelle")[0]
+        marked = [hit.snippet[s:e] for s, e in hit.highlights]
+        assert "Stabsstelle" in marked, (hit.snippet, marked)
+        assert hit.highlight_kinds[marked.index("Stabsstelle")] == "exact"
+        assert len(hit.highlight_kinds) == len(hit.highlights)
+
+
 def test_facets_and_like_or_not_available(seeded):
     with lupe.Database(seeded) as db:
         if lib.has("lupe_results_facet"):

@@ -55,6 +55,7 @@ typedef struct {
 	size_t n_matches;
 	int64_t mtime;
 	const char *explain;
+	const unsigned char *highlight_kinds;
 } lupe_hit;
 
 typedef struct {
@@ -84,6 +85,7 @@ int lupe_search(lupe_db *db, lupe_results **out, const char *query, size_t len,
 size_t lupe_results_count(const lupe_results *res);
 uint64_t lupe_results_total(const lupe_results *res, int *exact);
 const lupe_hit *lupe_results_hit(const lupe_results *res, size_t i);
+const char *lupe_highlight_kind_name(int kind);
 void lupe_results_free(lupe_results *res);
 int lupe_get_mtime(lupe_db *db, const char *id, int64_t *out);
 int lupe_list_ids(lupe_db *db, lupe_strings **out, const char *prefix);
@@ -297,10 +299,19 @@ local function spans(p, n)
 	return t
 end
 
+-- The highlights' kinds ("exact", "stem", "part", "typo"), named by the library.
+local function kinds(p, n)
+	local t = {}
+	for i = 0, tonumber(n) - 1 do
+		t[#t + 1] = p ~= nil and ffi.string(lib.lupe_highlight_kind_name(p[i])) or ""
+	end
+	return t
+end
+
 -- Search; opts = {limit=, offset=, explain=, snippet_bytes=} (or a number,
 -- the limit, and offset as third argument, the older form).  Returns
 -- {total=, hits={ {rank, id, title, score, path, snippet, highlights,
--- matches, explain}, ... }} with 0-based byte offsets as the C API gives them.
+-- highlight_kinds, matches, explain}, ... }} with 0-based byte offsets as the C API gives them.
 function Db:search(query, opts, offset)
 	if type(query) ~= "string" then
 		fail(M.EINVAL, "the query must be a string, not " .. type(query))
@@ -327,6 +338,7 @@ function Db:search(query, opts, offset)
 				mtime = tonumber(h.mtime),
 				snippet = ffi.string(h.snippet, h.snippet_len),
 				highlights = spans(h.highlights, h.n_highlights),
+				highlight_kinds = kinds(h.highlight_kinds, h.n_highlights),
 				matches = spans(h.matches, h.n_matches),
 				explain = str(h.explain),
 			}
