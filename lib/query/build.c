@@ -282,7 +282,7 @@ static lx_query *typo_q(builder *b, lq_field f, const lupe_itok *k, lx_query *wq
 	qlist alts = {0};
 	for (int i = 0; i < n; i++) {
 		ql_push(b, &alts, term_q(b, f, c[i].c.term, strlen(c[i].c.term)));
-		note_term(b, c[i].c.term, strlen(c[i].c.term), 0);
+		note_term(b, c[i].c.term, strlen(c[i].c.term), 0, LUPE_QT_TYPO);
 	}
 	lx_query *tq = lx_q_scale(ql_combine(&alts, LX_SYNONYM, 0), own ? TYPO_SCALE : TYPO_ABSENT_SCALE);
 	if (!tq) {
