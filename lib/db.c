@@ -12,9 +12,8 @@
 
 #define LUPE_ID_MAX 200
 
-/* Each shard of a sharded index knows its place, "K/N", so that a list
+/* Each shard of a sharded index knows its place, "K/N" (LUPE_META_SHARD), so that a list
  * given in another order or length cannot send documents to the wrong one. */
-#define LUPE_META_SHARD "lupe.shard"
 #define SHARD_LIST_MAX_BYTES (1u << 20)
 #define SHARDS_MAX 4096
 
@@ -26,15 +25,6 @@ static void copy_msg(char *dst, size_t cap, const char *msg)
 	if (dst && cap) {
 		snprintf(dst, cap, "%s", msg);
 	}
-}
-
-static int has_file(const char *dir, const char *name)
-{
-	char p[4096];
-	struct stat st;
-	if (snprintf(p, sizeof p, "%s/%s", dir, name) >= (int)sizeof p)
-		return 0;
-	return stat(p, &st) == 0;
 }
 
 static int dir_is_empty(const char *path)
@@ -265,7 +255,7 @@ static int check_dir(const char *path, int create, int *is_new, lupe_err *err)
 	}
 	if (!S_ISDIR(st.st_mode))
 		return lupe_err_set(err, LUPE_ENOTLUPE, "%s: not a lupe index (it is a file, not a directory)", path);
-	if (has_file(path, "iamglass") || has_file(path, "iamchert"))
+	if (lx_is_index_dir(path))
 		return LUPE_OK;
 	if (dir_is_empty(path) && create) {
 		*is_new = 1;
@@ -485,7 +475,7 @@ LUPE_EXPORT int lupe_open(lupe_db **out, const char *path, const lupe_open_optio
 		rc = lx_open(&db->x, path, writable, create, &err);
 	if (rc != LUPE_OK) {
 		/* Index files there but Xapian cannot open them: damaged. */
-		if (rc == LUPE_ENOTLUPE && (has_file(path, "iamglass") || has_file(path, "iamchert")))
+		if (rc == LUPE_ENOTLUPE && lx_is_index_dir(path))
 			rc = err.code = LUPE_ECORRUPT;
 		goto fail;
 	}

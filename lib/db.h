@@ -6,14 +6,11 @@
 #include "analysis/analyzer.h"
 #include "index/bulk.h"
 #include "index/pipeline.h"
+#include "index/schema.h"
 #include "shim/shim.h"
 #include "util/buf.h"
 #include "util/error.h"
 
-/* Metadata keys that mark and describe a lupe index. */
-#define LUPE_META_FORMAT "lupe.format"
-#define LUPE_META_DECOMPOUND "lupe.decompound"
-#define LUPE_FORMAT "1"
 
 /* lupe_open_options.batch_bytes by default. */
 #define LUPE_BATCH_BYTES (4u * 1024 * 1024)

@@ -24,7 +24,7 @@
 #include "db.h"
 #include "index/extract.h"
 
-#define SYNC_META_PREFIX "lupe.sync:"
+#define SYNC_META_PREFIX LUPE_META_SYNC_PREFIX
 #define SYNC_MAX_FILE_BYTES (64u << 20)
 #define SYNC_MAX_DEPTH 256
 #define SYNC_ID_MAX 200

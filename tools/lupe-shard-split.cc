@@ -46,7 +46,7 @@ int main(int argc, char **argv)
 	std::string out = argv[3];
 	try {
 		Xapian::Database src(argv[1]);
-		if (src.get_metadata("lupe.format").empty()) {
+		if (src.get_metadata(LUPE_META_FORMAT).empty()) {
 			std::fprintf(stderr, "lupe-shard-split: %s: not a lupe index\n", argv[1]);
 			return 1;
 		}
@@ -65,7 +65,7 @@ int main(int argc, char **argv)
 			shards.emplace_back(dir, Xapian::DB_CREATE | Xapian::DB_BACKEND_GLASS);
 			for (auto key = src.metadata_keys_begin(); key != src.metadata_keys_end(); ++key)
 				shards.back().set_metadata(*key, src.get_metadata(*key));
-			shards.back().set_metadata("lupe.shard", std::to_string(k) + "/" + std::to_string(n));
+			shards.back().set_metadata(LUPE_META_SHARD, std::to_string(k) + "/" + std::to_string(n));
 		}
 		for (auto w = src.spellings_begin(); w != src.spellings_end(); ++w)
 			shards[0].add_spelling(*w, w.get_termfreq());
@@ -74,8 +74,8 @@ int main(int argc, char **argv)
 		for (auto it = src.postlist_begin(""); it != src.postlist_end(""); ++it) {
 			Xapian::Document doc = src.get_document(*it);
 			auto t = doc.termlist_begin();
-			t.skip_to("Q");
-			if (t == doc.termlist_end() || (*t)[0] != 'Q') {
+			t.skip_to(LUPE_PFX_ID);
+			if (t == doc.termlist_end() || (*t)[0] != LUPE_PFX_ID[0]) {
 				std::fprintf(stderr, "lupe-shard-split: document %u has no id term\n", *it);
 				return 1;
 			}

@@ -10,15 +10,12 @@
 
 #include "lupe.h"
 #include "analysis/analyzer.h"
+#include "index/schema.h"
 #include "shim/shim.h"
 #include "util/buf.h"
+#include "util/date.h"
 #include "util/error.h"
 
-/* Term prefixes (Xapian conventions where they exist). */
-#define LUPE_PFX_ID "Q"
-#define LUPE_PFX_TITLE "S"
-#define LUPE_PFX_SOURCE "XS"
-#define LUPE_PFX_PATH "XP"   /* the whole path; path: queries expand it as a prefix */
 
 /*
  * The unique term of the document `id` (LUPE_PFX_ID + id; an id prefix
@@ -31,16 +28,6 @@ int lupe_id_term(lupe_buf *out, const char *id);
 #define LUPE_BODY_POS_GAP 100
 /* A title word counts this many times in the unprefixed (any field) terms. */
 #define LUPE_TITLE_WDF 3
-/* Bytes of one document's body that are analysed and indexed. */
-#define LUPE_TEXT_MAX (64u * 1024 * 1024)
-/*
- * Bytes of a body its record keeps: what snippets and match offsets read
- * (LUPE_SNIPPET_SCAN_MAX, search/snippet.h) and room for a passage that starts near its end
- * to end (LUPE_SNIPPET_BYTES_MAX, twice over), so that a snippet is the
- * same as from the whole body.  Nothing reads further: storing the rest
- * only made every hit on a long document unpack it.
- */
-#define LUPE_RECORD_TEXT_MAX (LUPE_SNIPPET_SCAN_MAX + 2 * LUPE_SNIPPET_BYTES_MAX)
 
 typedef struct {
 	const char *id, *title, *source, *path, *date, *text;
@@ -48,11 +35,7 @@ typedef struct {
 	int64_t mtime;
 } lupe_record;
 
-/*
- * Normalise an ISO 8601 date to 14 digits "YYYYMMDDHHMMSS" (out: 15 bytes).
- * Returns 0, or -1 when it is not a date of that form.
- */
-int lupe_date_normalise(const char *date, char *out);
+/* Dates: util/date.h (lupe_date_normalise). */
 
 /*
  * Build the Xapian document for doc.  `tmp` and `toks` are scratch space

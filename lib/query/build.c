@@ -3,7 +3,8 @@
 #include <string.h>
 
 #include "analysis/german.h"
-#include "index/document.h"
+#include "index/schema.h"
+#include "util/date.h"
 #include "query/backoff.h"
 #include "query/build.h"
 #include "query/fuzzy.h"

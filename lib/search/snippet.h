@@ -3,18 +3,16 @@
 #define LUPE_SNIPPET_H
 
 #include "lupe.h"
+#include "index/schema.h"
 #include "analysis/analyzer.h"
 #include "query/build.h"
 #include "util/buf.h"
 
 /*
- * Bytes of a body searched for the best passage; the rest is not read.
- * (The analysis also stops before the 129th place a query term may occur:
- * snippet.c, PLACES_MAX.)  Lucene's highlighter reads 50 KB by default.
+ * LUPE_SNIPPET_SCAN_MAX bytes of a body are searched for the best passage
+ * (index/schema.h); the analysis also stops before the 129th place a query
+ * term may occur (snippet.c, PLACES_MAX).
  */
-#define LUPE_SNIPPET_SCAN_MAX (64u * 1024)
-/* The longest passage asked for (lupe_search_options.snippet_bytes). */
-#define LUPE_SNIPPET_BYTES_MAX 4096u
 
 /*
  * The prefilter's keys for one query's terms (snippet.c): made once per

@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "index/schema.h"
 #include "util/buf.h"
 #include "util/error.h"
 
@@ -23,13 +24,15 @@ typedef struct lx_doc lx_doc;
 typedef struct lx_query lx_query;
 typedef struct lx_mset lx_mset;
 
-/* Value slots. */
-#define LX_SLOT_DATE 0   /* "YYYYMMDDHHMMSS", sorts as a string */
-#define LX_SLOT_MTIME 1  /* decimal seconds */
-#define LX_SLOT_SOURCE 2 /* the source as given, for facets */
-#define LX_SLOT_YEAR 3   /* "YYYY" of the date, for facets */
+/* Value slots: index/schema.h. */
+#define LX_SLOT_DATE LUPE_SLOT_DATE
+#define LX_SLOT_MTIME LUPE_SLOT_MTIME
+#define LX_SLOT_SOURCE LUPE_SLOT_SOURCE
+#define LX_SLOT_YEAR LUPE_SLOT_YEAR
 
 /* ---- databases ---- */
+/* Whether the folder holds Xapian database files (a Xapian backend's marker). */
+int lx_is_index_dir(const char *path);
 int lx_open(lx_db **out, const char *path, int writable, int create, lupe_err *err);
 void lx_close(lx_db *db);
 int lx_get_metadata(lx_db *db, const char *key, lupe_buf *out, lupe_err *err);
@@ -67,7 +70,7 @@ int lx_reopen(lx_db *db, lupe_err *err);
  * shard lx_shard_hash(id) % n, where id is the id term without its
  * LX_ID_PREFIX_LEN-byte prefix.  A reader opens even when some remote
  * shards do not answer (lx_shard_up() says which); a writer needs all. */
-#define LX_ID_PREFIX_LEN 1
+#define LX_ID_PREFIX_LEN LUPE_ID_PREFIX_LEN
 /* FNV-1a, 64 bits, of the id bytes.  Part of the index format: never change it. */
 uint64_t lx_shard_hash(const char *id, size_t n);
 int lx_open_shards(lx_db **out, const char *const *specs, size_t n, int writable, int create,

@@ -522,7 +522,7 @@ static int sync_tree(const std::string &dir)
 // new one (true even when reopening it failed).
 static int swap_in(lx_db *db, const std::string &tmp, const char *what, bool *swapped, lupe_err *err)
 {
-	std::string old = db->path + ".lupe-old";
+	std::string old = db->path + LUPE_SUFFIX_OLD;
 	*swapped = false;
 	int e = sync_tree(tmp);
 	if (e == 0)
@@ -581,10 +581,17 @@ static int swap_in(lx_db *db, const std::string &tmp, const char *what, bool *sw
 	return LUPE_OK;
 }
 
+// Xapian's own file names stay in the shim: a folder holds a Xapian
+// database when it has the backend's marker file.
 static bool is_index_dir(const std::string &p)
 {
 	struct stat st;
-	return stat((p + "/iamglass").c_str(), &st) == 0;
+	return stat((p + "/iamglass").c_str(), &st) == 0 || stat((p + "/iamchert").c_str(), &st) == 0;
+}
+
+extern "C" int lx_is_index_dir(const char *path)
+{
+	return is_index_dir(path);
 }
 
 int lx_recover(const char *path, lupe_err *err)
@@ -594,7 +601,7 @@ int lx_recover(const char *path, lupe_err *err)
 		return LUPE_OK;
 	// The old index first: it is what was there before the swap began, so
 	// a bulk load that did not end is lost whole, as lupe.h promises.
-	for (const char *suffix : {".lupe-old", ".lupe-compact"}) {
+	for (const char *suffix : {LUPE_SUFFIX_OLD, LUPE_SUFFIX_COMPACT}) {
 		std::string from = std::string(path) + suffix;
 		if (!is_index_dir(from))
 			continue;
@@ -650,7 +657,7 @@ int lx_writer_lock(const char *path_in, int *fd_out, lupe_err *err)
 		p = path_in;
 		while (p.size() > 1 && p.back() == '/')
 			p.pop_back();
-		p += ".lupe-lock";
+		p += LUPE_SUFFIX_LOCK;
 	} catch (...) {
 		return lupe_err_set(err, LUPE_ENOMEM, "%s: out of memory", path_in);
 	}
@@ -688,7 +695,7 @@ int lx_create(const char *path_in, const char *const *keys, const char *const *v
 		path = path_in;
 		while (path.size() > 1 && path.back() == '/')
 			path.pop_back();
-		aside = path + ".lupe-new-" + std::to_string((long)getpid());
+		aside = path + LUPE_SUFFIX_NEW + std::to_string((long)getpid());
 		rm_tree(aside);
 		Xapian::WritableDatabase w(aside, Xapian::DB_CREATE | Xapian::DB_BACKEND_GLASS);
 		for (size_t i = 0; i < n; i++)
@@ -768,13 +775,13 @@ int lx_compact(lx_db *db, lupe_err *err)
 				    "compact: a sharded index is compacted shard by shard (xapian-compact on each)");
 	// Beside the index, so that the rename stays on one file system.  A
 	// leftover of an interrupted compaction is removed first.
-	std::string tmp = db->path + ".lupe-compact";
+	std::string tmp = db->path + LUPE_SUFFIX_COMPACT;
 	try {
 		db->wr.commit();
 		if (db->compact_clean)
 			return LUPE_OK;
 		rm_tree(tmp);
-		rm_tree(db->path + ".lupe-old");
+		rm_tree(db->path + LUPE_SUFFIX_OLD);
 		db->wr.compact(tmp);
 		verify_copy(tmp, db->wr.get_doccount());
 	} catch (...) {
@@ -787,7 +794,7 @@ int lx_compact(lx_db *db, lupe_err *err)
 
 static std::string part_path(const lx_db *db, unsigned k)
 {
-	return db->path + ".lupe-bulk-" + std::to_string(k);
+	return db->path + LUPE_SUFFIX_BULK + std::to_string(k);
 }
 
 int lx_part_create(lx_db **out, lx_db *db, unsigned k, lupe_err *err)
@@ -848,7 +855,7 @@ int lx_merge_parts(lx_db *db, lx_db *const *parts, size_t n, int *merged, lupe_e
 	*merged = 0;
 	if (!db->writable || !db->shards.empty())
 		return lupe_err_set(err, LUPE_EINVAL, "bulk load: a local writer only");
-	std::string tmp = db->path + ".lupe-compact";
+	std::string tmp = db->path + LUPE_SUFFIX_COMPACT;
 	try {
 		db->wr.commit();
 		for (size_t i = 0; i < n; i++)
@@ -860,7 +867,7 @@ int lx_merge_parts(lx_db *db, lx_db *const *parts, size_t n, int *merged, lupe_e
 		for (size_t i = 0; i < n; i++)
 			src.add_database(Xapian::Database(parts[i]->path, Xapian::DB_BACKEND_GLASS));
 		rm_tree(tmp);
-		rm_tree(db->path + ".lupe-old");
+		rm_tree(db->path + LUPE_SUFFIX_OLD);
 		src.compact(tmp);
 		verify_copy(tmp, src.get_doccount());
 	} catch (...) {
@@ -879,10 +886,10 @@ void lx_remove_leftovers(lx_db *db)
 		return;
 	for (unsigned k = 0; k < LX_PARTS_MAX; k++)
 		rm_tree(part_path(db, k));
-	rm_tree(db->path + ".lupe-compact");
-	rm_tree(db->path + ".lupe-old");
+	rm_tree(db->path + LUPE_SUFFIX_COMPACT);
+	rm_tree(db->path + LUPE_SUFFIX_OLD);
 	// Creations that died before their rename (lx_create): "PATH.lupe-new-PID".
-	std::string dir = parent_of(db->path), base = db->path.substr(db->path.rfind('/') + 1) + ".lupe-new-";
+	std::string dir = parent_of(db->path), base = db->path.substr(db->path.rfind('/') + 1) + LUPE_SUFFIX_NEW;
 	if (DIR *d = opendir(dir.c_str())) {
 		while (struct dirent *ent = readdir(d))
 			if (strncmp(ent->d_name, base.c_str(), base.size()) == 0)

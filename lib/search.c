@@ -187,7 +187,7 @@ static char *explain_text(const char *raw)
 		size_t n = semi ? (size_t)(semi - p) : strlen(p);
 		const char *eq = memchr(p, '=', n);
 		if (eq) {
-			int title = p[0] == 'S';
+			int title = p[0] == LUPE_PFX_TITLE[0];
 			char w[32];
 			snprintf(w, sizeof w, "%.3f", atof(eq + 1));
 			if (o.len)
