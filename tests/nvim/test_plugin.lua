@@ -255,6 +255,21 @@ local ok, err = pcall(function()
 	check(messages[1] and messages[1].level == vim.log.levels.ERROR
 		and messages[1].msg:find("no index", 1, true), "no index: an error message")
 
+	-- A windows-1252 file: the library converts it, so "ö" and "€" take 2
+	-- and 3 bytes in the body; the matches still land on the file's bytes.
+	local latin = uv.fs_realpath(tmp) .. "/latin"
+	write(latin .. "/alt.txt", "Gr\246\223ere Zitronenfalter \128 Zitronenfalter\n")
+	stats, ierr = run_index(latin)
+	check(ierr == nil and stats.added == 1, "windows-1252 file indexed")
+	vim.cmd("cd " .. vim.fn.fnameescape(latin))
+	vim.cmd("Lupe Zitronenfalter")
+	local cols = {}
+	for _, e in ipairs(vim.fn.getqflist()) do
+		cols[#cols + 1] = { e.lnum, e.col }
+	end
+	eq(cols, { { 1, 9 }, { 1, 26 } }, "windows-1252: match columns counted in the file's bytes")
+	vim.cmd("cclose")
+
 	-- In a git work tree, what .gitignore ignores stays out.
 	if vim.fn.executable("git") == 1 then
 		local repo = uv.fs_realpath(tmp) .. "/repo"

@@ -239,17 +239,13 @@ local function locate(starts, off)
 	return lo, off - starts[lo] + 1
 end
 
--- Where liblupe's repair of invalid UTF-8 (each byte that starts no valid
--- sequence becomes U+FFFD, three bytes; lib/util/utf8.c) shifts the body
--- it indexed against the file's bytes: a sorted list of {offset in the
--- repaired body from which it applies, bytes added so far}, or nil when
--- the text is valid UTF-8.
-function M.repair_shifts(text)
-	local shifts, extra, i, n = nil, 0, 1, #text
+-- Whether text is valid UTF-8 (as lib/util/utf8.c judges it).
+local function valid_utf8(text)
+	local i, n = 1, #text
 	while true do
 		local k = text:find("[\128-\255]", i)
 		if not k then
-			return shifts
+			return true
 		end
 		local c = text:byte(k)
 		local len, cp, min
@@ -259,32 +255,56 @@ function M.repair_shifts(text)
 			len, cp, min = 3, c % 0x10, 0x800
 		elseif c >= 0xF0 and c < 0xF8 then
 			len, cp, min = 4, c % 0x08, 0x10000
-		end
-		local ok = len ~= nil and k + len - 1 <= n
-		if ok then
-			for j = 1, len - 1 do
-				local b = text:byte(k + j)
-				if b < 0x80 or b >= 0xC0 then
-					ok = false
-					break
-				end
-				cp = cp * 64 + b % 64
-			end
-			ok = ok and cp >= min and cp <= 0x10FFFF and not (cp >= 0xD800 and cp <= 0xDFFF)
-		end
-		if ok then
-			i = k + len
 		else
-			extra = extra + 2
-			shifts = shifts or {}
-			shifts[#shifts + 1] = { k + extra, extra }
-			i = k + 1
+			return false
 		end
+		if k + len - 1 > n then
+			return false
+		end
+		for j = 1, len - 1 do
+			local b = text:byte(k + j)
+			if b < 0x80 or b >= 0xC0 then
+				return false
+			end
+			cp = cp * 64 + b % 64
+		end
+		if cp < min or cp > 0x10FFFF or (cp >= 0xD800 and cp <= 0xDFFF) then
+			return false
+		end
+		i = k + len
 	end
 end
 
--- The file offset of an offset into the repaired body.
-function M.unrepair(shifts, off)
+-- The bytes of windows-1252's 0x80-0x9F that ICU turns into two UTF-8
+-- bytes (the rest of that range become three, 0xA0-0xFF two).
+local CP1252_TWO = { [0x81] = true, [0x83] = true, [0x88] = true, [0x8A] = true, [0x8C] = true,
+	[0x8D] = true, [0x8E] = true, [0x8F] = true, [0x90] = true, [0x98] = true, [0x9A] = true,
+	[0x9C] = true, [0x9D] = true, [0x9E] = true, [0x9F] = true }
+
+-- Where the body the folder sync indexed is longer than the file's bytes:
+-- a file that is not UTF-8 is converted by ICU, a Latin text from
+-- windows-1252 (lupe.h), so each byte from 0x80 grows to two or three.
+-- A sorted list of {offset in the body from which it applies, bytes added
+-- so far}, or nil when the text is UTF-8 (indexed as it is).
+function M.body_shifts(text)
+	if valid_utf8(text) then
+		return nil
+	end
+	local shifts, extra, i = {}, 0, 1
+	while true do
+		local k = text:find("[\128-\255]", i)
+		if not k then
+			return shifts
+		end
+		local c = text:byte(k)
+		extra = extra + ((c >= 0xA0 or CP1252_TWO[c]) and 1 or 2)
+		shifts[#shifts + 1] = { k + extra, extra }
+		i = k + 1
+	end
+end
+
+-- The file offset of an offset into the body (see M.body_shifts).
+function M.unshift(shifts, off)
 	local lo, hi, add = 1, #shifts, 0
 	while lo <= hi do
 		local mid = math.floor((lo + hi) / 2)
@@ -357,10 +377,10 @@ function M.hits(query, opts)
 		hit.lines = {}
 		if text then
 			local starts = lines_of(text)
-			local shifts = M.repair_shifts(text)
+			local shifts = M.body_shifts(text)
 			for _, m in ipairs(hit.matches) do
 				if shifts then
-					m = { M.unrepair(shifts, m[1]), M.unrepair(shifts, m[2]) }
+					m = { M.unshift(shifts, m[1]), M.unshift(shifts, m[2]) }
 				end
 				if m[2] <= #text then
 					local lnum, col = locate(starts, m[1])
