@@ -9,8 +9,8 @@
  * One thing is done here rather than in Lisp: turning the byte offsets of
  * matches (into the body as indexed) into the line and column Emacs shows
  * for the file, because that needs the file's bytes and the library's
- * rule for invalid UTF-8 (each byte that starts no valid sequence became
- * U+FFFD, three bytes, while Emacs shows it as one raw-byte character).
+ * rule for text that is not UTF-8 (the folder sync converts it, a Latin
+ * text from windows-1252: 2 or 3 body bytes for one character in Emacs).
  */
 #include <emacs-module.h>
 #include <lupe.h>
@@ -23,9 +23,8 @@
 
 int plugin_is_GPL_compatible;
 
-/* Files larger than this are not indexed; the first bytes sniffed for NUL. */
+/* Bytes of one file that lupe-module-sync reads (lupe_sync_options). */
 #define MAX_FILE_BYTES (10u * 1024 * 1024)
-#define SNIFF_BYTES 8192
 
 /* The user-ptr's payload: the handle, NULL once closed. */
 struct handle {
@@ -202,14 +201,39 @@ static int by_offset(const void *a, const void *b)
 }
 
 /*
+ * The UTF-8 length of windows-1252 byte c, as ICU converts it: the folder
+ * sync reads a file that is not UTF-8 through ICU, and a Latin text is
+ * taken for windows-1252 (lupe.h).  In 0x80-0x9F most are U+20xx (three
+ * bytes); these are two.
+ */
+static size_t cp1252_len(unsigned c)
+{
+	if (c < 0x80)
+		return 1;
+	if (c >= 0xA0)
+		return 2;
+	switch (c) {
+	case 0x81: case 0x83: case 0x88: case 0x8A: case 0x8C: case 0x8D: case 0x8E:
+	case 0x8F: case 0x90: case 0x98: case 0x9A: case 0x9C: case 0x9D: case 0x9E: case 0x9F:
+		return 2;
+	default:
+		return 3;
+	}
+}
+
+/*
  * Line and column of each target in the file text: one pass over the
- * file, counting body bytes as the library's repair produced them.
+ * file, counting body bytes as the library produced them: the file's
+ * bytes when it is UTF-8, else its windows-1252 conversion.
  */
 static void locate(const char *text, size_t n, struct target *t, size_t nt)
 {
 	const unsigned char *s = (const unsigned char *)text;
 	size_t f = 0, b = 0, k = 0;
 	long line = 1, col = 0;
+	int utf8 = 1;
+	for (size_t i = 0, len; i < n && utf8; i += len)
+		utf8 = (len = seq_len(s, n, i)) != 0;
 	qsort(t, nt, sizeof *t, by_offset);
 	while (k < nt) {
 		if (b >= t[k].body_off || f >= n) {
@@ -217,9 +241,9 @@ static void locate(const char *text, size_t n, struct target *t, size_t nt)
 			k++;
 			continue;
 		}
-		size_t len = seq_len(s, n, f);
+		size_t len = utf8 ? seq_len(s, n, f) : 0;
 		if (len == 0) {
-			f += 1, b += 3; /* one raw byte in Emacs, U+FFFD in the body */
+			b += cp1252_len(s[f]), f += 1; /* one character in Emacs */
 		} else {
 			if (s[f] == '\n')
 				line++, col = -1;
@@ -368,44 +392,97 @@ static emacs_value Fids(emacs_env *env, ptrdiff_t nargs, emacs_value *args, void
 	return out;
 }
 
+/* What the progress callback of Fsync needs. */
+struct sync_ctx {
+	emacs_env *env;
+	emacs_value progress; /* a function of (DONE TOTAL), or nil */
+};
+
 /*
- * (lupe-module-add-file DB FILE): index FILE (its text, title = its base
- * name, id = path = FILE, mtime).  'added, or a symbol saying why not:
- * 'binary (a NUL in its first 8 KB), 'too-large, 'unreadable.
+ * Called by lupe_sync_path for every event.  Stops the sync when the user
+ * quits (C-g) or when PROGRESS exits non-locally (a signal or throw, which
+ * stays pending and reaches Lisp once the module function returns).
  */
-static emacs_value Fadd_file(emacs_env *env, ptrdiff_t nargs, emacs_value *args, void *data)
+static int sync_progress(const lupe_sync_event *ev, void *p)
 {
-	(void)nargs, (void)data;
+	struct sync_ctx *c = p;
+	emacs_env *env = c->env;
+	if (env->non_local_exit_check(env) != emacs_funcall_exit_return)
+		return 1;
+	if ((size_t)env->size >= sizeof(struct emacs_env_26) && env->should_quit(env))
+		return 1;
+	if (ev->kind == LUPE_SYNC_FILE && env->is_not_nil(env, c->progress)) {
+		emacs_value a[2] = {env->make_integer(env, (intmax_t)ev->done),
+				    env->make_integer(env, (intmax_t)ev->total)};
+		env->funcall(env, c->progress, 2, a);
+		if (env->non_local_exit_check(env) != emacs_funcall_exit_return)
+			return 1;
+	}
+	return 0;
+}
+
+/*
+ * (lupe-module-sync DB PATH &optional PROGRESS EXCLUDE): make DB hold
+ * exactly the files under PATH through lupe_sync_path (the sync lupe-index
+ * runs: new and changed files read, unchanged ones not, documents of gone
+ * files removed; ids are absolute canonical paths).  PROGRESS, when
+ * non-nil, is called with (DONE TOTAL) after each file; EXCLUDE is a list
+ * of globs to leave out.  Returns (:files N :added N :updated N :unchanged
+ * N :removed N :skipped N :stopped BOOL).
+ */
+static emacs_value Fsync(emacs_env *env, ptrdiff_t nargs, emacs_value *args, void *data)
+{
+	(void)data;
 	lupe_db *db = db_of(env, args[0]);
 	char *path = db ? copy(env, args[1], NULL) : NULL;
 	if (!path)
 		return sym(env, "nil");
-	size_t len = 0;
-	char *text = read_file(path, MAX_FILE_BYTES, &len);
-	if (!text) {
-		free(path);
-		return sym(env, errno == EFBIG ? "too-large" : "unreadable");
+	struct sync_ctx c = {env, nargs > 2 ? args[2] : sym(env, "nil")};
+	lupe_sync_options o = LUPE_SYNC_OPTIONS_INIT;
+	o.max_file_bytes = MAX_FILE_BYTES;
+	o.callback = sync_progress;
+	o.ctx = &c;
+	/* EXCLUDE as a NULL-terminated array of copies. */
+	char **ex = NULL;
+	ptrdiff_t nex = 0;
+	if (nargs > 3 && env->is_not_nil(env, args[3])) {
+		emacs_value seq = args[3];
+		nex = env->extract_integer(env, call(env, "length", 1, &seq));
+		ex = env->non_local_exit_check(env) == emacs_funcall_exit_return
+			     ? calloc((size_t)nex + 1, sizeof *ex) : NULL;
+		for (ptrdiff_t i = 0; ex && i < nex; i++) {
+			emacs_value a[2] = {env->make_integer(env, i), seq};
+			if (!(ex[i] = copy(env, call(env, "nth", 2, a), NULL)))
+				break;
+		}
+		if (env->non_local_exit_check(env) != emacs_funcall_exit_return || !ex) {
+			for (ptrdiff_t i = 0; ex && i < nex; i++)
+				free(ex[i]);
+			free(ex), free(path);
+			return ex ? sym(env, "nil") : fail(env, LUPE_ENOMEM, "out of memory", NULL, NULL);
+		}
+		o.exclude = (const char *const *)ex;
 	}
-	if (memchr(text, '\0', len < SNIFF_BYTES ? len : SNIFF_BYTES)) {
-		free(text), free(path);
-		return sym(env, "binary");
-	}
-	struct stat st;
-	lupe_document doc = LUPE_DOCUMENT_INIT;
-	const char *slash = strrchr(path, '/');
-	doc.id = path;
-	doc.path = path;
-	doc.title = slash ? slash + 1 : path;
-	doc.title_len = strlen(doc.title);
-	doc.text = text;
-	doc.text_len = len;
-	doc.mtime = stat(path, &st) == 0 ? (int64_t)st.st_mtime : 0;
-	int rc = lupe_add(db, &doc);
-	free(text);
+	lupe_sync_stats st;
+	int rc = lupe_sync_path(db, path, &o, &st);
+	for (ptrdiff_t i = 0; ex && i < nex; i++)
+		free(ex[i]);
+	free(ex);
 	free(path);
+	if (env->non_local_exit_check(env) != emacs_funcall_exit_return)
+		return sym(env, "nil"); /* PROGRESS signalled: let that through */
 	if (rc != LUPE_OK)
 		return fail_db(env, db, rc);
-	return sym(env, "added");
+	emacs_value v[14] = {
+		sym(env, ":files"), env->make_integer(env, (intmax_t)st.files),
+		sym(env, ":added"), env->make_integer(env, (intmax_t)st.added),
+		sym(env, ":updated"), env->make_integer(env, (intmax_t)st.updated),
+		sym(env, ":unchanged"), env->make_integer(env, (intmax_t)st.unchanged),
+		sym(env, ":removed"), env->make_integer(env, (intmax_t)st.removed),
+		sym(env, ":skipped"), env->make_integer(env, (intmax_t)st.skipped),
+		sym(env, ":stopped"), sym(env, st.stopped ? "t" : "nil"),
+	};
+	return list(env, 14, v);
 }
 
 /* Byte offsets into valid UTF-8 (the library's snippet) to character offsets. */
@@ -571,8 +648,9 @@ int emacs_module_init(struct emacs_runtime *rt)
 	defun(env, "lupe-module-delete", 2, 2, Fdelete, "Delete document ID; nil when none.\n\n(fn DB ID)");
 	defun(env, "lupe-module-mtime", 2, 2, Fmtime, "The stored mtime of ID, or nil.\n\n(fn DB ID)");
 	defun(env, "lupe-module-ids", 2, 2, Fids, "The sorted ids starting with PREFIX.\n\n(fn DB PREFIX)");
-	defun(env, "lupe-module-add-file", 2, 2, Fadd_file,
-	      "Index FILE; `added', or `binary', `too-large', `unreadable'.\n\n(fn DB FILE)");
+	defun(env, "lupe-module-sync", 2, 4, Fsync,
+	      "Sync DB with the files under PATH (lupe_sync_path); a plist of counts.\n\n"
+	      "(fn DB PATH &optional PROGRESS EXCLUDE)");
 	defun(env, "lupe-module-search", 3, 4, Fsearch,
 	      "Search DB for QUERY; at most LIMIT hits as plists.\n\n(fn DB QUERY LIMIT &optional BASE)");
 	emacs_value feature = sym(env, "lupe-module");

@@ -72,7 +72,7 @@ nil: `default-directory'."
 (declare-function lupe-module-delete "lupe-module")
 (declare-function lupe-module-mtime "lupe-module")
 (declare-function lupe-module-ids "lupe-module")
-(declare-function lupe-module-add-file "lupe-module")
+(declare-function lupe-module-sync "lupe-module")
 (declare-function lupe-module-search "lupe-module")
 
 (defun lupe--module-path ()
@@ -141,24 +141,13 @@ or set `lupe-index-path'" default-directory))
 
 ;;;; Indexing
 
-(defun lupe--files (dir)
-  "The files under DIR to index: git's list in a work tree, else all
-files outside hidden folders."
-  (let ((default-directory (file-name-as-directory dir)))
-    (or (and (executable-find "git")
-             (locate-dominating-file dir ".git")
-             (with-temp-buffer
-               (when (eq 0 (call-process "git" nil t nil "-c" "core.quotepath=off" "ls-files"
-                                         "-z" "--cached" "--others" "--exclude-standard"))
-                 (cl-loop for rel in (split-string (buffer-string) "\0" t)
-                          for f = (expand-file-name rel dir)
-                          when (file-regular-p f) collect f))))
-        (directory-files-recursively
-         dir "" nil (lambda (d) (not (string-prefix-p "." (file-name-nondirectory d))))))))
-
 (defun lupe-index-directory (dir)
-  "Index or update the files under DIR (text files; binary ones skipped).
-On re-runs only changed files are read again and vanished ones dropped.
+  "Index or update the files under DIR through liblupe's folder sync.
+The sync is the one `lupe-index DIR' runs, so both make the same index:
+text files (.txt .md .html and the like) outside hidden folders and what
+.gitignore and .ignore files name; on re-runs only changed files are
+read again and documents of vanished ones dropped.  Ids are absolute
+canonical paths.  \\[keyboard-quit] stops it; what was done is kept.
 Returns a plist of counts (:added :updated :unchanged :removed :skipped)."
   (interactive "DIndex directory: ")
   (lupe-ensure-module)
@@ -167,33 +156,31 @@ Returns a plist of counts (:added :updated :unchanged :removed :skipped)."
     (user-error "lupe: %s is not a directory" dir))
   (make-directory lupe-index-root t)
   (let* ((index (lupe--index-path dir))
-         (root (file-name-as-directory (expand-file-name lupe-index-root)))
-         (files (cl-remove-if (lambda (f) (string-prefix-p root f)) (lupe--files dir)))
-         (added 0) (updated 0) (unchanged 0) (removed 0) (skipped 0)
-         (progress (make-progress-reporter (format "lupe: indexing %s " dir) 0 (length files))))
-    (condition-case err
-        (lupe--with-db (db index t t)
-          (let ((old (make-hash-table :test #'equal)) (i 0))
-            (dolist (id (lupe-module-ids db (file-name-as-directory dir)))
-              (puthash id t old))
-            (dolist (f files)
-              (let ((mtime (truncate (float-time (file-attribute-modification-time
-                                                  (file-attributes f))))))
-                (if (and (gethash f old) (eql (lupe-module-mtime db f) mtime))
-                    (cl-incf unchanged)
-                  (pcase (lupe-module-add-file db f)
-                    ('added (if (gethash f old) (cl-incf updated) (cl-incf added)))
-                    (_ (when (gethash f old) (lupe-module-delete db f))
-                       (cl-incf skipped))))
-                (remhash f old))
-              (progress-reporter-update progress (cl-incf i)))
-            (maphash (lambda (id _) (lupe-module-delete db id) (cl-incf removed)) old)
-            (lupe-module-commit db)))
-      (lupe-error (user-error "lupe: indexing %s failed: %s" dir (cadr err))))
-    (progress-reporter-done progress)
-    (message "lupe: indexed %s: %d added, %d updated, %d unchanged, %d removed, %d skipped"
-             dir added updated unchanged removed skipped)
-    (list :added added :updated updated :unchanged unchanged :removed removed :skipped skipped)))
+         (root (directory-file-name (file-truename (expand-file-name lupe-index-root))))
+         (under (file-name-as-directory dir))
+         ;; Never index our own indexes, should they lie under DIR.
+         (exclude (and (string-prefix-p under root) (list (substring root (length under)))))
+         (progress nil)
+         (st (condition-case err
+                 (lupe--with-db (db index t t)
+                   (lupe-module-sync
+                    db dir
+                    (lambda (done total)
+                      (unless progress
+                        (setq progress (make-progress-reporter
+                                        (format "lupe: indexing %s " dir) 0 total)))
+                      (progress-reporter-update progress done))
+                    exclude))
+               (lupe-error (user-error "lupe: indexing %s failed: %s" dir (cadr err))))))
+    (when progress (progress-reporter-done progress))
+    (let ((counts (list :added (plist-get st :added) :updated (plist-get st :updated)
+                        :unchanged (plist-get st :unchanged) :removed (plist-get st :removed)
+                        :skipped (plist-get st :skipped))))
+      (message "lupe: indexed %s: %d added, %d updated, %d unchanged, %d removed, %d skipped%s"
+               dir (plist-get counts :added) (plist-get counts :updated)
+               (plist-get counts :unchanged) (plist-get counts :removed)
+               (plist-get counts :skipped) (if (plist-get st :stopped) " (stopped)" ""))
+      counts)))
 
 ;;;; Searching
 

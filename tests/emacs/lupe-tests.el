@@ -46,7 +46,8 @@ in the temporary folder."
 (defconst lupe-tests--files
   '(("haus.txt" . "Das Gartenhaus steht hinten.\nDie Überstunden häufen sich im Büro.\n")
     ("sub/arbeit.md" . "# Arbeit\n\n\tGrößere Überstunden? Nein, Überstunden nie.\nSchluss.\n")
-    ("bild.bin" . "Überstunden\0\0binär")))
+    ("bild.txt" . "Überstunden\0\0binär")
+    ("programm.el" . ";; Überstunden im Code, kein Text\n")))
 
 (defun lupe-tests--positions (text word)
   "Every (LINE . COL) of WORD in TEXT, COL in characters from 0."
@@ -80,6 +81,34 @@ in the temporary folder."
                    (list (expand-file-name "haus.txt" proj))))
     (should-not (lupe-hits "Nein"))))
 
+;; The module's sync is liblupe's: the same ids as lupe-index, progress per
+;; file, and a signal from PROGRESS stops it and reaches the caller.
+(ert-deftest lupe-index-directory-is-the-library-sync ()
+  (lupe-tests--with-project lupe-tests--files
+    (let ((exe (getenv "LUPE_INDEX_EXE"))
+          (cli (concat lupe-tests--root "cli-index")))
+      (unless (and exe (file-executable-p exe))
+        (ert-fail "LUPE_INDEX_EXE does not name lupe-index (meson sets it)"))
+      (lupe-index-directory proj)
+      (should (eq 0 (call-process exe nil nil nil "--db" cli (concat proj "/./"))))
+      (should (equal (lupe--with-db (db (lupe--index-path proj)) (lupe-module-ids db ""))
+                     (lupe--with-db (db cli) (lupe-module-ids db ""))))
+      (should (equal (lupe--with-db (db cli) (lupe-module-ids db ""))
+                     (list (expand-file-name "haus.txt" proj)
+                           (expand-file-name "sub/arbeit.md" proj)))))
+    (lupe-tests--write (expand-file-name "neu.txt" proj) "Neue Überstunden.\n")
+    (let ((seen nil))
+      (lupe--with-db (db (lupe--index-path proj) t)
+        (should (equal (should-error
+                        (lupe-module-sync db proj (lambda (done total)
+                                                    (push (list done total) seen)
+                                                    (signal 'lupe-tests--stop '(halt)))))
+                       '(lupe-tests--stop halt))))
+      (should (= 1 (length seen)))
+      (should (equal (cadr (car seen)) 4)))))
+
+(define-error 'lupe-tests--stop "stop")
+
 ;;;; M-x lupe-search and next-error
 
 (ert-deftest lupe-search-lists-every-match-and-next-error-visits-them ()
@@ -87,7 +116,7 @@ in the temporary folder."
     (lupe-index-directory proj)
     (let* ((buf (lupe-search "Überstunden"))
            (want (cl-loop for (name . text) in lupe-tests--files
-                          unless (string-suffix-p ".bin" name)
+                          unless (member name '("bild.txt" "programm.el"))
                           append (cl-loop for (line . col) in (lupe-tests--positions text "Überstunden")
                                           collect (list name line col)))))
       (with-current-buffer buf

@@ -127,7 +127,7 @@ local ok, err = pcall(function()
 	local haus = proj .. "/a/haus.txt"
 	local arbeit = proj .. "/a/b/arbeit.md"
 	local notiz = proj .. "/c/notiz.txt"
-	local bild = proj .. "/d/bild.bin"
+	local bild = proj .. "/d/bild.txt"
 	local texts = {
 		[haus] = "Das Gartenhaus steht hinten.\nDie Überstunden häufen sich im Büro.\n",
 		[arbeit] = "# Arbeit\n\nZeile über Äpfel und Öl.\n  Größere Überstunden? Nein, danke.\n",
@@ -138,13 +138,17 @@ local ok, err = pcall(function()
 	end
 	write(bild, "Überstunden\0\0\1binär")
 
-	vim.g.lupe_chunk = 2 -- several steps even for this small folder
+	write(proj .. "/d/programm.lua", "-- Überstunden im Code\n") -- not a text file name
+	write(proj .. "/.versteckt/geheim.txt", "Versteckte Überstunden.\n") -- hidden
+
+	vim.g.lupe_chunk = 2 -- progress shown every 2 files even for this small folder
 	vim.cmd("cd " .. vim.fn.fnameescape(proj))
 	local stats, ierr, busy = run_index(proj)
 	check(ierr == nil, "first index without error: " .. tostring(ierr))
-	check(busy, ":LupeIndex returns before the work is done (chunked)")
+	check(busy, ":LupeIndex returns at once; the sync runs from the event loop")
 	eq({ stats.total, stats.added, stats.updated, stats.unchanged, stats.removed, stats.skipped },
 		{ 4, 3, 0, 0, 0, 1 }, "first run: 4 files, 3 added, binary skipped")
+	eq({ stats.done, stats.steps }, { 4, 1 }, "progress from the library's callback: 4 done, shown at 2/4")
 	check(vim.fn.isdirectory(lupe.index_path(proj)) == 1, "index kept per project under the state folder")
 
 	vim.cmd("Lupe Überstunden")
@@ -194,6 +198,48 @@ local ok, err = pcall(function()
 	eq(db:ids(proj .. "/"), { arbeit, notiz }, "index holds exactly the remaining text files")
 	db:close()
 
+	-- The same index as `lupe-index DIR`: the same ids, titles and dates.
+	local exe = os.getenv("LUPE_INDEX_EXE")
+	if not exe or exe == "" then
+		-- A meson build tree: build/lib/liblupe.so next to build/examples/.
+		exe = vim.fn.fnamemodify(os.getenv("LUPE_LIBRARY") or "", ":p:h:h") .. "/examples/lupe-index"
+	end
+	if check(vim.fn.executable(exe) == 1, "lupe-index found: " .. exe) then
+		local cli = tmp .. "/cli-index"
+		-- Written another way on purpose: ids must not depend on it.
+		vim.fn.system({ "sh", "-c", 'cd "$1" && "$2" --db "$3" ./projekt/ >/dev/null 2>&1', "sh",
+			tmp, exe, cli })
+		check(vim.v.shell_error == 0, "lupe-index made an index")
+		local a = capi.open(lupe.index_path(proj), capi.OPEN_READ)
+		local b = capi.open(cli, capi.OPEN_READ)
+		eq(a:ids(), b:ids(), "plugin and lupe-index: the same ids")
+		local function summary(d)
+			local t = {}
+			for _, h in ipairs(d:search("Überstunden OR Kaffee", { limit = 10 }).hits) do
+				t[#t + 1] = { h.id, h.title, h.date, h.path }
+			end
+			return t
+		end
+		eq(summary(a), summary(b), "plugin and lupe-index: the same documents")
+		a:close()
+		b:close()
+	end
+
+	-- A progress callback that fails stops the sync; the error comes back.
+	local w = capi.open(lupe.index_path(proj), capi.OPEN_WRITE)
+	write(proj .. "/e/neu.txt", "Neue Überstunden.\n")
+	local perr_ok, perr = pcall(w.sync, w, proj, { progress = function(ev)
+		if ev.kind == "file" then
+			error("Abbruch im Fortschritt")
+		end
+	end })
+	check(not perr_ok and tostring(perr):find("Abbruch im Fortschritt", 1, true),
+		"an error in the progress callback is raised after the sync: " .. tostring(perr))
+	local st = w:sync(proj, { progress = function() return false end })
+	check(st.stopped, "progress returning false stops the sync")
+	w:close()
+	os.remove(proj .. "/e/neu.txt")
+
 	-- From a subfolder, :Lupe finds the project's index.
 	vim.cmd("cd " .. vim.fn.fnameescape(proj .. "/a/b"))
 	vim.cmd("Lupe Kaffeepause")
@@ -208,6 +254,21 @@ local ok, err = pcall(function()
 	vim.cmd("Lupe Überstunden")
 	check(messages[1] and messages[1].level == vim.log.levels.ERROR
 		and messages[1].msg:find("no index", 1, true), "no index: an error message")
+
+	-- A windows-1252 file: the library converts it, so "ö" and "€" take 2
+	-- and 3 bytes in the body; the matches still land on the file's bytes.
+	local latin = uv.fs_realpath(tmp) .. "/latin"
+	write(latin .. "/alt.txt", "Gr\246\223ere Zitronenfalter \128 Zitronenfalter\n")
+	stats, ierr = run_index(latin)
+	check(ierr == nil and stats.added == 1, "windows-1252 file indexed")
+	vim.cmd("cd " .. vim.fn.fnameescape(latin))
+	vim.cmd("Lupe Zitronenfalter")
+	local cols = {}
+	for _, e in ipairs(vim.fn.getqflist()) do
+		cols[#cols + 1] = { e.lnum, e.col }
+	end
+	eq(cols, { { 1, 9 }, { 1, 26 } }, "windows-1252: match columns counted in the file's bytes")
+	vim.cmd("cclose")
 
 	-- In a git work tree, what .gitignore ignores stays out.
 	if vim.fn.executable("git") == 1 then

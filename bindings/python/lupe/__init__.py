@@ -26,7 +26,7 @@ __all__ = [
     "Error", "NotFoundError", "LockedError", "NotLupeError", "CorruptError",
     "IOFailureError", "NoMemoryError", "QueryError", "InvalidError",
     "ReadOnlyError", "NetworkError", "InternalError", "LibraryNotFound", "library_path",
-    "char_spans", "SORTS", "LostError", "BusyError",
+    "char_spans", "SORTS", "LostError", "BusyError", "SyncEvent", "SyncStats",
 ]
 
 #: Raised (an OSError) when no usable liblupe is found; names what was tried.
@@ -495,6 +495,127 @@ def _search_options(limit: int, offset: int, fuzzy: bool, sort: str,
 
 
 # ---------------------------------------------------------------------------
+# Folder sync
+# ---------------------------------------------------------------------------
+
+_SYNC_KINDS = {_capi.SYNC_SCANNED: "scanned", _capi.SYNC_FILE: "file",
+               _capi.SYNC_REMOVED: "removed", _capi.SYNC_WARNING: "warning",
+               _capi.SYNC_COMMITTING: "committing"}
+
+
+class SyncEvent(NamedTuple):
+    """One step of Database.sync()/prune(), as the progress callback sees it.
+
+    kind is "scanned" (the walk is done: total files to consider), "file"
+    (a file was considered; message "added", "updated" or "unchanged"),
+    "removed" (the document path was deleted), "warning" (path was skipped
+    or read only in part; message says why) or "committing" (the final
+    commit begins).  path is the file system's name decoded as os.fsdecode
+    does (undecodable bytes become surrogates), or None; done and total
+    count files (total is 0 before the walk ends); bytes were read so far."""
+    kind: str
+    path: Optional[str]
+    message: Optional[str]
+    done: int
+    total: int
+    bytes: int
+
+
+class SyncStats(NamedTuple):
+    """What Database.sync()/prune() did.
+
+    files considered (after the ignore rules), added (new ids), updated
+    (changed files read again), unchanged (not read: same size and mtime),
+    removed (documents of files gone or now ignored), skipped (left out with
+    a warning), bytes read, and stopped (the progress callback asked to
+    stop)."""
+    files: int
+    added: int
+    updated: int
+    unchanged: int
+    removed: int
+    skipped: int
+    bytes: int
+    stopped: bool
+
+
+def _stats(st: _capi.SyncStats) -> SyncStats:
+    return SyncStats(st.files, st.added, st.updated, st.unchanged, st.removed, st.skipped,
+                     st.bytes, bool(st.stopped))
+
+
+def _globs(globs: Union[str, Iterable[str]], what: str) -> Optional[ctypes.Array]:  # type: ignore
+    if isinstance(globs, (str, bytes)):
+        globs = [globs]  # type: ignore[list-item]
+    items = [_cstr(g, what) for g in globs]
+    if not items:
+        return None
+    return (ctypes.c_char_p * (len(items) + 1))(*items, None)
+
+
+SyncProgress = Callable[[SyncEvent], Optional[bool]]
+
+
+class _SyncRun:
+    """The options of one sync and the C callback that calls `progress`.
+
+    An exception raised by `progress` is kept, the sync is asked to stop
+    (what was done is committed), and the exception is raised again once
+    the C call has returned: it never unwinds through C."""
+
+    def __init__(self, flags: int, include: Union[str, Iterable[str]],
+                 exclude: Union[str, Iterable[str]], source: Optional[str],
+                 max_file_bytes: Optional[int], progress: Optional[SyncProgress]) -> None:
+        self.opts = _capi.sync_options()
+        self.opts.flags = flags
+        self._inc = _globs(include, "include glob")
+        self._exc = _globs(exclude, "exclude glob")
+        if self._inc is not None:
+            self.opts.include = ctypes.cast(self._inc, ctypes.POINTER(ctypes.c_char_p))
+        if self._exc is not None:
+            self.opts.exclude = ctypes.cast(self._exc, ctypes.POINTER(ctypes.c_char_p))
+        self.opts.source = _cstr(source, "source")
+        if max_file_bytes is not None:
+            if not isinstance(max_file_bytes, int) or isinstance(max_file_bytes, bool):
+                raise TypeError("max_file_bytes must be an int, not %s"
+                                % type(max_file_bytes).__name__)
+            if max_file_bytes <= 0:
+                raise InvalidError("max_file_bytes must be positive", -8)
+            self.opts.max_file_bytes = max_file_bytes
+        self.error: Optional[BaseException] = None
+        self._progress = progress
+        if progress is not None:
+            if not callable(progress):
+                raise TypeError("progress must be callable, not %s" % type(progress).__name__)
+            self._cb = _capi.SyncCallback(self._call)  # kept alive for the C call
+            self.opts.callback = self._cb
+
+    def _call(self, ev_p: "ctypes._Pointer[_capi.SyncEvent]", ctx: object) -> int:
+        try:
+            ev = ev_p.contents
+            path = os.fsdecode(ev.path) if ev.path is not None else None
+            e = SyncEvent(_SYNC_KINDS.get(ev.kind, str(ev.kind)), path,  # type: ignore
+                          _decode(ev.message), ev.done, ev.total, ev.bytes)
+            assert self._progress is not None
+            return 1 if self._progress(e) is False else 0
+        except BaseException as exc:  # noqa: B036 - even KeyboardInterrupt stops the sync
+            if self.error is None:
+                self.error = exc
+            return 1
+
+    def finish(self, db: "Database", status: int, stats: _capi.SyncStats) -> SyncStats:
+        out = _stats(stats)
+        if self.error is not None:
+            err, self.error = self.error, None
+            raise err
+        if status:
+            e = _error(status, _decode(lib.lupe_errmsg(db._h)))
+            e.stats = out  # type: ignore[attr-defined]
+            raise e
+        return out
+
+
+# ---------------------------------------------------------------------------
 # Database
 # ---------------------------------------------------------------------------
 
@@ -662,6 +783,63 @@ class Database:
             return True
         except NotFoundError:
             return False
+
+    # -- folder sync --
+
+    def sync(self, path: PathLike, *, include: Union[str, Iterable[str]] = (),
+             exclude: Union[str, Iterable[str]] = (), hidden: bool = False,
+             no_ignore: bool = False, keep_gone: bool = False, dry_run: bool = False,
+             source: Optional[str] = None, max_file_bytes: Optional[int] = None,
+             progress: Optional[SyncProgress] = None) -> SyncStats:
+        """Make the index hold exactly the files under `path` (liblupe's
+        lupe_sync_path, the same sync `lupe-index DIR` runs), then commit.
+
+        New and changed files are read and added, unchanged ones (same size
+        and mtime) are not read, and documents of files gone or now ignored
+        under `path` are deleted (keep_gone=True keeps them).  Ids, and
+        Hit.path, are absolute canonical paths, however `path` is written.
+        Hidden files and folders, .git, and what .gitignore/.ignore files
+        ignore are left out unless hidden=True / no_ignore=True; include
+        globs choose the files (default: .txt .text .md .markdown .html .htm
+        .xhtml), exclude globs skip files and folders.  source names the
+        documents' source ("files" by default); of a file bigger than
+        max_file_bytes only that many first bytes are read (default 64 MB).
+        dry_run=True changes nothing and only reports.
+
+        progress(event), when given, is called with a SyncEvent for every
+        step; returning False stops the sync after the current file (what
+        was done is committed and SyncStats.stopped is True).  An exception
+        raised by progress stops the sync the same way and is raised again
+        from sync().  Returns SyncStats; NotFoundError when `path` does not
+        exist (nothing changed), ReadOnlyError on a read-only handle.  On
+        other failures the exception's .stats says what was done."""
+        h = self._handle()
+        if path is None:
+            raise TypeError("path must be a str or os.PathLike naming a file or folder, not None")
+        p = os.fsencode(path)
+        if b"\0" in p:
+            raise InvalidError("path must not contain NUL characters", -8)
+        flags = ((_capi.SYNC_HIDDEN if hidden else 0) | (_capi.SYNC_NO_IGNORE if no_ignore else 0)
+                 | (_capi.SYNC_KEEP_GONE if keep_gone else 0)
+                 | (_capi.SYNC_DRY_RUN if dry_run else 0))
+        run = _SyncRun(flags, include, exclude, source, max_file_bytes, progress)
+        stats = _capi.SyncStats()
+        st = _fn("lupe_sync_path")(h, p, ctypes.byref(run.opts),  # type: ignore
+                                   ctypes.byref(stats))
+        return run.finish(self, st, stats)  # type: ignore[arg-type]
+
+    def prune(self, *, dry_run: bool = False,
+              progress: Optional[SyncProgress] = None) -> SyncStats:
+        """Delete the documents whose id is the absolute path of a file that
+        no longer exists, wherever it was synced from, then commit
+        (lupe_sync_prune, `lupe-index --prune`).  SyncStats.removed counts
+        them; progress gets a "removed" SyncEvent for each (see sync())."""
+        h = self._handle()
+        flags = _capi.SYNC_DRY_RUN if dry_run else 0
+        run = _SyncRun(flags, (), (), None, None, progress)
+        stats = _capi.SyncStats()
+        st = _fn("lupe_sync_prune")(h, ctypes.byref(run.opts), ctypes.byref(stats))  # type: ignore
+        return run.finish(self, st, stats)  # type: ignore[arg-type]
 
     # -- searching --
 

@@ -24,7 +24,7 @@ import os
 import shutil
 import subprocess
 import threading
-from ctypes import (POINTER, Structure, c_char_p, c_double, c_int, c_int64,
+from ctypes import (CFUNCTYPE, POINTER, Structure, c_char_p, c_double, c_int, c_int64,
                     c_size_t, c_ubyte, c_uint, c_uint32, c_uint64, c_void_p)
 from typing import Any, Callable, Dict, List, Optional, Tuple
 
@@ -48,6 +48,18 @@ SORT_DATE_ASC = 2
 
 TOKEN_STOPWORD = 0x1
 TOKEN_COMPLETED = 0x2
+
+SYNC_HIDDEN = 0x1
+SYNC_NO_IGNORE = 0x2
+SYNC_KEEP_GONE = 0x4
+SYNC_DRY_RUN = 0x8
+
+# lupe_sync_event_kind
+SYNC_SCANNED = 0
+SYNC_FILE = 1
+SYNC_REMOVED = 2
+SYNC_WARNING = 3
+SYNC_COMMITTING = 4
 
 
 class Token(Structure):
@@ -109,11 +121,40 @@ class Facet(Structure):
     _fields_ = [("value", c_char_p), ("count", c_uint64)]
 
 
+class SyncEvent(Structure):
+    """lupe_sync_event."""
+    _fields_ = [("kind", c_int), ("path", c_char_p), ("message", c_char_p),
+                ("done", c_uint64), ("total", c_uint64), ("bytes", c_uint64)]
+
+
+#: lupe_sync_callback: int (*)(const lupe_sync_event *ev, void *ctx).
+SyncCallback = CFUNCTYPE(c_int, POINTER(SyncEvent), c_void_p)
+
+
+class SyncOptions(Structure):
+    """lupe_sync_options."""
+    _fields_ = [("version", c_uint), ("flags", c_uint),
+                ("include", POINTER(c_char_p)), ("exclude", POINTER(c_char_p)),
+                ("source", c_char_p), ("max_file_bytes", c_uint64),
+                ("callback", SyncCallback), ("ctx", c_void_p)]
+
+
+class SyncStats(Structure):
+    """lupe_sync_stats."""
+    _fields_ = [("files", c_uint64), ("added", c_uint64), ("updated", c_uint64),
+                ("unchanged", c_uint64), ("removed", c_uint64), ("skipped", c_uint64),
+                ("bytes", c_uint64), ("stopped", c_int)]
+
+
 #: The C name of each mirrored struct (checked against lupe.h).
 STRUCTS = {"lupe_token": Token, "lupe_analyzer_options": AnalyzerOptions,
            "lupe_open_options": OpenOptions, "lupe_document": Document,
            "lupe_span": Span, "lupe_hit": Hit, "lupe_search_options": SearchOptions,
-           "lupe_facet": Facet}
+           "lupe_facet": Facet, "lupe_sync_event": SyncEvent,
+           "lupe_sync_options": SyncOptions, "lupe_sync_stats": SyncStats}
+
+#: The C name of each mirrored function pointer type (checked against lupe.h).
+CALLBACKS = {"lupe_sync_callback": SyncCallback}
 
 
 # The *_INIT macros of lupe.h (the version is the struct's *_VERSION).
@@ -133,9 +174,14 @@ def search_options() -> SearchOptions:
     return SearchOptions(1, 0, 10, 240, 0, SORT_RELEVANCE, None)
 
 
+def sync_options() -> SyncOptions:
+    return SyncOptions(1, 0, None, None, None, 0)  # callback, ctx: NULL
+
+
 #: C struct name -> the function that makes it as its *_INIT macro does.
 INITS = {"lupe_analyzer_options": analyzer_options, "lupe_open_options": open_options,
-         "lupe_document": document, "lupe_search_options": search_options}
+         "lupe_document": document, "lupe_search_options": search_options,
+         "lupe_sync_options": sync_options}
 
 _P = c_void_p
 # name: (restype, argtypes).  An opaque handle (lupe_db *, ...) is c_void_p,
@@ -175,6 +221,8 @@ SIGNATURES: Dict[str, Tuple[Any, List[Any]]] = {
     "lupe_strings_count": (c_size_t, [_P]),
     "lupe_strings_get": (c_char_p, [_P, c_size_t]),
     "lupe_strings_free": (None, [_P]),
+    "lupe_sync_path": (c_int, [_P, c_char_p, POINTER(SyncOptions), POINTER(SyncStats)]),
+    "lupe_sync_prune": (c_int, [_P, POINTER(SyncOptions), POINTER(SyncStats)]),
 }
 _SIGNATURES = SIGNATURES  # the old name
 

@@ -28,7 +28,8 @@ def split_decl(decl):
 
 def parse(src):
     """{'functions': {name: (ret, [param types])}, 'structs': {name: [(type, field)]},
-    'opaque': set, 'defines': {name: text}, 'enums': {name: int}}"""
+    'opaque': set, 'defines': {name: text}, 'enums': {name: int},
+    'callbacks': {name: (ret, [param types])} (function pointer typedefs)}"""
     defines = {}
     code = strip_comments(src)
     for m in re.finditer(r"^[ \t]*#[ \t]*define[ \t]+(\w+)(?:[ \t]+([^\n]*))?$", code, re.M):
@@ -72,6 +73,12 @@ def parse(src):
     code = re.sub(r"typedef\s+enum\s*\{(.*?)\}\s*(\w+)\s*;", enum, code, flags=re.S)
     for m in re.finditer(r"typedef\s+struct\s+(\w+)\s+(\w+)\s*;", code):
         opaque.add(m.group(2))
+    callbacks = {}
+    for m in re.finditer(r"typedef\s+([^;()]*?)\(\s*\*\s*(\w+)\s*\)\s*\(([^;]*)\)\s*;", code):
+        params = [p for p in m.group(3).split(",") if p.strip()]
+        if [p.strip() for p in params] == ["void"]:
+            params = []
+        callbacks[m.group(2)] = (norm_type(m.group(1)), [split_decl(p)[0] for p in params])
     code = re.sub(r"typedef[^;]*;", " ", code)
     functions = {}
     for decl in code.split(";"):
@@ -83,7 +90,7 @@ def parse(src):
             params = []
         functions[m.group(2)] = (norm_type(m.group(1)), [split_decl(p)[0] for p in params])
     return {"functions": functions, "structs": structs, "opaque": opaque,
-            "defines": defines, "enums": enums}
+            "defines": defines, "enums": enums, "callbacks": callbacks}
 
 
 def int_value(text, defines, enums):

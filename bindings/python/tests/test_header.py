@@ -46,6 +46,8 @@ def acceptable(ctype, h):
         return [None]
     if base in SCALARS:
         return [SCALARS[base]]
+    if base in _capi.CALLBACKS:
+        return [_capi.CALLBACKS[base]]
     if base == "char *":
         return [ctypes.c_char_p, ctypes.c_void_p]
     if base == "char **":
@@ -106,6 +108,29 @@ def test_ctypes_structs_match_header(h):
             if ftype not in acceptable(ctype, h):
                 problems.append("%s.%s: %s in ctypes, %s in lupe.h"
                                 % (cname, fname, tname(ftype), ctype))
+    assert not problems, "\n".join(problems)
+
+
+def test_ctypes_callbacks_match_header(h):
+    """Function pointer types (lupe_sync_callback): return and argument types."""
+    problems = []
+    assert _capi.CALLBACKS
+    for cname, cls in sorted(_capi.CALLBACKS.items()):
+        if cname not in h["callbacks"]:
+            problems.append("%s: not a function pointer type of lupe.h" % cname)
+            continue
+        cret, cargs = h["callbacks"][cname]
+        if cls._restype_ not in acceptable(cret, h):
+            problems.append("%s: returns %s in ctypes, %s in lupe.h"
+                            % (cname, tname(cls._restype_), cret))
+        if len(cls._argtypes_) != len(cargs):
+            problems.append("%s: %d arguments in ctypes, %d in lupe.h"
+                            % (cname, len(cls._argtypes_), len(cargs)))
+            continue
+        for i, (a, c) in enumerate(zip(cls._argtypes_, cargs)):
+            if a not in acceptable(c, h):
+                problems.append("%s: argument %d is %s in ctypes, %s in lupe.h"
+                                % (cname, i + 1, tname(a), c))
     assert not problems, "\n".join(problems)
 
 
@@ -177,7 +202,7 @@ def test_ctypes_options_versions_and_defaults_match_header(h):
 
 def test_ctypes_constants_match_header(h):
     problems = []
-    names = [n for n in dir(_capi) if re.match(r"^(OPEN|SEARCH|SORT|TOKEN)_[A-Z_]+$", n)]
+    names = [n for n in dir(_capi) if re.match(r"^(OPEN|SEARCH|SORT|TOKEN|SYNC)_[A-Z_]+$", n)]
     assert names
     for n in names:
         want = cdecl.int_value("LUPE_" + n, h["defines"], h["enums"])
@@ -225,6 +250,11 @@ def test_lua_cdef_structs_match_header(h, lua):
     for name in sorted(cdef["opaque"]):
         if name not in h["opaque"]:
             problems.append("%s: not an opaque type of lupe.h" % name)
+    for name, sig in sorted(cdef["callbacks"].items()):
+        if name not in h["callbacks"]:
+            problems.append("%s: not a function pointer type of lupe.h" % name)
+        elif sig != h["callbacks"][name]:
+            problems.append("%s: %s in the cdef, %s in lupe.h" % (name, sig, h["callbacks"][name]))
     assert not problems, "\n".join(problems)
 
 

@@ -92,6 +92,42 @@ int lupe_list_ids(lupe_db *db, lupe_strings **out, const char *prefix);
 size_t lupe_strings_count(const lupe_strings *s);
 const char *lupe_strings_get(const lupe_strings *s, size_t i);
 void lupe_strings_free(lupe_strings *s);
+
+typedef struct {
+	int kind;
+	const char *path;
+	const char *message;
+	uint64_t done, total;
+	uint64_t bytes;
+} lupe_sync_event;
+
+typedef int (*lupe_sync_callback)(const lupe_sync_event *ev, void *ctx);
+
+typedef struct {
+	unsigned version;
+	unsigned flags;
+	const char *const *include;
+	const char *const *exclude;
+	const char *source;
+	uint64_t max_file_bytes;
+	lupe_sync_callback callback;
+	void *ctx;
+} lupe_sync_options;
+
+typedef struct {
+	uint64_t files;
+	uint64_t added;
+	uint64_t updated;
+	uint64_t unchanged;
+	uint64_t removed;
+	uint64_t skipped;
+	uint64_t bytes;
+	int stopped;
+} lupe_sync_stats;
+
+int lupe_sync_path(lupe_db *db, const char *path, const lupe_sync_options *opts,
+		   lupe_sync_stats *stats);
+int lupe_sync_prune(lupe_db *db, const lupe_sync_options *opts, lupe_sync_stats *stats);
 ]])
 
 local M = {
@@ -104,6 +140,16 @@ local M = {
 	EIO = -5,
 	EQUERY = -7,
 	EINVAL = -8,
+	EREADONLY = -9,
+	SYNC_HIDDEN = 1,
+	SYNC_NO_IGNORE = 2,
+	SYNC_KEEP_GONE = 4,
+	SYNC_DRY_RUN = 8,
+	SYNC_SCANNED = 0,
+	SYNC_FILE = 1,
+	SYNC_REMOVED = 2,
+	SYNC_WARNING = 3,
+	SYNC_COMMITTING = 4,
 	VERSION_MAJOR = 0,
 }
 
@@ -112,6 +158,7 @@ M.VERSIONS = {
 	lupe_open_options = 3,
 	lupe_document = 1,
 	lupe_search_options = 1,
+	lupe_sync_options = 1,
 }
 
 local lib, lib_path
@@ -289,6 +336,121 @@ function Db:ids(prefix)
 	end
 	lib.lupe_strings_free(s)
 	return ids
+end
+
+local SYNC_KINDS = { [0] = "scanned", "file", "removed", "warning", "committing" }
+
+-- A NULL-terminated const char *[] of the strings in list (or nil); the
+-- array keeps the Lua strings it points to reachable through `keep`.
+local function cstrings(list, keep)
+	if type(list) == "string" then
+		list = { list }
+	end
+	if not list or #list == 0 then
+		return nil
+	end
+	local arr = ffi.new("const char *[?]", #list + 1)
+	for i, v in ipairs(list) do
+		keep[#keep + 1] = v
+		arr[i - 1] = v
+	end
+	keep[#keep + 1] = arr
+	return arr
+end
+
+-- The C call that may call back into Lua: LuaJIT cannot enter a callback
+-- from compiled code, so these two stay interpreted.
+local function call_sync(h, path, o, st)
+	return lib.lupe_sync_path(h, path, o, st)
+end
+local function call_prune(h, o, st)
+	return lib.lupe_sync_prune(h, o, st)
+end
+jit.off(call_sync)
+jit.off(call_prune)
+
+-- Run one sync (path given) or prune (path nil); see Db:sync.
+function Db:_sync(path, opts)
+	opts = opts or {}
+	local keep = {}
+	local o = ffi.new("lupe_sync_options")
+	o.version = M.VERSIONS.lupe_sync_options
+	o.flags = (opts.hidden and M.SYNC_HIDDEN or 0) + (opts.no_ignore and M.SYNC_NO_IGNORE or 0)
+		+ (opts.keep_gone and M.SYNC_KEEP_GONE or 0) + (opts.dry_run and M.SYNC_DRY_RUN or 0)
+	o.include = cstrings(opts.include, keep)
+	o.exclude = cstrings(opts.exclude, keep)
+	o.source = opts.source
+	o.max_file_bytes = opts.max_file_bytes or 0
+	local cb, cb_err
+	if opts.progress then
+		local progress = opts.progress
+		cb = ffi.cast("lupe_sync_callback", function(ev)
+			-- A Lua error must not unwind through the library's C frames:
+			-- keep it, stop the sync, raise it after the call returns.
+			local ok, r = pcall(progress, {
+				kind = SYNC_KINDS[ev.kind] or ev.kind,
+				path = ev.path ~= nil and ffi.string(ev.path) or nil,
+				message = ev.message ~= nil and ffi.string(ev.message) or nil,
+				done = tonumber(ev.done),
+				total = tonumber(ev.total),
+				bytes = tonumber(ev.bytes),
+			})
+			if not ok then
+				cb_err = cb_err or r
+				return 1
+			end
+			return r == false and 1 or 0
+		end)
+		o.callback = cb
+	end
+	local st = ffi.new("lupe_sync_stats")
+	local rc
+	if path then
+		rc = call_sync(self.h, path, o, st)
+	else
+		rc = call_prune(self.h, o, st)
+	end
+	if cb then
+		cb:free()
+	end
+	keep = nil
+	local stats = {
+		files = tonumber(st.files),
+		added = tonumber(st.added),
+		updated = tonumber(st.updated),
+		unchanged = tonumber(st.unchanged),
+		removed = tonumber(st.removed),
+		skipped = tonumber(st.skipped),
+		bytes = tonumber(st.bytes),
+		stopped = st.stopped ~= 0,
+	}
+	if cb_err ~= nil then
+		error(cb_err, 0)
+	end
+	self:check(rc)
+	return stats
+end
+
+-- Make the index hold exactly the files under path (lupe_sync_path, the
+-- sync `lupe-index` runs), then commit.  opts: include, exclude (globs, a
+-- string or a list), hidden, no_ignore, keep_gone, dry_run (booleans),
+-- source, max_file_bytes, and progress(ev) called with {kind = "scanned" |
+-- "file" | "removed" | "warning" | "committing", path, message, done,
+-- total, bytes} for each step; progress returning false stops the sync
+-- (what was done is committed, stats.stopped is true), and an error raised
+-- in it stops the sync and is raised again from here.  Returns {files,
+-- added, updated, unchanged, removed, skipped, bytes, stopped}.
+function Db:sync(path, opts)
+	if type(path) ~= "string" then
+		fail(M.EINVAL, "sync: the path must be a string")
+	end
+	return self:_sync(path, opts)
+end
+
+-- Delete the documents of files that no longer exist (lupe_sync_prune);
+-- opts: dry_run, progress (as for Db:sync).
+function Db:prune(opts)
+	return self:_sync(nil, opts)
 end
 
 local function spans(p, n)

@@ -5,10 +5,9 @@
 --   :Lupe {query}      search the index of cwd (or of its nearest indexed
 --                      parent) and fill the quickfix list
 --
--- Options: g:lupe_chunk (files per step, 50), g:lupe_limit (hits, 100),
--- g:lupe_max_bytes (larger files are skipped, 10 MB).
+-- Options: g:lupe_chunk (files between progress messages, 50),
+-- g:lupe_limit (hits, 100), g:lupe_max_bytes (bytes read of one file, 10 MB).
 local capi = require("lupe.capi")
-local files = require("lupe.files")
 
 local M = {}
 
@@ -70,13 +69,25 @@ function M.find_indexed(dir)
 	end
 end
 
-local function basename(path)
-	return path:match("[^/]*$")
+-- The globs that keep the plugin's own indexes out of a sync of dir,
+-- should they lie under it (they are hidden folders in the usual places).
+local function own_index_exclude(dir)
+	local root = M.root()
+	local prefix = dir == "/" and "/" or dir .. "/"
+	if root:sub(1, #prefix) == prefix then
+		return { root:sub(#prefix + 1) }
+	end
+	return nil
 end
 
--- Index or update dir in steps of g:lupe_chunk files, so that the editor
--- stays responsive.  opts.on_done(stats, err) runs at the end.  Returns
--- false when the job could not start.
+-- Index or update dir through liblupe's folder sync (lupe_sync_path, the
+-- same sync `lupe-index DIR` runs, so both make the same index): new and
+-- changed files are read, unchanged ones skipped, documents of gone files
+-- removed; ids are absolute canonical paths.  The sync starts from the
+-- event loop, so this returns at once; while it runs, the progress
+-- "indexed done/total" is shown every g:lupe_chunk files.  opts: chunk,
+-- max_bytes, on_done(stats, err) at the end.  Returns false when the job
+-- could not start.
 function M.index(dir, opts)
 	opts = opts or {}
 	dir = M.normalize(dir)
@@ -90,86 +101,53 @@ function M.index(dir, opts)
 	end
 	local chunk = math.max(1, tonumber(opts.chunk or option("chunk", 50)))
 	local max_bytes = tonumber(opts.max_bytes or option("max_bytes", 10 * 1024 * 1024))
-	local root = M.root()
-	vim.fn.mkdir(root, "p")
+	vim.fn.mkdir(M.root(), "p")
 
 	local ok, db = pcall(capi.open, M.index_path(dir), capi.OPEN_WRITE + capi.OPEN_CREATE)
 	if not ok then
 		notify(capi.message(db), vim.log.levels.ERROR)
 		return false
 	end
-	local prefix = dir == "/" and "/" or dir .. "/"
-	local list, old
-	ok, list = pcall(function()
-		old = {}
-		for _, id in ipairs(db:ids(prefix)) do
-			old[id] = true
-		end
-		-- Never index our own index, should it lie under dir.
-		local keep = {}
-		for _, p in ipairs(files.list(dir)) do
-			if p:sub(1, #root + 1) ~= root .. "/" then
-				keep[#keep + 1] = p
-			end
-		end
-		return keep
-	end)
-	if not ok then
-		db:close()
-		notify(capi.message(list), vim.log.levels.ERROR)
-		return false
-	end
 
 	local job = { db = db }
 	jobs[dir] = job
-	local stats = { dir = dir, total = #list, done = 0, added = 0, updated = 0,
-		unchanged = 0, removed = 0, skipped = 0, reindexed = {} }
-	local seen = {}
+	local stats = { dir = dir, total = 0, done = 0, added = 0, updated = 0,
+		unchanged = 0, removed = 0, skipped = 0, reindexed = {}, steps = 0 }
 
-	local function one(path)
-		local mtime = files.mtime(path)
-		if not mtime then
-			stats.skipped = stats.skipped + 1
-			return
+	local function progress(ev)
+		if ev.kind == "file" then
+			stats.done, stats.total = ev.done, ev.total
+			if ev.message == "added" or ev.message == "updated" then
+				stats.reindexed[#stats.reindexed + 1] = ev.path
+			end
+			if ev.done % chunk == 0 and ev.done < ev.total then
+				stats.steps = stats.steps + 1
+				vim.api.nvim_echo({ { string.format("lupe: indexed %d/%d", ev.done, ev.total) } },
+					false, {})
+				vim.cmd("redraw")
+			end
+		elseif ev.kind == "scanned" then
+			stats.total = ev.total
 		end
-		if old[path] and db:mtime(path) == mtime then
-			seen[path] = true
-			stats.unchanged = stats.unchanged + 1
-			return
-		end
-		local text = files.read_text(path, max_bytes)
-		if not text then
-			stats.skipped = stats.skipped + 1
-			return
-		end
-		db:add({ id = path, title = basename(path), text = text, path = path, mtime = mtime })
-		seen[path] = true
-		stats.reindexed[#stats.reindexed + 1] = path
-		if old[path] then
-			stats.updated = stats.updated + 1
-		else
-			stats.added = stats.added + 1
-		end
+		return not job.cancelled
 	end
 
-	local function finish(err)
-		if job.finished then
-			return
-		end
-		job.finished = true
-		if not err then
-			local fin_ok, fin_err = pcall(function()
-				for id in pairs(old) do
-					if not seen[id] then
-						db:delete(id)
-						stats.removed = stats.removed + 1
-					end
-				end
-				db:commit()
-			end)
-			if not fin_ok then
-				err = fin_err
+	local function run()
+		local err
+		local sok, res = pcall(db.sync, db, dir, { exclude = own_index_exclude(dir),
+			max_file_bytes = max_bytes, progress = progress })
+		if sok then
+			for _, k in ipairs({ "added", "updated", "unchanged", "removed", "skipped", "bytes" }) do
+				stats[k] = res[k]
 			end
+			stats.total = res.files
+			if res.stopped then
+				err = "cancelled"
+			else
+				stats.done = res.files
+			end
+		else
+			err = res
 		end
 		db:close()
 		jobs[dir] = nil
@@ -185,33 +163,20 @@ function M.index(dir, opts)
 			opts.on_done(stats, err and capi.message(err) or nil)
 		end
 	end
-
-	local i = 1
-	local function step()
-		if job.cancelled then
-			return finish("cancelled")
-		end
-		local step_ok, err = pcall(function()
-			local last = math.min(i + chunk - 1, #list)
-			for k = i, last do
-				one(list[k])
-				stats.done = k
-			end
-			i = last + 1
-		end)
-		if not step_ok then
-			return finish(err)
-		end
-		if i <= #list then
-			vim.api.nvim_echo({ { string.format("lupe: indexed %d/%d", stats.done, stats.total) } },
-				false, {})
-			vim.defer_fn(step, 0)
-		else
-			finish()
+	-- Cancelled before it started (at exit): just close.
+	job.finish = function()
+		if jobs[dir] == job and not job.started then
+			db:close()
+			jobs[dir] = nil
 		end
 	end
-	job.finish = finish
-	vim.schedule(step)
+	vim.schedule(function()
+		if jobs[dir] ~= job then
+			return
+		end
+		job.started = true
+		run()
+	end)
 	return true
 end
 
@@ -223,11 +188,12 @@ function M.busy(dir)
 	return next(jobs) ~= nil
 end
 
--- Commit what running jobs have done so far and stop them (at exit).
+-- Stop running jobs (at exit): a running sync stops after its current
+-- file and commits what it did; one not started yet does not start.
 function M.stop_all()
 	for _, job in pairs(jobs) do
 		job.cancelled = true
-		job.finish("cancelled")
+		job.finish()
 	end
 end
 
@@ -273,17 +239,13 @@ local function locate(starts, off)
 	return lo, off - starts[lo] + 1
 end
 
--- Where liblupe's repair of invalid UTF-8 (each byte that starts no valid
--- sequence becomes U+FFFD, three bytes; lib/util/utf8.c) shifts the body
--- it indexed against the file's bytes: a sorted list of {offset in the
--- repaired body from which it applies, bytes added so far}, or nil when
--- the text is valid UTF-8.
-function M.repair_shifts(text)
-	local shifts, extra, i, n = nil, 0, 1, #text
+-- Whether text is valid UTF-8 (as lib/util/utf8.c judges it).
+local function valid_utf8(text)
+	local i, n = 1, #text
 	while true do
 		local k = text:find("[\128-\255]", i)
 		if not k then
-			return shifts
+			return true
 		end
 		local c = text:byte(k)
 		local len, cp, min
@@ -293,32 +255,56 @@ function M.repair_shifts(text)
 			len, cp, min = 3, c % 0x10, 0x800
 		elseif c >= 0xF0 and c < 0xF8 then
 			len, cp, min = 4, c % 0x08, 0x10000
-		end
-		local ok = len ~= nil and k + len - 1 <= n
-		if ok then
-			for j = 1, len - 1 do
-				local b = text:byte(k + j)
-				if b < 0x80 or b >= 0xC0 then
-					ok = false
-					break
-				end
-				cp = cp * 64 + b % 64
-			end
-			ok = ok and cp >= min and cp <= 0x10FFFF and not (cp >= 0xD800 and cp <= 0xDFFF)
-		end
-		if ok then
-			i = k + len
 		else
-			extra = extra + 2
-			shifts = shifts or {}
-			shifts[#shifts + 1] = { k + extra, extra }
-			i = k + 1
+			return false
 		end
+		if k + len - 1 > n then
+			return false
+		end
+		for j = 1, len - 1 do
+			local b = text:byte(k + j)
+			if b < 0x80 or b >= 0xC0 then
+				return false
+			end
+			cp = cp * 64 + b % 64
+		end
+		if cp < min or cp > 0x10FFFF or (cp >= 0xD800 and cp <= 0xDFFF) then
+			return false
+		end
+		i = k + len
 	end
 end
 
--- The file offset of an offset into the repaired body.
-function M.unrepair(shifts, off)
+-- The bytes of windows-1252's 0x80-0x9F that ICU turns into two UTF-8
+-- bytes (the rest of that range become three, 0xA0-0xFF two).
+local CP1252_TWO = { [0x81] = true, [0x83] = true, [0x88] = true, [0x8A] = true, [0x8C] = true,
+	[0x8D] = true, [0x8E] = true, [0x8F] = true, [0x90] = true, [0x98] = true, [0x9A] = true,
+	[0x9C] = true, [0x9D] = true, [0x9E] = true, [0x9F] = true }
+
+-- Where the body the folder sync indexed is longer than the file's bytes:
+-- a file that is not UTF-8 is converted by ICU, a Latin text from
+-- windows-1252 (lupe.h), so each byte from 0x80 grows to two or three.
+-- A sorted list of {offset in the body from which it applies, bytes added
+-- so far}, or nil when the text is UTF-8 (indexed as it is).
+function M.body_shifts(text)
+	if valid_utf8(text) then
+		return nil
+	end
+	local shifts, extra, i = {}, 0, 1
+	while true do
+		local k = text:find("[\128-\255]", i)
+		if not k then
+			return shifts
+		end
+		local c = text:byte(k)
+		extra = extra + ((c >= 0xA0 or CP1252_TWO[c]) and 1 or 2)
+		shifts[#shifts + 1] = { k + extra, extra }
+		i = k + 1
+	end
+end
+
+-- The file offset of an offset into the body (see M.body_shifts).
+function M.unshift(shifts, off)
 	local lo, hi, add = 1, #shifts, 0
 	while lo <= hi do
 		local mid = math.floor((lo + hi) / 2)
@@ -391,10 +377,10 @@ function M.hits(query, opts)
 		hit.lines = {}
 		if text then
 			local starts = lines_of(text)
-			local shifts = M.repair_shifts(text)
+			local shifts = M.body_shifts(text)
 			for _, m in ipairs(hit.matches) do
 				if shifts then
-					m = { M.unrepair(shifts, m[1]), M.unrepair(shifts, m[2]) }
+					m = { M.unshift(shifts, m[1]), M.unshift(shifts, m[2]) }
 				end
 				if m[2] <= #text then
 					local lnum, col = locate(starts, m[1])
@@ -515,10 +501,16 @@ function M.jump(hit, i)
 	end
 end
 
+-- The names the folder sync indexes by default (lupe.h).
+local TEXT_EXTENSIONS = { txt = true, text = true, md = true, markdown = true, html = true,
+	htm = true, xhtml = true }
+
 -- Re-index one file (BufWritePost with g:lupe_index_on_save): when the
--- file lies under a directory indexed by :LupeIndex, its document is
--- replaced (or removed when it is no longer a text file).  Returns true
--- when the file was indexed.
+-- file lies under a directory indexed by :LupeIndex and is a file the
+-- folder sync takes (already in the index, or a name it indexes), it is
+-- synced alone through lupe_sync_path: read again when its size or mtime
+-- changed, its document removed when it is no longer a text file.
+-- Returns true when the file was synced.
 function M.index_file(path)
 	path = M.normalize(path)
 	local dir = M.find_indexed(vim.fn.fnamemodify(path, ":h"))
@@ -528,25 +520,29 @@ function M.index_file(path)
 	local ok, err = pcall(function()
 		local db = capi.open(M.index_path(dir), capi.OPEN_WRITE)
 		local iok, ierr = pcall(function()
-			local text = files.read_text(path, tonumber(option("max_bytes", 10 * 1024 * 1024)))
-			if text then
-				db:add({ id = path, title = basename(path), text = text, path = path,
-					mtime = files.mtime(path) })
-			elseif db:mtime(path) then
-				db:delete(path)
+			local ext = (path:match("%.([^./]+)$") or ""):lower()
+			if not TEXT_EXTENSIONS[ext] and not db:mtime(path) then
+				return false
 			end
-			db:commit()
+			local st = db:sync(path, { max_file_bytes = tonumber(option("max_bytes", 10 * 1024 * 1024)) })
+			if st.skipped > 0 and db:mtime(path) then
+				-- Binary now: the sync skips it; the old text must go.
+				db:delete(path)
+				db:commit()
+			end
+			return true
 		end)
 		db:close()
 		if not iok then
 			error(ierr, 0)
 		end
+		return ierr
 	end)
 	if not ok then
 		notify("re-indexing " .. path .. " failed: " .. capi.message(err), vim.log.levels.WARN)
 		return false
 	end
-	return true
+	return err
 end
 
 -- :LupeIndex [dir]
