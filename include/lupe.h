@@ -26,8 +26,8 @@
  *  - A read-only handle on a local index, on a machine with more than one
  *    core, starts one thread of its own at its first search: it makes the
  *    query's spelling suggestion while the caller's thread matches and
- *    makes snippets (it ends with lupe_close).  LUPE_SUGGEST_THREAD=0 in
- *    the environment, when the handle is opened, turns it off.
+ *    makes snippets (it ends with lupe_close).
+ *    lupe_open_options.suggest_thread = 0 turns it off.
  */
 #ifndef LUPE_H
 #define LUPE_H
@@ -197,11 +197,11 @@ typedef struct lupe_db lupe_db;
  *
  * Each thread starts a new sub-index after 64 MB of text (a Xapian
  * writer slows down as its index grows), up to 16 each; the number is
- * LUPE_BULK_SEGMENT_BYTES in the environment when the index is opened.
+ * lupe_open_options.bulk_segment_bytes.
  */
 #define LUPE_OPEN_BULK 0x4u
 
-#define LUPE_OPEN_OPTIONS_VERSION 3
+#define LUPE_OPEN_OPTIONS_VERSION 4
 typedef struct {
 	unsigned version;
 	unsigned flags;          /* LUPE_OPEN_* */
@@ -229,8 +229,19 @@ typedef struct {
 	 * default.
 	 */
 	size_t batch_bytes;
+	/*
+	 * Since version 4 (settings that were environment variables before).
+	 * suggest_thread: 1 (the default) lets a read-only handle on a local
+	 * index make spelling suggestions on a thread of its own (see the top
+	 * of this file); 0 makes them on the caller's thread.
+	 * bulk_segment_bytes: text a bulk load's thread writes into one
+	 * sub-index before it starts the next (LUPE_OPEN_BULK); 0, the
+	 * default, is 64 MB.  Older callers get the defaults.
+	 */
+	int suggest_thread;
+	size_t bulk_segment_bytes;
 } lupe_open_options;
-#define LUPE_OPEN_OPTIONS_INIT {LUPE_OPEN_OPTIONS_VERSION, LUPE_OPEN_READ, 1, 2000, 5000, 0, 0}
+#define LUPE_OPEN_OPTIONS_INIT {LUPE_OPEN_OPTIONS_VERSION, LUPE_OPEN_READ, 1, 2000, 5000, 0, 0, 1, 0}
 
 /*
  * Open the index at `path`: a directory, or a sharded index described by a

@@ -377,17 +377,12 @@ int lupe_db_sync(lupe_db *db)
 
 /*
  * Text a bulk load's part writes into one segment (index/bulk.h): 64 MB, or
- * LUPE_BULK_SEGMENT_BYTES from the environment (include/lupe.h).
+ * lupe_open_options.bulk_segment_bytes (version 4).
  */
-static size_t segment_bytes(void)
+static size_t segment_bytes(const lupe_open_options *opts)
 {
-	const char *e = getenv("LUPE_BULK_SEGMENT_BYTES");
-	if (e && *e) {
-		char *end;
-		unsigned long long v = strtoull(e, &end, 10);
-		if (*end == '\0' && v > 0)
-			return (size_t)v;
-	}
+	if (opts->version >= 4 && opts->bulk_segment_bytes > 0)
+		return opts->bulk_segment_bytes;
 	return (size_t)64 << 20;
 }
 
@@ -503,8 +498,8 @@ LUPE_EXPORT int lupe_open(lupe_db **out, const char *path, const lupe_open_optio
 		decompound = !(db->tmp.len == 1 && db->tmp.p[0] == '0');
 	}
 	db->decompound = decompound;
-	const char *sug_env = getenv("LUPE_SUGGEST_THREAD"); /* include/lupe.h: "0" turns it off */
-	if (!writable && !shards.n && !(sug_env && strcmp(sug_env, "0") == 0) && !(db->path = strdup(path))) {
+	int sug_thread = opts->version < 4 || opts->suggest_thread != 0;
+	if (!writable && !shards.n && sug_thread && !(db->path = strdup(path))) {
 		rc = lupe_err_set(&err, LUPE_ENOMEM, "%s: out of memory", path);
 		goto fail;
 	}
@@ -541,7 +536,7 @@ LUPE_EXPORT int lupe_open(lupe_db **out, const char *path, const lupe_open_optio
 			unsigned every = db->batch_size / threads;
 			size_t bytes = db->batch_bytes / threads;
 			if ((rc = lupe_bulk_new(&db->bulk, db->x, threads, decompound, every ? every : 1, bytes ? bytes : 1,
-						segment_bytes(), &err)) != LUPE_OK)
+						segment_bytes(opts), &err)) != LUPE_OK)
 				goto fail;
 		} else if (threads > 1 &&
 			   (rc = lupe_pipeline_new(&db->pipe, threads, decompound, write_doc, db, &err)) != LUPE_OK) {

@@ -15,12 +15,14 @@
 
 static char *dir;
 static char dbpath[4200];
+/* lupe_open_options.bulk_segment_bytes for open_bulk() and load() (0: 64 MB, one segment a part). */
+static size_t seg_bytes;
 
 static void setup(void)
 {
 	dir = fx_tmpdir();
 	ck_assert_ptr_nonnull(dir);
-	unsetenv("LUPE_BULK_SEGMENT_BYTES"); /* 64 MB: one segment a part in these tests */
+	seg_bytes = 0;
 	snprintf(dbpath, sizeof dbpath, "%s/db", dir);
 }
 
@@ -52,6 +54,7 @@ static lupe_db *open_bulk(const char *path, unsigned threads, unsigned batch)
 	o.flags = LUPE_OPEN_WRITE | LUPE_OPEN_CREATE | LUPE_OPEN_BULK;
 	o.threads = threads;
 	o.batch_size = batch;
+	o.bulk_segment_bytes = seg_bytes;
 	int rc = lupe_open(&db, path, &o, msg, sizeof msg);
 	ck_assert_msg(rc == LUPE_OK, "open %s: %s", path, msg);
 	return db;
@@ -131,6 +134,7 @@ static unsigned load(const char *path, int bulk, unsigned threads, unsigned batc
 	o.flags = LUPE_OPEN_WRITE | LUPE_OPEN_CREATE | (bulk ? LUPE_OPEN_BULK : 0);
 	o.threads = threads;
 	o.batch_size = batch;
+	o.bulk_segment_bytes = seg_bytes;
 	ck_assert_int_eq(lupe_open(&db, path, &o, msg, sizeof msg), LUPE_OK);
 	for (unsigned k = 0; k < NDOCS; k++) {
 		snprintf(id, sizeof id, "d%u", k);
@@ -269,7 +273,7 @@ START_TEST(test_bulk_segments)
 	 * earlier segment, reads during the load see each id once, and the
 	 * merged index is the one an ordinary load gives.
 	 */
-	ck_assert_int_eq(setenv("LUPE_BULK_SEGMENT_BYTES", "2000", 1), 0);
+	seg_bytes = 2000;
 	char p1[4300], p2[4300];
 	snprintf(p1, sizeof p1, "%s/plain", dir);
 	snprintf(p2, sizeof p2, "%s/bulk", dir);
@@ -290,7 +294,7 @@ START_TEST(test_bulk_segments)
 	ck_assert(!fx_finds(db, "title:Bericht", "d5", 1000));
 	ck_assert_int_eq(lupe_commit(db), LUPE_OK);
 	lupe_close(db);
-	ck_assert_int_eq(unsetenv("LUPE_BULK_SEGMENT_BYTES"), 0);
+	seg_bytes = 0;
 
 	db = open_read(dbpath);
 	ck_assert_uint_eq(count(db), 199);

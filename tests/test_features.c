@@ -272,7 +272,7 @@ END_TEST
 
 /*
  * A read-only handle makes its suggestions on a thread of its own, with a
- * reader of its own (suggest.h); LUPE_SUGGEST_THREAD=0 makes them on the
+ * reader of its own (suggest.h); lupe_open_options.suggest_thread = 0 makes them on the
  * caller's thread.  Both must say the same, and both must see a commit
  * made after the handle was opened: "Kommunkation" gets no suggestion once
  * a document holding it is committed.
@@ -303,10 +303,9 @@ START_TEST(test_suggestion_reader_thread)
 	lupe_db *r[2] = {NULL, NULL};
 	char msg[256], got[2][256];
 	for (int t = 0; t < 2; t++) {
-		if (t == 1)
-			setenv("LUPE_SUGGEST_THREAD", "0", 1);
-		ck_assert_int_eq(lupe_open(&r[t], path, NULL, msg, sizeof msg), LUPE_OK);
-		unsetenv("LUPE_SUGGEST_THREAD");
+		lupe_open_options o = LUPE_OPEN_OPTIONS_INIT;
+		o.suggest_thread = t == 0;
+		ck_assert_int_eq(lupe_open(&r[t], path, &o, msg, sizeof msg), LUPE_OK);
 	}
 	for (int round = 0; round < 3; round++) /* the thread serves one search after another */
 		for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++)

@@ -80,7 +80,8 @@ class OpenOptions(Structure):
     """lupe_open_options."""
     _fields_ = [("version", c_uint), ("flags", c_uint), ("decompound", c_int),
                 ("batch_size", c_uint), ("timeout_ms", c_uint),
-                ("threads", c_uint), ("batch_bytes", c_size_t)]
+                ("threads", c_uint), ("batch_bytes", c_size_t),
+                ("suggest_thread", c_int), ("bulk_segment_bytes", c_size_t)]
 
 
 class Document(Structure):
@@ -163,7 +164,7 @@ def analyzer_options() -> AnalyzerOptions:
 
 
 def open_options() -> OpenOptions:
-    return OpenOptions(3, OPEN_READ, 1, 2000, 5000, 0, 0)
+    return OpenOptions(4, OPEN_READ, 1, 2000, 5000, 0, 0, 1, 0)
 
 
 def document() -> Document:

@@ -22,6 +22,8 @@ typedef struct {
 	unsigned timeout_ms;
 	unsigned threads;
 	size_t batch_bytes;
+	int suggest_thread;
+	size_t bulk_segment_bytes;
 } lupe_open_options;
 
 typedef struct {
@@ -155,7 +157,7 @@ local M = {
 
 -- The *_VERSION of each options struct this cdef mirrors.
 M.VERSIONS = {
-	lupe_open_options = 3,
+	lupe_open_options = 4,
 	lupe_document = 1,
 	lupe_search_options = 1,
 	lupe_sync_options = 1,
@@ -255,7 +257,7 @@ Db.__index = Db
 -- Open the index at path; flags are M.OPEN_*.
 function M.open(path, flags)
 	local L = load()
-	local opts = ffi.new("lupe_open_options", M.VERSIONS.lupe_open_options, flags or 0, 1, 2000, 5000, 0, 0)
+	local opts = ffi.new("lupe_open_options", M.VERSIONS.lupe_open_options, flags or 0, 1, 2000, 5000, 0, 0, 1, 0)
 	local out = ffi.new("lupe_db *[1]")
 	local msg = ffi.new("char[?]", 1024)
 	local st = L.lupe_open(out, path, opts, msg, 1024)
