@@ -227,11 +227,11 @@ static int fill_hit(lupe_db *db, const lx_mset *ms, size_t i, size_t rank, const
 	if (!h->id || !h->title || !h->source || !h->path || !h->date)
 		return lupe_err_set(&db->err, LUPE_ENOMEM, "search: out of memory");
 	lupe_buf snip = {0};
-	lupe_span *spans;
+	lupe_span *spans, *mv;
 	unsigned char *kinds;
-	size_t nsp;
+	size_t nsp, mn;
 	if (lupe_snippet(db->an, &db->toks, rec.text, rec.text_len, qt, keys, snippet_bytes, &snip, &spans, &kinds,
-			 &nsp) < 0) {
+			 &nsp, &mv, &mn) < 0) {
 		lupe_buf_free(&snip);
 		return lupe_err_set(&db->err, LUPE_ENOMEM, "search: out of memory");
 	}
@@ -243,10 +243,6 @@ static int fill_hit(lupe_db *db, const lx_mset *ms, size_t i, size_t rank, const
 	h->highlight_kinds = kinds;
 	h->n_highlights = nsp;
 	h->mtime = rec.mtime;
-	lupe_span *mv;
-	size_t mn;
-	if (lupe_snippet_matches(&mv, &mn) < 0)
-		return lupe_err_set(&db->err, LUPE_ENOMEM, "search: out of memory");
 	h->matches = mv;
 	h->n_matches = mn;
 	if ((flags & LUPE_SEARCH_HTML) && html_snippet(h) < 0)

@@ -468,7 +468,7 @@ static void full_body_snippet(const char *q, const char *text, size_t len, size_
 	ck_assert_int_eq(lq_parse(q, strlen(q), &tree, perr, sizeof perr), 0);
 	ck_assert_int_eq(lupe_query_build(db->x, 0, db->an, &db->toks, tree, &xq, &qt, &db->err), LUPE_OK);
 	ck_assert_int_eq(lupe_snip_keys_new(&keys, &qt), 0);
-	ck_assert_int_eq(lupe_snippet_ex(db->an, &db->toks, text, len, &qt, keys, target, 1, out, &sp, &nsp), 0);
+	ck_assert_int_eq(lupe_snippet_ex(db->an, &db->toks, text, len, &qt, keys, target, 1, out, &sp, &nsp, NULL, NULL), 0);
 	free(sp);
 	lupe_snip_keys_free(keys);
 	lupe_qterms_free(&qt);

@@ -757,28 +757,12 @@ int lupe_analyze_near(lupe_analyzer *an, lupe_tokens *toks, const char *text, si
 	return rc;
 }
 
-/* The matches of the last call; a snippet is made by one thread per analyzer,
- * but the analyzer is per handle, so this lives per thread. */
-static _Thread_local lupe_span last[LUPE_MATCHES_MAX];
-static _Thread_local size_t last_n;
-
-int lupe_snippet_matches(lupe_span **out, size_t *n)
-{
-	*n = last_n;
-	*out = NULL;
-	if (!last_n)
-		return 0;
-	*out = malloc(last_n * sizeof **out);
-	if (!*out)
-		return -1;
-	memcpy(*out, last, last_n * sizeof **out);
-	return 0;
-}
-
 static int snippet(lupe_analyzer *an, lupe_tokens *toks, const char *text, size_t len, const lupe_qterms *qt,
 		   const lupe_snip_keys *keys, size_t target, int full, lupe_buf *out, lupe_span **spans,
-		   unsigned char **kinds, size_t *n_spans)
+		   unsigned char **kinds, size_t *n_spans, lupe_span **matches, size_t *n_matches)
 {
+	lupe_span *last = NULL;
+	size_t last_n = 0;
 	match *m = NULL;
 	size_t nm = 0, cap = 0;
 	size_t scan = len > LUPE_SNIPPET_SCAN_MAX ? lupe_utf8_floor(text, LUPE_SNIPPET_SCAN_MAX) : len;
@@ -788,8 +772,11 @@ static int snippet(lupe_analyzer *an, lupe_tokens *toks, const char *text, size_
 	*n_spans = 0;
 	if (kinds)
 		*kinds = NULL;
+	if (matches)
+		*matches = NULL;
+	if (n_matches)
+		*n_matches = 0;
 	out->len = 0;
-	last_n = 0;
 	if (target < 40)
 		target = 40;
 	if (target > LUPE_SNIPPET_BYTES_MAX)
@@ -915,19 +902,21 @@ static int snippet(lupe_analyzer *an, lupe_tokens *toks, const char *text, size_
 	 * Keep the body offsets of the matches: the passage's strongest first
 	 * (where a client jumps to), then the rest of the passage, then others.
 	 */
-	last_n = 0;
+	if (matches && nm && !(last = malloc((nm < LUPE_MATCHES_MAX ? nm : LUPE_MATCHES_MAX) * sizeof *last)))
+		goto done;
 	size_t top_k = best_i;
 	for (size_t k = best_i; nm && k <= best_j; k++)
 		if (m[k].weight > m[top_k].weight)
 			top_k = k;
-	if (nm)
+	if (last) {
 		last[last_n++] = (lupe_span){m[top_k].start, m[top_k].end};
-	for (size_t k = best_i; nm && k <= best_j && last_n < LUPE_MATCHES_MAX; k++)
-		if (k != top_k)
-			last[last_n++] = (lupe_span){m[k].start, m[k].end};
-	for (size_t k = 0; k < nm && last_n < LUPE_MATCHES_MAX; k++)
-		if (k < best_i || k > best_j)
-			last[last_n++] = (lupe_span){m[k].start, m[k].end};
+		for (size_t k = best_i; k <= best_j && last_n < LUPE_MATCHES_MAX; k++)
+			if (k != top_k)
+				last[last_n++] = (lupe_span){m[k].start, m[k].end};
+		for (size_t k = 0; k < nm && last_n < LUPE_MATCHES_MAX; k++)
+			if (k < best_i || k > best_j)
+				last[last_n++] = (lupe_span){m[k].start, m[k].end};
+	}
 
 	/* Copy with whitespace folded; translate highlight offsets on the way. */
 	lupe_span *sp = nm ? calloc(best_j - best_i + 1, sizeof *sp) : NULL;
@@ -970,26 +959,32 @@ static int snippet(lupe_analyzer *an, lupe_tokens *toks, const char *text, size_
 	if (kinds)
 		*kinds = kd;
 	*n_spans = nsp;
+	if (matches) {
+		*matches = last;
+		*n_matches = last_n;
+		last = NULL;
+	}
 	rc = 0;
 	goto done;
 fail_sp:
 	free(sp);
 	free(kd);
 done:
+	free(last);
 	free(m);
 	return rc;
 }
 
 int lupe_snippet_ex(lupe_analyzer *an, lupe_tokens *toks, const char *text, size_t len, const lupe_qterms *qt,
 		    const lupe_snip_keys *keys, size_t target, int full, lupe_buf *out, lupe_span **spans,
-		    size_t *n_spans)
+		    size_t *n_spans, lupe_span **matches, size_t *n_matches)
 {
-	return snippet(an, toks, text, len, qt, keys, target, full, out, spans, NULL, n_spans);
+	return snippet(an, toks, text, len, qt, keys, target, full, out, spans, NULL, n_spans, matches, n_matches);
 }
 
 int lupe_snippet(lupe_analyzer *an, lupe_tokens *toks, const char *text, size_t len, const lupe_qterms *qt,
 		 const lupe_snip_keys *keys, size_t target, lupe_buf *out, lupe_span **spans, unsigned char **kinds,
-		 size_t *n_spans)
+		 size_t *n_spans, lupe_span **matches, size_t *n_matches)
 {
-	return snippet(an, toks, text, len, qt, keys, target, 0, out, spans, kinds, n_spans);
+	return snippet(an, toks, text, len, qt, keys, target, 0, out, spans, kinds, n_spans, matches, n_matches);
 }

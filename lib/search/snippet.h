@@ -32,12 +32,15 @@ void lupe_snip_keys_free(lupe_snip_keys *k);
  * matches, the earliest.  Cut at sentence or word edges, whitespace folded.
  * Writes it (NUL-terminated, "…" marking cuts) to `out`, its highlights
  * (whole written words) to *spans and their LUPE_HL_* kinds to *kinds
- * (both malloc'd, *n_spans entries, caller frees; kinds may be NULL).
- * 0 or -1 (no memory).
+ * (both malloc'd, *n_spans entries, caller frees; kinds may be NULL), and
+ * the matches as byte ranges of text to *matches (the chosen passage's
+ * strongest first, then the rest of the passage, then others; at most
+ * LUPE_MATCHES_MAX, malloc'd, caller frees; matches may be NULL).
+ * 0 or -1 (no memory; every out-parameter is then empty).
  */
 int lupe_snippet(lupe_analyzer *an, lupe_tokens *toks, const char *text, size_t len, const lupe_qterms *qt,
 		 const lupe_snip_keys *keys, size_t target, lupe_buf *out, lupe_span **spans, unsigned char **kinds,
-		 size_t *n_spans);
+		 size_t *n_spans, lupe_span **matches, size_t *n_matches);
 
 /*
  * The same with `full` set: the whole body is analysed, without the
@@ -45,7 +48,7 @@ int lupe_snippet(lupe_analyzer *an, lupe_tokens *toks, const char *text, size_t 
  */
 int lupe_snippet_ex(lupe_analyzer *an, lupe_tokens *toks, const char *text, size_t len, const lupe_qterms *qt,
 		    const lupe_snip_keys *keys, size_t target, int full, lupe_buf *out, lupe_span **spans,
-		    size_t *n_spans);
+		    size_t *n_spans, lupe_span **matches, size_t *n_matches);
 
 /*
  * Analyse the parts of text[0..len) where a term of the keys' query may
@@ -61,11 +64,5 @@ int lupe_analyze_near(lupe_analyzer *an, lupe_tokens *toks, const char *text, si
 
 /* Matches kept per hit for lupe_hit.matches. */
 #define LUPE_MATCHES_MAX 64
-
-/*
- * The matches of the last lupe_snippet() call as byte ranges of text, the
- * chosen passage's first: at most LUPE_MATCHES_MAX, malloc'd (caller frees).
- */
-int lupe_snippet_matches(lupe_span **out, size_t *n);
 
 #endif
