@@ -38,6 +38,7 @@ static const char usage_text[] =
 	"       " PROG " --db DIR --jsonl FILE|-\n"
 	"       " PROG " --db DIR --delete ID...\n"
 	"       " PROG " --db DIR --prune\n"
+	"       " PROG " --db DIR --check\n"
 	"\n"
 	"Make the lupe index in DIR (created if missing) hold the files under each\n"
 	"PATH: new and changed files are read, unchanged ones skipped, documents of\n"
@@ -59,6 +60,7 @@ static const char usage_text[] =
 	"                       \"path\": ..., \"date\": ...}, one object a line\n"
 	"      --delete        the arguments are ids of documents to delete\n"
 	"      --prune         delete documents whose file no longer exists\n"
+	"      --check         check the index for damage (reads it all, changes nothing)\n"
 	"      --no-decompound do not split compound words (new index only)\n"
 	"      --batch N       commit every N documents (default 2000) or 4 MB of text\n"
 	"      --threads N     analysis threads (default 0: one per core, at most 4)\n"
@@ -500,7 +502,7 @@ static bool parse_size(const char *s, uint64_t *out)
 }
 
 enum {
-	OPT_DB = 256, OPT_NO_IGNORE, OPT_KEEP_GONE, OPT_SOURCE, OPT_MAX_FILESIZE, OPT_JSONL, OPT_DELETE, OPT_PRUNE,
+	OPT_DB = 256, OPT_NO_IGNORE, OPT_KEEP_GONE, OPT_SOURCE, OPT_MAX_FILESIZE, OPT_JSONL, OPT_DELETE, OPT_PRUNE, OPT_CHECK,
 	OPT_NO_DECOMPOUND, OPT_BATCH, OPT_THREADS, OPT_COMPACT, OPT_NO_COMPACT, OPT_NO_BULK
 };
 
@@ -517,6 +519,7 @@ static const struct option long_options[] = {
 	{"jsonl", required_argument, NULL, OPT_JSONL},
 	{"delete", no_argument, NULL, OPT_DELETE},
 	{"prune", no_argument, NULL, OPT_PRUNE},
+	{"check", no_argument, NULL, OPT_CHECK},
 	{"no-decompound", no_argument, NULL, OPT_NO_DECOMPOUND},
 	{"batch", required_argument, NULL, OPT_BATCH},
 	{"threads", required_argument, NULL, OPT_THREADS},
@@ -536,7 +539,7 @@ int main(int argc, char **argv)
 	const char *db_path = NULL, *jsonl = NULL;
 	const char *include[MAX_GLOBS + 1] = {NULL}, *exclude[MAX_GLOBS + 1] = {NULL};
 	size_t n_include = 0, n_exclude = 0;
-	bool decompound = true, no_bulk = false, do_delete = false, do_prune = false, do_watch = false;
+	bool decompound = true, no_bulk = false, do_delete = false, do_prune = false, do_watch = false, do_check = false;
 	long batch = 2000, threads = 0;
 	int compact = -1; /* -1: when this run created the index */
 	lupe_sync_options so = LUPE_SYNC_OPTIONS_INIT;
@@ -575,6 +578,7 @@ int main(int argc, char **argv)
 			break;
 		case OPT_DELETE: do_delete = true; break;
 		case OPT_PRUNE: do_prune = true; break;
+		case OPT_CHECK: do_check = true; break;
 		case OPT_NO_DECOMPOUND: decompound = false; break;
 		case OPT_BATCH:
 			if (!parse_number(optarg, 1, MAX_BATCH, &batch))
@@ -604,6 +608,21 @@ int main(int argc, char **argv)
 	}
 	if (!db_path || !*db_path)
 		return usage_error("--db DIR is required%s", "");
+	if (do_check) {
+		if (do_delete || do_prune || jsonl || do_watch || optind < argc)
+			return usage_error("--check takes no PATH and no other action%s", "");
+		rc = lupe_check(db_path, emsg, sizeof emsg);
+		if (rc != LUPE_OK) {
+			if (*emsg && strstr(emsg, db_path))
+				fprintf(stderr, PROG ": %s\n", emsg);
+			else
+				message(&r, db_path, "%s", *emsg ? emsg : lupe_strerror(rc));
+			return 1;
+		}
+		if (!r.quiet)
+			message(&r, db_path, "no errors found");
+		return 0;
+	}
 	if (do_delete && (do_prune || jsonl))
 		return usage_error("--delete takes ids only, not with --prune or --jsonl%s", "");
 	if (do_watch && (do_delete || jsonl || optind == argc || (so.flags & LUPE_SYNC_DRY_RUN)))
@@ -642,6 +661,16 @@ int main(int argc, char **argv)
 	clock_gettime(CLOCK_MONOTONIC, &r.start);
 	r.last_progress = r.phase_start = r.start;
 
+	/* Before lupe_open: Ctrl-C while a new index is made stops after it, not
+	 * in the middle (No SA_RESTART: a read blocked on a pipe or terminal
+	 * returns at once). */
+	struct sigaction sa;
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+
 	rc = lupe_open(&r.db, db_path, &oo, emsg, sizeof emsg);
 	if (rc != LUPE_OK) {
 		fputs(PROG ": cannot open index", stderr);
@@ -652,14 +681,6 @@ int main(int argc, char **argv)
 		fprintf(stderr, ": %s\n", *emsg ? emsg : lupe_strerror(rc));
 		return 1;
 	}
-
-	/* No SA_RESTART: a read blocked on a pipe or terminal returns at once. */
-	struct sigaction sa;
-	memset(&sa, 0, sizeof sa);
-	sa.sa_handler = on_signal;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
 
 	bool ok = true;
 	lupe_sync_stats sum;

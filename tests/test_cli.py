@@ -655,5 +655,28 @@ def test_watch():
     assert rc == 0, (rc, seen)
 
 
+def test_check():
+    """lupe-index --check: a healthy index passes, a damaged one is named and exits 1, nothing changes."""
+    db = fresh_db("check")
+    rc, out, err = index(db, CORPUS)
+    assert rc == 0, err
+    rc, out, err = index(db, "--check")
+    assert rc == 0 and "no errors found" in err, (rc, err)
+    table = os.path.join(db, "postlist.glass")
+    with open(table, "r+b") as f:
+        f.seek(9000)
+        block = bytearray(f.read(400))
+        f.seek(9000)
+        f.write(bytes(b ^ 0xFF for b in block))
+    with open(table, "rb") as f:
+        damaged = f.read()
+    rc, out, err = index(db, "--check")
+    assert rc == 1 and "corrupt" in err and "no errors" not in err, (rc, err)
+    with open(table, "rb") as f:
+        assert f.read() == damaged, "--check changed the index"
+    rc, out, err = index(db, "--check", CORPUS)
+    assert rc == 2, (rc, err)
+
+
 if __name__ == "__main__":
     sys.exit(pytest.main([__file__] + sys.argv[1:]))
