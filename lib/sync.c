@@ -355,7 +355,8 @@ static int walk(struct sync *s, size_t dir_len, int depth)
 		warn(s, s->path.p, "%s (folder read in part)", strerror(errno));
 	closedir(d);
 	d = NULL;
-	qsort(names, n, sizeof *names, cmp_names);
+	if (n > 1)
+		qsort(names, n, sizeof *names, cmp_names); /* names is NULL for an empty folder */
 
 	if ((pushed = push_rules(s, dir_len)) < 0)
 		goto nomem;

@@ -1,0 +1,84 @@
+#!/usr/bin/python3
+"""Query latency of lupe against the Xapian peer, side by side, alternated.
+
+    bench/latency.py --lupe-build build-rel [--rounds 5] [--queries FILE ...]
+
+Indexes bench/data/collection.jsonl once with each engine (kept in bench/out/latency/),
+then for each query file runs lupe-search --json --queries and xapian_peer search
+alternately, ROUNDS times each after a warm-up, and prints for each file the median over
+the rounds of p50 and p99 of the programs' own took_ms, and lupe/xapian ratios. Default
+query files: the XQuAD public questions and the typo set (../shared/eval). lupe makes
+10 snippets with highlights and a suggestion; the peer makes none.
+"""
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+OUT = os.path.join(HERE, "out", "latency")
+COLL = os.path.join(HERE, "data", "collection.jsonl")
+SHARED = os.environ.get("LUPE_SHARED", os.path.join(os.path.dirname(ROOT), "shared"))
+
+
+def pct(xs, p):
+    xs = sorted(xs)
+    return xs[min(len(xs) - 1, int(round(p / 100.0 * (len(xs) - 1))))]
+
+
+def run(cmd, out):
+    with open(out, "w") as f:
+        subprocess.run(cmd, stdout=f, check=True)
+    with open(out) as f:
+        return [float(json.loads(l)["took_ms"]) for l in f if l.strip()]
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--lupe-build", required=True)
+    ap.add_argument("--rounds", type=int, default=5)
+    ap.add_argument("--queries", nargs="*")
+    a = ap.parse_args()
+    os.makedirs(OUT, exist_ok=True)
+    subprocess.run([os.path.join(HERE, "collection.sh")], check=True)
+    subprocess.run([os.path.join(HERE, "build.sh")], check=True)
+    lupe_idx, xap_idx = os.path.join(OUT, "lupe"), os.path.join(OUT, "xapian")
+    search = os.path.join(ROOT, a.lupe_build, "examples", "lupe-search")
+    peer = os.path.join(HERE, "out", "xapian_peer")
+    if not os.path.isdir(lupe_idx):
+        subprocess.run([os.path.join(ROOT, a.lupe_build, "examples", "lupe-index"), "--db", lupe_idx,
+                        "--jsonl", COLL], check=True)
+    if not os.path.isdir(xap_idx):
+        subprocess.run([peer, "index", xap_idx, COLL], check=True)
+    files = a.queries or []
+    if not files:
+        for s in ("xquad-de-public", "typo-public"):
+            q = os.path.join(OUT, s + ".q")
+            with open(os.path.join(SHARED, "eval", s + ".tsv")) as f, open(q, "w") as g:
+                g.writelines(l.split("\t")[0] + "\n" for l in f if l.strip())
+            files.append(q)
+    for q in files:
+        cmds = {"lupe": [search, "--db", lupe_idx, "--json", "--queries", q],
+                "xapian": [peer, "search", xap_idx, "--queries", q]}
+        res = {e: {"p50": [], "p99": []} for e in cmds}
+        for e, c in cmds.items():  # warm-up
+            run(c, os.path.join(OUT, e + ".warm"))
+        for r in range(a.rounds):
+            for e in (("lupe", "xapian") if r % 2 == 0 else ("xapian", "lupe")):
+                t = run(cmds[e], os.path.join(OUT, e + ".out"))
+                res[e]["p50"].append(pct(t, 50))
+                res[e]["p99"].append(pct(t, 99))
+        m = {e: {k: statistics.median(v) for k, v in res[e].items()} for e in res}
+        print("%s (%d rounds): lupe p50 %.3f p99 %.3f ms | xapian p50 %.3f p99 %.3f ms | "
+              "ratio p50 %.2f p99 %.2f" % (os.path.basename(q), a.rounds, m["lupe"]["p50"], m["lupe"]["p99"],
+                                           m["xapian"]["p50"], m["xapian"]["p99"],
+                                           m["lupe"]["p50"] / m["xapian"]["p50"],
+                                           m["lupe"]["p99"] / m["xapian"]["p99"]))
+        sys.stdout.flush()
+
+
+if __name__ == "__main__":
+    main()
