@@ -660,6 +660,20 @@ def test_check():
     db = fresh_db("check")
     rc, out, err = index(db, CORPUS)
     assert rc == 0, err
+    # libxapian 1.4.22's Database::check() deletes through a base of another
+    # size: ASan's new_delete_type_mismatch, not lupe's (as for test_durability).
+    asan = os.environ.get("ASAN_OPTIONS", "")
+    os.environ["ASAN_OPTIONS"] = (asan + ":" if asan else "") + "new_delete_type_mismatch=0"
+    try:
+        _check_runs(db)
+    finally:
+        if asan:
+            os.environ["ASAN_OPTIONS"] = asan
+        else:
+            del os.environ["ASAN_OPTIONS"]
+
+
+def _check_runs(db):
     rc, out, err = index(db, "--check")
     assert rc == 0 and "no errors found" in err, (rc, err)
     table = os.path.join(db, "postlist.glass")
