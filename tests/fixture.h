@@ -3,6 +3,7 @@
 #define LUPE_TEST_FIXTURE_H
 
 #include <check.h>
+#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -112,6 +113,49 @@ static inline int fx_finds(lupe_db *db, const char *q, const char *want, size_t 
 			found = 1;
 	lupe_results_free(r);
 	return found;
+}
+
+/*
+ * Add the five bundled articles (the .txt files of data/corpus under LUPE_SOURCE_ROOT)
+ * to db, uncommitted, with ids "000".."004" (their names' first three
+ * letters); with `sources`, source "even" or "odd" by that number.
+ */
+static inline void fx_add_corpus(lupe_db *db, int sources)
+{
+	const char *root = getenv("LUPE_SOURCE_ROOT");
+	char cdir[4096], p[4400];
+	snprintf(cdir, sizeof cdir, "%s/data/corpus", root ? root : ".");
+	DIR *d = opendir(cdir);
+	ck_assert_ptr_nonnull(d);
+	struct dirent *e;
+	int n = 0;
+	while ((e = readdir(d))) {
+		if (!strstr(e->d_name, ".txt"))
+			continue;
+		snprintf(p, sizeof p, "%s/%s", cdir, e->d_name);
+		FILE *f = fopen(p, "rb");
+		ck_assert_ptr_nonnull(f);
+		fseek(f, 0, SEEK_END);
+		long sz = ftell(f);
+		rewind(f);
+		char *text = malloc((size_t)sz + 1);
+		ck_assert_ptr_nonnull(text);
+		size_t len = fread(text, 1, (size_t)sz, f);
+		fclose(f);
+		lupe_document doc = LUPE_DOCUMENT_INIT;
+		char id[8];
+		snprintf(id, sizeof id, "%.3s", e->d_name);
+		doc.id = id;
+		doc.text = text;
+		doc.text_len = len;
+		if (sources)
+			doc.source = (id[2] - '0') % 2 ? "odd" : "even";
+		ck_assert_int_eq(lupe_add(db, &doc), LUPE_OK);
+		free(text);
+		n++;
+	}
+	closedir(d);
+	ck_assert_int_eq(n, 5);
 }
 
 #endif
