@@ -43,6 +43,12 @@ LUPE_EXPORT const char *lupe_strerror(int status)
 	return "unknown status";
 }
 
+/* meson passes its project version; a build outside meson (tests/fuzz/run-fuzz.sh)
+ * takes the header's, which meson.build checks is the same. */
+#ifndef LUPE_VERSION_BUILD
+#define LUPE_VERSION_BUILD LUPE_VERSION_STRING
+#endif
+
 LUPE_EXPORT const char *lupe_version(void)
 {
 	return LUPE_VERSION_BUILD;
