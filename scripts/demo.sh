@@ -6,6 +6,6 @@ cd "$(dirname "$0")/.."
 scripts/deps.sh
 [ -d build ] || meson setup build >/dev/null
 meson compile -C build >/dev/null
-rm -rf demo-index
+rm -rf demo-index demo-index.lupe-lock
 build/examples/lupe-index --db demo-index data/corpus
 build/examples/lupe-search --db demo-index --limit 3 "${@:-Kommunikation Berater}"
