@@ -191,6 +191,13 @@ def test_limit_offset():
     check_result(obj, "Social Media", offset=1)
     assert [h["id"] for h in obj["hits"]] == [h["id"] for h in all_hits[1:3]]
     assert search_json(DB, "Social Media", "--limit", "0")["hits"] == []
+    # Offsets past 32 bits are past every document, not a wrap to page 1 (issue 17, point 10).
+    for off in ("4294967296", "4294967297", "18446744073709551615"):
+        rc, out, err = search(DB, "--json", "--offset", off, "Social", "Media")
+        if rc == 0:
+            assert json.loads(out)["hits"] == [], (off, out)
+        else:
+            assert rc == 2 and "--offset" in err, (off, rc, err)
 
 
 def test_totals_exact_on_small_index():

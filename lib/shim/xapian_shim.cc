@@ -1,6 +1,9 @@
 // The Xapian shim: every use of Xapian in lupe is in this file.
 #include <xapian.h>
 
+#include <algorithm>
+#include <limits>
+
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -1042,7 +1045,12 @@ void run(Xapian::Enquire &enq, lx_db *db, size_t offset, size_t limit, const lx_
 	// Xapian's early stop makes the match fast) more than it is worth.
 	Xapian::doccount n = db->rd.get_doccount();
 	Xapian::doccount check = !spies.empty() || n <= LX_COUNT_ALL_MAX ? n : (Xapian::doccount)LX_CHECK_AT_LEAST;
-	Xapian::MSet ms = enq.get_mset((Xapian::doccount)offset, (Xapian::doccount)limit, check);
+	// Xapian counts in 32 bits: an offset past that is past every document
+	// (an empty page), never a cast that wraps to page 1.
+	const size_t dmax = std::numeric_limits<Xapian::doccount>::max();
+	Xapian::doccount first = (Xapian::doccount)std::min(offset, dmax);
+	Xapian::doccount count = (Xapian::doccount)std::min(limit, (size_t)(dmax - first));
+	Xapian::MSet ms = enq.get_mset(first, count, check);
 	m->estimate = ms.get_matches_estimated();
 	m->lower = ms.get_matches_lower_bound();
 	m->upper = ms.get_matches_upper_bound();
