@@ -183,14 +183,6 @@ static char *clean_title(const char *s, size_t n, size_t *out_len)
 	return t;
 }
 
-static size_t count_chars(const char *s, size_t n)
-{
-	size_t c = 0;
-	for (size_t i = 0; i < n; i++)
-		c += ((unsigned char)s[i] & 0xc0) != 0x80;
-	return c;
-}
-
 static size_t count_words(const char *s, size_t n)
 {
 	size_t w = 0;
@@ -293,7 +285,7 @@ const char *lupe_text_title(const char *text, size_t len, int markdown, size_t *
 			first_len = b - a;
 		}
 		char last = text[b - 1];
-		if (count_chars(text + a, b - a) <= TEXT_TITLE_CHARS && count_words(text + a, b - a) >= 3 &&
+		if (lupe_utf8_count(text + a, b - a) <= TEXT_TITLE_CHARS && count_words(text + a, b - a) >= 3 &&
 		    !strchr(".?!:,;", last) && text[a] != '(') {
 			*n = b - a;
 			return text + a;

@@ -237,20 +237,12 @@ static lx_query *ql_combine(qlist *l, int op, unsigned window)
 	return r;
 }
 
-static size_t utf8_chars(const char *s, size_t n)
-{
-	size_t c = 0;
-	for (size_t i = 0; i < n; i++)
-		c += ((unsigned char)s[i] & 0xC0) != 0x80;
-	return c;
-}
-
 /* The word, OR (weighted lower) the index terms a typo or two away from it. */
 static lx_query *fuzzy_q(builder *b, lq_field f, const lupe_itok *k, lx_query *wq)
 {
 	lupe_fuzzy_cand c[LUPE_FUZZY_MAX];
 	const char *form = lupe_itok_form(b->toks, k);
-	int dist = lupe_fuzzy_distance(utf8_chars(form, k->form_len));
+	int dist = lupe_fuzzy_distance(lupe_utf8_count(form, k->form_len));
 	const char *term = lupe_itok_term(b->toks, k);
 	int n = lupe_fuzzy_terms(b->x, term, k->term_len, dist, 0, c, LUPE_FUZZY_MAX);
 	if (n <= 0)

@@ -29,6 +29,7 @@
 #include <strings.h>
 
 #include "query/parse.h"
+#include "util/utf8.h"
 
 /* Tokens beyond this are ignored; it bounds memory for "()()()...". */
 #define LQ_MAX_TOKENS (8 * LQ_MAX_WORDS)
@@ -202,16 +203,6 @@ static int has_content(const unsigned char *p, size_t len)
 		return 1;
 	}
 	return 0;
-}
-
-/* Number of code points (not bytes) in p, for the prefix minimum. */
-static size_t count_chars(const unsigned char *p, size_t len)
-{
-	size_t n = 0;
-
-	for (size_t i = 0; i < len; i++)
-		n += (p[i] & 0xc0) != 0x80;
-	return n;
 }
 
 /* ---------------------------------------------------------------------- */
@@ -403,7 +394,7 @@ static size_t lex_one(lq_lexer *lx, size_t i, int *depth)
 		while (stem > 0 && q[start + stem - 1] == '*')
 			stem--;
 		lx->words++;
-		if (stem < n && count_chars(q + start, stem) >= 2 && has_content(q + start, stem)) {
+		if (stem < n && lupe_utf8_count((const char *)q + start, stem) >= 2 && has_content(q + start, stem)) {
 			push(lx, T_PREFIX, occur, field, start, stem);
 		} else if (push(lx, T_WORD, occur, field, start, n) == 0 &&
 			   occur == LQ_OPTIONAL && field == LQ_FIELD_ANY) {

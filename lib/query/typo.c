@@ -1,6 +1,7 @@
 #include <string.h>
 
 #include "query/typo.h"
+#include "util/utf8.h"
 
 /*
  * A word the index holds is taken as a typo only when a neighbour is this
@@ -163,12 +164,9 @@ int lupe_typo_corrections(lx_db *db, lupe_analyzer *an, const char *form, size_t
 	lupe_fuzzy_cand c[LUPE_FUZZY_MAX];
 	char forms[LUPE_FUZZY_MAX][LUPE_TYPO_FORM];
 	int order[LUPE_FUZZY_MAX];
-	size_t chars = 0;
 	if (own_freq)
 		*own_freq = 0;
-	for (size_t i = 0; i < flen; i++)
-		chars += ((unsigned char)form[i] & 0xC0) != 0x80;
-	int dist = lupe_fuzzy_distance(chars);
+	int dist = lupe_fuzzy_distance(lupe_utf8_count(form, flen));
 	/* A word longer than TYPO_FORM_MAX bytes is no typo worth its neighbourhood (a 100-letter word). */
 	if (dist == 0 || max <= 0 || *budget <= 0 || flen > TYPO_FORM_MAX)
 		return 0;

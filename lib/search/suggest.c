@@ -145,14 +145,6 @@ static void replace(sctx *c, const char *old, size_t n, const char *neu, size_t 
 	c->changed = 1;
 }
 
-static size_t chars_of(const char *s, size_t n)
-{
-	size_t k = 0;
-	for (size_t i = 0; i < n; i++)
-		k += ((unsigned char)s[i] & 0xC0) != 0x80;
-	return k;
-}
-
 /*
  * A one-edit variant (folded, lower case) written as the word typed: a
  * capital first letter stays capital.  0, or -1 when the word typed has
@@ -198,7 +190,7 @@ static void word(sctx *c, const lq_node *n)
 			continue;
 		size_t fl = k->form_len;
 		memcpy(form, lupe_itok_form(c->toks, k), fl);
-		int dist = lupe_fuzzy_distance(chars_of(form, fl));
+		int dist = lupe_fuzzy_distance(lupe_utf8_count(form, fl));
 		lupe_typo_cand cand[SUGGEST_TRY];
 		int nc = lupe_typo_corrections(c->x, c->an, form, fl, term, k->term_len, SUGGEST_KEEP, &c->budget, NULL,
 					       cand, SUGGEST_TRY);

@@ -128,3 +128,11 @@ size_t lupe_utf8_floor(const char *s, size_t n)
 		return n;
 	return (n - (k - 1) >= want) ? n : k - 1;
 }
+
+size_t lupe_utf8_count(const char *s, size_t n)
+{
+	size_t c = 0;
+	for (size_t i = 0; i < n; i++)
+		c += ((unsigned char)s[i] & 0xC0) != 0x80;
+	return c;
+}

@@ -40,4 +40,7 @@ static inline int lupe_ascii_space(unsigned char c)
 /* The largest k <= n such that s[0..k) does not end inside a sequence. */
 size_t lupe_utf8_floor(const char *s, size_t n);
 
+/* Code points (not bytes) in s[0..n): the bytes that do not continue a sequence. */
+size_t lupe_utf8_count(const char *s, size_t n);
+
 #endif

@@ -29,7 +29,7 @@ CC=${CC:-clang}
 CXX=${CXX:-clang++}
 
 target_query_parse() {
-	SOURCES="lib/query/parse.c"
+	SOURCES="lib/query/parse.c lib/util/utf8.c lib/util/buf.c"
 	CORPUS=query
 	DICT=query.dict
 }
