@@ -6,6 +6,8 @@
 #include <stdlib.h>
 
 #include "db.h"
+#include <unistd.h>
+
 #include "fixture.h"
 #include "index/document.h"
 #include "query/build.h"
@@ -287,6 +289,19 @@ static const char *reader_suggestion(lupe_db *r, const char *q, char *buf, size_
 	return buf;
 }
 
+/* Threads of this process (Linux: the entries of /proc/self/task). */
+static size_t threads_now(void)
+{
+	DIR *d = opendir("/proc/self/task");
+	ck_assert_ptr_nonnull(d);
+	size_t n = 0;
+	struct dirent *e;
+	while ((e = readdir(d)))
+		n += e->d_name[0] != '.';
+	closedir(d);
+	return n;
+}
+
 START_TEST(test_suggestion_reader_thread)
 {
 	static const struct {
@@ -306,6 +321,15 @@ START_TEST(test_suggestion_reader_thread)
 		lupe_open_options o = LUPE_OPEN_OPTIONS_INIT;
 		o.suggest_thread = t == 0;
 		ck_assert_int_eq(lupe_open(&r[t], path, &o, msg, sizeof msg), LUPE_OK);
+	}
+	/* The option is honoured: the first search starts the thread on handle 0
+	 * only (where the machine has more than one core, as lupe.h says). */
+	if (sysconf(_SC_NPROCESSORS_ONLN) > 1) {
+		size_t before = threads_now();
+		reader_suggestion(r[1], rows[0].q, got[1], sizeof got[1]);
+		ck_assert_uint_eq(threads_now(), before);
+		reader_suggestion(r[0], rows[0].q, got[0], sizeof got[0]);
+		ck_assert_uint_eq(threads_now(), before + 1);
 	}
 	for (int round = 0; round < 3; round++) /* the thread serves one search after another */
 		for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++)
