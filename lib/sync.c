@@ -459,10 +459,15 @@ static char *read_some(const char *path, uint64_t max, size_t *len, int *truncat
 	if (fd < 0)
 		return NULL;
 	struct stat st;
-	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-		int e = errno ? errno : EINVAL;
+	if (fstat(fd, &st) != 0) {
+		int e = errno;
 		close(fd);
-		errno = S_ISREG(st.st_mode) ? e : EINVAL;
+		errno = e;
+		return NULL;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		close(fd);
+		errno = EINVAL;
 		return NULL;
 	}
 	size_t cap = (uint64_t)st.st_size < max ? (size_t)st.st_size + 1 : (size_t)max + 1, n = 0;

@@ -126,15 +126,22 @@ static int to_utf8(const char *s, size_t n, int html, lupe_buf *out)
 		return lupe_buf_append(out, s + 3, n - 3);
 	if (n >= 2 && (memcmp(s, "\xff\xfe", 2) == 0 || memcmp(s, "\xfe\xff", 2) == 0))
 		return convert(s[0] == '\xff' ? "UTF-16LE" : "UTF-16BE", s + 2, n - 2, out);
-	if (lupe_utf8_valid(s, n))
+	/* UTF-8 up to a sequence cut at the end (a file read in part): kept as
+	 * it is, and lupe_add repairs the cut. */
+	if (lupe_utf8_valid(s, lupe_utf8_floor(s, n)))
 		return lupe_buf_append(out, s, n);
 	if (html && declared_charset(s, n, name, sizeof name) && strcasecmp(name, "utf-8") != 0 &&
 	    convert(name, s, n, out) == 0)
 		return 0;
 	out->len = 0;
-	if (detected_charset(s, n, html, name, sizeof name) && strcasecmp(name, "UTF-8") != 0 &&
-	    convert(name, s, n, out) == 0)
-		return 0;
+	if (detected_charset(s, n, html, name, sizeof name)) {
+		/* UTF-8 with a stray bad byte: kept, and repaired by lupe_add, not
+		 * read as windows-1252 (which would garble every umlaut). */
+		if (strcasecmp(name, "UTF-8") == 0)
+			return lupe_buf_append(out, s, n);
+		if (convert(name, s, n, out) == 0)
+			return 0;
+	}
 	out->len = 0;
 	if (convert("windows-1252", s, n, out) == 0)
 		return 0;

@@ -223,15 +223,15 @@ static void ql_free(qlist *l)
 }
 
 /* Combine and consume the list: one query stays itself, none gives NULL. */
-static lx_query *ql_combine(qlist *l, int op, unsigned window)
+static lx_query *ql_combine(builder *b, qlist *l, int op, unsigned window)
 {
 	lx_query *r;
 	if (l->n == 0)
 		r = NULL;
 	else if (l->n == 1)
 		r = l->v[0];
-	else
-		r = lx_q_combine(op, l->v, l->n, window);
+	else if (!(r = lx_q_combine(op, l->v, l->n, window)))
+		b->oom = 1; /* NULL from queries to combine is out of memory, not "nothing" */
 	free(l->v);
 	memset(l, 0, sizeof *l);
 	return r;
@@ -252,7 +252,7 @@ static lx_query *fuzzy_q(builder *b, lq_field f, const lupe_itok *k, lx_query *w
 		ql_push(b, &alts, term_q(b, f, c[i].term, strlen(c[i].term)));
 		note_term(b, c[i].term, strlen(c[i].term), 0, LUPE_QT_TYPO);
 	}
-	lx_query *fq = lx_q_scale(ql_combine(&alts, LX_SYNONYM, 0), FUZZY_SCALE);
+	lx_query *fq = lx_q_scale(ql_combine(b, &alts, LX_SYNONYM, 0), FUZZY_SCALE);
 	if (!fq) {
 		b->oom = 1;
 		return wq;
@@ -277,13 +277,16 @@ static lx_query *typo_q(builder *b, lq_field f, const lupe_itok *k, lx_query *wq
 		ql_push(b, &alts, term_q(b, f, c[i].c.term, strlen(c[i].c.term)));
 		note_term(b, c[i].c.term, strlen(c[i].c.term), 0, LUPE_QT_TYPO);
 	}
-	lx_query *tq = lx_q_scale(ql_combine(&alts, LX_SYNONYM, 0), own ? TYPO_SCALE : TYPO_ABSENT_SCALE);
+	lx_query *tq = lx_q_scale(ql_combine(b, &alts, LX_SYNONYM, 0), own ? TYPO_SCALE : TYPO_ABSENT_SCALE);
 	if (!tq) {
 		b->oom = 1;
 		return wq;
 	}
 	lx_query *kids[2] = {wq, tq};
-	return lx_q_combine(LX_OR, kids, 2, 0);
+	lx_query *r = lx_q_combine(LX_OR, kids, 2, 0);
+	if (!r)
+		b->oom = 1;
+	return r;
 }
 
 /*
@@ -304,7 +307,7 @@ static lx_query *backoff_q(builder *b, lq_field f, const char *form, const lupe_
 		note_term(b, bt[i].term, bt[i].len, 0, LUPE_QT_PART);
 		ql_push(b, &l, lx_q_scale(term_q(b, f, bt[i].term, bt[i].len), bt[i].scale));
 	}
-	return ql_combine(&l, LX_OR, 0);
+	return ql_combine(b, &l, LX_OR, 0);
 }
 
 /*
@@ -372,8 +375,8 @@ static lx_query *tokens_q(builder *b, lq_field f, int phrase_only, int *all_stop
 			qlist parts2 = {0};
 			for (size_t p = i + 1; p < i + 1 + parts.n; p++)
 				ql_push(b, &parts2, term_q(b, f, lupe_itok_term(t, &t->v[p]), t->v[p].term_len));
-			lx_query *nearq = lx_q_scale(ql_combine(&parts, LX_NEAR, PART_WINDOW), PART_NEAR_SCALE);
-			lx_query *andq = lx_q_scale(ql_combine(&parts2, LX_AND, 0), PART_AND_SCALE);
+			lx_query *nearq = lx_q_scale(ql_combine(b, &parts, LX_NEAR, PART_WINDOW), PART_NEAR_SCALE);
+			lx_query *andq = lx_q_scale(ql_combine(b, &parts2, LX_AND, 0), PART_AND_SCALE);
 			/* Only a compound the index does not hold backs off to its pieces. */
 			lx_query *boq = lx_termfreq(b->x, term, k->term_len) == 0
 						? backoff_q(b, f, lupe_itok_form(t, k), leaves, nl)
@@ -401,7 +404,7 @@ static lx_query *tokens_q(builder *b, lq_field f, int phrase_only, int *all_stop
 		ql_push(b, &words, wq);
 		i = j;
 	}
-	lx_query *main = ql_combine(&words, LX_PHRASE, 0);
+	lx_query *main = ql_combine(b, &words, LX_PHRASE, 0);
 	if (!main) {
 		ql_free(&alts);
 		return NULL;
@@ -409,7 +412,7 @@ static lx_query *tokens_q(builder *b, lq_field f, int phrase_only, int *all_stop
 	if (alts.n == 0)
 		return main;
 	ql_push(b, &alts, main);
-	return ql_combine(&alts, LX_OR, 0);
+	return ql_combine(b, &alts, LX_OR, 0);
 }
 
 static lx_query *build(builder *b, const lq_node *n, int depth);
@@ -537,9 +540,9 @@ static lx_query *near_q(builder *b, const lq_node *n)
 			ql_push(b, &l, q);
 	}
 	if (l.n < 2)
-		return ql_combine(&l, LX_AND, 0);
+		return ql_combine(b, &l, LX_AND, 0);
 	unsigned window = n->window ? n->window : LQ_NEAR_DEFAULT;
-	return ql_combine(&l, LX_NEAR, window + (unsigned)l.n - 1);
+	return ql_combine(b, &l, LX_NEAR, window + (unsigned)l.n - 1);
 }
 
 static lx_query *leaf(builder *b, const lq_node *n, int *all_stop)
@@ -795,22 +798,22 @@ static lx_query *group(builder *b, const lq_node *n, int depth)
 	}
 	lupe_buf_free(&stop_terms);
 	ql_free(&stop);
-	lx_query *r = ql_combine(&req, LX_AND, 0);
-	lx_query *o = ql_combine(&opt, LX_OR, 0);
+	lx_query *r = ql_combine(b, &req, LX_AND, 0);
+	lx_query *o = ql_combine(b, &opt, LX_OR, 0);
 	if (r && o) {
 		lx_query *kids[2] = {r, o};
 		r = lx_q_combine(LX_AND_MAYBE, kids, 2, 0);
 	} else if (!r) {
 		r = o;
 	}
-	lx_query *f = ql_combine(&filt, LX_OR, 0);
+	lx_query *f = ql_combine(b, &filt, LX_OR, 0);
 	if (f && r) {
 		lx_query *kids[2] = {r, f};
 		r = lx_q_combine(LX_FILTER, kids, 2, 0);
 	} else if (f) {
 		r = f;
 	}
-	lx_query *x = ql_combine(&exc, LX_OR, 0);
+	lx_query *x = ql_combine(b, &exc, LX_OR, 0);
 	if (x) {
 		if (!r)
 			r = lx_q_matchall(); /* "-wort" alone: everything without it */
@@ -842,9 +845,9 @@ static lx_query *build(builder *b, const lq_node *n, int depth)
 		}
 		int op = n->kind == LQ_AND ? LX_AND : n->kind == LQ_OR ? LX_OR : LX_AND_NOT;
 		if (n->kind == LQ_ANDNOT && l.n == 1) { /* nothing to exclude */
-			return ql_combine(&l, LX_OR, 0);
+			return ql_combine(b, &l, LX_OR, 0);
 		}
-		return ql_combine(&l, op, 0);
+		return ql_combine(b, &l, op, 0);
 	}
 	default:
 		return leaf(b, n, &all_stop);
