@@ -437,7 +437,9 @@ LUPE_EXPORT int lupe_open(lupe_db **out, const char *path, const lupe_open_optio
 	struct stat pst;
 	if (writable && !(stat(path, &pst) == 0 && S_ISREG(pst.st_mode)))
 		rc = lx_writer_lock(path, &lockfd, &err);
-	if (rc == LUPE_OK)
+	/* Only a writer, under the lock: a reader moving folders could undo a
+	 * writer's swap between its two renames. */
+	if (rc == LUPE_OK && writable)
 		rc = lx_recover(path, &err);
 	if (rc == LUPE_OK)
 		rc = check_path(path, create, &is_new, &shards, &err);
@@ -764,6 +766,10 @@ LUPE_EXPORT int lupe_compact(lupe_db *db)
 		return rc;
 	/* Ending a bulk load is a compaction: lx_compact then has nothing left to do. */
 	rc = db->bulk ? end_bulk(db) : lupe_db_sync(db);
+	/* Commit first, through lose(): a failed commit discards the pending
+	 * changes, which must be reported as lost like lupe_commit() does. */
+	if (rc == LUPE_OK && !db->bulk)
+		rc = lose(db, lx_commit(db->x, &db->err));
 	if (rc != LUPE_OK)
 		return rc;
 	rc = lx_compact(db->x, &db->err);

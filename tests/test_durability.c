@@ -261,8 +261,34 @@ START_TEST(test_creation_every_point)
 }
 END_TEST
 
+/*
+ * A reader never moves folders: with PATH gone and PATH.lupe-old beside it
+ * (a swap cut between its renames), a read-only open fails and leaves both
+ * as they are; the next writer puts the index back.
+ */
+START_TEST(test_reader_does_not_recover)
+{
+	lupe_db *db = open_flags(LUPE_OPEN_WRITE | LUPE_OPEN_CREATE, 1, 0);
+	ck_assert_int_eq(add_range(db, 0, 4), LUPE_OK);
+	ck_assert_int_eq(lupe_commit(db), LUPE_OK);
+	lupe_close(db);
+	char old[4300];
+	snprintf(old, sizeof old, "%s.lupe-old", dbpath);
+	ck_assert_int_eq(rename(dbpath, old), 0);
+	char msg[512];
+	ck_assert_int_ne(lupe_open(&db, dbpath, NULL, msg, sizeof msg), LUPE_OK);
+	ck_assert_ptr_null(db);
+	ck_assert(exists(old) && !exists(dbpath));
+	db = open_flags(LUPE_OPEN_WRITE, 1, 0);
+	lupe_close(db);
+	ck_assert(!exists(old));
+	ck_assert_uint_eq(count_docs(), 4);
+}
+END_TEST
+
 /* ---- failed commits ---- */
 
+/* _i: 0 the failing commit is lupe_commit's, 1 the one lupe_compact makes first. */
 START_TEST(test_failed_commit_is_sticky)
 {
 	lupe_db *db = open_flags(LUPE_OPEN_WRITE | LUPE_OPEN_CREATE, 1, 0);
@@ -270,7 +296,7 @@ START_TEST(test_failed_commit_is_sticky)
 	ck_assert_int_eq(lupe_commit(db), LUPE_OK);
 	ck_assert_int_eq(add_range(db, 5, 25), LUPE_OK);
 	fi_arm("pwrite", 1, FI_EIO);
-	int rc = lupe_commit(db);
+	int rc = _i == 0 ? lupe_commit(db) : lupe_compact(db);
 	ck_assert_int_gt(fi_calls(), 0);
 	fi_arm("", 0, FI_NONE);
 	ck_assert_int_ne(rc, LUPE_OK);
@@ -675,7 +701,8 @@ int main(void)
 	tcase_add_test(tc, test_swap_fallback);
 	tcase_add_loop_test(tc, test_death_between_renames, 0, 2);
 	tcase_add_loop_test(tc, test_creation_every_point, 0, 2);
-	tcase_add_test(tc, test_failed_commit_is_sticky);
+	tcase_add_loop_test(tc, test_failed_commit_is_sticky, 0, 2);
+	tcase_add_test(tc, test_reader_does_not_recover);
 	tcase_add_loop_test(tc, test_bulk_part_failure_publishes_nothing, 0, 2);
 	tcase_add_test(tc, test_bulk_loss_acknowledged);
 	tcase_add_loop_test(tc, test_open_errors_are_eio, 0, 2);
