@@ -417,6 +417,25 @@ START_TEST(text_and_markdown_titles)
 }
 END_TEST
 
+/*
+ * A UTF-8 file read in part, the cut inside a two-byte letter, is still
+ * read as UTF-8 (not as windows-1252, which garbles every umlaut).
+ */
+START_TEST(utf8_cut_in_a_sequence)
+{
+	lupe_sync_stats st;
+	const char *text = "K\xc3\xa4sebr\xc3\xb6tchen f\xc3\xbcr J\xc3\xbcrgen, dann \xc3\x96lwechsel.\n";
+	const char *cut = strstr(text, "\xc3\x96");
+	put("u/teil.txt", text, -1);
+	lupe_sync_options o = LUPE_SYNC_OPTIONS_INIT;
+	o.callback = collect;
+	o.max_file_bytes = (uint64_t)(cut - text) + 1; /* ends after the first byte of the O-umlaut */
+	ck_assert_int_eq(lupe_sync_path(db, at("u"), &o, &st), LUPE_OK);
+	ck_assert_str_eq(fx_top_exact(db, "K\xc3\xa4sebr\xc3\xb6tchen"), at("u/teil.txt"));
+	ck_assert_str_eq(fx_top_exact(db, "J\xc3\xbcrgen"), at("u/teil.txt"));
+}
+END_TEST
+
 START_TEST(bad_input_warns_and_goes_on)
 {
 	lupe_sync_stats st;
@@ -548,6 +567,7 @@ int main(void)
 	tcase_add_test(tc, corpus_titles_and_dates);
 	tcase_add_test(tc, text_and_markdown_titles);
 	tcase_add_test(tc, bad_input_warns_and_goes_on);
+	tcase_add_test(tc, utf8_cut_in_a_sequence);
 	tcase_add_test(tc, callback_progress_and_stop);
 	suite_add_tcase(s, tc);
 	return fx_run(s, CK_FORK_GETENV);
