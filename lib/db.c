@@ -579,6 +579,7 @@ LUPE_EXPORT void lupe_close(lupe_db *db)
 	lupe_tokens_release(&db->toks);
 	lupe_buf_free(&db->tmp);
 	lupe_buf_free(&db->rec);
+	lupe_buf_free(&db->deep);
 	free(db);
 }
 

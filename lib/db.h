@@ -21,6 +21,7 @@ struct lupe_db {
 	lupe_tokens toks;  /* scratch for documents and queries */
 	lupe_buf tmp;
 	lupe_buf rec;      /* scratch: a hit's unpacked record (lupe_record_parse) */
+	lupe_buf deep;     /* scratch: a hit's whole kept body (lupe_record_text_all) */
 	lupe_err err;
 	int writable;
 	unsigned batch_size;

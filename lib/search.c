@@ -206,6 +206,22 @@ static char *explain_text(const char *raw)
 	return o.p;
 }
 
+/*
+ * Whether the i-th hit may show a query word as written: it holds one of
+ * the words' own terms (not only parts or typos), or that cannot be told.
+ */
+static int may_show_word(lupe_db *db, const lx_mset *ms, size_t i, const lupe_qterms *qt)
+{
+	if (qt->n_prefixes)
+		return 1;
+	const char *p = qt->terms.p;
+	for (size_t k = 0; k < qt->n_terms; k++, p += strlen(p) + 1)
+		if ((!qt->n_groups || k >= LUPE_QTERMS_MAX || qt->info[k].kind == LUPE_QT_WORD) &&
+		    lx_mset_has_term(db->x, ms, i, p, strlen(p)) != 0)
+			return 1;
+	return 0;
+}
+
 static int fill_hit(lupe_db *db, const lx_mset *ms, size_t i, size_t rank, const lupe_qterms *qt,
 		    const lupe_snip_keys *keys, size_t snippet_bytes, unsigned flags, lupe_hit *h)
 {
@@ -234,6 +250,22 @@ static int fill_hit(lupe_db *db, const lx_mset *ms, size_t i, size_t rank, const
 			 &nsp, &mv, &mn) < 0) {
 		lupe_buf_free(&snip);
 		return lupe_err_set(&db->err, LUPE_ENOMEM, "search: out of memory");
+	}
+	if (rec.tail && !lupe_snippet_has_exact(kinds, nsp) && may_show_word(db, ms, i, qt)) {
+		/* The first 64 KB do not show a query word as written: the rest of the body may. */
+		int trc = lupe_record_text_all(&rec, &db->deep);
+		if (trc == 0)
+			trc = lupe_snippet_deep(db->an, &db->toks, db->deep.p, db->deep.len, qt, snippet_bytes, &snip,
+						&spans, &kinds, &nsp, &mv, &mn) < 0 ? -2 : 0;
+		if (trc < 0) {
+			lupe_buf_free(&snip);
+			free(spans);
+			free(kinds);
+			free(mv);
+			if (trc == -2)
+				return lupe_err_set(&db->err, LUPE_ENOMEM, "search: out of memory");
+			return lupe_err_set(&db->err, LUPE_ECORRUPT, "search: a stored document record is damaged");
+		}
 	}
 	if (!snip.p && lupe_buf_terminate(&snip) < 0)
 		return lupe_err_set(&db->err, LUPE_ENOMEM, "search: out of memory");

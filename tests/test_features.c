@@ -514,6 +514,7 @@ START_TEST(test_long_body_record)
 		ck_assert_int_eq(lupe_buf_append(&t, fill, sizeof fill - 1), 0);
 	const char *far = "Eine Zwiebel am Ende. ";
 	ck_assert_int_eq(lupe_buf_append(&t, far, strlen(far)), 0);
+	ck_assert_int_eq(lupe_buf_terminate(&t), 0);
 	ck_assert_int_eq(fx_add(db, "long", "Lang", t.p), LUPE_OK);
 	ck_assert_int_eq(lupe_commit(db), LUPE_OK);
 
@@ -527,6 +528,13 @@ START_TEST(test_long_body_record)
 	ck_assert_uint_le(rec.text_len, LUPE_RECORD_TEXT_MAX);
 	ck_assert_uint_gt(rec.text_len, LUPE_RECORD_TEXT_MAX - 8);
 	ck_assert_int_eq(memcmp(rec.text, t.p, rec.text_len), 0);
+	/* ... and the rest, packed apart: all of this body (shorter than LUPE_RECORD_DEEP_MAX). */
+	lupe_buf all = {0};
+	ck_assert_ptr_nonnull(rec.tail);
+	ck_assert_int_eq(lupe_record_text_all(&rec, &all), 0);
+	ck_assert_uint_eq(all.len, t.len);
+	ck_assert_int_eq(memcmp(all.p, t.p, t.len), 0);
+	lupe_buf_free(&all);
 	lupe_buf_free(&data);
 	lupe_buf_free(&unpacked);
 
@@ -548,16 +556,69 @@ START_TEST(test_long_body_record)
 		lupe_buf_free(&want);
 		lupe_results_free(r);
 	}
-	/* A word only past the stored part is found; its snippet is the body's start, as before. */
+	/* A word only past the first 64 KB is shown where it is (issue 22), as the whole body's snippet. */
 	lupe_results *r = run("Zwiebel", NULL);
 	ck_assert_uint_eq(lupe_results_count(r), 1);
-	ck_assert_str_eq(lupe_results_hit(r, 0)->id, "long");
-	lupe_buf want = {0};
-	full_body_snippet("Zwiebel", t.p, t.len, 240, &want);
-	ck_assert_str_eq(lupe_results_hit(r, 0)->snippet, want.p);
-	ck_assert_int_eq(strncmp(want.p, "Ein Satz", 8), 0);
+	const lupe_hit *h = lupe_results_hit(r, 0);
+	ck_assert_str_eq(h->id, "long");
+	ck_assert_msg(strstr(h->snippet, "Eine Zwiebel am Ende."), "snippet: %s", h->snippet);
+	ck_assert_uint_eq(h->n_highlights, 1);
+	ck_assert_str_eq(lupe_highlight_kind_name(h->highlight_kinds[0]), "exact");
+	ck_assert_uint_ge(h->n_matches, 1);
+	ck_assert_uint_eq(h->matches[0].start, t.len - strlen(far) + 5);
+	ck_assert_uint_eq(h->matches[0].end, t.len - strlen(far) + 12);
+	lupe_results_free(r);
+	lupe_buf_free(&t);
+}
+END_TEST
+
+/*
+ * A body longer than LUPE_RECORD_DEEP_MAX: the record keeps that much of
+ * it, a word within it is shown, a word past it is found (it is indexed)
+ * with a passage from the start.
+ */
+START_TEST(test_deep_body_bounded)
+{
+	static const char fill[] = "Noch ein Satz ohne das gesuchte Wort, nur Fuellmaterial. ";
+	lupe_buf t = {0};
+	while (t.len < LUPE_RECORD_DEEP_MAX - 1000)
+		ck_assert_int_eq(lupe_buf_append(&t, fill, sizeof fill - 1), 0);
+	const char *inside = "Die Kartoffel liegt noch drin. ";
+	ck_assert_int_eq(lupe_buf_append(&t, inside, strlen(inside)), 0);
+	while (t.len < LUPE_RECORD_DEEP_MAX + 1000)
+		ck_assert_int_eq(lupe_buf_append(&t, fill, sizeof fill - 1), 0);
+	ck_assert_int_eq(lupe_buf_append(&t, "Die Paprika liegt draussen.", 27), 0);
+	ck_assert_int_eq(lupe_buf_terminate(&t), 0);
+	ck_assert_int_eq(fx_add(db, "deep", "Tief", t.p), LUPE_OK);
+	ck_assert_int_eq(lupe_commit(db), LUPE_OK);
+
+	lupe_buf data = {0}, unpacked = {0}, all = {0};
+	lupe_record rec;
+	int found;
+	ck_assert_int_eq(lx_first_data(db->x, "Qdeep", 5, &data, &found, &db->err), LUPE_OK);
+	ck_assert(found);
+	ck_assert_int_eq(lupe_record_parse(data.p, data.len, &unpacked, &rec), 0);
+	ck_assert_int_eq(lupe_record_text_all(&rec, &all), 0);
+	ck_assert_uint_le(all.len, LUPE_RECORD_DEEP_MAX);
+	ck_assert_uint_gt(all.len, LUPE_RECORD_DEEP_MAX - 8);
+	ck_assert_int_eq(memcmp(all.p, t.p, all.len), 0);
+	/* A damaged tail is an error, not another text. */
+	size_t at = data.len - 20;
+	data.p[at] ^= 0x5A;
+	ck_assert_int_eq(lupe_record_parse(data.p, data.len, &unpacked, &rec), 0);
+	ck_assert_int_eq(lupe_record_text_all(&rec, &all), -1);
+	lupe_buf_free(&all);
+	lupe_buf_free(&unpacked);
+	lupe_buf_free(&data);
+
+	lupe_results *r = run("Kartoffel", NULL);
+	ck_assert_uint_eq(lupe_results_count(r), 1);
+	ck_assert_msg(strstr(lupe_results_hit(r, 0)->snippet, "Kartoffel"), "%s", lupe_results_hit(r, 0)->snippet);
+	lupe_results_free(r);
+	r = run("Paprika", NULL);
+	ck_assert_uint_eq(lupe_results_count(r), 1);
+	ck_assert_int_eq(strncmp(lupe_results_hit(r, 0)->snippet, "Noch ein Satz", 13), 0);
 	ck_assert_uint_eq(lupe_results_hit(r, 0)->n_highlights, 0);
-	lupe_buf_free(&want);
 	lupe_results_free(r);
 	lupe_buf_free(&t);
 }
@@ -791,6 +852,7 @@ int main(void)
 	tcase_add_test(tc, test_suggestion);
 	tcase_add_test(tc, test_suggestion_reader_thread);
 	tcase_add_test(tc, test_long_body_record);
+	tcase_add_test(tc, test_deep_body_bounded);
 	tcase_add_test(tc, test_records_read_back);
 	tcase_add_test(tc, test_record_versions_and_damage);
 	tcase_add_test(tc, test_proximity);

@@ -21,6 +21,14 @@
  * (Xapian cannot shrink it), and zstd unpacks several times faster.
  */
 #define RECORD_VERSION 2
+/*
+ * Version 3: a version-2 record (its text the first LUPE_RECORD_TEXT_MAX
+ * bytes of the body) followed by one zstd frame of the body's tail, up to
+ * LUPE_RECORD_DEEP_MAX bytes in all.  Only a body that long gets one, so
+ * the records of all other bodies stay version 2; the tail stays packed
+ * until a snippet needs it (lupe_record_text_all).
+ */
+#define RECORD_VERSION_TAIL 3
 #define RECORD_RAW 0
 #define RECORD_ZSTD 1
 /*
@@ -142,7 +150,7 @@ static ZSTD_DCtx *dctx(void)
  * its fields packed with zstd into `spare` when they are long and zstd
  * shrinks them.  NULL when out of memory.
  */
-static const lupe_buf *pack(const lupe_buf *rec, lupe_buf *spare)
+static lupe_buf *pack(lupe_buf *rec, lupe_buf *spare)
 {
 	size_t n = rec->len - RECORD_HEAD;
 	if (n < RECORD_ZSTD_MIN)
@@ -163,19 +171,51 @@ static const lupe_buf *pack(const lupe_buf *rec, lupe_buf *spare)
 	return spare;
 }
 
+/* Append the body's tail to a packed record as one zstd frame; mark it version 3.  -1 when out of memory. */
+static int add_tail(lupe_buf *stored, const char *tail, size_t n)
+{
+	size_t bound = ZSTD_compressBound(n);
+	ZSTD_CCtx *c = cctx();
+	if (!c || lupe_buf_reserve(stored, bound) < 0)
+		return -1;
+	/* With a checksum: a damaged tail is found, not shown as other text. */
+	if (ZSTD_isError(ZSTD_CCtx_reset(c, ZSTD_reset_session_and_parameters)) ||
+	    ZSTD_isError(ZSTD_CCtx_setParameter(c, ZSTD_c_compressionLevel, RECORD_ZSTD_LEVEL)) ||
+	    ZSTD_isError(ZSTD_CCtx_setParameter(c, ZSTD_c_checksumFlag, 1)))
+		return -1;
+	size_t z = ZSTD_compress2(c, stored->p + stored->len, bound, tail, n);
+	if (ZSTD_isError(z))
+		return -1;
+	stored->len += z;
+	stored->p[1] = RECORD_VERSION_TAIL;
+	return 0;
+}
+
 int lupe_record_parse(const char *data, size_t len, lupe_buf *scratch, lupe_record *r)
 {
 	size_t i = 2;
 	uint64_t mt;
 	memset(r, 0, sizeof *r);
-	if (len < 2 || data[0] != RECORD_MAGIC || (data[1] != 1 && data[1] != RECORD_VERSION))
+	const char *tail = NULL; /* version 3: where the tail's frame starts, once known */
+	char version = len >= 2 ? data[1] : 0;
+	size_t tail_len = 0;
+	if (len < 2 || data[0] != RECORD_MAGIC ||
+	    (data[1] != 1 && data[1] != RECORD_VERSION && data[1] != RECORD_VERSION_TAIL))
 		return -1;
-	if (data[1] == RECORD_VERSION) {
+	if (data[1] != 1) {
 		if (len < RECORD_HEAD || (data[2] != RECORD_RAW && data[2] != RECORD_ZSTD))
 			return -1;
 		i = RECORD_HEAD;
 		if (data[2] == RECORD_ZSTD) {
-			unsigned long long n = ZSTD_getFrameContentSize(data + RECORD_HEAD, len - RECORD_HEAD);
+			size_t head = len - RECORD_HEAD;
+			if (data[1] == RECORD_VERSION_TAIL) {
+				head = ZSTD_findFrameCompressedSize(data + RECORD_HEAD, len - RECORD_HEAD);
+				if (ZSTD_isError(head) || head >= len - RECORD_HEAD)
+					return -1;
+				tail = data + RECORD_HEAD + head;
+				tail_len = len - RECORD_HEAD - head;
+			}
+			unsigned long long n = ZSTD_getFrameContentSize(data + RECORD_HEAD, head);
 			/* A damaged frame must not make us allocate without bound: no record is near 256 MB. */
 			if (n == ZSTD_CONTENTSIZE_ERROR || n == ZSTD_CONTENTSIZE_UNKNOWN || n > RECORD_UNPACKED_MAX)
 				return -1;
@@ -183,7 +223,7 @@ int lupe_record_parse(const char *data, size_t len, lupe_buf *scratch, lupe_reco
 			scratch->len = 0;
 			if (!d || lupe_buf_reserve(scratch, (size_t)n) < 0)
 				return -2;
-			size_t got = ZSTD_decompressDCtx(d, scratch->p, (size_t)n, data + RECORD_HEAD, len - RECORD_HEAD);
+			size_t got = ZSTD_decompressDCtx(d, scratch->p, (size_t)n, data + RECORD_HEAD, head);
 			if (ZSTD_isError(got) || got != n)
 				return -1;
 			scratch->len = got;
@@ -200,6 +240,39 @@ int lupe_record_parse(const char *data, size_t len, lupe_buf *scratch, lupe_reco
 	    get_field(data, len, &i, &r->text, &r->text_len) < 0)
 		return -1;
 	r->mtime = (int64_t)mt;
+	if (version == RECORD_VERSION_TAIL && !tail) { /* raw fields: the tail's frame follows them */
+		if (i >= len)
+			return -1;
+		tail = data + i;
+		tail_len = len - i;
+	}
+	r->tail = tail;
+	r->tail_len = tail_len;
+	return 0;
+}
+
+int lupe_record_text_all(const lupe_record *r, lupe_buf *out)
+{
+	out->len = 0;
+	unsigned long long n = 0;
+	if (r->tail) {
+		n = ZSTD_getFrameContentSize(r->tail, r->tail_len);
+		if (n == ZSTD_CONTENTSIZE_ERROR || n == ZSTD_CONTENTSIZE_UNKNOWN || n > LUPE_RECORD_DEEP_MAX)
+			return -1;
+	}
+	if (lupe_buf_reserve(out, r->text_len + (size_t)n) < 0)
+		return -2;
+	memcpy(out->p, r->text, r->text_len);
+	out->len = r->text_len;
+	if (!r->tail)
+		return 0;
+	ZSTD_DCtx *d = dctx();
+	if (!d)
+		return -2;
+	size_t got = ZSTD_decompressDCtx(d, out->p + out->len, (size_t)n, r->tail, r->tail_len);
+	if (ZSTD_isError(got) || got != n)
+		return -1;
+	out->len += got;
 	return 0;
 }
 
@@ -349,8 +422,10 @@ int lupe_document_build(lupe_analyzer *an, const lupe_document *doc, lupe_tokens
 	    put_varint(&rec, (uint64_t)doc->mtime) < 0 || put_field(&rec, text.p, kept) < 0)
 		goto fail;
 	/* title's buffer is free now: a packed record goes there. */
-	const lupe_buf *stored = pack(&rec, &title);
-	if (!stored || lx_doc_data(xd, stored->p, stored->len) != 0)
+	lupe_buf *stored = pack(&rec, &title);
+	size_t deep = text.len > LUPE_RECORD_DEEP_MAX ? lupe_utf8_floor(text.p, LUPE_RECORD_DEEP_MAX) : text.len;
+	if (!stored || (deep > kept && add_tail(stored, text.p + kept, deep - kept) < 0) ||
+	    lx_doc_data(xd, stored->p, stored->len) != 0)
 		goto fail;
 	*out = xd;
 	xd = NULL;

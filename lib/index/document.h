@@ -33,6 +33,9 @@ typedef struct {
 	const char *id, *title, *source, *path, *date, *text;
 	size_t id_len, title_len, source_len, path_len, date_len, text_len;
 	int64_t mtime;
+	/* The body past text (LUPE_RECORD_TEXT_MAX), still packed: NULL and 0 when there is none. */
+	const char *tail;
+	size_t tail_len;
 } lupe_record;
 
 /* Dates: util/date.h (lupe_date_normalise). */
@@ -59,5 +62,14 @@ size_t lupe_document_copy(const lupe_document *doc, lupe_document *copy, char **
  * again).  0; -1 when it is damaged, -2 when out of memory.
  */
 int lupe_record_parse(const char *data, size_t len, lupe_buf *scratch, lupe_record *out);
+
+/*
+ * The body a record keeps in all (at most LUPE_RECORD_DEEP_MAX bytes): its
+ * text followed by its unpacked tail, into out (replacing what it held;
+ * not NUL-terminated).  The record r must still be valid (its data and
+ * scratch untouched).  0; -1 when the tail is damaged, -2 when out of
+ * memory.
+ */
+int lupe_record_text_all(const lupe_record *r, lupe_buf *out);
 
 #endif

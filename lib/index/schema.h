@@ -42,6 +42,14 @@
  * same as from the whole body.  Nothing reads further.
  */
 #define LUPE_RECORD_TEXT_MAX (LUPE_SNIPPET_SCAN_MAX + 2 * LUPE_SNIPPET_BYTES_MAX)
+/*
+ * Bytes of a body a record keeps in all: past LUPE_RECORD_TEXT_MAX, the
+ * rest (the tail) is packed apart and read only when the first
+ * LUPE_SNIPPET_SCAN_MAX bytes do not show a query word as written
+ * (search/snippet.h, lupe_snippet_deep).  As Elasticsearch's highlighter
+ * reads 1,000,000 characters by default.
+ */
+#define LUPE_RECORD_DEEP_MAX (1024u * 1024)
 /* Bytes of one document's body that are analysed and indexed. */
 #define LUPE_TEXT_MAX (64u * 1024 * 1024)
 

@@ -464,7 +464,8 @@ static unsigned wide_pairs(lupe_snip_keys *k)
 	return n;
 }
 
-int lupe_snip_keys_new(lupe_snip_keys **out, const lupe_qterms *qt)
+/* words_only: the keys of the query words' own terms (LUPE_QT_WORD) and prefixes, not of parts or typos. */
+static int keys_make(lupe_snip_keys **out, const lupe_qterms *qt, int words_only)
 {
 	/* Not calloc: only the tables need zeros, not the 64 KB of key slots. */
 	lupe_snip_keys *k = malloc(sizeof *k);
@@ -480,6 +481,8 @@ int lupe_snip_keys_new(lupe_snip_keys **out, const lupe_qterms *qt)
 		const char *p = list ? qt->prefixes.p : qt->terms.p;
 		size_t cnt = list ? qt->n_prefixes : qt->n_terms;
 		for (size_t i = 0; i < cnt; i++, p += strlen(p) + 1) {
+			if (words_only && !list && qt->n_groups && i < LUPE_QTERMS_MAX && qt->info[i].kind != LUPE_QT_WORD)
+				continue;
 			size_t l = k->n < KEYS_MAX ? term_key(p, strlen(p), k->key[k->n], KEY_MAX) : 0;
 			if (!l) { /* too many terms, or one that does not fold */
 				k->usable = 0;
@@ -503,6 +506,11 @@ int lupe_snip_keys_new(lupe_snip_keys **out, const lupe_qterms *qt)
 	}
 	k->npairs = wide_pairs(k);
 	return 0;
+}
+
+int lupe_snip_keys_new(lupe_snip_keys **out, const lupe_qterms *qt)
+{
+	return keys_make(out, qt, 0);
 }
 
 void lupe_snip_keys_free(lupe_snip_keys *k)
@@ -757,15 +765,18 @@ int lupe_analyze_near(lupe_analyzer *an, lupe_tokens *toks, const char *text, si
 	return rc;
 }
 
-static int snippet(lupe_analyzer *an, lupe_tokens *toks, const char *text, size_t len, const lupe_qterms *qt,
-		   const lupe_snip_keys *keys, size_t target, int full, lupe_buf *out, lupe_span **spans,
-		   unsigned char **kinds, size_t *n_spans, lupe_span **matches, size_t *n_matches)
+/*
+ * The passage is chosen among the matches in text[from..to); it may reach
+ * out of that range, up to len.
+ */
+static int snippet(lupe_analyzer *an, lupe_tokens *toks, const char *text, size_t len, size_t from, size_t to,
+		   const lupe_qterms *qt, const lupe_snip_keys *keys, size_t target, int full, lupe_buf *out,
+		   lupe_span **spans, unsigned char **kinds, size_t *n_spans, lupe_span **matches, size_t *n_matches)
 {
 	lupe_span *last = NULL;
 	size_t last_n = 0;
 	match *m = NULL;
 	size_t nm = 0, cap = 0;
-	size_t scan = len > LUPE_SNIPPET_SCAN_MAX ? lupe_utf8_floor(text, LUPE_SNIPPET_SCAN_MAX) : len;
 	int rc = -1;
 
 	*spans = NULL;
@@ -782,8 +793,12 @@ static int snippet(lupe_analyzer *an, lupe_tokens *toks, const char *text, size_
 	if (target > LUPE_SNIPPET_BYTES_MAX)
 		target = LUPE_SNIPPET_BYTES_MAX;
 
-	if (lupe_analyze_near(an, toks, text, scan, keys, full) < 0)
+	if (lupe_analyze_near(an, toks, text + from, to - from, keys, full) < 0)
 		return -1;
+	for (size_t i = 0; from && i < toks->n; i++) {
+		toks->v[i].start += from;
+		toks->v[i].end += from;
+	}
 	for (size_t i = 0; i < toks->n; i++) {
 		const lupe_itok *k = &toks->v[i];
 		lupe_qterm_info qi;
@@ -975,16 +990,85 @@ done:
 	return rc;
 }
 
+/* The end of the stretch of text[0..len) searched from `from` on: LUPE_SNIPPET_SCAN_MAX bytes, at a character's start. */
+static size_t stretch_end(const char *text, size_t len, size_t from)
+{
+	return len - from > LUPE_SNIPPET_SCAN_MAX ? from + lupe_utf8_floor(text + from, LUPE_SNIPPET_SCAN_MAX) : len;
+}
+
 int lupe_snippet_ex(lupe_analyzer *an, lupe_tokens *toks, const char *text, size_t len, const lupe_qterms *qt,
 		    const lupe_snip_keys *keys, size_t target, int full, lupe_buf *out, lupe_span **spans,
 		    size_t *n_spans, lupe_span **matches, size_t *n_matches)
 {
-	return snippet(an, toks, text, len, qt, keys, target, full, out, spans, NULL, n_spans, matches, n_matches);
+	return snippet(an, toks, text, len, 0, stretch_end(text, len, 0), qt, keys, target, full, out, spans, NULL,
+		       n_spans, matches, n_matches);
 }
 
 int lupe_snippet(lupe_analyzer *an, lupe_tokens *toks, const char *text, size_t len, const lupe_qterms *qt,
 		 const lupe_snip_keys *keys, size_t target, lupe_buf *out, lupe_span **spans, unsigned char **kinds,
 		 size_t *n_spans, lupe_span **matches, size_t *n_matches)
 {
-	return snippet(an, toks, text, len, qt, keys, target, 0, out, spans, kinds, n_spans, matches, n_matches);
+	return snippet(an, toks, text, len, 0, stretch_end(text, len, 0), qt, keys, target, 0, out, spans, kinds,
+		       n_spans, matches, n_matches);
+}
+
+int lupe_snippet_has_exact(const unsigned char *kinds, size_t n)
+{
+	for (size_t i = 0; kinds && i < n; i++)
+		if (kinds[i] == LUPE_HL_EXACT)
+			return 1;
+	return 0;
+}
+
+int lupe_snippet_deep(lupe_analyzer *an, lupe_tokens *toks, const char *text, size_t len, const lupe_qterms *qt,
+		      size_t target, lupe_buf *out, lupe_span **spans,
+		      unsigned char **kinds, size_t *n_spans, lupe_span **matches, size_t *n_matches)
+{
+	/*
+	 * Only a query word as written makes a stretch's passage worth taking,
+	 * so the stretches are searched for the words' own terms alone: the
+	 * parts of a compound (many places in a long manual) cost nothing.
+	 */
+	lupe_snip_keys *wk;
+	if (keys_make(&wk, qt, 1) < 0)
+		return -1;
+	int rc = 0;
+	size_t to = stretch_end(text, len, 0);
+	while (to < len && rc == 0) {
+		/* The next stretch starts at the word the last one cut, if it is not too long a word. */
+		size_t from = to;
+		while (from > to - 64 && !is_space(text[from - 1]))
+			from--;
+		if (!is_space(text[from - 1]))
+			from = to;
+		to = stretch_end(text, len, from);
+		lupe_buf o = {0};
+		lupe_span *sp, *mv;
+		unsigned char *kd;
+		size_t nsp, mn;
+		if (snippet(an, toks, text, len, from, to, qt, wk, target, 0, &o, &sp, &kd, &nsp, &mv, &mn) < 0) {
+			rc = -1;
+			break;
+		}
+		if (lupe_snippet_has_exact(kd, nsp)) {
+			lupe_buf_free(out);
+			free(*spans);
+			free(*kinds);
+			free(*matches);
+			*out = o;
+			*spans = sp;
+			*kinds = kd;
+			*n_spans = nsp;
+			*matches = mv;
+			*n_matches = mn;
+			rc = 1;
+			break;
+		}
+		lupe_buf_free(&o);
+		free(sp);
+		free(kd);
+		free(mv);
+	}
+	lupe_snip_keys_free(wk);
+	return rc;
 }

@@ -10,8 +10,10 @@
 
 /*
  * LUPE_SNIPPET_SCAN_MAX bytes of a body are searched for the best passage
- * (index/schema.h); the analysis also stops before the 129th place a query
- * term may occur (snippet.c, PLACES_MAX).
+ * (index/schema.h), and further stretches as long only when that one shows
+ * no query word as written (lupe_snippet_deep); the analysis of a stretch
+ * also stops before the 129th place a query term may occur (snippet.c,
+ * PLACES_MAX).
  */
 
 /*
@@ -41,6 +43,27 @@ void lupe_snip_keys_free(lupe_snip_keys *k);
 int lupe_snippet(lupe_analyzer *an, lupe_tokens *toks, const char *text, size_t len, const lupe_qterms *qt,
 		 const lupe_snip_keys *keys, size_t target, lupe_buf *out, lupe_span **spans, unsigned char **kinds,
 		 size_t *n_spans, lupe_span **matches, size_t *n_matches);
+
+/*
+ * Whether a passage's highlights (kinds, n of them) show a query word as
+ * written (LUPE_HL_EXACT).
+ */
+int lupe_snippet_has_exact(const unsigned char *kinds, size_t n);
+
+/*
+ * For a body longer than LUPE_SNIPPET_SCAN_MAX (text[0..len), all of what
+ * the record keeps: lupe_record_text_all) whose first stretch gave a
+ * passage without a query word as written: look for one in the following
+ * stretches of LUPE_SNIPPET_SCAN_MAX bytes, in order, where only the
+ * query words' own terms are looked for (not their parts).  At the first
+ * passage that shows one, replaces *out, *spans, *kinds and *matches
+ * (freeing what they held; none may be NULL) and returns 1; 0 when no
+ * stretch has one (nothing changed), -1 when out of memory (nothing
+ * changed).  Offsets are offsets of text, as lupe_snippet's.
+ */
+int lupe_snippet_deep(lupe_analyzer *an, lupe_tokens *toks, const char *text, size_t len, const lupe_qterms *qt,
+		      size_t target, lupe_buf *out, lupe_span **spans,
+		      unsigned char **kinds, size_t *n_spans, lupe_span **matches, size_t *n_matches);
 
 /*
  * The same with `full` set: the whole body is analysed, without the

@@ -231,6 +231,11 @@ double lx_mset_weight(const lx_mset *m, size_t i);
 const char *lx_mset_data(const lx_mset *m, size_t i, size_t *len);
 /* With p->explain: "term=weight" entries for the hit, ';'-separated (borrowed). */
 const char *lx_mset_explain(const lx_mset *m, size_t i);
+/*
+ * Whether the i-th hit of m, a result of lx_search(db, ...) with db not
+ * reopened since, holds `term`: 1, 0, or -1 when it cannot tell (an error).
+ */
+int lx_mset_has_term(lx_db *db, const lx_mset *m, size_t i, const char *term, size_t len);
 /* With p->facet_slots: the k-th (value, count) of slot, most frequent first; 0 past the end. */
 int lx_mset_facet(const lx_mset *m, unsigned slot, size_t k, const char **value, uint64_t *count);
 

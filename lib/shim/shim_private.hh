@@ -55,6 +55,7 @@ struct lx_query {
 struct lx_mset {
 	std::vector<double> weights;
 	std::vector<std::string> data;
+	std::vector<Xapian::docid> docids; // of the database searched (lx_mset_has_term)
 	std::vector<std::string> explain;
 	// facets[slot]: (value, count), most frequent first
 	std::vector<std::vector<std::pair<std::string, uint64_t>>> facets;

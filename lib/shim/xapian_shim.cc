@@ -1058,6 +1058,7 @@ void run(Xapian::Enquire &enq, lx_db *db, size_t offset, size_t limit, const lx_
 	for (auto it = ms.begin(); it != ms.end(); ++it) {
 		m->weights.push_back(it.get_weight());
 		m->data.push_back(it.get_document().get_data());
+		m->docids.push_back(*it);
 		if (p->explain) {
 			std::string e;
 			for (auto t = enq.get_matching_terms_begin(it); t != enq.get_matching_terms_end(it); ++t) {
@@ -1213,6 +1214,21 @@ const char *lx_mset_data(const lx_mset *m, size_t i, size_t *len)
 {
 	*len = m->data[i].size();
 	return m->data[i].data();
+}
+
+int lx_mset_has_term(lx_db *db, const lx_mset *m, size_t i, const char *term, size_t len)
+{
+	if (i >= m->docids.size())
+		return -1;
+	try {
+		Xapian::PostingIterator p = db->rd.postlist_begin(std::string(term, len));
+		if (p == db->rd.postlist_end(std::string()))
+			return 0;
+		p.skip_to(m->docids[i]);
+		return p != db->rd.postlist_end(std::string()) && *p == m->docids[i];
+	} catch (...) {
+		return -1;
+	}
 }
 
 const char *lx_mset_explain(const lx_mset *m, size_t i)
