@@ -246,17 +246,24 @@ static int fill_hit(lupe_db *db, const lx_mset *ms, size_t i, size_t rank, const
 	lupe_span *spans, *mv;
 	unsigned char *kinds;
 	size_t nsp, mn;
-	if (lupe_snippet(db->an, &db->toks, rec.text, rec.text_len, qt, keys, snippet_bytes, &snip, &spans, &kinds,
-			 &nsp, &mv, &mn) < 0) {
+	int cut = lupe_snippet(db->an, &db->toks, rec.text, rec.text_len, qt, keys, snippet_bytes, &snip, &spans,
+			       &kinds, &nsp, &mv, &mn);
+	if (cut < 0) {
 		lupe_buf_free(&snip);
 		return lupe_err_set(&db->err, LUPE_ENOMEM, "search: out of memory");
 	}
-	if (rec.tail && !lupe_snippet_has_exact(kinds, nsp) && may_show_word(db, ms, i, qt)) {
-		/* The first 64 KB do not show a query word as written: the rest of the body may. */
-		int trc = lupe_record_text_all(&rec, &db->deep);
+	if ((rec.tail || cut) && !lupe_snippet_has_exact(kinds, nsp) && may_show_word(db, ms, i, qt)) {
+		/*
+		 * The passage shows no query word as written, but the rest of the
+		 * body may (past the first 64 KB, or past where many matches of
+		 * compound parts stopped the analysis).
+		 */
+		int trc = rec.tail ? lupe_record_text_all(&rec, &db->deep) : 0;
+		const char *all = rec.tail ? db->deep.p : rec.text;
+		size_t all_len = rec.tail ? db->deep.len : rec.text_len;
 		if (trc == 0)
-			trc = lupe_snippet_deep(db->an, &db->toks, db->deep.p, db->deep.len, qt, snippet_bytes, &snip,
-						&spans, &kinds, &nsp, &mv, &mn) < 0 ? -2 : 0;
+			trc = lupe_snippet_deep(db->an, &db->toks, all, all_len, qt, cut, snippet_bytes, &snip, &spans,
+						&kinds, &nsp, &mv, &mn) < 0 ? -2 : 0;
 		if (trc < 0) {
 			lupe_buf_free(&snip);
 			free(spans);

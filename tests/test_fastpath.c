@@ -238,7 +238,7 @@ START_TEST(test_windows_found)
 	size_t nsp, nm;
 	lupe_snip_keys *keys;
 	ck_assert_int_eq(lupe_snip_keys_new(&keys, &qt), 0);
-	ck_assert_int_eq(lupe_snippet(an, &toks, t.p, t.len, &qt, keys, 100, &out, &sp, NULL, &nsp, &m, &nm), 0);
+	ck_assert_int_ge(lupe_snippet(an, &toks, t.p, t.len, &qt, keys, 100, &out, &sp, NULL, &nsp, &m, &nm), 0);
 	lupe_snip_keys_free(keys);
 	ck_assert_uint_eq(nm, 1);
 	ck_assert_int_eq(memcmp(t.p + m[0].start, "Kommunikationsberater", 21), 0);

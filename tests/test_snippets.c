@@ -155,6 +155,39 @@ START_TEST(test_kinds_named)
 }
 END_TEST
 
+/*
+ * The word as written after more places of its parts than one analysis
+ * reads (snippet.c, PLACES_MAX): "Stelle" 300 times, then "Stabsstelle"
+ * once.  The snippet still shows the word (a manual page's compounds).
+ */
+START_TEST(test_word_after_many_parts)
+{
+	static const char rep[] = "Eine Stelle hier. ", tail[] = GAP "Ich bevorzuge eine Stabsstelle.";
+	char *t = malloc(300 * (sizeof rep - 1) + sizeof tail);
+	ck_assert_ptr_nonnull(t);
+	for (int i = 0; i < 300; i++)
+		memcpy(t + i * (sizeof rep - 1), rep, sizeof rep - 1);
+	memcpy(t + 300 * (sizeof rep - 1), tail, sizeof tail);
+	size_t len = strlen(t);
+	ck_assert_int_eq(fx_add(db, "many", NULL, t), LUPE_OK);
+	ck_assert_int_eq(lupe_commit(db), LUPE_OK);
+	lupe_search_options o = LUPE_SEARCH_OPTIONS_INIT;
+	lupe_results *r = NULL;
+	o.limit = 100;
+	ck_assert_int_eq(lupe_search(db, &r, "Stabsstelle", 11, &o), LUPE_OK);
+	const lupe_hit *h = NULL;
+	for (size_t i = 0; i < lupe_results_count(r); i++)
+		if (strcmp(lupe_results_hit(r, i)->id, "many") == 0)
+			h = lupe_results_hit(r, i);
+	ck_assert_ptr_nonnull(h);
+	ck_assert_msg(strstr(h->snippet, "Stabsstelle"), "snippet: %s", h->snippet);
+	ck_assert_uint_gt(h->n_matches, 0);
+	ck_assert_uint_eq(h->matches[0].start, len - 12);
+	lupe_results_free(r);
+	free(t);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("snippets");
@@ -162,6 +195,7 @@ int main(void)
 	tcase_add_unchecked_fixture(tc, setup, teardown);
 	tcase_add_loop_test(tc, test_passage_choice, 0, (int)(sizeof rows / sizeof rows[0]));
 	tcase_add_test(tc, test_kinds_named);
+	tcase_add_test(tc, test_word_after_many_parts);
 	suite_add_tcase(s, tc);
 	return fx_run(s, CK_NOFORK);
 }

@@ -734,8 +734,9 @@ done:
 	return rc;
 }
 
-int lupe_analyze_near(lupe_analyzer *an, lupe_tokens *toks, const char *text, size_t len,
-		      const lupe_snip_keys *keys, int full)
+/* lupe_analyze_near, saying where the analysis stopped (*cut, len when it read everything). */
+static int analyze_near(lupe_analyzer *an, lupe_tokens *toks, const char *text, size_t len,
+			const lupe_snip_keys *keys, int full, size_t *cut)
 {
 	window *win = NULL, whole = {0, len};
 	size_t nwin = 0;
@@ -760,9 +761,17 @@ int lupe_analyze_near(lupe_analyzer *an, lupe_tokens *toks, const char *text, si
 			toks->v[i].end += win[wi].a;
 		}
 	}
+	*cut = whole.b;
 	if (win != &whole)
 		free(win);
 	return rc;
+}
+
+int lupe_analyze_near(lupe_analyzer *an, lupe_tokens *toks, const char *text, size_t len,
+		      const lupe_snip_keys *keys, int full)
+{
+	size_t cut;
+	return analyze_near(an, toks, text, len, keys, full, &cut);
 }
 
 /*
@@ -793,7 +802,8 @@ static int snippet(lupe_analyzer *an, lupe_tokens *toks, const char *text, size_
 	if (target > LUPE_SNIPPET_BYTES_MAX)
 		target = LUPE_SNIPPET_BYTES_MAX;
 
-	if (lupe_analyze_near(an, toks, text + from, to - from, keys, full) < 0)
+	size_t cut;
+	if (analyze_near(an, toks, text + from, to - from, keys, full, &cut) < 0)
 		return -1;
 	for (size_t i = 0; from && i < toks->n; i++) {
 		toks->v[i].start += from;
@@ -974,12 +984,13 @@ static int snippet(lupe_analyzer *an, lupe_tokens *toks, const char *text, size_
 	if (kinds)
 		*kinds = kd;
 	*n_spans = nsp;
+	/* (rc 1: the analysis stopped short of `to`) */
 	if (matches) {
 		*matches = last;
 		*n_matches = last_n;
 		last = NULL;
 	}
-	rc = 0;
+	rc = from + cut < to;
 	goto done;
 fail_sp:
 	free(sp);
@@ -1001,7 +1012,7 @@ int lupe_snippet_ex(lupe_analyzer *an, lupe_tokens *toks, const char *text, size
 		    size_t *n_spans, lupe_span **matches, size_t *n_matches)
 {
 	return snippet(an, toks, text, len, 0, stretch_end(text, len, 0), qt, keys, target, full, out, spans, NULL,
-		       n_spans, matches, n_matches);
+		       n_spans, matches, n_matches) < 0 ? -1 : 0;
 }
 
 int lupe_snippet(lupe_analyzer *an, lupe_tokens *toks, const char *text, size_t len, const lupe_qterms *qt,
@@ -1021,7 +1032,7 @@ int lupe_snippet_has_exact(const unsigned char *kinds, size_t n)
 }
 
 int lupe_snippet_deep(lupe_analyzer *an, lupe_tokens *toks, const char *text, size_t len, const lupe_qterms *qt,
-		      size_t target, lupe_buf *out, lupe_span **spans,
+		      int again, size_t target, lupe_buf *out, lupe_span **spans,
 		      unsigned char **kinds, size_t *n_spans, lupe_span **matches, size_t *n_matches)
 {
 	/*
@@ -1032,15 +1043,16 @@ int lupe_snippet_deep(lupe_analyzer *an, lupe_tokens *toks, const char *text, si
 	lupe_snip_keys *wk;
 	if (keys_make(&wk, qt, 1) < 0)
 		return -1;
-	int rc = 0;
-	size_t to = stretch_end(text, len, 0);
-	while (to < len && rc == 0) {
+	int rc = 0, first = again;
+	size_t to = again ? 0 : stretch_end(text, len, 0);
+	while ((first || to < len) && rc == 0) {
 		/* The next stretch starts at the word the last one cut, if it is not too long a word. */
 		size_t from = to;
-		while (from > to - 64 && !is_space(text[from - 1]))
+		while (from > 0 && from > to - 64 && !is_space(text[from - 1]))
 			from--;
-		if (!is_space(text[from - 1]))
+		if (from > 0 && !is_space(text[from - 1]))
 			from = to;
+		first = 0;
 		to = stretch_end(text, len, from);
 		lupe_buf o = {0};
 		lupe_span *sp, *mv;

@@ -38,7 +38,9 @@ void lupe_snip_keys_free(lupe_snip_keys *k);
  * the matches as byte ranges of text to *matches (the chosen passage's
  * strongest first, then the rest of the passage, then others; at most
  * LUPE_MATCHES_MAX, malloc'd, caller frees; matches may be NULL).
- * 0 or -1 (no memory; every out-parameter is then empty).
+ * 0; 1 when the analysis stopped at a place over PLACES_MAX, before the
+ * end of the stretch (the passage is then chosen from the matches before);
+ * -1 (no memory; every out-parameter is then empty).
  */
 int lupe_snippet(lupe_analyzer *an, lupe_tokens *toks, const char *text, size_t len, const lupe_qterms *qt,
 		 const lupe_snip_keys *keys, size_t target, lupe_buf *out, lupe_span **spans, unsigned char **kinds,
@@ -51,18 +53,19 @@ int lupe_snippet(lupe_analyzer *an, lupe_tokens *toks, const char *text, size_t 
 int lupe_snippet_has_exact(const unsigned char *kinds, size_t n);
 
 /*
- * For a body longer than LUPE_SNIPPET_SCAN_MAX (text[0..len), all of what
- * the record keeps: lupe_record_text_all) whose first stretch gave a
- * passage without a query word as written: look for one in the following
- * stretches of LUPE_SNIPPET_SCAN_MAX bytes, in order, where only the
- * query words' own terms are looked for (not their parts).  At the first
+ * For a body (text[0..len), all of what the record keeps:
+ * lupe_record_text_all) whose first stretch gave a passage without a query
+ * word as written: look for one in the following stretches of
+ * LUPE_SNIPPET_SCAN_MAX bytes, in order, and in the first stretch again
+ * when `again` is set (lupe_snippet stopped short of its end), where only
+ * the query words' own terms are looked for (not their parts).  At the first
  * passage that shows one, replaces *out, *spans, *kinds and *matches
  * (freeing what they held; none may be NULL) and returns 1; 0 when no
  * stretch has one (nothing changed), -1 when out of memory (nothing
  * changed).  Offsets are offsets of text, as lupe_snippet's.
  */
 int lupe_snippet_deep(lupe_analyzer *an, lupe_tokens *toks, const char *text, size_t len, const lupe_qterms *qt,
-		      size_t target, lupe_buf *out, lupe_span **spans,
+		      int again, size_t target, lupe_buf *out, lupe_span **spans,
 		      unsigned char **kinds, size_t *n_spans, lupe_span **matches, size_t *n_matches);
 
 /*
