@@ -70,7 +70,7 @@ static const char usage_text[] =
 	"      --no-bulk       with --jsonl into a new index: no bulk load\n"
 	"  -w, --watch         after syncing, keep watching the PATHs (inotify) and sync\n"
 	"                      again after every change, until interrupted\n"
-	"  -v, --verbose       name every file added, updated or deleted\n"
+	"  -v, --verbose       name every file (or JSONL document) added, updated or deleted\n"
 	"  -q, --quiet         no progress and no summary\n"
 	"  -V, --version       print the version and exit\n"
 	"  -h, --help          show this help\n"
@@ -430,6 +430,8 @@ static bool index_jsonl(struct run *r, const char *file)
 		} else {
 			r->added++;
 			r->pending++;
+			if (r->verbose)
+				message(r, rec.doc.id, "added");
 			if (!r->bulk && r->pending >= r->batch && !commit(r))
 				ok = false;
 			show_jsonl_progress(r);

@@ -12,6 +12,7 @@ import json
 import os
 import re
 import shutil
+import select
 import signal
 import subprocess
 import sys
@@ -530,15 +531,19 @@ def test_interrupt_discards_partial_batch():
     db = fresh_db("interrupt-db")
     rc, out, err = index(db, "--jsonl", "-", stdin=b'{"id": "keep", "text": "Walross"}\n')
     assert rc == 0, err
-    p = subprocess.Popen([INDEX, "--db", db, "--jsonl", "-"], stdin=subprocess.PIPE,
+    p = subprocess.Popen([INDEX, "--db", db, "--verbose", "--jsonl", "-"], stdin=subprocess.PIPE,
                          stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     p.stdin.write(b'{"id": "lost", "text": "Seekuh"}\n')
     p.stdin.flush()
-    time.sleep(1.5)
+    # Wait for the event, not for a while: --verbose names the document once it is added.
+    ready, _, _ = select.select([p.stderr], [], [], 60)
+    assert ready, "lupe-index did not report the document within 60 s"
+    first = p.stderr.readline()
+    assert b"lost: added" in first, first
     p.send_signal(signal.SIGINT)
     out, err = p.communicate(timeout=60)
     p.stdin.close()
-    assert p.returncode == 128 + signal.SIGINT, (p.returncode, err)
+    assert p.returncode == 128 + signal.SIGINT, (p.returncode, first + err)
     assert b"interrupted" in err, err
     assert search_json(db, "Seekuh")["total"] == 0, "the uncommitted document was kept"
     assert search_json(db, "Walross")["total"] == 1
