@@ -210,7 +210,7 @@ def test_jsonl_bad_lines():
 def test_huge_queries():
     db = fresh_db("queries")
     # Longer than one command-line argument may be (128 KB): through --queries.  Words
-    # beyond LQ_MAX_WORDS (1024, lib/query/parse.h) are ignored, without a message.
+    # beyond LQ_MAX_WORDS (64, lib/query/parse.h) are ignored, without a message.
     qfile = write(os.path.join(TMP, "q.txt"), ("Walross " + " ".join("wort%d" % i for i in range(20000)) + "\n").encode())
     rc, out, err = run([SEARCH, "--db", db, "--json", "--queries", qfile], timeout=60)
     res = json.loads(out)

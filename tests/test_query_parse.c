@@ -395,19 +395,22 @@ START_TEST(test_deep_nesting_flattened)
 	lq_free(n);
 	free(q);
 
-	/* Balanced: the words beyond the depth limit join the 64th level. */
-	char *open = repeat("(x ", 200, "y");
-	char *close = repeat(")", 200, "");
-	char *both = malloc(strlen(open) + strlen(close) + 1);
+	/* Balanced: the words beyond the depth limit join the 64th level (fewer words than LQ_MAX_WORDS). */
+	char *empty = repeat("(", 2 * LQ_MAX_DEPTH, "");
+	char *open = repeat("(x ", LQ_MAX_WORDS / 2, "y");
+	char *close = repeat(")", 2 * LQ_MAX_DEPTH + LQ_MAX_WORDS / 2, "");
+	char *both = malloc(strlen(empty) + strlen(open) + strlen(close) + 1);
 
 	ck_assert_ptr_nonnull(both);
-	strcpy(both, open);
+	strcpy(both, empty);
+	strcat(both, open);
 	strcat(both, close);
 	n = parse_quick(both, strlen(both), err, sizeof err);
 	ck_assert_ptr_nonnull(n);
-	ck_assert_uint_eq(leaves(n), 201);
+	ck_assert_uint_eq(leaves(n), LQ_MAX_WORDS / 2 + 1);
 	ck_assert_uint_le(depth(n), LQ_MAX_DEPTH + 2);
 	lq_free(n);
+	free(empty);
 	free(open);
 	free(close);
 	free(both);
@@ -423,6 +426,15 @@ START_TEST(test_many_words)
 	ck_assert_ptr_nonnull(n);
 	ck_assert_int_eq(n->kind, LQ_GROUP);
 	ck_assert_uint_eq(n->n_kids, LQ_MAX_WORDS);
+	lq_free(n);
+	free(q);
+
+	/* The documented limit (lupe-query(7)): the 65th word is ignored, the 64th is not. */
+	q = repeat("Wort ", 63, "Letztes Ignoriert");
+	n = parse_quick(q, strlen(q), err, sizeof err);
+	ck_assert_ptr_nonnull(n);
+	ck_assert_uint_eq(n->n_kids, 64);
+	ck_assert_str_eq(n->kids[63]->text, "Letztes");
 	lq_free(n);
 	free(q);
 
