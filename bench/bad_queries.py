@@ -1,0 +1,69 @@
+#!/usr/bin/env python3
+"""Issue 16's bad input: what the worst queries cost, one at a time.
+
+    bench/bad_queries.py --collection bench/data/collection.jsonl --db DB [--build build-rel] [--repeat 20]
+
+Queries: 1,000 misspelt words (words of 6+ letters from the collection, two neighbouring letters
+swapped, random.Random(5)), a 120-letter word, a 20-part compound, "aaaaaaaa" 200 times, a
+120-letter misspelt word.  Each runs --repeat times through one lupe-search --json --queries
+process; prints per query the median and the largest took_ms (search, hits and snippets).
+The machine is shared: a median over repeats, and the largest, are both shown.
+"""
+import argparse
+import json
+import os
+import random
+import re
+import statistics
+import subprocess
+import tempfile
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+
+
+def misspelt(collection, n=1000, seed=5):
+    rng = random.Random(seed)
+    words = set()
+    with open(collection, encoding="utf-8") as f:
+        for i, line in enumerate(f):
+            if i > 3000:
+                break
+            words.update(re.findall(r"[^\W\d_]{6,}", json.loads(line).get("text") or ""))
+    words = sorted(words)
+    rng.shuffle(words)
+    out = []
+    for w in words[:n]:
+        i = rng.randrange(1, len(w) - 1)
+        out.append(w[:i] + w[i + 1] + w[i] + w[i + 2:])
+    return " ".join(out)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--collection", required=True)
+    ap.add_argument("--db", required=True)
+    ap.add_argument("--build", default="build-rel")
+    ap.add_argument("--repeat", type=int, default=20)
+    a = ap.parse_args()
+    queries = [("1,000 misspelt words", misspelt(a.collection)),
+               ("a 120-letter word", "x" * 120),
+               ("a 20-part compound", "Bundesverfassungsgericht" * 20),
+               ("aaaaaaaa x 200", " ".join(["aaaaaaaa"] * 200)),
+               ("a 120-letter misspelt word", "Abstimungx" * 12)]
+    build = a.build if os.path.isabs(a.build) else os.path.join(ROOT, a.build)
+    search = os.path.join(build, "examples", "lupe-search")
+    for name, q in queries:
+        with tempfile.NamedTemporaryFile("w", encoding="utf-8", suffix=".txt", delete=False) as f:
+            f.write((q + "\n") * a.repeat)
+        try:
+            out = subprocess.run([search, "--db", a.db, "--json", "--queries", f.name],
+                                 stdout=subprocess.PIPE, check=True).stdout.decode("utf-8")
+        finally:
+            os.unlink(f.name)
+        took = [float(json.loads(l)["took_ms"]) for l in out.splitlines() if l.strip()]
+        print("%-28s median %7.2f ms  max %7.2f ms  (%d runs)" % (name, statistics.median(took), max(took), len(took)))
+
+
+if __name__ == "__main__":
+    main()
