@@ -7,12 +7,15 @@ Indexes bench/data/collection.jsonl once with each engine (kept in bench/out/lat
 then for each query file runs lupe-search --json --queries and xapian_peer search
 alternately, ROUNDS times each after a warm-up, and prints for each file the median over
 the rounds of p50 and p99 of the programs' own took_ms, and lupe/xapian ratios. Default
-query files: the XQuAD public questions and the typo set (../shared/eval). lupe makes
+query files: the XQuAD public questions, the typo set (../shared/eval) and 1,000 short
+queries of 1-3 collection words (bench/ab_latency.py's). The lupe index is made again when
+the build is newer than it (an index of an older analysis would be measured). lupe makes
 10 snippets with highlights and a suggestion; the peer makes none.
 """
 import argparse
 import json
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -48,6 +51,9 @@ def main():
     lupe_idx, xap_idx = os.path.join(OUT, "lupe"), os.path.join(OUT, "xapian")
     search = os.path.join(ROOT, a.lupe_build, "examples", "lupe-search")
     peer = os.path.join(HERE, "out", "xapian_peer")
+    lib = os.path.join(ROOT, a.lupe_build, "lib", "liblupe.so")
+    if os.path.isdir(lupe_idx) and os.path.getmtime(lib) > os.path.getmtime(os.path.join(lupe_idx, "iamglass")):
+        shutil.rmtree(lupe_idx)
     if not os.path.isdir(lupe_idx):
         subprocess.run([os.path.join(ROOT, a.lupe_build, "examples", "lupe-index"), "--db", lupe_idx,
                         "--jsonl", COLL], check=True)
@@ -60,6 +66,12 @@ def main():
             with open(os.path.join(SHARED, "eval", s + ".tsv")) as f, open(q, "w") as g:
                 g.writelines(l.split("\t")[0] + "\n" for l in f if l.strip())
             files.append(q)
+        # 1,000 short queries (1-3 words of the collection), as bench/ab_latency.py draws them.
+        sys.path.insert(0, HERE)
+        from ab_latency import short_queries
+        q = os.path.join(OUT, "short.q")
+        short_queries(COLL, q)
+        files.append(q)
     for q in files:
         cmds = {"lupe": [search, "--db", lupe_idx, "--json", "--queries", q],
                 "xapian": [peer, "search", xap_idx, "--queries", q]}
