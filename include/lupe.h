@@ -68,7 +68,8 @@ typedef enum {
 	LUPE_ENETWORK = -10,  /* a remote shard failed or timed out */
 	LUPE_EINTERNAL = -11, /* a bug: please report it */
 	LUPE_ELOST = -12,     /* a failed commit lost the uncommitted changes: lupe_acknowledge_loss() */
-	LUPE_EBUSY = -13      /* a reader met commits for ~2 s without a stable revision: try again */
+	LUPE_EBUSY = -13,     /* a reader met commits for ~2 s without a stable revision: try again */
+	LUPE_ETIMEOUT = -14   /* a search ran out of its time budget (lupe_search_options.time_budget_ms) */
 } lupe_status;
 
 /* A static English name for a status code ("index is locked", ...). */
@@ -444,7 +445,7 @@ LUPE_EXPORT const char *lupe_highlight_kind_name(int kind);
 #define LUPE_SORT_DATE_DESC 1     /* newest first; documents without a date last */
 #define LUPE_SORT_DATE_ASC 2
 
-#define LUPE_SEARCH_OPTIONS_VERSION 1
+#define LUPE_SEARCH_OPTIONS_VERSION 2
 typedef struct {
 	unsigned version;
 	size_t offset;          /* hits to skip (default 0) */
@@ -455,13 +456,27 @@ typedef struct {
 	/* Fields to count values of over the whole match set: "source", "year".
 	 * NULL-terminated array, or NULL for none. */
 	const char *const *facets;
+	/*
+	 * Since version 2.  Milliseconds one lupe_search() or lupe_like() may
+	 * take, from reading the query to the last snippet (0: the default,
+	 * LUPE_SEARCH_TIME_BUDGET_MS).  The matcher is checked as it goes, and
+	 * so are retries and the hits' snippets: a search that runs out fails
+	 * with LUPE_ETIMEOUT (nothing is returned) instead of running on; after
+	 * half the budget the matcher stops counting matches beyond the page,
+	 * so totals may come back as estimates first.  On a sharded index with
+	 * remote shards the matcher is not checked (timeout_ms of
+	 * lupe_open_options bounds them).  Version-1 callers get the default.
+	 */
+	unsigned time_budget_ms;
 } lupe_search_options;
-#define LUPE_SEARCH_OPTIONS_INIT {LUPE_SEARCH_OPTIONS_VERSION, 0, 10, 240, 0, LUPE_SORT_RELEVANCE, NULL}
+#define LUPE_SEARCH_TIME_BUDGET_MS 10000
+#define LUPE_SEARCH_OPTIONS_INIT {LUPE_SEARCH_OPTIONS_VERSION, 0, 10, 240, 0, LUPE_SORT_RELEVANCE, NULL, 0}
 
 /*
  * Run `query` (len bytes of UTF-8).  `opts` may be NULL for the defaults.
  * LUPE_EQUERY with a message in lupe_errmsg() for a query that has no
- * sensible reading (empty, nothing but operators, ...).
+ * sensible reading (empty, nothing but operators, ...).  LUPE_ETIMEOUT
+ * when it ran out of its time budget (time_budget_ms of `opts`).
  */
 LUPE_EXPORT int lupe_search(lupe_db *db, lupe_results **out, const char *query, size_t len,
 			    const lupe_search_options *opts);

@@ -8,6 +8,7 @@
 #include "query/parse.h"
 #include "search/snippet.h"
 #include "search/suggest.h"
+#include "util/clock.h"
 #include "util/utf8.h"
 #include <stdio.h>
 
@@ -270,7 +271,20 @@ static int use_suggester(lupe_db *db)
 
 static int make_params(lupe_db *db, const lupe_search_options *opts, lx_params *p);
 static int finish_results(lupe_db *db, lx_mset *ms, const lupe_search_options *opts, const lupe_qterms *qt,
-			  lupe_results **out);
+			  const lx_params *p, lupe_results **out);
+
+/* Start the clock of a search's time budget (lupe_search_options.time_budget_ms). */
+static void start_budget(const lupe_search_options *opts, lx_params *p)
+{
+	unsigned ms = opts->version >= 2 ? opts->time_budget_ms : 0;
+	p->budget_ms = ms ? ms : LUPE_SEARCH_TIME_BUDGET_MS;
+	p->deadline_ns = lupe_now_ns() + (uint64_t)p->budget_ms * 1000000u;
+}
+
+static int out_of_time(lupe_db *db, const lx_params *p)
+{
+	return lupe_err_set(&db->err, LUPE_ETIMEOUT, "search: stopped after its time budget of %u ms", p->budget_ms);
+}
 
 LUPE_EXPORT int lupe_search(lupe_db *db, lupe_results **out, const char *query, size_t len,
 			    const lupe_search_options *opts)
@@ -281,6 +295,7 @@ LUPE_EXPORT int lupe_search(lupe_db *db, lupe_results **out, const char *query, 
 	lx_mset *ms = NULL;
 	lupe_qterms qt = {0};
 	lupe_results *res = NULL;
+	lx_params p = {0};
 	char perr[256];
 	int rc;
 
@@ -296,6 +311,7 @@ LUPE_EXPORT int lupe_search(lupe_db *db, lupe_results **out, const char *query, 
 		return rc;
 	if (!opts)
 		opts = &def;
+	start_budget(opts, &p);
 	size_t limit = opts->limit > LUPE_LIMIT_MAX ? LUPE_LIMIT_MAX : opts->limit;
 
 	if (lq_parse(query ? query : "", len, &tree, perr, sizeof perr) != 0)
@@ -308,14 +324,13 @@ LUPE_EXPORT int lupe_search(lupe_db *db, lupe_results **out, const char *query, 
 	rc = lupe_query_build(db->x, bflags, db->an, &db->toks, tree, &q, &qt, &db->err);
 	if (rc != LUPE_OK)
 		goto done;
-	lx_params p = {0};
 	rc = make_params(db, opts, &p);
 	if (rc != LUPE_OK)
 		goto done;
 	rc = lx_search(db->x, q, opts->offset, limit, &p, &ms, &db->err);
 	if (rc != LUPE_OK)
 		goto done;
-	rc = finish_results(db, ms, opts, &qt, &res);
+	rc = finish_results(db, ms, opts, &qt, &p, &res);
 	if (rc != LUPE_OK)
 		goto done;
 	if (posted) {
@@ -393,7 +408,7 @@ static void set_total(lupe_results *res, const lx_mset *ms, const lupe_search_op
 }
 
 static int finish_results(lupe_db *db, lx_mset *ms, const lupe_search_options *opts, const lupe_qterms *qt,
-			  lupe_results **out)
+			  const lx_params *p, lupe_results **out)
 {
 	size_t snippet_bytes = opts->snippet_bytes ? opts->snippet_bytes : 240;
 	lupe_results *res = calloc(1, sizeof *res);
@@ -408,6 +423,11 @@ static int finish_results(lupe_db *db, lx_mset *ms, const lupe_search_options *o
 	if (n && lupe_snip_keys_new(&keys, qt) < 0)
 		return lupe_err_set(&db->err, LUPE_ENOMEM, "search: out of memory");
 	for (size_t i = 0; i < n; i++) {
+		/* Snippets of 10,000 long bodies take a while: they count too. */
+		if (lupe_past(p->deadline_ns)) {
+			lupe_snip_keys_free(keys);
+			return out_of_time(db, p);
+		}
 		res->n = i + 1;
 		int rc = fill_hit(db, ms, i, opts->offset + i + 1, qt, keys, snippet_bytes, opts->flags, &res->hits[i]);
 		if (rc != LUPE_OK) {
@@ -456,6 +476,7 @@ LUPE_EXPORT int lupe_like(lupe_db *db, lupe_results **out, const char *id, const
 		opts = &def;
 	size_t limit = opts->limit > LUPE_LIMIT_MAX ? LUPE_LIMIT_MAX : opts->limit;
 	lx_params p = {0};
+	start_budget(opts, &p);
 	if ((rc = make_params(db, opts, &p)) != LUPE_OK)
 		return rc;
 	if (lupe_id_term(&db->tmp, id) < 0)
@@ -464,7 +485,7 @@ LUPE_EXPORT int lupe_like(lupe_db *db, lupe_results **out, const char *id, const
 	if (rc == LUPE_OK && !found)
 		rc = lupe_err_set(&db->err, LUPE_ENOTFOUND, "no document with id %.200s", id);
 	if (rc == LUPE_OK)
-		rc = finish_results(db, ms, opts, &qt, &res);
+		rc = finish_results(db, ms, opts, &qt, &p, &res);
 	if (rc == LUPE_OK) {
 		*out = res;
 		res = NULL;

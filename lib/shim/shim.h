@@ -181,6 +181,9 @@ int lx_check(const char *path, lupe_err *err);
 typedef struct {
 	int no_exchange;
 	void (*at)(const char *point);
+	/* Called for each document a search's matcher checks its time budget
+	 * at (lx_params.deadline_ns): a test makes the matcher slow with it. */
+	void (*match)(void);
 } lx_test_hooks;
 extern lx_test_hooks lx_hooks;
 
@@ -205,6 +208,11 @@ typedef struct {
 	unsigned facet_slots;    /* bit i: count the values of slot i over the whole match set */
 	int explain;             /* record matching terms and their weights per hit */
 	int partial;             /* sharded reader: answer from the shards that answer */
+	/* lupe_now_ns() (util/clock.h) after which the search fails with
+	 * LUPE_ETIMEOUT; 0 for none.  Checked before each attempt and, on a
+	 * local index, as the matcher goes. */
+	uint64_t deadline_ns;
+	unsigned budget_ms;      /* the budget it came from, for the message */
 } lx_params;
 
 /*

@@ -64,6 +64,12 @@ struct lx_mset {
 	bool partial = false;         // some shard did not answer
 };
 
+// Thrown inside a search when its deadline (lx_params.deadline_ns) has
+// passed; lx_map_error makes it LUPE_ETIMEOUT.
+struct lx_out_of_time {
+	unsigned budget_ms;
+};
+
 // Map the exception being handled to a lupe status and message.  Call it
 // only from inside a catch block.
 int lx_map_error(lupe_err *err, const char *what) noexcept;

@@ -22,6 +22,7 @@
 
 #include "lupe.h"
 #include "shim/shim_private.hh"
+#include "util/clock.h"
 
 // The one place where Xapian's exceptions become lupe statuses: it
 // rethrows to inspect what was caught.
@@ -76,6 +77,8 @@ int lx_map_error(lupe_err *err, const char *what) noexcept
 		return lupe_err_set(err, LUPE_EINTERNAL, "%s: %s: %s", what, e.get_type(), e.get_msg().c_str());
 	} catch (const std::bad_alloc &) {
 		return lupe_err_set(err, LUPE_ENOMEM, "%s: out of memory", what);
+	} catch (const lx_out_of_time &t) {
+		return lupe_err_set(err, LUPE_ETIMEOUT, "%s: stopped after its time budget of %u ms", what, t.budget_ms);
 	} catch (...) {
 		return lupe_err_set(err, LUPE_EINTERNAL, "%s: unexpected exception", what);
 	}
@@ -1022,11 +1025,57 @@ struct BodyTerms : public Xapian::ExpandDecider {
 	}
 };
 
+// Stop a search at its deadline.  An accept-all match decider is the one
+// place Xapian calls back for every candidate document, so a match that
+// runs on (a huge OR, a damaged index's looping posting list that keeps
+// yielding documents) is stopped there: the clock is read every few
+// documents and lx_out_of_time thrown through get_mset().
+// Enquire::set_time_limit only turns off check_at_least; a loop inside one
+// posting list that yields nothing is beyond any callback.
+struct Deadline : public Xapian::MatchDecider {
+	uint64_t deadline_ns;
+	unsigned budget_ms;
+	mutable unsigned n = 0;
+	Deadline(uint64_t d, unsigned b) : deadline_ns(d), budget_ms(b) {}
+	bool operator()(const Xapian::Document &) const override
+	{
+		if (lx_hooks.match)
+			lx_hooks.match();
+		if ((++n & 15) == 0 && lupe_past(deadline_ns))
+			throw lx_out_of_time{budget_ms};
+		return true;
+	}
+};
+
+// Throw lx_out_of_time when p's deadline has passed (before an attempt).
+void check_deadline(const lx_params *p)
+{
+	if (lupe_past(p->deadline_ns))
+		throw lx_out_of_time{p->budget_ms};
+}
+
+bool has_remote(const lx_db *db)
+{
+	for (const lx_shard &s : db->shards)
+		if (s.port)
+			return true;
+	return false;
+}
+
 // Run the enquire and copy what the C side needs out of the MSet, so that
 // a later commit by a writer cannot change data under the caller.
 void run(Xapian::Enquire &enq, lx_db *db, size_t offset, size_t limit, const lx_params *p, lx_mset *m)
 {
+	check_deadline(p);
 	enq.set_weighting_scheme(Xapian::BM25Weight(p->k1, 0, 1, p->b, 0.5));
+	// The remote backend takes no match decider (its own timeout bounds it).
+	std::unique_ptr<Deadline> deadline;
+	if (p->deadline_ns && !has_remote(db)) {
+		deadline.reset(new Deadline(p->deadline_ns, p->budget_ms));
+		uint64_t now = lupe_now_ns();
+		if (p->deadline_ns > now)
+			enq.set_time_limit((double)(p->deadline_ns - now) / 2e9);
+	}
 	if (p->sort == 1 || p->sort == 2)
 		enq.set_sort_by_value_then_relevance(LX_SLOT_DATE, p->sort == 1);
 	std::vector<std::unique_ptr<Xapian::ValueCountMatchSpy>> spies;
@@ -1050,7 +1099,7 @@ void run(Xapian::Enquire &enq, lx_db *db, size_t offset, size_t limit, const lx_
 	const size_t dmax = std::numeric_limits<Xapian::doccount>::max();
 	Xapian::doccount first = (Xapian::doccount)std::min(offset, dmax);
 	Xapian::doccount count = (Xapian::doccount)std::min(limit, (size_t)(dmax - first));
-	Xapian::MSet ms = enq.get_mset(first, count, check);
+	Xapian::MSet ms = enq.get_mset(first, count, check, nullptr, deadline.get());
 	m->estimate = ms.get_matches_estimated();
 	m->lower = ms.get_matches_lower_bound();
 	m->upper = ms.get_matches_upper_bound();

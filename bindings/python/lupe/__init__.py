@@ -26,7 +26,7 @@ __all__ = [
     "Error", "NotFoundError", "LockedError", "NotLupeError", "CorruptError",
     "IOFailureError", "NoMemoryError", "QueryError", "InvalidError",
     "ReadOnlyError", "NetworkError", "InternalError", "LibraryNotFound", "library_path",
-    "char_spans", "SORTS", "LostError", "BusyError", "SyncEvent", "SyncStats",
+    "char_spans", "SORTS", "LostError", "BusyError", "SearchTimeoutError", "SyncEvent", "SyncStats",
 ]
 
 #: Raised (an OSError) when no usable liblupe is found; names what was tried.
@@ -119,10 +119,15 @@ class BusyError(Error):
     status = -13
 
 
+class SearchTimeoutError(Error):
+    """A search ran out of its time budget (time_budget_ms)."""
+    status = -14
+
+
 _ERRORS = {cls.status: cls for cls in (
     NotFoundError, LockedError, NotLupeError, CorruptError, IOFailureError,
     NoMemoryError, QueryError, InvalidError, ReadOnlyError, NetworkError,
-    InternalError, LostError, BusyError)}
+    InternalError, LostError, BusyError, SearchTimeoutError)}
 
 
 def _decode(b: Optional[bytes]) -> Optional[str]:
