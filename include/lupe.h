@@ -381,6 +381,11 @@ LUPE_EXPORT int lupe_check(const char *path, char *errmsg, size_t errmsg_len);
  *   path:/srv/docs     only documents whose path starts so
  *   date:2015-01-01..2016-12-31   only documents dated in the range (either end may be left out)
  *   a NEAR/3 b         a and b at most 3 words apart, in any order
+ *
+ * A prefix* counts as the 256 most frequent index terms it starts; all
+ * the prefixes of one query together may start at most 20,000 index terms
+ * (they are counted first): past that the query fails with LUPE_EQUERY,
+ * "query expands to too many terms: ..." (use longer prefixes).
  */
 
 typedef struct lupe_results lupe_results;
@@ -429,7 +434,8 @@ typedef struct {
 LUPE_EXPORT const char *lupe_highlight_kind_name(int kind);
 
 /* Search flags. */
-#define LUPE_SEARCH_FUZZY 0x1u    /* also match words one or two edits away (ranked lower) */
+#define LUPE_SEARCH_FUZZY 0x1u    /* also match words one or two edits away (ranked lower);
+				   * the first 16 words of a query only, the others as written */
 #define LUPE_SEARCH_EXPLAIN 0x2u  /* fill lupe_hit.explain */
 #define LUPE_SEARCH_HTML 0x4u     /* snippets HTML-escaped, matches wrapped in <mark></mark>;
 				   * highlights then point at the marked text */

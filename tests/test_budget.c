@@ -101,6 +101,89 @@ START_TEST(test_search_time_budget)
 }
 END_TEST
 
+/* An index whose vocabulary holds 30,000 words starting with "wo". */
+static lupe_db *index_wo(void)
+{
+	static const char cons[] = "bcdfghkmpt";
+	lupe_db *db = fx_open_write(dbpath);
+	ck_assert_ptr_nonnull(db);
+	size_t cap = 30000 * 8 + 1, len = 0;
+	char *text = malloc(cap);
+	ck_assert_ptr_nonnull(text);
+	for (unsigned i = 0; i < 30000; i++) {
+		unsigned v = i;
+		text[len++] = 'w';
+		text[len++] = 'o';
+		for (int k = 0; k < 5; k++, v /= 10)
+			text[len++] = cons[v % 10];
+		text[len++] = ' ';
+	}
+	text[len] = '\0';
+	ck_assert_int_eq(fx_add(db, "many", "Viele Wörter", text), LUPE_OK);
+	ck_assert_int_eq(fx_add(db, "one", "Wobbel", "wobbel"), LUPE_OK);
+	free(text);
+	ck_assert_int_eq(lupe_commit(db), LUPE_OK);
+	return db;
+}
+
+static int search_status(lupe_db *db, const char *q)
+{
+	lupe_results *r = NULL;
+	int rc = lupe_search(db, &r, q, strlen(q), NULL);
+	ck_assert(rc == LUPE_OK ? r != NULL : r == NULL);
+	lupe_results_free(r);
+	return rc;
+}
+
+/* A prefix that matches more terms than a query may expand to fails clearly, and fast. */
+START_TEST(test_wildcard_budget)
+{
+	lupe_db *db = index_wo();
+	double t0 = now_ms();
+	int rc = search_status(db, "wo*");
+	ck_assert_msg(rc == LUPE_EQUERY, "wo*: status %d (%s)", rc, lupe_errmsg(db));
+	ck_assert_msg(strstr(lupe_errmsg(db), "query expands to too many terms: wo*"), "message: %s", lupe_errmsg(db));
+	/* 3,000 terms each: the budget is the query's, not each prefix's. */
+	ck_assert_int_eq(search_status(db, "wob*"), LUPE_OK);
+	ck_assert_int_eq(search_status(db, "wob* OR woc* OR wod*"), LUPE_OK);
+	rc = search_status(db, "wob* woc* wod* wof* wog* woh* wok*");
+	ck_assert_msg(rc == LUPE_EQUERY, "seven prefixes: status %d (%s)", rc, lupe_errmsg(db));
+	/* The handle goes on working. */
+	ck_assert_str_eq(fx_top(db, "wobbel"), "one");
+	ck_assert_msg(now_ms() - t0 < 5000, "took %.0f ms", now_ms() - t0);
+	lupe_close(db);
+}
+END_TEST
+
+/* LUPE_SEARCH_FUZZY expands the first 16 words of a query; the others are searched as written. */
+START_TEST(test_fuzzy_budget)
+{
+	lupe_db *db = fx_open_write(dbpath);
+	ck_assert_ptr_nonnull(db);
+	ck_assert_int_eq(fx_add(db, "z", "Rezept", "Ein Zwiebelkuchen mit Speck."), LUPE_OK);
+	ck_assert_int_eq(lupe_commit(db), LUPE_OK);
+	char q[1024] = "";
+	lupe_search_options o = LUPE_SEARCH_OPTIONS_INIT;
+	o.flags = LUPE_SEARCH_FUZZY | LUPE_SEARCH_EXACT;
+	for (int fillers = 15; fillers <= 16; fillers++) {
+		q[0] = '\0';
+		for (int i = 0; i < fillers; i++) {
+			char w[32];
+			snprintf(w, sizeof w, "qxq%cxqa OR ", 'a' + i);
+			strcat(q, w);
+		}
+		strcat(q, "zwiebelkuchn");
+		lupe_results *r = NULL;
+		ck_assert_int_eq(lupe_search(db, &r, q, strlen(q), &o), LUPE_OK);
+		/* The typo is word 16 of 16 (found) or word 17 of 17 (past the budget). */
+		ck_assert_msg(lupe_results_count(r) == (fillers == 15 ? 1u : 0u), "%d fillers: %zu hits", fillers,
+			      lupe_results_count(r));
+		lupe_results_free(r);
+	}
+	lupe_close(db);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("budget");
@@ -108,6 +191,8 @@ int main(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, test_search_time_budget);
+	tcase_add_test(tc, test_wildcard_budget);
+	tcase_add_test(tc, test_fuzzy_budget);
 	suite_add_tcase(s, tc);
 	return fx_run(s, CK_FORK_GETENV);
 }
