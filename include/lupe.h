@@ -483,6 +483,8 @@ typedef struct {
  * LUPE_EQUERY with a message in lupe_errmsg() for a query that has no
  * sensible reading (empty, nothing but operators, ...).  LUPE_ETIMEOUT
  * when it ran out of its time budget (time_budget_ms of `opts`).
+ * LUPE_ECORRUPT when the stored record of a hit is damaged: compressed
+ * records carry a checksum, so damage is reported, never shown as text.
  */
 LUPE_EXPORT int lupe_search(lupe_db *db, lupe_results **out, const char *query, size_t len,
 			    const lupe_search_options *opts);

@@ -217,7 +217,10 @@ static int fill_hit(lupe_db *db, const lx_mset *ms, size_t i, size_t rank, const
 	if (prc == -2)
 		return lupe_err_set(&db->err, LUPE_ENOMEM, "search: out of memory");
 	if (prc < 0)
-		return lupe_err_set(&db->err, LUPE_ECORRUPT, "search: a stored document record is damaged");
+		return lupe_err_set(&db->err, LUPE_ECORRUPT,
+				    "search: the stored record of hit %zu is damaged (its checksum or its layout is wrong): "
+				    "re-index that document or rebuild the index",
+				    rank);
 	h->rank = rank;
 	h->score = lx_mset_weight(ms, i);
 	h->id = dup_n(rec.id, rec.id_len);

@@ -3,13 +3,17 @@
  * expansion budget of wildcards and typo words, checksummed records, ids
  * that are not UTF-8.  Real indexes in throw-away folders.
  */
+#define _GNU_SOURCE /* memmem */
 #include <check.h>
 #include <stdint.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <zstd.h>
 
+#include "db.h"
 #include "fixture.h"
+#include "index/document.h"
 #include "shim/shim.h"
 
 static char *dir;
@@ -184,6 +188,127 @@ START_TEST(test_fuzzy_budget)
 }
 END_TEST
 
+/* The stored record of document id, as the index holds it, into out. */
+static void stored_record(lupe_db *db, const char *id, lupe_buf *out)
+{
+	lupe_buf term = {0};
+	lupe_err err;
+	int found = 0;
+	ck_assert_int_eq(lupe_id_term(&term, id), 0);
+	ck_assert_int_eq(lx_first_data(db->x, term.p, term.len, out, &found, &err), LUPE_OK);
+	ck_assert(found);
+	lupe_buf_free(&term);
+}
+
+/*
+ * Every single bit flip in a stored zstd frame is found as damage: never
+ * a record that parses with text other than the document's.
+ */
+START_TEST(test_record_checksum)
+{
+	lupe_db *db = fx_open_write(dbpath);
+	ck_assert_ptr_nonnull(db);
+	fx_add_corpus(db, 0);
+	ck_assert_int_eq(lupe_commit(db), LUPE_OK);
+	lupe_buf rec = {0}, scratch = {0};
+	stored_record(db, "000", &rec);
+	/* A compressed version-2 record: 'L', 2, 1, then the frame. */
+	ck_assert_uint_gt(rec.len, 100);
+	ck_assert_int_eq(rec.p[0], 'L');
+	ck_assert_int_eq(rec.p[1], 2);
+	ck_assert_int_eq(rec.p[2], 1);
+	lupe_record r;
+	ck_assert_int_eq(lupe_record_parse(rec.p, rec.len, &scratch, &r), 0);
+	size_t text_len = r.text_len;
+	char *text = malloc(text_len);
+	ck_assert_ptr_nonnull(text);
+	memcpy(text, r.text, text_len);
+
+	/* A frame written before checksums (none in it) still decodes. */
+	lupe_buf old = {0};
+	size_t fields = scratch.len, bound = ZSTD_compressBound(fields);
+	ck_assert_int_eq(lupe_buf_reserve(&old, 3 + bound), 0);
+	memcpy(old.p, "L\2\1", 3);
+	size_t z = ZSTD_compress(old.p + 3, bound, scratch.p, fields, 3);
+	ck_assert(!ZSTD_isError(z));
+	old.len = 3 + z;
+	ck_assert_uint_ne(old.len, rec.len); /* 4 bytes of checksum fewer */
+	ck_assert_int_eq(lupe_record_parse(old.p, old.len, &scratch, &r), 0);
+	ck_assert_uint_eq(r.text_len, text_len);
+	ck_assert(memcmp(r.text, text, text_len) == 0);
+	lupe_buf_free(&old);
+
+	unsigned flips = 0, damaged = 0, altered = 0;
+	for (size_t i = 3; i < rec.len; i++) {
+		for (int bit = 0; bit < 8; bit += 3) {
+			rec.p[i] ^= (char)(1 << bit);
+			int rc = lupe_record_parse(rec.p, rec.len, &scratch, &r);
+			flips++;
+			if (rc == -1)
+				damaged++;
+			else if (rc == 0 && (r.text_len != text_len || memcmp(r.text, text, text_len) != 0))
+				altered++;
+			else
+				ck_assert_int_eq(rc, 0);
+			rec.p[i] ^= (char)(1 << bit);
+		}
+	}
+	ck_assert_msg(altered == 0, "%u of %u bit flips gave altered text (%u found as damage)", altered, flips,
+		      damaged);
+	ck_assert_uint_gt(damaged, flips * 9 / 10);
+	free(text);
+	lupe_buf_free(&rec);
+	lupe_buf_free(&scratch);
+	lupe_close(db);
+}
+END_TEST
+
+/* A flipped bit in a record on disk: the search says the record is damaged. */
+START_TEST(test_damaged_record_search)
+{
+	lupe_db *db = fx_open_write(dbpath);
+	ck_assert_ptr_nonnull(db);
+	fx_add_corpus(db, 0);
+	ck_assert_int_eq(lupe_commit(db), LUPE_OK);
+	lupe_buf rec = {0};
+	stored_record(db, "000", &rec);
+	lupe_close(db);
+
+	/* Find the frame in the records' table (stored as it is: zstd output
+	 * does not shrink) and flip one bit in the middle of it. */
+	char file[4200];
+	snprintf(file, sizeof file, "%s/docdata.glass", dbpath);
+	FILE *f = fopen(file, "r+b");
+	ck_assert_ptr_nonnull(f);
+	fseek(f, 0, SEEK_END);
+	long size = ftell(f);
+	rewind(f);
+	char *all = malloc((size_t)size);
+	ck_assert_ptr_nonnull(all);
+	ck_assert_uint_eq(fread(all, 1, (size_t)size, f), (size_t)size);
+	char *at = memmem(all, (size_t)size, rec.p + 3, 24);
+	ck_assert_ptr_nonnull(at);
+	long off = (long)(at - all) + (long)(rec.len - 3) / 2;
+	ck_assert_int_eq(fseek(f, off, SEEK_SET), 0);
+	ck_assert_int_eq(fputc((unsigned char)(all[off] ^ 0x10), f), (unsigned char)(all[off] ^ 0x10));
+	ck_assert_int_eq(fclose(f), 0);
+	free(all);
+	lupe_buf_free(&rec);
+
+	lupe_open_options o = LUPE_OPEN_OPTIONS_INIT;
+	char msg[256];
+	ck_assert_int_eq(lupe_open(&db, dbpath, &o, msg, sizeof msg), LUPE_OK);
+	lupe_search_options so = LUPE_SEARCH_OPTIONS_INIT;
+	so.limit = 100;
+	lupe_results *r = NULL;
+	int rc = lupe_search(db, &r, "die", 3, &so);
+	ck_assert_msg(rc == LUPE_ECORRUPT, "status %d (%s)", rc, lupe_errmsg(db));
+	ck_assert_msg(strstr(lupe_errmsg(db), "000") || strstr(lupe_errmsg(db), "damaged"), "message: %s",
+		      lupe_errmsg(db));
+	lupe_close(db);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("budget");
@@ -193,6 +318,8 @@ int main(void)
 	tcase_add_test(tc, test_search_time_budget);
 	tcase_add_test(tc, test_wildcard_budget);
 	tcase_add_test(tc, test_fuzzy_budget);
+	tcase_add_test(tc, test_record_checksum);
+	tcase_add_test(tc, test_damaged_record_search);
 	suite_add_tcase(s, tc);
 	return fx_run(s, CK_FORK_GETENV);
 }
