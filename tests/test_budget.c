@@ -309,6 +309,39 @@ START_TEST(test_damaged_record_search)
 }
 END_TEST
 
+/* Ids that are not UTF-8: what lupe_list_ids() and a hit give, lupe_delete() takes. */
+START_TEST(test_invalid_utf8_ids)
+{
+	static const char *const ids[] = {"bad\xff", "cut\xc3", "\xe4rger", "ok"};
+	lupe_db *db = fx_open_write(dbpath);
+	ck_assert_ptr_nonnull(db);
+	for (size_t i = 0; i < 4; i++)
+		ck_assert_int_eq(fx_add(db, ids[i], "Titel", "Ein Wort"), LUPE_OK);
+	ck_assert_int_eq(lupe_commit(db), LUPE_OK);
+	lupe_strings *s = NULL;
+	ck_assert_int_eq(lupe_list_ids(db, &s, ""), LUPE_OK);
+	ck_assert_uint_eq(lupe_strings_count(s), 4);
+	lupe_results *r = NULL;
+	lupe_search_options o = LUPE_SEARCH_OPTIONS_INIT;
+	ck_assert_int_eq(lupe_search(db, &r, "wort", 4, &o), LUPE_OK);
+	ck_assert_uint_eq(lupe_results_count(r), 4);
+	/* Delete by the hits' ids, then check by the listed ones. */
+	for (size_t i = 0; i < 4; i++) {
+		const char *id = lupe_results_hit(r, i)->id;
+		ck_assert_msg(lupe_delete(db, id) == LUPE_OK, "delete hit %zu: %s", i, lupe_errmsg(db));
+	}
+	lupe_results_free(r);
+	ck_assert_int_eq(lupe_commit(db), LUPE_OK);
+	for (size_t i = 0; i < 4; i++)
+		ck_assert_int_eq(lupe_delete(db, lupe_strings_get(s, i)), LUPE_ENOTFOUND);
+	lupe_strings_free(s);
+	uint64_t n = 1;
+	ck_assert_int_eq(lupe_doc_count(db, &n), LUPE_OK);
+	ck_assert_uint_eq(n, 0);
+	lupe_close(db);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("budget");
@@ -320,6 +353,7 @@ int main(void)
 	tcase_add_test(tc, test_fuzzy_budget);
 	tcase_add_test(tc, test_record_checksum);
 	tcase_add_test(tc, test_damaged_record_search);
+	tcase_add_test(tc, test_invalid_utf8_ids);
 	suite_add_tcase(s, tc);
 	return fx_run(s, CK_FORK_GETENV);
 }
