@@ -219,7 +219,13 @@ void lx_close(lx_db *db)
 	if (!db)
 		return;
 	try {
-		lx_shards_close(db);
+		// A sharded index closes shard by shard (its db->rd holds them all,
+		// a failed one too, which would wait out the timeout again).
+		if (!db->shards.empty()) {
+			lx_shards_close(db);
+			delete db;
+			return;
+		}
 		// A writer's uncommitted changes are discarded (close() does not commit).
 		if (db->writable)
 			db->wr.close();
@@ -418,7 +424,10 @@ int lx_replace(lx_db *db, const char *idterm, size_t n, lx_doc *d, lupe_err *err
 		db->compact_clean = false;
 		return LUPE_OK;
 	} catch (...) {
-		return lx_map_error(err, "add document");
+		int rc = lx_map_error(err, "add document");
+		if (rc == LUPE_ENETWORK)
+			lx_shard_write_failed(db, idterm, n, err);
+		return rc;
 	}
 }
 
@@ -436,7 +445,10 @@ int lx_delete(lx_db *db, const char *idterm, size_t n, int *found, lupe_err *err
 		}
 		return LUPE_OK;
 	} catch (...) {
-		return lx_map_error(err, "delete document");
+		int rc = lx_map_error(err, "delete document");
+		if (rc == LUPE_ENETWORK)
+			lx_shard_write_failed(db, idterm, n, err);
+		return rc;
 	}
 }
 
