@@ -317,6 +317,38 @@ START_TEST(test_failed_commit_is_sticky)
 END_TEST
 
 /*
+ * A write that fails in Xapian's own flush (its buffer holds one change
+ * here: XAPIAN_FLUSH_THRESHOLD=1) lost what was uncommitted, as a failed
+ * commit does: the handle says so until acknowledged.  _i: 0 lupe_add,
+ * 1 lupe_delete, 2 lupe_add through analysis threads (the failure shows
+ * at the commit that writes the queue).
+ */
+START_TEST(test_failed_write_is_sticky)
+{
+	setenv("XAPIAN_FLUSH_THRESHOLD", "1", 1);
+	lupe_db *db = open_flags(LUPE_OPEN_WRITE | LUPE_OPEN_CREATE, _i == 2 ? 2 : 1, 0);
+	unsetenv("XAPIAN_FLUSH_THRESHOLD");
+	ck_assert_int_eq(add_range(db, 0, 5), LUPE_OK);
+	ck_assert_int_eq(lupe_commit(db), LUPE_OK);
+	fi_arm("pwrite", 1, FI_EIO);
+	int rc = _i == 1 ? lupe_delete(db, "d0") : add_range(db, 5, 6);
+	if (_i == 2 && rc == LUPE_OK)
+		rc = lupe_commit(db);
+	ck_assert_int_gt(fi_calls(), 0);
+	fi_arm("", 0, FI_NONE);
+	ck_assert_msg(rc == LUPE_EIO, "status %d: %s", rc, lupe_errmsg(db));
+	ck_assert_int_eq(add_range(db, 6, 7), LUPE_ELOST);
+	ck_assert_int_eq(lupe_commit(db), LUPE_ELOST);
+	ck_assert_ptr_nonnull(strstr(lupe_errmsg(db), "add them again"));
+	ck_assert_int_eq(lupe_acknowledge_loss(db), LUPE_OK);
+	ck_assert_int_eq(add_range(db, 5, 7), LUPE_OK);
+	ck_assert_int_eq(lupe_commit(db), LUPE_OK);
+	lupe_close(db);
+	ck_assert_uint_eq(count_docs(), 7);
+}
+END_TEST
+
+/*
  * A bulk load whose part fails to write publishes nothing, by commit or by
  * close.  _i: 0 commit twice then close, 1 close at once.
  */
@@ -702,6 +734,7 @@ int main(void)
 	tcase_add_loop_test(tc, test_death_between_renames, 0, 2);
 	tcase_add_loop_test(tc, test_creation_every_point, 0, 2);
 	tcase_add_loop_test(tc, test_failed_commit_is_sticky, 0, 2);
+	tcase_add_loop_test(tc, test_failed_write_is_sticky, 0, 3);
 	tcase_add_test(tc, test_reader_does_not_recover);
 	tcase_add_loop_test(tc, test_bulk_part_failure_publishes_nothing, 0, 2);
 	tcase_add_test(tc, test_bulk_loss_acknowledged);

@@ -154,13 +154,26 @@ START_TEST(test_stopped_shard_costs_one_timeout)
 		rc = lupe_commit(db);
 	ck_assert_msg(rc == LUPE_ENETWORK, "status %d: %s", rc, lupe_errmsg(db));
 	snprintf(msg, sizeof msg, "%s", lupe_errmsg(db));
-	/* Later writes to that shard fail at once; the commit reports it too. */
+	/* What the shard held uncommitted is lost: later writes and the commit
+	 * say so at once (LUPE_ELOST, until lupe_acknowledge_loss). */
 	double t1 = now_ms();
 	for (int i = 0; i < 20; i++) {
 		snprintf(id, sizeof id, "d%d", i);
 		fx_add(db, id, "Titel", "Wort");
 	}
-	ck_assert_int_eq(lupe_commit(db), LUPE_ENETWORK);
+	ck_assert_int_eq(lupe_commit(db), LUPE_ELOST);
+	/* Acknowledged, the other shard takes documents again; the stopped one fails at once. */
+	ck_assert_int_eq(lupe_acknowledge_loss(db), LUPE_OK);
+	int ok = 0, failed = 0;
+	for (int i = 0; i < 20; i++) {
+		snprintf(id, sizeof id, "e%d", i);
+		int r = fx_add(db, id, "Titel", "Wort");
+		ok += r == LUPE_OK;
+		failed += r != LUPE_OK;
+		if (r != LUPE_OK)
+			ck_assert_int_eq(lupe_acknowledge_loss(db), LUPE_OK);
+	}
+	ck_assert(ok > 0 && failed > 0);
 	double after = now_ms() - t1;
 	lupe_close(db);
 	double took = now_ms() - t0;
