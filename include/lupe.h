@@ -262,7 +262,9 @@ typedef struct {
  * (also while lupe_compact() or the end of a bulk load puts a new folder
  * in the index's place).  A new index is built beside PATH and renamed
  * into place ("PATH.lupe-new-PID" meanwhile), so a process killed while
- * creating leaves no index or an empty valid one.  When a process died in
+ * creating leaves no index or an empty valid one.  When PATH is an empty
+ * folder that cannot be renamed onto (a mount point), the new index's
+ * files are copied into it instead, the one that makes it an index last.  When a process died in
  * the middle of putting a compacted folder in place on a file system
  * without an atomic exchange (NFS, CIFS, FUSE), the next lupe_open() puts
  * the index back from "PATH.lupe-old" before anything else.  On failure `*out` is NULL and, when `errmsg`

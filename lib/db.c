@@ -257,7 +257,7 @@ static int check_dir(const char *path, int create, int *is_new, lupe_err *err)
 		return lupe_err_set(err, LUPE_ENOTLUPE, "%s: not a lupe index (it is a file, not a directory)", path);
 	if (lx_is_index_dir(path))
 		return LUPE_OK;
-	if (dir_is_empty(path) && create) {
+	if ((dir_is_empty(path) || lx_dir_is_blank(path)) && create) {
 		*is_new = 1;
 		return LUPE_OK;
 	}

@@ -695,6 +695,59 @@ START_TEST(test_lock_held_across_swap)
 }
 END_TEST
 
+/*
+ * PATH an empty mount point: the built index cannot be renamed onto it
+ * (EBUSY), so its files are copied in, the marker last.  _i: 0 an empty
+ * folder, 1 one holding the tables of an in-place creation that was
+ * killed (no marker), 2 one holding a file of someone else's (left alone:
+ * not an index).
+ */
+/* Just before lx_create renames the built index into place: that rename fails with EBUSY. */
+static unsigned renames_refused;
+static void busy_at_rename_into_place(const char *point)
+{
+	if (strcmp(point, "create:built") == 0) {
+		fi_arm("rename", 1, FI_EBUSY);
+		renames_refused++;
+	}
+}
+
+START_TEST(test_create_on_mount_point)
+{
+	char p[4300];
+	ck_assert_int_eq(mkdir(dbpath, 0755), 0);
+	if (_i > 0) {
+		snprintf(p, sizeof p, "%s/%s", dbpath, _i == 1 ? "postlist.glass" : "notes.txt");
+		FILE *f = fopen(p, "w");
+		ck_assert_ptr_nonnull(f);
+		fputs("leftover", f);
+		fclose(f);
+	}
+	lx_hooks.at = busy_at_rename_into_place;
+	lupe_open_options o = LUPE_OPEN_OPTIONS_INIT;
+	lupe_db *db = NULL;
+	char msg[512];
+	o.flags = LUPE_OPEN_WRITE | LUPE_OPEN_CREATE;
+	o.threads = 1;
+	int rc = lupe_open(&db, dbpath, &o, msg, sizeof msg);
+	lx_hooks.at = NULL;
+	fi_arm("", 0, FI_NONE);
+	if (_i == 2) {
+		ck_assert_msg(rc != LUPE_OK && db == NULL, "opened a folder of someone else's: %d", rc);
+		ck_assert(exists(p));
+		return;
+	}
+	ck_assert_msg(rc == LUPE_OK, "status %d: %s", rc, msg);
+	ck_assert_uint_eq(renames_refused, 1);
+	ck_assert_int_eq(add_range(db, 0, 3), LUPE_OK);
+	ck_assert_int_eq(lupe_commit(db), LUPE_OK);
+	lupe_close(db);
+	ck_assert_uint_eq(count_docs(), 3);
+	ck_assert_int_eq(lupe_check(dbpath, msg, sizeof msg), LUPE_OK);
+	ck_assert(!side_exists(".lupe-new-0") && !exists(strcat(strcpy(p, dbpath), "/iamglass.lupe-tmp")));
+}
+END_TEST
+
 /* lupe_check: a healthy index passes; a damaged block is found, not run. */
 START_TEST(test_check)
 {
@@ -741,6 +794,7 @@ int main(void)
 	tcase_add_loop_test(tc, test_open_errors_are_eio, 0, 2);
 	tcase_add_loop_test(tc, test_lock_held_across_swap, 0, 2);
 	tcase_add_test(tc, test_check);
+	tcase_add_loop_test(tc, test_create_on_mount_point, 0, 3);
 	tcase_add_loop_test(tc, test_every_point, 0, (int)(2 * sizeof scenarios / sizeof scenarios[0]));
 	suite_add_tcase(s, tc);
 	return fx_run(s, CK_FORK_GETENV);

@@ -148,6 +148,14 @@ int lx_recover(const char *path, lupe_err *err);
  * another process created the index first, LUPE_OK too: open it.
  */
 int lx_create(const char *path, const char *const *keys, const char *const *values, size_t n, lupe_err *err);
+/*
+ * Whether the folder path may be created in: empty, or holding only what a
+ * creation killed half-way leaves.  lx_create renames the new index onto
+ * PATH; when that cannot be (PATH is a mount point: EBUSY, EXDEV), it
+ * copies the files in, Xapian's marker file last, and such a folder keeps
+ * the tables of a creation killed before the marker.
+ */
+int lx_dir_is_blank(const char *path);
 
 /*
  * The writers' lock of a local index: an exclusive flock() on

@@ -705,6 +705,116 @@ void lx_writer_unlock(int fd)
 		close(fd);
 }
 
+// Copy the regular file `from` to `to` (created or truncated) and sync it:
+// 0, or the errno of the failure.
+static int copy_file(const std::string &from, const std::string &to)
+{
+	int in = open(from.c_str(), O_RDONLY | O_CLOEXEC);
+	if (in < 0)
+		return errno;
+	int out = open(to.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (out < 0) {
+		int e = errno;
+		close(in);
+		return e;
+	}
+	char buf[65536];
+	int e = 0;
+	for (;;) {
+		ssize_t r = read(in, buf, sizeof buf);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0) {
+			e = r < 0 ? errno : 0;
+			break;
+		}
+		for (ssize_t done = 0; done < r && !e;) {
+			ssize_t w = write(out, buf + done, (size_t)(r - done));
+			if (w < 0 && errno != EINTR)
+				e = errno;
+			else if (w > 0)
+				done += w;
+		}
+		if (e)
+			break;
+	}
+	if (!e && fsync(out) != 0)
+		e = errno;
+	close(in);
+	if (close(out) != 0 && !e)
+		e = errno;
+	return e;
+}
+
+// The names in folder dir (no "." and ".."); false when it cannot be read.
+static bool list_dir(const std::string &dir, std::vector<std::string> &names)
+{
+	DIR *d = opendir(dir.c_str());
+	if (!d)
+		return false;
+	while (struct dirent *ent = readdir(d)) {
+		std::string name = ent->d_name;
+		if (name != "." && name != "..")
+			names.push_back(name);
+	}
+	closedir(d);
+	return true;
+}
+
+// A folder that cannot be renamed onto, an empty mount point (EBUSY, or
+// EXDEV on some systems): the new index's files are copied into it, the
+// marker file (Xapian's "iamglass", which makes the folder an index) last
+// and by a rename inside the folder, so that a process killed meanwhile
+// leaves no index, only tables a later creation overwrites.  *done says
+// whether it was done; false when the folder holds anything but such
+// leftovers (the caller then opens, or refuses, what is there).  0, or the
+// errno of a failure.
+static const char kMarker[] = "iamglass";
+static const char kMarkerTmp[] = "iamglass.lupe-tmp";
+
+// Whether folder path holds nothing, or nothing but what an in-place
+// creation killed before its marker leaves: Xapian's tables ("*.glass",
+// "flintlock") and the marker's temporary copy.
+static bool blank_dir(const std::string &path)
+{
+	std::vector<std::string> have;
+	if (!list_dir(path, have))
+		return false;
+	for (const std::string &h : have) {
+		bool table = h.size() > 6 && h.compare(h.size() - 6, 6, ".glass") == 0;
+		if (!table && h != "flintlock" && h != kMarkerTmp)
+			return false;
+	}
+	return true;
+}
+
+extern "C" int lx_dir_is_blank(const char *path)
+{
+	return blank_dir(path);
+}
+
+static int create_in_place(const std::string &built, const std::string &path, bool *done)
+{
+	const std::string marker = kMarker, marker_tmp = kMarkerTmp;
+	std::vector<std::string> want;
+	*done = false;
+	if (!blank_dir(path) || !list_dir(built, want))
+		return 0;
+	for (const std::string &w : want)
+		if (w != marker)
+			if (int e = copy_file(built + "/" + w, path + "/" + w))
+				return e;
+	if (int e = copy_file(built + "/" + marker, path + "/" + marker_tmp))
+		return e;
+	if (int e = sync_fd_path(path, O_DIRECTORY))
+		return e;
+	hook("create:copied");
+	if (rename((path + "/" + marker_tmp).c_str(), (path + "/" + marker).c_str()) != 0)
+		return errno;
+	*done = true;
+	return sync_fd_path(path, O_DIRECTORY);
+}
+
 int lx_create(const char *path_in, const char *const *keys, const char *const *values, size_t n, lupe_err *err)
 {
 	std::string path;
@@ -737,6 +847,15 @@ int lx_create(const char *path_in, const char *const *keys, const char *const *v
 	// stays, and the caller opens (or refuses) what is there.
 	if (rename(aside.c_str(), path.c_str()) != 0) {
 		e = errno;
+		if (e == EBUSY || e == EXDEV) {
+			bool done = false;
+			e = create_in_place(aside, path, &done);
+			rm_tree(aside);
+			if (e == 0)
+				return LUPE_OK; /* made, or something else is there */
+			return lupe_err_set(err, LUPE_EIO, "%s: cannot make the new index in the folder: %s", path_in,
+					    strerror(e));
+		}
 		rm_tree(aside);
 		if (e == EEXIST || e == ENOTEMPTY)
 			return LUPE_OK;
