@@ -385,7 +385,7 @@ LUPE_EXPORT int lupe_check(const char *path, char *errmsg, size_t errmsg_len);
  *   a NEAR/3 b         a and b at most 3 words apart, in any order
  *
  * A prefix* counts as the 256 most frequent index terms it starts; all
- * the prefixes of one query together may start at most 20,000 index terms
+ * the prefixes of one query together may start at most 50,000 index terms
  * (they are counted first): past that the query fails with LUPE_EQUERY,
  * "query expands to too many terms: ..." (use longer prefixes).
  */

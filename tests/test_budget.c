@@ -105,20 +105,21 @@ START_TEST(test_search_time_budget)
 }
 END_TEST
 
-/* An index whose vocabulary holds 30,000 words starting with "wo". */
+/* An index whose vocabulary holds 60,000 words starting with "wo", 6,000 with "wob", "woc", ... */
 static lupe_db *index_wo(void)
 {
 	static const char cons[] = "bcdfghkmpt";
 	lupe_db *db = fx_open_write(dbpath);
 	ck_assert_ptr_nonnull(db);
-	size_t cap = 30000 * 8 + 1, len = 0;
+	size_t cap = 60000 * 8 + 1, len = 0;
 	char *text = malloc(cap);
 	ck_assert_ptr_nonnull(text);
-	for (unsigned i = 0; i < 30000; i++) {
+	for (unsigned i = 0; i < 60000; i++) {
 		unsigned v = i;
 		text[len++] = 'w';
 		text[len++] = 'o';
-		for (int k = 0; k < 5; k++, v /= 10)
+		text[len++] = cons[i / 6000];
+		for (int k = 0; k < 4; k++, v /= 10)
 			text[len++] = cons[v % 10];
 		text[len++] = ' ';
 	}
@@ -147,11 +148,11 @@ START_TEST(test_wildcard_budget)
 	int rc = search_status(db, "wo*");
 	ck_assert_msg(rc == LUPE_EQUERY, "wo*: status %d (%s)", rc, lupe_errmsg(db));
 	ck_assert_msg(strstr(lupe_errmsg(db), "query expands to too many terms: wo*"), "message: %s", lupe_errmsg(db));
-	/* 3,000 terms each: the budget is the query's, not each prefix's. */
+	/* 6,000 terms each: the budget (50,000) is the query's, not each prefix's. */
 	ck_assert_int_eq(search_status(db, "wob*"), LUPE_OK);
-	ck_assert_int_eq(search_status(db, "wob* OR woc* OR wod*"), LUPE_OK);
-	rc = search_status(db, "wob* woc* wod* wof* wog* woh* wok*");
-	ck_assert_msg(rc == LUPE_EQUERY, "seven prefixes: status %d (%s)", rc, lupe_errmsg(db));
+	ck_assert_int_eq(search_status(db, "wob* OR woc* OR wod* OR wof* OR wog* OR woh* OR wok* OR wom*"), LUPE_OK);
+	rc = search_status(db, "wob* woc* wod* wof* wog* woh* wok* wom* wop*");
+	ck_assert_msg(rc == LUPE_EQUERY, "nine prefixes: status %d (%s)", rc, lupe_errmsg(db));
 	/* The handle goes on working. */
 	ck_assert_str_eq(fx_top(db, "wobbel"), "one");
 	ck_assert_msg(now_ms() - t0 < 5000, "took %.0f ms", now_ms() - t0);
