@@ -1156,26 +1156,63 @@ struct BodyTerms : public Xapian::ExpandDecider {
 	}
 };
 
-// Stop a search at its deadline.  An accept-all match decider is the one
-// place Xapian calls back for every candidate document, so a match that
-// runs on (a huge OR, a damaged index's looping posting list that keeps
-// yielding documents) is stopped there: the clock is read every few
-// documents and lx_out_of_time thrown through get_mset().
+// Stop a search at its deadline: a posting source that matches every
+// document, filtering the query (OP_FILTER: no weight), is asked about
+// every candidate the matcher considers, so a match that runs on (a huge
+// OR, a damaged index's posting list that keeps yielding documents) is
+// stopped there: the clock is read every 16 steps and lx_out_of_time
+// thrown through get_mset().  It says it matches every document (term
+// frequency bounds = the document count), so the matcher's totals and
+// bounds stay what they were: a match decider would do the same job, but
+// Xapian then rescales the estimate and drops the lower bound.
 // Enquire::set_time_limit only turns off check_at_least; a loop inside one
 // posting list that yields nothing is beyond any callback.
-struct Deadline : public Xapian::MatchDecider {
+class Deadline : public Xapian::PostingSource {
 	uint64_t deadline_ns;
 	unsigned budget_ms;
-	mutable unsigned n = 0;
-	Deadline(uint64_t d, unsigned b) : deadline_ns(d), budget_ms(b) {}
-	bool operator()(const Xapian::Document &) const override
+	unsigned steps = 0;
+	Xapian::docid did = 0, last = 0;
+	Xapian::doccount count = 0;
+
+	void tick()
 	{
 		if (lx_hooks.match)
 			lx_hooks.match();
-		if ((++n & 15) == 0 && lupe_past(deadline_ns))
+		if ((++steps & 15) == 0 && lupe_past(deadline_ns))
 			throw lx_out_of_time{budget_ms};
+	}
+
+public:
+	Deadline(uint64_t d, unsigned b) : deadline_ns(d), budget_ms(b) {}
+	Xapian::PostingSource *clone() const override { return new Deadline(deadline_ns, budget_ms); }
+	void init(const Xapian::Database &db) override
+	{
+		did = 0;
+		last = db.get_lastdocid();
+		count = db.get_doccount();
+		set_maxweight(0);
+	}
+	Xapian::doccount get_termfreq_min() const override { return count; }
+	Xapian::doccount get_termfreq_est() const override { return count; }
+	Xapian::doccount get_termfreq_max() const override { return count; }
+	void next(double) override
+	{
+		tick();
+		++did;
+	}
+	void skip_to(Xapian::docid to, double) override
+	{
+		tick();
+		if (to > did)
+			did = to;
+	}
+	bool check(Xapian::docid to, double) override
+	{
+		skip_to(to, 0);
 		return true;
 	}
+	bool at_end() const override { return did > last; }
+	Xapian::docid get_docid() const override { return did; }
 };
 
 // Throw lx_out_of_time when p's deadline has passed (before an attempt).
@@ -1199,10 +1236,12 @@ void run(Xapian::Enquire &enq, lx_db *db, size_t offset, size_t limit, const lx_
 {
 	check_deadline(p);
 	enq.set_weighting_scheme(Xapian::BM25Weight(p->k1, 0, 1, p->b, 0.5));
-	// The remote backend takes no match decider (its own timeout bounds it).
+	// A remote backend cannot run lupe's posting source (its own timeout
+	// bounds it).
 	std::unique_ptr<Deadline> deadline;
 	if (p->deadline_ns && !has_remote(db)) {
 		deadline.reset(new Deadline(p->deadline_ns, p->budget_ms));
+		enq.set_query(Xapian::Query(Xapian::Query::OP_FILTER, enq.get_query(), Xapian::Query(deadline.get())));
 		uint64_t now = lupe_now_ns();
 		if (p->deadline_ns > now)
 			enq.set_time_limit((double)(p->deadline_ns - now) / 2e9);
@@ -1230,7 +1269,7 @@ void run(Xapian::Enquire &enq, lx_db *db, size_t offset, size_t limit, const lx_
 	const size_t dmax = std::numeric_limits<Xapian::doccount>::max();
 	Xapian::doccount first = (Xapian::doccount)std::min(offset, dmax);
 	Xapian::doccount count = (Xapian::doccount)std::min(limit, (size_t)(dmax - first));
-	Xapian::MSet ms = enq.get_mset(first, count, check, nullptr, deadline.get());
+	Xapian::MSet ms = enq.get_mset(first, count, check);
 	m->estimate = ms.get_matches_estimated();
 	m->lower = ms.get_matches_lower_bound();
 	m->upper = ms.get_matches_upper_bound();
