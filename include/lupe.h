@@ -68,7 +68,8 @@ typedef enum {
 	LUPE_ENETWORK = -10,  /* a remote shard failed or timed out */
 	LUPE_EINTERNAL = -11, /* a bug: please report it */
 	LUPE_ELOST = -12,     /* a failed commit lost the uncommitted changes: lupe_acknowledge_loss() */
-	LUPE_EBUSY = -13      /* a reader met commits for ~2 s without a stable revision: try again */
+	LUPE_EBUSY = -13,     /* a reader met commits for ~2 s without a stable revision: try again */
+	LUPE_ETIMEOUT = -14   /* a search ran out of its time budget (lupe_search_options.time_budget_ms) */
 } lupe_status;
 
 /* A static English name for a status code ("index is locked", ...). */
@@ -261,7 +262,9 @@ typedef struct {
  * (also while lupe_compact() or the end of a bulk load puts a new folder
  * in the index's place).  A new index is built beside PATH and renamed
  * into place ("PATH.lupe-new-PID" meanwhile), so a process killed while
- * creating leaves no index or an empty valid one.  When a process died in
+ * creating leaves no index or an empty valid one.  When PATH is an empty
+ * folder that cannot be renamed onto (a mount point), the new index's
+ * files are copied into it instead, the one that makes it an index last.  When a process died in
  * the middle of putting a compacted folder in place on a file system
  * without an atomic exchange (NFS, CIFS, FUSE), the next lupe_open() puts
  * the index back from "PATH.lupe-old" before anything else.  On failure `*out` is NULL and, when `errmsg`
@@ -380,6 +383,11 @@ LUPE_EXPORT int lupe_check(const char *path, char *errmsg, size_t errmsg_len);
  *   path:/srv/docs     only documents whose path starts so
  *   date:2015-01-01..2016-12-31   only documents dated in the range (either end may be left out)
  *   a NEAR/3 b         a and b at most 3 words apart, in any order
+ *
+ * A prefix* counts as the 256 most frequent index terms it starts; all
+ * the prefixes of one query together may start at most 50,000 index terms
+ * (they are counted first): past that the query fails with LUPE_EQUERY,
+ * "query expands to too many terms: ..." (use longer prefixes).
  */
 
 typedef struct lupe_results lupe_results;
@@ -428,7 +436,8 @@ typedef struct {
 LUPE_EXPORT const char *lupe_highlight_kind_name(int kind);
 
 /* Search flags. */
-#define LUPE_SEARCH_FUZZY 0x1u    /* also match words one or two edits away (ranked lower) */
+#define LUPE_SEARCH_FUZZY 0x1u    /* also match words one or two edits away (ranked lower);
+				   * the first 16 words of a query only, the others as written */
 #define LUPE_SEARCH_EXPLAIN 0x2u  /* fill lupe_hit.explain */
 #define LUPE_SEARCH_HTML 0x4u     /* snippets HTML-escaped, matches wrapped in <mark></mark>;
 				   * highlights then point at the marked text */
@@ -444,7 +453,7 @@ LUPE_EXPORT const char *lupe_highlight_kind_name(int kind);
 #define LUPE_SORT_DATE_DESC 1     /* newest first; documents without a date last */
 #define LUPE_SORT_DATE_ASC 2
 
-#define LUPE_SEARCH_OPTIONS_VERSION 1
+#define LUPE_SEARCH_OPTIONS_VERSION 2
 typedef struct {
 	unsigned version;
 	size_t offset;          /* hits to skip (default 0) */
@@ -455,13 +464,29 @@ typedef struct {
 	/* Fields to count values of over the whole match set: "source", "year".
 	 * NULL-terminated array, or NULL for none. */
 	const char *const *facets;
+	/*
+	 * Since version 2.  Milliseconds one lupe_search() or lupe_like() may
+	 * take, from reading the query to the last snippet (0: the default,
+	 * LUPE_SEARCH_TIME_BUDGET_MS).  The matcher is checked as it goes, and
+	 * so are retries and the hits' snippets: a search that runs out fails
+	 * with LUPE_ETIMEOUT (nothing is returned) instead of running on; after
+	 * half the budget the matcher stops counting matches beyond the page,
+	 * so totals may come back as estimates first.  On a sharded index with
+	 * remote shards the matcher is not checked (timeout_ms of
+	 * lupe_open_options bounds them).  Version-1 callers get the default.
+	 */
+	unsigned time_budget_ms;
 } lupe_search_options;
-#define LUPE_SEARCH_OPTIONS_INIT {LUPE_SEARCH_OPTIONS_VERSION, 0, 10, 240, 0, LUPE_SORT_RELEVANCE, NULL}
+#define LUPE_SEARCH_TIME_BUDGET_MS 10000
+#define LUPE_SEARCH_OPTIONS_INIT {LUPE_SEARCH_OPTIONS_VERSION, 0, 10, 240, 0, LUPE_SORT_RELEVANCE, NULL, 0}
 
 /*
  * Run `query` (len bytes of UTF-8).  `opts` may be NULL for the defaults.
  * LUPE_EQUERY with a message in lupe_errmsg() for a query that has no
- * sensible reading (empty, nothing but operators, ...).
+ * sensible reading (empty, nothing but operators, ...).  LUPE_ETIMEOUT
+ * when it ran out of its time budget (time_budget_ms of `opts`).
+ * LUPE_ECORRUPT when the stored record of a hit is damaged: compressed
+ * records carry a checksum, so damage is reported, never shown as text.
  */
 LUPE_EXPORT int lupe_search(lupe_db *db, lupe_results **out, const char *query, size_t len,
 			    const lupe_search_options *opts);

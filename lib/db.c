@@ -257,7 +257,7 @@ static int check_dir(const char *path, int create, int *is_new, lupe_err *err)
 		return lupe_err_set(err, LUPE_ENOTLUPE, "%s: not a lupe index (it is a file, not a directory)", path);
 	if (lx_is_index_dir(path))
 		return LUPE_OK;
-	if (dir_is_empty(path) && create) {
+	if ((dir_is_empty(path) || lx_dir_is_blank(path)) && create) {
 		*is_new = 1;
 		return LUPE_OK;
 	}
@@ -360,10 +360,15 @@ static int shard_meta(lupe_db *db, int create, int *decompound, lupe_err *err)
 }
 
 /* The pipeline's writer: runs on the caller's thread. */
+static int lose_on_write(lupe_db *db, int rc);
+
 static int write_doc(void *ctx, const char *idterm, size_t n, lx_doc *d, lupe_err *err)
 {
 	lupe_db *db = ctx;
-	return lx_replace(db->x, idterm, n, d, err);
+	int rc = lx_replace(db->x, idterm, n, d, err);
+	if (rc != LUPE_OK && err != &db->err)
+		db->err = *err; /* lose() keeps the handle's message */
+	return lose_on_write(db, rc);
 }
 
 int lupe_db_sync(lupe_db *db)
@@ -624,6 +629,21 @@ static int lose(lupe_db *db, int rc)
 	return rc;
 }
 
+/*
+ * A write (an add or a delete) that failed may have lost what was not
+ * committed: Xapian flushes inside a write when its buffer is full, and a
+ * failed flush discards every uncommitted change, as a failed commit does;
+ * a remote shard whose connection failed drops what it held.  So reading,
+ * writing and network failures of a write are losses; a bad argument, or
+ * memory lupe could not get, is not.
+ */
+static int lose_on_write(lupe_db *db, int rc)
+{
+	if (rc == LUPE_EIO || rc == LUPE_ECORRUPT || rc == LUPE_ENETWORK)
+		return lose(db, rc);
+	return rc;
+}
+
 static int refuse_if_lost(lupe_db *db, const char *what)
 {
 	const char *why;
@@ -697,7 +717,7 @@ LUPE_EXPORT int lupe_add(lupe_db *db, const lupe_document *doc)
 	rc = lx_replace(to, db->tmp.p, db->tmp.len, xd, &db->err);
 	lx_doc_free(xd);
 	if (rc != LUPE_OK)
-		return rc;
+		return db->bulk ? rc : lose_on_write(db, rc);
 	return after_change(db, text_bytes(doc));
 }
 
@@ -723,7 +743,7 @@ LUPE_EXPORT int lupe_delete(lupe_db *db, const char *id)
 		return lupe_err_set(&db->err, LUPE_ENOMEM, "lupe_delete: out of memory");
 	rc = lx_delete(from, db->tmp.p, db->tmp.len, &found, &db->err);
 	if (rc != LUPE_OK)
-		return rc;
+		return db->bulk ? rc : lose_on_write(db, rc);
 	found |= older;
 	if (!found)
 		return lupe_err_set(&db->err, LUPE_ENOTFOUND, "no document with id %.200s", id);
@@ -792,8 +812,11 @@ LUPE_EXPORT int lupe_acknowledge_loss(lupe_db *db)
 	if (db->bulk) {
 		lupe_bulk_free(db->bulk);
 		db->bulk = NULL;
-		if (db->threads > 1 &&
-		    lupe_pipeline_new(&db->pipe, db->threads, db->decompound, write_doc, db, &db->err) != LUPE_OK)
+		/* Without its threads (no memory or threads for them) the handle
+		 * writes on the caller's thread, as with threads = 1: nothing is
+		 * lost by that, so it is no failure of this call. */
+		lupe_err e;
+		if (db->threads > 1 && lupe_pipeline_new(&db->pipe, db->threads, db->decompound, write_doc, db, &e) != LUPE_OK)
 			db->pipe = NULL;
 	}
 	return LUPE_OK;

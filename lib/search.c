@@ -8,6 +8,7 @@
 #include "query/parse.h"
 #include "search/snippet.h"
 #include "search/suggest.h"
+#include "util/clock.h"
 #include "util/utf8.h"
 #include <stdio.h>
 
@@ -232,7 +233,10 @@ static int fill_hit(lupe_db *db, const lx_mset *ms, size_t i, size_t rank, const
 	if (prc == -2)
 		return lupe_err_set(&db->err, LUPE_ENOMEM, "search: out of memory");
 	if (prc < 0)
-		return lupe_err_set(&db->err, LUPE_ECORRUPT, "search: a stored document record is damaged");
+		return lupe_err_set(&db->err, LUPE_ECORRUPT,
+				    "search: the stored record of hit %zu is damaged (its checksum or its layout is wrong): "
+				    "re-index that document or rebuild the index",
+				    rank);
 	h->rank = rank;
 	h->score = lx_mset_weight(ms, i);
 	h->id = dup_n(rec.id, rec.id_len);
@@ -309,7 +313,20 @@ static int use_suggester(lupe_db *db)
 
 static int make_params(lupe_db *db, const lupe_search_options *opts, lx_params *p);
 static int finish_results(lupe_db *db, lx_mset *ms, const lupe_search_options *opts, const lupe_qterms *qt,
-			  lupe_results **out);
+			  const lx_params *p, lupe_results **out);
+
+/* Start the clock of a search's time budget (lupe_search_options.time_budget_ms). */
+static void start_budget(const lupe_search_options *opts, lx_params *p)
+{
+	unsigned ms = opts->version >= 2 ? opts->time_budget_ms : 0;
+	p->budget_ms = ms ? ms : LUPE_SEARCH_TIME_BUDGET_MS;
+	p->deadline_ns = lupe_now_ns() + (uint64_t)p->budget_ms * 1000000u;
+}
+
+static int out_of_time(lupe_db *db, const lx_params *p)
+{
+	return lupe_err_set(&db->err, LUPE_ETIMEOUT, "search: stopped after its time budget of %u ms", p->budget_ms);
+}
 
 LUPE_EXPORT int lupe_search(lupe_db *db, lupe_results **out, const char *query, size_t len,
 			    const lupe_search_options *opts)
@@ -320,6 +337,7 @@ LUPE_EXPORT int lupe_search(lupe_db *db, lupe_results **out, const char *query, 
 	lx_mset *ms = NULL;
 	lupe_qterms qt = {0};
 	lupe_results *res = NULL;
+	lx_params p = {0};
 	char perr[256];
 	int rc;
 
@@ -335,6 +353,7 @@ LUPE_EXPORT int lupe_search(lupe_db *db, lupe_results **out, const char *query, 
 		return rc;
 	if (!opts)
 		opts = &def;
+	start_budget(opts, &p);
 	size_t limit = opts->limit > LUPE_LIMIT_MAX ? LUPE_LIMIT_MAX : opts->limit;
 
 	if (lq_parse(query ? query : "", len, &tree, perr, sizeof perr) != 0)
@@ -347,14 +366,13 @@ LUPE_EXPORT int lupe_search(lupe_db *db, lupe_results **out, const char *query, 
 	rc = lupe_query_build(db->x, bflags, db->an, &db->toks, tree, &q, &qt, &db->err);
 	if (rc != LUPE_OK)
 		goto done;
-	lx_params p = {0};
 	rc = make_params(db, opts, &p);
 	if (rc != LUPE_OK)
 		goto done;
 	rc = lx_search(db->x, q, opts->offset, limit, &p, &ms, &db->err);
 	if (rc != LUPE_OK)
 		goto done;
-	rc = finish_results(db, ms, opts, &qt, &res);
+	rc = finish_results(db, ms, opts, &qt, &p, &res);
 	if (rc != LUPE_OK)
 		goto done;
 	if (posted) {
@@ -432,7 +450,7 @@ static void set_total(lupe_results *res, const lx_mset *ms, const lupe_search_op
 }
 
 static int finish_results(lupe_db *db, lx_mset *ms, const lupe_search_options *opts, const lupe_qterms *qt,
-			  lupe_results **out)
+			  const lx_params *p, lupe_results **out)
 {
 	size_t snippet_bytes = opts->snippet_bytes ? opts->snippet_bytes : 240;
 	lupe_results *res = calloc(1, sizeof *res);
@@ -447,6 +465,11 @@ static int finish_results(lupe_db *db, lx_mset *ms, const lupe_search_options *o
 	if (n && lupe_snip_keys_new(&keys, qt) < 0)
 		return lupe_err_set(&db->err, LUPE_ENOMEM, "search: out of memory");
 	for (size_t i = 0; i < n; i++) {
+		/* Snippets of 10,000 long bodies take a while: they count too. */
+		if (lupe_past(p->deadline_ns)) {
+			lupe_snip_keys_free(keys);
+			return out_of_time(db, p);
+		}
 		res->n = i + 1;
 		int rc = fill_hit(db, ms, i, opts->offset + i + 1, qt, keys, snippet_bytes, opts->flags, &res->hits[i]);
 		if (rc != LUPE_OK) {
@@ -495,6 +518,7 @@ LUPE_EXPORT int lupe_like(lupe_db *db, lupe_results **out, const char *id, const
 		opts = &def;
 	size_t limit = opts->limit > LUPE_LIMIT_MAX ? LUPE_LIMIT_MAX : opts->limit;
 	lx_params p = {0};
+	start_budget(opts, &p);
 	if ((rc = make_params(db, opts, &p)) != LUPE_OK)
 		return rc;
 	if (lupe_id_term(&db->tmp, id) < 0)
@@ -503,7 +527,7 @@ LUPE_EXPORT int lupe_like(lupe_db *db, lupe_results **out, const char *id, const
 	if (rc == LUPE_OK && !found)
 		rc = lupe_err_set(&db->err, LUPE_ENOTFOUND, "no document with id %.200s", id);
 	if (rc == LUPE_OK)
-		rc = finish_results(db, ms, opts, &qt, &res);
+		rc = finish_results(db, ms, opts, &qt, &p, &res);
 	if (rc == LUPE_OK) {
 		*out = res;
 		res = NULL;

@@ -61,7 +61,8 @@ static void read_env(void)
 	if (!e || sscanf(e, "%31[^:]:%ld:%15s", call, &nth, action) != 3)
 		return;
 	int a = strcmp(action, "kill") == 0 ? FI_KILL : strcmp(action, "eio") == 0 ? FI_EIO
-		: strcmp(action, "enospc") == 0 ? FI_ENOSPC : strcmp(action, "int") == 0 ? FI_SIGINT : FI_NONE;
+		: strcmp(action, "enospc") == 0 ? FI_ENOSPC : strcmp(action, "int") == 0 ? FI_SIGINT
+		: strcmp(action, "ebusy") == 0 ? FI_EBUSY : FI_NONE;
 	fi_arm(call, nth, a);
 }
 
@@ -92,7 +93,7 @@ static int hit(const char *name)
 		raise(SIGINT);
 		return 0;
 	}
-	errno = fi_action == FI_EIO ? EIO : ENOSPC;
+	errno = fi_action == FI_EIO ? EIO : fi_action == FI_EBUSY ? EBUSY : ENOSPC;
 	return 1;
 }
 

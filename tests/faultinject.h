@@ -2,7 +2,8 @@
 #ifndef LUPE_FAULTINJECT_H
 #define LUPE_FAULTINJECT_H
 
-enum { FI_NONE, FI_KILL, FI_EIO, FI_ENOSPC, FI_SIGINT };
+enum { FI_NONE, FI_KILL, FI_EIO, FI_ENOSPC, FI_SIGINT,
+       FI_EBUSY /* as rename(2) onto a mount point says */ };
 
 /*
  * From now on, the nth call (1-based; 0: never) of `call` ("rename",

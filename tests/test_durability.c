@@ -317,6 +317,38 @@ START_TEST(test_failed_commit_is_sticky)
 END_TEST
 
 /*
+ * A write that fails in Xapian's own flush (its buffer holds one change
+ * here: XAPIAN_FLUSH_THRESHOLD=1) lost what was uncommitted, as a failed
+ * commit does: the handle says so until acknowledged.  _i: 0 lupe_add,
+ * 1 lupe_delete, 2 lupe_add through analysis threads (the failure shows
+ * at the commit that writes the queue).
+ */
+START_TEST(test_failed_write_is_sticky)
+{
+	setenv("XAPIAN_FLUSH_THRESHOLD", "1", 1);
+	lupe_db *db = open_flags(LUPE_OPEN_WRITE | LUPE_OPEN_CREATE, _i == 2 ? 2 : 1, 0);
+	unsetenv("XAPIAN_FLUSH_THRESHOLD");
+	ck_assert_int_eq(add_range(db, 0, 5), LUPE_OK);
+	ck_assert_int_eq(lupe_commit(db), LUPE_OK);
+	fi_arm("pwrite", 1, FI_EIO);
+	int rc = _i == 1 ? lupe_delete(db, "d0") : add_range(db, 5, 6);
+	if (_i == 2 && rc == LUPE_OK)
+		rc = lupe_commit(db);
+	ck_assert_int_gt(fi_calls(), 0);
+	fi_arm("", 0, FI_NONE);
+	ck_assert_msg(rc == LUPE_EIO, "status %d: %s", rc, lupe_errmsg(db));
+	ck_assert_int_eq(add_range(db, 6, 7), LUPE_ELOST);
+	ck_assert_int_eq(lupe_commit(db), LUPE_ELOST);
+	ck_assert_ptr_nonnull(strstr(lupe_errmsg(db), "add them again"));
+	ck_assert_int_eq(lupe_acknowledge_loss(db), LUPE_OK);
+	ck_assert_int_eq(add_range(db, 5, 7), LUPE_OK);
+	ck_assert_int_eq(lupe_commit(db), LUPE_OK);
+	lupe_close(db);
+	ck_assert_uint_eq(count_docs(), 7);
+}
+END_TEST
+
+/*
  * A bulk load whose part fails to write publishes nothing, by commit or by
  * close.  _i: 0 commit twice then close, 1 close at once.
  */
@@ -663,6 +695,59 @@ START_TEST(test_lock_held_across_swap)
 }
 END_TEST
 
+/*
+ * PATH an empty mount point: the built index cannot be renamed onto it
+ * (EBUSY), so its files are copied in, the marker last.  _i: 0 an empty
+ * folder, 1 one holding the tables of an in-place creation that was
+ * killed (no marker), 2 one holding a file of someone else's (left alone:
+ * not an index).
+ */
+/* Just before lx_create renames the built index into place: that rename fails with EBUSY. */
+static unsigned renames_refused;
+static void busy_at_rename_into_place(const char *point)
+{
+	if (strcmp(point, "create:built") == 0) {
+		fi_arm("rename", 1, FI_EBUSY);
+		renames_refused++;
+	}
+}
+
+START_TEST(test_create_on_mount_point)
+{
+	char p[4300];
+	ck_assert_int_eq(mkdir(dbpath, 0755), 0);
+	if (_i > 0) {
+		snprintf(p, sizeof p, "%s/%s", dbpath, _i == 1 ? "postlist.glass" : "notes.txt");
+		FILE *f = fopen(p, "w");
+		ck_assert_ptr_nonnull(f);
+		fputs("leftover", f);
+		fclose(f);
+	}
+	lx_hooks.at = busy_at_rename_into_place;
+	lupe_open_options o = LUPE_OPEN_OPTIONS_INIT;
+	lupe_db *db = NULL;
+	char msg[512];
+	o.flags = LUPE_OPEN_WRITE | LUPE_OPEN_CREATE;
+	o.threads = 1;
+	int rc = lupe_open(&db, dbpath, &o, msg, sizeof msg);
+	lx_hooks.at = NULL;
+	fi_arm("", 0, FI_NONE);
+	if (_i == 2) {
+		ck_assert_msg(rc != LUPE_OK && db == NULL, "opened a folder of someone else's: %d", rc);
+		ck_assert(exists(p));
+		return;
+	}
+	ck_assert_msg(rc == LUPE_OK, "status %d: %s", rc, msg);
+	ck_assert_uint_eq(renames_refused, 1);
+	ck_assert_int_eq(add_range(db, 0, 3), LUPE_OK);
+	ck_assert_int_eq(lupe_commit(db), LUPE_OK);
+	lupe_close(db);
+	ck_assert_uint_eq(count_docs(), 3);
+	ck_assert_int_eq(lupe_check(dbpath, msg, sizeof msg), LUPE_OK);
+	ck_assert(!side_exists(".lupe-new-0") && !exists(strcat(strcpy(p, dbpath), "/iamglass.lupe-tmp")));
+}
+END_TEST
+
 /* lupe_check: a healthy index passes; a damaged block is found, not run. */
 START_TEST(test_check)
 {
@@ -702,12 +787,14 @@ int main(void)
 	tcase_add_loop_test(tc, test_death_between_renames, 0, 2);
 	tcase_add_loop_test(tc, test_creation_every_point, 0, 2);
 	tcase_add_loop_test(tc, test_failed_commit_is_sticky, 0, 2);
+	tcase_add_loop_test(tc, test_failed_write_is_sticky, 0, 3);
 	tcase_add_test(tc, test_reader_does_not_recover);
 	tcase_add_loop_test(tc, test_bulk_part_failure_publishes_nothing, 0, 2);
 	tcase_add_test(tc, test_bulk_loss_acknowledged);
 	tcase_add_loop_test(tc, test_open_errors_are_eio, 0, 2);
 	tcase_add_loop_test(tc, test_lock_held_across_swap, 0, 2);
 	tcase_add_test(tc, test_check);
+	tcase_add_loop_test(tc, test_create_on_mount_point, 0, 3);
 	tcase_add_loop_test(tc, test_every_point, 0, (int)(2 * sizeof scenarios / sizeof scenarios[0]));
 	suite_add_tcase(s, tc);
 	return fx_run(s, CK_FORK_GETENV);

@@ -17,6 +17,7 @@
 #include <chrono>
 #include <cstdlib>
 #include <cstring>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -292,13 +293,57 @@ int lx_shard_set_metadata(lx_db *db, size_t i, const char *key, const char *valu
 
 }  // extern "C"
 
+namespace {
+
+lx_shard &shard_of(lx_db *db, const char *idterm, size_t n)
+{
+	size_t skip = n < kIdPrefixLen ? n : kIdPrefixLen;
+	uint64_t h = lx_shard_hash(idterm + skip, n - skip);
+	return db->shards[h % db->shards.size()];
+}
+
+// A writer's shard that failed: its connection is never re-made (it held
+// uncommitted changes), so every later write to it fails as the first did.
+// Without this each one waited out timeout_ms again: a stopped server
+// cost a writer timeout_ms per queued document, then more to commit and close.
+// Closing such a connection waits out the timeout once more (Xapian's
+// remote writer commits and waits for the reply to what timed out, also
+// from its destructor), so it is kept open, and its memory, until the
+// process ends: one socket per failed shard per writer.
+void writer_shard_down(lx_shard &s, const lupe_err *err)
+{
+	static std::mutex lock;
+	static auto *kept = new std::vector<Xapian::WritableDatabase>;
+	s.up = false;
+	s.down_msg = err->msg;
+	if (s.port) {
+		std::lock_guard<std::mutex> hold(lock);
+		kept->push_back(s.wr);
+	}
+}
+
+}  // namespace
+
 Xapian::WritableDatabase &lx_shard_writer(lx_db *db, const char *idterm, size_t n)
 {
 	if (db->shards.empty())
 		return db->wr;
-	size_t skip = n < kIdPrefixLen ? n : kIdPrefixLen;
-	uint64_t h = lx_shard_hash(idterm + skip, n - skip);
-	return db->shards[h % db->shards.size()].wr;
+	lx_shard &s = shard_of(db, idterm, n);
+	if (!s.up)
+		throw Xapian::NetworkError(s.down_msg + " (down since; this writer does not reconnect)");
+	return s.wr;
+}
+
+void lx_shard_write_failed(lx_db *db, const char *idterm, size_t n, lupe_err *err)
+{
+	if (db->shards.empty() || !db->writable)
+		return;
+	lx_shard &s = shard_of(db, idterm, n);
+	if (!s.up)
+		return;
+	if (s.port)
+		rename_error(err, s);
+	writer_shard_down(s, err);
 }
 
 int lx_shards_commit(lx_db *db, lupe_err *err)
@@ -310,10 +355,16 @@ int lx_shards_commit(lx_db *db, lupe_err *err)
 	lupe_err e;
 	for (auto &s : db->shards) {
 		try {
+			if (!s.up)
+				throw Xapian::NetworkError(s.down_msg + " (down since; this writer does not reconnect)");
 			s.wr.commit();
 		} catch (...) {
 			std::string what = "shard " + s.name + ": commit";
 			int r = lx_map_error(&e, what.c_str());
+			if (char *ctx = std::strstr(e.msg, " [remote:"))
+				*ctx = '\0';
+			if (r == LUPE_ENETWORK && s.up)
+				writer_shard_down(s, &e);
 			if (rc == LUPE_OK) {
 				rc = r;
 				*err = e;
@@ -331,7 +382,11 @@ void lx_shards_close(lx_db *db)
 {
 	for (auto &s : db->shards) {
 		try {
-			if (db->writable && s.up)
+			// A writer's shard that failed is not spoken to again (each
+			// word would wait out the timeout); its connection is dropped.
+			if (db->writable && !s.up)
+				continue;
+			if (db->writable)
 				s.wr.close();
 			s.rd.close();
 		} catch (...) {

@@ -148,6 +148,14 @@ int lx_recover(const char *path, lupe_err *err);
  * another process created the index first, LUPE_OK too: open it.
  */
 int lx_create(const char *path, const char *const *keys, const char *const *values, size_t n, lupe_err *err);
+/*
+ * Whether the folder path may be created in: empty, or holding only what a
+ * creation killed half-way leaves.  lx_create renames the new index onto
+ * PATH; when that cannot be (PATH is a mount point: EBUSY, EXDEV), it
+ * copies the files in, Xapian's marker file last, and such a folder keeps
+ * the tables of a creation killed before the marker.
+ */
+int lx_dir_is_blank(const char *path);
 
 /*
  * The writers' lock of a local index: an exclusive flock() on
@@ -181,6 +189,9 @@ int lx_check(const char *path, lupe_err *err);
 typedef struct {
 	int no_exchange;
 	void (*at)(const char *point);
+	/* Called for each document a search's matcher checks its time budget
+	 * at (lx_params.deadline_ns): a test makes the matcher slow with it. */
+	void (*match)(void);
 } lx_test_hooks;
 extern lx_test_hooks lx_hooks;
 
@@ -205,6 +216,11 @@ typedef struct {
 	unsigned facet_slots;    /* bit i: count the values of slot i over the whole match set */
 	int explain;             /* record matching terms and their weights per hit */
 	int partial;             /* sharded reader: answer from the shards that answer */
+	/* lupe_now_ns() (util/clock.h) after which the search fails with
+	 * LUPE_ETIMEOUT; 0 for none.  Checked before each attempt and, on a
+	 * local index, as the matcher goes. */
+	uint64_t deadline_ns;
+	unsigned budget_ms;      /* the budget it came from, for the message */
 } lx_params;
 
 /*

@@ -65,14 +65,26 @@ struct lx_mset {
 	bool partial = false;         // some shard did not answer
 };
 
+// Thrown inside a search when its deadline (lx_params.deadline_ns) has
+// passed; lx_map_error makes it LUPE_ETIMEOUT.
+struct lx_out_of_time {
+	unsigned budget_ms;
+};
+
 // Map the exception being handled to a lupe status and message.  Call it
 // only from inside a catch block.
 int lx_map_error(lupe_err *err, const char *what) noexcept;
 
 // ---- shards (shards.cc) ----
 // The writer of the shard that owns the document with this id term
-// (db->wr when not sharded).
+// (db->wr when not sharded).  A shard that failed before (a timeout) is
+// down for the writer's life: this throws its error again at once
+// (Xapian::NetworkError) instead of waiting out another timeout.
 Xapian::WritableDatabase &lx_shard_writer(lx_db *db, const char *idterm, size_t n);
+// After a write through lx_shard_writer failed with LUPE_ENETWORK: mark
+// that shard down (its connection may be mid-exchange and holds changes
+// that cannot be re-sent), naming it in err.
+void lx_shard_write_failed(lx_db *db, const char *idterm, size_t n, lupe_err *err);
 // Commit every shard; the first failure is reported, naming its shard.
 int lx_shards_commit(lx_db *db, lupe_err *err);
 void lx_shards_close(lx_db *db);

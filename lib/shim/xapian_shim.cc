@@ -22,6 +22,7 @@
 
 #include "lupe.h"
 #include "shim/shim_private.hh"
+#include "util/clock.h"
 
 // The one place where Xapian's exceptions become lupe statuses: it
 // rethrows to inspect what was caught.
@@ -76,6 +77,8 @@ int lx_map_error(lupe_err *err, const char *what) noexcept
 		return lupe_err_set(err, LUPE_EINTERNAL, "%s: %s: %s", what, e.get_type(), e.get_msg().c_str());
 	} catch (const std::bad_alloc &) {
 		return lupe_err_set(err, LUPE_ENOMEM, "%s: out of memory", what);
+	} catch (const lx_out_of_time &t) {
+		return lupe_err_set(err, LUPE_ETIMEOUT, "%s: stopped after its time budget of %u ms", what, t.budget_ms);
 	} catch (...) {
 		return lupe_err_set(err, LUPE_EINTERNAL, "%s: unexpected exception", what);
 	}
@@ -216,7 +219,13 @@ void lx_close(lx_db *db)
 	if (!db)
 		return;
 	try {
-		lx_shards_close(db);
+		// A sharded index closes shard by shard (its db->rd holds them all,
+		// a failed one too, which would wait out the timeout again).
+		if (!db->shards.empty()) {
+			lx_shards_close(db);
+			delete db;
+			return;
+		}
 		// A writer's uncommitted changes are discarded (close() does not commit).
 		if (db->writable)
 			db->wr.close();
@@ -415,7 +424,10 @@ int lx_replace(lx_db *db, const char *idterm, size_t n, lx_doc *d, lupe_err *err
 		db->compact_clean = false;
 		return LUPE_OK;
 	} catch (...) {
-		return lx_map_error(err, "add document");
+		int rc = lx_map_error(err, "add document");
+		if (rc == LUPE_ENETWORK)
+			lx_shard_write_failed(db, idterm, n, err);
+		return rc;
 	}
 }
 
@@ -433,7 +445,10 @@ int lx_delete(lx_db *db, const char *idterm, size_t n, int *found, lupe_err *err
 		}
 		return LUPE_OK;
 	} catch (...) {
-		return lx_map_error(err, "delete document");
+		int rc = lx_map_error(err, "delete document");
+		if (rc == LUPE_ENETWORK)
+			lx_shard_write_failed(db, idterm, n, err);
+		return rc;
 	}
 }
 
@@ -690,6 +705,116 @@ void lx_writer_unlock(int fd)
 		close(fd);
 }
 
+// Copy the regular file `from` to `to` (created or truncated) and sync it:
+// 0, or the errno of the failure.
+static int copy_file(const std::string &from, const std::string &to)
+{
+	int in = open(from.c_str(), O_RDONLY | O_CLOEXEC);
+	if (in < 0)
+		return errno;
+	int out = open(to.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (out < 0) {
+		int e = errno;
+		close(in);
+		return e;
+	}
+	char buf[65536];
+	int e = 0;
+	for (;;) {
+		ssize_t r = read(in, buf, sizeof buf);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0) {
+			e = r < 0 ? errno : 0;
+			break;
+		}
+		for (ssize_t done = 0; done < r && !e;) {
+			ssize_t w = write(out, buf + done, (size_t)(r - done));
+			if (w < 0 && errno != EINTR)
+				e = errno;
+			else if (w > 0)
+				done += w;
+		}
+		if (e)
+			break;
+	}
+	if (!e && fsync(out) != 0)
+		e = errno;
+	close(in);
+	if (close(out) != 0 && !e)
+		e = errno;
+	return e;
+}
+
+// The names in folder dir (no "." and ".."); false when it cannot be read.
+static bool list_dir(const std::string &dir, std::vector<std::string> &names)
+{
+	DIR *d = opendir(dir.c_str());
+	if (!d)
+		return false;
+	while (struct dirent *ent = readdir(d)) {
+		std::string name = ent->d_name;
+		if (name != "." && name != "..")
+			names.push_back(name);
+	}
+	closedir(d);
+	return true;
+}
+
+// A folder that cannot be renamed onto, an empty mount point (EBUSY, or
+// EXDEV on some systems): the new index's files are copied into it, the
+// marker file (Xapian's "iamglass", which makes the folder an index) last
+// and by a rename inside the folder, so that a process killed meanwhile
+// leaves no index, only tables a later creation overwrites.  *done says
+// whether it was done; false when the folder holds anything but such
+// leftovers (the caller then opens, or refuses, what is there).  0, or the
+// errno of a failure.
+static const char kMarker[] = "iamglass";
+static const char kMarkerTmp[] = "iamglass.lupe-tmp";
+
+// Whether folder path holds nothing, or nothing but what an in-place
+// creation killed before its marker leaves: Xapian's tables ("*.glass",
+// "flintlock") and the marker's temporary copy.
+static bool blank_dir(const std::string &path)
+{
+	std::vector<std::string> have;
+	if (!list_dir(path, have))
+		return false;
+	for (const std::string &h : have) {
+		bool table = h.size() > 6 && h.compare(h.size() - 6, 6, ".glass") == 0;
+		if (!table && h != "flintlock" && h != kMarkerTmp)
+			return false;
+	}
+	return true;
+}
+
+extern "C" int lx_dir_is_blank(const char *path)
+{
+	return blank_dir(path);
+}
+
+static int create_in_place(const std::string &built, const std::string &path, bool *done)
+{
+	const std::string marker = kMarker, marker_tmp = kMarkerTmp;
+	std::vector<std::string> want;
+	*done = false;
+	if (!blank_dir(path) || !list_dir(built, want))
+		return 0;
+	for (const std::string &w : want)
+		if (w != marker)
+			if (int e = copy_file(built + "/" + w, path + "/" + w))
+				return e;
+	if (int e = copy_file(built + "/" + marker, path + "/" + marker_tmp))
+		return e;
+	if (int e = sync_fd_path(path, O_DIRECTORY))
+		return e;
+	hook("create:copied");
+	if (rename((path + "/" + marker_tmp).c_str(), (path + "/" + marker).c_str()) != 0)
+		return errno;
+	*done = true;
+	return sync_fd_path(path, O_DIRECTORY);
+}
+
 int lx_create(const char *path_in, const char *const *keys, const char *const *values, size_t n, lupe_err *err)
 {
 	std::string path;
@@ -722,6 +847,15 @@ int lx_create(const char *path_in, const char *const *keys, const char *const *v
 	// stays, and the caller opens (or refuses) what is there.
 	if (rename(aside.c_str(), path.c_str()) != 0) {
 		e = errno;
+		if (e == EBUSY || e == EXDEV) {
+			bool done = false;
+			e = create_in_place(aside, path, &done);
+			rm_tree(aside);
+			if (e == 0)
+				return LUPE_OK; /* made, or something else is there */
+			return lupe_err_set(err, LUPE_EIO, "%s: cannot make the new index in the folder: %s", path_in,
+					    strerror(e));
+		}
 		rm_tree(aside);
 		if (e == EEXIST || e == ENOTEMPTY)
 			return LUPE_OK;
@@ -1022,11 +1156,96 @@ struct BodyTerms : public Xapian::ExpandDecider {
 	}
 };
 
+// Stop a search at its deadline: a posting source that matches every
+// document, filtering the query (OP_FILTER: no weight), is asked about
+// every candidate the matcher considers, so a match that runs on (a huge
+// OR, a damaged index's posting list that keeps yielding documents) is
+// stopped there: the clock is read every 16 steps and lx_out_of_time
+// thrown through get_mset().  It says it matches every document (term
+// frequency bounds = the document count), so the matcher's totals and
+// bounds stay what they were: a match decider would do the same job, but
+// Xapian then rescales the estimate and drops the lower bound.
+// Enquire::set_time_limit only turns off check_at_least; a loop inside one
+// posting list that yields nothing is beyond any callback.
+class Deadline : public Xapian::PostingSource {
+	uint64_t deadline_ns;
+	unsigned budget_ms;
+	unsigned steps = 0;
+	Xapian::docid did = 0, last = 0;
+	Xapian::doccount count = 0;
+
+	void tick()
+	{
+		if (lx_hooks.match)
+			lx_hooks.match();
+		if ((++steps & 15) == 0 && lupe_past(deadline_ns))
+			throw lx_out_of_time{budget_ms};
+	}
+
+public:
+	Deadline(uint64_t d, unsigned b) : deadline_ns(d), budget_ms(b) {}
+	Xapian::PostingSource *clone() const override { return new Deadline(deadline_ns, budget_ms); }
+	void init(const Xapian::Database &db) override
+	{
+		did = 0;
+		last = db.get_lastdocid();
+		count = db.get_doccount();
+		set_maxweight(0);
+	}
+	Xapian::doccount get_termfreq_min() const override { return count; }
+	Xapian::doccount get_termfreq_est() const override { return count; }
+	Xapian::doccount get_termfreq_max() const override { return count; }
+	void next(double) override
+	{
+		tick();
+		++did;
+	}
+	void skip_to(Xapian::docid to, double) override
+	{
+		tick();
+		if (to > did)
+			did = to;
+	}
+	bool check(Xapian::docid to, double) override
+	{
+		skip_to(to, 0);
+		return true;
+	}
+	bool at_end() const override { return did > last; }
+	Xapian::docid get_docid() const override { return did; }
+};
+
+// Throw lx_out_of_time when p's deadline has passed (before an attempt).
+void check_deadline(const lx_params *p)
+{
+	if (lupe_past(p->deadline_ns))
+		throw lx_out_of_time{p->budget_ms};
+}
+
+bool has_remote(const lx_db *db)
+{
+	for (const lx_shard &s : db->shards)
+		if (s.port)
+			return true;
+	return false;
+}
+
 // Run the enquire and copy what the C side needs out of the MSet, so that
 // a later commit by a writer cannot change data under the caller.
 void run(Xapian::Enquire &enq, lx_db *db, size_t offset, size_t limit, const lx_params *p, lx_mset *m)
 {
+	check_deadline(p);
 	enq.set_weighting_scheme(Xapian::BM25Weight(p->k1, 0, 1, p->b, 0.5));
+	// A remote backend cannot run lupe's posting source (its own timeout
+	// bounds it).
+	std::unique_ptr<Deadline> deadline;
+	if (p->deadline_ns && !has_remote(db)) {
+		deadline.reset(new Deadline(p->deadline_ns, p->budget_ms));
+		enq.set_query(Xapian::Query(Xapian::Query::OP_FILTER, enq.get_query(), Xapian::Query(deadline.get())));
+		uint64_t now = lupe_now_ns();
+		if (p->deadline_ns > now)
+			enq.set_time_limit((double)(p->deadline_ns - now) / 2e9);
+	}
 	if (p->sort == 1 || p->sort == 2)
 		enq.set_sort_by_value_then_relevance(LX_SLOT_DATE, p->sort == 1);
 	std::vector<std::unique_ptr<Xapian::ValueCountMatchSpy>> spies;

@@ -39,6 +39,7 @@ LUPE_EXPORT const char *lupe_strerror(int status)
 	case LUPE_EINTERNAL: return "internal error";
 	case LUPE_ELOST: return "uncommitted changes were lost";
 	case LUPE_EBUSY: return "index busy: it kept changing while being read";
+	case LUPE_ETIMEOUT: return "the search ran out of its time budget";
 	}
 	return "unknown status";
 }

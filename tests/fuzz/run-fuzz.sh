@@ -59,6 +59,31 @@ target_extract() {
 	PKGS="icu-uc icu-i18n libxml-2.0"
 }
 
+# The stored-record decoder (lib/index/document.c), on records as a damaged
+# index may hand them over.  It links the whole library (document.c builds
+# documents too).
+target_record() {
+	SOURCES=$(lib_sources)
+	CORPUS=record
+	PKGS="xapian-core libzstd icu-uc icu-i18n libxml-2.0"
+	EXTRA_LIBS="-lstemmer -lpthread"
+}
+
+# A document, a query and search flags on a real (temporary) index: adding,
+# query building, typo tolerance, matching, snippets.
+target_search() {
+	SOURCES=$(lib_sources)
+	CORPUS=search
+	DICT=query.dict
+	PKGS="xapian-core libzstd icu-uc icu-i18n libxml-2.0"
+	EXTRA_LIBS="-lstemmer -lpthread"
+}
+
+# Every source of liblupe, the shim's C++ too, with the generated dictionary.
+lib_sources() {
+	echo "lib/*.c lib/*/*.c lib/shim/*.cc $(decompound_dict)"
+}
+
 # Generate lib/analysis's word list into $out once; prints its path.
 decompound_dict() {
 	dict_c="$out/decompound_dict.c"

@@ -26,7 +26,7 @@ __all__ = [
     "Error", "NotFoundError", "LockedError", "NotLupeError", "CorruptError",
     "IOFailureError", "NoMemoryError", "QueryError", "InvalidError",
     "ReadOnlyError", "NetworkError", "InternalError", "LibraryNotFound", "library_path",
-    "char_spans", "SORTS", "LostError", "BusyError", "SyncEvent", "SyncStats",
+    "char_spans", "SORTS", "LostError", "BusyError", "SearchTimeoutError", "SyncEvent", "SyncStats",
 ]
 
 #: Raised (an OSError) when no usable liblupe is found; names what was tried.
@@ -119,14 +119,36 @@ class BusyError(Error):
     status = -13
 
 
+class SearchTimeoutError(Error):
+    """A search ran out of its time budget (time_budget_ms)."""
+    status = -14
+
+
 _ERRORS = {cls.status: cls for cls in (
     NotFoundError, LockedError, NotLupeError, CorruptError, IOFailureError,
     NoMemoryError, QueryError, InvalidError, ReadOnlyError, NetworkError,
-    InternalError, LostError, BusyError)}
+    InternalError, LostError, BusyError, SearchTimeoutError)}
 
 
 def _decode(b: Optional[bytes]) -> Optional[str]:
     return b.decode("utf-8", "replace") if b is not None else None
+
+
+def _decode_id(b: Optional[bytes]) -> str:
+    """An id as Python's file names are: bytes that are not UTF-8 become
+    lone surrogates (surrogateescape), so that _id() gives them back and
+    delete(), mtime() and `in` find the document."""
+    return b.decode("utf-8", "surrogateescape") if b is not None else ""
+
+
+def _id(s: object) -> Optional[bytes]:
+    """An id for the C API: what _decode_id made of bytes goes back to them."""
+    if isinstance(s, str):
+        try:
+            s = s.encode("utf-8", "surrogateescape")
+        except UnicodeEncodeError:
+            pass  # other lone surrogates: _cstr's surrogatepass
+    return _cstr(s, "id")
 
 
 def _error(status: int, message: Optional[str] = None) -> Error:
@@ -371,7 +393,7 @@ class Hit:
 
     def __init__(self, h: _capi.Hit) -> None:
         self.rank = h.rank
-        self.id = _decode(h.id) or ""
+        self.id = _decode_id(h.id)
         self.title = _decode(h.title) or ""
         self.score = h.score
         self.source = _decode(h.source) or None
@@ -723,7 +745,7 @@ class Database:
         if id is None:
             raise TypeError("id must be a str, not None")
         doc = _capi.document()
-        doc.id = _cstr(id, "id")
+        doc.id = _id(id)
         t = _text(title)
         if t is not None:
             doc.title, doc.title_len = t, len(t)
@@ -739,7 +761,7 @@ class Database:
 
     def delete(self, id: str) -> None:
         """Delete the document `id`; NotFoundError when there is none."""
-        self._check(lib.lupe_delete(self._handle(), _cstr(id, "id")))
+        self._check(lib.lupe_delete(self._handle(), _id(id)))
 
     def commit(self) -> None:
         """Make every change since the last commit durable, atomically."""
@@ -764,15 +786,15 @@ class Database:
     def mtime(self, id: str) -> int:
         """The mtime stored with document `id` (0 when none); NotFoundError if missing."""
         out = ctypes.c_int64(0)
-        self._check(lib.lupe_get_mtime(self._handle(), _cstr(id, "id"), ctypes.byref(out)))
+        self._check(lib.lupe_get_mtime(self._handle(), _id(id), ctypes.byref(out)))
         return out.value
 
     def ids(self, prefix: str = "") -> List[str]:
         """The sorted ids of all documents whose id starts with `prefix`."""
         s = ctypes.c_void_p()
-        self._check(lib.lupe_list_ids(self._handle(), ctypes.byref(s), _cstr(prefix, "prefix")))
+        self._check(lib.lupe_list_ids(self._handle(), ctypes.byref(s), _id(prefix)))
         try:
-            return [_decode(lib.lupe_strings_get(s, i)) or ""
+            return [_decode_id(lib.lupe_strings_get(s, i))
                     for i in range(lib.lupe_strings_count(s))]
         finally:
             lib.lupe_strings_free(s)
@@ -904,7 +926,7 @@ class Database:
         opts, keep, flist = _search_options(limit, offset, False, "relevance", facets, html,
                                             False, snippet_bytes, explain)
         res = ctypes.c_void_p()
-        st = fn(h, ctypes.byref(res), _cstr(id, "id"), ctypes.byref(opts))  # type: ignore
+        st = fn(h, ctypes.byref(res), _id(id), ctypes.byref(opts))  # type: ignore
         del keep
         return self._results(st, res, flist, bodies)  # type: ignore[arg-type]
 

@@ -114,7 +114,7 @@ class SearchOptions(Structure):
     """lupe_search_options."""
     _fields_ = [("version", c_uint), ("offset", c_size_t), ("limit", c_size_t),
                 ("snippet_bytes", c_size_t), ("flags", c_uint), ("sort", c_int),
-                ("facets", POINTER(c_char_p))]
+                ("facets", POINTER(c_char_p)), ("time_budget_ms", c_uint)]
 
 
 class Facet(Structure):
@@ -172,7 +172,7 @@ def document() -> Document:
 
 
 def search_options() -> SearchOptions:
-    return SearchOptions(1, 0, 10, 240, 0, SORT_RELEVANCE, None)
+    return SearchOptions(2, 0, 10, 240, 0, SORT_RELEVANCE, None, 0)
 
 
 def sync_options() -> SyncOptions:

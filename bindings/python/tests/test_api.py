@@ -218,3 +218,28 @@ def test_type_hints_check_with_mypy(tmp_path):
                        capture_output=True, text=True, env=dict(os.environ, MYPYPATH=PKG))
     # Exactly one error: the wrong use, line 4 of use.py.
     assert r.returncode == 1 and "Found 1 error" in r.stdout and "use.py:4:" in r.stdout, r.stdout
+
+
+# --- ids that are not UTF-8 ---------------------------------------------------
+
+def test_invalid_utf8_ids_round_trip(tmp_path):
+    """ids() and hits give ids that delete(), mtime() and `in` take back,
+    also when the id's bytes are not UTF-8 (file names often are not)."""
+    d = lupe.Database(tmp_path / "idx", create=True)
+    raw = [b"bad\xff", b"cut\xc3", b"\xe4rger", b"ok"]
+    for i, b in enumerate(raw):
+        d.add(b, title="Titel", text="Ein Wort", mtime=100 + i)
+    d.commit()
+    ids = d.ids()
+    assert sorted(ids) == sorted(os.fsdecode(b) for b in raw)
+    assert all(i in d for i in ids)
+    assert sorted(d.mtime(i) for i in ids) == [100, 101, 102, 103]
+    hits = d.search("wort").hits
+    assert sorted(h.id for h in hits) == sorted(ids)
+    for h in hits[:2]:
+        d.delete(h.id)
+    for i in d.ids():
+        d.delete(i)
+    d.commit()
+    assert d.count() == 0 and d.ids() == []
+    d.close()

@@ -68,6 +68,7 @@ typedef struct {
 	unsigned flags;
 	int sort;
 	const char *const *facets;
+	unsigned time_budget_ms;
 } lupe_search_options;
 
 const char *lupe_strerror(int status);
@@ -159,7 +160,7 @@ local M = {
 M.VERSIONS = {
 	lupe_open_options = 4,
 	lupe_document = 1,
-	lupe_search_options = 1,
+	lupe_search_options = 2,
 	lupe_sync_options = 1,
 }
 
@@ -484,7 +485,7 @@ function Db:search(query, opts, offset)
 		opts = { limit = opts, offset = offset }
 	end
 	local so = ffi.new("lupe_search_options", M.VERSIONS.lupe_search_options, opts.offset or 0,
-		opts.limit or 10, opts.snippet_bytes or 240, opts.explain and M.SEARCH_EXPLAIN or 0, 0, nil)
+		opts.limit or 10, opts.snippet_bytes or 240, opts.explain and M.SEARCH_EXPLAIN or 0, 0, nil, 0)
 	local out = ffi.new("lupe_results *[1]")
 	local st = lib.lupe_search(self.h, out, query, #query, so)
 	self:check(st)

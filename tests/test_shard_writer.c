@@ -1,0 +1,201 @@
+/*
+ * A writer whose remote shard stops answering (SIGSTOP, a hung server)
+ * fails within about one timeout_ms, however many documents are queued for
+ * that shard, and its commit and close do not wait again (issue 17).  Real
+ * xapian-tcpsrv processes on 127.0.0.1; skipped (77) without xapian-tcpsrv.
+ */
+#include <check.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "fixture.h"
+
+#define TIMEOUT_MS 500
+
+static char *dir;
+static pid_t servers[2];
+static int server_out[2] = {-1, -1}; /* their stdout: kept open, or their next line would kill them (SIGPIPE) */
+static char urls[2][64];
+
+static double now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+static unsigned free_port(void)
+{
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+	struct sockaddr_in a = {0};
+	socklen_t len = sizeof a;
+	a.sin_family = AF_INET;
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	ck_assert_int_eq(bind(fd, (struct sockaddr *)&a, sizeof a), 0);
+	ck_assert_int_eq(getsockname(fd, (struct sockaddr *)&a, &len), 0);
+	close(fd);
+	return ntohs(a.sin_port);
+}
+
+/* A one-connection writable server on path; returns once it listens (its "Listening..." line). */
+static pid_t start_server(const char *path, char *url, size_t url_len, int *outfd)
+{
+	unsigned port = free_port();
+	char portbuf[16];
+	int out[2];
+	snprintf(portbuf, sizeof portbuf, "%u", port);
+	ck_assert_int_eq(pipe(out), 0);
+	pid_t pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		dup2(out[1], 1);
+		close(out[0]);
+		close(out[1]);
+		execlp("xapian-tcpsrv", "xapian-tcpsrv", "--writable", "--one-shot", "--interface", "127.0.0.1",
+		       "--port", portbuf, path, (char *)NULL);
+		_exit(127);
+	}
+	close(out[1]);
+	char buf[512];
+	size_t have = 0;
+	while (have < sizeof buf - 1) {
+		ssize_t n = read(out[0], buf + have, sizeof buf - 1 - have);
+		if (n < 0 && errno == EINTR)
+			continue;
+		ck_assert_msg(n > 0, "xapian-tcpsrv on port %u ended before listening", port);
+		have += (size_t)n;
+		buf[have] = '\0';
+		if (strstr(buf, "Listening..."))
+			break;
+	}
+	*outfd = out[0];
+	ck_assert_msg(strstr(buf, "Listening..."), "xapian-tcpsrv said: %s", buf);
+	snprintf(url, url_len, "tcp://127.0.0.1:%u", port);
+	return pid;
+}
+
+static void setup(void)
+{
+	dir = fx_tmpdir();
+	ck_assert_ptr_nonnull(dir);
+	for (int k = 0; k < 2; k++) {
+		char p[4200];
+		snprintf(p, sizeof p, "%s/shard%d", dir, k);
+		servers[k] = start_server(p, urls[k], sizeof urls[k], &server_out[k]);
+	}
+}
+
+static void teardown(void)
+{
+	for (int k = 0; k < 2; k++) {
+		if (servers[k] <= 0)
+			continue;
+		kill(servers[k], SIGCONT);
+		kill(servers[k], SIGKILL);
+		waitpid(servers[k], NULL, 0);
+		servers[k] = 0;
+		close(server_out[k]);
+	}
+	fx_rmrf(dir);
+	free(dir);
+}
+
+static void add_batch(lupe_db *db, const char *prefix, int n)
+{
+	char id[32], text[64];
+	for (int i = 0; i < n; i++) {
+		snprintf(id, sizeof id, "%s%d", prefix, i);
+		snprintf(text, sizeof text, "Ein Wort für Dokument %d", i);
+		ck_assert_msg(fx_add(db, id, "Titel", text) == LUPE_OK, "add %s: %s", id, lupe_errmsg(db));
+	}
+}
+
+START_TEST(test_stopped_shard_costs_one_timeout)
+{
+	char list[4200];
+	snprintf(list, sizeof list, "%s/shards.txt", dir);
+	FILE *f = fopen(list, "w");
+	ck_assert_ptr_nonnull(f);
+	fprintf(f, "%s\n%s\n", urls[0], urls[1]);
+	fclose(f);
+
+	lupe_open_options o = LUPE_OPEN_OPTIONS_INIT;
+	o.flags = LUPE_OPEN_WRITE | LUPE_OPEN_CREATE;
+	o.timeout_ms = TIMEOUT_MS;
+	o.threads = (unsigned)_i; /* 0: analysis threads queue documents; 1: none */
+	lupe_db *db = NULL;
+	char msg[512];
+	ck_assert_msg(lupe_open(&db, list, &o, msg, sizeof msg) == LUPE_OK, "open: %s", msg);
+	add_batch(db, "a", 20);
+	ck_assert_msg(lupe_commit(db) == LUPE_OK, "commit: %s", lupe_errmsg(db));
+
+	/* Twenty documents, about half of them for the shard that stops. */
+	add_batch(db, "b", _i == 0 ? 20 : 0);
+	int st;
+	ck_assert_int_eq(kill(servers[1], SIGSTOP), 0);
+	ck_assert_int_eq(waitpid(servers[1], &st, WUNTRACED), servers[1]);
+	ck_assert(WIFSTOPPED(st));
+
+	double t0 = now_ms();
+	int rc = LUPE_OK;
+	char id[32];
+	for (int i = 0; i < 20 && rc == LUPE_OK; i++) {
+		snprintf(id, sizeof id, "c%d", i);
+		rc = fx_add(db, id, "Titel", "Noch ein Wort");
+	}
+	if (rc == LUPE_OK)
+		rc = lupe_commit(db);
+	ck_assert_msg(rc == LUPE_ENETWORK, "status %d: %s", rc, lupe_errmsg(db));
+	snprintf(msg, sizeof msg, "%s", lupe_errmsg(db));
+	/* What the shard held uncommitted is lost: later writes and the commit
+	 * say so at once (LUPE_ELOST, until lupe_acknowledge_loss). */
+	double t1 = now_ms();
+	for (int i = 0; i < 20; i++) {
+		snprintf(id, sizeof id, "d%d", i);
+		fx_add(db, id, "Titel", "Wort");
+	}
+	ck_assert_int_eq(lupe_commit(db), LUPE_ELOST);
+	/* Acknowledged, the other shard takes documents again; the stopped one fails at once. */
+	ck_assert_int_eq(lupe_acknowledge_loss(db), LUPE_OK);
+	int ok = 0, failed = 0;
+	for (int i = 0; i < 20; i++) {
+		snprintf(id, sizeof id, "e%d", i);
+		int r = fx_add(db, id, "Titel", "Wort");
+		ok += r == LUPE_OK;
+		failed += r != LUPE_OK;
+		if (r != LUPE_OK)
+			ck_assert_int_eq(lupe_acknowledge_loss(db), LUPE_OK);
+	}
+	/* With analysis threads an add only queues: its failure may come later. */
+	if (_i == 1)
+		ck_assert_msg(ok > 0 && failed > 0, "%d added, %d failed", ok, failed);
+	double after = now_ms() - t1;
+	lupe_close(db);
+	double took = now_ms() - t0;
+	ck_assert_msg(took < TIMEOUT_MS * 1.6, "a stopped shard cost %.0f ms with timeout_ms %d", took, TIMEOUT_MS);
+	ck_assert_msg(after < TIMEOUT_MS / 2, "after the failure: %.0f ms", after);
+	ck_assert_msg(strstr(msg, urls[1]), "message does not name %s: %s", urls[1], msg);
+}
+END_TEST
+
+int main(void)
+{
+	if (system("command -v xapian-tcpsrv >/dev/null 2>&1") != 0) {
+		fprintf(stderr, "xapian-tcpsrv missing (apt-get install xapian-tools): skipped\n");
+		return 77;
+	}
+	Suite *s = suite_create("shard_writer");
+	TCase *tc = tcase_create("shard_writer");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_set_timeout(tc, 120);
+	tcase_add_loop_test(tc, test_stopped_shard_costs_one_timeout, 0, 2);
+	suite_add_tcase(s, tc);
+	return fx_run(s, CK_FORK_GETENV);
+}
