@@ -237,6 +237,14 @@ int lx_open_shards(lx_db **out, const char *const *specs, size_t n, int writable
 	return LUPE_OK;
 }
 
+int lx_remote(const lx_db *db)
+{
+	for (const auto &s : db->shards)
+		if (s.port)
+			return 1;
+	return 0;
+}
+
 size_t lx_shard_count(const lx_db *db)
 {
 	return db->shards.size();

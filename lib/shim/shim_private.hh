@@ -62,6 +62,8 @@ struct lx_mset {
 	uint64_t lower = 0, upper = 0; // the matcher's bounds of the total
 	bool exact = false;
 	bool partial = false;         // some shard did not answer
+	// The query's terms and their document frequencies, as the match read them.
+	std::vector<std::pair<std::string, uint64_t>> termfreqs;
 };
 
 // Map the exception being handled to a lupe status and message.  Call it

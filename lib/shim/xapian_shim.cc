@@ -270,6 +270,53 @@ uint64_t lx_termfreq(lx_db *db, const char *term, size_t len)
 	return f;
 }
 
+void lx_termfreqs(lx_db *db, const char *const *terms, const size_t *lens, size_t n, uint64_t *out)
+{
+	for (size_t i = 0; i < n; i++)
+		out[i] = 0;
+	if (n == 0)
+		return;
+	bool remote = false;
+	for (const auto &s : db->shards)
+		remote = remote || s.port != 0;
+	lupe_err err;
+	if (!remote) {
+		with_retry(db, &err, "term frequency", [&]() -> int {
+			for (size_t i = 0; i < n; i++)
+				out[i] = db->rd.get_termfreq(std::string(terms[i], lens[i]));
+			return LUPE_OK;
+		});
+		return;
+	}
+	// One OR of the terms, matched for no documents: each shard answers
+	// the statistics of every term in one exchange (Xapian gathers them
+	// from all shards before it would match), where get_termfreq asks the
+	// shards one after the other, term by term.  Through lx_shards_run, so
+	// that a shard that fails here is marked down as a search would mark it
+	// and the search that follows fails at once (or skips it with partial)
+	// instead of waiting out its timeout again.
+	auto attempt = [&](lupe_err *e) -> int {
+		return with_retry(db, e, "term frequency", [&]() -> int {
+			std::vector<Xapian::Query> qs;
+			qs.reserve(n);
+			for (size_t i = 0; i < n; i++)
+				qs.emplace_back(std::string(terms[i], lens[i]));
+			Xapian::Enquire enq(db->rd);
+			enq.set_query(Xapian::Query(Xapian::Query::OP_OR, qs.begin(), qs.end()));
+			Xapian::MSet ms = enq.get_mset(0, 0);
+			for (size_t i = 0; i < n; i++)
+				out[i] = ms.get_termfreq(std::string(terms[i], lens[i]));
+			return LUPE_OK;
+		});
+	};
+	bool partial = false;
+	if (db->in_shards_run)
+		attempt(&err);
+	else if (lx_shards_run(db, true, &partial, &err, attempt) != LUPE_OK)
+		for (size_t i = 0; i < n; i++)
+			out[i] = 0;
+}
+
 int lx_value_of(lx_db *db, const char *idterm, size_t n, unsigned slot, lupe_buf *out, int *found,
 		lupe_err *err)
 {
@@ -344,6 +391,10 @@ int lx_term_here_skip_to(lx_term_here *at, const char *term, size_t len)
 
 int lx_reopen(lx_db *db, lupe_err *err)
 {
+	if (!db->shards.empty() && !db->writable && !db->in_shards_run) {
+		bool partial = false;
+		return lx_shards_run(db, true, &partial, err, [&](lupe_err *e) { return lx_reopen(db, e); });
+	}
 	try {
 		refresh_reader(db);
 		return LUPE_OK;
@@ -1045,6 +1096,14 @@ void run(Xapian::Enquire &enq, lx_db *db, size_t offset, size_t limit, const lx_
 	// Xapian's early stop makes the match fast) more than it is worth.
 	Xapian::doccount n = db->rd.get_doccount();
 	Xapian::doccount check = !spies.empty() || n <= LX_COUNT_ALL_MAX ? n : (Xapian::doccount)LX_CHECK_AT_LEAST;
+	// Over remote shards a bound of check_at_least makes every server send
+	// that many results back (the client merges them), not only the page:
+	// with the bound at the index's size a question's reply was ~20 KB a
+	// shard and the biggest share of its time.  There the total is the
+	// matcher's estimate and bounds, as on a large index (facets still
+	// look at every match).
+	if (spies.empty() && lx_remote(db))
+		check = 0;
 	// Xapian counts in 32 bits: an offset past that is past every document
 	// (an empty page), never a cast that wraps to page 1.
 	const size_t dmax = std::numeric_limits<Xapian::doccount>::max();
@@ -1055,6 +1114,10 @@ void run(Xapian::Enquire &enq, lx_db *db, size_t offset, size_t limit, const lx_
 	m->lower = ms.get_matches_lower_bound();
 	m->upper = ms.get_matches_upper_bound();
 	m->exact = m->lower == m->upper;
+	// The statistics the match gathered anyway: a caller that needs a
+	// query term's frequency reads it here instead of asking each shard.
+	for (auto t = enq.get_query().get_unique_terms_begin(); t != enq.get_query().get_unique_terms_end(); ++t)
+		m->termfreqs.emplace_back(*t, ms.get_termfreq(*t));
 	for (auto it = ms.begin(); it != ms.end(); ++it) {
 		m->weights.push_back(it.get_weight());
 		m->data.push_back(it.get_document().get_data());
@@ -1097,8 +1160,9 @@ int lx_search(lx_db *db, const lx_query *q, size_t offset, size_t limit, const l
 	*out = nullptr;
 	lx_mset *m = nullptr;
 	// A reader sees what was committed since it opened: reopen is cheap
-	// when nothing changed.
-	if (!db->writable) {
+	// when nothing changed (one round trip a remote shard; none when the
+	// caller reopened just before, to build the query on that revision).
+	if (!db->writable && !p->reopened) {
 		try {
 			refresh_reader(db);
 		} catch (...) {
@@ -1184,6 +1248,16 @@ int lx_first_data(lx_db *db, const char *term, size_t len, lupe_buf *out, int *f
 		}
 		return LUPE_OK;
 	});
+}
+
+int lx_mset_termfreq(const lx_mset *m, size_t i, const char **term, size_t *len, uint64_t *freq)
+{
+	if (i >= m->termfreqs.size())
+		return 0;
+	*term = m->termfreqs[i].first.data();
+	*len = m->termfreqs[i].first.size();
+	*freq = m->termfreqs[i].second;
+	return 1;
 }
 
 size_t lx_mset_size(const lx_mset *m)
