@@ -98,6 +98,7 @@ int shard_failed(lx_shard &s, lupe_err *err)
 void rebuild(lx_db *db)
 {
 	db->rd = Xapian::Database();
+	db->generation++; // other shards, or connections made anew: a new view
 	for (auto &s : db->shards)
 		if (s.up)
 			db->rd.add_database(s.rd);
