@@ -872,7 +872,9 @@ static void prefetch_words(builder *b, const lq_node *n, int depth, lupe_buf *te
 			const lupe_itok *k = &b->toks->v[i];
 			if (k->kind != LUPE_TOKEN_WORD || (k->flags & LUPE_TOKEN_STOPWORD))
 				continue;
-			if (lupe_buf_append(terms, lupe_itok_term(b->toks, k), k->term_len + 1) < 0)
+			if (lupe_buf_append(terms, lupe_itok_term(b->toks, k), k->term_len + 1) < 0 ||
+			    lupe_buf_append(terms, lupe_itok_form(b->toks, k), k->form_len) < 0 ||
+			    lupe_buf_putc(terms, '\0') < 0)
 				return;
 			(*count)++;
 		}
@@ -887,15 +889,24 @@ static void prefetch(builder *b, const lq_node *root)
 	lupe_buf terms = {0};
 	size_t n = 0;
 	prefetch_words(b, root, 0, &terms, &n);
-	const char *t[LUPE_TYPO_BUDGET * 2];
-	size_t l[LUPE_TYPO_BUDGET * 2];
+	const char *t[LUPE_TYPO_BUDGET * 2], *f[LUPE_TYPO_BUDGET * 2];
+	size_t l[LUPE_TYPO_BUDGET * 2], fl[LUPE_TYPO_BUDGET * 2];
 	size_t at = 0;
 	for (size_t i = 0; i < n; i++) {
 		t[i] = terms.p + at;
 		l[i] = strlen(t[i]);
 		at += l[i] + 1;
+		f[i] = terms.p + at;
+		fl[i] = strlen(f[i]);
+		at += fl[i] + 1;
 	}
-	lupe_typo_memo_prefetch(b->memo, b->x, t, l, n); /* a hint: a failure only costs look-ups later */
+	/*
+	 * Hints: a failure only costs look-ups later.  The words' own
+	 * frequencies first, then the variants of those that may be mistyped,
+	 * all words in one batch (typo.h).
+	 */
+	if (lupe_typo_memo_prefetch(b->memo, b->x, t, l, n) == 0)
+		lupe_typo_memo_prepare(b->memo, b->x, b->an, f, fl, t, l, n);
 	lupe_buf_free(&terms);
 }
 
@@ -903,7 +914,7 @@ int lupe_query_build(lx_db *x, unsigned flags, lupe_analyzer *an, lupe_tokens *t
 		     const lq_node *root, lx_query **out, lupe_qterms *qt, lupe_err *err)
 {
 	builder b = {x, flags, "", an, toks, qt, {0}, err, 0, LUPE_TYPO_BUDGET, memo, 0, NULL};
-	if (memo && (flags & LUPE_BUILD_TYPO) && lx_remote(x))
+	if (memo && lx_remote(x))
 		prefetch(&b, root);
 	*out = build(&b, root, 0);
 	lupe_buf_free(&b.tmp);

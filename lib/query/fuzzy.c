@@ -179,18 +179,43 @@ long lupe_probes_add(lupe_probes *p, const char *t, size_t n)
 	return (long)p->n++;
 }
 
-int lupe_probes_run(lupe_probes *p, lx_db *db)
+int lupe_probes_run(lupe_probes *p, lx_db *db, lupe_probes *known)
 {
 	if (p->n == 0)
 		return 0;
 	const char **t = malloc(p->n * sizeof *t);
-	if (!t)
-		return -1;
-	for (size_t i = 0; i < p->n; i++)
-		t[i] = p->terms.p + p->off[i];
-	lx_termfreqs(db, t, p->len, p->n, p->freq);
+	size_t *l = malloc(p->n * sizeof *l), *which = malloc(p->n * sizeof *which);
+	uint64_t *f = malloc(p->n * sizeof *f);
+	int rc = 0;
+	size_t n = 0;
+	if (!t || !l || !which || !f) {
+		rc = -1;
+		goto done;
+	}
+	for (size_t i = 0; i < p->n; i++) {
+		const char *term = p->terms.p + p->off[i];
+		long k = known ? lupe_probes_find(known, term, p->len[i]) : -1;
+		if (k >= 0) {
+			p->freq[i] = known->freq[k];
+			continue;
+		}
+		t[n] = term;
+		l[n] = p->len[i];
+		which[n++] = i;
+	}
+	lx_termfreqs(db, t, l, n, f);
+	for (size_t j = 0; j < n; j++) {
+		p->freq[which[j]] = f[j];
+		long k = known ? lupe_probes_add(known, t[j], l[j]) : -1;
+		if (k >= 0)
+			known->freq[k] = f[j];
+	}
+done:
 	free(t);
-	return 0;
+	free(l);
+	free(which);
+	free(f);
+	return rc;
 }
 
 void lupe_probes_free(lupe_probes *p)
@@ -294,6 +319,12 @@ static int by_freq(const void *a, const void *b)
 int lupe_fuzzy_terms(lx_db *db, const char *term, size_t len, int maxdist, size_t keep, lupe_fuzzy_cand *out,
 		     int max)
 {
+	return lupe_fuzzy_terms_known(db, NULL, term, len, maxdist, keep, out, max);
+}
+
+int lupe_fuzzy_terms_known(lx_db *db, lupe_probes *known, const char *term, size_t len, int maxdist, size_t keep,
+			   lupe_fuzzy_cand *out, int max)
+{
 	static const char alpha[] = "abcdefghijklmnopqrstuvwxyz";
 	char v[64];
 	ctx c = {term, len, maxdist, out, 0, max, db, 20000, {{0}}, {0}, {0}, 0, 0, 0, 0};
@@ -360,7 +391,7 @@ int lupe_fuzzy_terms(lx_db *db, const char *term, size_t len, int maxdist, size_
 		}
 	}
 	/* All variants in one batch, added in the order they were made. */
-	if (!c.oom && lupe_probes_run(&pr, db) == 0)
+	if (!c.oom && lupe_probes_run(&pr, db, known) == 0)
 		for (size_t i = 0; i < pr.n; i++)
 			if (pr.freq[i])
 				add(&c, pr.terms.p + pr.off[i], pr.len[i], 1, pr.freq[i]);

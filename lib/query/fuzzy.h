@@ -61,9 +61,18 @@ typedef struct {
 long lupe_probes_add(lupe_probes *p, const char *t, size_t n);
 /* The term's index, or -1 when it was not added. */
 long lupe_probes_find(const lupe_probes *p, const char *t, size_t n);
-int lupe_probes_run(lupe_probes *p, lx_db *db);
+/*
+ * Look the terms up; known (may be NULL) holds frequencies read before:
+ * those are taken from it, only the others are asked for, and their
+ * answers are added to it.  0, or -1 out of memory.
+ */
+int lupe_probes_run(lupe_probes *p, lx_db *db, lupe_probes *known);
 void lupe_probes_free(lupe_probes *p);
 #define lupe_probes_freq(p, i) ((p)->freq[i])
+
+/* The same, with frequencies known before (lupe_probes_run's known). */
+int lupe_fuzzy_terms_known(lx_db *db, lupe_probes *known, const char *term, size_t len, int maxdist, size_t keep,
+			   lupe_fuzzy_cand *out, int max);
 
 /*
  * The edit distance of two byte strings (Damerau-Levenshtein, optimal

@@ -79,7 +79,7 @@ int lupe_typo_memo_prefetch(lupe_typo_memo *m, lx_db *db, const char *const *ter
 	for (size_t i = 0; i < n && rc == 0; i++)
 		if (lupe_probes_find(&m->freqs, terms[i], lens[i]) < 0 && lupe_probes_add(&fresh, terms[i], lens[i]) < 0)
 			rc = -1;
-	if (rc == 0 && lupe_probes_run(&fresh, db) < 0)
+	if (rc == 0 && lupe_probes_run(&fresh, db, NULL) < 0)
 		rc = -1;
 	for (size_t i = 0; i < fresh.n && rc == 0; i++) {
 		long k = lupe_probes_add(&m->freqs, fresh.terms.p + fresh.off[i], fresh.len[i]);
@@ -149,6 +149,7 @@ static typo_word *memo_word(lupe_typo_memo *m, const char *form, size_t flen, co
 typedef struct {
 	long probe;
 	unsigned pos;
+	size_t word;    /* which of the words probed together */
 	size_t at, len; /* the variant in the forms buffer */
 } variant;
 
@@ -158,6 +159,7 @@ typedef struct {
 	variant *v;
 	size_t n, cap;
 	lupe_buf forms;
+	size_t word; /* the word whose variants are being made */
 	int oom;
 } variants;
 
@@ -188,7 +190,7 @@ static void try_variant(variants *vs, const char *v, size_t n, unsigned pos)
 		vs->oom = 1;
 		return;
 	}
-	vs->v[vs->n++] = (variant){k, pos, at, n};
+	vs->v[vs->n++] = (variant){k, pos, vs->word, at, n};
 }
 /*
  * The words one edit away from the word as written (folded): deleted,
@@ -255,15 +257,19 @@ static void form_variants(variants *vs, const char *form, size_t flen, int all)
  * a caller that keeps letters filters by position) in one batch, and keep
  * those the index holds, in the order they were made.  0, or -1 out of memory.
  */
-static int probe_word(typo_word *w, lx_db *db, lupe_analyzer *an)
+static int probe_words(typo_word **ws, size_t nw, lx_db *db, lupe_analyzer *an, lupe_probes *known)
 {
 	variants vs = {.an = an};
 	int rc = 0;
-	form_variants(&vs, w->form, w->flen, w->all);
-	if (vs.oom || lupe_probes_run(&vs.probes, db) < 0)
+	for (size_t k = 0; k < nw; k++) {
+		vs.word = k;
+		form_variants(&vs, ws[k]->form, ws[k]->flen, ws[k]->all);
+	}
+	if (vs.oom || lupe_probes_run(&vs.probes, db, known) < 0)
 		rc = -1;
 	for (size_t i = 0; i < vs.n && rc == 0; i++) {
 		const variant *x = &vs.v[i];
+		typo_word *w = ws[x->word];
 		uint64_t f = vs.probes.freq[x->probe];
 		if (!f)
 			continue;
@@ -291,8 +297,32 @@ static int probe_word(typo_word *w, lx_db *db, lupe_analyzer *an)
 	lupe_probes_free(&vs.probes);
 	lupe_buf_free(&vs.forms);
 	free(vs.v);
-	w->probed = rc == 0;
+	for (size_t k = 0; k < nw; k++)
+		ws[k]->probed = rc == 0;
 	return rc;
+}
+
+int lupe_typo_memo_prepare(lupe_typo_memo *m, lx_db *db, lupe_analyzer *an, const char *const *forms,
+			   const size_t *flens, const char *const *terms, const size_t *tlens, size_t n)
+{
+	typo_word *ws[LUPE_TYPO_BUDGET];
+	size_t nw = 0;
+	int budget = LUPE_TYPO_BUDGET;
+	for (size_t i = 0; i < n && budget > 0 && nw < LUPE_TYPO_BUDGET; i++) {
+		if (lupe_fuzzy_distance(lupe_utf8_count(forms[i], flens[i])) == 0 || flens[i] > TYPO_FORM_MAX)
+			continue;
+		long k = lupe_probes_find(&m->freqs, terms[i], tlens[i]);
+		if (k < 0 || m->freqs.freq[k] > TYPO_RARE_MAX)
+			continue;
+		uint64_t own = m->freqs.freq[k];
+		budget -= own ? TYPO_COST_KNOWN : TYPO_COST_ABSENT;
+		typo_word *w = memo_word(m, forms[i], flens[i], terms[i], tlens[i]);
+		if (!w || w->probed)
+			continue;
+		w->all = own == 0;
+		ws[nw++] = w;
+	}
+	return nw ? probe_words(ws, nw, db, an, &m->freqs) : 0;
 }
 
 int lupe_typo_corrections(lx_db *db, lupe_analyzer *an, lupe_typo_memo *memo, const char *form, size_t flen,
@@ -338,7 +368,7 @@ int lupe_typo_corrections(lx_db *db, lupe_analyzer *an, lupe_typo_memo *memo, co
 	 * caller (the query, the suggestion) reads the same look-ups.
 	 */
 	w->all = own == 0;
-	if (!w->probed && probe_word(w, db, an) < 0)
+	if (!w->probed && probe_words(&w, 1, db, an, &memo->freqs) < 0)
 		goto done;
 	int n = 0;
 	lupe_probes seen = {0};
@@ -370,7 +400,8 @@ int lupe_typo_corrections(lx_db *db, lupe_analyzer *an, lupe_typo_memo *memo, co
 			}
 	} else if (own == 0) {
 		if (!w->near_done[keep]) {
-			w->n_near[keep] = lupe_fuzzy_terms(db, term, tlen, dist, keep, w->near[keep], LUPE_FUZZY_MAX);
+			w->n_near[keep] = lupe_fuzzy_terms_known(db, &memo->freqs, term, tlen, dist, keep, w->near[keep],
+								 LUPE_FUZZY_MAX);
 			w->near_done[keep] = 1;
 		}
 		n = w->n_near[keep];

@@ -46,6 +46,14 @@ void lupe_typo_memo_free(lupe_typo_memo *m);
  * their frequencies: the query's own words, before it is built.  0, or -1.
  */
 int lupe_typo_memo_prefetch(lupe_typo_memo *m, lx_db *db, const char *const *terms, const size_t *lens, size_t n);
+/*
+ * After lupe_typo_memo_prefetch of the words' terms: look up the one-edit
+ * variants of every word that may be mistyped (forms[i], flens[i] bytes as
+ * the analyzer folds them, terms[i] its term) in one batch, within the
+ * query's budget.  0, or -1 out of memory.
+ */
+int lupe_typo_memo_prepare(lupe_typo_memo *m, lx_db *db, lupe_analyzer *an, const char *const *forms,
+			   const size_t *flens, const char *const *terms, const size_t *tlens, size_t n);
 /* Keep a frequency read elsewhere (a search's own statistics): 0, or -1. */
 int lupe_typo_memo_learn(lupe_typo_memo *m, const char *term, size_t len, uint64_t freq);
 /* The frequency of term, from the memo or looked up and kept (m NULL: looked up). */
