@@ -245,7 +245,8 @@ static lx_query *fuzzy_q(builder *b, lq_field f, const lupe_itok *k, lx_query *w
 	const char *form = lupe_itok_form(b->toks, k);
 	int dist = lupe_fuzzy_distance(lupe_utf8_count(form, k->form_len));
 	const char *term = lupe_itok_term(b->toks, k);
-	int n = lupe_fuzzy_terms(b->x, term, k->term_len, dist, 0, c, LUPE_FUZZY_MAX);
+	int n = lupe_fuzzy_terms_known(b->x, lupe_typo_memo_known(b->memo), term, k->term_len, dist, 0, c,
+				       LUPE_FUZZY_MAX);
 	if (n <= 0)
 		return wq;
 	qlist alts = {0};

@@ -92,6 +92,11 @@ int lupe_typo_memo_prefetch(lupe_typo_memo *m, lx_db *db, const char *const *ter
 	return rc;
 }
 
+lupe_probes *lupe_typo_memo_known(lupe_typo_memo *m)
+{
+	return m ? &m->freqs : NULL;
+}
+
 int lupe_typo_memo_learn(lupe_typo_memo *m, const char *term, size_t len, uint64_t freq)
 {
 	long k = lupe_probes_add(&m->freqs, term, len);
