@@ -62,6 +62,8 @@ def search_cmd(engine, db, queries):
     if engine == "lupe":
         return ([lupe_bin("lupe-search"), "--db", db, "--json", "--queries", queries]
                 + shlex.split(os.environ.get("LUPE_SEARCH_FLAGS", "")))
+    if engine == "xapian_shards":  # the floor over a shard list: bench/peers/xapian_shards_peer.cc
+        return [os.path.join(OUT, "xapian_shards_peer"), db, "--queries", queries]
     return [os.path.join(OUT, engine + "_peer"), "search", db, "--queries", queries]
 
 
@@ -354,6 +356,17 @@ def measure_shards(single_db, qsets, results):
                 m = measure_queries("lupe", listfile, qfile, tag)
                 if m:
                     results["shards"].append({"layout": name, "set": qname, **m})
+                if "tcp" in name:
+                    # The floor: plain Xapian over the same servers (get_mset(0,10) + get_data).
+                    f = measure_queries("xapian_shards", listfile, qfile, tag + "-floor")
+                    if f:
+                        results["shards"].append({"layout": "floor: plain Xapian over the %d tcp shards"
+                                                  % NSHARDS, "set": qname, "floor": True, **f})
+                        if m:
+                            results["shards"].append({"layout": "ratio lupe/floor, tcp shards", "set": qname,
+                                                      "ratio": True, **{k: m[k] / f[k] for k in
+                                                                        ("p50", "p95", "p99", "mean")},
+                                                      "qps": m["qps"] / f["qps"], "errors": 0})
     finally:
         stop_servers()
 
@@ -455,10 +468,11 @@ def tables(res):
                     qname, m["p50"], m["p95"], m["p99"], m["mean"], m["qps"]))
             for r in res["shards"]:
                 if r["set"] == qname:
-                    err = " (%d errors)" % r["errors"] if r["errors"] else ""
-                    lines.append("| %s%s | %s | %.2f | %.2f | %.2f | %.2f | %.0f |" % (
-                        r["layout"], err, qname, r["p50"], r["p95"], r["p99"], r["mean"],
-                        r["qps"]))
+                    err = " (%d errors)" % r["errors"] if r.get("errors") else ""
+                    fmt = ("| %s%s | %s | %.2fx | %.2fx | %.2fx | %.2fx | %.2fx |" if r.get("ratio")
+                           else "| %s%s | %s | %.2f | %.2f | %.2f | %.2f | %.0f |")
+                    lines.append(fmt % (r["layout"], err, qname, r["p50"], r["p95"], r["p99"], r["mean"],
+                                        r["qps"]))
     if res["notes"]:
         lines.append("")
         lines.extend("- " + n for n in res["notes"])

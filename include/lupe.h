@@ -23,11 +23,9 @@
  *  - The library never prints, never exits and never aborts on bad input.
  *  - A lupe_db handle may be used by one thread at a time.  Use one handle
  *    per thread to search from several threads at once.
- *  - A read-only handle on a local index, on a machine with more than one
- *    core, starts one thread of its own at its first search: it makes the
- *    query's spelling suggestion while the caller's thread matches and
- *    makes snippets (it ends with lupe_close).
- *    lupe_open_options.suggest_thread = 0 turns it off.
+ *  - A read-only handle starts no thread of its own: the spelling
+ *    suggestion is made on the caller's thread, from what the query's
+ *    building looked up (lupe_open_options.suggest_thread is ignored).
  */
 #ifndef LUPE_H
 #define LUPE_H
@@ -232,9 +230,9 @@ typedef struct {
 	size_t batch_bytes;
 	/*
 	 * Since version 4 (settings that were environment variables before).
-	 * suggest_thread: 1 (the default) lets a read-only handle on a local
-	 * index make spelling suggestions on a thread of its own (see the top
-	 * of this file); 0 makes them on the caller's thread.
+	 * suggest_thread: ignored, kept so that the struct's layout stays:
+	 * suggestions are made on the caller's thread (see the top of this
+	 * file).
 	 * bulk_segment_bytes: text a bulk load's thread writes into one
 	 * sub-index before it starts the next (LUPE_OPEN_BULK); 0, the
 	 * default, is 64 MB.  Older callers get the defaults.

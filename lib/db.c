@@ -505,11 +505,6 @@ LUPE_EXPORT int lupe_open(lupe_db **out, const char *path, const lupe_open_optio
 		decompound = !(db->tmp.len == 1 && db->tmp.p[0] == '0');
 	}
 	db->decompound = decompound;
-	int sug_thread = opts->version < 4 || opts->suggest_thread != 0;
-	if (!writable && !shards.n && sug_thread && !(db->path = strdup(path))) {
-		rc = lupe_err_set(&err, LUPE_ENOMEM, "%s: out of memory", path);
-		goto fail;
-	}
 	lupe_analyzer_options ao = LUPE_ANALYZER_OPTIONS_INIT;
 	ao.decompound = decompound;
 	rc = lupe_analyzer_new(&db->an, &ao);
@@ -576,8 +571,6 @@ LUPE_EXPORT void lupe_close(lupe_db *db)
 			lupe_db_sync(db);
 		lupe_pipeline_free(db->pipe);
 	}
-	lupe_suggester_free(db->sug);
-	free(db->path);
 	lx_close(db->x);
 	lx_writer_unlock(db->lockfd); /* after Xapian's lock is released */
 	lupe_analyzer_free(db->an);

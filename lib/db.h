@@ -33,9 +33,6 @@ struct lupe_db {
 	lupe_bulk *bulk;     /* a bulk load's writer threads (LUPE_OPEN_BULK); NULL when none */
 	unsigned threads;    /* a writer's threads, as opened */
 	int decompound;
-	char *path;          /* a read-only handle's local index, when it may suggest on a thread; else NULL */
-	struct lupe_suggester *sug; /* its suggestion thread, made at the first search */
-	int sug_tried;
 	/* A commit failed and its changes were discarded (or a bulk load's part
 	 * failed): writes fail with LUPE_ELOST until lupe_acknowledge_loss(). */
 	int lost;

@@ -184,6 +184,44 @@ START_TEST(test_bad_input)
 }
 END_TEST
 
+/*
+ * What a query looks up for its corrections (query/typo.h's memo) is never
+ * served to a later query: a reader that searched a misspelt word before
+ * its correction was committed finds the correction, and suggests it,
+ * right after the commit (the look-ups of the first search said "absent").
+ */
+START_TEST(test_fresh_after_commit)
+{
+	char path[4200], msg[256];
+	snprintf(path, sizeof path, "%s/db", dir);
+	for (int thread = 0; thread < 2; thread++) {
+		static const char *const words[2] = {"Wirbelsturm", "Laubfrosch"};
+		static const char *const typos[2] = {"Wirbelstrum", "Laubforsch"};
+		lupe_open_options o = LUPE_OPEN_OPTIONS_INIT;
+		lupe_db *r;
+		lupe_results *res;
+		o.suggest_thread = thread;
+		ck_assert_int_eq(lupe_open(&r, path, &o, msg, sizeof msg), LUPE_OK);
+		const char *q = typos[thread];
+		ck_assert_int_eq(lupe_search(r, &res, q, strlen(q), NULL), LUPE_OK);
+		ck_assert_uint_eq(lupe_results_count(res), 0);
+		ck_assert_ptr_null(lupe_results_suggestion(res));
+		lupe_results_free(res);
+		char text[64];
+		snprintf(text, sizeof text, "Ein %s zieht auf.", words[thread]);
+		ck_assert_int_eq(fx_add(db, thread ? "frosch" : "sturm", NULL, text), LUPE_OK);
+		ck_assert_int_eq(lupe_commit(db), LUPE_OK);
+		ck_assert_int_eq(lupe_search(r, &res, q, strlen(q), NULL), LUPE_OK);
+		ck_assert_msg(lupe_results_count(res) == 1, "%s after the commit: %zu hits", q, lupe_results_count(res));
+		const char *sug = lupe_results_suggestion(res);
+		ck_assert_msg(sug && strcmp(sug, words[thread]) == 0, "%s after the commit: suggestion %s", q,
+			      sug ? sug : "(none)");
+		lupe_results_free(res);
+		lupe_close(r);
+	}
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("typo");
@@ -193,6 +231,7 @@ int main(void)
 	tcase_add_loop_test(tc, test_row, 0, (int)(sizeof rows / sizeof rows[0]));
 	tcase_add_test(tc, test_budget);
 	tcase_add_test(tc, test_bad_input);
+	tcase_add_test(tc, test_fresh_after_commit);
 	suite_add_tcase(s, tc);
 	return fx_run(s, CK_NOFORK);
 }

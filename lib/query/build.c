@@ -77,6 +77,7 @@ typedef struct {
 	lupe_err *err;
 	int oom;
 	int typo_budget; /* lupe_typo_corrections' */
+	lupe_typo_memo *memo; /* what the query looked up (typo.h) */
 	unsigned group; /* the query word whose terms are being noted */
 	const char *src; /* the text b->toks was analysed from, or NULL */
 	size_t expand_left; /* prefix terms the query may still match (EXPANSION_MAX) */
@@ -268,7 +269,8 @@ static lx_query *fuzzy_q(builder *b, lq_field f, const lupe_itok *k, lx_query *w
 	const char *form = lupe_itok_form(b->toks, k);
 	int dist = lupe_fuzzy_distance(lupe_utf8_count(form, k->form_len));
 	const char *term = lupe_itok_term(b->toks, k);
-	int n = lupe_fuzzy_terms(b->x, term, k->term_len, dist, 0, c, LUPE_FUZZY_MAX);
+	int n = lupe_fuzzy_terms_known(b->x, lupe_typo_memo_known(b->memo), term, k->term_len, dist, 0, c,
+				       LUPE_FUZZY_MAX);
 	if (n <= 0)
 		return wq;
 	qlist alts = {0};
@@ -292,8 +294,8 @@ static lx_query *typo_q(builder *b, lq_field f, const lupe_itok *k, lx_query *wq
 	const char *form = lupe_itok_form(b->toks, k);
 	const char *term = lupe_itok_term(b->toks, k);
 	uint64_t own = 0;
-	int n = lupe_typo_corrections(b->x, b->an, form, k->form_len, term, k->term_len, 0, &b->typo_budget, &own,
-				      c, LUPE_TYPO_ALTS);
+	int n = lupe_typo_corrections(b->x, b->an, b->memo, form, k->form_len, term, k->term_len, 0, &b->typo_budget,
+				      &own, c, LUPE_TYPO_ALTS);
 	if (n <= 0)
 		return wq;
 	qlist alts = {0};
@@ -402,7 +404,7 @@ static lx_query *tokens_q(builder *b, lq_field f, int phrase_only, int *all_stop
 			lx_query *nearq = lx_q_scale(ql_combine(b, &parts, LX_NEAR, PART_WINDOW), PART_NEAR_SCALE);
 			lx_query *andq = lx_q_scale(ql_combine(b, &parts2, LX_AND, 0), PART_AND_SCALE);
 			/* Only a compound the index does not hold backs off to its pieces. */
-			lx_query *boq = lx_termfreq(b->x, term, k->term_len) == 0
+			lx_query *boq = lupe_typo_memo_termfreq(b->memo, b->x, term, k->term_len) == 0
 						? backoff_q(b, f, lupe_itok_form(t, k), leaves, nl)
 						: NULL;
 			/*
@@ -666,7 +668,7 @@ static void join_neighbours(builder *b, const lq_node *g, qlist *opt)
 				continue;
 			const char *t = lupe_itok_term(b->toks, &b->toks->v[0]);
 			size_t tl = b->toks->v[0].term_len;
-			if (lx_termfreq(b->x, t, tl) == 0)
+			if (lupe_typo_memo_termfreq(b->memo, b->x, t, tl) == 0)
 				continue;
 			b->group++;
 			note_term(b, t, tl, 0, LUPE_QT_WORD);
@@ -905,10 +907,68 @@ static lx_query *build(builder *b, const lq_node *n, int depth)
 	}
 }
 
-int lupe_query_build(lx_db *x, unsigned flags, lupe_analyzer *an, lupe_tokens *toks, const lq_node *root,
-		     lx_query **out, lupe_qterms *qt, lupe_err *err)
+/*
+ * The terms of the query's words, looked up in one batch before the query
+ * is built: typo tolerance and the compound back-off ask for each, and
+ * over remote shards one exchange for all beats one per word.
+ */
+static void prefetch_words(builder *b, const lq_node *n, int depth, lupe_buf *terms, size_t *count)
 {
-	builder b = {x, flags, "", an, toks, qt, {0}, err, 0, LUPE_TYPO_BUDGET, 0, NULL, EXPANSION_MAX, FUZZY_WORDS_MAX, 0};
+	if (depth > 2 * LQ_MAX_DEPTH || *count >= LUPE_TYPO_BUDGET * 2 || is_filter(n))
+		return;
+	if (n->kind == LQ_WORD) {
+		lupe_tokens_reset(b->toks);
+		if (lupe_analyze_into(b->an, b->toks, n->text, n->text_len, 0) < 0)
+			return;
+		for (size_t i = 0; i < b->toks->n && *count < LUPE_TYPO_BUDGET * 2; i++) {
+			const lupe_itok *k = &b->toks->v[i];
+			if (k->kind != LUPE_TOKEN_WORD || (k->flags & LUPE_TOKEN_STOPWORD))
+				continue;
+			if (lupe_buf_append(terms, lupe_itok_term(b->toks, k), k->term_len + 1) < 0 ||
+			    lupe_buf_append(terms, lupe_itok_form(b->toks, k), k->form_len) < 0 ||
+			    lupe_buf_putc(terms, '\0') < 0)
+				return;
+			(*count)++;
+		}
+		return;
+	}
+	for (size_t i = 0; i < n->n_kids; i++)
+		prefetch_words(b, n->kids[i], depth + 1, terms, count);
+}
+
+static void prefetch(builder *b, const lq_node *root)
+{
+	lupe_buf terms = {0};
+	size_t n = 0;
+	prefetch_words(b, root, 0, &terms, &n);
+	const char *t[LUPE_TYPO_BUDGET * 2], *f[LUPE_TYPO_BUDGET * 2];
+	size_t l[LUPE_TYPO_BUDGET * 2], fl[LUPE_TYPO_BUDGET * 2];
+	size_t at = 0;
+	for (size_t i = 0; i < n; i++) {
+		t[i] = terms.p + at;
+		l[i] = strlen(t[i]);
+		at += l[i] + 1;
+		f[i] = terms.p + at;
+		fl[i] = strlen(f[i]);
+		at += fl[i] + 1;
+	}
+	/*
+	 * Hints: a failure only costs look-ups later.  The words' own
+	 * frequencies first, then the variants of those that may be mistyped,
+	 * all words in one batch (typo.h).
+	 */
+	if (lupe_typo_memo_prefetch(b->memo, b->x, t, l, n) == 0)
+		lupe_typo_memo_prepare(b->memo, b->x, b->an, f, fl, t, l, n);
+	lupe_buf_free(&terms);
+}
+
+int lupe_query_build(lx_db *x, unsigned flags, lupe_analyzer *an, lupe_tokens *toks, lupe_typo_memo *memo,
+		     const lq_node *root, lx_query **out, lupe_qterms *qt, lupe_err *err)
+{
+	builder b = {x, flags, "", an, toks, qt, {0}, err, 0, LUPE_TYPO_BUDGET, memo,
+		     0, NULL, EXPANSION_MAX, FUZZY_WORDS_MAX, 0};
+	if (memo && lx_remote(x))
+		prefetch(&b, root);
 	*out = build(&b, root, 0);
 	lupe_buf_free(&b.tmp);
 	if (b.failed && !b.oom) {

@@ -8,6 +8,7 @@
 
 #include "analysis/analyzer.h"
 #include "query/parse.h"
+#include "query/typo.h"
 #include "shim/shim.h"
 #include "util/buf.h"
 #include "util/error.h"
@@ -61,7 +62,8 @@ int lupe_qterms_is_written(const lupe_qterms *qt, const char *text, size_t len);
 
 /*
  * Build the query for `root` against the index x (consulted for fuzzy
- * expansion).  `toks` is scratch space.  Returns LUPE_OK with *out set, or
+ * expansion).  `toks` is scratch space.  `memo` (typo.h; may be NULL)
+ * keeps what typo tolerance looked up, for the suggestion to read after.  Returns LUPE_OK with *out set, or
  * LUPE_EQUERY (nothing searchable, a bad date range) / LUPE_ENOMEM with a
  * message in err.
  */
@@ -69,7 +71,7 @@ int lupe_qterms_is_written(const lupe_qterms *qt, const char *text, size_t len);
 #define LUPE_BUILD_FUZZY 0x1u  /* add words one or two edits away, weighted lower */
 #define LUPE_BUILD_TYPO 0x2u   /* add the likely corrections of unknown words (query/typo.h) */
 
-int lupe_query_build(lx_db *x, unsigned flags, lupe_analyzer *an, lupe_tokens *toks, const lq_node *root,
-		     lx_query **out, lupe_qterms *qt, lupe_err *err);
+int lupe_query_build(lx_db *x, unsigned flags, lupe_analyzer *an, lupe_tokens *toks, lupe_typo_memo *memo,
+		     const lq_node *root, lx_query **out, lupe_qterms *qt, lupe_err *err);
 
 #endif

@@ -29,6 +29,7 @@ typedef struct {
 	size_t rows;
 	size_t dead;  /* prev[0..dead) starts no close term (0: none known) */
 	int passed;   /* terms passed over since it was found */
+	int oom;
 } ctx;
 
 /*
@@ -73,36 +74,165 @@ int lupe_fuzzy_osa(const char *a, size_t la, const char *b, size_t lb, int max)
 	return d[la][lb];
 }
 
-static void add(ctx *c, const char *t, size_t n, int dist, uint64_t freq)
+int lupe_fuzzy_add(lupe_fuzzy_cand *out, int *count, int max, const char *self, size_t self_len, const char *t,
+		   size_t n, int dist, uint64_t freq)
 {
-	if (n >= sizeof c->out[0].term || (n == c->len && memcmp(t, c->term, n) == 0))
-		return;
-	for (int i = 0; i < c->n; i++)
-		if (strlen(c->out[i].term) == n && memcmp(c->out[i].term, t, n) == 0)
-			return;
-	int at = c->n;
-	if (c->n == c->max) {
+	if (n >= sizeof out[0].term || (n == self_len && memcmp(t, self, n) == 0))
+		return -1;
+	for (int i = 0; i < *count; i++)
+		if (strlen(out[i].term) == n && memcmp(out[i].term, t, n) == 0)
+			return -1;
+	int at = *count;
+	if (*count == max) {
 		/* Full: replace the least frequent if this one is more frequent. */
 		at = 0;
-		for (int i = 1; i < c->n; i++)
-			if (c->out[i].freq < c->out[at].freq)
+		for (int i = 1; i < *count; i++)
+			if (out[i].freq < out[at].freq)
 				at = i;
-		if (c->out[at].freq >= freq)
-			return;
+		if (out[at].freq >= freq)
+			return -1;
 	} else {
-		c->n++;
+		(*count)++;
 	}
-	memcpy(c->out[at].term, t, n);
-	c->out[at].term[n] = '\0';
-	c->out[at].freq = freq;
-	c->out[at].dist = dist;
+	memcpy(out[at].term, t, n);
+	out[at].term[n] = '\0';
+	out[at].freq = freq;
+	out[at].dist = dist;
+	return at;
 }
 
-static void probe(ctx *c, const char *t, size_t n)
+static void add(ctx *c, const char *t, size_t n, int dist, uint64_t freq)
 {
-	uint64_t f = lx_termfreq(c->db, t, n);
-	if (f)
-		add(c, t, n, 1, f);
+	lupe_fuzzy_add(c->out, &c->n, c->max, c->term, c->len, t, n, dist, freq);
+}
+
+static uint32_t hash(const char *t, size_t n)
+{
+	uint32_t h = 2166136261u;
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ (unsigned char)t[i]) * 16777619u;
+	return h;
+}
+
+static int probes_grow(lupe_probes *p)
+{
+	size_t nc = p->cap ? p->cap * 2 : 64;
+	size_t *off = realloc(p->off, nc * sizeof *off);
+	if (!off)
+		return -1;
+	p->off = off;
+	size_t *len = realloc(p->len, nc * sizeof *len);
+	if (!len)
+		return -1;
+	p->len = len;
+	uint64_t *freq = realloc(p->freq, nc * sizeof *freq);
+	if (!freq)
+		return -1;
+	p->freq = freq;
+	p->cap = nc;
+	/* The set stays at most half full: rehash into twice the capacity. */
+	size_t ns = nc * 2;
+	uint32_t *slots = calloc(ns, sizeof *slots);
+	if (!slots)
+		return -1;
+	for (size_t i = 0; i < p->n; i++) {
+		size_t k = hash(p->terms.p + p->off[i], p->len[i]) & (ns - 1);
+		while (slots[k])
+			k = (k + 1) & (ns - 1);
+		slots[k] = (uint32_t)i + 1;
+	}
+	free(p->slots);
+	p->slots = slots;
+	p->nslots = ns;
+	return 0;
+}
+
+long lupe_probes_find(const lupe_probes *p, const char *t, size_t n)
+{
+	if (!p->nslots)
+		return -1;
+	for (size_t k = hash(t, n) & (p->nslots - 1); p->slots[k]; k = (k + 1) & (p->nslots - 1)) {
+		size_t i = p->slots[k] - 1;
+		if (p->len[i] == n && memcmp(p->terms.p + p->off[i], t, n) == 0)
+			return (long)i;
+	}
+	return -1;
+}
+
+long lupe_probes_add(lupe_probes *p, const char *t, size_t n)
+{
+	if (p->n == p->cap && probes_grow(p) < 0)
+		return -1;
+	size_t k = hash(t, n) & (p->nslots - 1);
+	for (; p->slots[k]; k = (k + 1) & (p->nslots - 1)) {
+		size_t i = p->slots[k] - 1;
+		if (p->len[i] == n && memcmp(p->terms.p + p->off[i], t, n) == 0)
+			return (long)i;
+	}
+	size_t off = p->terms.len;
+	if (lupe_buf_append(&p->terms, t, n) < 0 || lupe_buf_putc(&p->terms, '\0') < 0)
+		return -1;
+	p->off[p->n] = off;
+	p->len[p->n] = n;
+	p->freq[p->n] = 0;
+	p->slots[k] = (uint32_t)p->n + 1;
+	return (long)p->n++;
+}
+
+int lupe_probes_run(lupe_probes *p, lx_db *db, lupe_probes *known)
+{
+	if (p->n == 0)
+		return 0;
+	const char **t = malloc(p->n * sizeof *t);
+	size_t *l = malloc(p->n * sizeof *l), *which = malloc(p->n * sizeof *which);
+	uint64_t *f = malloc(p->n * sizeof *f);
+	int rc = 0;
+	size_t n = 0;
+	if (!t || !l || !which || !f) {
+		rc = -1;
+		goto done;
+	}
+	for (size_t i = 0; i < p->n; i++) {
+		const char *term = p->terms.p + p->off[i];
+		long k = known ? lupe_probes_find(known, term, p->len[i]) : -1;
+		if (k >= 0) {
+			p->freq[i] = known->freq[k];
+			continue;
+		}
+		t[n] = term;
+		l[n] = p->len[i];
+		which[n++] = i;
+	}
+	lx_termfreqs(db, t, l, n, f);
+	for (size_t j = 0; j < n; j++) {
+		p->freq[which[j]] = f[j];
+		long k = known ? lupe_probes_add(known, t[j], l[j]) : -1;
+		if (k >= 0)
+			known->freq[k] = f[j];
+	}
+done:
+	free(t);
+	free(l);
+	free(which);
+	free(f);
+	return rc;
+}
+
+void lupe_probes_free(lupe_probes *p)
+{
+	lupe_buf_free(&p->terms);
+	free(p->off);
+	free(p->len);
+	free(p->freq);
+	free(p->slots);
+	memset(p, 0, sizeof *p);
+}
+
+/* A one-edit variant to look up (in the batch lupe_fuzzy_terms runs at the end). */
+static void probe(ctx *c, lupe_probes *pr, const char *t, size_t n)
+{
+	if (lupe_probes_add(pr, t, n) < 0)
+		c->oom = 1;
 }
 
 /*
@@ -189,9 +319,16 @@ static int by_freq(const void *a, const void *b)
 int lupe_fuzzy_terms(lx_db *db, const char *term, size_t len, int maxdist, size_t keep, lupe_fuzzy_cand *out,
 		     int max)
 {
+	return lupe_fuzzy_terms_known(db, NULL, term, len, maxdist, keep, out, max);
+}
+
+int lupe_fuzzy_terms_known(lx_db *db, lupe_probes *known, const char *term, size_t len, int maxdist, size_t keep,
+			   lupe_fuzzy_cand *out, int max)
+{
 	static const char alpha[] = "abcdefghijklmnopqrstuvwxyz";
 	char v[64];
-	ctx c = {term, len, maxdist, out, 0, max, db, 20000, {{0}}, {0}, {0}, 0, 0, 0};
+	ctx c = {term, len, maxdist, out, 0, max, db, 20000, {{0}}, {0}, {0}, 0, 0, 0, 0};
+	lupe_probes pr = {0};
 
 	if (maxdist < 1 || len < 4 || len > 60)
 		return 0;
@@ -226,7 +363,7 @@ int lupe_fuzzy_terms(lx_db *db, const char *term, size_t len, int maxdist, size_
 	for (size_t i = keep; i < len && i < lim; i++) {
 		memcpy(v, term, i);
 		memcpy(v + i, term + i + 1, len - i - 1);
-		probe(&c, v, len - 1);
+		probe(&c, &pr, v, len - 1);
 	}
 	for (size_t i = keep; i + 1 < len && i < lim; i++) {
 		if (term[i] == term[i + 1])
@@ -234,7 +371,7 @@ int lupe_fuzzy_terms(lx_db *db, const char *term, size_t len, int maxdist, size_
 		memcpy(v, term, len);
 		v[i] = term[i + 1];
 		v[i + 1] = term[i];
-		probe(&c, v, len);
+		probe(&c, &pr, v, len);
 	}
 	for (size_t i = keep; i < len && i < lim; i++) {
 		memcpy(v, term, len);
@@ -242,7 +379,7 @@ int lupe_fuzzy_terms(lx_db *db, const char *term, size_t len, int maxdist, size_
 			if (*a == term[i])
 				continue;
 			v[i] = *a;
-			probe(&c, v, len);
+			probe(&c, &pr, v, len);
 		}
 	}
 	for (size_t i = keep; i <= len && i < lim; i++) {
@@ -250,9 +387,15 @@ int lupe_fuzzy_terms(lx_db *db, const char *term, size_t len, int maxdist, size_
 		memcpy(v + i + 1, term + i, len - i);
 		for (const char *a = alpha; *a; a++) {
 			v[i] = *a;
-			probe(&c, v, len + 1);
+			probe(&c, &pr, v, len + 1);
 		}
 	}
+	/* All variants in one batch, added in the order they were made. */
+	if (!c.oom && lupe_probes_run(&pr, db, known) == 0)
+		for (size_t i = 0; i < pr.n; i++)
+			if (pr.freq[i])
+				add(&c, pr.terms.p + pr.off[i], pr.len[i], 1, pr.freq[i]);
+	lupe_probes_free(&pr);
 	qsort(out, (size_t)c.n, sizeof *out, by_freq);
 	return c.n;
 }

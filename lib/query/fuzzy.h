@@ -35,6 +35,46 @@ int lupe_fuzzy_terms(lx_db *db, const char *term, size_t len, int maxdist, size_
 		     int max);
 
 /*
+ * Add candidate t (n bytes) at distance dist with freq to out (*count of
+ * max used), unless it is `self` (the word's own term), too long or there
+ * already; when full, it replaces the least frequent if more frequent.
+ * Returns its slot, or -1 when it was not added.  Shared by typo.c.
+ */
+int lupe_fuzzy_add(lupe_fuzzy_cand *out, int *count, int max, const char *self, size_t self_len, const char *t,
+		   size_t n, int dist, uint64_t freq);
+
+/*
+ * A set of terms to look up in one batch (lx_termfreqs: one exchange per
+ * remote shard for all of them, not one per term).  lupe_probes_add
+ * returns the term's index (the same for a term added before), or -1 when
+ * out of memory; after lupe_probes_run, lupe_probes_freq(p, i) is its
+ * document frequency.  Zero-initialise; lupe_probes_free releases.
+ */
+typedef struct {
+	lupe_buf terms;      /* the terms, NUL-terminated, back to back */
+	size_t *off, *len;   /* each term's offset in terms and length */
+	uint64_t *freq;
+	size_t n, cap;
+	uint32_t *slots;     /* hash set of index + 1 (0 free), nslots a power of two */
+	size_t nslots;
+} lupe_probes;
+long lupe_probes_add(lupe_probes *p, const char *t, size_t n);
+/* The term's index, or -1 when it was not added. */
+long lupe_probes_find(const lupe_probes *p, const char *t, size_t n);
+/*
+ * Look the terms up; known (may be NULL) holds frequencies read before:
+ * those are taken from it, only the others are asked for, and their
+ * answers are added to it.  0, or -1 out of memory.
+ */
+int lupe_probes_run(lupe_probes *p, lx_db *db, lupe_probes *known);
+void lupe_probes_free(lupe_probes *p);
+#define lupe_probes_freq(p, i) ((p)->freq[i])
+
+/* The same, with frequencies known before (lupe_probes_run's known). */
+int lupe_fuzzy_terms_known(lx_db *db, lupe_probes *known, const char *term, size_t len, int maxdist, size_t keep,
+			   lupe_fuzzy_cand *out, int max);
+
+/*
  * The edit distance of two byte strings (Damerau-Levenshtein, optimal
  * string alignment), or max + 1 when it is over max (or either is 63 bytes
  * or longer).

@@ -1,3 +1,4 @@
+#include <stdlib.h>
 #include <string.h>
 
 #include "query/typo.h"
@@ -22,80 +23,180 @@
 /* Words longer than this (bytes, folded) are not corrected. */
 #define TYPO_FORM_MAX 40
 
-/* Terms already asked for, by hash: many variants stem alike (an inserted letter beside its twin, endings). */
-#define TYPO_SEEN 1024
+/* A word's one-edit variants found in the index kept in its memo entry (a crowded "aaaaaaaa" has a few dozen). */
+#define TYPO_HITS_MAX 1024
 
+/* A one-edit variant of a word whose term the index holds. */
 typedef struct {
-	lupe_fuzzy_cand *v;
-	char (*forms)[LUPE_TYPO_FORM]; /* the variant that gave each */
-	int n, max;
-	const char *term; /* the word's own term, never a candidate */
-	size_t tlen;
-	uint32_t seen[TYPO_SEEN]; /* hash + 1 of each term asked for; 0 free */
-} cands;
+	char term[sizeof ((lupe_fuzzy_cand *)0)->term];
+	char form[LUPE_TYPO_FORM]; /* the variant ("" when too long to keep) */
+	uint64_t freq;
+	unsigned pos; /* the character the edit is at */
+} typo_hit;
 
-/* Whether the term was asked for before (a hash collision only skips one variant); notes it. */
-static int seen_before(cands *c, const char *t, size_t n)
+/* What the query knows of one word: its own frequency and its variants' look-ups. */
+typedef struct {
+	char form[TYPO_FORM_MAX + 1], term[sizeof ((lupe_fuzzy_cand *)0)->term];
+	size_t flen, tlen;
+	int probed;      /* the variants were looked up (below: their hits) */
+	int all;         /* replaced and inserted letters too, not only deleted and swapped ones */
+	typo_hit *hits;
+	int n_hits, cap_hits;
+	int near_done[3];  /* lupe_fuzzy_terms asked with keep 0, 1, 2 */
+	lupe_fuzzy_cand near[3][LUPE_FUZZY_MAX];
+	int n_near[3];
+} typo_word;
+
+struct lupe_typo_memo {
+	lupe_probes freqs; /* terms whose frequency is known, with it */
+	typo_word **w;
+	size_t n, cap;
+};
+
+int lupe_typo_memo_new(lupe_typo_memo **out)
 {
-	uint32_t h = 2166136261u;
-	for (size_t i = 0; i < n; i++)
-		h = (h ^ (unsigned char)t[i]) * 16777619u;
-	h |= 1u; /* never 0 */
-	for (uint32_t k = 0, i = h % TYPO_SEEN; k < 16; k++, i = (i + 1) % TYPO_SEEN) {
-		if (c->seen[i] == h)
-			return 1;
-		if (c->seen[i] == 0) {
-			c->seen[i] = h;
-			return 0;
-		}
+	*out = calloc(1, sizeof **out);
+	return *out ? 0 : -1;
+}
+
+void lupe_typo_memo_free(lupe_typo_memo *m)
+{
+	if (!m)
+		return;
+	for (size_t i = 0; i < m->n; i++) {
+		free(m->w[i]->hits);
+		free(m->w[i]);
 	}
+	free(m->w);
+	lupe_probes_free(&m->freqs);
+	free(m);
+}
+
+int lupe_typo_memo_prefetch(lupe_typo_memo *m, lx_db *db, const char *const *terms, const size_t *lens, size_t n)
+{
+	lupe_probes fresh = {0};
+	int rc = 0;
+	for (size_t i = 0; i < n && rc == 0; i++)
+		if (lupe_probes_find(&m->freqs, terms[i], lens[i]) < 0 && lupe_probes_add(&fresh, terms[i], lens[i]) < 0)
+			rc = -1;
+	if (rc == 0 && lupe_probes_run(&fresh, db, NULL) < 0)
+		rc = -1;
+	for (size_t i = 0; i < fresh.n && rc == 0; i++) {
+		long k = lupe_probes_add(&m->freqs, fresh.terms.p + fresh.off[i], fresh.len[i]);
+		if (k < 0)
+			rc = -1;
+		else
+			m->freqs.freq[k] = fresh.freq[i];
+	}
+	lupe_probes_free(&fresh);
+	return rc;
+}
+
+lupe_probes *lupe_typo_memo_known(lupe_typo_memo *m)
+{
+	return m ? &m->freqs : NULL;
+}
+
+int lupe_typo_memo_learn(lupe_typo_memo *m, const char *term, size_t len, uint64_t freq)
+{
+	long k = lupe_probes_add(&m->freqs, term, len);
+	if (k < 0)
+		return -1;
+	m->freqs.freq[k] = freq;
 	return 0;
 }
 
-static void cand_add(cands *c, const char *t, size_t n, uint64_t freq, const char *form, size_t fl)
+uint64_t lupe_typo_memo_termfreq(lupe_typo_memo *m, lx_db *db, const char *term, size_t len)
 {
-	if (n >= sizeof c->v[0].term || (n == c->tlen && memcmp(t, c->term, n) == 0))
-		return;
-	for (int i = 0; i < c->n; i++)
-		if (strlen(c->v[i].term) == n && memcmp(c->v[i].term, t, n) == 0)
-			return;
-	int at = c->n;
-	if (c->n == c->max) {
-		at = 0; /* full: replace the least frequent if this one is more frequent */
-		for (int i = 1; i < c->n; i++)
-			if (c->v[i].freq < c->v[at].freq)
-				at = i;
-		if (c->v[at].freq >= freq)
-			return;
-	} else {
-		c->n++;
-	}
-	memcpy(c->v[at].term, t, n);
-	c->v[at].term[n] = '\0';
-	c->v[at].freq = freq;
-	c->v[at].dist = 1;
-	if (fl >= LUPE_TYPO_FORM)
-		fl = 0;
-	memcpy(c->forms[at], form, fl);
-	c->forms[at][fl] = '\0';
+	if (!m)
+		return lx_termfreq(db, term, len);
+	long k = lupe_probes_find(&m->freqs, term, len);
+	if (k >= 0)
+		return m->freqs.freq[k];
+	uint64_t f = lx_termfreq(db, term, len);
+	k = lupe_probes_add(&m->freqs, term, len);
+	if (k >= 0)
+		m->freqs.freq[k] = f;
+	return f;
 }
 
-/* One variant of the word: its term, if the index holds it, is a candidate. */
-static void try_variant(lx_db *db, lupe_analyzer *an, cands *c, const char *v, size_t n)
+/* The word's entry, made on first use; NULL when out of memory. */
+static typo_word *memo_word(lupe_typo_memo *m, const char *form, size_t flen, const char *term, size_t tlen)
+{
+	for (size_t i = 0; i < m->n; i++) {
+		typo_word *w = m->w[i];
+		if (w->flen == flen && w->tlen == tlen && memcmp(w->form, form, flen) == 0 &&
+		    memcmp(w->term, term, tlen) == 0)
+			return w;
+	}
+	if (flen > TYPO_FORM_MAX || tlen >= sizeof m->w[0]->term)
+		return NULL;
+	if (m->n == m->cap) {
+		size_t nc = m->cap ? m->cap * 2 : 8;
+		typo_word **v = realloc(m->w, nc * sizeof *v);
+		if (!v)
+			return NULL;
+		m->w = v;
+		m->cap = nc;
+	}
+	typo_word *w = calloc(1, sizeof *w);
+	if (!w)
+		return NULL;
+	memcpy(w->form, form, flen);
+	memcpy(w->term, term, tlen);
+	w->flen = flen;
+	w->tlen = tlen;
+	m->w[m->n++] = w;
+	return w;
+}
+
+/* A variant made by form_variants: its term's index in the batch, and where its edit is. */
+typedef struct {
+	long probe;
+	unsigned pos;
+	size_t word;    /* which of the words probed together */
+	size_t at, len; /* the variant in the forms buffer */
+} variant;
+
+typedef struct {
+	lupe_analyzer *an;
+	lupe_probes probes;
+	variant *v;
+	size_t n, cap;
+	lupe_buf forms;
+	size_t word; /* the word whose variants are being made */
+	int oom;
+} variants;
+
+/* One variant of the word: stemmed as the analyzer stems, to be looked up in the batch. */
+static void try_variant(variants *vs, const char *v, size_t n, unsigned pos)
 {
 	size_t tl;
-	const char *t = lupe_analyzer_stem_folded(an, v, n, &tl);
-	if (!t || tl == 0 || tl >= sizeof c->v[0].term)
+	const char *t = lupe_analyzer_stem_folded(vs->an, v, n, &tl);
+	if (!t || tl == 0 || tl >= sizeof ((lupe_fuzzy_cand *)0)->term)
 		return;
-	char term[sizeof c->v[0].term];
-	memcpy(term, t, tl);
-	if (seen_before(c, term, tl))
+	long k = lupe_probes_add(&vs->probes, t, tl);
+	if (k < 0) {
+		vs->oom = 1;
 		return;
-	uint64_t f = lx_termfreq(db, term, tl);
-	if (f)
-		cand_add(c, term, tl, f, v, n);
+	}
+	if (vs->n == vs->cap) {
+		size_t nc = vs->cap ? vs->cap * 2 : 256;
+		variant *nv = realloc(vs->v, nc * sizeof *nv);
+		if (!nv) {
+			vs->oom = 1;
+			return;
+		}
+		vs->v = nv;
+		vs->cap = nc;
+	}
+	size_t at = vs->forms.len;
+	if (lupe_buf_append(&vs->forms, v, n) < 0) {
+		vs->oom = 1;
+		return;
+	}
+	vs->v[vs->n++] = (variant){k, pos, vs->word, at, n};
 }
-
 /*
  * The words one edit away from the word as written (folded): deleted,
  * swapped, replaced and inserted letters, umlauts among them, each stemmed
@@ -103,8 +204,7 @@ static void try_variant(lx_db *db, lupe_analyzer *an, cands *c, const char *v, s
  * in the ending: "Kodierng" has the stem kodierng, two edits from kodier
  * (Kodierung), but one inserted u away from the word.
  */
-static int form_variants(lx_db *db, lupe_analyzer *an, const char *form, size_t flen, size_t keep, int all,
-			 cands *c)
+static void form_variants(variants *vs, const char *form, size_t flen, int all)
 {
 	static const char *const letters[] = {"a", "b", "c", "d", "e", "f", "g", "h", "i", "j",
 		"k", "l", "m", "n", "o", "p", "q", "r", "s", "t", "u", "v", "w", "x", "y", "z", "\xc3\xa4",
@@ -112,22 +212,22 @@ static int form_variants(lx_db *db, lupe_analyzer *an, const char *form, size_t 
 	size_t at[TYPO_FORM_MAX + 1], nc = 0; /* where each character starts */
 	char v[TYPO_FORM_MAX + 8];
 	if (flen > TYPO_FORM_MAX)
-		return 0;
+		return;
 	for (size_t i = 0; i < flen; i++) {
 		unsigned char b = (unsigned char)form[i];
 		if (b >= '0' && b <= '9')
-			return 0;
+			return;
 		if ((b & 0xC0) != 0x80)
 			at[nc++] = i;
 	}
 	at[nc] = flen;
-	for (size_t i = keep; i < nc; i++) { /* deletion */
+	for (size_t i = 0; i < nc; i++) { /* deletion */
 		size_t a = at[i], b = at[i + 1];
 		memcpy(v, form, a);
 		memcpy(v + a, form + b, flen - b);
-		try_variant(db, an, c, v, flen - (b - a));
+		try_variant(vs, v, flen - (b - a), (unsigned)i);
 	}
-	for (size_t i = keep; i + 1 < nc; i++) { /* transposition */
+	for (size_t i = 0; i + 1 < nc; i++) { /* transposition */
 		size_t a = at[i], b = at[i + 1], e = at[i + 2];
 		if (b - a == e - b && memcmp(form + a, form + b, b - a) == 0)
 			continue;
@@ -135,11 +235,11 @@ static int form_variants(lx_db *db, lupe_analyzer *an, const char *form, size_t 
 		memcpy(v + a, form + b, e - b);
 		memcpy(v + a + (e - b), form + a, b - a);
 		memcpy(v + e, form + e, flen - e);
-		try_variant(db, an, c, v, flen);
+		try_variant(vs, v, flen, (unsigned)i);
 	}
 	if (!all)
-		return c->n;
-	for (size_t i = keep; i <= nc; i++) { /* replacement (i < nc) and insertion */
+		return;
+	for (size_t i = 0; i <= nc; i++) { /* replacement (i < nc) and insertion */
 		size_t a = at[i], b = i < nc ? at[i + 1] : flen;
 		for (size_t k = 0; k < sizeof letters / sizeof letters[0]; k++) {
 			size_t ll = strlen(letters[k]);
@@ -149,17 +249,90 @@ static int form_variants(lx_db *db, lupe_analyzer *an, const char *form, size_t 
 				if (b - a == ll && memcmp(form + a, letters[k], ll) == 0)
 					continue;
 				memcpy(v + a + ll, form + b, flen - b);
-				try_variant(db, an, c, v, a + ll + flen - b);
+				try_variant(vs, v, a + ll + flen - b, (unsigned)i);
 			}
 			memcpy(v + a + ll, form + a, flen - a);
-			try_variant(db, an, c, v, flen + ll);
+			try_variant(vs, v, flen + ll, (unsigned)i);
 		}
 	}
-	return c->n;
 }
 
-int lupe_typo_corrections(lx_db *db, lupe_analyzer *an, const char *form, size_t flen, const char *term,
-			  size_t tlen, size_t keep, int *budget, uint64_t *own_freq, lupe_typo_cand *out, int max)
+/*
+ * Look up every one-edit variant of the word (from its first letter on:
+ * a caller that keeps letters filters by position) in one batch, and keep
+ * those the index holds, in the order they were made.  0, or -1 out of memory.
+ */
+static int probe_words(typo_word **ws, size_t nw, lx_db *db, lupe_analyzer *an, lupe_probes *known)
+{
+	variants vs = {.an = an};
+	int rc = 0;
+	for (size_t k = 0; k < nw; k++) {
+		vs.word = k;
+		form_variants(&vs, ws[k]->form, ws[k]->flen, ws[k]->all);
+	}
+	if (vs.oom || lupe_probes_run(&vs.probes, db, known) < 0)
+		rc = -1;
+	for (size_t i = 0; i < vs.n && rc == 0; i++) {
+		const variant *x = &vs.v[i];
+		typo_word *w = ws[x->word];
+		uint64_t f = vs.probes.freq[x->probe];
+		if (!f)
+			continue;
+		if (w->n_hits == TYPO_HITS_MAX)
+			break;
+		if (w->n_hits == w->cap_hits) {
+			int nc = w->cap_hits ? w->cap_hits * 2 : 16;
+			typo_hit *nh = realloc(w->hits, (size_t)nc * sizeof *nh);
+			if (!nh) {
+				rc = -1;
+				break;
+			}
+			w->hits = nh;
+			w->cap_hits = nc;
+		}
+		typo_hit *h = &w->hits[w->n_hits++];
+		size_t tl = vs.probes.len[x->probe];
+		memcpy(h->term, vs.probes.terms.p + vs.probes.off[x->probe], tl + 1);
+		size_t fl = x->len < LUPE_TYPO_FORM ? x->len : 0;
+		memcpy(h->form, vs.forms.p + x->at, fl);
+		h->form[fl] = '\0';
+		h->freq = f;
+		h->pos = x->pos;
+	}
+	lupe_probes_free(&vs.probes);
+	lupe_buf_free(&vs.forms);
+	free(vs.v);
+	for (size_t k = 0; k < nw; k++)
+		ws[k]->probed = rc == 0;
+	return rc;
+}
+
+int lupe_typo_memo_prepare(lupe_typo_memo *m, lx_db *db, lupe_analyzer *an, const char *const *forms,
+			   const size_t *flens, const char *const *terms, const size_t *tlens, size_t n)
+{
+	typo_word *ws[LUPE_TYPO_BUDGET];
+	size_t nw = 0;
+	int budget = LUPE_TYPO_BUDGET;
+	for (size_t i = 0; i < n && budget > 0 && nw < LUPE_TYPO_BUDGET; i++) {
+		if (lupe_fuzzy_distance(lupe_utf8_count(forms[i], flens[i])) == 0 || flens[i] > TYPO_FORM_MAX)
+			continue;
+		long k = lupe_probes_find(&m->freqs, terms[i], tlens[i]);
+		if (k < 0 || m->freqs.freq[k] > TYPO_RARE_MAX)
+			continue;
+		uint64_t own = m->freqs.freq[k];
+		budget -= own ? TYPO_COST_KNOWN : TYPO_COST_ABSENT;
+		typo_word *w = memo_word(m, forms[i], flens[i], terms[i], tlens[i]);
+		if (!w || w->probed)
+			continue;
+		w->all = own == 0;
+		ws[nw++] = w;
+	}
+	return nw ? probe_words(ws, nw, db, an, &m->freqs) : 0;
+}
+
+int lupe_typo_corrections(lx_db *db, lupe_analyzer *an, lupe_typo_memo *memo, const char *form, size_t flen,
+			  const char *term, size_t tlen, size_t keep, int *budget, uint64_t *own_freq, lupe_typo_cand *out,
+			  int max)
 {
 	lupe_fuzzy_cand c[LUPE_FUZZY_MAX];
 	char forms[LUPE_FUZZY_MAX][LUPE_TYPO_FORM];
@@ -168,14 +341,25 @@ int lupe_typo_corrections(lx_db *db, lupe_analyzer *an, const char *form, size_t
 		*own_freq = 0;
 	int dist = lupe_fuzzy_distance(lupe_utf8_count(form, flen));
 	/* A word longer than TYPO_FORM_MAX bytes is no typo worth its neighbourhood (a 100-letter word). */
-	if (dist == 0 || max <= 0 || *budget <= 0 || flen > TYPO_FORM_MAX)
+	if (dist == 0 || max <= 0 || *budget <= 0 || flen > TYPO_FORM_MAX || tlen >= sizeof c[0].term)
 		return 0;
-	uint64_t own = lx_termfreq(db, term, tlen);
+	lupe_typo_memo *own_memo = NULL;
+	if (!memo && lupe_typo_memo_new(&own_memo) < 0)
+		return 0;
+	if (!memo)
+		memo = own_memo;
+	int k = 0;
+	uint64_t own = lupe_typo_memo_termfreq(memo, db, term, tlen);
 	if (own_freq)
 		*own_freq = own;
 	if (own > TYPO_RARE_MAX)
-		return 0;
+		goto done;
 	*budget -= own ? TYPO_COST_KNOWN : TYPO_COST_ABSENT;
+	if (keep > 2)
+		keep = 2;
+	typo_word *w = memo_word(memo, form, flen, term, tlen);
+	if (!w)
+		goto done;
 	/*
 	 * One edit of the word as written first: the closest reading of what
 	 * was typed.  Only when there is none, the terms near its stem (one
@@ -184,10 +368,31 @@ int lupe_typo_corrections(lx_db *db, lupe_analyzer *an, const char *form, size_t
 	 * terms of art) and a question holds several: only its deleted and
 	 * swapped letters (a doubled or swapped letter makes most of the
 	 * typos that happen to be words somewhere), about 2 lookups a letter
-	 * instead of 60 and a scan of the stem's neighbours.
+	 * instead of 60 and a scan of the stem's neighbours.  The variants
+	 * are looked up once per query, all of them in one batch, and every
+	 * caller (the query, the suggestion) reads the same look-ups.
 	 */
-	cands fc = {c, forms, 0, LUPE_FUZZY_MAX, term, tlen, {0}};
-	int n = form_variants(db, an, form, flen, keep, own == 0, &fc);
+	w->all = own == 0;
+	if (!w->probed && probe_words(&w, 1, db, an, &memo->freqs) < 0)
+		goto done;
+	int n = 0;
+	lupe_probes seen = {0};
+	for (int i = 0; i < w->n_hits; i++) {
+		const typo_hit *h = &w->hits[i];
+		size_t hl = strlen(h->term);
+		if (h->pos < keep)
+			continue;
+		/* A term counts once, for the first variant that gave it (a doubled letter gives the same twice). */
+		size_t before = seen.n;
+		if (lupe_probes_add(&seen, h->term, hl) < 0)
+			break;
+		if (seen.n == before)
+			continue;
+		int at = lupe_fuzzy_add(c, &n, LUPE_FUZZY_MAX, term, tlen, h->term, hl, 1, h->freq);
+		if (at >= 0)
+			memcpy(forms[at], h->form, LUPE_TYPO_FORM);
+	}
+	lupe_probes_free(&seen);
 	for (int i = 0; i < n; i++)
 		order[i] = i;
 	if (n > 0) {
@@ -199,23 +404,28 @@ int lupe_typo_corrections(lx_db *db, lupe_analyzer *an, const char *form, size_t
 				order[j - 1] = t;
 			}
 	} else if (own == 0) {
-		n = lupe_fuzzy_terms(db, term, tlen, dist, keep, c, LUPE_FUZZY_MAX);
+		if (!w->near_done[keep]) {
+			w->n_near[keep] = lupe_fuzzy_terms_known(db, &memo->freqs, term, tlen, dist, keep, w->near[keep],
+								 LUPE_FUZZY_MAX);
+			w->near_done[keep] = 1;
+		}
+		n = w->n_near[keep];
 		if (n <= 0)
-			return 0;
+			goto done;
+		memcpy(c, w->near[keep], (size_t)n * sizeof c[0]);
 		for (int i = 0; i < n; i++) {
 			order[i] = i;
 			forms[i][0] = '\0';
 		}
 	}
 	if (n <= 0)
-		return 0;
+		goto done;
 	/* Closest first, then most frequent. */
 	int best = c[order[0]].dist;
 	uint64_t top = 0;
 	for (int i = 0; i < n && c[order[i]].dist == best; i++)
 		if (c[order[i]].freq > top)
 			top = c[order[i]].freq;
-	int k = 0;
 	for (int i = 0; i < n && k < max; i++) {
 		const lupe_fuzzy_cand *x = &c[order[i]];
 		if (x->dist != best && x->freq < top * TYPO_FAR_RATIO)
@@ -226,5 +436,7 @@ int lupe_typo_corrections(lx_db *db, lupe_analyzer *an, const char *form, size_t
 		memcpy(out[k].form, forms[order[i]], LUPE_TYPO_FORM);
 		k++;
 	}
+done:
+	lupe_typo_memo_free(own_memo);
 	return k;
 }

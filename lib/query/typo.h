@@ -32,6 +32,36 @@ typedef struct {
 #define LUPE_TYPO_BUDGET 32
 
 /*
+ * What one query has looked up for typo tolerance, so that the query
+ * builder and the did-you-mean suggestion ask the index once: term
+ * frequencies, and each word's one-edit variants the index holds.  Valid
+ * for one revision of the index: make one per query (lupe_typo_memo_new:
+ * 0, or -1 out of memory; lupe_typo_memo_free accepts NULL).
+ */
+typedef struct lupe_typo_memo lupe_typo_memo;
+int lupe_typo_memo_new(lupe_typo_memo **out);
+void lupe_typo_memo_free(lupe_typo_memo *m);
+/*
+ * Look up n terms in one batch (one exchange per remote shard) and keep
+ * their frequencies: the query's own words, before it is built.  0, or -1.
+ */
+int lupe_typo_memo_prefetch(lupe_typo_memo *m, lx_db *db, const char *const *terms, const size_t *lens, size_t n);
+/*
+ * After lupe_typo_memo_prefetch of the words' terms: look up the one-edit
+ * variants of every word that may be mistyped (forms[i], flens[i] bytes as
+ * the analyzer folds them, terms[i] its term) in one batch, within the
+ * query's budget.  0, or -1 out of memory.
+ */
+int lupe_typo_memo_prepare(lupe_typo_memo *m, lx_db *db, lupe_analyzer *an, const char *const *forms,
+			   const size_t *flens, const char *const *terms, const size_t *tlens, size_t n);
+/* The frequencies the memo holds, for lupe_fuzzy_terms_known (NULL for NULL). */
+lupe_probes *lupe_typo_memo_known(lupe_typo_memo *m);
+/* Keep a frequency read elsewhere (a search's own statistics): 0, or -1. */
+int lupe_typo_memo_learn(lupe_typo_memo *m, const char *term, size_t len, uint64_t freq);
+/* The frequency of term, from the memo or looked up and kept (m NULL: looked up). */
+uint64_t lupe_typo_memo_termfreq(lupe_typo_memo *m, lx_db *db, const char *term, size_t len);
+
+/*
  * The corrections of a query word: `form` (flen bytes) as the analyzer
  * folded it, `term` its index term.  Only a word the index does not hold,
  * or holds once (a typo in a document) while a correction is 50 times as
@@ -45,9 +75,11 @@ typedef struct {
  * returns their count.  *budget is what the query may still spend (start
  * it at LUPE_TYPO_BUDGET): each look-up takes its share, at 0 or below
  * none is made.  *own_freq (if not NULL) receives the documents holding `term`
- * when it was looked up, else 0.
+ * when it was looked up, else 0.  memo (may be NULL) holds what the
+ * query looked up already and keeps what this call looks up.
  */
-int lupe_typo_corrections(lx_db *db, lupe_analyzer *an, const char *form, size_t flen, const char *term,
-			  size_t tlen, size_t keep, int *budget, uint64_t *own_freq, lupe_typo_cand *out, int max);
+int lupe_typo_corrections(lx_db *db, lupe_analyzer *an, lupe_typo_memo *memo, const char *form, size_t flen,
+			  const char *term, size_t tlen, size_t keep, int *budget, uint64_t *own_freq, lupe_typo_cand *out,
+			  int max);
 
 #endif

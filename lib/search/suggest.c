@@ -1,7 +1,5 @@
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "index/document.h"
 #include "query/fuzzy.h"
@@ -41,6 +39,7 @@ typedef struct {
 	lx_db *x;
 	lupe_analyzer *an;
 	lupe_tokens *toks;
+	lupe_typo_memo *memo; /* what the query's building looked up, or NULL */
 	lupe_buf out;      /* the query being corrected */
 	int changed;
 	int budget;        /* lupe_typo_corrections' */
@@ -69,6 +68,7 @@ static int surface(sctx *c, const char *term, int max, lupe_buf *out)
 	lx_query *q = lx_q_term(term, strlen(term), 1);
 	p.k1 = 1.2;
 	p.b = 0.75;
+	p.reopened = 1; /* the revision the search and its query read (lupe_search reopened) */
 	if (!q || lx_search(c->x, q, 0, SURFACE_DOCS, &p, &ms, &err) != LUPE_OK)
 		goto done;
 	if (lupe_buf_append(&qt.terms, term, strlen(term) + 1) < 0)
@@ -192,8 +192,8 @@ static void word(sctx *c, const lq_node *n)
 		memcpy(form, lupe_itok_form(c->toks, k), fl);
 		int dist = lupe_fuzzy_distance(lupe_utf8_count(form, fl));
 		lupe_typo_cand cand[SUGGEST_TRY];
-		int nc = lupe_typo_corrections(c->x, c->an, form, fl, term, k->term_len, SUGGEST_KEEP, &c->budget, NULL,
-					       cand, SUGGEST_TRY);
+		int nc = lupe_typo_corrections(c->x, c->an, c->memo, form, fl, term, k->term_len, SUGGEST_KEEP,
+					       &c->budget, NULL, cand, SUGGEST_TRY);
 		if (nc <= 0)
 			continue;
 		c->typed.len = 0;
@@ -247,10 +247,10 @@ static void walk(sctx *c, const lq_node *n, int depth)
 		walk(c, n->kids[i], depth + 1);
 }
 
-char *lupe_suggest(lx_db *x, lupe_analyzer *an, lupe_tokens *toks, const lq_node *root, const char *query,
-		   size_t len)
+char *lupe_suggest(lx_db *x, lupe_analyzer *an, lupe_tokens *toks, lupe_typo_memo *memo, const lq_node *root,
+		   const char *query, size_t len)
 {
-	sctx c = {x, an, toks, {0}, 0, LUPE_TYPO_BUDGET, {0}, {0}};
+	sctx c = {x, an, toks, memo, {0}, 0, LUPE_TYPO_BUDGET, {0}, {0}};
 	if (lupe_buf_append(&c.out, query, len) < 0) {
 		lupe_buf_free(&c.out);
 		return NULL;
@@ -263,126 +263,4 @@ char *lupe_suggest(lx_db *x, lupe_analyzer *an, lupe_tokens *toks, const lq_node
 		return NULL;
 	}
 	return c.out.p;
-}
-
-/* ---- the suggester thread ---- */
-
-enum { SUG_IDLE, SUG_POSTED, SUG_DONE, SUG_QUIT };
-
-struct lupe_suggester {
-	pthread_t th;
-	pthread_mutex_t mu;
-	pthread_cond_t cv;
-	int state;
-	pid_t pid; /* the process that made it: a forked child has no such thread */
-	lx_db *x;
-	lupe_analyzer *an;
-	lupe_tokens toks;
-	const lq_node *root;
-	const char *query;
-	size_t len;
-	char *result;
-};
-
-static void *sug_main(void *arg)
-{
-	lupe_suggester *s = arg;
-	pthread_mutex_lock(&s->mu);
-	for (;;) {
-		while (s->state != SUG_POSTED && s->state != SUG_QUIT)
-			pthread_cond_wait(&s->cv, &s->mu);
-		if (s->state == SUG_QUIT)
-			break;
-		pthread_mutex_unlock(&s->mu);
-		lupe_err err;
-		/* The newest revision, as the search's reader; if it cannot, the one it has. */
-		lx_reopen(s->x, &err);
-		char *r = lupe_suggest(s->x, s->an, &s->toks, s->root, s->query, s->len);
-		pthread_mutex_lock(&s->mu);
-		s->result = r;
-		s->state = SUG_DONE;
-		pthread_cond_broadcast(&s->cv);
-	}
-	pthread_mutex_unlock(&s->mu);
-	return NULL;
-}
-
-int lupe_suggester_new(lupe_suggester **out, const char *path, int decompound)
-{
-	lupe_err err;
-	lupe_suggester *s = calloc(1, sizeof *s);
-	*out = NULL;
-	if (!s)
-		return -1;
-	lupe_analyzer_options ao = LUPE_ANALYZER_OPTIONS_INIT;
-	ao.decompound = decompound;
-	if (lx_open(&s->x, path, 0, 0, &err) != LUPE_OK || lupe_analyzer_new(&s->an, &ao) != LUPE_OK)
-		goto fail;
-	if (pthread_mutex_init(&s->mu, NULL) != 0)
-		goto fail;
-	if (pthread_cond_init(&s->cv, NULL) != 0) {
-		pthread_mutex_destroy(&s->mu);
-		goto fail;
-	}
-	s->pid = getpid();
-	if (pthread_create(&s->th, NULL, sug_main, s) != 0) {
-		pthread_cond_destroy(&s->cv);
-		pthread_mutex_destroy(&s->mu);
-		goto fail;
-	}
-	*out = s;
-	return 0;
-fail:
-	lupe_analyzer_free(s->an);
-	lx_close(s->x);
-	free(s);
-	return -1;
-}
-
-int lupe_suggester_post(lupe_suggester *s, const lq_node *root, const char *query, size_t len)
-{
-	if (s->pid != getpid())
-		return -1;
-	pthread_mutex_lock(&s->mu);
-	s->root = root;
-	s->query = query;
-	s->len = len;
-	s->result = NULL;
-	s->state = SUG_POSTED;
-	pthread_cond_broadcast(&s->cv);
-	pthread_mutex_unlock(&s->mu);
-	return 0;
-}
-
-char *lupe_suggester_wait(lupe_suggester *s)
-{
-	pthread_mutex_lock(&s->mu);
-	while (s->state == SUG_POSTED)
-		pthread_cond_wait(&s->cv, &s->mu);
-	char *r = s->result;
-	s->result = NULL;
-	s->state = SUG_IDLE;
-	pthread_mutex_unlock(&s->mu);
-	return r;
-}
-
-void lupe_suggester_free(lupe_suggester *s)
-{
-	if (!s)
-		return;
-	if (s->pid == getpid()) {
-		pthread_mutex_lock(&s->mu);
-		s->state = SUG_QUIT;
-		pthread_cond_broadcast(&s->cv);
-		pthread_mutex_unlock(&s->mu);
-		pthread_join(s->th, NULL);
-		pthread_cond_destroy(&s->cv);
-		pthread_mutex_destroy(&s->mu);
-	}
-	/* In a forked child the thread is not there: only memory is freed. */
-	free(s->result);
-	lupe_tokens_release(&s->toks);
-	lupe_analyzer_free(s->an);
-	lx_close(s->x);
-	free(s);
 }

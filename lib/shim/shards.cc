@@ -99,6 +99,7 @@ int shard_failed(lx_shard &s, lupe_err *err)
 void rebuild(lx_db *db)
 {
 	db->rd = Xapian::Database();
+	db->generation++; // other shards, or connections made anew: a new view
 	for (auto &s : db->shards)
 		if (s.up)
 			db->rd.add_database(s.rd);
@@ -236,6 +237,14 @@ int lx_open_shards(lx_db **out, const char *const *specs, size_t n, int writable
 	lupe_err_clear(err);
 	*out = db;
 	return LUPE_OK;
+}
+
+int lx_remote(const lx_db *db)
+{
+	for (const auto &s : db->shards)
+		if (s.port)
+			return 1;
+	return 0;
 }
 
 size_t lx_shard_count(const lx_db *db)

@@ -41,6 +41,14 @@ int lx_doc_count(lx_db *db, uint64_t *out, lupe_err *err);
 /* Documents holding `term`; 0 when none or on any error (used as a hint only). */
 uint64_t lx_termfreq(lx_db *db, const char *term, size_t len);
 /*
+ * The document frequencies of n terms at once: out[i] for terms[i]
+ * (lens[i] bytes), 0 for a term the index lacks or on any error (hints,
+ * as lx_termfreq).  A local index looks each up; remote shards are asked
+ * for all of them in one exchange each (lx_termfreq costs one per term and
+ * shard).  A shard that fails is marked down as a search marks it.
+ */
+void lx_termfreqs(lx_db *db, const char *const *terms, const size_t *lens, size_t n, uint64_t *out);
+/*
  * The value in `slot` of the document holding the unique term idterm:
  * *found says whether there is such a document; out gets the value ("" if none).
  */
@@ -61,7 +69,11 @@ typedef int (*lx_term_cb)(void *ctx, const char *term, size_t len, lx_term_here 
 int lx_allterms(lx_db *db, const char *prefix, size_t n, lx_term_cb cb, void *ctx, lupe_err *err);
 uint64_t lx_term_here_freq(const lx_term_here *at);
 int lx_term_here_skip_to(lx_term_here *at, const char *term, size_t len);
-/* Pick up the newest committed revision (readers). */
+/*
+ * Pick up the newest committed revision (readers).  Sharded: a shard that
+ * fails is marked down as a search marks it (the next search fails at
+ * once, or skips it with partial), and the others are reopened.
+ */
 int lx_reopen(lx_db *db, lupe_err *err);
 
 /* ---- shards (shim/shards.cc) ----
@@ -75,6 +87,8 @@ int lx_reopen(lx_db *db, lupe_err *err);
 uint64_t lx_shard_hash(const char *id, size_t n);
 int lx_open_shards(lx_db **out, const char *const *specs, size_t n, int writable, int create,
 		   unsigned timeout_ms, lupe_err *err);
+/* Whether some shard is remote (tcp://): each look-up is then a round trip. */
+int lx_remote(const lx_db *db);
 /* 0 for an index that is not sharded; the lx_shard_* calls below need i < count. */
 size_t lx_shard_count(const lx_db *db);
 const char *lx_shard_name(const lx_db *db, size_t i);
@@ -221,6 +235,7 @@ typedef struct {
 	 * local index, as the matcher goes. */
 	uint64_t deadline_ns;
 	unsigned budget_ms;      /* the budget it came from, for the message */
+	int reopened;            /* reader: the caller ran lx_reopen just before: search that revision */
 } lx_params;
 
 /*
@@ -265,6 +280,11 @@ int lx_like(lx_db *db, const char *idterm, size_t n, unsigned nterms, size_t off
 
 /* The stored data of the first document holding term (for showing a word as written). */
 int lx_first_data(lx_db *db, const char *term, size_t len, lupe_buf *out, int *found, lupe_err *err);
+/*
+ * The i-th term of the query and its document frequency as the match read
+ * it (no look-up): 1, or 0 past the last.  *term is borrowed from m.
+ */
+int lx_mset_termfreq(const lx_mset *m, size_t i, const char **term, size_t *len, uint64_t *freq);
 /* Whether some shard did not answer and the hits come from the others. */
 int lx_mset_partial(const lx_mset *m);
 void lx_mset_free(lx_mset *m);

@@ -38,6 +38,23 @@ struct lx_db {
 	// puts a new folder in the old one's place; a reader notices by these
 	// and opens the new one.
 	unsigned long long dir_dev = 0, dir_ino = 0;
+	// Bumped whenever what db->rd reads may have changed: a reopen that
+	// found a new revision, a reader opened anew, the set of shards rebuilt.
+	// What is cached from reads is valid only for the generation it was
+	// read in.
+	uint64_t generation = 0;
+	// A remote reader's term lists by prefix (lx_allterms): a remote
+	// allterms costs one reply message per term.  Bounded by kTermsCacheMax
+	// bytes (xapian_shim.cc), least recently used first out.
+	struct TermList {
+		std::string prefix;
+		uint64_t generation = 0, used = 0;
+		size_t bytes = 0;
+		std::vector<std::pair<std::string, uint64_t>> terms;
+	};
+	std::vector<TermList> term_lists;
+	size_t term_lists_bytes = 0;
+	uint64_t term_lists_clock = 0;
 	// The committed index is the output of a compaction (lx_compact or
 	// lx_merge_parts) and nothing was written since: compacting again
 	// would only copy it.
@@ -63,6 +80,8 @@ struct lx_mset {
 	uint64_t lower = 0, upper = 0; // the matcher's bounds of the total
 	bool exact = false;
 	bool partial = false;         // some shard did not answer
+	// The query's terms and their document frequencies, as the match read them.
+	std::vector<std::pair<std::string, uint64_t>> termfreqs;
 };
 
 // Thrown inside a search when its deadline (lx_params.deadline_ns) has

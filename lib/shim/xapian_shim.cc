@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <limits>
+#include <map>
 
 #include <cerrno>
 #include <cstdio>
@@ -109,16 +110,24 @@ bool dir_id(const std::string &path, unsigned long long *dev, unsigned long long
 // the folder was replaced (lupe_compact) since it was opened.
 void refresh_reader(lx_db *db)
 {
-	if (db->writable || !db->shards.empty())
-		return db->rd.reopen(), void();
+	// Database::reopen() says whether a shard's revision changed (a remote
+	// one asks its server, which reopens and compares); the generation
+	// then drops what was cached from the old revision.
+	if (db->writable || !db->shards.empty()) {
+		if (db->rd.reopen())
+			db->generation++;
+		return;
+	}
 	unsigned long long dev, ino;
 	if (db->dir_ino && dir_id(db->path, &dev, &ino) && (dev != db->dir_dev || ino != db->dir_ino)) {
 		db->rd = Xapian::Database(db->path);
 		db->dir_dev = dev;
 		db->dir_ino = ino;
+		db->generation++;
 		return;
 	}
-	db->rd.reopen();
+	if (db->rd.reopen())
+		db->generation++;
 }
 
 // Reads race with a writer's commits: when Xapian says the revision being
@@ -299,16 +308,181 @@ int lx_value_of(lx_db *db, const char *idterm, size_t n, unsigned slot, lupe_buf
 	});
 }
 
-// The scan's position, as lx_allterms' callback sees it.
+// The scan's position, as lx_allterms' callback sees it: in Xapian's term
+// list, or in a cached copy of it (list, at).
 struct lx_term_here {
+	const std::vector<std::pair<std::string, uint64_t>> *list = nullptr;
+	size_t at = 0;
 	Xapian::TermIterator it;
 	std::string skip; // where to go on from, when set
 	bool skipping = false;
 };
 
+namespace {
+
+// The bytes a remote reader keeps of term lists (lx_db::term_lists).
+constexpr size_t kTermsCacheMax = 16u << 20;
+
+// A remote reader's terms starting with p and their frequencies, read once
+// per generation: over xapian-tcpsrv a listing is one reply message per
+// term (a two-letter prefix: thousands, 6-16 ms), where a local one is a
+// B-tree scan.  nullptr for any other handle.
+const std::vector<std::pair<std::string, uint64_t>> *cached_terms(lx_db *db, const std::string &p)
+{
+	if (db->writable || !lx_remote(db))
+		return nullptr;
+	uint64_t now = ++db->term_lists_clock;
+	for (auto &l : db->term_lists)
+		if (l.prefix == p && l.generation == db->generation) {
+			l.used = now;
+			return &l.terms;
+		}
+	lx_db::TermList fresh;
+	fresh.prefix = p;
+	fresh.generation = db->generation;
+	fresh.used = now;
+	for (auto it = db->rd.allterms_begin(p); it != db->rd.allterms_end(p); ++it) {
+		fresh.terms.emplace_back(*it, it.get_termfreq());
+		fresh.bytes += (*it).size() + sizeof fresh.terms[0];
+	}
+	// Out go lists of an older generation, then the least recently used.
+	for (size_t i = 0; i < db->term_lists.size();) {
+		auto &l = db->term_lists[i];
+		if (l.generation != db->generation || l.prefix == p) {
+			db->term_lists_bytes -= l.bytes;
+			db->term_lists.erase(db->term_lists.begin() + (long)i);
+		} else {
+			i++;
+		}
+	}
+	while (!db->term_lists.empty() && db->term_lists_bytes + fresh.bytes > kTermsCacheMax) {
+		auto lru = std::min_element(db->term_lists.begin(), db->term_lists.end(),
+					    [](const lx_db::TermList &a, const lx_db::TermList &b) { return a.used < b.used; });
+		db->term_lists_bytes -= lru->bytes;
+		db->term_lists.erase(lru);
+	}
+	if (fresh.bytes > kTermsCacheMax)
+		return nullptr; // read it as it comes
+	db->term_lists_bytes += fresh.bytes;
+	db->term_lists.push_back(std::move(fresh));
+	return &db->term_lists.back().terms;
+}
+
+// The list cached_terms keeps for p, if it holds one of this generation; no fetch.
+const std::vector<std::pair<std::string, uint64_t>> *known_terms(lx_db *db, const std::string &p)
+{
+	for (auto &l : db->term_lists)
+		if (l.prefix == p && l.generation == db->generation) {
+			l.used = ++db->term_lists_clock;
+			return &l.terms;
+		}
+	return nullptr;
+}
+
+// lx_termfreqs: the prefix length of the lists it reads, and how many of
+// its terms must share a prefix before its list is fetched.
+constexpr size_t kListPrefix = 2;
+constexpr size_t kListWorth = 32;
+
+}  // namespace
+
+void lx_termfreqs(lx_db *db, const char *const *terms, const size_t *lens, size_t n, uint64_t *out)
+{
+	for (size_t i = 0; i < n; i++)
+		out[i] = 0;
+	if (n == 0)
+		return;
+	lupe_err err;
+	if (!lx_remote(db)) {
+		with_retry(db, &err, "term frequency", [&]() -> int {
+			for (size_t i = 0; i < n; i++)
+				out[i] = db->rd.get_termfreq(std::string(terms[i], lens[i]));
+			return LUPE_OK;
+		});
+		return;
+	}
+	// One OR of the terms, matched for no documents: each shard answers
+	// the statistics of every term in one exchange (Xapian gathers them
+	// from all shards before it would match), where get_termfreq asks the
+	// shards one after the other, term by term.  Through lx_shards_run, so
+	// that a shard that fails here is marked down as a search would mark it
+	// and the search that follows fails at once (or skips it with partial)
+	// instead of waiting out its timeout again.
+	//
+	// A reader answers from the term lists it keeps by two-byte prefix
+	// (cached_terms, valid for the revision read), and fetches the list of
+	// a prefix many of the terms share: a word's one-edit variants mostly
+	// keep its first two letters, and the list serves the next query too.
+	// An OR of ~1,000 variants cost the servers 5-90 ms a word.
+	auto attempt = [&](lupe_err *e) -> int {
+		return with_retry(db, e, "term frequency", [&]() -> int {
+			std::vector<Xapian::Query> qs;
+			std::vector<size_t> asked;
+			std::map<std::string, size_t> per_prefix;
+			if (!db->writable)
+				for (size_t i = 0; i < n; i++)
+					if (lens[i] >= kListPrefix)
+						per_prefix[std::string(terms[i], kListPrefix)]++;
+			for (size_t i = 0; i < n; i++) {
+				const std::vector<std::pair<std::string, uint64_t>> *list = nullptr;
+				if (!db->writable && lens[i] >= kListPrefix) {
+					std::string p(terms[i], kListPrefix);
+					list = per_prefix[p] >= kListWorth ? cached_terms(db, p) : known_terms(db, p);
+				}
+				if (!list) {
+					qs.emplace_back(std::string(terms[i], lens[i]));
+					asked.push_back(i);
+					continue;
+				}
+				std::string t(terms[i], lens[i]);
+				auto it = std::lower_bound(list->begin(), list->end(), t,
+							   [](const std::pair<std::string, uint64_t> &x, const std::string &k) {
+								   return x.first < k;
+							   });
+				out[i] = it != list->end() && it->first == t ? it->second : 0;
+			}
+			if (qs.empty())
+				return LUPE_OK;
+			Xapian::Enquire enq(db->rd);
+			enq.set_query(Xapian::Query(Xapian::Query::OP_OR, qs.begin(), qs.end()));
+			Xapian::MSet ms = enq.get_mset(0, 0);
+			for (size_t i : asked)
+				out[i] = ms.get_termfreq(std::string(terms[i], lens[i]));
+			return LUPE_OK;
+		});
+	};
+	bool partial = false;
+	if (db->in_shards_run)
+		attempt(&err);
+	else if (lx_shards_run(db, true, &partial, &err, attempt) != LUPE_OK)
+		for (size_t i = 0; i < n; i++)
+			out[i] = 0;
+}
+
 int lx_allterms(lx_db *db, const char *prefix, size_t n, lx_term_cb cb, void *ctx, lupe_err *err)
 {
 	return with_retry(db, err, "list terms", [&]() -> int {
+		if (const auto *list = cached_terms(db, std::string(prefix, n))) {
+			lx_term_here at;
+			at.list = list;
+			while (at.at < list->size()) {
+				const std::string &t = (*list)[at.at].first;
+				int rc = cb(ctx, t.data(), t.size(), &at);
+				if (rc)
+					return rc;
+				if (at.skipping) {
+					at.skipping = false;
+					auto from = list->begin() + (long)at.at;
+					auto it = std::lower_bound(from, list->end(), at.skip,
+								   [](const std::pair<std::string, uint64_t> &e,
+								      const std::string &k) { return e.first < k; });
+					at.at = (size_t)(it - list->begin());
+				} else {
+					at.at++;
+				}
+			}
+			return LUPE_OK;
+		}
 		std::string p(prefix, n);
 		lx_term_here at;
 		Xapian::TermIterator end = db->rd.allterms_end(p);
@@ -333,6 +507,8 @@ uint64_t lx_term_here_freq(const lx_term_here *at)
 	// Called from C, inside lx_allterms' callback: nothing may be thrown
 	// through it.  0 on failure (a listed term has a frequency of 1 or
 	// more); the scan's next step meets the same error and reports it.
+	if (at->list)
+		return (*at->list)[at->at].second;
 	try {
 		return at->it.get_termfreq();
 	} catch (...) {
@@ -353,6 +529,10 @@ int lx_term_here_skip_to(lx_term_here *at, const char *term, size_t len)
 
 int lx_reopen(lx_db *db, lupe_err *err)
 {
+	if (!db->shards.empty() && !db->writable && !db->in_shards_run) {
+		bool partial = false;
+		return lx_shards_run(db, true, &partial, err, [&](lupe_err *e) { return lx_reopen(db, e); });
+	}
 	try {
 		refresh_reader(db);
 		return LUPE_OK;
@@ -1264,6 +1444,14 @@ void run(Xapian::Enquire &enq, lx_db *db, size_t offset, size_t limit, const lx_
 	// Xapian's early stop makes the match fast) more than it is worth.
 	Xapian::doccount n = db->rd.get_doccount();
 	Xapian::doccount check = !spies.empty() || n <= LX_COUNT_ALL_MAX ? n : (Xapian::doccount)LX_CHECK_AT_LEAST;
+	// Over remote shards a bound of check_at_least makes every server send
+	// that many results back (the client merges them), not only the page:
+	// with the bound at the index's size a question's reply was ~20 KB a
+	// shard and the biggest share of its time.  There the total is the
+	// matcher's estimate and bounds, as on a large index (facets still
+	// look at every match).
+	if (spies.empty() && lx_remote(db))
+		check = 0;
 	// Xapian counts in 32 bits: an offset past that is past every document
 	// (an empty page), never a cast that wraps to page 1.
 	const size_t dmax = std::numeric_limits<Xapian::doccount>::max();
@@ -1274,6 +1462,10 @@ void run(Xapian::Enquire &enq, lx_db *db, size_t offset, size_t limit, const lx_
 	m->lower = ms.get_matches_lower_bound();
 	m->upper = ms.get_matches_upper_bound();
 	m->exact = m->lower == m->upper;
+	// The statistics the match gathered anyway: a caller that needs a
+	// query term's frequency reads it here instead of asking each shard.
+	for (auto t = enq.get_query().get_unique_terms_begin(); t != enq.get_query().get_unique_terms_end(); ++t)
+		m->termfreqs.emplace_back(*t, ms.get_termfreq(*t));
 	for (auto it = ms.begin(); it != ms.end(); ++it) {
 		m->weights.push_back(it.get_weight());
 		m->data.push_back(it.get_document().get_data());
@@ -1317,8 +1509,9 @@ int lx_search(lx_db *db, const lx_query *q, size_t offset, size_t limit, const l
 	*out = nullptr;
 	lx_mset *m = nullptr;
 	// A reader sees what was committed since it opened: reopen is cheap
-	// when nothing changed.
-	if (!db->writable) {
+	// when nothing changed (one round trip a remote shard; none when the
+	// caller reopened just before, to build the query on that revision).
+	if (!db->writable && !p->reopened) {
 		try {
 			refresh_reader(db);
 		} catch (...) {
@@ -1404,6 +1597,16 @@ int lx_first_data(lx_db *db, const char *term, size_t len, lupe_buf *out, int *f
 		}
 		return LUPE_OK;
 	});
+}
+
+int lx_mset_termfreq(const lx_mset *m, size_t i, const char **term, size_t *len, uint64_t *freq)
+{
+	if (i >= m->termfreqs.size())
+		return 0;
+	*term = m->termfreqs[i].first.data();
+	*len = m->termfreqs[i].first.size();
+	*freq = m->termfreqs[i].second;
+	return 1;
 }
 
 size_t lx_mset_size(const lx_mset *m)
