@@ -85,10 +85,10 @@ for r in $(seq 1 "$rounds"); do
     for side in a b; do
         eval "bin=\$$side/examples/lupe-index"
         if [ "$mode" != folder ]; then
-            run "$side-jsonl" "$bin" --db "$tmp/db" -q --jsonl "$input" ${AB_ARGS:-}
+            run "$side-jsonl" "$bin" --db "$tmp/db" --jsonl "$input" ${AB_ARGS:-}
         fi
         if [ "$mode" != jsonl ]; then
-            run "$side-folder" "$bin" --db "$tmp/db" -q "$tmp/files" ${AB_ARGS:-}
+            run "$side-folder" "$bin" --db "$tmp/db" "$tmp/files" ${AB_ARGS:-}
         fi
     done
     if [ "$peer" = 1 ]; then
