@@ -12,10 +12,10 @@
  * holds them, which the analyzer's word cache cannot save.  A stem depends
  * on the word's bytes alone, so a direct-mapped table of recent words gives
  * the same result; a slot holds the last word that hashed to it.  Fixed
- * size (STEM_SLOTS slots of ~128 bytes: 1 MB, allocated on first use), and only
+ * size (STEM_SLOTS slots of ~128 bytes, allocated on first use), and only
  * words of up to STEM_WORD_MAX bytes whose stem fits are kept.
  */
-#define STEM_SLOTS 8192
+#define STEM_SLOTS 16384
 #define STEM_WORD_MAX 48
 #define STEM_TERM_MAX 72
 
