@@ -34,7 +34,7 @@ struct lupe_analyzer {
  */
 #define WC_SLOTS 16384
 #define WC_WORD_MAX 48
-#define WC_TOKS_MAX 6
+#define WC_TOKS_MAX (1 + MAX_PARTS)
 
 typedef struct {
 	uint16_t form_len, term_len;
