@@ -189,11 +189,7 @@ static int add_tail(lupe_buf *stored, const char *tail, size_t n)
 	ZSTD_CCtx *c = cctx();
 	if (!c || lupe_buf_reserve(stored, bound) < 0)
 		return -1;
-	/* With a checksum: a damaged tail is found, not shown as other text. */
-	if (ZSTD_isError(ZSTD_CCtx_reset(c, ZSTD_reset_session_and_parameters)) ||
-	    ZSTD_isError(ZSTD_CCtx_setParameter(c, ZSTD_c_compressionLevel, RECORD_ZSTD_LEVEL)) ||
-	    ZSTD_isError(ZSTD_CCtx_setParameter(c, ZSTD_c_checksumFlag, 1)))
-		return -1;
+	/* With a checksum (cctx()): a damaged tail is found, not shown as other text. */
 	size_t z = ZSTD_compress2(c, stored->p + stored->len, bound, tail, n);
 	if (ZSTD_isError(z))
 		return -1;
