@@ -59,7 +59,8 @@ def run(build, db, queries, extra):
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("--db")
+    ap.add_argument("--db", help="the index both builds search")
+    ap.add_argument("--db-b", help="another index for build B (the same collection, made by B: a format A cannot read)")
     ap.add_argument("--a", help="build folder A (before)")
     ap.add_argument("--b", help="build folder B (after)")
     ap.add_argument("--queries", nargs="*", default=[], help="NAME=FILE")
@@ -74,14 +75,15 @@ def main():
             return 0
     extra = shlex.split(a.args)
     builds = {"A": a.a, "B": a.b}
+    dbs = {"A": a.db, "B": a.db_b or a.db}
     for spec in a.queries:
         name, path = spec.split("=", 1)
         for k in builds:
-            run(builds[k], a.db, path, extra)  # warm-up
+            run(builds[k], dbs[k], path, extra)  # warm-up
         res = {"A": [], "B": []}
         for r in range(a.rounds):
             for k in (("A", "B") if r % 2 == 0 else ("B", "A")):
-                t, cpu = run(builds[k], a.db, path, extra)
+                t, cpu = run(builds[k], dbs[k], path, extra)
                 res[k].append((pct(t, 50), pct(t, 95), cpu))
         p50 = {k: statistics.median(x[0] for x in res[k]) for k in res}
         p95 = {k: statistics.median(x[1] for x in res[k]) for k in res}
