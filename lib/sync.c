@@ -655,31 +655,44 @@ static void free_sync(struct sync *s)
 	lupe_buf_free(&s->path);
 }
 
-LUPE_EXPORT int lupe_sync_path(lupe_db *db, const char *path, const lupe_sync_options *opts,
-			       lupe_sync_stats *stats)
+/*
+ * What lupe_sync_path and lupe_sync_prune check and set up alike: a
+ * writable handle, known options, zeroed stats (into *dummy when the caller
+ * passed none).  LUPE_OK, or the status with the handle's message set.
+ */
+static int sync_begin(struct sync *s, lupe_db *db, const lupe_sync_options *opts, lupe_sync_stats *stats,
+		      lupe_sync_stats *dummy)
 {
 	static const lupe_sync_options defaults = LUPE_SYNC_OPTIONS_INIT;
-	lupe_sync_stats dummy;
-	struct sync s;
-	lupe_buf key = {0}, val = {0};
-	int rc = LUPE_OK;
-
 	if (!stats)
-		stats = &dummy;
+		stats = dummy;
 	memset(stats, 0, sizeof *stats);
+	memset(s, 0, sizeof *s);
 	if (!db)
 		return LUPE_EINVAL;
 	lupe_err_clear(&db->err);
-	if (!path || !*path)
-		return lupe_err_set(&db->err, LUPE_EINVAL, "no path to sync");
 	if (!db->writable)
 		return lupe_err_set(&db->err, LUPE_EREADONLY, "the index is open read-only");
 	if (opts && (opts->version < 1 || opts->version > LUPE_SYNC_OPTIONS_VERSION))
 		return lupe_err_set(&db->err, LUPE_EINVAL, "unknown lupe_sync_options version %u", opts->version);
-	memset(&s, 0, sizeof s);
-	s.db = db;
-	s.o = opts ? opts : &defaults;
-	s.st = stats;
+	s->db = db;
+	s->o = opts ? opts : &defaults;
+	s->st = stats;
+	return LUPE_OK;
+}
+
+LUPE_EXPORT int lupe_sync_path(lupe_db *db, const char *path, const lupe_sync_options *opts,
+			       lupe_sync_stats *stats)
+{
+	lupe_sync_stats dummy;
+	struct sync s;
+	lupe_buf key = {0}, val = {0};
+	int rc = sync_begin(&s, db, opts, stats, &dummy);
+
+	if (rc != LUPE_OK)
+		return rc;
+	if (!path || !*path)
+		return lupe_err_set(&db->err, LUPE_EINVAL, "no path to sync");
 
 	char *root = realpath(path, NULL);
 	if (!root) {
@@ -756,25 +769,15 @@ out:
 
 LUPE_EXPORT int lupe_sync_prune(lupe_db *db, const lupe_sync_options *opts, lupe_sync_stats *stats)
 {
-	static const lupe_sync_options defaults = LUPE_SYNC_OPTIONS_INIT;
 	lupe_sync_stats dummy;
 	lupe_buf key = {0};
 	lupe_strings *ids = NULL;
 	struct sync s;
+	int rc = sync_begin(&s, db, opts, stats, &dummy);
 
-	if (!stats)
-		stats = &dummy;
-	memset(stats, 0, sizeof *stats);
-	if (!db)
-		return LUPE_EINVAL;
-	lupe_err_clear(&db->err);
-	if (!db->writable)
-		return lupe_err_set(&db->err, LUPE_EREADONLY, "the index is open read-only");
-	memset(&s, 0, sizeof s);
-	s.db = db;
-	s.o = opts ? opts : &defaults;
-	s.st = stats;
-	int rc = lupe_list_ids(db, &ids, "/");
+	if (rc != LUPE_OK)
+		return rc;
+	rc = lupe_list_ids(db, &ids, "/");
 	for (size_t i = 0; rc == LUPE_OK && i < lupe_strings_count(ids) && !s.stop; i++) {
 		const char *id = lupe_strings_get(ids, i);
 		struct stat st;

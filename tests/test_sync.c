@@ -180,6 +180,12 @@ START_TEST(deletion_removes)
 	ck_assert_int_eq(sync_with(at("g2"), LUPE_SYNC_KEEP_GONE, &st), LUPE_OK);
 	ck_assert_uint_eq(st.removed, 0);
 	ck_assert_uint_eq(count(), 2);
+	/* Options of a version the library does not know are refused by both, before anything changes. */
+	lupe_sync_options bad = LUPE_SYNC_OPTIONS_INIT;
+	bad.version = LUPE_SYNC_OPTIONS_VERSION + 1;
+	ck_assert_int_eq(lupe_sync_prune(db, &bad, &st), LUPE_EINVAL);
+	ck_assert_int_eq(lupe_sync_path(db, at("g2"), &bad, &st), LUPE_EINVAL);
+	ck_assert_uint_eq(count(), 2);
 	ck_assert_int_eq(lupe_sync_prune(db, NULL, &st), LUPE_OK);
 	ck_assert_uint_eq(st.removed, 1);
 	ck_assert_uint_eq(count(), 1);
