@@ -21,13 +21,15 @@ local function notify(msg, level)
 	vim.notify("lupe: " .. msg, level or vim.log.levels.INFO)
 end
 
-local function option(name, default)
+-- The user's setting g:lupe_NAME, or `default` when it is not set.
+function M.option(name, default)
 	local v = vim.g["lupe_" .. name]
 	if v == nil then
 		return default
 	end
 	return v
 end
+local option = M.option
 
 -- An absolute path without a trailing slash.
 function M.normalize(dir)

@@ -18,11 +18,7 @@ M.state = nil
 local api = vim.api
 
 local function option(name, default)
-	local v = vim.g["lupe_" .. name]
-	if v == nil then
-		return default
-	end
-	return v
+	return require("lupe").option(name, default)
 end
 
 local function scratch()
