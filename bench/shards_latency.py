@@ -33,16 +33,8 @@ SHARED = os.environ.get("LUPE_SHARED", os.path.join(os.path.dirname(ROOT), "shar
 SERVERS = []
 
 
-def pct(xs, p):
-    xs = sorted(xs)
-    return xs[min(len(xs) - 1, int(round(p / 100.0 * (len(xs) - 1))))]
-
-
-def run(cmd, out):
-    with open(out, "w") as f:
-        subprocess.run(cmd, stdout=f, check=True)
-    with open(out) as f:
-        return [float(json.loads(l)["took_ms"]) for l in f if l.strip()]
+sys.path.insert(0, HERE)
+from latency import pct, run  # noqa: E402  (the same percentile and took_ms reader)
 
 
 def corpus_jsonl(kind, path):
