@@ -776,7 +776,8 @@ int lupe_analyze_near(lupe_analyzer *an, lupe_tokens *toks, const char *text, si
 
 /*
  * The passage is chosen among the matches in text[from..to); it may reach
- * out of that range, up to len.
+ * out of that range, up to len.  0; 1 when the analysis stopped short of
+ * `to` (PLACES_MAX); -1 when out of memory.
  */
 static int snippet(lupe_analyzer *an, lupe_tokens *toks, const char *text, size_t len, size_t from, size_t to,
 		   const lupe_qterms *qt, const lupe_snip_keys *keys, size_t target, int full, lupe_buf *out,
@@ -984,7 +985,6 @@ static int snippet(lupe_analyzer *an, lupe_tokens *toks, const char *text, size_
 	if (kinds)
 		*kinds = kd;
 	*n_spans = nsp;
-	/* (rc 1: the analysis stopped short of `to`) */
 	if (matches) {
 		*matches = last;
 		*n_matches = last_n;
