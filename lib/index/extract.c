@@ -153,15 +153,20 @@ static int to_utf8(const char *s, size_t n, int html, lupe_buf *out)
 /* Titles                                                                  */
 /* ---------------------------------------------------------------------- */
 
-/* Copy a title with white space collapsed, cut at a word end near LUPE_TITLE_MAX. */
-static char *clean_title(const char *s, size_t n, size_t *out_len)
+/*
+ * Copy a title with white space collapsed, cut at a word end near
+ * LUPE_TITLE_MAX, into *out (malloc'd; NULL when it is all blanks).
+ * 0, or -1 when out of memory.
+ */
+static int clean_title(const char *s, size_t n, char **out, size_t *out_len)
 {
 	char *t = malloc(n + 1);
 	size_t o = 0;
 	int space = 0;
 
+	*out = NULL;
 	if (!t)
-		return NULL;
+		return -1;
 	for (size_t i = 0; i < n; i++) {
 		unsigned char c = (unsigned char)s[i];
 		if (lupe_ascii_space(c) || c == 0) {
@@ -184,10 +189,11 @@ static char *clean_title(const char *s, size_t n, size_t *out_len)
 	t[o] = '\0';
 	if (o == 0) {
 		free(t);
-		return NULL;
+		return 0;
 	}
+	*out = t;
 	*out_len = o;
-	return t;
+	return 0;
 }
 
 static size_t count_words(const char *s, size_t n)
@@ -381,7 +387,8 @@ static xmlNode *find_element(xmlNode *n, const char *name)
 	return NULL;
 }
 
-static char *meta_description(xmlNode *root)
+/* The content of the page's description meta element (xmlFree it), or NULL. */
+static xmlChar *meta_description(xmlNode *root)
 {
 	for (xmlNode *n = find_element(root, "meta"); n;) {
 		xmlChar *name = xmlGetProp(n, (const xmlChar *)"name");
@@ -391,10 +398,7 @@ static char *meta_description(xmlNode *root)
 				   !strcasecmp((const char *)name, "og:description"));
 		xmlFree(name);
 		if (hit) {
-			xmlChar *c = xmlGetProp(n, (const xmlChar *)"content");
-			char *r = c ? strdup((const char *)c) : NULL;
-			xmlFree(c);
-			return r;
+			return xmlGetProp(n, (const xmlChar *)"content");
 		}
 		/* The next meta element after n. */
 		xmlNode *m = n->next;
@@ -443,6 +447,7 @@ static int walk_body(xmlNode *root, struct html_out *h)
 static int extract_html(const char *s, size_t n, lupe_extracted *out)
 {
 	struct html_out h = {{0}, 0};
+	xmlChar *desc = NULL;
 	int rc = LUPE_ENOMEM;
 
 	if (n > INT32_MAX)
@@ -458,13 +463,13 @@ static int extract_html(const char *s, size_t n, lupe_extracted *out)
 		t = find_element(root, "h1");
 	if (t) {
 		xmlChar *c = xmlNodeGetContent(t);
-		if (c) {
-			out->title = clean_title((const char *)c, strlen((const char *)c), &out->title_len);
-			xmlFree(c);
-		}
+		int trc = c ? clean_title((const char *)c, strlen((const char *)c), &out->title, &out->title_len) : 0;
+		xmlFree(c);
+		if (trc != 0)
+			goto out;
 	}
-	char *desc = root ? meta_description(root) : NULL;
-	if (desc && put_text(&h, desc, strlen(desc)) != 0)
+	desc = root ? meta_description(root) : NULL;
+	if (desc && put_text(&h, (const char *)desc, strlen((const char *)desc)) != 0)
 		goto out;
 	h.ws = 2;
 	for (xmlNode *c = doc->children; c; c = c->next)
@@ -477,7 +482,7 @@ static int extract_html(const char *s, size_t n, lupe_extracted *out)
 	h.text.p = NULL;
 	rc = LUPE_OK;
 out:
-	free(desc);
+	xmlFree(desc);
 	lupe_buf_free(&h.text);
 	xmlFreeDoc(doc);
 	return rc;
@@ -507,8 +512,11 @@ int lupe_extract(lupe_kind kind, const char *buf, size_t len, lupe_extracted *ou
 	}
 	size_t tn = 0;
 	const char *t = lupe_text_title(u.p, u.len, kind == LUPE_KIND_MARKDOWN, &tn);
-	if (t) /* no title (out of memory, or nothing but blanks): the caller names the file */
-		out->title = clean_title(t, tn, &out->title_len);
+	/* No title (nothing but blanks): the caller names the file. */
+	if (t && clean_title(t, tn, &out->title, &out->title_len) != 0) {
+		lupe_buf_free(&u);
+		return LUPE_ENOMEM;
+	}
 	out->text = u.p;
 	out->text_len = u.len;
 	return LUPE_OK;
