@@ -44,7 +44,8 @@ static const char usage_text[] =
 	"  --html            HTML-escaped snippets with <mark> around matches\n"
 	"  --color=WHEN      bold highlights: auto (default: on a terminal, unless\n"
 	"                    NO_COLOR is set or TERM=dumb), always or never\n"
-	"  --version         print the version and exit"
+	"  --time-budget MS  give up a search after MS milliseconds (default 10000)\n"
+	"  --version         print the version and exit\n"
 	"  -h, --help        show this help\n"
 	"\n"
 	"Query syntax: wort wort, \"genaue phrase\", +muss -nicht, a UND b, a ODER b,\n"
@@ -532,7 +533,7 @@ int main(int argc, char **argv)
 	char **words = calloc((size_t)argc + 1, sizeof *words);
 	size_t n_words = 0;
 	bool only_words = false;
-	long limit = 10, offset = 0;
+	long limit = 10, offset = 0, budget = 0;
 	struct out_opts o = {false, false, false, false};
 	lupe_search_options so = LUPE_SEARCH_OPTIONS_INIT;
 	lupe_open_options oo = LUPE_OPEN_OPTIONS_INIT;
@@ -575,6 +576,11 @@ int main(int argc, char **argv)
 			if (!parse_number(v, 0, LONG_MAX, &offset)) {
 				free(words);
 				return usage_error("--offset: '%s' is not a number from 0 up", v);
+			}
+		} else if ((v = option_value(argv, argc, &i, "--time-budget", &missing)) != NULL) {
+			if (!parse_number(v, 1, 3600000, &budget)) {
+				free(words);
+				return usage_error("--time-budget: '%s' is not a number of milliseconds from 1 to 3600000", v);
 			}
 		} else if (strcmp(a, "--json") == 0) {
 			o.json = true;
@@ -665,6 +671,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	so.limit = (size_t)limit;
+	so.time_budget_ms = (unsigned)budget;
 	so.offset = (size_t)offset;
 	if (color < 0) {
 		const char *nc = getenv("NO_COLOR"), *term = getenv("TERM");

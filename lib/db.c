@@ -470,6 +470,12 @@ LUPE_EXPORT int lupe_open(lupe_db **out, const char *path, const lupe_open_optio
 	db->batch_size = opts->batch_size ? opts->batch_size : 2000;
 	db->batch_bytes = opts->version >= 3 && opts->batch_bytes ? opts->batch_bytes : LUPE_BATCH_BYTES;
 	db->timeout_ms = opts->timeout_ms ? opts->timeout_ms : 5000;
+	for (size_t i = 0; i < shards.n; i++)
+		db->remote |= is_tcp_url(shards.v[i], strlen(shards.v[i]));
+	if (!writable && !(opts->flags & LUPE_OPEN_UNWATCHED) && !(db->watch = lupe_watch_new())) {
+		rc = lupe_err_set(&err, LUPE_ENOMEM, "%s: out of memory", path);
+		goto fail;
+	}
 	if (shards.n)
 		rc = lx_open_shards(&db->x, (const char *const *)shards.v, shards.n, writable, create, db->timeout_ms,
 				    &err);
@@ -560,6 +566,12 @@ LUPE_EXPORT void lupe_close(lupe_db *db)
 {
 	if (!db)
 		return;
+	/* A search that never returned still uses the handle: leave it all. */
+	if (db->hung) {
+		lupe_watch_abandon(db->watch);
+		return;
+	}
+	lupe_watch_free(db->watch);
 	/* Close commits what was added: a bulk load is merged, queued documents
 	 * are written; not after a loss: a part of a batch is never published. */
 	if (db->bulk && (db->lost || end_bulk(db) != LUPE_OK) && db->bulk) {
@@ -583,6 +595,8 @@ LUPE_EXPORT void lupe_close(lupe_db *db)
 
 LUPE_EXPORT const char *lupe_errmsg(const lupe_db *db)
 {
+	if (db && db->hung)
+		return db->hung_msg;
 	return db ? db->err.msg : "no database handle";
 }
 
@@ -590,6 +604,8 @@ LUPE_EXPORT int lupe_doc_count(lupe_db *db, uint64_t *out)
 {
 	if (!db || !out)
 		return LUPE_EINVAL;
+	if (db->hung)
+		return LUPE_EHUNG;
 	int rc = lupe_db_sync(db);
 	if (rc != LUPE_OK)
 		return rc;
@@ -674,6 +690,8 @@ LUPE_EXPORT int lupe_add(lupe_db *db, const lupe_document *doc)
 	int rc;
 	if (!db)
 		return LUPE_EINVAL;
+	if (db->hung)
+		return LUPE_EHUNG;
 	lupe_err_clear(&db->err);
 	if (!doc)
 		return lupe_err_set(&db->err, LUPE_EINVAL, "lupe_add: document is NULL");
@@ -719,6 +737,8 @@ LUPE_EXPORT int lupe_delete(lupe_db *db, const char *id)
 	int rc, found = 0;
 	if (!db)
 		return LUPE_EINVAL;
+	if (db->hung)
+		return LUPE_EHUNG;
 	lupe_err_clear(&db->err);
 	if (!db->writable)
 		return lupe_err_set(&db->err, LUPE_EREADONLY, "lupe_delete: index is open read-only");
@@ -747,6 +767,8 @@ LUPE_EXPORT int lupe_commit(lupe_db *db)
 {
 	if (!db)
 		return LUPE_EINVAL;
+	if (db->hung)
+		return LUPE_EHUNG;
 	lupe_err_clear(&db->err);
 	if (!db->writable)
 		return lupe_err_set(&db->err, LUPE_EREADONLY, "lupe_commit: index is open read-only");
@@ -772,6 +794,8 @@ LUPE_EXPORT int lupe_compact(lupe_db *db)
 {
 	if (!db)
 		return LUPE_EINVAL;
+	if (db->hung)
+		return LUPE_EHUNG;
 	lupe_err_clear(&db->err);
 	if (!db->writable)
 		return lupe_err_set(&db->err, LUPE_EREADONLY, "lupe_compact: index is open read-only");
@@ -796,6 +820,8 @@ LUPE_EXPORT int lupe_acknowledge_loss(lupe_db *db)
 {
 	if (!db)
 		return LUPE_EINVAL;
+	if (db->hung)
+		return LUPE_EHUNG;
 	lupe_err_clear(&db->err);
 	if (!db->lost)
 		return LUPE_OK;

@@ -10,6 +10,7 @@
 #include "shim/shim.h"
 #include "util/buf.h"
 #include "util/error.h"
+#include "util/watch.h"
 
 
 /* lupe_open_options.batch_bytes by default. */
@@ -38,6 +39,13 @@ struct lupe_db {
 	int lost;
 	char lost_msg[LUPE_ERRMSG_MAX];
 	int lockfd;          /* a local writer's lx_writer_lock; -1 when none */
+	/* A reader's searches run on this watched thread (lupe_search() in
+	 * search.c); NULL for writers and with LUPE_OPEN_UNWATCHED.  hung: a
+	 * search did not return; the handle is given up (lupe_close leaks it). */
+	lupe_watch *watch;
+	int remote;          /* some shard is tcp:// (bounded by timeout_ms too) */
+	int hung;
+	char hung_msg[LUPE_ERRMSG_MAX];
 };
 
 /*

@@ -15,6 +15,8 @@ LUPE_EXPORT int lupe_get_mtime(lupe_db *db, const char *id, int64_t *out)
 	int found, rc;
 	if (!db || !id || !out)
 		return LUPE_EINVAL;
+	if (db->hung)
+		return LUPE_EHUNG;
 	lupe_err_clear(&db->err);
 	*out = 0;
 	if ((rc = lupe_db_sync(db)) != LUPE_OK)
@@ -60,6 +62,8 @@ LUPE_EXPORT int lupe_list_ids(lupe_db *db, lupe_strings **out, const char *prefi
 	*out = NULL;
 	if (!db)
 		return LUPE_EINVAL;
+	if (db->hung)
+		return LUPE_EHUNG;
 	lupe_err_clear(&db->err);
 	int src = lupe_db_sync(db);
 	if (src != LUPE_OK)

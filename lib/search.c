@@ -1,3 +1,5 @@
+#include <stddef.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -311,8 +313,8 @@ static int out_of_time(lupe_db *db, const lx_params *p)
 	return lupe_err_set(&db->err, LUPE_ETIMEOUT, "search: stopped after its time budget of %u ms", p->budget_ms);
 }
 
-LUPE_EXPORT int lupe_search(lupe_db *db, lupe_results **out, const char *query, size_t len,
-			    const lupe_search_options *opts)
+static int search_now(lupe_db *db, lupe_results **out, const char *query, size_t len,
+		      const lupe_search_options *opts)
 {
 	lupe_search_options def = LUPE_SEARCH_OPTIONS_INIT;
 	lq_node *tree = NULL;
@@ -503,7 +505,7 @@ static int finish_results(lupe_db *db, lx_mset *ms, const lupe_search_options *o
 	return LUPE_OK;
 }
 
-LUPE_EXPORT int lupe_like(lupe_db *db, lupe_results **out, const char *id, const lupe_search_options *opts)
+static int like_now(lupe_db *db, lupe_results **out, const char *id, const lupe_search_options *opts)
 {
 	lupe_search_options def = LUPE_SEARCH_OPTIONS_INIT;
 	lupe_qterms qt = {0};
@@ -539,4 +541,154 @@ LUPE_EXPORT int lupe_like(lupe_db *db, lupe_results **out, const char *id, const
 	lupe_results_free(res);
 	lx_mset_free(ms);
 	return rc;
+}
+
+/* ---- watched searches (LUPE_OPEN_UNWATCHED in lupe.h) ----
+ * A reader's search runs on its watch's thread.  Everything that thread
+ * reads is copied into the call first (query, id, options and facet
+ * names): when the wait runs out the caller returns and may free its own
+ * copies while the thread is still inside the lookup. */
+typedef struct {
+	lupe_db *db;
+	int like;
+	char *text; /* the query, or the id */
+	size_t len;
+	lupe_search_options opts;
+	int has_opts;
+	lupe_results *res;
+} watched_call;
+
+static int watched_run(void *arg)
+{
+	watched_call *c = arg;
+	const lupe_search_options *o = c->has_opts ? &c->opts : NULL;
+	if (c->like)
+		return like_now(c->db, &c->res, c->text, o);
+	return search_now(c->db, &c->res, c->text, c->len, o);
+}
+
+static void watched_free(watched_call *c)
+{
+	if (!c)
+		return;
+	if (c->opts.facets) {
+		for (char **f = (char **)c->opts.facets; *f; f++)
+			free(*f);
+		free((void *)c->opts.facets);
+	}
+	free(c->text);
+	free(c);
+}
+
+static watched_call *watched_new(lupe_db *db, int like, const char *text, size_t len, const lupe_search_options *opts)
+{
+	watched_call *c = calloc(1, sizeof *c);
+	if (!c)
+		return NULL;
+	c->db = db;
+	c->like = like;
+	c->len = len;
+	c->text = malloc(len + 1);
+	if (!c->text)
+		goto oom;
+	if (len)
+		memcpy(c->text, text, len);
+	c->text[len] = 0;
+	if (opts) {
+		/* Only the fields the caller's version has (search_now reads no more). */
+		memcpy(&c->opts, opts,
+		       opts->version >= 2 ? sizeof *opts : offsetof(lupe_search_options, time_budget_ms));
+		c->opts.facets = NULL;
+		c->has_opts = 1;
+		if (opts->facets) {
+			size_t n = 0;
+			while (opts->facets[n])
+				n++;
+			char **f = calloc(n + 1, sizeof *f);
+			if (!f)
+				goto oom;
+			c->opts.facets = (const char *const *)f;
+			for (size_t i = 0; i < n; i++)
+				if (!(f[i] = strdup(opts->facets[i])))
+					goto oom;
+		}
+	}
+	return c;
+oom:
+	watched_free(c);
+	return NULL;
+}
+
+/* How long the caller waits for a watched search: its budget, as much
+ * again up to 2 s, and three times timeout_ms for remote shards. */
+static unsigned watched_wait_ms(const lupe_db *db, const lupe_search_options *opts)
+{
+	unsigned budget = opts && opts->version >= 2 && opts->time_budget_ms ? opts->time_budget_ms
+									    : LUPE_SEARCH_TIME_BUDGET_MS;
+	uint64_t ms = (uint64_t)budget + (budget < 2000 ? budget : 2000);
+	if (db->remote)
+		ms += 3 * (uint64_t)db->timeout_ms;
+	return ms > UINT32_MAX ? UINT32_MAX : (unsigned)ms;
+}
+
+static int watched(lupe_db *db, lupe_results **out, int like, const char *text, size_t len,
+		   const lupe_search_options *opts)
+{
+	int rc;
+	watched_call *c = watched_new(db, like, text, len, opts);
+	if (!c)
+		return lupe_err_set(&db->err, LUPE_ENOMEM, "search: out of memory");
+	unsigned wait = watched_wait_ms(db, opts);
+	int w = lupe_watch_run(db->watch, watched_run, c, wait, &rc);
+	if (w > 0) {
+		/* c, db and the watch stay with the thread for good. */
+		db->hung = 1;
+		snprintf(db->hung_msg, sizeof db->hung_msg,
+			 "search: no answer after %u ms (its time budget is %u ms): a lookup in the index does not "
+			 "return, so the index may be damaged (check it: lupe-index --check); this handle cannot be "
+			 "used any more: close it and open the index again",
+			 wait, c->has_opts && c->opts.time_budget_ms ? c->opts.time_budget_ms
+								 : LUPE_SEARCH_TIME_BUDGET_MS);
+		return LUPE_EHUNG;
+	}
+	if (w < 0) {
+		watched_free(c);
+		return lupe_err_set(&db->err, LUPE_ENOMEM, "search: cannot start the search thread");
+	}
+	*out = c->res;
+	watched_free(c);
+	return rc;
+}
+
+LUPE_EXPORT int lupe_search(lupe_db *db, lupe_results **out, const char *query, size_t len,
+			    const lupe_search_options *opts)
+{
+	if (!out)
+		return LUPE_EINVAL;
+	*out = NULL;
+	if (!db)
+		return LUPE_EINVAL;
+	if (db->hung)
+		return LUPE_EHUNG;
+	if (!db->watch)
+		return search_now(db, out, query, len, opts);
+	if (!query && len) {
+		lupe_err_clear(&db->err);
+		return lupe_err_set(&db->err, LUPE_EINVAL, "lupe_search: query is NULL");
+	}
+	return watched(db, out, 0, query, len, opts);
+}
+
+LUPE_EXPORT int lupe_like(lupe_db *db, lupe_results **out, const char *id, const lupe_search_options *opts)
+{
+	if (!out)
+		return LUPE_EINVAL;
+	*out = NULL;
+	if (!db || !id)
+		return LUPE_EINVAL;
+	if (db->hung)
+		return LUPE_EHUNG;
+	if (!db->watch)
+		return like_now(db, out, id, opts);
+	return watched(db, out, 1, id, strlen(id), opts);
 }

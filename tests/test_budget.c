@@ -5,6 +5,7 @@
  */
 #define _GNU_SOURCE /* memmem */
 #include <check.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <string.h>
 #include <time.h>
@@ -101,6 +102,98 @@ START_TEST(test_search_time_budget)
 	ck_assert_int_eq(lupe_search(db, &r, "wort", 4, &o), LUPE_OK);
 	lupe_results_free(r);
 	ck_assert_str_eq(lupe_strerror(LUPE_ETIMEOUT), "the search ran out of its time budget");
+	lupe_close(db);
+}
+END_TEST
+
+/* A lookup that never returns, as one inside Xapian's B-tree can on a
+ * damaged index: the hook blocks on a pipe nobody writes. */
+static int stall_pipe[2] = {-1, -1};
+static void stall_forever(void)
+{
+	char c;
+	while (read(stall_pipe[0], &c, 1) != 0)
+		;
+}
+
+/*
+ * A reader's search that never returns: the caller gets LUPE_EHUNG at the
+ * budget and as much again, every later call on the handle says so,
+ * lupe_close() returns, and a new handle on the same index searches.
+ */
+START_TEST(test_search_hung)
+{
+	lupe_close(index_of(20));
+	lupe_db *db = NULL;
+	lupe_open_options oo = LUPE_OPEN_OPTIONS_INIT;
+	char msg[256];
+	ck_assert_int_eq(lupe_open(&db, dbpath, &oo, msg, sizeof msg), LUPE_OK);
+	lupe_search_options o = LUPE_SEARCH_OPTIONS_INIT;
+	lupe_results *r = NULL;
+	ck_assert_int_eq(lupe_search(db, &r, "wort", 4, &o), LUPE_OK);
+	ck_assert_uint_eq(lupe_results_total(r, NULL), 20);
+	lupe_results_free(r);
+
+	ck_assert_int_eq(pipe(stall_pipe), 0);
+	lx_hooks.stall = stall_forever;
+	o.time_budget_ms = 150;
+	double t0 = now_ms();
+	int rc = lupe_search(db, &r, "wort", 4, &o);
+	double took = now_ms() - t0;
+	ck_assert_msg(rc == LUPE_EHUNG, "status %d (%s) after %.0f ms", rc, lupe_errmsg(db), took);
+	ck_assert_ptr_null(r);
+	ck_assert_msg(took >= 290 && took < 2000, "gave up after %.0f ms, not at 300", took);
+	ck_assert_msg(strstr(lupe_errmsg(db), "no answer after 300 ms (its time budget is 150 ms)") &&
+			      strstr(lupe_errmsg(db), "may be damaged"),
+		      "message: %s", lupe_errmsg(db));
+
+	/* Given up: every call says so at once, without touching the index. */
+	uint64_t n;
+	int64_t mtime;
+	lupe_strings *ids = NULL;
+	ck_assert_int_eq(lupe_search(db, &r, "wort", 4, &o), LUPE_EHUNG);
+	ck_assert_int_eq(lupe_like(db, &r, "d1", &o), LUPE_EHUNG);
+	ck_assert_int_eq(lupe_doc_count(db, &n), LUPE_EHUNG);
+	ck_assert_int_eq(lupe_get_mtime(db, "d1", &mtime), LUPE_EHUNG);
+	ck_assert_int_eq(lupe_list_ids(db, &ids, NULL), LUPE_EHUNG);
+	ck_assert_str_eq(lupe_strerror(LUPE_EHUNG), "a search never returned; the handle was given up");
+	lupe_close(db); /* returns: the handle stays with the stuck thread */
+
+	/* Another handle: fine once the lookup returns again. */
+	lx_hooks.stall = NULL;
+	ck_assert_int_eq(lupe_open(&db, dbpath, &oo, msg, sizeof msg), LUPE_OK);
+	ck_assert_int_eq(lupe_search(db, &r, "wort", 4, &o), LUPE_OK);
+	ck_assert_uint_eq(lupe_results_total(r, NULL), 20);
+	lupe_results_free(r);
+	/* lupe_like is watched too. */
+	lx_hooks.stall = stall_forever;
+	ck_assert_int_eq(lupe_like(db, &r, "d1", &o), LUPE_EHUNG);
+	lupe_close(db);
+}
+END_TEST
+
+/* A version-1 caller's options are read only as far as version 1 goes,
+ * and its search gets the default budget on the watched thread. */
+START_TEST(test_search_watched_v1)
+{
+	lupe_close(index_of(20));
+	lupe_db *db = NULL;
+	lupe_open_options oo = LUPE_OPEN_OPTIONS_INIT;
+	char msg[256];
+	ck_assert_int_eq(lupe_open(&db, dbpath, &oo, msg, sizeof msg), LUPE_OK);
+	/* A version-1 struct ends before time_budget_ms: in a buffer of just that size, ASan sees any read past it. */
+	size_t v1 = offsetof(lupe_search_options, time_budget_ms);
+	char *buf = malloc(v1);
+	lupe_search_options o = LUPE_SEARCH_OPTIONS_INIT;
+	static const char *const facets[] = {"year", NULL};
+	o.version = 1;
+	o.facets = facets;
+	memcpy(buf, &o, v1);
+	lupe_results *r = NULL;
+	ck_assert_int_eq(lupe_search(db, &r, "wort", 4, (const lupe_search_options *)buf), LUPE_OK);
+	ck_assert_uint_eq(lupe_results_total(r, NULL), 20);
+	lupe_results_free(r);
+	free(buf);
 	lupe_close(db);
 }
 END_TEST
@@ -350,6 +443,8 @@ int main(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, test_search_time_budget);
+	tcase_add_test(tc, test_search_hung);
+	tcase_add_test(tc, test_search_watched_v1);
 	tcase_add_test(tc, test_wildcard_budget);
 	tcase_add_test(tc, test_fuzzy_budget);
 	tcase_add_test(tc, test_record_checksum);

@@ -320,10 +320,15 @@ START_TEST(test_suggestion_reader_thread)
 	for (int t = 0; t < 2; t++) {
 		lupe_open_options o = LUPE_OPEN_OPTIONS_INIT;
 		o.suggest_thread = t == 0;
+		o.flags = t == 0 ? LUPE_OPEN_UNWATCHED : LUPE_OPEN_READ;
 		ck_assert_int_eq(lupe_open(&r[t], path, &o, msg, sizeof msg), LUPE_OK);
 	}
-	/* No thread is started, whatever the option says (lupe.h). */
+	/* The watched reader's one thread starts at its first search. */
 	size_t before = threads_now();
+	reader_suggestion(r[1], rows[0].q, got[1], sizeof got[1]);
+	ck_assert_uint_eq(threads_now(), before + 1);
+	/* The suggestion starts none, whatever the option says (lupe.h). */
+	before = threads_now();
 	reader_suggestion(r[1], rows[0].q, got[1], sizeof got[1]);
 	reader_suggestion(r[0], rows[0].q, got[0], sizeof got[0]);
 	ck_assert_uint_eq(threads_now(), before);
@@ -339,7 +344,9 @@ START_TEST(test_suggestion_reader_thread)
 		ck_assert_msg(strcmp(reader_suggestion(r[t], "Kommunkation", got[t], sizeof got[t]), "(none)") == 0,
 			      "reader %d after the commit: %s", t, got[t]);
 	lupe_close(r[0]);
-	lupe_close(r[1]);
+	before = threads_now();
+	lupe_close(r[1]); /* and ends at close */
+	ck_assert_uint_eq(threads_now(), before - 1);
 }
 END_TEST
 

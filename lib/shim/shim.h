@@ -206,6 +206,10 @@ typedef struct {
 	/* Called for each document a search's matcher checks its time budget
 	 * at (lx_params.deadline_ns): a test makes the matcher slow with it. */
 	void (*match)(void);
+	/* Called on the searching thread before every match (lx_search,
+	 * lx_like): a test blocks there, as a lookup that never returns on a
+	 * damaged index would. */
+	void (*stall)(void);
 } lx_test_hooks;
 extern lx_test_hooks lx_hooks;
 

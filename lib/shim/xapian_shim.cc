@@ -1415,6 +1415,8 @@ bool has_remote(const lx_db *db)
 // a later commit by a writer cannot change data under the caller.
 void run(Xapian::Enquire &enq, lx_db *db, size_t offset, size_t limit, const lx_params *p, lx_mset *m)
 {
+	if (lx_hooks.stall)
+		lx_hooks.stall();
 	check_deadline(p);
 	enq.set_weighting_scheme(Xapian::BM25Weight(p->k1, 0, 1, p->b, 0.5));
 	// A remote backend cannot run lupe's posting source (its own timeout

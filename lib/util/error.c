@@ -40,6 +40,7 @@ LUPE_EXPORT const char *lupe_strerror(int status)
 	case LUPE_ELOST: return "uncommitted changes were lost";
 	case LUPE_EBUSY: return "index busy: it kept changing while being read";
 	case LUPE_ETIMEOUT: return "the search ran out of its time budget";
+	case LUPE_EHUNG: return "a search never returned; the handle was given up";
 	}
 	return "unknown status";
 }

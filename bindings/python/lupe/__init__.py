@@ -26,7 +26,8 @@ __all__ = [
     "Error", "NotFoundError", "LockedError", "NotLupeError", "CorruptError",
     "IOFailureError", "NoMemoryError", "QueryError", "InvalidError",
     "ReadOnlyError", "NetworkError", "InternalError", "LibraryNotFound", "library_path",
-    "char_spans", "SORTS", "LostError", "BusyError", "SearchTimeoutError", "SyncEvent", "SyncStats",
+    "char_spans", "SORTS", "LostError", "BusyError", "SearchTimeoutError", "HungError",
+    "SyncEvent", "SyncStats",
 ]
 
 #: Raised (an OSError) when no usable liblupe is found; names what was tried.
@@ -124,10 +125,16 @@ class SearchTimeoutError(Error):
     status = -14
 
 
+class HungError(Error):
+    """A search never returned (a damaged index can make a lookup loop): the
+    handle is given up; close it and open the index again (LUPE_EHUNG)."""
+    status = -15
+
+
 _ERRORS = {cls.status: cls for cls in (
     NotFoundError, LockedError, NotLupeError, CorruptError, IOFailureError,
     NoMemoryError, QueryError, InvalidError, ReadOnlyError, NetworkError,
-    InternalError, LostError, BusyError, SearchTimeoutError)}
+    InternalError, LostError, BusyError, SearchTimeoutError, HungError)}
 
 
 def _decode(b: Optional[bytes]) -> Optional[str]:

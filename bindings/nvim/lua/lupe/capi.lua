@@ -144,6 +144,7 @@ local M = {
 	EQUERY = -7,
 	EINVAL = -8,
 	EREADONLY = -9,
+	EHUNG = -15,
 	SYNC_HIDDEN = 1,
 	SYNC_NO_IGNORE = 2,
 	SYNC_KEEP_GONE = 4,
