@@ -15,7 +15,10 @@
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <signal.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/time.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -368,6 +371,61 @@ static void print_json_error(FILE *f, const char *query, size_t len, const char 
 }
 
 /*
+ * A search that never returns (a damaged index can make a lookup loop
+ * inside Xapian, where the library's time budget is never checked) ends
+ * the program with a message instead of hanging it: a timer at the
+ * budget and as much again (at most 2 s more; 15 s more for a shard list,
+ * whose remote shards are bounded by their timeouts), armed around each
+ * search.  The library can do this with a thread (LUPE_OPEN_WATCHED); a
+ * process that may simply end needs no hand-over per search.  The
+ * messages are made before the timer is armed: the handler only writes.
+ */
+static unsigned watch_extra_ms; /* 15000 for a shard list */
+static char hung_err[1200], *hung_out;
+static size_t hung_err_len, hung_out_len;
+
+static void on_hung(int sig)
+{
+	(void)sig;
+	if (hung_out_len && write(STDOUT_FILENO, hung_out, hung_out_len) < 0)
+		_exit(1);
+	if (write(STDERR_FILENO, hung_err, hung_err_len) < 0)
+		_exit(1);
+	_exit(1);
+}
+
+static void watch_arm(const char *query, size_t len, const lupe_search_options *so, const struct out_opts *o)
+{
+	unsigned budget = so->time_budget_ms ? so->time_budget_ms : LUPE_SEARCH_TIME_BUDGET_MS;
+	unsigned wait = budget + (budget < 2000 ? budget : 2000) + watch_extra_ms;
+	char msg[400];
+	snprintf(msg, sizeof msg,
+		 "search: no answer after %u ms (its time budget is %u ms): a lookup in the index does not return, "
+		 "so the index may be damaged (check it: lupe-index --check)",
+		 wait, budget);
+	int n = snprintf(hung_err, sizeof hung_err, PROG ": %.*s: %s\n", (int)(len > 200 ? 200 : len), query, msg);
+	hung_err_len = n < 0 ? 0 : (size_t)n >= sizeof hung_err ? sizeof hung_err - 1 : (size_t)n;
+	free(hung_out);
+	hung_out = NULL;
+	hung_out_len = 0;
+	if (o->json && o->batch) {
+		FILE *m = open_memstream(&hung_out, &hung_out_len);
+		if (m) {
+			print_json_error(m, query, len, msg, wait);
+			fclose(m);
+		}
+	}
+	struct itimerval t = {{0, 0}, {wait / 1000, (long)(wait % 1000) * 1000}};
+	setitimer(ITIMER_REAL, &t, NULL);
+}
+
+static void watch_disarm(void)
+{
+	struct itimerval t = {{0, 0}, {0, 0}};
+	setitimer(ITIMER_REAL, &t, NULL);
+}
+
+/*
  * Run one query and print it.  Returns 0, 1 for a failed query (reported
  * on stdout in batch JSON mode, on stderr otherwise) or -1 when out of
  * memory.
@@ -384,7 +442,9 @@ static int run_query(lupe_db *db, const char *query, size_t len, const lupe_sear
 
 	/* The clock covers the search and reading every hit, not the printing. */
 	clock_gettime(CLOCK_MONOTONIC, &t0);
+	watch_arm(query, len, so, o);
 	rc = like_id ? lupe_like(db, &res, like_id, so) : lupe_search(db, &res, query, len, so);
+	watch_disarm();
 	cur_res = res;
 	if (rc == LUPE_OK) {
 		n = lupe_results_count(res);
@@ -659,6 +719,10 @@ int main(int argc, char **argv)
 	}
 
 	oo.flags = LUPE_OPEN_READ;
+	struct stat st;
+	if (stat(db_path, &st) == 0 && S_ISREG(st.st_mode))
+		watch_extra_ms = 15000;
+	signal(SIGALRM, on_hung);
 	rc = lupe_open(&db, db_path, &oo, errmsg, sizeof errmsg);
 	if (rc != LUPE_OK) {
 		/* The library's message usually names the path already. */

@@ -201,24 +201,24 @@ typedef struct lupe_db lupe_db;
  */
 #define LUPE_OPEN_BULK 0x4u
 /*
- * Read-only handles run each lupe_search() and lupe_like() on a thread of
- * their own (started at the first search, one per handle) and wait for it
- * with a deadline: the search's time budget
+ * For read-only handles (writers ignore it): run each lupe_search() and
+ * lupe_like() on a thread of the handle's own (started at the first
+ * search) and wait for it with a deadline: the search's time budget
  * (lupe_search_options.time_budget_ms) and as much again, at most 2 s more
  * (plus three times timeout_ms when a shard is remote).  A search that
  * runs out of its budget normally stops by itself with LUPE_ETIMEOUT; the
  * deadline is for a lookup that never returns, as one inside Xapian's
  * B-tree can on a damaged index, where no check of lupe's is reached.
- * Then the call fails with LUPE_EHUNG and the handle is given up: every
- * later call on it fails with LUPE_EHUNG, and lupe_close() frees nothing
- * (the stuck thread still uses the handle; it spins on in the background
- * until the process ends).  Open the index again (and check it:
- * lupe_check()).  The handle is still used by one thread at a time.
- * This flag turns the thread off: the search runs on the caller's thread,
- * which saves a thread hand-over (a few microseconds) per search and can
- * hang on such an index.  Writers never use the thread.
+ * Then the call fails with LUPE_EHUNG instead of hanging the caller, and
+ * the handle is given up: every later call on it fails with LUPE_EHUNG,
+ * and lupe_close() frees nothing (the stuck thread still uses the handle
+ * and spins on until the process ends).  Open the index again and check
+ * it (lupe_check()).  For programs that must stay responsive, such as
+ * editors; it costs a hand-over between threads per search (microseconds
+ * on an idle machine, more when the cores are busy).  The handle is still
+ * used by one thread at a time.
  */
-#define LUPE_OPEN_UNWATCHED 0x8u
+#define LUPE_OPEN_WATCHED 0x8u
 
 #define LUPE_OPEN_OPTIONS_VERSION 4
 typedef struct {

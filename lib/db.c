@@ -472,7 +472,7 @@ LUPE_EXPORT int lupe_open(lupe_db **out, const char *path, const lupe_open_optio
 	db->timeout_ms = opts->timeout_ms ? opts->timeout_ms : 5000;
 	for (size_t i = 0; i < shards.n; i++)
 		db->remote |= is_tcp_url(shards.v[i], strlen(shards.v[i]));
-	if (!writable && !(opts->flags & LUPE_OPEN_UNWATCHED) && !(db->watch = lupe_watch_new())) {
+	if (!writable && (opts->flags & LUPE_OPEN_WATCHED) && !(db->watch = lupe_watch_new())) {
 		rc = lupe_err_set(&err, LUPE_ENOMEM, "%s: out of memory", path);
 		goto fail;
 	}

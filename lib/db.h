@@ -40,7 +40,7 @@ struct lupe_db {
 	char lost_msg[LUPE_ERRMSG_MAX];
 	int lockfd;          /* a local writer's lx_writer_lock; -1 when none */
 	/* A reader's searches run on this watched thread (lupe_search() in
-	 * search.c); NULL for writers and with LUPE_OPEN_UNWATCHED.  hung: a
+	 * search.c); NULL for writers and without LUPE_OPEN_WATCHED.  hung: a
 	 * search did not return; the handle is given up (lupe_close leaks it). */
 	lupe_watch *watch;
 	int remote;          /* some shard is tcp:// (bounded by timeout_ms too) */

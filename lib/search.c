@@ -543,7 +543,7 @@ static int like_now(lupe_db *db, lupe_results **out, const char *id, const lupe_
 	return rc;
 }
 
-/* ---- watched searches (LUPE_OPEN_UNWATCHED in lupe.h) ----
+/* ---- watched searches (LUPE_OPEN_WATCHED in lupe.h) ----
  * A reader's search runs on its watch's thread.  Everything that thread
  * reads is copied into the call first (query, id, options and facet
  * names): when the wait runs out the caller returns and may free its own

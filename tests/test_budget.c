@@ -126,6 +126,7 @@ START_TEST(test_search_hung)
 	lupe_close(index_of(20));
 	lupe_db *db = NULL;
 	lupe_open_options oo = LUPE_OPEN_OPTIONS_INIT;
+	oo.flags = LUPE_OPEN_WATCHED;
 	char msg[256];
 	ck_assert_int_eq(lupe_open(&db, dbpath, &oo, msg, sizeof msg), LUPE_OK);
 	lupe_search_options o = LUPE_SEARCH_OPTIONS_INIT;
@@ -179,6 +180,7 @@ START_TEST(test_search_watched_v1)
 	lupe_close(index_of(20));
 	lupe_db *db = NULL;
 	lupe_open_options oo = LUPE_OPEN_OPTIONS_INIT;
+	oo.flags = LUPE_OPEN_WATCHED;
 	char msg[256];
 	ck_assert_int_eq(lupe_open(&db, dbpath, &oo, msg, sizeof msg), LUPE_OK);
 	/* A version-1 struct ends before time_budget_ms: in a buffer of just that size, ASan sees any read past it. */

@@ -320,7 +320,7 @@ START_TEST(test_suggestion_reader_thread)
 	for (int t = 0; t < 2; t++) {
 		lupe_open_options o = LUPE_OPEN_OPTIONS_INIT;
 		o.suggest_thread = t == 0;
-		o.flags = t == 0 ? LUPE_OPEN_UNWATCHED : LUPE_OPEN_READ;
+		o.flags = t == 1 ? LUPE_OPEN_WATCHED : LUPE_OPEN_READ;
 		ck_assert_int_eq(lupe_open(&r[t], path, &o, msg, sizeof msg), LUPE_OK);
 	}
 	/* The watched reader's one thread starts at its first search. */

@@ -275,7 +275,12 @@ static emacs_value Fopen(emacs_env *env, ptrdiff_t nargs, emacs_value *args, voi
 		opts.flags |= LUPE_OPEN_WRITE;
 	if (nargs > 2 && env->is_not_nil(env, args[2]))
 		opts.flags |= LUPE_OPEN_WRITE | LUPE_OPEN_CREATE;
-	opts.threads = 1; /* no threads of its own inside Emacs */
+	/* A reader's searches run on a watched thread: a lookup that never
+	 * returns (a damaged index) is an error after the search's budget and
+	 * as much again, not a frozen Emacs. */
+	if (!(opts.flags & LUPE_OPEN_WRITE))
+		opts.flags |= LUPE_OPEN_WATCHED;
+	opts.threads = 1; /* a writer: no analysis threads inside Emacs */
 	char msg[512] = "";
 	lupe_db *db = NULL;
 	int st = lupe_open(&db, path, &opts, msg, sizeof msg);

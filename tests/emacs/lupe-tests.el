@@ -188,6 +188,16 @@ in the temporary folder."
           (let ((err (should-error (lupe-index-directory proj) :type 'user-error)))
             (should (string-match-p "locked" (cadr err))))
         (lupe-module-close writer)))
+    ;; A reader's searches run on one watched thread of its own (a lookup
+    ;; that never returns on a damaged index is an error, not a frozen
+    ;; Emacs), which ends at close.
+    (let* ((threads (lambda () (length (directory-files "/proc/self/task" nil "\\`[0-9]"))))
+           (db (lupe-module-open (lupe--index-path proj)))
+           (before (funcall threads)))
+      (lupe-module-search db "Überstunden" 10)
+      (should (= (funcall threads) (1+ before)))
+      (lupe-module-close db)
+      (should (= (funcall threads) before)))
     ;; A closed handle, a handle that is not one.
     (let ((db (lupe-module-open (lupe--index-path proj))))
       (lupe-module-close db)

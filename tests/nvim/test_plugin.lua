@@ -167,6 +167,18 @@ local ok, err = pcall(function()
 	eq(by_file(qf_entries()), { [haus] = { position(texts[haus], "Gartenhaus") } }, ":Lupe Gartenhaus")
 	vim.cmd("cclose")
 
+	-- A reader's searches run on a watched thread of its own (a lookup that
+	-- never returns on a damaged index is an error, not a frozen editor).
+	local function threads()
+		return #vim.fn.readdir("/proc/self/task")
+	end
+	local reader = lupe.open({ dir = proj })
+	local before = threads()
+	eq(#reader:search("Gartenhaus").hits, 1, "a reader handle searches")
+	eq(threads(), before + 1, "its searches run on one thread of its own")
+	reader:close()
+	eq(threads(), before, "which ends when it is closed")
+
 	-- Change one file, delete another, keep the third.
 	local notiz_mtime = uv.fs_stat(notiz).mtime.sec
 	texts[arbeit] = "# Arbeit\n\nKaffeepause statt\nÜberstunden.\n"

@@ -666,6 +666,11 @@ class Database:
     commit() or close(); readers see nothing of it until then).  timeout_ms
     bounds waits on remote shards.
 
+    A reader runs its searches on a thread of its own and gives a search
+    up when it has not returned by its time budget and as much again (at
+    most 2 s more): HungError, after which the Database is unusable (a
+    damaged index can make a lookup loop; check it, open it again).
+
     One Database may be used by one thread at a time."""
 
     path: str
@@ -679,8 +684,10 @@ class Database:
         if path is None:
             raise TypeError("path must be a str or os.PathLike naming the index, not None")
         opts = _capi.open_options()
+        # A reader's searches run on a watched thread: a lookup that never
+        # returns (a damaged index) raises HungError instead of hanging.
         opts.flags = (_capi.OPEN_WRITE | _capi.OPEN_CREATE if create else
-                      _capi.OPEN_WRITE if writable else _capi.OPEN_READ)
+                      _capi.OPEN_WRITE if writable else _capi.OPEN_READ | _capi.OPEN_WATCHED)
         if bulk:
             if not (create or writable):
                 raise InvalidError("bulk=True needs a writer (create=True or writable=True)")

@@ -163,6 +163,30 @@ def test_commit_makes_changes_visible_to_readers(dbpath):
             assert r.search("Kaffeemaschine")[0].id == "a"
 
 
+def _threads():
+    return len(os.listdir("/proc/self/task"))
+
+
+def test_reader_searches_on_a_watched_thread(seeded):
+    """A reader opens with LUPE_OPEN_WATCHED: its first search starts the one
+    thread that runs its searches (a lookup that never returns is then
+    HungError, not a hung interpreter); close ends it.  A writer has none."""
+    with lupe.Database(seeded, writable=True) as w:
+        before = _threads()
+        assert len(w.search("Überstunden")) >= 1
+        assert _threads() == before
+    r = lupe.Database(seeded)
+    before = _threads()
+    assert len(r.search("Überstunden")) >= 1
+    assert _threads() == before + 1
+    assert len(r.search("Arbeitszeit")) >= 1
+    assert _threads() == before + 1
+    r.close()
+    assert _threads() == before
+    assert lupe.HungError.status == -15 and issubclass(lupe.HungError, lupe.Error)
+    assert lib.lupe_strerror(-15) == b"a search never returned; the handle was given up"
+
+
 def test_close_commits_and_is_idempotent(dbpath):
     db = lupe.Database(dbpath, create=True)
     db.add("a", text="Fahrradschloss")

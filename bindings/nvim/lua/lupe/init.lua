@@ -339,10 +339,13 @@ function M.target(opts)
 	return { index = M.index_path(dir), base = dir, dir = dir }
 end
 
--- Open the index of opts (see M.target) for reading.
+-- Open the index of opts (see M.target) for reading.  Its searches run on
+-- a watched thread: one that never returns (a damaged index) fails with
+-- capi.EHUNG after its time budget and as much again, instead of hanging
+-- the editor.
 function M.open(opts)
 	local t = M.target(opts)
-	return capi.open(t.index, capi.OPEN_READ), t
+	return capi.open(t.index, capi.OPEN_READ + capi.OPEN_WATCHED), t
 end
 
 local function resolve(path, base)
