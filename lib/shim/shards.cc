@@ -14,11 +14,15 @@
 // that answer (LX params.partial); a writer never does.
 #include <xapian.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdlib>
 #include <cstring>
+#include <exception>
 #include <mutex>
 #include <string>
+#include <system_error>
+#include <thread>
 #include <vector>
 
 #include "lupe.h"
@@ -31,6 +35,11 @@ using Clock = std::chrono::steady_clock;
 // How long a shard that failed is left alone before the next attempt to
 // reach it; until then searches fail at once (or skip it with partial).
 constexpr auto kRetryAfter = std::chrono::seconds(10);
+
+// The bytes a remote reader keeps of stored records (lx_db::records), and
+// what one costs beside its data (the hash node, the string).
+constexpr size_t kRecordsMax = 8u << 20;
+constexpr size_t kRecordOverhead = 64;
 
 // The id term is LUPE_PFX_ID ("Q", one byte) followed by the id; db.c
 // checks the prefix length at compile time.
@@ -99,10 +108,13 @@ int shard_failed(lx_shard &s, lupe_err *err)
 void rebuild(lx_db *db)
 {
 	db->rd = Xapian::Database();
+	db->members.clear();
 	db->generation++; // other shards, or connections made anew: a new view
-	for (auto &s : db->shards)
-		if (s.up)
-			db->rd.add_database(s.rd);
+	for (size_t i = 0; i < db->shards.size(); i++)
+		if (db->shards[i].up) {
+			db->rd.add_database(db->shards[i].rd);
+			db->members.push_back(i);
+		}
 	if (db->writable)
 		db->wr = db->shards[0].wr;
 }
@@ -149,6 +161,44 @@ bool refresh(lx_db *db, lupe_err *scratch)
 		}
 	}
 	return changed;
+}
+
+// Run job(k) for each k in ks at the same time: each but the last in a
+// thread of its own, the last on the caller's.  Each job may use only its
+// own shard's Xapian objects (they are not thread-safe, and the combined
+// db->rd shares their internals: the caller does not touch it until all
+// jobs ended).  Every remote operation is bounded by the shard's timeout,
+// so the joins are too.  What a job throws is thrown after all ended, the
+// first in the order of ks.  Should a thread not start, its job runs on
+// the caller's thread, after the others.
+void each_at_once(const std::vector<size_t> &ks, const std::function<void(size_t)> &job)
+{
+	std::vector<std::exception_ptr> errs(ks.size());
+	auto one = [&](size_t i) {
+		try {
+			job(ks[i]);
+		} catch (...) {
+			errs[i] = std::current_exception();
+		}
+	};
+	std::vector<std::thread> threads;
+	std::vector<size_t> here;
+	for (size_t i = 0; i + 1 < ks.size(); i++) {
+		try {
+			threads.emplace_back(one, i);
+		} catch (const std::system_error &) {
+			here.push_back(i);
+		}
+	}
+	if (!ks.empty())
+		one(ks.size() - 1);
+	for (auto &t : threads)
+		t.join();
+	for (size_t i : here)
+		one(i);
+	for (auto &e : errs)
+		if (e)
+			std::rethrow_exception(e);
 }
 
 const lx_shard *first_down(const lx_db *db)
@@ -463,6 +513,88 @@ int lx_shards_run(lx_db *db, bool partial, bool *was_partial, lupe_err *err,
 			return rc;
 	}
 	return lupe_err_set(err, LUPE_ENETWORK, "shards kept failing; last: %s", err->msg);
+}
+
+bool lx_shards_reopen(lx_db *db)
+{
+	std::vector<size_t> ks(db->members.size());
+	std::vector<char> changed(ks.size(), 0);
+	for (size_t k = 0; k < ks.size(); k++)
+		ks[k] = k;
+	bool any = false;
+	try {
+		each_at_once(ks, [&](size_t k) { changed[k] = db->shards[db->members[k]].rd.reopen(); });
+	} catch (...) {
+		// Some shard failed, another may have moved on: what was cached
+		// from the old revision must go either way.
+		for (char c : changed)
+			any = any || c;
+		if (any)
+			db->generation++;
+		throw;
+	}
+	for (char c : changed)
+		any = any || c;
+	if (any)
+		db->generation++;
+	return any;
+}
+
+void lx_shards_read_data(lx_db *db, const std::vector<Xapian::docid> &ids, std::vector<std::string> &out)
+{
+	size_t n = db->members.size();
+	out.assign(ids.size(), std::string());
+	if (n == 0)
+		return;
+	if (db->records_generation != db->generation) {
+		db->records.clear();
+		db->records_bytes = 0;
+		db->records_generation = db->generation;
+	}
+	// Which hits each shard holds that are not kept; Xapian numbers a
+	// combined database's documents round-robin over its sub-databases.
+	std::vector<std::vector<size_t>> held(n);
+	std::vector<size_t> ks;
+	for (size_t i = 0; i < ids.size(); i++) {
+		auto r = db->records.find(ids[i]);
+		if (r != db->records.end()) {
+			r->second.used = ++db->records_clock;
+			out[i] = r->second.data;
+			continue;
+		}
+		size_t k = (ids[i] - 1) % n;
+		if (held[k].empty())
+			ks.push_back(k);
+		held[k].push_back(i);
+	}
+	each_at_once(ks, [&](size_t k) {
+		Xapian::Database &rd = db->shards[db->members[k]].rd;
+		for (size_t i : held[k])
+			out[i] = rd.get_document((Xapian::docid)((ids[i] - 1) / n + 1)).get_data();
+	});
+	for (size_t k : ks)
+		for (size_t i : held[k]) {
+			if (out[i].size() > kRecordsMax / 8)
+				continue;
+			auto &r = db->records[ids[i]];
+			r.data = out[i];
+			r.used = ++db->records_clock;
+			db->records_bytes += out[i].size() + kRecordOverhead;
+		}
+	if (db->records_bytes <= kRecordsMax)
+		return;
+	// Over the bound: the least recently used out, down to three quarters.
+	std::vector<std::pair<uint64_t, Xapian::docid>> age;
+	for (auto &r : db->records)
+		age.emplace_back(r.second.used, r.first);
+	std::sort(age.begin(), age.end());
+	for (auto &a : age) {
+		if (db->records_bytes <= kRecordsMax / 4 * 3)
+			break;
+		auto r = db->records.find(a.second);
+		db->records_bytes -= r->second.data.size() + kRecordOverhead;
+		db->records.erase(r);
+	}
 }
 
 extern "C" int lx_mset_partial(const lx_mset *m)
