@@ -168,10 +168,10 @@ bool refresh(lx_db *db, lupe_err *scratch)
 // own shard's Xapian objects (they are not thread-safe, and the combined
 // db->rd shares their internals: the caller does not touch it until all
 // jobs ended).  Every remote operation is bounded by the shard's timeout,
-// so the joins are too.  What a job throws is thrown after all ended, the
-// first in the order of ks.  Should a thread not start, its job runs on
-// the caller's thread, after the others.
-void each_at_once(const std::vector<size_t> &ks, const std::function<void(size_t)> &job)
+// so the joins are too.  Returns what each job threw (null when nothing),
+// in the order of ks.  Should a thread not start, its job runs on the
+// caller's thread, after the others.
+std::vector<std::exception_ptr> all_at_once(const std::vector<size_t> &ks, const std::function<void(size_t)> &job)
 {
 	std::vector<std::exception_ptr> errs(ks.size());
 	auto one = [&](size_t i) {
@@ -196,7 +196,12 @@ void each_at_once(const std::vector<size_t> &ks, const std::function<void(size_t
 		t.join();
 	for (size_t i : here)
 		one(i);
-	for (auto &e : errs)
+	return errs;
+}
+
+void each_at_once(const std::vector<size_t> &ks, const std::function<void(size_t)> &job)
+{
+	for (auto &e : all_at_once(ks, job))
 		if (e)
 			std::rethrow_exception(e);
 }
@@ -250,9 +255,23 @@ int lx_open_shards(lx_db **out, const char *const *specs, size_t n, int writable
 	int first_rc = LUPE_OK, up = 0;
 	lupe_err first;
 	lupe_err_clear(&first);
-	for (auto &s : db->shards) {
+	// The shards are opened at the same time (a remote one costs a connect
+	// and a greeting), then their failures looked at in the list's order.
+	std::vector<std::exception_ptr> failed;
+	try {
+		std::vector<size_t> ks(n);
+		for (size_t i = 0; i < n; i++)
+			ks[i] = i;
+		failed = all_at_once(ks, [&](size_t i) { open_shard(db->shards[i], db->writable, create != 0, timeout_ms); });
+	} catch (...) {
+		delete db;
+		return lx_map_error(err, "open shards");
+	}
+	for (size_t i = 0; i < n; i++) {
+		lx_shard &s = db->shards[i];
 		try {
-			open_shard(s, db->writable, create != 0, timeout_ms);
+			if (failed[i])
+				std::rethrow_exception(failed[i]);
 			up++;
 		} catch (const Xapian::NetworkError &) {
 			// A reader goes on without a server that does not answer:
