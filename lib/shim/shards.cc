@@ -16,6 +16,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <condition_variable>
 #include <cstdlib>
 #include <cstring>
 #include <exception>
@@ -24,6 +25,8 @@
 #include <system_error>
 #include <thread>
 #include <vector>
+
+#include <unistd.h>
 
 #include "lupe.h"
 #include "shim/shim_private.hh"
@@ -163,45 +166,120 @@ bool refresh(lx_db *db, lupe_err *scratch)
 	return changed;
 }
 
-// Run job(k) for each k in ks at the same time: each but the last in a
-// thread of its own, the last on the caller's.  Each job may use only its
-// own shard's Xapian objects (they are not thread-safe, and the combined
-// db->rd shares their internals: the caller does not touch it until all
-// jobs ended).  Every remote operation is bounded by the shard's timeout,
-// so the joins are too.  Returns what each job threw (null when nothing),
-// in the order of ks.  Should a thread not start, its job runs on the
-// caller's thread, after the others.
-std::vector<std::exception_ptr> all_at_once(const std::vector<size_t> &ks, const std::function<void(size_t)> &job)
+}  // namespace
+
+// Threads that run a handle's jobs at the same time.  A call hands out jobs
+// 0..n-1; the workers and the calling thread each take the next one until
+// none is left, and the call returns when all ended.  Making a thread per
+// job cost a clone and its stack every search (5% of a question's CPU).
+struct lx_pool {
+	std::mutex mu;
+	std::condition_variable wake, idle;
+	std::vector<std::thread> threads;
+	const std::function<void(size_t)> *job = nullptr;
+	size_t next = 0, count = 0, running = 0;
+	bool stop = false;
+	pid_t pid = getpid();
+
+	void work()
+	{
+		std::unique_lock<std::mutex> l(mu);
+		for (;;) {
+			wake.wait(l, [&] { return stop || next < count; });
+			if (stop)
+				return;
+			take(l);
+		}
+	}
+	// Run the next job (the lock held on entry and on return).
+	void take(std::unique_lock<std::mutex> &l)
+	{
+		size_t i = next++;
+		const std::function<void(size_t)> *f = job;
+		running++;
+		l.unlock();
+		(*f)(i);
+		l.lock();
+		running--;
+		if (next >= count && running == 0)
+			idle.notify_all();
+	}
+	// f must not throw.  Should no thread start, the caller runs them all.
+	void run(size_t n, const std::function<void(size_t)> &f)
+	{
+		while (threads.size() + 1 < n) {
+			try {
+				threads.emplace_back([this] { work(); });
+			} catch (const std::system_error &) {
+				break;
+			}
+		}
+		std::unique_lock<std::mutex> l(mu);
+		job = &f;
+		next = 0;
+		count = n;
+		wake.notify_all();
+		while (next < count)
+			take(l);
+		idle.wait(l, [&] { return running == 0; });
+		job = nullptr;
+		count = next = 0;
+	}
+	~lx_pool()
+	{
+		{
+			std::lock_guard<std::mutex> l(mu);
+			stop = true;
+		}
+		wake.notify_all();
+		for (auto &t : threads)
+			t.join();
+	}
+};
+
+void lx_pool_free(lx_pool *p)
+{
+	// A forked child has the pool but not its threads, which could never be
+	// joined: it is left as it is (a few hundred bytes).
+	if (p && p->pid != getpid())
+		return;
+	delete p;
+}
+
+namespace {
+
+// Run job(k) for each k in ks at the same time, on db's threads and the
+// caller's.  Each job may use only its own shard's Xapian objects (they are
+// not thread-safe, and the combined db->rd shares their internals: the
+// caller does not touch it until all jobs ended).  Every remote operation
+// is bounded by the shard's timeout, so the wait is too.  Returns what
+// each job threw (null when nothing), in the order of ks.
+std::vector<std::exception_ptr> all_at_once(lx_db *db, const std::vector<size_t> &ks,
+					     const std::function<void(size_t)> &job)
 {
 	std::vector<std::exception_ptr> errs(ks.size());
-	auto one = [&](size_t i) {
+	std::function<void(size_t)> one = [&](size_t i) {
 		try {
 			job(ks[i]);
 		} catch (...) {
 			errs[i] = std::current_exception();
 		}
 	};
-	std::vector<std::thread> threads;
-	std::vector<size_t> here;
-	for (size_t i = 0; i + 1 < ks.size(); i++) {
-		try {
-			threads.emplace_back(one, i);
-		} catch (const std::system_error &) {
-			here.push_back(i);
-		}
+	if (ks.size() == 1) {
+		one(0);
+		return errs;
 	}
-	if (!ks.empty())
-		one(ks.size() - 1);
-	for (auto &t : threads)
-		t.join();
-	for (size_t i : here)
-		one(i);
+	if (db->pool && db->pool->pid != getpid())
+		db->pool.reset(); // made before a fork: its threads are the parent's
+	if (!db->pool)
+		db->pool.reset(new lx_pool);
+	db->pool->run(ks.size(), one);
 	return errs;
 }
 
-void each_at_once(const std::vector<size_t> &ks, const std::function<void(size_t)> &job)
+void each_at_once(lx_db *db, const std::vector<size_t> &ks, const std::function<void(size_t)> &job)
 {
-	for (auto &e : all_at_once(ks, job))
+	for (auto &e : all_at_once(db, ks, job))
 		if (e)
 			std::rethrow_exception(e);
 }
@@ -262,7 +340,7 @@ int lx_open_shards(lx_db **out, const char *const *specs, size_t n, int writable
 		std::vector<size_t> ks(n);
 		for (size_t i = 0; i < n; i++)
 			ks[i] = i;
-		failed = all_at_once(ks, [&](size_t i) { open_shard(db->shards[i], db->writable, create != 0, timeout_ms); });
+		failed = all_at_once(db, ks, [&](size_t i) { open_shard(db->shards[i], db->writable, create != 0, timeout_ms); });
 	} catch (...) {
 		delete db;
 		return lx_map_error(err, "open shards");
@@ -542,7 +620,7 @@ bool lx_shards_reopen(lx_db *db)
 		ks[k] = k;
 	bool any = false;
 	try {
-		each_at_once(ks, [&](size_t k) { changed[k] = db->shards[db->members[k]].rd.reopen(); });
+		each_at_once(db, ks, [&](size_t k) { changed[k] = db->shards[db->members[k]].rd.reopen(); });
 	} catch (...) {
 		// Some shard failed, another may have moved on: what was cached
 		// from the old revision must go either way.
@@ -586,7 +664,7 @@ void lx_shards_read_data(lx_db *db, const std::vector<Xapian::docid> &ids, std::
 			ks.push_back(k);
 		held[k].push_back(i);
 	}
-	each_at_once(ks, [&](size_t k) {
+	each_at_once(db, ks, [&](size_t k) {
 		Xapian::Database &rd = db->shards[db->members[k]].rd;
 		for (size_t i : held[k])
 			out[i] = rd.get_document((Xapian::docid)((ids[i] - 1) / n + 1)).get_data();

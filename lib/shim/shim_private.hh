@@ -7,11 +7,20 @@
 
 #include <chrono>
 #include <functional>
+#include <memory>
 #include <string>
 #include <unordered_map>
 #include <vector>
 
 #include "shim/shim.h"
+
+// A sharded reader's threads for what it asks its shards at the same time
+// (shards.cc); made when first needed, ended with the handle.
+struct lx_pool;
+void lx_pool_free(lx_pool *p);
+struct lx_pool_free_t {
+	void operator()(lx_pool *p) const { lx_pool_free(p); }
+};
 
 // One shard of a sharded index (shards.cc).
 struct lx_shard {
@@ -72,6 +81,9 @@ struct lx_db {
 	std::unordered_map<Xapian::docid, Record> records;
 	uint64_t records_generation = 0, records_clock = 0;
 	size_t records_bytes = 0;
+	// Declared after the shards, so destroyed before them: its threads end
+	// before the shards they used go.
+	std::unique_ptr<lx_pool, lx_pool_free_t> pool;
 	// The committed index is the output of a compaction (lx_compact or
 	// lx_merge_parts) and nothing was written since: compacting again
 	// would only copy it.
