@@ -209,6 +209,11 @@ def test_split_matches(c):
 # first is found among one-edit variants, the second (two edits) by the scan
 # of the stem's neighbours; both read the "wi" term list the reader keeps.
 FRESH_ROWS = [("Wirbelstrum", "fresh/sturm"), ("Wirbelsztrum", "fresh/sturm")]
+# The records a reader keeps (the page's stored data, by document) against a
+# commit that replaces a document it showed: the replacement keeps its
+# document number, so only the revision tells the kept record is old.  Row:
+# query, id, a word only the new text holds.
+REPLACED_ROWS = [("Wirbelsturm", "fresh/sturm", "Gebirge")]
 
 
 def test_reader_sees_commit(c):
@@ -223,21 +228,32 @@ def test_reader_sees_commit(c):
     reader = subprocess.Popen([SEARCH, "--db", tcp, "--json", "--queries", "-"], stdin=subprocess.PIPE,
                               stdout=subprocess.PIPE, stderr=subprocess.PIPE)
 
-    def ask(q):
+    def hits(q):
         reader.stdin.write((q + "\n").encode())
         reader.stdin.flush()
         line = reader.stdout.readline()  # waits for the answer
         assert line, reader.stderr.read()
-        return [h["id"] for h in json.loads(line)["hits"]]
-    try:
-        for q, want in FRESH_ROWS:
-            assert want not in ask(q), q
-        doc = {"id": "fresh/sturm", "text": "Ein Wirbelsturm zieht über die Küste."}
+        return json.loads(line)["hits"]
+
+    def ask(q):
+        return [h["id"] for h in hits(q)]
+
+    def commit(doc):
         rc, _, err, _ = run([INDEX, "--db", os.path.join(out, "shards.txt"), "--jsonl", "-"],
                             stdin=json.dumps(doc).encode() + b"\n")
         assert rc == 0, err
+    try:
+        for q, want in FRESH_ROWS:
+            assert want not in ask(q), q
+        commit({"id": "fresh/sturm", "text": "Ein Wirbelsturm zieht über die Küste."})
         for q, want in FRESH_ROWS:
             assert want in ask(q), (q, "a reader missed a committed document")
+        for q, id_, word in REPLACED_ROWS:
+            shown = [h["snippet"] for h in hits(q) if h["id"] == id_]
+            assert shown and word not in shown[0], (q, shown)
+            commit({"id": id_, "text": "Ein Wirbelsturm zieht über das %s." % word})
+            shown = [h["snippet"] for h in hits(q) if h["id"] == id_]
+            assert shown and word in shown[0], (q, shown, "a reader showed a record older than a commit")
     finally:
         reader.stdin.close()
         reader.wait(timeout=30)

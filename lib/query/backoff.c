@@ -10,6 +10,7 @@
  * (which every document with Verfassungsgericht holds too, as the
  * analyzer indexes a compound's parts).
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "query/backoff.h"
@@ -18,6 +19,8 @@
 #define RUN_SCALE 1.0 /* a run, times the share of the word it covers */
 #define LEAF_SCALE 0.1 /* one part alone */
 #define LINK_MAX 3     /* the longest linking element: -ens- */
+/* Candidates looked up at most: every run of 16 leaves (build.c's bound) is 135. */
+#define LUPE_BACKOFF_CANDIDATES 136
 
 int lupe_backoff_leaves(const char *form, size_t flen, const lupe_tokens *t, size_t first, size_t n,
 			lupe_part *leaves, int max)
@@ -70,22 +73,44 @@ static int seen(const lupe_backoff_term *out, int n, const char *term, size_t le
 int lupe_backoff_terms(lx_db *x, lupe_analyzer *an, lupe_tokens *scratch, const char *form,
 		       const lupe_part *leaves, int nl, lupe_backoff_term *out, int max)
 {
-	int n = 0, oom = 0;
+	/*
+	 * Every candidate first, then their frequencies in one batch
+	 * (lx_termfreqs): over remote shards one exchange with all of them at
+	 * once, where a look-up per candidate asked the shards one after the
+	 * other, candidate by candidate.  Then the ones the index holds, in
+	 * the order the runs were made, up to max.
+	 */
+	const char *terms[LUPE_BACKOFF_CANDIDATES];
+	size_t lens[LUPE_BACKOFF_CANDIDATES];
+	uint64_t freq[LUPE_BACKOFF_CANDIDATES];
+	int nc = 0, n = 0, oom = 0;
 	if (nl < 2)
 		return 0;
+	lupe_backoff_term *cand = malloc(sizeof *cand * LUPE_BACKOFF_CANDIDATES);
+	if (!cand)
+		return -1;
 	/* Runs of k leaves, longest first; k == nl is the word itself. */
-	for (int k = nl - 1; k >= 1 && n < max; k--) {
-		for (int i = 0; i + k <= nl && n < max; i++) {
+	for (int k = nl - 1; k >= 1 && nc < LUPE_BACKOFF_CANDIDATES; k--) {
+		for (int i = 0; i + k <= nl && nc < LUPE_BACKOFF_CANDIDATES; i++) {
 			const lupe_part *a = &leaves[i], *z = &leaves[i + k - 1];
-			lupe_backoff_term *b = &out[n];
+			lupe_backoff_term *b = &cand[nc];
 			b->len = term_of(an, scratch, form + a->start, z->end - a->start, b->term, &oom);
-			if (oom)
+			if (oom) {
+				free(cand);
 				return -1;
-			if (!b->len || seen(out, n, b->term, b->len) || lx_termfreq(x, b->term, b->len) == 0)
+			}
+			if (!b->len || seen(cand, nc, b->term, b->len))
 				continue;
 			b->scale = k == 1 ? LEAF_SCALE : RUN_SCALE * (double)k / (double)nl;
-			n++;
+			terms[nc] = b->term;
+			lens[nc] = b->len;
+			nc++;
 		}
 	}
+	lx_termfreqs(x, terms, lens, (size_t)nc, freq);
+	for (int i = 0; i < nc && n < max; i++)
+		if (freq[i] != 0)
+			out[n++] = cand[i];
+	free(cand);
 	return n;
 }

@@ -14,12 +14,19 @@
 // that answer (LX params.partial); a writer never does.
 #include <xapian.h>
 
+#include <algorithm>
 #include <chrono>
+#include <condition_variable>
 #include <cstdlib>
 #include <cstring>
+#include <exception>
 #include <mutex>
 #include <string>
+#include <system_error>
+#include <thread>
 #include <vector>
+
+#include <unistd.h>
 
 #include "lupe.h"
 #include "shim/shim_private.hh"
@@ -31,6 +38,11 @@ using Clock = std::chrono::steady_clock;
 // How long a shard that failed is left alone before the next attempt to
 // reach it; until then searches fail at once (or skip it with partial).
 constexpr auto kRetryAfter = std::chrono::seconds(10);
+
+// The bytes a remote reader keeps of stored records (lx_db::records), and
+// what one costs beside its data (the hash node, the string).
+constexpr size_t kRecordsMax = 8u << 20;
+constexpr size_t kRecordOverhead = 64;
 
 // The id term is LUPE_PFX_ID ("Q", one byte) followed by the id; db.c
 // checks the prefix length at compile time.
@@ -99,10 +111,13 @@ int shard_failed(lx_shard &s, lupe_err *err)
 void rebuild(lx_db *db)
 {
 	db->rd = Xapian::Database();
+	db->members.clear();
 	db->generation++; // other shards, or connections made anew: a new view
-	for (auto &s : db->shards)
-		if (s.up)
-			db->rd.add_database(s.rd);
+	for (size_t i = 0; i < db->shards.size(); i++)
+		if (db->shards[i].up) {
+			db->rd.add_database(db->shards[i].rd);
+			db->members.push_back(i);
+		}
 	if (db->writable)
 		db->wr = db->shards[0].wr;
 }
@@ -149,6 +164,124 @@ bool refresh(lx_db *db, lupe_err *scratch)
 		}
 	}
 	return changed;
+}
+
+}  // namespace
+
+// Threads that run a handle's jobs at the same time.  A call hands out jobs
+// 0..n-1; the workers and the calling thread each take the next one until
+// none is left, and the call returns when all ended.  Making a thread per
+// job cost a clone and its stack every search (5% of a question's CPU).
+struct lx_pool {
+	std::mutex mu;
+	std::condition_variable wake, idle;
+	std::vector<std::thread> threads;
+	const std::function<void(size_t)> *job = nullptr;
+	size_t next = 0, count = 0, running = 0;
+	bool stop = false;
+	pid_t pid = getpid();
+
+	void work()
+	{
+		std::unique_lock<std::mutex> l(mu);
+		for (;;) {
+			wake.wait(l, [&] { return stop || next < count; });
+			if (stop)
+				return;
+			take(l);
+		}
+	}
+	// Run the next job (the lock held on entry and on return).
+	void take(std::unique_lock<std::mutex> &l)
+	{
+		size_t i = next++;
+		const std::function<void(size_t)> *f = job;
+		running++;
+		l.unlock();
+		(*f)(i);
+		l.lock();
+		running--;
+		if (next >= count && running == 0)
+			idle.notify_all();
+	}
+	// f must not throw.  Should no thread start, the caller runs them all.
+	void run(size_t n, const std::function<void(size_t)> &f)
+	{
+		while (threads.size() + 1 < n) {
+			try {
+				threads.emplace_back([this] { work(); });
+			} catch (const std::system_error &) {
+				break;
+			}
+		}
+		std::unique_lock<std::mutex> l(mu);
+		job = &f;
+		next = 0;
+		count = n;
+		wake.notify_all();
+		while (next < count)
+			take(l);
+		idle.wait(l, [&] { return running == 0; });
+		job = nullptr;
+		count = next = 0;
+	}
+	~lx_pool()
+	{
+		{
+			std::lock_guard<std::mutex> l(mu);
+			stop = true;
+		}
+		wake.notify_all();
+		for (auto &t : threads)
+			t.join();
+	}
+};
+
+void lx_pool_free(lx_pool *p)
+{
+	// A forked child has the pool but not its threads, which could never be
+	// joined: it is left as it is (a few hundred bytes).
+	if (p && p->pid != getpid())
+		return;
+	delete p;
+}
+
+namespace {
+
+// Run job(k) for each k in ks at the same time, on db's threads and the
+// caller's.  Each job may use only its own shard's Xapian objects (they are
+// not thread-safe, and the combined db->rd shares their internals: the
+// caller does not touch it until all jobs ended).  Every remote operation
+// is bounded by the shard's timeout, so the wait is too.  Returns what
+// each job threw (null when nothing), in the order of ks.
+std::vector<std::exception_ptr> all_at_once(lx_db *db, const std::vector<size_t> &ks,
+					     const std::function<void(size_t)> &job)
+{
+	std::vector<std::exception_ptr> errs(ks.size());
+	std::function<void(size_t)> one = [&](size_t i) {
+		try {
+			job(ks[i]);
+		} catch (...) {
+			errs[i] = std::current_exception();
+		}
+	};
+	if (ks.size() == 1) {
+		one(0);
+		return errs;
+	}
+	if (db->pool && db->pool->pid != getpid())
+		db->pool.reset(); // made before a fork: its threads are the parent's
+	if (!db->pool)
+		db->pool.reset(new lx_pool);
+	db->pool->run(ks.size(), one);
+	return errs;
+}
+
+void each_at_once(lx_db *db, const std::vector<size_t> &ks, const std::function<void(size_t)> &job)
+{
+	for (auto &e : all_at_once(db, ks, job))
+		if (e)
+			std::rethrow_exception(e);
 }
 
 const lx_shard *first_down(const lx_db *db)
@@ -200,9 +333,23 @@ int lx_open_shards(lx_db **out, const char *const *specs, size_t n, int writable
 	int first_rc = LUPE_OK, up = 0;
 	lupe_err first;
 	lupe_err_clear(&first);
-	for (auto &s : db->shards) {
+	// The shards are opened at the same time (a remote one costs a connect
+	// and a greeting), then their failures looked at in the list's order.
+	std::vector<std::exception_ptr> failed;
+	try {
+		std::vector<size_t> ks(n);
+		for (size_t i = 0; i < n; i++)
+			ks[i] = i;
+		failed = all_at_once(db, ks, [&](size_t i) { open_shard(db->shards[i], db->writable, create != 0, timeout_ms); });
+	} catch (...) {
+		delete db;
+		return lx_map_error(err, "open shards");
+	}
+	for (size_t i = 0; i < n; i++) {
+		lx_shard &s = db->shards[i];
 		try {
-			open_shard(s, db->writable, create != 0, timeout_ms);
+			if (failed[i])
+				std::rethrow_exception(failed[i]);
 			up++;
 		} catch (const Xapian::NetworkError &) {
 			// A reader goes on without a server that does not answer:
@@ -463,6 +610,88 @@ int lx_shards_run(lx_db *db, bool partial, bool *was_partial, lupe_err *err,
 			return rc;
 	}
 	return lupe_err_set(err, LUPE_ENETWORK, "shards kept failing; last: %s", err->msg);
+}
+
+bool lx_shards_reopen(lx_db *db)
+{
+	std::vector<size_t> ks(db->members.size());
+	std::vector<char> changed(ks.size(), 0);
+	for (size_t k = 0; k < ks.size(); k++)
+		ks[k] = k;
+	bool any = false;
+	try {
+		each_at_once(db, ks, [&](size_t k) { changed[k] = db->shards[db->members[k]].rd.reopen(); });
+	} catch (...) {
+		// Some shard failed, another may have moved on: what was cached
+		// from the old revision must go either way.
+		for (char c : changed)
+			any = any || c;
+		if (any)
+			db->generation++;
+		throw;
+	}
+	for (char c : changed)
+		any = any || c;
+	if (any)
+		db->generation++;
+	return any;
+}
+
+void lx_shards_read_data(lx_db *db, const std::vector<Xapian::docid> &ids, std::vector<std::string> &out)
+{
+	size_t n = db->members.size();
+	out.assign(ids.size(), std::string());
+	if (n == 0)
+		return;
+	if (db->records_generation != db->generation) {
+		db->records.clear();
+		db->records_bytes = 0;
+		db->records_generation = db->generation;
+	}
+	// Which hits each shard holds that are not kept; Xapian numbers a
+	// combined database's documents round-robin over its sub-databases.
+	std::vector<std::vector<size_t>> held(n);
+	std::vector<size_t> ks;
+	for (size_t i = 0; i < ids.size(); i++) {
+		auto r = db->records.find(ids[i]);
+		if (r != db->records.end()) {
+			r->second.used = ++db->records_clock;
+			out[i] = r->second.data;
+			continue;
+		}
+		size_t k = (ids[i] - 1) % n;
+		if (held[k].empty())
+			ks.push_back(k);
+		held[k].push_back(i);
+	}
+	each_at_once(db, ks, [&](size_t k) {
+		Xapian::Database &rd = db->shards[db->members[k]].rd;
+		for (size_t i : held[k])
+			out[i] = rd.get_document((Xapian::docid)((ids[i] - 1) / n + 1)).get_data();
+	});
+	for (size_t k : ks)
+		for (size_t i : held[k]) {
+			if (out[i].size() > kRecordsMax / 8)
+				continue;
+			auto &r = db->records[ids[i]];
+			r.data = out[i];
+			r.used = ++db->records_clock;
+			db->records_bytes += out[i].size() + kRecordOverhead;
+		}
+	if (db->records_bytes <= kRecordsMax)
+		return;
+	// Over the bound: the least recently used out, down to three quarters.
+	std::vector<std::pair<uint64_t, Xapian::docid>> age;
+	for (auto &r : db->records)
+		age.emplace_back(r.second.used, r.first);
+	std::sort(age.begin(), age.end());
+	for (auto &a : age) {
+		if (db->records_bytes <= kRecordsMax / 4 * 3)
+			break;
+		auto r = db->records.find(a.second);
+		db->records_bytes -= r->second.data.size() + kRecordOverhead;
+		db->records.erase(r);
+	}
 }
 
 extern "C" int lx_mset_partial(const lx_mset *m)

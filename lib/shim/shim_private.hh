@@ -7,10 +7,20 @@
 
 #include <chrono>
 #include <functional>
+#include <memory>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "shim/shim.h"
+
+// A sharded reader's threads for what it asks its shards at the same time
+// (shards.cc); made when first needed, ended with the handle.
+struct lx_pool;
+void lx_pool_free(lx_pool *p);
+struct lx_pool_free_t {
+	void operator()(lx_pool *p) const { lx_pool_free(p); }
+};
 
 // One shard of a sharded index (shards.cc).
 struct lx_shard {
@@ -32,6 +42,10 @@ struct lx_db {
 	bool writable = false;
 	std::string path;
 	std::vector<lx_shard> shards; // empty unless sharded
+	// The shards db->rd reads, in the order they were added: its document
+	// k+1 (0-based k) is document k / members.size() + 1 of shard
+	// shards[members[k % members.size()]].
+	std::vector<size_t> members;
 	unsigned timeout_ms = 0;      // remote shards
 	bool in_shards_run = false;   // inside lx_shards_run: search db->rd as it is
 	// A local reader: the folder's identity when opened.  lupe_compact()
@@ -55,6 +69,21 @@ struct lx_db {
 	std::vector<TermList> term_lists;
 	size_t term_lists_bytes = 0;
 	uint64_t term_lists_clock = 0;
+	// A remote reader's stored records by docid of db->rd, read in
+	// generation records_generation (any newer one drops them all): most
+	// pages show documents an earlier page showed, and each read is a round
+	// trip.  Bounded by kRecordsMax bytes (shards.cc), least recently used
+	// first out.
+	struct Record {
+		std::string data;
+		uint64_t used = 0;
+	};
+	std::unordered_map<Xapian::docid, Record> records;
+	uint64_t records_generation = 0, records_clock = 0;
+	size_t records_bytes = 0;
+	// Declared after the shards, so destroyed before them: its threads end
+	// before the shards they used go.
+	std::unique_ptr<lx_pool, lx_pool_free_t> pool;
 	// The committed index is the output of a compaction (lx_compact or
 	// lx_merge_parts) and nothing was written since: compacting again
 	// would only copy it.
@@ -112,5 +141,16 @@ void lx_shards_close(lx_db *db);
 // again over the shards that do (*was_partial then says so).
 int lx_shards_run(lx_db *db, bool partial, bool *was_partial, lupe_err *err,
 		  const std::function<int(lupe_err *)> &attempt);
+// A reader's Database::reopen() of every shard it reads, the remote ones at
+// the same time (db->rd.reopen() asks them one after the other).  Returns
+// whether some shard's revision changed, and then starts a new generation,
+// also when another shard failed (what it throws is thrown after all ended).
+bool lx_shards_reopen(lx_db *db);
+// The stored data of the documents ids (docids of db->rd) into out[i]:
+// those db->records holds for this generation from there, the others read
+// from their shards at the same time, one thread a remote shard (Xapian 1.4
+// reads a remote document one request at a time), and kept.  Throws what
+// Xapian throws, after every read ended.
+void lx_shards_read_data(lx_db *db, const std::vector<Xapian::docid> &ids, std::vector<std::string> &out);
 
 #endif

@@ -113,6 +113,10 @@ void refresh_reader(lx_db *db)
 	// Database::reopen() says whether a shard's revision changed (a remote
 	// one asks its server, which reopens and compares); the generation
 	// then drops what was cached from the old revision.
+	if (!db->writable && lx_remote(db)) {
+		lx_shards_reopen(db); // the shards at the same time
+		return;
+	}
 	if (db->writable || !db->shards.empty()) {
 		if (db->rd.reopen())
 			db->generation++;
@@ -1469,9 +1473,13 @@ void run(Xapian::Enquire &enq, lx_db *db, size_t offset, size_t limit, const lx_
 	// query term's frequency reads it here instead of asking each shard.
 	for (auto t = enq.get_query().get_unique_terms_begin(); t != enq.get_query().get_unique_terms_end(); ++t)
 		m->termfreqs.emplace_back(*t, ms.get_termfreq(*t));
+	// A remote reader reads the hits' data from their shards at the same
+	// time (one request per document, one after the other, otherwise).
+	bool apart = !db->writable && lx_remote(db);
 	for (auto it = ms.begin(); it != ms.end(); ++it) {
 		m->weights.push_back(it.get_weight());
-		m->data.push_back(it.get_document().get_data());
+		if (!apart)
+			m->data.push_back(it.get_document().get_data());
 		m->docids.push_back(*it);
 		if (p->explain) {
 			std::string e;
@@ -1485,6 +1493,8 @@ void run(Xapian::Enquire &enq, lx_db *db, size_t offset, size_t limit, const lx_
 			m->explain.push_back(e);
 		}
 	}
+	if (apart)
+		lx_shards_read_data(db, m->docids, m->data);
 	m->facets.assign(32, {});
 	size_t k = 0;
 	for (unsigned slot = 0; slot < 32; slot++) {
