@@ -172,19 +172,21 @@ typedef struct {
  * letters (ä ö ü to a o u, ß to ss) and cuts an ending: -in or -innen,
  * then at most three Snowball suffixes (-en, -er, -lichkeit, -ung, ...).
  * So a variant's term is a beginning of the variant, mapped, of three
- * letters or more, and what is cut is at most PRUNE_CUT_MAX letters, all
- * of them letters of those endings (c d e g h i k l m n r s t u).  A
- * variant edited at letter i has a term only if the index holds a term
- * that starts with the mapped word up to the edit and the new letter (the
- * term keeps the edit), or the edit is cut off with the ending: the new
- * letter and every letter from the cut to the end are ending letters, and
- * the index holds the beginning before the cut (Kodierng + u -> kodier).
+ * letters or more, and what is cut is at most PRUNE_CUT_MAX letters (5 of
+ * -innen, 3 of step 1's -ern, 3 of step 2's -est, 8 of step 3's
+ * -lichkeit), all of them letters of those endings (c d e g h i k l m n r
+ * s t u).  A variant edited at letter i has a term only if the index
+ * holds a term that starts with the mapped word up to the edit and the
+ * new letter (the term keeps the edit), or the edit is cut off with the
+ * ending: the new letter and every letter from the cut to the end are
+ * ending letters, and the index holds the beginning before the cut
+ * (Kodierng + u -> kodier).
  * Checked against the Snowball 2.2 German stemmer on 356,000 random
  * one-edit variants of the collection's words: every term a mapped
- * beginning of 3 letters or more, cuts of at most 10 letters, all of
- * ending letters.
+ * beginning of 3 letters or more, cuts of at most 10 letters (the bound
+ * above is what the rules allow), all of ending letters.
  */
-#define PRUNE_CUT_MAX 15
+#define PRUNE_CUT_MAX 19
 #define PRUNE_STEM_MIN 3
 static const char prune_cut_letters[] = "cdeghiklmnrstu";
 
