@@ -342,6 +342,14 @@ int lupe_fuzzy_terms(lx_db *db, const char *term, size_t len, int maxdist, size_
 int lupe_fuzzy_terms_known(lx_db *db, lupe_probes *known, const char *term, size_t len, int maxdist, size_t keep,
 			   lupe_fuzzy_cand *out, int max)
 {
+	lupe_fuzzy_scan scan;
+	scan.done = 0;
+	return lupe_fuzzy_terms_scan(db, known, &scan, term, len, maxdist, keep, out, max);
+}
+
+int lupe_fuzzy_terms_scan(lx_db *db, lupe_probes *known, lupe_fuzzy_scan *scan, const char *term, size_t len,
+			  int maxdist, size_t keep, lupe_fuzzy_cand *out, int max)
+{
 	static const char alpha[] = "abcdefghijklmnopqrstuvwxyz";
 	char v[64];
 	ctx c = {term, len, maxdist, out, 0, max, db, 20000, {{0}}, {0}, {0}, 0, 0, 0, 0};
@@ -365,11 +373,21 @@ int lupe_fuzzy_terms_known(lx_db *db, lupe_probes *known, const char *term, size
 	 * of an index block, where the scan reads a block per ~100 terms.
 	 */
 	size_t from = 0;
-	{
+	if (scan->done && max <= LUPE_FUZZY_MAX) {
+		from = scan->from;
+		c.n = scan->n;
+		memcpy(out, scan->out, (size_t)c.n * sizeof *out);
+	} else {
 		lupe_err err;
 		/* LUPE_OK: the scan was not stopped by its budget (scan_cb's 1) nor failed. */
 		if (lx_allterms(db, term, 2, scan_cb, &c, &err) == LUPE_OK)
 			from = 2;
+		if (!c.oom && max <= LUPE_FUZZY_MAX) {
+			scan->done = 1;
+			scan->from = from;
+			scan->n = c.n;
+			memcpy(scan->out, out, (size_t)c.n * sizeof *out);
+		}
 	}
 	/*
 	 * One-edit variants (deletions, transpositions, substitutions,

@@ -44,6 +44,7 @@ typedef struct {
 	int n_hits, cap_hits;
 	int near_done[3];  /* lupe_fuzzy_terms asked with keep 0, 1, 2 */
 	lupe_fuzzy_cand near[3][LUPE_FUZZY_MAX];
+	lupe_fuzzy_scan scan; /* lupe_fuzzy_terms_scan's, shared by the keeps */
 	int n_near[3];
 } typo_word;
 
@@ -578,8 +579,8 @@ int lupe_typo_corrections(lx_db *db, lupe_analyzer *an, lupe_typo_memo *memo, co
 			}
 	} else if (own == 0) {
 		if (!w->near_done[keep]) {
-			w->n_near[keep] = lupe_fuzzy_terms_known(db, &memo->freqs, term, tlen, dist, keep, w->near[keep],
-								 LUPE_FUZZY_MAX);
+			w->n_near[keep] = lupe_fuzzy_terms_scan(db, &memo->freqs, &w->scan, term, tlen, dist, keep,
+								w->near[keep], LUPE_FUZZY_MAX);
 			w->near_done[keep] = 1;
 		}
 		n = w->n_near[keep];
