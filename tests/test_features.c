@@ -197,6 +197,53 @@ START_TEST(test_question_words)
 END_TEST
 
 /*
+ * A quoted phrase among other words (a question quoting a name) counts as
+ * a phrase and through its words: the answer says "zu Ehren von Tesla ...
+ * Maßeinheit", not "die Tesla-Einheit", and must still come before a line
+ * that shares only the question's other words.  A phrase alone is still
+ * searched as a phrase only.  Rows: the query, the first hit, how many hits.
+ */
+START_TEST(test_quoted_phrase_words)
+{
+	char p[4200];
+	char *d = fx_tmpdir();
+	snprintf(p, sizeof p, "%s/db", d);
+	lupe_db *t = fx_open_write(p);
+	ck_assert_ptr_nonnull(t);
+	ck_assert_int_eq(fx_add(t, "answer", "Physiker",
+				"1960 wurde die Maßeinheit der Flussdichte zu Ehren von Tesla nach ihm benannt."), 0);
+	ck_assert_int_eq(fx_add(t, "other", "Straßen", "Zu seinen Ehren wurde eine Straße nach ihm genannt."), 0);
+	ck_assert_int_eq(fx_add(t, "exact", "Einheiten", "Eine Tesla Einheit misst die Flussdichte."), 0);
+	for (int i = 0; i < 20; i++) {
+		char id[16], text[128];
+		snprintf(id, sizeof id, "f%d", i);
+		snprintf(text, sizeof text, "Eine Straße Nummer %d wurde genannt.", i);
+		ck_assert_int_eq(fx_add(t, id, "y", text), 0);
+	}
+	ck_assert_int_eq(lupe_commit(t), LUPE_OK);
+	static const struct {
+		const char *q, *top;
+		size_t total;
+	} rows[] = {
+		{"Was wurde zu seinen Ehren \xe2\x80\x9e" "die Tesla-Einheit\xe2\x80\x9c genannt?", "answer", 0},
+		{"\"Tesla Einheit\"", "exact", 1},
+	};
+	for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+		lupe_results *r;
+		ck_assert_int_eq(lupe_search(t, &r, rows[i].q, strlen(rows[i].q), NULL), LUPE_OK);
+		size_t n = lupe_results_count(r);
+		const char *top = n ? lupe_results_hit(r, 0)->id : "";
+		ck_assert_msg(strcmp(top, rows[i].top) == 0, "row %zu: %s -> %s", i, rows[i].q, top);
+		ck_assert_msg(!rows[i].total || n == rows[i].total, "row %zu: %zu hits", i, n);
+		lupe_results_free(r);
+	}
+	lupe_close(t);
+	fx_rmrf(d);
+	free(d);
+}
+END_TEST
+
+/*
  * BM25 saturation (k1): a word said five times counts for less than a
  * second query word said once.  "Island" is in a few more documents than
  * "Vulkan" (7 against 2), so it weighs a little less; the document
@@ -861,6 +908,7 @@ int main(void)
 	tcase_add_test(tc, test_proximity);
 	tcase_add_test(tc, test_compound_tier);
 	tcase_add_test(tc, test_question_words);
+	tcase_add_test(tc, test_quoted_phrase_words);
 	tcase_add_test(tc, test_saturation);
 	tcase_add_test(tc, test_truncated_compounds);
 	tcase_add_test(tc, test_fuzzy);

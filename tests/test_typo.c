@@ -10,7 +10,9 @@
 #include <string.h>
 #include <time.h>
 
+#include "db.h"
 #include "fixture.h"
+#include "query/typo.h"
 
 static char *dir;
 static lupe_db *db;
@@ -222,6 +224,53 @@ START_TEST(test_fresh_after_commit)
 }
 END_TEST
 
+/*
+ * Replaced and inserted letters are made only where they can meet an index
+ * term (typo.c, prune_word): the corrections are those of every variant,
+ * and a word costs a fraction of the ~60 variants a letter.  Rows: the
+ * word typed (folded), the correction it must get, the most variants it
+ * may stem (every variant made: 434 to 724; pruned: 71 to 222).  The
+ * correction keeps the edit (bahnhog: bahnho + f), or the
+ * edit is cut off with the ending (kodierng + u -> kodierung -> kodier;
+ * kodierunb with g; verteidigunk with g: the stem verteid).
+ */
+static const struct {
+	const char *form, *want;
+	size_t max_variants;
+} prune_rows[] = {
+	{"abstimung", "abstimm", 200},
+	{"kodierng", "kodier", 200},
+	{"kodierunb", "kodier", 200},
+	{"verteidigunk", "verteid", 300},
+	{"bahnhog", "bahnhof", 160},
+	{"abstimmunk", "abstimm", 250},
+};
+
+START_TEST(test_prune)
+{
+	const char *form = prune_rows[_i].form, *want = prune_rows[_i].want;
+	size_t tl;
+	const char *t = lupe_analyzer_stem_folded(db->an, form, strlen(form), &tl);
+	ck_assert_ptr_nonnull(t);
+	char term[64];
+	ck_assert_uint_lt(tl, sizeof term);
+	memcpy(term, t, tl);
+	lupe_typo_memo *memo;
+	ck_assert_int_eq(lupe_typo_memo_new(&memo), 0);
+	int budget = LUPE_TYPO_BUDGET, found = 0;
+	lupe_typo_cand c[LUPE_TYPO_ALTS];
+	int n = lupe_typo_corrections(db->x, db->an, memo, form, strlen(form), term, tl, 0, &budget, NULL, c,
+				      LUPE_TYPO_ALTS);
+	for (int k = 0; k < n; k++)
+		found |= strcmp(c[k].c.term, want) == 0;
+	size_t made = lupe_typo_memo_variants(memo);
+	lupe_typo_memo_free(memo);
+	ck_assert_msg(found, "row %d %s: no correction %s among %d", _i, form, want, n);
+	ck_assert_msg(made <= prune_rows[_i].max_variants, "row %d %s: %zu variants stemmed, want <= %zu", _i, form,
+		      made, prune_rows[_i].max_variants);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("typo");
@@ -230,6 +279,7 @@ int main(void)
 	tcase_add_unchecked_fixture(tc, setup, teardown);
 	tcase_add_loop_test(tc, test_row, 0, (int)(sizeof rows / sizeof rows[0]));
 	tcase_add_test(tc, test_budget);
+	tcase_add_loop_test(tc, test_prune, 0, (int)(sizeof prune_rows / sizeof prune_rows[0]));
 	tcase_add_test(tc, test_bad_input);
 	tcase_add_test(tc, test_fresh_after_commit);
 	suite_add_tcase(s, tc);

@@ -799,6 +799,32 @@ static void complete_truncated(builder *b, const lq_node *g, qlist *opt)
 	}
 }
 
+/*
+ * The words of an optional phrase, each on its own (stopwords left out),
+ * OR-ed: NULL when there are none.  Among other words a quoted phrase is
+ * mostly a name or a quotation the question repeats ("zu seinen Ehren „die
+ * Tesla-Einheit“ genannt"), which the document may word differently ("zu
+ * Ehren von Tesla ... die SI-Maßeinheit"): the phrase keeps its weight as a
+ * bonus, and its words count as the question's other words do, so that a
+ * document missing the exact phrase is still ranked by them.
+ */
+static lx_query *phrase_words_q(builder *b, const lq_node *n)
+{
+	lupe_tokens_reset(b->toks);
+	if (lupe_analyze_into(b->an, b->toks, n->text, n->text_len, 0) < 0) {
+		b->oom = 1;
+		return NULL;
+	}
+	qlist l = {0};
+	for (size_t i = 0; i < b->toks->n; i++) {
+		const lupe_itok *k = &b->toks->v[i];
+		if (k->kind != LUPE_TOKEN_WORD || (k->flags & LUPE_TOKEN_STOPWORD))
+			continue;
+		ql_push(b, &l, term_q(b, n->field, lupe_itok_term(b->toks, k), k->term_len));
+	}
+	return ql_combine(b, &l, LX_OR, 0);
+}
+
 /* Free text: required kids AND-ed, optional ones add weight, excluded ones filter out. */
 static lx_query *group(builder *b, const lq_node *n, int depth)
 {
@@ -811,6 +837,9 @@ static lx_query *group(builder *b, const lq_node *n, int depth)
 	 * the query has.
 	 */
 	lupe_buf stop_terms = {0};
+	size_t content = 0; /* kids that are words (a phrase among other words: phrase_words_q) */
+	for (size_t i = 0; i < n->n_kids; i++)
+		content += n->kids[i]->occur != LQ_EXCLUDED && !is_filter(n->kids[i]);
 	for (size_t i = 0; i < n->n_kids && !b->oom; i++) {
 		const lq_node *k = n->kids[i];
 		int all_stop = 0;
@@ -835,8 +864,14 @@ static lx_query *group(builder *b, const lq_node *n, int depth)
 				b->oom = 1;
 			b->qt->terms.len = noted_len;
 			b->qt->n_terms = noted;
-		} else
+		} else {
 			ql_push(b, &opt, q);
+			if (k->kind == LQ_PHRASE && content > 1) {
+				lx_query *w = phrase_words_q(b, k);
+				if (w)
+					ql_push(b, &opt, w);
+			}
+		}
 	}
 	join_neighbours(b, n, &opt);
 	complete_truncated(b, n, &opt);

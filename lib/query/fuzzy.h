@@ -73,6 +73,21 @@ void lupe_probes_free(lupe_probes *p);
 /* The same, with frequencies known before (lupe_probes_run's known). */
 int lupe_fuzzy_terms_known(lx_db *db, lupe_probes *known, const char *term, size_t len, int maxdist, size_t keep,
 			   lupe_fuzzy_cand *out, int max);
+/*
+ * What does not depend on `keep`: the scan of the terms that share the
+ * first two letters, the costly part (up to 20,000 terms).  Kept for one
+ * term, maxdist and max (<= LUPE_FUZZY_MAX), it serves a second keep of
+ * the same word (the search's 0, the suggestion's 1) with the same result
+ * as a scan of its own.  Zero-initialise; valid for one revision.
+ */
+typedef struct {
+	int done;
+	size_t from;
+	int n;
+	lupe_fuzzy_cand out[LUPE_FUZZY_MAX];
+} lupe_fuzzy_scan;
+int lupe_fuzzy_terms_scan(lx_db *db, lupe_probes *known, lupe_fuzzy_scan *scan, const char *term, size_t len,
+			  int maxdist, size_t keep, lupe_fuzzy_cand *out, int max);
 
 /*
  * The edit distance of two byte strings (Damerau-Levenshtein, optimal

@@ -56,6 +56,8 @@ int lupe_typo_memo_prepare(lupe_typo_memo *m, lx_db *db, lupe_analyzer *an, cons
 			   const size_t *flens, const char *const *terms, const size_t *tlens, size_t n);
 /* The frequencies the memo holds, for lupe_fuzzy_terms_known (NULL for NULL). */
 lupe_probes *lupe_typo_memo_known(lupe_typo_memo *m);
+/* How many one-edit variants of words the memo's look-ups made and stemmed (0 for NULL): their cost. */
+size_t lupe_typo_memo_variants(const lupe_typo_memo *m);
 /* Keep a frequency read elsewhere (a search's own statistics): 0, or -1. */
 int lupe_typo_memo_learn(lupe_typo_memo *m, const char *term, size_t len, uint64_t freq);
 /* The frequency of term, from the memo or looked up and kept (m NULL: looked up). */
