@@ -38,6 +38,19 @@ typedef struct {
 #define EV_TYPO 4
 #define EV_PART 2
 
+/*
+ * A token of one window's analysis whose term the query holds, with the
+ * evidence it gives before the tokens of one written word are merged into
+ * a match: offsets relative to the window.
+ */
+typedef struct {
+	uint32_t start, end;
+	uint16_t group;  /* lupe_qterm_info.group */
+	uint8_t qkind;   /* lupe_qterm_info.kind */
+	uint8_t weight;  /* EV_* */
+	uint8_t kind;    /* LUPE_HL_* */
+} wtok;
+
 static int is_space(char c)
 {
 	return lupe_ascii_space((unsigned char)c);
@@ -437,7 +450,70 @@ struct lupe_snip_keys {
 	 */
 	unsigned npairs;
 	unsigned char wide0[PAIRS_WIDE][16], wide1[PAIRS_WIDE][16];
+	struct wc_ent **wc;         /* the window cache (below): WC_SLOTS slots, NULL until first used */
 };
+
+/*
+ * The window cache.  A query's hits hold the same words again and again
+ * (the query's own words in their few forms, a manual's recurring terms):
+ * of the windows analysed for the 300 first short queries of the
+ * benchmark, 60% repeat a window of the same query byte for byte.  What a
+ * window gives the snippet (its wtoks) depends only on its bytes and the
+ * query, so each distinct window is analysed once per query.  The cache
+ * lives in the query's keys, made and freed with them, so no entry serves
+ * another query.  Direct-mapped: a slot keeps the last window that hashed
+ * to it.  Only windows of at most WC_WIN_MAX bytes with at most
+ * WC_TOKS_MAX wtoks are kept, so it never holds more than WC_SLOTS *
+ * (WC_WIN_MAX + WC_TOKS_MAX * sizeof(wtok) + 8) bytes (about 1.4 MB; a
+ * short query's hold a few KB).
+ */
+#define WC_SLOTS 2048
+#define WC_WIN_MAX 256
+#define WC_TOKS_MAX 32
+
+struct wc_ent {
+	uint32_t hash;
+	uint16_t len, n;
+	wtok t[]; /* n of them, then the window's len bytes */
+};
+
+static uint32_t wc_hash(const char *w, size_t n)
+{
+	uint32_t h = 2166136261u;
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ (unsigned char)w[i]) * 16777619u;
+	return h;
+}
+
+/* The cached wtoks of the window w[0..n) with hash h, or NULL. */
+static const struct wc_ent *wc_find(const lupe_snip_keys *k, const char *w, size_t n, uint32_t h)
+{
+	const struct wc_ent *e = k->wc ? k->wc[h & (WC_SLOTS - 1)] : NULL;
+	if (e && e->hash == h && e->len == n && memcmp(e->t + e->n, w, n) == 0)
+		return e;
+	return NULL;
+}
+
+/* Keep the wtoks t[0..nt) of the window w[0..n) with hash h, if they fit; a cache, so no error. */
+static void wc_store(lupe_snip_keys *k, const char *w, size_t n, uint32_t h, const wtok *t, size_t nt)
+{
+	if (n > WC_WIN_MAX || nt > WC_TOKS_MAX)
+		return;
+	if (!k->wc && !(k->wc = calloc(WC_SLOTS, sizeof *k->wc)))
+		return;
+	struct wc_ent *e = malloc(sizeof *e + nt * sizeof *t + n);
+	if (!e)
+		return;
+	e->hash = h;
+	e->len = (uint16_t)n;
+	e->n = (uint16_t)nt;
+	if (nt)
+		memcpy(e->t, t, nt * sizeof *t);
+	memcpy(e->t + nt, w, n);
+	struct wc_ent **slot = &k->wc[h & (WC_SLOTS - 1)];
+	free(*slot);
+	*slot = e;
+}
 
 /*
  * Fill the wide scan's pairs, exactly the pairs of the bit table; returns
@@ -474,6 +550,7 @@ static int keys_make(lupe_snip_keys **out, const lupe_qterms *qt, int words_only
 		return -1;
 	k->usable = 1;
 	k->n = 0;
+	k->wc = NULL;
 	memset(k->head, 0, sizeof k->head);
 	memset(k->one, 0, sizeof k->one);
 	memset(k->pair, 0, sizeof k->pair);
@@ -515,6 +592,13 @@ int lupe_snip_keys_new(lupe_snip_keys **out, const lupe_qterms *qt)
 
 void lupe_snip_keys_free(lupe_snip_keys *k)
 {
+	if (!k)
+		return;
+	if (k->wc) {
+		for (size_t i = 0; i < WC_SLOTS; i++)
+			free(k->wc[i]);
+		free(k->wc);
+	}
 	free(k);
 }
 
@@ -734,21 +818,35 @@ done:
 	return rc;
 }
 
+/*
+ * The windows of text[0..len) to analyse, in order: *win (nwin of them,
+ * malloc'd unless it is `whole`, which is all of the text up to where the
+ * analysis stops).  0 or -1 (no memory).
+ */
+static int windows_for(const char *text, size_t len, const lupe_snip_keys *keys, int full, window **win,
+		       size_t *nwin, window *whole)
+{
+	*whole = (window){0, len};
+	int pf = find_windows(text, len, keys, win, nwin, &whole->b);
+	if (pf < 0)
+		return -1;
+	if (pf == 0 || full) {
+		free(*win);
+		*win = whole;
+		*nwin = 1;
+	}
+	return 0;
+}
+
 /* lupe_analyze_near, saying where the analysis stopped (*cut, len when it read everything). */
 static int analyze_near(lupe_analyzer *an, lupe_tokens *toks, const char *text, size_t len,
 			const lupe_snip_keys *keys, int full, size_t *cut)
 {
-	window *win = NULL, whole = {0, len};
+	window *win = NULL, whole;
 	size_t nwin = 0;
 	lupe_tokens_reset(toks);
-	int pf = find_windows(text, len, keys, &win, &nwin, &whole.b);
-	if (pf < 0)
+	if (windows_for(text, len, keys, full, &win, &nwin, &whole) < 0)
 		return -1;
-	if (pf == 0 || full) {
-		free(win);
-		win = &whole;
-		nwin = 1;
-	}
 	int rc = 0;
 	for (size_t wi = 0; wi < nwin && rc == 0; wi++) {
 		size_t from = toks->n;
@@ -774,13 +872,66 @@ int lupe_analyze_near(lupe_analyzer *an, lupe_tokens *toks, const char *text, si
 	return analyze_near(an, toks, text, len, keys, full, &cut);
 }
 
+/* A growing list of wtoks. */
+typedef struct {
+	wtok *v;
+	size_t n, cap;
+} wtoks;
+
+/*
+ * Analyse the window w[0..n) alone and list in *out (emptied first) its
+ * tokens whose term the query holds, with their evidence.  0 or -1 (no
+ * memory).
+ */
+static int window_wtoks(lupe_analyzer *an, lupe_tokens *toks, const char *w, size_t n, const lupe_qterms *qt,
+			wtoks *out)
+{
+	out->n = 0;
+	lupe_tokens_reset(toks);
+	if (lupe_analyze_into(an, toks, w, n, 0) < 0)
+		return -1;
+	for (size_t i = 0; i < toks->n; i++) {
+		const lupe_itok *k = &toks->v[i];
+		lupe_qterm_info qi;
+		if (!lupe_qterms_find(qt, lupe_itok_term(toks, k), k->term_len, &qi))
+			continue;
+		int part = k->kind == LUPE_TOKEN_PART, weight, kind;
+		if (qi.kind == LUPE_QT_TYPO) {
+			weight = EV_TYPO, kind = LUPE_HL_TYPO;
+		} else if (qi.kind == LUPE_QT_PART) {
+			weight = EV_PART, kind = LUPE_HL_PART;
+		} else if (part) {
+			weight = EV_INSIDE, kind = LUPE_HL_PART;
+		} else if (!(k->flags & LUPE_TOKEN_COMPLETED) &&
+			   lupe_qterms_is_form(qt, lupe_itok_form(toks, k), k->form_len)) {
+			/* (A word completed from a coordination is not written so: "Lokal- und ...") */
+			weight = EV_EXACT, kind = LUPE_HL_EXACT;
+			if (lupe_qterms_is_written(qt, w + k->start, k->end - k->start))
+				weight += EV_CASE;
+		} else {
+			weight = EV_STEM, kind = LUPE_HL_STEM;
+		}
+		if (out->n == out->cap) {
+			size_t c = out->cap ? out->cap * 2 : 64;
+			wtok *nv = realloc(out->v, c * sizeof *nv);
+			if (!nv)
+				return -1;
+			out->v = nv;
+			out->cap = c;
+		}
+		out->v[out->n++] = (wtok){(uint32_t)k->start, (uint32_t)k->end, qi.group, qi.kind, (uint8_t)weight,
+					  (uint8_t)kind};
+	}
+	return 0;
+}
+
 /*
  * The passage is chosen among the matches in text[from..to); it may reach
  * out of that range, up to len.  0; 1 when the analysis stopped short of
  * `to` (PLACES_MAX); -1 when out of memory.
  */
 static int snippet(lupe_analyzer *an, lupe_tokens *toks, const char *text, size_t len, size_t from, size_t to,
-		   const lupe_qterms *qt, const lupe_snip_keys *keys, size_t target, int full, lupe_buf *out,
+		   const lupe_qterms *qt, lupe_snip_keys *keys, size_t target, int full, lupe_buf *out,
 		   lupe_span **spans, unsigned char **kinds, size_t *n_spans, lupe_span **matches, size_t *n_matches)
 {
 	lupe_span *last = NULL;
@@ -803,60 +954,69 @@ static int snippet(lupe_analyzer *an, lupe_tokens *toks, const char *text, size_
 	if (target > LUPE_SNIPPET_BYTES_MAX)
 		target = LUPE_SNIPPET_BYTES_MAX;
 
-	size_t cut;
-	if (analyze_near(an, toks, text + from, to - from, keys, full, &cut) < 0)
+	/*
+	 * Each window's tokens that the query holds (from the window cache when
+	 * the query's hits met the window before), one written word's tokens
+	 * merged into one match.  The full analysis is the reference the
+	 * prefilter is tested against: it neither reads nor fills the cache.
+	 */
+	window *win = NULL, whole;
+	size_t nwin = 0;
+	wtoks scratch = {0};
+	if (windows_for(text + from, to - from, keys, full, &win, &nwin, &whole) < 0)
 		return -1;
-	for (size_t i = 0; from && i < toks->n; i++) {
-		toks->v[i].start += from;
-		toks->v[i].end += from;
-	}
-	for (size_t i = 0; i < toks->n; i++) {
-		const lupe_itok *k = &toks->v[i];
-		lupe_qterm_info qi;
-		if (!lupe_qterms_find(qt, lupe_itok_term(toks, k), k->term_len, &qi))
-			continue;
-		int part = k->kind == LUPE_TOKEN_PART, weight, kind;
-		if (qi.kind == LUPE_QT_TYPO) {
-			weight = EV_TYPO, kind = LUPE_HL_TYPO;
-		} else if (qi.kind == LUPE_QT_PART) {
-			weight = EV_PART, kind = LUPE_HL_PART;
-		} else if (part) {
-			weight = EV_INSIDE, kind = LUPE_HL_PART;
-		} else if (!(k->flags & LUPE_TOKEN_COMPLETED) &&
-			   lupe_qterms_is_form(qt, lupe_itok_form(toks, k), k->form_len)) {
-			/* (A word completed from a coordination is not written so: "Lokal- und ...") */
-			weight = EV_EXACT, kind = LUPE_HL_EXACT;
-			if (lupe_qterms_is_written(qt, text + k->start, k->end - k->start))
-				weight += EV_CASE;
+	size_t cut = whole.b;
+	for (size_t wi = 0; wi < nwin; wi++) {
+		const char *wt = text + from + win[wi].a;
+		size_t wl = win[wi].b - win[wi].a, base = from + win[wi].a, nt;
+		uint32_t h = 0;
+		const struct wc_ent *e = NULL;
+		const wtok *tv;
+		if (!full && wl <= WC_WIN_MAX) {
+			h = wc_hash(wt, wl);
+			e = wc_find(keys, wt, wl, h);
+		}
+		if (e) {
+			tv = e->t;
+			nt = e->n;
 		} else {
-			weight = EV_STEM, kind = LUPE_HL_STEM;
+			if (window_wtoks(an, toks, wt, wl, qt, &scratch) < 0)
+				goto done;
+			if (!full && wl <= WC_WIN_MAX)
+				wc_store(keys, wt, wl, h, scratch.v, scratch.n);
+			tv = scratch.v;
+			nt = scratch.n;
 		}
-		uint64_t bit = (uint64_t)1 << (qi.group < 63 ? qi.group : 63);
-		/* The parts of a word come after it, at its place: one written word. */
-		match *w = nm && m[nm - 1].start == k->start && m[nm - 1].end == k->end ? &m[nm - 1] : NULL;
-		if (!w) {
-			if (nm == cap) {
-				cap = cap ? cap * 2 : 32;
-				match *nmv = realloc(m, cap * sizeof *m);
-				if (!nmv)
-					goto done;
-				m = nmv;
+		for (size_t i = 0; i < nt; i++) {
+			size_t ks = base + tv[i].start, ke = base + tv[i].end;
+			int weight = tv[i].weight, kind = tv[i].kind;
+			uint64_t bit = (uint64_t)1 << (tv[i].group < 63 ? tv[i].group : 63);
+			/* The parts of a word come after it, at its place: one written word. */
+			match *w = nm && m[nm - 1].start == ks && m[nm - 1].end == ke ? &m[nm - 1] : NULL;
+			if (!w) {
+				if (nm == cap) {
+					cap = cap ? cap * 2 : 32;
+					match *nmv = realloc(m, cap * sizeof *m);
+					if (!nmv)
+						goto done;
+					m = nmv;
+				}
+				w = &m[nm++];
+				*w = (match){ks, ke, 0, 0, kind, tv[i].group, 0};
 			}
-			w = &m[nm++];
-			*w = (match){k->start, k->end, 0, 0, kind, qi.group, 0};
-		}
-		w->groups |= bit;
-		if (qi.kind == LUPE_QT_PART) {
-			if (!w->n_parts || w->part_group == qi.group) {
-				w->part_group = qi.group;
-				w->n_parts++;
+			w->groups |= bit;
+			if (tv[i].qkind == LUPE_QT_PART) {
+				if (!w->n_parts || w->part_group == tv[i].group) {
+					w->part_group = tv[i].group;
+					w->n_parts++;
+				}
+				if (EV_SUB(w->n_parts) > weight)
+					weight = EV_SUB(w->n_parts);
 			}
-			if (EV_SUB(w->n_parts) > weight)
-				weight = EV_SUB(w->n_parts);
-		}
-		if (weight > w->weight) {
-			w->weight = weight;
-			w->kind = kind;
+			if (weight > w->weight) {
+				w->weight = weight;
+				w->kind = kind;
+			}
 		}
 	}
 	if (nm)
@@ -998,6 +1158,9 @@ fail_sp:
 done:
 	free(last);
 	free(m);
+	free(scratch.v);
+	if (win != &whole)
+		free(win);
 	return rc;
 }
 
@@ -1008,7 +1171,7 @@ static size_t stretch_end(const char *text, size_t len, size_t from)
 }
 
 int lupe_snippet_ex(lupe_analyzer *an, lupe_tokens *toks, const char *text, size_t len, const lupe_qterms *qt,
-		    const lupe_snip_keys *keys, size_t target, int full, lupe_buf *out, lupe_span **spans,
+		    lupe_snip_keys *keys, size_t target, int full, lupe_buf *out, lupe_span **spans,
 		    size_t *n_spans, lupe_span **matches, size_t *n_matches)
 {
 	return snippet(an, toks, text, len, 0, stretch_end(text, len, 0), qt, keys, target, full, out, spans, NULL,
@@ -1016,7 +1179,7 @@ int lupe_snippet_ex(lupe_analyzer *an, lupe_tokens *toks, const char *text, size
 }
 
 int lupe_snippet(lupe_analyzer *an, lupe_tokens *toks, const char *text, size_t len, const lupe_qterms *qt,
-		 const lupe_snip_keys *keys, size_t target, lupe_buf *out, lupe_span **spans, unsigned char **kinds,
+		 lupe_snip_keys *keys, size_t target, lupe_buf *out, lupe_span **spans, unsigned char **kinds,
 		 size_t *n_spans, lupe_span **matches, size_t *n_matches)
 {
 	return snippet(an, toks, text, len, 0, stretch_end(text, len, 0), qt, keys, target, 0, out, spans, kinds,

@@ -43,7 +43,7 @@ void lupe_snip_keys_free(lupe_snip_keys *k);
  * -1 (no memory; every out-parameter is then empty).
  */
 int lupe_snippet(lupe_analyzer *an, lupe_tokens *toks, const char *text, size_t len, const lupe_qterms *qt,
-		 const lupe_snip_keys *keys, size_t target, lupe_buf *out, lupe_span **spans, unsigned char **kinds,
+		 lupe_snip_keys *keys, size_t target, lupe_buf *out, lupe_span **spans, unsigned char **kinds,
 		 size_t *n_spans, lupe_span **matches, size_t *n_matches);
 
 /*
@@ -73,7 +73,7 @@ int lupe_snippet_deep(lupe_analyzer *an, lupe_tokens *toks, const char *text, si
  * prefilter (snippet.c).  The result must be identical; tests compare.
  */
 int lupe_snippet_ex(lupe_analyzer *an, lupe_tokens *toks, const char *text, size_t len, const lupe_qterms *qt,
-		    const lupe_snip_keys *keys, size_t target, int full, lupe_buf *out, lupe_span **spans,
+		    lupe_snip_keys *keys, size_t target, int full, lupe_buf *out, lupe_span **spans,
 		    size_t *n_spans, lupe_span **matches, size_t *n_matches);
 
 /*
