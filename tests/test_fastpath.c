@@ -46,6 +46,13 @@ static const char *const cases[] = {
 	"\"Zitat\" (Klammer) Ende. Frage? Ausruf! Doppelpunkt: Semikolon; Komma, \"(doppelt)\".",
 	"Tab\tund\nZeilen\r\nwechsel\fund\vmehr   Leerzeichen \xC2\xA0gesch\xC3\xBCtzt\xE2\x80\xAFschmal.",
 	"Bio- und Gentechnik, Vor- oder Nachteile, Personal-, Sach- und Reisekosten.",
+	/* coordinations whose completed compound only the word before the hyphen can show (snippet.c) */
+	"\xC3\x9C" "ber- und Unterf\xC3\xBChrung, Fern\xE2\x80\x90\n seh- und Radiotechnik, Kakao- und Erntezeit, "
+	"\xEF\xAC\x81" "nanz- und Steuerpolitik, Ueber- oder Unterdruck.",
+	"Social-Media- und Marketingabteilung - ein Gedankenstrich -, \xC3\x84rzte- und Pflegekammer, 3D- und "
+	"4D-Druck, E- und U-Musik, Stra\xC3\x9F" "en- und Wegebau.",
+	"www.example.de- und Webseiten, Peter's- und Pauls-Kirche, (Haus- und Gartenarbeit), \xE2\x80\x9EWohn- und "
+	"Esszimmer\xE2\x80\x9C, Ein-/Ausgabe, Mess-,\tSteuer- und Regeltechnik.",
 	"Neu\xC3\xBC" "bersetzung, Steuer, Feuer, Quelle, aktuell, Michael, Israel, Poet.",
 	"feuerwehr-einsatz, bau-element, ko-existenz, zoo-ernte, Hausaerzte, Hausärzte.",
 	"",

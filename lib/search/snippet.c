@@ -120,8 +120,9 @@ static int cmp_match(const void *a, const void *b)
  *    ("kakao|ernte" folds to "kakaornte"): such keys skip their e's;
  *  - characters whose normalisation the fold does not model (ligatures,
  *    combining marks, superscripts, scripts other than Latin) fold to a
- *    marker and make their own window, as does every hyphen that ends a
- *    truncated compound ("Haus- und Gartenarbeit" yields hausarbeit);
+ *    marker and make their own window, as does a hyphen that ends a
+ *    truncated compound ("Haus- und Gartenarbeit" yields hausarbeit) when
+ *    the completed compound may be a query term (completion_may_match);
  *  - a term whose key would begin with such a character turns the
  *    prefilter off for the query (the whole body is analysed).
  *
@@ -234,9 +235,11 @@ static inline uint64_t sw_lower(uint64_t x)
 /*
  * Fold text[0..len) into fo (see above); records in *unk the offsets of
  * characters folded to UNK and of truncation hyphens, at most unk_cap
- * (*n_unk may exceed it: then the caller gives up).
+ * (*n_unk may exceed it: then the caller gives up), and in *unk_f (when
+ * not NULL) their offsets in the folded text.
  */
-static int fold_into(folded *fo, const unsigned char *t, size_t len, uint32_t *unk, size_t unk_cap, size_t *n_unk)
+static int fold_into(folded *fo, const unsigned char *t, size_t len, uint32_t *unk, uint32_t *unk_f, size_t unk_cap,
+		     size_t *n_unk)
 {
 	size_t i = 0;
 	while (i < len) {
@@ -248,8 +251,11 @@ static int fold_into(folded *fo, const unsigned char *t, size_t len, uint32_t *u
 				i++;
 				/* "Haus- und", "Wirtschafts-, Sozial-": a truncated compound. */
 				if (at && i < len && (t[i] == ' ' || t[i] == ',' || t[i] == '\n' || t[i] == '\t')) {
-					if (*n_unk < unk_cap)
+					if (*n_unk < unk_cap) {
 						unk[*n_unk] = (uint32_t)at;
+						if (unk_f)
+							unk_f[*n_unk] = (uint32_t)fo->n;
+					}
 					(*n_unk)++;
 				}
 				continue;
@@ -376,8 +382,11 @@ static int fold_into(folded *fo, const unsigned char *t, size_t len, uint32_t *u
 			unknown = 1;
 		}
 		if (unknown) {
-			if (*n_unk < unk_cap)
+			if (*n_unk < unk_cap) {
 				unk[*n_unk] = (uint32_t)at;
+				if (unk_f)
+					unk_f[*n_unk] = (uint32_t)fo->n;
+			}
 			(*n_unk)++;
 			if (f_put(fo, UNK, at) < 0)
 				return -1;
@@ -417,7 +426,7 @@ static size_t term_key(const char *term, size_t len, char *key, size_t cap)
 	/* Folding makes at most 2 bytes of 1: fold what fits. */
 	if (len > cap / 2)
 		len = cap / 2;
-	if (fold_into(&fo, (const unsigned char *)term, len, unk, 1, &nu) < 0)
+	if (fold_into(&fo, (const unsigned char *)term, len, unk, NULL, 1, &nu) < 0)
 		return 0;
 	size_t s = 0;
 	while (s < fo.n && key[s] == 'e')
@@ -437,6 +446,7 @@ static size_t term_key(const char *term, size_t len, char *key, size_t cap)
  */
 struct lupe_snip_keys {
 	int usable;                 /* 0: a term does not fold; analyse bodies whole */
+	int all_terms;              /* the keys of all the query's terms, not only its words' own */
 	size_t n;
 	size_t len[KEYS_MAX];
 	char key[KEYS_MAX][KEY_MAX];
@@ -549,6 +559,7 @@ static int keys_make(lupe_snip_keys **out, const lupe_qterms *qt, int words_only
 	if (!k)
 		return -1;
 	k->usable = 1;
+	k->all_terms = !words_only;
 	k->n = 0;
 	k->wc = NULL;
 	memset(k->head, 0, sizeof k->head);
@@ -706,6 +717,41 @@ static size_t word_start(const char *text, size_t i)
 }
 
 /*
+ * Whether the compound cut short by the truncation hyphen at folded offset
+ * hf of f may complete to a term of the keys.  The analyzer completes
+ * "Haus- und Gartenarbeit" to hausarbeit: the modifier (the hyphen group
+ * that ends at the hyphen, all in the hyphen's whitespace-separated word)
+ * and the head of the coordination's last word.  The completed term begins
+ * with the modifier, so folded, its key begins with the modifier's folded
+ * text from one of its places on, up to the hyphen (or lies within it).
+ * Where the word holds a character that may stand for other letters (UNK)
+ * or may be part of an address (ASCII signs: "www.a.de-"), the answer is
+ * yes.
+ *
+ * Only the keys of all the query's terms may skip a coordination: every
+ * other token of it that the query holds is then a place of its own.  The
+ * keys of the words alone (lupe_snippet_deep) find fewer places than the
+ * query has terms, and the coordination's window shows the parts in it.
+ */
+static int completion_may_match(const lupe_snip_keys *k, const unsigned char *f, size_t hf)
+{
+	size_t p0 = hf;
+	while (p0 > 0 && !is_space((char)f[p0 - 1])) {
+		unsigned char c = f[p0 - 1];
+		if (c == (unsigned char)UNK || (c < 0x80 && !((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'))))
+			return 1;
+		p0--;
+	}
+	for (size_t p = p0; p < hf; p++)
+		for (size_t j = 0; j < k->n; j++) {
+			size_t l = k->len[j] < hf - p ? k->len[j] : hf - p;
+			if (memcmp(f + p, k->key[j], l) == 0)
+				return 1;
+		}
+	return 0;
+}
+
+/*
  * The windows of text[0..len) to analyse for the query of `keys`: 1 with
  * *out and *n set, 0 when the prefilter cannot help (analyse
  * text[0..*cut) whole), -1 out of memory.  A body with more than
@@ -717,8 +763,8 @@ static int find_windows(const char *text, size_t len, const lupe_snip_keys *keys
 			size_t *cut)
 {
 	folded fo = {0};
-	uint32_t unk[PLACES_MAX + 1];
-	size_t n_unk = 0, nw = 0, cap = 0;
+	uint32_t unk[PLACES_MAX + 1], unk_f[PLACES_MAX + 1];
+	size_t n_unk = 0, nw = 0, nw_unk = 0, cap = 0;
 	window *w = NULL;
 	int rc = 0;
 
@@ -734,7 +780,7 @@ static int find_windows(const char *text, size_t len, const lupe_snip_keys *keys
 		rc = -1;
 		goto done;
 	}
-	if (fold_into(&fo, (const unsigned char *)text, len, unk, PLACES_MAX + 1, &n_unk) < 0) {
+	if (fold_into(&fo, (const unsigned char *)text, len, unk, unk_f, PLACES_MAX + 1, &n_unk) < 0) {
 		rc = -1;
 		goto done;
 	}
@@ -748,14 +794,18 @@ static int find_windows(const char *text, size_t len, const lupe_snip_keys *keys
 		rc = -1;
 		goto done;
 	}
-	for (size_t i = 0; i < n_unk; i++) {
-		/* A truncation hyphen needs its coordination: "Haus-, Hof- und Gartenarbeit". */
-		size_t b = text[unk[i]] == '-' ? unk[i] + COORD_REACH : unk[i] + 1;
-		w[nw++] = (window){unk[i], b < len ? b : len};
-	}
-	/* One pass over the folded text. */
 	const unsigned char *f = (const unsigned char *)fo.f;
 	fo.f[fo.n] = 0; /* next_place reads one byte past the end */
+	for (size_t i = 0; i < n_unk; i++) {
+		/* A truncation hyphen needs its coordination: "Haus-, Hof- und Gartenarbeit". */
+		int hyphen = text[unk[i]] == '-';
+		if (hyphen && keys->all_terms && !completion_may_match(keys, f, unk_f[i]))
+			continue;
+		size_t b = hyphen ? unk[i] + COORD_REACH : unk[i] + 1;
+		w[nw++] = (window){unk[i], b < len ? b : len};
+	}
+	nw_unk = nw;
+	/* One pass over the folded text. */
 	place_scan ps = {SIZE_MAX, 0};
 	for (size_t i = next_place(keys, f, fo.n, 0, &ps); i < fo.n; i = next_place(keys, f, fo.n, i, &ps)) {
 		size_t klen = key_at(keys, f, i, fo.n);
@@ -763,7 +813,7 @@ static int find_windows(const char *text, size_t len, const lupe_snip_keys *keys
 			i++;
 			continue;
 		}
-		if (nw - n_unk == PLACES_MAX) {
+		if (nw - nw_unk == PLACES_MAX) {
 			size_t c = word_start(text, at_of(&fo, i));
 			if (c < *cut)
 				*cut = c;
