@@ -269,6 +269,36 @@ static int fold_into(folded *fo, const unsigned char *t, size_t len, uint32_t *u
 			char *F = fo->f;
 			size_t N = fo->n, j = i;
 			for (;;) {
+#ifdef __SSE2__
+				/*
+				 * Sixteen bytes at once: all of them when none is dropped
+				 * or not ASCII, else those before the first such byte.
+				 */
+				while (j + 16 <= len) {
+					__m128i x = _mm_loadu_si128((const __m128i *)(t + j));
+					__m128i up = _mm_and_si128(_mm_cmpgt_epi8(x, _mm_set1_epi8('A' - 1)),
+								   _mm_cmplt_epi8(x, _mm_set1_epi8('Z' + 1)));
+					__m128i low = _mm_add_epi8(x, _mm_and_si128(up, _mm_set1_epi8(32)));
+					unsigned vow = (unsigned)_mm_movemask_epi8(
+						_mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(low, _mm_set1_epi8('a')),
+									  _mm_cmpeq_epi8(low, _mm_set1_epi8('o'))),
+							     _mm_cmpeq_epi8(low, _mm_set1_epi8('u'))));
+					unsigned prev = vow << 1 | (N && is_aou(F[N - 1]) ? 1u : 0u);
+					unsigned stop = (unsigned)_mm_movemask_epi8(x) |
+							(unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(x, _mm_set1_epi8('-'))) |
+							((unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(low, _mm_set1_epi8('e'))) & prev);
+					unsigned take = stop ? (unsigned)__builtin_ctz(stop) : 16;
+					if (take) {
+						/* Room: the buffer has 2 bytes per input byte, and N <= j. */
+						f_at(fo, N, j);
+						_mm_storeu_si128((__m128i *)(F + N), low);
+						N += take;
+						j += take;
+					}
+					if (stop)
+						break;
+				}
+#endif
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
 				while (j + 8 <= len) {
 					uint64_t x;
