@@ -491,6 +491,14 @@ struct lupe_snip_keys {
 	unsigned npairs;
 	unsigned char wide0[PAIRS_WIDE][16], wide1[PAIRS_WIDE][16];
 	struct wc_ent **wc;         /* the window cache (below): WC_SLOTS slots, NULL until first used */
+	/*
+	 * The fold's buffers (find_windows), kept for the query's next hit:
+	 * 64 KB of text take 1 MB of runs, which malloc would map and unmap
+	 * for every hit.
+	 */
+	char *fold_f;
+	run *fold_runs;
+	size_t fold_cap;
 };
 
 /*
@@ -592,6 +600,9 @@ static int keys_make(lupe_snip_keys **out, const lupe_qterms *qt, int words_only
 	k->all_terms = !words_only;
 	k->n = 0;
 	k->wc = NULL;
+	k->fold_f = NULL;
+	k->fold_runs = NULL;
+	k->fold_cap = 0;
 	memset(k->head, 0, sizeof k->head);
 	memset(k->one, 0, sizeof k->one);
 	memset(k->pair, 0, sizeof k->pair);
@@ -640,6 +651,8 @@ void lupe_snip_keys_free(lupe_snip_keys *k)
 			free(k->wc[i]);
 		free(k->wc);
 	}
+	free(k->fold_f);
+	free(k->fold_runs);
 	free(k);
 }
 
@@ -787,10 +800,11 @@ static int completion_may_match(const lupe_snip_keys *k, const unsigned char *f,
  * text[0..*cut) whole), -1 out of memory.  A body with more than
  * PLACES_MAX places of either kind is cut before the first place over the
  * limit: *cut is where the analysis ends, for the full analysis too
- * (lupe_analyze_near), so both see the same text.
+ * (lupe_analyze_near), so both see the same text.  The fold's buffers are
+ * scratch's when it is not NULL (see windows_for).
  */
-static int find_windows(const char *text, size_t len, const lupe_snip_keys *keys, window **out, size_t *n,
-			size_t *cut)
+static int find_windows(const char *text, size_t len, const lupe_snip_keys *keys, lupe_snip_keys *scratch,
+			window **out, size_t *n, size_t *cut)
 {
 	folded fo = {0};
 	uint32_t unk[PLACES_MAX + 1], unk_f[PLACES_MAX + 1];
@@ -804,8 +818,17 @@ static int find_windows(const char *text, size_t len, const lupe_snip_keys *keys
 	if (!keys->usable || len > UINT32_MAX / 2)
 		return 0;
 	fo.cap = 2 * len + 8;
-	fo.f = malloc(fo.cap);
-	fo.runs = malloc(fo.cap * sizeof *fo.runs);
+	if (scratch && scratch->fold_cap < fo.cap) {
+		free(scratch->fold_f);
+		free(scratch->fold_runs);
+		scratch->fold_f = malloc(fo.cap);
+		scratch->fold_runs = malloc(fo.cap * sizeof *fo.runs);
+		scratch->fold_cap = scratch->fold_f && scratch->fold_runs ? fo.cap : 0;
+		if (!scratch->fold_cap)
+			return -1;
+	}
+	fo.f = scratch ? scratch->fold_f : malloc(fo.cap);
+	fo.runs = scratch ? scratch->fold_runs : malloc(fo.cap * sizeof *fo.runs);
 	if (!fo.f || !fo.runs) {
 		rc = -1;
 		goto done;
@@ -893,21 +916,24 @@ static int find_windows(const char *text, size_t len, const lupe_snip_keys *keys
 	rc = 1;
 done:
 	free(w);
-	free(fo.f);
-	free(fo.runs);
+	if (!scratch) {
+		free(fo.f);
+		free(fo.runs);
+	}
 	return rc;
 }
 
 /*
  * The windows of text[0..len) to analyse, in order: *win (nwin of them,
  * malloc'd unless it is `whole`, which is all of the text up to where the
- * analysis stops).  0 or -1 (no memory).
+ * analysis stops).  The fold's buffers are scratch's (the keys of the
+ * query, when they may keep them) or the call's own.  0 or -1 (no memory).
  */
-static int windows_for(const char *text, size_t len, const lupe_snip_keys *keys, int full, window **win,
-		       size_t *nwin, window *whole)
+static int windows_for(const char *text, size_t len, const lupe_snip_keys *keys, lupe_snip_keys *scratch, int full,
+		       window **win, size_t *nwin, window *whole)
 {
 	*whole = (window){0, len};
-	int pf = find_windows(text, len, keys, win, nwin, &whole->b);
+	int pf = find_windows(text, len, keys, scratch, win, nwin, &whole->b);
 	if (pf < 0)
 		return -1;
 	if (pf == 0 || full) {
@@ -925,7 +951,7 @@ static int analyze_near(lupe_analyzer *an, lupe_tokens *toks, const char *text, 
 	window *win = NULL, whole;
 	size_t nwin = 0;
 	lupe_tokens_reset(toks);
-	if (windows_for(text, len, keys, full, &win, &nwin, &whole) < 0)
+	if (windows_for(text, len, keys, NULL, full, &win, &nwin, &whole) < 0)
 		return -1;
 	int rc = 0;
 	for (size_t wi = 0; wi < nwin && rc == 0; wi++) {
@@ -1043,7 +1069,7 @@ static int snippet(lupe_analyzer *an, lupe_tokens *toks, const char *text, size_
 	window *win = NULL, whole;
 	size_t nwin = 0;
 	wtoks scratch = {0};
-	if (windows_for(text + from, to - from, keys, full, &win, &nwin, &whole) < 0)
+	if (windows_for(text + from, to - from, keys, keys, full, &win, &nwin, &whole) < 0)
 		return -1;
 	size_t cut = whole.b;
 	for (size_t wi = 0; wi < nwin; wi++) {
