@@ -1218,6 +1218,9 @@ static int snippet(lupe_analyzer *an, lupe_tokens *toks, const char *text, size_
 		goto fail_sp;
 	if (s > 0 && lupe_buf_append(out, "\xE2\x80\xA6 ", 4) < 0)
 		goto fail_sp;
+	/* Room for the passage at once: folding whitespace only shortens it. */
+	if (lupe_buf_reserve(out, e - s) < 0)
+		goto fail_sp;
 	int in_space = 0;
 	for (size_t i = s; i < e; i++) {
 		if (nm && mi <= best_j && i == m[mi].start) {
@@ -1225,13 +1228,12 @@ static int snippet(lupe_analyzer *an, lupe_tokens *toks, const char *text, size_
 			in_space = 0;
 		}
 		if (is_space(text[i])) {
-			if (!in_space && lupe_buf_putc(out, ' ') < 0)
-				goto fail_sp;
+			if (!in_space)
+				out->p[out->len++] = ' ';
 			in_space = 1;
 		} else {
 			in_space = 0;
-			if (lupe_buf_putc(out, text[i]) < 0)
-				goto fail_sp;
+			out->p[out->len++] = text[i];
 		}
 		if (nm && mi <= best_j && i + 1 == m[mi].end) {
 			sp[nsp].end = out->len;
