@@ -494,7 +494,8 @@ struct lupe_snip_keys {
 	/*
 	 * The fold's buffers (find_windows), kept for the query's next hit:
 	 * 64 KB of text take 1 MB of runs, which malloc would map and unmap
-	 * for every hit.
+	 * for every hit.  A hit's stretch is at most LUPE_SNIPPET_SCAN_MAX
+	 * bytes, so they stay under 1.2 MB.
 	 */
 	char *fold_f;
 	run *fold_runs;

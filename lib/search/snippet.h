@@ -18,8 +18,12 @@
 
 /*
  * The prefilter's keys for one query's terms (snippet.c): made once per
- * query, used for each of its hits.  0, or -1 when out of memory (*out is
- * then NULL).
+ * query, used for each of its hits.  lupe_snippet also keeps in them what
+ * each window of text gave the query (so a window met again in another
+ * hit is not analysed again) and its scratch buffers: they are the state
+ * of one query on one thread, never shared between queries or threads.
+ * Bounded: about 1.4 MB of windows and 1.2 MB of scratch at most.  0, or
+ * -1 when out of memory (*out is then NULL).
  */
 typedef struct lupe_snip_keys lupe_snip_keys;
 int lupe_snip_keys_new(lupe_snip_keys **out, const lupe_qterms *qt);
