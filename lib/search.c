@@ -225,7 +225,7 @@ static int may_show_word(lupe_db *db, const lx_mset *ms, size_t i, const lupe_qt
 }
 
 static int fill_hit(lupe_db *db, const lx_mset *ms, size_t i, size_t rank, const lupe_qterms *qt,
-		    const lupe_snip_keys *keys, size_t snippet_bytes, unsigned flags, lupe_hit *h)
+		    lupe_snip_keys *keys, size_t snippet_bytes, unsigned flags, lupe_hit *h)
 {
 	lupe_record rec;
 	size_t dlen;

@@ -288,6 +288,64 @@ START_TEST(test_empty)
 }
 END_TEST
 
+/*
+ * The analyzer's word cache replays a word's tokens: more distinct words
+ * than it has slots, so that words share a slot pair and push each other
+ * out.  One analyzer reads them all, then again backwards (from the cache
+ * where a word stayed); another reads them only backwards, each word once.
+ * Both must give each word the same tokens.
+ */
+static void same_tokens(const lupe_tokens *x, const lupe_tokens *y, const char *w)
+{
+	ck_assert_uint_eq(lupe_tokens_count(x), lupe_tokens_count(y));
+	for (size_t i = 0; i < lupe_tokens_count(x); i++) {
+		const lupe_token *a = lupe_tokens_get(x, i), *b = lupe_tokens_get(y, i);
+		ck_assert_msg(strcmp(a->term, b->term) == 0 && strcmp(a->form, b->form) == 0 && a->kind == b->kind &&
+				      a->flags == b->flags && a->start == b->start && a->end == b->end &&
+				      a->position == b->position,
+			      "%s: token %zu %s/%s [%zu,%zu), then %s/%s [%zu,%zu)", w, i, a->term, a->form, a->start,
+			      a->end, b->term, b->form, b->start, b->end);
+	}
+}
+
+START_TEST(test_word_cache)
+{
+	static const char *const parts[] = {"Haus", "Garten", "Steuer", "Berater", "Kommunikation", "Strategie", "Zoo",
+		"Eingang", "Kakao", "Ernte", "Feuer", "Wehr", "Stelle", "Stab", "Arbeit", "Markt", "Bau", "Tank", "Gas",
+		"Verfassung", "Gericht", "Bund", "Daten", "Bank", "Schutz", "Recht", "Zeit", "Plan", "Pause", "Tabelle"};
+	const size_t np = sizeof parts / sizeof parts[0], nw = 20000;
+	char(*words)[64] = malloc(nw * sizeof *words);
+	ck_assert_ptr_nonnull(words);
+	for (size_t i = 0; i < nw; i++) {
+		/* Distinct words: two parts, then letters counting up; some hyphenated, some in lower case. */
+		int n = snprintf(words[i], sizeof words[i], "%s%s%s%c%c", parts[i % np], i % 7 ? "" : "-",
+				 parts[(i / np) % np], 'a' + (int)(i / (np * np) % 26), 'a' + (int)(i / (np * np * 26) % 26));
+		ck_assert(n > 0 && n < (int)sizeof words[i]);
+		if (i % 3 == 0)
+			words[i][0] = (char)(words[i][0] | 0x20);
+	}
+	lupe_analyzer *an, *fresh;
+	lupe_tokens *a, *b;
+	ck_assert_int_eq(lupe_analyzer_new(&an, NULL), LUPE_OK);
+	ck_assert_int_eq(lupe_analyzer_new(&fresh, NULL), LUPE_OK);
+	for (size_t i = 0; i < nw; i++) {
+		ck_assert_int_eq(lupe_analyze(an, &a, words[i], strlen(words[i])), LUPE_OK);
+		lupe_tokens_free(a);
+	}
+	for (size_t i = nw; i-- > 0;) {
+		ck_assert_int_eq(lupe_analyze(an, &a, words[i], strlen(words[i])), LUPE_OK);
+		ck_assert_int_eq(lupe_analyze(fresh, &b, words[i], strlen(words[i])), LUPE_OK);
+		ck_assert_uint_gt(lupe_tokens_count(a), 0);
+		same_tokens(a, b, words[i]);
+		lupe_tokens_free(a);
+		lupe_tokens_free(b);
+	}
+	lupe_analyzer_free(an);
+	lupe_analyzer_free(fresh);
+	free(words);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("analyzer");
@@ -299,6 +357,7 @@ int main(void)
 	tcase_add_test(tc, test_overlong_word);
 	tcase_add_test(tc, test_truncated);
 	tcase_add_test(tc, test_empty);
+	tcase_add_test(tc, test_word_cache);
 	suite_add_tcase(s, tc);
 	return fx_run(s, CK_FORK_GETENV);
 }

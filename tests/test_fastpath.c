@@ -46,6 +46,13 @@ static const char *const cases[] = {
 	"\"Zitat\" (Klammer) Ende. Frage? Ausruf! Doppelpunkt: Semikolon; Komma, \"(doppelt)\".",
 	"Tab\tund\nZeilen\r\nwechsel\fund\vmehr   Leerzeichen \xC2\xA0gesch\xC3\xBCtzt\xE2\x80\xAFschmal.",
 	"Bio- und Gentechnik, Vor- oder Nachteile, Personal-, Sach- und Reisekosten.",
+	/* coordinations whose completed compound only the word before the hyphen can show (snippet.c) */
+	"\xC3\x9C" "ber- und Unterf\xC3\xBChrung, Fern\xE2\x80\x90\n seh- und Radiotechnik, Kakao- und Erntezeit, "
+	"\xEF\xAC\x81" "nanz- und Steuerpolitik, Ueber- oder Unterdruck.",
+	"Social-Media- und Marketingabteilung - ein Gedankenstrich -, \xC3\x84rzte- und Pflegekammer, 3D- und "
+	"4D-Druck, E- und U-Musik, Stra\xC3\x9F" "en- und Wegebau.",
+	"www.example.de- und Webseiten, Peter's- und Pauls-Kirche, (Haus- und Gartenarbeit), \xE2\x80\x9EWohn- und "
+	"Esszimmer\xE2\x80\x9C, Ein-/Ausgabe, Mess-,\tSteuer- und Regeltechnik.",
 	"Neu\xC3\xBC" "bersetzung, Steuer, Feuer, Quelle, aktuell, Michael, Israel, Poet.",
 	"feuerwehr-einsatz, bau-element, ko-existenz, zoo-ernte, Hausaerzte, Hausärzte.",
 	"",
@@ -285,6 +292,72 @@ START_TEST(test_many_places)
 }
 END_TEST
 
+/*
+ * The window cache (snippet.c) serves each window's tokens from the first
+ * hit of a query that met the window: one query's keys over thousands of
+ * bodies, far more distinct windows than the cache has slots, so that
+ * windows meet in a slot, and windows that differ in one byte, in their
+ * length or only in case.  Each snippet must equal the full analysis.
+ */
+START_TEST(test_window_cache)
+{
+	static const char *const heads[] = {"Haus", "Garten", "Steuer", "Kommunikations", "Strategie", "Unternehmens",
+		"Bau", "Zoo", "Kakao", "Feuer", "Stabs", "Lokal", "Ein", "Aus", "Ueber", "\xC3\x9C" "ber", "Stra\xC3\x9F" "en",
+		"Vertriebs", "Personal", "Rechts", "Wirtschafts", "Sozial", "Umwelt", "Medien", "Social-Media-", "IT-", "Berufs",
+		"Finanz", "Energie", "Steuerrechts"};
+	static const char *const tails[] = {"berater", "beraterin", "beratung", "BERATER", "Berater", "beraters", "stelle",
+		"Stellen", "ernte", "eingang", "garten", "arbeit", "-Berater", "beraterInnen", "berater:innen", "berat", "e"};
+	lupe_qterms qt = {0};
+	qt_add(&qt, "berat", 5, 0);
+	qt_add(&qt, "stell", 5, 0);
+	qt_add(&qt, "gart", 4, 0);
+	qt_add(&qt, "steuerberat", 11, 0);
+	qt_add(&qt, "ber", 3, 1);
+	lupe_snip_keys *keys;
+	ck_assert_int_eq(lupe_snip_keys_new(&keys, &qt), 0);
+	lupe_tokens toks = {0};
+	size_t compared = 0;
+	for (size_t round = 0; round < 2; round++) /* the second round meets every window cached */
+		for (size_t h = 0; h < sizeof heads / sizeof heads[0]; h++)
+			for (size_t t = 0; t < sizeof tails / sizeof tails[0]; t++)
+				for (size_t n = 0; n < 6; n++) {
+					char text[512];
+					/* The same word in several bodies, beside words of its own (n: a number, distinct windows). */
+					int len = snprintf(text, sizeof text,
+							   "Der %s%s kam%zu. Die Haus- und Gartenarbeit, %s%s%zu und %s%s.", heads[h],
+							   tails[t], n, heads[(h + n) % (sizeof heads / sizeof heads[0])],
+							   tails[t], n, heads[h], tails[(t + n) % (sizeof tails / sizeof tails[0])]);
+					ck_assert_int_gt(len, 0);
+					lupe_buf a = {0}, b = {0};
+					lupe_span *sa, *sb, *ma, *mb;
+					unsigned char *kb;
+					size_t na, nb, nma, nmb;
+					ck_assert_int_eq(lupe_snippet_ex(an, &toks, text, (size_t)len, &qt, keys, 100, 1, &a, &sa,
+									 &na, &ma, &nma), 0);
+					ck_assert_int_ge(lupe_snippet(an, &toks, text, (size_t)len, &qt, keys, 100, &b, &sb, &kb,
+								      &nb, &mb, &nmb), 0);
+					ck_assert_msg(a.len == b.len && memcmp(a.p, b.p, a.len) == 0,
+						      "snippet differs:\n full %s\n cached %s", a.p, b.p);
+					ck_assert_msg(na == nb && (!na || memcmp(sa, sb, na * sizeof *sa) == 0),
+						      "highlights differ: %s", text);
+					ck_assert_msg(nma == nmb && (!nma || memcmp(ma, mb, nma * sizeof *ma) == 0),
+						      "matches differ: %s", text);
+					compared++;
+					free(sa);
+					free(sb);
+					free(kb);
+					free(ma);
+					free(mb);
+					lupe_buf_free(&a);
+					lupe_buf_free(&b);
+				}
+	ck_assert_uint_gt(compared, 5000);
+	lupe_snip_keys_free(keys);
+	lupe_tokens_release(&toks);
+	lupe_qterms_free(&qt);
+}
+END_TEST
+
 static char *read_file(const char *path, size_t *len)
 {
 	FILE *f = fopen(path, "rb");
@@ -375,6 +448,7 @@ int main(void)
 	tcase_add_test(tc, test_block_edges);
 	tcase_add_test(tc, test_windows_found);
 	tcase_add_test(tc, test_many_places);
+	tcase_add_test(tc, test_window_cache);
 	tcase_add_test(tc, test_bundled_articles);
 	const char *jsonl = getenv("LUPE_FASTPATH_JSONL");
 	if (jsonl && *jsonl)

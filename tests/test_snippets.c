@@ -188,6 +188,49 @@ START_TEST(test_word_after_many_parts)
 }
 END_TEST
 
+/*
+ * Queries in a row on one handle, over the same written words: each
+ * query's snippets are its own (snippet.c keeps what a window gave for
+ * one query only, for that query's hits).
+ */
+START_TEST(test_queries_in_a_row)
+{
+	static const struct {
+		const char *query, *marked, *kind;
+	} seq[] = {
+		{"Hausgarten", "Hausgarten", "exact"},
+		{"Garten", "Hausgarten", "part"},
+		{"Hausgarten", "Hausgarten", "exact"},
+		{"Hausgärten", "Hausgarten", "stem"},
+		{"Haus", "Hausgarten", "part"},
+	};
+	ck_assert_int_eq(fx_add(db, "row", NULL, "Im Mai blüht der Hausgarten. Ein Hausgarten braucht Pflege."), LUPE_OK);
+	ck_assert_int_eq(lupe_commit(db), LUPE_OK);
+	for (size_t q = 0; q < sizeof seq / sizeof seq[0]; q++) {
+		lupe_search_options o = LUPE_SEARCH_OPTIONS_INIT;
+		lupe_results *r = NULL;
+		o.limit = 100;
+		ck_assert_int_eq(lupe_search(db, &r, seq[q].query, strlen(seq[q].query), &o), LUPE_OK);
+		const lupe_hit *h = NULL;
+		for (size_t i = 0; i < lupe_results_count(r); i++)
+			if (strcmp(lupe_results_hit(r, i)->id, "row") == 0)
+				h = lupe_results_hit(r, i);
+		ck_assert_msg(h != NULL, "%s does not find the document", seq[q].query);
+		ck_assert_uint_eq(h->n_highlights, 2);
+		for (size_t k = 0; k < h->n_highlights; k++) {
+			const lupe_span *sp = &h->highlights[k];
+			ck_assert_msg(sp->end - sp->start == strlen(seq[q].marked) &&
+					      memcmp(h->snippet + sp->start, seq[q].marked, sp->end - sp->start) == 0 &&
+					      strcmp(lupe_highlight_kind_name(h->highlight_kinds[k]), seq[q].kind) == 0,
+				      "query %zu (%s): highlight %zu is \"%.*s\" as %s, not \"%s\" as %s: %s", q, seq[q].query, k,
+				      (int)(sp->end - sp->start), h->snippet + sp->start,
+				      lupe_highlight_kind_name(h->highlight_kinds[k]), seq[q].marked, seq[q].kind, h->snippet);
+		}
+		lupe_results_free(r);
+	}
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("snippets");
@@ -196,6 +239,7 @@ int main(void)
 	tcase_add_loop_test(tc, test_passage_choice, 0, (int)(sizeof rows / sizeof rows[0]));
 	tcase_add_test(tc, test_kinds_named);
 	tcase_add_test(tc, test_word_after_many_parts);
+	tcase_add_test(tc, test_queries_in_a_row);
 	suite_add_tcase(s, tc);
 	return fx_run(s, CK_NOFORK);
 }

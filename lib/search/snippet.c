@@ -38,6 +38,19 @@ typedef struct {
 #define EV_TYPO 4
 #define EV_PART 2
 
+/*
+ * A token of one window's analysis whose term the query holds, with the
+ * evidence it gives before the tokens of one written word are merged into
+ * a match: offsets relative to the window.
+ */
+typedef struct {
+	uint32_t start, end;
+	uint16_t group;  /* lupe_qterm_info.group */
+	uint8_t qkind;   /* lupe_qterm_info.kind */
+	uint8_t weight;  /* EV_* */
+	uint8_t kind;    /* LUPE_HL_* */
+} wtok;
+
 static int is_space(char c)
 {
 	return lupe_ascii_space((unsigned char)c);
@@ -107,8 +120,9 @@ static int cmp_match(const void *a, const void *b)
  *    ("kakao|ernte" folds to "kakaornte"): such keys skip their e's;
  *  - characters whose normalisation the fold does not model (ligatures,
  *    combining marks, superscripts, scripts other than Latin) fold to a
- *    marker and make their own window, as does every hyphen that ends a
- *    truncated compound ("Haus- und Gartenarbeit" yields hausarbeit);
+ *    marker and make their own window, as does a hyphen that ends a
+ *    truncated compound ("Haus- und Gartenarbeit" yields hausarbeit) when
+ *    the completed compound may be a query term (completion_may_match);
  *  - a term whose key would begin with such a character turns the
  *    prefilter off for the query (the whole body is analysed).
  *
@@ -221,9 +235,11 @@ static inline uint64_t sw_lower(uint64_t x)
 /*
  * Fold text[0..len) into fo (see above); records in *unk the offsets of
  * characters folded to UNK and of truncation hyphens, at most unk_cap
- * (*n_unk may exceed it: then the caller gives up).
+ * (*n_unk may exceed it: then the caller gives up), and in *unk_f (when
+ * not NULL) their offsets in the folded text.
  */
-static int fold_into(folded *fo, const unsigned char *t, size_t len, uint32_t *unk, size_t unk_cap, size_t *n_unk)
+static int fold_into(folded *fo, const unsigned char *t, size_t len, uint32_t *unk, uint32_t *unk_f, size_t unk_cap,
+		     size_t *n_unk)
 {
 	size_t i = 0;
 	while (i < len) {
@@ -235,8 +251,11 @@ static int fold_into(folded *fo, const unsigned char *t, size_t len, uint32_t *u
 				i++;
 				/* "Haus- und", "Wirtschafts-, Sozial-": a truncated compound. */
 				if (at && i < len && (t[i] == ' ' || t[i] == ',' || t[i] == '\n' || t[i] == '\t')) {
-					if (*n_unk < unk_cap)
+					if (*n_unk < unk_cap) {
 						unk[*n_unk] = (uint32_t)at;
+						if (unk_f)
+							unk_f[*n_unk] = (uint32_t)fo->n;
+					}
 					(*n_unk)++;
 				}
 				continue;
@@ -250,6 +269,36 @@ static int fold_into(folded *fo, const unsigned char *t, size_t len, uint32_t *u
 			char *F = fo->f;
 			size_t N = fo->n, j = i;
 			for (;;) {
+#ifdef __SSE2__
+				/*
+				 * Sixteen bytes at once: all of them when none is dropped
+				 * or not ASCII, else those before the first such byte.
+				 */
+				while (j + 16 <= len) {
+					__m128i x = _mm_loadu_si128((const __m128i *)(t + j));
+					__m128i up = _mm_and_si128(_mm_cmpgt_epi8(x, _mm_set1_epi8('A' - 1)),
+								   _mm_cmplt_epi8(x, _mm_set1_epi8('Z' + 1)));
+					__m128i low = _mm_add_epi8(x, _mm_and_si128(up, _mm_set1_epi8(32)));
+					unsigned vow = (unsigned)_mm_movemask_epi8(
+						_mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(low, _mm_set1_epi8('a')),
+									  _mm_cmpeq_epi8(low, _mm_set1_epi8('o'))),
+							     _mm_cmpeq_epi8(low, _mm_set1_epi8('u'))));
+					unsigned prev = vow << 1 | (N && is_aou(F[N - 1]) ? 1u : 0u);
+					unsigned stop = (unsigned)_mm_movemask_epi8(x) |
+							(unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(x, _mm_set1_epi8('-'))) |
+							((unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(low, _mm_set1_epi8('e'))) & prev);
+					unsigned take = stop ? (unsigned)__builtin_ctz(stop) : 16;
+					if (take) {
+						/* Room: the buffer has 2 bytes per input byte, and N <= j. */
+						f_at(fo, N, j);
+						_mm_storeu_si128((__m128i *)(F + N), low);
+						N += take;
+						j += take;
+					}
+					if (stop)
+						break;
+				}
+#endif
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
 				while (j + 8 <= len) {
 					uint64_t x;
@@ -363,8 +412,11 @@ static int fold_into(folded *fo, const unsigned char *t, size_t len, uint32_t *u
 			unknown = 1;
 		}
 		if (unknown) {
-			if (*n_unk < unk_cap)
+			if (*n_unk < unk_cap) {
 				unk[*n_unk] = (uint32_t)at;
+				if (unk_f)
+					unk_f[*n_unk] = (uint32_t)fo->n;
+			}
 			(*n_unk)++;
 			if (f_put(fo, UNK, at) < 0)
 				return -1;
@@ -404,7 +456,7 @@ static size_t term_key(const char *term, size_t len, char *key, size_t cap)
 	/* Folding makes at most 2 bytes of 1: fold what fits. */
 	if (len > cap / 2)
 		len = cap / 2;
-	if (fold_into(&fo, (const unsigned char *)term, len, unk, 1, &nu) < 0)
+	if (fold_into(&fo, (const unsigned char *)term, len, unk, NULL, 1, &nu) < 0)
 		return 0;
 	size_t s = 0;
 	while (s < fo.n && key[s] == 'e')
@@ -424,6 +476,7 @@ static size_t term_key(const char *term, size_t len, char *key, size_t cap)
  */
 struct lupe_snip_keys {
 	int usable;                 /* 0: a term does not fold; analyse bodies whole */
+	int all_terms;              /* the keys of all the query's terms, not only its words' own */
 	size_t n;
 	size_t len[KEYS_MAX];
 	char key[KEYS_MAX][KEY_MAX];
@@ -437,7 +490,79 @@ struct lupe_snip_keys {
 	 */
 	unsigned npairs;
 	unsigned char wide0[PAIRS_WIDE][16], wide1[PAIRS_WIDE][16];
+	struct wc_ent **wc;         /* the window cache (below): WC_SLOTS slots, NULL until first used */
+	/*
+	 * The fold's buffers (find_windows), kept for the query's next hit:
+	 * 64 KB of text take 1 MB of runs, which malloc would map and unmap
+	 * for every hit.  A hit's stretch is at most LUPE_SNIPPET_SCAN_MAX
+	 * bytes, so they stay under 1.2 MB.
+	 */
+	char *fold_f;
+	run *fold_runs;
+	size_t fold_cap;
 };
+
+/*
+ * The window cache.  A query's hits hold the same words again and again
+ * (the query's own words in their few forms, a manual's recurring terms):
+ * of the windows analysed for the 300 first short queries of the
+ * benchmark, 60% repeat a window of the same query byte for byte.  What a
+ * window gives the snippet (its wtoks) depends only on its bytes and the
+ * query, so each distinct window is analysed once per query.  The cache
+ * lives in the query's keys, made and freed with them, so no entry serves
+ * another query.  Direct-mapped: a slot keeps the last window that hashed
+ * to it.  Only windows of at most WC_WIN_MAX bytes with at most
+ * WC_TOKS_MAX wtoks are kept, so it never holds more than WC_SLOTS *
+ * (WC_WIN_MAX + WC_TOKS_MAX * sizeof(wtok) + 8) bytes (about 1.4 MB; a
+ * short query's hold a few KB).
+ */
+#define WC_SLOTS 2048
+#define WC_WIN_MAX 256
+#define WC_TOKS_MAX 32
+
+struct wc_ent {
+	uint32_t hash;
+	uint16_t len, n;
+	wtok t[]; /* n of them, then the window's len bytes */
+};
+
+static uint32_t wc_hash(const char *w, size_t n)
+{
+	uint32_t h = 2166136261u;
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ (unsigned char)w[i]) * 16777619u;
+	return h;
+}
+
+/* The cached wtoks of the window w[0..n) with hash h, or NULL. */
+static const struct wc_ent *wc_find(const lupe_snip_keys *k, const char *w, size_t n, uint32_t h)
+{
+	const struct wc_ent *e = k->wc ? k->wc[h & (WC_SLOTS - 1)] : NULL;
+	if (e && e->hash == h && e->len == n && memcmp(e->t + e->n, w, n) == 0)
+		return e;
+	return NULL;
+}
+
+/* Keep the wtoks t[0..nt) of the window w[0..n) with hash h, if they fit; a cache, so no error. */
+static void wc_store(lupe_snip_keys *k, const char *w, size_t n, uint32_t h, const wtok *t, size_t nt)
+{
+	if (n > WC_WIN_MAX || nt > WC_TOKS_MAX)
+		return;
+	if (!k->wc && !(k->wc = calloc(WC_SLOTS, sizeof *k->wc)))
+		return;
+	struct wc_ent *e = malloc(sizeof *e + nt * sizeof *t + n);
+	if (!e)
+		return;
+	e->hash = h;
+	e->len = (uint16_t)n;
+	e->n = (uint16_t)nt;
+	if (nt)
+		memcpy(e->t, t, nt * sizeof *t);
+	memcpy(e->t + nt, w, n);
+	struct wc_ent **slot = &k->wc[h & (WC_SLOTS - 1)];
+	free(*slot);
+	*slot = e;
+}
 
 /*
  * Fill the wide scan's pairs, exactly the pairs of the bit table; returns
@@ -473,7 +598,12 @@ static int keys_make(lupe_snip_keys **out, const lupe_qterms *qt, int words_only
 	if (!k)
 		return -1;
 	k->usable = 1;
+	k->all_terms = !words_only;
 	k->n = 0;
+	k->wc = NULL;
+	k->fold_f = NULL;
+	k->fold_runs = NULL;
+	k->fold_cap = 0;
 	memset(k->head, 0, sizeof k->head);
 	memset(k->one, 0, sizeof k->one);
 	memset(k->pair, 0, sizeof k->pair);
@@ -515,6 +645,15 @@ int lupe_snip_keys_new(lupe_snip_keys **out, const lupe_qterms *qt)
 
 void lupe_snip_keys_free(lupe_snip_keys *k)
 {
+	if (!k)
+		return;
+	if (k->wc) {
+		for (size_t i = 0; i < WC_SLOTS; i++)
+			free(k->wc[i]);
+		free(k->wc);
+	}
+	free(k->fold_f);
+	free(k->fold_runs);
 	free(k);
 }
 
@@ -622,19 +761,55 @@ static size_t word_start(const char *text, size_t i)
 }
 
 /*
+ * Whether the compound cut short by the truncation hyphen at folded offset
+ * hf of f may complete to a term of the keys.  The analyzer completes
+ * "Haus- und Gartenarbeit" to hausarbeit: the modifier (the hyphen group
+ * that ends at the hyphen, all in the hyphen's whitespace-separated word)
+ * and the head of the coordination's last word.  The completed term begins
+ * with the modifier, so folded, its key begins with the modifier's folded
+ * text from one of its places on, up to the hyphen (or lies within it).
+ * Where the word holds a character that may stand for other letters (UNK)
+ * or may be part of an address (ASCII signs: "www.a.de-"), the answer is
+ * yes.
+ *
+ * Only the keys of all the query's terms may skip a coordination: every
+ * other token of it that the query holds is then a place of its own.  The
+ * keys of the words alone (lupe_snippet_deep) find fewer places than the
+ * query has terms, and the coordination's window shows the parts in it.
+ */
+static int completion_may_match(const lupe_snip_keys *k, const unsigned char *f, size_t hf)
+{
+	size_t p0 = hf;
+	while (p0 > 0 && !is_space((char)f[p0 - 1])) {
+		unsigned char c = f[p0 - 1];
+		if (c == (unsigned char)UNK || (c < 0x80 && !((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'))))
+			return 1;
+		p0--;
+	}
+	for (size_t p = p0; p < hf; p++)
+		for (size_t j = 0; j < k->n; j++) {
+			size_t l = k->len[j] < hf - p ? k->len[j] : hf - p;
+			if (memcmp(f + p, k->key[j], l) == 0)
+				return 1;
+		}
+	return 0;
+}
+
+/*
  * The windows of text[0..len) to analyse for the query of `keys`: 1 with
  * *out and *n set, 0 when the prefilter cannot help (analyse
  * text[0..*cut) whole), -1 out of memory.  A body with more than
  * PLACES_MAX places of either kind is cut before the first place over the
  * limit: *cut is where the analysis ends, for the full analysis too
- * (lupe_analyze_near), so both see the same text.
+ * (lupe_analyze_near), so both see the same text.  The fold's buffers are
+ * scratch's when it is not NULL (see windows_for).
  */
-static int find_windows(const char *text, size_t len, const lupe_snip_keys *keys, window **out, size_t *n,
-			size_t *cut)
+static int find_windows(const char *text, size_t len, const lupe_snip_keys *keys, lupe_snip_keys *scratch,
+			window **out, size_t *n, size_t *cut)
 {
 	folded fo = {0};
-	uint32_t unk[PLACES_MAX + 1];
-	size_t n_unk = 0, nw = 0, cap = 0;
+	uint32_t unk[PLACES_MAX + 1], unk_f[PLACES_MAX + 1];
+	size_t n_unk = 0, nw = 0, nw_unk = 0, cap = 0;
 	window *w = NULL;
 	int rc = 0;
 
@@ -644,13 +819,22 @@ static int find_windows(const char *text, size_t len, const lupe_snip_keys *keys
 	if (!keys->usable || len > UINT32_MAX / 2)
 		return 0;
 	fo.cap = 2 * len + 8;
-	fo.f = malloc(fo.cap);
-	fo.runs = malloc(fo.cap * sizeof *fo.runs);
+	if (scratch && scratch->fold_cap < fo.cap) {
+		free(scratch->fold_f);
+		free(scratch->fold_runs);
+		scratch->fold_f = malloc(fo.cap);
+		scratch->fold_runs = malloc(fo.cap * sizeof *fo.runs);
+		scratch->fold_cap = scratch->fold_f && scratch->fold_runs ? fo.cap : 0;
+		if (!scratch->fold_cap)
+			return -1;
+	}
+	fo.f = scratch ? scratch->fold_f : malloc(fo.cap);
+	fo.runs = scratch ? scratch->fold_runs : malloc(fo.cap * sizeof *fo.runs);
 	if (!fo.f || !fo.runs) {
 		rc = -1;
 		goto done;
 	}
-	if (fold_into(&fo, (const unsigned char *)text, len, unk, PLACES_MAX + 1, &n_unk) < 0) {
+	if (fold_into(&fo, (const unsigned char *)text, len, unk, unk_f, PLACES_MAX + 1, &n_unk) < 0) {
 		rc = -1;
 		goto done;
 	}
@@ -664,14 +848,18 @@ static int find_windows(const char *text, size_t len, const lupe_snip_keys *keys
 		rc = -1;
 		goto done;
 	}
-	for (size_t i = 0; i < n_unk; i++) {
-		/* A truncation hyphen needs its coordination: "Haus-, Hof- und Gartenarbeit". */
-		size_t b = text[unk[i]] == '-' ? unk[i] + COORD_REACH : unk[i] + 1;
-		w[nw++] = (window){unk[i], b < len ? b : len};
-	}
-	/* One pass over the folded text. */
 	const unsigned char *f = (const unsigned char *)fo.f;
 	fo.f[fo.n] = 0; /* next_place reads one byte past the end */
+	for (size_t i = 0; i < n_unk; i++) {
+		/* A truncation hyphen needs its coordination: "Haus-, Hof- und Gartenarbeit". */
+		int hyphen = text[unk[i]] == '-';
+		if (hyphen && keys->all_terms && !completion_may_match(keys, f, unk_f[i]))
+			continue;
+		size_t b = hyphen ? unk[i] + COORD_REACH : unk[i] + 1;
+		w[nw++] = (window){unk[i], b < len ? b : len};
+	}
+	nw_unk = nw;
+	/* One pass over the folded text. */
 	place_scan ps = {SIZE_MAX, 0};
 	for (size_t i = next_place(keys, f, fo.n, 0, &ps); i < fo.n; i = next_place(keys, f, fo.n, i, &ps)) {
 		size_t klen = key_at(keys, f, i, fo.n);
@@ -679,7 +867,7 @@ static int find_windows(const char *text, size_t len, const lupe_snip_keys *keys
 			i++;
 			continue;
 		}
-		if (nw - n_unk == PLACES_MAX) {
+		if (nw - nw_unk == PLACES_MAX) {
 			size_t c = word_start(text, at_of(&fo, i));
 			if (c < *cut)
 				*cut = c;
@@ -729,26 +917,43 @@ static int find_windows(const char *text, size_t len, const lupe_snip_keys *keys
 	rc = 1;
 done:
 	free(w);
-	free(fo.f);
-	free(fo.runs);
+	if (!scratch) {
+		free(fo.f);
+		free(fo.runs);
+	}
 	return rc;
+}
+
+/*
+ * The windows of text[0..len) to analyse, in order: *win (nwin of them,
+ * malloc'd unless it is `whole`, which is all of the text up to where the
+ * analysis stops).  The fold's buffers are scratch's (the keys of the
+ * query, when they may keep them) or the call's own.  0 or -1 (no memory).
+ */
+static int windows_for(const char *text, size_t len, const lupe_snip_keys *keys, lupe_snip_keys *scratch, int full,
+		       window **win, size_t *nwin, window *whole)
+{
+	*whole = (window){0, len};
+	int pf = find_windows(text, len, keys, scratch, win, nwin, &whole->b);
+	if (pf < 0)
+		return -1;
+	if (pf == 0 || full) {
+		free(*win);
+		*win = whole;
+		*nwin = 1;
+	}
+	return 0;
 }
 
 /* lupe_analyze_near, saying where the analysis stopped (*cut, len when it read everything). */
 static int analyze_near(lupe_analyzer *an, lupe_tokens *toks, const char *text, size_t len,
 			const lupe_snip_keys *keys, int full, size_t *cut)
 {
-	window *win = NULL, whole = {0, len};
+	window *win = NULL, whole;
 	size_t nwin = 0;
 	lupe_tokens_reset(toks);
-	int pf = find_windows(text, len, keys, &win, &nwin, &whole.b);
-	if (pf < 0)
+	if (windows_for(text, len, keys, NULL, full, &win, &nwin, &whole) < 0)
 		return -1;
-	if (pf == 0 || full) {
-		free(win);
-		win = &whole;
-		nwin = 1;
-	}
 	int rc = 0;
 	for (size_t wi = 0; wi < nwin && rc == 0; wi++) {
 		size_t from = toks->n;
@@ -774,13 +979,66 @@ int lupe_analyze_near(lupe_analyzer *an, lupe_tokens *toks, const char *text, si
 	return analyze_near(an, toks, text, len, keys, full, &cut);
 }
 
+/* A growing list of wtoks. */
+typedef struct {
+	wtok *v;
+	size_t n, cap;
+} wtoks;
+
+/*
+ * Analyse the window w[0..n) alone and list in *out (emptied first) its
+ * tokens whose term the query holds, with their evidence.  0 or -1 (no
+ * memory).
+ */
+static int window_wtoks(lupe_analyzer *an, lupe_tokens *toks, const char *w, size_t n, const lupe_qterms *qt,
+			wtoks *out)
+{
+	out->n = 0;
+	lupe_tokens_reset(toks);
+	if (lupe_analyze_into(an, toks, w, n, 0) < 0)
+		return -1;
+	for (size_t i = 0; i < toks->n; i++) {
+		const lupe_itok *k = &toks->v[i];
+		lupe_qterm_info qi;
+		if (!lupe_qterms_find(qt, lupe_itok_term(toks, k), k->term_len, &qi))
+			continue;
+		int part = k->kind == LUPE_TOKEN_PART, weight, kind;
+		if (qi.kind == LUPE_QT_TYPO) {
+			weight = EV_TYPO, kind = LUPE_HL_TYPO;
+		} else if (qi.kind == LUPE_QT_PART) {
+			weight = EV_PART, kind = LUPE_HL_PART;
+		} else if (part) {
+			weight = EV_INSIDE, kind = LUPE_HL_PART;
+		} else if (!(k->flags & LUPE_TOKEN_COMPLETED) &&
+			   lupe_qterms_is_form(qt, lupe_itok_form(toks, k), k->form_len)) {
+			/* (A word completed from a coordination is not written so: "Lokal- und ...") */
+			weight = EV_EXACT, kind = LUPE_HL_EXACT;
+			if (lupe_qterms_is_written(qt, w + k->start, k->end - k->start))
+				weight += EV_CASE;
+		} else {
+			weight = EV_STEM, kind = LUPE_HL_STEM;
+		}
+		if (out->n == out->cap) {
+			size_t c = out->cap ? out->cap * 2 : 64;
+			wtok *nv = realloc(out->v, c * sizeof *nv);
+			if (!nv)
+				return -1;
+			out->v = nv;
+			out->cap = c;
+		}
+		out->v[out->n++] = (wtok){(uint32_t)k->start, (uint32_t)k->end, qi.group, qi.kind, (uint8_t)weight,
+					  (uint8_t)kind};
+	}
+	return 0;
+}
+
 /*
  * The passage is chosen among the matches in text[from..to); it may reach
  * out of that range, up to len.  0; 1 when the analysis stopped short of
  * `to` (PLACES_MAX); -1 when out of memory.
  */
 static int snippet(lupe_analyzer *an, lupe_tokens *toks, const char *text, size_t len, size_t from, size_t to,
-		   const lupe_qterms *qt, const lupe_snip_keys *keys, size_t target, int full, lupe_buf *out,
+		   const lupe_qterms *qt, lupe_snip_keys *keys, size_t target, int full, lupe_buf *out,
 		   lupe_span **spans, unsigned char **kinds, size_t *n_spans, lupe_span **matches, size_t *n_matches)
 {
 	lupe_span *last = NULL;
@@ -803,60 +1061,69 @@ static int snippet(lupe_analyzer *an, lupe_tokens *toks, const char *text, size_
 	if (target > LUPE_SNIPPET_BYTES_MAX)
 		target = LUPE_SNIPPET_BYTES_MAX;
 
-	size_t cut;
-	if (analyze_near(an, toks, text + from, to - from, keys, full, &cut) < 0)
+	/*
+	 * Each window's tokens that the query holds (from the window cache when
+	 * the query's hits met the window before), one written word's tokens
+	 * merged into one match.  The full analysis is the reference the
+	 * prefilter is tested against: it neither reads nor fills the cache.
+	 */
+	window *win = NULL, whole;
+	size_t nwin = 0;
+	wtoks scratch = {0};
+	if (windows_for(text + from, to - from, keys, keys, full, &win, &nwin, &whole) < 0)
 		return -1;
-	for (size_t i = 0; from && i < toks->n; i++) {
-		toks->v[i].start += from;
-		toks->v[i].end += from;
-	}
-	for (size_t i = 0; i < toks->n; i++) {
-		const lupe_itok *k = &toks->v[i];
-		lupe_qterm_info qi;
-		if (!lupe_qterms_find(qt, lupe_itok_term(toks, k), k->term_len, &qi))
-			continue;
-		int part = k->kind == LUPE_TOKEN_PART, weight, kind;
-		if (qi.kind == LUPE_QT_TYPO) {
-			weight = EV_TYPO, kind = LUPE_HL_TYPO;
-		} else if (qi.kind == LUPE_QT_PART) {
-			weight = EV_PART, kind = LUPE_HL_PART;
-		} else if (part) {
-			weight = EV_INSIDE, kind = LUPE_HL_PART;
-		} else if (!(k->flags & LUPE_TOKEN_COMPLETED) &&
-			   lupe_qterms_is_form(qt, lupe_itok_form(toks, k), k->form_len)) {
-			/* (A word completed from a coordination is not written so: "Lokal- und ...") */
-			weight = EV_EXACT, kind = LUPE_HL_EXACT;
-			if (lupe_qterms_is_written(qt, text + k->start, k->end - k->start))
-				weight += EV_CASE;
+	size_t cut = whole.b;
+	for (size_t wi = 0; wi < nwin; wi++) {
+		const char *wt = text + from + win[wi].a;
+		size_t wl = win[wi].b - win[wi].a, base = from + win[wi].a, nt;
+		uint32_t h = 0;
+		const struct wc_ent *e = NULL;
+		const wtok *tv;
+		if (!full && wl <= WC_WIN_MAX) {
+			h = wc_hash(wt, wl);
+			e = wc_find(keys, wt, wl, h);
+		}
+		if (e) {
+			tv = e->t;
+			nt = e->n;
 		} else {
-			weight = EV_STEM, kind = LUPE_HL_STEM;
+			if (window_wtoks(an, toks, wt, wl, qt, &scratch) < 0)
+				goto done;
+			if (!full && wl <= WC_WIN_MAX)
+				wc_store(keys, wt, wl, h, scratch.v, scratch.n);
+			tv = scratch.v;
+			nt = scratch.n;
 		}
-		uint64_t bit = (uint64_t)1 << (qi.group < 63 ? qi.group : 63);
-		/* The parts of a word come after it, at its place: one written word. */
-		match *w = nm && m[nm - 1].start == k->start && m[nm - 1].end == k->end ? &m[nm - 1] : NULL;
-		if (!w) {
-			if (nm == cap) {
-				cap = cap ? cap * 2 : 32;
-				match *nmv = realloc(m, cap * sizeof *m);
-				if (!nmv)
-					goto done;
-				m = nmv;
+		for (size_t i = 0; i < nt; i++) {
+			size_t ks = base + tv[i].start, ke = base + tv[i].end;
+			int weight = tv[i].weight, kind = tv[i].kind;
+			uint64_t bit = (uint64_t)1 << (tv[i].group < 63 ? tv[i].group : 63);
+			/* The parts of a word come after it, at its place: one written word. */
+			match *w = nm && m[nm - 1].start == ks && m[nm - 1].end == ke ? &m[nm - 1] : NULL;
+			if (!w) {
+				if (nm == cap) {
+					cap = cap ? cap * 2 : 32;
+					match *nmv = realloc(m, cap * sizeof *m);
+					if (!nmv)
+						goto done;
+					m = nmv;
+				}
+				w = &m[nm++];
+				*w = (match){ks, ke, 0, 0, kind, tv[i].group, 0};
 			}
-			w = &m[nm++];
-			*w = (match){k->start, k->end, 0, 0, kind, qi.group, 0};
-		}
-		w->groups |= bit;
-		if (qi.kind == LUPE_QT_PART) {
-			if (!w->n_parts || w->part_group == qi.group) {
-				w->part_group = qi.group;
-				w->n_parts++;
+			w->groups |= bit;
+			if (tv[i].qkind == LUPE_QT_PART) {
+				if (!w->n_parts || w->part_group == tv[i].group) {
+					w->part_group = tv[i].group;
+					w->n_parts++;
+				}
+				if (EV_SUB(w->n_parts) > weight)
+					weight = EV_SUB(w->n_parts);
 			}
-			if (EV_SUB(w->n_parts) > weight)
-				weight = EV_SUB(w->n_parts);
-		}
-		if (weight > w->weight) {
-			w->weight = weight;
-			w->kind = kind;
+			if (weight > w->weight) {
+				w->weight = weight;
+				w->kind = kind;
+			}
 		}
 	}
 	if (nm)
@@ -952,6 +1219,9 @@ static int snippet(lupe_analyzer *an, lupe_tokens *toks, const char *text, size_
 		goto fail_sp;
 	if (s > 0 && lupe_buf_append(out, "\xE2\x80\xA6 ", 4) < 0)
 		goto fail_sp;
+	/* Room for the passage at once: folding whitespace only shortens it. */
+	if (lupe_buf_reserve(out, e - s) < 0)
+		goto fail_sp;
 	int in_space = 0;
 	for (size_t i = s; i < e; i++) {
 		if (nm && mi <= best_j && i == m[mi].start) {
@@ -959,13 +1229,12 @@ static int snippet(lupe_analyzer *an, lupe_tokens *toks, const char *text, size_
 			in_space = 0;
 		}
 		if (is_space(text[i])) {
-			if (!in_space && lupe_buf_putc(out, ' ') < 0)
-				goto fail_sp;
+			if (!in_space)
+				out->p[out->len++] = ' ';
 			in_space = 1;
 		} else {
 			in_space = 0;
-			if (lupe_buf_putc(out, text[i]) < 0)
-				goto fail_sp;
+			out->p[out->len++] = text[i];
 		}
 		if (nm && mi <= best_j && i + 1 == m[mi].end) {
 			sp[nsp].end = out->len;
@@ -998,6 +1267,9 @@ fail_sp:
 done:
 	free(last);
 	free(m);
+	free(scratch.v);
+	if (win != &whole)
+		free(win);
 	return rc;
 }
 
@@ -1008,7 +1280,7 @@ static size_t stretch_end(const char *text, size_t len, size_t from)
 }
 
 int lupe_snippet_ex(lupe_analyzer *an, lupe_tokens *toks, const char *text, size_t len, const lupe_qterms *qt,
-		    const lupe_snip_keys *keys, size_t target, int full, lupe_buf *out, lupe_span **spans,
+		    lupe_snip_keys *keys, size_t target, int full, lupe_buf *out, lupe_span **spans,
 		    size_t *n_spans, lupe_span **matches, size_t *n_matches)
 {
 	return snippet(an, toks, text, len, 0, stretch_end(text, len, 0), qt, keys, target, full, out, spans, NULL,
@@ -1016,7 +1288,7 @@ int lupe_snippet_ex(lupe_analyzer *an, lupe_tokens *toks, const char *text, size
 }
 
 int lupe_snippet(lupe_analyzer *an, lupe_tokens *toks, const char *text, size_t len, const lupe_qterms *qt,
-		 const lupe_snip_keys *keys, size_t target, lupe_buf *out, lupe_span **spans, unsigned char **kinds,
+		 lupe_snip_keys *keys, size_t target, lupe_buf *out, lupe_span **spans, unsigned char **kinds,
 		 size_t *n_spans, lupe_span **matches, size_t *n_matches)
 {
 	return snippet(an, toks, text, len, 0, stretch_end(text, len, 0), qt, keys, target, 0, out, spans, kinds,

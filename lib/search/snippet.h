@@ -18,8 +18,12 @@
 
 /*
  * The prefilter's keys for one query's terms (snippet.c): made once per
- * query, used for each of its hits.  0, or -1 when out of memory (*out is
- * then NULL).
+ * query, used for each of its hits.  lupe_snippet also keeps in them what
+ * each window of text gave the query (so a window met again in another
+ * hit is not analysed again) and its scratch buffers: they are the state
+ * of one query on one thread, never shared between queries or threads.
+ * Bounded: about 1.4 MB of windows and 1.2 MB of scratch at most.  0, or
+ * -1 when out of memory (*out is then NULL).
  */
 typedef struct lupe_snip_keys lupe_snip_keys;
 int lupe_snip_keys_new(lupe_snip_keys **out, const lupe_qterms *qt);
@@ -43,7 +47,7 @@ void lupe_snip_keys_free(lupe_snip_keys *k);
  * -1 (no memory; every out-parameter is then empty).
  */
 int lupe_snippet(lupe_analyzer *an, lupe_tokens *toks, const char *text, size_t len, const lupe_qterms *qt,
-		 const lupe_snip_keys *keys, size_t target, lupe_buf *out, lupe_span **spans, unsigned char **kinds,
+		 lupe_snip_keys *keys, size_t target, lupe_buf *out, lupe_span **spans, unsigned char **kinds,
 		 size_t *n_spans, lupe_span **matches, size_t *n_matches);
 
 /*
@@ -73,7 +77,7 @@ int lupe_snippet_deep(lupe_analyzer *an, lupe_tokens *toks, const char *text, si
  * prefilter (snippet.c).  The result must be identical; tests compare.
  */
 int lupe_snippet_ex(lupe_analyzer *an, lupe_tokens *toks, const char *text, size_t len, const lupe_qterms *qt,
-		    const lupe_snip_keys *keys, size_t target, int full, lupe_buf *out, lupe_span **spans,
+		    lupe_snip_keys *keys, size_t target, int full, lupe_buf *out, lupe_span **spans,
 		    size_t *n_spans, lupe_span **matches, size_t *n_matches);
 
 /*
