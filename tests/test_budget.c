@@ -116,6 +116,17 @@ static void stall_forever(void)
 		;
 }
 
+/* A reader of the index at dbpath whose searches run on a watched thread. */
+static lupe_db *open_watched(void)
+{
+	lupe_db *db = NULL;
+	lupe_open_options oo = LUPE_OPEN_OPTIONS_INIT;
+	oo.flags = LUPE_OPEN_WATCHED;
+	char msg[256];
+	ck_assert_msg(lupe_open(&db, dbpath, &oo, msg, sizeof msg) == LUPE_OK, "open: %s", msg);
+	return db;
+}
+
 /*
  * A reader's search that never returns: the caller gets LUPE_EHUNG at the
  * budget and as much again, every later call on the handle says so,
@@ -124,11 +135,7 @@ static void stall_forever(void)
 START_TEST(test_search_hung)
 {
 	lupe_close(index_of(20));
-	lupe_db *db = NULL;
-	lupe_open_options oo = LUPE_OPEN_OPTIONS_INIT;
-	oo.flags = LUPE_OPEN_WATCHED;
-	char msg[256];
-	ck_assert_int_eq(lupe_open(&db, dbpath, &oo, msg, sizeof msg), LUPE_OK);
+	lupe_db *db = open_watched();
 	lupe_search_options o = LUPE_SEARCH_OPTIONS_INIT;
 	lupe_results *r = NULL;
 	ck_assert_int_eq(lupe_search(db, &r, "wort", 4, &o), LUPE_OK);
@@ -162,7 +169,7 @@ START_TEST(test_search_hung)
 
 	/* Another handle: fine once the lookup returns again. */
 	lx_hooks.stall = NULL;
-	ck_assert_int_eq(lupe_open(&db, dbpath, &oo, msg, sizeof msg), LUPE_OK);
+	db = open_watched();
 	ck_assert_int_eq(lupe_search(db, &r, "wort", 4, &o), LUPE_OK);
 	ck_assert_uint_eq(lupe_results_total(r, NULL), 20);
 	lupe_results_free(r);
@@ -178,11 +185,7 @@ END_TEST
 START_TEST(test_search_watched_v1)
 {
 	lupe_close(index_of(20));
-	lupe_db *db = NULL;
-	lupe_open_options oo = LUPE_OPEN_OPTIONS_INIT;
-	oo.flags = LUPE_OPEN_WATCHED;
-	char msg[256];
-	ck_assert_int_eq(lupe_open(&db, dbpath, &oo, msg, sizeof msg), LUPE_OK);
+	lupe_db *db = open_watched();
 	/* A version-1 struct ends before time_budget_ms: in a buffer of just that size, ASan sees any read past it. */
 	size_t v1 = offsetof(lupe_search_options, time_budget_ms);
 	char *buf = malloc(v1);
