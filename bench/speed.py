@@ -606,8 +606,10 @@ def main():
                     res["notes"].append("%s failed on %s at x%d" % (e, qname, s))
             if s == 1 and e == "lupe" and not ARGS.no_shards:
                 measure_shards(db, qsets, res)
-            if s > 1 and e != "lupe":
-                rmtree(db)  # keep the disk use of a 16x run down; lupe's is kept for inspection
+            if s > 1 and e != "lupe" and os.environ.get("BENCH_KEEP", "") in ("", "0"):
+                # Keep the disk use of a 16x run down; lupe's is kept for inspection, and with
+                # BENCH_KEEP=1 the peers' too (for bench/latency.py --lupe-db/--xapian-db).
+                rmtree(db)
     if 1 not in scales and not ARGS.no_shards:
         res["notes"].append("shards not measured: they need the x1 corpus in BENCH_SCALES")
 
