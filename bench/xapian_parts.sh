@@ -50,5 +50,6 @@ t=$(now)
 # shellcheck disable=SC2086
 "$out/rss_run" "$work/ucompact" xapian-compact $dbs "$work/index" >"$work/ocompact" 2>"$work/ecompact"
 echo "compact: $(echo "$(now) - $t" | bc) s wall, rss_run $(cat "$work/ucompact")" >>"$work/log"
+# shellcheck disable=SC2086
 rm -rf "$work"/slice* $dbs
 cat "$work/log"
