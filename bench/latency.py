@@ -2,6 +2,7 @@
 """Query latency of lupe against the Xapian peer, side by side, alternated.
 
     bench/latency.py --lupe-build build-rel [--rounds 5] [--queries FILE ...]
+    bench/latency.py --lupe-build build-rel --lupe-db DIR --xapian-db DIR --queries FILE ...
 
 Indexes bench/data/collection.jsonl once with each engine (kept in bench/out/latency/),
 then for each query file runs lupe-search --json --queries and xapian_peer search
@@ -10,7 +11,8 @@ the rounds of p50 and p99 of the programs' own took_ms, and lupe/xapian ratios. 
 query files: the XQuAD public questions, the typo set (../shared/eval) and 1,000 short
 queries of 1-3 collection words (bench/ab_latency.py's). The lupe index is made again when
 the build is newer than it (an index of an older analysis would be measured). lupe makes
-10 snippets with highlights and a suggestion; the peer makes none.
+10 snippets with highlights and a suggestion; the peer makes none. With --lupe-db and
+--xapian-db it searches those two indexes instead (the x64 ones of speed.py, for instance).
 """
 import argparse
 import json
@@ -44,21 +46,29 @@ def main():
     ap.add_argument("--lupe-build", required=True)
     ap.add_argument("--rounds", type=int, default=5)
     ap.add_argument("--queries", nargs="*")
+    ap.add_argument("--lupe-db", help="search this lupe index (made by the caller) instead")
+    ap.add_argument("--xapian-db", help="and this Xapian peer index of the same corpus")
     a = ap.parse_args()
+    if bool(a.lupe_db) != bool(a.xapian_db):
+        sys.exit("latency: --lupe-db and --xapian-db go together")
     os.makedirs(OUT, exist_ok=True)
-    subprocess.run([os.path.join(HERE, "collection.sh")], check=True)
-    subprocess.run([os.path.join(HERE, "build.sh")], check=True)
-    lupe_idx, xap_idx = os.path.join(OUT, "lupe"), os.path.join(OUT, "xapian")
     search = os.path.join(ROOT, a.lupe_build, "examples", "lupe-search")
     peer = os.path.join(HERE, "out", "xapian_peer")
-    lib = os.path.join(ROOT, a.lupe_build, "lib", "liblupe.so")
-    if os.path.isdir(lupe_idx) and os.path.getmtime(lib) > os.path.getmtime(os.path.join(lupe_idx, "iamglass")):
-        shutil.rmtree(lupe_idx)
-    if not os.path.isdir(lupe_idx):
-        subprocess.run([os.path.join(ROOT, a.lupe_build, "examples", "lupe-index"), "--db", lupe_idx,
-                        "--jsonl", COLL], check=True)
-    if not os.path.isdir(xap_idx):
-        subprocess.run([peer, "index", xap_idx, COLL], check=True)
+    if a.lupe_db:
+        # Indexes made elsewhere, e.g. speed.py's of the x64 corpus: no collection, no indexing.
+        lupe_idx, xap_idx = a.lupe_db, a.xapian_db
+    else:
+        subprocess.run([os.path.join(HERE, "collection.sh")], check=True)
+        subprocess.run([os.path.join(HERE, "build.sh")], check=True)
+        lupe_idx, xap_idx = os.path.join(OUT, "lupe"), os.path.join(OUT, "xapian")
+        lib = os.path.join(ROOT, a.lupe_build, "lib", "liblupe.so")
+        if os.path.isdir(lupe_idx) and os.path.getmtime(lib) > os.path.getmtime(os.path.join(lupe_idx, "iamglass")):
+            shutil.rmtree(lupe_idx)
+        if not os.path.isdir(lupe_idx):
+            subprocess.run([os.path.join(ROOT, a.lupe_build, "examples", "lupe-index"), "--db", lupe_idx,
+                            "--jsonl", COLL], check=True)
+        if not os.path.isdir(xap_idx):
+            subprocess.run([peer, "index", xap_idx, COLL], check=True)
     files = a.queries or []
     if not files:
         for s in ("xquad-de-public", "typo-public"):

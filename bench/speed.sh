@@ -9,6 +9,9 @@
 #   LUPE_SEARCH_FLAGS=... BENCH_SHARDS=0 BENCH_SHARED=1     extra lupe-search flags, no shard
 #                                                           lines, mark the figures as taken
 #                                                           on a shared machine
+#   BENCH_SCALES="1 64" BENCH_ENGINES="lupe xapian" bench/speed.sh      the x64 run (1.65 GB; see
+#                                                           bench/README.md): FTS5 left out;
+#                                                           BENCH_KEEP=1 keeps the peers' indexes
 #
 # Writes bench/out/speed.md (also printed), bench/out/speed.png, bench/out/speed/ (indexes, result
 # lines, logs, results.json) and bench/out/short-queries.txt; the scaled corpora are cached in
