@@ -93,6 +93,12 @@ static const row rows[] = {
 	{"strassenbahnen", {"strasse", "bahnen"}},
 	/* 56: junk readings */
 	{"urinstinkt", {NULL}},      /* not urin|stinkt: a verb form is no head */
+	{"verbinder", {NULL}},       /* verbind+er (verbinden), not verb|inder */
+	{"verbindern", {NULL}},
+	{"herrscherin", {NULL}},     /* herrsch+erin (herrschen), not herr|scherin */
+	{"leistungsfähiger", {"leistung", "fähiger"}}, /* an adjective's -er */
+	{"bergsteiger", {"berg", "steiger"}}, /* where bergsteigen splits */
+	{"staubsauger", {"staub", "sauger"}},
 	{"entrichtung", {NULL}},     /* not ent(e)|richtung: no short stem without -e */
 	{"einbrecherin", {NULL}},    /* ein is no part */
 	{"fragestellerin", {"frage", "stellerin"}}, /* not frag|es|tellerin */

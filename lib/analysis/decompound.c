@@ -497,6 +497,41 @@ static int64_t log_count(uint64_t f)
 	return (int64_t)r * 64 + (int64_t)(((v - lo) * 64) / lo);
 }
 
+
+/*
+ * A noun in -er made from a verb of the list splits only where the verb
+ * does: verbinder is verbind+er (verbinden), so verb|inder is no reading
+ * ("inden" is no word), while bergsteiger (bergsteigen: "steigen" is a
+ * word) and staubsauger stay berg|steiger and staub|sauger.  Whether the
+ * best candidate's first boundary is such a place: the verb's rest from
+ * there is a lower-case word of the list.  An adjective's ending -er
+ * (leistungsfähiger) is left alone.
+ */
+static int deverbal_mismatch(const char *word, size_t len, const cand_t *c)
+{
+	/* (Its forms, verbindern, herrscherin, come here without their ending.) */
+	if (len < 6 || len + 2 > MAX_LOOKUP || word[len - 2] != 'e' || word[len - 1] != 'r')
+		return 0;
+	uint32_t h = FNV_INIT;
+	for (size_t i = 0; i < len - 2; i++)
+		h = fnv_step(h, (uint8_t)word[i]);
+	const uint8_t *verb = dict_get(word, len - 2, "en", 2, fnv_step(fnv_step(h, 'e'), 'n'));
+	if (!verb || !(verb[1] & F_LOWER))
+		return 0;
+	/* leistungsfähig+er: an adjective's ending, not a verb's agent noun
+	 * (an adjective has a form in -em: leistungsfähigem; a verb none) */
+	if (dict_get(word, len - 2, "em", 2, fnv_step(fnv_step(h, 'e'), 'm')))
+		return 0;
+	size_t at = c->parts[0].end;
+	if (at == 0 || at >= len - 2)
+		return 0;
+	h = FNV_INIT;
+	for (size_t i = at; i < len - 2; i++)
+		h = fnv_step(h, (uint8_t)word[i]);
+	const uint8_t *rest = dict_get(word + at, len - 2 - at, "en", 2, fnv_step(fnv_step(h, 'e'), 'n'));
+	return !rest || !(rest[1] & F_LOWER);
+}
+
 /*
  * log2 of the geometric mean of the part frequencies (add-one smoothed),
  * times 64; *any is set when some part has a non-zero frequency.
@@ -610,6 +645,8 @@ static int split_once(const lupe_decompounder *d, const char *word, size_t len, 
 			split = fscore > log_count(fw);
 		}
 	}
+	if (split && deverbal_mismatch(word, len, &S.cands[best]))
+		split = 0;
 	if (!split)
 		return 0;
 	const cand_t *b = &S.cands[best];
