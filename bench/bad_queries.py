@@ -41,6 +41,18 @@ def misspelt(collection, n=1000, seed=5):
     return " ".join(out)
 
 
+def took_ms(search, db, queries):
+    """The took_ms of each query, run in order through one lupe-search process."""
+    with tempfile.NamedTemporaryFile("w", encoding="utf-8", suffix=".txt", delete=False) as f:
+        f.write("".join(q + "\n" for q in queries))
+    try:
+        out = subprocess.run([search, "--db", db, "--json", "--queries", f.name],
+                             stdout=subprocess.PIPE, check=True).stdout.decode("utf-8")
+    finally:
+        os.unlink(f.name)
+    return [float(json.loads(l)["took_ms"]) for l in out.splitlines() if l.strip()]
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--collection", required=True)
@@ -56,29 +68,13 @@ def main():
     build = a.build if os.path.isabs(a.build) else os.path.join(ROOT, a.build)
     search = os.path.join(build, "examples", "lupe-search")
     for name, q in queries:
-        with tempfile.NamedTemporaryFile("w", encoding="utf-8", suffix=".txt", delete=False) as f:
-            f.write((q + "\n") * a.repeat)
-        try:
-            out = subprocess.run([search, "--db", a.db, "--json", "--queries", f.name],
-                                 stdout=subprocess.PIPE, check=True).stdout.decode("utf-8")
-        finally:
-            os.unlink(f.name)
-        took = [float(json.loads(l)["took_ms"]) for l in out.splitlines() if l.strip()]
+        took = took_ms(search, a.db, [q] * a.repeat)
         print("%-28s median %7.2f ms  max %7.2f ms  (%d runs)" % (name, statistics.median(took), max(took), len(took)))
     # The same query again finds the handle's caches warm (the analyzer's
     # word cache): also 1,000 other misspelt words each time, one process.
-    with tempfile.NamedTemporaryFile("w", encoding="utf-8", suffix=".txt", delete=False) as f:
-        for r in range(a.repeat):
-            f.write(misspelt(a.collection, seed=100 + r) + "\n")
-    try:
-        out = subprocess.run([search, "--db", a.db, "--json", "--queries", f.name],
-                             stdout=subprocess.PIPE, check=True).stdout.decode("utf-8")
-    finally:
-        os.unlink(f.name)
-    took = [float(json.loads(l)["took_ms"]) for l in out.splitlines() if l.strip()]
+    took = took_ms(search, a.db, [misspelt(a.collection, seed=100 + r) for r in range(a.repeat)])
     print("%-28s median %7.2f ms  max %7.2f ms  first %.2f ms  (%d runs)" % (
         "1,000 other words each run", statistics.median(took), max(took), took[0], len(took)))
-
 
 if __name__ == "__main__":
     main()
