@@ -300,11 +300,17 @@ static int make_params(lupe_db *db, const lupe_search_options *opts, lx_params *
 static int finish_results(lupe_db *db, lx_mset *ms, const lupe_search_options *opts, const lupe_qterms *qt,
 			  const lx_params *p, lupe_results **out);
 
+/* A search's time budget in ms: time_budget_ms of opts (since version 2), or the default. */
+static unsigned budget_of(const lupe_search_options *opts)
+{
+	return opts && opts->version >= 2 && opts->time_budget_ms ? opts->time_budget_ms
+								  : LUPE_SEARCH_TIME_BUDGET_MS;
+}
+
 /* Start the clock of a search's time budget (lupe_search_options.time_budget_ms). */
 static void start_budget(const lupe_search_options *opts, lx_params *p)
 {
-	unsigned ms = opts->version >= 2 ? opts->time_budget_ms : 0;
-	p->budget_ms = ms ? ms : LUPE_SEARCH_TIME_BUDGET_MS;
+	p->budget_ms = budget_of(opts);
 	p->deadline_ns = lupe_now_ns() + (uint64_t)p->budget_ms * 1000000u;
 }
 
@@ -623,8 +629,7 @@ oom:
  * again up to 2 s, and three times timeout_ms for remote shards. */
 static unsigned watched_wait_ms(const lupe_db *db, const lupe_search_options *opts)
 {
-	unsigned budget = opts && opts->version >= 2 && opts->time_budget_ms ? opts->time_budget_ms
-									    : LUPE_SEARCH_TIME_BUDGET_MS;
+	unsigned budget = budget_of(opts);
 	uint64_t ms = (uint64_t)budget + (budget < 2000 ? budget : 2000);
 	if (db->remote)
 		ms += 3 * (uint64_t)db->timeout_ms;
@@ -647,8 +652,7 @@ static int watched(lupe_db *db, lupe_results **out, int like, const char *text, 
 			 "search: no answer after %u ms (its time budget is %u ms): a lookup in the index does not "
 			 "return, so the index may be damaged (check it: lupe-index --check); this handle cannot be "
 			 "used any more: close it and open the index again",
-			 wait, c->has_opts && c->opts.time_budget_ms ? c->opts.time_budget_ms
-								 : LUPE_SEARCH_TIME_BUDGET_MS);
+			 wait, budget_of(opts));
 		return LUPE_EHUNG;
 	}
 	if (w < 0) {
