@@ -374,13 +374,13 @@ static void print_json_error(FILE *f, const char *query, size_t len, const char 
  * A search that never returns (a damaged index can make a lookup loop
  * inside Xapian, where the library's time budget is never checked) ends
  * the program with a message instead of hanging it: a timer at the
- * budget and as much again (at most 2 s more; 15 s more for a shard list,
+ * budget and as much again (at most 2 s more; 3 x timeout_ms more for a shard list,
  * whose remote shards are bounded by their timeouts), armed around each
  * search.  The library can do this with a thread (LUPE_OPEN_WATCHED); a
  * process that may simply end needs no hand-over per search.  The
  * messages are made before the timer is armed: the handler only writes.
  */
-static unsigned watch_extra_ms; /* 15000 for a shard list */
+static unsigned watch_extra_ms; /* a shard list: 3 x timeout_ms, as the library waits */
 static char hung_err[1200], *hung_out;
 static size_t hung_err_len, hung_out_len;
 
@@ -721,7 +721,7 @@ int main(int argc, char **argv)
 	oo.flags = LUPE_OPEN_READ;
 	struct stat st;
 	if (stat(db_path, &st) == 0 && S_ISREG(st.st_mode))
-		watch_extra_ms = 15000;
+		watch_extra_ms = 3 * oo.timeout_ms;
 	signal(SIGALRM, on_hung);
 	rc = lupe_open(&db, db_path, &oo, errmsg, sizeof errmsg);
 	if (rc != LUPE_OK) {
