@@ -40,6 +40,8 @@ int lx_set_metadata(lx_db *db, const char *key, const char *value, lupe_err *err
 int lx_doc_count(lx_db *db, uint64_t *out, lupe_err *err);
 /* Documents holding `term`; 0 when none or on any error (used as a hint only). */
 uint64_t lx_termfreq(lx_db *db, const char *term, size_t len);
+/* As lx_termfreq, but LUPE_OK only when the look-up succeeded: *out is then a fact, not a hint. */
+int lx_termfreq_sure(lx_db *db, const char *term, size_t len, uint64_t *out);
 /*
  * The document frequencies of n terms at once: out[i] for terms[i]
  * (lens[i] bytes), 0 for a term the index lacks or on any error (hints,
@@ -223,6 +225,8 @@ lx_query *lx_q_wildcard(const char *prefix, size_t len, unsigned max_expansion);
 /* Documents whose value in slot lies in [lo, hi]; lo or hi may be NULL for an open end. */
 lx_query *lx_q_value_range(unsigned slot, const char *lo, const char *hi);
 lx_query *lx_q_matchall(void);
+/* A query that matches no document (Xapian's MatchNothing): an OR drops it, a phrase or AND of it is nothing. */
+lx_query *lx_q_nothing(void);
 void lx_q_free(lx_query *q);
 /* A readable description, for tests and --explain. */
 int lx_q_describe(const lx_query *q, lupe_buf *out);

@@ -292,6 +292,16 @@ uint64_t lx_termfreq(lx_db *db, const char *term, size_t len)
 	return f;
 }
 
+int lx_termfreq_sure(lx_db *db, const char *term, size_t len, uint64_t *out)
+{
+	lupe_err err;
+	*out = 0;
+	return with_retry(db, &err, "term frequency", [&]() -> int {
+		*out = db->rd.get_termfreq(std::string(term, len));
+		return LUPE_OK;
+	});
+}
+
 int lx_value_of(lx_db *db, const char *idterm, size_t n, unsigned slot, lupe_buf *out, int *found,
 		lupe_err *err)
 {
@@ -1295,6 +1305,15 @@ lx_query *lx_q_value_range(unsigned slot, const char *lo, const char *hi)
 		if (hi)
 			return new lx_query{Xapian::Query(Xapian::Query::OP_VALUE_LE, slot, hi)};
 		return new lx_query{Xapian::Query::MatchAll};
+	} catch (...) {
+		return nullptr;
+	}
+}
+
+lx_query *lx_q_nothing(void)
+{
+	try {
+		return new lx_query{Xapian::Query()};
 	} catch (...) {
 		return nullptr;
 	}
