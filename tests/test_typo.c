@@ -12,6 +12,7 @@
 
 #include "db.h"
 #include "fixture.h"
+#include "query/build.h"
 #include "query/typo.h"
 
 static char *dir;
@@ -271,6 +272,110 @@ START_TEST(test_prune)
 }
 END_TEST
 
+/*
+ * A query's typo work is bounded by the variants it stems, too
+ * (LUPE_TYPO_VARIANTS_MAX), not only by its words' budget: long words the
+ * index lacks fill the cap, and a word after it is taken as typed: no
+ * variant stemmed, no correction (a fresh memo corrects it: rows 0-4).
+ */
+START_TEST(test_variant_cap)
+{
+	lupe_typo_memo *memo;
+	ck_assert_int_eq(lupe_typo_memo_new(&memo), 0);
+	int budget = 1 << 20; /* the words' budget never ends here */
+	lupe_typo_cand c[LUPE_TYPO_ALTS];
+	size_t most = 0, tl;
+	for (int i = 0; i < 200 && lupe_typo_memo_variants(memo) < LUPE_TYPO_VARIANTS_MAX; i++) {
+		char form[40];
+		snprintf(form, sizeof form, "qwertzuiopasdfghjklyxcvbnm%c%c", 'a' + i % 26, 'a' + i / 26);
+		const char *t = lupe_analyzer_stem_folded(db->an, form, strlen(form), &tl);
+		ck_assert_ptr_nonnull(t);
+		char term[64];
+		ck_assert_uint_lt(tl, sizeof term);
+		memcpy(term, t, tl);
+		size_t before = lupe_typo_memo_variants(memo);
+		lupe_typo_corrections(db->x, db->an, memo, form, strlen(form), term, tl, 0, &budget, NULL, c,
+				      LUPE_TYPO_ALTS);
+		size_t made = lupe_typo_memo_variants(memo) - before;
+		ck_assert_msg(made > 0, "word %d (%s) stemmed no variant", i, form);
+		if (made > most)
+			most = made;
+	}
+	size_t at_cap = lupe_typo_memo_variants(memo);
+	ck_assert_uint_ge(at_cap, LUPE_TYPO_VARIANTS_MAX);
+	ck_assert_uint_lt(at_cap, LUPE_TYPO_VARIANTS_MAX + most);
+	const char *t = lupe_analyzer_stem_folded(db->an, "abstimung", 9, &tl);
+	ck_assert_ptr_nonnull(t);
+	char term[64];
+	memcpy(term, t, tl);
+	int n = lupe_typo_corrections(db->x, db->an, memo, "abstimung", 9, term, tl, 0, &budget, NULL, c,
+				      LUPE_TYPO_ALTS);
+	ck_assert_msg(n == 0, "abstimung corrected past the cap (%d candidates)", n);
+	ck_assert_uint_eq(lupe_typo_memo_variants(memo), at_cap);
+	lupe_typo_memo_free(memo);
+}
+END_TEST
+
+/*
+ * A term the index surely lacks is left out of the match (build.c,
+ * surely_absent), so that Xapian opens no posting list for it; inside a
+ * phrase it stays (Xapian's phrase takes terms only).  Rows: the query,
+ * a term its Xapian query must not hold (NULL: none), one it must hold
+ * (NULL: the query matches nothing).
+ */
+static const struct {
+	const char *query, *left_out, *kept;
+} absent_rows[] = {
+	{"Abstimmung Qwertzuiop", "qwertzuiop", "abstimm"},
+	{"Abstimung", "abstim", "abstimm"},               /* the typo's stem goes, its correction stays */
+	{"Abstimung", "abstim", NULL},                    /* typo tolerance off (row 2): nothing is left */
+	{"Qwertzuiop-Abstimmung", NULL, "qwertzuiop"},     /* a hyphen group is a phrase */
+	{"\"Haus Qwertzuiop\"", NULL, "qwertzuiop"},       /* so is a quoted one */
+	{"Haus Qwertzuiop Bahnhof", "qwertzuiop", "bahnhof"},
+};
+
+/* Whether Xapian's description d holds the term t as a whole word. */
+static int has_term(const char *d, const char *t)
+{
+	size_t n = strlen(t);
+	for (const char *p = strstr(d, t); p; p = strstr(p + 1, t)) {
+		int before = p > d && (p[-1] >= 'a' && p[-1] <= 'z');
+		int after = p[n] >= 'a' && p[n] <= 'z';
+		if (!before && !after)
+			return 1;
+	}
+	return 0;
+}
+
+START_TEST(test_absent_left_out)
+{
+	const char *q = absent_rows[_i].query;
+	lq_node *tree = NULL;
+	char perr[256];
+	ck_assert_int_eq(lq_parse(q, strlen(q), &tree, perr, sizeof perr), 0);
+	lupe_typo_memo *memo;
+	ck_assert_int_eq(lupe_typo_memo_new(&memo), 0);
+	lupe_qterms qt = {0};
+	lx_query *xq = NULL;
+	lupe_err err = {0};
+	unsigned flags = _i == 2 ? 0 : LUPE_BUILD_TYPO;
+	ck_assert_int_eq(lupe_query_build(db->x, flags, db->an, &db->toks, memo, tree, &xq, &qt, &err), LUPE_OK);
+	lupe_buf d = {0};
+	ck_assert_int_eq(lx_q_describe(xq, &d), LUPE_OK);
+	const char *lo = absent_rows[_i].left_out, *kept = absent_rows[_i].kept;
+	ck_assert_msg(!lo || !has_term(d.p, lo), "row %d: %s is in the match: %s", _i, lo, d.p);
+	if (kept)
+		ck_assert_msg(has_term(d.p, kept), "row %d: %s is not in the match: %s", _i, kept, d.p);
+	else
+		ck_assert_msg(strcmp(d.p, "Query()") == 0, "row %d: the match is not empty: %s", _i, d.p);
+	lupe_buf_free(&d);
+	lx_q_free(xq);
+	lupe_qterms_free(&qt);
+	lupe_typo_memo_free(memo);
+	lq_free(tree);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("typo");
@@ -282,6 +387,8 @@ int main(void)
 	tcase_add_loop_test(tc, test_prune, 0, (int)(sizeof prune_rows / sizeof prune_rows[0]));
 	tcase_add_test(tc, test_bad_input);
 	tcase_add_test(tc, test_fresh_after_commit);
+	tcase_add_test(tc, test_variant_cap);
+	tcase_add_loop_test(tc, test_absent_left_out, 0, (int)(sizeof absent_rows / sizeof absent_rows[0]));
 	suite_add_tcase(s, tc);
 	return fx_run(s, CK_NOFORK);
 }

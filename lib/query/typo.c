@@ -547,6 +547,9 @@ int lupe_typo_corrections(lx_db *db, lupe_analyzer *an, lupe_typo_memo *memo, co
 	 * caller (the query, the suggestion) reads the same look-ups.
 	 */
 	w->all = own == 0;
+	/* The query's typo work is bounded by what it stemmed, too (typo.h). */
+	if (!w->probed && memo->variants >= LUPE_TYPO_VARIANTS_MAX)
+		goto done;
 	if (!w->probed && probe_words(&w, 1, db, an, memo) < 0)
 		goto done;
 	int n = 0;

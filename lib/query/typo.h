@@ -30,6 +30,16 @@ typedef struct {
  * "aaaaaaaa").
  */
 #define LUPE_TYPO_BUDGET 32
+/*
+ * And on what it stems: once a query's memo has made this many one-edit
+ * variants (lupe_typo_memo_variants), no further word is probed and later
+ * words are taken as typed.  Words of 40 letters give ~80 variants even
+ * where pruning leaves no replaced or inserted letter; 8 of them, or a
+ * line of long mistyped words, stayed within the words' budget yet cost
+ * 35% of a 58 M-instruction query (2,246 variants).  The public typo
+ * questions make 919 at most.
+ */
+#define LUPE_TYPO_VARIANTS_MAX 1024
 
 /*
  * What one query has looked up for typo tolerance, so that the query
