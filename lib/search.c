@@ -239,7 +239,7 @@ static int fill_hit(lupe_db *db, const lx_mset *ms, size_t i, size_t rank, const
 		db->rec.len = 0; /* more after the parse: the record was unpacked */
 		prc = lupe_record_parse(data, dlen, &db->rec, &rec);
 		if (prc == 0 && keyed && db->rec.len)
-			lupe_rcache_put(&db->records, gen, docid, &rec, &db->rec);
+			lupe_rcache_put(&db->records, gen, docid, &rec);
 	}
 	if (prc == -2)
 		return lupe_err_set(&db->err, LUPE_ENOMEM, "search: out of memory");

@@ -57,13 +57,15 @@ START_TEST(test_reader_sees_each_commit)
 	ck_assert_int_eq(lupe_commit(wr), LUPE_OK);
 	ck_assert_int_eq(lupe_open(&rd, dbpath, NULL, NULL, 0), LUPE_OK);
 	expect_top(rd, "Rezept eins", "eins");
-	expect_top(rd, "Rezept eins", "eins"); /* from the cache */
+	expect_top(rd, "Rezept eins", "eins"); /* met again: kept */
 	ck_assert_uint_eq(lupe_rcache_count(rd->records, NULL), 1);
+	expect_top(rd, "Rezept eins", "eins"); /* from the cache */
 	/* The same id replaced keeps its docid: only the revision tells the records apart. */
 	for (int round = 0; round < 2; round++) {
 		const char *v = round ? "drei" : "zwei", *t = round ? "Rezept drei" : "Rezept zwei";
 		ck_assert_int_eq(add_version(wr, v), LUPE_OK);
 		ck_assert_int_eq(lupe_commit(wr), LUPE_OK);
+		expect_top(rd, t, v);
 		expect_top(rd, t, v);
 		expect_top(rd, t, v);
 	}
@@ -79,6 +81,7 @@ START_TEST(test_writer_sees_its_own_replacement)
 	ck_assert_int_eq(add_version(wr, "eins"), LUPE_OK);
 	ck_assert_int_eq(lupe_commit(wr), LUPE_OK);
 	expect_top(wr, "Rezept eins", "eins");
+	expect_top(wr, "Rezept eins", "eins");
 	/* Not committed: the writer reads it all the same, on the same revision. */
 	ck_assert_int_eq(add_version(wr, "zwei"), LUPE_OK);
 	expect_top(wr, "Rezept zwei", "zwei");
@@ -86,47 +89,52 @@ START_TEST(test_writer_sees_its_own_replacement)
 }
 END_TEST
 
-/* A record as lupe_record_parse leaves it: its text in scratch (cap bytes). */
-static lupe_record fake(lupe_buf *scratch, size_t cap, const char *text)
+/* A record whose text is `len` bytes of buf, starting with `head`. */
+static lupe_record fake(char *buf, size_t len, const char *head)
 {
 	lupe_record r = {0};
-	scratch->len = 0;
-	ck_assert_int_eq(lupe_buf_reserve(scratch, cap), 0);
-	memcpy(scratch->p, text, strlen(text));
-	scratch->len = strlen(text);
-	r.text = scratch->p;
-	r.text_len = scratch->len;
+	memset(buf, 'x', len);
+	memcpy(buf, head, strlen(head));
+	r.text = buf;
+	r.text_len = len;
 	return r;
 }
 
 START_TEST(test_bounds_and_generations)
 {
 	lupe_rcache *c = NULL;
-	lupe_buf scratch = {0};
 	lupe_record r, got;
-	char text[32];
+	char head[32];
+	char *buf = malloc(LUPE_RCACHE_BYTES);
+	ck_assert_ptr_nonnull(buf);
 	for (uint32_t d = 1; d <= 200; d++) {
-		snprintf(text, sizeof text, "record %u", d);
-		r = fake(&scratch, 100 * 1024, text);
-		lupe_rcache_put(&c, 7, d, &r, &scratch);
+		snprintf(head, sizeof head, "record %u.", d);
+		r = fake(buf, 100 * 1024, head);
+		/* Kept when met again, not before. */
+		lupe_rcache_put(&c, 7, d, &r);
+		ck_assert_int_eq(lupe_rcache_get(c, 7, d, &got), 0);
+		lupe_rcache_put(&c, 7, d, &r);
 		size_t bytes;
 		ck_assert_uint_le(lupe_rcache_count(c, &bytes), LUPE_RCACHE_ENTRIES);
 		ck_assert_uint_le(bytes, LUPE_RCACHE_BYTES);
+		memset(buf, 'y', 100 * 1024); /* a copy, not the caller's memory */
 		ck_assert_int_eq(lupe_rcache_get(c, 7, d, &got), 1);
-		ck_assert_int_eq(memcmp(got.text, text, strlen(text)), 0);
+		ck_assert_uint_eq(got.text_len, 100 * 1024);
+		ck_assert_int_eq(memcmp(got.text, head, strlen(head)), 0);
 	}
 	/* The least recently used went first: the first are gone, the last are there. */
 	ck_assert_int_eq(lupe_rcache_get(c, 7, 1, &got), 0);
 	ck_assert_int_eq(lupe_rcache_get(c, 7, 200, &got), 1);
 	/* Too large a record is not kept. */
-	r = fake(&scratch, LUPE_RCACHE_BYTES / 2, "huge");
-	lupe_rcache_put(&c, 7, 500, &r, &scratch);
+	r = fake(buf, LUPE_RCACHE_BYTES / 2, "huge");
+	lupe_rcache_put(&c, 7, 500, &r);
+	lupe_rcache_put(&c, 7, 500, &r);
 	ck_assert_int_eq(lupe_rcache_get(c, 7, 500, &got), 0);
 	/* Another generation: nothing of the last one is served. */
 	ck_assert_int_eq(lupe_rcache_get(c, 8, 200, &got), 0);
 	ck_assert_uint_eq(lupe_rcache_count(c, NULL), 0);
 	lupe_rcache_free(c);
-	lupe_buf_free(&scratch);
+	free(buf);
 }
 END_TEST
 

@@ -6,35 +6,25 @@
 typedef struct {
 	uint32_t docid;
 	uint64_t used; /* the clock when last looked up or kept; 0: a free slot */
-	size_t bytes;  /* counted against LUPE_RCACHE_BYTES: the buffer's capacity and the tail */
-	lupe_record rec; /* its strings point into buf, its tail into tail */
-	lupe_buf buf;
-	char *tail;
+	size_t bytes;  /* counted against LUPE_RCACHE_BYTES: the block's size */
+	lupe_record rec; /* its strings point into block */
+	char *block;
 } entry;
 
 struct lupe_rcache {
 	uint64_t gen, clock;
 	size_t bytes;
 	entry e[LUPE_RCACHE_ENTRIES];
+	/* The docids of the last LUPE_RCACHE_SEEN records offered (a ring; 0: none). */
+	uint32_t seen[LUPE_RCACHE_SEEN];
+	size_t seen_at;
 };
 
 static void drop(lupe_rcache *c, entry *e)
 {
-	lupe_buf_free(&e->buf);
-	free(e->tail);
+	free(e->block);
 	c->bytes -= e->bytes;
 	memset(e, 0, sizeof *e);
-}
-
-/* Take e out, its buffer kept for scratch (when scratch has none, else freed). */
-static void recycle(lupe_rcache *c, entry *e, lupe_buf *spare)
-{
-	if (!spare->p) {
-		*spare = e->buf;
-		spare->len = 0;
-		e->buf = (lupe_buf){0};
-	}
-	drop(c, e);
 }
 
 static void drop_all(lupe_rcache *c)
@@ -42,6 +32,7 @@ static void drop_all(lupe_rcache *c)
 	for (size_t i = 0; i < LUPE_RCACHE_ENTRIES; i++)
 		if (c->e[i].used)
 			drop(c, &c->e[i]);
+	memset(c->seen, 0, sizeof c->seen);
 }
 
 void lupe_rcache_free(lupe_rcache *c)
@@ -77,20 +68,39 @@ int lupe_rcache_get(lupe_rcache *c, uint64_t gen, uint32_t docid, lupe_record *r
 	return 0;
 }
 
-void lupe_rcache_put(lupe_rcache **pc, uint64_t gen, uint32_t docid, lupe_record *rec, lupe_buf *scratch)
+/* Whether docid was offered among the last LUPE_RCACHE_SEEN; notes it either way. */
+static int seen_before(lupe_rcache *c, uint32_t docid)
 {
-	size_t bytes = scratch->cap + rec->tail_len;
-	if (bytes > LUPE_RCACHE_BYTES / 4)
+	for (size_t i = 0; i < LUPE_RCACHE_SEEN; i++)
+		if (c->seen[i] == docid)
+			return 1;
+	c->seen[c->seen_at] = docid;
+	c->seen_at = (c->seen_at + 1) % LUPE_RCACHE_SEEN;
+	return 0;
+}
+
+/* Copy n bytes of s to *at and point *dst there. */
+static void put_str(char **at, const char **dst, const char *s, size_t n)
+{
+	if (n)
+		memcpy(*at, s, n);
+	*dst = *at;
+	*at += n;
+}
+
+void lupe_rcache_put(lupe_rcache **pc, uint64_t gen, uint32_t docid, const lupe_record *rec)
+{
+	size_t bytes = rec->id_len + rec->title_len + rec->source_len + rec->path_len + rec->date_len +
+		       rec->text_len + rec->tail_len;
+	if (bytes > LUPE_RCACHE_BYTES / 4 || docid == 0)
 		return;
 	if (!*pc && !(*pc = calloc(1, sizeof **pc)))
 		return;
 	lupe_rcache *c = *pc;
 	to_generation(c, gen);
-	char *tail = NULL;
-	if (rec->tail && !(tail = malloc(rec->tail_len ? rec->tail_len : 1)))
+	if (!seen_before(c, docid))
 		return;
 	/* Room: the least recently used out until the record fits in a free slot. */
-	lupe_buf spare = {0};
 	entry *slot;
 	for (;;) {
 		entry *lru = NULL;
@@ -98,7 +108,7 @@ void lupe_rcache_put(lupe_rcache **pc, uint64_t gen, uint32_t docid, lupe_record
 		for (size_t i = 0; i < LUPE_RCACHE_ENTRIES; i++) {
 			entry *e = &c->e[i];
 			if (e->used && e->docid == docid)
-				recycle(c, e, &spare); /* kept again: the newer one stays */
+				drop(c, e); /* kept again: the newer copy stays */
 			if (!e->used)
 				slot = slot ? slot : e;
 			else if (!lru || e->used < lru->used)
@@ -106,20 +116,24 @@ void lupe_rcache_put(lupe_rcache **pc, uint64_t gen, uint32_t docid, lupe_record
 		}
 		if ((slot && c->bytes + bytes <= LUPE_RCACHE_BYTES) || !lru)
 			break; /* (!lru: the cache is empty, and a quarter of it fits) */
-		recycle(c, lru, &spare);
+		drop(c, lru);
 	}
-	if (rec->tail) {
-		memcpy(tail, rec->tail, rec->tail_len);
-		rec->tail = tail;
-	}
+	if (!(slot->block = malloc(bytes ? bytes : 1)))
+		return;
+	char *at = slot->block;
 	slot->rec = *rec;
-	slot->buf = *scratch;
-	slot->tail = tail;
+	put_str(&at, &slot->rec.id, rec->id, rec->id_len);
+	put_str(&at, &slot->rec.title, rec->title, rec->title_len);
+	put_str(&at, &slot->rec.source, rec->source, rec->source_len);
+	put_str(&at, &slot->rec.path, rec->path, rec->path_len);
+	put_str(&at, &slot->rec.date, rec->date, rec->date_len);
+	put_str(&at, &slot->rec.text, rec->text, rec->text_len);
+	if (rec->tail)
+		put_str(&at, &slot->rec.tail, rec->tail, rec->tail_len);
 	slot->docid = docid;
 	slot->bytes = bytes;
 	slot->used = ++c->clock;
 	c->bytes += bytes;
-	*scratch = spare;
 }
 
 size_t lupe_rcache_count(const lupe_rcache *c, size_t *bytes)

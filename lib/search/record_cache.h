@@ -4,7 +4,10 @@
  * the last one's, whose records were just unpacked (zstd).  An entry is
  * keyed by the reader's generation and the docid (lx_mset_record_key), so
  * it is never served after the reader moved to another revision: the first
- * look-up in a new generation empties the cache.  Bounded: at most
+ * look-up in a new generation empties the cache.  Only a record met again
+ * (among the last LUPE_RCACHE_SEEN offered) is kept: most hits of unrelated
+ * queries are met once, and copying each of them (and keeping 4 MB of them
+ * warm) cost more than the few repeats saved.  Bounded: at most
  * LUPE_RCACHE_ENTRIES records and LUPE_RCACHE_BYTES bytes, least recently
  * used out first.  One handle's, used by one thread at a time, as the
  * handle is.
@@ -16,10 +19,10 @@
 #include <stdint.h>
 
 #include "index/document.h"
-#include "util/buf.h"
 
 #define LUPE_RCACHE_ENTRIES 64
 #define LUPE_RCACHE_BYTES (4u * 1024 * 1024)
+#define LUPE_RCACHE_SEEN 256
 
 typedef struct lupe_rcache lupe_rcache;
 
@@ -33,17 +36,12 @@ void lupe_rcache_free(lupe_rcache *c);
 int lupe_rcache_get(lupe_rcache *c, uint64_t gen, uint32_t docid, lupe_record *rec);
 
 /*
- * Keep rec as the record of docid in generation gen, making *c when it is
- * NULL.  rec is what lupe_record_parse unpacked into scratch: its strings
- * lie in scratch, but its tail, which is copied.  The cache takes
- * scratch's memory instead of copying it (rec stays valid, its strings now
- * the cache's, until the next put or lupe_rcache_free), and scratch gets
- * the buffer of a record that made way, or none: after the first
- * LUPE_RCACHE_ENTRIES records the buffers go round without malloc.  A
- * cache: when memory is short, or the record is larger than a quarter of
- * LUPE_RCACHE_BYTES, nothing is kept and scratch is left as it was.
+ * Offer rec, the record of docid read in generation gen: a copy is kept
+ * when docid was offered before (among the last LUPE_RCACHE_SEEN), making
+ * *c when it is NULL.  A cache: when memory is short, or the record is
+ * larger than a quarter of LUPE_RCACHE_BYTES, nothing is kept.
  */
-void lupe_rcache_put(lupe_rcache **c, uint64_t gen, uint32_t docid, lupe_record *rec, lupe_buf *scratch);
+void lupe_rcache_put(lupe_rcache **c, uint64_t gen, uint32_t docid, const lupe_record *rec);
 
 /* Records kept, and their bytes (for tests). */
 size_t lupe_rcache_count(const lupe_rcache *c, size_t *bytes);
