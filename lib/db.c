@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 
 #include "db.h"
+#include "search/record_cache.h"
 #include "search/suggest.h"
 #include "index/document.h"
 
@@ -590,6 +591,7 @@ LUPE_EXPORT void lupe_close(lupe_db *db)
 	lupe_buf_free(&db->tmp);
 	lupe_buf_free(&db->rec);
 	lupe_buf_free(&db->deep);
+	lupe_rcache_free(db->records);
 	free(db);
 }
 

@@ -23,6 +23,7 @@ struct lupe_db {
 	lupe_buf tmp;
 	lupe_buf rec;      /* scratch: a hit's unpacked record (lupe_record_parse) */
 	lupe_buf deep;     /* scratch: a hit's whole kept body (lupe_record_text_all) */
+	struct lupe_rcache *records; /* hits' unpacked records (search/record_cache.h); NULL until used */
 	lupe_err err;
 	int writable;
 	unsigned batch_size;

@@ -7,6 +7,7 @@
 #include "index/document.h"
 #include "query/build.h"
 #include "query/parse.h"
+#include "search/record_cache.h"
 #include "search/snippet.h"
 #include "search/suggest.h"
 #include "util/clock.h"
@@ -229,8 +230,17 @@ static int fill_hit(lupe_db *db, const lx_mset *ms, size_t i, size_t rank, const
 {
 	lupe_record rec;
 	size_t dlen;
-	const char *data = lx_mset_data(ms, i, &dlen);
-	int prc = lupe_record_parse(data, dlen, &db->rec, &rec);
+	uint64_t gen;
+	uint32_t docid;
+	int keyed = lx_mset_record_key(ms, i, &gen, &docid);
+	int prc = 0;
+	if (!keyed || !lupe_rcache_get(db->records, gen, docid, &rec)) {
+		const char *data = lx_mset_data(ms, i, &dlen);
+		db->rec.len = 0; /* more after the parse: the record was unpacked */
+		prc = lupe_record_parse(data, dlen, &db->rec, &rec);
+		if (prc == 0 && keyed && db->rec.len)
+			lupe_rcache_put(&db->records, gen, docid, &rec);
+	}
 	if (prc == -2)
 		return lupe_err_set(&db->err, LUPE_ENOMEM, "search: out of memory");
 	if (prc < 0)

@@ -268,6 +268,15 @@ uint64_t lx_mset_estimate(const lx_mset *m, int *exact);
 void lx_mset_bounds(const lx_mset *m, uint64_t *lower, uint64_t *upper);
 double lx_mset_weight(const lx_mset *m, size_t i);
 const char *lx_mset_data(const lx_mset *m, size_t i, size_t *len);
+/*
+ * What identifies the i-th hit's stored data for a cache of what is read
+ * from it: 1 with *docid and *generation set when m was read by a local
+ * reader (the data of docid stays the same while the reader's generation,
+ * bumped by every reopen that finds a new revision, does); 0 when it cannot
+ * be cached: a writer (its uncommitted replacements keep their docid), a
+ * sharded or remote index, or i out of range.
+ */
+int lx_mset_record_key(const lx_mset *m, size_t i, uint64_t *generation, uint32_t *docid);
 /* With p->explain: "term=weight" entries for the hit, ';'-separated (borrowed). */
 const char *lx_mset_explain(const lx_mset *m, size_t i);
 /*

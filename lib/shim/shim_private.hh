@@ -109,6 +109,9 @@ struct lx_mset {
 	uint64_t lower = 0, upper = 0; // the matcher's bounds of the total
 	bool exact = false;
 	bool partial = false;         // some shard did not answer
+	// lx_mset_record_key: the data were read by a local reader in this generation.
+	bool cacheable = false;
+	uint64_t generation = 0;
 	// The query's terms and their document frequencies, as the match read them.
 	std::vector<std::pair<std::string, uint64_t>> termfreqs;
 };

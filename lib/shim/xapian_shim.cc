@@ -1514,6 +1514,9 @@ void run(Xapian::Enquire &enq, lx_db *db, size_t offset, size_t limit, const lx_
 	}
 	if (apart)
 		lx_shards_read_data(db, m->docids, m->data);
+	// Read in this attempt, on this revision (with_retry reopens before the next).
+	m->cacheable = !db->writable && db->shards.empty();
+	m->generation = db->generation;
 	m->facets.assign(32, {});
 	size_t k = 0;
 	for (unsigned slot = 0; slot < 32; slot++) {
@@ -1683,6 +1686,15 @@ int lx_mset_has_term(lx_db *db, const lx_mset *m, size_t i, const char *term, si
 	} catch (...) {
 		return -1;
 	}
+}
+
+int lx_mset_record_key(const lx_mset *m, size_t i, uint64_t *generation, uint32_t *docid)
+{
+	if (!m->cacheable || i >= m->docids.size() || i >= m->data.size())
+		return 0;
+	*generation = m->generation;
+	*docid = m->docids[i];
+	return 1;
 }
 
 const char *lx_mset_explain(const lx_mset *m, size_t i)

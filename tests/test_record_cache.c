@@ -1,0 +1,151 @@
+/*
+ * The per-handle cache of hits' unpacked records (search/record_cache.h):
+ * never a record older than the last commit a reader sees, never a writer's
+ * replaced document, and bounded.
+ */
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fixture.h"
+#include "db.h"
+#include "search/record_cache.h"
+
+static char *dbpath;
+
+static void setup(void)
+{
+	dbpath = fx_tmpdir();
+	ck_assert_ptr_nonnull(dbpath);
+}
+
+static void teardown(void)
+{
+	fx_rmrf(dbpath);
+	free(dbpath);
+}
+
+/* Add id "a" with a body long enough to be stored packed (zstd), saying `version`. */
+static int add_version(lupe_db *db, const char *version)
+{
+	char text[4096], title[64];
+	size_t n = (size_t)snprintf(text, sizeof text, "Der Apfelkuchen in Fassung %s. ", version);
+	for (int i = 0; i < 30 && n < sizeof text - 100; i++)
+		n += (size_t)snprintf(text + n, sizeof text - n, "Mehl, Zucker und Butter Nummer %d werden verrührt. ", i);
+	snprintf(title, sizeof title, "Rezept %s", version);
+	return fx_add(db, "a", title, text);
+}
+
+/* The first hit's title and whether its snippet holds `word`. */
+static void expect_top(lupe_db *db, const char *title, const char *word)
+{
+	lupe_results *r = NULL;
+	ck_assert_int_eq(lupe_search(db, &r, "Apfelkuchen", strlen("Apfelkuchen"), NULL), LUPE_OK);
+	ck_assert_uint_eq(lupe_results_count(r), 1);
+	const lupe_hit *h = lupe_results_hit(r, 0);
+	ck_assert_str_eq(h->title, title);
+	ck_assert_msg(strstr(h->snippet, word) != NULL, "snippet \"%s\" lacks \"%s\"", h->snippet, word);
+	lupe_results_free(r);
+}
+
+START_TEST(test_reader_sees_each_commit)
+{
+	lupe_db *wr = fx_open_write(dbpath), *rd = NULL;
+	ck_assert_ptr_nonnull(wr);
+	ck_assert_int_eq(add_version(wr, "eins"), LUPE_OK);
+	ck_assert_int_eq(lupe_commit(wr), LUPE_OK);
+	ck_assert_int_eq(lupe_open(&rd, dbpath, NULL, NULL, 0), LUPE_OK);
+	expect_top(rd, "Rezept eins", "eins");
+	expect_top(rd, "Rezept eins", "eins"); /* met again: kept */
+	ck_assert_uint_eq(lupe_rcache_count(rd->records, NULL), 1);
+	expect_top(rd, "Rezept eins", "eins"); /* from the cache */
+	/* The same id replaced keeps its docid: only the revision tells the records apart. */
+	for (int round = 0; round < 2; round++) {
+		const char *v = round ? "drei" : "zwei", *t = round ? "Rezept drei" : "Rezept zwei";
+		ck_assert_int_eq(add_version(wr, v), LUPE_OK);
+		ck_assert_int_eq(lupe_commit(wr), LUPE_OK);
+		expect_top(rd, t, v);
+		expect_top(rd, t, v);
+		expect_top(rd, t, v);
+	}
+	lupe_close(rd);
+	lupe_close(wr);
+}
+END_TEST
+
+START_TEST(test_writer_sees_its_own_replacement)
+{
+	lupe_db *wr = fx_open_write(dbpath);
+	ck_assert_ptr_nonnull(wr);
+	ck_assert_int_eq(add_version(wr, "eins"), LUPE_OK);
+	ck_assert_int_eq(lupe_commit(wr), LUPE_OK);
+	expect_top(wr, "Rezept eins", "eins");
+	expect_top(wr, "Rezept eins", "eins");
+	/* Not committed: the writer reads it all the same, on the same revision. */
+	ck_assert_int_eq(add_version(wr, "zwei"), LUPE_OK);
+	expect_top(wr, "Rezept zwei", "zwei");
+	lupe_close(wr);
+}
+END_TEST
+
+/* A record whose text is `len` bytes of buf, starting with `head`. */
+static lupe_record fake(char *buf, size_t len, const char *head)
+{
+	lupe_record r = {0};
+	memset(buf, 'x', len);
+	memcpy(buf, head, strlen(head));
+	r.text = buf;
+	r.text_len = len;
+	return r;
+}
+
+START_TEST(test_bounds_and_generations)
+{
+	lupe_rcache *c = NULL;
+	lupe_record r, got;
+	char head[32];
+	char *buf = malloc(LUPE_RCACHE_BYTES);
+	ck_assert_ptr_nonnull(buf);
+	for (uint32_t d = 1; d <= 200; d++) {
+		snprintf(head, sizeof head, "record %u.", d);
+		r = fake(buf, 100 * 1024, head);
+		/* Kept when met again, not before. */
+		lupe_rcache_put(&c, 7, d, &r);
+		ck_assert_int_eq(lupe_rcache_get(c, 7, d, &got), 0);
+		lupe_rcache_put(&c, 7, d, &r);
+		size_t bytes;
+		ck_assert_uint_le(lupe_rcache_count(c, &bytes), LUPE_RCACHE_ENTRIES);
+		ck_assert_uint_le(bytes, LUPE_RCACHE_BYTES);
+		memset(buf, 'y', 100 * 1024); /* a copy, not the caller's memory */
+		ck_assert_int_eq(lupe_rcache_get(c, 7, d, &got), 1);
+		ck_assert_uint_eq(got.text_len, 100 * 1024);
+		ck_assert_int_eq(memcmp(got.text, head, strlen(head)), 0);
+	}
+	/* The least recently used went first: the first are gone, the last are there. */
+	ck_assert_int_eq(lupe_rcache_get(c, 7, 1, &got), 0);
+	ck_assert_int_eq(lupe_rcache_get(c, 7, 200, &got), 1);
+	/* Too large a record is not kept. */
+	r = fake(buf, LUPE_RCACHE_BYTES / 2, "huge");
+	lupe_rcache_put(&c, 7, 500, &r);
+	lupe_rcache_put(&c, 7, 500, &r);
+	ck_assert_int_eq(lupe_rcache_get(c, 7, 500, &got), 0);
+	/* Another generation: nothing of the last one is served. */
+	ck_assert_int_eq(lupe_rcache_get(c, 8, 200, &got), 0);
+	ck_assert_uint_eq(lupe_rcache_count(c, NULL), 0);
+	lupe_rcache_free(c);
+	free(buf);
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("record_cache");
+	TCase *tc = tcase_create("core");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, test_reader_sees_each_commit);
+	tcase_add_test(tc, test_writer_sees_its_own_replacement);
+	tcase_add_test(tc, test_bounds_and_generations);
+	suite_add_tcase(s, tc);
+	return fx_run(s, CK_FORK_GETENV);
+}
