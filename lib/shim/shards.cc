@@ -694,6 +694,37 @@ void lx_shards_read_data(lx_db *db, const std::vector<Xapian::docid> &ids, std::
 	}
 }
 
+void lx_shards_allterms(lx_db *db, const std::string &prefix, std::vector<std::pair<std::string, uint64_t>> &out)
+{
+	using List = std::vector<std::pair<std::string, uint64_t>>;
+	size_t n = db->members.size();
+	std::vector<List> lists(n);
+	std::vector<size_t> ks(n);
+	for (size_t k = 0; k < n; k++)
+		ks[k] = k;
+	each_at_once(db, ks, [&](size_t k) {
+		Xapian::Database &rd = db->shards[db->members[k]].rd;
+		for (auto it = rd.allterms_begin(prefix); it != rd.allterms_end(prefix); ++it)
+			lists[k].emplace_back(*it, it.get_termfreq());
+	});
+	// Merge the sorted lists, adding up a term's frequencies.
+	out.clear();
+	std::vector<size_t> at(n, 0);
+	for (;;) {
+		const std::string *low = nullptr;
+		for (size_t k = 0; k < n; k++)
+			if (at[k] < lists[k].size() && (!low || lists[k][at[k]].first < *low))
+				low = &lists[k][at[k]].first;
+		if (!low)
+			break;
+		std::pair<std::string, uint64_t> t(*low, 0);
+		for (size_t k = 0; k < n; k++)
+			if (at[k] < lists[k].size() && lists[k][at[k]].first == t.first)
+				t.second += lists[k][at[k]++].second;
+		out.push_back(std::move(t));
+	}
+}
+
 extern "C" int lx_mset_partial(const lx_mset *m)
 {
 	return m->partial;

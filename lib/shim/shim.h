@@ -293,6 +293,14 @@ int lx_mset_termfreq(const lx_mset *m, size_t i, const char **term, size_t *len,
 int lx_mset_partial(const lx_mset *m);
 void lx_mset_free(lx_mset *m);
 
+/*
+ * A remote reader keeps the term lists lx_allterms and lx_termfreqs read
+ * by prefixes of this many bytes (one list a prefix, with the terms'
+ * frequencies, until a shard's revision changes): a walk of the terms that
+ * start with a prefix this long costs no round trip once its list is kept.
+ */
+#define LX_LIST_PREFIX 2
+
 #ifdef __cplusplus
 }
 #endif

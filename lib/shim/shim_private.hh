@@ -152,5 +152,11 @@ bool lx_shards_reopen(lx_db *db);
 // reads a remote document one request at a time), and kept.  Throws what
 // Xapian throws, after every read ended.
 void lx_shards_read_data(lx_db *db, const std::vector<Xapian::docid> &ids, std::vector<std::string> &out);
+// A remote reader's terms starting with prefix, with their frequencies over
+// every shard it reads, in order: each shard lists its own at the same time
+// (the combined database would ask them one after the other, and a remote
+// listing is a message a term), merged here.  Throws what Xapian throws,
+// after every listing ended.
+void lx_shards_allterms(lx_db *db, const std::string &prefix, std::vector<std::pair<std::string, uint64_t>> &out);
 
 #endif

@@ -345,10 +345,9 @@ const std::vector<std::pair<std::string, uint64_t>> *cached_terms(lx_db *db, con
 	fresh.prefix = p;
 	fresh.generation = db->generation;
 	fresh.used = now;
-	for (auto it = db->rd.allterms_begin(p); it != db->rd.allterms_end(p); ++it) {
-		fresh.terms.emplace_back(*it, it.get_termfreq());
-		fresh.bytes += (*it).size() + sizeof fresh.terms[0];
-	}
+	lx_shards_allterms(db, p, fresh.terms); // the shards at the same time
+	for (const auto &t : fresh.terms)
+		fresh.bytes += t.first.size() + sizeof fresh.terms[0];
 	// Out go lists of an older generation, then the least recently used.
 	for (size_t i = 0; i < db->term_lists.size();) {
 		auto &l = db->term_lists[i];
@@ -385,7 +384,7 @@ const std::vector<std::pair<std::string, uint64_t>> *known_terms(lx_db *db, cons
 
 // lx_termfreqs: the prefix length of the lists it reads, and how many of
 // its terms must share a prefix before its list is fetched.
-constexpr size_t kListPrefix = 2;
+constexpr size_t kListPrefix = LX_LIST_PREFIX;
 constexpr size_t kListWorth = 32;
 
 }  // namespace
@@ -465,6 +464,15 @@ void lx_termfreqs(lx_db *db, const char *const *terms, const size_t *lens, size_
 
 int lx_allterms(lx_db *db, const char *prefix, size_t n, lx_term_cb cb, void *ctx, lupe_err *err)
 {
+	// A remote reader's listing runs as a search does, so that a shard that
+	// fails here is marked down (and its connection, mid-exchange, made
+	// anew) instead of failing the next operation again after its timeout.
+	// Never partial: a listing from some shards would look complete.
+	if (!db->writable && lx_remote(db) && !db->in_shards_run) {
+		bool partial = false;
+		return lx_shards_run(db, false, &partial, err,
+				     [&](lupe_err *e) { return lx_allterms(db, prefix, n, cb, ctx, e); });
+	}
 	return with_retry(db, err, "list terms", [&]() -> int {
 		if (const auto *list = cached_terms(db, std::string(prefix, n))) {
 			lx_term_here at;
