@@ -447,6 +447,60 @@ int lx_shard_set_metadata(lx_db *db, size_t i, const char *key, const char *valu
 	}
 }
 
+int lx_shards_get_metadata(lx_db *db, const char *const *keys, size_t nkeys, int *blank, lupe_buf *values,
+			   lupe_err *err)
+{
+	size_t n = db->shards.size();
+	std::vector<std::exception_ptr> failed;
+	std::vector<std::vector<std::string>> got(n);
+	std::vector<char> is_blank(n, 0);
+	try {
+		std::vector<size_t> ks;
+		for (size_t i = 0; i < n; i++)
+			if (db->shards[i].up)
+				ks.push_back(i);
+		auto errs = all_at_once(db, ks, [&](size_t i) {
+			Xapian::Database &rd = db->shards[i].rd;
+			for (size_t k = 0; k < nkeys; k++)
+				got[i].push_back(rd.get_metadata(keys[k]));
+			// A shard with the first key set has metadata: not blank.
+			if (nkeys == 0 || got[i][0].empty())
+				is_blank[i] = rd.get_doccount() == 0 && rd.metadata_keys_begin() == rd.metadata_keys_end();
+		});
+		failed.assign(n, nullptr);
+		for (size_t j = 0; j < ks.size(); j++)
+			failed[ks[j]] = errs[j];
+	} catch (...) {
+		return lx_map_error(err, "shard metadata");
+	}
+	int rc = LUPE_OK;
+	lupe_err e;
+	for (size_t i = 0; i < n; i++) {
+		blank[i] = 0;
+		for (size_t k = 0; k < nkeys; k++) {
+			lupe_buf *v = &values[i * nkeys + k];
+			v->len = 0;
+			const std::string *s = k < got[i].size() ? &got[i][k] : nullptr;
+			if ((s && lupe_buf_append(v, s->data(), s->size()) < 0) || lupe_buf_terminate(v) < 0)
+				return lupe_err_set(err, LUPE_ENOMEM, "metadata: out of memory");
+		}
+		if (!failed[i]) {
+			blank[i] = is_blank[i];
+			continue;
+		}
+		try {
+			std::rethrow_exception(failed[i]);
+		} catch (...) {
+			int r = shard_failed(db->shards[i], &e);
+			if (rc == LUPE_OK) {
+				rc = r;
+				*err = e;
+			}
+		}
+	}
+	return rc;
+}
+
 }  // extern "C"
 
 namespace {

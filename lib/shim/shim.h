@@ -97,6 +97,19 @@ int lx_shard_up(const lx_db *db, size_t i);
 int lx_shard_blank(lx_db *db, size_t i, int *blank, lupe_err *err);
 int lx_shard_get_metadata(lx_db *db, size_t i, const char *key, lupe_buf *out, lupe_err *err);
 int lx_shard_set_metadata(lx_db *db, size_t i, const char *key, const char *value, lupe_err *err);
+/*
+ * The metadata keys[0..nkeys) of every shard that is up, read from the
+ * shards at the same time (a remote shard answers each key in a round
+ * trip): values[i * nkeys + k] gets shard i's value of keys[k] ("" when
+ * unset; NUL-terminated), blank[i] whether shard i is blank (as
+ * lx_shard_blank; asked only when its first key is unset).  A shard that
+ * is down gets "" and 0.  The caller owns values (n = lx_shard_count
+ * times nkeys lupe_bufs, zeroed or reused) and frees them.  LUPE_OK, or
+ * the error of the first shard in the list that failed (each that failed
+ * is marked down, as lx_shard_get_metadata marks it).
+ */
+int lx_shards_get_metadata(lx_db *db, const char *const *keys, size_t nkeys, int *blank, lupe_buf *values,
+			   lupe_err *err);
 
 /* ---- documents ---- */
 lx_doc *lx_doc_new(void);
