@@ -212,7 +212,8 @@ int lx_check(const char *path, lupe_err *err);
  * no_exchange: swap folders by two renames, as on file systems without
  * renameat2(RENAME_EXCHANGE) (NFS, CIFS, FUSE).  at: called at each named
  * point of the file operations ("swap:between-renames", "swap:synced",
- * "create:built", ...); a test kills its process there. */
+ * "create:built", ...); a test kills its process there ("terms:list": a
+ * remote reader is about to fetch a term list; a test stops a server). */
 typedef struct {
 	int no_exchange;
 	void (*at)(const char *point);

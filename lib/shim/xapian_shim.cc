@@ -345,6 +345,8 @@ const std::vector<std::pair<std::string, uint64_t>> *cached_terms(lx_db *db, con
 	fresh.prefix = p;
 	fresh.generation = db->generation;
 	fresh.used = now;
+	if (lx_hooks.at)
+		lx_hooks.at("terms:list");
 	lx_shards_allterms(db, p, fresh.terms); // the shards at the same time
 	for (const auto &t : fresh.terms)
 		fresh.bytes += t.first.size() + sizeof fresh.terms[0];
