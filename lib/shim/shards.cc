@@ -666,6 +666,20 @@ int lx_shards_run(lx_db *db, bool partial, bool *was_partial, lupe_err *err,
 	return lupe_err_set(err, LUPE_ENETWORK, "shards kept failing; last: %s", err->msg);
 }
 
+void lx_shards_failed(lx_db *db, lupe_err *err)
+{
+	for (auto &s : db->shards)
+		if (s.port)
+			s.stale = true;
+	lx_shard *bad = blame(db, err->msg);
+	if (!bad)
+		return;
+	rename_error(err, *bad);
+	bad->up = false;
+	bad->down_msg = err->msg;
+	bad->retry_at = Clock::now() + kRetryAfter;
+}
+
 bool lx_shards_reopen(lx_db *db)
 {
 	std::vector<size_t> ks(db->members.size());

@@ -464,17 +464,10 @@ void lx_termfreqs(lx_db *db, const char *const *terms, const size_t *lens, size_
 			out[i] = 0;
 }
 
-int lx_allterms(lx_db *db, const char *prefix, size_t n, lx_term_cb cb, void *ctx, lupe_err *err)
+namespace {
+
+int list_terms(lx_db *db, const char *prefix, size_t n, lx_term_cb cb, void *ctx, lupe_err *err)
 {
-	// A remote reader's listing runs as a search does, so that a shard that
-	// fails here is marked down (and its connection, mid-exchange, made
-	// anew) instead of failing the next operation again after its timeout.
-	// Never partial: a listing from some shards would look complete.
-	if (!db->writable && lx_remote(db) && !db->in_shards_run) {
-		bool partial = false;
-		return lx_shards_run(db, false, &partial, err,
-				     [&](lupe_err *e) { return lx_allterms(db, prefix, n, cb, ctx, e); });
-	}
 	return with_retry(db, err, "list terms", [&]() -> int {
 		if (const auto *list = cached_terms(db, std::string(prefix, n))) {
 			lx_term_here at;
@@ -514,6 +507,21 @@ int lx_allterms(lx_db *db, const char *prefix, size_t n, lx_term_cb cb, void *ct
 		}
 		return LUPE_OK;
 	});
+}
+
+}  // namespace
+
+int lx_allterms(lx_db *db, const char *prefix, size_t n, lx_term_cb cb, void *ctx, lupe_err *err)
+{
+	int rc = list_terms(db, prefix, n, cb, ctx, err);
+	// A remote reader's listing that fails marks its shard down (and the
+	// connections, one of them mid-exchange, to be made anew), as a failed
+	// search does: the next operation must not wait out its timeout again.
+	// It read the shards that are up, as before, and is not tried again
+	// over the others (its callback may have seen part of it).
+	if (rc == LUPE_ENETWORK && !db->writable && lx_remote(db) && !db->in_shards_run)
+		lx_shards_failed(db, err);
+	return rc;
 }
 
 uint64_t lx_term_here_freq(const lx_term_here *at)
