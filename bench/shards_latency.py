@@ -19,6 +19,7 @@ import argparse
 import csv
 import json
 import os
+import resource
 import shutil
 import signal
 import socket
@@ -89,12 +90,61 @@ def serve(shard_dirs, work, listfile):
         f.write("# 3 shards served by xapian-tcpsrv (bench/shards_latency.py)\n" + "\n".join(urls) + "\n")
 
 
+def cpu_of(pid):
+    """utime + stime of a process in seconds, None once it is gone."""
+    try:
+        with open("/proc/%d/stat" % pid) as f:
+            v = f.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(v[11]) + int(v[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def children(pid):
+    try:
+        with open("/proc/%d/task/%d/children" % (pid, pid)) as f:
+            return [int(x) for x in f.read().split()]
+    except OSError:
+        return []
+
+
+def profile(name, cmd, out):
+    """One run of cmd: CPU a query of the client and of the 3 servers (the children that serve
+    its connections, sampled while it runs and once after), and its wall time a query."""
+    old = {c for p in SERVERS for c in children(p.pid)}
+    seen = {}
+
+    def sample():
+        for p in SERVERS:
+            for c in children(p.pid):
+                if c not in old:
+                    t = cpu_of(c)
+                    if t is not None:
+                        seen[c] = max(seen.get(c, 0.0), t)
+
+    c0, w0 = resource.getrusage(resource.RUSAGE_CHILDREN), time.monotonic()
+    proc = subprocess.Popen(cmd, stdout=open(out, "w"), stderr=subprocess.DEVNULL)
+    while proc.poll() is None:
+        sample()
+        time.sleep(0.02)
+    sample()
+    w1, c1 = time.monotonic(), resource.getrusage(resource.RUSAGE_CHILDREN)
+    with open(out) as f:
+        t = [float(json.loads(l)["took_ms"]) for l in f if l.strip()]
+    n = max(len(t), 1)
+    client = (c1.ru_utime + c1.ru_stime - c0.ru_utime - c0.ru_stime) / n * 1e3
+    print("  cpu %s: client %.2f ms, servers %.2f ms, wall %.2f ms (took_ms %.2f) a query" %
+          (name, client, sum(seen.values()) / n * 1e3, (w1 - w0) / n * 1e3, sum(t) / n))
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--lupe-build", action="append", required=True)
     ap.add_argument("--corpus", default="news", choices=("news", "collection", "data"))
     ap.add_argument("--rounds", type=int, default=5)
     ap.add_argument("--queries", nargs="*")
+    ap.add_argument("--profile", action="store_true",
+                    help="also one run each with the CPU a query of the client and of the servers")
     a = ap.parse_args()
     subprocess.run([os.path.join(HERE, "build.sh")], check=True)
     work = os.path.join(HERE, "out", "shards-latency", a.corpus)
@@ -141,6 +191,9 @@ def main():
             x = m["lupe%d" % i]
             print("  lupe %s: p50 %.3f p99 %.3f ms | lupe/floor p50 %.2f p99 %.2f" %
                   (a.lupe_build[i], x["p50"], x["p99"], x["p50"] / f["p50"], x["p99"] / f["p99"]))
+        if a.profile:
+            for e in names:
+                profile(e if e == "floor" else a.lupe_build[int(e[4:])], cmds[e], os.path.join(work, e + ".out"))
         sys.stdout.flush()
 
 

@@ -271,36 +271,57 @@ static int check_dir(const char *path, int create, int *is_new, lupe_err *err)
  * list (writers).  A blank shard, new or a fresh xapian-tcpsrv database,
  * becomes one when the handle may create.
  */
+/* The keys shard_meta reads, in the order of shard_keys' values. */
+enum { META_FORMAT, META_DECOMPOUND, META_SHARD, META_KEYS };
+
+static int shard_keys(lupe_db *db, size_t n, int *blank, lupe_buf *vals, int create, int *decompound,
+		      lupe_err *err);
+
 static int shard_meta(lupe_db *db, int create, int *decompound, lupe_err *err)
 {
-	size_t n = lx_shard_count(db->x), first_blank = n;
-	int known = -1, blank, rc;
+	/* Every shard's keys at once: a remote shard answers a key a round trip. */
+	static const char *const keys[META_KEYS] = {LUPE_META_FORMAT, LUPE_META_DECOMPOUND, LUPE_META_SHARD};
+	size_t n = lx_shard_count(db->x);
+	int *blank = calloc(n ? n : 1, sizeof *blank);
+	lupe_buf *vals = calloc(n ? n * META_KEYS : 1, sizeof *vals);
+	int rc = blank && vals ? lx_shards_get_metadata(db->x, keys, META_KEYS, blank, vals, err)
+			       : lupe_err_set(err, LUPE_ENOMEM, "shard metadata: out of memory");
+	if (rc == LUPE_OK)
+		rc = shard_keys(db, n, blank, vals, create, decompound, err);
+	for (size_t i = 0; vals && i < n * META_KEYS; i++)
+		lupe_buf_free(&vals[i]);
+	free(vals);
+	free(blank);
+	return rc;
+}
+
+static int shard_keys(lupe_db *db, size_t n, int *blank, lupe_buf *vals, int create, int *decompound,
+		      lupe_err *err)
+{
+	size_t first_blank = n;
+	int known = -1, rc;
 	const char *known_from = NULL;
 	char want[48];
 	size_t seen[SHARDS_MAX] = {0}; /* a reader's: 1 + the list index of the shard made as shard K */
 
 	for (size_t i = 0; i < n; i++) {
 		const char *name = lx_shard_name(db->x, i);
+		const lupe_buf *v = &vals[i * META_KEYS];
 		if (!lx_shard_up(db->x, i))
 			continue;
-		if ((rc = lx_shard_blank(db->x, i, &blank, err)) != LUPE_OK)
-			return rc;
-		if (blank) {
+		if (blank[i]) {
 			if (first_blank == n)
 				first_blank = i;
 			continue;
 		}
-		if ((rc = lx_shard_get_metadata(db->x, i, LUPE_META_FORMAT, &db->tmp, err)) != LUPE_OK)
-			return rc;
-		if (db->tmp.len == 0)
+		if (v[META_FORMAT].len == 0)
 			return lupe_err_set(err, LUPE_ENOTLUPE,
 					    "shard %s: not a lupe index (a Xapian database lupe did not make)", name);
-		if (strcmp(db->tmp.p, LUPE_FORMAT) != 0)
+		if (strcmp(v[META_FORMAT].p, LUPE_FORMAT) != 0)
 			return lupe_err_set(err, LUPE_ENOTLUPE, "shard %s: lupe index format %s is not supported (want %s)",
-					    name, db->tmp.p, LUPE_FORMAT);
-		if ((rc = lx_shard_get_metadata(db->x, i, LUPE_META_DECOMPOUND, &db->tmp, err)) != LUPE_OK)
-			return rc;
-		int d = !(db->tmp.len == 1 && db->tmp.p[0] == '0');
+					    name, v[META_FORMAT].p, LUPE_FORMAT);
+		const lupe_buf *dv = &v[META_DECOMPOUND];
+		int d = !(dv->len == 1 && dv->p[0] == '0');
 		if (known < 0) {
 			known = d;
 			known_from = name;
@@ -309,30 +330,29 @@ static int shard_meta(lupe_db *db, int create, int *decompound, lupe_err *err)
 					    "shard %s: compounds are %s there but %s in shard %s: not one index", name,
 					    d ? "split" : "kept", known ? "split" : "kept", known_from);
 		}
-		if ((rc = lx_shard_get_metadata(db->x, i, LUPE_META_SHARD, &db->tmp, err)) != LUPE_OK)
-			return rc;
+		const lupe_buf *place = &v[META_SHARD];
 		snprintf(want, sizeof want, "%zu/%zu", i, n);
-		if (db->writable && db->tmp.len && strcmp(db->tmp.p, want) != 0)
+		if (db->writable && place->len && strcmp(place->p, want) != 0)
 			return lupe_err_set(err, LUPE_ENOTLUPE,
 					    "shard %s: it was made as shard %s (index/count) but is listed as %s: "
 					    "documents would go to the wrong shard",
-					    name, db->tmp.p, want);
+					    name, place->p, want);
 		/* A reader takes the shards in any order, but each place once and
 		 * all of one index: a shard serving another's data (a server
 		 * restarted on the wrong folder) would give every hit twice. */
 		unsigned long k, of;
 		char end;
-		if (!db->writable && db->tmp.len && sscanf(db->tmp.p, "%lu/%lu%c", &k, &of, &end) == 2) {
+		if (!db->writable && place->len && sscanf(place->p, "%lu/%lu%c", &k, &of, &end) == 2) {
 			if (of != n || k >= n)
 				return lupe_err_set(err, LUPE_ENOTLUPE,
 						    "shard %s: it was made as shard %s (index/count) of another index, "
 						    "not one of these %zu",
-						    name, db->tmp.p, n);
+						    name, place->p, n);
 			if (seen[k])
 				return lupe_err_set(err, LUPE_ENOTLUPE,
 						    "shard %s: it holds shard %s's documents, as shard %s does: every hit "
 						    "would come twice",
-						    name, db->tmp.p, lx_shard_name(db->x, seen[k] - 1));
+						    name, place->p, lx_shard_name(db->x, seen[k] - 1));
 			seen[k] = i + 1;
 		}
 	}
@@ -344,11 +364,7 @@ static int shard_meta(lupe_db *db, int create, int *decompound, lupe_err *err)
 		return lupe_err_set(err, LUPE_ENOTLUPE, "shard %s: empty, not a lupe index yet (index into it first)",
 				    lx_shard_name(db->x, first_blank));
 	for (size_t i = first_blank; i < n; i++) {
-		if (!lx_shard_up(db->x, i))
-			continue;
-		if ((rc = lx_shard_blank(db->x, i, &blank, err)) != LUPE_OK)
-			return rc;
-		if (!blank)
+		if (!lx_shard_up(db->x, i) || !blank[i])
 			continue;
 		snprintf(want, sizeof want, "%zu/%zu", i, n);
 		if ((rc = lx_shard_set_metadata(db->x, i, LUPE_META_FORMAT, LUPE_FORMAT, err)) != LUPE_OK ||

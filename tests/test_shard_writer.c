@@ -1,8 +1,11 @@
 /*
  * A writer whose remote shard stops answering (SIGSTOP, a hung server)
  * fails within about one timeout_ms, however many documents are queued for
- * that shard, and its commit and close do not wait again (issue 17).  Real
- * xapian-tcpsrv processes on 127.0.0.1; skipped (77) without xapian-tcpsrv.
+ * that shard, and its commit and close do not wait again (issue 17).  A
+ * reader whose shard stops while it fetches a term list for typo tolerance
+ * fails within about one timeout_ms too, naming it, or answers from the
+ * others with LUPE_SEARCH_PARTIAL (issue 18).  Real xapian-tcpsrv processes
+ * on 127.0.0.1; skipped (77) without xapian-tcpsrv.
  */
 #include <check.h>
 #include <errno.h>
@@ -16,11 +19,13 @@
 #include <unistd.h>
 
 #include "fixture.h"
+#include "shim/shim.h"
 
 #define TIMEOUT_MS 500
 
 static char *dir;
 static pid_t servers[2];
+static pid_t readers[2]; /* read-only servers (test_reader_shard_stops_at_term_list), each its group's leader */
 static int server_out[2] = {-1, -1}; /* their stdout: kept open, or their next line would kill them (SIGPIPE) */
 static char urls[2][64];
 
@@ -44,8 +49,11 @@ static unsigned free_port(void)
 	return ntohs(a.sin_port);
 }
 
-/* A one-connection writable server on path; returns once it listens (its "Listening..." line). */
-static pid_t start_server(const char *path, char *url, size_t url_len, int *outfd)
+/*
+ * A server on path, a one-connection writable one or (readonly) a read-only
+ * one for any number; returns once it listens (its "Listening..." line).
+ */
+static pid_t start_server_as(const char *path, int readonly, char *url, size_t url_len, int *outfd)
 {
 	unsigned port = free_port();
 	char portbuf[16];
@@ -56,10 +64,16 @@ static pid_t start_server(const char *path, char *url, size_t url_len, int *outf
 	ck_assert_int_ge(pid, 0);
 	if (pid == 0) {
 		dup2(out[1], 1);
+		dup2(out[1], 2); /* not the test's: a server a failed test leaves must not hold meson's pipe */
 		close(out[0]);
 		close(out[1]);
-		execlp("xapian-tcpsrv", "xapian-tcpsrv", "--writable", "--one-shot", "--interface", "127.0.0.1",
-		       "--port", portbuf, path, (char *)NULL);
+		setpgid(0, 0); /* its own group: a forking server's children are stopped with it */
+		if (readonly)
+			execlp("xapian-tcpsrv", "xapian-tcpsrv", "--interface", "127.0.0.1", "--port", portbuf, path,
+			       (char *)NULL);
+		else
+			execlp("xapian-tcpsrv", "xapian-tcpsrv", "--writable", "--one-shot", "--interface",
+			       "127.0.0.1", "--port", portbuf, path, (char *)NULL);
 		_exit(127);
 	}
 	close(out[1]);
@@ -79,6 +93,11 @@ static pid_t start_server(const char *path, char *url, size_t url_len, int *outf
 	ck_assert_msg(strstr(buf, "Listening..."), "xapian-tcpsrv said: %s", buf);
 	snprintf(url, url_len, "tcp://127.0.0.1:%u", port);
 	return pid;
+}
+
+static pid_t start_server(const char *path, char *url, size_t url_len, int *outfd)
+{
+	return start_server_as(path, 0, url, url_len, outfd);
 }
 
 static void setup(void)
@@ -102,6 +121,14 @@ static void teardown(void)
 		waitpid(servers[k], NULL, 0);
 		servers[k] = 0;
 		close(server_out[k]);
+	}
+	for (int k = 0; k < 2; k++) {
+		if (readers[k] <= 0)
+			continue;
+		kill(-readers[k], SIGCONT);
+		kill(-readers[k], SIGKILL);
+		waitpid(readers[k], NULL, 0);
+		readers[k] = 0;
 	}
 	fx_rmrf(dir);
 	free(dir);
@@ -185,6 +212,98 @@ START_TEST(test_stopped_shard_costs_one_timeout)
 }
 END_TEST
 
+/* lx_hooks.at: the server to stop when a remote reader is about to fetch a term list. */
+static pid_t stop_at_list;
+static int lists_fetched;
+
+static void stop_server_at(const char *point)
+{
+	if (strcmp(point, "terms:list") != 0)
+		return;
+	lists_fetched++;
+	if (stop_at_list > 0) {
+		int st;
+		/* The group: the child that serves this reader's connection too. */
+		ck_assert_int_eq(kill(-stop_at_list, SIGSTOP), 0);
+		ck_assert_int_eq(waitpid(stop_at_list, &st, WUNTRACED), stop_at_list);
+		stop_at_list = 0;
+	}
+}
+
+START_TEST(test_reader_shard_stops_at_term_list)
+{
+	/* Two local shards written, then served read-only. */
+	char list[4200], p[4200], msg[512];
+	snprintf(list, sizeof list, "%s/local.txt", dir);
+	FILE *f = fopen(list, "w");
+	ck_assert_ptr_nonnull(f);
+	fprintf(f, "./r0\n./r1\n");
+	fclose(f);
+	lupe_db *db = fx_open_write(list);
+	ck_assert_ptr_nonnull(db);
+	add_batch(db, "w", 40);
+	ck_assert_int_eq(lupe_commit(db), LUPE_OK);
+	lupe_close(db);
+	pid_t *rs = readers;
+	int rout[2];
+	char rurls[2][64];
+	for (int k = 0; k < 2; k++) {
+		snprintf(p, sizeof p, "%s/r%d", dir, k);
+		rs[k] = start_server_as(p, 1, rurls[k], sizeof rurls[k], &rout[k]);
+	}
+	snprintf(list, sizeof list, "%s/tcp.txt", dir);
+	f = fopen(list, "w");
+	ck_assert_ptr_nonnull(f);
+	fprintf(f, "%s\n%s\n", rurls[0], rurls[1]);
+	fclose(f);
+
+	lupe_open_options o = LUPE_OPEN_OPTIONS_INIT;
+	o.timeout_ms = TIMEOUT_MS;
+	db = NULL;
+	ck_assert_msg(lupe_open(&db, list, &o, msg, sizeof msg) == LUPE_OK, "open: %s", msg);
+	lupe_results *res = NULL;
+	ck_assert_int_eq(lupe_search(db, &res, "Dokument", 8, NULL), LUPE_OK);
+	lupe_results_free(res);
+	/* "Dokumnet" is no index term: its variants need the list of "do". */
+	stop_at_list = rs[1];
+	lists_fetched = 0;
+	lx_hooks.at = stop_server_at;
+	double t0 = now_ms();
+	res = NULL;
+	int rc = lupe_search(db, &res, "Dokumnet", 8, NULL);
+	double took = now_ms() - t0;
+	char got[512];
+	snprintf(got, sizeof got, "%s", rc == LUPE_OK ? "" : lupe_errmsg(db));
+	lupe_results_free(res);
+	/* With partial: the other shard answers, at once. */
+	lupe_search_options so = LUPE_SEARCH_OPTIONS_INIT;
+	so.flags = LUPE_SEARCH_PARTIAL;
+	res = NULL;
+	t0 = now_ms();
+	int prc = lupe_search(db, &res, "Dokumnet", 8, &so);
+	double ptook = now_ms() - t0;
+	int partial = prc == LUPE_OK && lupe_results_partial(res), hits = prc == LUPE_OK ? (int)lupe_results_count(res) : 0;
+	lupe_results_free(res);
+	lx_hooks.at = NULL;
+	lupe_close(db);
+	/* The servers end before any check can fail: a stopped one would outlive the test. */
+	for (int k = 0; k < 2; k++) {
+		kill(-rs[k], SIGCONT);
+		kill(-rs[k], SIGKILL);
+		waitpid(rs[k], NULL, 0);
+		rs[k] = 0;
+		close(rout[k]);
+	}
+	ck_assert_msg(lists_fetched > 0, "no term list fetched: the test no longer reaches its point");
+	ck_assert_msg(rc == LUPE_ENETWORK, "status %d after %.0f ms: %s", rc, took, got);
+	ck_assert_msg(strstr(got, rurls[1]), "message does not name %s: %s", rurls[1], got);
+	ck_assert_msg(took < TIMEOUT_MS * 1.6, "a stopped shard cost %.0f ms with timeout_ms %d", took, TIMEOUT_MS);
+	ck_assert_msg(prc == LUPE_OK && partial && hits > 0, "partial: status %d, partial %d, %d hits", prc, partial,
+		      hits);
+	ck_assert_msg(ptook < TIMEOUT_MS / 2, "partial search took %.0f ms", ptook);
+}
+END_TEST
+
 int main(void)
 {
 	if (system("command -v xapian-tcpsrv >/dev/null 2>&1") != 0) {
@@ -196,6 +315,7 @@ int main(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_set_timeout(tc, 120);
 	tcase_add_loop_test(tc, test_stopped_shard_costs_one_timeout, 0, 2);
+	tcase_add_test(tc, test_reader_shard_stops_at_term_list);
 	suite_add_tcase(s, tc);
 	return fx_run(s, CK_FORK_GETENV);
 }

@@ -262,16 +262,23 @@ static int cut_letter(unsigned char c)
 /*
  * Fill pr for the word (folded): its mapped beginnings, and what the index
  * holds after each (one seek per distinct next byte).  Off (every variant
- * made) for a remote index, whose listings cost a message a term, for a
- * word with ß (two mapped letters for one), and when the index cannot be
- * read.
+ * made) for a word with ß (two mapped letters for one), and when the index
+ * cannot be read.
+ *
+ * A remote index lists terms at a message a term, so its walk reads the
+ * list the reader keeps of the terms that start with the word's first
+ * LX_LIST_PREFIX bytes (shim.h: fetched once a revision, and the variants'
+ * look-ups read the same list).  What follows a shorter beginning (the
+ * first letter alone) is not known from it: every byte is taken to follow
+ * there, and the beginning to be a term, so the remote walk keeps every
+ * variant the local one keeps, and more at the second letter.
  */
 static void prune_word(prune *pr, lx_db *db, const char *form, size_t flen)
 {
 	char m[TYPO_FORM_MAX + 1];
 	size_t ml = 0, nc = 0;
 	pr->on = 0;
-	if (lx_remote(db) || flen > TYPO_FORM_MAX)
+	if (flen > TYPO_FORM_MAX)
 		return;
 	for (size_t i = 0; i < flen;) {
 		unsigned char b = (unsigned char)form[i];
@@ -304,9 +311,24 @@ static void prune_word(prune *pr, lx_db *db, const char *form, size_t flen)
 	memset(pr->next, 0, sizeof pr->next);
 	memset(pr->term, 0, sizeof pr->term);
 	memset(pr->next[0], 0xFF, sizeof pr->next[0]); /* any first letter: hardly a beginning the index lacks */
+	if (nc == 0)
+		return;
+	size_t from = pr->mlen[1]; /* the walk's prefix: the first letter */
+	if (lx_remote(db)) {
+		size_t d = 1;
+		while (d < nc && pr->mlen[d] < LX_LIST_PREFIX)
+			d++;
+		if (pr->mlen[d] < LX_LIST_PREFIX)
+			return; /* a word of one letter or two bytes: no list to read */
+		for (size_t j = 1; j < d; j++) {
+			memset(pr->next[j], 0xFF, sizeof pr->next[j]);
+			pr->term[j] = 1;
+		}
+		from = pr->mlen[d];
+	}
 	walk_ctx w = {pr, m, {0}};
 	lupe_err err;
-	if (nc == 0 || lx_allterms(db, m, pr->mlen[1], walk_cb, &w, &err) < 0)
+	if (lx_allterms(db, m, from, walk_cb, &w, &err) < 0)
 		return;
 	pr->on = 1;
 }

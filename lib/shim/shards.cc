@@ -447,6 +447,60 @@ int lx_shard_set_metadata(lx_db *db, size_t i, const char *key, const char *valu
 	}
 }
 
+int lx_shards_get_metadata(lx_db *db, const char *const *keys, size_t nkeys, int *blank, lupe_buf *values,
+			   lupe_err *err)
+{
+	size_t n = db->shards.size();
+	std::vector<std::exception_ptr> failed;
+	std::vector<std::vector<std::string>> got(n);
+	std::vector<char> is_blank(n, 0);
+	try {
+		std::vector<size_t> ks;
+		for (size_t i = 0; i < n; i++)
+			if (db->shards[i].up)
+				ks.push_back(i);
+		auto errs = all_at_once(db, ks, [&](size_t i) {
+			Xapian::Database &rd = db->shards[i].rd;
+			for (size_t k = 0; k < nkeys; k++)
+				got[i].push_back(rd.get_metadata(keys[k]));
+			// A shard with the first key set has metadata: not blank.
+			if (nkeys == 0 || got[i][0].empty())
+				is_blank[i] = rd.get_doccount() == 0 && rd.metadata_keys_begin() == rd.metadata_keys_end();
+		});
+		failed.assign(n, nullptr);
+		for (size_t j = 0; j < ks.size(); j++)
+			failed[ks[j]] = errs[j];
+	} catch (...) {
+		return lx_map_error(err, "shard metadata");
+	}
+	int rc = LUPE_OK;
+	lupe_err e;
+	for (size_t i = 0; i < n; i++) {
+		blank[i] = 0;
+		for (size_t k = 0; k < nkeys; k++) {
+			lupe_buf *v = &values[i * nkeys + k];
+			v->len = 0;
+			const std::string *s = k < got[i].size() ? &got[i][k] : nullptr;
+			if ((s && lupe_buf_append(v, s->data(), s->size()) < 0) || lupe_buf_terminate(v) < 0)
+				return lupe_err_set(err, LUPE_ENOMEM, "metadata: out of memory");
+		}
+		if (!failed[i]) {
+			blank[i] = is_blank[i];
+			continue;
+		}
+		try {
+			std::rethrow_exception(failed[i]);
+		} catch (...) {
+			int r = shard_failed(db->shards[i], &e);
+			if (rc == LUPE_OK) {
+				rc = r;
+				*err = e;
+			}
+		}
+	}
+	return rc;
+}
+
 }  // extern "C"
 
 namespace {
@@ -612,6 +666,20 @@ int lx_shards_run(lx_db *db, bool partial, bool *was_partial, lupe_err *err,
 	return lupe_err_set(err, LUPE_ENETWORK, "shards kept failing; last: %s", err->msg);
 }
 
+void lx_shards_failed(lx_db *db, lupe_err *err)
+{
+	for (auto &s : db->shards)
+		if (s.port)
+			s.stale = true;
+	lx_shard *bad = blame(db, err->msg);
+	if (!bad)
+		return;
+	rename_error(err, *bad);
+	bad->up = false;
+	bad->down_msg = err->msg;
+	bad->retry_at = Clock::now() + kRetryAfter;
+}
+
 bool lx_shards_reopen(lx_db *db)
 {
 	std::vector<size_t> ks(db->members.size());
@@ -691,6 +759,37 @@ void lx_shards_read_data(lx_db *db, const std::vector<Xapian::docid> &ids, std::
 		auto r = db->records.find(a.second);
 		db->records_bytes -= r->second.data.size() + kRecordOverhead;
 		db->records.erase(r);
+	}
+}
+
+void lx_shards_allterms(lx_db *db, const std::string &prefix, std::vector<std::pair<std::string, uint64_t>> &out)
+{
+	using List = std::vector<std::pair<std::string, uint64_t>>;
+	size_t n = db->members.size();
+	std::vector<List> lists(n);
+	std::vector<size_t> ks(n);
+	for (size_t k = 0; k < n; k++)
+		ks[k] = k;
+	each_at_once(db, ks, [&](size_t k) {
+		Xapian::Database &rd = db->shards[db->members[k]].rd;
+		for (auto it = rd.allterms_begin(prefix); it != rd.allterms_end(prefix); ++it)
+			lists[k].emplace_back(*it, it.get_termfreq());
+	});
+	// Merge the sorted lists, adding up a term's frequencies.
+	out.clear();
+	std::vector<size_t> at(n, 0);
+	for (;;) {
+		const std::string *low = nullptr;
+		for (size_t k = 0; k < n; k++)
+			if (at[k] < lists[k].size() && (!low || lists[k][at[k]].first < *low))
+				low = &lists[k][at[k]].first;
+		if (!low)
+			break;
+		std::pair<std::string, uint64_t> t(*low, 0);
+		for (size_t k = 0; k < n; k++)
+			if (at[k] < lists[k].size() && lists[k][at[k]].first == t.first)
+				t.second += lists[k][at[k]++].second;
+		out.push_back(std::move(t));
 	}
 }
 

@@ -99,6 +99,19 @@ int lx_shard_up(const lx_db *db, size_t i);
 int lx_shard_blank(lx_db *db, size_t i, int *blank, lupe_err *err);
 int lx_shard_get_metadata(lx_db *db, size_t i, const char *key, lupe_buf *out, lupe_err *err);
 int lx_shard_set_metadata(lx_db *db, size_t i, const char *key, const char *value, lupe_err *err);
+/*
+ * The metadata keys[0..nkeys) of every shard that is up, read from the
+ * shards at the same time (a remote shard answers each key in a round
+ * trip): values[i * nkeys + k] gets shard i's value of keys[k] ("" when
+ * unset; NUL-terminated), blank[i] whether shard i is blank (as
+ * lx_shard_blank; asked only when its first key is unset).  A shard that
+ * is down gets "" and 0.  The caller owns values (n = lx_shard_count
+ * times nkeys lupe_bufs, zeroed or reused) and frees them.  LUPE_OK, or
+ * the error of the first shard in the list that failed (each that failed
+ * is marked down, as lx_shard_get_metadata marks it).
+ */
+int lx_shards_get_metadata(lx_db *db, const char *const *keys, size_t nkeys, int *blank, lupe_buf *values,
+			   lupe_err *err);
 
 /* ---- documents ---- */
 lx_doc *lx_doc_new(void);
@@ -201,7 +214,8 @@ int lx_check(const char *path, lupe_err *err);
  * no_exchange: swap folders by two renames, as on file systems without
  * renameat2(RENAME_EXCHANGE) (NFS, CIFS, FUSE).  at: called at each named
  * point of the file operations ("swap:between-renames", "swap:synced",
- * "create:built", ...); a test kills its process there. */
+ * "create:built", ...); a test kills its process there ("terms:list": a
+ * remote reader is about to fetch a term list; a test stops a server). */
 typedef struct {
 	int no_exchange;
 	void (*at)(const char *point);
@@ -305,6 +319,14 @@ int lx_mset_termfreq(const lx_mset *m, size_t i, const char **term, size_t *len,
 /* Whether some shard did not answer and the hits come from the others. */
 int lx_mset_partial(const lx_mset *m);
 void lx_mset_free(lx_mset *m);
+
+/*
+ * A remote reader keeps the term lists lx_allterms and lx_termfreqs read
+ * by prefixes of this many bytes (one list a prefix, with the terms'
+ * frequencies, until a shard's revision changes): a walk of the terms that
+ * start with a prefix this long costs no round trip once its list is kept.
+ */
+#define LX_LIST_PREFIX 2
 
 #ifdef __cplusplus
 }

@@ -144,6 +144,11 @@ void lx_shards_close(lx_db *db);
 // again over the shards that do (*was_partial then says so).
 int lx_shards_run(lx_db *db, bool partial, bool *was_partial, lupe_err *err,
 		  const std::function<int(lupe_err *)> &attempt);
+// After an operation of a reader on db->rd outside lx_shards_run failed with
+// LUPE_ENETWORK: the shard err names is marked down (err is rewritten to
+// name it, as lx_shards_run does) and every remote connection is made anew
+// before the next search.
+void lx_shards_failed(lx_db *db, lupe_err *err);
 // A reader's Database::reopen() of every shard it reads, the remote ones at
 // the same time (db->rd.reopen() asks them one after the other).  Returns
 // whether some shard's revision changed, and then starts a new generation,
@@ -155,5 +160,11 @@ bool lx_shards_reopen(lx_db *db);
 // reads a remote document one request at a time), and kept.  Throws what
 // Xapian throws, after every read ended.
 void lx_shards_read_data(lx_db *db, const std::vector<Xapian::docid> &ids, std::vector<std::string> &out);
+// A remote reader's terms starting with prefix, with their frequencies over
+// every shard it reads, in order: each shard lists its own at the same time
+// (the combined database would ask them one after the other, and a remote
+// listing is a message a term), merged here.  Throws what Xapian throws,
+// after every listing ended.
+void lx_shards_allterms(lx_db *db, const std::string &prefix, std::vector<std::pair<std::string, uint64_t>> &out);
 
 #endif

@@ -355,10 +355,11 @@ const std::vector<std::pair<std::string, uint64_t>> *cached_terms(lx_db *db, con
 	fresh.prefix = p;
 	fresh.generation = db->generation;
 	fresh.used = now;
-	for (auto it = db->rd.allterms_begin(p); it != db->rd.allterms_end(p); ++it) {
-		fresh.terms.emplace_back(*it, it.get_termfreq());
-		fresh.bytes += (*it).size() + sizeof fresh.terms[0];
-	}
+	if (lx_hooks.at)
+		lx_hooks.at("terms:list");
+	lx_shards_allterms(db, p, fresh.terms); // the shards at the same time
+	for (const auto &t : fresh.terms)
+		fresh.bytes += t.first.size() + sizeof fresh.terms[0];
 	// Out go lists of an older generation, then the least recently used.
 	for (size_t i = 0; i < db->term_lists.size();) {
 		auto &l = db->term_lists[i];
@@ -395,7 +396,7 @@ const std::vector<std::pair<std::string, uint64_t>> *known_terms(lx_db *db, cons
 
 // lx_termfreqs: the prefix length of the lists it reads, and how many of
 // its terms must share a prefix before its list is fetched.
-constexpr size_t kListPrefix = 2;
+constexpr size_t kListPrefix = LX_LIST_PREFIX;
 constexpr size_t kListWorth = 32;
 
 }  // namespace
@@ -473,7 +474,9 @@ void lx_termfreqs(lx_db *db, const char *const *terms, const size_t *lens, size_
 			out[i] = 0;
 }
 
-int lx_allterms(lx_db *db, const char *prefix, size_t n, lx_term_cb cb, void *ctx, lupe_err *err)
+namespace {
+
+int list_terms(lx_db *db, const char *prefix, size_t n, lx_term_cb cb, void *ctx, lupe_err *err)
 {
 	return with_retry(db, err, "list terms", [&]() -> int {
 		if (const auto *list = cached_terms(db, std::string(prefix, n))) {
@@ -514,6 +517,21 @@ int lx_allterms(lx_db *db, const char *prefix, size_t n, lx_term_cb cb, void *ct
 		}
 		return LUPE_OK;
 	});
+}
+
+}  // namespace
+
+int lx_allterms(lx_db *db, const char *prefix, size_t n, lx_term_cb cb, void *ctx, lupe_err *err)
+{
+	int rc = list_terms(db, prefix, n, cb, ctx, err);
+	// A remote reader's listing that fails marks its shard down (and the
+	// connections, one of them mid-exchange, to be made anew), as a failed
+	// search does: the next operation must not wait out its timeout again.
+	// It read the shards that are up, as before, and is not tried again
+	// over the others (its callback may have seen part of it).
+	if (rc == LUPE_ENETWORK && !db->writable && lx_remote(db) && !db->in_shards_run)
+		lx_shards_failed(db, err);
+	return rc;
 }
 
 uint64_t lx_term_here_freq(const lx_term_here *at)
