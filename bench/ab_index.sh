@@ -14,6 +14,10 @@
 #   AB_PEER=1          also the Xapian peer (bench/out/xapian_peer, built by
 #                      bench/build.sh) on the JSONL: lupe/Xapian ratios
 #   AB_ARGS="..."      more lupe-index options (both builds)
+#   AB_CHECK=1         also compare what the two builds index: the JSONL (and
+#                      in folder mode the folder) indexed once more by each,
+#                      dumped with bench/out/index_dump (bench/build.sh) and
+#                      compared; says "identical" or where they differ
 #
 # FILE defaults to bench/data/collection.jsonl.  Folder mode also prints
 # each build's seconds per MB of the folder against seconds per MB of the
@@ -35,6 +39,11 @@ done
 [ -s "$input" ] || { echo "ab_index: no input $input" >&2; exit 1; }
 [ -x /usr/bin/time ] || { echo "ab_index: needs /usr/bin/time" >&2; exit 1; }
 case $mode in jsonl | folder | both) ;; *) echo "ab_index: AB_MODE is jsonl, folder or both" >&2; exit 2 ;; esac
+check=${AB_CHECK:-0}
+if [ "$check" = 1 ] && [ ! -x "$here/out/index_dump" ]; then
+    echo "ab_index: no bench/out/index_dump (run bench/build.sh)" >&2
+    exit 1
+fi
 if [ "$peer" = 1 ] && [ ! -x "$here/out/xapian_peer" ]; then
     echo "ab_index: no bench/out/xapian_peer (run bench/build.sh)" >&2
     exit 1
@@ -97,6 +106,29 @@ for r in $(seq 1 "$rounds"); do
     echo "ab_index: round $r of $rounds done" >&2
 done
 
+# compare FORM ARGS...: index with both builds, dump both indexes, compare the dumps.
+compare() {
+    form=$1; shift
+    for side in a b; do
+        eval "bin=\$$side/examples/lupe-index"
+        rm -rf "$tmp/db"
+        # shellcheck disable=SC2086
+        "$bin" -q --db "$tmp/db" "$@" ${AB_ARGS:-} >"$tmp/out" 2>&1 || { echo "ab_index: $side failed" >&2; exit 1; }
+        "$here/out/index_dump" "$tmp/db" >"$tmp/dump-$side"
+    done
+    docs=$(tail -1 "$tmp/dump-a")
+    if cmp -s "$tmp/dump-a" "$tmp/dump-b"; then
+        echo "index content, $form: identical ($docs)" >>"$tmp/check"
+    else
+        line=$(cmp "$tmp/dump-a" "$tmp/dump-b" 2>&1 | sed -n 's/.* line \([0-9]*\).*/\1/p')
+        echo "index content, $form: DIFFERS from dump line ${line:-?} (A: $docs)" >>"$tmp/check"
+    fi
+}
+if [ "$check" = 1 ]; then
+    [ "$mode" = folder ] || compare jsonl --jsonl "$input"
+    [ "$mode" = jsonl ] || compare folder "$tmp/files"
+fi
+
 python3 - "$tmp" "$mb" "$rounds" "$a" "$b" "$input" <<'PY'
 import os, statistics, sys
 tmp, mb, rounds, a, b, inp = sys.argv[1], float(sys.argv[2]), sys.argv[3], sys.argv[4], sys.argv[5], sys.argv[6]
@@ -130,3 +162,4 @@ if fa and ja:
     for tag, f, j in (("A", fa, ja), ("B", fb, jb)):
         print("folder/jsonl per MB, %s: wall %.3f  user %.3f  cpu %.3f" % (tag, *(p / q for p, q in zip(f, j))))
 PY
+[ ! -s "$tmp/check" ] || cat "$tmp/check"

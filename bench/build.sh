@@ -31,6 +31,10 @@ if stale "$out/xapian_shards_peer" "$here/peers/xapian_shards_peer.cc" "$0"; the
     $CXX -std=c++17 $warn -o "$out/xapian_shards_peer" "$here/peers/xapian_shards_peer.cc" \
         $(pkg-config --cflags --libs xapian-core json-c)
 fi
+if stale "$out/index_dump" "$here/peers/index_dump.cc" "$0"; then
+    echo "build: index_dump" >&2
+    $CXX -std=c++17 $warn -o "$out/index_dump" "$here/peers/index_dump.cc" $(pkg-config --cflags --libs xapian-core)
+fi
 if stale "$out/fts5_peer" "$here/peers/fts5_peer.c" "$0"; then
     echo "build: fts5_peer" >&2
     $CC -std=c11 -D_POSIX_C_SOURCE=200809L $warn -o "$out/fts5_peer" "$here/peers/fts5_peer.c" \

@@ -67,7 +67,7 @@ static const char usage_text[] =
 	"      --compact       rewrite the index compactly at the end (default when\n"
 	"                      this run created it)\n"
 	"      --no-compact    never compact (and no bulk load)\n"
-	"      --no-bulk       with --jsonl into a new index: no bulk load\n"
+	"      --no-bulk       into a new index: no bulk load\n"
 	"  -w, --watch         after syncing, keep watching the PATHs (inotify) and sync\n"
 	"                      again after every change, until interrupted\n"
 	"  -v, --verbose       name every file (or JSONL document) added, updated or deleted\n"
@@ -654,8 +654,9 @@ int main(int argc, char **argv)
 	oo.decompound = decompound;
 	oo.batch_size = (unsigned)batch;
 	oo.threads = (unsigned)threads;
-	/* A new index fed JSON Lines only is loaded in bulk (merged and compacted at the end). */
-	r.bulk = created && jsonl && optind == argc && compact != 0 && !no_bulk && !do_prune;
+	/* A new index fed JSON Lines only, or folders and files only, is loaded in bulk (merged and
+	 * compacted at the end): every thread writes, not the caller's alone. */
+	r.bulk = created && (jsonl ? optind == argc : optind < argc) && compact != 0 && !no_bulk && !do_prune;
 	if (r.bulk)
 		oo.flags |= LUPE_OPEN_BULK;
 	r.batch = (unsigned long)batch;

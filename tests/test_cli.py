@@ -753,5 +753,48 @@ def test_looping_lookup_is_given_up():
         pytest.skip("no damaged block of this index makes a lookup loop")
 
 
+def delve_documents(db):
+    """Every document of db by its id term: its terms with wdf, values and record (bytes), via xapian-delve."""
+    rc, out, err = run(["xapian-delve", db])
+    assert rc == 0, err
+    n = int(re.search(r"^number of documents = (\d+)$", out, re.M).group(1))
+    docs = {}
+    for did in range(1, n + 1):
+        p = subprocess.run(["xapian-delve", "-v", "-1", "-d", "-V", "-r", str(did), db], stdout=subprocess.PIPE,
+                           stderr=subprocess.PIPE)
+        assert p.returncode == 0, p.stderr
+        ids = [line for line in p.stdout.split(b"\n") if line.startswith(b"Q")]
+        assert len(ids) == 1, p.stdout
+        # The record number is the one thing allowed to differ.
+        docs[ids[0]] = re.sub(rb"(for record #)%d\b" % did, rb"\1N", p.stdout)
+    return docs
+
+
+def test_folder_bulk_load():
+    """A folder into a new index is loaded in bulk: the same documents, terms, values,
+    records and sync signatures as writing directly (--no-bulk)."""
+    if not shutil.which("xapian-delve"):
+        pytest.skip("xapian-delve (xapian-tools) not installed")
+    root = os.path.join(TMP, "bulkdir")
+    shutil.rmtree(root, ignore_errors=True)
+    shutil.copytree(CORPUS, os.path.join(root, "corpus"))
+    for i in range(40):  # enough files that every part gets some
+        write(os.path.join(root, "extra", "n%02d.txt" % i),
+              "Notiz %d\n\nDie Nummer %d über Gartenarbeit und Hausbau, Version %d.%d.\n" % (i, i, i, i * 7))
+    dbs = {}
+    for mode, extra in (("bulk", []), ("direct", ["--no-bulk"])):
+        db = fresh_db("bulk-" + mode)
+        rc, out, err = index(db, *extra, root)
+        assert rc == 0, err
+        assert not [f for f in os.listdir(TMP) if ".lupe-bulk-" in f], os.listdir(TMP)
+        # The sync's signatures survive the merge: nothing to do the second time.
+        rc, out, err = index(db, root)
+        assert rc == 0, err
+        assert "0 added, 0 updated, 45 unchanged" in err, err
+        dbs[mode] = delve_documents(db)
+    assert len(dbs["bulk"]) == 45
+    assert dbs["bulk"] == dbs["direct"]
+
+
 if __name__ == "__main__":
     sys.exit(pytest.main([__file__] + sys.argv[1:]))
