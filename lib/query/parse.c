@@ -259,7 +259,13 @@ static int op_of(const unsigned char *p, size_t len)
 	return near_window(p, len) ? OP_NEAR : OP_NONE;
 }
 
-/* A field name followed by ':' and something to apply it to, or 0. */
+/*
+ * A field name followed by ':', or 0.  Returns the bytes it takes: the name,
+ * and the separators after it ("title: Bund" is "title:Bund", as people type
+ * it and as Lucene reads it).  A name with nothing after it ("title:" at the
+ * end, or before ')') applies to nothing and is dropped; a name not followed
+ * by ':' ("Fazit: Steuer", "x:y") is not a field.
+ */
 static size_t field_prefix(const unsigned char *p, const unsigned char *end, int *field)
 {
 	static const struct {
@@ -273,15 +279,17 @@ static size_t field_prefix(const unsigned char *p, const unsigned char *end, int
 	for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++) {
 		size_t n = strlen(fields[i].name), k;
 
-		if ((size_t)(end - p) <= n)
+		if ((size_t)(end - p) < n)
 			continue;
 		for (k = 0; k < n; k++)
 			if ((p[k] | (p[k] >= 'A' && p[k] <= 'Z' ? 0x20 : 0)) != (unsigned char)fields[i].name[k])
 				break;
-		if (k < n || p[n] == ')' || sep_len(p + n, end))
+		if (k < n)
 			continue;
+		while (p + k < end && sep_len(p + k, end))
+			k += sep_len(p + k, end);
 		*field = fields[i].field;
-		return n;
+		return k;
 	}
 	return 0;
 }
@@ -364,8 +372,10 @@ static size_t lex_one(lq_lexer *lx, size_t i, int *depth)
 		occur = q[i] == '+' ? LQ_REQUIRED : LQ_EXCLUDED;
 		i++;
 	}
-	while ((n = field_prefix(q + i, end, &field)) != 0)
+	while (i < lx->len && (n = field_prefix(q + i, end, &field)) != 0)
 		i += n;
+	if (i >= lx->len)
+		return i; /* a field name with nothing after it */
 
 	if (q[i] == '(') {
 		if (*depth < LQ_MAX_DEPTH)
