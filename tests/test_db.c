@@ -253,6 +253,62 @@ START_TEST(test_query_rows)
 }
 END_TEST
 
+/*
+ * Prefix queries on an index of stems: a whole word before the '*' finds
+ * its own inflections (Berater, Beraterin: both "berat"), besides the
+ * longer words that start with it, and no word that merely shares the
+ * stem's beginning (Management is "management", Manager "manag").  So
+ * "w*" finds every document that holds w in any inflection (the
+ * Beraterteam also through its part "berat").
+ */
+static const qrow prefix_rows[] = {
+	{"Berater*", "1,2,3"},
+	{"Beraterin*", "1,2,3"},
+	{"Berat*", "1,2,3"},
+	{"Manager*", "4"},
+	{"Management*", "5"},
+	{"Häuser*", "6,7"},
+	{"title:Berater*", "1"},
+	{"Berater* Management", "1,2,3,5"},
+};
+
+START_TEST(test_prefix_rows)
+{
+	static lupe_db *db;
+	char path[4300];
+	snprintf(path, sizeof path, "%s-prefix", dbpath);
+	if (!db) {
+		db = fx_open_write(path);
+		ck_assert_ptr_nonnull(db);
+		fx_add(db, "1", "Berater", "Der Berater kam spät.");
+		fx_add(db, "2", "Notiz", "Die Beraterin sprach lange.");
+		fx_add(db, "3", "Notiz", "Das Beraterteam tagte.");
+		fx_add(db, "4", "Notiz", "Der Manager plant.");
+		fx_add(db, "5", "Notiz", "Das Management entscheidet.");
+		fx_add(db, "6", "Notiz", "Die Häuser stehen leer.");
+		fx_add(db, "7", "Notiz", "Ein Haus steht leer.");
+		fx_add(db, "8", "Notiz", "Die Berge sind hoch.");
+		ck_assert_int_eq(lupe_commit(db), LUPE_OK);
+	}
+	const qrow *r = &prefix_rows[_i];
+	lupe_results *res;
+	ck_assert_int_eq(lupe_search(db, &res, r->q, strlen(r->q), NULL), LUPE_OK);
+	char got[64] = "";
+	int ids[10] = {0};
+	for (size_t i = 0; i < lupe_results_count(res); i++)
+		ids[atoi(lupe_results_hit(res, i)->id)] = 1;
+	for (int i = 0; i < 10; i++)
+		if (ids[i])
+			snprintf(got + strlen(got), sizeof got - strlen(got), "%s%d", got[0] ? "," : "", i);
+	ck_assert_msg(strcmp(got, r->ids) == 0, "query %s: got {%s}, want {%s}", r->q, got, r->ids);
+	lupe_results_free(res);
+	if (_i == (int)(sizeof prefix_rows / sizeof prefix_rows[0]) - 1) {
+		lupe_close(db);
+		db = NULL;
+	}
+}
+END_TEST
+
 
 /* ---- Analysis threads and compaction ---- */
 
@@ -542,6 +598,7 @@ int main(void)
 	TCase *tq = tcase_create("query");
 	tcase_add_unchecked_fixture(tq, setup, teardown);
 	tcase_add_loop_test(tq, test_query_rows, 0, (int)(sizeof qrows / sizeof qrows[0]));
+	tcase_add_loop_test(tq, test_prefix_rows, 0, (int)(sizeof prefix_rows / sizeof prefix_rows[0]));
 	suite_add_tcase(s, tq);
 	return fx_run(s, CK_NOFORK);
 }

@@ -536,7 +536,42 @@ static lx_query *prefix_q(builder *b, const lq_node *n)
 			 (int)(n->text_len > 40 ? 40 : n->text_len), n->text, EXPANSION_MAX);
 		return NULL;
 	}
-	return lx_q_wildcard(b->tmp.p, b->tmp.len, WILDCARD_MAX);
+	lx_query *wq = lx_q_wildcard(b->tmp.p, b->tmp.len, WILDCARD_MAX);
+	if (!wq)
+		goto oom;
+	/*
+	 * The index holds stems, so a whole word before the '*' starts no
+	 * term of its own inflections: "Berater*" starts no term, as Berater,
+	 * Beraterin and Beratern are all "berat".  Those words start with the
+	 * prefix too, so the prefix's own stem joins the expansion, as one
+	 * word with it (a synonym): "Berater*" finds every document holding
+	 * Berater in any inflection, and still not "Management" for
+	 * "Manager*" (stems "management", "manag").
+	 */
+	char folded[LUPE_WORD_MAX * 3], stem[LUPE_WORD_MAX * 3];
+	size_t fl = b->tmp.len - pl, sl = 0;
+	if (fl > sizeof folded)
+		return wq;
+	memcpy(folded, b->tmp.p + pl, fl);
+	const char *st = lupe_analyzer_stem_folded(b->an, folded, fl, &sl);
+	if (!st) {
+		lx_q_free(wq);
+		goto oom;
+	}
+	if (sl == 0 || sl > sizeof stem || (sl >= fl && memcmp(st, folded, fl) == 0))
+		return wq; /* no stem, or one the expansion holds already */
+	memcpy(stem, st, sl);
+	note_term(b, stem, sl, 0, LUPE_QT_WORD);
+	lx_query *sq = term_q(b, n->field, stem, sl);
+	if (!sq) {
+		lx_q_free(wq);
+		goto oom;
+	}
+	lx_query *kids[2] = {wq, sq};
+	lx_query *r = lx_q_combine(LX_SYNONYM, kids, 2, 0);
+	if (!r)
+		goto oom;
+	return r;
 oom:
 	b->oom = 1;
 	return NULL;
