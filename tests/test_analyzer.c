@@ -5,6 +5,8 @@
 #include <string.h>
 
 #include "analysis/analyzer.h"
+#include "analysis/german.h"
+#include "analysis/stem.h"
 #include "fixture.h"
 #include "lupe.h"
 
@@ -419,6 +421,67 @@ START_TEST(test_analyze_words)
 }
 END_TEST
 
+/*
+ * The stem cache (analyzer.c): a stem the analyzer gives is Snowball's for
+ * that form, whether it was cached, pushed out or never held (forms longer
+ * than the cache keeps).  Rows of real stems, then forms enough to share
+ * every slot several times, asked in one order and again in the other.
+ */
+static const struct {
+	const char *form, *stem;
+} stem_rows[] = {
+	{"arbeit", "arbeit"},
+	{"berater", "berat"},
+	{"kommunikation", "kommunikation"},
+	{"mitarbeiterinnen", "mitarbeit"},
+	{"hauser", "haus"},
+	{"strassen", "strass"},
+	{"ergebnisse", "ergebnis"},
+	{"donaudampfschifffahrtsgesellschaftskapitaene", "donaudampfschifffahrtsgesellschaftskapita"}, /* too long to keep */
+};
+
+START_TEST(test_stem_cache)
+{
+	lupe_analyzer *an;
+	lupe_stemmer *sb;
+	size_t tl, rl;
+	ck_assert_int_eq(lupe_analyzer_new(&an, NULL), LUPE_OK);
+	ck_assert_int_eq(lupe_stemmer_new(&sb), 0);
+	for (int pass = 0; pass < 2; pass++)
+		for (size_t i = 0; i < sizeof stem_rows / sizeof stem_rows[0]; i++) {
+			const char *f = stem_rows[i].form;
+			const char *t = lupe_analyzer_stem_folded(an, f, strlen(f), &tl);
+			ck_assert_ptr_nonnull(t);
+			ck_assert_msg(tl == strlen(stem_rows[i].stem) && memcmp(t, stem_rows[i].stem, tl) == 0 &&
+					      t[tl] == '\0',
+				      "pass %d: %s -> %.*s, want %s", pass, f, (int)tl, t, stem_rows[i].stem);
+		}
+	static const char *const parts[] = {"haus", "garten", "steuer", "berater", "arbeit", "markt", "bund",
+		"daten", "recht", "zeit", "plan", "tabelle", "ernte", "feuer", "wehr", "stelle"};
+	const size_t np = sizeof parts / sizeof parts[0], nf = 40000;
+	static const char *const ends[] = {"", "e", "en", "er", "ern", "es", "s", "n"};
+	char form[64];
+	for (int pass = 0; pass < 2; pass++)
+		for (size_t k = 0; k < nf; k++) {
+			size_t i = pass ? nf - 1 - k : k;
+			snprintf(form, sizeof form, "%s%s%c%c%s", parts[i % np], parts[(i / np) % np],
+				 'a' + (int)(i / (np * np) % 26), 'a' + (int)(i / (np * np * 26) % 26), ends[i % 8]);
+			size_t fl = strlen(form);
+			const char *t = lupe_analyzer_stem_folded(an, form, fl, &tl);
+			ck_assert_ptr_nonnull(t);
+			ck_assert_msg(t[tl] == '\0', "pass %d: %s -> %.*s not NUL-terminated", pass, form, (int)tl, t);
+			char got[64];
+			ck_assert_uint_lt(tl, sizeof got);
+			memcpy(got, t, tl);
+			const char *r = lupe_stem(sb, form, lupe_de_prestem(form, fl), &rl);
+			ck_assert_msg(rl == tl && memcmp(r, got, tl) == 0, "pass %d: %s -> %.*s, Snowball %.*s", pass,
+				      form, (int)tl, got, (int)rl, r);
+		}
+	lupe_stemmer_free(sb);
+	lupe_analyzer_free(an);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("analyzer");
@@ -432,6 +495,7 @@ int main(void)
 	tcase_add_test(tc, test_empty);
 	tcase_add_test(tc, test_word_cache);
 	tcase_add_loop_test(tc, test_analyze_words, 0, (int)(sizeof words_rows / sizeof words_rows[0]));
+	tcase_add_test(tc, test_stem_cache);
 	suite_add_tcase(s, tc);
 	return fx_run(s, CK_FORK_GETENV);
 }
