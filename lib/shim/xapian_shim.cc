@@ -1447,8 +1447,8 @@ public:
 // document it considers through it, so where each document has a weighted
 // part this stops a match as the Deadline filter does, without a posting
 // list of its own that the matcher moves along the query's for every
-// candidate (its next/skip_to/check/at_end/get_docid calls were ~7% of
-// the match's instructions).  Where some part has no weight (a filter, a
+// candidate (its next/skip_to/check/at_end/get_docid calls were 4-7% of
+// the match's instructions: bench/results/query-2026-12-04-qfast.md).  Where some part has no weight (a filter, a
 // value range, MatchAll, a part scaled by 0: lx_query.unweighted) the
 // matcher may go through documents without a call, so run() keeps the
 // Deadline filter there.  name() and serialise() are BM25Weight's: a
