@@ -4,6 +4,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "analysis/analyzer.h"
+#include "analysis/german.h"
+#include "analysis/stem.h"
 #include "fixture.h"
 #include "lupe.h"
 
@@ -346,6 +349,139 @@ START_TEST(test_word_cache)
 }
 END_TEST
 
+/*
+ * lupe_analyze_words: each word's own token, exactly as the full analysis
+ * makes it (term, form, kind, offsets, position, flags), and nothing at its
+ * position beside it: no compound or CamelCase parts, no joined form of a
+ * hyphen group, no completed truncation, no inner words of an address.
+ */
+typedef struct {
+	const char *input;
+	want_tok words[4]; /* every token, in order */
+	size_t full;       /* tokens of the full analysis, for contrast */
+} words_row;
+
+static const words_row words_rows[] = {
+	/* 0: compounds, made up by the query (join_neighbours) or not */
+	{"berechnungsergebnis", {{"berechnungsergebnis", 0, 19, W}}, 3},
+	{"Kommunikationsberater", {{"kommunikationsberat", 0, 21, W}}, 3},
+	{"farbkonstanten", {{"farbkonstant", 0, 14, W}}, 3},
+	{"Gartenarbeit", {{"gartenarbeit", 0, 12, W}}, 3},
+	/* 4: the feminine form, umlauts and ß as the analyzer spells them */
+	{"Mitarbeiterinnen", {{"mitarbeit", 0, 16, W}}, 1},
+	{"Überstunden", {{"uberstund", 0, 12, W}}, 1},
+	{"Straßenbahn", {{"strassenbahn", 0, 12, W}}, 3},
+	/* 7: CamelCase, a hyphen group, a truncation: the words only */
+	{"PageNumber", {{"pagenumb", 0, 10, W}}, 3},
+	{"Social-Media", {{"social", 0, 6, W}, {"media", 7, 12, W}}, 3},
+	{"Haus- und Gartenarbeit", {{"haus", 0, 4, W}, {"und", 6, 9, W}, {"gartenarbeit", 10, 22, W}}, 6},
+	/* 10: numbers */
+	{"Version 2.0.1", {{"version", 0, 7, W}, {"2.0.1", 8, 13, N}}, 2},
+	/* 12: an address, and its word at the same position (ICU keeps it whole) */
+	{"max@example.com", {{"max@example.com", 0, 15, E}, {"max@example.com", 0, 15, W}}, 5},
+};
+
+START_TEST(test_analyze_words)
+{
+	const words_row *r = &words_rows[_i];
+	lupe_analyzer *an;
+	lupe_tokens w = {0}, all = {0};
+	size_t len = strlen(r->input);
+	ck_assert_int_eq(lupe_analyzer_new(&an, NULL), LUPE_OK);
+	ck_assert_int_ge(lupe_analyze_words(an, &w, r->input, len, 0), 0);
+	ck_assert_int_ge(lupe_analyze_into(an, &all, r->input, len, 0), 0);
+	size_t n = 0;
+	while (n < 4 && r->words[n].term)
+		n++;
+	ck_assert_msg(w.n == n, "row %d (%s): %zu tokens, want %zu", _i, r->input, w.n, n);
+	ck_assert_msg(all.n == r->full, "row %d (%s): full analysis %zu tokens, want %zu", _i, r->input, all.n,
+		      r->full);
+	size_t j = 0; /* the full analysis' token of the same word */
+	for (size_t i = 0; i < n; i++) {
+		const lupe_itok *k = &w.v[i];
+		const want_tok *x = &r->words[i];
+		ck_assert_msg(strcmp(lupe_itok_term(&w, k), x->term) == 0 && k->start == x->start && k->end == x->end &&
+				      (int)k->kind == x->kind,
+			      "row %d token %zu: %s [%zu,%zu) kind %d, want %s [%zu,%zu) kind %d", _i, i,
+			      lupe_itok_term(&w, k), k->start, k->end, k->kind, x->term, x->start, x->end, x->kind);
+		while (j < all.n && !(all.v[j].position == k->position && all.v[j].kind == k->kind &&
+				      all.v[j].start == k->start && all.v[j].end == k->end))
+			j++;
+		ck_assert_msg(j < all.n, "row %d token %zu: not in the full analysis", _i, i);
+		const lupe_itok *f = &all.v[j];
+		ck_assert(strcmp(lupe_itok_term(&all, f), lupe_itok_term(&w, k)) == 0);
+		ck_assert(strcmp(lupe_itok_form(&all, f), lupe_itok_form(&w, k)) == 0);
+		ck_assert_uint_eq(f->flags, k->flags);
+	}
+	/* The first token is the full analysis' first (what join_neighbours reads). */
+	ck_assert_str_eq(lupe_itok_term(&w, &w.v[0]), lupe_itok_term(&all, &all.v[0]));
+	lupe_tokens_release(&w);
+	lupe_tokens_release(&all);
+	lupe_analyzer_free(an);
+}
+END_TEST
+
+/*
+ * The stem cache (analyzer.c): a stem the analyzer gives is Snowball's for
+ * that form, whether it was cached, pushed out or never held (forms longer
+ * than the cache keeps).  Rows of real stems, then forms enough to share
+ * every slot several times, asked in one order and again in the other.
+ */
+static const struct {
+	const char *form, *stem;
+} stem_rows[] = {
+	{"arbeit", "arbeit"},
+	{"berater", "berat"},
+	{"kommunikation", "kommunikation"},
+	{"mitarbeiterinnen", "mitarbeit"},
+	{"hauser", "haus"},
+	{"strassen", "strass"},
+	{"ergebnisse", "ergebnis"},
+	{"donaudampfschifffahrtsgesellschaftskapitaene", "donaudampfschifffahrtsgesellschaftskapita"}, /* too long to keep */
+};
+
+START_TEST(test_stem_cache)
+{
+	lupe_analyzer *an;
+	lupe_stemmer *sb;
+	size_t tl, rl;
+	ck_assert_int_eq(lupe_analyzer_new(&an, NULL), LUPE_OK);
+	ck_assert_int_eq(lupe_stemmer_new(&sb), 0);
+	for (int pass = 0; pass < 2; pass++)
+		for (size_t i = 0; i < sizeof stem_rows / sizeof stem_rows[0]; i++) {
+			const char *f = stem_rows[i].form;
+			const char *t = lupe_analyzer_stem_folded(an, f, strlen(f), &tl);
+			ck_assert_ptr_nonnull(t);
+			ck_assert_msg(tl == strlen(stem_rows[i].stem) && memcmp(t, stem_rows[i].stem, tl) == 0 &&
+					      t[tl] == '\0',
+				      "pass %d: %s -> %.*s, want %s", pass, f, (int)tl, t, stem_rows[i].stem);
+		}
+	static const char *const parts[] = {"haus", "garten", "steuer", "berater", "arbeit", "markt", "bund",
+		"daten", "recht", "zeit", "plan", "tabelle", "ernte", "feuer", "wehr", "stelle"};
+	const size_t np = sizeof parts / sizeof parts[0], nf = 40000;
+	static const char *const ends[] = {"", "e", "en", "er", "ern", "es", "s", "n"};
+	char form[64];
+	for (int pass = 0; pass < 2; pass++)
+		for (size_t k = 0; k < nf; k++) {
+			size_t i = pass ? nf - 1 - k : k;
+			snprintf(form, sizeof form, "%s%s%c%c%s", parts[i % np], parts[(i / np) % np],
+				 'a' + (int)(i / (np * np) % 26), 'a' + (int)(i / (np * np * 26) % 26), ends[i % 8]);
+			size_t fl = strlen(form);
+			const char *t = lupe_analyzer_stem_folded(an, form, fl, &tl);
+			ck_assert_ptr_nonnull(t);
+			ck_assert_msg(t[tl] == '\0', "pass %d: %s -> %.*s not NUL-terminated", pass, form, (int)tl, t);
+			char got[64];
+			ck_assert_uint_lt(tl, sizeof got);
+			memcpy(got, t, tl);
+			const char *r = lupe_stem(sb, form, lupe_de_prestem(form, fl), &rl);
+			ck_assert_msg(rl == tl && memcmp(r, got, tl) == 0, "pass %d: %s -> %.*s, Snowball %.*s", pass,
+				      form, (int)tl, got, (int)rl, r);
+		}
+	lupe_stemmer_free(sb);
+	lupe_analyzer_free(an);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("analyzer");
@@ -358,6 +494,8 @@ int main(void)
 	tcase_add_test(tc, test_truncated);
 	tcase_add_test(tc, test_empty);
 	tcase_add_test(tc, test_word_cache);
+	tcase_add_loop_test(tc, test_analyze_words, 0, (int)(sizeof words_rows / sizeof words_rows[0]));
+	tcase_add_test(tc, test_stem_cache);
 	suite_add_tcase(s, tc);
 	return fx_run(s, CK_FORK_GETENV);
 }

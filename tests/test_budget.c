@@ -106,6 +106,93 @@ START_TEST(test_search_time_budget)
 }
 END_TEST
 
+/*
+ * The shapes of a query, each stopped by its budget.  Where every match has
+ * a weighted part the weighting scheme watches the clock; where some part
+ * has no weight (a filter, a date range, MatchAll, a part scaled by 0) or
+ * for lupe_like, a posting source filter does (xapian_shim.cc, run()).
+ * Rows marked (weight) go red when the weight stops watching the clock;
+ * rows with documents that have no weighted part (a filter alone, a value
+ * range alone, MatchAll, "1234 OR source:obst") when they are given to
+ * the weight.  A filter beside a word, or lupe_like, would be stopped by
+ * either: they keep the filter because the matcher need not weigh every
+ * document it passes there.
+ */
+static const struct {
+	const char *query; /* NULL: lupe_like of d1 */
+	const char *shape;
+} budget_shapes[] = {
+	{"wort", "one term (weight)"},
+	{"wort Garten", "two words: OR and proximity NEAR (weight)"},
+	{"\"pflanzt Apfel\"", "phrase (weight)"},
+	{"Gärtner NEAR/6 Garten", "NEAR (weight)"},
+	{"Gartenarbeit", "compound: its parts NEAR and AND (weight)"},
+	{"Gartenabeit", "typo: corrections as a synonym (weight)"},
+	{"+wort -Zitrone", "required and excluded (weight)"},
+	{"wort source:obst", "with a filter (filter)"},
+	{"source:obst", "a filter alone, scaled by 0 (filter)"},
+	{"1234 OR source:obst", "a part scaled by 0, most matches only that (filter)"},
+	{"wort date:2019..2021", "with a value range (filter)"},
+	{"date:2020", "a value range alone (filter)"},
+	{"path:/srv/docs", "a path prefix alone (filter)"},
+	{"-Zitrone", "MatchAll without a word (filter)"},
+	{NULL, "lupe_like (filter)"},
+};
+
+START_TEST(test_search_time_budget_shapes)
+{
+	const char *q = budget_shapes[_i].query, *shape = budget_shapes[_i].shape;
+	lupe_db *db = fx_open_write(dbpath);
+	ck_assert_ptr_nonnull(db);
+	static const char *const words[] = {"Apfel", "Birne", "Kirsche", "Pflaume", "Quitte", "Traube", "Zitrone"};
+	char id[32], text[200], path[64];
+	for (unsigned i = 0; i < 1500; i++) {
+		lupe_document d = LUPE_DOCUMENT_INIT;
+		snprintf(id, sizeof id, "d%u", i);
+		snprintf(text, sizeof text, "Der Gärtner pflanzt %s und %s im Garten, Gartenarbeit, wort %u",
+			 words[i % 7], words[i % 5], i);
+		snprintf(path, sizeof path, "/srv/docs/d%u.txt", i);
+		d.id = id;
+		d.title = "Titel";
+		d.title_len = 5;
+		d.text = text;
+		d.text_len = strlen(text);
+		d.source = "obst";
+		d.path = path;
+		d.date = "2020-06-01";
+		ck_assert_int_eq(lupe_add(db, &d), LUPE_OK);
+	}
+	ck_assert_int_eq(lupe_commit(db), LUPE_OK);
+
+	/* Without a slow matcher the query finds documents. */
+	lupe_search_options o = LUPE_SEARCH_OPTIONS_INIT;
+	lupe_results *r = NULL;
+	int rc = q ? lupe_search(db, &r, q, strlen(q), &o) : lupe_like(db, &r, "d1", &o);
+	ck_assert_msg(rc == LUPE_OK, "%s: status %d (%s)", shape, rc, lupe_errmsg(db));
+	ck_assert_msg(lupe_results_count(r) > 0, "%s: no hits", shape);
+	lupe_results_free(r);
+
+		/*
+	 * A slow one stops at its budget.  On page 101: a query without weight
+	 * (every score 0) ends as soon as its page is full, once half the
+	 * budget is gone (Enquire::set_time_limit), so a first page of a slow
+	 * one would end in time by itself.
+	 */
+	lx_hooks.match = slow_match;
+	slow_docs = 0;
+	o.time_budget_ms = 100;
+	o.offset = 1000;
+	r = NULL;
+	rc = q ? lupe_search(db, &r, q, strlen(q), &o) : lupe_like(db, &r, "d1", &o);
+	lx_hooks.match = NULL;
+	ck_assert_msg(rc == LUPE_ETIMEOUT, "%s: status %d (%s), %u documents", shape, rc, lupe_errmsg(db),
+		      slow_docs);
+	ck_assert_ptr_null(r);
+	ck_assert_uint_lt(slow_docs, 500);
+	lupe_close(db);
+}
+END_TEST
+
 /* A lookup that never returns, as one inside Xapian's B-tree can on a
  * damaged index: the hook blocks on a pipe nobody writes. */
 static int stall_pipe[2] = {-1, -1};
@@ -448,6 +535,8 @@ int main(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, test_search_time_budget);
+	tcase_add_loop_test(tc, test_search_time_budget_shapes, 0,
+			    (int)(sizeof budget_shapes / sizeof budget_shapes[0]));
 	tcase_add_test(tc, test_search_hung);
 	tcase_add_test(tc, test_search_watched_v1);
 	tcase_add_test(tc, test_wildcard_budget);

@@ -55,6 +55,19 @@ static inline const char *lupe_itok_form(const lupe_tokens *t, const lupe_itok *
 int64_t lupe_analyze_into(lupe_analyzer *an, lupe_tokens *out, const char *text, size_t len,
 			  uint32_t first_pos);
 
+/*
+ * The words of text only, as lupe_analyze_into() makes them: each word's
+ * (or number's, URL's, address's) own token, in the same order, without
+ * the extra tokens at its position (compound and CamelCase parts, a hyphen
+ * group's joined form, completed truncations, inner words of addresses),
+ * and without the word cache (neither read nor filled).  For words the
+ * query makes up (compounds of neighbouring query words): the first
+ * token's term is lupe_analyze_into()'s first token's term, at a fraction
+ * of the cost, and the cache keeps the words of real text.  Returns the
+ * next free position, or -1 (out of memory).
+ */
+int64_t lupe_analyze_words(lupe_analyzer *an, lupe_tokens *out, const char *text, size_t len, uint32_t first_pos);
+
 /* Whether the analyzer splits compounds. */
 int lupe_analyzer_decompounds(const lupe_analyzer *an);
 

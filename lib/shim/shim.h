@@ -219,8 +219,10 @@ int lx_check(const char *path, lupe_err *err);
 typedef struct {
 	int no_exchange;
 	void (*at)(const char *point);
-	/* Called for each document a search's matcher checks its time budget
-	 * at (lx_params.deadline_ns): a test makes the matcher slow with it. */
+	/* Called at each step a search's matcher counts towards a look at its
+	 * time budget (lx_params.deadline_ns): each candidate document (the
+	 * Deadline filter) or each weighted term of one (DeadlineWeight).  A
+	 * test makes the matcher slow with it. */
 	void (*match)(void);
 	/* Called on the searching thread before every match (lx_search,
 	 * lx_like): a test blocks there, as a lookup that never returns on a

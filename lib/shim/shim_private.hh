@@ -96,6 +96,11 @@ struct lx_doc {
 
 struct lx_query {
 	Xapian::Query q;
+	// Some part of q has no weight (a filter, a value range, MatchAll, a
+	// part scaled by 0): the matcher may consider documents without
+	// calling the weighting scheme, so the time budget is watched by a
+	// posting source instead of the weight (xapian_shim.cc, run()).
+	bool unweighted = false;
 };
 
 struct lx_mset {

@@ -1281,6 +1281,9 @@ lx_query *lx_q_combine(int op, lx_query **kids, size_t n, unsigned window)
 			if (kids[i])
 				v.push_back(kids[i]->q);
 		r = new lx_query{Xapian::Query(xop(op), v.begin(), v.end(), window)};
+		r->unweighted = op == LX_FILTER;
+		for (size_t i = 0; i < n; i++)
+			r->unweighted |= kids[i] && kids[i]->unweighted;
 	} catch (...) {
 		r = nullptr;
 	}
@@ -1295,6 +1298,7 @@ lx_query *lx_q_scale(lx_query *q, double factor)
 		return nullptr;
 	try {
 		q->q = Xapian::Query(Xapian::Query::OP_SCALE_WEIGHT, q->q, factor);
+		q->unweighted |= factor == 0;
 		return q;
 	} catch (...) {
 		delete q;
@@ -1317,12 +1321,12 @@ lx_query *lx_q_value_range(unsigned slot, const char *lo, const char *hi)
 {
 	try {
 		if (lo && hi)
-			return new lx_query{Xapian::Query(Xapian::Query::OP_VALUE_RANGE, slot, lo, hi)};
+			return new lx_query{Xapian::Query(Xapian::Query::OP_VALUE_RANGE, slot, lo, hi), true};
 		if (lo)
-			return new lx_query{Xapian::Query(Xapian::Query::OP_VALUE_GE, slot, lo)};
+			return new lx_query{Xapian::Query(Xapian::Query::OP_VALUE_GE, slot, lo), true};
 		if (hi)
-			return new lx_query{Xapian::Query(Xapian::Query::OP_VALUE_LE, slot, hi)};
-		return new lx_query{Xapian::Query::MatchAll};
+			return new lx_query{Xapian::Query(Xapian::Query::OP_VALUE_LE, slot, hi), true};
+		return new lx_query{Xapian::Query::MatchAll, true};
 	} catch (...) {
 		return nullptr;
 	}
@@ -1340,7 +1344,7 @@ lx_query *lx_q_nothing(void)
 lx_query *lx_q_matchall(void)
 {
 	try {
-		return new lx_query{Xapian::Query::MatchAll};
+		return new lx_query{Xapian::Query::MatchAll, true};
 	} catch (...) {
 		return nullptr;
 	}
@@ -1437,6 +1441,46 @@ public:
 	Xapian::docid get_docid() const override { return did; }
 };
 
+// The time budget watched by the weighting scheme: BM25 (lupe's
+// parameters) whose get_sumpart() reads the clock every 16 calls, shared
+// by every clone (one per term of the query).  The matcher weighs every
+// document it considers through it, so where each document has a weighted
+// part this stops a match as the Deadline filter does, without a posting
+// list of its own that the matcher moves along the query's for every
+// candidate (its next/skip_to/check/at_end/get_docid calls were 4-7% of
+// the match's instructions: bench/results/query-2026-12-04-qfast.md).  Where some part has no weight (a filter, a
+// value range, MatchAll, a part scaled by 0: lx_query.unweighted) the
+// matcher may go through documents without a call, so run() keeps the
+// Deadline filter there.  name() and serialise() are BM25Weight's: a
+// remote server would make a plain BM25Weight of it (lupe does not send
+// it there: remote shards have their own timeout).
+struct DeadlineClock {
+	uint64_t deadline_ns;
+	unsigned budget_ms;
+	unsigned steps = 0;
+};
+
+class DeadlineWeight : public Xapian::BM25Weight {
+	double k1, b;
+	std::shared_ptr<DeadlineClock> clock;
+
+	DeadlineWeight *clone() const override { return new DeadlineWeight(k1, b, clock); }
+
+public:
+	DeadlineWeight(double k1_, double b_, std::shared_ptr<DeadlineClock> c)
+		: Xapian::BM25Weight(k1_, 0, 1, b_, 0.5), k1(k1_), b(b_), clock(std::move(c))
+	{
+	}
+	double get_sumpart(Xapian::termcount wdf, Xapian::termcount doclen, Xapian::termcount uniq) const override
+	{
+		if (lx_hooks.match)
+			lx_hooks.match();
+		if ((++clock->steps & 15) == 0 && lupe_past(clock->deadline_ns))
+			throw lx_out_of_time{clock->budget_ms};
+		return Xapian::BM25Weight::get_sumpart(wdf, doclen, uniq);
+	}
+};
+
 // Throw lx_out_of_time when p's deadline has passed (before an attempt).
 void check_deadline(const lx_params *p)
 {
@@ -1454,21 +1498,32 @@ bool has_remote(const lx_db *db)
 
 // Run the enquire and copy what the C side needs out of the MSet, so that
 // a later commit by a writer cannot change data under the caller.
-void run(Xapian::Enquire &enq, lx_db *db, size_t offset, size_t limit, const lx_params *p, lx_mset *m)
+// weighted: every document the query matches has a weighted part (not
+// lx_query.unweighted), so the weight can watch the time budget.
+void run(Xapian::Enquire &enq, lx_db *db, size_t offset, size_t limit, const lx_params *p, lx_mset *m,
+	 bool weighted)
 {
 	if (lx_hooks.stall)
 		lx_hooks.stall();
 	check_deadline(p);
-	enq.set_weighting_scheme(Xapian::BM25Weight(p->k1, 0, 1, p->b, 0.5));
-	// A remote backend cannot run lupe's posting source (its own timeout
-	// bounds it).
+	// A remote backend cannot run lupe's posting source or weight (its own
+	// timeout bounds it).
 	std::unique_ptr<Deadline> deadline;
 	if (p->deadline_ns && !has_remote(db)) {
-		deadline.reset(new Deadline(p->deadline_ns, p->budget_ms));
-		enq.set_query(Xapian::Query(Xapian::Query::OP_FILTER, enq.get_query(), Xapian::Query(deadline.get())));
+		if (weighted) {
+			enq.set_weighting_scheme(DeadlineWeight(
+				p->k1, p->b, std::make_shared<DeadlineClock>(DeadlineClock{p->deadline_ns, p->budget_ms})));
+		} else {
+			enq.set_weighting_scheme(Xapian::BM25Weight(p->k1, 0, 1, p->b, 0.5));
+			deadline.reset(new Deadline(p->deadline_ns, p->budget_ms));
+			enq.set_query(Xapian::Query(Xapian::Query::OP_FILTER, enq.get_query(),
+						    Xapian::Query(deadline.get())));
+		}
 		uint64_t now = lupe_now_ns();
 		if (p->deadline_ns > now)
 			enq.set_time_limit((double)(p->deadline_ns - now) / 2e9);
+	} else {
+		enq.set_weighting_scheme(Xapian::BM25Weight(p->k1, 0, 1, p->b, 0.5));
 	}
 	if (p->sort == 1 || p->sort == 2)
 		enq.set_sort_by_value_then_relevance(LX_SLOT_DATE, p->sort == 1);
@@ -1578,7 +1633,7 @@ int lx_search(lx_db *db, const lx_query *q, size_t offset, size_t limit, const l
 		m = new lx_mset;
 		Xapian::Enquire enq(db->rd);
 		enq.set_query(q->q);
-		run(enq, db, offset, limit, p, m);
+		run(enq, db, offset, limit, p, m, !q->unweighted);
 		return LUPE_OK;
 	});
 	if (rc != LUPE_OK) {
@@ -1624,7 +1679,7 @@ int lx_like(lx_db *db, const char *idterm, size_t n, unsigned nterms, size_t off
 		Xapian::Query like(Xapian::Query::OP_OR, terms.begin(), terms.end());
 		enq.set_query(Xapian::Query(Xapian::Query::OP_AND_NOT, like, Xapian::Query(id)));
 		m = new lx_mset;
-		run(enq, db, offset, limit, p, m);
+		run(enq, db, offset, limit, p, m, false);
 		return LUPE_OK;
 	});
 	if (rc != LUPE_OK) {
