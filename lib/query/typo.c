@@ -510,6 +510,48 @@ static void memo_keep(lx_db *db, const typo_word *w, size_t variants)
 }
 
 /*
+ * The same for what lupe_fuzzy_terms_scan found near a word's stem (a
+ * word none of whose variants the index holds): key the term, the keep
+ * and the distance; value the count, then the candidates.
+ */
+static size_t near_key(char *key, const char *term, size_t tlen, size_t keep, int dist)
+{
+	memcpy(key, "near:", 5);
+	key[5] = (char)('0' + keep);
+	key[6] = (char)('0' + dist);
+	memcpy(key + 7, term, tlen);
+	return tlen + 7;
+}
+
+static int near_recall(lx_db *db, typo_word *w, size_t keep, int dist)
+{
+	char key[sizeof w->term + 8];
+	const void *v;
+	size_t vl;
+	int n;
+	if (!lx_memo_get(db, key, near_key(key, w->term, w->tlen, keep, dist), &v, &vl) || vl < sizeof n)
+		return 0;
+	memcpy(&n, v, sizeof n);
+	if (n < 0 || n > LUPE_FUZZY_MAX || vl != sizeof n + (size_t)n * sizeof w->near[0][0])
+		return 0;
+	memcpy(w->near[keep], (const char *)v + sizeof n, (size_t)n * sizeof w->near[0][0]);
+	w->n_near[keep] = n;
+	return 1;
+}
+
+static void near_keep(lx_db *db, const typo_word *w, size_t keep, int dist)
+{
+	char key[sizeof w->term + 8];
+	char v[sizeof(int) + sizeof w->near[0]];
+	int n = w->n_near[keep];
+	if (n < 0 || n > LUPE_FUZZY_MAX)
+		return;
+	memcpy(v, &n, sizeof n);
+	memcpy(v + sizeof n, w->near[keep], (size_t)n * sizeof w->near[0][0]);
+	lx_memo_put(db, key, near_key(key, w->term, w->tlen, keep, dist), v, sizeof n + (size_t)n * sizeof w->near[0][0]);
+}
+
+/*
  * Look up every one-edit variant of the word (from its first letter on:
  * a caller that keeps letters filters by position) in one batch, and keep
  * those the index holds, in the order they were made.  0, or -1 out of memory.
@@ -685,12 +727,13 @@ int lupe_typo_corrections(lx_db *db, lupe_analyzer *an, lupe_typo_memo *memo, co
 				order[j - 1] = t;
 			}
 	} else if (own == 0) {
-		if (!w->near_done[keep]) {
+		if (!w->near_done[keep] && !near_recall(db, w, keep, dist)) {
 			w->n_near[keep] = lupe_fuzzy_terms_scan(db, &memo->freqs, &w->scan, term, tlen, dist, keep,
 								w->near[keep], LUPE_FUZZY_MAX);
-			w->near_done[keep] = 1;
+			near_keep(db, w, keep, dist);
 		}
-		n = w->n_near[keep];
+		w->near_done[keep] = 1;
+		n = w->n_near[keep] < LUPE_FUZZY_MAX ? w->n_near[keep] : LUPE_FUZZY_MAX;
 		if (n <= 0)
 			goto done;
 		memcpy(c, w->near[keep], (size_t)n * sizeof c[0]);
