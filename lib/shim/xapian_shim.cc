@@ -436,20 +436,26 @@ void lx_termfreqs(lx_db *db, const char *const *terms, const size_t *lens, size_
 	// A reader keeps what look-ups of a few terms (a query's own words)
 	// found, for the revision read (lx_db::freqs): a word the next query
 	// holds too costs no exchange.
+	// Nothing may be thrown from here (a C function): out of memory, the
+	// terms are asked.
 	bool keep = !db->writable && n <= kFreqsBatch;
 	if (keep && db->freqs_generation != db->generation) {
 		db->freqs.clear();
 		db->freqs_generation = db->generation;
 	}
-	std::vector<char> known(n, 0);
+	char known_at[kFreqsBatch] = {0}, *known = keep ? known_at : nullptr;
 	size_t unknown = n;
 	if (keep)
 		for (size_t i = 0; i < n; i++) {
-			auto f = db->freqs.find(std::string(terms[i], lens[i]));
-			if (f != db->freqs.end()) {
-				out[i] = f->second;
-				known[i] = 1;
-				unknown--;
+			try {
+				auto f = db->freqs.find(std::string(terms[i], lens[i]));
+				if (f != db->freqs.end()) {
+					out[i] = f->second;
+					known[i] = 1;
+					unknown--;
+				}
+			} catch (...) {
+				break;
 			}
 		}
 	if (unknown == 0)
@@ -457,17 +463,17 @@ void lx_termfreqs(lx_db *db, const char *const *terms, const size_t *lens, size_
 	uint64_t generation = db->generation;
 	auto attempt = [&](lupe_err *e) -> int {
 		return with_retry(db, e, "term frequency", [&]() -> int {
-			if (db->generation != generation) // shards rebuilt: what was kept is of the old set
-				std::fill(known.begin(), known.end(), 0);
+			if (known && db->generation != generation) // shards rebuilt: what was kept is of the old set
+				std::fill(known, known + n, 0);
 			std::vector<Xapian::Query> qs;
 			std::vector<size_t> asked;
 			std::map<std::string, size_t> per_prefix;
 			if (!db->writable)
 				for (size_t i = 0; i < n; i++)
-					if (lens[i] >= kListPrefix && !known[i])
+					if (lens[i] >= kListPrefix && !(known && known[i]))
 						per_prefix[std::string(terms[i], kListPrefix)]++;
 			for (size_t i = 0; i < n; i++) {
-				if (known[i])
+				if (known && known[i])
 					continue;
 				const std::vector<std::pair<std::string, uint64_t>> *list = nullptr;
 				if (!db->writable && lens[i] >= kListPrefix) {
@@ -512,8 +518,12 @@ void lx_termfreqs(lx_db *db, const char *const *terms, const size_t *lens, size_
 	}
 	if (db->freqs.size() + n > kFreqsMax)
 		db->freqs.clear();
-	for (size_t i = 0; i < n; i++)
-		db->freqs[std::string(terms[i], lens[i])] = out[i];
+	try {
+		for (size_t i = 0; i < n; i++)
+			db->freqs[std::string(terms[i], lens[i])] = out[i];
+	} catch (...) {
+		db->freqs.clear(); // out of memory: the next look-ups ask
+	}
 }
 
 namespace {
