@@ -4,7 +4,7 @@ over the very same shards (bench/peers/xapian_shards_peer: get_mset(0,10) + get_
 hits), alternated in one run, with lupe/floor ratios of p50 and p99.
 
     bench/shards_latency.py --lupe-build build-rel [--lupe-build /tmp/old-build ...]
-        [--corpus news|collection|data] [--rounds 5] [--queries FILE ...]
+        [--corpus news|collection|data] [--rounds 5] [--queries FILE ...] [--profile] [--messages N]
 
 --corpus news: the 1,028 articles of ../shared/corpus/10kgnad-test.csv (default);
 collection: bench/data/collection.jsonl (bench/collection.sh); data: data/corpus paragraphs.
@@ -13,7 +13,11 @@ split into 3 shards (scripts/shards.sh split), each served read-only by xapian-t
 127.0.0.1.  Queries default to the XQuAD public questions and the typo set (../shared/eval).
 Each round runs every program once per query file, in alternating order, after a warm-up;
 figures are medians over rounds of each run's p50 and p99 of took_ms (per query, connections
-made before).  Several --lupe-build (before/after) are measured in the same rounds.
+made before).  Several --lupe-build (before/after) are measured in the same rounds, and each
+one's answers of the last round (ids, scores, totals, suggestions) are compared with the first's.
+--messages N counts, with strace, the messages each program writes to the shards a query over
+queries 2..N of each file (warm: the first pays the connects), by kind of Xapian remote message,
+and the bytes read in reply to each kind.
 """
 import argparse
 import csv
@@ -137,6 +141,99 @@ def profile(name, cmd, out):
           (name, client, sum(seen.values()) / n * 1e3, (w1 - w0) / n * 1e3, sum(t) / n))
 
 
+# Xapian 1.4's remote protocol, client -> server (net/remoteprotocol.h): a message's first byte.
+MSG_KINDS = ["allterms", "collfreq", "document", "termexists", "termfreq", "valuestats", "keepalive",
+             "doclength", "query", "termlist", "positionlist", "postlist", "reopen", "update", "adddocument",
+             "cancel", "deletedocumentterm", "commit", "replacedocument", "replacedocumentterm",
+             "deletedocument", "writeaccess", "getmetadata", "setmetadata", "addspelling", "removespelling",
+             "getmset", "shutdown", "metadatakeylist", "freqs", "uniqueterms"]
+
+
+def messages(name, cmd, qfile, n, work):
+    """The client's messages a query (strace of its writes to the shards' sockets) over queries
+    2..n of qfile (the first pays the connects and the metadata), by kind, and the bytes it read
+    in reply to each kind (a term listing is one reply message a term)."""
+    qn = os.path.join(work, "messages.q")
+    with open(qfile) as f, open(qn, "w") as g:
+        g.writelines(l for i, l in enumerate(f) if i < n)
+    cmd = [qn if c == qfile else c for c in cmd]
+    trace = os.path.join(work, "messages.strace")
+    subprocess.run(["strace", "-f", "-qq", "-xx", "-s", "16", "-e", "trace=write,read", "-e", "signal=none",
+                    "-o", trace, "stdbuf", "-oL"] + cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                   check=True)
+    import re
+    # strace -f: a call another thread interrupts is "PID write(FD, DATA, N <unfinished ...>" and,
+    # later, "PID <... write resumed>) = RET" (a read shows its data there).
+    call = re.compile(r'^(\d+)\s+(write|read)\((\d+), (?:"((?:\\x[0-9a-f]{2})*)"(?:\.\.\.)?, \d+\)\s+=\s+(\d+)|'
+                      r'(?:"((?:\\x[0-9a-f]{2})*)"(?:\.\.\.)?, \d+)?\s*<unfinished)')
+    resumed = re.compile(r'^(\d+)\s+<\.\.\. (write|read) resumed>.*\)\s+=\s+(\d+)')
+    pending = {}
+    queries, out_last = 0, False
+    sent, got, last, body = {}, {}, {}, {}
+
+    def calls():
+        for l in open(trace):
+            m = call.match(l)
+            if m and m.group(5) is not None:
+                yield m.group(2), int(m.group(3)), m.group(4), int(m.group(5))
+            elif m:
+                pending[m.group(1)] = (m.group(2), int(m.group(3)), m.group(6) or "")
+            else:
+                r = resumed.match(l)
+                if r and r.group(1) in pending:
+                    op, fd, data = pending.pop(r.group(1))
+                    yield op, fd, data, int(r.group(3))
+
+    for op, fd, hexdata, ret in calls():
+        data = bytes(int(hexdata[i + 2:i + 4], 16) for i in range(0, len(hexdata), 4))
+        if fd == 1 and op == "write":
+            if not out_last:
+                queries += 1
+            out_last = True
+            continue
+        if fd <= 2:
+            continue
+        if op == "read":
+            if fd in last and 0 < queries < n:
+                got[last[fd]] = got.get(last[fd], 0) + ret
+            continue
+        out_last = False
+        # Xapian writes a message's header (type, then its length) and its body apart.
+        if body.get(fd, 0) > 0:
+            body[fd] -= ret
+            continue
+        if not data:
+            continue
+        size, hl = data[1] if len(data) > 1 else 0, 2
+        if size == 0xff:  # a longer length: 7 bits a byte after the 0xff, the last with its top bit set
+            size, shift = 0, 0
+            for c in data[2:]:
+                hl += 1
+                size |= (c & 0x7f) << shift
+                shift += 7
+                if c & 0x80:
+                    break
+            size += 255
+        body[fd] = size - (ret - hl)
+        kind = MSG_KINDS[data[0]] if data[0] < len(MSG_KINDS) else "msg%d" % data[0]
+        last[fd] = kind
+        if 0 < queries < n:
+            sent[kind] = sent.get(kind, 0) + 1
+    q = max(queries - 1, 1)
+    kinds = sorted(sent, key=lambda k: -sent[k])
+    print("  messages %s, queries 2..%d of %s: %.1f a query (%s); reply KB a query: %s" %
+          (name, q + 1, os.path.basename(qfile), sum(sent.values()) / q,
+           ", ".join("%s %.2f" % (k, sent[k] / q) for k in kinds),
+           ", ".join("%s %.1f" % (k, got.get(k, 0) / q / 1024) for k in kinds)))
+
+
+def answer(line):
+    """What a search answered, beside its time: ids, scores, totals and the suggestion."""
+    r = json.loads(line)
+    return (r.get("total"), r.get("total_exact"), r.get("suggestion"), r.get("partial"),
+            [(h["id"], h["score"]) for h in r.get("hits", [])])
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--lupe-build", action="append", required=True)
@@ -145,6 +242,8 @@ def main():
     ap.add_argument("--queries", nargs="*")
     ap.add_argument("--profile", action="store_true",
                     help="also one run each with the CPU a query of the client and of the servers")
+    ap.add_argument("--messages", type=int, metavar="N",
+                    help="also count the messages each program sends a query over the first N queries")
     a = ap.parse_args()
     subprocess.run([os.path.join(HERE, "build.sh")], check=True)
     work = os.path.join(HERE, "out", "shards-latency", a.corpus)
@@ -184,16 +283,26 @@ def main():
                 res[e]["p50"].append(pct(t, 50))
                 res[e]["p99"].append(pct(t, 99))
         m = {e: {k: statistics.median(v) for k, v in res[e].items()} for e in names}
+        # The builds' answers of the last round, side by side: ids, scores, totals, suggestions.
+        same = []
+        for i in range(1, len(builds)):
+            with open(os.path.join(work, "lupe0.out")) as f0, open(os.path.join(work, "lupe%d.out" % i)) as f1:
+                x0, x1 = [[answer(l) for l in f if l.strip()] for f in (f0, f1)]
+            same.append((sum(u == v for u, v in zip(x0, x1)), max(len(x0), len(x1))))
         f = m["floor"]
         print("%s, 3 tcp shards of %s, %d rounds: floor (plain Xapian) p50 %.3f p99 %.3f ms" %
               (os.path.basename(q), a.corpus, a.rounds, f["p50"], f["p99"]))
         for i, b in enumerate(builds):
             x = m["lupe%d" % i]
-            print("  lupe %s: p50 %.3f p99 %.3f ms | lupe/floor p50 %.2f p99 %.2f" %
-                  (a.lupe_build[i], x["p50"], x["p99"], x["p50"] / f["p50"], x["p99"] / f["p99"]))
+            print("  lupe %s: p50 %.3f p99 %.3f ms | lupe/floor p50 %.2f p99 %.2f%s" %
+                  (a.lupe_build[i], x["p50"], x["p99"], x["p50"] / f["p50"], x["p99"] / f["p99"],
+                   " | answers as the first build's: %d of %d" % same[i - 1] if i else ""))
         if a.profile:
             for e in names:
                 profile(e if e == "floor" else a.lupe_build[int(e[4:])], cmds[e], os.path.join(work, e + ".out"))
+        if a.messages:
+            for e in names:
+                messages(e if e == "floor" else a.lupe_build[int(e[4:])], cmds[e], q, a.messages, work)
         sys.stdout.flush()
 
 

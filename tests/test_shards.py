@@ -288,6 +288,84 @@ def test_reader_sees_commit(c):
             stop_server(p)
 
 
+class FreshReader:
+    """A fresh split of the index served read-only, one long-lived lupe-search reading it (its
+    caches kept across searches) and a writer committing to it through --writable servers."""
+
+    def __init__(self, c, name):
+        self.out = os.path.join(c.tmp, name)
+        rc, _, err, _ = run(["sh", SHARDS_SH, "split", c.local, "3", self.out])
+        assert rc == 0, err
+        ports = free_ports(3)
+        self.srv = [start_server(os.path.join(self.out, "shard%d" % k), p, writable=False)
+                    for k, p in enumerate(ports)]
+        self.tcp = tcp = os.path.join(self.out, "tcp.txt")
+        with open(tcp, "w") as f:
+            f.write("".join("tcp://127.0.0.1:%d\n" % p for p in ports))
+        self.reader = subprocess.Popen([SEARCH, "--db", tcp, "--json", "--queries", "-"], stdin=subprocess.PIPE,
+                                       stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+
+    def search(self, q):
+        self.reader.stdin.write((q + "\n").encode())
+        self.reader.stdin.flush()
+        line = self.reader.stdout.readline()  # waits for the answer
+        assert line, self.reader.stderr.read()
+        return json.loads(line)
+
+    def answer(self, q):
+        """What the long-lived reader answers and what a reader opened now answers."""
+        def what(r):
+            return r["total"], r["suggestion"], [(h["id"], h["score"]) for h in r["hits"]]
+        return what(self.search(q)), what(search_batch(self.tcp, [q])[0][0])
+
+    def commit(self, doc):
+        rc, _, err, _ = run([INDEX, "--db", os.path.join(self.out, "shards.txt"), "--jsonl", "-"],
+                            stdin=json.dumps(doc).encode() + b"\n")
+        assert rc == 0, err
+
+    def close(self):
+        self.reader.stdin.close()
+        self.reader.wait(timeout=30)
+        for p in self.srv:
+            stop_server(p)
+
+
+def test_reader_sees_commit_in_frequencies(c):
+    # The document frequencies a reader keeps of a query's words: a word
+    # the index lacks is searched as its corrections too ("Kommunkation" as
+    # "kommunikation"), so a kept 0 would still add them after a commit
+    # adds the word as written.  Asked twice before, as a repeated word is.
+    r = FreshReader(c, "fresh-freqs")
+    try:
+        for _ in range(2):
+            kept, fresh = r.answer("Kommunkation")
+            assert kept == fresh and fresh[1], (kept, fresh)
+        r.commit({"id": "fresh/kommunkation", "text": "Die Kommunkation (so geschrieben) stockt."})
+        kept, fresh = r.answer("Kommunkation")
+        assert fresh[0] == 1 and not fresh[1], fresh
+        assert kept == fresh, (kept, fresh, "a reader kept a frequency older than a commit")
+    finally:
+        r.close()
+
+
+def test_reader_sees_commit_in_variants(c):
+    # The variants a reader keeps of a word the index lacks: after the first
+    # commit "zaubertrank" is its only one-edit variant held; the second adds
+    # another ("zaubertrakt"), which a kept list of variants would miss.
+    r = FreshReader(c, "fresh-variants")
+    try:
+        r.commit({"id": "fresh/trank", "text": "Ein Zaubertrank im Kessel."})
+        for _ in range(2):
+            kept, fresh = r.answer("Zaubertrak")
+            assert kept == fresh and [h[0] for h in fresh[2]] == ["fresh/trank"], (kept, fresh)
+        r.commit({"id": "fresh/trakt", "text": "Der Zaubertrakt des Schlosses."})
+        kept, fresh = r.answer("Zaubertrak")
+        assert sorted(h[0] for h in fresh[2]) == ["fresh/trakt", "fresh/trank"], fresh
+        assert kept == fresh, (kept, fresh, "a reader kept variants older than a commit")
+    finally:
+        r.close()
+
+
 def test_reordered_list_refused_for_writing(c):
     lst = os.path.join(c.tmp, "reversed.txt")
     with open(lst, "w") as f:

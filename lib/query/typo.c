@@ -445,6 +445,113 @@ static void form_variants(variants *vs, const char *form, size_t flen, int all)
 }
 
 /*
+ * A remote reader keeps what a word's variants found (lx_memo_put, until a
+ * reopen finds a new revision): a word met again, in the next query or
+ * another's suggestion, costs no exchange.  Key: the word as written and
+ * whether every edit was made; value: a memo_hits, then its typo_hits.
+ */
+typedef struct {
+	size_t variants; /* the variants made (counted against LUPE_TYPO_VARIANTS_MAX again) */
+	int n_hits;
+} memo_hits;
+
+static size_t memo_key(char *key, const typo_word *w)
+{
+	memcpy(key, "typo:", 5);
+	key[5] = (char)('0' + w->all);
+	memcpy(key + 6, w->form, w->flen);
+	return w->flen + 6;
+}
+
+/* The word's hits from the reader's memo into w: 1, or 0 when not kept (or out of memory). */
+static int memo_recall(lx_db *db, lupe_typo_memo *m, typo_word *w)
+{
+	char key[TYPO_FORM_MAX + 8];
+	const void *v;
+	size_t vl;
+	memo_hits h;
+	if (!lx_memo_get(db, key, memo_key(key, w), &v, &vl) || vl < sizeof h)
+		return 0;
+	memcpy(&h, v, sizeof h);
+	if (h.n_hits < 0 || vl != sizeof h + (size_t)h.n_hits * sizeof(typo_hit))
+		return 0;
+	typo_hit *hits = h.n_hits ? malloc((size_t)h.n_hits * sizeof *hits) : NULL;
+	if (h.n_hits && !hits)
+		return 0;
+	if (h.n_hits)
+		memcpy(hits, (const char *)v + sizeof h, (size_t)h.n_hits * sizeof *hits);
+	/* What the look-ups would have taught the query (corrections are looked up again otherwise). */
+	for (int i = 0; i < h.n_hits; i++)
+		if (lupe_typo_memo_learn(m, hits[i].term, strlen(hits[i].term), hits[i].freq) < 0) {
+			free(hits);
+			return 0;
+		}
+	free(w->hits);
+	w->hits = hits;
+	w->n_hits = w->cap_hits = h.n_hits;
+	w->probed = 1;
+	m->variants += h.variants;
+	return 1;
+}
+
+static void memo_keep(lx_db *db, const typo_word *w, size_t variants)
+{
+	char key[TYPO_FORM_MAX + 8];
+	memo_hits h = {variants, w->n_hits};
+	size_t vl = sizeof h + (size_t)w->n_hits * sizeof(typo_hit);
+	char *v = malloc(vl);
+	if (!v)
+		return;
+	memcpy(v, &h, sizeof h);
+	if (w->n_hits)
+		memcpy(v + sizeof h, w->hits, (size_t)w->n_hits * sizeof(typo_hit));
+	lx_memo_put(db, key, memo_key(key, w), v, vl);
+	free(v);
+}
+
+/*
+ * The same for what lupe_fuzzy_terms_scan found near a word's stem (a
+ * word none of whose variants the index holds): key the term, the keep
+ * and the distance; value the count, then the candidates.
+ */
+static size_t near_key(char *key, const char *term, size_t tlen, size_t keep, int dist)
+{
+	memcpy(key, "near:", 5);
+	key[5] = (char)('0' + keep);
+	key[6] = (char)('0' + dist);
+	memcpy(key + 7, term, tlen);
+	return tlen + 7;
+}
+
+static int near_recall(lx_db *db, typo_word *w, size_t keep, int dist)
+{
+	char key[sizeof w->term + 8];
+	const void *v;
+	size_t vl;
+	int n;
+	if (!lx_memo_get(db, key, near_key(key, w->term, w->tlen, keep, dist), &v, &vl) || vl < sizeof n)
+		return 0;
+	memcpy(&n, v, sizeof n);
+	if (n < 0 || n > LUPE_FUZZY_MAX || vl != sizeof n + (size_t)n * sizeof w->near[0][0])
+		return 0;
+	memcpy(w->near[keep], (const char *)v + sizeof n, (size_t)n * sizeof w->near[0][0]);
+	w->n_near[keep] = n;
+	return 1;
+}
+
+static void near_keep(lx_db *db, const typo_word *w, size_t keep, int dist)
+{
+	char key[sizeof w->term + 8];
+	char v[sizeof(int) + sizeof w->near[0]];
+	int n = w->n_near[keep];
+	if (n < 0 || n > LUPE_FUZZY_MAX)
+		return;
+	memcpy(v, &n, sizeof n);
+	memcpy(v + sizeof n, w->near[keep], (size_t)n * sizeof w->near[0][0]);
+	lx_memo_put(db, key, near_key(key, w->term, w->tlen, keep, dist), v, sizeof n + (size_t)n * sizeof w->near[0][0]);
+}
+
+/*
  * Look up every one-edit variant of the word (from its first letter on:
  * a caller that keeps letters filters by position) in one batch, and keep
  * those the index holds, in the order they were made.  0, or -1 out of memory.
@@ -453,9 +560,16 @@ static int probe_words(typo_word **ws, size_t nw, lx_db *db, lupe_analyzer *an, 
 {
 	lupe_probes *known = &m->freqs;
 	variants vs = {.an = an};
-	int rc = 0;
+	int rc = 0, full = 0;
+	size_t made[LUPE_TYPO_BUDGET] = {0};
+	unsigned char recalled[LUPE_TYPO_BUDGET] = {0};
 	prune *pr = malloc(sizeof *pr);
 	for (size_t k = 0; k < nw; k++) {
+		if (k < LUPE_TYPO_BUDGET && memo_recall(db, m, ws[k])) {
+			recalled[k] = 1;
+			continue;
+		}
+		size_t before = vs.n;
 		vs.word = k;
 		vs.pr = NULL;
 		if (pr && ws[k]->all) {
@@ -463,6 +577,8 @@ static int probe_words(typo_word **ws, size_t nw, lx_db *db, lupe_analyzer *an, 
 			vs.pr = pr;
 		}
 		form_variants(&vs, ws[k]->form, ws[k]->flen, ws[k]->all);
+		if (k < LUPE_TYPO_BUDGET)
+			made[k] = vs.n - before;
 	}
 	free(pr);
 	m->variants += vs.n;
@@ -474,8 +590,10 @@ static int probe_words(typo_word **ws, size_t nw, lx_db *db, lupe_analyzer *an, 
 		uint64_t f = vs.probes.freq[x->probe];
 		if (!f)
 			continue;
-		if (w->n_hits == TYPO_HITS_MAX)
+		if (w->n_hits == TYPO_HITS_MAX) {
+			full = 1;
 			break;
+		}
 		if (w->n_hits == w->cap_hits) {
 			int nc = w->cap_hits ? w->cap_hits * 2 : 16;
 			typo_hit *nh = realloc(w->hits, (size_t)nc * sizeof *nh);
@@ -498,8 +616,14 @@ static int probe_words(typo_word **ws, size_t nw, lx_db *db, lupe_analyzer *an, 
 	lupe_probes_free(&vs.probes);
 	lupe_buf_free(&vs.forms);
 	free(vs.v);
-	for (size_t k = 0; k < nw; k++)
+	for (size_t k = 0; k < nw; k++) {
+		if (k < LUPE_TYPO_BUDGET && recalled[k])
+			continue;
 		ws[k]->probed = rc == 0;
+		/* A batch cut short at TYPO_HITS_MAX may have left this word's hits out: not kept. */
+		if (rc == 0 && !full && k < LUPE_TYPO_BUDGET)
+			memo_keep(db, ws[k], made[k]);
+	}
 	return rc;
 }
 
@@ -603,12 +727,13 @@ int lupe_typo_corrections(lx_db *db, lupe_analyzer *an, lupe_typo_memo *memo, co
 				order[j - 1] = t;
 			}
 	} else if (own == 0) {
-		if (!w->near_done[keep]) {
+		if (!w->near_done[keep] && !near_recall(db, w, keep, dist)) {
 			w->n_near[keep] = lupe_fuzzy_terms_scan(db, &memo->freqs, &w->scan, term, tlen, dist, keep,
 								w->near[keep], LUPE_FUZZY_MAX);
-			w->near_done[keep] = 1;
+			near_keep(db, w, keep, dist);
 		}
-		n = w->n_near[keep];
+		w->near_done[keep] = 1;
+		n = w->n_near[keep] < LUPE_FUZZY_MAX ? w->n_near[keep] : LUPE_FUZZY_MAX;
 		if (n <= 0)
 			goto done;
 		memcpy(c, w->near[keep], (size_t)n * sizeof c[0]);

@@ -60,15 +60,28 @@ struct lx_db {
 	// A remote reader's term lists by prefix (lx_allterms): a remote
 	// allterms costs one reply message per term.  Bounded by kTermsCacheMax
 	// bytes (xapian_shim.cc), least recently used first out.
+	// By prefix: a query's walks and look-ups find their list at once.
 	struct TermList {
-		std::string prefix;
 		uint64_t generation = 0, used = 0;
 		size_t bytes = 0;
 		std::vector<std::pair<std::string, uint64_t>> terms;
 	};
-	std::vector<TermList> term_lists;
+	std::unordered_map<std::string, TermList> term_lists;
 	size_t term_lists_bytes = 0;
 	uint64_t term_lists_clock = 0;
+	// A remote reader's document frequencies of the terms small look-ups
+	// asked (lx_termfreqs of at most kFreqsBatch terms: a query's own
+	// words), read in generation freqs_generation (any newer one drops
+	// them all): a word met again costs no exchange.  At most kFreqsMax
+	// terms (xapian_shim.cc); when full, they all go.
+	std::unordered_map<std::string, uint64_t> freqs;
+	uint64_t freqs_generation = 0;
+	// A remote reader's values of lx_memo_put (what callers derived from
+	// the index, such as a word's variants found in it), read in generation
+	// memo_generation; at most kMemoMax bytes, when full they all go.
+	std::unordered_map<std::string, std::string> memo;
+	uint64_t memo_generation = 0;
+	size_t memo_bytes = 0;
 	// A remote reader's stored records by docid of db->rd, read in
 	// generation records_generation (any newer one drops them all): most
 	// pages show documents an earlier page showed, and each read is a round

@@ -346,13 +346,12 @@ const std::vector<std::pair<std::string, uint64_t>> *cached_terms(lx_db *db, con
 	if (db->writable || !lx_remote(db))
 		return nullptr;
 	uint64_t now = ++db->term_lists_clock;
-	for (auto &l : db->term_lists)
-		if (l.prefix == p && l.generation == db->generation) {
-			l.used = now;
-			return &l.terms;
-		}
+	auto kept = db->term_lists.find(p);
+	if (kept != db->term_lists.end() && kept->second.generation == db->generation) {
+		kept->second.used = now;
+		return &kept->second.terms;
+	}
 	lx_db::TermList fresh;
-	fresh.prefix = p;
 	fresh.generation = db->generation;
 	fresh.used = now;
 	if (lx_hooks.at)
@@ -361,43 +360,47 @@ const std::vector<std::pair<std::string, uint64_t>> *cached_terms(lx_db *db, con
 	for (const auto &t : fresh.terms)
 		fresh.bytes += t.first.size() + sizeof fresh.terms[0];
 	// Out go lists of an older generation, then the least recently used.
-	for (size_t i = 0; i < db->term_lists.size();) {
-		auto &l = db->term_lists[i];
-		if (l.generation != db->generation || l.prefix == p) {
-			db->term_lists_bytes -= l.bytes;
-			db->term_lists.erase(db->term_lists.begin() + (long)i);
+	for (auto it = db->term_lists.begin(); it != db->term_lists.end();) {
+		if (it->second.generation != db->generation || it->first == p) {
+			db->term_lists_bytes -= it->second.bytes;
+			it = db->term_lists.erase(it);
 		} else {
-			i++;
+			++it;
 		}
 	}
 	while (!db->term_lists.empty() && db->term_lists_bytes + fresh.bytes > kTermsCacheMax) {
-		auto lru = std::min_element(db->term_lists.begin(), db->term_lists.end(),
-					    [](const lx_db::TermList &a, const lx_db::TermList &b) { return a.used < b.used; });
-		db->term_lists_bytes -= lru->bytes;
+		auto lru = db->term_lists.begin();
+		for (auto it = db->term_lists.begin(); it != db->term_lists.end(); ++it)
+			if (it->second.used < lru->second.used)
+				lru = it;
+		db->term_lists_bytes -= lru->second.bytes;
 		db->term_lists.erase(lru);
 	}
 	if (fresh.bytes > kTermsCacheMax)
 		return nullptr; // read it as it comes
 	db->term_lists_bytes += fresh.bytes;
-	db->term_lists.push_back(std::move(fresh));
-	return &db->term_lists.back().terms;
+	return &(db->term_lists[p] = std::move(fresh)).terms;
 }
 
 // The list cached_terms keeps for p, if it holds one of this generation; no fetch.
 const std::vector<std::pair<std::string, uint64_t>> *known_terms(lx_db *db, const std::string &p)
 {
-	for (auto &l : db->term_lists)
-		if (l.prefix == p && l.generation == db->generation) {
-			l.used = ++db->term_lists_clock;
-			return &l.terms;
-		}
-	return nullptr;
+	auto kept = db->term_lists.find(p);
+	if (kept == db->term_lists.end() || kept->second.generation != db->generation)
+		return nullptr;
+	kept->second.used = ++db->term_lists_clock;
+	return &kept->second.terms;
 }
 
 // lx_termfreqs: the prefix length of the lists it reads, and how many of
 // its terms must share a prefix before its list is fetched.
 constexpr size_t kListPrefix = LX_LIST_PREFIX;
 constexpr size_t kListWorth = 32;
+// lx_db::freqs: look-ups of at most this many terms are kept (a query's
+// own words; a word's variants come in hundreds, and typo.c keeps what
+// they found), at most kFreqsMax terms.
+constexpr size_t kFreqsBatch = 32;
+constexpr size_t kFreqsMax = 1u << 16;
 
 }  // namespace
 
@@ -429,16 +432,49 @@ void lx_termfreqs(lx_db *db, const char *const *terms, const size_t *lens, size_
 	// a prefix many of the terms share: a word's one-edit variants mostly
 	// keep its first two letters, and the list serves the next query too.
 	// An OR of ~1,000 variants cost the servers 5-90 ms a word.
+	//
+	// A reader keeps what look-ups of a few terms (a query's own words)
+	// found, for the revision read (lx_db::freqs): a word the next query
+	// holds too costs no exchange.
+	// Nothing may be thrown from here (a C function): out of memory, the
+	// terms are asked.
+	bool keep = !db->writable && n <= kFreqsBatch;
+	if (keep && db->freqs_generation != db->generation) {
+		db->freqs.clear();
+		db->freqs_generation = db->generation;
+	}
+	char known_at[kFreqsBatch] = {0}, *known = keep ? known_at : nullptr;
+	size_t unknown = n;
+	if (keep)
+		for (size_t i = 0; i < n; i++) {
+			try {
+				auto f = db->freqs.find(std::string(terms[i], lens[i]));
+				if (f != db->freqs.end()) {
+					out[i] = f->second;
+					known[i] = 1;
+					unknown--;
+				}
+			} catch (...) {
+				break;
+			}
+		}
+	if (unknown == 0)
+		return;
+	uint64_t generation = db->generation;
 	auto attempt = [&](lupe_err *e) -> int {
 		return with_retry(db, e, "term frequency", [&]() -> int {
+			if (known && db->generation != generation) // shards rebuilt: what was kept is of the old set
+				std::fill(known, known + n, 0);
 			std::vector<Xapian::Query> qs;
 			std::vector<size_t> asked;
 			std::map<std::string, size_t> per_prefix;
 			if (!db->writable)
 				for (size_t i = 0; i < n; i++)
-					if (lens[i] >= kListPrefix)
+					if (lens[i] >= kListPrefix && !(known && known[i]))
 						per_prefix[std::string(terms[i], kListPrefix)]++;
 			for (size_t i = 0; i < n; i++) {
+				if (known && known[i])
+					continue;
 				const std::vector<std::pair<std::string, uint64_t>> *list = nullptr;
 				if (!db->writable && lens[i] >= kListPrefix) {
 					std::string p(terms[i], kListPrefix);
@@ -467,11 +503,27 @@ void lx_termfreqs(lx_db *db, const char *const *terms, const size_t *lens, size_
 		});
 	};
 	bool partial = false;
-	if (db->in_shards_run)
-		attempt(&err);
-	else if (lx_shards_run(db, true, &partial, &err, attempt) != LUPE_OK)
+	int rc = db->in_shards_run ? attempt(&err) : lx_shards_run(db, true, &partial, &err, attempt);
+	if (rc != LUPE_OK) {
 		for (size_t i = 0; i < n; i++)
 			out[i] = 0;
+		return;
+	}
+	if (!keep)
+		return;
+	// A shard set rebuilt inside lx_shards_run started a new generation.
+	if (db->freqs_generation != db->generation) {
+		db->freqs.clear();
+		db->freqs_generation = db->generation;
+	}
+	if (db->freqs.size() + n > kFreqsMax)
+		db->freqs.clear();
+	try {
+		for (size_t i = 0; i < n; i++)
+			db->freqs[std::string(terms[i], lens[i])] = out[i];
+	} catch (...) {
+		db->freqs.clear(); // out of memory: the next look-ups ask
+	}
 }
 
 namespace {
@@ -1790,3 +1842,58 @@ void lx_mset_free(lx_mset *m)
 }
 
 }  // extern "C"
+
+namespace {
+
+// lx_db::memo: the bytes it keeps, and what an entry costs beside its key and value.
+constexpr size_t kMemoMax = 4u << 20;
+constexpr size_t kMemoOverhead = 64;
+
+bool memo_on(const lx_db *db)
+{
+	return !db->writable && lx_remote(db);
+}
+
+}  // namespace
+
+int lx_memo_get(lx_db *db, const char *key, size_t klen, const void **val, size_t *vlen)
+{
+	try {
+		if (!memo_on(db) || db->memo_generation != db->generation)
+			return 0;
+		auto it = db->memo.find(std::string(key, klen));
+		if (it == db->memo.end())
+			return 0;
+		*val = it->second.data();
+		*vlen = it->second.size();
+		return 1;
+	} catch (...) {
+		return 0;
+	}
+}
+
+void lx_memo_put(lx_db *db, const char *key, size_t klen, const void *val, size_t vlen)
+{
+	try {
+		if (!memo_on(db))
+			return;
+		size_t cost = klen + vlen + kMemoOverhead;
+		if (db->memo_generation != db->generation || db->memo_bytes + cost > kMemoMax) {
+			db->memo.clear();
+			db->memo_bytes = 0;
+			db->memo_generation = db->generation;
+		}
+		if (cost > kMemoMax)
+			return;
+		std::string k(key, klen);
+		auto it = db->memo.find(k);
+		if (it != db->memo.end()) {
+			db->memo_bytes -= klen + it->second.size() + kMemoOverhead;
+			db->memo.erase(it);
+		}
+		db->memo.emplace(std::move(k), std::string((const char *)val, vlen));
+		db->memo_bytes += cost;
+	} catch (...) {
+		// A memo that cannot keep a value only costs a look-up later.
+	}
+}
