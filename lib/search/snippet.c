@@ -500,6 +500,7 @@ struct lupe_snip_keys {
 	char *fold_f;
 	run *fold_runs;
 	size_t fold_cap;
+	size_t scanned;             /* bytes of bodies scanned or analysed for the query (lupe_snip_keys_scanned) */
 };
 
 /*
@@ -604,6 +605,7 @@ static int keys_make(lupe_snip_keys **out, const lupe_qterms *qt, int words_only
 	k->fold_f = NULL;
 	k->fold_runs = NULL;
 	k->fold_cap = 0;
+	k->scanned = 0;
 	memset(k->head, 0, sizeof k->head);
 	memset(k->one, 0, sizeof k->one);
 	memset(k->pair, 0, sizeof k->pair);
@@ -641,6 +643,11 @@ static int keys_make(lupe_snip_keys **out, const lupe_qterms *qt, int words_only
 int lupe_snip_keys_new(lupe_snip_keys **out, const lupe_qterms *qt)
 {
 	return keys_make(out, qt, 0);
+}
+
+size_t lupe_snip_keys_scanned(const lupe_snip_keys *k)
+{
+	return k ? k->scanned : 0;
 }
 
 void lupe_snip_keys_free(lupe_snip_keys *k)
@@ -934,6 +941,8 @@ static int windows_for(const char *text, size_t len, const lupe_snip_keys *keys,
 		       window **win, size_t *nwin, window *whole)
 {
 	*whole = (window){0, len};
+	if (scratch)
+		scratch->scanned += len;
 	int pf = find_windows(text, len, keys, scratch, win, nwin, &whole->b);
 	if (pf < 0)
 		return -1;
@@ -1037,9 +1046,61 @@ static int window_wtoks(lupe_analyzer *an, lupe_tokens *toks, const char *w, siz
  * out of that range, up to len.  0; 1 when the analysis stopped short of
  * `to` (PLACES_MAX); -1 when out of memory.
  */
+/*
+ * The windows of the zones z[0..nz) of text (sorted, apart, at word
+ * edges), each zone's found as windows_for finds a stretch's: *win
+ * (malloc'd), offsets of text.  0 or -1 (no memory).
+ */
+static int zone_windows(const char *text, const lupe_span *z, size_t nz, const lupe_snip_keys *keys,
+			lupe_snip_keys *scratch, window **win, size_t *nwin)
+{
+	window *all = NULL;
+	size_t n = 0, cap = 0;
+	*win = NULL;
+	*nwin = 0;
+	/*
+	 * A zone is bounded, so the place limit that bounds a stretch's cost
+	 * does not end it: past a cut, the zone's rest is read on.
+	 */
+	size_t k = 0, at = nz ? z[0].start : 0;
+	while (k < nz) {
+		window *w = NULL, whole;
+		size_t nw = 0;
+		if (windows_for(text + at, z[k].end - at, keys, scratch, 0, &w, &nw, &whole) < 0) {
+			free(all);
+			return -1;
+		}
+		size_t base = at;
+		if (whole.b > 0 && at + whole.b < z[k].end)
+			at += whole.b;
+		else if (++k < nz)
+			at = z[k].start;
+		if (n + nw > cap) {
+			size_t c = (n + nw) * 2 + 8;
+			window *nv = realloc(all, c * sizeof *nv);
+			if (!nv) {
+				if (w != &whole)
+					free(w);
+				free(all);
+				return -1;
+			}
+			all = nv;
+			cap = c;
+		}
+		for (size_t i = 0; i < nw; i++)
+			all[n++] = (window){base + w[i].a, base + w[i].b};
+		if (w != &whole)
+			free(w);
+	}
+	*win = all;
+	*nwin = n;
+	return 0;
+}
+
 static int snippet(lupe_analyzer *an, lupe_tokens *toks, const char *text, size_t len, size_t from, size_t to,
-		   const lupe_qterms *qt, lupe_snip_keys *keys, size_t target, int full, lupe_buf *out,
-		   lupe_span **spans, unsigned char **kinds, size_t *n_spans, lupe_span **matches, size_t *n_matches)
+		   const lupe_qterms *qt, lupe_snip_keys *keys, size_t target, int full, const lupe_span *zones,
+		   size_t nz, lupe_buf *out, lupe_span **spans, unsigned char **kinds, size_t *n_spans,
+		   lupe_span **matches, size_t *n_matches)
 {
 	lupe_span *last = NULL;
 	size_t last_n = 0;
@@ -1070,8 +1131,14 @@ static int snippet(lupe_analyzer *an, lupe_tokens *toks, const char *text, size_
 	window *win = NULL, whole;
 	size_t nwin = 0;
 	wtoks scratch = {0};
-	if (windows_for(text + from, to - from, keys, keys, full, &win, &nwin, &whole) < 0)
+	if (zones) {
+		/* Zoned (lupe_snippet_zoned): from is 0, and nothing is cut. */
+		whole = (window){0, to};
+		if (zone_windows(text, zones, nz, keys, keys, &win, &nwin) < 0)
+			return -1;
+	} else if (windows_for(text + from, to - from, keys, keys, full, &win, &nwin, &whole) < 0) {
 		return -1;
+	}
 	size_t cut = whole.b;
 	for (size_t wi = 0; wi < nwin; wi++) {
 		const char *wt = text + from + win[wi].a;
@@ -1283,16 +1350,31 @@ int lupe_snippet_ex(lupe_analyzer *an, lupe_tokens *toks, const char *text, size
 		    lupe_snip_keys *keys, size_t target, int full, lupe_buf *out, lupe_span **spans,
 		    size_t *n_spans, lupe_span **matches, size_t *n_matches)
 {
-	return snippet(an, toks, text, len, 0, stretch_end(text, len, 0), qt, keys, target, full, out, spans, NULL,
-		       n_spans, matches, n_matches) < 0 ? -1 : 0;
+	return snippet(an, toks, text, len, 0, stretch_end(text, len, 0), qt, keys, target, full, NULL, 0, out, spans,
+		       NULL, n_spans, matches, n_matches) < 0 ? -1 : 0;
 }
 
 int lupe_snippet(lupe_analyzer *an, lupe_tokens *toks, const char *text, size_t len, const lupe_qterms *qt,
 		 lupe_snip_keys *keys, size_t target, lupe_buf *out, lupe_span **spans, unsigned char **kinds,
 		 size_t *n_spans, lupe_span **matches, size_t *n_matches)
 {
-	return snippet(an, toks, text, len, 0, stretch_end(text, len, 0), qt, keys, target, 0, out, spans, kinds,
-		       n_spans, matches, n_matches);
+	return snippet(an, toks, text, len, 0, stretch_end(text, len, 0), qt, keys, target, 0, NULL, 0, out, spans,
+		       kinds, n_spans, matches, n_matches);
+}
+
+size_t lupe_snippet_stretch(const char *text, size_t len)
+{
+	return stretch_end(text, len, 0);
+}
+
+int lupe_snippet_zoned(lupe_analyzer *an, lupe_tokens *toks, const char *text, size_t len, const lupe_qterms *qt,
+		       lupe_snip_keys *keys, size_t target, const lupe_span *zones, size_t nz, lupe_buf *out,
+		       lupe_span **spans, unsigned char **kinds, size_t *n_spans, lupe_span **matches,
+		       size_t *n_matches)
+{
+	static const lupe_span none = {0, 0};
+	return snippet(an, toks, text, len, 0, stretch_end(text, len, 0), qt, keys, target, 0, nz ? zones : &none,
+		       nz, out, spans, kinds, n_spans, matches, n_matches) < 0 ? -1 : 0;
 }
 
 int lupe_snippet_has_exact(const unsigned char *kinds, size_t n)
@@ -1330,7 +1412,7 @@ int lupe_snippet_deep(lupe_analyzer *an, lupe_tokens *toks, const char *text, si
 		lupe_span *sp, *mv;
 		unsigned char *kd;
 		size_t nsp, mn;
-		if (snippet(an, toks, text, len, from, to, qt, wk, target, 0, &o, &sp, &kd, &nsp, &mv, &mn) < 0) {
+		if (snippet(an, toks, text, len, from, to, qt, wk, target, 0, NULL, 0, &o, &sp, &kd, &nsp, &mv, &mn) < 0) {
 			rc = -1;
 			break;
 		}
