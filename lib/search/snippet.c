@@ -812,7 +812,7 @@ static int completion_may_match(const lupe_snip_keys *k, const unsigned char *f,
  * scratch's when it is not NULL (see windows_for).
  */
 static int find_windows(const char *text, size_t len, const lupe_snip_keys *keys, lupe_snip_keys *scratch,
-			window **out, size_t *n, size_t *cut)
+			size_t max_places, window **out, size_t *n, size_t *cut, size_t *places)
 {
 	folded fo = {0};
 	uint32_t unk[PLACES_MAX + 1], unk_f[PLACES_MAX + 1];
@@ -874,7 +874,7 @@ static int find_windows(const char *text, size_t len, const lupe_snip_keys *keys
 			i++;
 			continue;
 		}
-		if (nw - nw_unk == PLACES_MAX) {
+		if (nw - nw_unk == max_places) {
 			size_t c = word_start(text, at_of(&fo, i));
 			if (c < *cut)
 				*cut = c;
@@ -893,6 +893,7 @@ static int find_windows(const char *text, size_t len, const lupe_snip_keys *keys
 		w[nw++] = (window){at_of(&fo, i), e < fo.n ? at_of(&fo, e) : len};
 		i = e; /* the next place starts after this key */
 	}
+	*places = nw - nw_unk;
 	/* Whole words, before the cut, then merged. */
 	size_t kept = 0;
 	for (size_t i = 0; i < nw; i++) {
@@ -937,13 +938,14 @@ done:
  * analysis stops).  The fold's buffers are scratch's (the keys of the
  * query, when they may keep them) or the call's own.  0 or -1 (no memory).
  */
-static int windows_for(const char *text, size_t len, const lupe_snip_keys *keys, lupe_snip_keys *scratch, int full,
-		       window **win, size_t *nwin, window *whole)
+static int windows_in(const char *text, size_t len, const lupe_snip_keys *keys, lupe_snip_keys *scratch, int full,
+		      size_t max_places, window **win, size_t *nwin, window *whole, size_t *places)
 {
 	*whole = (window){0, len};
+	*places = 0;
 	if (scratch)
 		scratch->scanned += len;
-	int pf = find_windows(text, len, keys, scratch, win, nwin, &whole->b);
+	int pf = find_windows(text, len, keys, scratch, max_places, win, nwin, &whole->b, places);
 	if (pf < 0)
 		return -1;
 	if (pf == 0 || full) {
@@ -952,6 +954,13 @@ static int windows_for(const char *text, size_t len, const lupe_snip_keys *keys,
 		*nwin = 1;
 	}
 	return 0;
+}
+
+static int windows_for(const char *text, size_t len, const lupe_snip_keys *keys, lupe_snip_keys *scratch, int full,
+		       window **win, size_t *nwin, window *whole)
+{
+	size_t places;
+	return windows_in(text, len, keys, scratch, full, PLACES_MAX, win, nwin, whole, &places);
 }
 
 /* lupe_analyze_near, saying where the analysis stopped (*cut, len when it read everything). */
@@ -1047,34 +1056,30 @@ static int window_wtoks(lupe_analyzer *an, lupe_tokens *toks, const char *w, siz
  * `to` (PLACES_MAX); -1 when out of memory.
  */
 /*
- * The windows of the zones z[0..nz) of text (sorted, apart, at word
- * edges), each zone's found as windows_for finds a stretch's: *win
- * (malloc'd), offsets of text.  0 or -1 (no memory).
+ * The windows of the zones z[0..nz) of text (apart, at word edges, best
+ * first), each zone's found as windows_for finds a stretch's, sorted: *win
+ * (malloc'd), offsets of text.  The zones share one limit of PLACES_MAX
+ * places, as a stretch has: a zone that reaches it is cut there (its
+ * passage chosen from what came before, as in a stretch) and the zones
+ * after it are not read.  0 or -1 (no memory).
  */
 static int zone_windows(const char *text, const lupe_span *z, size_t nz, const lupe_snip_keys *keys,
 			lupe_snip_keys *scratch, window **win, size_t *nwin)
 {
 	window *all = NULL;
-	size_t n = 0, cap = 0;
+	size_t n = 0, cap = 0, left = PLACES_MAX;
 	*win = NULL;
 	*nwin = 0;
-	/*
-	 * A zone is bounded, so the place limit that bounds a stretch's cost
-	 * does not end it: past a cut, the zone's rest is read on.
-	 */
-	size_t k = 0, at = nz ? z[0].start : 0;
-	while (k < nz) {
+	for (size_t k = 0; k < nz && left; k++) {
 		window *w = NULL, whole;
-		size_t nw = 0;
-		if (windows_for(text + at, z[k].end - at, keys, scratch, 0, &w, &nw, &whole) < 0) {
+		size_t nw = 0, used;
+		if (windows_in(text + z[k].start, z[k].end - z[k].start, keys, scratch, 0, left, &w, &nw, &whole, &used) < 0) {
 			free(all);
 			return -1;
 		}
-		size_t base = at;
-		if (whole.b > 0 && at + whole.b < z[k].end)
-			at += whole.b;
-		else if (++k < nz)
-			at = z[k].start;
+		left -= used < left ? used : left;
+		if (whole.b < z[k].end - z[k].start)
+			left = 0; /* cut: at the limit (or at as many signs the fold does not model) */
 		if (n + nw > cap) {
 			size_t c = (n + nw) * 2 + 8;
 			window *nv = realloc(all, c * sizeof *nv);
@@ -1088,10 +1093,12 @@ static int zone_windows(const char *text, const lupe_span *z, size_t nz, const l
 			cap = c;
 		}
 		for (size_t i = 0; i < nw; i++)
-			all[n++] = (window){base + w[i].a, base + w[i].b};
+			all[n++] = (window){z[k].start + w[i].a, z[k].start + w[i].b};
 		if (w != &whole)
 			free(w);
 	}
+	if (n)
+		qsort(all, n, sizeof *all, cmp_window);
 	*win = all;
 	*nwin = n;
 	return 0;

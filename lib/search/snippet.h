@@ -94,11 +94,13 @@ int lupe_analyze_near(lupe_analyzer *an, lupe_tokens *toks, const char *text, si
 
 /*
  * lupe_snippet for a long body whose query positions are known
- * (search/zones.h): only the zones z[0..nz) of text (byte ranges, sorted,
- * apart, at whitespace edges, within lupe_snippet_stretch) are scanned and
- * analysed, and the passage is chosen among their matches; it may reach
- * out of them.  Nothing is cut (no 1 as lupe_snippet returns).  0, or -1
- * when out of memory.
+ * (search/zones.h): only the zones z[0..nz) of text (byte ranges, best
+ * first, apart, at whitespace edges, within lupe_snippet_stretch) are
+ * scanned and analysed, up to PLACES_MAX places in all (the best zones
+ * first), and the passage is chosen among their matches; it may reach out
+ * of them.  Returns 0 (never 1 as lupe_snippet: the zones are the
+ * positions' best, so no other stretch is searched for want of them), or
+ * -1 when out of memory.
  */
 int lupe_snippet_zoned(lupe_analyzer *an, lupe_tokens *toks, const char *text, size_t len, const lupe_qterms *qt,
 		       lupe_snip_keys *keys, size_t target, const lupe_span *zones, size_t nz, lupe_buf *out,

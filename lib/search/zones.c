@@ -7,9 +7,10 @@
 #include "search/zones.h"
 #include "util/utf8.h"
 
-#define ZPOS_MAX 4096    /* positions of a hit looked at, at most (the earliest) */
-#define ZONES_MAX 8
+#define ZPOS_MAX 4096    /* positions of a hit looked at, at most (past them, the first terms' only) */
+#define ZONES_MAX 8      /* zones analysed, at most */
 #define ZONE_BYTES 8192  /* and their bytes, at most (beyond the first span's) */
+#define ZONE_LOOK 64     /* best spans whose blocks are looked at for the written word */
 #define ZONE_PAD 16      /* words around a span that its zone holds too */
 /*
  * Bytes a zone reaches past its words on either side: a truncation
@@ -32,9 +33,10 @@ typedef struct {
 } zpos;
 
 typedef struct {
-	size_t i, j;     /* positions [i, j] */
-	long score;
-	size_t words;    /* distinct words among them */
+	uint32_t i, j;   /* positions [i, j] */
+	int32_t score;
+	uint16_t words;  /* distinct words among them */
+	uint8_t word;    /* some is a query word's own term */
 } zspan;
 
 struct lupe_zones {
@@ -47,6 +49,7 @@ struct lupe_zones {
 	zspan span[ZPOS_MAX];
 	lupe_span zone[ZONES_MAX];
 	uint8_t written[LUPE_POSMAP_MAX]; /* per block: 0 not looked at, 1 no query word as written, 2 one */
+	uint8_t first[256];               /* the first bytes of the query's forms */
 	const char *term[LUPE_QTERMS_MAX];
 	size_t len[LUPE_QTERMS_MAX];
 };
@@ -92,20 +95,31 @@ static int cmp_span(const void *a, const void *b)
 	return x->i < y->i ? -1 : x->i > y->i;
 }
 
-static int cmp_zone(const void *a, const void *b)
-{
-	const lupe_span *x = a, *y = b;
-	return x->start < y->start ? -1 : x->start > y->start;
-}
-
 static int space_at(const char *t, size_t i)
 {
 	return lupe_ascii_space((unsigned char)t[i]);
 }
 
+static unsigned char lower(unsigned char c)
+{
+	return c >= 'A' && c <= 'Z' ? (unsigned char)(c + 32) : c;
+}
+
+/* Bytes of words: letters, digits, and every byte of a character past ASCII. */
+static const uint8_t word_tab[256] = {
+	['0'] = 1, ['1'] = 1, ['2'] = 1, ['3'] = 1, ['4'] = 1, ['5'] = 1, ['6'] = 1, ['7'] = 1, ['8'] = 1, ['9'] = 1,
+	['A'] = 1, ['B'] = 1, ['C'] = 1, ['D'] = 1, ['E'] = 1, ['F'] = 1, ['G'] = 1, ['H'] = 1, ['I'] = 1, ['J'] = 1,
+	['K'] = 1, ['L'] = 1, ['M'] = 1, ['N'] = 1, ['O'] = 1, ['P'] = 1, ['Q'] = 1, ['R'] = 1, ['S'] = 1, ['T'] = 1,
+	['U'] = 1, ['V'] = 1, ['W'] = 1, ['X'] = 1, ['Y'] = 1, ['Z'] = 1, ['a'] = 1, ['b'] = 1, ['c'] = 1, ['d'] = 1,
+	['e'] = 1, ['f'] = 1, ['g'] = 1, ['h'] = 1, ['i'] = 1, ['j'] = 1, ['k'] = 1, ['l'] = 1, ['m'] = 1, ['n'] = 1,
+	['o'] = 1, ['p'] = 1, ['q'] = 1, ['r'] = 1, ['s'] = 1, ['t'] = 1, ['u'] = 1, ['v'] = 1, ['w'] = 1, ['x'] = 1,
+	['y'] = 1, ['z'] = 1,
+	[0x80 ... 0xFF] = 1,
+};
+
 static int word_byte(unsigned char c)
 {
-	return c >= 0x80 || (c >= '0' && c <= '9') || ((c | 0x20) >= 'a' && (c | 0x20) <= 'z');
+	return word_tab[c];
 }
 
 /*
@@ -119,23 +133,22 @@ static int block_written(lupe_zones *z, const char *text, size_t b)
 	if (z->written[b])
 		return z->written[b] == 2;
 	size_t a = z->map.off[b], e = b + 1 < z->map.n ? z->map.off[b + 1] : z->stretch;
+	const unsigned char *t = (const unsigned char *)text;
 	int found = 0;
-	const char *f = z->qt->forms.p;
-	for (size_t k = 0; k < z->qt->n_forms && !found; k++, f += strlen(f) + 1) {
-		size_t fl = strlen(f);
-		if (!fl || fl > e - a)
-			continue;
-		unsigned char f0 = (unsigned char)f[0];
-		for (size_t i = a; i + fl <= e && !found; i++) {
-			if (((unsigned char)text[i] | (f0 < 0x80 ? 0x20 : 0)) != f0)
-				continue;
-			size_t j = 1;
-			while (j < fl && ((unsigned char)text[i + j] | ((unsigned char)f[j] < 0x80 ? 0x20 : 0)) ==
-						 (unsigned char)f[j])
-				j++;
-			found = j == fl && (i == 0 || !word_byte((unsigned char)text[i - 1])) &&
-				(i + fl >= z->stretch || !word_byte((unsigned char)text[i + fl]));
+	/* Word by word: at each word's start, the forms that begin with its first letter. */
+	for (size_t i = a; i < e && !found;) {
+		if (word_byte(t[i]) && (i == 0 || !word_byte(t[i - 1])) && z->first[lower(t[i])]) {
+			const char *f = z->qt->forms.p;
+			for (size_t k = 0; k < z->qt->n_forms && !found; k++, f += strlen(f) + 1) {
+				size_t j = 0;
+				while (f[j] && i + j < z->stretch && lower(t[i + j]) == (unsigned char)f[j])
+					j++;
+				found = j && !f[j] && (i + j >= z->stretch || !word_byte(t[i + j]));
+			}
 		}
+		i++;
+		while (i < e && word_byte(t[i]) && word_byte(t[i - 1]))
+			i++;
 	}
 	z->written[b] = found ? 2 : 1;
 	return found;
@@ -174,6 +187,9 @@ int lupe_zones_find(lupe_zones **zs, lx_db *x, const lx_mset *ms, size_t i, cons
 	z->qt = qt;
 	z->stretch = lupe_snippet_stretch(text, len);
 	memset(z->written, 0, z->map.n);
+	memset(z->first, 0, sizeof z->first);
+	for (const char *f = qt->forms.p, *end = f + (qt->n_forms ? qt->forms.len : 0); f < end; f += strlen(f) + 1)
+		z->first[(unsigned char)f[0]] = 1;
 	z->npos = 0;
 	const char *p = qt->terms.p;
 	for (size_t k = 0; k < qt->n_terms; k++, p += strlen(p) + 1) {
@@ -223,16 +239,29 @@ int lupe_zones_find(lupe_zones **zs, lx_db *x, const lx_mset *ms, size_t i, cons
 		long score = 0;
 		for (uint64_t g = seen; g; g &= g - 1)
 			score += top[__builtin_ctzll(g)];
-		if (word) {
-			size_t b0 = z->pos[a].w / LUPE_POSMAP_STEP, b1 = z->pos[e].w / LUPE_POSMAP_STEP;
-			int w = 0;
-			for (size_t b = b0; b <= b1 && !w; b++)
-				w = block_written(z, text, b);
-			score += w ? ZW_WRITTEN : 0;
-		}
-		z->span[ns++] = (zspan){a, e, score, words};
+		z->span[ns++] = (zspan){(uint32_t)a, (uint32_t)e, (int32_t)score, (uint16_t)words, (uint8_t)word};
 	}
+	/*
+	 * The best spans that hold a query word's own term gain where their
+	 * blocks show a query word as written; looked for in the best
+	 * ZONE_LOOK only (each block once), which the zones are taken from.
+	 */
 	qsort(z->span, ns, sizeof z->span[0], cmp_span);
+	int gained = 0;
+	for (size_t k = 0; k < ns && k < ZONE_LOOK; k++) {
+		if (!z->span[k].word)
+			continue;
+		size_t b0 = z->pos[z->span[k].i].w / LUPE_POSMAP_STEP, b1 = z->pos[z->span[k].j].w / LUPE_POSMAP_STEP;
+		int w = 0;
+		for (size_t b = b0; b <= b1 && !w; b++)
+			w = block_written(z, text, b);
+		if (w) {
+			z->span[k].score += ZW_WRITTEN;
+			gained = 1;
+		}
+	}
+	if (gained)
+		qsort(z->span, ns < ZONE_LOOK ? ns : ZONE_LOOK, sizeof z->span[0], cmp_span);
 
 	/*
 	 * The best spans' zones, as many as the budget holds.  Spans of one
@@ -259,14 +288,21 @@ int lupe_zones_find(lupe_zones **zs, lx_db *x, const lx_mset *ms, size_t i, cons
 		if ((n && bytes + add > ZONE_BYTES) || (!met && n == ZONES_MAX))
 			break;
 		bytes += add;
-		size_t kept = 0;
-		for (size_t k = 0; k < n; k++)
-			if (!(z->zone[k].start <= zn.end && zn.start <= z->zone[k].end))
-				z->zone[kept++] = z->zone[k];
-		z->zone[kept++] = big;
+		/* In the place of the best zone it meets (the zones stay in the order of their spans). */
+		size_t kept = 0, at = n;
+		for (size_t k = 0; k < n; k++) {
+			if (z->zone[k].start <= zn.end && zn.start <= z->zone[k].end) {
+				if (at < n)
+					continue;
+				at = kept;
+			}
+			z->zone[kept++] = z->zone[k];
+		}
+		if (at == n)
+			at = kept++;
+		z->zone[at] = big;
 		n = kept;
 	}
-	qsort(z->zone, n, sizeof z->zone[0], cmp_zone);
 	*zones = z->zone;
 	*nz = n;
 	return 1;

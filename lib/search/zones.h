@@ -18,7 +18,11 @@
 #include "query/build.h"
 #include "shim/shim.h"
 
-/* A query's scratch for its hits' zones (made at the first long hit, freed with the query). */
+/*
+ * A query's scratch for its hits' zones: made at its first long hit, freed
+ * with the query (about 100 KB, fixed: positions past ZPOS_MAX are not
+ * looked at).
+ */
 typedef struct lupe_zones lupe_zones;
 void lupe_zones_free(lupe_zones *z);
 
@@ -26,7 +30,7 @@ void lupe_zones_free(lupe_zones *z);
  * The zones of the i-th hit of ms (a result of lx_search on x) to analyse
  * for a snippet of about `target` bytes of its body text[0..len) (the
  * record's text), for the query's highlight terms qt: 1 with *zones (nz of
- * them, sorted, apart, at whitespace edges, within the first stretch;
+ * them, best first, apart, at whitespace edges, within the first stretch;
  * borrowed from *zs until its next use) set; 0 when the body is to be read
  * the old way (short, no map, an old index, a sharded one, prefix terms,
  * anything Xapian did not answer); -1 out of memory.  *zs is made when NULL.
