@@ -935,8 +935,10 @@ done:
 /*
  * The windows of text[0..len) to analyse, in order: *win (nwin of them,
  * malloc'd unless it is `whole`, which is all of the text up to where the
- * analysis stops).  The fold's buffers are scratch's (the keys of the
- * query, when they may keep them) or the call's own.  0 or -1 (no memory).
+ * analysis stops, before the place over max_places: *places gets how
+ * many it found).  The fold's buffers are scratch's (the keys of the
+ * query, when they may keep them, and count the bytes: scanned) or the
+ * call's own.  0 or -1 (no memory).
  */
 static int windows_in(const char *text, size_t len, const lupe_snip_keys *keys, lupe_snip_keys *scratch, int full,
 		      size_t max_places, window **win, size_t *nwin, window *whole, size_t *places)
@@ -1051,11 +1053,6 @@ static int window_wtoks(lupe_analyzer *an, lupe_tokens *toks, const char *w, siz
 }
 
 /*
- * The passage is chosen among the matches in text[from..to); it may reach
- * out of that range, up to len.  0; 1 when the analysis stopped short of
- * `to` (PLACES_MAX); -1 when out of memory.
- */
-/*
  * The windows of the zones z[0..nz) of text (apart, at word edges, best
  * first), each zone's found as windows_for finds a stretch's, sorted: *win
  * (malloc'd), offsets of text.  The zones share one limit of PLACES_MAX
@@ -1073,7 +1070,8 @@ static int zone_windows(const char *text, const lupe_span *z, size_t nz, const l
 	for (size_t k = 0; k < nz && left; k++) {
 		window *w = NULL, whole;
 		size_t nw = 0, used;
-		if (windows_in(text + z[k].start, z[k].end - z[k].start, keys, scratch, 0, left, &w, &nw, &whole, &used) < 0) {
+		if (windows_in(text + z[k].start, z[k].end - z[k].start, keys, scratch, 0, left, &w, &nw, &whole,
+			       &used) < 0) {
 			free(all);
 			return -1;
 		}
@@ -1104,6 +1102,12 @@ static int zone_windows(const char *text, const lupe_span *z, size_t nz, const l
 	return 0;
 }
 
+/*
+ * The passage is chosen among the matches in text[from..to); it may reach
+ * out of that range, up to len.  With zones (from 0), among the matches of
+ * the zones z[0..nz) alone (zone_windows).  0; 1 when the analysis stopped
+ * short of `to` (PLACES_MAX); -1 when out of memory.
+ */
 static int snippet(lupe_analyzer *an, lupe_tokens *toks, const char *text, size_t len, size_t from, size_t to,
 		   const lupe_qterms *qt, lupe_snip_keys *keys, size_t target, int full, const lupe_span *zones,
 		   size_t nz, lupe_buf *out, lupe_span **spans, unsigned char **kinds, size_t *n_spans,
