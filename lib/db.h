@@ -47,6 +47,8 @@ struct lupe_db {
 	int remote;          /* some shard is tcp:// (bounded by timeout_ms too) */
 	int hung;
 	char hung_msg[LUPE_ERRMSG_MAX];
+	/* Bytes of hits' bodies their snippets scanned, all searches (search/zones.h; for tests). */
+	uint64_t snip_scanned;
 };
 
 /*

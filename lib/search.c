@@ -10,6 +10,7 @@
 #include "search/record_cache.h"
 #include "search/snippet.h"
 #include "search/suggest.h"
+#include "search/zones.h"
 #include "util/clock.h"
 #include "util/utf8.h"
 #include <stdio.h>
@@ -226,7 +227,7 @@ static int may_show_word(lupe_db *db, const lx_mset *ms, size_t i, const lupe_qt
 }
 
 static int fill_hit(lupe_db *db, const lx_mset *ms, size_t i, size_t rank, const lupe_qterms *qt,
-		    lupe_snip_keys *keys, size_t snippet_bytes, unsigned flags, lupe_hit *h)
+		    lupe_snip_keys *keys, lupe_zones **zs, size_t snippet_bytes, unsigned flags, lupe_hit *h)
 {
 	lupe_record rec;
 	size_t dlen;
@@ -261,8 +262,18 @@ static int fill_hit(lupe_db *db, const lx_mset *ms, size_t i, size_t rank, const
 	lupe_span *spans, *mv;
 	unsigned char *kinds;
 	size_t nsp, mn;
-	int cut = lupe_snippet(db->an, &db->toks, rec.text, rec.text_len, qt, keys, snippet_bytes, &snip, &spans,
-			       &kinds, &nsp, &mv, &mn);
+	/* A long body: only the zones around the query's positions (search/zones.h). */
+	const lupe_span *zones;
+	size_t nz;
+	int cut = lupe_zones_find(zs, db->x, ms, i, qt, rec.text, rec.text_len, snippet_bytes, &zones, &nz);
+	if (cut > 0)
+		cut = lupe_snippet_zoned(db->an, &db->toks, rec.text, rec.text_len, qt, keys, snippet_bytes, zones, nz,
+					 &snip, &spans, &kinds, &nsp, &mv, &mn);
+	else if (cut == 0)
+		cut = lupe_snippet(db->an, &db->toks, rec.text, rec.text_len, qt, keys, snippet_bytes, &snip, &spans,
+				   &kinds, &nsp, &mv, &mn);
+	else
+		snip = (lupe_buf){0}, spans = NULL, kinds = NULL, mv = NULL;
 	if (cut < 0) {
 		lupe_buf_free(&snip);
 		return lupe_err_set(&db->err, LUPE_ENOMEM, "search: out of memory");
@@ -484,22 +495,24 @@ static int finish_results(lupe_db *db, lx_mset *ms, const lupe_search_options *o
 	res->partial = lx_mset_partial(ms);
 	/* The snippets' prefilter keys, once for all hits. */
 	lupe_snip_keys *keys = NULL;
+	lupe_zones *zs = NULL;
 	if (n && lupe_snip_keys_new(&keys, qt) < 0)
 		return lupe_err_set(&db->err, LUPE_ENOMEM, "search: out of memory");
-	for (size_t i = 0; i < n; i++) {
+	int rc = LUPE_OK;
+	for (size_t i = 0; i < n && rc == LUPE_OK; i++) {
 		/* Snippets of 10,000 long bodies take a while: they count too. */
 		if (lupe_past(p->deadline_ns)) {
-			lupe_snip_keys_free(keys);
-			return out_of_time(db, p);
+			rc = out_of_time(db, p);
+			break;
 		}
 		res->n = i + 1;
-		int rc = fill_hit(db, ms, i, opts->offset + i + 1, qt, keys, snippet_bytes, opts->flags, &res->hits[i]);
-		if (rc != LUPE_OK) {
-			lupe_snip_keys_free(keys);
-			return rc;
-		}
+		rc = fill_hit(db, ms, i, opts->offset + i + 1, qt, keys, &zs, snippet_bytes, opts->flags, &res->hits[i]);
 	}
+	db->snip_scanned += lupe_snip_keys_scanned(keys);
 	lupe_snip_keys_free(keys);
+	lupe_zones_free(zs);
+	if (rc != LUPE_OK)
+		return rc;
 	for (size_t f = 0; opts->facets && opts->facets[f] && f < 4; f++) {
 		int slot = facet_slot(opts->facets[f]);
 		const char *v;

@@ -6,6 +6,7 @@
 #include <zstd.h>
 
 #include "index/document.h"
+#include "index/posmap.h"
 #include "util/date.h"
 #include "util/utf8.h"
 
@@ -380,6 +381,10 @@ int lupe_document_build(lupe_analyzer *an, const lupe_document *doc, lupe_tokens
 	lupe_tokens_reset(toks);
 	if (lupe_analyze_into(an, toks, text.p ? text.p : "", text.len, (uint32_t)next + LUPE_BODY_POS_GAP) < 0 ||
 	    add_tokens(xd, toks, NULL, 1, tmp) < 0)
+		goto fail;
+	/* A long body's position map (index/posmap.h): snippets read zones of it. */
+	if (lupe_posmap_encode(toks, (uint32_t)next + LUPE_BODY_POS_GAP + 1, text.len, tmp) < 0 ||
+	    (tmp->len && lx_doc_value(xd, LUPE_SLOT_POSMAP, tmp->p, tmp->len) != 0))
 		goto fail;
 
 	/* Boolean terms: the unique id, the source facet. */

@@ -21,6 +21,16 @@
 #define LUPE_SLOT_MTIME 1  /* decimal seconds */
 #define LUPE_SLOT_SOURCE 2 /* the source as given, for facets */
 #define LUPE_SLOT_YEAR 3   /* "YYYY" of the date, for facets */
+/*
+ * The position map of a long body (index/posmap.h): where every
+ * LUPE_POSMAP_STEP-th body word starts, so that a snippet analyses only the
+ * zones around the query's positions.  Only bodies of LUPE_POSMAP_MIN bytes
+ * or more have one; an index without it (older ones) is read as before, so
+ * LUPE_FORMAT stays.
+ */
+#define LUPE_SLOT_POSMAP 4
+#define LUPE_POSMAP_MIN (16u * 1024)
+#define LUPE_POSMAP_STEP 64
 
 /* ---- metadata keys ---- */
 #define LUPE_META_FORMAT "lupe.format"         /* marks a lupe index; its value is LUPE_FORMAT */

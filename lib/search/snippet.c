@@ -500,6 +500,7 @@ struct lupe_snip_keys {
 	char *fold_f;
 	run *fold_runs;
 	size_t fold_cap;
+	size_t scanned;             /* bytes of bodies scanned or analysed for the query (lupe_snip_keys_scanned) */
 };
 
 /*
@@ -604,6 +605,7 @@ static int keys_make(lupe_snip_keys **out, const lupe_qterms *qt, int words_only
 	k->fold_f = NULL;
 	k->fold_runs = NULL;
 	k->fold_cap = 0;
+	k->scanned = 0;
 	memset(k->head, 0, sizeof k->head);
 	memset(k->one, 0, sizeof k->one);
 	memset(k->pair, 0, sizeof k->pair);
@@ -641,6 +643,11 @@ static int keys_make(lupe_snip_keys **out, const lupe_qterms *qt, int words_only
 int lupe_snip_keys_new(lupe_snip_keys **out, const lupe_qterms *qt)
 {
 	return keys_make(out, qt, 0);
+}
+
+size_t lupe_snip_keys_scanned(const lupe_snip_keys *k)
+{
+	return k ? k->scanned : 0;
 }
 
 void lupe_snip_keys_free(lupe_snip_keys *k)
@@ -805,7 +812,7 @@ static int completion_may_match(const lupe_snip_keys *k, const unsigned char *f,
  * scratch's when it is not NULL (see windows_for).
  */
 static int find_windows(const char *text, size_t len, const lupe_snip_keys *keys, lupe_snip_keys *scratch,
-			window **out, size_t *n, size_t *cut)
+			size_t max_places, window **out, size_t *n, size_t *cut, size_t *places)
 {
 	folded fo = {0};
 	uint32_t unk[PLACES_MAX + 1], unk_f[PLACES_MAX + 1];
@@ -867,7 +874,7 @@ static int find_windows(const char *text, size_t len, const lupe_snip_keys *keys
 			i++;
 			continue;
 		}
-		if (nw - nw_unk == PLACES_MAX) {
+		if (nw - nw_unk == max_places) {
 			size_t c = word_start(text, at_of(&fo, i));
 			if (c < *cut)
 				*cut = c;
@@ -886,6 +893,7 @@ static int find_windows(const char *text, size_t len, const lupe_snip_keys *keys
 		w[nw++] = (window){at_of(&fo, i), e < fo.n ? at_of(&fo, e) : len};
 		i = e; /* the next place starts after this key */
 	}
+	*places = nw - nw_unk;
 	/* Whole words, before the cut, then merged. */
 	size_t kept = 0;
 	for (size_t i = 0; i < nw; i++) {
@@ -927,14 +935,19 @@ done:
 /*
  * The windows of text[0..len) to analyse, in order: *win (nwin of them,
  * malloc'd unless it is `whole`, which is all of the text up to where the
- * analysis stops).  The fold's buffers are scratch's (the keys of the
- * query, when they may keep them) or the call's own.  0 or -1 (no memory).
+ * analysis stops, before the place over max_places: *places gets how
+ * many it found).  The fold's buffers are scratch's (the keys of the
+ * query, when they may keep them, and count the bytes: scanned) or the
+ * call's own.  0 or -1 (no memory).
  */
-static int windows_for(const char *text, size_t len, const lupe_snip_keys *keys, lupe_snip_keys *scratch, int full,
-		       window **win, size_t *nwin, window *whole)
+static int windows_in(const char *text, size_t len, const lupe_snip_keys *keys, lupe_snip_keys *scratch, int full,
+		      size_t max_places, window **win, size_t *nwin, window *whole, size_t *places)
 {
 	*whole = (window){0, len};
-	int pf = find_windows(text, len, keys, scratch, win, nwin, &whole->b);
+	*places = 0;
+	if (scratch)
+		scratch->scanned += len;
+	int pf = find_windows(text, len, keys, scratch, max_places, win, nwin, &whole->b, places);
 	if (pf < 0)
 		return -1;
 	if (pf == 0 || full) {
@@ -943,6 +956,13 @@ static int windows_for(const char *text, size_t len, const lupe_snip_keys *keys,
 		*nwin = 1;
 	}
 	return 0;
+}
+
+static int windows_for(const char *text, size_t len, const lupe_snip_keys *keys, lupe_snip_keys *scratch, int full,
+		       window **win, size_t *nwin, window *whole)
+{
+	size_t places;
+	return windows_in(text, len, keys, scratch, full, PLACES_MAX, win, nwin, whole, &places);
 }
 
 /* lupe_analyze_near, saying where the analysis stopped (*cut, len when it read everything). */
@@ -1033,13 +1053,65 @@ static int window_wtoks(lupe_analyzer *an, lupe_tokens *toks, const char *w, siz
 }
 
 /*
+ * The windows of the zones z[0..nz) of text (apart, at word edges, best
+ * first), each zone's found as windows_for finds a stretch's, sorted: *win
+ * (malloc'd), offsets of text.  The zones share one limit of PLACES_MAX
+ * places, as a stretch has: a zone that reaches it is cut there (its
+ * passage chosen from what came before, as in a stretch) and the zones
+ * after it are not read.  0 or -1 (no memory).
+ */
+static int zone_windows(const char *text, const lupe_span *z, size_t nz, const lupe_snip_keys *keys,
+			lupe_snip_keys *scratch, window **win, size_t *nwin)
+{
+	window *all = NULL;
+	size_t n = 0, cap = 0, left = PLACES_MAX;
+	*win = NULL;
+	*nwin = 0;
+	for (size_t k = 0; k < nz && left; k++) {
+		window *w = NULL, whole;
+		size_t nw = 0, used;
+		if (windows_in(text + z[k].start, z[k].end - z[k].start, keys, scratch, 0, left, &w, &nw, &whole,
+			       &used) < 0) {
+			free(all);
+			return -1;
+		}
+		left -= used < left ? used : left;
+		if (whole.b < z[k].end - z[k].start)
+			left = 0; /* cut: at the limit (or at as many signs the fold does not model) */
+		if (n + nw > cap) {
+			size_t c = (n + nw) * 2 + 8;
+			window *nv = realloc(all, c * sizeof *nv);
+			if (!nv) {
+				if (w != &whole)
+					free(w);
+				free(all);
+				return -1;
+			}
+			all = nv;
+			cap = c;
+		}
+		for (size_t i = 0; i < nw; i++)
+			all[n++] = (window){z[k].start + w[i].a, z[k].start + w[i].b};
+		if (w != &whole)
+			free(w);
+	}
+	if (n)
+		qsort(all, n, sizeof *all, cmp_window);
+	*win = all;
+	*nwin = n;
+	return 0;
+}
+
+/*
  * The passage is chosen among the matches in text[from..to); it may reach
- * out of that range, up to len.  0; 1 when the analysis stopped short of
- * `to` (PLACES_MAX); -1 when out of memory.
+ * out of that range, up to len.  With zones (from 0), among the matches of
+ * the zones z[0..nz) alone (zone_windows).  0; 1 when the analysis stopped
+ * short of `to` (PLACES_MAX); -1 when out of memory.
  */
 static int snippet(lupe_analyzer *an, lupe_tokens *toks, const char *text, size_t len, size_t from, size_t to,
-		   const lupe_qterms *qt, lupe_snip_keys *keys, size_t target, int full, lupe_buf *out,
-		   lupe_span **spans, unsigned char **kinds, size_t *n_spans, lupe_span **matches, size_t *n_matches)
+		   const lupe_qterms *qt, lupe_snip_keys *keys, size_t target, int full, const lupe_span *zones,
+		   size_t nz, lupe_buf *out, lupe_span **spans, unsigned char **kinds, size_t *n_spans,
+		   lupe_span **matches, size_t *n_matches)
 {
 	lupe_span *last = NULL;
 	size_t last_n = 0;
@@ -1070,8 +1142,14 @@ static int snippet(lupe_analyzer *an, lupe_tokens *toks, const char *text, size_
 	window *win = NULL, whole;
 	size_t nwin = 0;
 	wtoks scratch = {0};
-	if (windows_for(text + from, to - from, keys, keys, full, &win, &nwin, &whole) < 0)
+	if (zones) {
+		/* Zoned (lupe_snippet_zoned): from is 0, and nothing is cut. */
+		whole = (window){0, to};
+		if (zone_windows(text, zones, nz, keys, keys, &win, &nwin) < 0)
+			return -1;
+	} else if (windows_for(text + from, to - from, keys, keys, full, &win, &nwin, &whole) < 0) {
 		return -1;
+	}
 	size_t cut = whole.b;
 	for (size_t wi = 0; wi < nwin; wi++) {
 		const char *wt = text + from + win[wi].a;
@@ -1283,16 +1361,31 @@ int lupe_snippet_ex(lupe_analyzer *an, lupe_tokens *toks, const char *text, size
 		    lupe_snip_keys *keys, size_t target, int full, lupe_buf *out, lupe_span **spans,
 		    size_t *n_spans, lupe_span **matches, size_t *n_matches)
 {
-	return snippet(an, toks, text, len, 0, stretch_end(text, len, 0), qt, keys, target, full, out, spans, NULL,
-		       n_spans, matches, n_matches) < 0 ? -1 : 0;
+	return snippet(an, toks, text, len, 0, stretch_end(text, len, 0), qt, keys, target, full, NULL, 0, out, spans,
+		       NULL, n_spans, matches, n_matches) < 0 ? -1 : 0;
 }
 
 int lupe_snippet(lupe_analyzer *an, lupe_tokens *toks, const char *text, size_t len, const lupe_qterms *qt,
 		 lupe_snip_keys *keys, size_t target, lupe_buf *out, lupe_span **spans, unsigned char **kinds,
 		 size_t *n_spans, lupe_span **matches, size_t *n_matches)
 {
-	return snippet(an, toks, text, len, 0, stretch_end(text, len, 0), qt, keys, target, 0, out, spans, kinds,
-		       n_spans, matches, n_matches);
+	return snippet(an, toks, text, len, 0, stretch_end(text, len, 0), qt, keys, target, 0, NULL, 0, out, spans,
+		       kinds, n_spans, matches, n_matches);
+}
+
+size_t lupe_snippet_stretch(const char *text, size_t len)
+{
+	return stretch_end(text, len, 0);
+}
+
+int lupe_snippet_zoned(lupe_analyzer *an, lupe_tokens *toks, const char *text, size_t len, const lupe_qterms *qt,
+		       lupe_snip_keys *keys, size_t target, const lupe_span *zones, size_t nz, lupe_buf *out,
+		       lupe_span **spans, unsigned char **kinds, size_t *n_spans, lupe_span **matches,
+		       size_t *n_matches)
+{
+	static const lupe_span none = {0, 0};
+	return snippet(an, toks, text, len, 0, stretch_end(text, len, 0), qt, keys, target, 0, nz ? zones : &none,
+		       nz, out, spans, kinds, n_spans, matches, n_matches) < 0 ? -1 : 0;
 }
 
 int lupe_snippet_has_exact(const unsigned char *kinds, size_t n)
@@ -1330,7 +1423,7 @@ int lupe_snippet_deep(lupe_analyzer *an, lupe_tokens *toks, const char *text, si
 		lupe_span *sp, *mv;
 		unsigned char *kd;
 		size_t nsp, mn;
-		if (snippet(an, toks, text, len, from, to, qt, wk, target, 0, &o, &sp, &kd, &nsp, &mv, &mn) < 0) {
+		if (snippet(an, toks, text, len, from, to, qt, wk, target, 0, NULL, 0, &o, &sp, &kd, &nsp, &mv, &mn) < 0) {
 			rc = -1;
 			break;
 		}

@@ -92,6 +92,31 @@ int lupe_snippet_ex(lupe_analyzer *an, lupe_tokens *toks, const char *text, size
 int lupe_analyze_near(lupe_analyzer *an, lupe_tokens *toks, const char *text, size_t len,
 		      const lupe_snip_keys *keys, int full);
 
+/*
+ * lupe_snippet for a long body whose query positions are known
+ * (search/zones.h): only the zones z[0..nz) of text (byte ranges, best
+ * first, apart, at whitespace edges, within lupe_snippet_stretch) are
+ * scanned and analysed, up to PLACES_MAX places in all (the best zones
+ * first), and the passage is chosen among their matches; it may reach out
+ * of them.  Returns 0 (never 1 as lupe_snippet: the zones are the
+ * positions' best, so no other stretch is searched for want of them), or
+ * -1 when out of memory.
+ */
+int lupe_snippet_zoned(lupe_analyzer *an, lupe_tokens *toks, const char *text, size_t len, const lupe_qterms *qt,
+		       lupe_snip_keys *keys, size_t target, const lupe_span *zones, size_t nz, lupe_buf *out,
+		       lupe_span **spans, unsigned char **kinds, size_t *n_spans, lupe_span **matches,
+		       size_t *n_matches);
+
+/* The end of the first stretch of text[0..len) that lupe_snippet searches. */
+size_t lupe_snippet_stretch(const char *text, size_t len);
+
+/*
+ * Bytes of bodies that the query's snippets (lupe_snippet,
+ * lupe_snippet_zoned with these keys) scanned or analysed so far: what a
+ * zoned snippet saves, for tests.
+ */
+size_t lupe_snip_keys_scanned(const lupe_snip_keys *k);
+
 /* Matches kept per hit for lupe_hit.matches. */
 #define LUPE_MATCHES_MAX 64
 

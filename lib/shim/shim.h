@@ -341,6 +341,22 @@ void lx_mset_free(lx_mset *m);
 int lx_memo_get(lx_db *db, const char *key, size_t klen, const void **val, size_t *vlen);
 void lx_memo_put(lx_db *db, const char *key, size_t klen, const void *val, size_t vlen);
 
+/* ---- zoned snippets (search/zones.c) ----
+ * What a snippet of a long body reads of the i-th hit of m, a result of
+ * lx_search(db, ...) with db not reopened since.  Only a local index
+ * answers (a sharded or remote one returns 0 and the snippet reads the
+ * body the old way), and only in the generation m was read in. */
+/* The hit's value in slot into out: 1 (out->len 0 when it has none), 0 not here, -1 an error. */
+int lx_mset_value(lx_db *db, const lx_mset *m, size_t i, unsigned slot, lupe_buf *out);
+/*
+ * The positions of terms[0..n) (lens[k] bytes each) in the hit: cb(ctx, k,
+ * position) for each, term by term in ascending positions; a non-zero
+ * return of cb stops the term.  1, 0 not here, -1 an error.
+ */
+typedef int (*lx_pos_cb)(void *ctx, size_t term, uint32_t pos);
+int lx_mset_positions(lx_db *db, const lx_mset *m, size_t i, const char *const *terms, const size_t *lens, size_t n,
+		      lx_pos_cb cb, void *ctx);
+
 #ifdef __cplusplus
 }
 #endif

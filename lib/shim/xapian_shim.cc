@@ -1841,6 +1841,46 @@ void lx_mset_free(lx_mset *m)
 	delete m;
 }
 
+// Whether the hits of m may be read further through db: a local index (no
+// shards, nothing remote), in the generation m was read in.
+static bool zones_here(const lx_db *db, const lx_mset *m, size_t i)
+{
+	return db->shards.empty() && i < m->docids.size() && m->generation == db->generation;
+}
+
+int lx_mset_value(lx_db *db, const lx_mset *m, size_t i, unsigned slot, lupe_buf *out)
+{
+	out->len = 0;
+	if (!zones_here(db, m, i))
+		return 0;
+	try {
+		std::string v = db->rd.get_document(m->docids[i], Xapian::DOC_ASSUME_VALID).get_value(slot);
+		return lupe_buf_append(out, v.data(), v.size()) < 0 ? -1 : 1;
+	} catch (...) {
+		out->len = 0;
+		return -1;
+	}
+}
+
+int lx_mset_positions(lx_db *db, const lx_mset *m, size_t i, const char *const *terms, const size_t *lens, size_t n,
+		      lx_pos_cb cb, void *ctx)
+{
+	if (!zones_here(db, m, i))
+		return 0;
+	try {
+		Xapian::docid did = m->docids[i];
+		for (size_t k = 0; k < n; k++) {
+			std::string t(terms[k], lens[k]);
+			for (auto p = db->rd.positionlist_begin(did, t); p != db->rd.positionlist_end(did, t); ++p)
+				if (cb(ctx, k, *p))
+					break;
+		}
+		return 1;
+	} catch (...) {
+		return -1;
+	}
+}
+
 }  // extern "C"
 
 namespace {
