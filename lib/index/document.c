@@ -48,42 +48,17 @@
 #define RECORD_ZSTD_LEVEL 3
 #define RECORD_UNPACKED_MAX (256ull * 1024 * 1024)
 
-static int put_varint(lupe_buf *b, uint64_t v)
-{
-	char tmp[10];
-	size_t n = 0;
-	do {
-		tmp[n++] = (char)((v & 0x7F) | (v > 0x7F ? 0x80 : 0));
-		v >>= 7;
-	} while (v);
-	return lupe_buf_append(b, tmp, n);
-}
-
 static int put_field(lupe_buf *b, const char *s, size_t n)
 {
-	if (put_varint(b, n) < 0)
+	if (lupe_buf_put_varint(b, n) < 0)
 		return -1;
 	return lupe_buf_append(b, s, n);
-}
-
-static int get_varint(const char *p, size_t len, size_t *i, uint64_t *v)
-{
-	*v = 0;
-	for (int shift = 0; shift < 64; shift += 7) {
-		if (*i >= len)
-			return -1;
-		unsigned char c = (unsigned char)p[(*i)++];
-		*v |= (uint64_t)(c & 0x7F) << shift;
-		if (!(c & 0x80))
-			return 0;
-	}
-	return -1;
 }
 
 static int get_field(const char *p, size_t len, size_t *i, const char **s, size_t *n)
 {
 	uint64_t v;
-	if (get_varint(p, len, i, &v) < 0 || v > len - *i)
+	if (lupe_get_varint(p, len, i, &v) < 0 || v > len - *i)
 		return -1;
 	*s = p + *i;
 	*n = (size_t)v;
@@ -244,7 +219,7 @@ int lupe_record_parse(const char *data, size_t len, lupe_buf *scratch, lupe_reco
 	    get_field(data, len, &i, &r->title, &r->title_len) < 0 ||
 	    get_field(data, len, &i, &r->source, &r->source_len) < 0 ||
 	    get_field(data, len, &i, &r->path, &r->path_len) < 0 ||
-	    get_field(data, len, &i, &r->date, &r->date_len) < 0 || get_varint(data, len, &i, &mt) < 0 ||
+	    get_field(data, len, &i, &r->date, &r->date_len) < 0 || lupe_get_varint(data, len, &i, &mt) < 0 ||
 	    get_field(data, len, &i, &r->text, &r->text_len) < 0)
 		return -1;
 	r->mtime = (int64_t)mt;
@@ -431,7 +406,7 @@ int lupe_document_build(lupe_analyzer *an, const lupe_document *doc, lupe_tokens
 	    lupe_buf_putc(&rec, RECORD_RAW) < 0 || put_field(&rec, doc->id, strlen(doc->id)) < 0 ||
 	    put_field(&rec, title.p, title.len) < 0 || put_field(&rec, doc->source, slen(doc->source)) < 0 ||
 	    put_field(&rec, doc->path, slen(doc->path)) < 0 || put_field(&rec, doc->date, slen(doc->date)) < 0 ||
-	    put_varint(&rec, (uint64_t)doc->mtime) < 0 || put_field(&rec, text.p, kept) < 0)
+	    lupe_buf_put_varint(&rec, (uint64_t)doc->mtime) < 0 || put_field(&rec, text.p, kept) < 0)
 		goto fail;
 	/* title's buffer is free now: a packed record goes there. */
 	lupe_buf *stored = pack(&rec, &title);

@@ -6,31 +6,6 @@
 
 #define POSMAP_VERSION 1
 
-static int put_varint(lupe_buf *b, uint64_t v)
-{
-	char tmp[10];
-	size_t n = 0;
-	do {
-		tmp[n++] = (char)((v & 0x7F) | (v > 0x7F ? 0x80 : 0));
-		v >>= 7;
-	} while (v);
-	return lupe_buf_append(b, tmp, n);
-}
-
-static int get_varint(const char *p, size_t len, size_t *i, uint64_t *v)
-{
-	*v = 0;
-	for (int shift = 0; shift < 64; shift += 7) {
-		if (*i >= len)
-			return -1;
-		unsigned char c = (unsigned char)p[(*i)++];
-		*v |= (uint64_t)(c & 0x7F) << shift;
-		if (!(c & 0x80))
-			return 0;
-	}
-	return -1;
-}
-
 int lupe_posmap_encode(const lupe_tokens *toks, uint32_t base, size_t len, lupe_buf *out)
 {
 	out->len = 0;
@@ -75,11 +50,11 @@ int lupe_posmap_encode(const lupe_tokens *toks, uint32_t base, size_t len, lupe_
 		next = off[b];
 	}
 	int rc = 0;
-	if (lupe_buf_putc(out, POSMAP_VERSION) < 0 || put_varint(out, base) < 0 || put_varint(out, nb) < 0)
+	if (lupe_buf_putc(out, POSMAP_VERSION) < 0 || lupe_buf_put_varint(out, base) < 0 || lupe_buf_put_varint(out, nb) < 0)
 		rc = -1;
 	uint32_t last = 0;
 	for (size_t b = 0; b < nb && rc == 0; b++) {
-		if (put_varint(out, off[b] - last) < 0)
+		if (lupe_buf_put_varint(out, off[b] - last) < 0)
 			rc = -1;
 		last = off[b];
 	}
@@ -94,11 +69,11 @@ int lupe_posmap_decode(const char *p, size_t n, lupe_posmap *out)
 	size_t i = 1;
 	uint64_t base, cnt, d, at = 0;
 	out->n = 0;
-	if (n < 1 || p[0] != POSMAP_VERSION || get_varint(p, n, &i, &base) < 0 || base > UINT32_MAX ||
-	    get_varint(p, n, &i, &cnt) < 0 || cnt > LUPE_POSMAP_MAX || cnt == 0)
+	if (n < 1 || p[0] != POSMAP_VERSION || lupe_get_varint(p, n, &i, &base) < 0 || base > UINT32_MAX ||
+	    lupe_get_varint(p, n, &i, &cnt) < 0 || cnt > LUPE_POSMAP_MAX || cnt == 0)
 		return -1;
 	for (size_t k = 0; k < cnt; k++) {
-		if (get_varint(p, n, &i, &d) < 0 || d > UINT32_MAX - at)
+		if (lupe_get_varint(p, n, &i, &d) < 0 || d > UINT32_MAX - at)
 			return -1;
 		at += d;
 		out->off[k] = (uint32_t)at;

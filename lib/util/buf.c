@@ -49,3 +49,28 @@ void lupe_buf_free(lupe_buf *b)
 	b->p = NULL;
 	b->len = b->cap = 0;
 }
+
+int lupe_buf_put_varint(lupe_buf *b, uint64_t v)
+{
+	char tmp[10];
+	size_t n = 0;
+	do {
+		tmp[n++] = (char)((v & 0x7F) | (v > 0x7F ? 0x80 : 0));
+		v >>= 7;
+	} while (v);
+	return lupe_buf_append(b, tmp, n);
+}
+
+int lupe_get_varint(const char *p, size_t len, size_t *i, uint64_t *v)
+{
+	*v = 0;
+	for (int shift = 0; shift < 64; shift += 7) {
+		if (*i >= len)
+			return -1;
+		unsigned char c = (unsigned char)p[(*i)++];
+		*v |= (uint64_t)(c & 0x7F) << shift;
+		if (!(c & 0x80))
+			return 0;
+	}
+	return -1;
+}
