@@ -39,10 +39,11 @@ static inline char *fx_tmpdir(void)
 	return p;
 }
 
+/* Removes an index (or a folder) and the writers' lock file beside it. */
 static inline void fx_rmrf(const char *path)
 {
-	char cmd[4200];
-	snprintf(cmd, sizeof cmd, "rm -rf '%s'", path);
+	char cmd[8500];
+	snprintf(cmd, sizeof cmd, "rm -rf '%s' '%s.lupe-lock'", path, path);
 	if (system(cmd) != 0)
 		fprintf(stderr, "could not remove %s\n", path);
 }
