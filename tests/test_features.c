@@ -92,6 +92,49 @@ START_TEST(test_truncated_compounds)
 END_TEST
 
 /*
+ * A truncated word typed in a short query: it is completed with the
+ * compound that ends the coordination, and it is not joined with its
+ * neighbour as a made-up compound would be ("Ein-" + "Ausgang" is no
+ * word, and its first word "ein" must not weigh like one).
+ */
+static const struct {
+	const char *query, *top;
+} truncated_query_rows[] = {
+	{"Ein- Ausgang", "gang"},
+	{"Ein- und Ausgang", "gang"},
+	{"Ein- oder Ausgang", "gang"},
+	{"Vor- und Nachteile", "vorteil"},
+	{"Ein Ausgang", "gang"},
+};
+
+START_TEST(test_truncated_query)
+{
+	char p[4200];
+	char *d = fx_tmpdir();
+	snprintf(p, sizeof p, "%s/db", d);
+	lupe_db *t = fx_open_write(p);
+	ck_assert_ptr_nonnull(t);
+	ck_assert_int_eq(fx_add(t, "ein", "x", "Ein Satz, ein Wort, ein Ende, ein Ausgangspunkt."), 0);
+	ck_assert_int_eq(fx_add(t, "gang", "x", "Der Eingang ist links, der Ausgang rechts."), 0);
+	ck_assert_int_eq(fx_add(t, "vorteil", "x", "Die Vorteile überwiegen."), 0);
+	for (int i = 0; i < 20; i++) {
+		char id[16], text[128];
+		snprintf(id, sizeof id, "f%d", i);
+		snprintf(text, sizeof text, "Ein anderes Thema Nummer %d über Gärten und Wetter.", i);
+		ck_assert_int_eq(fx_add(t, id, "y", text), 0);
+	}
+	ck_assert_int_eq(lupe_commit(t), LUPE_OK);
+	for (size_t i = 0; i < sizeof truncated_query_rows / sizeof truncated_query_rows[0]; i++)
+		ck_assert_msg(strcmp(fx_top(t, truncated_query_rows[i].query), truncated_query_rows[i].top) == 0,
+			      "row %zu: %s: first hit %s, not %s", i, truncated_query_rows[i].query,
+			      fx_top(t, truncated_query_rows[i].query), truncated_query_rows[i].top);
+	lupe_close(t);
+	fx_rmrf(d);
+	free(d);
+}
+END_TEST
+
+/*
  * Proximity: two documents with the same words and lengths, the query's
  * words adjacent in one and eleven apart in the other.  The far one is
  * added first, so a tie in weight would put it first (Xapian breaks ties by
@@ -911,6 +954,7 @@ int main(void)
 	tcase_add_test(tc, test_quoted_phrase_words);
 	tcase_add_test(tc, test_saturation);
 	tcase_add_test(tc, test_truncated_compounds);
+	tcase_add_test(tc, test_truncated_query);
 	tcase_add_test(tc, test_fuzzy);
 	tcase_add_test(tc, test_fuzzy_terms_reference);
 	tcase_add_test(tc, test_near);

@@ -739,10 +739,16 @@ static void join_neighbours(builder *b, const lq_node *g, qlist *opt)
 			int m = snprintf(joined, sizeof joined, "%.*s%s%.*s", (int)al, fa.p, link, (int)fc.len, fc.p);
 			if (m <= 0 || (size_t)m >= sizeof joined)
 				continue;
-			/* Its term only: the parts of a made-up word are the two words (and cost most). */
+			/*
+			 * Its term only: the parts of a made-up word are the two words
+			 * (and cost most).  And only a join that is one word: "Ein-"
+			 * before "Ausgang" makes "ein-ausgang", whose first word is
+			 * just "ein" again (the truncated word is complete_truncated's).
+			 */
 			lupe_tokens_reset(b->toks);
-			if (lupe_analyze_words(b->an, b->toks, joined, (size_t)m, 0) < 0 || b->toks->n == 0 ||
-			    b->toks->v[0].kind != LUPE_TOKEN_WORD)
+			if (lupe_analyze_words(b->an, b->toks, joined, (size_t)m, 0) < 0 || b->toks->n != 1 ||
+			    b->toks->v[0].kind != LUPE_TOKEN_WORD || b->toks->v[0].start != 0 ||
+			    b->toks->v[0].end != (size_t)m)
 				continue;
 			const char *t = lupe_itok_term(b->toks, &b->toks->v[0]);
 			size_t tl = b->toks->v[0].term_len;
