@@ -95,7 +95,9 @@ END_TEST
  * A truncated word typed in a short query: it is completed with the
  * compound that ends the coordination, and it is not joined with its
  * neighbour as a made-up compound would be ("Ein-" + "Ausgang" is no
- * word, and its first word "ein" must not weigh like one).
+ * word, and its first word "ein" must not weigh like one).  And a hyphen
+ * group with a word no document holds (Grundverordnung, Pflegeheimkosten)
+ * is searched as its words, as the closed compound would be.
  */
 static const struct {
 	const char *query, *top;
@@ -105,6 +107,9 @@ static const struct {
 	{"Ein- oder Ausgang", "gang"},
 	{"Vor- und Nachteile", "vorteil"},
 	{"Ein Ausgang", "gang"},
+	{"Datenschutz-Grundverordnung", "dsgvo"},
+	{"Datenschutzgrundverordnung", "dsgvo"},
+	{"Pflegeheimkosten-Rechner", "pflege"},
 };
 
 START_TEST(test_truncated_query)
@@ -117,6 +122,8 @@ START_TEST(test_truncated_query)
 	ck_assert_int_eq(fx_add(t, "ein", "x", "Ein Satz, ein Wort, ein Ende, ein Ausgangspunkt."), 0);
 	ck_assert_int_eq(fx_add(t, "gang", "x", "Der Eingang ist links, der Ausgang rechts."), 0);
 	ck_assert_int_eq(fx_add(t, "vorteil", "x", "Die Vorteile überwiegen."), 0);
+	ck_assert_int_eq(fx_add(t, "dsgvo", "x", "Die Verordnung der Union regelt den Datenschutz."), 0);
+	ck_assert_int_eq(fx_add(t, "pflege", "x", "Die Kosten im Pflegeheim steigen."), 0);
 	for (int i = 0; i < 20; i++) {
 		char id[16], text[128];
 		snprintf(id, sizeof id, "f%d", i);

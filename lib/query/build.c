@@ -84,6 +84,7 @@ typedef struct {
 	unsigned fuzzy_left; /* words the query may still expand with LUPE_SEARCH_FUZZY */
 	int failed; /* a status (message in err) when the index could not be read */
 	int in_phrase; /* the words being built form a phrase (tokens_q) */
+	int hyphen_fallbacks; /* hyphen groups searched as their words too (word_q) */
 } builder;
 
 void lupe_qterms_free(lupe_qterms *qt)
@@ -483,6 +484,19 @@ static lx_query *tokens_q(builder *b, lq_field f, int phrase_only, int *all_stop
 
 static lx_query *build(builder *b, const lq_node *n, int depth);
 
+/*
+ * A hyphen group that holds a word the index does not ("Datenschutz-
+ * Grundverordnung" where no document has Grundverordnung) cannot match as
+ * its phrase.  Beside the phrase, its words are then searched each on its
+ * own, as if typed apart: each backs off to its compound parts and gets
+ * typo tolerance, as the closed compound (Datenschutzgrundverordnung)
+ * does.  A group of more words than HYPHEN_WORDS_MAX is left as it is, and
+ * so are the groups of a query after its first HYPHEN_FALLBACKS_MAX: a
+ * pasted text of hyphen groups must not cost twice.
+ */
+#define HYPHEN_WORDS_MAX 8
+#define HYPHEN_FALLBACKS_MAX 4
+
 static lx_query *word_q(builder *b, const lq_node *n, int *all_stop)
 {
 	lupe_tokens_reset(b->toks);
@@ -490,11 +504,51 @@ static lx_query *word_q(builder *b, const lq_node *n, int *all_stop)
 		b->oom = 1;
 		return NULL;
 	}
+	/* The group's words (byte ranges), read before tokens_q and the words' own analyses reuse b->toks. */
+	size_t spans[HYPHEN_WORDS_MAX][2], nspans = 0;
+	int absent = 0;
+	if (n->kind == LQ_WORD && b->hyphen_fallbacks < HYPHEN_FALLBACKS_MAX && memchr(n->text, '-', n->text_len)) {
+		for (size_t i = 0; i < b->toks->n && nspans <= HYPHEN_WORDS_MAX; i++) {
+			const lupe_itok *k = &b->toks->v[i];
+			if (k->kind == LUPE_TOKEN_URL || k->kind == LUPE_TOKEN_EMAIL) {
+				nspans = HYPHEN_WORDS_MAX + 1;
+				break;
+			}
+			if (k->kind != LUPE_TOKEN_WORD)
+				continue;
+			if (nspans < HYPHEN_WORDS_MAX) {
+				spans[nspans][0] = k->start;
+				spans[nspans][1] = k->end;
+			}
+			nspans++;
+			if (!(k->flags & LUPE_TOKEN_STOPWORD) &&
+			    lupe_typo_memo_termfreq(b->memo, b->x, lupe_itok_term(b->toks, k), k->term_len) == 0)
+				absent = 1;
+		}
+	}
 	b->src = n->text;
 	lx_query *q = tokens_q(b, n->field, n->kind == LQ_PHRASE, all_stop);
 	b->src = NULL;
 	b->in_phrase = 0;
-	return q;
+	if (!q || !absent || nspans < 2 || nspans > HYPHEN_WORDS_MAX)
+		return q;
+	b->hyphen_fallbacks++;
+	qlist words = {0};
+	for (size_t i = 0; i < nspans && !b->oom; i++) {
+		lq_node w = *n;
+		w.text = n->text + spans[i][0];
+		w.text_len = spans[i][1] - spans[i][0];
+		w.kids = NULL;
+		w.n_kids = 0;
+		int stop;
+		lx_query *wq = word_q(b, &w, &stop);
+		if (wq)
+			ql_push(b, &words, wq);
+	}
+	lx_query *kids[2] = {q, ql_combine(b, &words, LX_OR, 0)};
+	if (!kids[1])
+		return q;
+	return lx_q_combine(LX_OR, kids, 2, 0);
 }
 
 /* lx_allterms' callback for prefix_q: one more term against the budget; past it, stop (1). */
@@ -1085,7 +1139,7 @@ int lupe_query_build(lx_db *x, unsigned flags, lupe_analyzer *an, lupe_tokens *t
 		     const lq_node *root, lx_query **out, lupe_qterms *qt, lupe_err *err)
 {
 	builder b = {x, flags, "", an, toks, qt, {0}, err, 0, LUPE_TYPO_BUDGET, memo,
-		     0, NULL, EXPANSION_MAX, FUZZY_WORDS_MAX, 0, 0};
+		     0, NULL, EXPANSION_MAX, FUZZY_WORDS_MAX, 0, 0, 0};
 	if (memo && lx_remote(x))
 		prefetch(&b, root);
 	*out = build(&b, root, 0);
