@@ -462,6 +462,31 @@ START_TEST(test_many_words)
 	lq_free(n);
 	free(q);
 
+	/* So is a long hyphen group: its words count one by one. */
+	q = repeat("Wort-", 5000, "Ende");
+	n = parse_quick(q, strlen(q), err, sizeof err);
+	ck_assert_ptr_nonnull(n);
+	ck_assert_int_eq(n->kind, LQ_WORD);
+	ck_assert_uint_eq(n->text_len, LQ_MAX_WORDS * 5 - 1);
+	lq_free(n);
+	free(q);
+
+	/* Hyphen groups share the budget with the words around them: 30 + 3 * 11 = 63, then one of 3. */
+	q = repeat("Wort ", 30, "");
+	char *g = repeat("E-Mail-Adresse ", 12, "Letztes");
+	char *both = malloc(strlen(q) + strlen(g) + 1);
+	ck_assert_ptr_nonnull(both);
+	strcpy(both, q);
+	strcat(both, g);
+	n = parse_quick(both, strlen(both), err, sizeof err);
+	ck_assert_ptr_nonnull(n);
+	ck_assert_uint_eq(n->n_kids, 42);
+	ck_assert_str_eq(n->kids[41]->text, "E");
+	lq_free(n);
+	free(q);
+	free(g);
+	free(both);
+
 	/* Empty groups do not count as words; they are capped as tokens. */
 	q = repeat("() ", 500000, "a");
 	n = parse_quick(q, strlen(q), err, sizeof err);

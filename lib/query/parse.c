@@ -399,11 +399,26 @@ static size_t lex_one(lq_lexer *lx, size_t i, int *depth)
 	}
 	n = i - start;
 	if (has_content(q + start, n)) {
+		/*
+		 * A hyphen group's words count one by one (E-Mail-Adresse is
+		 * three), and the group is cut where the budget ends, as a
+		 * phrase is: each is analysed, looked up and typo-probed.
+		 */
+		size_t words = 1, left = LQ_MAX_WORDS - lx->words;
+		for (size_t k = 1; k + 1 < n; k++) {
+			if (q[start + k] != '-' || q[start + k - 1] == '-' || q[start + k + 1] == '-')
+				continue;
+			if (words == left && has_content(q + start, k)) {
+				n = k;
+				break;
+			}
+			words++;
+		}
 		size_t stem = n;
 
 		while (stem > 0 && q[start + stem - 1] == '*')
 			stem--;
-		lx->words++;
+		lx->words += words;
 		if (stem < n && lupe_utf8_count((const char *)q + start, stem) >= 2 && has_content(q + start, stem)) {
 			push(lx, T_PREFIX, occur, field, start, stem);
 		} else if (push(lx, T_WORD, occur, field, start, n) == 0 &&
