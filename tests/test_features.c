@@ -97,11 +97,13 @@ END_TEST
  * neighbour as a made-up compound would be ("Ein-" + "Ausgang" is no
  * word, and its first word "ein" must not weigh like one).  And a hyphen
  * group with a word no document holds (Grundverordnung, Pflegeheimkosten)
- * is searched as its words, as the closed compound would be.
+ * is searched as its words, as the closed compound would be.  A compound
+ * typed with a typo that no document holds whole is mended to the
+ * reading whose parts the index holds (Haltestelle, not Kaltstelle).
  */
 static const struct {
 	const char *query, *top;
-} truncated_query_rows[] = {
+} keyword_rows[] = {
 	{"Ein- Ausgang", "gang"},
 	{"Ein- und Ausgang", "gang"},
 	{"Ein- oder Ausgang", "gang"},
@@ -110,9 +112,12 @@ static const struct {
 	{"Datenschutz-Grundverordnung", "dsgvo"},
 	{"Datenschutzgrundverordnung", "dsgvo"},
 	{"Pflegeheimkosten-Rechner", "pflege"},
+	{"Bundesverfasungsgericht", "gericht"},
+	{"Strassenbahnhaltstelle", "halt"},
+	{"Nichtvorhandensein", "nicht"},
 };
 
-START_TEST(test_truncated_query)
+START_TEST(test_keyword_rows)
 {
 	char p[4200];
 	char *d = fx_tmpdir();
@@ -124,6 +129,11 @@ START_TEST(test_truncated_query)
 	ck_assert_int_eq(fx_add(t, "vorteil", "x", "Die Vorteile überwiegen."), 0);
 	ck_assert_int_eq(fx_add(t, "dsgvo", "x", "Die Verordnung der Union regelt den Datenschutz."), 0);
 	ck_assert_int_eq(fx_add(t, "pflege", "x", "Die Kosten im Pflegeheim steigen."), 0);
+	ck_assert_int_eq(fx_add(t, "gericht", "x", "Das Verfassungsgericht des Bundes urteilte."), 0);
+	ck_assert_int_eq(fx_add(t, "halt", "x", "Die Strassenbahn hält an der Haltestelle."), 0);
+	ck_assert_int_eq(fx_add(t, "kalt", "x", "Die Kaltstelle im Keller der Strassenbahn."), 0);
+	ck_assert_int_eq(fx_add(t, "dicht", "x", "Das Fenster ist dicht, sein Vorhandensein bekannt."), 0);
+	ck_assert_int_eq(fx_add(t, "nicht", "x", "Das Vorhandensein ist nicht bekannt."), 0);
 	for (int i = 0; i < 20; i++) {
 		char id[16], text[128];
 		snprintf(id, sizeof id, "f%d", i);
@@ -131,10 +141,10 @@ START_TEST(test_truncated_query)
 		ck_assert_int_eq(fx_add(t, id, "y", text), 0);
 	}
 	ck_assert_int_eq(lupe_commit(t), LUPE_OK);
-	for (size_t i = 0; i < sizeof truncated_query_rows / sizeof truncated_query_rows[0]; i++)
-		ck_assert_msg(strcmp(fx_top(t, truncated_query_rows[i].query), truncated_query_rows[i].top) == 0,
-			      "row %zu: %s: first hit %s, not %s", i, truncated_query_rows[i].query,
-			      fx_top(t, truncated_query_rows[i].query), truncated_query_rows[i].top);
+	for (size_t i = 0; i < sizeof keyword_rows / sizeof keyword_rows[0]; i++)
+		ck_assert_msg(strcmp(fx_top(t, keyword_rows[i].query), keyword_rows[i].top) == 0,
+			      "row %zu: %s: first hit %s, not %s", i, keyword_rows[i].query,
+			      fx_top(t, keyword_rows[i].query), keyword_rows[i].top);
 	lupe_close(t);
 	fx_rmrf(d);
 	free(d);
@@ -961,7 +971,7 @@ int main(void)
 	tcase_add_test(tc, test_quoted_phrase_words);
 	tcase_add_test(tc, test_saturation);
 	tcase_add_test(tc, test_truncated_compounds);
-	tcase_add_test(tc, test_truncated_query);
+	tcase_add_test(tc, test_keyword_rows);
 	tcase_add_test(tc, test_fuzzy);
 	tcase_add_test(tc, test_fuzzy_terms_reference);
 	tcase_add_test(tc, test_near);

@@ -121,6 +121,11 @@ int lupe_analyzer_decompounds(const lupe_analyzer *an)
 	return an->dc != NULL;
 }
 
+const lupe_decompounder *lupe_analyzer_decompounder(const lupe_analyzer *an)
+{
+	return an->dc;
+}
+
 static void wc_clear(lupe_analyzer *an)
 {
 	if (!an->cache)

@@ -70,6 +70,8 @@ int64_t lupe_analyze_words(lupe_analyzer *an, lupe_tokens *out, const char *text
 
 /* Whether the analyzer splits compounds. */
 int lupe_analyzer_decompounds(const lupe_analyzer *an);
+/* The analyzer's compound splitter, or NULL when it splits none. */
+const lupe_decompounder *lupe_analyzer_decompounder(const lupe_analyzer *an);
 
 /* Collection statistics for compound splitting (see decompound.h); fn may be NULL. */
 void lupe_analyzer_set_freq(lupe_analyzer *an, lupe_freq_fn fn, void *ctx);

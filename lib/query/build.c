@@ -85,6 +85,7 @@ typedef struct {
 	int failed; /* a status (message in err) when the index could not be read */
 	int in_phrase; /* the words being built form a phrase (tokens_q) */
 	int hyphen_fallbacks; /* hyphen groups searched as their words too (word_q) */
+	int compound_repairs; /* words searched as a compound one edit away (compound_typo) */
 } builder;
 
 void lupe_qterms_free(lupe_qterms *qt)
@@ -485,6 +486,47 @@ static lx_query *tokens_q(builder *b, lq_field f, int phrase_only, int *all_stop
 static lx_query *build(builder *b, const lq_node *n, int depth);
 
 /*
+ * A word that b->toks holds alone, which the index lacks, which the
+ * splitter does not cut, and which has no typo correction of its own: a
+ * compound with a typo ("Bundesverfasungsgericht") is searched as its
+ * variant one edit away that splits into parts the index holds
+ * (lupe_typo_compound), so that it backs off to them as the compound
+ * typed right would.  Writes the variant to out; 0 when there is none.
+ * Each try splits one or two thousand variants (~15 M instructions, a
+ * few milliseconds, for a 23-letter word), so only a keyword query of at
+ * most COMPOUND_REPAIR_WORDS words and phrases makes them, at most
+ * COMPOUND_REPAIRS_MAX: in a question the other words carry it, and a
+ * pasted text of misspelt words must not pay for each.
+ */
+#define COMPOUND_REPAIRS_MAX 2
+#define COMPOUND_REPAIR_WORDS 4
+
+static int compound_typo(builder *b, char *out)
+{
+	const lupe_tokens *t = b->toks;
+	if (!(b->flags & LUPE_BUILD_TYPO) || (b->flags & LUPE_BUILD_FUZZY) || !b->memo || t->n != 1 ||
+	    b->compound_repairs >= COMPOUND_REPAIRS_MAX)
+		return 0;
+	const lupe_itok *k = &t->v[0];
+	if (k->kind != LUPE_TOKEN_WORD || (k->flags & LUPE_TOKEN_STOPWORD) ||
+	    k->form_len < LUPE_TYPO_COMPOUND_MIN ||
+	    lupe_typo_memo_termfreq(b->memo, b->x, lupe_itok_term(t, k), k->term_len) != 0)
+		return 0;
+	/* Its own corrections come first: asked here on a copy of the budget (the memo keeps the work). */
+	lupe_typo_cand c[LUPE_TYPO_ALTS];
+	int spare = b->typo_budget;
+	if (lupe_typo_corrections(b->x, b->an, b->memo, lupe_itok_form(t, k), k->form_len, lupe_itok_term(t, k),
+				  k->term_len, 0, &spare, NULL, c, LUPE_TYPO_ALTS) != 0)
+		return 0;
+	char form[LUPE_TYPO_FORM];
+	if (k->form_len >= sizeof form)
+		return 0;
+	memcpy(form, lupe_itok_form(t, k), k->form_len); /* b->toks may change under the search */
+	b->compound_repairs++;
+	return lupe_typo_compound(b->x, b->an, b->memo, form, k->form_len, &b->typo_budget, out) > 0;
+}
+
+/*
  * A hyphen group that holds a word the index does not ("Datenschutz-
  * Grundverordnung" where no document has Grundverordnung) cannot match as
  * its phrase.  Beside the phrase, its words are then searched each on its
@@ -526,8 +568,19 @@ static lx_query *word_q(builder *b, const lq_node *n, int *all_stop)
 				absent = 1;
 		}
 	}
+	char fixed[LUPE_TYPO_FORM];
+	unsigned flags = b->flags;
+	if (n->kind == LQ_WORD && compound_typo(b, fixed)) {
+		lupe_tokens_reset(b->toks);
+		if (lupe_analyze_into(b->an, b->toks, fixed, strlen(fixed), 0) < 0) {
+			b->oom = 1;
+			return NULL;
+		}
+		b->flags &= ~(unsigned)LUPE_BUILD_TYPO; /* mended once: its parts are in the index */
+	}
 	b->src = n->text;
 	lx_query *q = tokens_q(b, n->field, n->kind == LQ_PHRASE, all_stop);
+	b->flags = flags;
 	b->src = NULL;
 	b->in_phrase = 0;
 	if (!q || !absent || nspans < 2 || nspans > HYPHEN_WORDS_MAX)
@@ -1135,11 +1188,25 @@ static void prefetch(builder *b, const lq_node *root)
 	lupe_buf_free(&terms);
 }
 
+/* The words and phrases of a query tree, counted up to `most` + 1. */
+static size_t count_leaves(const lq_node *n, size_t most, int depth)
+{
+	if (n->kind == LQ_WORD || n->kind == LQ_PHRASE || n->kind == LQ_PREFIX)
+		return 1;
+	size_t c = 0;
+	for (size_t i = 0; i < n->n_kids && c <= most && depth < 2 * LQ_MAX_DEPTH; i++)
+		c += count_leaves(n->kids[i], most, depth + 1);
+	return c;
+}
+
 int lupe_query_build(lx_db *x, unsigned flags, lupe_analyzer *an, lupe_tokens *toks, lupe_typo_memo *memo,
 		     const lq_node *root, lx_query **out, lupe_qterms *qt, lupe_err *err)
 {
 	builder b = {x, flags, "", an, toks, qt, {0}, err, 0, LUPE_TYPO_BUDGET, memo,
-		     0, NULL, EXPANSION_MAX, FUZZY_WORDS_MAX, 0, 0, 0};
+		     0, NULL, EXPANSION_MAX, FUZZY_WORDS_MAX, 0, 0, 0, 0};
+	/* Compound repairs are for keyword queries (compound_typo). */
+	if (count_leaves(root, COMPOUND_REPAIR_WORDS, 0) > COMPOUND_REPAIR_WORDS)
+		b.compound_repairs = COMPOUND_REPAIRS_MAX;
 	if (memo && lx_remote(x))
 		prefetch(&b, root);
 	*out = build(&b, root, 0);

@@ -1,6 +1,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "analysis/german.h"
 #include "query/typo.h"
 #include "util/utf8.h"
 
@@ -381,14 +382,16 @@ static void try_variant(variants *vs, const char *v, size_t n, unsigned pos)
 	}
 	vs->v[vs->n++] = (variant){k, pos, vs->word, at, n};
 }
+/* One variant of a word (edits()): its bytes and the letter the edit is at. */
+typedef void (*edit_fn)(void *ctx, const char *v, size_t n, unsigned pos);
+
 /*
- * The words one edit away from the word as written (folded): deleted,
- * swapped, replaced and inserted letters, umlauts among them, each stemmed
- * as the analyzer stems.  This finds what the stem misses when the typo is
- * in the ending: "Kodierng" has the stem kodierng, two edits from kodier
- * (Kodierung), but one inserted u away from the word.
+ * The words one edit away from `form` (folded): deleted and swapped
+ * letters, and with `all` replaced and inserted ones, umlauts among them,
+ * each given to fn.  pr (may be NULL) leaves out replacements and
+ * insertions no index term can follow (prune_keeps).
  */
-static void form_variants(variants *vs, const char *form, size_t flen, int all)
+static void edits(const char *form, size_t flen, int all, const prune *pr, edit_fn fn, void *ctx)
 {
 	static const char *const letters[] = {"a", "b", "c", "d", "e", "f", "g", "h", "i", "j",
 		"k", "l", "m", "n", "o", "p", "q", "r", "s", "t", "u", "v", "w", "x", "y", "z", "\xc3\xa4",
@@ -409,7 +412,7 @@ static void form_variants(variants *vs, const char *form, size_t flen, int all)
 		size_t a = at[i], b = at[i + 1];
 		memcpy(v, form, a);
 		memcpy(v + a, form + b, flen - b);
-		try_variant(vs, v, flen - (b - a), (unsigned)i);
+		fn(ctx, v, flen - (b - a), (unsigned)i);
 	}
 	for (size_t i = 0; i + 1 < nc; i++) { /* transposition */
 		size_t a = at[i], b = at[i + 1], e = at[i + 2];
@@ -419,7 +422,7 @@ static void form_variants(variants *vs, const char *form, size_t flen, int all)
 		memcpy(v + a, form + b, e - b);
 		memcpy(v + a + (e - b), form + a, b - a);
 		memcpy(v + e, form + e, flen - e);
-		try_variant(vs, v, flen, (unsigned)i);
+		fn(ctx, v, flen, (unsigned)i);
 	}
 	if (!all)
 		return;
@@ -432,16 +435,32 @@ static void form_variants(variants *vs, const char *form, size_t flen, int all)
 				continue; /* the letter itself; inserted before itself, made as inserted after it */
 			memcpy(v, form, a);
 			memcpy(v + a, letters[k], ll);
-			if (i < nc && prune_keeps(vs->pr, i, mc, 1)) {
+			if (i < nc && prune_keeps(pr, i, mc, 1)) {
 				memcpy(v + a + ll, form + b, flen - b);
-				try_variant(vs, v, a + ll + flen - b, (unsigned)i);
+				fn(ctx, v, a + ll + flen - b, (unsigned)i);
 			}
-			if (!prune_keeps(vs->pr, i, mc, 0))
+			if (!prune_keeps(pr, i, mc, 0))
 				continue;
 			memcpy(v + a + ll, form + a, flen - a);
-			try_variant(vs, v, flen + ll, (unsigned)i);
+			fn(ctx, v, flen + ll, (unsigned)i);
 		}
 	}
+}
+
+static void try_variant_cb(void *vs, const char *v, size_t n, unsigned pos)
+{
+	try_variant(vs, v, n, pos);
+}
+
+/*
+ * The words one edit away from the word as written, each stemmed as the
+ * analyzer stems.  This finds what the stem misses when the typo is in
+ * the ending: "Kodierng" has the stem kodierng, two edits from kodier
+ * (Kodierung), but one inserted u away from the word.
+ */
+static void form_variants(variants *vs, const char *form, size_t flen, int all)
+{
+	edits(form, flen, all, vs->pr, try_variant_cb, vs);
 }
 
 /*
@@ -763,4 +782,117 @@ int lupe_typo_corrections(lx_db *db, lupe_analyzer *an, lupe_typo_memo *memo, co
 done:
 	lupe_typo_memo_free(own_memo);
 	return k;
+}
+
+/* lupe_typo_compound's search: the best variant so far. */
+typedef struct {
+	lx_db *db;
+	lupe_analyzer *an;
+	lupe_typo_memo *memo;
+	const lupe_decompounder *dc;
+	const char *form; /* the word as written */
+	size_t flen;
+	char best[LUPE_TYPO_FORM];
+	size_t best_len;
+	uint64_t best_key[3];
+} compound_search;
+
+/* The documents of the term of v's bytes [a, b), stemmed as the analyzer stems. */
+static uint64_t piece_freq(compound_search *c, const char *v, uint32_t a, uint32_t b)
+{
+	size_t tl = 0;
+	const char *t = lupe_analyzer_stem_folded(c->an, v + a, b - a, &tl);
+	return t && tl ? lupe_typo_memo_termfreq(c->memo, c->db, t, tl) : 0;
+}
+
+static void compound_cb(void *vc, const char *v, size_t n, unsigned pos)
+{
+	compound_search *c = vc;
+	lupe_part parts[16];
+	(void)pos;
+	if (n >= LUPE_TYPO_FORM)
+		return;
+	/* Split as the analyzer splits (a feminine form as its base): its leaves, then its sub-compounds. */
+	size_t fl = lupe_de_prestem(v, n);
+	int nl = lupe_decomp_leaves(c->dc, v, fl, parts, 16);
+	if (nl < 2)
+		return;
+	uint64_t low = UINT64_MAX;
+	for (int i = 0; i < nl && low; i++) {
+		uint64_t f = piece_freq(c, v, parts[i].start, parts[i].end);
+		if (f < low)
+			low = f;
+	}
+	if (low == 0)
+		return; /* a part the index lacks */
+	/*
+	 * The edit must mend a part, not make another word of one: the part
+	 * it falls in, as written, is either no word of the index or the same
+	 * word (Halt|stelle -> Halte|stelle).  "Nichtvorhandensein" is no
+	 * "Dicht|vorhandensein", and an edit between parts (a linking s
+	 * inserted) mends none.
+	 */
+	size_t d = 0;
+	while (d < n && d < c->flen && v[d] == c->form[d])
+		d++;
+	int in = -1;
+	for (int i = 0; i < nl && in < 0; i++)
+		if (d >= parts[i].start && d < parts[i].end)
+			in = i;
+	if (in < 0)
+		return;
+	size_t a = parts[in].start, b = parts[in].end + c->flen - n; /* the part's bytes as written */
+	if (b <= a || b > c->flen)
+		return;
+	size_t wl = 0, ml = 0;
+	const char *w = lupe_analyzer_stem_folded(c->an, c->form + a, b - a, &wl);
+	char was[LUPE_TYPO_FORM];
+	if (!w || wl == 0 || wl >= sizeof was)
+		return;
+	memcpy(was, w, wl); /* the stem cache may move under the next call */
+	const char *m = lupe_analyzer_stem_folded(c->an, v + parts[in].start, parts[in].end - parts[in].start, &ml);
+	if (!m || ((ml != wl || memcmp(m, was, wl) != 0) && lupe_typo_memo_termfreq(c->memo, c->db, was, wl) > 0))
+		return;
+	/*
+	 * Which reading: first the most bytes in sub-compounds the index
+	 * holds (Strassenbahn|haltestelle, not Strassenbahn|hart|stelle),
+	 * then the most documents for its rarest part, then the fewest
+	 * parts (Verordnung, not Verordn|Aug).
+	 */
+	uint64_t held = 0;
+	int ns = lupe_decomp_split(c->dc, v, fl, parts, 16);
+	for (int i = nl; i < ns; i++)
+		if (piece_freq(c, v, parts[i].start, parts[i].end) > 0)
+			held += parts[i].end - parts[i].start;
+	uint64_t key[3] = {held, low, (uint64_t)(16 - nl)};
+	if (c->best_len) {
+		int better = 0;
+		for (int i = 0; i < 3 && !better; i++) {
+			if (key[i] < c->best_key[i])
+				return;
+			better = key[i] > c->best_key[i];
+		}
+		if (!better)
+			return;
+	}
+	memcpy(c->best, v, n);
+	c->best[n] = '\0';
+	c->best_len = n;
+	memcpy(c->best_key, key, sizeof key);
+}
+
+size_t lupe_typo_compound(lx_db *db, lupe_analyzer *an, lupe_typo_memo *memo, const char *form, size_t flen,
+			  int *budget, char *out)
+{
+	const lupe_decompounder *dc = lupe_analyzer_decompounder(an);
+	out[0] = '\0';
+	if (!dc || !memo || flen < LUPE_TYPO_COMPOUND_MIN || flen > TYPO_FORM_MAX || *budget <= 0)
+		return 0;
+	*budget -= LUPE_TYPO_COMPOUND_COST;
+	compound_search c = {db, an, memo, dc, form, flen, {0}, 0, {0}};
+	edits(form, flen, 1, NULL, compound_cb, &c);
+	if (!c.best_len)
+		return 0;
+	memcpy(out, c.best, c.best_len + 1);
+	return c.best_len;
 }

@@ -90,6 +90,24 @@ uint64_t lupe_typo_memo_termfreq(lupe_typo_memo *m, lx_db *db, const char *term,
  * when it was looked up, else 0.  memo (may be NULL) holds what the
  * query looked up already and keeps what this call looks up.
  */
+/*
+ * A compound typed with a typo, which the index holds only in parts
+ * ("Bundesverfasungsgericht": no document has the compound, and the typo
+ * keeps the splitter from finding its parts): the word one edit from
+ * `form` (folded, as lupe_typo_corrections takes it) that the analyzer's
+ * splitter cuts into parts the index all holds; of several, the one whose
+ * rarest part is most frequent.  Writes it to out (at least
+ * LUPE_TYPO_FORM bytes, NUL-terminated) and returns its length; 0 when
+ * there is none, the word is shorter than LUPE_TYPO_COMPOUND_MIN bytes or
+ * longer than lupe_typo_corrections corrects, or *budget is spent (the
+ * call takes LUPE_TYPO_COMPOUND_COST of it).  It splits every variant
+ * (~60 a letter, ~1 us each) and looks up the parts of those that split.
+ */
+#define LUPE_TYPO_COMPOUND_MIN 10
+#define LUPE_TYPO_COMPOUND_COST 8
+size_t lupe_typo_compound(lx_db *db, lupe_analyzer *an, lupe_typo_memo *memo, const char *form, size_t flen,
+			  int *budget, char *out);
+
 int lupe_typo_corrections(lx_db *db, lupe_analyzer *an, lupe_typo_memo *memo, const char *form, size_t flen,
 			  const char *term, size_t tlen, size_t keep, int *budget, uint64_t *own_freq, lupe_typo_cand *out,
 			  int max);
