@@ -69,6 +69,17 @@ static lupe_results *run(const char *q, const lupe_search_options *o)
 	return r;
 }
 
+/* n documents on another topic (f0, f1, ...), so that the words a test searches are rare enough to weigh. */
+static void add_other_topics(lupe_db *t, int n)
+{
+	for (int i = 0; i < n; i++) {
+		char id[16], text[128];
+		snprintf(id, sizeof id, "f%d", i);
+		snprintf(text, sizeof text, "Ein anderes Thema Nummer %d über Gärten und Wetter.", i);
+		ck_assert_int_eq(fx_add(t, id, "y", text), 0);
+	}
+}
+
 /* Truncated compounds, completed at index time and at query time alike. */
 START_TEST(test_truncated_compounds)
 {
@@ -117,6 +128,20 @@ static const struct {
 	{"Nichtvorhandensein", "nicht"},
 };
 
+/* The documents keyword_rows are searched in (id, text). */
+static const char *const keyword_docs[][2] = {
+	{"ein", "Ein Satz, ein Wort, ein Ende, ein Ausgangspunkt."},
+	{"gang", "Der Eingang ist links, der Ausgang rechts."},
+	{"vorteil", "Die Vorteile überwiegen."},
+	{"dsgvo", "Die Verordnung der Union regelt den Datenschutz."},
+	{"pflege", "Die Kosten im Pflegeheim steigen."},
+	{"gericht", "Das Verfassungsgericht des Bundes urteilte."},
+	{"halt", "Die Strassenbahn hält an der Haltestelle."},
+	{"kalt", "Die Kaltstelle im Keller der Strassenbahn."},
+	{"dicht", "Das Fenster ist dicht, sein Vorhandensein bekannt."},
+	{"nicht", "Das Vorhandensein ist nicht bekannt."},
+};
+
 START_TEST(test_keyword_rows)
 {
 	char p[4200];
@@ -124,22 +149,9 @@ START_TEST(test_keyword_rows)
 	snprintf(p, sizeof p, "%s/db", d);
 	lupe_db *t = fx_open_write(p);
 	ck_assert_ptr_nonnull(t);
-	ck_assert_int_eq(fx_add(t, "ein", "x", "Ein Satz, ein Wort, ein Ende, ein Ausgangspunkt."), 0);
-	ck_assert_int_eq(fx_add(t, "gang", "x", "Der Eingang ist links, der Ausgang rechts."), 0);
-	ck_assert_int_eq(fx_add(t, "vorteil", "x", "Die Vorteile überwiegen."), 0);
-	ck_assert_int_eq(fx_add(t, "dsgvo", "x", "Die Verordnung der Union regelt den Datenschutz."), 0);
-	ck_assert_int_eq(fx_add(t, "pflege", "x", "Die Kosten im Pflegeheim steigen."), 0);
-	ck_assert_int_eq(fx_add(t, "gericht", "x", "Das Verfassungsgericht des Bundes urteilte."), 0);
-	ck_assert_int_eq(fx_add(t, "halt", "x", "Die Strassenbahn hält an der Haltestelle."), 0);
-	ck_assert_int_eq(fx_add(t, "kalt", "x", "Die Kaltstelle im Keller der Strassenbahn."), 0);
-	ck_assert_int_eq(fx_add(t, "dicht", "x", "Das Fenster ist dicht, sein Vorhandensein bekannt."), 0);
-	ck_assert_int_eq(fx_add(t, "nicht", "x", "Das Vorhandensein ist nicht bekannt."), 0);
-	for (int i = 0; i < 20; i++) {
-		char id[16], text[128];
-		snprintf(id, sizeof id, "f%d", i);
-		snprintf(text, sizeof text, "Ein anderes Thema Nummer %d über Gärten und Wetter.", i);
-		ck_assert_int_eq(fx_add(t, id, "y", text), 0);
-	}
+	for (size_t i = 0; i < sizeof keyword_docs / sizeof keyword_docs[0]; i++)
+		ck_assert_int_eq(fx_add(t, keyword_docs[i][0], "x", keyword_docs[i][1]), 0);
+	add_other_topics(t, 20);
 	ck_assert_int_eq(lupe_commit(t), LUPE_OK);
 	for (size_t i = 0; i < sizeof keyword_rows / sizeof keyword_rows[0]; i++)
 		ck_assert_msg(strcmp(fx_top(t, keyword_rows[i].query), keyword_rows[i].top) == 0,
@@ -199,13 +211,7 @@ START_TEST(test_compound_tier)
 	strcat(page, " Unten steht das Berechnungsergebnis.");
 	ck_assert_int_eq(fx_add(t, "words", "x", words), 0);
 	ck_assert_int_eq(fx_add(t, "compound", "x", page), 0);
-	/* Other documents, so that the two words are rare enough to weigh. */
-	for (int i = 0; i < 40; i++) {
-		char id[16], text[128];
-		snprintf(id, sizeof id, "f%d", i);
-		snprintf(text, sizeof text, "Ein anderes Thema Nummer %d über Gärten und Wetter.", i);
-		ck_assert_int_eq(fx_add(t, id, "y", text), 0);
-	}
+	add_other_topics(t, 40);
 	ck_assert_int_eq(fx_add(t, "all3", "x", "Berechnung und Ergebnis der Zellen im Export."), 0);
 	ck_assert_int_eq(fx_add(t, "other", "x", "Nichts davon."), 0);
 	ck_assert_int_eq(lupe_commit(t), LUPE_OK);
