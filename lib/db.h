@@ -49,6 +49,8 @@ struct lupe_db {
 	char hung_msg[LUPE_ERRMSG_MAX];
 	/* Bytes of hits' bodies their snippets scanned, all searches (search/zones.h; for tests). */
 	uint64_t snip_scanned;
+	/* Hits whose snippet searched the stretches past the first (lupe_snippet_deep; for tests). */
+	uint64_t deep_searched;
 };
 
 /*

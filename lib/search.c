@@ -266,6 +266,8 @@ static int fill_hit(lupe_db *db, const lx_mset *ms, size_t i, size_t rank, const
 	const lupe_span *zones;
 	size_t nz;
 	int cut = lupe_zones_find(zs, db->x, ms, i, qt, rec.text, rec.text_len, snippet_bytes, &zones, &nz);
+	/* Zoned: the query words' own terms all stand well inside the first stretch (search/zones.h). */
+	int early = cut > 0 && !lupe_zones_word_late(*zs);
 	if (cut > 0)
 		cut = lupe_snippet_zoned(db->an, &db->toks, rec.text, rec.text_len, qt, keys, snippet_bytes, zones, nz,
 					 &snip, &spans, &kinds, &nsp, &mv, &mn);
@@ -278,12 +280,13 @@ static int fill_hit(lupe_db *db, const lx_mset *ms, size_t i, size_t rank, const
 		lupe_buf_free(&snip);
 		return lupe_err_set(&db->err, LUPE_ENOMEM, "search: out of memory");
 	}
-	if ((rec.tail || cut) && !lupe_snippet_has_exact(kinds, nsp) && may_show_word(db, ms, i, qt)) {
+	if ((rec.tail || cut) && !early && !lupe_snippet_has_exact(kinds, nsp) && may_show_word(db, ms, i, qt)) {
 		/*
 		 * The passage shows no query word as written, but the rest of the
 		 * body may (past the first 64 KB, or past where many matches of
 		 * compound parts stopped the analysis).
 		 */
+		db->deep_searched++;
 		int trc = rec.tail ? lupe_record_text_all(&rec, &db->deep) : 0;
 		const char *all = rec.tail ? db->deep.p : rec.text;
 		size_t all_len = rec.tail ? db->deep.len : rec.text_len;

@@ -19,6 +19,12 @@
  * starts in the block before stay whole.
  */
 #define ZONE_MARGIN 256
+/*
+ * Bytes before the first stretch's end within which a query word's own
+ * term counts as late (lupe_zones_word_late): the next stretch starts up
+ * to 64 bytes before it, at a word's start.
+ */
+#define LATE_MARGIN 256
 
 /* Evidence of a position by the kind of its term, as snippet.c weighs matches (EV_*). */
 #define ZW_WORD 12     /* another form of the word's stem, */
@@ -52,6 +58,7 @@ struct lupe_zones {
 	uint8_t written[LUPE_POSMAP_MAX]; /* per block: 0 not looked at, 1 no query word as written, 2 one */
 	const char *form[ZFORMS_MAX];     /* the query's words as written (qt->forms), the first ZFORMS_MAX */
 	size_t flen[ZFORMS_MAX], nforms;
+	int word_late;   /* a query word's own term near the stretch's end or past it, or not known */
 	const char *term[LUPE_QTERMS_MAX];
 	size_t len[LUPE_QTERMS_MAX];
 };
@@ -71,10 +78,19 @@ static int on_pos(void *ctx, size_t k, uint32_t p)
 		return 0; /* a title word */
 	uint32_t w = p - z->map.base;
 	size_t b = w / LUPE_POSMAP_STEP;
-	if (b >= z->map.n || z->map.off[b] >= z->stretch || z->npos == ZPOS_MAX)
-		return 1; /* past the stretch (positions ascend) */
 	const lupe_qterm_info *qi = z->qt->n_groups ? &z->qt->info[k] : NULL;
 	int kind = qi ? qi->kind : LUPE_QT_WORD;
+	if (z->npos == ZPOS_MAX) {
+		z->word_late = 1; /* the rest is not looked at: not known */
+		return 1;
+	}
+	if (b >= z->map.n || z->map.off[b] >= z->stretch) {
+		z->word_late |= kind == LUPE_QT_WORD;
+		return 1; /* past the stretch (positions ascend) */
+	}
+	/* The word's block ends near the stretch's end, or the map does: the next stretch may hold it. */
+	if (kind == LUPE_QT_WORD && (b + 1 >= z->map.n || z->map.off[b + 1] + LATE_MARGIN > z->stretch))
+		z->word_late = 1;
 	z->pos[z->npos++] = (zpos){w, qi ? qi->group : (uint16_t)k,
 				   (uint8_t)(kind == LUPE_QT_TYPO ? ZW_TYPO : kind == LUPE_QT_PART ? ZW_PART : ZW_WORD)};
 	return 0;
@@ -210,6 +226,7 @@ int lupe_zones_find(lupe_zones **zs, lx_db *x, const lx_mset *ms, size_t i, cons
 		z->term[k] = p;
 		z->len[k] = strlen(p);
 	}
+	z->word_late = 0;
 	if (lx_mset_positions(x, ms, i, z->term, z->len, qt->n_terms, on_pos, z) <= 0)
 		return 0;
 	if (!z->npos)
@@ -320,4 +337,9 @@ int lupe_zones_find(lupe_zones **zs, lx_db *x, const lx_mset *ms, size_t i, cons
 	*zones = z->zone;
 	*nz = n;
 	return 1;
+}
+
+int lupe_zones_word_late(const lupe_zones *z)
+{
+	return z->word_late;
 }
