@@ -226,6 +226,20 @@ static int may_show_word(lupe_db *db, const lx_mset *ms, size_t i, const lupe_qt
 	return 0;
 }
 
+/* lupe_snippet_deep's quiet: the stretches the zones' map shows without a query word's own term. */
+struct quiet_ctx {
+	lupe_db *db;
+	const lupe_zones *zs;
+};
+
+static int quiet(void *ctx, size_t from, size_t to)
+{
+	struct quiet_ctx *q = ctx;
+	int r = lupe_zones_quiet(q->zs, from, to);
+	q->db->deep_quiet += (unsigned)r;
+	return r;
+}
+
 static int fill_hit(lupe_db *db, const lx_mset *ms, size_t i, size_t rank, const lupe_qterms *qt,
 		    lupe_snip_keys *keys, lupe_zones **zs, size_t snippet_bytes, unsigned flags, lupe_hit *h)
 {
@@ -267,7 +281,7 @@ static int fill_hit(lupe_db *db, const lx_mset *ms, size_t i, size_t rank, const
 	size_t nz;
 	int cut = lupe_zones_find(zs, db->x, ms, i, qt, rec.text, rec.text_len, snippet_bytes, &zones, &nz);
 	/* Zoned: the query words' own terms all stand well inside the first stretch (search/zones.h). */
-	int early = cut > 0 && !lupe_zones_word_late(*zs);
+	int zoned = cut > 0, early = zoned && !lupe_zones_word_late(*zs);
 	if (cut > 0)
 		cut = lupe_snippet_zoned(db->an, &db->toks, rec.text, rec.text_len, qt, keys, snippet_bytes, zones, nz,
 					 &snip, &spans, &kinds, &nsp, &mv, &mn);
@@ -287,12 +301,13 @@ static int fill_hit(lupe_db *db, const lx_mset *ms, size_t i, size_t rank, const
 		 * compound parts stopped the analysis).
 		 */
 		db->deep_searched++;
+		struct quiet_ctx qc = {db, *zs};
 		int trc = rec.tail ? lupe_record_text_all(&rec, &db->deep) : 0;
 		const char *all = rec.tail ? db->deep.p : rec.text;
 		size_t all_len = rec.tail ? db->deep.len : rec.text_len;
 		if (trc == 0)
-			trc = lupe_snippet_deep(db->an, &db->toks, all, all_len, qt, cut, snippet_bytes, &snip, &spans,
-						&kinds, &nsp, &mv, &mn) < 0 ? -2 : 0;
+			trc = lupe_snippet_deep(db->an, &db->toks, all, all_len, qt, cut, snippet_bytes,
+						zoned ? quiet : NULL, &qc, &snip, &spans, &kinds, &nsp, &mv, &mn) < 0 ? -2 : 0;
 		if (trc < 0) {
 			lupe_buf_free(&snip);
 			free(spans);

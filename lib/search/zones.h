@@ -50,4 +50,12 @@ int lupe_zones_find(lupe_zones **zs, lx_db *x, const lx_mset *ms, size_t i, cons
  */
 int lupe_zones_word_late(const lupe_zones *z);
 
+/*
+ * After lupe_zones_find gave a hit's zones: 1 when the body's bytes
+ * [from, to) surely hold no token of a query word's own term (by the
+ * position map, which reaches into a long body's tail: index/posmap.h), so
+ * that a stretch there shows no query word as written; 0 when they may.
+ */
+int lupe_zones_quiet(const lupe_zones *z, size_t from, size_t to);
+
 #endif
