@@ -305,9 +305,9 @@ static int fill_hit(lupe_db *db, const lx_mset *ms, size_t i, size_t rank, const
 		int trc = rec.tail ? lupe_record_text_all(&rec, &db->deep) : 0;
 		const char *all = rec.tail ? db->deep.p : rec.text;
 		size_t all_len = rec.tail ? db->deep.len : rec.text_len;
-		if (trc == 0)
-			trc = lupe_snippet_deep(db->an, &db->toks, all, all_len, qt, cut, snippet_bytes,
-						zoned ? quiet : NULL, &qc, &snip, &spans, &kinds, &nsp, &mv, &mn) < 0 ? -2 : 0;
+		if (trc == 0 && lupe_snippet_deep(db->an, &db->toks, all, all_len, qt, cut, snippet_bytes,
+						 zoned ? quiet : NULL, &qc, &snip, &spans, &kinds, &nsp, &mv, &mn) < 0)
+			trc = -2;
 		if (trc < 0) {
 			lupe_buf_free(&snip);
 			free(spans);

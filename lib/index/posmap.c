@@ -72,8 +72,8 @@ int lupe_posmap_decode(const char *p, size_t n, lupe_posmap *out)
 	size_t i = 1;
 	uint64_t base, cnt, d, at = 0;
 	out->n = 0;
-	if (n < 1 || (p[0] != POSMAP_VERSION && p[0] != POSMAP_VERSION_DEEP) || lupe_get_varint(p, n, &i, &base) < 0 || base > UINT32_MAX ||
-	    lupe_get_varint(p, n, &i, &cnt) < 0 || cnt > LUPE_POSMAP_MAX || cnt == 0)
+	if (n < 1 || (p[0] != POSMAP_VERSION && p[0] != POSMAP_VERSION_DEEP) || lupe_get_varint(p, n, &i, &base) < 0 ||
+	    base > UINT32_MAX || lupe_get_varint(p, n, &i, &cnt) < 0 || cnt > LUPE_POSMAP_MAX || cnt == 0)
 		return -1;
 	for (size_t k = 0; k < cnt; k++) {
 		if (lupe_get_varint(p, n, &i, &d) < 0 || d > UINT32_MAX - at)

@@ -161,7 +161,9 @@ static int block_written(lupe_zones *z, const char *text, size_t b)
 {
 	if (z->written[b])
 		return z->written[b] == 2;
-	size_t a = z->map.off[b], e = b + 1 < z->map.n && z->map.off[b + 1] < z->stretch ? z->map.off[b + 1] : z->stretch;
+	/* (A map may reach past the stretch, into the tail the text here does not hold.) */
+	size_t a = z->map.off[b];
+	size_t e = b + 1 < z->map.n && z->map.off[b + 1] < z->stretch ? z->map.off[b + 1] : z->stretch;
 	const unsigned char *t = (const unsigned char *)text;
 	int found = 0;
 	for (size_t k = 0; k < z->nforms && !found; k++) {
