@@ -49,6 +49,10 @@ struct lupe_db {
 	char hung_msg[LUPE_ERRMSG_MAX];
 	/* Bytes of hits' bodies their snippets scanned, all searches (search/zones.h; for tests). */
 	uint64_t snip_scanned;
+	/* Hits whose snippet searched the stretches past the first (lupe_snippet_deep; for tests). */
+	uint64_t deep_searched;
+	/* Stretches that search passed over: no query word's own term there (lupe_zones_quiet; for tests). */
+	uint64_t deep_quiet;
 };
 
 /*

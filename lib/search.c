@@ -226,6 +226,20 @@ static int may_show_word(lupe_db *db, const lx_mset *ms, size_t i, const lupe_qt
 	return 0;
 }
 
+/* lupe_snippet_deep's quiet: the stretches the zones' map shows without a query word's own term. */
+struct quiet_ctx {
+	lupe_db *db;
+	const lupe_zones *zs;
+};
+
+static int quiet(void *ctx, size_t from, size_t to)
+{
+	struct quiet_ctx *q = ctx;
+	int r = lupe_zones_quiet(q->zs, from, to);
+	q->db->deep_quiet += (unsigned)r;
+	return r;
+}
+
 static int fill_hit(lupe_db *db, const lx_mset *ms, size_t i, size_t rank, const lupe_qterms *qt,
 		    lupe_snip_keys *keys, lupe_zones **zs, size_t snippet_bytes, unsigned flags, lupe_hit *h)
 {
@@ -266,6 +280,8 @@ static int fill_hit(lupe_db *db, const lx_mset *ms, size_t i, size_t rank, const
 	const lupe_span *zones;
 	size_t nz;
 	int cut = lupe_zones_find(zs, db->x, ms, i, qt, rec.text, rec.text_len, snippet_bytes, &zones, &nz);
+	/* Zoned: the query words' own terms all stand well inside the first stretch (search/zones.h). */
+	int zoned = cut > 0, early = zoned && !lupe_zones_word_late(*zs);
 	if (cut > 0)
 		cut = lupe_snippet_zoned(db->an, &db->toks, rec.text, rec.text_len, qt, keys, snippet_bytes, zones, nz,
 					 &snip, &spans, &kinds, &nsp, &mv, &mn);
@@ -278,18 +294,20 @@ static int fill_hit(lupe_db *db, const lx_mset *ms, size_t i, size_t rank, const
 		lupe_buf_free(&snip);
 		return lupe_err_set(&db->err, LUPE_ENOMEM, "search: out of memory");
 	}
-	if ((rec.tail || cut) && !lupe_snippet_has_exact(kinds, nsp) && may_show_word(db, ms, i, qt)) {
+	if ((rec.tail || cut) && !early && !lupe_snippet_has_exact(kinds, nsp) && may_show_word(db, ms, i, qt)) {
 		/*
 		 * The passage shows no query word as written, but the rest of the
 		 * body may (past the first 64 KB, or past where many matches of
 		 * compound parts stopped the analysis).
 		 */
+		db->deep_searched++;
+		struct quiet_ctx qc = {db, *zs};
 		int trc = rec.tail ? lupe_record_text_all(&rec, &db->deep) : 0;
 		const char *all = rec.tail ? db->deep.p : rec.text;
 		size_t all_len = rec.tail ? db->deep.len : rec.text_len;
-		if (trc == 0)
-			trc = lupe_snippet_deep(db->an, &db->toks, all, all_len, qt, cut, snippet_bytes, &snip, &spans,
-						&kinds, &nsp, &mv, &mn) < 0 ? -2 : 0;
+		if (trc == 0 && lupe_snippet_deep(db->an, &db->toks, all, all_len, qt, cut, snippet_bytes,
+						 zoned ? quiet : NULL, &qc, &snip, &spans, &kinds, &nsp, &mv, &mn) < 0)
+			trc = -2;
 		if (trc < 0) {
 			lupe_buf_free(&snip);
 			free(spans);

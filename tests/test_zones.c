@@ -88,6 +88,37 @@ static const struct {
 #define NROWS (sizeof rows / sizeof rows[0])
 
 /*
+ * Bodies of test_deep_skipped: longer than a record's text (a tail), the
+ * query word "Brot" never written so in the first stretch.  A zoned
+ * snippet searches the later stretches only when the word's own term
+ * stands near the first stretch's end or past it (lupe_zones_word_late);
+ * the old way (no map) always does.  The snippets are the same.
+ */
+#define NEAR_END ((size_t)-1) /* the word that starts about 100 bytes before the first stretch's end */
+static const struct {
+	const char *id;
+	size_t words; /* 16,000: two stretches (about 100 KB); 40,000: four */
+	put puts[PUTS_MAX];
+	int searched; /* the zoned snippet searched the later stretches */
+	int quiet;    /* passing over this many without the word's term (lupe_zones_quiet) */
+	int exact;    /* and "Brot" is marked as written */
+} deeps[] = {
+	/* 0: another form early only: nothing to find later, not searched */
+	{"d0", 16000, {{"Brotes", 500, 0}}, 0, 0, 0},
+	/* 1: another form early, the word as written in the tail: searched, shown */
+	{"d1", 16000, {{"Brotes", 500, 0}, {"Brot", 14000, 0}}, 1, 0, 1},
+	/* 2: another form right before the stretch's end (the next one may hold it): searched */
+	{"d2", 16000, {{"Brotes", 500, 0}, {"Brotes", NEAR_END, 0}}, 1, 0, 0},
+	/* 3: another form past the first stretch only: searched */
+	{"d3", 16000, {{"Brotes", 12500, 0}}, 1, 0, 0},
+	/* 4: the word as written in the fourth stretch: the second and third passed over */
+	{"d4", 40000, {{"Brotes", 500, 0}, {"Brot", 35000, 0}}, 1, 2, 1},
+	/* 5: another form in the fourth stretch: the same, nothing found */
+	{"d5", 40000, {{"Brotes", 500, 0}, {"Brotes", 35000, 0}}, 1, 2, 0},
+};
+#define NDEEPS (sizeof deeps / sizeof deeps[0])
+
+/*
  * Bodies of test_position_map: map 1, the map as lupe writes it; 0, none
  * (an index from before it); 2, a damaged one.
  */
@@ -153,6 +184,23 @@ static void setup(void)
 		else
 			add_raw(db, maps[i].id, t, len, maps[i].map);
 		free(t);
+	}
+	for (size_t i = 0; i < NDEEPS; i++) {
+		put w[PUTS_MAX];
+		memcpy(w, deeps[i].puts, sizeof w);
+		size_t len, *off = malloc(deeps[i].words * sizeof *off);
+		ck_assert_ptr_nonnull(off);
+		free(make_body(deeps[i].words, w, &len, off));
+		for (size_t p = 0; p < PUTS_MAX && w[p].word; p++)
+			if (w[p].at == NEAR_END)
+				for (w[p].at = 0; off[w[p].at + 1] < LUPE_SNIPPET_SCAN_MAX - 100; w[p].at++)
+					;
+		char *t = make_body(deeps[i].words, w, &len, off);
+		ck_assert_uint_gt(len, LUPE_RECORD_TEXT_MAX);
+		ck_assert_int_eq(fx_add(db, deeps[i].id, NULL, t), LUPE_OK);
+		add_raw(old, deeps[i].id, t, len, 0);
+		free(t);
+		free(off);
 	}
 	ck_assert_int_eq(lupe_commit(db), LUPE_OK);
 	ck_assert_int_eq(lx_commit(old->x, &old->err), LUPE_OK);
@@ -227,6 +275,40 @@ START_TEST(test_long_body_zones)
 }
 END_TEST
 
+START_TEST(test_deep_skipped)
+{
+	lupe_results *r, *ro;
+	uint64_t scanned, before = db->deep_searched, before_old = old->deep_searched;
+	uint64_t quiet = db->deep_quiet, quiet_old = old->deep_quiet;
+	const lupe_hit *h = hit_of(db, "Brot", deeps[_i].id, &r, &scanned);
+	uint64_t searched = db->deep_searched - before;
+	quiet = db->deep_quiet - quiet;
+	const lupe_hit *ho = hit_of(old, "Brot", deeps[_i].id, &ro, &scanned);
+	ck_assert_msg(h && ho, "row %d: Brot does not find %s", _i, deeps[_i].id);
+	/* Each search reads the snippets of all rows' bodies: the counts are theirs together. */
+	uint64_t want = 0, want_quiet = 0;
+	for (size_t i = 0; i < NDEEPS; i++) {
+		want += (uint64_t)deeps[i].searched;
+		want_quiet += (uint64_t)deeps[i].quiet;
+	}
+	ck_assert_msg(searched == want, "row %d: %llu searched", _i, (unsigned long long)searched);
+	ck_assert_msg(quiet == want_quiet, "row %d: %llu passed over", _i, (unsigned long long)quiet);
+	/* The old way (no map): every body searched, every stretch read. */
+	ck_assert_uint_eq(old->deep_searched - before_old, NDEEPS);
+	ck_assert_uint_eq(old->deep_quiet - quiet_old, 0);
+	ck_assert_msg(strcmp(h->snippet, ho->snippet) == 0, "row %d: zoned \"%s\", full scan \"%s\"", _i, h->snippet,
+		      ho->snippet);
+	ck_assert_uint_eq(h->n_highlights, ho->n_highlights);
+	for (size_t k = 0; k < h->n_highlights; k++) {
+		ck_assert_uint_eq(h->highlights[k].start, ho->highlights[k].start);
+		ck_assert_int_eq(h->highlight_kinds[k], ho->highlight_kinds[k]);
+	}
+	ck_assert_int_eq(marks(h, "Brot", "exact"), deeps[_i].exact);
+	lupe_results_free(r);
+	lupe_results_free(ro);
+}
+END_TEST
+
 START_TEST(test_position_map)
 {
 	size_t len, n = maps[_i].words;
@@ -281,6 +363,7 @@ int main(void)
 	tcase_add_unchecked_fixture(tc, setup, teardown);
 	tcase_add_loop_test(tc, test_long_body_zones, 0, (int)NROWS);
 	tcase_add_loop_test(tc, test_position_map, 0, (int)NMAPS);
+	tcase_add_loop_test(tc, test_deep_skipped, 0, (int)NDEEPS);
 	suite_add_tcase(s, tc);
 	return fx_run(s, CK_NOFORK);
 }

@@ -5,6 +5,7 @@
 #include "index/schema.h"
 
 #define POSMAP_VERSION 1
+#define POSMAP_VERSION_DEEP 2 /* reaching past LUPE_RECORD_TEXT_MAX (posmap.h) */
 
 int lupe_posmap_encode(const lupe_tokens *toks, uint32_t base, size_t len, lupe_buf *out)
 {
@@ -15,13 +16,14 @@ int lupe_posmap_encode(const lupe_tokens *toks, uint32_t base, size_t len, lupe_
 	 * The smallest start of the tokens of each block of LUPE_POSMAP_STEP
 	 * positions (joined and completed forms start at their group's first
 	 * word, a little before the words of their position), for the blocks
-	 * that start within LUPE_RECORD_TEXT_MAX bytes: a snippet reads no further.
+	 * that start within the bytes the record keeps: a snippet reads no further.
 	 */
+	size_t reach = len > LUPE_RECORD_TEXT_MAX ? LUPE_RECORD_DEEP_MAX : LUPE_RECORD_TEXT_MAX;
 	uint32_t first = base - 1;
 	size_t nb = 0;
 	for (size_t i = 0; i < toks->n; i++) {
 		uint32_t pos = toks->v[i].position;
-		if (pos < first || toks->v[i].start >= LUPE_RECORD_TEXT_MAX)
+		if (pos < first || toks->v[i].start >= reach)
 			continue;
 		size_t b = (pos - first) / LUPE_POSMAP_STEP;
 		if (b + 1 > nb)
@@ -50,7 +52,8 @@ int lupe_posmap_encode(const lupe_tokens *toks, uint32_t base, size_t len, lupe_
 		next = off[b];
 	}
 	int rc = 0;
-	if (lupe_buf_putc(out, POSMAP_VERSION) < 0 || lupe_buf_put_varint(out, base) < 0 || lupe_buf_put_varint(out, nb) < 0)
+	if (lupe_buf_putc(out, len > LUPE_RECORD_TEXT_MAX ? POSMAP_VERSION_DEEP : POSMAP_VERSION) < 0 ||
+	    lupe_buf_put_varint(out, base) < 0 || lupe_buf_put_varint(out, nb) < 0)
 		rc = -1;
 	uint32_t last = 0;
 	for (size_t b = 0; b < nb && rc == 0; b++) {
@@ -69,8 +72,8 @@ int lupe_posmap_decode(const char *p, size_t n, lupe_posmap *out)
 	size_t i = 1;
 	uint64_t base, cnt, d, at = 0;
 	out->n = 0;
-	if (n < 1 || p[0] != POSMAP_VERSION || lupe_get_varint(p, n, &i, &base) < 0 || base > UINT32_MAX ||
-	    lupe_get_varint(p, n, &i, &cnt) < 0 || cnt > LUPE_POSMAP_MAX || cnt == 0)
+	if (n < 1 || (p[0] != POSMAP_VERSION && p[0] != POSMAP_VERSION_DEEP) || lupe_get_varint(p, n, &i, &base) < 0 ||
+	    base > UINT32_MAX || lupe_get_varint(p, n, &i, &cnt) < 0 || cnt > LUPE_POSMAP_MAX || cnt == 0)
 		return -1;
 	for (size_t k = 0; k < cnt; k++) {
 		if (lupe_get_varint(p, n, &i, &d) < 0 || d > UINT32_MAX - at)

@@ -1397,7 +1397,8 @@ int lupe_snippet_has_exact(const unsigned char *kinds, size_t n)
 }
 
 int lupe_snippet_deep(lupe_analyzer *an, lupe_tokens *toks, const char *text, size_t len, const lupe_qterms *qt,
-		      int again, size_t target, lupe_buf *out, lupe_span **spans,
+		      int again, size_t target, int (*quiet)(void *ctx, size_t from, size_t to), void *ctx,
+		      lupe_buf *out, lupe_span **spans,
 		      unsigned char **kinds, size_t *n_spans, lupe_span **matches, size_t *n_matches)
 {
 	/*
@@ -1419,6 +1420,8 @@ int lupe_snippet_deep(lupe_analyzer *an, lupe_tokens *toks, const char *text, si
 			from = to;
 		first = 0;
 		to = stretch_end(text, len, from);
+		if (quiet && quiet(ctx, from, to))
+			continue; /* no token of a word's own term: no word as written */
 		lupe_buf o = {0};
 		lupe_span *sp, *mv;
 		unsigned char *kd;

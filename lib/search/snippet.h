@@ -66,10 +66,13 @@ int lupe_snippet_has_exact(const unsigned char *kinds, size_t n);
  * passage that shows one, replaces *out, *spans, *kinds and *matches
  * (freeing what they held; none may be NULL) and returns 1; 0 when no
  * stretch has one (nothing changed), -1 when out of memory (nothing
- * changed).  Offsets are offsets of text, as lupe_snippet's.
+ * changed).  Offsets are offsets of text, as lupe_snippet's.  When `quiet`
+ * is set, a stretch [from, to) for which quiet(ctx, from, to) is 1 holds no
+ * token of a query word's own term and is passed over (lupe_zones_quiet).
  */
 int lupe_snippet_deep(lupe_analyzer *an, lupe_tokens *toks, const char *text, size_t len, const lupe_qterms *qt,
-		      int again, size_t target, lupe_buf *out, lupe_span **spans,
+		      int again, size_t target, int (*quiet)(void *ctx, size_t from, size_t to), void *ctx,
+		      lupe_buf *out, lupe_span **spans,
 		      unsigned char **kinds, size_t *n_spans, lupe_span **matches, size_t *n_matches);
 
 /*

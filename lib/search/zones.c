@@ -19,6 +19,12 @@
  * starts in the block before stay whole.
  */
 #define ZONE_MARGIN 256
+/*
+ * Bytes before the first stretch's end within which a query word's own
+ * term counts as late (lupe_zones_word_late): the next stretch starts up
+ * to 64 bytes before it, at a word's start.
+ */
+#define LATE_MARGIN 256
 
 /* Evidence of a position by the kind of its term, as snippet.c weighs matches (EV_*). */
 #define ZW_WORD 12     /* another form of the word's stem, */
@@ -52,6 +58,9 @@ struct lupe_zones {
 	uint8_t written[LUPE_POSMAP_MAX]; /* per block: 0 not looked at, 1 no query word as written, 2 one */
 	const char *form[ZFORMS_MAX];     /* the query's words as written (qt->forms), the first ZFORMS_MAX */
 	size_t flen[ZFORMS_MAX], nforms;
+	int word_late;   /* a query word's own term near the stretch's end or past it, or not known */
+	int word_unknown; /* a query word's own term past the map, or positions not all read */
+	uint8_t word_block[LUPE_POSMAP_MAX / 8]; /* bit b: block b holds a query word's own term */
 	const char *term[LUPE_QTERMS_MAX];
 	size_t len[LUPE_QTERMS_MAX];
 };
@@ -71,10 +80,26 @@ static int on_pos(void *ctx, size_t k, uint32_t p)
 		return 0; /* a title word */
 	uint32_t w = p - z->map.base;
 	size_t b = w / LUPE_POSMAP_STEP;
-	if (b >= z->map.n || z->map.off[b] >= z->stretch || z->npos == ZPOS_MAX)
-		return 1; /* past the stretch (positions ascend) */
 	const lupe_qterm_info *qi = z->qt->n_groups ? &z->qt->info[k] : NULL;
 	int kind = qi ? qi->kind : LUPE_QT_WORD;
+	if (z->npos == ZPOS_MAX) {
+		z->word_late = z->word_unknown = 1; /* the rest is not looked at: not known */
+		return 1;
+	}
+	if (kind == LUPE_QT_WORD) {
+		if (b < z->map.n)
+			z->word_block[b / 8] |= (uint8_t)(1u << (b % 8));
+		else
+			z->word_unknown = 1;
+	}
+	if (b >= z->map.n || z->map.off[b] >= z->stretch) {
+		/* Past the stretch (positions ascend): only a word's own term is followed on, for its blocks. */
+		z->word_late |= kind == LUPE_QT_WORD;
+		return kind != LUPE_QT_WORD || b >= z->map.n;
+	}
+	/* The word's block ends near the stretch's end, or the map does: the next stretch may hold it. */
+	if (kind == LUPE_QT_WORD && (b + 1 >= z->map.n || z->map.off[b + 1] + LATE_MARGIN > z->stretch))
+		z->word_late = 1;
 	z->pos[z->npos++] = (zpos){w, qi ? qi->group : (uint16_t)k,
 				   (uint8_t)(kind == LUPE_QT_TYPO ? ZW_TYPO : kind == LUPE_QT_PART ? ZW_PART : ZW_WORD)};
 	return 0;
@@ -136,7 +161,9 @@ static int block_written(lupe_zones *z, const char *text, size_t b)
 {
 	if (z->written[b])
 		return z->written[b] == 2;
-	size_t a = z->map.off[b], e = b + 1 < z->map.n ? z->map.off[b + 1] : z->stretch;
+	/* (A map may reach past the stretch, into the tail the text here does not hold.) */
+	size_t a = z->map.off[b];
+	size_t e = b + 1 < z->map.n && z->map.off[b + 1] < z->stretch ? z->map.off[b + 1] : z->stretch;
 	const unsigned char *t = (const unsigned char *)text;
 	int found = 0;
 	for (size_t k = 0; k < z->nforms && !found; k++) {
@@ -210,6 +237,8 @@ int lupe_zones_find(lupe_zones **zs, lx_db *x, const lx_mset *ms, size_t i, cons
 		z->term[k] = p;
 		z->len[k] = strlen(p);
 	}
+	z->word_late = z->word_unknown = 0;
+	memset(z->word_block, 0, (z->map.n + 7) / 8);
 	if (lx_mset_positions(x, ms, i, z->term, z->len, qt->n_terms, on_pos, z) <= 0)
 		return 0;
 	if (!z->npos)
@@ -319,5 +348,22 @@ int lupe_zones_find(lupe_zones **zs, lx_db *x, const lx_mset *ms, size_t i, cons
 	}
 	*zones = z->zone;
 	*nz = n;
+	return 1;
+}
+
+int lupe_zones_word_late(const lupe_zones *z)
+{
+	return z->word_late;
+}
+
+int lupe_zones_quiet(const lupe_zones *z, size_t from, size_t to)
+{
+	if (z->word_unknown)
+		return 0;
+	/* The blocks whose bytes meet [from, to), a margin wider (a token of a block starts within it). */
+	size_t a = from > LATE_MARGIN ? from - LATE_MARGIN : 0, e = to + LATE_MARGIN;
+	for (size_t b = 0; b < z->map.n && z->map.off[b] < e; b++)
+		if ((b + 1 == z->map.n || z->map.off[b + 1] > a) && (z->word_block[b / 8] >> (b % 8) & 1))
+			return 0;
 	return 1;
 }

@@ -38,4 +38,24 @@ void lupe_zones_free(lupe_zones *z);
 int lupe_zones_find(lupe_zones **zs, lx_db *x, const lx_mset *ms, size_t i, const lupe_qterms *qt,
 		    const char *text, size_t len, size_t target, const lupe_span **zones, size_t *nz);
 
+/*
+ * After lupe_zones_find gave a hit's zones (returned 1): whether one of the
+ * query words' own terms (LUPE_QT_WORD, the terms of a match as written)
+ * stands in the body near the first stretch's end or past it, or that is
+ * not known (1).  0: no later stretch holds a token of such a term, so none
+ * shows a query word as written and lupe_snippet_deep has nothing to find
+ * past the first stretch -- the search for it (and the unpacking of the
+ * body's tail) is skipped.  A stretch's analysis starts at a word's start,
+ * where a token's term is the one the index gave it.
+ */
+int lupe_zones_word_late(const lupe_zones *z);
+
+/*
+ * After lupe_zones_find gave a hit's zones: 1 when the body's bytes
+ * [from, to) surely hold no token of a query word's own term (by the
+ * position map, which reaches into a long body's tail: index/posmap.h), so
+ * that a stretch there shows no query word as written; 0 when they may.
+ */
+int lupe_zones_quiet(const lupe_zones *z, size_t from, size_t to);
+
 #endif
