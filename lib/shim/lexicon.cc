@@ -1,0 +1,329 @@
+// The lexicon a lupe writer keeps in the index's own metadata: per
+// two-byte prefix (LX_LIST_PREFIX) the sorted terms that start with it and
+// their document frequencies, in one value.  A remote reader fetches the
+// terms of a prefix as one metadata message, where Xapian 1.4's remote
+// allterms listing sends one reply message per term (thousands for "ge",
+// 6-16 ms).  docs/SHARDS.md ("The lexicon") says why it is never stale.
+#include <xapian.h>
+
+#include <zstd.h>
+
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include "lupe.h"
+#include "shim/shim_private.hh"
+#include "util/buf.h"
+
+namespace {
+
+// Keys in a namespace of their own: "\x01" sorts before every key lupe or
+// a user writes ("lupe.*"), and no lupe code lists metadata keys but the
+// blank-shard check (which only asks whether there are any).
+const std::string kKeyPrefix("\x01lupe:tl:", 9);
+const std::string kStampKey("\x01lupe:tl-stamp", 14);
+
+// Blob: kMagic, a flag (0 raw, 1 one zstd frame of the rest), then the
+// count and per term: bytes shared with the previous term, the other
+// bytes (count, bytes), the frequency; all varints.
+constexpr char kMagic = 'L';
+constexpr size_t kZstdMin = 256;
+constexpr int kZstdLevel = 3;
+// A blob unpacked to more than this is not read (the listing is): a reader
+// keeps at most 16 MB of lists (kTermsCacheMax), a prefix never holds more.
+constexpr size_t kUnpackedMax = 32u << 20;
+
+// Terms starting with the id prefix are left out: the only caller that
+// lists them (lupe_list_ids) is not on a search's path, and they are one
+// a document.
+bool left_out(unsigned char first)
+{
+	return first == (unsigned char)LUPE_PFX_ID[0];
+}
+
+std::string key_of(const std::string &p2)
+{
+	return kKeyPrefix + p2;
+}
+
+// What a remote reader knows of a shard without asking (Xapian sends it
+// with every open and reopen): the stamp a maintaining writer leaves in
+// the same commit as the lexicon.
+std::string stamp_of(const Xapian::Database &d)
+{
+	return "1 " + std::to_string(d.get_doccount()) + " " + std::to_string(d.get_lastdocid()) + " " +
+	       std::to_string(d.get_total_length()) + " " + std::to_string(d.get_doclength_lower_bound()) + " " +
+	       std::to_string(d.get_doclength_upper_bound());
+}
+
+void put_varint(std::string &s, uint64_t v)
+{
+	while (v >= 0x80) {
+		s.push_back((char)(v | 0x80));
+		v >>= 7;
+	}
+	s.push_back((char)v);
+}
+
+std::string encode(const std::vector<std::pair<std::string, uint64_t>> &terms)
+{
+	std::string raw;
+	put_varint(raw, terms.size());
+	const std::string *prev = nullptr;
+	for (const auto &t : terms) {
+		size_t shared = 0;
+		if (prev)
+			while (shared < prev->size() && shared < t.first.size() && (*prev)[shared] == t.first[shared])
+				shared++;
+		put_varint(raw, shared);
+		put_varint(raw, t.first.size() - shared);
+		raw.append(t.first, shared, std::string::npos);
+		put_varint(raw, t.second);
+		prev = &t.first;
+	}
+	std::string out;
+	out.push_back(kMagic);
+	if (raw.size() < kZstdMin) {
+		out.push_back(0);
+		return out + raw;
+	}
+	out.push_back(1);
+	size_t bound = ZSTD_compressBound(raw.size());
+	out.resize(2 + bound);
+	size_t n = ZSTD_compress(&out[2], bound, raw.data(), raw.size(), kZstdLevel);
+	if (ZSTD_isError(n)) {
+		out.resize(2);
+		out[1] = 0;
+		return out + raw;
+	}
+	out.resize(2 + n);
+	return out;
+}
+
+// Decode blob (of prefix p2) into out, keeping only the terms that start
+// with `want`.  False when it is damaged in any way.
+bool decode(const std::string &p2, const char *blob, size_t len, const std::string &want,
+	    std::vector<std::pair<std::string, uint64_t>> &out)
+{
+	out.clear();
+	if (len < 2 || blob[0] != kMagic || (blob[1] != 0 && blob[1] != 1))
+		return false;
+	std::string unpacked;
+	const char *p = blob + 2;
+	size_t n = len - 2;
+	if (blob[1] == 1) {
+		unsigned long long size = ZSTD_getFrameContentSize(p, n);
+		if (size == ZSTD_CONTENTSIZE_ERROR || size == ZSTD_CONTENTSIZE_UNKNOWN || size > kUnpackedMax)
+			return false;
+		unpacked.resize((size_t)size);
+		size_t got = ZSTD_decompress(&unpacked[0], unpacked.size(), p, n);
+		if (ZSTD_isError(got) || got != size)
+			return false;
+		p = unpacked.data();
+		n = unpacked.size();
+	}
+	size_t i = 0;
+	uint64_t count;
+	if (lupe_get_varint(p, n, &i, &count) < 0 || count > n)
+		return false;
+	std::string term;
+	for (uint64_t k = 0; k < count; k++) {
+		uint64_t shared, rest, freq;
+		if (lupe_get_varint(p, n, &i, &shared) < 0 || shared > term.size() ||
+		    lupe_get_varint(p, n, &i, &rest) < 0 || rest > n - i)
+			return false;
+		std::string next = term.substr(0, (size_t)shared);
+		next.append(p + i, (size_t)rest);
+		i += (size_t)rest;
+		if (lupe_get_varint(p, n, &i, &freq) < 0 || freq == 0)
+			return false;
+		// Sorted, distinct, all of this prefix: else it is not a lexicon.
+		if ((k > 0 && !(term < next)) || next.compare(0, p2.size(), p2) != 0)
+			return false;
+		term.swap(next);
+		if (term.compare(0, want.size(), want) == 0)
+			out.emplace_back(term, freq);
+	}
+	return i == n;
+}
+
+void set_bit(std::vector<uint64_t> &bits, const std::string &t)
+{
+	if (t.size() < LX_LIST_PREFIX)
+		return;
+	unsigned b = (unsigned char)t[0] << 8 | (unsigned char)t[1];
+	bits[b >> 6] |= (uint64_t)1 << (b & 63);
+}
+
+// Every prefix at once, from one pass over the terms; prefixes that lost
+// all their terms, or were written by a writer whose terms are gone, go.
+void write_all(Xapian::WritableDatabase &w)
+{
+	std::vector<std::string> had;
+	for (auto k = w.metadata_keys_begin(kKeyPrefix); k != w.metadata_keys_end(kKeyPrefix); ++k)
+		had.push_back(*k);
+	std::vector<std::pair<std::string, uint64_t>> list;
+	std::string p2;
+	std::vector<std::string> wrote;
+	auto flush = [&]() {
+		if (!list.empty()) {
+			w.set_metadata(key_of(p2), encode(list));
+			wrote.push_back(key_of(p2));
+		}
+		list.clear();
+	};
+	Xapian::TermIterator end = w.allterms_end();
+	for (Xapian::TermIterator it = w.allterms_begin(); it != end;) {
+		const std::string &t = *it;
+		if (t.size() < LX_LIST_PREFIX) {
+			++it;
+			continue;
+		}
+		if (left_out((unsigned char)t[0])) {
+			it.skip_to(std::string(1, (char)((unsigned char)t[0] + 1)));
+			continue;
+		}
+		if (t.compare(0, LX_LIST_PREFIX, p2) != 0) {
+			flush();
+			p2.assign(t, 0, LX_LIST_PREFIX);
+		}
+		list.emplace_back(t, it.get_termfreq());
+		++it;
+	}
+	flush();
+	// Both sorted: the keys written are in term order, as are the old ones.
+	size_t j = 0;
+	for (const std::string &k : had) {
+		while (j < wrote.size() && wrote[j] < k)
+			j++;
+		if (j == wrote.size() || wrote[j] != k)
+			w.set_metadata(k, std::string());
+	}
+}
+
+void write_prefix(Xapian::WritableDatabase &w, const std::string &p2)
+{
+	std::vector<std::pair<std::string, uint64_t>> list;
+	for (auto it = w.allterms_begin(p2); it != w.allterms_end(p2); ++it)
+		list.emplace_back(*it, it.get_termfreq());
+	// An empty value deletes the key: no terms, nothing to read.
+	w.set_metadata(key_of(p2), list.empty() ? std::string() : encode(list));
+}
+
+}  // namespace
+
+void lx_lex_know(lx_lex &lex, Xapian::WritableDatabase &w)
+{
+	if (lex.off || lex.known)
+		return;
+	// Before this writer's first change since its last commit, the stamp
+	// of the committed lexicon must match the committed index.
+	lex.valid = w.get_metadata(kStampKey) == stamp_of(w);
+	lex.known = true;
+	if (lex.valid)
+		lex.touched.assign(65536 / 64, 0);
+}
+
+void lx_lex_note(lx_lex &lex, Xapian::WritableDatabase &w, const Xapian::Document *doc, const std::string &idterm)
+{
+	if (lex.off)
+		return;
+	lx_lex_know(lex, w);
+	if (!lex.valid)
+		return; // all prefixes are written at the commit
+	// A term's frequency changes with every document added or removed
+	// that holds it: the terms of the new document and of the one it
+	// replaces (or that is deleted), as the writer sees it now.
+	if (doc)
+		for (auto t = doc->termlist_begin(); t != doc->termlist_end(); ++t)
+			set_bit(lex.touched, *t);
+	for (auto p = w.postlist_begin(idterm); p != w.postlist_end(idterm); ++p)
+		for (auto t = w.termlist_begin(*p); t != w.termlist_end(*p); ++t)
+			set_bit(lex.touched, *t);
+}
+
+void lx_lex_write(lx_lex &lex, Xapian::WritableDatabase &w)
+{
+	if (lex.off)
+		return;
+	lx_lex_know(lex, w);
+	// Known again only after the commit this prepares succeeded.
+	lex.known = false;
+	if (!lex.valid) {
+		write_all(w);
+	} else {
+		for (unsigned word = 0; word < lex.touched.size(); word++)
+			for (uint64_t bits = lex.touched[word]; bits; bits &= bits - 1) {
+				unsigned b = word * 64 + (unsigned)__builtin_ctzll(bits);
+				if (left_out((unsigned char)(b >> 8)))
+					continue;
+				write_prefix(w, std::string{(char)(b >> 8), (char)(b & 255)});
+			}
+	}
+	w.set_metadata(kStampKey, stamp_of(w));
+}
+
+void lx_lex_committed(lx_lex &lex)
+{
+	if (lex.off)
+		return;
+	lex.known = true;
+	lex.valid = true;
+	lex.touched.assign(65536 / 64, 0);
+}
+
+bool lx_lex_read(lx_shard &s, uint64_t generation, const std::string &prefix,
+		 std::vector<std::pair<std::string, uint64_t>> &out)
+{
+	if (prefix.size() < LX_LIST_PREFIX || left_out((unsigned char)prefix[0]))
+		return false;
+	if (!s.lex_checked || s.lex_generation != generation) {
+		s.lex_ok = s.rd.get_metadata(kStampKey) == stamp_of(s.rd);
+		s.lex_checked = true;
+		s.lex_generation = generation;
+	}
+	if (!s.lex_ok)
+		return false;
+	std::string p2 = prefix.substr(0, LX_LIST_PREFIX);
+	std::string blob = s.rd.get_metadata(key_of(p2));
+	if (blob.empty()) {
+		out.clear();
+		return true;
+	}
+	return decode(p2, blob.data(), blob.size(), prefix, out);
+}
+
+extern "C" {
+
+int lx_lexicon_decode(const char *p2, const void *blob, size_t len, lx_lex_cb cb, void *ctx)
+{
+	try {
+		std::vector<std::pair<std::string, uint64_t>> terms;
+		std::string p(p2, LX_LIST_PREFIX);
+		if (!decode(p, (const char *)blob, len, p, terms))
+			return 0;
+		for (const auto &t : terms)
+			if (cb(ctx, t.first.data(), t.first.size(), t.second))
+				break;
+		return 1;
+	} catch (...) {
+		return -1;
+	}
+}
+
+int lx_lexicon_get(lx_db *db, const char *p2, lx_lex_cb cb, void *ctx)
+{
+	try {
+		if (db->rd.get_metadata(kStampKey) != stamp_of(db->rd))
+			return 0;
+		std::string blob = db->rd.get_metadata(key_of(std::string(p2, LX_LIST_PREFIX)));
+		if (blob.empty())
+			return 1;
+		return lx_lexicon_decode(p2, blob.data(), blob.size(), cb, ctx);
+	} catch (...) {
+		return -1;
+	}
+}
+
+}  // extern "C"
