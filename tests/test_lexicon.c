@@ -116,6 +116,11 @@ static const struct {
 	{COMPACT, 0, 0, 0},
 	{ADD, "f", "Mitarbeiter", "Mitarbeiter:innen der Gewerkschaft."},
 	{COMMIT, 0, 0, 0},
+	/* Many new terms of one prefix: its delta outgrows a quarter of its base. */
+	{ADD, "g", "Gegenwart", "Gebäude Gebet Geburt Gedanke Geduld Gefahr Gefühl Gegend Gegner Gehirn Geist Geld "
+				"Gelegenheit Gemeinde Genuss Gepäck Gerät Gericht Geruch Gesang Geschäft Geschenk "
+				"Geschichte Gesetz Gesicht Gespräch Gestalt Gewalt Gewicht Gewinn Gewohnheit Gift"},
+	{COMMIT, 0, 0, 0},
 };
 
 static void run_steps(const char *path, lupe_db *db)
@@ -190,40 +195,87 @@ START_TEST(test_bulk_then_steps)
 }
 END_TEST
 
-/* Damaged values: refused (0), never read.  Row: bytes, length, why. */
+/*
+ * A stored value: 'M', the base's count and length (varints, one byte
+ * here), the base ('L', a flag, the entries), the delta's entries.
+ */
+static size_t value(char *out, const char *base, size_t blen, unsigned count, const char *delta, size_t dlen)
+{
+	out[0] = 'M';
+	out[1] = (char)count;
+	out[2] = (char)blen;
+	memcpy(out + 3, base, blen);
+	memcpy(out + 3 + blen, delta, dlen);
+	return 3 + blen + dlen;
+}
+
+#define GOOD_BASE "L\0\2\0\2ge\1\2\1x\3", 12, 2 /* ge:1, gex:3 */
+
+/* Damaged values: refused (0), never read.  Row: base, its length, the count the value claims, delta, why. */
 static const struct {
-	const char *blob;
-	size_t len;
+	const char *base;
+	size_t blen;
+	unsigned count;
+	const char *delta;
+	size_t dlen;
 	const char *why;
 } damaged[] = {
-	{"", 0, "empty"},
-	{"L", 1, "no flag"},
-	{"X\0\1\0\2ge\1", 8, "another magic byte"},
-	{"L\2\1\0\2ge\1", 8, "an unknown flag"},
-	{"L\0\1\0\2ge", 7, "cut before the frequency"},
-	{"L\0\2\0\2ge\1", 8, "fewer terms than counted"},
-	{"L\0\1\0\2ge\1\0", 9, "bytes after the last term"},
-	{"L\0\1\0\2ge\0", 8, "a frequency of 0"},
-	{"L\0\1\0\2xy\1", 8, "a term of another prefix"},
-	{"L\0\2\0\3gex\1\0\2ge\1", 14, "terms out of order"},
-	{"L\0\1\5\2ge\1", 8, "more bytes shared than the last term has"},
-	{"L\0\1\0\x7fge\1", 8, "a term longer than the value"},
-	{"L\1\x28\xb5\x2f\xfd\0\0", 8, "a broken zstd frame"},
+	{"X\0\1\0\2ge\1", 8, 1, "\0", 1, "another magic byte"},
+	{"L\2\1\0\2ge\1", 8, 1, "\0", 1, "an unknown flag"},
+	{"L\0\1\0\2ge", 7, 1, "\0", 1, "cut before the frequency"},
+	{"L\0\2\0\2ge\1", 8, 2, "\0", 1, "fewer terms than counted"},
+	{"L\0\1\0\2ge\1\0", 9, 1, "\0", 1, "bytes after the last term"},
+	{"L\0\1\0\2ge\0", 8, 1, "\0", 1, "a frequency of 0 in the base"},
+	{"L\0\1\0\2xy\1", 8, 1, "\0", 1, "a term of another prefix"},
+	{"L\0\2\0\3gex\1\0\2ge\1", 14, 2, "\0", 1, "terms out of order"},
+	{"L\0\1\5\2ge\1", 8, 1, "\0", 1, "more bytes shared than the last term has"},
+	{"L\0\1\0\x7fge\1", 8, 1, "\0", 1, "a term longer than the value"},
+	{"L\1\x28\xb5\x2f\xfd\0\0", 8, 1, "\0", 1, "a broken zstd frame"},
+	{"L\0\1\0\2ge\1", 8, 2, "\0", 1, "a base count other than the base's"},
+	{GOOD_BASE, "\2\0\3gey\5\2\1x\0", 11, "delta terms out of order"},
+	{GOOD_BASE, "\1\0\2xy\5", 6, "a delta term of another prefix"},
+	{GOOD_BASE, "\2\0\3gex\0", 7, "fewer delta terms than counted"},
+	{GOOD_BASE, "\1\0\3gex\0\7", 8, "bytes after the delta"},
+	{GOOD_BASE, "", 0, "no delta"},
+};
+
+/* Whole values. Row: bytes, length, what the list is ("" damaged). */
+static const struct {
+	const char *v;
+	size_t len;
+	const char *want;
+} whole[] = {
+	{"", 0, ""},
+	{"M", 1, ""},
+	{"X\2\x0cL\0\2\0\2ge\1\2\1x\3\0", 16, ""},
+	{"M\2\x0dL\0\2\0\2ge\1\2\1x\3\0", 16, ""},
+	{"M\2\x0cL\0\2\0\2ge\1\2\1x\3\0", 16, "ge:1\ngex:3\n"},
+	/* The delta: gex gone, gey new, ge changed. */
+	{"M\2\x0cL\0\2\0\2ge\1\2\1x\3\3\0\2ge\7\2\1x\0\2\1y\5", 29, "ge:7\ngey:5\n"},
+	/* No base: the delta alone. */
+	{"M\0\0\1\0\3gez\4", 10, "gez:4\n"},
 };
 
 START_TEST(test_damaged)
 {
+	char v[64];
 	for (size_t i = 0; i < sizeof damaged / sizeof damaged[0]; i++) {
 		text got = {0};
-		ck_assert_msg(lx_lexicon_decode("ge", damaged[i].blob, damaged[i].len, lex_cb, &got) == 0, "row %zu: %s",
-			      i, damaged[i].why);
+		size_t n = value(v, damaged[i].base, damaged[i].blen, damaged[i].count, damaged[i].delta, damaged[i].dlen);
+		ck_assert_msg(lx_lexicon_decode("ge", v, n, lex_cb, &got) == 0, "row %zu: %s", i, damaged[i].why);
 		free(got.p);
 	}
-	/* The shape those rows break, whole: read. */
-	text got = {0};
-	ck_assert_int_eq(lx_lexicon_decode("ge", "L\0\2\0\2ge\1\2\1x\3", 12, lex_cb, &got), 1);
-	ck_assert_str_eq(got.p, "ge:1\ngex:3\n");
-	free(got.p);
+	for (size_t i = 0; i < sizeof whole / sizeof whole[0]; i++) {
+		text got = {0};
+		put(&got, "", 0, 0);
+		got.len = 0;
+		got.p[0] = '\0';
+		int rc = lx_lexicon_decode("ge", whole[i].v, whole[i].len, lex_cb, &got);
+		ck_assert_msg(rc == (*whole[i].want ? 1 : 0), "whole row %zu: %d", i, rc);
+		if (rc == 1)
+			ck_assert_msg(strcmp(got.p, whole[i].want) == 0, "whole row %zu: %s", i, got.p);
+		free(got.p);
+	}
 }
 END_TEST
 

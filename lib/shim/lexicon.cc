@@ -8,6 +8,7 @@
 
 #include <zstd.h>
 
+#include <algorithm>
 #include <cstring>
 #include <string>
 #include <vector>
@@ -24,15 +25,24 @@ namespace {
 const std::string kKeyPrefix("\x01lupe:tl:", 9);
 const std::string kStampKey("\x01lupe:tl-stamp", 14);
 
-// Blob: kMagic, a flag (0 raw, 1 one zstd frame of the rest), then the
-// count and per term: bytes shared with the previous term, the other
-// bytes (count, bytes), the frequency; all varints.
+// A prefix's value: kValue, the base list's count and length, the base
+// list, then the delta: the terms whose frequency changed since the base
+// was written, with their frequency now (0: gone), front-coded as the
+// base.  A writer rewrites only the delta at a commit (the base's bytes
+// are copied) until it grows past a quarter of the base; then the base
+// is written anew from the writer's listing.  The base: kMagic, a flag
+// (0 raw, 1 one zstd frame of the rest), then the count and per term:
+// bytes shared with the previous term, the other bytes (count, bytes),
+// the frequency; all varints.
+constexpr char kValue = 'M';
 constexpr char kMagic = 'L';
 constexpr size_t kZstdMin = 256;
 constexpr int kZstdLevel = 3;
-// A blob unpacked to more than this is not read (the listing is): a reader
+// A base unpacked to more than this is not read (the listing is): a reader
 // keeps at most 16 MB of lists (kTermsCacheMax), a prefix never holds more.
 constexpr size_t kUnpackedMax = 32u << 20;
+
+using Terms = std::vector<std::pair<std::string, uint64_t>>;
 
 // Terms starting with the id prefix are left out: the only caller that
 // lists them (lupe_list_ids) is not on a search's path, and they are one
@@ -66,9 +76,8 @@ void put_varint(std::string &s, uint64_t v)
 	s.push_back((char)v);
 }
 
-std::string encode(const std::vector<std::pair<std::string, uint64_t>> &terms)
+void put_entries(std::string &raw, const Terms &terms)
 {
-	std::string raw;
 	put_varint(raw, terms.size());
 	const std::string *prev = nullptr;
 	for (const auto &t : terms) {
@@ -82,6 +91,13 @@ std::string encode(const std::vector<std::pair<std::string, uint64_t>> &terms)
 		put_varint(raw, t.second);
 		prev = &t.first;
 	}
+}
+
+std::string encode_base(const Terms &terms)
+{
+	std::string raw;
+	raw.reserve(terms.size() * 8 + 8);
+	put_entries(raw, terms);
 	std::string out;
 	out.push_back(kMagic);
 	if (raw.size() < kZstdMin) {
@@ -101,12 +117,59 @@ std::string encode(const std::vector<std::pair<std::string, uint64_t>> &terms)
 	return out;
 }
 
-// Decode blob (of prefix p2) into out, keeping only the terms that start
-// with `want`.  False when it is damaged in any way.
-bool decode(const std::string &p2, const char *blob, size_t len, const std::string &want,
-	    std::vector<std::pair<std::string, uint64_t>> &out)
+std::string make_value(const char *base, size_t base_len, uint64_t base_count, const Terms &delta)
 {
-	out.clear();
+	std::string v(1, kValue);
+	put_varint(v, base_count);
+	put_varint(v, base_len);
+	v.append(base, base_len);
+	put_entries(v, delta);
+	return v;
+}
+
+std::string full_value(const Terms &terms)
+{
+	std::string base = terms.empty() ? std::string() : encode_base(terms);
+	return make_value(base.data(), base.size(), terms.size(), Terms());
+}
+
+// Entries at p[*i..n) (count, then terms) of prefix p2, sorted and
+// distinct; those starting with want into out.  zero_ok: a delta's
+// frequency may be 0.  False when damaged.
+bool get_entries(const char *p, size_t n, size_t *i, const std::string &p2, const std::string &want, bool zero_ok,
+		 uint64_t *count_out, Terms &out)
+{
+	uint64_t count;
+	if (lupe_get_varint(p, n, i, &count) < 0 || count > n - *i)
+		return false;
+	*count_out = count;
+	std::string term;
+	for (uint64_t k = 0; k < count; k++) {
+		uint64_t shared, rest, freq;
+		if (lupe_get_varint(p, n, i, &shared) < 0 || shared > term.size() ||
+		    lupe_get_varint(p, n, i, &rest) < 0 || rest > n - *i)
+			return false;
+		std::string next = term.substr(0, (size_t)shared);
+		next.append(p + *i, (size_t)rest);
+		*i += (size_t)rest;
+		if (lupe_get_varint(p, n, i, &freq) < 0 || (freq == 0 && !zero_ok))
+			return false;
+		// Sorted, distinct, all of this prefix: else it is not a lexicon.
+		if ((k > 0 && !(term < next)) || next.compare(0, p2.size(), p2) != 0)
+			return false;
+		term.swap(next);
+		if (term.compare(0, want.size(), want) == 0)
+			out.emplace_back(term, freq);
+	}
+	return true;
+}
+
+// The base list blob (len bytes, `count` terms) into out, filtered by want.
+bool decode_base(const std::string &p2, const char *blob, size_t len, uint64_t count, const std::string &want,
+		 Terms &out)
+{
+	if (len == 0)
+		return count == 0;
 	if (len < 2 || blob[0] != kMagic || (blob[1] != 0 && blob[1] != 1))
 		return false;
 	std::string unpacked;
@@ -124,36 +187,75 @@ bool decode(const std::string &p2, const char *blob, size_t len, const std::stri
 		n = unpacked.size();
 	}
 	size_t i = 0;
-	uint64_t count;
-	if (lupe_get_varint(p, n, &i, &count) < 0 || count > n)
-		return false;
-	std::string term;
-	for (uint64_t k = 0; k < count; k++) {
-		uint64_t shared, rest, freq;
-		if (lupe_get_varint(p, n, &i, &shared) < 0 || shared > term.size() ||
-		    lupe_get_varint(p, n, &i, &rest) < 0 || rest > n - i)
-			return false;
-		std::string next = term.substr(0, (size_t)shared);
-		next.append(p + i, (size_t)rest);
-		i += (size_t)rest;
-		if (lupe_get_varint(p, n, &i, &freq) < 0 || freq == 0)
-			return false;
-		// Sorted, distinct, all of this prefix: else it is not a lexicon.
-		if ((k > 0 && !(term < next)) || next.compare(0, p2.size(), p2) != 0)
-			return false;
-		term.swap(next);
-		if (term.compare(0, want.size(), want) == 0)
-			out.emplace_back(term, freq);
-	}
-	return i == n;
+	uint64_t have;
+	return get_entries(p, n, &i, p2, want, false, &have, out) && have == count && i == n;
 }
 
-void set_bit(std::vector<uint64_t> &bits, const std::string &t)
+// A value's parts: the base's count and bytes (pointing into v) and the
+// whole delta.  False when damaged.
+bool split_value(const std::string &p2, const char *v, size_t len, uint64_t *base_count, const char **base,
+		 size_t *base_len, Terms &delta)
 {
-	if (t.size() < LX_LIST_PREFIX)
+	size_t i = 1;
+	uint64_t blen, dcount;
+	if (len < 1 || v[0] != kValue || lupe_get_varint(v, len, &i, base_count) < 0 ||
+	    lupe_get_varint(v, len, &i, &blen) < 0 || blen > len - i)
+		return false;
+	*base = v + i;
+	*base_len = (size_t)blen;
+	i += (size_t)blen;
+	return get_entries(v, len, &i, p2, p2, true, &dcount, delta) && i == len;
+}
+
+// Decode value (of prefix p2) into out: the base with the delta applied,
+// the terms that start with want.  False when it is damaged in any way.
+bool decode(const std::string &p2, const char *v, size_t len, const std::string &want, Terms &out)
+{
+	out.clear();
+	uint64_t base_count;
+	const char *base;
+	size_t base_len;
+	Terms delta, list;
+	if (!split_value(p2, v, len, &base_count, &base, &base_len, delta) ||
+	    !decode_base(p2, base, base_len, base_count, want, list))
+		return false;
+	size_t d = 0;
+	while (d < delta.size() && delta[d].first.compare(0, want.size(), want) != 0)
+		d++;
+	for (size_t b = 0; b < list.size() || d < delta.size();) {
+		int c = b == list.size() ? 1 : d == delta.size() ? -1 : list[b].first.compare(delta[d].first);
+		if (c < 0) {
+			out.push_back(std::move(list[b++]));
+			continue;
+		}
+		if (delta[d].second)
+			out.push_back(std::move(delta[d]));
+		if (c == 0)
+			b++;
+		for (d++; d < delta.size() && delta[d].first.compare(0, want.size(), want) != 0;)
+			d++;
+	}
+	return true;
+}
+
+// The terms a writer notes between commits, at most this many (with
+// repeats); past it, the prefixes noted are written whole.
+constexpr size_t kNotedMax = 1u << 20;
+
+void note_term(lx_lex &lex, const std::string &t)
+{
+	if (t.size() < LX_LIST_PREFIX || left_out((unsigned char)t[0]))
 		return;
 	unsigned b = (unsigned char)t[0] << 8 | (unsigned char)t[1];
-	bits[b >> 6] |= (uint64_t)1 << (b & 63);
+	lex.touched[b >> 6] |= (uint64_t)1 << (b & 63);
+	if (lex.terms_over)
+		return;
+	if (lex.terms.size() >= kNotedMax) {
+		lex.terms_over = true;
+		std::vector<std::string>().swap(lex.terms);
+		return;
+	}
+	lex.terms.push_back(t);
 }
 
 // Every prefix at once, from one pass over the terms; prefixes that lost
@@ -163,12 +265,12 @@ void write_all(Xapian::WritableDatabase &w)
 	std::vector<std::string> had;
 	for (auto k = w.metadata_keys_begin(kKeyPrefix); k != w.metadata_keys_end(kKeyPrefix); ++k)
 		had.push_back(*k);
-	std::vector<std::pair<std::string, uint64_t>> list;
+	Terms list;
 	std::string p2;
 	std::vector<std::string> wrote;
 	auto flush = [&]() {
 		if (!list.empty()) {
-			w.set_metadata(key_of(p2), encode(list));
+			w.set_metadata(key_of(p2), full_value(list));
 			wrote.push_back(key_of(p2));
 		}
 		list.clear();
@@ -202,13 +304,55 @@ void write_all(Xapian::WritableDatabase &w)
 	}
 }
 
+// One prefix's list whole, from the writer's listing.
 void write_prefix(Xapian::WritableDatabase &w, const std::string &p2)
 {
-	std::vector<std::pair<std::string, uint64_t>> list;
+	Terms list;
 	for (auto it = w.allterms_begin(p2); it != w.allterms_end(p2); ++it)
 		list.emplace_back(*it, it.get_termfreq());
 	// An empty value deletes the key: no terms, nothing to read.
-	w.set_metadata(key_of(p2), list.empty() ? std::string() : encode(list));
+	w.set_metadata(key_of(p2), list.empty() ? std::string() : full_value(list));
+}
+
+// One prefix's list after the terms changed[from, to) (sorted, distinct,
+// all of p2) changed their frequencies: the stored base is kept and the
+// delta gets their frequencies now, or, when the delta would grow past a
+// quarter of the base (or the value is not one this code reads), the
+// list is written whole.
+void update_prefix(Xapian::WritableDatabase &w, const std::string &p2, const std::vector<std::string> &changed,
+		   size_t from, size_t to)
+{
+	std::string old = w.get_metadata(key_of(p2));
+	uint64_t base_count = 0;
+	const char *base = nullptr;
+	size_t base_len = 0;
+	Terms delta;
+	if (!old.empty() && !split_value(p2, old.data(), old.size(), &base_count, &base, &base_len, delta)) {
+		write_prefix(w, p2);
+		return;
+	}
+	Terms now;
+	now.reserve(to - from);
+	for (size_t i = from; i < to; i++)
+		now.emplace_back(changed[i], w.get_termfreq(changed[i]));
+	Terms merged;
+	merged.reserve(delta.size() + now.size());
+	size_t a = 0, b = 0;
+	while (a < delta.size() || b < now.size()) {
+		int c = a == delta.size() ? 1 : b == now.size() ? -1 : delta[a].first.compare(now[b].first);
+		if (c < 0) {
+			merged.push_back(std::move(delta[a++]));
+		} else {
+			if (c == 0)
+				a++;
+			merged.push_back(std::move(now[b++]));
+		}
+	}
+	if (merged.size() > base_count / 4 + 16) {
+		write_prefix(w, p2);
+		return;
+	}
+	w.set_metadata(key_of(p2), make_value(base, base_len, base_count, merged));
 }
 
 }  // namespace
@@ -221,8 +365,11 @@ void lx_lex_know(lx_lex &lex, Xapian::WritableDatabase &w)
 	// of the committed lexicon must match the committed index.
 	lex.valid = w.get_metadata(kStampKey) == stamp_of(w);
 	lex.known = true;
-	if (lex.valid)
+	if (lex.valid) {
 		lex.touched.assign(65536 / 64, 0);
+		lex.terms.clear();
+		lex.terms_over = false;
+	}
 }
 
 void lx_lex_note(lx_lex &lex, Xapian::WritableDatabase &w, const Xapian::Document *doc, const std::string &idterm)
@@ -237,10 +384,10 @@ void lx_lex_note(lx_lex &lex, Xapian::WritableDatabase &w, const Xapian::Documen
 	// replaces (or that is deleted), as the writer sees it now.
 	if (doc)
 		for (auto t = doc->termlist_begin(); t != doc->termlist_end(); ++t)
-			set_bit(lex.touched, *t);
+			note_term(lex, *t);
 	for (auto p = w.postlist_begin(idterm); p != w.postlist_end(idterm); ++p)
 		for (auto t = w.termlist_begin(*p); t != w.termlist_end(*p); ++t)
-			set_bit(lex.touched, *t);
+			note_term(lex, *t);
 }
 
 void lx_lex_write(lx_lex &lex, Xapian::WritableDatabase &w)
@@ -252,14 +399,21 @@ void lx_lex_write(lx_lex &lex, Xapian::WritableDatabase &w)
 	lex.known = false;
 	if (!lex.valid) {
 		write_all(w);
-	} else {
+	} else if (lex.terms_over) {
 		for (unsigned word = 0; word < lex.touched.size(); word++)
 			for (uint64_t bits = lex.touched[word]; bits; bits &= bits - 1) {
 				unsigned b = word * 64 + (unsigned)__builtin_ctzll(bits);
-				if (left_out((unsigned char)(b >> 8)))
-					continue;
 				write_prefix(w, std::string{(char)(b >> 8), (char)(b & 255)});
 			}
+	} else {
+		std::vector<std::string> &t = lex.terms;
+		std::sort(t.begin(), t.end());
+		t.erase(std::unique(t.begin(), t.end()), t.end());
+		for (size_t i = 0, j; i < t.size(); i = j) {
+			for (j = i + 1; j < t.size() && t[j].compare(0, LX_LIST_PREFIX, t[i], 0, LX_LIST_PREFIX) == 0;)
+				j++;
+			update_prefix(w, t[i].substr(0, LX_LIST_PREFIX), t, i, j);
+		}
 	}
 	w.set_metadata(kStampKey, stamp_of(w));
 }
@@ -271,6 +425,8 @@ void lx_lex_committed(lx_lex &lex)
 	lex.known = true;
 	lex.valid = true;
 	lex.touched.assign(65536 / 64, 0);
+	lex.terms.clear();
+	lex.terms_over = false;
 }
 
 bool lx_lex_read(lx_shard &s, uint64_t generation, const std::string &prefix,

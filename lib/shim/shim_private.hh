@@ -28,6 +28,8 @@ struct lx_lex {
 	bool known = false; // valid is set for the changes since the last commit
 	bool valid = false; // the committed lexicon matched the committed index
 	std::vector<uint64_t> touched; // 65536 bits: two-byte prefixes to rewrite
+	std::vector<std::string> terms; // the terms whose frequencies changed (repeats too)
+	bool terms_over = false;        // too many: the prefixes are written whole
 };
 
 // One shard of a sharded index (shards.cc).
