@@ -241,6 +241,8 @@ bool decode(const std::string &p2, const char *v, size_t len, const std::string 
 // The terms a writer notes between commits, at most this many (with
 // repeats); past it, the prefixes noted are written whole.
 constexpr size_t kNotedMax = 1u << 20;
+// A remote writer asks the frequencies of this many terms in one query.
+constexpr size_t kOrBatch = 16384;
 
 void note_term(lx_lex &lex, const std::string &t)
 {
@@ -320,7 +322,7 @@ void write_prefix(Xapian::WritableDatabase &w, const std::string &p2)
 // quarter of the base (or the value is not one this code reads), the
 // list is written whole.
 void update_prefix(Xapian::WritableDatabase &w, const std::string &p2, const std::vector<std::string> &changed,
-		   size_t from, size_t to)
+		   const std::vector<uint64_t> &freqs, size_t from, size_t to)
 {
 	std::string old = w.get_metadata(key_of(p2));
 	uint64_t base_count = 0;
@@ -334,7 +336,7 @@ void update_prefix(Xapian::WritableDatabase &w, const std::string &p2, const std
 	Terms now;
 	now.reserve(to - from);
 	for (size_t i = from; i < to; i++)
-		now.emplace_back(changed[i], w.get_termfreq(changed[i]));
+		now.emplace_back(changed[i], freqs[i]);
 	Terms merged;
 	merged.reserve(delta.size() + now.size());
 	size_t a = 0, b = 0;
@@ -409,10 +411,26 @@ void lx_lex_write(lx_lex &lex, Xapian::WritableDatabase &w)
 		std::vector<std::string> &t = lex.terms;
 		std::sort(t.begin(), t.end());
 		t.erase(std::unique(t.begin(), t.end()), t.end());
+		std::vector<uint64_t> freqs(t.size());
+		if (!lex.remote) {
+			for (size_t i = 0; i < t.size(); i++)
+				freqs[i] = w.get_termfreq(t[i]);
+		} else {
+			// Over xapian-tcpsrv get_termfreq is a round trip a term: an
+			// OR of many, matched for no documents, answers them all.
+			for (size_t i = 0; i < t.size(); i += kOrBatch) {
+				size_t end = std::min(t.size(), i + kOrBatch);
+				Xapian::Enquire enq(w);
+				enq.set_query(Xapian::Query(Xapian::Query::OP_OR, t.begin() + (long)i, t.begin() + (long)end));
+				Xapian::MSet ms = enq.get_mset(0, 0);
+				for (size_t k = i; k < end; k++)
+					freqs[k] = ms.get_termfreq(t[k]);
+			}
+		}
 		for (size_t i = 0, j; i < t.size(); i = j) {
 			for (j = i + 1; j < t.size() && t[j].compare(0, LX_LIST_PREFIX, t[i], 0, LX_LIST_PREFIX) == 0;)
 				j++;
-			update_prefix(w, t[i].substr(0, LX_LIST_PREFIX), t, i, j);
+			update_prefix(w, t[i].substr(0, LX_LIST_PREFIX), t, freqs, i, j);
 		}
 	}
 	w.set_metadata(kStampKey, stamp_of(w));

@@ -76,6 +76,7 @@ void open_shard(lx_shard &s, bool writable, bool create, unsigned timeout_ms)
 		if (writable) {
 			s.wr = Xapian::Remote::open_writable(s.host, s.port, timeout_ms, timeout_ms);
 			s.rd = s.wr;
+			s.lex.remote = true;
 		} else {
 			s.rd = Xapian::Remote::open(s.host, s.port, timeout_ms, timeout_ms);
 		}

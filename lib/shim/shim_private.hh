@@ -25,6 +25,7 @@ struct lx_pool_free_t {
 // A writer's state of the lexicon it keeps in the index (lexicon.cc).
 struct lx_lex {
 	bool off = false;   // a bulk load's part: the merge writes the lexicon
+	bool remote = false; // the writer is a xapian-tcpsrv's: frequencies asked at once
 	bool known = false; // valid is set for the changes since the last commit
 	bool valid = false; // the committed lexicon matched the committed index
 	std::vector<uint64_t> touched; // 65536 bits: two-byte prefixes to rewrite
