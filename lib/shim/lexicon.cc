@@ -22,8 +22,8 @@ namespace {
 // Keys in a namespace of their own: "\x01" sorts before every key lupe or
 // a user writes ("lupe.*"), and no lupe code lists metadata keys but the
 // blank-shard check (which only asks whether there are any).
-const std::string kKeyPrefix("\x01lupe:tl:", 9);
-const std::string kStampKey("\x01lupe:tl-stamp", 14);
+const std::string kKeyPrefix(LUPE_META_LEXICON_PREFIX);
+const std::string kStampKey(LUPE_META_LEXICON_STAMP);
 
 // A prefix's value: kValue, the base list's count and length, the base
 // list, then the delta: the terms whose frequency changed since the base
