@@ -260,9 +260,35 @@ void note_term(lx_lex &lex, const std::string &t)
 	lex.terms.push_back(t);
 }
 
+// A remote writer keeps the values it wrote (lx_lex::values): over
+// xapian-tcpsrv each get_metadata is a round trip, a commit of 100
+// documents touches ~1,500 prefixes.  At most this many bytes.
+constexpr size_t kValuesMax = 64u << 20;
+
+// Write prefix p2's value (empty: none), and keep it when the writer keeps them.
+void put_value(lx_lex &lex, Xapian::WritableDatabase &w, const std::string &p2, const std::string &v)
+{
+	w.set_metadata(key_of(p2), v);
+	if (lex.remote)
+		lex.pending[p2] = v;
+}
+
+// Prefix p2's value as the writer sees it (empty: none).
+std::string get_value(lx_lex &lex, Xapian::WritableDatabase &w, const std::string &p2)
+{
+	if (lex.remote) {
+		auto it = lex.values.find(p2);
+		if (it != lex.values.end())
+			return it->second;
+		if (lex.complete)
+			return std::string();
+	}
+	return w.get_metadata(key_of(p2));
+}
+
 // Every prefix at once, from one pass over the terms; prefixes that lost
 // all their terms, or were written by a writer whose terms are gone, go.
-void write_all(Xapian::WritableDatabase &w)
+void write_all(lx_lex &lex, Xapian::WritableDatabase &w)
 {
 	std::vector<std::string> had;
 	for (auto k = w.metadata_keys_begin(kKeyPrefix); k != w.metadata_keys_end(kKeyPrefix); ++k)
@@ -272,7 +298,7 @@ void write_all(Xapian::WritableDatabase &w)
 	std::vector<std::string> wrote;
 	auto flush = [&]() {
 		if (!list.empty()) {
-			w.set_metadata(key_of(p2), full_value(list));
+			put_value(lex, w, p2, full_value(list));
 			wrote.push_back(key_of(p2));
 		}
 		list.clear();
@@ -304,16 +330,17 @@ void write_all(Xapian::WritableDatabase &w)
 		if (j == wrote.size() || wrote[j] != k)
 			w.set_metadata(k, std::string());
 	}
+	lex.pending_complete = lex.remote;
 }
 
 // One prefix's list whole, from the writer's listing.
-void write_prefix(Xapian::WritableDatabase &w, const std::string &p2)
+void write_prefix(lx_lex &lex, Xapian::WritableDatabase &w, const std::string &p2)
 {
 	Terms list;
 	for (auto it = w.allterms_begin(p2); it != w.allterms_end(p2); ++it)
 		list.emplace_back(*it, it.get_termfreq());
 	// An empty value deletes the key: no terms, nothing to read.
-	w.set_metadata(key_of(p2), list.empty() ? std::string() : full_value(list));
+	put_value(lex, w, p2, list.empty() ? std::string() : full_value(list));
 }
 
 // One prefix's list after the terms changed[from, to) (sorted, distinct,
@@ -321,16 +348,16 @@ void write_prefix(Xapian::WritableDatabase &w, const std::string &p2)
 // delta gets their frequencies now, or, when the delta would grow past a
 // quarter of the base (or the value is not one this code reads), the
 // list is written whole.
-void update_prefix(Xapian::WritableDatabase &w, const std::string &p2, const std::vector<std::string> &changed,
+void update_prefix(lx_lex &lex, Xapian::WritableDatabase &w, const std::string &p2, const std::vector<std::string> &changed,
 		   const std::vector<uint64_t> &freqs, size_t from, size_t to)
 {
-	std::string old = w.get_metadata(key_of(p2));
+	std::string old = get_value(lex, w, p2);
 	uint64_t base_count = 0;
 	const char *base = nullptr;
 	size_t base_len = 0;
 	Terms delta;
 	if (!old.empty() && !split_value(p2, old.data(), old.size(), &base_count, &base, &base_len, delta)) {
-		write_prefix(w, p2);
+		write_prefix(lex, w, p2);
 		return;
 	}
 	Terms now;
@@ -351,10 +378,10 @@ void update_prefix(Xapian::WritableDatabase &w, const std::string &p2, const std
 		}
 	}
 	if (merged.size() > base_count / 4 + 16) {
-		write_prefix(w, p2);
+		write_prefix(lex, w, p2);
 		return;
 	}
-	w.set_metadata(key_of(p2), make_value(base, base_len, base_count, merged));
+	put_value(lex, w, p2, make_value(base, base_len, base_count, merged));
 }
 
 }  // namespace
@@ -367,6 +394,10 @@ void lx_lex_know(lx_lex &lex, Xapian::WritableDatabase &w)
 	// of the committed lexicon must match the committed index.
 	lex.valid = w.get_metadata(kStampKey) == stamp_of(w);
 	lex.known = true;
+	// What this writer kept is of a commit that may have failed.
+	lex.values.clear();
+	lex.values_bytes = 0;
+	lex.complete = false;
 	if (lex.valid) {
 		lex.touched.assign(65536 / 64, 0);
 		lex.terms.clear();
@@ -399,13 +430,15 @@ void lx_lex_write(lx_lex &lex, Xapian::WritableDatabase &w)
 	lx_lex_know(lex, w);
 	// Known again only after the commit this prepares succeeded.
 	lex.known = false;
+	lex.pending.clear();
+	lex.pending_complete = false;
 	if (!lex.valid) {
-		write_all(w);
+		write_all(lex, w);
 	} else if (lex.terms_over) {
 		for (unsigned word = 0; word < lex.touched.size(); word++)
 			for (uint64_t bits = lex.touched[word]; bits; bits &= bits - 1) {
 				unsigned b = word * 64 + (unsigned)__builtin_ctzll(bits);
-				write_prefix(w, std::string{(char)(b >> 8), (char)(b & 255)});
+				write_prefix(lex, w, std::string{(char)(b >> 8), (char)(b & 255)});
 			}
 	} else {
 		std::vector<std::string> &t = lex.terms;
@@ -430,7 +463,7 @@ void lx_lex_write(lx_lex &lex, Xapian::WritableDatabase &w)
 		for (size_t i = 0, j; i < t.size(); i = j) {
 			for (j = i + 1; j < t.size() && t[j].compare(0, LX_LIST_PREFIX, t[i], 0, LX_LIST_PREFIX) == 0;)
 				j++;
-			update_prefix(w, t[i].substr(0, LX_LIST_PREFIX), t, freqs, i, j);
+			update_prefix(lex, w, t[i].substr(0, LX_LIST_PREFIX), t, freqs, i, j);
 		}
 	}
 	w.set_metadata(kStampKey, stamp_of(w));
@@ -443,6 +476,22 @@ void lx_lex_committed(lx_lex &lex)
 	lex.known = true;
 	lex.valid = true;
 	lex.touched.assign(65536 / 64, 0);
+	if (lex.pending_complete) {
+		lex.values.clear();
+		lex.values_bytes = 0;
+		lex.complete = true;
+	}
+	for (auto &v : lex.pending) {
+		auto &kept = lex.values[v.first];
+		lex.values_bytes = lex.values_bytes - kept.size() + v.second.size();
+		kept.swap(v.second);
+	}
+	lex.pending.clear();
+	if (lex.values_bytes > kValuesMax) {
+		lex.values.clear();
+		lex.values_bytes = 0;
+		lex.complete = false;
+	}
 	lex.terms.clear();
 	lex.terms_over = false;
 }

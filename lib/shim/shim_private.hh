@@ -31,6 +31,11 @@ struct lx_lex {
 	std::vector<uint64_t> touched; // 65536 bits: two-byte prefixes to rewrite
 	std::vector<std::string> terms; // the terms whose frequencies changed (repeats too)
 	bool terms_over = false;        // too many: the prefixes are written whole
+	// A remote writer: the values of prefixes as it committed them (all of
+	// them when complete), and those of the commit in preparation.
+	std::unordered_map<std::string, std::string> values, pending;
+	size_t values_bytes = 0;
+	bool complete = false, pending_complete = false;
 };
 
 // One shard of a sharded index (shards.cc).
