@@ -9,8 +9,9 @@ hits), alternated in one run, with lupe/floor ratios of p50 and p99.
 --corpus news: the 1,028 articles of ../shared/corpus/10kgnad-test.csv (default);
 collection: bench/data/collection.jsonl (bench/collection.sh); data: data/corpus paragraphs.
 The first --lupe-build indexes them once (bench/out/shards-latency/CORPUS/) and the index is
-split into 3 shards (scripts/shards.sh split), each served read-only by xapian-tcpsrv on
-127.0.0.1.  Queries default to the XQuAD public questions and the typo set (../shared/eval).
+split into 3 shards by the last --lupe-build's lupe-shard-split (scripts/shards.sh split; it
+writes each shard's lexicon, which builds before it ignore), each served read-only by
+xapian-tcpsrv on 127.0.0.1.  Queries default to the XQuAD public questions and the typo set (../shared/eval).
 Each round runs every program once per query file, in alternating order, after a warm-up;
 figures are medians over rounds of each run's p50 and p99 of took_ms (per query, connections
 made before).  Several --lupe-build (before/after) are measured in the same rounds, and each
@@ -254,9 +255,13 @@ def main():
         jsonl = corpus_jsonl(a.corpus, os.path.join(work, "docs.jsonl"))
         subprocess.run([os.path.join(builds[0], "examples", "lupe-index"), "--db", local, "--jsonl", jsonl],
                        check=True)
-    split = os.path.join(work, "split")
+    # The shards are split by the LAST build's lupe-shard-split (the newest: since lex18 it writes
+    # each shard's lexicon, which older builds ignore), so that every build reads the same shards
+    # and the newest finds in them what its own writer would have left.  One split per tool.
+    split_tool = os.path.join(builds[-1], "tools", "lupe-shard-split")
+    split = os.path.join(work, "split-" + split_tool.strip("/").replace("/", "_"))
     if not os.path.isdir(split):
-        env = dict(os.environ, LUPE_SHARD_SPLIT=os.path.join(builds[0], "tools", "lupe-shard-split"))
+        env = dict(os.environ, LUPE_SHARD_SPLIT=split_tool)
         subprocess.run(["sh", os.path.join(ROOT, "scripts", "shards.sh"), "split", local, "3", split], check=True,
                        env=env)
     tcp = os.path.join(work, "tcp-shards.txt")

@@ -12,6 +12,7 @@
 #include <netinet/in.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
@@ -212,6 +213,118 @@ START_TEST(test_stopped_shard_costs_one_timeout)
 }
 END_TEST
 
+/*
+ * A remote writer keeps the lexicon's values it wrote (lib/shim/lexicon.cc)
+ * instead of asking each back: after commits of adds, replaces and deletes
+ * in one process, each shard's lexicon equals its own term listing.
+ */
+typedef struct {
+	char *p;
+	size_t len, cap;
+} lexdump;
+
+static void lex_put(lexdump *t, const char *term, size_t len, uint64_t freq)
+{
+	char num[32];
+	int n = snprintf(num, sizeof num, ":%llu\n", (unsigned long long)freq);
+	while (t->len + len + (size_t)n + 1 > t->cap) {
+		t->cap = t->cap ? t->cap * 2 : 256;
+		t->p = realloc(t->p, t->cap);
+		ck_assert_ptr_nonnull(t->p);
+	}
+	memcpy(t->p + t->len, term, len);
+	memcpy(t->p + t->len + len, num, (size_t)n);
+	t->len += len + (size_t)n;
+	t->p[t->len] = '\0';
+}
+
+static int lex_list_cb(void *ctx, const char *term, size_t len, lx_term_here *at)
+{
+	if (len >= 2 && term[0] != 'Q')
+		lex_put(ctx, term, len, lx_term_here_freq(at));
+	return 0;
+}
+
+static int lex_cb(void *ctx, const char *term, size_t len, uint64_t freq)
+{
+	lex_put(ctx, term, len, freq);
+	return 0;
+}
+
+START_TEST(test_remote_writer_lexicon)
+{
+	char list[4200];
+	snprintf(list, sizeof list, "%s/shards.txt", dir);
+	FILE *f = fopen(list, "w");
+	ck_assert_ptr_nonnull(f);
+	fprintf(f, "%s\n%s\n", urls[0], urls[1]);
+	fclose(f);
+	lupe_open_options o = LUPE_OPEN_OPTIONS_INIT;
+	o.flags = LUPE_OPEN_WRITE | LUPE_OPEN_CREATE;
+	lupe_db *db = NULL;
+	char msg[512], id[32], text[128];
+	ck_assert_msg(lupe_open(&db, list, &o, msg, sizeof msg) == LUPE_OK, "open: %s", msg);
+	/* Rows: commit by commit, ids i in [from, to) get text `words` (NULL: deleted). */
+	static const struct {
+		int from, to;
+		const char *words;
+	} rounds[] = {
+		{0, 30, "Gewerkschaft Gebirge Kessel"},
+		/* New documents only: "gewerkschaft" keeps its frequency, its prefix's list changes. */
+		{40, 45, "Gewitter Zaubertrank"},
+		{10, 20, "Zaubertrank Gewitter"},
+		{0, 5, NULL},
+		{50, 55, "Geduld Kesselflicker"},
+		{12, 14, NULL},
+	};
+	for (size_t r = 0; r < sizeof rounds / sizeof rounds[0]; r++) {
+		for (int i = rounds[r].from; i < rounds[r].to; i++) {
+			snprintf(id, sizeof id, "lex%d", i);
+			if (!rounds[r].words) {
+				ck_assert_int_eq(lupe_delete(db, id), LUPE_OK);
+				continue;
+			}
+			snprintf(text, sizeof text, "%s Wort%d", rounds[r].words, i % 7);
+			ck_assert_msg(fx_add(db, id, "Titel", text) == LUPE_OK, "add: %s", lupe_errmsg(db));
+		}
+		ck_assert_msg(lupe_commit(db) == LUPE_OK, "commit: %s", lupe_errmsg(db));
+	}
+	lupe_close(db);
+	for (int k = 0; k < 2; k++) { /* one-shot servers: they end with the writer's connection */
+		waitpid(servers[k], NULL, 0);
+		servers[k] = 0;
+		close(server_out[k]);
+	}
+	for (int k = 0; k < 2; k++) {
+		char p[4200];
+		snprintf(p, sizeof p, "%s/shard%d", dir, k);
+		lx_db *x = NULL;
+		lupe_err err;
+		ck_assert_int_eq(lx_open(&x, p, 0, 0, &err), LUPE_OK);
+		lexdump all = {0};
+		ck_assert_int_eq(lx_allterms(x, "", 0, lex_list_cb, &all, &err), LUPE_OK);
+		ck_assert_ptr_nonnull(all.p);
+		/* Every two-byte prefix of the listing: its lexicon equals its listing. */
+		for (const char *line = all.p; *line;) {
+			char p2[2] = {line[0], line[1]};
+			lexdump want = {0}, got = {0};
+			lex_put(&want, "", 0, 0);
+			lex_put(&got, "", 0, 0);
+			ck_assert_int_eq(lx_allterms(x, p2, 2, lex_list_cb, &want, &err), LUPE_OK);
+			ck_assert_msg(lx_lexicon_get(x, p2, lex_cb, &got) == 1, "shard %d: no lexicon that matches", k);
+			ck_assert_msg(strcmp(want.p, got.p) == 0, "shard %d, prefix %.2s: lexicon\n%s\nlisting\n%s", k, p2,
+				      got.p, want.p);
+			free(want.p);
+			free(got.p);
+			while (*line && (line[0] == p2[0] && line[1] == p2[1]))
+				line = strchr(line, '\n') + 1;
+		}
+		free(all.p);
+		lx_close(x);
+	}
+}
+END_TEST
+
 /* lx_hooks.at: the server to stop when a remote reader is about to fetch a term list. */
 static pid_t stop_at_list;
 static int lists_fetched;
@@ -316,6 +429,7 @@ int main(void)
 	tcase_set_timeout(tc, 120);
 	tcase_add_loop_test(tc, test_stopped_shard_costs_one_timeout, 0, 2);
 	tcase_add_test(tc, test_reader_shard_stops_at_term_list);
+	tcase_add_test(tc, test_remote_writer_lexicon);
 	suite_add_tcase(s, tc);
 	return fx_run(s, CK_FORK_GETENV);
 }

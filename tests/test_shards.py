@@ -366,6 +366,45 @@ def test_reader_sees_commit_in_variants(c):
         r.close()
 
 
+def test_reader_sees_commit_through_lexicon(c):
+    # The split and every lupe commit leave each shard's lexicon (the terms
+    # of each two-byte prefix in one metadata value, lib/shim/lexicon.cc),
+    # which a remote reader reads instead of the listing.  A commit that
+    # adds a word must rewrite its prefix's list in the same commit: the
+    # reader corrects "Blitzableitr" only through "blitzableit" in the "bl" list.
+    r = FreshReader(c, "fresh-lexicon")
+    try:
+        kept, fresh = r.answer("Blitzableitr")
+        assert kept == fresh and "fresh/blitz" not in [h[0] for h in fresh[2]], (kept, fresh)
+        r.commit({"id": "fresh/blitz", "text": "Der Blitzableiter auf dem Dach."})
+        kept, fresh = r.answer("Blitzableitr")
+        assert [h[0] for h in fresh[2]] == ["fresh/blitz"], (fresh, "the lexicon missed a committed word")
+        assert kept == fresh, (kept, fresh, "a reader kept a list older than a commit")
+    finally:
+        r.close()
+
+
+def test_lexicon_of_another_writer_not_trusted(c):
+    # A writer that keeps no lexicon (plain Xapian) adds a word to a shard:
+    # the lexicon there no longer matches the shard (its stamp of document
+    # count, last docid, total length and length bounds), so a reader lists
+    # the terms instead and corrects "Zauberwortt" to the new "zauberwort".
+    r = FreshReader(c, "fresh-stamp")
+    try:
+        r.commit({"id": "fresh/plain", "text": "Ein Dokument, dem ein fremder Schreiber ein Wort gibt."})
+        kept, fresh = r.answer("Zauberwortt")
+        assert kept == fresh and "fresh/plain" not in [h[0] for h in fresh[2]], (kept, fresh)
+        dirs = [os.path.join(r.out, "shard%d" % k) for k in range(3)]
+        p = subprocess.run([os.environ["LUPE_XAPIAN_ADD_TERM"], "Qfresh/plain", "zauberwort"] + dirs,
+                           capture_output=True)
+        assert p.returncode == 0, p.stderr
+        kept, fresh = r.answer("Zauberwortt")
+        assert [h[0] for h in fresh[2]] == ["fresh/plain"], (fresh, "a reader trusted a lexicon that did not match")
+        assert kept == fresh, (kept, fresh)
+    finally:
+        r.close()
+
+
 def test_reordered_list_refused_for_writing(c):
     lst = os.path.join(c.tmp, "reversed.txt")
     with open(lst, "w") as f:

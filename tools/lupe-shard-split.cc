@@ -6,7 +6,10 @@
 // (lib/shim/shards.cc, linked in from the library's objects), so that after the split lupe_add
 // replaces and lupe_delete finds every document in its shard.  Metadata is
 // copied to every shard (plus "lupe.shard" = "K/N"); spelling data, which
-// Xapian reads from all shards of a search, goes to shard 0.
+// Xapian reads from all shards of a search, goes to shard 0.  Each shard
+// then gets its own lexicon (lib/shim/lexicon.cc: the index's, copied with
+// the metadata, describes the whole index), written by the library's
+// writer as a lupe commit writes it.
 //
 // Usage: lupe-shard-split INDEX N OUTDIR
 // Writes OUTDIR/shard0 .. OUTDIR/shard<N-1> (which must not exist) and
@@ -14,6 +17,7 @@
 // build/tools/lupe-shard-split; scripts/shards.sh split runs it.
 #include <xapian.h>
 
+#include "lupe.h"
 #include "shim/shim.h"
 
 #include <cerrno>
@@ -90,6 +94,19 @@ int main(int argc, char **argv)
 		for (auto &s : shards) {
 			s.commit();
 			s.close();
+		}
+		for (unsigned long k = 0; k < n; k++) {
+			std::string dir = out + "/shard" + std::to_string(k);
+			lx_db *db = nullptr;
+			lupe_err err;
+			int rc = lx_open(&db, dir.c_str(), 1, 0, &err);
+			if (rc == LUPE_OK)
+				rc = lx_commit(db, &err);
+			lx_close(db);
+			if (rc != LUPE_OK) {
+				std::fprintf(stderr, "lupe-shard-split: %s: writing its lexicon: %s\n", dir.c_str(), err.msg);
+				return 1;
+			}
 		}
 		std::string list = out + "/shards.txt";
 		FILE *f = std::fopen(list.c_str(), "w");

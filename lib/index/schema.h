@@ -38,6 +38,14 @@
 #define LUPE_META_DECOMPOUND "lupe.decompound" /* "0" when indexed without compound splitting */
 #define LUPE_META_SHARD "lupe.shard"           /* "K/N" on shard K of N */
 #define LUPE_META_SYNC_PREFIX "lupe.sync:"     /* + id: a synced file's size and mtime (sync.c) */
+/*
+ * The lexicon (lib/shim/lexicon.cc): + a two-byte prefix, the terms that
+ * start with it and their frequencies; the stamp says which index they
+ * describe.  "\x01" sorts before every other key.  An index without them
+ * (older ones) is read as before, so LUPE_FORMAT stays.
+ */
+#define LUPE_META_LEXICON_PREFIX "\x01lupe:tl:"
+#define LUPE_META_LEXICON_STAMP "\x01lupe:tl-stamp"
 
 /* ---- records (document data, index/document.c) ---- */
 /* Bytes of a body searched for the best passage; the rest is not read.

@@ -76,6 +76,7 @@ void open_shard(lx_shard &s, bool writable, bool create, unsigned timeout_ms)
 		if (writable) {
 			s.wr = Xapian::Remote::open_writable(s.host, s.port, timeout_ms, timeout_ms);
 			s.rd = s.wr;
+			s.lex.remote = true;
 		} else {
 			s.rd = Xapian::Remote::open(s.host, s.port, timeout_ms, timeout_ms);
 		}
@@ -544,6 +545,11 @@ Xapian::WritableDatabase &lx_shard_writer(lx_db *db, const char *idterm, size_t 
 	return s.wr;
 }
 
+lx_lex &lx_shard_lex(lx_db *db, const char *idterm, size_t n)
+{
+	return db->shards.empty() ? db->lex : shard_of(db, idterm, n).lex;
+}
+
 void lx_shard_write_failed(lx_db *db, const char *idterm, size_t n, lupe_err *err)
 {
 	if (db->shards.empty() || !db->writable)
@@ -567,7 +573,9 @@ int lx_shards_commit(lx_db *db, lupe_err *err)
 		try {
 			if (!s.up)
 				throw Xapian::NetworkError(s.down_msg + " (down since; this writer does not reconnect)");
+			lx_lex_write(s.lex, s.wr);
 			s.wr.commit();
+			lx_lex_committed(s.lex);
 		} catch (...) {
 			std::string what = "shard " + s.name + ": commit";
 			int r = lx_map_error(&e, what.c_str());
@@ -770,8 +778,14 @@ void lx_shards_allterms(lx_db *db, const std::string &prefix, std::vector<std::p
 	std::vector<size_t> ks(n);
 	for (size_t k = 0; k < n; k++)
 		ks[k] = k;
+	uint64_t generation = db->generation;
 	each_at_once(db, ks, [&](size_t k) {
-		Xapian::Database &rd = db->shards[db->members[k]].rd;
+		lx_shard &s = db->shards[db->members[k]];
+		// A remote shard's lexicon is one message; its listing one a term.
+		if (s.port && lx_lex_read(s, generation, prefix, lists[k]))
+			return;
+		lists[k].clear();
+		Xapian::Database &rd = s.rd;
 		for (auto it = rd.allterms_begin(prefix); it != rd.allterms_end(prefix); ++it)
 			lists[k].emplace_back(*it, it.get_termfreq());
 	});

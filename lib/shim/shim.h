@@ -357,6 +357,16 @@ typedef int (*lx_pos_cb)(void *ctx, size_t term, uint32_t pos);
 int lx_mset_positions(lx_db *db, const lx_mset *m, size_t i, const char *const *terms, const size_t *lens, size_t n,
 		      lx_pos_cb cb, void *ctx);
 
+/* ---- the lexicon in the index (lexicon.cc; tests and fuzzing) ----
+ * lx_lexicon_get: the terms the committed lexicon of a local index (or a
+ * writer's, with its uncommitted changes) holds for the two-byte prefix
+ * p2, through cb (non-zero stops): 1, 0 when the index has no lexicon
+ * that matches it, -1 on an error.  lx_lexicon_decode: the same from a
+ * stored value (len bytes), 0 when it is damaged. */
+typedef int (*lx_lex_cb)(void *ctx, const char *term, size_t len, uint64_t freq);
+int lx_lexicon_get(lx_db *db, const char *p2, lx_lex_cb cb, void *ctx);
+int lx_lexicon_decode(const char *p2, const void *blob, size_t len, lx_lex_cb cb, void *ctx);
+
 #ifdef __cplusplus
 }
 #endif

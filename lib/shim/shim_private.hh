@@ -22,6 +22,22 @@ struct lx_pool_free_t {
 	void operator()(lx_pool *p) const { lx_pool_free(p); }
 };
 
+// A writer's state of the lexicon it keeps in the index (lexicon.cc).
+struct lx_lex {
+	bool off = false;   // a bulk load's part: the merge writes the lexicon
+	bool remote = false; // the writer is a xapian-tcpsrv's: frequencies asked at once
+	bool known = false; // valid is set for the changes since the last commit
+	bool valid = false; // the committed lexicon matched the committed index
+	std::vector<uint64_t> touched; // 65536 bits: two-byte prefixes to rewrite
+	std::vector<std::string> terms; // the terms whose frequencies changed (repeats too)
+	bool terms_over = false;        // too many: the prefixes are written whole
+	// A remote writer: the values of prefixes as it committed them (all of
+	// them when complete), and those of the commit in preparation.
+	std::unordered_map<std::string, std::string> values, pending;
+	size_t values_bytes = 0;
+	bool complete = false, pending_complete = false;
+};
+
 // One shard of a sharded index (shards.cc).
 struct lx_shard {
 	std::string name;             // as listed: a directory or tcp://HOST:PORT
@@ -33,6 +49,11 @@ struct lx_shard {
 	bool stale = false;           // a search failed midway: re-make the connection
 	std::chrono::steady_clock::time_point retry_at;  // a down shard's next attempt
 	std::string down_msg;         // why it is down, naming it
+	lx_lex lex;                   // a writer's lexicon state
+	// A remote reader: whether the shard's lexicon matched it as opened in
+	// generation lex_generation (lx_lex_read).
+	bool lex_checked = false, lex_ok = false;
+	uint64_t lex_generation = 0;
 };
 
 struct lx_db {
@@ -101,6 +122,7 @@ struct lx_db {
 	// lx_merge_parts) and nothing was written since: compacting again
 	// would only copy it.
 	bool compact_clean = false;
+	lx_lex lex; // a local writer's lexicon state (shards keep their own)
 };
 
 struct lx_doc {
@@ -184,5 +206,28 @@ void lx_shards_read_data(lx_db *db, const std::vector<Xapian::docid> &ids, std::
 // listing is a message a term), merged here.  Throws what Xapian throws,
 // after every listing ended.
 void lx_shards_allterms(lx_db *db, const std::string &prefix, std::vector<std::pair<std::string, uint64_t>> &out);
+
+// ---- the lexicon in the index (lexicon.cc) ----
+// A writer keeps, in its index's metadata, the terms of every two-byte
+// prefix and their frequencies (terms of the id prefix left out), and a
+// stamp of the index they describe, all in the commit that changed them.
+// Before a change to the document with this id term (doc: the new one,
+// nullptr for a delete): note the prefixes whose lists it changes.
+void lx_lex_note(lx_lex &lex, Xapian::WritableDatabase &w, const Xapian::Document *doc, const std::string &idterm);
+// Before w.commit(): rewrite the lists of the prefixes noted (all of them
+// when the committed lexicon did not match), and the stamp.
+void lx_lex_write(lx_lex &lex, Xapian::WritableDatabase &w);
+// After that commit succeeded.
+void lx_lex_committed(lx_lex &lex);
+// The writer's lexicon state of the shard owning this id term (db->lex when not sharded).
+lx_lex &lx_shard_lex(lx_db *db, const char *idterm, size_t n);
+// A remote reader: the terms of shard s starting with prefix (2 bytes or
+// more) and their frequencies, from its lexicon when the shard's stamp
+// matches it as opened (checked once a generation): true, with out set.
+// False (read the listing) for a shorter prefix, the id prefix, a shard
+// without a lexicon or with one that does not match, or a damaged value.
+// Throws what Xapian throws.
+bool lx_lex_read(lx_shard &s, uint64_t generation, const std::string &prefix,
+		 std::vector<std::pair<std::string, uint64_t>> &out);
 
 #endif

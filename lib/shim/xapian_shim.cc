@@ -684,7 +684,10 @@ int lx_replace(lx_db *db, const char *idterm, size_t n, lx_doc *d, lupe_err *err
 	if (!db->writable)
 		return not_writable(err, "add");
 	try {
-		lx_shard_writer(db, idterm, n).replace_document(std::string(idterm, n), d->doc);
+		std::string t(idterm, n);
+		Xapian::WritableDatabase &w = lx_shard_writer(db, idterm, n);
+		lx_lex_note(lx_shard_lex(db, idterm, n), w, &d->doc, t);
+		w.replace_document(t, d->doc);
 		db->compact_clean = false;
 		return LUPE_OK;
 	} catch (...) {
@@ -704,6 +707,7 @@ int lx_delete(lx_db *db, const char *idterm, size_t n, int *found, lupe_err *err
 		Xapian::WritableDatabase &w = lx_shard_writer(db, idterm, n);
 		*found = w.term_exists(t);
 		if (*found) {
+			lx_lex_note(lx_shard_lex(db, idterm, n), w, nullptr, t);
 			w.delete_document(t);
 			db->compact_clean = false;
 		}
@@ -723,7 +727,9 @@ int lx_commit(lx_db *db, lupe_err *err)
 	if (!db->shards.empty())
 		return lx_shards_commit(db, err);
 	try {
+		lx_lex_write(db->lex, db->wr);
 		db->wr.commit();
+		lx_lex_committed(db->lex);
 		return LUPE_OK;
 	} catch (...) {
 		return lx_map_error(err, "commit");
@@ -1168,6 +1174,25 @@ static void verify_copy(const std::string &tmp, Xapian::doccount want)
 		throw Xapian::DatabaseError("the compacted copy lost its last document's terms or data");
 }
 
+// After a compaction put a new index in place: write its lexicon (only
+// its stamp when the terms are those of a lexicon just committed) and
+// commit that.  The index stays as clean as the compaction left it.
+static int write_lexicon(lx_db *db, bool terms_kept, const char *what, lupe_err *err)
+{
+	try {
+		db->lex = lx_lex();
+		if (terms_kept)
+			lx_lex_committed(db->lex);
+		lx_lex_write(db->lex, db->wr);
+		db->wr.commit();
+		lx_lex_committed(db->lex);
+		return LUPE_OK;
+	} catch (...) {
+		db->lex = lx_lex();
+		return lx_map_error(err, what);
+	}
+}
+
 int lx_compact(lx_db *db, lupe_err *err)
 {
 	if (!db->writable)
@@ -1179,7 +1204,9 @@ int lx_compact(lx_db *db, lupe_err *err)
 	// leftover of an interrupted compaction is removed first.
 	std::string tmp = db->path + LUPE_SUFFIX_COMPACT;
 	try {
+		lx_lex_write(db->lex, db->wr);
 		db->wr.commit();
+		lx_lex_committed(db->lex);
 		if (db->compact_clean)
 			return LUPE_OK;
 		rm_tree(tmp);
@@ -1191,7 +1218,10 @@ int lx_compact(lx_db *db, lupe_err *err)
 		return lx_map_error(err, "compact");
 	}
 	bool swapped;
-	return swap_in(db, tmp, "compact", &swapped, err);
+	int rc = swap_in(db, tmp, "compact", &swapped, err);
+	// The compaction renumbered the documents (its lastdocid and length
+	// bounds may differ) but kept the terms: only the stamp is new.
+	return rc == LUPE_OK ? write_lexicon(db, true, "compact", err) : rc;
 }
 
 static std::string part_path(const lx_db *db, unsigned k)
@@ -1212,6 +1242,7 @@ int lx_part_create(lx_db **out, lx_db *db, unsigned k, lupe_err *err)
 							       Xapian::DB_NO_SYNC);
 		p->rd = p->wr;
 		p->writable = true;
+		p->lex.off = true; // lx_merge_parts writes the merged index's
 		*out = p;
 		return LUPE_OK;
 	} catch (...) {
@@ -1279,7 +1310,8 @@ int lx_merge_parts(lx_db *db, lx_db *const *parts, size_t n, int *merged, lupe_e
 	bool swapped;
 	int rc = swap_in(db, tmp, "bulk load: merging the parts", &swapped, err);
 	*merged = swapped;
-	return rc;
+	// The parts keep no lexicon: the merged index gets it whole, once.
+	return rc == LUPE_OK ? write_lexicon(db, false, "bulk load: writing the lexicon", err) : rc;
 }
 
 void lx_remove_leftovers(lx_db *db)

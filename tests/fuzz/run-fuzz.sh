@@ -69,6 +69,15 @@ target_record() {
 	EXTRA_LIBS="-lstemmer -lpthread"
 }
 
+# The lexicon's value decoder (lib/shim/lexicon.cc): what a remote reader
+# reads of a shard's two-byte prefix lists.
+target_lexicon() {
+	SOURCES=$(lib_sources)
+	CORPUS=lexicon
+	PKGS="xapian-core libzstd icu-uc icu-i18n libxml-2.0"
+	EXTRA_LIBS="-lstemmer -lpthread"
+}
+
 # A document, a query and search flags on a real (temporary) index: adding,
 # query building, typo tolerance, matching, snippets.
 target_search() {

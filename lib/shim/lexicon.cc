@@ -1,0 +1,552 @@
+// The lexicon a lupe writer keeps in the index's own metadata: per
+// two-byte prefix (LX_LIST_PREFIX) the sorted terms that start with it and
+// their document frequencies, in one value.  A remote reader fetches the
+// terms of a prefix as one metadata message, where Xapian 1.4's remote
+// allterms listing sends one reply message per term (thousands for "ge",
+// 6-16 ms).  docs/SHARDS.md ("The lexicon") says why it is never stale.
+#include <xapian.h>
+
+#include <zstd.h>
+
+#include <algorithm>
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include "lupe.h"
+#include "shim/shim_private.hh"
+#include "util/buf.h"
+
+namespace {
+
+// Keys in a namespace of their own: "\x01" sorts before every key lupe or
+// a user writes ("lupe.*"), and no lupe code lists metadata keys but the
+// blank-shard check (which only asks whether there are any).
+const std::string kKeyPrefix(LUPE_META_LEXICON_PREFIX);
+const std::string kStampKey(LUPE_META_LEXICON_STAMP);
+
+// A prefix's value: kValue, the base list's count and length, the base
+// list, then the delta: the terms whose frequency changed since the base
+// was written, with their frequency now (0: gone), front-coded as the
+// base.  A writer rewrites only the delta at a commit (the base's bytes
+// are copied) until it grows past a quarter of the base; then the base
+// is written anew from the writer's listing.  The base: kMagic, a flag
+// (0 raw, 1 one zstd frame of the rest), then the count and per term:
+// bytes shared with the previous term, the other bytes (count, bytes),
+// the frequency; all varints.
+constexpr char kValue = 'M';
+constexpr char kMagic = 'L';
+constexpr size_t kZstdMin = 256;
+constexpr int kZstdLevel = 3;
+// A base unpacked to more than this is not read (the listing is): a reader
+// keeps at most 16 MB of lists (kTermsCacheMax), a prefix never holds more.
+constexpr size_t kUnpackedMax = 32u << 20;
+
+using Terms = std::vector<std::pair<std::string, uint64_t>>;
+
+// Terms starting with the id prefix are left out: the only caller that
+// lists them (lupe_list_ids) is not on a search's path, and they are one
+// a document.
+bool left_out(unsigned char first)
+{
+	return first == (unsigned char)LUPE_PFX_ID[0];
+}
+
+std::string key_of(const std::string &p2)
+{
+	return kKeyPrefix + p2;
+}
+
+// What a remote reader knows of a shard without asking (Xapian sends it
+// with every open and reopen): the stamp a maintaining writer leaves in
+// the same commit as the lexicon.
+std::string stamp_of(const Xapian::Database &d)
+{
+	return "1 " + std::to_string(d.get_doccount()) + " " + std::to_string(d.get_lastdocid()) + " " +
+	       std::to_string(d.get_total_length()) + " " + std::to_string(d.get_doclength_lower_bound()) + " " +
+	       std::to_string(d.get_doclength_upper_bound());
+}
+
+void put_varint(std::string &s, uint64_t v)
+{
+	while (v >= 0x80) {
+		s.push_back((char)(v | 0x80));
+		v >>= 7;
+	}
+	s.push_back((char)v);
+}
+
+void put_entries(std::string &raw, const Terms &terms)
+{
+	put_varint(raw, terms.size());
+	const std::string *prev = nullptr;
+	for (const auto &t : terms) {
+		size_t shared = 0;
+		if (prev)
+			while (shared < prev->size() && shared < t.first.size() && (*prev)[shared] == t.first[shared])
+				shared++;
+		put_varint(raw, shared);
+		put_varint(raw, t.first.size() - shared);
+		raw.append(t.first, shared, std::string::npos);
+		put_varint(raw, t.second);
+		prev = &t.first;
+	}
+}
+
+std::string encode_base(const Terms &terms)
+{
+	std::string raw;
+	raw.reserve(terms.size() * 8 + 8);
+	put_entries(raw, terms);
+	std::string out;
+	out.push_back(kMagic);
+	if (raw.size() < kZstdMin) {
+		out.push_back(0);
+		return out + raw;
+	}
+	out.push_back(1);
+	size_t bound = ZSTD_compressBound(raw.size());
+	out.resize(2 + bound);
+	size_t n = ZSTD_compress(&out[2], bound, raw.data(), raw.size(), kZstdLevel);
+	if (ZSTD_isError(n)) {
+		out.resize(2);
+		out[1] = 0;
+		return out + raw;
+	}
+	out.resize(2 + n);
+	return out;
+}
+
+std::string make_value(const char *base, size_t base_len, uint64_t base_count, const Terms &delta)
+{
+	std::string v(1, kValue);
+	put_varint(v, base_count);
+	put_varint(v, base_len);
+	v.append(base, base_len);
+	put_entries(v, delta);
+	return v;
+}
+
+std::string full_value(const Terms &terms)
+{
+	std::string base = terms.empty() ? std::string() : encode_base(terms);
+	return make_value(base.data(), base.size(), terms.size(), Terms());
+}
+
+// Entries at p[*i..n) (count, then terms) of prefix p2, sorted and
+// distinct; those starting with want into out.  zero_ok: a delta's
+// frequency may be 0.  False when damaged.
+bool get_entries(const char *p, size_t n, size_t *i, const std::string &p2, const std::string &want, bool zero_ok,
+		 uint64_t *count_out, Terms &out)
+{
+	uint64_t count;
+	if (lupe_get_varint(p, n, i, &count) < 0 || count > n - *i)
+		return false;
+	*count_out = count;
+	std::string term;
+	for (uint64_t k = 0; k < count; k++) {
+		uint64_t shared, rest, freq;
+		if (lupe_get_varint(p, n, i, &shared) < 0 || shared > term.size() ||
+		    lupe_get_varint(p, n, i, &rest) < 0 || rest > n - *i)
+			return false;
+		std::string next = term.substr(0, (size_t)shared);
+		next.append(p + *i, (size_t)rest);
+		*i += (size_t)rest;
+		if (lupe_get_varint(p, n, i, &freq) < 0 || (freq == 0 && !zero_ok))
+			return false;
+		// Sorted, distinct, all of this prefix: else it is not a lexicon.
+		if ((k > 0 && !(term < next)) || next.compare(0, p2.size(), p2) != 0)
+			return false;
+		term.swap(next);
+		if (term.compare(0, want.size(), want) == 0)
+			out.emplace_back(term, freq);
+	}
+	return true;
+}
+
+// The base list blob (len bytes, `count` terms) into out, filtered by want.
+bool decode_base(const std::string &p2, const char *blob, size_t len, uint64_t count, const std::string &want,
+		 Terms &out)
+{
+	if (len == 0)
+		return count == 0;
+	if (len < 2 || blob[0] != kMagic || (blob[1] != 0 && blob[1] != 1))
+		return false;
+	std::string unpacked;
+	const char *p = blob + 2;
+	size_t n = len - 2;
+	if (blob[1] == 1) {
+		unsigned long long size = ZSTD_getFrameContentSize(p, n);
+		if (size == ZSTD_CONTENTSIZE_ERROR || size == ZSTD_CONTENTSIZE_UNKNOWN || size > kUnpackedMax)
+			return false;
+		unpacked.resize((size_t)size);
+		size_t got = ZSTD_decompress(&unpacked[0], unpacked.size(), p, n);
+		if (ZSTD_isError(got) || got != size)
+			return false;
+		p = unpacked.data();
+		n = unpacked.size();
+	}
+	size_t i = 0;
+	uint64_t have;
+	return get_entries(p, n, &i, p2, want, false, &have, out) && have == count && i == n;
+}
+
+// A value's parts: the base's count and bytes (pointing into v) and the
+// whole delta.  False when damaged.
+bool split_value(const std::string &p2, const char *v, size_t len, uint64_t *base_count, const char **base,
+		 size_t *base_len, Terms &delta)
+{
+	size_t i = 1;
+	uint64_t blen, dcount;
+	if (len < 1 || v[0] != kValue || lupe_get_varint(v, len, &i, base_count) < 0 ||
+	    lupe_get_varint(v, len, &i, &blen) < 0 || blen > len - i)
+		return false;
+	*base = v + i;
+	*base_len = (size_t)blen;
+	i += (size_t)blen;
+	return get_entries(v, len, &i, p2, p2, true, &dcount, delta) && i == len;
+}
+
+// Decode value (of prefix p2) into out: the base with the delta applied,
+// the terms that start with want.  False when it is damaged in any way.
+bool decode(const std::string &p2, const char *v, size_t len, const std::string &want, Terms &out)
+{
+	out.clear();
+	uint64_t base_count;
+	const char *base;
+	size_t base_len;
+	Terms delta, list;
+	if (!split_value(p2, v, len, &base_count, &base, &base_len, delta) ||
+	    !decode_base(p2, base, base_len, base_count, want, list))
+		return false;
+	size_t d = 0;
+	while (d < delta.size() && delta[d].first.compare(0, want.size(), want) != 0)
+		d++;
+	for (size_t b = 0; b < list.size() || d < delta.size();) {
+		int c = b == list.size() ? 1 : d == delta.size() ? -1 : list[b].first.compare(delta[d].first);
+		if (c < 0) {
+			out.push_back(std::move(list[b++]));
+			continue;
+		}
+		if (delta[d].second)
+			out.push_back(std::move(delta[d]));
+		if (c == 0)
+			b++;
+		for (d++; d < delta.size() && delta[d].first.compare(0, want.size(), want) != 0;)
+			d++;
+	}
+	return true;
+}
+
+// The terms a writer notes between commits, at most this many (with
+// repeats); past it, the prefixes noted are written whole.
+constexpr size_t kNotedMax = 1u << 20;
+// A remote writer asks the frequencies of this many terms in one query.
+constexpr size_t kOrBatch = 16384;
+
+void note_term(lx_lex &lex, const std::string &t)
+{
+	if (t.size() < LX_LIST_PREFIX || left_out((unsigned char)t[0]))
+		return;
+	unsigned b = (unsigned char)t[0] << 8 | (unsigned char)t[1];
+	lex.touched[b >> 6] |= (uint64_t)1 << (b & 63);
+	if (lex.terms_over)
+		return;
+	if (lex.terms.size() >= kNotedMax) {
+		lex.terms_over = true;
+		std::vector<std::string>().swap(lex.terms);
+		return;
+	}
+	lex.terms.push_back(t);
+}
+
+// A remote writer keeps the values it wrote (lx_lex::values): over
+// xapian-tcpsrv each get_metadata is a round trip, a commit of 100
+// documents touches ~1,500 prefixes.  At most this many bytes.
+constexpr size_t kValuesMax = 64u << 20;
+
+// Write prefix p2's value (empty: none), and keep it when the writer keeps them.
+void put_value(lx_lex &lex, Xapian::WritableDatabase &w, const std::string &p2, const std::string &v)
+{
+	w.set_metadata(key_of(p2), v);
+	if (lex.remote)
+		lex.pending[p2] = v;
+}
+
+// Prefix p2's value as the writer sees it (empty: none).
+std::string get_value(lx_lex &lex, Xapian::WritableDatabase &w, const std::string &p2)
+{
+	if (lex.remote) {
+		auto it = lex.values.find(p2);
+		if (it != lex.values.end())
+			return it->second;
+		if (lex.complete)
+			return std::string();
+	}
+	return w.get_metadata(key_of(p2));
+}
+
+// Every prefix at once, from one pass over the terms; prefixes that lost
+// all their terms, or were written by a writer whose terms are gone, go.
+void write_all(lx_lex &lex, Xapian::WritableDatabase &w)
+{
+	std::vector<std::string> had;
+	for (auto k = w.metadata_keys_begin(kKeyPrefix); k != w.metadata_keys_end(kKeyPrefix); ++k)
+		had.push_back(*k);
+	Terms list;
+	std::string p2;
+	std::vector<std::string> wrote;
+	auto flush = [&]() {
+		if (!list.empty()) {
+			put_value(lex, w, p2, full_value(list));
+			wrote.push_back(key_of(p2));
+		}
+		list.clear();
+	};
+	Xapian::TermIterator end = w.allterms_end();
+	for (Xapian::TermIterator it = w.allterms_begin(); it != end;) {
+		const std::string &t = *it;
+		if (t.size() < LX_LIST_PREFIX) {
+			++it;
+			continue;
+		}
+		if (left_out((unsigned char)t[0])) {
+			it.skip_to(std::string(1, (char)((unsigned char)t[0] + 1)));
+			continue;
+		}
+		if (t.compare(0, LX_LIST_PREFIX, p2) != 0) {
+			flush();
+			p2.assign(t, 0, LX_LIST_PREFIX);
+		}
+		list.emplace_back(t, it.get_termfreq());
+		++it;
+	}
+	flush();
+	// Both sorted: the keys written are in term order, as are the old ones.
+	size_t j = 0;
+	for (const std::string &k : had) {
+		while (j < wrote.size() && wrote[j] < k)
+			j++;
+		if (j == wrote.size() || wrote[j] != k)
+			w.set_metadata(k, std::string());
+	}
+	lex.pending_complete = lex.remote;
+}
+
+// One prefix's list whole, from the writer's listing.
+void write_prefix(lx_lex &lex, Xapian::WritableDatabase &w, const std::string &p2)
+{
+	Terms list;
+	for (auto it = w.allterms_begin(p2); it != w.allterms_end(p2); ++it)
+		list.emplace_back(*it, it.get_termfreq());
+	// An empty value deletes the key: no terms, nothing to read.
+	put_value(lex, w, p2, list.empty() ? std::string() : full_value(list));
+}
+
+// One prefix's list after the terms changed[from, to) (sorted, distinct,
+// all of p2) changed their frequencies: the stored base is kept and the
+// delta gets their frequencies now, or, when the delta would grow past a
+// quarter of the base (or the value is not one this code reads), the
+// list is written whole.
+void update_prefix(lx_lex &lex, Xapian::WritableDatabase &w, const std::string &p2, const std::vector<std::string> &changed,
+		   const std::vector<uint64_t> &freqs, size_t from, size_t to)
+{
+	std::string old = get_value(lex, w, p2);
+	uint64_t base_count = 0;
+	const char *base = nullptr;
+	size_t base_len = 0;
+	Terms delta;
+	if (!old.empty() && !split_value(p2, old.data(), old.size(), &base_count, &base, &base_len, delta)) {
+		write_prefix(lex, w, p2);
+		return;
+	}
+	Terms now;
+	now.reserve(to - from);
+	for (size_t i = from; i < to; i++)
+		now.emplace_back(changed[i], freqs[i]);
+	Terms merged;
+	merged.reserve(delta.size() + now.size());
+	size_t a = 0, b = 0;
+	while (a < delta.size() || b < now.size()) {
+		int c = a == delta.size() ? 1 : b == now.size() ? -1 : delta[a].first.compare(now[b].first);
+		if (c < 0) {
+			merged.push_back(std::move(delta[a++]));
+		} else {
+			if (c == 0)
+				a++;
+			merged.push_back(std::move(now[b++]));
+		}
+	}
+	if (merged.size() > base_count / 4 + 16) {
+		write_prefix(lex, w, p2);
+		return;
+	}
+	put_value(lex, w, p2, make_value(base, base_len, base_count, merged));
+}
+
+}  // namespace
+
+void lx_lex_know(lx_lex &lex, Xapian::WritableDatabase &w)
+{
+	if (lex.off || lex.known)
+		return;
+	// Before this writer's first change since its last commit, the stamp
+	// of the committed lexicon must match the committed index.
+	lex.valid = w.get_metadata(kStampKey) == stamp_of(w);
+	lex.known = true;
+	// What this writer kept is of a commit that may have failed.
+	lex.values.clear();
+	lex.values_bytes = 0;
+	lex.complete = false;
+	if (lex.valid) {
+		lex.touched.assign(65536 / 64, 0);
+		lex.terms.clear();
+		lex.terms_over = false;
+	}
+}
+
+void lx_lex_note(lx_lex &lex, Xapian::WritableDatabase &w, const Xapian::Document *doc, const std::string &idterm)
+{
+	if (lex.off)
+		return;
+	lx_lex_know(lex, w);
+	if (!lex.valid)
+		return; // all prefixes are written at the commit
+	// A term's frequency changes with every document added or removed
+	// that holds it: the terms of the new document and of the one it
+	// replaces (or that is deleted), as the writer sees it now.
+	if (doc)
+		for (auto t = doc->termlist_begin(); t != doc->termlist_end(); ++t)
+			note_term(lex, *t);
+	for (auto p = w.postlist_begin(idterm); p != w.postlist_end(idterm); ++p)
+		for (auto t = w.termlist_begin(*p); t != w.termlist_end(*p); ++t)
+			note_term(lex, *t);
+}
+
+void lx_lex_write(lx_lex &lex, Xapian::WritableDatabase &w)
+{
+	if (lex.off)
+		return;
+	lx_lex_know(lex, w);
+	// Known again only after the commit this prepares succeeded.
+	lex.known = false;
+	lex.pending.clear();
+	lex.pending_complete = false;
+	if (!lex.valid) {
+		write_all(lex, w);
+	} else if (lex.terms_over) {
+		for (unsigned word = 0; word < lex.touched.size(); word++)
+			for (uint64_t bits = lex.touched[word]; bits; bits &= bits - 1) {
+				unsigned b = word * 64 + (unsigned)__builtin_ctzll(bits);
+				write_prefix(lex, w, std::string{(char)(b >> 8), (char)(b & 255)});
+			}
+	} else {
+		std::vector<std::string> &t = lex.terms;
+		std::sort(t.begin(), t.end());
+		t.erase(std::unique(t.begin(), t.end()), t.end());
+		std::vector<uint64_t> freqs(t.size());
+		if (!lex.remote) {
+			for (size_t i = 0; i < t.size(); i++)
+				freqs[i] = w.get_termfreq(t[i]);
+		} else {
+			// Over xapian-tcpsrv get_termfreq is a round trip a term: an
+			// OR of many, matched for no documents, answers them all.
+			for (size_t i = 0; i < t.size(); i += kOrBatch) {
+				size_t end = std::min(t.size(), i + kOrBatch);
+				Xapian::Enquire enq(w);
+				enq.set_query(Xapian::Query(Xapian::Query::OP_OR, t.begin() + (long)i, t.begin() + (long)end));
+				Xapian::MSet ms = enq.get_mset(0, 0);
+				for (size_t k = i; k < end; k++)
+					freqs[k] = ms.get_termfreq(t[k]);
+			}
+		}
+		for (size_t i = 0, j; i < t.size(); i = j) {
+			for (j = i + 1; j < t.size() && t[j].compare(0, LX_LIST_PREFIX, t[i], 0, LX_LIST_PREFIX) == 0;)
+				j++;
+			update_prefix(lex, w, t[i].substr(0, LX_LIST_PREFIX), t, freqs, i, j);
+		}
+	}
+	w.set_metadata(kStampKey, stamp_of(w));
+}
+
+void lx_lex_committed(lx_lex &lex)
+{
+	if (lex.off)
+		return;
+	lex.known = true;
+	lex.valid = true;
+	lex.touched.assign(65536 / 64, 0);
+	if (lex.pending_complete) {
+		lex.values.clear();
+		lex.values_bytes = 0;
+		lex.complete = true;
+	}
+	for (auto &v : lex.pending) {
+		auto &kept = lex.values[v.first];
+		lex.values_bytes = lex.values_bytes - kept.size() + v.second.size();
+		kept.swap(v.second);
+	}
+	lex.pending.clear();
+	if (lex.values_bytes > kValuesMax) {
+		lex.values.clear();
+		lex.values_bytes = 0;
+		lex.complete = false;
+	}
+	lex.terms.clear();
+	lex.terms_over = false;
+}
+
+bool lx_lex_read(lx_shard &s, uint64_t generation, const std::string &prefix,
+		 std::vector<std::pair<std::string, uint64_t>> &out)
+{
+	if (prefix.size() < LX_LIST_PREFIX || left_out((unsigned char)prefix[0]))
+		return false;
+	if (!s.lex_checked || s.lex_generation != generation) {
+		s.lex_ok = s.rd.get_metadata(kStampKey) == stamp_of(s.rd);
+		s.lex_checked = true;
+		s.lex_generation = generation;
+	}
+	if (!s.lex_ok)
+		return false;
+	std::string p2 = prefix.substr(0, LX_LIST_PREFIX);
+	std::string blob = s.rd.get_metadata(key_of(p2));
+	if (blob.empty()) {
+		out.clear();
+		return true;
+	}
+	return decode(p2, blob.data(), blob.size(), prefix, out);
+}
+
+extern "C" {
+
+int lx_lexicon_decode(const char *p2, const void *blob, size_t len, lx_lex_cb cb, void *ctx)
+{
+	try {
+		std::vector<std::pair<std::string, uint64_t>> terms;
+		std::string p(p2, LX_LIST_PREFIX);
+		if (!decode(p, (const char *)blob, len, p, terms))
+			return 0;
+		for (const auto &t : terms)
+			if (cb(ctx, t.first.data(), t.first.size(), t.second))
+				break;
+		return 1;
+	} catch (...) {
+		return -1;
+	}
+}
+
+int lx_lexicon_get(lx_db *db, const char *p2, lx_lex_cb cb, void *ctx)
+{
+	try {
+		if (db->rd.get_metadata(kStampKey) != stamp_of(db->rd))
+			return 0;
+		std::string blob = db->rd.get_metadata(key_of(std::string(p2, LX_LIST_PREFIX)));
+		if (blob.empty())
+			return 1;
+		return lx_lexicon_decode(p2, blob.data(), blob.size(), cb, ctx);
+	} catch (...) {
+		return -1;
+	}
+}
+
+}  // extern "C"

@@ -1,0 +1,292 @@
+/*
+ * The lexicon a writer keeps in the index (lib/shim/lexicon.cc): after each
+ * commit, the stored terms and frequencies of every two-byte prefix equal
+ * the index's own term listing, through adds, replaces, deletes, a bulk
+ * load's merge and a compaction (table-driven); a damaged stored value is
+ * refused, never read.
+ */
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "db.h"
+#include "fixture.h"
+#include "shim/shim.h"
+
+/* What a listing or a lexicon gave: "term:freq\n" lines. */
+typedef struct {
+	char *p;
+	size_t len, cap;
+} text;
+
+static void put(text *t, const char *term, size_t len, uint64_t freq)
+{
+	char num[32];
+	int n = snprintf(num, sizeof num, ":%llu\n", (unsigned long long)freq);
+	while (t->len + len + (size_t)n + 1 > t->cap) {
+		t->cap = t->cap ? t->cap * 2 : 256;
+		t->p = realloc(t->p, t->cap);
+		ck_assert_ptr_nonnull(t->p);
+	}
+	memcpy(t->p + t->len, term, len);
+	memcpy(t->p + t->len + len, num, (size_t)n);
+	t->len += len + (size_t)n;
+	t->p[t->len] = '\0';
+}
+
+static int list_cb(void *ctx, const char *term, size_t len, lx_term_here *at)
+{
+	put(ctx, term, len, lx_term_here_freq(at));
+	return 0;
+}
+
+static int lex_cb(void *ctx, const char *term, size_t len, uint64_t freq)
+{
+	put(ctx, term, len, freq);
+	return 0;
+}
+
+/* Every two-byte prefix any step's index held (id terms aside), as 2-byte strings. */
+static char prefixes[4096][2];
+static size_t nprefixes;
+
+static int note_prefix(void *ctx, const char *term, size_t len, lx_term_here *at)
+{
+	(void)ctx;
+	(void)at;
+	if (len < 2 || term[0] == 'Q')
+		return 0;
+	for (size_t i = 0; i < nprefixes; i++)
+		if (prefixes[i][0] == term[0] && prefixes[i][1] == term[1])
+			return 0;
+	ck_assert_uint_lt(nprefixes, 4096);
+	prefixes[nprefixes][0] = term[0];
+	prefixes[nprefixes][1] = term[1];
+	nprefixes++;
+	return 0;
+}
+
+/* The lexicon of every prefix seen so far equals the listing; step names the row. */
+static void check_lexicon(lupe_db *db, int step)
+{
+	lupe_err err;
+	ck_assert_int_eq(lx_allterms(db->x, "", 0, note_prefix, NULL, &err), LUPE_OK);
+	ck_assert_uint_gt(nprefixes, 0);
+	for (size_t i = 0; i < nprefixes; i++) {
+		text want = {0}, got = {0};
+		put(&want, "", 0, 0);
+		put(&got, "", 0, 0);
+		ck_assert_int_eq(lx_allterms(db->x, prefixes[i], 2, list_cb, &want, &err), LUPE_OK);
+		int rc = lx_lexicon_get(db->x, prefixes[i], lex_cb, &got);
+		ck_assert_msg(rc == 1, "step %d: no lexicon that matches the index (%d)", step, rc);
+		ck_assert_msg(strcmp(want.p, got.p) == 0, "step %d, prefix %.2s: lexicon\n%s\nlisting\n%s", step,
+			      prefixes[i], got.p, want.p);
+		free(want.p);
+		free(got.p);
+	}
+}
+
+/* A row: what to do, an id, a text (for adds). */
+enum { ADD, DEL, COMMIT, COMPACT, REOPEN };
+static const struct {
+	int op;
+	const char *id, *title, *text;
+} steps[] = {
+	{ADD, "a", "Gewerkschaft", "Die Gewerkschaft fordert mehr Gehalt im Gebirge."},
+	{ADD, "b", "Gebirge", "Ein Gewitter zieht über das Gebirge, Gemüse wächst."},
+	{COMMIT, 0, 0, 0},
+	/* Replaced: "gehalt" and "gewerkschaft" lose a document, "zaubertrank" is new. */
+	{ADD, "a", "Zaubertrank", "Der Zaubertrank im Kessel, kein Gehalt."},
+	{COMMIT, 0, 0, 0},
+	/* Deleted: prefixes whose only term goes ("ke" of kessel) must be empty. */
+	{DEL, "a", 0, 0},
+	{COMMIT, 0, 0, 0},
+	{ADD, "c", "Kessel", "Kessel und Kesselflicker, Gewitter und Gewerkschaft."},
+	{ADD, "d", "Wirbelsturm", "Ein Wirbelsturm zieht über die Küste."},
+	{DEL, "b", 0, 0},
+	{ADD, "b", "Gebirge", "Das Gebirge ohne Gewitter."},
+	{COMMIT, 0, 0, 0},
+	/* A writer opened anew trusts the stored lexicon only by its stamp. */
+	{REOPEN, 0, 0, 0},
+	{ADD, "e", "Umsetzung", "Die Umsetzung der Abstimmung im Gebirge."},
+	{COMMIT, 0, 0, 0},
+	/* A compaction renumbers and keeps the terms: the stamp is made anew. */
+	{DEL, "c", 0, 0},
+	{COMPACT, 0, 0, 0},
+	{ADD, "f", "Mitarbeiter", "Mitarbeiter:innen der Gewerkschaft."},
+	{COMMIT, 0, 0, 0},
+	/* Many new terms of one prefix: its delta outgrows a quarter of its base. */
+	{ADD, "g", "Gegenwart", "Gebäude Gebet Geburt Gedanke Geduld Gefahr Gefühl Gegend Gegner Gehirn Geist Geld "
+				"Gelegenheit Gemeinde Genuss Gepäck Gerät Gericht Geruch Gesang Geschäft Geschenk "
+				"Geschichte Gesetz Gesicht Gespräch Gestalt Gewalt Gewicht Gewinn Gewohnheit Gift"},
+	{COMMIT, 0, 0, 0},
+};
+
+static void run_steps(const char *path, lupe_db *db)
+{
+	for (size_t i = 0; i < sizeof steps / sizeof steps[0]; i++) {
+		switch (steps[i].op) {
+		case ADD:
+			ck_assert_int_eq(fx_add(db, steps[i].id, steps[i].title, steps[i].text), LUPE_OK);
+			break;
+		case DEL:
+			ck_assert_int_eq(lupe_delete(db, steps[i].id), LUPE_OK);
+			break;
+		case COMMIT:
+			ck_assert_int_eq(lupe_commit(db), LUPE_OK);
+			check_lexicon(db, (int)i);
+			break;
+		case COMPACT:
+			ck_assert_int_eq(lupe_compact(db), LUPE_OK);
+			check_lexicon(db, (int)i);
+			break;
+		case REOPEN:
+			lupe_close(db);
+			db = fx_open_write(path);
+			ck_assert_ptr_nonnull(db);
+			check_lexicon(db, (int)i);
+			break;
+		}
+	}
+	lupe_close(db);
+}
+
+START_TEST(test_steps)
+{
+	char *dir = fx_tmpdir();
+	char path[4200];
+	snprintf(path, sizeof path, "%s/idx", dir);
+	nprefixes = 0;
+	lupe_db *db = fx_open_write(path);
+	ck_assert_ptr_nonnull(db);
+	run_steps(path, db);
+	fx_rmrf(dir);
+	free(dir);
+}
+END_TEST
+
+/* The bulk path: the parts keep no lexicon, the merge writes it whole. */
+START_TEST(test_bulk_then_steps)
+{
+	char *dir = fx_tmpdir();
+	char path[4200], msg[256];
+	snprintf(path, sizeof path, "%s/idx", dir);
+	nprefixes = 0;
+	lupe_open_options o = LUPE_OPEN_OPTIONS_INIT;
+	lupe_db *db = NULL;
+	o.flags = LUPE_OPEN_WRITE | LUPE_OPEN_CREATE | LUPE_OPEN_BULK;
+	o.threads = 2;
+	ck_assert_int_eq(lupe_open(&db, path, &o, msg, sizeof msg), LUPE_OK);
+	char id[32], body[128];
+	for (int i = 0; i < 200; i++) {
+		snprintf(id, sizeof id, "bulk/%d", i);
+		snprintf(body, sizeof body, "Gewerkschaft %d Gebirge Wort%d Kessel%d", i % 7, i, i % 13);
+		ck_assert_int_eq(fx_add(db, id, "Titel", body), LUPE_OK);
+	}
+	ck_assert_int_eq(lupe_commit(db), LUPE_OK);
+	check_lexicon(db, -1);
+	lupe_close(db);
+	db = fx_open_write(path);
+	ck_assert_ptr_nonnull(db);
+	run_steps(path, db);
+	fx_rmrf(dir);
+	free(dir);
+}
+END_TEST
+
+/*
+ * A stored value: 'M', the base's count and length (varints, one byte
+ * here), the base ('L', a flag, the entries), the delta's entries.
+ */
+static size_t value(char *out, const char *base, size_t blen, unsigned count, const char *delta, size_t dlen)
+{
+	out[0] = 'M';
+	out[1] = (char)count;
+	out[2] = (char)blen;
+	memcpy(out + 3, base, blen);
+	memcpy(out + 3 + blen, delta, dlen);
+	return 3 + blen + dlen;
+}
+
+#define GOOD_BASE "L\0\2\0\2ge\1\2\1x\3", 12, 2 /* ge:1, gex:3 */
+
+/* Damaged values: refused (0), never read.  Row: base, its length, the count the value claims, delta, why. */
+static const struct {
+	const char *base;
+	size_t blen;
+	unsigned count;
+	const char *delta;
+	size_t dlen;
+	const char *why;
+} damaged[] = {
+	{"X\0\1\0\2ge\1", 8, 1, "\0", 1, "another magic byte"},
+	{"L\2\1\0\2ge\1", 8, 1, "\0", 1, "an unknown flag"},
+	{"L\0\1\0\2ge", 7, 1, "\0", 1, "cut before the frequency"},
+	{"L\0\2\0\2ge\1", 8, 2, "\0", 1, "fewer terms than counted"},
+	{"L\0\1\0\2ge\1\0", 9, 1, "\0", 1, "bytes after the last term"},
+	{"L\0\1\0\2ge\0", 8, 1, "\0", 1, "a frequency of 0 in the base"},
+	{"L\0\1\0\2xy\1", 8, 1, "\0", 1, "a term of another prefix"},
+	{"L\0\2\0\3gex\1\0\2ge\1", 14, 2, "\0", 1, "terms out of order"},
+	{"L\0\1\5\2ge\1", 8, 1, "\0", 1, "more bytes shared than the last term has"},
+	{"L\0\1\0\x7fge\1", 8, 1, "\0", 1, "a term longer than the value"},
+	{"L\1\x28\xb5\x2f\xfd\0\0", 8, 1, "\0", 1, "a broken zstd frame"},
+	{"L\0\1\0\2ge\1", 8, 2, "\0", 1, "a base count other than the base's"},
+	{GOOD_BASE, "\2\0\3gey\5\2\1x\0", 11, "delta terms out of order"},
+	{GOOD_BASE, "\1\0\2xy\5", 6, "a delta term of another prefix"},
+	{GOOD_BASE, "\2\0\3gex\0", 7, "fewer delta terms than counted"},
+	{GOOD_BASE, "\1\0\3gex\0\7", 8, "bytes after the delta"},
+	{GOOD_BASE, "", 0, "no delta"},
+};
+
+/* Whole values. Row: bytes, length, what the list is ("" damaged). */
+static const struct {
+	const char *v;
+	size_t len;
+	const char *want;
+} whole[] = {
+	{"", 0, ""},
+	{"M", 1, ""},
+	{"X\2\x0cL\0\2\0\2ge\1\2\1x\3\0", 16, ""},
+	{"M\2\x0dL\0\2\0\2ge\1\2\1x\3\0", 16, ""},
+	{"M\2\x0cL\0\2\0\2ge\1\2\1x\3\0", 16, "ge:1\ngex:3\n"},
+	/* The delta: gex gone, gey new, ge changed. */
+	{"M\2\x0cL\0\2\0\2ge\1\2\1x\3\3\0\2ge\7\2\1x\0\2\1y\5", 29, "ge:7\ngey:5\n"},
+	/* No base: the delta alone. */
+	{"M\0\0\1\0\3gez\4", 10, "gez:4\n"},
+};
+
+START_TEST(test_damaged)
+{
+	char v[64];
+	for (size_t i = 0; i < sizeof damaged / sizeof damaged[0]; i++) {
+		text got = {0};
+		size_t n = value(v, damaged[i].base, damaged[i].blen, damaged[i].count, damaged[i].delta, damaged[i].dlen);
+		ck_assert_msg(lx_lexicon_decode("ge", v, n, lex_cb, &got) == 0, "row %zu: %s", i, damaged[i].why);
+		free(got.p);
+	}
+	for (size_t i = 0; i < sizeof whole / sizeof whole[0]; i++) {
+		text got = {0};
+		put(&got, "", 0, 0);
+		got.len = 0;
+		got.p[0] = '\0';
+		int rc = lx_lexicon_decode("ge", whole[i].v, whole[i].len, lex_cb, &got);
+		ck_assert_msg(rc == (*whole[i].want ? 1 : 0), "whole row %zu: %d", i, rc);
+		if (rc == 1)
+			ck_assert_msg(strcmp(got.p, whole[i].want) == 0, "whole row %zu: %s", i, got.p);
+		free(got.p);
+	}
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("lexicon");
+	TCase *tc = tcase_create("lexicon");
+	tcase_set_timeout(tc, 120);
+	tcase_add_test(tc, test_steps);
+	tcase_add_test(tc, test_bulk_then_steps);
+	tcase_add_test(tc, test_damaged);
+	suite_add_tcase(s, tc);
+	return fx_run(s, CK_FORK_GETENV);
+}
