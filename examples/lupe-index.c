@@ -432,8 +432,7 @@ static bool index_jsonl(struct run *r, const char *file)
 			r->pending++;
 			if (r->verbose)
 				message(r, rec.doc.id, "added");
-			if (!r->bulk && r->pending >= r->batch && !commit(r))
-				ok = false;
+			/* Every --batch documents (or 4 MB) the library commits by itself (batch_size). */
 			show_jsonl_progress(r);
 		}
 		jsonl_record_release(&rec);
@@ -739,7 +738,8 @@ int main(int argc, char **argv)
 	if (interrupted) {
 		/* What a sync did is committed; pending JSON lines are dropped (no lupe_close). */
 		if (r.pending)
-			message(&r, NULL, "interrupted; %lu uncommitted documents discarded", r.pending);
+			message(&r, NULL, "interrupted; the documents added since the last commit (at most %lu) discarded",
+				r.pending < r.batch ? r.pending : r.batch);
 		else
 			message(&r, NULL, "interrupted");
 		fflush(NULL);

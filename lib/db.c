@@ -691,6 +691,8 @@ static size_t text_bytes(const lupe_document *doc)
 	return (doc->title ? doc->title_len : 0) + (doc->text ? doc->text_len : 0);
 }
 
+static int commit(lupe_db *db, int automatic);
+
 static int after_change(lupe_db *db, size_t bytes)
 {
 	/* A bulk load's parts commit by themselves; committing the handle would end the load. */
@@ -698,7 +700,7 @@ static int after_change(lupe_db *db, size_t bytes)
 		return LUPE_OK;
 	db->pending_bytes += bytes;
 	if (++db->pending >= db->batch_size || db->pending_bytes >= db->batch_bytes)
-		return lupe_commit(db);
+		return commit(db, 1);
 	return LUPE_OK;
 }
 
@@ -783,6 +785,16 @@ LUPE_EXPORT int lupe_delete(lupe_db *db, const char *id)
 
 LUPE_EXPORT int lupe_commit(lupe_db *db)
 {
+	return commit(db, 0);
+}
+
+/*
+ * lupe_commit, or with `automatic` one of the commits that bound a
+ * writer's memory (after_change): those leave the index's term lists for
+ * remote readers to the next lupe_commit (lx_commit_batch).
+ */
+static int commit(lupe_db *db, int automatic)
+{
 	if (!db)
 		return LUPE_EINVAL;
 	if (db->hung)
@@ -802,7 +814,7 @@ LUPE_EXPORT int lupe_commit(lupe_db *db)
 	rc = lupe_db_sync(db);
 	if (rc != LUPE_OK)
 		return rc;
-	rc = lose(db, lx_commit(db->x, &db->err));
+	rc = lose(db, automatic ? lx_commit_batch(db->x, &db->err) : lx_commit(db->x, &db->err));
 	if (rc == LUPE_OK)
 		db->pending = 0, db->pending_bytes = 0;
 	return rc;

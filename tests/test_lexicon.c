@@ -196,6 +196,48 @@ START_TEST(test_bulk_then_steps)
 END_TEST
 
 /*
+ * Automatic commits (every batch_size documents) leave the lists to the
+ * next lupe_commit: meanwhile the index has no lexicon that matches it,
+ * so readers list terms; the lupe_commit then writes lists that count
+ * every document since, counted by the writer of a new index, and asked
+ * of the index once a document was replaced.
+ */
+START_TEST(test_automatic_commits)
+{
+	char *dir = fx_tmpdir();
+	char path[4200], msg[256], id[32], body[160];
+	snprintf(path, sizeof path, "%s/idx", dir);
+	nprefixes = 0;
+	lupe_open_options o = LUPE_OPEN_OPTIONS_INIT;
+	lupe_db *db = NULL;
+	o.flags = LUPE_OPEN_WRITE | LUPE_OPEN_CREATE;
+	o.batch_size = 3;
+	ck_assert_int_eq(lupe_open(&db, path, &o, msg, sizeof msg), LUPE_OK);
+	for (int round = 0; round < 2; round++) {
+		for (int i = 0; i < 10; i++) {
+			/* The second round replaces the first's documents 0..4 and adds 10..14. */
+			int n = round == 0 ? i : i < 5 ? i : i + 5;
+			snprintf(id, sizeof id, "auto/%d", n);
+			snprintf(body, sizeof body, "Gewerkschaft %d Gebirge Wort%d Kessel%d Runde%d", n % 4, n, n % 3,
+				 round);
+			ck_assert_int_eq(fx_add(db, id, "Titel", body), LUPE_OK);
+			if (i == 3) { /* one automatic commit made: its lists wait */
+				text got = {0};
+				ck_assert_msg(lx_lexicon_get(db->x, "ge", lex_cb, &got) != 1,
+					      "round %d: a lexicon matches after an automatic commit", round);
+				free(got.p);
+			}
+		}
+		ck_assert_int_eq(lupe_commit(db), LUPE_OK);
+		check_lexicon(db, round);
+	}
+	lupe_close(db);
+	fx_rmrf(dir);
+	free(dir);
+}
+END_TEST
+
+/*
  * A stored value: 'M', the base's count and length (varints, one byte
  * here), the base ('L', a flag, the entries), the delta's entries.
  */
@@ -286,6 +328,7 @@ int main(void)
 	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, test_steps);
 	tcase_add_test(tc, test_bulk_then_steps);
+	tcase_add_test(tc, test_automatic_commits);
 	tcase_add_test(tc, test_damaged);
 	suite_add_tcase(s, tc);
 	return fx_run(s, CK_FORK_GETENV);

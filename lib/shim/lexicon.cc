@@ -238,9 +238,11 @@ bool decode(const std::string &p2, const char *v, size_t len, const std::string 
 	return true;
 }
 
-// The terms a writer notes between commits, at most this many (with
-// repeats); past it, the prefixes noted are written whole.
+// The distinct terms a writer notes between the lists' writes, at most this
+// many; past it, the prefixes noted are written whole.
 constexpr size_t kNotedMax = 1u << 20;
+// A writer of an index it found empty keeps at most this many ids it wrote (lx_lex::new_ids).
+constexpr size_t kNewIdsMax = 1u << 20;
 // A remote writer asks the frequencies of this many terms in one query.
 constexpr size_t kOrBatch = 16384;
 
@@ -253,11 +255,11 @@ void note_term(lx_lex &lex, const std::string &t)
 	if (lex.terms_over)
 		return;
 	if (lex.terms.size() >= kNotedMax) {
-		lex.terms_over = true;
-		std::vector<std::string>().swap(lex.terms);
+		lex.terms_over = true; // the prefixes are written whole
+		std::unordered_set<std::string>().swap(lex.terms);
 		return;
 	}
-	lex.terms.push_back(t);
+	lex.terms.insert(t);
 }
 
 // A remote writer keeps the values it wrote (lx_lex::values): over
@@ -386,6 +388,12 @@ void update_prefix(lx_lex &lex, Xapian::WritableDatabase &w, const std::string &
 
 }  // namespace
 
+static void stop_counting(lx_lex &lex)
+{
+	lex.counting = false;
+	std::unordered_map<std::string, uint64_t>().swap(lex.counts);
+}
+
 void lx_lex_know(lx_lex &lex, Xapian::WritableDatabase &w)
 {
 	if (lex.off || lex.known)
@@ -394,10 +402,22 @@ void lx_lex_know(lx_lex &lex, Xapian::WritableDatabase &w)
 	// of the committed lexicon must match the committed index.
 	lex.valid = w.get_metadata(kStampKey) == stamp_of(w);
 	lex.known = true;
+	if (lex.fresh < 0)
+		lex.fresh = w.get_lastdocid() == 0;
 	// What this writer kept is of a commit that may have failed.
 	lex.values.clear();
 	lex.values_bytes = 0;
 	lex.complete = false;
+	// An index no document was ever added to, with no lists: its lexicon
+	// is empty, and is kept from the first commit on without listing the
+	// terms (over xapian-tcpsrv a listing is a message a term).
+	if (!lex.valid && lex.fresh == 1 && w.get_lastdocid() == 0 &&
+	    w.metadata_keys_begin(kKeyPrefix) == w.metadata_keys_end(kKeyPrefix)) {
+		lex.valid = true;
+		lex.complete = true;
+		lex.counting = true;
+		lex.counts.clear();
+	}
 	if (lex.valid) {
 		lex.touched.assign(65536 / 64, 0);
 		lex.terms.clear();
@@ -409,25 +429,58 @@ void lx_lex_note(lx_lex &lex, Xapian::WritableDatabase &w, const Xapian::Documen
 {
 	if (lex.off)
 		return;
+	// A writer that found its index empty knows that an id it meets for
+	// the first time is new: no old document to read (over xapian-tcpsrv
+	// that look-up is a round trip a document, which doubled a remote
+	// import).  Asked before the first change, kept across commits.
+	if (lex.fresh < 0)
+		lex.fresh = w.get_lastdocid() == 0;
+	if (lex.fresh && lex.new_ids.size() >= kNewIdsMax) {
+		lex.fresh = 0; // too many to keep: look every id up from now on
+		std::unordered_set<std::string>().swap(lex.new_ids);
+	}
+	bool is_new = lex.fresh && lex.new_ids.insert(idterm).second;
+	if (lex.writing) // the last commit failed: what was counted may not be in the index
+		stop_counting(lex);
 	lx_lex_know(lex, w);
+	if (!is_new || !doc || lex.counts.size() >= kNotedMax)
+		stop_counting(lex);
 	if (!lex.valid)
 		return; // all prefixes are written at the commit
 	// A term's frequency changes with every document added or removed
 	// that holds it: the terms of the new document and of the one it
 	// replaces (or that is deleted), as the writer sees it now.
 	if (doc)
-		for (auto t = doc->termlist_begin(); t != doc->termlist_end(); ++t)
-			note_term(lex, *t);
+		for (auto t = doc->termlist_begin(); t != doc->termlist_end(); ++t) {
+			const std::string term = *t;
+			note_term(lex, term);
+			if (lex.counting && term.size() >= LX_LIST_PREFIX && !left_out((unsigned char)term[0]))
+				lex.counts[term]++;
+		}
+	if (is_new)
+		return;
 	for (auto p = w.postlist_begin(idterm); p != w.postlist_end(idterm); ++p)
 		for (auto t = w.termlist_begin(*p); t != w.termlist_end(*p); ++t)
 			note_term(lex, *t);
 }
 
-void lx_lex_write(lx_lex &lex, Xapian::WritableDatabase &w)
+void lx_lex_write(lx_lex &lex, Xapian::WritableDatabase &w, bool defer)
 {
+	lex.deferring = false;
 	if (lex.off)
 		return;
+	if (lex.writing) // the last commit failed
+		stop_counting(lex);
+	lex.writing = true;
 	lx_lex_know(lex, w);
+	// An automatic commit of a writer whose lists match what it noted:
+	// the lists wait (a hundred documents touch most prefixes, and over
+	// xapian-tcpsrv each value is a message), readers list terms meanwhile.
+	if (defer && lex.valid && !lex.terms_over) {
+		w.set_metadata(kStampKey, std::string());
+		lex.deferring = true;
+		return;
+	}
 	// Known again only after the commit this prepares succeeded.
 	lex.known = false;
 	lex.pending.clear();
@@ -441,11 +494,15 @@ void lx_lex_write(lx_lex &lex, Xapian::WritableDatabase &w)
 				write_prefix(lex, w, std::string{(char)(b >> 8), (char)(b & 255)});
 			}
 	} else {
-		std::vector<std::string> &t = lex.terms;
+		std::vector<std::string> t(lex.terms.begin(), lex.terms.end());
 		std::sort(t.begin(), t.end());
-		t.erase(std::unique(t.begin(), t.end()), t.end());
 		std::vector<uint64_t> freqs(t.size());
-		if (!lex.remote) {
+		if (lex.counting) {
+			for (size_t i = 0; i < t.size(); i++) {
+				auto c = lex.counts.find(t[i]);
+				freqs[i] = c == lex.counts.end() ? 0 : c->second;
+			}
+		} else if (!lex.remote) {
 			for (size_t i = 0; i < t.size(); i++)
 				freqs[i] = w.get_termfreq(t[i]);
 		} else {
@@ -473,6 +530,12 @@ void lx_lex_committed(lx_lex &lex)
 {
 	if (lex.off)
 		return;
+	lex.writing = false;
+	if (lex.deferring) {
+		// Still known and valid: the lists as last written, and the notes since.
+		lex.deferring = false;
+		return;
+	}
 	lex.known = true;
 	lex.valid = true;
 	lex.touched.assign(65536 / 64, 0);

@@ -126,6 +126,13 @@ int lx_replace(lx_db *db, const char *idterm, size_t n, lx_doc *d, lupe_err *err
 /* *found is set to whether a document was there. */
 int lx_delete(lx_db *db, const char *idterm, size_t n, int *found, lupe_err *err);
 int lx_commit(lx_db *db, lupe_err *err);
+/*
+ * A commit that only bounds a writer's memory (lupe's automatic commits):
+ * as lx_commit, but the index's term lists (the lexicon remote readers
+ * fetch a prefix's terms from) wait for the next lx_commit; until then
+ * the index carries no lexicon stamp, so readers list terms as before.
+ */
+int lx_commit_batch(lx_db *db, lupe_err *err);
 /* Commit, rewrite the local index compactly beside it and swap it in. */
 int lx_compact(lx_db *db, lupe_err *err);
 

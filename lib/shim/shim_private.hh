@@ -10,6 +10,7 @@
 #include <memory>
 #include <string>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "shim/shim.h"
@@ -29,13 +30,28 @@ struct lx_lex {
 	bool known = false; // valid is set for the changes since the last commit
 	bool valid = false; // the committed lexicon matched the committed index
 	std::vector<uint64_t> touched; // 65536 bits: two-byte prefixes to rewrite
-	std::vector<std::string> terms; // the terms whose frequencies changed (repeats too)
+	std::unordered_set<std::string> terms; // the terms whose frequencies changed
 	bool terms_over = false;        // too many: the prefixes are written whole
 	// A remote writer: the values of prefixes as it committed them (all of
 	// them when complete), and those of the commit in preparation.
 	std::unordered_map<std::string, std::string> values, pending;
 	size_t values_bytes = 0;
 	bool complete = false, pending_complete = false;
+	// Whether the writer found its index empty (no document ever added):
+	// -1 not asked yet.  Then an id it did not write itself (new_ids) has
+	// no old document whose terms must be read (lx_lex_note).
+	int fresh = -1;
+	std::unordered_set<std::string> new_ids;
+	// An automatic commit is under way that leaves the lists behind
+	// (lx_lex_write with defer): once it succeeds, the notes since the
+	// lists were last written are kept for the next commit.
+	bool deferring = false;
+	// A writer of an index that was empty, which has only added documents
+	// under new ids since: a term's frequency is the count of its
+	// documents the writer added (counts), no question to the index.  Off
+	// for good after a replacement, a deletion or a failed write.
+	bool counting = false, writing = false;
+	std::unordered_map<std::string, uint64_t> counts;
 };
 
 // One shard of a sharded index (shards.cc).
@@ -177,7 +193,7 @@ Xapian::WritableDatabase &lx_shard_writer(lx_db *db, const char *idterm, size_t 
 // that cannot be re-sent), naming it in err.
 void lx_shard_write_failed(lx_db *db, const char *idterm, size_t n, lupe_err *err);
 // Commit every shard; the first failure is reported, naming its shard.
-int lx_shards_commit(lx_db *db, lupe_err *err);
+int lx_shards_commit(lx_db *db, bool defer, lupe_err *err);
 void lx_shards_close(lx_db *db);
 // Run `attempt`, a search of db->rd, over the shards: it fails with a
 // message naming a shard that does not answer or, with `partial`, runs
@@ -215,8 +231,10 @@ void lx_shards_allterms(lx_db *db, const std::string &prefix, std::vector<std::p
 // nullptr for a delete): note the prefixes whose lists it changes.
 void lx_lex_note(lx_lex &lex, Xapian::WritableDatabase &w, const Xapian::Document *doc, const std::string &idterm);
 // Before w.commit(): rewrite the lists of the prefixes noted (all of them
-// when the committed lexicon did not match), and the stamp.
-void lx_lex_write(lx_lex &lex, Xapian::WritableDatabase &w);
+// when the committed lexicon did not match), and the stamp.  With defer
+// (an automatic commit), only remove the stamp and keep what was noted
+// for the next commit without defer.
+void lx_lex_write(lx_lex &lex, Xapian::WritableDatabase &w, bool defer = false);
 // After that commit succeeded.
 void lx_lex_committed(lx_lex &lex);
 // The writer's lexicon state of the shard owning this id term (db->lex when not sharded).

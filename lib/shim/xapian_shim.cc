@@ -691,6 +691,10 @@ int lx_replace(lx_db *db, const char *idterm, size_t n, lx_doc *d, lupe_err *err
 		db->compact_clean = false;
 		return LUPE_OK;
 	} catch (...) {
+		// Whether the document went in is unknown: stop counting its terms' documents.
+		lx_lex &lex = lx_shard_lex(db, idterm, n);
+		lex.counting = false;
+		lex.counts.clear();
 		int rc = lx_map_error(err, "add document");
 		if (rc == LUPE_ENETWORK)
 			lx_shard_write_failed(db, idterm, n, err);
@@ -720,20 +724,30 @@ int lx_delete(lx_db *db, const char *idterm, size_t n, int *found, lupe_err *err
 	}
 }
 
-int lx_commit(lx_db *db, lupe_err *err)
+static int commit(lx_db *db, bool defer, lupe_err *err)
 {
 	if (!db->writable)
 		return not_writable(err, "commit");
 	if (!db->shards.empty())
-		return lx_shards_commit(db, err);
+		return lx_shards_commit(db, defer, err);
 	try {
-		lx_lex_write(db->lex, db->wr);
+		lx_lex_write(db->lex, db->wr, defer);
 		db->wr.commit();
 		lx_lex_committed(db->lex);
 		return LUPE_OK;
 	} catch (...) {
 		return lx_map_error(err, "commit");
 	}
+}
+
+int lx_commit(lx_db *db, lupe_err *err)
+{
+	return commit(db, false, err);
+}
+
+int lx_commit_batch(lx_db *db, lupe_err *err)
+{
+	return commit(db, true, err);
 }
 
 static int rm_entry(const char *p, const struct stat *, int, struct FTW *)
