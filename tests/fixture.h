@@ -48,6 +48,28 @@ static inline void fx_rmrf(const char *path)
 		fprintf(stderr, "could not remove %s\n", path);
 }
 
+/* A growing "term:freq\n" text, to compare a term listing with a lexicon. */
+typedef struct {
+	char *p;
+	size_t len, cap;
+} fx_text;
+
+static inline void fx_text_put(fx_text *t, const char *term, size_t len, uint64_t freq)
+{
+	char num[32];
+	int n = snprintf(num, sizeof num, ":%llu\n", (unsigned long long)freq);
+	while (t->len + len + (size_t)n + 1 > t->cap) {
+		t->cap = t->cap ? t->cap * 2 : 256;
+		t->p = realloc(t->p, t->cap);
+		if (!t->p)
+			abort();
+	}
+	memcpy(t->p + t->len, term, len);
+	memcpy(t->p + t->len + len, num, (size_t)n);
+	t->len += len + (size_t)n;
+	t->p[t->len] = '\0';
+}
+
 static inline lupe_db *fx_open_write(const char *path)
 {
 	lupe_open_options o = LUPE_OPEN_OPTIONS_INIT;

@@ -14,36 +14,15 @@
 #include "fixture.h"
 #include "shim/shim.h"
 
-/* What a listing or a lexicon gave: "term:freq\n" lines. */
-typedef struct {
-	char *p;
-	size_t len, cap;
-} text;
-
-static void put(text *t, const char *term, size_t len, uint64_t freq)
-{
-	char num[32];
-	int n = snprintf(num, sizeof num, ":%llu\n", (unsigned long long)freq);
-	while (t->len + len + (size_t)n + 1 > t->cap) {
-		t->cap = t->cap ? t->cap * 2 : 256;
-		t->p = realloc(t->p, t->cap);
-		ck_assert_ptr_nonnull(t->p);
-	}
-	memcpy(t->p + t->len, term, len);
-	memcpy(t->p + t->len + len, num, (size_t)n);
-	t->len += len + (size_t)n;
-	t->p[t->len] = '\0';
-}
-
 static int list_cb(void *ctx, const char *term, size_t len, lx_term_here *at)
 {
-	put(ctx, term, len, lx_term_here_freq(at));
+	fx_text_put(ctx, term, len, lx_term_here_freq(at));
 	return 0;
 }
 
 static int lex_cb(void *ctx, const char *term, size_t len, uint64_t freq)
 {
-	put(ctx, term, len, freq);
+	fx_text_put(ctx, term, len, freq);
 	return 0;
 }
 
@@ -74,9 +53,9 @@ static void check_lexicon(lupe_db *db, int step)
 	ck_assert_int_eq(lx_allterms(db->x, "", 0, note_prefix, NULL, &err), LUPE_OK);
 	ck_assert_uint_gt(nprefixes, 0);
 	for (size_t i = 0; i < nprefixes; i++) {
-		text want = {0}, got = {0};
-		put(&want, "", 0, 0);
-		put(&got, "", 0, 0);
+		fx_text want = {0}, got = {0};
+		fx_text_put(&want, "", 0, 0);
+		fx_text_put(&got, "", 0, 0);
 		ck_assert_int_eq(lx_allterms(db->x, prefixes[i], 2, list_cb, &want, &err), LUPE_OK);
 		int rc = lx_lexicon_get(db->x, prefixes[i], lex_cb, &got);
 		ck_assert_msg(rc == 1, "step %d: no lexicon that matches the index (%d)", step, rc);
@@ -222,7 +201,7 @@ START_TEST(test_automatic_commits)
 				 round);
 			ck_assert_int_eq(fx_add(db, id, "Titel", body), LUPE_OK);
 			if (i == 3) { /* one automatic commit made: its lists wait */
-				text got = {0};
+				fx_text got = {0};
 				ck_assert_msg(lx_lexicon_get(db->x, "ge", lex_cb, &got) != 1,
 					      "round %d: a lexicon matches after an automatic commit", round);
 				free(got.p);
@@ -302,14 +281,14 @@ START_TEST(test_damaged)
 {
 	char v[64];
 	for (size_t i = 0; i < sizeof damaged / sizeof damaged[0]; i++) {
-		text got = {0};
+		fx_text got = {0};
 		size_t n = value(v, damaged[i].base, damaged[i].blen, damaged[i].count, damaged[i].delta, damaged[i].dlen);
 		ck_assert_msg(lx_lexicon_decode("ge", v, n, lex_cb, &got) == 0, "row %zu: %s", i, damaged[i].why);
 		free(got.p);
 	}
 	for (size_t i = 0; i < sizeof whole / sizeof whole[0]; i++) {
-		text got = {0};
-		put(&got, "", 0, 0);
+		fx_text got = {0};
+		fx_text_put(&got, "", 0, 0);
 		got.len = 0;
 		got.p[0] = '\0';
 		int rc = lx_lexicon_decode("ge", whole[i].v, whole[i].len, lex_cb, &got);

@@ -145,14 +145,20 @@ static void add_batch(lupe_db *db, const char *prefix, int n)
 	}
 }
 
-START_TEST(test_stopped_shard_costs_one_timeout)
+/* The shard list of the two servers, written to dir/shards.txt; its path in list. */
+static void write_list(char *list, size_t size)
 {
-	char list[4200];
-	snprintf(list, sizeof list, "%s/shards.txt", dir);
+	snprintf(list, size, "%s/shards.txt", dir);
 	FILE *f = fopen(list, "w");
 	ck_assert_ptr_nonnull(f);
 	fprintf(f, "%s\n%s\n", urls[0], urls[1]);
 	fclose(f);
+}
+
+START_TEST(test_stopped_shard_costs_one_timeout)
+{
+	char list[4200];
+	write_list(list, sizeof list);
 
 	lupe_open_options o = LUPE_OPEN_OPTIONS_INIT;
 	o.flags = LUPE_OPEN_WRITE | LUPE_OPEN_CREATE;
@@ -218,47 +224,23 @@ END_TEST
  * instead of asking each back: after commits of adds, replaces and deletes
  * in one process, each shard's lexicon equals its own term listing.
  */
-typedef struct {
-	char *p;
-	size_t len, cap;
-} lexdump;
-
-static void lex_put(lexdump *t, const char *term, size_t len, uint64_t freq)
-{
-	char num[32];
-	int n = snprintf(num, sizeof num, ":%llu\n", (unsigned long long)freq);
-	while (t->len + len + (size_t)n + 1 > t->cap) {
-		t->cap = t->cap ? t->cap * 2 : 256;
-		t->p = realloc(t->p, t->cap);
-		ck_assert_ptr_nonnull(t->p);
-	}
-	memcpy(t->p + t->len, term, len);
-	memcpy(t->p + t->len + len, num, (size_t)n);
-	t->len += len + (size_t)n;
-	t->p[t->len] = '\0';
-}
-
 static int lex_list_cb(void *ctx, const char *term, size_t len, lx_term_here *at)
 {
 	if (len >= 2 && term[0] != 'Q')
-		lex_put(ctx, term, len, lx_term_here_freq(at));
+		fx_text_put(ctx, term, len, lx_term_here_freq(at));
 	return 0;
 }
 
 static int lex_cb(void *ctx, const char *term, size_t len, uint64_t freq)
 {
-	lex_put(ctx, term, len, freq);
+	fx_text_put(ctx, term, len, freq);
 	return 0;
 }
 
 START_TEST(test_remote_writer_lexicon)
 {
 	char list[4200];
-	snprintf(list, sizeof list, "%s/shards.txt", dir);
-	FILE *f = fopen(list, "w");
-	ck_assert_ptr_nonnull(f);
-	fprintf(f, "%s\n%s\n", urls[0], urls[1]);
-	fclose(f);
+	write_list(list, sizeof list);
 	lupe_open_options o = LUPE_OPEN_OPTIONS_INIT;
 	o.flags = LUPE_OPEN_WRITE | LUPE_OPEN_CREATE;
 	lupe_db *db = NULL;
@@ -301,15 +283,15 @@ START_TEST(test_remote_writer_lexicon)
 		lx_db *x = NULL;
 		lupe_err err;
 		ck_assert_int_eq(lx_open(&x, p, 0, 0, &err), LUPE_OK);
-		lexdump all = {0};
+		fx_text all = {0};
 		ck_assert_int_eq(lx_allterms(x, "", 0, lex_list_cb, &all, &err), LUPE_OK);
 		ck_assert_ptr_nonnull(all.p);
 		/* Every two-byte prefix of the listing: its lexicon equals its listing. */
 		for (const char *line = all.p; *line;) {
 			char p2[2] = {line[0], line[1]};
-			lexdump want = {0}, got = {0};
-			lex_put(&want, "", 0, 0);
-			lex_put(&got, "", 0, 0);
+			fx_text want = {0}, got = {0};
+			fx_text_put(&want, "", 0, 0);
+			fx_text_put(&got, "", 0, 0);
 			ck_assert_int_eq(lx_allterms(x, p2, 2, lex_list_cb, &want, &err), LUPE_OK);
 			ck_assert_msg(lx_lexicon_get(x, p2, lex_cb, &got) == 1, "shard %d: no lexicon that matches", k);
 			ck_assert_msg(strcmp(want.p, got.p) == 0, "shard %d, prefix %.2s: lexicon\n%s\nlisting\n%s", k, p2,
