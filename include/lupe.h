@@ -331,7 +331,10 @@ typedef struct {
  * becomes visible to readers and durable at the next commit: lupe_commit(),
  * or the automatic one after every `batch_size` changes or `batch_bytes`
  * bytes of text (lupe_open_options), which keeps a writer's memory bounded.
- * (In a bulk load, LUPE_OPEN_BULK, the end of the load.)
+ * (In a bulk load, LUPE_OPEN_BULK, the end of the load.)  The automatic
+ * commits leave the index's term lists for remote readers (docs/SHARDS.md,
+ * "lexicon") to the next lupe_commit() or lupe_close(): until then readers
+ * over xapian-tcpsrv find the same hits, listing terms the slower way.
  * LUPE_EINVAL for a missing or overlong id or a date that is not ISO 8601.
  */
 LUPE_EXPORT int lupe_add(lupe_db *db, const lupe_document *doc);
