@@ -394,6 +394,11 @@ static void stop_counting(lx_lex &lex)
 	std::unordered_map<std::string, uint64_t>().swap(lex.counts);
 }
 
+void lx_lex_change_failed(lx_lex &lex)
+{
+	stop_counting(lex);
+}
+
 void lx_lex_know(lx_lex &lex, Xapian::WritableDatabase &w)
 {
 	if (lex.off || lex.known)

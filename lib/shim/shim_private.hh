@@ -237,6 +237,9 @@ void lx_lex_note(lx_lex &lex, Xapian::WritableDatabase &w, const Xapian::Documen
 void lx_lex_write(lx_lex &lex, Xapian::WritableDatabase &w, bool defer = false);
 // After that commit succeeded.
 void lx_lex_committed(lx_lex &lex);
+// After a change lx_lex_note noted failed: whether the document went in
+// is unknown, so the writer stops counting term frequencies itself.
+void lx_lex_change_failed(lx_lex &lex);
 // The writer's lexicon state of the shard owning this id term (db->lex when not sharded).
 lx_lex &lx_shard_lex(lx_db *db, const char *idterm, size_t n);
 // A remote reader: the terms of shard s starting with prefix (2 bytes or

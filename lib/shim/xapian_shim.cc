@@ -691,10 +691,7 @@ int lx_replace(lx_db *db, const char *idterm, size_t n, lx_doc *d, lupe_err *err
 		db->compact_clean = false;
 		return LUPE_OK;
 	} catch (...) {
-		// Whether the document went in is unknown: stop counting its terms' documents.
-		lx_lex &lex = lx_shard_lex(db, idterm, n);
-		lex.counting = false;
-		lex.counts.clear();
+		lx_lex_change_failed(lx_shard_lex(db, idterm, n));
 		int rc = lx_map_error(err, "add document");
 		if (rc == LUPE_ENETWORK)
 			lx_shard_write_failed(db, idterm, n, err);
