@@ -110,22 +110,28 @@ END_TEST
  * group with a word no document holds (Grundverordnung, Pflegeheimkosten)
  * is searched as its words, as the closed compound would be.  A compound
  * typed with a typo that no document holds whole is mended to the
- * reading whose parts the index holds (Haltestelle, not Kaltstelle).
+ * reading whose parts the index holds (Haltestelle, not Kaltstelle), and
+ * the suggestion names it as typed, unless the edit changed no part's
+ * term and made no held word (Nichtvorhandensein).
  */
 static const struct {
 	const char *query, *top;
+	const char *suggestion; /* NULL: none */
 } keyword_rows[] = {
-	{"Ein- Ausgang", "gang"},
-	{"Ein- und Ausgang", "gang"},
-	{"Ein- oder Ausgang", "gang"},
-	{"Vor- und Nachteile", "vorteil"},
-	{"Ein Ausgang", "gang"},
-	{"Datenschutz-Grundverordnung", "dsgvo"},
-	{"Datenschutzgrundverordnung", "dsgvo"},
-	{"Pflegeheimkosten-Rechner", "pflege"},
-	{"Bundesverfasungsgericht", "gericht"},
-	{"Strassenbahnhaltstelle", "halt"},
-	{"Nichtvorhandensein", "nicht"},
+	{"Ein- Ausgang", "gang", NULL},
+	{"Ein- und Ausgang", "gang", NULL},
+	{"Ein- oder Ausgang", "gang", NULL},
+	{"Vor- und Nachteile", "vorteil", NULL},
+	{"Ein Ausgang", "gang", NULL},
+	{"Datenschutz-Grundverordnung", "dsgvo", NULL},
+	{"Datenschutzgrundverordnung", "dsgvo", NULL},
+	{"Pflegeheimkosten-Rechner", "pflege", NULL},
+	{"Bundesverfasungsgericht", "gericht", "Bundesverfassungsgericht"},
+	{"Strassenbahnhaltstelle", "halt", "Strassenbahnhaltestelle"},
+	{"Nichtvorhandensein", "nicht", NULL}, /* no "Nichtevorhandensein" */
+	{"straßenbahnhaltstelle", "halt", "straßenbahnhaltestelle"}, /* spelling and case kept */
+	{"Motorvaugruppe", "bau", "Motorbaugruppe"}, /* v -> b: a neighbouring key; Sau is more frequent */
+	{"Bildunsgberatung", "bild", "Bildungsberatung"}, /* swapped, not the s deleted */
 };
 
 /* The documents keyword_rows are searched in (id, text). */
@@ -140,6 +146,10 @@ static const char *const keyword_docs[][2] = {
 	{"kalt", "Die Kaltstelle im Keller der Strassenbahn."},
 	{"dicht", "Das Fenster ist dicht, sein Vorhandensein bekannt."},
 	{"nicht", "Das Vorhandensein ist nicht bekannt."},
+	{"bau", "Die Baugruppe im Motor."},
+	{"sau1", "Die Sau, der Motor, die Gruppe."},
+	{"sau2", "Eine Sau sah Motor und Gruppe."},
+	{"bild", "Die Bildung und ihre Beratung."},
 };
 
 START_TEST(test_keyword_rows)
@@ -153,10 +163,18 @@ START_TEST(test_keyword_rows)
 		ck_assert_int_eq(fx_add(t, keyword_docs[i][0], "x", keyword_docs[i][1]), 0);
 	add_other_topics(t, 20);
 	ck_assert_int_eq(lupe_commit(t), LUPE_OK);
-	for (size_t i = 0; i < sizeof keyword_rows / sizeof keyword_rows[0]; i++)
+	for (size_t i = 0; i < sizeof keyword_rows / sizeof keyword_rows[0]; i++) {
 		ck_assert_msg(strcmp(fx_top(t, keyword_rows[i].query), keyword_rows[i].top) == 0,
 			      "row %zu: %s: first hit %s, not %s", i, keyword_rows[i].query,
 			      fx_top(t, keyword_rows[i].query), keyword_rows[i].top);
+		lupe_results *r = NULL;
+		ck_assert_int_eq(lupe_search(t, &r, keyword_rows[i].query, strlen(keyword_rows[i].query), NULL), LUPE_OK);
+		const char *sug = lupe_results_suggestion(r);
+		ck_assert_msg(keyword_rows[i].suggestion ? sug && strcmp(sug, keyword_rows[i].suggestion) == 0 : !sug,
+			      "row %zu: %s: suggestion %s, not %s", i, keyword_rows[i].query, sug ? sug : "(none)",
+			      keyword_rows[i].suggestion ? keyword_rows[i].suggestion : "(none)");
+		lupe_results_free(r);
+	}
 	lupe_close(t);
 	fx_rmrf(d);
 	free(d);

@@ -49,11 +49,23 @@ typedef struct {
 	int n_near[3];
 } typo_word;
 
+/* Compounds lupe_typo_compound answered for, kept a query (it makes at most a few). */
+#define TYPO_MENDS_MAX 4
+
+typedef struct {
+	char form[TYPO_FORM_MAX + 1];
+	size_t flen;
+	char fixed[LUPE_TYPO_FORM]; /* "" when no variant splits into held parts */
+	int named;                  /* worth a suggestion (compound_search) */
+} typo_mend;
+
 struct lupe_typo_memo {
 	lupe_probes freqs; /* terms whose frequency is known, with it */
 	size_t variants;   /* one-edit variants stemmed (lupe_typo_memo_variants) */
 	typo_word **w;
 	size_t n, cap;
+	typo_mend mends[TYPO_MENDS_MAX];
+	int n_mends;
 };
 
 int lupe_typo_memo_new(lupe_typo_memo **out)
@@ -794,8 +806,84 @@ typedef struct {
 	size_t flen;
 	char best[LUPE_TYPO_FORM];
 	size_t best_len;
-	uint64_t best_key[3];
+	uint64_t best_key[4];
+	/*
+	 * Whether the best variant is worth naming as a suggestion: its edit
+	 * undoes a usual typo (usual_typo), and it changed the part's term
+	 * (verfasung -> verfassung) or made the part one of a sub-compound the
+	 * index holds (halt|stelle -> haltestelle).  An edit that leaves the
+	 * part's term as it was and makes no held word searches what the word
+	 * typed meant, but naming it would only show a stranger word
+	 * (Nichtvorhandensein -> "Nichte|vorhandensein": nicht is never a
+	 * part, so only the variant splits).
+	 */
+	int best_named;
 } compound_search;
+
+/* Where character c (n bytes of UTF-8) is on a German keyboard: its row, and *col; -1 when no letter key. */
+static int key_at(const char *c, size_t n, int *col)
+{
+	static const char *const rows[] = {"qwertzuiop\xc3\xbc", "asdfghjkl\xc3\xb6\xc3\xa4", "yxcvbnm"};
+	for (int r = 0; r < 3; r++) {
+		*col = 0;
+		for (const char *k = rows[r]; *k; (*col)++) {
+			size_t kl = ((unsigned char)*k & 0x80) ? 2 : 1;
+			if (kl == n && memcmp(k, c, n) == 0)
+				return r;
+			k += kl;
+		}
+	}
+	return -1;
+}
+
+/*
+ * Whether the one edit from the word typed (form) to v undoes a usual typo:
+ * a dropped letter (v inserts one), a doubled one (v deletes a letter that
+ * stands twice), two letters swapped, a neighbouring key or an umlaut
+ * typed without its dots (v replaces it).  Of two readings of a compound
+ * whose parts the index holds alike, the one a usual typo explains is
+ * meant (Bildunsgberatung: Bildungsberatung, not Bildung|beratung with
+ * its s deleted; Rechnervaugruppe: Baugruppe, not Saugruppe).
+ */
+static int usual_typo(const char *form, size_t flen, const char *v, size_t n)
+{
+	size_t d = 0, s = 0;
+	while (d < n && d < flen && v[d] == form[d])
+		d++;
+	while (s < n - d && s < flen - d && v[n - 1 - s] == form[flen - 1 - s])
+		s++;
+	size_t fr = flen - d - s, vr = n - d - s; /* the differing bytes of each */
+	if (fr == 0)
+		return 1; /* a letter inserted: the one dropped */
+	if (vr == 0) { /* deleted: a letter that stands twice */
+		while (d > 0 && ((unsigned char)form[d] & 0xC0) == 0x80)
+			d--;
+		return (d >= fr && memcmp(form + d - fr, form + d, fr) == 0) ||
+		       (d + 2 * fr <= flen && memcmp(form + d, form + d + fr, fr) == 0);
+	}
+	/* back to whole characters */
+	while (d > 0 && (((unsigned char)form[d] & 0xC0) == 0x80 || ((unsigned char)v[d] & 0xC0) == 0x80)) {
+		d--;
+		fr++;
+		vr++;
+	}
+	if (fr == vr && fr >= 2) { /* swapped: the two characters in the other order */
+		size_t a = ((unsigned char)form[d] & 0x80) ? 2 : 1;
+		return a < fr && fr - a == (((unsigned char)form[d + a] & 0x80) ? 2u : 1u) &&
+		       memcmp(v + d, form + d + a, fr - a) == 0 && memcmp(v + d + fr - a, form + d, a) == 0;
+	}
+	if (fr > 2 || vr > 2)
+		return 0;
+	int fc, vc, frow = key_at(form + d, fr, &fc), vrow = key_at(v + d, vr, &vc);
+	if (frow < 0 || vrow < 0)
+		return 0;
+	static const char *const dots[][2] = {{"a", "\xc3\xa4"}, {"o", "\xc3\xb6"}, {"u", "\xc3\xbc"}};
+	for (int i = 0; i < 3; i++)
+		if (fr == 1 && vr == 2 && form[d] == dots[i][0][0] && memcmp(v + d, dots[i][1], 2) == 0)
+			return 1;
+	int dr = frow - vrow, dc = fc - vc;
+	return (dr == 0 && (dc == 1 || dc == -1)) || ((dr == 1 || dr == -1) && dc >= -1 && dc <= 1);
+}
 
 /* The documents of the term of v's bytes [a, b), stemmed as the analyzer stems. */
 static uint64_t piece_freq(compound_search *c, const char *v, uint32_t a, uint32_t b)
@@ -851,23 +939,31 @@ static void compound_cb(void *vc, const char *v, size_t n, unsigned pos)
 		return;
 	memcpy(was, w, wl); /* the stem cache may move under the next call */
 	const char *m = lupe_analyzer_stem_folded(c->an, v + parts[in].start, parts[in].end - parts[in].start, &ml);
-	if (!m || ((ml != wl || memcmp(m, was, wl) != 0) && lupe_typo_memo_termfreq(c->memo, c->db, was, wl) > 0))
+	if (!m)
+		return;
+	int named = ml != wl || memcmp(m, was, wl) != 0;
+	if (named && lupe_typo_memo_termfreq(c->memo, c->db, was, wl) > 0)
 		return;
 	/*
 	 * Which reading: first the most bytes in sub-compounds the index
 	 * holds (Strassenbahn|haltestelle, not Strassenbahn|hart|stelle),
-	 * then the most documents for its rarest part, then the fewest
-	 * parts (Verordnung, not Verordn|Aug).
+	 * then an edit that undoes a usual typo (usual_typo), then the most
+	 * documents for its rarest part, then the fewest parts (Verordnung,
+	 * not Verordn|Aug).
 	 */
 	uint64_t held = 0;
 	int ns = lupe_decomp_split(c->dc, v, fl, parts, 16);
 	for (int i = nl; i < ns; i++)
-		if (piece_freq(c, v, parts[i].start, parts[i].end) > 0)
+		if (piece_freq(c, v, parts[i].start, parts[i].end) > 0) {
 			held += parts[i].end - parts[i].start;
-	uint64_t key[3] = {held, low, (uint64_t)(16 - nl)};
+			if (parts[i].start <= parts[in].start && parts[i].end >= parts[in].end)
+				named = 1;
+		}
+	int usual = usual_typo(c->form, c->flen, v, n);
+	uint64_t key[4] = {held, (uint64_t)usual, low, (uint64_t)(16 - nl)};
 	if (c->best_len) {
 		int better = 0;
-		for (int i = 0; i < 3 && !better; i++) {
+		for (int i = 0; i < 4 && !better; i++) {
 			if (key[i] < c->best_key[i])
 				return;
 			better = key[i] > c->best_key[i];
@@ -879,6 +975,7 @@ static void compound_cb(void *vc, const char *v, size_t n, unsigned pos)
 	c->best[n] = '\0';
 	c->best_len = n;
 	memcpy(c->best_key, key, sizeof key);
+	c->best_named = named && usual;
 }
 
 size_t lupe_typo_compound(lx_db *db, lupe_analyzer *an, lupe_typo_memo *memo, const char *form, size_t flen,
@@ -888,11 +985,40 @@ size_t lupe_typo_compound(lx_db *db, lupe_analyzer *an, lupe_typo_memo *memo, co
 	out[0] = '\0';
 	if (!dc || !memo || flen < LUPE_TYPO_COMPOUND_MIN || flen > TYPO_FORM_MAX || *budget <= 0)
 		return 0;
+	long asked = lupe_typo_memo_mended(memo, form, flen, out, NULL);
+	if (asked >= 0)
+		return (size_t)asked;
 	*budget -= LUPE_TYPO_COMPOUND_COST;
-	compound_search c = {db, an, memo, dc, form, flen, {0}, 0, {0}};
+	compound_search c = {db, an, memo, dc, form, flen, {0}, 0, {0}, 0};
 	edits(form, flen, 1, NULL, compound_cb, &c);
+	if (memo->n_mends < TYPO_MENDS_MAX) {
+		typo_mend *m = &memo->mends[memo->n_mends++];
+		memcpy(m->form, form, flen);
+		m->form[flen] = '\0';
+		m->flen = flen;
+		memcpy(m->fixed, c.best, c.best_len + 1);
+		m->named = c.best_named;
+	}
 	if (!c.best_len)
 		return 0;
 	memcpy(out, c.best, c.best_len + 1);
 	return c.best_len;
+}
+
+long lupe_typo_memo_mended(const lupe_typo_memo *memo, const char *form, size_t flen, char *out, int *named)
+{
+	if (named)
+		*named = 0;
+	out[0] = '\0';
+	for (int i = 0; memo && i < memo->n_mends; i++) {
+		const typo_mend *m = &memo->mends[i];
+		if (m->flen != flen || memcmp(m->form, form, flen) != 0)
+			continue;
+		size_t n = strlen(m->fixed);
+		memcpy(out, m->fixed, n + 1);
+		if (named)
+			*named = m->named;
+		return (long)n;
+	}
+	return -1;
 }

@@ -108,6 +108,19 @@ uint64_t lupe_typo_memo_termfreq(lupe_typo_memo *m, lx_db *db, const char *term,
 size_t lupe_typo_compound(lx_db *db, lupe_analyzer *an, lupe_typo_memo *memo, const char *form, size_t flen,
 			  int *budget, char *out);
 
+/*
+ * What lupe_typo_compound answered for `form` in this memo's query,
+ * without a look-up: the mended compound's length, written to out (at
+ * least LUPE_TYPO_FORM bytes, NUL-terminated); 0 when it found none; -1
+ * when the word was not asked.  *named (if not NULL) is set to 1 when the
+ * mend is worth a suggestion: its edit undoes a usual typo (a dropped,
+ * doubled or swapped letter, a neighbouring key, an umlaut without dots)
+ * and changed a part's term, or made the part one of a sub-compound the
+ * index holds (not "Nichtvorhandensein" -> "Nichtevorhandensein",
+ * searched for its parts' same terms).
+ */
+long lupe_typo_memo_mended(const lupe_typo_memo *memo, const char *form, size_t flen, char *out, int *named);
+
 int lupe_typo_corrections(lx_db *db, lupe_analyzer *an, lupe_typo_memo *memo, const char *form, size_t flen,
 			  const char *term, size_t tlen, size_t keep, int *budget, uint64_t *own_freq, lupe_typo_cand *out,
 			  int max);

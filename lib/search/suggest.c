@@ -145,6 +145,16 @@ static void replace(sctx *c, const char *old, size_t n, const char *neu, size_t 
 	c->changed = 1;
 }
 
+/* Whether a word has capitals beyond its first letter (ARPNET, DISCOVERABLE). */
+static int inner_capitals(const char *typed, size_t tn)
+{
+	const unsigned char *t = (const unsigned char *)typed;
+	for (size_t i = 1; i < tn; i++)
+		if ((t[i] >= 'A' && t[i] <= 'Z') || (t[i - 1] == 0xC3 && t[i] >= 0x80 && t[i] <= 0x9E && i > 1))
+			return 1;
+	return 0;
+}
+
 /*
  * A one-edit variant (folded, lower case) written as the word typed: a
  * capital first letter stays capital.  0, or -1 when the word typed has
@@ -153,9 +163,8 @@ static void replace(sctx *c, const char *old, size_t n, const char *neu, size_t 
 static int as_typed(const char *typed, size_t tn, const char *v, lupe_buf *out)
 {
 	const unsigned char *t = (const unsigned char *)typed;
-	for (size_t i = 1; i < tn; i++)
-		if ((t[i] >= 'A' && t[i] <= 'Z') || (t[i - 1] == 0xC3 && t[i] >= 0x80 && t[i] <= 0x9E && i > 1))
-			return -1;
+	if (inner_capitals(typed, tn))
+		return -1;
 	out->len = 0;
 	if (lupe_buf_append(out, v, strlen(v)) < 0 || out->len == 0)
 		return -1;
@@ -166,6 +175,66 @@ static int as_typed(const char *typed, size_t tn, const char *v, lupe_buf *out)
 		 o[1] >= 0xA0 && o[1] <= 0xBE)
 		o[1] = (unsigned char)(o[1] - 0x20); /* ä -> Ä */
 	return 0;
+}
+
+/*
+ * A compound the search mended (query/typo.h, lupe_typo_compound) is named
+ * as the user wrote it with the one edit made: the letters before and
+ * after the edit keep their spelling and case (Straßenbahnhaltstelle ->
+ * Straßenbahnhaltestelle).  The edit is found by comparing the folded
+ * word with the mended one, and mapped back through the word folded a
+ * character at a time; when that does not give the folded word, the
+ * mended form is written with the first letter as typed.  A word with
+ * capitals beyond its first letter gets none, as in as_typed().
+ */
+#define MEND_CHARS 64
+
+static void mended(sctx *c, const char *orig, size_t ol, const char *form, size_t fl, const char *fixed)
+{
+	if (inner_capitals(orig, ol))
+		return;
+	size_t xl = strlen(fixed);
+	size_t cut[MEND_CHARS + 1], fcut[MEND_CHARS + 1], nch = 0; /* char boundaries: bytes of orig, of its fold */
+	int mapped = 1;
+	c->fb.len = 0;
+	cut[0] = fcut[0] = 0;
+	for (size_t i = 0; i < ol && mapped;) {
+		size_t at = i;
+		lupe_utf8_next(orig, ol, &i);
+		mapped = nch < MEND_CHARS && lupe_analyzer_fold(c->an, orig + at, i - at, &c->fb) == 0;
+		if (mapped) {
+			nch++;
+			cut[nch] = i;
+			fcut[nch] = c->fb.len;
+		}
+	}
+	mapped = mapped && c->fb.len == fl && memcmp(c->fb.p, form, fl) == 0;
+	lupe_buf w = {0};
+	if (mapped) {
+		size_t p = 0, q = 0;
+		while (p < fl && p < xl && form[p] == fixed[p])
+			p++;
+		while (q < fl - p && q < xl - p && form[fl - 1 - q] == fixed[xl - 1 - q])
+			q++;
+		size_t a = 0, z = nch; /* orig keeps chars [0, a) and [z, nch) */
+		while (a < nch && fcut[a + 1] <= p)
+			a++;
+		while (z > a && fl - fcut[z - 1] <= q)
+			z--;
+		if (a < SUGGEST_KEEP)
+			goto done; /* as lupe_typo_corrections' candidates: the first letter is the user's */
+		if (lupe_buf_append(&w, orig, cut[a]) < 0 ||
+		    lupe_buf_append(&w, fixed + fcut[a], xl - (fl - fcut[z]) - fcut[a]) < 0 ||
+		    lupe_buf_append(&w, orig + cut[z], ol - cut[z]) < 0)
+			goto done;
+		if (a == 0 && orig[0] >= 'A' && orig[0] <= 'Z' && w.len && w.p[0] >= 'a' && w.p[0] <= 'z')
+			w.p[0] = (char)(w.p[0] - 32);
+	} else if (as_typed(orig, ol, fixed, &w) < 0) {
+		goto done;
+	}
+	replace(c, orig, ol, w.p, w.len);
+done:
+	lupe_buf_free(&w);
 }
 
 static void word(sctx *c, const lq_node *n)
@@ -194,8 +263,13 @@ static void word(sctx *c, const lq_node *n)
 		lupe_typo_cand cand[SUGGEST_TRY];
 		int nc = lupe_typo_corrections(c->x, c->an, c->memo, form, fl, term, k->term_len, SUGGEST_KEEP,
 					       &c->budget, NULL, cand, SUGGEST_TRY);
-		if (nc <= 0)
+		if (nc <= 0) {
+			char fixed[LUPE_TYPO_FORM];
+			int named;
+			if (nc == 0 && lupe_typo_memo_mended(c->memo, form, fl, fixed, &named) > 0 && named)
+				mended(c, orig, ol, form, fl, fixed);
 			continue;
+		}
 		c->typed.len = 0;
 		if (lupe_analyzer_fold(c->an, orig, ol, &c->typed) < 0)
 			continue;
