@@ -414,6 +414,28 @@ static int search_now(lupe_db *db, lupe_results **out, const char *query, size_t
 	rc = lx_search(db->x, q, opts->offset, limit, &p, &ms, &db->err);
 	if (rc != LUPE_OK)
 		goto done;
+	uint64_t lower, upper;
+	lx_mset_bounds(ms, &lower, &upper);
+	if (upper == 0 && qt.hyphen_phrases && !(bflags & LUPE_BUILD_HYPHEN_WORDS)) {
+		/*
+		 * No hit, and hyphen groups were searched as phrases alone: a
+		 * user who typed Bundesliga-Trainer means what Bundesligatrainer
+		 * finds, not nothing.  Their words are searched too (build.c,
+		 * word_q).  A quoted phrase is what the user asked for: it stays.
+		 */
+		lx_mset_free(ms);
+		ms = NULL;
+		lx_q_free(q);
+		q = NULL;
+		lupe_qterms_free(&qt);
+		qt = (lupe_qterms){0};
+		bflags |= LUPE_BUILD_HYPHEN_WORDS;
+		rc = lupe_query_build(db->x, bflags, db->an, &db->toks, memo, tree, &q, &qt, &db->err);
+		if (rc == LUPE_OK)
+			rc = lx_search(db->x, q, opts->offset, limit, &p, &ms, &db->err);
+		if (rc != LUPE_OK)
+			goto done;
+	}
 	rc = finish_results(db, ms, opts, &qt, &p, &res);
 	if (rc != LUPE_OK)
 		goto done;

@@ -112,7 +112,9 @@ END_TEST
  * typed with a typo that no document holds whole is mended to the
  * reading whose parts the index holds (Haltestelle, not Kaltstelle), and
  * the suggestion names it as typed, unless the edit changed no part's
- * term and made no held word (Nichtvorhandensein).
+ * term and made no held word (Nichtvorhandensein).  A hyphen group whose
+ * phrase finds nothing is searched as its words (Bundesliga-Trainer), and
+ * two words joined by a hyphen are the compound they make.
  */
 static const struct {
 	const char *query, *top;
@@ -132,6 +134,9 @@ static const struct {
 	{"straßenbahnhaltstelle", "halt", "straßenbahnhaltestelle"}, /* spelling and case kept */
 	{"Motorvaugruppe", "bau", "Motorbaugruppe"}, /* v -> b: a neighbouring key; Sau is more frequent */
 	{"Bildunsgberatung", "bild", "Bildungsberatung"}, /* swapped, not the s deleted */
+	{"Bundesliga-Trainer", "liga", NULL},            /* the words never side by side: searched apart */
+	{"\"Bundesliga Trainer\"", "", NULL},            /* a quoted phrase stays one */
+	{"Berechnung-Ergebnis", "calc", NULL},           /* the compound with its linking s, before the phrase */
 };
 
 /* The documents keyword_rows are searched in (id, text). */
@@ -150,6 +155,10 @@ static const char *const keyword_docs[][2] = {
 	{"sau1", "Die Sau, der Motor, die Gruppe."},
 	{"sau2", "Eine Sau sah Motor und Gruppe."},
 	{"bild", "Die Bildung und ihre Beratung."},
+	{"liga", "Der Trainer der Bundesliga lobt."},
+	{"apart", "Die Berechnung dauert, das Ergebnis auch."},
+	{"calc", "Das Berechnungsergebnis stimmt."},
+	{"phrase", "Berechnung Ergebnis: eine Liste."},
 };
 
 START_TEST(test_keyword_rows)

@@ -86,6 +86,7 @@ typedef struct {
 	int in_phrase; /* the words being built form a phrase (tokens_q) */
 	int hyphen_fallbacks; /* hyphen groups searched as their words too (word_q) */
 	int compound_repairs; /* words searched as a compound one edit away (compound_typo) */
+	int lone;             /* the query is one word, phrase or hyphen group */
 } builder;
 
 void lupe_qterms_free(lupe_qterms *qt)
@@ -532,12 +533,17 @@ static int compound_typo(builder *b, char *out)
  * its phrase.  Beside the phrase, its words are then searched each on its
  * own, as if typed apart: each backs off to its compound parts and gets
  * typo tolerance, as the closed compound (Datenschutzgrundverordnung)
- * does.  A group of more words than HYPHEN_WORDS_MAX is left as it is, and
+ * does.  A group whose words the index all holds stays a phrase; when
+ * that leaves the search with no hit (Bundesliga-Trainer where no
+ * document has the two words side by side), lupe_search builds the query
+ * again with LUPE_BUILD_HYPHEN_WORDS, and every group is searched so.  A group of more words than HYPHEN_WORDS_MAX is left as it is, and
  * so are the groups of a query after its first HYPHEN_FALLBACKS_MAX: a
  * pasted text of hyphen groups must not cost twice.
  */
 #define HYPHEN_WORDS_MAX 8
 #define HYPHEN_FALLBACKS_MAX 4
+
+static void join_pair(builder *b, const lq_node *a, const lq_node *c, double scale, int plain, qlist *opt);
 
 static lx_query *word_q(builder *b, const lq_node *n, int *all_stop)
 {
@@ -583,8 +589,39 @@ static lx_query *word_q(builder *b, const lq_node *n, int *all_stop)
 	b->flags = flags;
 	b->src = NULL;
 	b->in_phrase = 0;
-	if (!q || !absent || nspans < 2 || nspans > HYPHEN_WORDS_MAX)
+	if (q && nspans == 2 && n->field < LQ_FIELD_SOURCE && n->text_len <= 120) {
+		/*
+		 * Two words joined by a hyphen name the compound the two typed
+		 * apart would make (join_neighbours): Berechnungs-Ergebnis and
+		 * Berechnung-Ergebnis mean Berechnungsergebnis.  When the group is
+		 * the whole query, each of those compounds the index holds is a
+		 * tier above the phrase, as for the two words.  In a longer query
+		 * the plain join is already the group's (the analyzer's joined
+		 * token), and the others weigh as it does: one spelling of the
+		 * same compound must not outweigh the rest of a question.
+		 */
+		lq_node pair[2] = {*n, *n};
+		qlist joins = {0};
+		for (int i = 0; i < 2; i++) {
+			pair[i].text = n->text + spans[i][0];
+			pair[i].text_len = spans[i][1] - spans[i][0];
+			pair[i].kids = NULL;
+			pair[i].n_kids = 0;
+		}
+		join_pair(b, &pair[0], &pair[1], b->lone ? JOIN_TIER_SCALE : 1.0, b->lone, &joins);
+		if (joins.n) {
+			ql_push(b, &joins, q);
+			q = ql_combine(b, &joins, LX_OR, 0);
+		} else {
+			ql_free(&joins);
+		}
+	}
+	if (!q || nspans < 2 || nspans > HYPHEN_WORDS_MAX)
 		return q;
+	if (!absent && !(b->flags & LUPE_BUILD_HYPHEN_WORDS)) {
+		b->qt->hyphen_phrases++;
+		return q;
+	}
 	b->hyphen_fallbacks++;
 	qlist words = {0};
 	for (size_t i = 0; i < nspans && !b->oom; i++) {
@@ -812,9 +849,53 @@ static lx_query *leaf(builder *b, const lq_node *n, int *all_stop)
  * them (plain, with a linking s, es, n, en, or the first word's final e
  * dropped) and add each one the index holds as an extra, heavier term.
  */
-static void join_neighbours(builder *b, const lq_node *g, qlist *opt)
+static void join_pair(builder *b, const lq_node *a, const lq_node *c, double scale, int plain, qlist *opt)
 {
 	static const char *const links[] = {"", "s", "es", "n", "en", NULL};
+	lupe_buf fa = {0}, fc = {0};
+	if (lupe_analyzer_fold(b->an, a->text, a->text_len, &fa) < 0 ||
+	    lupe_analyzer_fold(b->an, c->text, c->text_len, &fc) < 0 || fa.len < 3 || fc.len < 3)
+		goto done;
+	for (int k = -1; (links[k + 1] || k < 0) && !b->oom; k++) {
+		char joined[300];
+		size_t al = fa.len;
+		const char *link = k < 0 ? "" : links[k];
+		if (k == 0 && !plain)
+			continue;
+		if (k < 0) { /* Farbe + Konstanten -> Farbkonstanten */
+			if (fa.p[al - 1] != 'e')
+				continue;
+			al--;
+		}
+		int m = snprintf(joined, sizeof joined, "%.*s%s%.*s", (int)al, fa.p, link, (int)fc.len, fc.p);
+		if (m <= 0 || (size_t)m >= sizeof joined)
+			continue;
+		/*
+		 * Its term only: the parts of a made-up word are the two words
+		 * (and cost most).  And only a join that is one word: "Ein-"
+		 * before "Ausgang" makes "ein-ausgang", whose first word is
+		 * just "ein" again (the truncated word is complete_truncated's).
+		 */
+		lupe_tokens_reset(b->toks);
+		if (lupe_analyze_words(b->an, b->toks, joined, (size_t)m, 0) < 0 || b->toks->n != 1 ||
+		    b->toks->v[0].kind != LUPE_TOKEN_WORD || b->toks->v[0].start != 0 ||
+		    b->toks->v[0].end != (size_t)m)
+			continue;
+		const char *t = lupe_itok_term(b->toks, &b->toks->v[0]);
+		size_t tl = b->toks->v[0].term_len;
+		if (lupe_typo_memo_termfreq(b->memo, b->x, t, tl) == 0)
+			continue;
+		b->group++;
+		note_term(b, t, tl, 0, LUPE_QT_WORD);
+		ql_push(b, opt, lx_q_scale(term_q(b, a->field, t, tl), scale));
+	}
+done:
+	lupe_buf_free(&fa);
+	lupe_buf_free(&fc);
+}
+
+static void join_neighbours(builder *b, const lq_node *g, qlist *opt)
+{
 	/* Keyword queries only: in a sentence, neighbours are rarely one concept. */
 	if (g->n_kids > 3)
 		return;
@@ -827,46 +908,7 @@ static void join_neighbours(builder *b, const lq_node *g, qlist *opt)
 		if (a->kind != LQ_WORD || c->kind != LQ_WORD || a->occur == LQ_EXCLUDED || c->occur == LQ_EXCLUDED ||
 		    a->field != c->field || a->field >= LQ_FIELD_SOURCE || a->text_len + c->text_len > 120)
 			continue;
-		lupe_buf fa = {0}, fc = {0};
-		if (lupe_analyzer_fold(b->an, a->text, a->text_len, &fa) < 0 ||
-		    lupe_analyzer_fold(b->an, c->text, c->text_len, &fc) < 0 || fa.len < 3 || fc.len < 3) {
-			lupe_buf_free(&fa);
-			lupe_buf_free(&fc);
-			continue;
-		}
-		for (int k = -1; links[k + 1] || k < 0; k++) {
-			char joined[300];
-			size_t al = fa.len;
-			const char *link = k < 0 ? "" : links[k];
-			if (k < 0) { /* Farbe + Konstanten -> Farbkonstanten */
-				if (fa.p[al - 1] != 'e')
-					continue;
-				al--;
-			}
-			int m = snprintf(joined, sizeof joined, "%.*s%s%.*s", (int)al, fa.p, link, (int)fc.len, fc.p);
-			if (m <= 0 || (size_t)m >= sizeof joined)
-				continue;
-			/*
-			 * Its term only: the parts of a made-up word are the two words
-			 * (and cost most).  And only a join that is one word: "Ein-"
-			 * before "Ausgang" makes "ein-ausgang", whose first word is
-			 * just "ein" again (the truncated word is complete_truncated's).
-			 */
-			lupe_tokens_reset(b->toks);
-			if (lupe_analyze_words(b->an, b->toks, joined, (size_t)m, 0) < 0 || b->toks->n != 1 ||
-			    b->toks->v[0].kind != LUPE_TOKEN_WORD || b->toks->v[0].start != 0 ||
-			    b->toks->v[0].end != (size_t)m)
-				continue;
-			const char *t = lupe_itok_term(b->toks, &b->toks->v[0]);
-			size_t tl = b->toks->v[0].term_len;
-			if (lupe_typo_memo_termfreq(b->memo, b->x, t, tl) == 0)
-				continue;
-			b->group++;
-			note_term(b, t, tl, 0, LUPE_QT_WORD);
-			ql_push(b, opt, lx_q_scale(term_q(b, a->field, t, tl), scale));
-		}
-		lupe_buf_free(&fa);
-		lupe_buf_free(&fc);
+		join_pair(b, a, c, scale, 1, opt);
 	}
 }
 
@@ -1203,10 +1245,11 @@ int lupe_query_build(lx_db *x, unsigned flags, lupe_analyzer *an, lupe_tokens *t
 		     const lq_node *root, lx_query **out, lupe_qterms *qt, lupe_err *err)
 {
 	builder b = {x, flags, "", an, toks, qt, {0}, err, 0, LUPE_TYPO_BUDGET, memo,
-		     0, NULL, EXPANSION_MAX, FUZZY_WORDS_MAX, 0, 0, 0, 0};
+		     0, NULL, EXPANSION_MAX, FUZZY_WORDS_MAX, 0, 0, 0, 0, 0};
 	/* Compound repairs are for keyword queries (compound_typo). */
 	if (count_leaves(root, COMPOUND_REPAIR_WORDS, 0) > COMPOUND_REPAIR_WORDS)
 		b.compound_repairs = COMPOUND_REPAIRS_MAX;
+	b.lone = count_leaves(root, 1, 0) == 1;
 	if (memo && lx_remote(x))
 		prefetch(&b, root);
 	*out = build(&b, root, 0);

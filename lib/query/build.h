@@ -45,6 +45,8 @@ typedef struct {
 	size_t n_forms;
 	lupe_buf written;    /* the same words byte for byte as the query has them */
 	size_t n_written;
+	/* Hyphen groups searched as their phrase alone (see LUPE_BUILD_HYPHEN_WORDS). */
+	unsigned hyphen_phrases;
 } lupe_qterms;
 
 void lupe_qterms_free(lupe_qterms *qt);
@@ -70,6 +72,12 @@ int lupe_qterms_is_written(const lupe_qterms *qt, const char *text, size_t len);
 /* Build flags. */
 #define LUPE_BUILD_FUZZY 0x1u  /* add words one or two edits away, weighted lower */
 #define LUPE_BUILD_TYPO 0x2u   /* add the likely corrections of unknown words (query/typo.h) */
+/*
+ * Search the words of every hyphen group too, as if typed apart, not only
+ * of a group with a word the index lacks: for a search that the groups'
+ * phrases left with no hit (qt->hyphen_phrases says whether it had any).
+ */
+#define LUPE_BUILD_HYPHEN_WORDS 0x4u
 
 int lupe_query_build(lx_db *x, unsigned flags, lupe_analyzer *an, lupe_tokens *toks, lupe_typo_memo *memo,
 		     const lq_node *root, lx_query **out, lupe_qterms *qt, lupe_err *err);
