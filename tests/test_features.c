@@ -137,6 +137,7 @@ static const struct {
 	{"Bundesliga-Trainer", "liga", NULL},            /* the words never side by side: searched apart */
 	{"\"Bundesliga Trainer\"", "", NULL},            /* a quoted phrase stays one */
 	{"Berechnung-Ergebnis", "calc", NULL},           /* the compound with its linking s, before the phrase */
+	{"Internet2-Netzerk", "net", "Internet2-Netzwerk"}, /* a correction inside a hyphen group's phrase */
 };
 
 /* The documents keyword_rows are searched in (id, text). */
@@ -159,6 +160,7 @@ static const char *const keyword_docs[][2] = {
 	{"apart", "Die Berechnung dauert, das Ergebnis auch."},
 	{"calc", "Das Berechnungsergebnis stimmt."},
 	{"phrase", "Berechnung Ergebnis: eine Liste."},
+	{"net", "Das erste Internet2-Netzwerk verband Universitäten."},
 };
 
 START_TEST(test_keyword_rows)

@@ -296,6 +296,18 @@ static lx_query *ql_combine(builder *b, qlist *l, int op, unsigned window)
 	return r;
 }
 
+/*
+ * How a word's corrections are joined: as one word (a synonym), except in
+ * a phrase (a hyphen group), where Xapian 1.4 matches the positions of
+ * terms and of ORs of terms only.  A synonym there matched nothing:
+ * "Internet2-Netzerk" did not find Internet2-Netzwerk although
+ * "netzwerk" was among the corrections.
+ */
+static int alts_op(const builder *b)
+{
+	return b->in_phrase ? LX_OR : LX_SYNONYM;
+}
+
 /* The word, OR (weighted lower) the index terms a typo or two away from it. */
 static lx_query *fuzzy_q(builder *b, lq_field f, const lupe_itok *k, lx_query *wq)
 {
@@ -315,7 +327,7 @@ static lx_query *fuzzy_q(builder *b, lq_field f, const lupe_itok *k, lx_query *w
 		ql_push(b, &alts, term_q(b, f, c[i].term, strlen(c[i].term)));
 		note_term(b, c[i].term, strlen(c[i].term), 0, LUPE_QT_TYPO);
 	}
-	lx_query *fq = lx_q_scale(ql_combine(b, &alts, LX_SYNONYM, 0), FUZZY_SCALE);
+	lx_query *fq = lx_q_scale(ql_combine(b, &alts, alts_op(b), 0), FUZZY_SCALE);
 	if (!fq) {
 		b->oom = 1;
 		return wq;
@@ -340,7 +352,7 @@ static lx_query *typo_q(builder *b, lq_field f, const lupe_itok *k, lx_query *wq
 		ql_push(b, &alts, term_q(b, f, c[i].c.term, strlen(c[i].c.term)));
 		note_term(b, c[i].c.term, strlen(c[i].c.term), 0, LUPE_QT_TYPO);
 	}
-	lx_query *tq = lx_q_scale(ql_combine(b, &alts, LX_SYNONYM, 0), own ? TYPO_SCALE : TYPO_ABSENT_SCALE);
+	lx_query *tq = lx_q_scale(ql_combine(b, &alts, alts_op(b), 0), own ? TYPO_SCALE : TYPO_ABSENT_SCALE);
 	if (!tq) {
 		b->oom = 1;
 		return wq;
