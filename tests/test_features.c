@@ -138,6 +138,7 @@ static const struct {
 	{"\"Bundesliga Trainer\"", "", NULL},            /* a quoted phrase stays one */
 	{"Berechnung-Ergebnis", "calc", NULL},           /* the compound with its linking s, before the phrase */
 	{"Internet2-Netzerk", "net", "Internet2-Netzwerk"}, /* a correction inside a hyphen group's phrase */
+	{"Rotorn", "rotor", "Rotoren"}, /* rotor is rarer than rot (Rotern): each keeps its own weight */
 };
 
 /* The documents keyword_rows are searched in (id, text). */
@@ -161,6 +162,10 @@ static const char *const keyword_docs[][2] = {
 	{"calc", "Das Berechnungsergebnis stimmt."},
 	{"phrase", "Berechnung Ergebnis: eine Liste."},
 	{"net", "Das erste Internet2-Netzwerk verband Universitäten."},
+	{"rot1", "Die Rose ist rot."},
+	{"rot2", "Der rote Ball rollt."},
+	{"rot3", "Rot und Grün mischen."},
+	{"rotor", "Die Rotoren drehen sich."},
 };
 
 START_TEST(test_keyword_rows)
