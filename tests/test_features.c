@@ -139,6 +139,7 @@ static const struct {
 	{"Berechnung-Ergebnis", "calc", NULL},           /* the compound with its linking s, before the phrase */
 	{"Internet2-Netzerk", "net", "Internet2-Netzwerk"}, /* a correction inside a hyphen group's phrase */
 	{"Rotorn", "rotor", "Rotoren"}, /* rotor is rarer than rot (Rotern): each keeps its own weight */
+	{"MP3-Player", "mp3", NULL},    /* "mp3" is a number token, and a word of the group */
 };
 
 /* The documents keyword_rows are searched in (id, text). */
@@ -166,6 +167,7 @@ static const char *const keyword_docs[][2] = {
 	{"rot2", "Der rote Ball rollt."},
 	{"rot3", "Rot und Grün mischen."},
 	{"rotor", "Die Rotoren drehen sich."},
+	{"mp3", "Der Player spielt MP3 und Ogg."},
 };
 
 START_TEST(test_keyword_rows)

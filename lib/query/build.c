@@ -578,8 +578,8 @@ static lx_query *word_q(builder *b, const lq_node *n, int *all_stop)
 				nspans = HYPHEN_WORDS_MAX + 1;
 				break;
 			}
-			if (k->kind != LUPE_TOKEN_WORD)
-				continue;
+			if (k->kind != LUPE_TOKEN_WORD && k->kind != LUPE_TOKEN_NUMBER)
+				continue; /* MP3-Player: "mp3" is a number token, and a word of the group */
 			if (nspans < HYPHEN_WORDS_MAX) {
 				spans[nspans][0] = k->start;
 				spans[nspans][1] = k->end;
