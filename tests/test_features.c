@@ -382,14 +382,15 @@ END_TEST
 
 /*
  * Did you mean.  Rows: a query, and the suggestion wanted (NULL: none).  The
- * fixture's four documents, and two more: "Turin" (whose stem, turin, is
- * one edit from turbin, the stem of "Turbinen"), and a document that holds
- * "Sepsis" once and "Skepsis" many times.
+ * fixture's four documents, and more: "Turin" (whose stem, turin, is one
+ * edit from turbin, the stem of "Turbinen"), a document that holds
+ * "Sepsis" once and "Skepsis" many times, one with "englisch" in lower case.
  */
 START_TEST(test_suggestion)
 {
 	ck_assert_int_eq(fx_add(db, "t1", "Reise", "Die Reise führte nach Turin und weiter nach Mailand."), LUPE_OK);
 	ck_assert_int_eq(fx_add(db, "s1", "Medizin", "Eine Sepsis verlangt Skepsis. Skepsis, Skepsis, Skepsis."), LUPE_OK);
+	ck_assert_int_eq(fx_add(db, "e1", "Sprache", "Der Text ist englisch, die Antwort auch englisch."), LUPE_OK);
 	for (int i = 0; i < 24; i++) { /* over 20 times as frequent: rare words once got a suggestion then */
 		char id[16];
 		snprintf(id, sizeof id, "s%d", i + 2);
@@ -403,6 +404,8 @@ START_TEST(test_suggestion)
 		{"Kommunikatoin", "Kommunikation"},
 		{"Wie klappt die Kommunkation?", "Wie klappt die Kommunikation?"},
 		{"kommunkation", "kommunikation"},  /* the user's lower-case first letter is kept */
+		{"Englsich", "Englisch"},           /* and a capital where the documents say "englisch" */
+		{"englsich", "englisch"},
 		{"Kommunikation", NULL},            /* known */
 		{"Xommunikation", NULL},            /* the first letter is kept: no "Kommunikation" */
 		{"Sepsis", NULL},                   /* in the index, however rare: no "Skepsis" */

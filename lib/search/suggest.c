@@ -297,10 +297,22 @@ static void word(sctx *c, const lq_node *n)
 			}
 		}
 		if (best_d <= dist && best.len) {
-			/* Keep the user's lower-case first letter (not in a word written in capitals). */
-			if (orig[0] >= 'a' && orig[0] <= 'z' && best.p[0] >= 'A' && best.p[0] <= 'Z' &&
-			    !(best.len > 1 && best.p[1] >= 'A' && best.p[1] <= 'Z'))
-				best.p[0] = (char)(best.p[0] + 32);
+			/*
+			 * The user's first letter keeps its case: lower case (not in a
+			 * word written in capitals), and a capital where the documents
+			 * write the word in lower case (Englsich -> Englisch, not
+			 * "englisch", at the start of a question or as a noun).
+			 */
+			const unsigned char *o = (const unsigned char *)orig;
+			unsigned char *w0 = (unsigned char *)best.p;
+			if (o[0] >= 'a' && o[0] <= 'z' && w0[0] >= 'A' && w0[0] <= 'Z' &&
+			    !(best.len > 1 && w0[1] >= 'A' && w0[1] <= 'Z'))
+				w0[0] = (unsigned char)(w0[0] + 32);
+			else if (o[0] >= 'A' && o[0] <= 'Z' && w0[0] >= 'a' && w0[0] <= 'z')
+				w0[0] = (unsigned char)(w0[0] - 32);
+			else if (ol > 1 && o[0] == 0xC3 && o[1] >= 0x80 && o[1] <= 0x9E && best.len > 1 && w0[0] == 0xC3 &&
+				 w0[1] >= 0xA0 && w0[1] <= 0xBE)
+				w0[1] = (unsigned char)(w0[1] - 0x20); /* ä -> Ä */
 			replace(c, orig, ol, best.p, best.len);
 		}
 		lupe_buf_free(&best);
