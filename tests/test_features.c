@@ -391,6 +391,15 @@ START_TEST(test_suggestion)
 	ck_assert_int_eq(fx_add(db, "t1", "Reise", "Die Reise führte nach Turin und weiter nach Mailand."), LUPE_OK);
 	ck_assert_int_eq(fx_add(db, "s1", "Medizin", "Eine Sepsis verlangt Skepsis. Skepsis, Skepsis, Skepsis."), LUPE_OK);
 	ck_assert_int_eq(fx_add(db, "e1", "Sprache", "Der Text ist englisch, die Antwort auch englisch."), LUPE_OK);
+	/* Four short documents say "verteidigen"; a fifth, longer one "Verteidigung". */
+	for (int i = 0; i < 4; i++) {
+		char id[16];
+		snprintf(id, sizeof id, "v%d", i);
+		ck_assert_int_eq(fx_add(db, id, "Sport", "Wir verteidigen."), LUPE_OK);
+	}
+	ck_assert_int_eq(fx_add(db, "v4", "Sport", "Die Verteidigung der Mannschaft stand lange gut, bis zum Schluss des Spiels."),
+			 LUPE_OK);
+	ck_assert_int_eq(fx_add(db, "k1", "Reise", "Wir fahren nach Südkalifornien, ans Meer."), LUPE_OK);
 	for (int i = 0; i < 24; i++) { /* over 20 times as frequent: rare words once got a suggestion then */
 		char id[16];
 		snprintf(id, sizeof id, "s%d", i + 2);
@@ -406,6 +415,8 @@ START_TEST(test_suggestion)
 		{"kommunkation", "kommunikation"},  /* the user's lower-case first letter is kept */
 		{"Englsich", "Englisch"},           /* and a capital where the documents say "englisch" */
 		{"englsich", "englisch"},
+		{"Veretidigung", "Verteidigung"},   /* a swap undone: the fifth document writes it */
+		{"Südkalifornische", NULL},         /* "Südkaliforniische" stems as Südkalifornien, but no document writes it */
 		{"Kommunikation", NULL},            /* known */
 		{"Xommunikation", NULL},            /* the first letter is kept: no "Kommunikation" */
 		{"Sepsis", NULL},                   /* in the index, however rare: no "Skepsis" */

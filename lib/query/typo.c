@@ -809,7 +809,7 @@ typedef struct {
 	uint64_t best_key[4];
 	/*
 	 * Whether the best variant is worth naming as a suggestion: its edit
-	 * undoes a usual typo (usual_typo), and it changed the part's term
+	 * undoes a usual typo (lupe_typo_usual), and it changed the part's term
 	 * (verfasung -> verfassung) or made the part one of a sub-compound the
 	 * index holds (halt|stelle -> haltestelle).  An edit that leaves the
 	 * part's term as it was and makes no held word searches what the word
@@ -836,16 +836,7 @@ static int key_at(const char *c, size_t n, int *col)
 	return -1;
 }
 
-/*
- * Whether the one edit from the word typed (form) to v undoes a usual typo:
- * a dropped letter (v inserts one), a doubled one (v deletes a letter that
- * stands twice), two letters swapped, a neighbouring key or an umlaut
- * typed without its dots (v replaces it).  Of two readings of a compound
- * whose parts the index holds alike, the one a usual typo explains is
- * meant (Bildunsgberatung: Bildungsberatung, not Bildung|beratung with
- * its s deleted; Rechnervaugruppe: Baugruppe, not Saugruppe).
- */
-static int usual_typo(const char *form, size_t flen, const char *v, size_t n)
+int lupe_typo_usual(const char *form, size_t flen, const char *v, size_t n)
 {
 	size_t d = 0, s = 0;
 	while (d < n && d < flen && v[d] == form[d])
@@ -947,7 +938,7 @@ static void compound_cb(void *vc, const char *v, size_t n, unsigned pos)
 	/*
 	 * Which reading: first the most bytes in sub-compounds the index
 	 * holds (Strassenbahn|haltestelle, not Strassenbahn|hart|stelle),
-	 * then an edit that undoes a usual typo (usual_typo), then the most
+	 * then an edit that undoes a usual typo (lupe_typo_usual), then the most
 	 * documents for its rarest part, then the fewest parts (Verordnung,
 	 * not Verordn|Aug).
 	 */
@@ -959,7 +950,7 @@ static void compound_cb(void *vc, const char *v, size_t n, unsigned pos)
 			if (parts[i].start <= parts[in].start && parts[i].end >= parts[in].end)
 				named = 1;
 		}
-	int usual = usual_typo(c->form, c->flen, v, n);
+	int usual = lupe_typo_usual(c->form, c->flen, v, n);
 	uint64_t key[4] = {held, (uint64_t)usual, low, (uint64_t)(16 - nl)};
 	if (c->best_len) {
 		int better = 0;

@@ -109,6 +109,19 @@ size_t lupe_typo_compound(lx_db *db, lupe_analyzer *an, lupe_typo_memo *memo, co
 			  int *budget, char *out);
 
 /*
+ * Whether the one edit from the word typed (form, folded) to v undoes a
+ * usual typo: a dropped letter (v inserts one), a doubled one (v deletes a
+ * letter that stands twice), two letters swapped, a neighbouring key on a
+ * German keyboard or an umlaut typed without its dots (v replaces it).
+ * 1 or 0.  Of two readings of a compound whose parts the index holds
+ * alike, the one a usual typo explains is meant (Bildunsgberatung:
+ * Bildungsberatung, not Bildung|beratung with its s deleted;
+ * Rechnervaugruppe: Baugruppe, not Saugruppe); and a suggestion may name
+ * such a variant when the documents show no close written form.
+ */
+int lupe_typo_usual(const char *form, size_t flen, const char *v, size_t n);
+
+/*
  * What lupe_typo_compound answered for `form` in this memo's query,
  * without a look-up: the mended compound's length, written to out (at
  * least LUPE_TYPO_FORM bytes, NUL-terminated); 0 when it found none; -1

@@ -34,6 +34,8 @@
 /* Documents read for a candidate's written forms, and candidates compared. */
 #define SURFACE_DOCS 4
 #define SUGGEST_TRY 4
+/* Documents read to see a variant written when the first SURFACE_DOCS show no close form (shown()). */
+#define SHOWN_DOCS 16
 
 typedef struct {
 	lx_db *x;
@@ -49,12 +51,12 @@ typedef struct {
 
 /*
  * The written form of `term` in the collection closest to the word typed
- * (c->typed, folded), from the first SURFACE_DOCS documents that hold it,
+ * (c->typed, folded), from the first `docs` documents that hold it,
  * if one is within max edits: appended to out, its distance returned;
  * max + 1 when there is none.  One edit away is as close as a typo gets:
  * the search stops there.
  */
-static int surface(sctx *c, const char *term, int max, lupe_buf *out)
+static int surface(sctx *c, const char *term, int max, size_t docs, lupe_buf *out)
 {
 	lupe_buf unpacked = {0};
 	lupe_tokens toks = {0};
@@ -64,19 +66,19 @@ static int surface(sctx *c, const char *term, int max, lupe_buf *out)
 	lupe_snip_keys *keys = NULL;
 	lx_mset *ms = NULL;
 	lx_params p = {0};
-	int best = max + 1;
+	int best = max + 1, stop = max > 0; /* one edit away is as close as a typo gets */
 	lx_query *q = lx_q_term(term, strlen(term), 1);
 	p.k1 = 1.2;
 	p.b = 0.75;
 	p.reopened = 1; /* the revision the search and its query read (lupe_search reopened) */
-	if (!q || lx_search(c->x, q, 0, SURFACE_DOCS, &p, &ms, &err) != LUPE_OK)
+	if (!q || lx_search(c->x, q, 0, docs, &p, &ms, &err) != LUPE_OK)
 		goto done;
 	if (lupe_buf_append(&qt.terms, term, strlen(term) + 1) < 0)
 		goto done;
 	qt.n_terms = 1;
 	if (lupe_snip_keys_new(&keys, &qt) < 0)
 		goto done;
-	for (size_t d = 0; d < lx_mset_size(ms) && best > 1; d++) {
+	for (size_t d = 0; d < lx_mset_size(ms) && best > stop; d++) {
 		size_t dl;
 		const char *data = lx_mset_data(ms, d, &dl);
 		unpacked.len = 0;
@@ -87,11 +89,11 @@ static int surface(sctx *c, const char *term, int max, lupe_buf *out)
 		size_t lens[2] = {rec.title_len, rec.text_len > LUPE_SNIPPET_SCAN_MAX
 							 ? lupe_utf8_floor(rec.text, LUPE_SNIPPET_SCAN_MAX)
 							 : rec.text_len};
-		for (int f = 0; f < 2 && best > 1; f++) {
+		for (int f = 0; f < 2 && best > stop; f++) {
 			/* Only around the places the term may be (snippet.c's prefilter). */
 			if (lupe_analyze_near(c->an, &toks, fields[f], lens[f], keys, 0) < 0)
 				goto done;
-			for (size_t i = 0; i < toks.n && best > 1; i++) {
+			for (size_t i = 0; i < toks.n && best > stop; i++) {
 				const lupe_itok *k = &toks.v[i];
 				if (k->kind != LUPE_TOKEN_WORD || strcmp(lupe_itok_term(&toks, k), term) != 0)
 					continue;
@@ -118,6 +120,23 @@ done:
 	lupe_tokens_release(&toks);
 	lupe_buf_free(&unpacked);
 	return best;
+}
+
+/*
+ * Whether the first SHOWN_DOCS documents holding `term` write the variant
+ * (folded) as a word: a variant no document writes is no word
+ * (Südkalifornische -> "Südkaliforniische", whose term is Südkalifornien's).
+ */
+static int shown(sctx *c, const char *term, const char *variant)
+{
+	lupe_buf typed = c->typed, w = {0};
+	c->typed = (lupe_buf){0};
+	int found = lupe_buf_append(&c->typed, variant, strlen(variant)) == 0 &&
+		    surface(c, term, 0, SHOWN_DOCS, &w) == 0;
+	lupe_buf_free(&c->typed);
+	c->typed = typed;
+	lupe_buf_free(&w);
+	return found;
 }
 
 /* Replace the first occurrence of old (n bytes) in the corrected query. */
@@ -178,21 +197,26 @@ static int as_typed(const char *typed, size_t tn, const char *v, lupe_buf *out)
 }
 
 /*
+ * A one-edit variant `fixed` (folded) of the word typed (orig, folded:
+ * form), as the user wrote it with the one edit made: the letters before
+ * and after the edit keep their spelling and case (Straßenbahnhaltstelle
+ * -> Straßenbahnhaltestelle, görßten -> größten).  The edit is found by
+ * comparing the folded word with the variant, and mapped back through the
+ * word folded a character at a time; when that does not give the folded
+ * word, the variant is written with the first letter as typed
+ * (as_typed()).  Into w: 0, or -1 when there is none (capitals beyond the
+ * first letter, as in as_typed(); an edit of the first letter).
+ *
  * A compound the search mended (query/typo.h, lupe_typo_compound) is named
- * as the user wrote it with the one edit made: the letters before and
- * after the edit keep their spelling and case (Straßenbahnhaltstelle ->
- * Straßenbahnhaltestelle).  The edit is found by comparing the folded
- * word with the mended one, and mapped back through the word folded a
- * character at a time; when that does not give the folded word, the
- * mended form is written with the first letter as typed.  A word with
- * capitals beyond its first letter gets none, as in as_typed().
+ * so (mended()).
  */
 #define MEND_CHARS 64
 
-static void mended(sctx *c, const char *orig, size_t ol, const char *form, size_t fl, const char *fixed)
+static int written(sctx *c, const char *orig, size_t ol, const char *form, size_t fl, const char *fixed,
+		   lupe_buf *w)
 {
 	if (inner_capitals(orig, ol))
-		return;
+		return -1;
 	size_t xl = strlen(fixed);
 	size_t cut[MEND_CHARS + 1], fcut[MEND_CHARS + 1], nch = 0; /* char boundaries: bytes of orig, of its fold */
 	int mapped = 1;
@@ -208,32 +232,33 @@ static void mended(sctx *c, const char *orig, size_t ol, const char *form, size_
 			fcut[nch] = c->fb.len;
 		}
 	}
-	mapped = mapped && c->fb.len == fl && memcmp(c->fb.p, form, fl) == 0;
+	if (!(mapped && c->fb.len == fl && memcmp(c->fb.p, form, fl) == 0))
+		return as_typed(orig, ol, fixed, w);
+	size_t p = 0, q = 0;
+	while (p < fl && p < xl && form[p] == fixed[p])
+		p++;
+	while (q < fl - p && q < xl - p && form[fl - 1 - q] == fixed[xl - 1 - q])
+		q++;
+	size_t a = 0, z = nch; /* orig keeps chars [0, a) and [z, nch) */
+	while (a < nch && fcut[a + 1] <= p)
+		a++;
+	while (z > a && fl - fcut[z - 1] <= q)
+		z--;
+	if (a < SUGGEST_KEEP)
+		return -1; /* as lupe_typo_corrections' candidates: the first letter is the user's */
+	w->len = 0;
+	if (lupe_buf_append(w, orig, cut[a]) < 0 ||
+	    lupe_buf_append(w, fixed + fcut[a], xl - (fl - fcut[z]) - fcut[a]) < 0 ||
+	    lupe_buf_append(w, orig + cut[z], ol - cut[z]) < 0)
+		return -1;
+	return 0;
+}
+
+static void mended(sctx *c, const char *orig, size_t ol, const char *form, size_t fl, const char *fixed)
+{
 	lupe_buf w = {0};
-	if (mapped) {
-		size_t p = 0, q = 0;
-		while (p < fl && p < xl && form[p] == fixed[p])
-			p++;
-		while (q < fl - p && q < xl - p && form[fl - 1 - q] == fixed[xl - 1 - q])
-			q++;
-		size_t a = 0, z = nch; /* orig keeps chars [0, a) and [z, nch) */
-		while (a < nch && fcut[a + 1] <= p)
-			a++;
-		while (z > a && fl - fcut[z - 1] <= q)
-			z--;
-		if (a < SUGGEST_KEEP)
-			goto done; /* as lupe_typo_corrections' candidates: the first letter is the user's */
-		if (lupe_buf_append(&w, orig, cut[a]) < 0 ||
-		    lupe_buf_append(&w, fixed + fcut[a], xl - (fl - fcut[z]) - fcut[a]) < 0 ||
-		    lupe_buf_append(&w, orig + cut[z], ol - cut[z]) < 0)
-			goto done;
-		if (a == 0 && orig[0] >= 'A' && orig[0] <= 'Z' && w.len && w.p[0] >= 'a' && w.p[0] <= 'z')
-			w.p[0] = (char)(w.p[0] - 32);
-	} else if (as_typed(orig, ol, fixed, &w) < 0) {
-		goto done;
-	}
-	replace(c, orig, ol, w.p, w.len);
-done:
+	if (written(c, orig, ol, form, fl, fixed, &w) == 0)
+		replace(c, orig, ol, w.p, w.len);
 	lupe_buf_free(&w);
 }
 
@@ -261,8 +286,11 @@ static void word(sctx *c, const lq_node *n)
 		memcpy(form, lupe_itok_form(c->toks, k), fl);
 		int dist = lupe_fuzzy_distance(lupe_utf8_count(form, fl));
 		lupe_typo_cand cand[SUGGEST_TRY];
+		uint64_t own = 0;
+		/* The splitter cut the word into parts: a compound, not a typo (südkalifornische). */
+		int split = i + 1 < nt && c->toks->v[i + 1].kind == LUPE_TOKEN_PART;
 		int nc = lupe_typo_corrections(c->x, c->an, c->memo, form, fl, term, k->term_len, SUGGEST_KEEP,
-					       &c->budget, NULL, cand, SUGGEST_TRY);
+					       &c->budget, &own, cand, SUGGEST_TRY);
 		if (nc <= 0) {
 			char fixed[LUPE_TYPO_FORM];
 			int named;
@@ -281,19 +309,34 @@ static void word(sctx *c, const lq_node *n)
 		 * word meant, in the inflection typed ("Interceptiion" ->
 		 * "Interception", where the documents say "Interceptions").  With
 		 * no close form at all the variant is no word ("Turbinen" ->
-		 * "Turinen", from Turin).
+		 * "Turinen", from Turin), unless the index lacks the word typed,
+		 * the edit undoes a usual typo (lupe_typo_usual) and more of the
+		 * term's documents write the variant (shown(): Veretidigung ->
+		 * Verteidigung, when the first documents of verteid say
+		 * "verteidigen"); such a variant comes after any form the
+		 * documents show, written as the user wrote the rest (written()).
+		 * A word the index holds, however rarely, or one the splitter cuts
+		 * into parts (südkalifornische: süd|kalifornische) gets none so.
 		 */
 		lupe_buf best = {0}, w = {0};
-		int best_d = dist + 1;
-		for (int j = 0; j < nc && best_d > 1; j++) {
-			int d = surface(c, cand[j].c.term, dist, &w);
+		int best_d = dist + 1, best_fb = 0;
+		for (int j = 0; j < nc && (best_d > 1 || best_fb); j++) {
+			int d = surface(c, cand[j].c.term, dist, SURFACE_DOCS, &w), fb = 0;
 			if (d > 1 && d <= dist && cand[j].form[0] && as_typed(orig, ol, cand[j].form, &w) == 0)
 				d = 1;
-			if (d < best_d) {
+			else if (d > dist && own == 0 && !split && cand[j].form[0] &&
+				 lupe_typo_usual(form, fl, cand[j].form, strlen(cand[j].form)) &&
+				 shown(c, cand[j].c.term, cand[j].form) &&
+				 written(c, orig, ol, form, fl, cand[j].form, &w) == 0) {
+				d = dist;
+				fb = 1;
+			}
+			if (d < best_d || (d == best_d && best_fb && !fb)) {
 				lupe_buf t = best;
 				best = w;
 				w = t;
 				best_d = d;
+				best_fb = fb;
 			}
 		}
 		if (best_d <= dist && best.len) {
