@@ -337,26 +337,16 @@ namespace {
 // The bytes a remote reader keeps of term lists (lx_db::term_lists).
 constexpr size_t kTermsCacheMax = 16u << 20;
 
-// A remote reader's terms starting with p and their frequencies, read once
-// per generation: over xapian-tcpsrv a listing is one reply message per
-// term (a two-letter prefix: thousands, 6-16 ms), where a local one is a
-// B-tree scan.  nullptr for any other handle.
-const std::vector<std::pair<std::string, uint64_t>> *cached_terms(lx_db *db, const std::string &p)
+using TermVec = std::vector<std::pair<std::string, uint64_t>>;
+
+// Keep terms, p's list read in this generation, in db->term_lists; nullptr
+// when it alone is over the bound (the caller reads it as it comes).
+const TermVec *keep_list(lx_db *db, const std::string &p, TermVec &&terms)
 {
-	if (db->writable || !lx_remote(db))
-		return nullptr;
-	uint64_t now = ++db->term_lists_clock;
-	auto kept = db->term_lists.find(p);
-	if (kept != db->term_lists.end() && kept->second.generation == db->generation) {
-		kept->second.used = now;
-		return &kept->second.terms;
-	}
 	lx_db::TermList fresh;
 	fresh.generation = db->generation;
-	fresh.used = now;
-	if (lx_hooks.at)
-		lx_hooks.at("terms:list");
-	lx_shards_allterms(db, p, fresh.terms); // the shards at the same time
+	fresh.used = ++db->term_lists_clock;
+	fresh.terms = std::move(terms);
 	for (const auto &t : fresh.terms)
 		fresh.bytes += t.first.size() + sizeof fresh.terms[0];
 	// Out go lists of an older generation, then the least recently used.
@@ -377,9 +367,48 @@ const std::vector<std::pair<std::string, uint64_t>> *cached_terms(lx_db *db, con
 		db->term_lists.erase(lru);
 	}
 	if (fresh.bytes > kTermsCacheMax)
-		return nullptr; // read it as it comes
+		return nullptr;
 	db->term_lists_bytes += fresh.bytes;
 	return &(db->term_lists[p] = std::move(fresh)).terms;
+}
+
+// A remote reader's terms starting with p and their frequencies, read once
+// per generation: over xapian-tcpsrv a listing is one reply message per
+// term (a two-letter prefix: thousands, 6-16 ms), where a local one is a
+// B-tree scan.  nullptr for any other handle.
+const TermVec *cached_terms(lx_db *db, const std::string &p)
+{
+	if (db->writable || !lx_remote(db))
+		return nullptr;
+	auto kept = db->term_lists.find(p);
+	if (kept != db->term_lists.end() && kept->second.generation == db->generation) {
+		kept->second.used = ++db->term_lists_clock;
+		return &kept->second.terms;
+	}
+	if (lx_hooks.at)
+		lx_hooks.at("terms:list");
+	TermVec terms;
+	lx_shards_allterms(db, p, terms); // the shards at the same time
+	return keep_list(db, p, std::move(terms));
+}
+
+// Several prefixes' lists that are not kept for this generation, fetched
+// in one go (lx_shards_lists: each shard's in one job, the shards at once)
+// and kept.  A prefix with listing[i] unset is fetched only where every
+// remote shard's lexicon serves it (one message a shard); otherwise it is
+// left out.  Throws what Xapian throws.
+void fetch_lists(lx_db *db, const std::vector<std::string> &ps, const std::vector<char> &listing)
+{
+	if (ps.empty())
+		return;
+	if (lx_hooks.at)
+		lx_hooks.at("terms:list");
+	std::vector<TermVec> lists;
+	std::vector<char> got;
+	lx_shards_lists(db, ps, listing, lists, got);
+	for (size_t i = 0; i < ps.size(); i++)
+		if (got[i])
+			keep_list(db, ps[i], std::move(lists[i]));
 }
 
 // The list cached_terms keeps for p, if it holds one of this generation; no fetch.
@@ -401,6 +430,10 @@ constexpr size_t kListWorth = 32;
 // they found), at most kFreqsMax terms.
 constexpr size_t kFreqsBatch = 32;
 constexpr size_t kFreqsMax = 1u << 16;
+// lx_termfreqs of a few terms: the lists of at most this many of their
+// prefixes are fetched (one exchange each, each shard's one after the
+// other), where the OR query of the terms costs two (query and match).
+constexpr size_t kListsMissingMax = 2;
 
 }  // namespace
 
@@ -431,7 +464,12 @@ void lx_termfreqs(lx_db *db, const char *const *terms, const size_t *lens, size_
 	// (cached_terms, valid for the revision read), and fetches the list of
 	// a prefix many of the terms share: a word's one-edit variants mostly
 	// keep its first two letters, and the list serves the next query too.
-	// An OR of ~1,000 variants cost the servers 5-90 ms a word.
+	// An OR of ~1,000 variants cost the servers 5-90 ms a word.  For a few
+	// terms (a query's words, a compound's back-off candidates) it fetches
+	// the lists of their prefixes when the shards' lexicons serve them
+	// (one message a list and shard) and at most kListsMissingMax are
+	// missing, so that no question waits longer than the OR would make it;
+	// once a process has met a prefix, its words cost no exchange.
 	//
 	// A reader keeps what look-ups of a few terms (a query's own words)
 	// found, for the revision read (lx_db::freqs): a word the next query
@@ -472,14 +510,40 @@ void lx_termfreqs(lx_db *db, const char *const *terms, const size_t *lens, size_
 				for (size_t i = 0; i < n; i++)
 					if (lens[i] >= kListPrefix && !(known && known[i]))
 						per_prefix[std::string(terms[i], kListPrefix)]++;
+			// The lists to fetch: those of prefixes many terms share,
+			// and for a few terms (a query's own words, a compound's
+			// parts) those of all their prefixes that the shards'
+			// lexicons serve, when few are missing.
+			std::vector<std::string> want;
+			std::vector<char> listing;
+			size_t small = 0;
+			for (const auto &pp : per_prefix) {
+				if (known_terms(db, pp.first))
+					continue;
+				bool worth = pp.second >= kListWorth;
+				if (!worth && n > kFreqsBatch)
+					continue;
+				want.push_back(pp.first);
+				listing.push_back(worth);
+				small += !worth;
+			}
+			if (small > kListsMissingMax) {
+				size_t j = 0;
+				for (size_t i = 0; i < want.size(); i++)
+					if (listing[i]) {
+						want[j] = want[i];
+						listing[j++] = 1;
+					}
+				want.resize(j);
+				listing.resize(j);
+			}
+			fetch_lists(db, want, listing);
 			for (size_t i = 0; i < n; i++) {
 				if (known && known[i])
 					continue;
 				const std::vector<std::pair<std::string, uint64_t>> *list = nullptr;
-				if (!db->writable && lens[i] >= kListPrefix) {
-					std::string p(terms[i], kListPrefix);
-					list = per_prefix[p] >= kListWorth ? cached_terms(db, p) : known_terms(db, p);
-				}
+				if (!db->writable && lens[i] >= kListPrefix)
+					list = known_terms(db, std::string(terms[i], kListPrefix));
 				if (!list) {
 					qs.emplace_back(std::string(terms[i], lens[i]));
 					asked.push_back(i);
