@@ -375,6 +375,30 @@ def test_reader_sees_commit_in_lists(c):
         r.close()
 
 
+# Did-you-mean reads the written forms of a correction from the first
+# documents that hold it (search/suggest.c); a remote reader keeps that page
+# for the revision it reads (lx_search_kept).  Rows: query, the document a
+# commit adds (now the correction's first document), the suggestion then.
+SURFACE_ROWS = [
+    ("Implementirung", {"id": "fresh/impl", "text": "IMPLEMENTIERUNG. IMPLEMENTIERUNG!"}, "IMPLEMENTIERUNG"),
+]
+
+
+def test_reader_sees_commit_in_suggestion(c):
+    r = FreshReader(c, "fresh-surface")
+    try:
+        for q, doc, want in SURFACE_ROWS:
+            for _ in range(2):
+                kept, fresh = r.answer(q)
+                assert kept == fresh and fresh[1] and fresh[1] != want, (q, kept, fresh)
+            r.commit(doc)
+            kept, fresh = r.answer(q)
+            assert fresh[1] == want, (q, fresh)
+            assert kept == fresh, (q, kept, fresh, "a reader kept a suggestion's documents older than a commit")
+    finally:
+        r.close()
+
+
 def test_reader_sees_commit_in_variants(c):
     # The variants a reader keeps of a word the index lacks: after the first
     # commit "zaubertrank" is its only one-edit variant held; the second adds

@@ -2047,3 +2047,104 @@ void lx_memo_put(lx_db *db, const char *key, size_t klen, const void *val, size_
 		// A memo that cannot keep a value only costs a look-up later.
 	}
 }
+
+// A remote reader keeps, in its memo (lx_memo_put: for the generation,
+// bounded), what identifies the page: its docids (of db->rd, valid for the
+// generation) and weights, the totals and the match's term statistics.
+// Layout: estimate, lower, upper, exact, n, n x (docid, weight), then
+// the term statistics as (length, bytes, frequency).
+int lx_search_kept(lx_db *db, const lx_query *q, const char *key, size_t klen, size_t limit, const lx_params *p,
+		   lx_mset **out, lupe_err *err)
+{
+	*out = nullptr;
+	if (!memo_on(db) || db->shards.empty() || p->explain || p->facet_slots || db->in_shards_run)
+		return lx_search(db, q, 0, limit, p, out, err);
+	lx_mset *m = nullptr;
+	bool partial = false, kept = false;
+	int rc;
+	try {
+		std::string v;
+		const void *val;
+		size_t vl;
+		uint64_t gen = db->generation;
+		if (lx_memo_get(db, key, klen, &val, &vl))
+			v.assign((const char *)val, vl);
+		if (!db->writable && !p->reopened) {
+			try {
+				refresh_reader(db);
+			} catch (...) {
+				// As lx_search: the search says what is wrong.
+			}
+		}
+		rc = lx_shards_run(db, p->partial != 0, &partial, err, [&](lupe_err *e) -> int {
+			return with_retry(db, e, "search", [&]() -> int {
+				delete m;
+				m = new lx_mset;
+				kept = false;
+				// What was kept is of this generation only (a reopen or
+				// a rebuilt shard set renumbers or changes documents).
+				if (!v.empty() && db->generation == gen) {
+					std::istringstream in(v);
+					uint64_t n = 0;
+					in.read((char *)&m->estimate, 8).read((char *)&m->lower, 8).read((char *)&m->upper, 8);
+					in.read((char *)&m->exact, sizeof m->exact).read((char *)&n, 8);
+					for (uint64_t i = 0; in && i < n; i++) {
+						Xapian::docid d = 0;
+						double w = 0;
+						in.read((char *)&d, sizeof d).read((char *)&w, sizeof w);
+						m->docids.push_back(d);
+						m->weights.push_back(w);
+					}
+					uint64_t tl = 0, f = 0;
+					while (in.read((char *)&tl, 8) && tl < (1u << 16)) {
+						std::string t(tl, '\0');
+						if (!in.read(&t[0], (std::streamsize)tl).read((char *)&f, 8))
+							break;
+						m->termfreqs.emplace_back(std::move(t), f);
+					}
+					if (m->docids.size() == n && in.eof()) {
+						lx_shards_read_data(db, m->docids, m->data);
+						m->generation = db->generation;
+						m->facets.assign(32, {});
+						kept = true;
+						return LUPE_OK;
+					}
+					delete m;
+					m = new lx_mset;
+				}
+				Xapian::Enquire enq(db->rd);
+				enq.set_query(q->q);
+				run(enq, db, 0, limit, p, m, !q->unweighted);
+				return LUPE_OK;
+			});
+		});
+	} catch (...) {
+		rc = lx_map_error(err, "search");
+	}
+	if (rc != LUPE_OK) {
+		delete m;
+		return rc;
+	}
+	m->partial = partial;
+	if (!kept && m->generation == db->generation) {
+		try {
+			std::string v;
+			uint64_t n = m->docids.size();
+			v.append((const char *)&m->estimate, 8).append((const char *)&m->lower, 8);
+			v.append((const char *)&m->upper, 8).append((const char *)&m->exact, sizeof m->exact);
+			v.append((const char *)&n, 8);
+			for (size_t i = 0; i < n; i++)
+				v.append((const char *)&m->docids[i], sizeof m->docids[i])
+					.append((const char *)&m->weights[i], sizeof m->weights[i]);
+			for (const auto &t : m->termfreqs) {
+				uint64_t tl = t.first.size();
+				v.append((const char *)&tl, 8).append(t.first).append((const char *)&t.second, 8);
+			}
+			lx_memo_put(db, key, klen, v.data(), v.size());
+		} catch (...) {
+			// Not kept: the next one searches.
+		}
+	}
+	*out = m;
+	return LUPE_OK;
+}
