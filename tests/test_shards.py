@@ -348,6 +348,57 @@ def test_reader_sees_commit_in_frequencies(c):
         r.close()
 
 
+# A reader answers the frequencies of a query's words and of a compound's
+# back-off candidates from the term lists it keeps by two-byte prefix (read
+# from each shard's lexicon), not in an OR query.  Rows: query, the document
+# a commit adds, what the reader must then see through its lists.
+LIST_ROWS = [
+    ("Abteilng", {"id": "fresh/abteilng", "text": "Die Abteilng (so im Brief) antwortet."},
+     "the word itself, held once next to a frequent neighbour (the 'ab' list)"),
+    ("Wüstenfuchsbau", {"id": "fresh/fuchsbau", "text": "Ein Fuchsbau unter der Düne."},
+     "a back-off candidate, fuchsbau (the 'fu' list: the word's variants read only 'wu')"),
+]
+
+
+def test_reader_sees_commit_in_lists(c):
+    r = FreshReader(c, "fresh-lists")
+    try:
+        for q, doc, why in LIST_ROWS:
+            for _ in range(2):
+                kept, fresh = r.answer(q)
+                assert kept == fresh and doc["id"] not in [h[0] for h in fresh[2]], (q, why, kept, fresh)
+            r.commit(doc)
+            kept, fresh = r.answer(q)
+            assert [h[0] for h in fresh[2]][:1] == [doc["id"]], (q, why, fresh)
+            assert kept == fresh, (q, why, kept, fresh, "a reader kept a list older than a commit")
+    finally:
+        r.close()
+
+
+# Did-you-mean reads the written forms of a correction from the first
+# documents that hold it (search/suggest.c); a remote reader keeps that page
+# for the revision it reads (lx_search_kept).  Rows: query, the document a
+# commit adds (now the correction's first document), the suggestion then.
+SURFACE_ROWS = [
+    ("Implementirung", {"id": "fresh/impl", "text": "IMPLEMENTIERUNG. IMPLEMENTIERUNG!"}, "IMPLEMENTIERUNG"),
+]
+
+
+def test_reader_sees_commit_in_suggestion(c):
+    r = FreshReader(c, "fresh-surface")
+    try:
+        for q, doc, want in SURFACE_ROWS:
+            for _ in range(2):
+                kept, fresh = r.answer(q)
+                assert kept == fresh and fresh[1] and fresh[1] != want, (q, kept, fresh)
+            r.commit(doc)
+            kept, fresh = r.answer(q)
+            assert fresh[1] == want, (q, fresh)
+            assert kept == fresh, (q, kept, fresh, "a reader kept a suggestion's documents older than a commit")
+    finally:
+        r.close()
+
+
 def test_reader_sees_commit_in_variants(c):
     # The variants a reader keeps of a word the index lacks: after the first
     # commit "zaubertrank" is its only one-edit variant held; the second adds

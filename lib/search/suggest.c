@@ -1,3 +1,4 @@
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -71,7 +72,15 @@ static int surface(sctx *c, const char *term, int max, size_t docs, lupe_buf *ou
 	p.k1 = 1.2;
 	p.b = 0.75;
 	p.reopened = 1; /* the revision the search and its query read (lupe_search reopened) */
-	if (!q || lx_search(c->x, q, 0, docs, &p, &ms, &err) != LUPE_OK)
+	/*
+	 * A remote reader keeps the page of this search for the revision it
+	 * reads (lx_search_kept): a correction met again costs no exchange.
+	 */
+	char key[128];
+	int kl = snprintf(key, sizeof key, "surface:%zu:%s", docs, term);
+	if (!q || (kl > 0 && (size_t)kl < sizeof key
+			   ? lx_search_kept(c->x, q, key, (size_t)kl, docs, &p, &ms, &err)
+			   : lx_search(c->x, q, 0, docs, &p, &ms, &err)) != LUPE_OK)
 		goto done;
 	if (lupe_buf_append(&qt.terms, term, strlen(term) + 1) < 0)
 		goto done;

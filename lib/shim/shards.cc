@@ -789,38 +789,67 @@ void lx_shards_read_data(lx_db *db, const std::vector<Xapian::docid> &ids, std::
 
 void lx_shards_allterms(lx_db *db, const std::string &prefix, std::vector<std::pair<std::string, uint64_t>> &out)
 {
+	// A remote shard's lexicon is one message; its listing one a term.
+	std::vector<std::vector<std::pair<std::string, uint64_t>>> lists;
+	std::vector<char> got;
+	lx_shards_lists(db, {prefix}, {1}, lists, got);
+	out = std::move(lists[0]);
+}
+
+void lx_shards_lists(lx_db *db, const std::vector<std::string> &prefixes, const std::vector<char> &listing,
+		     std::vector<std::vector<std::pair<std::string, uint64_t>>> &out, std::vector<char> &got)
+{
 	using List = std::vector<std::pair<std::string, uint64_t>>;
-	size_t n = db->members.size();
-	std::vector<List> lists(n);
+	size_t n = db->members.size(), np = prefixes.size();
+	std::vector<std::vector<List>> lists(n, std::vector<List>(np));
+	std::vector<std::vector<char>> have(n, std::vector<char>(np, 0));
 	std::vector<size_t> ks(n);
 	for (size_t k = 0; k < n; k++)
 		ks[k] = k;
 	uint64_t generation = db->generation;
+	// Each shard's prefixes one after the other in its own job (its
+	// connection answers one request at a time), the shards at once.
 	each_at_once(db, ks, [&](size_t k) {
 		lx_shard &s = db->shards[db->members[k]];
-		// A remote shard's lexicon is one message; its listing one a term.
-		if (s.port && lx_lex_read(s, generation, prefix, lists[k]))
-			return;
-		lists[k].clear();
-		Xapian::Database &rd = s.rd;
-		for (auto it = rd.allterms_begin(prefix); it != rd.allterms_end(prefix); ++it)
-			lists[k].emplace_back(*it, it.get_termfreq());
+		for (size_t i = 0; i < np; i++) {
+			if (s.port && lx_lex_read(s, generation, prefixes[i], lists[k][i])) {
+				have[k][i] = 1;
+				continue;
+			}
+			lists[k][i].clear();
+			if (s.port && !listing[i])
+				continue; // no lexicon here: the caller asks its terms instead
+			Xapian::Database &rd = s.rd;
+			for (auto it = rd.allterms_begin(prefixes[i]); it != rd.allterms_end(prefixes[i]); ++it)
+				lists[k][i].emplace_back(*it, it.get_termfreq());
+			have[k][i] = 1;
+		}
 	});
-	// Merge the sorted lists, adding up a term's frequencies.
-	out.clear();
-	std::vector<size_t> at(n, 0);
-	for (;;) {
-		const std::string *low = nullptr;
+	out.assign(np, List());
+	got.assign(np, 0);
+	std::vector<size_t> at(n);
+	for (size_t i = 0; i < np; i++) {
+		bool all = true;
 		for (size_t k = 0; k < n; k++)
-			if (at[k] < lists[k].size() && (!low || lists[k][at[k]].first < *low))
-				low = &lists[k][at[k]].first;
-		if (!low)
-			break;
-		std::pair<std::string, uint64_t> t(*low, 0);
-		for (size_t k = 0; k < n; k++)
-			if (at[k] < lists[k].size() && lists[k][at[k]].first == t.first)
-				t.second += lists[k][at[k]++].second;
-		out.push_back(std::move(t));
+			all = all && have[k][i];
+		if (!all)
+			continue;
+		got[i] = 1;
+		// Merge the sorted lists, adding up a term's frequencies.
+		std::fill(at.begin(), at.end(), 0);
+		for (;;) {
+			const std::string *low = nullptr;
+			for (size_t k = 0; k < n; k++)
+				if (at[k] < lists[k][i].size() && (!low || lists[k][i][at[k]].first < *low))
+					low = &lists[k][i][at[k]].first;
+			if (!low)
+				break;
+			std::pair<std::string, uint64_t> t(*low, 0);
+			for (size_t k = 0; k < n; k++)
+				if (at[k] < lists[k][i].size() && lists[k][i][at[k]].first == t.first)
+					t.second += lists[k][i][at[k]++].second;
+			out[i].push_back(std::move(t));
+		}
 	}
 }
 

@@ -374,6 +374,16 @@ typedef int (*lx_lex_cb)(void *ctx, const char *term, size_t len, uint64_t freq)
 int lx_lexicon_get(lx_db *db, const char *p2, lx_lex_cb cb, void *ctx);
 int lx_lexicon_decode(const char *p2, const void *blob, size_t len, lx_lex_cb cb, void *ctx);
 
+/*
+ * lx_search of the first `limit` hits of q, which the caller names by key
+ * (the same key, the same q, limit and p).  A remote reader keeps the
+ * page (docids, weights, totals, term statistics) in its memo
+ * (lx_memo_put: for the generation, a few MB at most): met again, only the
+ * records are read, mostly from those it keeps (no exchange).  Any other
+ * handle, and a search with explain or facets, searches.
+ */
+int lx_search_kept(lx_db *db, const lx_query *q, const char *key, size_t klen, size_t limit, const lx_params *p,
+		   lx_mset **out, lupe_err *err);
 #ifdef __cplusplus
 }
 #endif

@@ -223,6 +223,15 @@ void lx_shards_read_data(lx_db *db, const std::vector<Xapian::docid> &ids, std::
 // after every listing ended.
 void lx_shards_allterms(lx_db *db, const std::string &prefix, std::vector<std::pair<std::string, uint64_t>> &out);
 
+// The same for several prefixes (LX_LIST_PREFIX bytes or more) at once:
+// each shard reads its lists one after the other in its own job, the
+// shards at the same time.  A remote shard whose lexicon does not serve a
+// prefix lists its terms when listing[i] is set; otherwise got[i] is 0 and
+// out[i] empty (the caller asks for those terms another way).  Throws what
+// Xapian throws, after every shard's job ended.
+void lx_shards_lists(lx_db *db, const std::vector<std::string> &prefixes, const std::vector<char> &listing,
+		     std::vector<std::vector<std::pair<std::string, uint64_t>>> &out, std::vector<char> &got);
+
 // ---- the lexicon in the index (lexicon.cc) ----
 // A writer keeps, in its index's metadata, the terms of every two-byte
 // prefix and their frequencies (terms of the id prefix left out), and a

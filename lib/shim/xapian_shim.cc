@@ -337,26 +337,16 @@ namespace {
 // The bytes a remote reader keeps of term lists (lx_db::term_lists).
 constexpr size_t kTermsCacheMax = 16u << 20;
 
-// A remote reader's terms starting with p and their frequencies, read once
-// per generation: over xapian-tcpsrv a listing is one reply message per
-// term (a two-letter prefix: thousands, 6-16 ms), where a local one is a
-// B-tree scan.  nullptr for any other handle.
-const std::vector<std::pair<std::string, uint64_t>> *cached_terms(lx_db *db, const std::string &p)
+using TermVec = std::vector<std::pair<std::string, uint64_t>>;
+
+// Keep terms, p's list read in this generation, in db->term_lists; nullptr
+// when it alone is over the bound (the caller reads it as it comes).
+const TermVec *keep_list(lx_db *db, const std::string &p, TermVec &&terms)
 {
-	if (db->writable || !lx_remote(db))
-		return nullptr;
-	uint64_t now = ++db->term_lists_clock;
-	auto kept = db->term_lists.find(p);
-	if (kept != db->term_lists.end() && kept->second.generation == db->generation) {
-		kept->second.used = now;
-		return &kept->second.terms;
-	}
 	lx_db::TermList fresh;
 	fresh.generation = db->generation;
-	fresh.used = now;
-	if (lx_hooks.at)
-		lx_hooks.at("terms:list");
-	lx_shards_allterms(db, p, fresh.terms); // the shards at the same time
+	fresh.used = ++db->term_lists_clock;
+	fresh.terms = std::move(terms);
 	for (const auto &t : fresh.terms)
 		fresh.bytes += t.first.size() + sizeof fresh.terms[0];
 	// Out go lists of an older generation, then the least recently used.
@@ -377,9 +367,48 @@ const std::vector<std::pair<std::string, uint64_t>> *cached_terms(lx_db *db, con
 		db->term_lists.erase(lru);
 	}
 	if (fresh.bytes > kTermsCacheMax)
-		return nullptr; // read it as it comes
+		return nullptr;
 	db->term_lists_bytes += fresh.bytes;
 	return &(db->term_lists[p] = std::move(fresh)).terms;
+}
+
+// A remote reader's terms starting with p and their frequencies, read once
+// per generation: over xapian-tcpsrv a listing is one reply message per
+// term (a two-letter prefix: thousands, 6-16 ms), where a local one is a
+// B-tree scan.  nullptr for any other handle.
+const TermVec *cached_terms(lx_db *db, const std::string &p)
+{
+	if (db->writable || !lx_remote(db))
+		return nullptr;
+	auto kept = db->term_lists.find(p);
+	if (kept != db->term_lists.end() && kept->second.generation == db->generation) {
+		kept->second.used = ++db->term_lists_clock;
+		return &kept->second.terms;
+	}
+	if (lx_hooks.at)
+		lx_hooks.at("terms:list");
+	TermVec terms;
+	lx_shards_allterms(db, p, terms); // the shards at the same time
+	return keep_list(db, p, std::move(terms));
+}
+
+// Several prefixes' lists that are not kept for this generation, fetched
+// in one go (lx_shards_lists: each shard's in one job, the shards at once)
+// and kept.  A prefix with listing[i] unset is fetched only where every
+// remote shard's lexicon serves it (one message a shard); otherwise it is
+// left out.  Throws what Xapian throws.
+void fetch_lists(lx_db *db, const std::vector<std::string> &ps, const std::vector<char> &listing)
+{
+	if (ps.empty())
+		return;
+	if (lx_hooks.at)
+		lx_hooks.at("terms:list");
+	std::vector<TermVec> lists;
+	std::vector<char> got;
+	lx_shards_lists(db, ps, listing, lists, got);
+	for (size_t i = 0; i < ps.size(); i++)
+		if (got[i])
+			keep_list(db, ps[i], std::move(lists[i]));
 }
 
 // The list cached_terms keeps for p, if it holds one of this generation; no fetch.
@@ -401,6 +430,10 @@ constexpr size_t kListWorth = 32;
 // they found), at most kFreqsMax terms.
 constexpr size_t kFreqsBatch = 32;
 constexpr size_t kFreqsMax = 1u << 16;
+// lx_termfreqs of a few terms: the lists of at most this many of their
+// prefixes are fetched (one exchange each, each shard's one after the
+// other), where the OR query of the terms costs two (query and match).
+constexpr size_t kListsMissingMax = 2;
 
 }  // namespace
 
@@ -431,7 +464,12 @@ void lx_termfreqs(lx_db *db, const char *const *terms, const size_t *lens, size_
 	// (cached_terms, valid for the revision read), and fetches the list of
 	// a prefix many of the terms share: a word's one-edit variants mostly
 	// keep its first two letters, and the list serves the next query too.
-	// An OR of ~1,000 variants cost the servers 5-90 ms a word.
+	// An OR of ~1,000 variants cost the servers 5-90 ms a word.  For a few
+	// terms (a query's words, a compound's back-off candidates) it fetches
+	// the lists of their prefixes when the shards' lexicons serve them
+	// (one message a list and shard) and at most kListsMissingMax are
+	// missing, so that no question waits longer than the OR would make it;
+	// once a process has met a prefix, its words cost no exchange.
 	//
 	// A reader keeps what look-ups of a few terms (a query's own words)
 	// found, for the revision read (lx_db::freqs): a word the next query
@@ -472,14 +510,40 @@ void lx_termfreqs(lx_db *db, const char *const *terms, const size_t *lens, size_
 				for (size_t i = 0; i < n; i++)
 					if (lens[i] >= kListPrefix && !(known && known[i]))
 						per_prefix[std::string(terms[i], kListPrefix)]++;
+			// The lists to fetch: those of prefixes many terms share,
+			// and for a few terms (a query's own words, a compound's
+			// parts) those of all their prefixes that the shards'
+			// lexicons serve, when few are missing.
+			std::vector<std::string> want;
+			std::vector<char> listing;
+			size_t small = 0;
+			for (const auto &pp : per_prefix) {
+				if (known_terms(db, pp.first))
+					continue;
+				bool worth = pp.second >= kListWorth;
+				if (!worth && n > kFreqsBatch)
+					continue;
+				want.push_back(pp.first);
+				listing.push_back(worth);
+				small += !worth;
+			}
+			if (small > kListsMissingMax) {
+				size_t j = 0;
+				for (size_t i = 0; i < want.size(); i++)
+					if (listing[i]) {
+						want[j] = want[i];
+						listing[j++] = 1;
+					}
+				want.resize(j);
+				listing.resize(j);
+			}
+			fetch_lists(db, want, listing);
 			for (size_t i = 0; i < n; i++) {
 				if (known && known[i])
 					continue;
 				const std::vector<std::pair<std::string, uint64_t>> *list = nullptr;
-				if (!db->writable && lens[i] >= kListPrefix) {
-					std::string p(terms[i], kListPrefix);
-					list = per_prefix[p] >= kListWorth ? cached_terms(db, p) : known_terms(db, p);
-				}
+				if (!db->writable && lens[i] >= kListPrefix)
+					list = known_terms(db, std::string(terms[i], kListPrefix));
 				if (!list) {
 					qs.emplace_back(std::string(terms[i], lens[i]));
 					asked.push_back(i);
@@ -1979,4 +2043,105 @@ void lx_memo_put(lx_db *db, const char *key, size_t klen, const void *val, size_
 	} catch (...) {
 		// A memo that cannot keep a value only costs a look-up later.
 	}
+}
+
+// A remote reader keeps, in its memo (lx_memo_put: for the generation,
+// bounded), what identifies the page: its docids (of db->rd, valid for the
+// generation) and weights, the totals and the match's term statistics.
+// Layout: estimate, lower, upper, exact, n, n x (docid, weight), then
+// the term statistics as (length, bytes, frequency).
+int lx_search_kept(lx_db *db, const lx_query *q, const char *key, size_t klen, size_t limit, const lx_params *p,
+		   lx_mset **out, lupe_err *err)
+{
+	*out = nullptr;
+	if (!memo_on(db) || db->shards.empty() || p->explain || p->facet_slots || db->in_shards_run)
+		return lx_search(db, q, 0, limit, p, out, err);
+	lx_mset *m = nullptr;
+	bool partial = false, kept = false;
+	int rc;
+	try {
+		std::string v;
+		const void *val;
+		size_t vl;
+		uint64_t gen = db->generation;
+		if (lx_memo_get(db, key, klen, &val, &vl))
+			v.assign((const char *)val, vl);
+		if (!db->writable && !p->reopened) {
+			try {
+				refresh_reader(db);
+			} catch (...) {
+				// As lx_search: the search says what is wrong.
+			}
+		}
+		rc = lx_shards_run(db, p->partial != 0, &partial, err, [&](lupe_err *e) -> int {
+			return with_retry(db, e, "search", [&]() -> int {
+				delete m;
+				m = new lx_mset;
+				kept = false;
+				// What was kept is of this generation only (a reopen or
+				// a rebuilt shard set renumbers or changes documents).
+				if (!v.empty() && db->generation == gen) {
+					std::istringstream in(v);
+					uint64_t n = 0;
+					in.read((char *)&m->estimate, 8).read((char *)&m->lower, 8).read((char *)&m->upper, 8);
+					in.read((char *)&m->exact, sizeof m->exact).read((char *)&n, 8);
+					for (uint64_t i = 0; in && i < n; i++) {
+						Xapian::docid d = 0;
+						double w = 0;
+						in.read((char *)&d, sizeof d).read((char *)&w, sizeof w);
+						m->docids.push_back(d);
+						m->weights.push_back(w);
+					}
+					uint64_t tl = 0, f = 0;
+					while (in.read((char *)&tl, 8) && tl < (1u << 16)) {
+						std::string t(tl, '\0');
+						if (!in.read(&t[0], (std::streamsize)tl).read((char *)&f, 8))
+							break;
+						m->termfreqs.emplace_back(std::move(t), f);
+					}
+					if (m->docids.size() == n && in.eof()) {
+						lx_shards_read_data(db, m->docids, m->data);
+						m->generation = db->generation;
+						m->facets.assign(32, {});
+						kept = true;
+						return LUPE_OK;
+					}
+					delete m;
+					m = new lx_mset;
+				}
+				Xapian::Enquire enq(db->rd);
+				enq.set_query(q->q);
+				run(enq, db, 0, limit, p, m, !q->unweighted);
+				return LUPE_OK;
+			});
+		});
+	} catch (...) {
+		rc = lx_map_error(err, "search");
+	}
+	if (rc != LUPE_OK) {
+		delete m;
+		return rc;
+	}
+	m->partial = partial;
+	if (!kept && m->generation == db->generation) {
+		try {
+			std::string v;
+			uint64_t n = m->docids.size();
+			v.append((const char *)&m->estimate, 8).append((const char *)&m->lower, 8);
+			v.append((const char *)&m->upper, 8).append((const char *)&m->exact, sizeof m->exact);
+			v.append((const char *)&n, 8);
+			for (size_t i = 0; i < n; i++)
+				v.append((const char *)&m->docids[i], sizeof m->docids[i])
+					.append((const char *)&m->weights[i], sizeof m->weights[i]);
+			for (const auto &t : m->termfreqs) {
+				uint64_t tl = t.first.size();
+				v.append((const char *)&tl, 8).append(t.first).append((const char *)&t.second, 8);
+			}
+			lx_memo_put(db, key, klen, v.data(), v.size());
+		} catch (...) {
+			// Not kept: the next one searches.
+		}
+	}
+	*out = m;
+	return LUPE_OK;
 }
