@@ -61,6 +61,10 @@ static const char *const cases[] = {
 	"--- ... !!! ((( )))",
 	"Wort",
 	/* box drawing and shapes between words, as manual pages draw tables */
+	/* hyphen groups of plain words (tokenize.c, hyphen_chunk) and their neighbours */
+	"Social-Media-Strategie. (Pr\xC3\xA4sentations-Folie) \"Haus-\" Haus-\r\nund Haus-\fund Haus-\vund "
+	"Wirtschafts-, Sozial- und Umwelt-Politik; Haus-. (Haus-) -Wort Wort--Wort Wort- "
+	"a-b-c-d-e-f-g-h-i-j-k-l-m-n-o-p-q-r Ein-/Ausgabe Sauerstoff-18 \xC3\x84rzte-Kammer: E-Mail-Adresse! Haus-",
 	/* quiet signs (snippet.c): ellipses, angle brackets around URLs, pictographs and their selectors */
 	"Tagesordnung\xE2\x80\xA6. Wort\xE2\x80\xA6Wort \xE2\x80\xA5 \xE2\x9F\xA8https://www.gnu.org/licenses/gpl.html"
 	"\xE2\x9F\xA9 \xE2\x9F\xA8" "debian-l10n@lists.debian.org\xE2\x9F\xA9. Suche\xF0\x9F\x94\x8E\xEF\xB8\x8E" "Feld "
