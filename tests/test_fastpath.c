@@ -61,6 +61,14 @@ static const char *const cases[] = {
 	"--- ... !!! ((( )))",
 	"Wort",
 	/* box drawing and shapes between words, as manual pages draw tables */
+	/* hyphen groups of plain words (tokenize.c, hyphen_chunk) and their neighbours */
+	"Social-Media-Strategie. (Pr\xC3\xA4sentations-Folie) \"Haus-\" Haus-\r\nund Haus-\fund Haus-\vund "
+	"Wirtschafts-, Sozial- und Umwelt-Politik; Haus-. (Haus-) -Wort Wort--Wort Wort- "
+	"a-b-c-d-e-f-g-h-i-j-k-l-m-n-o-p-q-r Ein-/Ausgabe Sauerstoff-18 \xC3\x84rzte-Kammer: E-Mail-Adresse! Haus-",
+	/* quiet signs (snippet.c): ellipses, angle brackets around URLs, pictographs and their selectors */
+	"Tagesordnung\xE2\x80\xA6. Wort\xE2\x80\xA6Wort \xE2\x80\xA5 \xE2\x9F\xA8https://www.gnu.org/licenses/gpl.html"
+	"\xE2\x9F\xA9 \xE2\x9F\xA8" "debian-l10n@lists.debian.org\xE2\x9F\xA9. Suche\xF0\x9F\x94\x8E\xEF\xB8\x8E" "Feld "
+	"\xF0\x9F\x94\x8E\xEF\xB8\x8E Lupe\xEF\xB8\x8F, Haus\xE2\x80\xA6- und Gartenarbeit \xE2\x80\xA4 a\xE2\x80\xA4" "b.",
 	"\xE2\x94\x82wptr \xE2\x94\x82 Schreibzeigerposition\xE2\x94\x82in der \xE2\x94\x9C\xE2\x94\x80\xE2\x94\xBC"
 	"\xE2\x96\x88" "Block\xE2\x96\xA0" "Quadrat \xE2\x97\x8F Punkt\xE2\x97\xBF" "Ende \xE2\x94\x80\xE2\x94\x80.",
 };
@@ -293,6 +301,48 @@ START_TEST(test_many_places)
 END_TEST
 
 /*
+ * Quiet signs (snippet.c, quiet_sign) make no window of their own, yet
+ * count towards the places where the analysis stops as before.
+ */
+START_TEST(test_quiet_signs)
+{
+	lupe_qterms qt = {0};
+	qt_add(&qt, "wort", 4, 0);
+	lupe_tokens toks = {0};
+	lupe_snip_keys *keys;
+	ck_assert_int_eq(lupe_snip_keys_new(&keys, &qt), 0);
+	/* Only the word's window: none for the signs and the words around them. */
+	const char *t = "Tagesordnung\xE2\x80\xA6 Verweis \xE2\x9F\xA8https://x.org/a\xE2\x9F\xA9 Lupe\xF0\x9F\x94\x8E"
+			"\xEF\xB8\x8E und ein Wort.";
+	const char *w = strstr(t, "Wort");
+	ck_assert_int_eq(lupe_analyze_near(an, &toks, t, strlen(t), keys, 0), 0);
+	ck_assert_uint_gt(toks.n, 0);
+	for (size_t i = 0; i < toks.n; i++)
+		ck_assert_uint_ge(toks.v[i].start, (size_t)(w - t));
+	same_snippet(t, strlen(t), &qt, 100);
+	/* 130 signs of each kind, then the word: the analysis stops before it, as at 130 other signs (ł). */
+	static const char *const signs[] = {"\xE2\x80\xA6 ", "\xE2\x9F\xA8 ", "\xF0\x9F\x94\x8E\xEF\xB8\x8E ",
+					    "\xEF\xB8\x8F ", "\xC5\x82 "};
+	for (size_t k = 0; k < sizeof signs / sizeof signs[0]; k++) {
+		lupe_buf b = {0};
+		for (int i = 0; i < 130; i++)
+			ck_assert_int_eq(lupe_buf_append(&b, signs[k], strlen(signs[k])), 0);
+		ck_assert_int_eq(lupe_buf_append(&b, "Wort Wort", 9), 0);
+		ck_assert_int_eq(lupe_analyze_near(an, &toks, b.p, b.len, keys, 0), 0);
+		size_t found = 0;
+		for (size_t i = 0; i < toks.n; i++)
+			found += lupe_qterms_match(&qt, lupe_itok_term(&toks, &toks.v[i]), toks.v[i].term_len);
+		ck_assert_msg(found == 0, "sign %zu: the word past 128 signs was analysed", k);
+		same_snippet(b.p, b.len, &qt, 100);
+		lupe_buf_free(&b);
+	}
+	lupe_snip_keys_free(keys);
+	lupe_tokens_release(&toks);
+	lupe_qterms_free(&qt);
+}
+END_TEST
+
+/*
  * The window cache (snippet.c) serves each window's tokens from the first
  * hit of a query that met the window: one query's keys over thousands of
  * bodies, far more distinct windows than the cache has slots, so that
@@ -448,6 +498,7 @@ int main(void)
 	tcase_add_test(tc, test_block_edges);
 	tcase_add_test(tc, test_windows_found);
 	tcase_add_test(tc, test_many_places);
+	tcase_add_test(tc, test_quiet_signs);
 	tcase_add_test(tc, test_window_cache);
 	tcase_add_test(tc, test_bundled_articles);
 	const char *jsonl = getenv("LUPE_FASTPATH_JSONL");

@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <libstemmer.h>
+
 #include "fixture.h"
 #include "analysis/stem.h"
 
@@ -47,11 +49,61 @@ START_TEST(german_vocabulary)
 }
 END_TEST
 
+/*
+ * lupe_stem takes words whose characters are all Latin-1 through Snowball's
+ * ISO-8859-1 stemmer and the others through its UTF-8 one (stem.c): both
+ * ways must give what the UTF-8 stemmer gives.  Rows: umlauts and ß,
+ * accented Latin-1 letters, signs of Latin-1, characters beyond it (œ, ĳ,
+ * €) alone and among Latin-1 ones, and words at and past the length taken
+ * as Latin-1 (128 bytes), each stemmed twice (the result is the stemmer's
+ * buffer until its next call).
+ */
+static const char *const latin1_rows[] = {
+	"häuser", "straße", "größeren", "übermäßigen", "müllerinnen", "café", "naïven",
+	"aufgaben×zahl", "œuvres", "ĳsselmeer", "größe€n", "ärger", "", "a", "ß", "ää",
+};
+
+static void same_as_utf8(lupe_stemmer *st, struct sb_stemmer *ref, const char *w, size_t wl)
+{
+	for (int twice = 0; twice < 2; twice++) {
+		size_t sl;
+		const char *s = lupe_stem(st, w, wl, &sl);
+		ck_assert_ptr_nonnull(s);
+		const sb_symbol *r = sb_stemmer_stem(ref, (const sb_symbol *)w, (int)wl);
+		size_t rl = (size_t)sb_stemmer_length(ref);
+		ck_assert_msg(sl == rl && memcmp(s, r, rl) == 0, "%.*s: lupe %.*s, Snowball UTF-8 %.*s", (int)wl, w,
+			      (int)sl, s, (int)rl, (const char *)r);
+		ck_assert_int_eq(s[sl], '\0');
+	}
+}
+
+START_TEST(latin1_as_utf8)
+{
+	lupe_stemmer *st;
+	ck_assert_int_eq(lupe_stemmer_new(&st), 0);
+	struct sb_stemmer *ref = sb_stemmer_new("german", "UTF_8");
+	ck_assert_ptr_nonnull(ref);
+	for (size_t i = 0; i < sizeof latin1_rows / sizeof latin1_rows[0]; i++)
+		same_as_utf8(st, ref, latin1_rows[i], strlen(latin1_rows[i]));
+	/* "ä" repeated, then "ungen": 122 to 134 bytes, across the Latin-1 limit. */
+	char w[256];
+	for (size_t n = 58; n <= 64; n++) {
+		for (size_t k = 0; k < n; k++)
+			memcpy(w + 2 * k, "\xc3\xa4", 2);
+		memcpy(w + 2 * n, "ungen", 5);
+		same_as_utf8(st, ref, w, 2 * n + 5);
+	}
+	sb_stemmer_delete(ref);
+	lupe_stemmer_free(st);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("snowball");
 	TCase *tc = tcase_create("german");
 	tcase_add_test(tc, german_vocabulary);
+	tcase_add_test(tc, latin1_as_utf8);
 	suite_add_tcase(s, tc);
 	return fx_run(s, CK_FORK_GETENV);
 }

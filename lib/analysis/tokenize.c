@@ -299,12 +299,8 @@ static int icu_segments(lupe_tokenizer *tz, const char *text, size_t len, size_t
  * joins or splits, and whitespace always breaks.  Sets [*ws, *we) to the
  * word (empty when there are no letters); 0 when the chunk is not plain.
  */
-static int plain_chunk(const unsigned char *t, size_t s, size_t e, size_t *ws, size_t *we)
+static size_t letters(const unsigned char *t, size_t i, size_t e)
 {
-	size_t i = s;
-	while (i < e && (t[i] == '(' || t[i] == '"'))
-		i++;
-	*ws = i;
 	while (i < e) {
 		unsigned char c = t[i];
 		if ((c | 0x20) >= 'a' && (c | 0x20) <= 'z') {
@@ -316,10 +312,74 @@ static int plain_chunk(const unsigned char *t, size_t s, size_t e, size_t *ws, s
 			break;
 		}
 	}
+	return i;
+}
+
+static int plain_chunk(const unsigned char *t, size_t s, size_t e, size_t *ws, size_t *we)
+{
+	size_t i = s;
+	while (i < e && (t[i] == '(' || t[i] == '"'))
+		i++;
+	*ws = i;
+	i = letters(t, i, e);
 	*we = i;
 	while (i < e && strchr(".,;:!?)\"", t[i]) && t[i] != '\0')
 		i++;
 	return i == e;
+}
+
+/*
+ * A hyphen group of plain words between whitespace: letters, then hyphen
+ * and letters, as often as they come ("Social-Media-Strategie",
+ * "Präsentations-Folie"), maybe a hyphen at the end ("Wirtschafts-,",
+ * "Haus-"), with plain_chunk's punctuation before and after.  ICU breaks
+ * on both sides of each hyphen-minus (UAX #29 has no rule that joins
+ * across it), and icu_segments flags each word as it would here: before a
+ * hyphen and a letter, LUPE_SEG_HYPHEN_NEXT; before a hyphen followed by
+ * a comma, or that ends the chunk before a space, tab, newline or the end
+ * of the text, LUPE_SEG_TRUNCATED.  Nothing in such a
+ * chunk is a URL, an address or a gender marker.  Returns 1 when it is
+ * such a group (and pushes its words when tz is not NULL), 0 when not
+ * (nothing pushed), -1 when out of memory.
+ */
+static int hyphen_chunk(lupe_tokenizer *tz, const unsigned char *t, size_t len, size_t s, size_t e)
+{
+	size_t i = s;
+	while (i < e && (t[i] == '(' || t[i] == '"'))
+		i++;
+	size_t w[16][2], nw = 0;
+	for (;;) {
+		size_t a = i;
+		i = letters(t, i, e);
+		if (i == a || nw == 16)
+			return 0; /* no letters (a hyphen first, two in a row), or very many words */
+		w[nw][0] = a;
+		w[nw++][1] = i;
+		if (i >= e || t[i] != '-')
+			break;
+		i++;
+		if (i == e || t[i] == ',')
+			break; /* a truncated word */
+	}
+	if (nw < 2 && !(w[0][1] < e && t[w[0][1]] == '-'))
+		return 0; /* no hyphen: plain_chunk's */
+	while (i < e && strchr(".,;:!?)\"", t[i]) && t[i] != '\0')
+		i++;
+	if (i != e)
+		return 0;
+	for (size_t k = 0; tz && k < nw; k++) {
+		lupe_seg g = {w[k][0], w[k][1], LUPE_SEG_WORD, 0};
+		size_t h = w[k][1];
+		if (h < e && t[h] == '-') {
+			if (k + 1 < nw)
+				g.flags |= LUPE_SEG_HYPHEN_NEXT;
+			else if ((h + 1 == e && (e == len || t[e] == ' ' || t[e] == '\n' || t[e] == '\t')) || t[h + 1] == ',')
+				g.flags |= LUPE_SEG_TRUNCATED; /* as icu_segments: not before other whitespace */
+		}
+		if (push(&tz->v, &tz->n, &tz->cap, g) < 0)
+			return -1;
+	}
+	return 1;
 }
 
 int lupe_tokenize(lupe_tokenizer *tz, const char *text, size_t len, const lupe_seg **segs, size_t *n)
@@ -343,7 +403,8 @@ int lupe_tokenize(lupe_tokenizer *tz, const char *text, size_t len, const lupe_s
 			i++;
 		size_t ws, we;
 		int plain = s < len && plain_chunk(t, s, i, &ws, &we);
-		if ((plain || s >= len) && run != SIZE_MAX) {
+		int hyph = !plain && s < len && memchr(t + s, '-', i - s) && hyphen_chunk(NULL, t, len, s, i) > 0;
+		if ((plain || hyph || s >= len) && run != SIZE_MAX) {
 			size_t a = run > 0 ? run - 1 : 0, b = run_end < len ? run_end + 1 : len;
 			if (icu_segments(tz, text + a, b - a, a) < 0)
 				return -1;
@@ -353,6 +414,9 @@ int lupe_tokenize(lupe_tokenizer *tz, const char *text, size_t len, const lupe_s
 			break;
 		if (plain) {
 			if (we > ws && push(&tz->v, &tz->n, &tz->cap, (lupe_seg){ws, we, LUPE_SEG_WORD, 0}) < 0)
+				return -1;
+		} else if (hyph) {
+			if (hyphen_chunk(tz, t, len, s, i) < 0)
 				return -1;
 		} else {
 			if (run == SIZE_MAX)

@@ -476,9 +476,11 @@ static void form_variants(variants *vs, const char *form, size_t flen, int all)
 }
 
 /*
- * A remote reader keeps what a word's variants found (lx_memo_put, until a
+ * A reader keeps what a word's variants found (lx_memo_put, until a
  * reopen finds a new revision): a word met again, in the next query or
- * another's suggestion, costs no exchange.  Key: the word as written and
+ * another's suggestion, costs no stemming and look-ups (a remote reader:
+ * no exchange).  XQuAD asks several questions of each paragraph, so their
+ * rare words (names) come again.  Key: the word as written and
  * whether every edit was made; value: a memo_hits, then its typo_hits.
  */
 typedef struct {

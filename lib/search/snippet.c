@@ -233,14 +233,44 @@ static inline uint64_t sw_lower(uint64_t x)
 }
 
 /*
+ * Signs that a body holds many of and that never become letters: U+2025
+ * and U+2026 (NFKC makes dots of them), U+27E8 and U+27E9 (angle
+ * brackets around the URLs of manual pages), pictographs U+1F300-U+1FAFF
+ * and the variation selectors U+FE0E and U+FE0F that follow them (case
+ * folding drops those).  ICU's word breaks stand on both sides of each
+ * (the selectors belong to the sign before them), so no term of the
+ * analysis holds one or spans one.  In a body they fold as a space (the
+ * selectors to nothing) and make no window of their own; they still count
+ * as places of the fold's unknown characters, so the analysis stops where
+ * it stopped before (PLACES_MAX).  Their length in bytes at t[i], or 0.
+ */
+static size_t quiet_sign(const unsigned char *t, size_t i, size_t len)
+{
+	if (t[i] == 0xE2 && i + 2 < len) {
+		if (t[i + 1] == 0x80 && (t[i + 2] == 0xA5 || t[i + 2] == 0xA6))
+			return 3;
+		if (t[i + 1] == 0x9F && (t[i + 2] == 0xA8 || t[i + 2] == 0xA9))
+			return 3;
+	}
+	if (t[i] == 0xEF && i + 2 < len && t[i + 1] == 0xB8 && (t[i + 2] == 0x8E || t[i + 2] == 0x8F))
+		return 3;
+	if (t[i] == 0xF0 && i + 3 < len && t[i + 1] == 0x9F && t[i + 2] >= 0x8C && t[i + 2] <= 0xAB &&
+	    t[i + 3] >= 0x80 && t[i + 3] <= 0xBF)
+		return 4;
+	return 0;
+}
+
+/*
  * Fold text[0..len) into fo (see above); records in *unk the offsets of
- * characters folded to UNK and of truncation hyphens, at most unk_cap
- * (*n_unk may exceed it: then the caller gives up), and in *unk_f (when
- * not NULL) their offsets in the folded text.
+ * characters folded to UNK, of truncation hyphens and (in a body: unk_f
+ * not NULL) of quiet signs, at most unk_cap (*n_unk may exceed it: then
+ * the caller gives up), and in *unk_f (when not NULL) their offsets in the
+ * folded text.
  */
 static int fold_into(folded *fo, const unsigned char *t, size_t len, uint32_t *unk, uint32_t *unk_f, size_t unk_cap,
 		     size_t *n_unk)
 {
+	int body = unk_f != NULL; /* a body (find_windows), not a term (term_key): quiet_sign applies */
 	size_t i = 0;
 	while (i < len) {
 		unsigned char c = t[i];
@@ -327,6 +357,18 @@ static int fold_into(folded *fo, const unsigned char *t, size_t len, uint32_t *u
 			}
 			fo->n = N;
 			i = j;
+			continue;
+		}
+		size_t q = body ? quiet_sign(t, i, len) : 0;
+		if (q) {
+			if (*n_unk < unk_cap) {
+				unk[*n_unk] = (uint32_t)at;
+				unk_f[*n_unk] = (uint32_t)fo->n;
+			}
+			(*n_unk)++;
+			i += q;
+			if (t[at] != 0xEF && f_letter(fo, ' ', at) < 0) /* the selectors: nothing */
+				return -1;
 			continue;
 		}
 		if (c == 0xC3 && i + 1 < len && t[i + 1] >= 0x80 && t[i + 1] <= 0xBF) {
@@ -858,6 +900,8 @@ static int find_windows(const char *text, size_t len, const lupe_snip_keys *keys
 	const unsigned char *f = (const unsigned char *)fo.f;
 	fo.f[fo.n] = 0; /* next_place reads one byte past the end */
 	for (size_t i = 0; i < n_unk; i++) {
+		if (quiet_sign((const unsigned char *)text, unk[i], len))
+			continue; /* a sign between words: no window */
 		/* A truncation hyphen needs its coordination: "Haus-, Hof- und Gartenarbeit". */
 		int hyphen = text[unk[i]] == '-';
 		if (hyphen && keys->all_terms && !completion_may_match(keys, f, unk_f[i]))

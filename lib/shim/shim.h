@@ -338,12 +338,13 @@ void lx_mset_free(lx_mset *m);
 #define LX_LIST_PREFIX 2
 
 /*
- * A remote reader's memo of what its callers derived from the index (a
- * word's variants found in it): lx_memo_put keeps vlen bytes under a key
- * until a reopen finds a new revision of some shard (or the shard set
- * changes), at most a few MB (when full, everything goes).  lx_memo_get: 1
- * with *val (borrowed, valid until the next lx_memo_put or reopen) and
- * *vlen, 0 when nothing is kept under key.  Any other handle keeps nothing.
+ * A reader's memo of what its callers derived from the index (a word's
+ * variants found in it): lx_memo_put keeps vlen bytes under a key until a
+ * reopen finds a new revision (of some shard, or the shard set changes),
+ * at most a few MB (when full, everything goes).  lx_memo_get: 1 with *val
+ * (borrowed, valid until the next lx_memo_put or reopen) and *vlen, 0 when
+ * nothing is kept under key.  A writer keeps nothing (what it reads
+ * changes without a new revision).
  */
 int lx_memo_get(lx_db *db, const char *key, size_t klen, const void **val, size_t *vlen);
 void lx_memo_put(lx_db *db, const char *key, size_t klen, const void *val, size_t vlen);

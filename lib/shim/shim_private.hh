@@ -113,7 +113,7 @@ struct lx_db {
 	// terms (xapian_shim.cc); when full, they all go.
 	std::unordered_map<std::string, uint64_t> freqs;
 	uint64_t freqs_generation = 0;
-	// A remote reader's values of lx_memo_put (what callers derived from
+	// A reader's values of lx_memo_put (what callers derived from
 	// the index, such as a word's variants found in it), read in generation
 	// memo_generation; at most kMemoMax bytes, when full they all go.
 	std::unordered_map<std::string, std::string> memo;

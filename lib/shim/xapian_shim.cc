@@ -1996,9 +1996,12 @@ namespace {
 constexpr size_t kMemoMax = 4u << 20;
 constexpr size_t kMemoOverhead = 64;
 
+// Every reader keeps a memo (a local one since q21: a question's rare
+// words stemmed their variants again in each question of a paragraph); a
+// writer reads what it has not committed, which no generation tracks.
 bool memo_on(const lx_db *db)
 {
-	return !db->writable && lx_remote(db);
+	return !db->writable;
 }
 
 }  // namespace
