@@ -59,16 +59,21 @@ def start_server(path, port, writable=True):
                          ["--interface", "127.0.0.1", "--port", str(port), path],
                          stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True)
     servers.append(p)
+    # Wait for this server's own "Listening...": a connection alone may reach
+    # another process that took the port after free_ports() let it go (a test
+    # suite or benchmark running beside this one), and then the test would
+    # talk to the wrong server.
     deadline = time.time() + 10
+    said = b""
     while time.time() < deadline:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+        with open(path + ".log", "rb") as f:
+            said = f.read()
+        if b"Listening..." in said:
             return p
-        except OSError:
-            if p.poll() is not None:
-                break
-            time.sleep(0.05)
-    raise RuntimeError("xapian-tcpsrv on port %d did not start" % port)
+        if p.poll() is not None:
+            break
+        time.sleep(0.05)
+    raise RuntimeError("xapian-tcpsrv on port %d did not start: %s" % (port, said.decode(errors="replace")))
 
 
 def stop_server(p):
