@@ -51,13 +51,13 @@ typedef struct {
 } sctx;
 
 /*
- * The written form of `term` in the collection closest to the word typed
- * (c->typed, folded), from the first `docs` documents that hold it,
- * if one is within max edits: appended to out, its distance returned;
- * max + 1 when there is none.  One edit away is as close as a typo gets:
- * the search stops there.
+ * The written form of `term` in the collection closest to `want` (folded:
+ * the word typed, or a variant of it), from the first `docs` documents that
+ * hold it, if one is within max edits: appended to out, its distance
+ * returned; max + 1 when there is none.  One edit away is as close as a
+ * typo gets: the search stops there (max 0: an exact match).
  */
-static int surface(sctx *c, const char *term, int max, size_t docs, lupe_buf *out)
+static int surface(sctx *c, const char *term, const lupe_buf *want, int max, size_t docs, lupe_buf *out)
 {
 	lupe_buf unpacked = {0};
 	lupe_tokens toks = {0};
@@ -111,7 +111,7 @@ static int surface(sctx *c, const char *term, int max, size_t docs, lupe_buf *ou
 				c->fb.len = 0;
 				if (lupe_analyzer_fold(c->an, w, wl, &c->fb) < 0)
 					continue;
-				int dist = lupe_fuzzy_osa(c->typed.p, c->typed.len, c->fb.p, c->fb.len, max);
+				int dist = lupe_fuzzy_osa(want->p, want->len, c->fb.p, c->fb.len, max);
 				if (dist < best) {
 					out->len = 0;
 					if (lupe_buf_append(out, w, wl) < 0)
@@ -138,12 +138,9 @@ done:
  */
 static int shown(sctx *c, const char *term, const char *variant)
 {
-	lupe_buf typed = c->typed, w = {0};
-	c->typed = (lupe_buf){0};
-	int found = lupe_buf_append(&c->typed, variant, strlen(variant)) == 0 &&
-		    surface(c, term, 0, SHOWN_DOCS, &w) == 0;
-	lupe_buf_free(&c->typed);
-	c->typed = typed;
+	lupe_buf w = {0};
+	const lupe_buf want = {(char *)variant, strlen(variant), 0};
+	int found = surface(c, term, &want, 0, SHOWN_DOCS, &w) == 0;
 	lupe_buf_free(&w);
 	return found;
 }
@@ -188,20 +185,34 @@ static int inner_capitals(const char *typed, size_t tn)
  * capital first letter stays capital.  0, or -1 when the word typed has
  * capitals beyond its first letter (ARPNET), which the variant cannot show.
  */
-static int as_typed(const char *typed, size_t tn, const char *v, lupe_buf *out)
+/*
+ * w's first letter in the case of the word typed: lower case when the user
+ * wrote it so (not in a word w writes in capitals), a capital when the user
+ * wrote one (Englsich -> Englisch where the documents say "englisch"; ä -> Ä).
+ */
+static void first_case(const char *typed, size_t tn, lupe_buf *w)
 {
 	const unsigned char *t = (const unsigned char *)typed;
+	unsigned char *o = (unsigned char *)w->p;
+	if (tn == 0 || w->len == 0)
+		return;
+	if (t[0] >= 'a' && t[0] <= 'z' && o[0] >= 'A' && o[0] <= 'Z' && !(w->len > 1 && o[1] >= 'A' && o[1] <= 'Z'))
+		o[0] = (unsigned char)(o[0] + 32);
+	else if (t[0] >= 'A' && t[0] <= 'Z' && o[0] >= 'a' && o[0] <= 'z')
+		o[0] = (unsigned char)(o[0] - 32);
+	else if (tn > 1 && t[0] == 0xC3 && t[1] >= 0x80 && t[1] <= 0x9E && w->len > 1 && o[0] == 0xC3 &&
+		 o[1] >= 0xA0 && o[1] <= 0xBE)
+		o[1] = (unsigned char)(o[1] - 0x20);
+}
+
+static int as_typed(const char *typed, size_t tn, const char *v, lupe_buf *out)
+{
 	if (inner_capitals(typed, tn))
 		return -1;
 	out->len = 0;
 	if (lupe_buf_append(out, v, strlen(v)) < 0 || out->len == 0)
 		return -1;
-	unsigned char *o = (unsigned char *)out->p;
-	if (t[0] >= 'A' && t[0] <= 'Z' && o[0] >= 'a' && o[0] <= 'z')
-		o[0] = (unsigned char)(o[0] - 32);
-	else if (tn > 1 && t[0] == 0xC3 && t[1] >= 0x80 && t[1] <= 0x9E && out->len > 1 && o[0] == 0xC3 &&
-		 o[1] >= 0xA0 && o[1] <= 0xBE)
-		o[1] = (unsigned char)(o[1] - 0x20); /* ä -> Ä */
+	first_case(typed, tn, out);
 	return 0;
 }
 
@@ -330,7 +341,7 @@ static void word(sctx *c, const lq_node *n)
 		lupe_buf best = {0}, w = {0};
 		int best_d = dist + 1, best_fb = 0;
 		for (int j = 0; j < nc && (best_d > 1 || best_fb); j++) {
-			int d = surface(c, cand[j].c.term, dist, SURFACE_DOCS, &w), fb = 0;
+			int d = surface(c, cand[j].c.term, &c->typed, dist, SURFACE_DOCS, &w), fb = 0;
 			if (d > 1 && d <= dist && cand[j].form[0] && as_typed(orig, ol, cand[j].form, &w) == 0)
 				d = 1;
 			else if (d > dist && own == 0 && !split && cand[j].form[0] &&
@@ -349,22 +360,7 @@ static void word(sctx *c, const lq_node *n)
 			}
 		}
 		if (best_d <= dist && best.len) {
-			/*
-			 * The user's first letter keeps its case: lower case (not in a
-			 * word written in capitals), and a capital where the documents
-			 * write the word in lower case (Englsich -> Englisch, not
-			 * "englisch", at the start of a question or as a noun).
-			 */
-			const unsigned char *o = (const unsigned char *)orig;
-			unsigned char *w0 = (unsigned char *)best.p;
-			if (o[0] >= 'a' && o[0] <= 'z' && w0[0] >= 'A' && w0[0] <= 'Z' &&
-			    !(best.len > 1 && w0[1] >= 'A' && w0[1] <= 'Z'))
-				w0[0] = (unsigned char)(w0[0] + 32);
-			else if (o[0] >= 'A' && o[0] <= 'Z' && w0[0] >= 'a' && w0[0] <= 'z')
-				w0[0] = (unsigned char)(w0[0] - 32);
-			else if (ol > 1 && o[0] == 0xC3 && o[1] >= 0x80 && o[1] <= 0x9E && best.len > 1 && w0[0] == 0xC3 &&
-				 w0[1] >= 0xA0 && w0[1] <= 0xBE)
-				w0[1] = (unsigned char)(w0[1] - 0x20); /* ä -> Ä */
+			first_case(orig, ol, &best); /* Englsich -> Englisch, kommunkation -> kommunikation */
 			replace(c, orig, ol, best.p, best.len);
 		}
 		lupe_buf_free(&best);
