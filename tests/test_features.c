@@ -140,6 +140,7 @@ static const struct {
 	{"Internet2-Netzerk", "net", "Internet2-Netzwerk"}, /* a correction inside a hyphen group's phrase */
 	{"Rotorn", "rotor", "Rotoren"}, /* rotor is rarer than rot (Rotern): each keeps its own weight */
 	{"MP3-Player", "mp3", NULL},    /* "mp3" is a number token, and a word of the group */
+	{"Zahl Darstellung", "zahlen", NULL}, /* the plural link -en-: Zahlendarstellung */
 };
 
 /* The documents keyword_rows are searched in (id, text). */
@@ -168,6 +169,8 @@ static const char *const keyword_docs[][2] = {
 	{"rot3", "Rot und Grün mischen."},
 	{"rotor", "Die Rotoren drehen sich."},
 	{"mp3", "Der Player spielt MP3 und Ogg."},
+	{"zahlen", "Die Zahlendarstellung bleibt."},
+	{"zahl2", "Eine Zahl und ihre Darstellung, die Zahl und die Darstellung."},
 };
 
 START_TEST(test_keyword_rows)

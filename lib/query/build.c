@@ -872,7 +872,7 @@ static void join_pair(builder *b, const lq_node *a, const lq_node *c, double sca
 	if (lupe_analyzer_fold(b->an, a->text, a->text_len, &fa) < 0 ||
 	    lupe_analyzer_fold(b->an, c->text, c->text_len, &fc) < 0 || fa.len < 3 || fc.len < 3)
 		goto done;
-	for (int k = -1; (links[k + 1] || k < 0) && !b->oom; k++) {
+	for (int k = -1; (k < 0 || links[k]) && !b->oom; k++) {
 		char joined[300];
 		size_t al = fa.len;
 		const char *link = k < 0 ? "" : links[k];
