@@ -36,6 +36,8 @@ static void setup(void)
 	ck_assert_int_eq(fx_add(db, "komp", NULL, "Die Verfassungsbeschwerde wurde eingereicht."), LUPE_OK);
 	ck_assert_int_eq(fx_add(db, "inter", NULL, "Zwei Interceptions entschieden das Spiel."), LUPE_OK);
 	ck_assert_int_eq(fx_add(db, "kod", NULL, "Die Kodierung der Daten."), LUPE_OK);
+	ck_assert_int_eq(fx_add(db, "pinst", NULL, "Jede Probleminstanz hat eine Lösung."), LUPE_OK);
+	ck_assert_int_eq(fx_add(db, "papart", NULL, "Das Problem ist alt, viele Wörter stehen hier dazwischen, und erst am Ende eine Instanz."), LUPE_OK);
 	for (int i = 0; i < N_FREQ; i++) {
 		snprintf(id, sizeof id, "bf%02d", i);
 		snprintf(text, sizeof text, "Am Bahnhof %d warten Leute.", i);
@@ -95,6 +97,9 @@ static const row rows[] = {
 	{"Interceptiion", 0, "inter", "Interception", 1, 0},
 	/* 14: a typo in the ending, which changes the stem (kodierng, not kodier) */
 	{"Kodierng", 0, "kod", "Kodierung", 1, 0},
+	/* 15: a correction that is a compound is searched as one typed right: also its parts apart */
+	{"Problemimstanz", 0, "pinst", "Probleminstanz", 2, 2},
+	{"Probleminstanz", 0, "pinst", NULL, 2, 2},
 };
 
 START_TEST(test_row)

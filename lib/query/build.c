@@ -340,6 +340,57 @@ static lx_query *fuzzy_q(builder *b, lq_field f, const lupe_itok *k, lx_query *w
 	return lx_q_combine(LX_OR, kids, 2, 0);
 }
 
+/*
+ * A correction that is a compound is searched as the compound typed right
+ * would be (tokens_q): its term OR its leaves near each other (scaled
+ * PART_NEAR_SCALE) OR anywhere (PART_AND_SCALE).  "Problemimstanz" is
+ * no compound the splitter knows, but its correction "Probleminstanz" is,
+ * and a document that writes the parts apart ("Instanz eines Problems")
+ * is found as for the word typed right.  cq is the correction's term
+ * query; form its written one-edit variant ("" when none).  Not inside a
+ * phrase, whose positions Xapian matches for terms only (alts_op).
+ */
+static lx_query *correction_parts_q(builder *b, lq_field f, const char *form, lx_query *cq)
+{
+	size_t fl = strlen(form);
+	if (!cq || fl == 0)
+		return cq;
+	lupe_tokens t = {0};
+	lupe_part leaves[16];
+	int nl = 0;
+	if (lupe_analyze_into(b->an, &t, form, fl, 0) < 0) {
+		b->oom = 1;
+	} else if (t.n >= 3 && t.v[0].kind == LUPE_TOKEN_WORD && t.v[0].start == 0 && t.v[0].end == fl) {
+		size_t np = 0;
+		while (1 + np < t.n && t.v[1 + np].kind == LUPE_TOKEN_PART && t.v[1 + np].position == t.v[0].position)
+			np++;
+		nl = lupe_backoff_leaves(lupe_itok_form(&t, &t.v[0]), t.v[0].form_len, &t, 1, np, leaves, 16);
+	}
+	if (nl < 2) {
+		lupe_tokens_release(&t);
+		return cq;
+	}
+	qlist near = {0}, all = {0};
+	for (int j = 1; j <= nl; j++) {
+		const char *pt = lupe_itok_term(&t, &t.v[j]);
+		ql_push(b, &near, term_q(b, f, pt, t.v[j].term_len));
+		ql_push(b, &all, term_q(b, f, pt, t.v[j].term_len));
+		note_term(b, pt, t.v[j].term_len, 0, LUPE_QT_PART);
+	}
+	lupe_tokens_release(&t);
+	lx_query *kids[3] = {cq, lx_q_scale(ql_combine(b, &near, LX_NEAR, PART_WINDOW), PART_NEAR_SCALE),
+			     lx_q_scale(ql_combine(b, &all, LX_AND, 0), PART_AND_SCALE)};
+	if (!kids[1] || !kids[2]) {
+		lx_q_free(kids[1]), lx_q_free(kids[2]);
+		b->oom = 1;
+		return cq;
+	}
+	lx_query *r = lx_q_combine(LX_OR, kids, 3, 0);
+	if (!r)
+		b->oom = 1;
+	return r;
+}
+
 /* The word, OR (weighted lower) its likely corrections when it looks mistyped. */
 static lx_query *typo_q(builder *b, lq_field f, const lupe_itok *k, lx_query *wq)
 {
@@ -353,8 +404,9 @@ static lx_query *typo_q(builder *b, lq_field f, const lupe_itok *k, lx_query *wq
 		return wq;
 	qlist alts = {0};
 	for (int i = 0; i < n; i++) {
-		ql_push(b, &alts, term_q(b, f, c[i].c.term, strlen(c[i].c.term)));
+		lx_query *cq = term_q(b, f, c[i].c.term, strlen(c[i].c.term));
 		note_term(b, c[i].c.term, strlen(c[i].c.term), 0, LUPE_QT_TYPO);
+		ql_push(b, &alts, b->in_phrase ? cq : correction_parts_q(b, f, c[i].form, cq));
 	}
 	lx_query *tq = lx_q_scale(ql_combine(b, &alts, alts_op(b, 1), 0), own ? TYPO_SCALE : TYPO_ABSENT_SCALE);
 	if (!tq) {
