@@ -126,6 +126,32 @@ START_TEST(test_row)
 END_TEST
 
 /*
+ * A mistyped word pairs with its neighbour for proximity as the word typed
+ * right does: the same words and lengths in two documents, adjacent in
+ * one, eleven apart in the other, which is added first and so wins a tie.
+ */
+START_TEST(test_correction_near)
+{
+	char p[4200];
+	char *d = fx_tmpdir();
+	snprintf(p, sizeof p, "%s/db", d);
+	lupe_db *t = fx_open_write(p);
+	ck_assert_ptr_nonnull(t);
+	ck_assert_int_eq(fx_add(t, "far", "x", "Strategie eins zwei drei vier fünf sechs sieben acht neun zehn Kommunikation"), 0);
+	ck_assert_int_eq(fx_add(t, "near", "x", "Strategie Kommunikation eins zwei drei vier fünf sechs sieben acht neun zehn"), 0);
+	ck_assert_int_eq(lupe_commit(t), LUPE_OK);
+	ck_assert_str_eq(fx_top(t, "Strategie Kommunikation"), "near");
+	ck_assert_str_eq(fx_top(t, "Strategie Kommunikatoin"), "near");
+	ck_assert_str_eq(fx_top(t, "Stratgeie Kommunikation"), "near");
+	ck_assert_str_eq(fx_top(t, "Stratgeie Kommunikatoin"), "near");
+	ck_assert_str_eq(fx_top_exact(t, "Strategie Kommunikation eins"), "near");
+	lupe_close(t);
+	fx_rmrf(d);
+	free(d);
+}
+END_TEST
+
+/*
  * The per-query budget: words the index does not hold are looked up for
  * corrections only while the query's budget lasts (8 of them), so a query
  * of 1,000 misspelt words costs what 8 do.  The 9th unknown word is
@@ -389,6 +415,7 @@ int main(void)
 	tcase_add_unchecked_fixture(tc, setup, teardown);
 	tcase_add_loop_test(tc, test_row, 0, (int)(sizeof rows / sizeof rows[0]));
 	tcase_add_test(tc, test_budget);
+	tcase_add_test(tc, test_correction_near);
 	tcase_add_loop_test(tc, test_prune, 0, (int)(sizeof prune_rows / sizeof prune_rows[0]));
 	tcase_add_test(tc, test_bad_input);
 	tcase_add_test(tc, test_fresh_after_commit);

@@ -66,6 +66,8 @@
 #define JOIN_SCALE 2.0
 #define JOIN_TIER_SCALE 32.0
 
+#define FIXES_MAX 8
+
 typedef struct {
 	lx_db *x;
 	unsigned flags;
@@ -87,7 +89,20 @@ typedef struct {
 	int hyphen_fallbacks; /* hyphen groups searched as their words too (word_q) */
 	int compound_repairs; /* words searched as a compound one edit away (compound_typo) */
 	int lone;             /* the query is one word, phrase or hyphen group */
+	/*
+	 * Words the index lacks and the corrections typo_q searched for them,
+	 * so that proximity() pairs a neighbour with the corrections, as it
+	 * would the word typed right.
+	 */
+	struct {
+		char term[64];
+		char alt[LUPE_TYPO_ALTS][64];
+		int n;
+	} fixes[FIXES_MAX];
+	int nfixes;
 } builder;
+_Static_assert(sizeof(((builder *)0)->fixes[0].alt[0]) == sizeof(((lupe_fuzzy_cand *)0)->term),
+	       "a correction's term is copied whole");
 
 void lupe_qterms_free(lupe_qterms *qt)
 {
@@ -402,6 +417,13 @@ static lx_query *typo_q(builder *b, lq_field f, const lupe_itok *k, lx_query *wq
 				      &own, c, LUPE_TYPO_ALTS);
 	if (n <= 0)
 		return wq;
+	if (!own && !b->in_phrase && b->nfixes < FIXES_MAX && k->term_len < sizeof b->fixes[0].term) {
+		memcpy(b->fixes[b->nfixes].term, term, k->term_len);
+		b->fixes[b->nfixes].term[k->term_len] = '\0';
+		for (int i = 0; i < n; i++)
+			memcpy(b->fixes[b->nfixes].alt[i], c[i].c.term, sizeof c[i].c.term); /* both char[64] */
+		b->fixes[b->nfixes++].n = n;
+	}
 	qlist alts = {0};
 	for (int i = 0; i < n; i++) {
 		lx_query *cq = term_q(b, f, c[i].c.term, strlen(c[i].c.term));
@@ -1000,6 +1022,25 @@ static void join_neighbours(builder *b, const lq_node *g, qlist *opt)
 #define PROX_WINDOW 6
 #define PROX_MAX_WORDS 4
 
+/*
+ * One side of a proximity pair: the word's term, or for a word the index
+ * lacks, the OR of the corrections typo_q searched for it (a NEAR matches
+ * the positions of terms and ORs of terms): "letzte Premiermonister"
+ * pairs like "letzte Premierminister".
+ */
+static lx_query *near_side(builder *b, lq_field f, const char *t, size_t n)
+{
+	for (int i = 0; i < b->nfixes; i++) {
+		if (strlen(b->fixes[i].term) != n || memcmp(b->fixes[i].term, t, n))
+			continue;
+		qlist l = {0};
+		for (int j = 0; j < b->fixes[i].n; j++)
+			ql_push(b, &l, term_q(b, f, b->fixes[i].alt[j], strlen(b->fixes[i].alt[j])));
+		return ql_combine(b, &l, LX_OR, 0);
+	}
+	return term_q(b, f, t, n);
+}
+
 static void proximity(builder *b, const lq_node *g, qlist *opt)
 {
 	char *terms[PROX_MAX_WORDS + 1];
@@ -1035,8 +1076,8 @@ static void proximity(builder *b, const lq_node *g, qlist *opt)
 	for (size_t i = 0; i + 1 < pairs_of && !b->oom; i++) {
 		if (lens[i] == lens[i + 1] && !memcmp(terms[i], terms[i + 1], lens[i]))
 			continue;
-		lx_query *kids[2] = {term_q(b, field, terms[i], lens[i]), NULL};
-		kids[1] = term_q(b, field, terms[i + 1], lens[i + 1]);
+		lx_query *kids[2] = {near_side(b, field, terms[i], lens[i]), NULL};
+		kids[1] = near_side(b, field, terms[i + 1], lens[i + 1]);
 		if (!kids[0] || !kids[1]) {
 			lx_q_free(kids[0]), lx_q_free(kids[1]);
 			b->oom = 1;
@@ -1313,7 +1354,7 @@ int lupe_query_build(lx_db *x, unsigned flags, lupe_analyzer *an, lupe_tokens *t
 		     const lq_node *root, lx_query **out, lupe_qterms *qt, lupe_err *err)
 {
 	builder b = {x, flags, "", an, toks, qt, {0}, err, 0, LUPE_TYPO_BUDGET, memo,
-		     0, NULL, EXPANSION_MAX, FUZZY_WORDS_MAX, 0, 0, 0, 0, 0};
+		     0, NULL, EXPANSION_MAX, FUZZY_WORDS_MAX, 0, 0, 0, 0, 0, {{"", {""}, 0}}, 0};
 	/* Compound repairs are for keyword queries (compound_typo). */
 	if (count_leaves(root, COMPOUND_REPAIR_WORDS, 0) > COMPOUND_REPAIR_WORDS)
 		b.compound_repairs = COMPOUND_REPAIRS_MAX;
