@@ -36,6 +36,8 @@ static void setup(void)
 	ck_assert_int_eq(fx_add(db, "komp", NULL, "Die Verfassungsbeschwerde wurde eingereicht."), LUPE_OK);
 	ck_assert_int_eq(fx_add(db, "inter", NULL, "Zwei Interceptions entschieden das Spiel."), LUPE_OK);
 	ck_assert_int_eq(fx_add(db, "kod", NULL, "Die Kodierung der Daten."), LUPE_OK);
+	ck_assert_int_eq(fx_add(db, "klass", NULL, "Die Komplexitätsklassen P und NP."), LUPE_OK);
+	ck_assert_int_eq(fx_add(db, "gross", NULL, "Der zweitgrößte Hersteller der Welt."), LUPE_OK);
 	ck_assert_int_eq(fx_add(db, "pinst", NULL, "Jede Probleminstanz hat eine Lösung."), LUPE_OK);
 	ck_assert_int_eq(fx_add(db, "papart", NULL, "Das Problem ist alt, viele Wörter stehen hier dazwischen, und erst am Ende eine Instanz."), LUPE_OK);
 	for (int i = 0; i < N_FREQ; i++) {
@@ -100,6 +102,9 @@ static const row rows[] = {
 	/* 15: a correction that is a compound is searched as one typed right: also its parts apart */
 	{"Problemimstanz", 0, "pinst", "Probleminstanz", 2, 2},
 	{"Probleminstanz", 0, "pinst", NULL, 2, 2},
+	/* 17: a letter the edit adds is written as the documents write it (ä), the rest as typed (ß) */
+	{"Komplexittsklassen", 0, "klass", "Komplexitätsklassen", 1, 0},
+	{"zweitgrßte", 0, "gross", "zweitgrößte", 1, 0},
 };
 
 START_TEST(test_row)

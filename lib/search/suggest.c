@@ -274,6 +274,38 @@ static int written(sctx *c, const char *orig, size_t ol, const char *form, size_
 	return 0;
 }
 
+/*
+ * A variant's edited letters as the documents write the word: the search
+ * makes variants with plain letters, whose terms are those of the umlaut
+ * spellings (Snowball stems ä as a), so "Komplexittsklassen" gives
+ * "komplexitatsklassen".  When `shown` (folded: a form the documents
+ * write, another inflection) is closer to the variant with an a, o or u
+ * of the edit written ä, ö or ü, the variant (v, NUL-terminated, room for
+ * LUPE_TYPO_FORM bytes) takes the umlaut.
+ */
+static void umlaut_as_shown(const char *form, size_t fl, char *v, const lupe_buf *shown)
+{
+	size_t vl = strlen(v), p = 0, q = 0;
+	while (p < fl && p < vl && form[p] == v[p])
+		p++;
+	while (q < fl - p && q < vl - p && form[fl - 1 - q] == v[vl - 1 - q])
+		q++;
+	int now = lupe_fuzzy_osa(v, vl, shown->p, shown->len, 6);
+	for (size_t i = p; i < vl - q && vl + 1 < LUPE_TYPO_FORM; i++) {
+		const char *uml = v[i] == 'a' ? "\xC3\xA4" : v[i] == 'o' ? "\xC3\xB6" : v[i] == 'u' ? "\xC3\xBC" : NULL;
+		if (!uml)
+			continue;
+		char t[LUPE_TYPO_FORM];
+		memcpy(t, v, i);
+		memcpy(t + i, uml, 2);
+		memcpy(t + i + 2, v + i + 1, vl - i); /* with the NUL */
+		if (lupe_fuzzy_osa(t, vl + 1, shown->p, shown->len, 6) < now) {
+			memcpy(v, t, vl + 2);
+			return;
+		}
+	}
+}
+
 static void mended(sctx *c, const char *orig, size_t ol, const char *form, size_t fl, const char *fixed)
 {
 	lupe_buf w = {0};
@@ -342,9 +374,17 @@ static void word(sctx *c, const lq_node *n)
 		int best_d = dist + 1, best_fb = 0;
 		for (int j = 0; j < nc && (best_d > 1 || best_fb); j++) {
 			int d = surface(c, cand[j].c.term, &c->typed, dist, SURFACE_DOCS, &w), fb = 0;
-			if (d > 1 && d <= dist && cand[j].form[0] && as_typed(orig, ol, cand[j].form, &w) == 0)
-				d = 1;
-			else if (d > dist && own == 0 && !split && cand[j].form[0] &&
+			char v[LUPE_TYPO_FORM];
+			if (d > 1 && d <= dist && cand[j].form[0]) {
+				/* written as the user wrote the rest, the edit as the documents write it */
+				snprintf(v, sizeof v, "%s", cand[j].form);
+				c->fb.len = 0;
+				if (lupe_analyzer_fold(c->an, w.p, w.len, &c->fb) == 0)
+					umlaut_as_shown(form, fl, v, &c->fb);
+				if (written(c, orig, ol, form, fl, v, &w) == 0 || as_typed(orig, ol, v, &w) == 0)
+					d = 1;
+			}
+			if (d > dist && own == 0 && !split && cand[j].form[0] &&
 				 lupe_typo_usual(form, fl, cand[j].form, strlen(cand[j].form)) &&
 				 shown(c, cand[j].c.term, cand[j].form) &&
 				 written(c, orig, ol, form, fl, cand[j].form, &w) == 0) {
