@@ -38,6 +38,7 @@ static void setup(void)
 	ck_assert_int_eq(fx_add(db, "kod", NULL, "Die Kodierung der Daten."), LUPE_OK);
 	ck_assert_int_eq(fx_add(db, "klass", NULL, "Die Komplexitätsklassen P und NP."), LUPE_OK);
 	ck_assert_int_eq(fx_add(db, "gross", NULL, "Der zweitgrößte Hersteller der Welt."), LUPE_OK);
+	ck_assert_int_eq(fx_add(db, "engl", NULL, "Das englisch gesprochene Wort, die englische Sprache."), LUPE_OK);
 	ck_assert_int_eq(fx_add(db, "pinst", NULL, "Jede Probleminstanz hat eine Lösung."), LUPE_OK);
 	ck_assert_int_eq(fx_add(db, "papart", NULL, "Das Problem ist alt, viele Wörter stehen hier dazwischen, und erst am Ende eine Instanz."), LUPE_OK);
 	for (int i = 0; i < N_FREQ; i++) {
@@ -105,6 +106,8 @@ static const row rows[] = {
 	/* 17: a letter the edit adds is written as the documents write it (ä), the rest as typed (ß) */
 	{"Komplexittsklassen", 0, "klass", "Komplexitätsklassen", 1, 0},
 	{"zweitgrßte", 0, "gross", "zweitgrößte", 1, 0},
+	/* 19: of two forms one edit away, the one a usual typo explains (h dropped, not h hit as e) */
+	{"englisce", 0, "engl", "englische", 1, 0},
 };
 
 START_TEST(test_row)

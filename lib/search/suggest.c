@@ -68,6 +68,14 @@ static int surface(sctx *c, const char *term, const lupe_buf *want, int max, siz
 	lx_mset *ms = NULL;
 	lx_params p = {0};
 	int best = max + 1, stop = max > 0; /* one edit away is as close as a typo gets */
+	/*
+	 * Of forms one edit away, one that a usual typo explains
+	 * (lupe_typo_usual): "körperliceh" is "körperliche" with two letters
+	 * swapped, not "körperlich" with an e added; "englisce" is "englische"
+	 * with the h dropped, not "englisch" with the h hit as e.  The first
+	 * such form ends the search; else the first form one edit away.
+	 */
+	int usual = 0;
 	lx_query *q = lx_q_term(term, strlen(term), 1);
 	p.k1 = 1.2;
 	p.b = 0.75;
@@ -87,7 +95,7 @@ static int surface(sctx *c, const char *term, const lupe_buf *want, int max, siz
 	qt.n_terms = 1;
 	if (lupe_snip_keys_new(&keys, &qt) < 0)
 		goto done;
-	for (size_t d = 0; d < lx_mset_size(ms) && best > stop; d++) {
+	for (size_t d = 0; d < lx_mset_size(ms) && (best > stop || (best == 1 && !usual)); d++) {
 		size_t dl;
 		const char *data = lx_mset_data(ms, d, &dl);
 		unpacked.len = 0;
@@ -98,11 +106,11 @@ static int surface(sctx *c, const char *term, const lupe_buf *want, int max, siz
 		size_t lens[2] = {rec.title_len, rec.text_len > LUPE_SNIPPET_SCAN_MAX
 							 ? lupe_utf8_floor(rec.text, LUPE_SNIPPET_SCAN_MAX)
 							 : rec.text_len};
-		for (int f = 0; f < 2 && best > stop; f++) {
+		for (int f = 0; f < 2 && (best > stop || (best == 1 && !usual)); f++) {
 			/* Only around the places the term may be (snippet.c's prefilter). */
 			if (lupe_analyze_near(c->an, &toks, fields[f], lens[f], keys, 0) < 0)
 				goto done;
-			for (size_t i = 0; i < toks.n && best > stop; i++) {
+			for (size_t i = 0; i < toks.n && (best > stop || (best == 1 && !usual)); i++) {
 				const lupe_itok *k = &toks.v[i];
 				if (k->kind != LUPE_TOKEN_WORD || strcmp(lupe_itok_term(&toks, k), term) != 0)
 					continue;
@@ -112,11 +120,13 @@ static int surface(sctx *c, const char *term, const lupe_buf *want, int max, siz
 				if (lupe_analyzer_fold(c->an, w, wl, &c->fb) < 0)
 					continue;
 				int dist = lupe_fuzzy_osa(want->p, want->len, c->fb.p, c->fb.len, max);
-				if (dist < best) {
+				int u = dist == 1 && lupe_typo_usual(want->p, want->len, c->fb.p, c->fb.len);
+				if (dist < best || (dist == 1 && best == 1 && u)) {
 					out->len = 0;
 					if (lupe_buf_append(out, w, wl) < 0)
 						goto done;
 					best = dist;
+					usual = u;
 				}
 			}
 		}
