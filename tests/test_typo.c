@@ -39,6 +39,9 @@ static void setup(void)
 	ck_assert_int_eq(fx_add(db, "klass", NULL, "Die Komplexitätsklassen P und NP."), LUPE_OK);
 	ck_assert_int_eq(fx_add(db, "gross", NULL, "Der zweitgrößte Hersteller der Welt."), LUPE_OK);
 	ck_assert_int_eq(fx_add(db, "engl", NULL, "Das englisch gesprochene Wort, die englische Sprache."), LUPE_OK);
+	ck_assert_int_eq(fx_add(db, "spur", NULL, "Die Spur ist schmal, die Weite groß."), LUPE_OK);
+	ck_assert_int_eq(fx_add(db, "lauf", NULL, "Er spurtete davon."), LUPE_OK);
+	ck_assert_int_eq(fx_add(db, "verk", NULL, "Die verkehrsreichste Bahn der Welt."), LUPE_OK);
 	ck_assert_int_eq(fx_add(db, "pinst", NULL, "Jede Probleminstanz hat eine Lösung."), LUPE_OK);
 	ck_assert_int_eq(fx_add(db, "papart", NULL, "Das Problem ist alt, viele Wörter stehen hier dazwischen, und erst am Ende eine Instanz."), LUPE_OK);
 	for (int i = 0; i < N_FREQ; i++) {
@@ -108,6 +111,10 @@ static const row rows[] = {
 	{"zweitgrßte", 0, "gross", "zweitgrößte", 1, 0},
 	/* 19: of two forms one edit away, the one a usual typo explains (h dropped, not h hit as e) */
 	{"englisce", 0, "engl", "englische", 1, 0},
+	/* 20: a compound the index lacks and whose parts it holds is no typo of a word two edits away */
+	{"Spurweite", 0, "spur", NULL, 1, 1},
+	/* 21: ... but one edit that undoes a usual typo is (s dropped; t added comes first) */
+	{"verkehrsreichte", 0, "verk", "verkehrsreichste", 1, 0},
 };
 
 START_TEST(test_row)

@@ -407,7 +407,7 @@ static lx_query *correction_parts_q(builder *b, lq_field f, const char *form, lx
 }
 
 /* The word, OR (weighted lower) its likely corrections when it looks mistyped. */
-static lx_query *typo_q(builder *b, lq_field f, const lupe_itok *k, lx_query *wq)
+static lx_query *typo_q(builder *b, lq_field f, const lupe_itok *k, int split, lx_query *wq)
 {
 	lupe_typo_cand c[LUPE_TYPO_ALTS];
 	const char *form = lupe_itok_form(b->toks, k);
@@ -415,6 +415,8 @@ static lx_query *typo_q(builder *b, lq_field f, const lupe_itok *k, lx_query *wq
 	uint64_t own = 0;
 	int n = lupe_typo_corrections(b->x, b->an, b->memo, form, k->form_len, term, k->term_len, 0, &b->typo_budget,
 				      &own, c, LUPE_TYPO_ALTS);
+	if (n > 0 && split)
+		n = lupe_typo_keep_usual(c, n);
 	if (n <= 0)
 		return wq;
 	if (!own && !b->in_phrase && b->nfixes < FIXES_MAX && k->term_len < sizeof b->fixes[0].term) {
@@ -528,7 +530,7 @@ static lx_query *tokens_q(builder *b, lq_field f, int phrase_only, int *all_stop
 			wq = fuzzy_q(b, f, k, wq);
 		else if ((b->flags & LUPE_BUILD_TYPO) && !phrase_only && k->kind == LUPE_TOKEN_WORD &&
 			 !(k->flags & LUPE_TOKEN_STOPWORD) && wq)
-			wq = typo_q(b, f, k, wq);
+			wq = typo_q(b, f, k, nl >= 2, wq);
 		if (parts.n >= 2) {
 			/* Copies for the AND branch: a query is consumed by its parent. */
 			qlist parts2 = {0};

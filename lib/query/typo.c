@@ -689,6 +689,7 @@ int lupe_typo_corrections(lx_db *db, lupe_analyzer *an, lupe_typo_memo *memo, co
 {
 	lupe_fuzzy_cand c[LUPE_FUZZY_MAX];
 	char forms[LUPE_FUZZY_MAX][LUPE_TYPO_FORM];
+	unsigned char usual[LUPE_FUZZY_MAX] = {0};
 	int order[LUPE_FUZZY_MAX];
 	if (own_freq)
 		*own_freq = 0;
@@ -738,15 +739,28 @@ int lupe_typo_corrections(lx_db *db, lupe_analyzer *an, lupe_typo_memo *memo, co
 		size_t hl = strlen(h->term);
 		if (h->pos < keep)
 			continue;
-		/* A term counts once, for the first variant that gave it (a doubled letter gives the same twice). */
+		/*
+		 * A term counts once, for the first variant that gave it (a
+		 * doubled letter gives the same twice); it is usual when any
+		 * variant that gave it undoes a usual typo (verkehrsreichte:
+		 * verkehrsreichste, s dropped, though verkehrsreiche, t added,
+		 * came first).
+		 */
+		int u = h->form[0] && lupe_typo_usual(w->form, w->flen, h->form, strlen(h->form));
 		size_t before = seen.n;
 		if (lupe_probes_add(&seen, h->term, hl) < 0)
 			break;
-		if (seen.n == before)
+		if (seen.n == before) {
+			for (int j = 0; j < n && u; j++)
+				if (strcmp(c[j].term, h->term) == 0)
+					usual[j] = 1;
 			continue;
+		}
 		int at = lupe_fuzzy_add(c, &n, LUPE_FUZZY_MAX, term, tlen, h->term, hl, 1, h->freq);
-		if (at >= 0)
+		if (at >= 0) {
 			memcpy(forms[at], h->form, LUPE_TYPO_FORM);
+			usual[at] = (unsigned char)u;
+		}
 	}
 	lupe_probes_free(&seen);
 	for (int i = 0; i < n; i++)
@@ -791,6 +805,7 @@ int lupe_typo_corrections(lx_db *db, lupe_analyzer *an, lupe_typo_memo *memo, co
 			continue;
 		out[k].c = *x;
 		memcpy(out[k].form, forms[order[i]], LUPE_TYPO_FORM);
+		out[k].usual = usual[order[i]];
 		k++;
 	}
 done:
@@ -1014,4 +1029,13 @@ long lupe_typo_memo_mended(const lupe_typo_memo *memo, const char *form, size_t 
 		return (long)n;
 	}
 	return -1;
+}
+
+int lupe_typo_keep_usual(lupe_typo_cand *c, int n)
+{
+	int k = 0;
+	for (int i = 0; i < n; i++)
+		if (c[i].usual)
+			c[k++] = c[i];
+	return k;
 }

@@ -19,6 +19,7 @@
 typedef struct {
 	lupe_fuzzy_cand c;
 	char form[LUPE_TYPO_FORM];
+	unsigned char usual; /* some one-edit variant that gave the term undoes a usual typo (lupe_typo_usual) */
 } lupe_typo_cand;
 
 /* At most this many corrections are searched for one word. */
@@ -120,6 +121,16 @@ size_t lupe_typo_compound(lx_db *db, lupe_analyzer *an, lupe_typo_memo *memo, co
  * such a variant when the documents show no close written form.
  */
 int lupe_typo_usual(const char *form, size_t flen, const char *v, size_t n);
+
+/*
+ * For a word the splitter cuts into parts (a compound the collection may
+ * simply lack: "Spurweite", spur|weite): keeps, in place, only the
+ * corrections that some one-edit variant undoing a usual typo gave (the
+ * usual flag), and returns how many are left.  A term two edits away
+ * ("spurtet", from "spurtete") is another word, not the compound
+ * mistyped.
+ */
+int lupe_typo_keep_usual(lupe_typo_cand *c, int n);
 
 /*
  * What lupe_typo_compound answered for `form` in this memo's query,

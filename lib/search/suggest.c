@@ -353,6 +353,8 @@ static void word(sctx *c, const lq_node *n)
 		int split = i + 1 < nt && c->toks->v[i + 1].kind == LUPE_TOKEN_PART;
 		int nc = lupe_typo_corrections(c->x, c->an, c->memo, form, fl, term, k->term_len, SUGGEST_KEEP,
 					       &c->budget, &own, cand, SUGGEST_TRY);
+		if (nc > 0 && split)
+			nc = lupe_typo_keep_usual(cand, nc);
 		if (nc <= 0) {
 			char fixed[LUPE_TYPO_FORM];
 			int named;
