@@ -134,6 +134,14 @@ static const gender_row gender_rows[] = {
 	{"a:b", {{"a", 0, 1, W}, {"b", 2, 3, W}}, {"a:b"}},
 	{"Hinweis:In diesem", {{"hinweis", 0, 7, W}, {"in", 8, 10, W}, {"dies", 11, 17, W}}, {NULL}},
 	{"ein/in", {{"ein", 0, 3, W}, {"in", 4, 6, W}}, {"ein/in"}},
+	/* 21: a marker inside a compound: one word, the compound of base and rest */
+	{"Sch\u00fcler:innenvertretung", {{"schulervertret", 0, 24, W}}, {"inn", "innenvertret", "schul:innenvertret"}},
+	{"B\u00fcrger*innenmeister", {{"burgermeist", 0, 20, W}}, {"innenmeist", "inn"}},
+	{"Lehrer_innenzimmer", {{"lehrerzimm", 0, 18, W}}, {"lehrer_innenzimm", "innenzimm"}},
+	{"Sch\u00fclerInnenvertretung", {{"schulervertret", 0, 23, W}}, {"innenvertret", "schulerinnenvertret"}},
+	{"Haus:innent\u00fcr", {{"haus", 0, 4, W}, {"innentur", 5, 14, W}}, {"haustur"}},
+	/* 26: in a hyphen group the joined form reads the word as its token does */
+	{"Sch\u00fcler:innen-Vertretung", {{"schul", 0, 14, W}, {"vertret", 15, 25, W}}, {"schuler:innenvertret"}},
 };
 
 START_TEST(test_gender)

@@ -30,6 +30,8 @@
 /* Texts that reach every branch of the fold and the plain-chunk test. */
 static const char *const cases[] = {
 	"Die Ueberstunden der Mitarbeiter:innen und MitarbeiterInnen (Überstunden) sind gestiegen.",
+	"Die Sch\xC3\xBCler:innenvertretung, B\xC3\xBCrger*innenbeteiligung, Lehrer_innenzimmer, "
+	"Sch\xC3\xBClerInnenvertretung, Haus:innent\xC3\xBCr und die Sch\xC3\xBCler:innen-Vertretung.",
 	"Haus- und Gartenarbeit, Wirtschafts-, Sozial- und Umweltpolitik sowie Ein- und Ausgabe.",
 	"Die Kakao-Ernte und die Kakaoernte im Zooeingang; Zoo-Eingang.",
 	"Die Social-Media-Strategie der Kommunikationsberater ist neu.",

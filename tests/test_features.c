@@ -141,6 +141,8 @@ static const struct {
 	{"Rotorn", "rotor", "Rotoren"}, /* rotor is rarer than rot (Rotern): each keeps its own weight */
 	{"MP3-Player", "mp3", NULL},    /* "mp3" is a number token, and a word of the group */
 	{"Zahl Darstellung", "zahlen", NULL}, /* the plural link -en-: Zahlendarstellung */
+	{"Schüler:innenvertretung", "sv", NULL}, /* a gender marker inside a compound */
+	{"Bürgerbeteiligung", "bb", NULL},        /* ... and the other way round */
 };
 
 /* The documents keyword_rows are searched in (id, text). */
@@ -171,6 +173,9 @@ static const char *const keyword_docs[][2] = {
 	{"mp3", "Der Player spielt MP3 und Ogg."},
 	{"zahlen", "Die Zahlendarstellung bleibt."},
 	{"zahl2", "Eine Zahl und ihre Darstellung, die Zahl und die Darstellung."},
+	{"sv", "Die Schülervertretung tagt."},
+	{"bb", "Die Bürger*innenbeteiligung beginnt."},
+	{"sv2", "Die Schüler und ihre Vertretung, die Bürger und die Beteiligung."},
 };
 
 START_TEST(test_keyword_rows)

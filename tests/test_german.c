@@ -425,7 +425,39 @@ static const char *const not_stopwords[] = {
 "stopwort", "daß", "dasss", "zwischenzeit", "unse0", "", "aberr", "über0", "zu ", "manager", "strasse", "euere", "wurd", "wannen", "wessi", "zwischen\0",
 };
 
+/* lupe_de_degender_inner: raw word -> the compound without its inner marker ("" when none). */
+static const struct row inner_rows[] = {
+	{"Sch\u00fcler:innenvertretung", "Sch\u00fclervertretung"}, /* 0 */
+	{"B\u00fcrger*innenmeister", "B\u00fcrgermeister"}, /* 1 */
+	{"Lehrer_innenzimmer", "Lehrerzimmer"}, /* 2 */
+	{"Sch\u00fclerInnenvertretung", "Sch\u00fclervertretung"}, /* 3 */
+	{"Kolleg\u00b7innenkreis", "Kollegkreis"}, /* 4 */
+	{"Lehrer/-innenzimmer", "Lehrerzimmer"}, /* 5 */
+	{"Lehrer/innenzimmer", "Lehrerzimmer"}, /* 6 */
+	{"Mitarbeiter:innenbefragung", "Mitarbeiterbefragung"}, /* 7 */
+	{"Haus:innent\u00fcr", ""}, /* 8: no person noun before the colon */
+	{"Thema:innenpolitik", ""}, /* 9 */
+	{"Mitarbeiter:innen", ""}, /* 10: no rest (lupe_de_degender's) */
+	{"Mitarbeiter:innenab", ""}, /* 11: a rest of two letters */
+	{"Mitarbeiter:inbefragung", ""}, /* 12: the singular makes no compounds */
+	{"Mitarbeiter:innenBefragung", ""}, /* 13: not lower case */
+	{"Mitarbeiter:innen2020", ""}, /* 14 */
+	{"LinkedInnenraum", ""}, /* 15 */
+	{"Innenraum", ""}, /* 16 */
+	{":innenraum", ""}, /* 17 */
+};
+
 #define N(a) ((int)(sizeof(a) / sizeof((a)[0])))
+
+START_TEST(degender_inner_table)
+{
+	const struct row *r = &inner_rows[_i];
+	char out[128];
+	size_t n = lupe_de_degender_inner(r->in, strlen(r->in), out, sizeof out);
+	ck_assert_msg(n == strlen(r->want) && memcmp(out, r->want, n) == 0,
+		      "degender_inner row %d: \"%s\" -> \"%.*s\", want \"%s\"", _i, r->in, (int)n, out, r->want);
+}
+END_TEST
 
 START_TEST(degender_table)
 {
@@ -664,6 +696,7 @@ static Suite *german_suite(void)
 	Suite *s = suite_create("german");
 	TCase *tc = tcase_create("rules");
 	tcase_add_loop_test(tc, degender_table, 0, N(degender_rows));
+	tcase_add_loop_test(tc, degender_inner_table, 0, N(inner_rows));
 	tcase_add_loop_test(tc, spelling_table, 0, N(spelling_rows));
 	tcase_add_loop_test(tc, prestem_table, 0, N(prestem_rows));
 	tcase_add_loop_test(tc, stopword_table, 0, N(stopwords));

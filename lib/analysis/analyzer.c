@@ -371,8 +371,16 @@ static int word_uncached(lupe_analyzer *an, lupe_tokens *t, const char *text, co
 
 	if (n > LUPE_WORD_MAX)
 		n = lupe_utf8_floor(w, LUPE_WORD_MAX);
-	if (sg->kind == LUPE_SEG_WORD)
+	char inner[LUPE_WORD_MAX];
+	if (sg->kind == LUPE_SEG_WORD) {
 		n = lupe_de_degender(w, n);
+		/* Schüler:innenvertretung as Schülervertretung */
+		size_t il = lupe_de_degender_inner(w, n, inner, sizeof inner);
+		if (il) {
+			w = inner;
+			n = il;
+		}
+	}
 
 	an->fold.len = 0;
 	if (fold_word(an, w, n, &an->fold) < 0)
@@ -753,6 +761,9 @@ int64_t lupe_analyze_into(lupe_analyzer *an, lupe_tokens *t, const char *text, s
 				size_t wl = segs[j].end - segs[j].start;
 				if (wl > LUPE_WORD_MAX)
 					wl = lupe_utf8_floor(text + segs[j].start, LUPE_WORD_MAX);
+				/* each word as its own token reads it: Schüler:innen-Vertretung as schülervertretung */
+				if (segs[j].kind == LUPE_SEG_WORD)
+					wl = lupe_de_degender(text + segs[j].start, wl);
 				if (fold_word(an, text + segs[j].start, wl, &an->join) < 0)
 					return -1;
 				if (an->join.len > LUPE_WORD_MAX)

@@ -244,6 +244,51 @@ size_t lupe_de_degender(const char *word, size_t len)
 	return len;
 }
 
+/* Bytes of the lower-case letter (a-z, ä ö ü ß) at w[i], or 0. */
+static size_t lower_letter_at(const unsigned char *w, size_t len, size_t i)
+{
+	if (i < len && w[i] >= 'a' && w[i] <= 'z')
+		return 1;
+	if (i + 1 < len && w[i] == 0xC3 && (w[i + 1] == 0xA4 || w[i + 1] == 0xB6 || w[i + 1] == 0xBC || w[i + 1] == 0x9F))
+		return 2;
+	return 0;
+}
+
+size_t lupe_de_degender_inner(const char *word, size_t len, char *out, size_t cap)
+{
+	const unsigned char *w = (const unsigned char *)word;
+	for (size_t k = 2; k + 5 < len; k++) {
+		size_t m; /* marker bytes before the ending */
+		if (w[k] == ':' || w[k] == '*' || w[k] == '_' || (w[k] == '/' && w[k + 1] != '-'))
+			m = 1;
+		else if ((w[k] == 0xC2 && w[k + 1] == 0xB7) || (w[k] == '/' && w[k + 1] == '-'))
+			m = 2;
+		else if (w[k] == 'I' && lower_letter_before(word, k))
+			m = 0; /* Binnen-I: the I is the ending's */
+		else
+			continue;
+		size_t s = k + m;
+		if (len - s < 5 || (w[s] != 'i' && w[s] != 'I') || memcmp(w + s + 1, "nnen", 4) != 0)
+			continue;
+		/* The rest: lower-case letters only, three at least. */
+		size_t r = s + 5, l, letters = 0;
+		for (size_t i = r; i < len; i += l, letters++)
+			if (!(l = lower_letter_at(w, len, i)))
+				return 0;
+		/*
+		 * A person noun before the marker, whatever the marker: a colon
+		 * or star without a space also runs words together
+		 * ("Haus:innentür", "Thema:innenpolitik").
+		 */
+		if (letters < 3 || !letter_before(word, k) || !is_person_base(word, k) || k + (len - r) > cap)
+			return 0;
+		memcpy(out, word, k);
+		memcpy(out + k, word + r, len - r);
+		return k + (len - r);
+	}
+	return 0;
+}
+
 /* ---------------------------------------------------------------------- */
 /* lupe_de_spelling                                                        */
 /* ---------------------------------------------------------------------- */

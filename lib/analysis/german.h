@@ -23,6 +23,20 @@
 size_t lupe_de_degender(const char *word, size_t len);
 
 /*
+ * A gender marker inside a compound: "Schüler:innenvertretung",
+ * "Bürger*innenmeister", "Lehrer_innenzimmer", "SchülerInnenvertretung",
+ * "Kolleg·innenkreis", "Lehrer/-innenzimmer" become the compound of the
+ * base and the rest ("Schülervertretung", "Bürgermeister"), as
+ * lupe_de_degender makes "Schüler:innen" "Schüler".  Only the plural
+ * "innen" is read so, followed by at least three lower-case letters and
+ * nothing else, after a base that looks like a person noun (not
+ * "Haus:innentür", a colon without its space).  Writes the word to out (at most cap bytes;
+ * it is shorter than the input) and returns its length, or 0 when the word
+ * has no such marker.
+ */
+size_t lupe_de_degender_inner(const char *word, size_t len, char *out, size_t cap);
+
+/*
  * Canonical spelling of a case-folded word: the transliterations ae, oe, ue
  * become ä, ö, ü (Ueberstunden -> überstunden) except where they are not
  * umlauts (steuer, michael, israel, aktuell, queue, feuer, ...).  ß has

@@ -200,8 +200,22 @@ static size_t gender_tail(const char *t, size_t len, size_t s0, size_t e)
 			return 0;
 		n++;
 	}
-	if (s + n < len && (is_alnum((unsigned char)t[s + n]) || (unsigned char)t[s + n] >= 0x80 || t[s + n] == '_'))
-		return 0;
+	if (s + n < len && (is_alnum((unsigned char)t[s + n]) || (unsigned char)t[s + n] >= 0x80 || t[s + n] == '_')) {
+		/*
+		 * Inside a compound ("Schüler:innenvertretung"): the marker, the
+		 * ending and the rest's letters join the base when
+		 * lupe_de_degender_inner() reads the whole so.
+		 */
+		size_t r = s + n;
+		while (r < len && ((t[r] >= 'a' && t[r] <= 'z') || ((unsigned char)t[r] == 0xC3 && r + 1 < len)))
+			r += (unsigned char)t[r] == 0xC3 ? 2 : 1;
+		char buf[LUPE_GENDER_WORD_MAX];
+		if (n != 5 || r - s0 > LUPE_GENDER_WORD_MAX || (r < len && (is_alnum((unsigned char)t[r]) ||
+									     (unsigned char)t[r] >= 0x80 || t[r] == '_')) ||
+		    lupe_de_degender_inner(t + s0, r - s0, buf, sizeof buf) == 0)
+			return 0;
+		return r - e;
+	}
 	size_t whole = e + m + n - s0;
 	if (whole > LUPE_GENDER_WORD_MAX || lupe_de_degender(t + s0, whole) == whole)
 		return 0;

@@ -853,6 +853,44 @@ static int completion_may_match(const lupe_snip_keys *k, const unsigned char *f,
  * (lupe_analyze_near), so both see the same text.  The fold's buffers are
  * scratch's when it is not NULL (see windows_for).
  */
+/* The first i >= from where f[i..i+2) is "nn" (n when none); sixteen places at once with SSE2. */
+static size_t next_nn(const unsigned char *f, size_t n, size_t from)
+{
+	size_t i = from;
+#ifdef __SSE2__
+	const __m128i nn = _mm_set1_epi8('n');
+	for (; i + 17 <= n; i += 16) {
+		__m128i a = _mm_loadu_si128((const __m128i *)(f + i)), b = _mm_loadu_si128((const __m128i *)(f + i + 1));
+		unsigned m = (unsigned)_mm_movemask_epi8(_mm_and_si128(_mm_cmpeq_epi8(a, nn), _mm_cmpeq_epi8(b, nn)));
+		if (m)
+			return i + (size_t)__builtin_ctz(m);
+	}
+#endif
+	for (; i + 1 < n; i++)
+		if (f[i] == 'n' && f[i + 1] == 'n')
+			return i;
+	return n;
+}
+
+/*
+ * Whether the "innen" at text[at] follows a gender marker (":", "*", "_",
+ * "/", "/-", "·") or is a Binnen-I after a lower-case letter: a place
+ * lupe_de_degender_inner() may read.
+ */
+static int inner_gender_at(const char *text, size_t len, size_t at)
+{
+	const unsigned char *t = (const unsigned char *)text;
+	if (at == 0 || at >= len)
+		return 0;
+	unsigned char b = t[at - 1];
+	if (t[at] == 'I')
+		return (b >= 'a' && b <= 'z') || (at >= 2 && t[at - 2] == 0xC3 && b >= 0xA0);
+	if (t[at] != 'i')
+		return 0;
+	return b == ':' || b == '*' || b == '_' || b == '/' || (b == '-' && at >= 2 && t[at - 2] == '/') ||
+	       (b == 0xB7 && at >= 2 && t[at - 2] == 0xC2);
+}
+
 static int find_windows(const char *text, size_t len, const lupe_snip_keys *keys, lupe_snip_keys *scratch,
 			size_t max_places, window **out, size_t *n, size_t *cut, size_t *places)
 {
@@ -908,6 +946,36 @@ static int find_windows(const char *text, size_t len, const lupe_snip_keys *keys
 			continue;
 		size_t b = hyphen ? unk[i] + COORD_REACH : unk[i] + 1;
 		w[nw++] = (window){unk[i], b < len ? b : len};
+	}
+	/*
+	 * A gender marker inside a compound: the analyzer reads
+	 * "Schüler:innenvertretung" as schülervertretung (german.h,
+	 * lupe_de_degender_inner), which no key shows in the folded text.
+	 * Such a word is a window of its own, found by its "innen".
+	 */
+	size_t gender = 0;
+	for (size_t j = next_nn(f, fo.n, 1); j < fo.n; j = next_nn(f, fo.n, j + 2)) {
+		size_t fi = j - 1; /* i|nn|en */
+		if (f[fi] != 'i' || j + 4 >= fo.n || f[j + 2] != 'e' || f[j + 3] != 'n' || f[j + 4] < 'a' || f[j + 4] > 'z')
+			continue;
+		size_t at = at_of(&fo, fi);
+		if (at >= *cut || !inner_gender_at(text, len, at))
+			continue;
+		if (gender == PLACES_MAX) {
+			*cut = word_start(text, at);
+			break;
+		}
+		if (nw == cap) {
+			cap *= 2;
+			window *nv = realloc(w, cap * sizeof *w);
+			if (!nv) {
+				rc = -1;
+				goto done;
+			}
+			w = nv;
+		}
+		w[nw++] = (window){at, at + 1};
+		gender++;
 	}
 	nw_unk = nw;
 	/* One pass over the folded text. */
