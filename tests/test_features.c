@@ -143,6 +143,8 @@ static const struct {
 	{"Zahl Darstellung", "zahlen", NULL}, /* the plural link -en-: Zahlendarstellung */
 	{"Schüler:innenvertretung", "sv", NULL}, /* a gender marker inside a compound */
 	{"Bürgerbeteiligung", "bb", NULL},        /* ... and the other way round */
+	{"Schulednroulette", "sr", "Schuldenroulette"}, /* letters swapped across the link: schuld|en|roulette */
+	{"Inlansnachfrage", "inl", "Inlandsnachfrage"}, /* the d dropped, not the s hit for a d */
 };
 
 /* The documents keyword_rows are searched in (id, text). */
@@ -176,6 +178,9 @@ static const char *const keyword_docs[][2] = {
 	{"sv", "Die Schülervertretung tagt."},
 	{"bb", "Die Bürger*innenbeteiligung beginnt."},
 	{"sv2", "Die Schüler und ihre Vertretung, die Bürger und die Beteiligung."},
+	{"sr", "Die Schulden und das Roulette."},
+	{"schule", "Die Schule beginnt, die Schule endet."},
+	{"inl", "Im Inland steigt die Nachfrage."},
 };
 
 START_TEST(test_keyword_rows)

@@ -823,7 +823,7 @@ typedef struct {
 	size_t flen;
 	char best[LUPE_TYPO_FORM];
 	size_t best_len;
-	uint64_t best_key[4];
+	uint64_t best_key[5];
 	/*
 	 * Whether the best variant is worth naming as a suggestion: its edit
 	 * undoes a usual typo (lupe_typo_usual), and it changed the part's term
@@ -928,17 +928,32 @@ static void compound_cb(void *vc, const char *v, size_t n, unsigned pos)
 	 * "Dicht|vorhandensein", and an edit between parts (a linking s
 	 * inserted) mends none.
 	 */
-	size_t d = 0;
+	size_t d = 0, s = 0;
 	while (d < n && d < c->flen && v[d] == c->form[d])
 		d++;
-	int in = -1;
-	for (int i = 0; i < nl && in < 0; i++)
-		if (d >= parts[i].start && d < parts[i].end)
+	while (s < n - d && s < c->flen - d && v[n - 1 - s] == c->form[c->flen - 1 - s])
+		s++;
+	/*
+	 * The parts the edit touches, from the one it begins in (or the one
+	 * after the link it begins in) to the one it ends in: one part
+	 * mostly; two when letters are swapped across a link
+	 * (Schulednroulette: schuld|en|roulette, written "schuledn").  An
+	 * edit within a link alone mends no part.
+	 */
+	size_t ve = n - s > d ? n - s : d + 1; /* the edit's end in v */
+	int in = -1, out = -1;
+	for (int i = 0; i < nl; i++) {
+		if (in < 0 && parts[i].end > d)
 			in = i;
-	if (in < 0)
+		if (parts[i].start < ve)
+			out = i;
+	}
+	if (in < 0 || out < in || (in == out && d < parts[in].start && ve <= parts[in].start))
 		return;
-	size_t a = parts[in].start, b = parts[in].end + c->flen - n; /* the part's bytes as written */
-	if (b <= a || b > c->flen)
+	size_t a = parts[in].start < d ? parts[in].start : d;
+	size_t e = parts[out].end > ve ? parts[out].end : ve; /* the parts' bytes in v */
+	size_t b = e + c->flen - n;                           /* ... and as written */
+	if (b <= a || b > c->flen || e > n)
 		return;
 	size_t wl = 0, ml = 0;
 	const char *w = lupe_analyzer_stem_folded(c->an, c->form + a, b - a, &wl);
@@ -946,7 +961,7 @@ static void compound_cb(void *vc, const char *v, size_t n, unsigned pos)
 	if (!w || wl == 0 || wl >= sizeof was)
 		return;
 	memcpy(was, w, wl); /* the stem cache may move under the next call */
-	const char *m = lupe_analyzer_stem_folded(c->an, v + parts[in].start, parts[in].end - parts[in].start, &ml);
+	const char *m = lupe_analyzer_stem_folded(c->an, v + a, e - a, &ml);
 	if (!m)
 		return;
 	int named = ml != wl || memcmp(m, was, wl) != 0;
@@ -957,7 +972,7 @@ static void compound_cb(void *vc, const char *v, size_t n, unsigned pos)
 	 * holds (Strassenbahn|haltestelle, not Strassenbahn|hart|stelle),
 	 * then an edit that undoes a usual typo (lupe_typo_usual), then the most
 	 * documents for its rarest part, then the fewest parts (Verordnung,
-	 * not Verordn|Aug).
+	 * not Verordn|Aug), then (kept, below) the letters typed kept.
 	 */
 	uint64_t held = 0;
 	int ns = lupe_decomp_split(c->dc, v, fl, parts, 16);
@@ -968,10 +983,17 @@ static void compound_cb(void *vc, const char *v, size_t n, unsigned pos)
 				named = 1;
 		}
 	int usual = lupe_typo_usual(c->form, c->flen, v, n);
-	uint64_t key[4] = {held, (uint64_t)usual, low, (uint64_t)(16 - nl)};
+	/*
+	 * Last, of readings alike so far (the same parts, mostly): an edit
+	 * that keeps the letters typed, a letter dropped, doubled or swapped,
+	 * before a key hit next to the one meant (Inlansnachfrage: the d
+	 * dropped, Inlandsnachfrage, not the s for a d, Inlandnachfrage).
+	 */
+	int kept = usual && (n != c->flen || (ve - d == 2 && v[d] == c->form[d + 1] && v[d + 1] == c->form[d]));
+	uint64_t key[5] = {held, (uint64_t)usual, low, (uint64_t)(16 - nl), (uint64_t)kept};
 	if (c->best_len) {
 		int better = 0;
-		for (int i = 0; i < 4 && !better; i++) {
+		for (int i = 0; i < 5 && !better; i++) {
 			if (key[i] < c->best_key[i])
 				return;
 			better = key[i] > c->best_key[i];
