@@ -457,8 +457,10 @@ typedef struct {
 LUPE_EXPORT const char *lupe_highlight_kind_name(int kind);
 
 /* Search flags. */
-#define LUPE_SEARCH_FUZZY 0x1u    /* also match words one or two edits away (ranked lower);
-				   * the first 16 words of a query only, the others as written */
+#define LUPE_SEARCH_FUZZY 0x1u    /* widen typo tolerance to every word: a word that looks
+				   * mistyped gets its corrections as by default, any other
+				   * word also matches words one or two edits away (ranked
+				   * lower); the first 16 words of a query only */
 #define LUPE_SEARCH_EXPLAIN 0x2u  /* fill lupe_hit.explain */
 #define LUPE_SEARCH_HTML 0x4u     /* snippets HTML-escaped, matches wrapped in <mark></mark>;
 				   * highlights then point at the marked text */

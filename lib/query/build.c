@@ -525,12 +525,19 @@ static lx_query *tokens_q(builder *b, lq_field f, int phrase_only, int *all_stop
 		note_term(b, term, k->term_len, 0, LUPE_QT_WORD);
 		note_form(b, k);
 		lx_query *wq = term_q(b, f, term, k->term_len);
-		if ((b->flags & LUPE_BUILD_FUZZY) && !phrase_only && k->kind == LUPE_TOKEN_WORD &&
-		    !(k->flags & LUPE_TOKEN_STOPWORD) && wq)
-			wq = fuzzy_q(b, f, k, wq);
-		else if ((b->flags & LUPE_BUILD_TYPO) && !phrase_only && k->kind == LUPE_TOKEN_WORD &&
-			 !(k->flags & LUPE_TOKEN_STOPWORD) && wq)
-			wq = typo_q(b, f, k, nl >= 2, wq);
+		/*
+		 * --fuzzy widens typo tolerance: a word that looks mistyped gets
+		 * its corrections as without it; any other word, its neighbours
+		 * a typo or two away, weighted lower.
+		 */
+		if ((b->flags & (LUPE_BUILD_FUZZY | LUPE_BUILD_TYPO)) && !phrase_only && k->kind == LUPE_TOKEN_WORD &&
+		    !(k->flags & LUPE_TOKEN_STOPWORD) && wq) {
+			lx_query *as_typed = wq;
+			if (b->flags & LUPE_BUILD_TYPO)
+				wq = typo_q(b, f, k, nl >= 2, wq);
+			if ((b->flags & LUPE_BUILD_FUZZY) && wq == as_typed)
+				wq = fuzzy_q(b, f, k, wq);
+		}
 		if (parts.n >= 2) {
 			/* Copies for the AND branch: a query is consumed by its parent. */
 			qlist parts2 = {0};
@@ -597,7 +604,7 @@ static lx_query *build(builder *b, const lq_node *n, int depth);
 static int compound_typo(builder *b, char *out)
 {
 	const lupe_tokens *t = b->toks;
-	if (!(b->flags & LUPE_BUILD_TYPO) || (b->flags & LUPE_BUILD_FUZZY) || !b->memo || t->n != 1 ||
+	if (!(b->flags & LUPE_BUILD_TYPO) || !b->memo || t->n != 1 ||
 	    b->compound_repairs >= COMPOUND_REPAIRS_MAX)
 		return 0;
 	const lupe_itok *k = &t->v[0];
