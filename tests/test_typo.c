@@ -43,6 +43,7 @@ static void setup(void)
 	ck_assert_int_eq(fx_add(db, "lauf", NULL, "Er spurtete davon."), LUPE_OK);
 	ck_assert_int_eq(fx_add(db, "verk", NULL, "Die verkehrsreichste Bahn der Welt."), LUPE_OK);
 	ck_assert_int_eq(fx_add(db, "bverfg", NULL, "Das Verfassungsgericht des Bundes urteilte."), LUPE_OK);
+	ck_assert_int_eq(fx_add(db, "zig", NULL, "Die Zigarettenschachteln liegen dort."), LUPE_OK);
 	ck_assert_int_eq(fx_add(db, "pinst", NULL, "Jede Probleminstanz hat eine Lösung."), LUPE_OK);
 	ck_assert_int_eq(fx_add(db, "papart", NULL, "Das Problem ist alt, viele Wörter stehen hier dazwischen, und erst am Ende eine Instanz."), LUPE_OK);
 	for (int i = 0; i < N_FREQ; i++) {
@@ -119,6 +120,8 @@ static const row rows[] = {
 	/* 22: LUPE_SEARCH_FUZZY widens typo tolerance, it does not replace it: the same corrections first */
 	{"Bundesverfasungsgericht", LUPE_SEARCH_FUZZY, "bverfg", "Bundesverfassungsgericht", 1, 0},
 	{"Bundesverfasungsgericht", 0, "bverfg", "Bundesverfassungsgericht", 1, 0},
+	/* 24: a compound typed right whose documents add a letter at its end: searched, not suggested */
+	{"Zigarettenschachtel", 0, "zig", NULL, 1, 0},
 };
 
 START_TEST(test_row)

@@ -353,8 +353,20 @@ static void word(sctx *c, const lq_node *n)
 		int split = i + 1 < nt && c->toks->v[i + 1].kind == LUPE_TOKEN_PART;
 		int nc = lupe_typo_corrections(c->x, c->an, c->memo, form, fl, term, k->term_len, SUGGEST_KEEP,
 					       &c->budget, &own, cand, SUGGEST_TRY);
-		if (nc > 0 && split)
+		if (nc > 0 && split) {
 			nc = lupe_typo_keep_usual(cand, nc);
+			/*
+			 * A compound the splitter cuts, with a letter added at its
+			 * end, is another form of the word typed, not the word meant
+			 * (Zigarettenschachtel: the documents say
+			 * Zigarettenschachteln).  The search still looks for it.
+			 */
+			int k = 0;
+			for (int j = 0; j < nc; j++)
+				if (!(strlen(cand[j].form) == fl + 1 && memcmp(cand[j].form, form, fl) == 0))
+					cand[k++] = cand[j];
+			nc = k;
+		}
 		if (nc <= 0) {
 			char fixed[LUPE_TYPO_FORM];
 			int named;
