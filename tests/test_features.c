@@ -145,6 +145,7 @@ static const struct {
 	{"Bürgerbeteiligung", "bb", NULL},        /* ... and the other way round */
 	{"Schulednroulette", "sr", "Schuldenroulette"}, /* letters swapped across the link: schuld|en|roulette */
 	{"Inlansnachfrage", "inl", "Inlandsnachfrage"}, /* the d dropped, not the s hit for a d */
+	{"Berechnung Ergebnsi", "calc", "Berechnung Ergebnis"}, /* joined by the correction */
 };
 
 /* The documents keyword_rows are searched in (id, text). */

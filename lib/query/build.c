@@ -97,6 +97,7 @@ typedef struct {
 	struct {
 		char term[64];
 		char alt[LUPE_TYPO_ALTS][64];
+		char form[LUPE_TYPO_ALTS][LUPE_TYPO_FORM]; /* each correction's variant as written ("" when none) */
 		int n;
 	} fixes[FIXES_MAX];
 	int nfixes;
@@ -424,6 +425,9 @@ static lx_query *typo_q(builder *b, lq_field f, const lupe_itok *k, int split, l
 		b->fixes[b->nfixes].term[k->term_len] = '\0';
 		for (int i = 0; i < n; i++)
 			memcpy(b->fixes[b->nfixes].alt[i], c[i].c.term, sizeof c[i].c.term); /* both char[64] */
+		for (int i = 0; i < n; i++) /* the variant a usual typo explains, else the first */
+			memcpy(b->fixes[b->nfixes].form[i], c[i].usual_form[0] ? c[i].usual_form : c[i].form,
+			       LUPE_TYPO_FORM);
 		b->fixes[b->nfixes++].n = n;
 	}
 	qlist alts = {0};
@@ -948,49 +952,96 @@ static lx_query *leaf(builder *b, const lq_node *n, int *all_stop)
  * them (plain, with a linking s, es, n, en, or the first word's final e
  * dropped) and add each one the index holds as an extra, heavier term.
  */
+/*
+ * A query word folded for joining, into forms[] (returns how many): as
+ * typed, or for a word the index lacks, the corrections typo_q searched
+ * for it, as written ("Berechnung Ergebnsi" joins as
+ * berechnungsergebnis).  0 when there is none to join.
+ */
+#define JOIN_FORMS LUPE_TYPO_ALTS
+static int join_forms(builder *b, const lq_node *n, char forms[][LUPE_TYPO_FORM])
+{
+	int nf = 0;
+	if (b->nfixes) {
+		lupe_tokens_reset(b->toks);
+		if (lupe_analyze_words(b->an, b->toks, n->text, n->text_len, 0) < 0) {
+			b->oom = 1;
+			return 0;
+		}
+		if (b->toks->n == 1) {
+			const char *t = lupe_itok_term(b->toks, &b->toks->v[0]);
+			for (int i = 0; i < b->nfixes && !nf; i++)
+				if (strcmp(b->fixes[i].term, t) == 0)
+					for (int j = 0; j < b->fixes[i].n; j++)
+						if (b->fixes[i].form[j][0])
+							memcpy(forms[nf++], b->fixes[i].form[j], LUPE_TYPO_FORM);
+		}
+		if (nf)
+			return nf;
+	}
+	lupe_buf f = {0};
+	if (lupe_analyzer_fold(b->an, n->text, n->text_len, &f) < 0) {
+		b->oom = 1;
+	} else if (f.len < LUPE_TYPO_FORM) {
+		memcpy(forms[0], f.p, f.len);
+		forms[0][f.len] = '\0';
+		nf = 1;
+	}
+	lupe_buf_free(&f);
+	return nf;
+}
+
 static void join_pair(builder *b, const lq_node *a, const lq_node *c, double scale, int plain, qlist *opt)
 {
 	static const char *const links[] = {"", "s", "es", "n", "en", NULL};
-	lupe_buf fa = {0}, fc = {0};
-	if (lupe_analyzer_fold(b->an, a->text, a->text_len, &fa) < 0 ||
-	    lupe_analyzer_fold(b->an, c->text, c->text_len, &fc) < 0 || fa.len < 3 || fc.len < 3)
-		goto done;
-	for (int k = -1; (k < 0 || links[k]) && !b->oom; k++) {
-		char joined[300];
-		size_t al = fa.len;
-		const char *link = k < 0 ? "" : links[k];
-		if (k == 0 && !plain)
+	char fa[JOIN_FORMS][LUPE_TYPO_FORM], fc[JOIN_FORMS][LUPE_TYPO_FORM];
+	int na = join_forms(b, a, fa), nc = join_forms(b, c, fc);
+	char seen[JOIN_FORMS * JOIN_FORMS][64]; /* terms added: one of each */
+	int ns = 0;
+	for (int x = 0; x < na * nc && !b->oom; x++) {
+		const char *pa = fa[x / nc], *pc = fc[x % nc];
+		size_t al0 = strlen(pa), cl = strlen(pc);
+		if (al0 < 3 || cl < 3)
 			continue;
-		if (k < 0) { /* Farbe + Konstanten -> Farbkonstanten */
-			if (fa.p[al - 1] != 'e')
+		for (int k = -1; (k < 0 || links[k]) && !b->oom; k++) {
+			char joined[300];
+			size_t al = al0;
+			const char *link = k < 0 ? "" : links[k];
+			if (k == 0 && !plain)
 				continue;
-			al--;
+			if (k < 0) { /* Farbe + Konstanten -> Farbkonstanten */
+				if (pa[al - 1] != 'e')
+					continue;
+				al--;
+			}
+			int m = snprintf(joined, sizeof joined, "%.*s%s%s", (int)al, pa, link, pc);
+			if (m <= 0 || (size_t)m >= sizeof joined)
+				continue;
+			/*
+			 * Its term only: the parts of a made-up word are the two words
+			 * (and cost most).  And only a join that is one word: "Ein-"
+			 * before "Ausgang" makes "ein-ausgang", whose first word is
+			 * just "ein" again (the truncated word is complete_truncated's).
+			 */
+			lupe_tokens_reset(b->toks);
+			if (lupe_analyze_words(b->an, b->toks, joined, (size_t)m, 0) < 0 || b->toks->n != 1 ||
+			    b->toks->v[0].kind != LUPE_TOKEN_WORD || b->toks->v[0].start != 0 ||
+			    b->toks->v[0].end != (size_t)m)
+				continue;
+			const char *t = lupe_itok_term(b->toks, &b->toks->v[0]);
+			size_t tl = b->toks->v[0].term_len;
+			int dup = tl >= sizeof seen[0];
+			for (int i = 0; i < ns && !dup; i++)
+				dup = strcmp(seen[i], t) == 0;
+			if (dup || lupe_typo_memo_termfreq(b->memo, b->x, t, tl) == 0)
+				continue;
+			if (ns < JOIN_FORMS * JOIN_FORMS)
+				memcpy(seen[ns++], t, tl + 1);
+			b->group++;
+			note_term(b, t, tl, 0, LUPE_QT_WORD);
+			ql_push(b, opt, lx_q_scale(term_q(b, a->field, t, tl), scale));
 		}
-		int m = snprintf(joined, sizeof joined, "%.*s%s%.*s", (int)al, fa.p, link, (int)fc.len, fc.p);
-		if (m <= 0 || (size_t)m >= sizeof joined)
-			continue;
-		/*
-		 * Its term only: the parts of a made-up word are the two words
-		 * (and cost most).  And only a join that is one word: "Ein-"
-		 * before "Ausgang" makes "ein-ausgang", whose first word is
-		 * just "ein" again (the truncated word is complete_truncated's).
-		 */
-		lupe_tokens_reset(b->toks);
-		if (lupe_analyze_words(b->an, b->toks, joined, (size_t)m, 0) < 0 || b->toks->n != 1 ||
-		    b->toks->v[0].kind != LUPE_TOKEN_WORD || b->toks->v[0].start != 0 ||
-		    b->toks->v[0].end != (size_t)m)
-			continue;
-		const char *t = lupe_itok_term(b->toks, &b->toks->v[0]);
-		size_t tl = b->toks->v[0].term_len;
-		if (lupe_typo_memo_termfreq(b->memo, b->x, t, tl) == 0)
-			continue;
-		b->group++;
-		note_term(b, t, tl, 0, LUPE_QT_WORD);
-		ql_push(b, opt, lx_q_scale(term_q(b, a->field, t, tl), scale));
 	}
-done:
-	lupe_buf_free(&fa);
-	lupe_buf_free(&fc);
 }
 
 static void join_neighbours(builder *b, const lq_node *g, qlist *opt)
@@ -1363,7 +1414,7 @@ int lupe_query_build(lx_db *x, unsigned flags, lupe_analyzer *an, lupe_tokens *t
 		     const lq_node *root, lx_query **out, lupe_qterms *qt, lupe_err *err)
 {
 	builder b = {x, flags, "", an, toks, qt, {0}, err, 0, LUPE_TYPO_BUDGET, memo,
-		     0, NULL, EXPANSION_MAX, FUZZY_WORDS_MAX, 0, 0, 0, 0, 0, {{"", {""}, 0}}, 0};
+		     0, NULL, EXPANSION_MAX, FUZZY_WORDS_MAX, 0, 0, 0, 0, 0, {{"", {""}, {""}, 0}}, 0};
 	/* Compound repairs are for keyword queries (compound_typo). */
 	if (count_leaves(root, COMPOUND_REPAIR_WORDS, 0) > COMPOUND_REPAIR_WORDS)
 		b.compound_repairs = COMPOUND_REPAIRS_MAX;

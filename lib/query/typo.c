@@ -690,6 +690,7 @@ int lupe_typo_corrections(lx_db *db, lupe_analyzer *an, lupe_typo_memo *memo, co
 	lupe_fuzzy_cand c[LUPE_FUZZY_MAX];
 	char forms[LUPE_FUZZY_MAX][LUPE_TYPO_FORM];
 	unsigned char usual[LUPE_FUZZY_MAX] = {0};
+	char usual_forms[LUPE_FUZZY_MAX][LUPE_TYPO_FORM];
 	int order[LUPE_FUZZY_MAX];
 	if (own_freq)
 		*own_freq = 0;
@@ -752,14 +753,17 @@ int lupe_typo_corrections(lx_db *db, lupe_analyzer *an, lupe_typo_memo *memo, co
 			break;
 		if (seen.n == before) {
 			for (int j = 0; j < n && u; j++)
-				if (strcmp(c[j].term, h->term) == 0)
+				if (strcmp(c[j].term, h->term) == 0 && !usual[j]) {
 					usual[j] = 1;
+					memcpy(usual_forms[j], h->form, LUPE_TYPO_FORM);
+				}
 			continue;
 		}
 		int at = lupe_fuzzy_add(c, &n, LUPE_FUZZY_MAX, term, tlen, h->term, hl, 1, h->freq);
 		if (at >= 0) {
 			memcpy(forms[at], h->form, LUPE_TYPO_FORM);
 			usual[at] = (unsigned char)u;
+			memcpy(usual_forms[at], u ? h->form : "", u ? LUPE_TYPO_FORM : 1);
 		}
 	}
 	lupe_probes_free(&seen);
@@ -806,6 +810,7 @@ int lupe_typo_corrections(lx_db *db, lupe_analyzer *an, lupe_typo_memo *memo, co
 		out[k].c = *x;
 		memcpy(out[k].form, forms[order[i]], LUPE_TYPO_FORM);
 		out[k].usual = usual[order[i]];
+		memcpy(out[k].usual_form, usual[order[i]] ? usual_forms[order[i]] : "", usual[order[i]] ? LUPE_TYPO_FORM : 1);
 		k++;
 	}
 done:
