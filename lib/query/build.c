@@ -947,12 +947,6 @@ static lx_query *leaf(builder *b, const lq_node *n, int *all_stop)
 }
 
 /*
- * "Berechnung Ergebnis" should find "Berechnungsergebnis": for two
- * neighbouring free-text words, try the compounds German would make of
- * them (plain, with a linking s, es, n, en, or the first word's final e
- * dropped) and add each one the index holds as an extra, heavier term.
- */
-/*
  * A query word folded for joining, into forms[] (returns how many): as
  * typed, or for a word the index lacks, the corrections typo_q searched
  * for it, as written ("Berechnung Ergebnsi" joins as
@@ -991,6 +985,12 @@ static int join_forms(builder *b, const lq_node *n, char forms[][LUPE_TYPO_FORM]
 	return nf;
 }
 
+/*
+ * "Berechnung Ergebnis" should find "Berechnungsergebnis": for two
+ * neighbouring free-text words, try the compounds German would make of
+ * them (plain, with a linking s, es, n, en, or the first word's final e
+ * dropped) and add each one the index holds as an extra, heavier term.
+ */
 static void join_pair(builder *b, const lq_node *a, const lq_node *c, double scale, int plain, qlist *opt)
 {
 	static const char *const links[] = {"", "s", "es", "n", "en", NULL};

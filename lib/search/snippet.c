@@ -844,15 +844,6 @@ static int completion_may_match(const lupe_snip_keys *k, const unsigned char *f,
 	return 0;
 }
 
-/*
- * The windows of text[0..len) to analyse for the query of `keys`: 1 with
- * *out and *n set, 0 when the prefilter cannot help (analyse
- * text[0..*cut) whole), -1 out of memory.  A body with more than
- * PLACES_MAX places of either kind is cut before the first place over the
- * limit: *cut is where the analysis ends, for the full analysis too
- * (lupe_analyze_near), so both see the same text.  The fold's buffers are
- * scratch's when it is not NULL (see windows_for).
- */
 /* The first i >= from where f[i..i+2) is "nn" (n when none); sixteen places at once with SSE2. */
 static size_t next_nn(const unsigned char *f, size_t n, size_t from)
 {
@@ -891,6 +882,15 @@ static int inner_gender_at(const char *text, size_t len, size_t at)
 	       (b == 0xB7 && at >= 2 && t[at - 2] == 0xC2);
 }
 
+/*
+ * The windows of text[0..len) to analyse for the query of `keys`: 1 with
+ * *out and *n set, 0 when the prefilter cannot help (analyse
+ * text[0..*cut) whole), -1 out of memory.  A body with more than
+ * PLACES_MAX places of either kind is cut before the first place over the
+ * limit: *cut is where the analysis ends, for the full analysis too
+ * (lupe_analyze_near), so both see the same text.  The fold's buffers are
+ * scratch's when it is not NULL (see windows_for).
+ */
 static int find_windows(const char *text, size_t len, const lupe_snip_keys *keys, lupe_snip_keys *scratch,
 			size_t max_places, window **out, size_t *n, size_t *cut, size_t *places)
 {

@@ -75,7 +75,7 @@ static int surface(sctx *c, const char *term, const lupe_buf *want, int max, siz
 	 * with the h dropped, not "englisch" with the h hit as e.  The first
 	 * such form ends the search; else the first form one edit away.
 	 */
-	int usual = 0;
+	int usual = 0, going = 1;
 	lx_query *q = lx_q_term(term, strlen(term), 1);
 	p.k1 = 1.2;
 	p.b = 0.75;
@@ -95,7 +95,7 @@ static int surface(sctx *c, const char *term, const lupe_buf *want, int max, siz
 	qt.n_terms = 1;
 	if (lupe_snip_keys_new(&keys, &qt) < 0)
 		goto done;
-	for (size_t d = 0; d < lx_mset_size(ms) && (best > stop || (best == 1 && !usual)); d++) {
+	for (size_t d = 0; d < lx_mset_size(ms) && going; d++) {
 		size_t dl;
 		const char *data = lx_mset_data(ms, d, &dl);
 		unpacked.len = 0;
@@ -106,11 +106,11 @@ static int surface(sctx *c, const char *term, const lupe_buf *want, int max, siz
 		size_t lens[2] = {rec.title_len, rec.text_len > LUPE_SNIPPET_SCAN_MAX
 							 ? lupe_utf8_floor(rec.text, LUPE_SNIPPET_SCAN_MAX)
 							 : rec.text_len};
-		for (int f = 0; f < 2 && (best > stop || (best == 1 && !usual)); f++) {
+		for (int f = 0; f < 2 && going; f++) {
 			/* Only around the places the term may be (snippet.c's prefilter). */
 			if (lupe_analyze_near(c->an, &toks, fields[f], lens[f], keys, 0) < 0)
 				goto done;
-			for (size_t i = 0; i < toks.n && (best > stop || (best == 1 && !usual)); i++) {
+			for (size_t i = 0; i < toks.n && going; i++) {
 				const lupe_itok *k = &toks.v[i];
 				if (k->kind != LUPE_TOKEN_WORD || strcmp(lupe_itok_term(&toks, k), term) != 0)
 					continue;
@@ -127,6 +127,7 @@ static int surface(sctx *c, const char *term, const lupe_buf *want, int max, siz
 						goto done;
 					best = dist;
 					usual = u;
+					going = best > stop || (best == 1 && !usual);
 				}
 			}
 		}
