@@ -490,6 +490,50 @@ START_TEST(test_stem_cache)
 }
 END_TEST
 
+/*
+ * fold_word folds words of ASCII and Latin-1 letters itself (analyzer.c,
+ * latin1_letters): the same bytes as ICU's NFKC case folding for every
+ * character U+0001-U+00FF, alone and inside words (capital and small,
+ * beside an umlaut, a sharp s and the signs x and / of Latin-1), and for
+ * a few words just outside the fast path.
+ */
+START_TEST(test_fold_latin1)
+{
+	static const char *const around[][2] = {{"", ""}, {"Stra", "e"}, {"\xC3\x9C" "BER", "\xC3\x9F"},
+		{"m", "\xC3\xA4nner"}, {"\xC3\x97", "a"}, {"A", "\xC3\xB7"}, {"ae", "OE"}, {"\xC2\xB5", "\xC3\x84"}};
+	lupe_analyzer *an;
+	ck_assert_int_eq(lupe_analyzer_new(&an, NULL), LUPE_OK);
+	lupe_buf fast = {0}, icu = {0};
+	size_t compared = 0;
+	for (unsigned cp = 1; cp < 0x100; cp++) {
+		char c[3];
+		size_t cl = 0;
+		if (cp < 0x80) {
+			c[cl++] = (char)cp;
+		} else {
+			c[cl++] = (char)(0xC0 | cp >> 6);
+			c[cl++] = (char)(0x80 | (cp & 0x3F));
+		}
+		for (size_t a = 0; a < sizeof around / sizeof around[0]; a++) {
+			char w[64];
+			int n = snprintf(w, sizeof w, "%s%.*s%s", around[a][0], (int)cl, c, around[a][1]);
+			ck_assert(n > 0 && n < (int)sizeof w);
+			fast.len = icu.len = 0;
+			ck_assert_int_eq(lupe_analyzer_fold(an, w, (size_t)n, &fast), 0);
+			ck_assert_int_eq(lupe_analyzer_fold_icu(an, w, (size_t)n, &icu), 0);
+			ck_assert_msg(fast.len == icu.len && memcmp(fast.p, icu.p, fast.len) == 0,
+				      "U+%04X in \"%s\": folded \"%.*s\", ICU \"%.*s\"", cp, w, (int)fast.len, fast.p,
+				      (int)icu.len, icu.p);
+			compared++;
+		}
+	}
+	ck_assert_uint_eq(compared, 255 * (sizeof around / sizeof around[0]));
+	lupe_buf_free(&fast);
+	lupe_buf_free(&icu);
+	lupe_analyzer_free(an);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("analyzer");
@@ -504,6 +548,7 @@ int main(void)
 	tcase_add_test(tc, test_word_cache);
 	tcase_add_loop_test(tc, test_analyze_words, 0, (int)(sizeof words_rows / sizeof words_rows[0]));
 	tcase_add_test(tc, test_stem_cache);
+	tcase_add_test(tc, test_fold_latin1);
 	suite_add_tcase(s, tc);
 	return fx_run(s, CK_FORK_GETENV);
 }

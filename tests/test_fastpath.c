@@ -369,6 +369,7 @@ START_TEST(test_window_cache)
 	ck_assert_int_eq(lupe_snip_keys_new(&keys, &qt), 0);
 	lupe_tokens toks = {0};
 	size_t compared = 0;
+	size_t served[2] = {0, 0};
 	for (size_t round = 0; round < 2; round++) /* the second round meets every window cached */
 		for (size_t h = 0; h < sizeof heads / sizeof heads[0]; h++)
 			for (size_t t = 0; t < sizeof tails / sizeof tails[0]; t++)
@@ -395,6 +396,7 @@ START_TEST(test_window_cache)
 					ck_assert_msg(nma == nmb && (!nma || memcmp(ma, mb, nma * sizeof *ma) == 0),
 						      "matches differ: %s", text);
 					compared++;
+					served[round] = lupe_snip_keys_served(keys);
 					free(sa);
 					free(sb);
 					free(kb);
@@ -404,6 +406,8 @@ START_TEST(test_window_cache)
 					lupe_buf_free(&b);
 				}
 	ck_assert_uint_gt(compared, 5000);
+	/* The second round is served from the cache (where its windows did not meet another in a slot). */
+	ck_assert_uint_gt(served[1] - served[0], 500);
 	lupe_snip_keys_free(keys);
 	lupe_tokens_release(&toks);
 	lupe_qterms_free(&qt);

@@ -82,6 +82,9 @@ void lupe_analyzer_set_freq(lupe_analyzer *an, lupe_freq_fn fn, void *ctx);
  */
 int lupe_analyzer_fold(lupe_analyzer *an, const char *word, size_t len, lupe_buf *out);
 
+/* The same through ICU alone (no fast path for Latin-1 words), for the tests that compare. */
+int lupe_analyzer_fold_icu(lupe_analyzer *an, const char *word, size_t len, lupe_buf *out);
+
 /*
  * The term of a word already folded (lupe_analyzer_fold's output), as the
  * analyzer makes it: feminine ending, then Snowball.  Borrowed, valid until

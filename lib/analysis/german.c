@@ -539,6 +539,19 @@ size_t lupe_de_spelling(const char *in, size_t len, char *out, size_t cap)
 		while (n > 0 && (u[n] & 0xC0) == 0x80)
 			n--;
 
+	/*
+	 * Most words hold no a, o or u before an e: then a pass only copies
+	 * them, byte by byte with its look-behind ring.  Looking for such a
+	 * pair first and copying at once: -0.2% of the 1,000 short queries'
+	 * instructions (callgrind), and every indexed word passes here too.
+	 */
+	size_t k = 0;
+	while (k < n && !(k + 1 < len && u[k + 1] == 'e' && (u[k] == 'a' || u[k] == 'o' || u[k] == 'u')))
+		k++;
+	if (k == n) {
+		memmove(out, in, n);
+		return n;
+	}
 	int changed;
 	size_t m = spelling_pass(u, len, n, out, &changed);
 	/*

@@ -53,27 +53,39 @@ static const char *const stopwords[] = {
 	"wurden", "während", "würde", "würden", "zu", "zum", "zur", "zwar", "zwischen", "über",
 };
 
-struct key {
-	const char *w;
-	size_t n;
-};
-
-static int cmp(const void *k, const void *e)
+/*
+ * word[0..n) against the entry s, in bytes (UTF-8 order), a shorter word
+ * first: as memcmp of the common length and then the lengths, without the
+ * strlen and memcmp calls.  Every word the analyzer makes is looked up, and
+ * bsearch's calls cost ~370 instructions a word more (0.6% of the 1,000
+ * short queries', callgrind).
+ */
+static int cmp_entry(const char *word, size_t n, const char *s)
 {
-	const struct key *key = k;
-	const char *s = *(const char *const *)e;
-	size_t sn = strlen(s);
-	int r = memcmp(key->w, s, key->n < sn ? key->n : sn);
-	if (r != 0)
-		return r;
-	return key->n < sn ? -1 : key->n > sn ? 1 : 0;
+	for (size_t i = 0; i < n; i++) {
+		unsigned char a = (unsigned char)word[i], b = (unsigned char)s[i];
+		if (!b)
+			return 1; /* the entry ends first */
+		if (a != b)
+			return a < b ? -1 : 1;
+	}
+	return s[n] ? -1 : 0;
 }
 
 int lupe_de_is_stopword(const char *word, size_t len)
 {
 	if (len == 0 || len > 16)
 		return 0;
-	struct key key = {word, len};
-	return bsearch(&key, stopwords, sizeof stopwords / sizeof stopwords[0], sizeof stopwords[0],
-		       cmp) != NULL;
+	size_t lo = 0, hi = sizeof stopwords / sizeof stopwords[0];
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int r = cmp_entry(word, len, stopwords[mid]);
+		if (r == 0)
+			return 1;
+		if (r < 0)
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
+	return 0;
 }

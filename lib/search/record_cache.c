@@ -15,6 +15,7 @@ struct lupe_rcache {
 	uint64_t gen, clock;
 	size_t bytes;
 	entry e[LUPE_RCACHE_ENTRIES];
+	uint32_t ids[LUPE_RCACHE_ENTRIES]; /* e[i].docid, 0 for a free slot: what look-ups scan */
 	/* The docids of the last LUPE_RCACHE_SEEN records offered (a ring; 0: none). */
 	uint32_t seen[LUPE_RCACHE_SEEN];
 	size_t seen_at;
@@ -24,7 +25,22 @@ static void drop(lupe_rcache *c, entry *e)
 {
 	free(e->block);
 	c->bytes -= e->bytes;
+	c->ids[e - c->e] = 0;
 	memset(e, 0, sizeof *e);
+}
+
+/*
+ * Whether v[0..n) holds x: a scan without an early exit, which the
+ * compiler turns into vector compares.  A hit's look-up (64 entries) and
+ * a new record's admission (256 docids seen) went entry by entry: ~900
+ * instructions a hit more, 0.3% of the 1,000 short queries' (callgrind).
+ */
+static int holds(const uint32_t *v, size_t n, uint32_t x)
+{
+	unsigned hit = 0;
+	for (size_t i = 0; i < n; i++)
+		hit |= v[i] == x;
+	return hit != 0;
 }
 
 static void drop_all(lupe_rcache *c)
@@ -57,6 +73,8 @@ int lupe_rcache_get(lupe_rcache *c, uint64_t gen, uint32_t docid, lupe_record *r
 	if (!c)
 		return 0;
 	to_generation(c, gen);
+	if (docid == 0 || !holds(c->ids, LUPE_RCACHE_ENTRIES, docid))
+		return 0;
 	for (size_t i = 0; i < LUPE_RCACHE_ENTRIES; i++) {
 		entry *e = &c->e[i];
 		if (e->used && e->docid == docid) {
@@ -71,9 +89,8 @@ int lupe_rcache_get(lupe_rcache *c, uint64_t gen, uint32_t docid, lupe_record *r
 /* Whether docid was offered among the last LUPE_RCACHE_SEEN; notes it either way. */
 static int seen_before(lupe_rcache *c, uint32_t docid)
 {
-	for (size_t i = 0; i < LUPE_RCACHE_SEEN; i++)
-		if (c->seen[i] == docid)
-			return 1;
+	if (holds(c->seen, LUPE_RCACHE_SEEN, docid))
+		return 1;
 	c->seen[c->seen_at] = docid;
 	c->seen_at = (c->seen_at + 1) % LUPE_RCACHE_SEEN;
 	return 0;
@@ -131,6 +148,7 @@ void lupe_rcache_put(lupe_rcache **pc, uint64_t gen, uint32_t docid, const lupe_
 	if (rec->tail)
 		put_str(&at, &slot->rec.tail, rec->tail, rec->tail_len);
 	slot->docid = docid;
+	c->ids[slot - c->e] = docid;
 	slot->bytes = bytes;
 	slot->used = ++c->clock;
 	c->bytes += bytes;

@@ -120,6 +120,9 @@ size_t lupe_snippet_stretch(const char *text, size_t len);
  */
 size_t lupe_snip_keys_scanned(const lupe_snip_keys *k);
 
+/* Windows whose analysis the query's window cache served so far (for tests). */
+size_t lupe_snip_keys_served(const lupe_snip_keys *k);
+
 /* Matches kept per hit for lupe_hit.matches. */
 #define LUPE_MATCHES_MAX 64
 
