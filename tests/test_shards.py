@@ -512,6 +512,50 @@ def test_stopped_server(c):
     check_failure(c, 1, "stopped")
 
 
+# A hit whose passage shows no query word as written is searched through its
+# whole body when it holds one of the words' own terms (search.c,
+# may_show_word): a remote reader asks the hit's term list from its shard.
+# The long document holds its word only past the 64 KB snippets read, so the
+# snippet shows it only when that check says yes.  Row: query, what the
+# snippet must show.
+DEEP_ROWS = [
+    ("Zwiebelturm", "Ein Zwiebelturm am Ende."),
+    ("Zwiebelturm Kartoffelacker", "Ein Zwiebelturm am Ende."),
+]
+
+
+def test_deep_snippets_match(c):
+    fill = "Ein Satz ohne das gesuchte Wort, nur Fuellmaterial. "
+    text = fill * (3 * 65536 // len(fill)) + "Ein Zwiebelturm am Ende."
+    out = os.path.join(c.tmp, "deep")
+    os.makedirs(out)
+    local = os.path.join(out, "local")
+    docs = c.docs[:40] + [{"id": "deep/long", "text": text}, {"id": "deep/acker", "text": "Der Kartoffelacker."}]
+    rc, _, err, _ = run([INDEX, "--db", local, "--jsonl", "-"],
+                        stdin=b"".join(json.dumps(d, ensure_ascii=False).encode() + b"\n" for d in docs))
+    assert rc == 0, err
+    rc, _, err, _ = run(["sh", SHARDS_SH, "split", local, "3", os.path.join(out, "split")])
+    assert rc == 0, err
+    ports = free_ports(3)
+    srv = [start_server(os.path.join(out, "split", "shard%d" % k), p, writable=False) for k, p in enumerate(ports)]
+    try:
+        tcp = os.path.join(out, "tcp.txt")
+        with open(tcp, "w") as f:
+            f.write("".join("tcp://127.0.0.1:%d\n" % p for p in ports))
+        queries = [q for q, _ in DEEP_ROWS]
+        res_s, _ = search_batch(tcp, queries)
+        res_l, _ = search_batch(local, queries)
+        for (q, shown), a, b in zip(DEEP_ROWS, res_s, res_l):
+            long_s = [h for h in a["hits"] if h["id"] == "deep/long"]
+            long_l = [h for h in b["hits"] if h["id"] == "deep/long"]
+            assert long_l and shown in long_l[0]["snippet"], (q, "not shown locally", long_l)
+            assert long_s and long_s[0]["snippet"] == long_l[0]["snippet"], (q, long_s, long_l[0]["snippet"])
+            assert long_s[0]["highlights"] == long_l[0]["highlights"], (q, long_s, long_l)
+    finally:
+        for p in srv:
+            stop_server(p)
+
+
 @pytest.fixture(scope="module")
 def c():
     """Three xapian-tcpsrv shards and one local index holding the same documents."""

@@ -2148,3 +2148,43 @@ int lx_search_kept(lx_db *db, const lx_query *q, const char *key, size_t klen, s
 	*out = m;
 	return LUPE_OK;
 }
+
+extern "C" int lx_mset_has_any_term(lx_db *db, const lx_mset *m, size_t i, const char *const *terms,
+				     const size_t *lens, size_t n)
+{
+	if (i >= m->docids.size())
+		return -1;
+	if (!lx_remote(db)) {
+		for (size_t k = 0; k < n; k++) {
+			int rc = lx_mset_has_term(db, m, i, terms[k], lens[k]);
+			if (rc != 0)
+				return rc;
+		}
+		return 0;
+	}
+	// Over remote shards a posting list is opened on every shard, one
+	// after the other, and read whole: n terms cost 3n exchanges (a long
+	// question's hit 51).  The hit's own term list is one exchange, with
+	// its one shard, checked here for all the terms.
+	try {
+		std::vector<std::string> want;
+		want.reserve(n);
+		for (size_t k = 0; k < n; k++)
+			want.emplace_back(terms[k], lens[k]);
+		if (want.empty())
+			return 0;
+		std::sort(want.begin(), want.end());
+		Xapian::docid did = m->docids[i];
+		Xapian::TermIterator t = db->rd.termlist_begin(did), end = db->rd.termlist_end(did);
+		for (const std::string &w : want) {
+			t.skip_to(w);
+			if (t == end)
+				return 0;
+			if (*t == w)
+				return 1;
+		}
+		return 0;
+	} catch (...) {
+		return -1;
+	}
+}
