@@ -512,6 +512,27 @@ def test_stopped_server(c):
     check_failure(c, 1, "stopped")
 
 
+# Compounds the query's words join to (query/build.c, join_pair): the index
+# is asked for each candidate's frequency, which a remote reader answers from
+# the term lists it keeps (lx_termfreq); a wrong 0 drops the compound's tier
+# and the hits' scores differ from one index's.  Row: query, the joined term.
+JOIN_ROWS = [
+    ("Kommunikation Berater", "kommunikationsberat"),
+    ("Kommunikation-Berater", "kommunikationsberat"),
+    ("Kommunikations-Berater", "kommunikationsberat"),
+]
+
+
+def test_joins_match(c):
+    queries = [q for q, _ in JOIN_ROWS]
+    res_s, _ = search_batch(c.list, queries)
+    res_l, _ = search_batch(c.local, queries)
+    for (q, term), a, b in zip(JOIN_ROWS, res_s, res_l):
+        assert b["total"] > 0, (q, "finds nothing locally")
+        assert same_ranking(a, b), (q, term, [(h["id"], h["score"]) for h in a["hits"]],
+                                    [(h["id"], h["score"]) for h in b["hits"]])
+
+
 # A hit whose passage shows no query word as written is searched through its
 # whole body when it holds one of the words' own terms (search.c,
 # may_show_word): a remote reader asks the hit's term list from its shard.

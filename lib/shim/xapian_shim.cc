@@ -284,6 +284,14 @@ int lx_doc_count(lx_db *db, uint64_t *out, lupe_err *err)
 uint64_t lx_termfreq(lx_db *db, const char *term, size_t len)
 {
 	uint64_t f = 0;
+	// Over remote shards get_termfreq asks the shards one after the
+	// other; a reader answers from the lists and frequencies it keeps, or
+	// asks the shards at once (lx_termfreqs).  A compound a query's words
+	// join to (query/build.c, join_pair) mostly shares the first word's list.
+	if (!db->writable && lx_remote(db)) {
+		lx_termfreqs(db, &term, &len, 1, &f);
+		return f;
+	}
 	lupe_err err;
 	with_retry(db, &err, "term frequency", [&]() -> int {
 		f = db->rd.get_termfreq(std::string(term, len));
