@@ -422,6 +422,32 @@ def test_reader_sees_commit_in_variants(c):
         r.close()
 
 
+# A reader that asks many words' variants in one revision reads the keys of
+# the shards' lexicons and every list they name (lx_termfreqs, lex_warm): a
+# variant under a prefix no shard holds is then answered "none" without
+# asking.  The first seven words warm it up; "Zylophonbau"'s variant
+# "xylophonbau" is under "xy", which no shard holds until the commit.
+WARM_WORDS = ["Abteilng", "Umsetzng", "Strategje", "Experen", "Implementirung", "Mnschen", "Kommunkation"]
+
+
+def test_reader_sees_commit_in_lexicon_keys(c):
+    r = FreshReader(c, "fresh-keys")
+    try:
+        for q in WARM_WORDS + ["Zylophonbau"]:
+            kept, fresh = r.answer(q)
+            assert kept == fresh, (q, kept, fresh, "a warmed reader answers otherwise")
+        for q, _ in TYPO_ROWS:
+            kept, fresh = r.answer(q)
+            assert kept == fresh and fresh[1], (q, kept, fresh, "a warmed reader answers otherwise")
+        assert r.answer("Zylophonbau")[0][0] == 0
+        r.commit({"id": "fresh/xylophon", "text": "Der Xylophonbau in der Werkstatt."})
+        kept, fresh = r.answer("Zylophonbau")
+        assert [h[0] for h in fresh[2]] == ["fresh/xylophon"], fresh
+        assert kept == fresh, (kept, fresh, "a reader kept the lexicon's keys older than a commit")
+    finally:
+        r.close()
+
+
 def test_reader_sees_commit_through_lexicon(c):
     # The split and every lupe commit leave each shard's lexicon (the terms
     # of each two-byte prefix in one metadata value, lib/shim/lexicon.cc),
