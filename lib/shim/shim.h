@@ -387,9 +387,9 @@ int lx_search_kept(lx_db *db, const lx_query *q, const char *key, size_t klen, s
 		   lx_mset **out, lupe_err *err);
 /*
  * Whether the i-th hit holds any of the n terms: 1, 0, or -1 when that
- * cannot be told (as lx_mset_has_term).  A remote reader reads the hit's
- * term list from its shard (one exchange) instead of each term's posting
- * list from every shard.
+ * cannot be told (as lx_mset_has_term).  A remote reader reads each
+ * term's posting list from the hit's own shard only (one exchange a term)
+ * instead of from every shard in turn.
  */
 int lx_mset_has_any_term(lx_db *db, const lx_mset *m, size_t i, const char *const *terms, const size_t *lens,
 			 size_t n);
