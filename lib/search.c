@@ -218,7 +218,7 @@ static int may_show_word(lupe_db *db, const lx_mset *ms, size_t i, const lupe_qt
 {
 	if (qt->n_prefixes)
 		return 1;
-	/* All at once: over remote shards one exchange for the hit, not one a term and shard. */
+	/* All at once: over remote shards the hit's own shard is asked, not every shard a term. */
 	const char *own[64], *p = qt->terms.p;
 	size_t lens[64], n = 0;
 	for (size_t k = 0; k < qt->n_terms; k++, p += strlen(p) + 1) {
