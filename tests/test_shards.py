@@ -209,6 +209,27 @@ def test_typo_rows_match(c):
         assert a["suggestion"] == b["suggestion"], (q, why, a["suggestion"], b["suggestion"])
 
 
+# Compounds the query's words join to (query/build.c, join_pair): the index
+# is asked for each candidate's frequency, which a remote reader answers from
+# the term lists it keeps (lx_termfreq); a wrong 0 drops the compound's tier
+# and the hits' scores differ from one index's.  Row: query, the joined term.
+JOIN_ROWS = [
+    ("Kommunikation Berater", "kommunikationsberat"),
+    ("Kommunikation-Berater", "kommunikationsberat"),
+    ("Kommunikations-Berater", "kommunikationsberat"),
+]
+
+
+def test_joins_match(c):
+    queries = [q for q, _ in JOIN_ROWS]
+    res_s, _ = search_batch(c.list, queries)
+    res_l, _ = search_batch(c.local, queries)
+    for (q, term), a, b in zip(JOIN_ROWS, res_s, res_l):
+        assert b["total"] > 0, (q, "finds nothing locally")
+        assert same_ranking(a, b), (q, term, [(h["id"], h["score"]) for h in a["hits"]],
+                                    [(h["id"], h["score"]) for h in b["hits"]])
+
+
 def test_replace_reaches_same_shard(c):
     # Adding the seeds again replaces them: the count of a seed word is unchanged.
     before = search_batch(c.list, ["Social"])[0][0]["total"]
@@ -536,27 +557,6 @@ def test_frozen_server(c):
 def test_stopped_server(c):
     stop_server(c.servers[1])
     check_failure(c, 1, "stopped")
-
-
-# Compounds the query's words join to (query/build.c, join_pair): the index
-# is asked for each candidate's frequency, which a remote reader answers from
-# the term lists it keeps (lx_termfreq); a wrong 0 drops the compound's tier
-# and the hits' scores differ from one index's.  Row: query, the joined term.
-JOIN_ROWS = [
-    ("Kommunikation Berater", "kommunikationsberat"),
-    ("Kommunikation-Berater", "kommunikationsberat"),
-    ("Kommunikations-Berater", "kommunikationsberat"),
-]
-
-
-def test_joins_match(c):
-    queries = [q for q, _ in JOIN_ROWS]
-    res_s, _ = search_batch(c.list, queries)
-    res_l, _ = search_batch(c.local, queries)
-    for (q, term), a, b in zip(JOIN_ROWS, res_s, res_l):
-        assert b["total"] > 0, (q, "finds nothing locally")
-        assert same_ranking(a, b), (q, term, [(h["id"], h["score"]) for h in a["hits"]],
-                                    [(h["id"], h["score"]) for h in b["hits"]])
 
 
 # A hit whose passage shows no query word as written is searched through its
