@@ -218,12 +218,21 @@ static int may_show_word(lupe_db *db, const lx_mset *ms, size_t i, const lupe_qt
 {
 	if (qt->n_prefixes)
 		return 1;
-	const char *p = qt->terms.p;
-	for (size_t k = 0; k < qt->n_terms; k++, p += strlen(p) + 1)
-		if ((!qt->n_groups || k >= LUPE_QTERMS_MAX || qt->info[k].kind == LUPE_QT_WORD) &&
-		    lx_mset_has_term(db->x, ms, i, p, strlen(p)) != 0)
-			return 1;
-	return 0;
+	/* All at once: over remote shards the hit's own shard is asked, not every shard a term. */
+	const char *own[64], *p = qt->terms.p;
+	size_t lens[64], n = 0;
+	for (size_t k = 0; k < qt->n_terms; k++, p += strlen(p) + 1) {
+		if (qt->n_groups && k < LUPE_QTERMS_MAX && qt->info[k].kind != LUPE_QT_WORD)
+			continue;
+		if (n == sizeof own / sizeof own[0]) {
+			if (lx_mset_has_any_term(db->x, ms, i, own, lens, n) != 0)
+				return 1;
+			n = 0;
+		}
+		own[n] = p;
+		lens[n++] = strlen(p);
+	}
+	return n && lx_mset_has_any_term(db->x, ms, i, own, lens, n) != 0;
 }
 
 /* lupe_snippet_deep's quiet: the stretches the zones' map shows without a query word's own term. */

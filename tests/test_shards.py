@@ -209,6 +209,27 @@ def test_typo_rows_match(c):
         assert a["suggestion"] == b["suggestion"], (q, why, a["suggestion"], b["suggestion"])
 
 
+# Compounds the query's words join to (query/build.c, join_pair): the index
+# is asked for each candidate's frequency, which a remote reader answers from
+# the term lists it keeps (lx_termfreq); a wrong 0 drops the compound's tier
+# and the hits' scores differ from one index's.  Row: query, the joined term.
+JOIN_ROWS = [
+    ("Kommunikation Berater", "kommunikationsberat"),
+    ("Kommunikation-Berater", "kommunikationsberat"),
+    ("Kommunikations-Berater", "kommunikationsberat"),
+]
+
+
+def test_joins_match(c):
+    queries = [q for q, _ in JOIN_ROWS]
+    res_s, _ = search_batch(c.list, queries)
+    res_l, _ = search_batch(c.local, queries)
+    for (q, term), a, b in zip(JOIN_ROWS, res_s, res_l):
+        assert b["total"] > 0, (q, "finds nothing locally")
+        assert same_ranking(a, b), (q, term, [(h["id"], h["score"]) for h in a["hits"]],
+                                    [(h["id"], h["score"]) for h in b["hits"]])
+
+
 def test_replace_reaches_same_shard(c):
     # Adding the seeds again replaces them: the count of a seed word is unchanged.
     before = search_batch(c.list, ["Social"])[0][0]["total"]
@@ -422,6 +443,32 @@ def test_reader_sees_commit_in_variants(c):
         r.close()
 
 
+# A reader that asks many words' variants in one revision reads the keys of
+# the shards' lexicons and every list they name (lx_termfreqs, lex_warm): a
+# variant under a prefix no shard holds is then answered "none" without
+# asking.  The first seven words warm it up; "Zylophonbau"'s variant
+# "xylophonbau" is under "xy", which no shard holds until the commit.
+WARM_WORDS = ["Abteilng", "Umsetzng", "Strategje", "Experen", "Implementirung", "Mnschen", "Kommunkation"]
+
+
+def test_reader_sees_commit_in_lexicon_keys(c):
+    r = FreshReader(c, "fresh-keys")
+    try:
+        for q in WARM_WORDS + ["Zylophonbau"]:
+            kept, fresh = r.answer(q)
+            assert kept == fresh, (q, kept, fresh, "a warmed reader answers otherwise")
+        for q, _ in TYPO_ROWS:
+            kept, fresh = r.answer(q)
+            assert kept == fresh and fresh[1], (q, kept, fresh, "a warmed reader answers otherwise")
+        assert r.answer("Zylophonbau")[0][0] == 0
+        r.commit({"id": "fresh/xylophon", "text": "Der Xylophonbau in der Werkstatt."})
+        kept, fresh = r.answer("Zylophonbau")
+        assert [h[0] for h in fresh[2]] == ["fresh/xylophon"], fresh
+        assert kept == fresh, (kept, fresh, "a reader kept the lexicon's keys older than a commit")
+    finally:
+        r.close()
+
+
 def test_reader_sees_commit_through_lexicon(c):
     # The split and every lupe commit leave each shard's lexicon (the terms
     # of each two-byte prefix in one metadata value, lib/shim/lexicon.cc),
@@ -510,6 +557,50 @@ def test_frozen_server(c):
 def test_stopped_server(c):
     stop_server(c.servers[1])
     check_failure(c, 1, "stopped")
+
+
+# A hit whose passage shows no query word as written is searched through its
+# whole body when it holds one of the words' own terms (search.c,
+# may_show_word): a remote reader asks the hit's term list from its shard.
+# The long document holds its word only past the 64 KB snippets read, so the
+# snippet shows it only when that check says yes.  Row: query, what the
+# snippet must show.
+DEEP_ROWS = [
+    ("Zwiebelturm", "Ein Zwiebelturm am Ende."),
+    ("Zwiebelturm Kartoffelacker", "Ein Zwiebelturm am Ende."),
+]
+
+
+def test_deep_snippets_match(c):
+    fill = "Ein Satz ohne das gesuchte Wort, nur Fuellmaterial. "
+    text = fill * (3 * 65536 // len(fill)) + "Ein Zwiebelturm am Ende."
+    out = os.path.join(c.tmp, "deep")
+    os.makedirs(out)
+    local = os.path.join(out, "local")
+    docs = c.docs[:40] + [{"id": "deep/long", "text": text}, {"id": "deep/acker", "text": "Der Kartoffelacker."}]
+    rc, _, err, _ = run([INDEX, "--db", local, "--jsonl", "-"],
+                        stdin=b"".join(json.dumps(d, ensure_ascii=False).encode() + b"\n" for d in docs))
+    assert rc == 0, err
+    rc, _, err, _ = run(["sh", SHARDS_SH, "split", local, "3", os.path.join(out, "split")])
+    assert rc == 0, err
+    ports = free_ports(3)
+    srv = [start_server(os.path.join(out, "split", "shard%d" % k), p, writable=False) for k, p in enumerate(ports)]
+    try:
+        tcp = os.path.join(out, "tcp.txt")
+        with open(tcp, "w") as f:
+            f.write("".join("tcp://127.0.0.1:%d\n" % p for p in ports))
+        queries = [q for q, _ in DEEP_ROWS]
+        res_s, _ = search_batch(tcp, queries)
+        res_l, _ = search_batch(local, queries)
+        for (q, shown), a, b in zip(DEEP_ROWS, res_s, res_l):
+            long_s = [h for h in a["hits"] if h["id"] == "deep/long"]
+            long_l = [h for h in b["hits"] if h["id"] == "deep/long"]
+            assert long_l and shown in long_l[0]["snippet"], (q, "not shown locally", long_l)
+            assert long_s and long_s[0]["snippet"] == long_l[0]["snippet"], (q, long_s, long_l[0]["snippet"])
+            assert long_s[0]["highlights"] == long_l[0]["highlights"], (q, long_s, long_l)
+    finally:
+        for p in srv:
+            stop_server(p)
 
 
 @pytest.fixture(scope="module")

@@ -618,3 +618,24 @@ int lx_lexicon_get(lx_db *db, const char *p2, lx_lex_cb cb, void *ctx)
 }
 
 }  // extern "C"
+
+bool lx_lex_keys(lx_shard &s, uint64_t generation, std::vector<std::string> &out)
+{
+	out.clear();
+	if (!s.lex_checked || s.lex_generation != generation) {
+		s.lex_ok = s.rd.get_metadata(kStampKey) == stamp_of(s.rd);
+		s.lex_checked = true;
+		s.lex_generation = generation;
+	}
+	if (!s.lex_ok)
+		return false;
+	for (auto k = s.rd.metadata_keys_begin(kKeyPrefix); k != s.rd.metadata_keys_end(kKeyPrefix); ++k)
+		if ((*k).size() == kKeyPrefix.size() + LX_LIST_PREFIX)
+			out.push_back((*k).substr(kKeyPrefix.size()));
+	return true;
+}
+
+bool lx_lex_covers(const std::string &term)
+{
+	return term.size() >= LX_LIST_PREFIX && !left_out((unsigned char)term[0]);
+}

@@ -857,3 +857,27 @@ extern "C" int lx_mset_partial(const lx_mset *m)
 {
 	return m->partial;
 }
+
+bool lx_shards_lex_keys(lx_db *db, std::vector<std::string> &out)
+{
+	size_t n = db->members.size();
+	std::vector<std::vector<std::string>> keys(n);
+	std::vector<char> ok(n, 0);
+	std::vector<size_t> ks(n);
+	for (size_t k = 0; k < n; k++)
+		ks[k] = k;
+	uint64_t generation = db->generation;
+	each_at_once(db, ks, [&](size_t k) {
+		lx_shard &s = db->shards[db->members[k]];
+		ok[k] = s.port && lx_lex_keys(s, generation, keys[k]);
+	});
+	out.clear();
+	for (size_t k = 0; k < n; k++) {
+		if (!ok[k])
+			return false;
+		out.insert(out.end(), keys[k].begin(), keys[k].end());
+	}
+	std::sort(out.begin(), out.end());
+	out.erase(std::unique(out.begin(), out.end()), out.end());
+	return n > 0;
+}

@@ -131,6 +131,16 @@ struct lx_db {
 	std::unordered_map<Xapian::docid, Record> records;
 	uint64_t records_generation = 0, records_clock = 0;
 	size_t records_bytes = 0;
+	// A remote reader that asks many words' variants in one generation
+	// (lx_termfreqs): the two-byte prefixes the shards' lexicons hold
+	// (sorted; lx_shards_lex_keys), read once after kLexWarmAfter batches
+	// of variants in generation lex_keys_generation, when every shard's
+	// lexicon matched it.  A term of another prefix is in no shard; the
+	// lists of these prefixes were fetched then, into term_lists.
+	std::vector<std::string> lex_keys;
+	uint64_t lex_keys_generation = 0;
+	bool lex_keys_ok = false;
+	unsigned lex_batches = 0;
 	// Declared after the shards, so destroyed before them: its threads end
 	// before the shards they used go.
 	std::unique_ptr<lx_pool, lx_pool_free_t> pool;
@@ -259,5 +269,18 @@ lx_lex &lx_shard_lex(lx_db *db, const char *idterm, size_t n);
 // Throws what Xapian throws.
 bool lx_lex_read(lx_shard &s, uint64_t generation, const std::string &prefix,
 		 std::vector<std::pair<std::string, uint64_t>> &out);
+// A remote reader: the two-byte prefixes shard s's lexicon holds a list
+// of, when its stamp matches it as opened: true, with out set (one
+// exchange, a reply message a key).  False for a shard without a lexicon
+// or with one that does not match.  Throws what Xapian throws.
+bool lx_lex_keys(lx_shard &s, uint64_t generation, std::vector<std::string> &out);
+// Whether the lexicon keeps the terms starting as term does (two bytes or
+// more, not the id prefix): such a term is in a shard only under a key
+// lx_lex_keys lists.
+bool lx_lex_covers(const std::string &term);
+// Every shard's lx_lex_keys at once, merged and sorted: false when a
+// shard is not remote or its lexicon does not serve.  Throws what Xapian
+// throws, after every shard's job ended.
+bool lx_shards_lex_keys(lx_db *db, std::vector<std::string> &out);
 
 #endif
