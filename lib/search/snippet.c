@@ -876,6 +876,20 @@ static int completion_may_match(const lupe_snip_keys *k, const unsigned char *f,
 	return 0;
 }
 
+/* Append x to *w (*n of *cap, doubled when full): 0, or -1 out of memory. */
+static int push_window(window **w, size_t *n, size_t *cap, window x)
+{
+	if (*n == *cap) {
+		window *nv = realloc(*w, 2 * *cap * sizeof **w);
+		if (!nv)
+			return -1;
+		*w = nv;
+		*cap *= 2;
+	}
+	(*w)[(*n)++] = x;
+	return 0;
+}
+
 /* The first i >= from where f[i..i+2) is "nn" (n when none); sixteen places at once with SSE2. */
 static size_t next_nn(const unsigned char *f, size_t n, size_t from)
 {
@@ -997,16 +1011,10 @@ static int find_windows(const char *text, size_t len, const lupe_snip_keys *keys
 			*cut = word_start(text, at);
 			break;
 		}
-		if (nw == cap) {
-			cap *= 2;
-			window *nv = realloc(w, cap * sizeof *w);
-			if (!nv) {
-				rc = -1;
-				goto done;
-			}
-			w = nv;
+		if (push_window(&w, &nw, &cap, (window){at, at + 1}) < 0) {
+			rc = -1;
+			goto done;
 		}
-		w[nw++] = (window){at, at + 1};
 		gender++;
 	}
 	nw_unk = nw;
@@ -1024,17 +1032,11 @@ static int find_windows(const char *text, size_t len, const lupe_snip_keys *keys
 				*cut = c;
 			break;
 		}
-		if (nw == cap) {
-			cap *= 2;
-			window *nv = realloc(w, cap * sizeof *w);
-			if (!nv) {
-				rc = -1;
-				goto done;
-			}
-			w = nv;
-		}
 		size_t e = i + klen;
-		w[nw++] = (window){at_of(&fo, i), e < fo.n ? at_of(&fo, e) : len};
+		if (push_window(&w, &nw, &cap, (window){at_of(&fo, i), e < fo.n ? at_of(&fo, e) : len}) < 0) {
+			rc = -1;
+			goto done;
+		}
 		i = e; /* the next place starts after this key */
 	}
 	*places = nw - nw_unk;

@@ -564,17 +564,22 @@ void lx_lex_committed(lx_lex &lex)
 	lex.terms_over = false;
 }
 
-bool lx_lex_read(lx_shard &s, uint64_t generation, const std::string &prefix,
-		 std::vector<std::pair<std::string, uint64_t>> &out)
+// Whether shard s's lexicon describes it as opened (its stamp matches),
+// asked once a generation.  Throws what Xapian throws.
+static bool lex_valid(lx_shard &s, uint64_t generation)
 {
-	if (prefix.size() < LX_LIST_PREFIX || left_out((unsigned char)prefix[0]))
-		return false;
 	if (!s.lex_checked || s.lex_generation != generation) {
 		s.lex_ok = s.rd.get_metadata(kStampKey) == stamp_of(s.rd);
 		s.lex_checked = true;
 		s.lex_generation = generation;
 	}
-	if (!s.lex_ok)
+	return s.lex_ok;
+}
+
+bool lx_lex_read(lx_shard &s, uint64_t generation, const std::string &prefix,
+		 std::vector<std::pair<std::string, uint64_t>> &out)
+{
+	if (prefix.size() < LX_LIST_PREFIX || left_out((unsigned char)prefix[0]) || !lex_valid(s, generation))
 		return false;
 	std::string p2 = prefix.substr(0, LX_LIST_PREFIX);
 	std::string blob = s.rd.get_metadata(key_of(p2));
@@ -622,12 +627,7 @@ int lx_lexicon_get(lx_db *db, const char *p2, lx_lex_cb cb, void *ctx)
 bool lx_lex_keys(lx_shard &s, uint64_t generation, std::vector<std::string> &out)
 {
 	out.clear();
-	if (!s.lex_checked || s.lex_generation != generation) {
-		s.lex_ok = s.rd.get_metadata(kStampKey) == stamp_of(s.rd);
-		s.lex_checked = true;
-		s.lex_generation = generation;
-	}
-	if (!s.lex_ok)
+	if (!lex_valid(s, generation))
 		return false;
 	for (auto k = s.rd.metadata_keys_begin(kKeyPrefix); k != s.rd.metadata_keys_end(kKeyPrefix); ++k)
 		if ((*k).size() == kKeyPrefix.size() + LX_LIST_PREFIX)
