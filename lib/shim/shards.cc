@@ -21,6 +21,7 @@
 #include <cstring>
 #include <exception>
 #include <mutex>
+#include <numeric>
 #include <string>
 #include <system_error>
 #include <thread>
@@ -342,8 +343,7 @@ int lx_open_shards(lx_db **out, const char *const *specs, size_t n, int writable
 	std::vector<std::exception_ptr> failed;
 	try {
 		std::vector<size_t> ks(n);
-		for (size_t i = 0; i < n; i++)
-			ks[i] = i;
+		std::iota(ks.begin(), ks.end(), 0);
 		failed = all_at_once(db, ks, [&](size_t i) { open_shard(db->shards[i], db->writable, create != 0, timeout_ms); });
 	} catch (...) {
 		delete db;
@@ -804,8 +804,7 @@ void lx_shards_lists(lx_db *db, const std::vector<std::string> &prefixes, const 
 	std::vector<std::vector<List>> lists(n, std::vector<List>(np));
 	std::vector<std::vector<char>> have(n, std::vector<char>(np, 0));
 	std::vector<size_t> ks(n);
-	for (size_t k = 0; k < n; k++)
-		ks[k] = k;
+	std::iota(ks.begin(), ks.end(), 0);
 	uint64_t generation = db->generation;
 	// Each shard's prefixes one after the other in its own job (its
 	// connection answers one request at a time), the shards at once.
@@ -864,8 +863,7 @@ bool lx_shards_lex_keys(lx_db *db, std::vector<std::string> &out)
 	std::vector<std::vector<std::string>> keys(n);
 	std::vector<char> ok(n, 0);
 	std::vector<size_t> ks(n);
-	for (size_t k = 0; k < n; k++)
-		ks[k] = k;
+	std::iota(ks.begin(), ks.end(), 0);
 	uint64_t generation = db->generation;
 	each_at_once(db, ks, [&](size_t k) {
 		lx_shard &s = db->shards[db->members[k]];
