@@ -447,7 +447,29 @@ static const struct row inner_rows[] = {
 	{":innenraum", ""}, /* 17 */
 };
 
+/* lupe_de_unspelled: raw word -> lower case with its ae/oe/ue as typed ("" when none or not letters). */
+static const struct row unspelled_rows[] = {
+	{"K\u00f6roerliche", "k\u00f6roerliche"}, /* 0 */
+	{"Parlaentswahlen", "parlaentswahlen"}, /* 1 */
+	{"STRASSE", ""}, /* 2: no pair */
+	{"Stra\u00dfenbauer", "strassenbauer"}, /* 3: ß as ss, the ue of bauer kept */
+	{"Ueberstunden", "ueberstunden"}, /* 4 */
+	{"Haus", ""}, /* 5 */
+	{"Koe-ln", ""}, /* 6: not all letters */
+	{"", ""}, /* 7 */
+};
+
 #define N(a) ((int)(sizeof(a) / sizeof((a)[0])))
+
+START_TEST(unspelled_table)
+{
+	const struct row *r = &unspelled_rows[_i];
+	char out[64];
+	size_t n = lupe_de_unspelled(r->in, strlen(r->in), out, sizeof out);
+	ck_assert_msg(n == strlen(r->want) && memcmp(out, r->want, n) == 0,
+		      "unspelled row %d: \"%s\" -> \"%.*s\", want \"%s\"", _i, r->in, (int)n, out, r->want);
+}
+END_TEST
 
 START_TEST(degender_inner_table)
 {
@@ -697,6 +719,7 @@ static Suite *german_suite(void)
 	TCase *tc = tcase_create("rules");
 	tcase_add_loop_test(tc, degender_table, 0, N(degender_rows));
 	tcase_add_loop_test(tc, degender_inner_table, 0, N(inner_rows));
+	tcase_add_loop_test(tc, unspelled_table, 0, N(unspelled_rows));
 	tcase_add_loop_test(tc, spelling_table, 0, N(spelling_rows));
 	tcase_add_loop_test(tc, prestem_table, 0, N(prestem_rows));
 	tcase_add_loop_test(tc, stopword_table, 0, N(stopwords));

@@ -44,6 +44,8 @@ static void setup(void)
 	ck_assert_int_eq(fx_add(db, "verk", NULL, "Die verkehrsreichste Bahn der Welt."), LUPE_OK);
 	ck_assert_int_eq(fx_add(db, "bverfg", NULL, "Das Verfassungsgericht des Bundes urteilte."), LUPE_OK);
 	ck_assert_int_eq(fx_add(db, "zig", NULL, "Die Zigarettenschachteln liegen dort."), LUPE_OK);
+	ck_assert_int_eq(fx_add(db, "korp", NULL, "Die körperliche Arbeit ermüdet."), LUPE_OK);
+	ck_assert_int_eq(fx_add(db, "parl", NULL, "Die Parlamentswahlen finden statt."), LUPE_OK);
 	ck_assert_int_eq(fx_add(db, "pinst", NULL, "Jede Probleminstanz hat eine Lösung."), LUPE_OK);
 	ck_assert_int_eq(fx_add(db, "papart", NULL, "Das Problem ist alt, viele Wörter stehen hier dazwischen, und erst am Ende eine Instanz."), LUPE_OK);
 	for (int i = 0; i < N_FREQ; i++) {
@@ -122,6 +124,9 @@ static const row rows[] = {
 	{"Bundesverfasungsgericht", 0, "bverfg", "Bundesverfassungsgericht", 1, 0},
 	/* 24: a compound typed right whose documents add a letter at its end: searched, not suggested */
 	{"Zigarettenschachtel", 0, "zig", NULL, 1, 0},
+	/* 25: a typo that makes an ae/oe/ue pair is corrected as typed, not as its umlaut reading */
+	{"köroerliche", 0, "korp", "körperliche", 1, 0},
+	{"Parlaentswahlen", 0, "parl", "Parlamentswahlen", 1, 0},
 };
 
 START_TEST(test_row)

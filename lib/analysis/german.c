@@ -289,6 +289,39 @@ size_t lupe_de_degender_inner(const char *word, size_t len, char *out, size_t ca
 	return 0;
 }
 
+size_t lupe_de_unspelled(const char *raw, size_t len, char *out, size_t cap)
+{
+	const unsigned char *w = (const unsigned char *)raw;
+	size_t o = 0;
+	int pair = 0;
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = w[i];
+		if (c >= 'A' && c <= 'Z')
+			c = (unsigned char)(c + 32);
+		if (c >= 'a' && c <= 'z') {
+			if (o + 1 > cap)
+				return 0;
+			pair |= c == 'e' && o > 0 && (out[o - 1] == 'a' || out[o - 1] == 'o' || out[o - 1] == 'u');
+			out[o++] = (char)c;
+			continue;
+		}
+		if (c != 0xC3 || i + 1 == len || w[i + 1] < 0x80 || w[i + 1] > 0xBF || w[i + 1] == 0x97 ||
+		    w[i + 1] == 0xB7)
+			return 0;
+		unsigned char d = w[++i];
+		if (o + 2 > cap)
+			return 0;
+		if (d == 0x9F) { /* ß */
+			out[o++] = 's';
+			out[o++] = 's';
+			continue;
+		}
+		out[o++] = (char)0xC3;
+		out[o++] = (char)(d <= 0x9E ? d + 0x20 : d);
+	}
+	return pair ? o : 0;
+}
+
 /* ---------------------------------------------------------------------- */
 /* lupe_de_spelling                                                        */
 /* ---------------------------------------------------------------------- */

@@ -37,6 +37,17 @@ size_t lupe_de_degender(const char *word, size_t len);
 size_t lupe_de_degender_inner(const char *word, size_t len, char *out, size_t cap);
 
 /*
+ * A raw word of ASCII and Latin-1 letters in lower case (ß as "ss")
+ * without the canonical spelling: its ae, oe, ue kept as typed.  Typo
+ * tolerance tries it when the word's canonical form has no correction: a
+ * typo can make such a pair ("köroerliche" for körperliche reads as
+ * "körörliche", two edits from the word; as typed it is one).  Writes at
+ * most cap bytes to out and returns the length, or 0 when the word holds
+ * another character or no ae, oe, ue.
+ */
+size_t lupe_de_unspelled(const char *raw, size_t len, char *out, size_t cap);
+
+/*
  * Canonical spelling of a case-folded word: the transliterations ae, oe, ue
  * become ä, ö, ü (Ueberstunden -> überstunden) except where they are not
  * umlauts (steuer, michael, israel, aktuell, queue, feuer, ...).  ß has

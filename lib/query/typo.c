@@ -1066,3 +1066,30 @@ int lupe_typo_keep_usual(lupe_typo_cand *c, int n)
 			c[k++] = c[i];
 	return k;
 }
+
+int lupe_typo_corrections_as_typed(lx_db *db, lupe_analyzer *an, lupe_typo_memo *memo, const char *raw, size_t rl,
+				   const char *form, size_t flen, const char *term, size_t tlen, size_t keep,
+				   int *budget, uint64_t *own_freq, lupe_typo_cand *c, int n, int max, int *replaced)
+{
+	if (replaced)
+		*replaced = 0;
+	if (n < 0 || rl == 0 || (rl == flen && memcmp(raw, form, rl) == 0) || max > LUPE_TYPO_ALTS)
+		return n;
+	for (int i = 0; i < n; i++)
+		if (c[i].usual)
+			return n;
+	lupe_typo_cand t[LUPE_TYPO_ALTS];
+	uint64_t own = 0;
+	int m = lupe_typo_corrections(db, an, memo, raw, rl, term, tlen, keep, budget, &own, t, max);
+	int usual = 0;
+	for (int i = 0; i < m; i++)
+		usual |= t[i].usual;
+	if (!usual)
+		return n;
+	memcpy(c, t, (size_t)m * sizeof *c);
+	if (own_freq)
+		*own_freq = own;
+	if (replaced)
+		*replaced = 1;
+	return m;
+}

@@ -134,6 +134,20 @@ int lupe_typo_usual(const char *form, size_t flen, const char *v, size_t n);
 int lupe_typo_keep_usual(lupe_typo_cand *c, int n);
 
 /*
+ * A word whose ae, oe or ue a typo may have made: when none of its n
+ * corrections c (from the canonical form) is usual, the corrections of
+ * the word as typed (raw, rl bytes: lupe_de_unspelled) replace them if
+ * one of those is.  "köroerliche" reads as "körörliche", whose one edit
+ * finds only "kor"; as typed, one usual edit (o for p) finds körperliche.
+ * Takes what lupe_typo_corrections takes; returns the new n, and sets
+ * *replaced (if not NULL) to 1 when the corrections are the raw word's
+ * (their forms are then variants of raw), else 0.
+ */
+int lupe_typo_corrections_as_typed(lx_db *db, lupe_analyzer *an, lupe_typo_memo *memo, const char *raw, size_t rl,
+				   const char *form, size_t flen, const char *term, size_t tlen, size_t keep,
+				   int *budget, uint64_t *own_freq, lupe_typo_cand *c, int n, int max, int *replaced);
+
+/*
  * What lupe_typo_compound answered for `form` in this memo's query,
  * without a look-up: the mended compound's length, written to out (at
  * least LUPE_TYPO_FORM bytes, NUL-terminated); 0 when it found none; -1

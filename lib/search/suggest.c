@@ -2,6 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "analysis/german.h"
 #include "index/document.h"
 #include "query/fuzzy.h"
 #include "query/typo.h"
@@ -354,6 +355,16 @@ static void word(sctx *c, const lq_node *n)
 		int split = i + 1 < nt && c->toks->v[i + 1].kind == LUPE_TOKEN_PART;
 		int nc = lupe_typo_corrections(c->x, c->an, c->memo, form, fl, term, k->term_len, SUGGEST_KEEP,
 					       &c->budget, &own, cand, SUGGEST_TRY);
+		/* As typo_q: a word whose ae, oe or ue a typo made, as typed (köroerliche). */
+		char raw[LUPE_TYPO_FORM];
+		size_t rl = lupe_de_unspelled(orig, ol, raw, sizeof raw);
+		int replaced;
+		nc = lupe_typo_corrections_as_typed(c->x, c->an, c->memo, raw, rl, form, fl, term, k->term_len,
+						    SUGGEST_KEEP, &c->budget, &own, cand, nc, SUGGEST_TRY, &replaced);
+		if (replaced && rl < sizeof form) {
+			memcpy(form, raw, rl); /* the corrections are variants of the word as typed */
+			fl = rl;
+		}
 		if (nc > 0 && split) {
 			nc = lupe_typo_keep_usual(cand, nc);
 			/*
