@@ -46,6 +46,7 @@ static void setup(void)
 	ck_assert_int_eq(fx_add(db, "zig", NULL, "Die Zigarettenschachteln liegen dort."), LUPE_OK);
 	ck_assert_int_eq(fx_add(db, "korp", NULL, "Die körperliche Arbeit ermüdet."), LUPE_OK);
 	ck_assert_int_eq(fx_add(db, "parl", NULL, "Die Parlamentswahlen finden statt."), LUPE_OK);
+	ck_assert_int_eq(fx_add(db, "mantel", NULL, "Der Mantel hängt am Haken."), LUPE_OK);
 	ck_assert_int_eq(fx_add(db, "pinst", NULL, "Jede Probleminstanz hat eine Lösung."), LUPE_OK);
 	ck_assert_int_eq(fx_add(db, "papart", NULL, "Das Problem ist alt, viele Wörter stehen hier dazwischen, und erst am Ende eine Instanz."), LUPE_OK);
 	for (int i = 0; i < N_FREQ; i++) {
@@ -127,6 +128,8 @@ static const row rows[] = {
 	/* 25: a typo that makes an ae/oe/ue pair is corrected as typed, not as its umlaut reading */
 	{"köroerliche", 0, "korp", "körperliche", 1, 0},
 	{"Parlaentswahlen", 0, "parl", "Parlamentswahlen", 1, 0},
+	/* 27: a word of the word list is typed right: searched with its corrections, named by no suggestion */
+	{"Mandel", 0, "mantel", NULL, 1, 0},
 };
 
 START_TEST(test_row)
@@ -172,6 +175,37 @@ START_TEST(test_correction_near)
 	ck_assert_str_eq(fx_top(t, "Stratgeie Kommunikation"), "near");
 	ck_assert_str_eq(fx_top(t, "Stratgeie Kommunikatoin"), "near");
 	ck_assert_str_eq(fx_top_exact(t, "Strategie Kommunikation eins"), "near");
+	lupe_close(t);
+	fx_rmrf(d);
+	free(d);
+}
+END_TEST
+
+/*
+ * A correction the documents never write as the user's variant is still
+ * named when the variant is a German word of the word list: 20 documents
+ * say "verteidigen" (the term verteid), none "Verteidigung"; the user
+ * typed "Veretidigung".  "Südkaliforniische" would not be named so.
+ */
+START_TEST(test_variant_in_word_list)
+{
+	char p[4200], id[16], text[64];
+	char *d = fx_tmpdir();
+	snprintf(p, sizeof p, "%s/db", d);
+	lupe_db *t = fx_open_write(p);
+	ck_assert_ptr_nonnull(t);
+	for (int i = 0; i < 20; i++) {
+		snprintf(id, sizeof id, "v%02d", i);
+		snprintf(text, sizeof text, "Sie verteidigen das Tor %d.", i);
+		ck_assert_int_eq(fx_add(t, id, NULL, text), LUPE_OK);
+	}
+	ck_assert_int_eq(lupe_commit(t), LUPE_OK);
+	lupe_results *r = NULL;
+	ck_assert_int_eq(lupe_search(t, &r, "Veretidigung", 12, NULL), LUPE_OK);
+	ck_assert_uint_gt(lupe_results_count(r), 0);
+	const char *sug = lupe_results_suggestion(r);
+	ck_assert_msg(sug && strcmp(sug, "Verteidigung") == 0, "suggestion %s", sug ? sug : "(none)");
+	lupe_results_free(r);
 	lupe_close(t);
 	fx_rmrf(d);
 	free(d);
@@ -443,6 +477,7 @@ int main(void)
 	tcase_add_loop_test(tc, test_row, 0, (int)(sizeof rows / sizeof rows[0]));
 	tcase_add_test(tc, test_budget);
 	tcase_add_test(tc, test_correction_near);
+	tcase_add_test(tc, test_variant_in_word_list);
 	tcase_add_loop_test(tc, test_prune, 0, (int)(sizeof prune_rows / sizeof prune_rows[0]));
 	tcase_add_test(tc, test_bad_input);
 	tcase_add_test(tc, test_fresh_after_commit);

@@ -837,3 +837,11 @@ size_t lupe_decomp_head(const lupe_decompounder *d, const char *word, size_t len
 	}
 	return at;
 }
+
+int lupe_decomp_known(const char *word, size_t len)
+{
+	const uint8_t *e = word ? lookup(word, len) : NULL;
+	if (!e)
+		return 0;
+	return (e[1] & (F_NOUN | F_LOWER | F_FUNC)) ? 2 : 1;
+}

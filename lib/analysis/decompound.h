@@ -64,4 +64,11 @@ int lupe_decomp_split(const lupe_decompounder *d, const char *word, size_t len,
  */
 size_t lupe_decomp_head(const lupe_decompounder *d, const char *word, size_t len);
 
+/*
+ * Whether the word (folded as the analyzer folds: lower case, ß as ss) is
+ * in the compiled word list: 2 as a German word (any inflected form
+ * wngerman lists), 1 only as an English one (wamerican), 0 not at all.
+ */
+int lupe_decomp_known(const char *word, size_t len);
+
 #endif

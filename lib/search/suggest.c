@@ -2,6 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "analysis/decompound.h"
 #include "analysis/german.h"
 #include "index/document.h"
 #include "query/fuzzy.h"
@@ -348,6 +349,13 @@ static void word(sctx *c, const lq_node *n)
 			continue;
 		size_t fl = k->form_len;
 		memcpy(form, lupe_itok_form(c->toks, k), fl);
+		/*
+		 * A word the word list knows (German or English) is typed right:
+		 * the search still looks for its corrections when the index
+		 * lacks it, the suggestion names none (mitspielte, verkündigte).
+		 */
+		if (lupe_decomp_known(form, fl))
+			continue;
 		int dist = lupe_fuzzy_distance(lupe_utf8_count(form, fl));
 		lupe_typo_cand cand[SUGGEST_TRY];
 		uint64_t own = 0;
@@ -398,11 +406,12 @@ static void word(sctx *c, const lq_node *n)
 		 * "Interception", where the documents say "Interceptions").  With
 		 * no close form at all the variant is no word ("Turbinen" ->
 		 * "Turinen", from Turin), unless the index lacks the word typed,
-		 * the edit undoes a usual typo (lupe_typo_usual) and more of the
-		 * term's documents write the variant (shown(): Veretidigung ->
-		 * Verteidigung, when the first documents of verteid say
-		 * "verteidigen"); such a variant comes after any form the
-		 * documents show, written as the user wrote the rest (written()).
+		 * the edit undoes a usual typo (lupe_typo_usual) and the variant is a
+		 * German word of the word list or more of the term's documents
+		 * write it (shown(): Veretidigung -> Verteidigung, when the first
+		 * documents of verteid say "verteidigen"); such a variant comes
+		 * after any form the documents show, written as the user wrote
+		 * the rest (written()).
 		 * A word the index holds, however rarely, or one the splitter cuts
 		 * into parts (südkalifornische: süd|kalifornische) gets none so.
 		 */
@@ -422,7 +431,8 @@ static void word(sctx *c, const lq_node *n)
 			}
 			if (d > dist && own == 0 && !split && cand[j].form[0] &&
 				 lupe_typo_usual(form, fl, cand[j].form, strlen(cand[j].form)) &&
-				 shown(c, cand[j].c.term, cand[j].form) &&
+				 (lupe_decomp_known(cand[j].form, strlen(cand[j].form)) == 2 ||
+				  shown(c, cand[j].c.term, cand[j].form)) &&
 				 written(c, orig, ol, form, fl, cand[j].form, &w) == 0) {
 				d = dist;
 				fb = 1;
