@@ -47,6 +47,7 @@ static void setup(void)
 	ck_assert_int_eq(fx_add(db, "korp", NULL, "Die körperliche Arbeit ermüdet."), LUPE_OK);
 	ck_assert_int_eq(fx_add(db, "parl", NULL, "Die Parlamentswahlen finden statt."), LUPE_OK);
 	ck_assert_int_eq(fx_add(db, "mantel", NULL, "Der Mantel hängt am Haken."), LUPE_OK);
+	ck_assert_int_eq(fx_add(db, "theo", NULL, "Die theoretische Frage bleibt."), LUPE_OK);
 	ck_assert_int_eq(fx_add(db, "pinst", NULL, "Jede Probleminstanz hat eine Lösung."), LUPE_OK);
 	ck_assert_int_eq(fx_add(db, "papart", NULL, "Das Problem ist alt, viele Wörter stehen hier dazwischen, und erst am Ende eine Instanz."), LUPE_OK);
 	for (int i = 0; i < N_FREQ; i++) {
@@ -130,6 +131,8 @@ static const row rows[] = {
 	{"Parlaentswahlen", 0, "parl", "Parlamentswahlen", 1, 0},
 	/* 27: a word of the word list is typed right: searched with its corrections, named by no suggestion */
 	{"Mandel", 0, "mantel", NULL, 1, 0},
+	/* 28: the documents' "theoretische" is one edit away by an n added; the swap a usual typo explains wins */
+	{"theoretischne", 0, "theo", "theoretischen", 1, 0},
 };
 
 START_TEST(test_row)

@@ -319,6 +319,14 @@ static void umlaut_as_shown(const char *form, size_t fl, char *v, const lupe_buf
 	}
 }
 
+/* Whether the written form w (one edit from the word typed) is one a usual typo explains. */
+static int shown_usual(sctx *c, const lupe_buf *w)
+{
+	c->fb.len = 0;
+	return lupe_analyzer_fold(c->an, w->p, w->len, &c->fb) == 0 &&
+	       lupe_typo_usual(c->typed.p, c->typed.len, c->fb.p, c->fb.len);
+}
+
 static void mended(sctx *c, const char *orig, size_t ol, const char *form, size_t fl, const char *fixed)
 {
 	lupe_buf w = {0};
@@ -428,6 +436,23 @@ static void word(sctx *c, const lq_node *n)
 					umlaut_as_shown(form, fl, v, &c->fb);
 				if (written(c, orig, ol, form, fl, v, &w) == 0 || as_typed(orig, ol, v, &w) == 0)
 					d = 1;
+			} else if (d == 1 && cand[j].usual_form[0] &&
+				   lupe_decomp_known(cand[j].usual_form, strlen(cand[j].usual_form)) == 2 &&
+				   !shown_usual(c, &w)) {
+				/*
+				 * The form the documents show is one edit away by an edit no
+				 * usual typo explains (an e added: "körperliceh" ->
+				 * "körperlich"); a variant that one explains and the word
+				 * list knows is the word meant (two letters swapped:
+				 * "körperliche").
+				 */
+				lupe_buf u = {0};
+				if (written(c, orig, ol, form, fl, cand[j].usual_form, &u) == 0) {
+					lupe_buf t = w;
+					w = u;
+					u = t;
+				}
+				lupe_buf_free(&u);
 			}
 			if (d > dist && own == 0 && !split && cand[j].form[0] &&
 				 lupe_typo_usual(form, fl, cand[j].form, strlen(cand[j].form)) &&
