@@ -39,8 +39,8 @@ size_t lupe_de_degender_inner(const char *word, size_t len, char *out, size_t ca
 /*
  * A raw word of ASCII and Latin-1 letters in lower case (ß as "ss")
  * without the canonical spelling: its ae, oe, ue kept as typed.  Typo
- * tolerance tries it when the word's canonical form has no correction: a
- * typo can make such a pair ("köroerliche" for körperliche reads as
+ * tolerance tries it for a word the index lacks whose canonical form has
+ * no correction a usual typo explains: a typo can make such a pair ("köroerliche" for körperliche reads as
  * "körörliche", two edits from the word; as typed it is one).  Writes at
  * most cap bytes to out and returns the length, or 0 when the word holds
  * another character or no ae, oe, ue.

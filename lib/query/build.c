@@ -417,7 +417,7 @@ static lx_query *typo_q(builder *b, lq_field f, const lupe_itok *k, int split, l
 	int n = lupe_typo_corrections(b->x, b->an, b->memo, form, k->form_len, term, k->term_len, 0, &b->typo_budget,
 				      &own, c, LUPE_TYPO_ALTS);
 	char raw[LUPE_TYPO_FORM];
-	size_t rl = b->src ? lupe_de_unspelled(b->src + k->start, k->end - k->start, raw, sizeof raw) : 0;
+	size_t rl = b->src && own == 0 ? lupe_de_unspelled(b->src + k->start, k->end - k->start, raw, sizeof raw) : 0;
 	n = lupe_typo_corrections_as_typed(b->x, b->an, b->memo, raw, rl, form, k->form_len, term, k->term_len, 0,
 					   &b->typo_budget, &own, c, n, LUPE_TYPO_ALTS, NULL);
 	if (n > 0 && split)

@@ -134,7 +134,8 @@ int lupe_typo_usual(const char *form, size_t flen, const char *v, size_t n);
 int lupe_typo_keep_usual(lupe_typo_cand *c, int n);
 
 /*
- * A word whose ae, oe or ue a typo may have made: when none of its n
+ * A word whose ae, oe or ue a typo may have made (callers pass raw only
+ * for a word the index lacks): when none of its n
  * corrections c (from the canonical form) is usual, the corrections of
  * the word as typed (raw, rl bytes: lupe_de_unspelled) replace them if
  * one of those is.  "köroerliche" reads as "körörliche", whose one edit

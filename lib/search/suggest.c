@@ -373,7 +373,7 @@ static void word(sctx *c, const lq_node *n)
 					       &c->budget, &own, cand, SUGGEST_TRY);
 		/* As typo_q: a word whose ae, oe or ue a typo made, as typed (köroerliche). */
 		char raw[LUPE_TYPO_FORM];
-		size_t rl = lupe_de_unspelled(orig, ol, raw, sizeof raw);
+		size_t rl = own == 0 ? lupe_de_unspelled(orig, ol, raw, sizeof raw) : 0;
 		int replaced;
 		nc = lupe_typo_corrections_as_typed(c->x, c->an, c->memo, raw, rl, form, fl, term, k->term_len,
 						    SUGGEST_KEEP, &c->budget, &own, cand, nc, SUGGEST_TRY, &replaced);
