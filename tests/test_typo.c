@@ -45,6 +45,8 @@ static void setup(void)
 	ck_assert_int_eq(fx_add(db, "bverfg", NULL, "Das Verfassungsgericht des Bundes urteilte."), LUPE_OK);
 	ck_assert_int_eq(fx_add(db, "zig", NULL, "Die Zigarettenschachteln liegen dort."), LUPE_OK);
 	ck_assert_int_eq(fx_add(db, "korp", NULL, "Die körperliche Arbeit ermüdet."), LUPE_OK);
+	/* kör: the term kor, which "körörliche" (the umlaut reading of köroerliche) meets one edit away */
+	ck_assert_int_eq(fx_add(db, "kor", NULL, "Der Kör und die Kür."), LUPE_OK);
 	ck_assert_int_eq(fx_add(db, "parl", NULL, "Die Parlamentswahlen finden statt."), LUPE_OK);
 	ck_assert_int_eq(fx_add(db, "mantel", NULL, "Der Mantel hängt am Haken."), LUPE_OK);
 	ck_assert_int_eq(fx_add(db, "theo", NULL, "Die theoretische Frage bleibt."), LUPE_OK);
