@@ -335,6 +335,9 @@ static void mended(sctx *c, const char *orig, size_t ol, const char *form, size_
 	lupe_buf_free(&w);
 }
 
+/* word()'s form takes a one-edit variant of the word as typed in its place. */
+_Static_assert(LUPE_TYPO_FORM <= LUPE_WORD_MAX * 3, "a variant fits the form buffer");
+
 static void word(sctx *c, const lq_node *n)
 {
 	/* surface() analyses into tokens of its own: c->toks holds this word's throughout. */
@@ -377,7 +380,7 @@ static void word(sctx *c, const lq_node *n)
 		int replaced;
 		nc = lupe_typo_corrections_as_typed(c->x, c->an, c->memo, raw, rl, form, fl, term, k->term_len,
 						    SUGGEST_KEEP, &c->budget, &own, cand, nc, SUGGEST_TRY, &replaced);
-		if (replaced && rl < sizeof form) {
+		if (replaced) {
 			memcpy(form, raw, rl); /* the corrections are variants of the word as typed */
 			fl = rl;
 		}
@@ -389,11 +392,11 @@ static void word(sctx *c, const lq_node *n)
 			 * (Zigarettenschachtel: the documents say
 			 * Zigarettenschachteln).  The search still looks for it.
 			 */
-			int k = 0;
+			int kept = 0;
 			for (int j = 0; j < nc; j++)
 				if (!(strlen(cand[j].form) == fl + 1 && memcmp(cand[j].form, form, fl) == 0))
-					cand[k++] = cand[j];
-			nc = k;
+					cand[kept++] = cand[j];
+			nc = kept;
 		}
 		if (nc <= 0) {
 			char fixed[LUPE_TYPO_FORM];
