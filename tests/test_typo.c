@@ -48,6 +48,11 @@ static void setup(void)
 	/* kör: the term kor, which "körörliche" (the umlaut reading of köroerliche) meets one edit away */
 	ck_assert_int_eq(fx_add(db, "kor", NULL, "Der Kör und die Kür."), LUPE_OK);
 	ck_assert_int_eq(fx_add(db, "parl", NULL, "Die Parlamentswahlen finden statt."), LUPE_OK);
+	/* hugenott: the umlaut reading of huegnottische (hügnottische) meets it only as "hügenottische" */
+	ck_assert_int_eq(fx_add(db, "hug", NULL, "Die hugenottische Gemeinde der Stadt."), LUPE_OK);
+	/* spirituell, and spiritual: one usual edit from the umlaut reading of spirituele (spiritüle) */
+	ck_assert_int_eq(fx_add(db, "spir", NULL, "Spirituelle Lehrer gehen spirituelle Wege."), LUPE_OK);
+	ck_assert_int_eq(fx_add(db, "spirale", NULL, "Die Spirituale im Kloster."), LUPE_OK);
 	ck_assert_int_eq(fx_add(db, "mantel", NULL, "Der Mantel hängt am Haken."), LUPE_OK);
 	ck_assert_int_eq(fx_add(db, "theo", NULL, "Die theoretische Frage bleibt."), LUPE_OK);
 	ck_assert_int_eq(fx_add(db, "pinst", NULL, "Jede Probleminstanz hat eine Lösung."), LUPE_OK);
@@ -135,6 +140,13 @@ static const row rows[] = {
 	{"Mandel", 0, "mantel", NULL, 1, 0},
 	/* 28: the documents' "theoretische" is one edit away by an n added; the swap a usual typo explains wins */
 	{"theoretischne", 0, "theo", "theoretischen", 1, 0},
+	/*
+	 * 29: a typo that makes an ae/oe/ue pair, where the umlaut reading has
+	 * a usual correction too: the word as typed is read as well (e and g
+	 * swapped; an l dropped), searched and suggested
+	 */
+	{"huegnottische", 0, "hug", "hugenottische", 1, 0},
+	{"spirituele", 0, "spir", "spirituelle", 2, 0},
 };
 
 START_TEST(test_row)

@@ -420,6 +420,8 @@ static lx_query *typo_q(builder *b, lq_field f, const lupe_itok *k, int split, l
 	size_t rl = b->src && own == 0 ? lupe_de_unspelled(b->src + k->start, k->end - k->start, raw, sizeof raw) : 0;
 	n = lupe_typo_corrections_as_typed(b->x, b->an, b->memo, raw, rl, form, k->form_len, term, k->term_len, 0,
 					   &b->typo_budget, &own, c, n, LUPE_TYPO_ALTS, NULL);
+	n = lupe_typo_corrections_add_typed(b->x, b->an, b->memo, raw, rl, form, k->form_len, term, k->term_len, 0,
+					    &b->typo_budget, c, n, LUPE_TYPO_ALTS);
 	if (n > 0 && split)
 		n = lupe_typo_keep_usual(c, n);
 	if (n <= 0)

@@ -1093,3 +1093,39 @@ int lupe_typo_corrections_as_typed(lx_db *db, lupe_analyzer *an, lupe_typo_memo 
 		*replaced = 1;
 	return m;
 }
+
+int lupe_typo_corrections_add_typed(lx_db *db, lupe_analyzer *an, lupe_typo_memo *memo, const char *raw, size_t rl,
+				    const char *form, size_t flen, const char *term, size_t tlen, size_t keep,
+				    int *budget, lupe_typo_cand *c, int n, int max)
+{
+	if (n <= 0 || rl == 0 || (rl == flen && memcmp(raw, form, rl) == 0) || max > LUPE_TYPO_ALTS)
+		return n;
+	int usual = 0;
+	for (int i = 0; i < n; i++)
+		usual |= c[i].usual;
+	if (!usual)
+		return n;
+	lupe_typo_cand t[LUPE_TYPO_ALTS];
+	uint64_t own = 0;
+	int m = lupe_typo_corrections(db, an, memo, raw, rl, term, tlen, keep, budget, &own, t, max);
+	for (int i = 0; i < m; i++) {
+		if (!t[i].usual)
+			continue;
+		int have = 0;
+		for (int j = 0; j < n && !have; j++)
+			have = strcmp(c[j].c.term, t[i].c.term) == 0;
+		if (have)
+			continue;
+		if (n < max) {
+			c[n++] = t[i];
+			continue;
+		}
+		int j = n - 1;
+		while (j >= 0 && c[j].usual)
+			j--;
+		if (j < 0)
+			break;
+		c[j] = t[i];
+	}
+	return n;
+}

@@ -149,6 +149,20 @@ int lupe_typo_corrections_as_typed(lx_db *db, lupe_analyzer *an, lupe_typo_memo 
 				   int *budget, uint64_t *own_freq, lupe_typo_cand *c, int n, int max, int *replaced);
 
 /*
+ * The search's other half of lupe_typo_corrections_as_typed: when some of
+ * the n corrections c of the canonical form are usual (so that function
+ * kept them), the word as typed (raw, rl bytes; callers pass raw only for
+ * a word the index lacks) is read too, and its usual corrections whose
+ * terms c lacks are added: "spirituele" reads as "spiritüle", one usual
+ * edit from "spiritüale" (spiritual); as typed, one from "spirituelle".
+ * Added at the end while fewer than max, then in place of corrections no
+ * usual typo explains, from the last.  Returns the new n.
+ */
+int lupe_typo_corrections_add_typed(lx_db *db, lupe_analyzer *an, lupe_typo_memo *memo, const char *raw, size_t rl,
+				    const char *form, size_t flen, const char *term, size_t tlen, size_t keep,
+				    int *budget, lupe_typo_cand *c, int n, int max);
+
+/*
  * What lupe_typo_compound answered for `form` in this memo's query,
  * without a look-up: the mended compound's length, written to out (at
  * least LUPE_TYPO_FORM bytes, NUL-terminated); 0 when it found none; -1

@@ -338,6 +338,128 @@ static void mended(sctx *c, const char *orig, size_t ol, const char *form, size_
 /* word()'s form takes a one-edit variant of the word as typed in its place. */
 _Static_assert(LUPE_TYPO_FORM <= LUPE_WORD_MAX * 3, "a variant fits the form buffer");
 
+/*
+ * For a word the splitter cuts into parts: only the usual corrections
+ * (lupe_typo_keep_usual), and none that only adds a letter at the end.  A
+ * compound the splitter cuts, with a letter added at its end, is another
+ * form of the word typed, not the word meant (Zigarettenschachtel: the
+ * documents say Zigarettenschachteln).  The search still looks for it.
+ */
+static int keep_for_split(lupe_typo_cand *cand, int nc, const char *form, size_t fl)
+{
+	nc = lupe_typo_keep_usual(cand, nc);
+	int kept = 0;
+	for (int j = 0; j < nc; j++)
+		if (!(strlen(cand[j].form) == fl + 1 && memcmp(cand[j].form, form, fl) == 0))
+			cand[kept++] = cand[j];
+	return kept;
+}
+
+static int any_usual(const lupe_typo_cand *c, int n)
+{
+	for (int i = 0; i < n; i++)
+		if (c[i].usual)
+			return 1;
+	return 0;
+}
+
+/*
+ * The closest as written of the first few candidates; ties to the
+ * earlier (more frequent).  A candidate found as a one-edit variant
+ * of the word is one edit away as the variant: when the documents
+ * show a form close enough but not that close, the variant is the
+ * word meant, in the inflection typed ("Interceptiion" ->
+ * "Interception", where the documents say "Interceptions").  With
+ * no close form at all the variant is no word ("Turbinen" ->
+ * "Turinen", from Turin), unless the index lacks the word typed,
+ * the edit undoes a usual typo (lupe_typo_usual) and the variant is a
+ * German word of the word list or more of the term's documents
+ * write it (shown(): Veretidigung -> Verteidigung, when the first
+ * documents of verteid say "verteidigen"); such a variant comes
+ * after any form the documents show, written as the user wrote
+ * the rest (written()).
+ * A word the index holds, however rarely, or one the splitter cuts
+ * into parts (südkalifornische: süd|kalifornische) gets none so.
+ *
+ * cand[0..nc) are corrections of `form` (the word typed, folded and read as
+ * the analyzer reads it, or as typed); own: the word's own frequency.
+ * The written form goes to *best; returns its distance (dist + 1: none)
+ * and sets *kind: 0 a form the documents show, 1 a variant written so
+ * because they show one close enough (its distance then counts as 1), 2
+ * a variant they do not show (the last case above).
+ */
+static int choose(sctx *c, const char *orig, size_t ol, const char *form, size_t fl, const lupe_typo_cand *cand,
+		  int nc, uint64_t own, int split, int dist, lupe_buf *best, int *kind)
+{
+	lupe_buf w = {0};
+	int best_d = dist + 1, best_fb = 0;
+	*kind = 2;
+	for (int j = 0; j < nc && (best_d > 1 || best_fb); j++) {
+		int d = surface(c, cand[j].c.term, &c->typed, dist, SURFACE_DOCS, &w), fb = 0, rewritten = 0;
+		char v[LUPE_TYPO_FORM];
+		if (d > 1 && d <= dist && cand[j].form[0]) {
+			/* written as the user wrote the rest, the edit as the documents write it */
+			snprintf(v, sizeof v, "%s", cand[j].form);
+			c->fb.len = 0;
+			if (lupe_analyzer_fold(c->an, w.p, w.len, &c->fb) == 0)
+				umlaut_as_shown(form, fl, v, &c->fb);
+			if (written(c, orig, ol, form, fl, v, &w) == 0 || as_typed(orig, ol, v, &w) == 0) {
+				d = 1;
+				rewritten = 1;
+			}
+		} else if (d == 1 && cand[j].usual_form[0] &&
+			   lupe_decomp_known(cand[j].usual_form, strlen(cand[j].usual_form)) == 2 &&
+			   !shown_usual(c, &w)) {
+			/*
+			 * The form the documents show is one edit away by an edit no
+			 * usual typo explains (an e added: "körperliceh" ->
+			 * "körperlich"); a variant that one explains and the word
+			 * list knows is the word meant (two letters swapped:
+			 * "körperliche").
+			 */
+			lupe_buf u = {0};
+			if (written(c, orig, ol, form, fl, cand[j].usual_form, &u) == 0) {
+				lupe_buf t = w;
+				w = u;
+				u = t;
+			}
+			lupe_buf_free(&u);
+		}
+		if (d > dist && own == 0 && !split && cand[j].form[0] &&
+			 lupe_typo_usual(form, fl, cand[j].form, strlen(cand[j].form)) &&
+			 (lupe_decomp_known(cand[j].form, strlen(cand[j].form)) == 2 ||
+			  shown(c, cand[j].c.term, cand[j].form)) &&
+			 written(c, orig, ol, form, fl, cand[j].form, &w) == 0) {
+			d = dist;
+			fb = 1;
+		}
+		if (d < best_d || (d == best_d && best_fb && !fb)) {
+			lupe_buf t = *best;
+			*best = w;
+			w = t;
+			best_d = d;
+			best_fb = fb;
+			*kind = fb ? 2 : rewritten;
+		}
+	}
+	lupe_buf_free(&w);
+	return best_d;
+}
+
+/* Whether written form a (folded) is fewer edits from the word typed (c->typed) than b. */
+static int closer(sctx *c, const lupe_buf *a, const lupe_buf *b)
+{
+	int d[2];
+	const lupe_buf *w[2] = {a, b};
+	for (int i = 0; i < 2; i++) {
+		c->fb.len = 0;
+		if (!w[i]->len || lupe_analyzer_fold(c->an, w[i]->p, w[i]->len, &c->fb) < 0)
+			return 0;
+		d[i] = lupe_fuzzy_osa(c->typed.p, c->typed.len, c->fb.p, c->fb.len, 8);
+	}
+	return d[0] < d[1];
+}
+
 static void word(sctx *c, const lq_node *n)
 {
 	/* surface() analyses into tokens of its own: c->toks holds this word's throughout. */
@@ -384,20 +506,8 @@ static void word(sctx *c, const lq_node *n)
 			memcpy(form, raw, rl); /* the corrections are variants of the word as typed */
 			fl = rl;
 		}
-		if (nc > 0 && split) {
-			nc = lupe_typo_keep_usual(cand, nc);
-			/*
-			 * A compound the splitter cuts, with a letter added at its
-			 * end, is another form of the word typed, not the word meant
-			 * (Zigarettenschachtel: the documents say
-			 * Zigarettenschachteln).  The search still looks for it.
-			 */
-			int kept = 0;
-			for (int j = 0; j < nc; j++)
-				if (!(strlen(cand[j].form) == fl + 1 && memcmp(cand[j].form, form, fl) == 0))
-					cand[kept++] = cand[j];
-			nc = kept;
-		}
+		if (nc > 0 && split)
+			nc = keep_for_split(cand, nc, form, fl);
 		if (nc <= 0) {
 			char fixed[LUPE_TYPO_FORM];
 			int named;
@@ -408,69 +518,46 @@ static void word(sctx *c, const lq_node *n)
 		c->typed.len = 0;
 		if (lupe_analyzer_fold(c->an, orig, ol, &c->typed) < 0)
 			continue;
+		lupe_buf best = {0};
+		int kind;
+		int best_d = choose(c, orig, ol, form, fl, cand, nc, own, split, dist, &best, &kind);
 		/*
-		 * The closest as written of the first few candidates; ties to the
-		 * earlier (more frequent).  A candidate found as a one-edit variant
-		 * of the word is one edit away as the variant: when the documents
-		 * show a form close enough but not that close, the variant is the
-		 * word meant, in the inflection typed ("Interceptiion" ->
-		 * "Interception", where the documents say "Interceptions").  With
-		 * no close form at all the variant is no word ("Turbinen" ->
-		 * "Turinen", from Turin), unless the index lacks the word typed,
-		 * the edit undoes a usual typo (lupe_typo_usual) and the variant is a
-		 * German word of the word list or more of the term's documents
-		 * write it (shown(): Veretidigung -> Verteidigung, when the first
-		 * documents of verteid say "verteidigen"); such a variant comes
-		 * after any form the documents show, written as the user wrote
-		 * the rest (written()).
-		 * A word the index holds, however rarely, or one the splitter cuts
-		 * into parts (südkalifornische: süd|kalifornische) gets none so.
+		 * A typo can make an ae, oe or ue pair that the analyzer reads as
+		 * an umlaut: "huegnottische" (e and g swapped) reads as
+		 * "hügnottische", one edit from "hügenottische", a spelling no
+		 * document writes; "spirituele" (an l dropped) as "spiritüle",
+		 * one edit from "spiritüale".  When that reading gives no form the
+		 * documents show one edit from the word typed, the word as typed
+		 * is read too, with those of its corrections that undo a usual
+		 * typo, and the closer of the two named, the first on a tie:
+		 * "hugenottische", "spirituelle".  (With no usual correction of the first reading,
+		 * lupe_typo_corrections_as_typed above already chose.)
 		 */
-		lupe_buf best = {0}, w = {0};
-		int best_d = dist + 1, best_fb = 0;
-		for (int j = 0; j < nc && (best_d > 1 || best_fb); j++) {
-			int d = surface(c, cand[j].c.term, &c->typed, dist, SURFACE_DOCS, &w), fb = 0;
-			char v[LUPE_TYPO_FORM];
-			if (d > 1 && d <= dist && cand[j].form[0]) {
-				/* written as the user wrote the rest, the edit as the documents write it */
-				snprintf(v, sizeof v, "%s", cand[j].form);
-				c->fb.len = 0;
-				if (lupe_analyzer_fold(c->an, w.p, w.len, &c->fb) == 0)
-					umlaut_as_shown(form, fl, v, &c->fb);
-				if (written(c, orig, ol, form, fl, v, &w) == 0 || as_typed(orig, ol, v, &w) == 0)
-					d = 1;
-			} else if (d == 1 && cand[j].usual_form[0] &&
-				   lupe_decomp_known(cand[j].usual_form, strlen(cand[j].usual_form)) == 2 &&
-				   !shown_usual(c, &w)) {
-				/*
-				 * The form the documents show is one edit away by an edit no
-				 * usual typo explains (an e added: "körperliceh" ->
-				 * "körperlich"); a variant that one explains and the word
-				 * list knows is the word meant (two letters swapped:
-				 * "körperliche").
-				 */
-				lupe_buf u = {0};
-				if (written(c, orig, ol, form, fl, cand[j].usual_form, &u) == 0) {
-					lupe_buf t = w;
-					w = u;
-					u = t;
+		if (rl > 0 && !replaced && (best_d > 1 || kind != 0) && any_usual(cand, nc)) {
+			lupe_typo_cand alt[SUGGEST_TRY];
+			uint64_t aown = 0;
+			int na = lupe_typo_corrections(c->x, c->an, c->memo, raw, rl, term, k->term_len, SUGGEST_KEEP,
+						       &c->budget, &aown, alt, SUGGEST_TRY);
+			/* only what a usual typo explains: the reason to read it so */
+			na = split ? keep_for_split(alt, na, raw, rl) : lupe_typo_keep_usual(alt, na);
+			if (na > 0) {
+				lupe_buf b2 = {0};
+				int kind2;
+				/* the word typed as it reads so (the fold reads ae, oe, ue as umlauts) */
+				c->typed.len = 0;
+				if (lupe_buf_append(&c->typed, raw, rl) < 0) {
+					lupe_buf_free(&best);
+					continue;
 				}
-				lupe_buf_free(&u);
-			}
-			if (d > dist && own == 0 && !split && cand[j].form[0] &&
-				 lupe_typo_usual(form, fl, cand[j].form, strlen(cand[j].form)) &&
-				 (lupe_decomp_known(cand[j].form, strlen(cand[j].form)) == 2 ||
-				  shown(c, cand[j].c.term, cand[j].form)) &&
-				 written(c, orig, ol, form, fl, cand[j].form, &w) == 0) {
-				d = dist;
-				fb = 1;
-			}
-			if (d < best_d || (d == best_d && best_fb && !fb)) {
-				lupe_buf t = best;
-				best = w;
-				w = t;
-				best_d = d;
-				best_fb = fb;
+				int d2 = choose(c, orig, ol, raw, rl, alt, na, own, split, dist, &b2, &kind2);
+				if (d2 < best_d || (d2 == best_d && (kind2 < kind || (kind2 == kind && closer(c, &b2, &best))))) {
+					lupe_buf t = best;
+					best = b2;
+					b2 = t;
+					best_d = d2;
+					kind = kind2;
+				}
+				lupe_buf_free(&b2);
 			}
 		}
 		if (best_d <= dist && best.len) {
@@ -478,7 +565,6 @@ static void word(sctx *c, const lq_node *n)
 			replace(c, orig, ol, best.p, best.len);
 		}
 		lupe_buf_free(&best);
-		lupe_buf_free(&w);
 	}
 }
 
