@@ -1,0 +1,149 @@
+// What a trained zstd dictionary would do to lupe's stored records (issue 21,
+// bench/results/query-2026-12-05-short23.md).  A probe, not part of lupe: it
+// reads the records' zstd frames (the version-2 head frame of
+// lib/index/document.c) and
+//
+//   zdict_probe stats   IDX DICT_BYTES SAMPLE_BYTES        trains a dictionary on the first
+//       SAMPLE_BYTES of records (docid order, 8 KB of each at most; 0: every record) and prints
+//       the frames' bytes without and with it and the CPU time of training and packing;
+//   zdict_probe rewrite COPY DICT_BYTES SAMPLE_BYTES FILE  does the same, then packs every head
+//       frame of the index COPY again with the dictionary (checksum kept, tail frames as they
+//       are), stores the dictionary in COPY's metadata (lupe:zdict) and in FILE.
+//
+// Run rewrite on a copy only (cp -r IDX COPY; xapian-compact COPY COPYc afterwards).  lupe's
+// reader cannot read such frames yet: the measurements used a reader patched to decompress a
+// frame that names a dictionary (ZSTD_getDictID_fromFrame) with ZSTD_decompress_usingDDict.
+//
+//   g++ -O2 -o zdict_probe bench/zdict_probe.cc -lxapian -lzstd
+#include <xapian.h>
+#include <zdict.h>
+#include <zstd.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <ctime>
+#include <string>
+#include <vector>
+
+namespace {
+
+// The head frame of a packed record (magic, version 2 or 3, flag 1): where it is and how long.
+bool head_frame(const std::string &s, size_t *len)
+{
+	if (s.size() < 4 || s[0] != 'L' || (s[1] != 2 && s[1] != 3) || s[2] != 1)
+		return false;
+	size_t n = s.size() - 3;
+	if (s[1] == 3)
+		n = ZSTD_findFrameCompressedSize(s.data() + 3, n);
+	if (ZSTD_isError(n))
+		return false;
+	*len = n;
+	return true;
+}
+
+double cpu(clock_t a, clock_t b)
+{
+	return (double)(b - a) / CLOCKS_PER_SEC;
+}
+
+} // namespace
+
+int main(int argc, char **argv)
+{
+	bool rewrite = argc == 6 && !strcmp(argv[1], "rewrite");
+	if (!rewrite && !(argc == 5 && !strcmp(argv[1], "stats"))) {
+		fprintf(stderr, "usage: zdict_probe stats IDX DICT_BYTES SAMPLE_BYTES\n"
+				"       zdict_probe rewrite COPY DICT_BYTES SAMPLE_BYTES FILE\n");
+		return 2;
+	}
+	size_t cap = strtoul(argv[3], nullptr, 10), budget = strtoul(argv[4], nullptr, 10);
+	Xapian::WritableDatabase wdb;
+	Xapian::Database db;
+	if (rewrite)
+		db = wdb = Xapian::WritableDatabase(argv[2], Xapian::DB_OPEN);
+	else
+		db = Xapian::Database(argv[2]);
+
+	ZSTD_DCtx *d = ZSTD_createDCtx();
+	std::vector<char> out(1 << 21), buf(1 << 21);
+	std::vector<Xapian::docid> ids;
+	std::vector<std::string> raws;
+	size_t frames = 0;
+	for (auto it = db.postlist_begin(""); it != db.postlist_end(""); ++it) {
+		std::string s = db.get_document(*it).get_data();
+		size_t n;
+		if (!head_frame(s, &n))
+			continue;
+		size_t got = ZSTD_decompressDCtx(d, out.data(), out.size(), s.data() + 3, n);
+		if (ZSTD_isError(got)) {
+			fprintf(stderr, "document %u: %s\n", *it, ZSTD_getErrorName(got));
+			return 1;
+		}
+		ids.push_back(*it);
+		raws.emplace_back(out.data(), got);
+		frames += n;
+	}
+	std::string samples;
+	std::vector<size_t> sizes;
+	for (auto &r : raws) {
+		if (budget && samples.size() >= budget)
+			break;
+		size_t n = std::min(r.size(), (size_t)8192);
+		samples.append(r, 0, n);
+		sizes.push_back(n);
+	}
+	std::vector<char> dict(cap);
+	clock_t t0 = clock();
+	size_t dn = ZDICT_trainFromBuffer(dict.data(), cap, samples.data(), sizes.data(), (unsigned)sizes.size());
+	clock_t t1 = clock();
+	if (ZDICT_isError(dn)) {
+		fprintf(stderr, "training: %s\n", ZDICT_getErrorName(dn));
+		return 1;
+	}
+	ZSTD_CCtx *c = ZSTD_createCCtx();
+	ZSTD_CCtx_setParameter(c, ZSTD_c_compressionLevel, 3); // as lib/index/document.c
+	ZSTD_CCtx_setParameter(c, ZSTD_c_checksumFlag, 1);
+	ZSTD_CDict *cd = ZSTD_createCDict(dict.data(), dn, 3);
+	std::vector<std::string> packed;
+	size_t plain = 0, with = 0;
+	clock_t t2 = clock();
+	for (auto &r : raws)
+		plain += ZSTD_compress2(c, buf.data(), buf.size(), r.data(), r.size());
+	clock_t t3 = clock();
+	ZSTD_CCtx_refCDict(c, cd);
+	for (auto &r : raws) {
+		size_t z = ZSTD_compress2(c, buf.data(), buf.size(), r.data(), r.size());
+		if (ZSTD_isError(z))
+			return 1;
+		with += z;
+		if (rewrite)
+			packed.emplace_back(buf.data(), z);
+	}
+	clock_t t4 = clock();
+	printf("%zu zstd records, head frames %zu bytes (as stored); dictionary %zu bytes (id %u) from %zu "
+	       "records' %zu bytes: training %.2f s CPU\n",
+	       raws.size(), frames, dn, ZDICT_getDictID(dict.data(), dn), sizes.size(), samples.size(), cpu(t0, t1));
+	printf("packed again: %zu bytes without, %zu with the dictionary (%.3f); packing %.3f s -> %.3f s CPU\n", plain,
+	       with, (double)with / plain, cpu(t2, t3), cpu(t3, t4));
+	if (!rewrite)
+		return 0;
+	for (size_t i = 0; i < ids.size(); i++) {
+		Xapian::Document doc = wdb.get_document(ids[i]);
+		std::string s = doc.get_data();
+		size_t n;
+		head_frame(s, &n);
+		doc.set_data(s.substr(0, 3) + packed[i] + s.substr(3 + n));
+		wdb.replace_document(ids[i], doc);
+	}
+	wdb.set_metadata("lupe:zdict", std::string(dict.data(), dn));
+	wdb.commit();
+	FILE *f = fopen(argv[5], "wb");
+	if (!f || fwrite(dict.data(), 1, dn, f) != dn || fclose(f) != 0) {
+		fprintf(stderr, "%s: cannot write\n", argv[5]);
+		return 1;
+	}
+	printf("rewrote %zu records of %s\n", ids.size(), argv[2]);
+	return 0;
+}
