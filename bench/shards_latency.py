@@ -11,7 +11,11 @@ collection: bench/data/collection.jsonl (bench/collection.sh); data: data/corpus
 The first --lupe-build indexes them once (bench/out/shards-latency/CORPUS/) and the index is
 split into 3 shards by the last --lupe-build's lupe-shard-split (scripts/shards.sh split; it
 writes each shard's lexicon, which builds before it ignore), each served read-only by
-xapian-tcpsrv on 127.0.0.1.  Queries default to the XQuAD public questions and the typo set (../shared/eval).
+xapian-tcpsrv on 127.0.0.1.  Queries default to four lines: the XQuAD public questions, the typo
+set (../shared/eval), 1,000 short queries of 1-3 words of the corpus (bench/ab_latency.py's
+short_queries(), drawn from the corpus searched) and the typo set again with lupe-search --fuzzy
+(the floor runs the same words as ever: plain Xapian has no fuzzy).  --lines picks some of them
+(questions, typo, short, fuzzy).
 Each round runs every program once per query file, in alternating order, after a warm-up;
 figures are medians over rounds of each run's p50 and p99 of took_ms (per query, connections
 made before).  Several --lupe-build (before/after) are measured in the same rounds, and each
@@ -41,6 +45,7 @@ SERVERS = []
 
 sys.path.insert(0, HERE)
 from latency import pct, run  # noqa: E402  (the same percentile and took_ms reader)
+from ab_latency import short_queries  # noqa: E402  (the short queries every latency bench draws)
 
 
 def corpus_jsonl(kind, path):
@@ -150,7 +155,7 @@ MSG_KINDS = ["allterms", "collfreq", "document", "termexists", "termfreq", "valu
              "getmset", "shutdown", "metadatakeylist", "freqs", "uniqueterms"]
 
 
-def messages(name, cmd, qfile, n, work):
+def messages(name, cmd, qfile, n, work, label=None):
     """The client's messages a query (strace of its writes to the shards' sockets) over queries
     2..n of qfile (the first pays the connects and the metadata), by kind, and the bytes it read
     in reply to each kind (a term listing is one reply message a term)."""
@@ -223,7 +228,7 @@ def messages(name, cmd, qfile, n, work):
     q = max(queries - 1, 1)
     kinds = sorted(sent, key=lambda k: -sent[k])
     print("  messages %s, queries 2..%d of %s: %.1f a query (%s); reply KB a query: %s" %
-          (name, q + 1, os.path.basename(qfile), sum(sent.values()) / q,
+          (name, q + 1, label or os.path.basename(qfile), sum(sent.values()) / q,
            ", ".join("%s %.2f" % (k, sent[k] / q) for k in kinds),
            ", ".join("%s %.1f" % (k, got.get(k, 0) / q / 1024) for k in kinds)))
 
@@ -241,6 +246,8 @@ def main():
     ap.add_argument("--corpus", default="news", choices=("news", "collection", "data"))
     ap.add_argument("--rounds", type=int, default=5)
     ap.add_argument("--queries", nargs="*")
+    ap.add_argument("--lines", default="questions,typo,short,fuzzy",
+                    help="which default query lines to run (without --queries): questions,typo,short,fuzzy")
     ap.add_argument("--profile", action="store_true",
                     help="also one run each with the CPU a query of the client and of the servers")
     ap.add_argument("--messages", type=int, metavar="N",
@@ -266,18 +273,37 @@ def main():
                        env=env)
     tcp = os.path.join(work, "tcp-shards.txt")
     serve([os.path.join(split, "shard%d" % k) for k in range(3)], work, tcp)
-    files = a.queries or []
+    # (query file, lupe-search's extra words, label); the floor runs every file as it is.
+    files = [(q, [], os.path.basename(q)) for q in a.queries or []]
     if not files:
+        sets = {}
         for s in ("xquad-de-public", "typo-public"):
             q = os.path.join(work, s + ".q")
             with open(os.path.join(SHARED, "eval", s + ".tsv")) as f, open(q, "w") as g:
                 g.writelines(l.split("\t")[0] + "\n" for l in f if l.strip())
-            files.append(q)
+            sets[s] = q
+        lines = a.lines.split(",")
+        if "questions" in lines:
+            files.append((sets["xquad-de-public"], [], "xquad-de-public.q"))
+        if "typo" in lines:
+            files.append((sets["typo-public"], [], "typo-public.q"))
+        if "short" in lines:
+            q = os.path.join(work, "short.q")
+            docs = os.path.join(work, "docs.jsonl")
+            if a.corpus == "collection":
+                docs = corpus_jsonl(a.corpus, docs)
+            elif not os.path.exists(docs):
+                corpus_jsonl(a.corpus, docs)
+            short_queries(docs, q)
+            files.append((q, [], "short.q"))
+        if "fuzzy" in lines:
+            files.append((sets["typo-public"], ["--fuzzy"], "typo-public.q --fuzzy"))
     peer = os.path.join(HERE, "out", "xapian_shards_peer")
-    for q in files:
+    for q, extra, label in files:
         cmds = {"floor": [peer, tcp, "--queries", q]}
         for i, b in enumerate(builds):
-            cmds["lupe%d" % i] = [os.path.join(b, "examples", "lupe-search"), "--db", tcp, "--json", "--queries", q]
+            cmds["lupe%d" % i] = [os.path.join(b, "examples", "lupe-search"), "--db", tcp, "--json"] + extra + [
+                "--queries", q]
         names = list(cmds)
         res = {e: {"p50": [], "p99": []} for e in names}
         for e in names:  # warm-up
@@ -296,7 +322,7 @@ def main():
             same.append((sum(u == v for u, v in zip(x0, x1)), max(len(x0), len(x1))))
         f = m["floor"]
         print("%s, 3 tcp shards of %s, %d rounds: floor (plain Xapian) p50 %.3f p99 %.3f ms" %
-              (os.path.basename(q), a.corpus, a.rounds, f["p50"], f["p99"]))
+              (label, a.corpus, a.rounds, f["p50"], f["p99"]))
         for i, b in enumerate(builds):
             x = m["lupe%d" % i]
             print("  lupe %s: p50 %.3f p99 %.3f ms | lupe/floor p50 %.2f p99 %.2f%s" %
@@ -307,7 +333,7 @@ def main():
                 profile(e if e == "floor" else a.lupe_build[int(e[4:])], cmds[e], os.path.join(work, e + ".out"))
         if a.messages:
             for e in names:
-                messages(e if e == "floor" else a.lupe_build[int(e[4:])], cmds[e], q, a.messages, work)
+                messages(e if e == "floor" else a.lupe_build[int(e[4:])], cmds[e], q, a.messages, work, label)
         sys.stdout.flush()
 
 

@@ -214,25 +214,31 @@ static char *explain_text(const char *raw)
  * Whether the i-th hit may show a query word as written: it holds one of
  * the words' own terms (not only parts or typos), or that cannot be told.
  */
-static int may_show_word(lupe_db *db, const lx_mset *ms, size_t i, const lupe_qterms *qt)
+static int may_show_word(lupe_db *db, const lx_mset *ms, size_t i, const char *id, const lupe_qterms *qt)
 {
 	if (qt->n_prefixes)
 		return 1;
 	/* All at once: over remote shards the hit's own shard is asked, not every shard a term. */
 	const char *own[64], *p = qt->terms.p;
 	size_t lens[64], n = 0;
-	for (size_t k = 0; k < qt->n_terms; k++, p += strlen(p) + 1) {
+	lupe_buf idt = {0};
+	int r = 0;
+	if (lupe_id_term(&idt, id) < 0)
+		idt.len = 0;
+	for (size_t k = 0; k < qt->n_terms && !r; k++, p += strlen(p) + 1) {
 		if (qt->n_groups && k < LUPE_QTERMS_MAX && qt->info[k].kind != LUPE_QT_WORD)
 			continue;
 		if (n == sizeof own / sizeof own[0]) {
-			if (lx_mset_has_any_term(db->x, ms, i, own, lens, n) != 0)
-				return 1;
+			r = lx_mset_hit_has_any_term(db->x, ms, i, idt.len ? idt.p : NULL, idt.len, own, lens, n) != 0;
 			n = 0;
 		}
 		own[n] = p;
 		lens[n++] = strlen(p);
 	}
-	return n && lx_mset_has_any_term(db->x, ms, i, own, lens, n) != 0;
+	if (!r && n)
+		r = lx_mset_hit_has_any_term(db->x, ms, i, idt.len ? idt.p : NULL, idt.len, own, lens, n) != 0;
+	lupe_buf_free(&idt);
+	return r;
 }
 
 /* lupe_snippet_deep's quiet: the stretches the zones' map shows without a query word's own term. */
@@ -303,7 +309,7 @@ static int fill_hit(lupe_db *db, const lx_mset *ms, size_t i, size_t rank, const
 		lupe_buf_free(&snip);
 		return lupe_err_set(&db->err, LUPE_ENOMEM, "search: out of memory");
 	}
-	if ((rec.tail || cut) && !early && !lupe_snippet_has_exact(kinds, nsp) && may_show_word(db, ms, i, qt)) {
+	if ((rec.tail || cut) && !early && !lupe_snippet_has_exact(kinds, nsp) && may_show_word(db, ms, i, h->id, qt)) {
 		/*
 		 * The passage shows no query word as written, but the rest of the
 		 * body may (past the first 64 KB, or past where many matches of

@@ -568,6 +568,8 @@ def test_stopped_server(c):
 DEEP_ROWS = [
     ("Zwiebelturm", "Ein Zwiebelturm am Ende."),
     ("Zwiebelturm Kartoffelacker", "Ein Zwiebelturm am Ende."),
+    # Four words some document holds and one none does: asked in one search of the hit's shard.
+    ("Zwiebelturm Kartoffelacker Rübenfeld Kürbiswiese Xylophonquatschung", "Ein Zwiebelturm am Ende."),
 ]
 
 
@@ -577,7 +579,8 @@ def test_deep_snippets_match(c):
     out = os.path.join(c.tmp, "deep")
     os.makedirs(out)
     local = os.path.join(out, "local")
-    docs = c.docs[:40] + [{"id": "deep/long", "text": text}, {"id": "deep/acker", "text": "Der Kartoffelacker."}]
+    docs = c.docs[:40] + [{"id": "deep/long", "text": text},
+                          {"id": "deep/acker", "text": "Der Kartoffelacker am Rübenfeld neben der Kürbiswiese."}]
     rc, _, err, _ = run([INDEX, "--db", local, "--jsonl", "-"],
                         stdin=b"".join(json.dumps(d, ensure_ascii=False).encode() + b"\n" for d in docs))
     assert rc == 0, err

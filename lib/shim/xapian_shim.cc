@@ -2206,6 +2206,18 @@ int lx_search_kept(lx_db *db, const lx_query *q, const char *key, size_t klen, s
 	return LUPE_OK;
 }
 
+namespace {
+
+bool no_document_holds(const lx_mset *m, const std::string &t)
+{
+	for (const auto &f : m->termfreqs)
+		if (f.first == t)
+			return f.second == 0;
+	return false;
+}
+
+}  // namespace
+
 extern "C" int lx_mset_has_any_term(lx_db *db, const lx_mset *m, size_t i, const char *const *terms,
 				     const size_t *lens, size_t n)
 {
@@ -2240,6 +2252,11 @@ extern "C" int lx_mset_has_any_term(lx_db *db, const lx_mset *m, size_t i, const
 		Xapian::docid here = (Xapian::docid)((did - 1) / nm + 1);
 		for (size_t k = 0; k < n; k++) {
 			std::string t(terms[k], lens[k]);
+			// The match's own statistics (collection-wide, of this
+			// generation) tell a term no document holds: the hit lacks
+			// it too, and its empty list costs no exchange.
+			if (no_document_holds(m, t))
+				continue;
 			Xapian::PostingIterator p = rd.postlist_begin(t), end = rd.postlist_end(t);
 			if (p == end)
 				continue;
@@ -2248,6 +2265,56 @@ extern "C" int lx_mset_has_any_term(lx_db *db, const lx_mset *m, size_t i, const
 				return 1;
 		}
 		return 0;
+	} catch (...) {
+		return -1;
+	}
+}
+
+namespace {
+
+// lx_mset_hit_has_any_term: from this many terms on (of those some
+// document holds), one filtered search of the hit's shard (two exchanges)
+// instead of a posting list a term (one exchange each, every one sent whole).
+const size_t kHasTermSearchMin = 3;
+
+}  // namespace
+
+extern "C" int lx_mset_hit_has_any_term(lx_db *db, const lx_mset *m, size_t i, const char *idterm, size_t idlen,
+					 const char *const *terms, const size_t *lens, size_t n)
+{
+	if (i >= m->docids.size())
+		return -1;
+	size_t nm = db->members.size();
+	if (!idterm || !lx_remote(db) || m->generation != db->generation || nm == 0 || db->in_shards_run)
+		return lx_mset_has_any_term(db, m, i, terms, lens, n);
+	try {
+		std::vector<std::string> ask;
+		for (size_t k = 0; k < n; k++) {
+			std::string t(terms[k], lens[k]);
+			if (!no_document_holds(m, t))
+				ask.push_back(std::move(t));
+		}
+		if (ask.size() < kHasTermSearchMin) {
+			std::vector<const char *> tp;
+			std::vector<size_t> tl;
+			for (const auto &t : ask) {
+				tp.push_back(t.data());
+				tl.push_back(t.size());
+			}
+			return ask.empty() ? 0 : lx_mset_has_any_term(db, m, i, tp.data(), tl.data(), tp.size());
+		}
+		// The hit is the document of its shard that holds its id term: it
+		// holds one of the terms when it matches their OR filtered by that
+		// id (a search of its shard alone, no weights).
+		Xapian::docid did = m->docids[i];
+		Xapian::Database &rd = db->shards[db->members[(did - 1) % nm]].rd;
+		Xapian::docid here = (Xapian::docid)((did - 1) / nm + 1);
+		Xapian::Enquire enq(rd);
+		enq.set_query(Xapian::Query(Xapian::Query::OP_FILTER, Xapian::Query(Xapian::Query::OP_OR, ask.begin(), ask.end()),
+					    Xapian::Query(std::string(idterm, idlen))));
+		enq.set_weighting_scheme(Xapian::BoolWeight());
+		Xapian::MSet ms = enq.get_mset(0, 1);
+		return ms.size() > 0 && *ms.begin() == here ? 1 : 0;
 	} catch (...) {
 		return -1;
 	}
