@@ -260,6 +260,79 @@ static const struct {
 	{GOOD_BASE, "", 0, "no delta"},
 };
 
+
+/* Local readers list a two-byte prefix from the lexicon (lx_hooks.at "terms:lexicon"). */
+static int lexicon_reads;
+
+static void count_lexicon_read(const char *point)
+{
+	if (strcmp(point, "terms:lexicon") == 0)
+		lexicon_reads++;
+}
+
+static fx_text list_of(lupe_db *db, const char *p2)
+{
+	lupe_err err;
+	fx_text t = {0};
+	fx_text_put(&t, "", 0, 0);
+	ck_assert_int_eq(lx_allterms(db->x, p2, 2, list_cb, &t, &err), LUPE_OK);
+	return t;
+}
+
+/*
+ * A local reader's "ge" list, read from the lexicon once a revision (the
+ * writer's is its own listing): equal to the writer's after every commit
+ * the reader reopens on, never the list of an older revision, and the
+ * listing when an automatic commit left the index without a lexicon that
+ * matches it.
+ */
+START_TEST(test_local_reader)
+{
+	char *dir = fx_tmpdir();
+	char path[4200], msg[256];
+	snprintf(path, sizeof path, "%s/idx", dir);
+	lupe_db *w = fx_open_write(path), *r = NULL;
+	ck_assert_ptr_nonnull(w);
+	ck_assert_int_eq(fx_add(w, "a", "Titel", "Gewerkschaft Gebirge Gemeinde"), LUPE_OK);
+	ck_assert_int_eq(lupe_commit(w), LUPE_OK);
+	lupe_open_options o = LUPE_OPEN_OPTIONS_INIT;
+	ck_assert_int_eq(lupe_open(&r, path, &o, msg, sizeof msg), LUPE_OK);
+	lexicon_reads = 0;
+	lx_hooks.at = count_lexicon_read;
+	const char *added[] = {"Gewitter Gerste", "Geysir Gelände"};
+	for (int round = 0; round < 3; round++) {
+		fx_text want = list_of(w, "ge"), got = list_of(r, "ge"), again = list_of(r, "ge");
+		ck_assert_msg(strcmp(want.p, got.p) == 0, "round %d: the reader lists\n%s\nthe index holds\n%s", round,
+			      got.p, want.p);
+		ck_assert_str_eq(again.p, got.p);
+		/* Rounds 0 and 1 read the lexicon once (the second listing is kept); round 2 has none. */
+		ck_assert_int_eq(lexicon_reads, round < 2 ? round + 1 : 2);
+		free(want.p), free(got.p), free(again.p);
+		if (round == 2)
+			break;
+		if (round == 1) {
+			/* An automatic commit after 2 documents: the lists wait for lupe_commit. */
+			lupe_close(w);
+			lupe_open_options wo = LUPE_OPEN_OPTIONS_INIT;
+			wo.flags = LUPE_OPEN_WRITE;
+			wo.batch_size = 2;
+			ck_assert_int_eq(lupe_open(&w, path, &wo, msg, sizeof msg), LUPE_OK);
+			ck_assert_int_eq(fx_add(w, "c", "Titel", "Geysir"), LUPE_OK);
+		}
+		ck_assert_int_eq(fx_add(w, round ? "d" : "b", "Titel", added[round]), LUPE_OK);
+		if (round == 0)
+			ck_assert_int_eq(lupe_commit(w), LUPE_OK);
+		lupe_err err;
+		ck_assert_int_eq(lx_reopen(r->x, &err), LUPE_OK);
+	}
+	lx_hooks.at = NULL;
+	lupe_close(r);
+	lupe_close(w);
+	fx_rmrf(dir);
+	free(dir);
+}
+END_TEST
+
 /* Whole values. Row: bytes, length, what the list is ("" damaged). */
 static const struct {
 	const char *v;
@@ -309,6 +382,7 @@ int main(void)
 	tcase_add_test(tc, test_bulk_then_steps);
 	tcase_add_test(tc, test_automatic_commits);
 	tcase_add_test(tc, test_damaged);
+	tcase_add_test(tc, test_local_reader);
 	suite_add_tcase(s, tc);
 	return fx_run(s, CK_FORK_GETENV);
 }

@@ -639,3 +639,19 @@ bool lx_lex_covers(const std::string &term)
 {
 	return term.size() >= LX_LIST_PREFIX && !left_out((unsigned char)term[0]);
 }
+
+bool lx_lex_read_local(lx_db *db, const std::string &prefix, std::vector<std::pair<std::string, uint64_t>> &out)
+{
+	if (db->writable || !db->shards.empty() || prefix.size() != LX_LIST_PREFIX || left_out((unsigned char)prefix[0]))
+		return false;
+	// Asked again at every list read (one metadata look-up): the caller
+	// keeps what it read for this generation only.
+	if (db->rd.get_metadata(kStampKey) != stamp_of(db->rd))
+		return false;
+	std::string blob = db->rd.get_metadata(key_of(prefix));
+	if (blob.empty()) {
+		out.clear();
+		return true;
+	}
+	return decode(prefix, blob.data(), blob.size(), prefix, out);
+}

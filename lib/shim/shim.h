@@ -222,7 +222,8 @@ int lx_check(const char *path, lupe_err *err);
  * renameat2(RENAME_EXCHANGE) (NFS, CIFS, FUSE).  at: called at each named
  * point of the file operations ("swap:between-renames", "swap:synced",
  * "create:built", ...); a test kills its process there ("terms:list": a
- * remote reader is about to fetch a term list; a test stops a server). */
+ * remote reader is about to fetch a term list; a test stops a server;
+ * "terms:lexicon": a local reader read a term list from the lexicon). */
 typedef struct {
 	int no_exchange;
 	void (*at)(const char *point);

@@ -94,8 +94,10 @@ struct lx_db {
 	// What is cached from reads is valid only for the generation it was
 	// read in.
 	uint64_t generation = 0;
-	// A remote reader's term lists by prefix (lx_allterms): a remote
-	// allterms costs one reply message per term.  Bounded by kTermsCacheMax
+	// A reader's term lists by prefix (lx_allterms): a remote allterms
+	// costs one reply message per term, a local one walks the posting
+	// table (a local reader's come from the index's lexicon, two-byte
+	// prefixes only: cached_terms).  Bounded by kTermsCacheMax
 	// bytes (xapian_shim.cc), least recently used first out.
 	// By prefix: a query's walks and look-ups find their list at once.
 	struct TermList {
@@ -282,5 +284,13 @@ bool lx_lex_covers(const std::string &term);
 // shard is not remote or its lexicon does not serve.  Throws what Xapian
 // throws, after every shard's job ended.
 bool lx_shards_lex_keys(lx_db *db, std::vector<std::string> &out);
+
+// A local reader of one index (not sharded, not a writer): the terms of a
+// two-byte prefix and their frequencies from the index's lexicon when its
+// stamp matches the revision read (asked at every call), as lx_lex_read
+// for a remote shard: true, with out set.  False (read the listing) for
+// any other prefix or handle, an index without a lexicon or with one that
+// does not match, or a damaged value.  Throws what Xapian throws.
+bool lx_lex_read_local(lx_db *db, const std::string &prefix, std::vector<std::pair<std::string, uint64_t>> &out);
 
 #endif

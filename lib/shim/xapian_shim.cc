@@ -342,7 +342,7 @@ struct lx_term_here {
 
 namespace {
 
-// The bytes a remote reader keeps of term lists (lx_db::term_lists).
+// The bytes a reader keeps of term lists (lx_db::term_lists).
 constexpr size_t kTermsCacheMax = 16u << 20;
 
 using TermVec = std::vector<std::pair<std::string, uint64_t>>;
@@ -380,22 +380,34 @@ const TermVec *keep_list(lx_db *db, const std::string &p, TermVec &&terms)
 	return &(db->term_lists[p] = std::move(fresh)).terms;
 }
 
-// A remote reader's terms starting with p and their frequencies, read once
-// per generation: over xapian-tcpsrv a listing is one reply message per
-// term (a two-letter prefix: thousands, 6-16 ms), where a local one is a
-// B-tree scan.  nullptr for any other handle.
+// A reader's terms starting with p and their frequencies, read once per
+// generation.  A remote reader's: over xapian-tcpsrv a listing is one
+// reply message per term (a two-letter prefix: thousands, 6-16 ms).  A
+// local reader's, from the lexicon in the index when it matches the
+// revision read (lx_lex_read_local): a listing walks the posting table,
+// every chunk of every term's list, so it grows with the documents (a
+// question's typo scans at x16: 2,400 instructions a term, 8x x1's), where
+// the lexicon is one value a prefix.  nullptr for any other handle or
+// index (the caller reads the listing).
 const TermVec *cached_terms(lx_db *db, const std::string &p)
 {
-	if (db->writable || !lx_remote(db))
+	if (db->writable || (!lx_remote(db) && !db->shards.empty()))
 		return nullptr;
 	auto kept = db->term_lists.find(p);
 	if (kept != db->term_lists.end() && kept->second.generation == db->generation) {
 		kept->second.used = ++db->term_lists_clock;
 		return &kept->second.terms;
 	}
+	TermVec terms;
+	if (!lx_remote(db)) {
+		if (!lx_lex_read_local(db, p, terms))
+			return nullptr;
+		if (lx_hooks.at)
+			lx_hooks.at("terms:lexicon");
+		return keep_list(db, p, std::move(terms));
+	}
 	if (lx_hooks.at)
 		lx_hooks.at("terms:list");
-	TermVec terms;
 	lx_shards_allterms(db, p, terms); // the shards at the same time
 	return keep_list(db, p, std::move(terms));
 }
