@@ -184,6 +184,62 @@ static const char *const keyword_docs[][2] = {
 	{"inl", "Im Inland steigt die Nachfrage."},
 };
 
+/*
+ * A part of one letter (the e of eBook, the i of iPhone) is no evidence of
+ * the word: "Vitamin E" and a "Book" are no eBook.  Such a word is searched
+ * as itself; a compound's parts of two letters or more still find the
+ * parts apart (AutoFilter: a filter for the car).  Typo tolerance off, so
+ * that only the parts can find the other documents.
+ */
+static const struct {
+	const char *query, *want, *not_want; /* not_want NULL: none */
+} letter_part_rows[] = {
+	{"eBook", "ebook", "vit"},
+	{"iPhone", "phone", "letter"},
+	{"AutoFilter", "apart", NULL},
+};
+
+static const char *const letter_part_docs[][2] = {
+	{"ebook", "Das eBook liegt bereit."},
+	{"vit", "Vitamin E steht im Book."},
+	{"phone", "Das iPhone klingelt."},
+	{"letter", "Der Buchstabe i und das Phone daneben."},
+	{"apart", "Ein Filter für das Auto."},
+};
+
+START_TEST(test_letter_parts)
+{
+	char p[4200];
+	char *d = fx_tmpdir();
+	snprintf(p, sizeof p, "%s/db", d);
+	lupe_db *t = fx_open_write(p);
+	ck_assert_ptr_nonnull(t);
+	for (size_t i = 0; i < sizeof letter_part_docs / sizeof letter_part_docs[0]; i++)
+		ck_assert_int_eq(fx_add(t, letter_part_docs[i][0], "x", letter_part_docs[i][1]), 0);
+	add_other_topics(t, 20);
+	ck_assert_int_eq(lupe_commit(t), LUPE_OK);
+	for (size_t i = 0; i < sizeof letter_part_rows / sizeof letter_part_rows[0]; i++) {
+		lupe_search_options o = LUPE_SEARCH_OPTIONS_INIT;
+		lupe_results *r = NULL;
+		o.flags |= LUPE_SEARCH_EXACT;
+		const char *q = letter_part_rows[i].query;
+		ck_assert_int_eq(lupe_search(t, &r, q, strlen(q), &o), LUPE_OK);
+		int want = 0, not_want = 0;
+		for (size_t h = 0; h < lupe_results_count(r); h++) {
+			const char *id = lupe_results_hit(r, h)->id;
+			want |= strcmp(id, letter_part_rows[i].want) == 0;
+			not_want |= letter_part_rows[i].not_want && strcmp(id, letter_part_rows[i].not_want) == 0;
+		}
+		ck_assert_msg(want, "row %zu: %s does not find %s", i, q, letter_part_rows[i].want);
+		ck_assert_msg(!not_want, "row %zu: %s finds %s", i, q, letter_part_rows[i].not_want);
+		lupe_results_free(r);
+	}
+	lupe_close(t);
+	fx_rmrf(d);
+	free(d);
+}
+END_TEST
+
 START_TEST(test_keyword_rows)
 {
 	char p[4200];
@@ -1042,6 +1098,7 @@ int main(void)
 	tcase_add_test(tc, test_saturation);
 	tcase_add_test(tc, test_truncated_compounds);
 	tcase_add_test(tc, test_keyword_rows);
+	tcase_add_test(tc, test_letter_parts);
 	tcase_add_test(tc, test_fuzzy);
 	tcase_add_test(tc, test_fuzzy_terms_reference);
 	tcase_add_test(tc, test_near);

@@ -520,8 +520,18 @@ static lx_query *tokens_q(builder *b, lq_field f, int phrase_only, int *all_stop
 		size_t nparts = j - i - 1;
 		int nl = lupe_backoff_leaves(lupe_itok_form(t, k), k->form_len, t, i + 1, nparts, leaves, 16);
 		size_t end = j;
+		/*
+		 * A part of one letter (the e of eBook, the i of iPhone) is no
+		 * evidence of the word: "Vitamin E" near "Book" is not an eBook.
+		 * Such a word is searched as itself, and its parts are no query
+		 * terms (nor snippet keys: a key of one letter, or none, makes
+		 * the snippet read every hit whole).
+		 */
+		int letter_part = 0;
+		for (size_t p = i + 1; p < i + 1 + (size_t)nl; p++)
+			letter_part |= lupe_utf8_count(lupe_itok_term(t, &t->v[p]), t->v[p].term_len) < 2;
 		j = i + 1;
-		while (j < i + 1 + (size_t)nl) {
+		while (j < i + 1 + (size_t)nl && !letter_part) {
 			if (!phrase_only) {
 				const char *pt = lupe_itok_term(t, &t->v[j]);
 				ql_push(b, &parts, term_q(b, f, pt, t->v[j].term_len));
