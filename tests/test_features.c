@@ -185,6 +185,24 @@ static const char *const keyword_docs[][2] = {
 };
 
 /*
+ * A new index in a temporary directory (*dir, the caller removes it) with
+ * the documents docs[0..n) (id, text) and 20 of other topics, committed.
+ */
+static lupe_db *index_docs(char **dir, const char *const docs[][2], size_t n)
+{
+	char p[4200];
+	*dir = fx_tmpdir();
+	snprintf(p, sizeof p, "%s/db", *dir);
+	lupe_db *t = fx_open_write(p);
+	ck_assert_ptr_nonnull(t);
+	for (size_t i = 0; i < n; i++)
+		ck_assert_int_eq(fx_add(t, docs[i][0], "x", docs[i][1]), 0);
+	add_other_topics(t, 20);
+	ck_assert_int_eq(lupe_commit(t), LUPE_OK);
+	return t;
+}
+
+/*
  * A part of one letter (the e of eBook, the i of iPhone) is no evidence of
  * the word: "Vitamin E" and a "Book" are no eBook.  Such a word is searched
  * as itself; a compound's parts of two letters or more still find the
@@ -209,15 +227,8 @@ static const char *const letter_part_docs[][2] = {
 
 START_TEST(test_letter_parts)
 {
-	char p[4200];
-	char *d = fx_tmpdir();
-	snprintf(p, sizeof p, "%s/db", d);
-	lupe_db *t = fx_open_write(p);
-	ck_assert_ptr_nonnull(t);
-	for (size_t i = 0; i < sizeof letter_part_docs / sizeof letter_part_docs[0]; i++)
-		ck_assert_int_eq(fx_add(t, letter_part_docs[i][0], "x", letter_part_docs[i][1]), 0);
-	add_other_topics(t, 20);
-	ck_assert_int_eq(lupe_commit(t), LUPE_OK);
+	char *d;
+	lupe_db *t = index_docs(&d, letter_part_docs, sizeof letter_part_docs / sizeof letter_part_docs[0]);
 	for (size_t i = 0; i < sizeof letter_part_rows / sizeof letter_part_rows[0]; i++) {
 		lupe_search_options o = LUPE_SEARCH_OPTIONS_INIT;
 		lupe_results *r = NULL;
@@ -242,15 +253,8 @@ END_TEST
 
 START_TEST(test_keyword_rows)
 {
-	char p[4200];
-	char *d = fx_tmpdir();
-	snprintf(p, sizeof p, "%s/db", d);
-	lupe_db *t = fx_open_write(p);
-	ck_assert_ptr_nonnull(t);
-	for (size_t i = 0; i < sizeof keyword_docs / sizeof keyword_docs[0]; i++)
-		ck_assert_int_eq(fx_add(t, keyword_docs[i][0], "x", keyword_docs[i][1]), 0);
-	add_other_topics(t, 20);
-	ck_assert_int_eq(lupe_commit(t), LUPE_OK);
+	char *d;
+	lupe_db *t = index_docs(&d, keyword_docs, sizeof keyword_docs / sizeof keyword_docs[0]);
 	for (size_t i = 0; i < sizeof keyword_rows / sizeof keyword_rows[0]; i++) {
 		ck_assert_msg(strcmp(fx_top(t, keyword_rows[i].query), keyword_rows[i].top) == 0,
 			      "row %zu: %s: first hit %s, not %s", i, keyword_rows[i].query,
