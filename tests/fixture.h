@@ -81,6 +81,29 @@ static inline lupe_db *fx_open_write(const char *path)
 	return db;
 }
 
+/*
+ * A new writable index in a fresh temporary directory: *dir is that
+ * directory, for fx_drop.  Asserts that it opened.
+ */
+static inline lupe_db *fx_new_index(char **dir)
+{
+	char p[4200];
+	*dir = fx_tmpdir();
+	ck_assert_ptr_nonnull(*dir);
+	snprintf(p, sizeof p, "%s/db", *dir);
+	lupe_db *db = fx_open_write(p);
+	ck_assert_ptr_nonnull(db);
+	return db;
+}
+
+/* Closes an index made by fx_new_index and removes its directory. */
+static inline void fx_drop(lupe_db *db, char *dir)
+{
+	lupe_close(db);
+	fx_rmrf(dir);
+	free(dir);
+}
+
 static inline int fx_add(lupe_db *db, const char *id, const char *title, const char *text)
 {
 	lupe_document d = LUPE_DOCUMENT_INIT;

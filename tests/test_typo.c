@@ -173,32 +173,6 @@ START_TEST(test_row)
 END_TEST
 
 /*
- * A mistyped word pairs with its neighbour for proximity as the word typed
- * right does: the same words and lengths in two documents, adjacent in
- * one, eleven apart in the other, which is added first and so wins a tie.
- */
-START_TEST(test_correction_near)
-{
-	char p[4200];
-	char *d = fx_tmpdir();
-	snprintf(p, sizeof p, "%s/db", d);
-	lupe_db *t = fx_open_write(p);
-	ck_assert_ptr_nonnull(t);
-	ck_assert_int_eq(fx_add(t, "far", "x", "Strategie eins zwei drei vier fünf sechs sieben acht neun zehn Kommunikation"), 0);
-	ck_assert_int_eq(fx_add(t, "near", "x", "Strategie Kommunikation eins zwei drei vier fünf sechs sieben acht neun zehn"), 0);
-	ck_assert_int_eq(lupe_commit(t), LUPE_OK);
-	ck_assert_str_eq(fx_top(t, "Strategie Kommunikation"), "near");
-	ck_assert_str_eq(fx_top(t, "Strategie Kommunikatoin"), "near");
-	ck_assert_str_eq(fx_top(t, "Stratgeie Kommunikation"), "near");
-	ck_assert_str_eq(fx_top(t, "Stratgeie Kommunikatoin"), "near");
-	ck_assert_str_eq(fx_top_exact(t, "Strategie Kommunikation eins"), "near");
-	lupe_close(t);
-	fx_rmrf(d);
-	free(d);
-}
-END_TEST
-
-/*
  * A correction the documents never write as the user's variant is still
  * named when the variant is a German word of the word list: 20 documents
  * say "verteidigen" (the term verteid), none "Verteidigung"; the user
@@ -206,11 +180,9 @@ END_TEST
  */
 START_TEST(test_variant_in_word_list)
 {
-	char p[4200], id[16], text[64];
-	char *d = fx_tmpdir();
-	snprintf(p, sizeof p, "%s/db", d);
-	lupe_db *t = fx_open_write(p);
-	ck_assert_ptr_nonnull(t);
+	char id[16], text[64];
+	char *d;
+	lupe_db *t = fx_new_index(&d);
 	for (int i = 0; i < 20; i++) {
 		snprintf(id, sizeof id, "v%02d", i);
 		snprintf(text, sizeof text, "Sie verteidigen das Tor %d.", i);
@@ -223,9 +195,7 @@ START_TEST(test_variant_in_word_list)
 	const char *sug = lupe_results_suggestion(r);
 	ck_assert_msg(sug && strcmp(sug, "Verteidigung") == 0, "suggestion %s", sug ? sug : "(none)");
 	lupe_results_free(r);
-	lupe_close(t);
-	fx_rmrf(d);
-	free(d);
+	fx_drop(t, d);
 }
 END_TEST
 
@@ -493,7 +463,6 @@ int main(void)
 	tcase_add_unchecked_fixture(tc, setup, teardown);
 	tcase_add_loop_test(tc, test_row, 0, (int)(sizeof rows / sizeof rows[0]));
 	tcase_add_test(tc, test_budget);
-	tcase_add_test(tc, test_correction_near);
 	tcase_add_test(tc, test_variant_in_word_list);
 	tcase_add_loop_test(tc, test_prune, 0, (int)(sizeof prune_rows / sizeof prune_rows[0]));
 	tcase_add_test(tc, test_bad_input);
