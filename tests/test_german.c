@@ -461,23 +461,26 @@ static const struct row unspelled_rows[] = {
 
 #define N(a) ((int)(sizeof(a) / sizeof((a)[0])))
 
+/* A row of a function that writes its result to out (at most cap bytes) and returns its length. */
+typedef size_t (*rewrite_fn)(const char *in, size_t len, char *out, size_t cap);
+
+static void check_rewrite(const char *what, rewrite_fn fn, const struct row *r, int i)
+{
+	char out[128];
+	size_t n = fn(r->in, strlen(r->in), out, sizeof out);
+	ck_assert_msg(n == strlen(r->want) && memcmp(out, r->want, n) == 0, "%s row %d: \"%s\" -> \"%.*s\", want \"%s\"",
+		      what, i, r->in, (int)n, out, r->want);
+}
+
 START_TEST(unspelled_table)
 {
-	const struct row *r = &unspelled_rows[_i];
-	char out[64];
-	size_t n = lupe_de_unspelled(r->in, strlen(r->in), out, sizeof out);
-	ck_assert_msg(n == strlen(r->want) && memcmp(out, r->want, n) == 0,
-		      "unspelled row %d: \"%s\" -> \"%.*s\", want \"%s\"", _i, r->in, (int)n, out, r->want);
+	check_rewrite("unspelled", lupe_de_unspelled, &unspelled_rows[_i], _i);
 }
 END_TEST
 
 START_TEST(degender_inner_table)
 {
-	const struct row *r = &inner_rows[_i];
-	char out[128];
-	size_t n = lupe_de_degender_inner(r->in, strlen(r->in), out, sizeof out);
-	ck_assert_msg(n == strlen(r->want) && memcmp(out, r->want, n) == 0,
-		      "degender_inner row %d: \"%s\" -> \"%.*s\", want \"%s\"", _i, r->in, (int)n, out, r->want);
+	check_rewrite("degender_inner", lupe_de_degender_inner, &inner_rows[_i], _i);
 }
 END_TEST
 
