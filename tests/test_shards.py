@@ -199,11 +199,16 @@ TYPO_ROWS = [
 ]
 
 
-def test_typo_rows_match(c):
-    queries = [q for q, _ in TYPO_ROWS]
+def sharded_and_local(c, rows):
+    """Each row (query first) with its results over the shards and on the one local index."""
+    queries = [r[0] for r in rows]
     res_s, _ = search_batch(c.list, queries)
     res_l, _ = search_batch(c.local, queries)
-    for (q, why), a, b in zip(TYPO_ROWS, res_s, res_l):
+    return zip(rows, res_s, res_l)
+
+
+def test_typo_rows_match(c):
+    for (q, why), a, b in sharded_and_local(c, TYPO_ROWS):
         assert b["total"] > 0 and b["suggestion"], (q, "the row corrects nothing locally", b["suggestion"])
         assert same_ranking(a, b), (q, why, [h["id"] for h in a["hits"]], [h["id"] for h in b["hits"]])
         assert a["suggestion"] == b["suggestion"], (q, why, a["suggestion"], b["suggestion"])
@@ -221,10 +226,7 @@ JOIN_ROWS = [
 
 
 def test_joins_match(c):
-    queries = [q for q, _ in JOIN_ROWS]
-    res_s, _ = search_batch(c.list, queries)
-    res_l, _ = search_batch(c.local, queries)
-    for (q, term), a, b in zip(JOIN_ROWS, res_s, res_l):
+    for (q, term), a, b in sharded_and_local(c, JOIN_ROWS):
         assert b["total"] > 0, (q, "finds nothing locally")
         assert same_ranking(a, b), (q, term, [(h["id"], h["score"]) for h in a["hits"]],
                                     [(h["id"], h["score"]) for h in b["hits"]])
