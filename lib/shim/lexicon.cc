@@ -564,30 +564,38 @@ void lx_lex_committed(lx_lex &lex)
 	lex.terms_over = false;
 }
 
-// Whether shard s's lexicon describes it as opened (its stamp matches),
-// asked once a generation.  Throws what Xapian throws.
-static bool lex_valid(lx_shard &s, uint64_t generation)
+// Whether the lexicon of the index rd reads describes it as opened (its
+// stamp matches), asked once a generation.  Throws what Xapian throws.
+static bool lex_valid(Xapian::Database &rd, lx_lex_check &c, uint64_t generation)
 {
-	if (!s.lex_checked || s.lex_generation != generation) {
-		s.lex_ok = s.rd.get_metadata(kStampKey) == stamp_of(s.rd);
-		s.lex_checked = true;
-		s.lex_generation = generation;
+	if (!c.checked || c.generation != generation) {
+		c.ok = rd.get_metadata(kStampKey) == stamp_of(rd);
+		c.checked = true;
+		c.generation = generation;
 	}
-	return s.lex_ok;
+	return c.ok;
 }
 
-bool lx_lex_read(lx_shard &s, uint64_t generation, const std::string &prefix,
-		 std::vector<std::pair<std::string, uint64_t>> &out)
+// The terms under prefix (at least LX_LIST_PREFIX bytes) from rd's
+// lexicon: false when it has none that matches (c, generation).
+static bool read_list(Xapian::Database &rd, lx_lex_check &c, uint64_t generation, const std::string &prefix,
+		      std::vector<std::pair<std::string, uint64_t>> &out)
 {
-	if (prefix.size() < LX_LIST_PREFIX || left_out((unsigned char)prefix[0]) || !lex_valid(s, generation))
+	if (prefix.size() < LX_LIST_PREFIX || left_out((unsigned char)prefix[0]) || !lex_valid(rd, c, generation))
 		return false;
 	std::string p2 = prefix.substr(0, LX_LIST_PREFIX);
-	std::string blob = s.rd.get_metadata(key_of(p2));
+	std::string blob = rd.get_metadata(key_of(p2));
 	if (blob.empty()) {
 		out.clear();
 		return true;
 	}
 	return decode(p2, blob.data(), blob.size(), prefix, out);
+}
+
+bool lx_lex_read(lx_shard &s, uint64_t generation, const std::string &prefix,
+		 std::vector<std::pair<std::string, uint64_t>> &out)
+{
+	return read_list(s.rd, s.lex_check, generation, prefix, out);
 }
 
 extern "C" {
@@ -627,7 +635,7 @@ int lx_lexicon_get(lx_db *db, const char *p2, lx_lex_cb cb, void *ctx)
 bool lx_lex_keys(lx_shard &s, uint64_t generation, std::vector<std::string> &out)
 {
 	out.clear();
-	if (!lex_valid(s, generation))
+	if (!lex_valid(s.rd, s.lex_check, generation))
 		return false;
 	for (auto k = s.rd.metadata_keys_begin(kKeyPrefix); k != s.rd.metadata_keys_end(kKeyPrefix); ++k)
 		if ((*k).size() == kKeyPrefix.size() + LX_LIST_PREFIX)
@@ -642,16 +650,7 @@ bool lx_lex_covers(const std::string &term)
 
 bool lx_lex_read_local(lx_db *db, const std::string &prefix, std::vector<std::pair<std::string, uint64_t>> &out)
 {
-	if (db->writable || !db->shards.empty() || prefix.size() != LX_LIST_PREFIX || left_out((unsigned char)prefix[0]))
+	if (db->writable || !db->shards.empty() || prefix.size() != LX_LIST_PREFIX)
 		return false;
-	// Asked again at every list read (one metadata look-up): the caller
-	// keeps what it read for this generation only.
-	if (db->rd.get_metadata(kStampKey) != stamp_of(db->rd))
-		return false;
-	std::string blob = db->rd.get_metadata(key_of(prefix));
-	if (blob.empty()) {
-		out.clear();
-		return true;
-	}
-	return decode(prefix, blob.data(), blob.size(), prefix, out);
+	return read_list(db->rd, db->lex_check, db->generation, prefix, out);
 }

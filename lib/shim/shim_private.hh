@@ -55,6 +55,13 @@ struct lx_lex {
 };
 
 // One shard of a sharded index (shards.cc).
+// Whether an index's lexicon matched it as opened (its stamp), asked once
+// a generation (lexicon.cc, lex_valid).
+struct lx_lex_check {
+	bool checked = false, ok = false;
+	uint64_t generation = 0;
+};
+
 struct lx_shard {
 	std::string name;             // as listed: a directory or tcp://HOST:PORT
 	std::string host;             // remote shards only
@@ -66,10 +73,7 @@ struct lx_shard {
 	std::chrono::steady_clock::time_point retry_at;  // a down shard's next attempt
 	std::string down_msg;         // why it is down, naming it
 	lx_lex lex;                   // a writer's lexicon state
-	// A remote reader: whether the shard's lexicon matched it as opened in
-	// generation lex_generation (lx_lex_read).
-	bool lex_checked = false, lex_ok = false;
-	uint64_t lex_generation = 0;
+	lx_lex_check lex_check;       // a remote reader's (lx_lex_read)
 };
 
 struct lx_db {
@@ -94,6 +98,7 @@ struct lx_db {
 	// What is cached from reads is valid only for the generation it was
 	// read in.
 	uint64_t generation = 0;
+	lx_lex_check lex_check;       // a local reader's of its one index (lx_lex_read_local)
 	// A reader's term lists by prefix (lx_allterms): a remote allterms
 	// costs one reply message per term, a local one walks the posting
 	// table (a local reader's come from the index's lexicon, two-byte
@@ -287,7 +292,7 @@ bool lx_shards_lex_keys(lx_db *db, std::vector<std::string> &out);
 
 // A local reader of one index (not sharded, not a writer): the terms of a
 // two-byte prefix and their frequencies from the index's lexicon when its
-// stamp matches the revision read (asked at every call), as lx_lex_read
+// stamp matches the revision read (asked once a generation), as lx_lex_read
 // for a remote shard: true, with out set.  False (read the listing) for
 // any other prefix or handle, an index without a lexicon or with one that
 // does not match, or a damaged value.  Throws what Xapian throws.
