@@ -1067,6 +1067,14 @@ int lupe_typo_keep_usual(lupe_typo_cand *c, int n)
 	return k;
 }
 
+int lupe_typo_any_usual(const lupe_typo_cand *c, int n)
+{
+	for (int i = 0; i < n; i++)
+		if (c[i].usual)
+			return 1;
+	return 0;
+}
+
 int lupe_typo_corrections_as_typed(lx_db *db, lupe_analyzer *an, lupe_typo_memo *memo, const char *raw, size_t rl,
 				   const char *form, size_t flen, const char *term, size_t tlen, size_t keep,
 				   int *budget, uint64_t *own_freq, lupe_typo_cand *c, int n, int max, int *replaced)
@@ -1075,16 +1083,12 @@ int lupe_typo_corrections_as_typed(lx_db *db, lupe_analyzer *an, lupe_typo_memo 
 		*replaced = 0;
 	if (n < 0 || rl == 0 || (rl == flen && memcmp(raw, form, rl) == 0) || max > LUPE_TYPO_ALTS)
 		return n;
-	for (int i = 0; i < n; i++)
-		if (c[i].usual)
-			return n;
+	if (lupe_typo_any_usual(c, n))
+		return n;
 	lupe_typo_cand t[LUPE_TYPO_ALTS];
 	uint64_t own = 0;
 	int m = lupe_typo_corrections(db, an, memo, raw, rl, term, tlen, keep, budget, &own, t, max);
-	int usual = 0;
-	for (int i = 0; i < m; i++)
-		usual |= t[i].usual;
-	if (!usual)
+	if (!lupe_typo_any_usual(t, m))
 		return n;
 	memcpy(c, t, (size_t)m * sizeof *c);
 	if (own_freq)
@@ -1100,10 +1104,7 @@ int lupe_typo_corrections_add_typed(lx_db *db, lupe_analyzer *an, lupe_typo_memo
 {
 	if (n <= 0 || rl == 0 || (rl == flen && memcmp(raw, form, rl) == 0) || max > LUPE_TYPO_ALTS)
 		return n;
-	int usual = 0;
-	for (int i = 0; i < n; i++)
-		usual |= c[i].usual;
-	if (!usual)
+	if (!lupe_typo_any_usual(c, n))
 		return n;
 	lupe_typo_cand t[LUPE_TYPO_ALTS];
 	uint64_t own = 0;

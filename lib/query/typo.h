@@ -133,6 +133,9 @@ int lupe_typo_usual(const char *form, size_t flen, const char *v, size_t n);
  */
 int lupe_typo_keep_usual(lupe_typo_cand *c, int n);
 
+/* Whether one of the n corrections c is usual (a one-edit variant undoing a usual typo gave it). */
+int lupe_typo_any_usual(const lupe_typo_cand *c, int n);
+
 /*
  * A word whose ae, oe or ue a typo may have made (callers pass raw only
  * for a word the index lacks): when none of its n

@@ -355,14 +355,6 @@ static int keep_for_split(lupe_typo_cand *cand, int nc, const char *form, size_t
 	return kept;
 }
 
-static int any_usual(const lupe_typo_cand *c, int n)
-{
-	for (int i = 0; i < n; i++)
-		if (c[i].usual)
-			return 1;
-	return 0;
-}
-
 /*
  * The closest as written of the first few candidates; ties to the
  * earlier (more frequent).  A candidate found as a one-edit variant
@@ -533,7 +525,7 @@ static void word(sctx *c, const lq_node *n)
 		 * "hugenottische", "spirituelle".  (With no usual correction of the first reading,
 		 * lupe_typo_corrections_as_typed above already chose.)
 		 */
-		if (rl > 0 && !replaced && (best_d > 1 || kind != 0) && any_usual(cand, nc)) {
+		if (rl > 0 && !replaced && (best_d > 1 || kind != 0) && lupe_typo_any_usual(cand, nc)) {
 			lupe_typo_cand alt[SUGGEST_TRY];
 			uint64_t aown = 0;
 			int na = lupe_typo_corrections(c->x, c->an, c->memo, raw, rl, term, k->term_len, SUGGEST_KEEP,
