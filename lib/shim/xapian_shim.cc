@@ -2306,15 +2306,9 @@ extern "C" int lx_mset_hit_has_any_term(lx_db *db, const lx_mset *m, size_t i, c
 			if (!no_document_holds(m, t))
 				ask.push_back(std::move(t));
 		}
-		if (ask.size() < kHasTermSearchMin) {
-			std::vector<const char *> tp;
-			std::vector<size_t> tl;
-			for (const auto &t : ask) {
-				tp.push_back(t.data());
-				tl.push_back(t.size());
-			}
-			return ask.empty() ? 0 : lx_mset_has_any_term(db, m, i, tp.data(), tl.data(), tp.size());
-		}
+		// Fewer: a posting list each (lx_mset_has_any_term skips the same terms).
+		if (ask.size() < kHasTermSearchMin)
+			return ask.empty() ? 0 : lx_mset_has_any_term(db, m, i, terms, lens, n);
 		// The hit is the document of its shard that holds its id term: it
 		// holds one of the terms when it matches their OR filtered by that
 		// id (a search of its shard alone, no weights).
