@@ -57,6 +57,12 @@ static void setup(void)
 	ck_assert_int_eq(fx_add(db, "theo", NULL, "Die theoretische Frage bleibt."), LUPE_OK);
 	ck_assert_int_eq(fx_add(db, "pinst", NULL, "Jede Probleminstanz hat eine Lösung."), LUPE_OK);
 	ck_assert_int_eq(fx_add(db, "papart", NULL, "Das Problem ist alt, viele Wörter stehen hier dazwischen, und erst am Ende eine Instanz."), LUPE_OK);
+	ck_assert_int_eq(fx_add(db, "trainer", NULL, "Der Trainer lobte die Mannschaft."), LUPE_OK);
+	for (int i = 0; i < 5; i++) { /* Trauer: one edit from "Traner" too (n hit for u, far apart), and more frequent */
+		snprintf(id, sizeof id, "trauer%d", i);
+		snprintf(text, sizeof text, "Die Trauer %d war groß.", i);
+		ck_assert_int_eq(fx_add(db, id, NULL, text), LUPE_OK);
+	}
 	for (int i = 0; i < N_FREQ; i++) {
 		snprintf(id, sizeof id, "bf%02d", i);
 		snprintf(text, sizeof text, "Am Bahnhof %d warten Leute.", i);
@@ -147,6 +153,8 @@ static const row rows[] = {
 	 */
 	{"huegnottische", 0, "hug", "hugenottische", 1, 0},
 	{"spirituele", 0, "spir", "spirituelle", 2, 0},
+	/* 31: of two words one edit away, the one a usual typo explains (an i dropped), not the more frequent */
+	{"Traner", 0, "trainer", "Trainer", 1, 0},
 };
 
 START_TEST(test_row)

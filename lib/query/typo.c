@@ -683,6 +683,14 @@ int lupe_typo_memo_prepare(lupe_typo_memo *m, lx_db *db, lupe_analyzer *an, cons
 	return nw ? probe_words(ws, nw, db, an, m) : 0;
 }
 
+/* Whether candidate a comes before b: usual first, then more frequent (stable: the earlier made on a tie). */
+static int before(const lupe_fuzzy_cand *c, const unsigned char *usual, int a, int b)
+{
+	if (usual[a] != usual[b])
+		return usual[a] > usual[b];
+	return c[a].freq > c[b].freq;
+}
+
 int lupe_typo_corrections(lx_db *db, lupe_analyzer *an, lupe_typo_memo *memo, const char *form, size_t flen,
 			  const char *term, size_t tlen, size_t keep, int *budget, uint64_t *own_freq, lupe_typo_cand *out,
 			  int max)
@@ -770,9 +778,16 @@ int lupe_typo_corrections(lx_db *db, lupe_analyzer *an, lupe_typo_memo *memo, co
 	for (int i = 0; i < n; i++)
 		order[i] = i;
 	if (n > 0) {
-		/* most frequent first (insertion sort: a few dozen at most) */
+		/*
+		 * Those a usual typo explains first (lupe_typo_usual: a letter
+		 * dropped, doubled or swapped, a neighbouring key), then the most
+		 * frequent: a typo is far likelier to be one of those than any
+		 * other one-edit change, so "Rotren" reads as Rotoren (an o
+		 * dropped) before the far more frequent "roten" (an r added).
+		 * Insertion sort: a few dozen at most.
+		 */
 		for (int i = 1; i < n; i++)
-			for (int j = i; j > 0 && c[order[j]].freq > c[order[j - 1]].freq; j--) {
+			for (int j = i; j > 0 && before(c, usual, order[j], order[j - 1]); j--) {
 				int t = order[j];
 				order[j] = order[j - 1];
 				order[j - 1] = t;

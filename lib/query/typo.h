@@ -81,7 +81,8 @@ uint64_t lupe_typo_memo_termfreq(lupe_typo_memo *m, lx_db *db, const char *term,
  * or holds once (a typo in a document) while a correction is 50 times as
  * frequent, has any; and only a word of 5 letters or more.  The corrections are the
  * index terms of the words one edit from `form` (deleted, swapped,
- * replaced or inserted letter, umlauts included), most frequent first;
+ * replaced or inserted letter, umlauts included), those that undo a usual
+ * typo first (lupe_typo_usual), then the most frequent;
  * when there are none, the index terms within the word's distance of its
  * stem (lupe_fuzzy_distance: 1 edit from 5 letters, 2 from 9; a
  * transposition is one edit), closest first.  `keep` leading characters
