@@ -57,6 +57,9 @@ static void setup(void)
 	ck_assert_int_eq(fx_add(db, "theo", NULL, "Die theoretische Frage bleibt."), LUPE_OK);
 	ck_assert_int_eq(fx_add(db, "pinst", NULL, "Jede Probleminstanz hat eine Lösung."), LUPE_OK);
 	ck_assert_int_eq(fx_add(db, "papart", NULL, "Das Problem ist alt, viele Wörter stehen hier dazwischen, und erst am Ende eine Instanz."), LUPE_OK);
+	/* Anführer: only as Anführerin here; a document's own typo "Anührer" one edit (f dropped) from "Anüfhrer" */
+	ck_assert_int_eq(fx_add(db, "anf", NULL, "Die Anführerin sprach zum Volk."), LUPE_OK);
+	ck_assert_int_eq(fx_add(db, "anu", NULL, "Der Anührer kam spät."), LUPE_OK);
 	ck_assert_int_eq(fx_add(db, "trainer", NULL, "Der Trainer lobte die Mannschaft."), LUPE_OK);
 	for (int i = 0; i < 5; i++) { /* Trauer: one edit from "Traner" too (n hit for u, far apart), and more frequent */
 		snprintf(id, sizeof id, "trauer%d", i);
@@ -91,7 +94,7 @@ static void teardown(void)
 typedef struct {
 	const char *query;
 	unsigned flags;
-	const char *top;        /* the first hit ("" for none) */
+	const char *top;        /* the first hit ("" for none, NULL: not checked) */
 	const char *suggestion; /* NULL: none */
 	int min_total;          /* at least this many hits */
 	int max_total;          /* at most this many (0: no bound) */
@@ -155,6 +158,12 @@ static const row rows[] = {
 	{"spirituele", 0, "spir", "spirituelle", 2, 0},
 	/* 31: of two words one edit away, the one a usual typo explains (an i dropped), not the more frequent */
 	{"Traner", 0, "trainer", "Trainer", 1, 0},
+	/*
+	 * 32: a word of the word list a usual typo explains (ü and f swapped)
+	 * is named, though no document writes it, before a form a document
+	 * writes that no usual typo explains (an f dropped)
+	 */
+	{"Anüfhrer", 0, NULL, "Anführer", 2, 0},
 };
 
 START_TEST(test_row)
@@ -167,7 +176,7 @@ START_TEST(test_row)
 	ck_assert_int_eq(lupe_search(db, &res, r->query, strlen(r->query), &o), LUPE_OK);
 	size_t n = lupe_results_count(res);
 	const char *top = n ? lupe_results_hit(res, 0)->id : "";
-	ck_assert_msg(strcmp(top, r->top) == 0, "row %d %s: first %s, want %s", _i, r->query, top, r->top);
+	ck_assert_msg(!r->top || strcmp(top, r->top) == 0, "row %d %s: first %s, want %s", _i, r->query, top, r->top);
 	ck_assert_msg(n >= (size_t)r->min_total && (!r->max_total || n <= (size_t)r->max_total),
 		      "row %d %s: %zu hits, want %d..%d", _i, r->query, n, r->min_total, r->max_total);
 	const char *s = lupe_results_suggestion(res);

@@ -368,8 +368,11 @@ static int keep_for_split(lupe_typo_cand *cand, int nc, const char *form, size_t
  * German word of the word list or more of the term's documents
  * write it (shown(): Veretidigung -> Verteidigung, when the first
  * documents of verteid say "verteidigen"); such a variant comes
- * after any form the documents show, written as the user wrote
- * the rest (written()).
+ * after any form the documents show of a candidate a usual typo
+ * explains too, written as the user wrote the rest (written()).  A
+ * form shown that no usual typo explains, often a document's own
+ * typo, does not displace it ("Anüfhrer" -> "Anführer", not the
+ * "Anührer" of one document).
  * A word the index holds, however rarely, or one the splitter cuts
  * into parts (südkalifornische: süd|kalifornische) gets none so.
  *
@@ -384,7 +387,7 @@ static int choose(sctx *c, const char *orig, size_t ol, const char *form, size_t
 		  int nc, uint64_t own, int split, int dist, lupe_buf *best, int *kind)
 {
 	lupe_buf w = {0};
-	int best_d = dist + 1, best_fb = 0;
+	int best_d = dist + 1, best_fb = 0, best_usual = 0;
 	*kind = 2;
 	for (int j = 0; j < nc && (best_d > 1 || best_fb); j++) {
 		int d = surface(c, cand[j].c.term, &c->typed, dist, SURFACE_DOCS, &w), fb = 0, rewritten = 0;
@@ -425,12 +428,13 @@ static int choose(sctx *c, const char *orig, size_t ol, const char *form, size_t
 			d = dist;
 			fb = 1;
 		}
-		if (d < best_d || (d == best_d && best_fb && !fb)) {
+		if (d < best_d || (d == best_d && best_fb && !fb && (cand[j].usual || !best_usual))) {
 			lupe_buf t = *best;
 			*best = w;
 			w = t;
 			best_d = d;
 			best_fb = fb;
+			best_usual = cand[j].usual;
 			*kind = fb ? 2 : rewritten;
 		}
 	}
