@@ -698,6 +698,7 @@ int lupe_typo_corrections(lx_db *db, lupe_analyzer *an, lupe_typo_memo *memo, co
 	lupe_fuzzy_cand c[LUPE_FUZZY_MAX];
 	char forms[LUPE_FUZZY_MAX][LUPE_TYPO_FORM];
 	unsigned char usual[LUPE_FUZZY_MAX] = {0};
+	signed char known[LUPE_FUZZY_MAX]; /* whether the word list knows usual_forms[i]: -1 not asked */
 	char usual_forms[LUPE_FUZZY_MAX][LUPE_TYPO_FORM];
 	int order[LUPE_FUZZY_MAX];
 	if (own_freq)
@@ -760,17 +761,28 @@ int lupe_typo_corrections(lx_db *db, lupe_analyzer *an, lupe_typo_memo *memo, co
 		if (lupe_probes_add(&seen, h->term, hl) < 0)
 			break;
 		if (seen.n == before) {
-			for (int j = 0; j < n && u; j++)
-				if (strcmp(c[j].term, h->term) == 0 && !usual[j]) {
+			for (int j = 0; j < n && u; j++) {
+				if (strcmp(c[j].term, h->term) != 0)
+					continue;
+				/*
+				 * Of two usual variants, one the word list knows (papir:
+				 * "papier", an e dropped, not "papie", r hit for e).
+				 */
+				if (usual[j] && known[j] < 0)
+					known[j] = lupe_decomp_known(usual_forms[j], strlen(usual_forms[j])) == 2;
+				if (!usual[j] || (!known[j] && lupe_decomp_known(h->form, strlen(h->form)) == 2)) {
+					known[j] = usual[j] ? 1 : -1;
 					usual[j] = 1;
 					memcpy(usual_forms[j], h->form, LUPE_TYPO_FORM);
 				}
+			}
 			continue;
 		}
 		int at = lupe_fuzzy_add(c, &n, LUPE_FUZZY_MAX, term, tlen, h->term, hl, 1, h->freq);
 		if (at >= 0) {
 			memcpy(forms[at], h->form, LUPE_TYPO_FORM);
 			usual[at] = (unsigned char)u;
+			known[at] = -1;
 			memcpy(usual_forms[at], u ? h->form : "", u ? LUPE_TYPO_FORM : 1);
 		}
 	}
@@ -782,8 +794,8 @@ int lupe_typo_corrections(lx_db *db, lupe_analyzer *an, lupe_typo_memo *memo, co
 		 * Those a usual typo explains first (lupe_typo_usual: a letter
 		 * dropped, doubled or swapped, a neighbouring key), then the most
 		 * frequent: a typo is far likelier to be one of those than any
-		 * other one-edit change, so "Rotren" reads as Rotoren (an o
-		 * dropped) before the far more frequent "roten" (an r added).
+		 * other one-edit change, so "Traner" reads as Trainer (an i
+		 * dropped) before the far more frequent Trauer (n hit for u).
 		 * Insertion sort: a few dozen at most.
 		 */
 		for (int i = 1; i < n; i++)

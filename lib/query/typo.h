@@ -20,7 +20,7 @@ typedef struct {
 	lupe_fuzzy_cand c;
 	char form[LUPE_TYPO_FORM];
 	unsigned char usual; /* some one-edit variant that gave the term undoes a usual typo (lupe_typo_usual) */
-	char usual_form[LUPE_TYPO_FORM]; /* the first such variant ("" when none) */
+	char usual_form[LUPE_TYPO_FORM]; /* the first such variant the word list knows, else the first ("" when none) */
 } lupe_typo_cand;
 
 /* At most this many corrections are searched for one word. */

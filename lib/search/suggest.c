@@ -420,11 +420,11 @@ static int choose(sctx *c, const char *orig, size_t ol, const char *form, size_t
 			}
 			lupe_buf_free(&u);
 		}
-		if (d > dist && own == 0 && !split && cand[j].form[0] &&
-			 lupe_typo_usual(form, fl, cand[j].form, strlen(cand[j].form)) &&
-			 (lupe_decomp_known(cand[j].form, strlen(cand[j].form)) == 2 ||
-			  shown(c, cand[j].c.term, cand[j].form)) &&
-			 written(c, orig, ol, form, fl, cand[j].form, &w) == 0) {
+		/* the variant a usual typo explains (the one the word list knows, if any) */
+		const char *vf = cand[j].usual_form[0] ? cand[j].usual_form : cand[j].form;
+		if (d > dist && own == 0 && !split && vf[0] && lupe_typo_usual(form, fl, vf, strlen(vf)) &&
+		    (lupe_decomp_known(vf, strlen(vf)) == 2 || shown(c, cand[j].c.term, vf)) &&
+		    written(c, orig, ol, form, fl, vf, &w) == 0) {
 			d = dist;
 			fb = 1;
 		}
