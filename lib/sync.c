@@ -735,9 +735,16 @@ LUPE_EXPORT int lupe_sync_path(lupe_db *db, const char *path, const lupe_sync_op
 	s.scanned = 1;
 	emit(&s, LUPE_SYNC_SCANNED, root, NULL);
 
-	/* Compare everything before writing anything: a writer's threads then run undisturbed. */
-	for (size_t i = 0; i < s.n_ent && rc == LUPE_OK; i++)
-		rc = compare(&s, &s.ent[i], &key, &val);
+	/* Compare everything before writing anything: a writer's threads then run
+	 * undisturbed.  In an index without documents every file is new: no
+	 * look-up per file (they run before the first file is read). */
+	uint64_t docs = 1;
+	if (s.n_ent && lupe_doc_count(db, &docs) == LUPE_OK && docs == 0)
+		for (size_t i = 0; i < s.n_ent; i++)
+			s.ent[i].state = 1;
+	else
+		for (size_t i = 0; i < s.n_ent && rc == LUPE_OK; i++)
+			rc = compare(&s, &s.ent[i], &key, &val);
 	for (size_t i = 0; i < s.n_ent && rc == LUPE_OK && !s.stop; i++) {
 		struct entry *e = &s.ent[i];
 		if (e->state == 0) {

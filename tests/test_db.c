@@ -199,6 +199,46 @@ START_TEST(test_bad_text)
 }
 END_TEST
 
+/*
+ * A body is stored and shown as given when it is valid UTF-8 without NUL
+ * bytes (used in place), and repaired when it has either: each row a body
+ * (with its length: NULs inside) and the snippet of its one hit.
+ */
+static const struct {
+	const char *text;
+	size_t len;
+	const char *shown;
+} body_rows[] = {
+	{"\xc3\x9c" "berstunden h\xc3\xa4ufen sich", 25, "\xc3\x9c" "berstunden h\xc3\xa4ufen sich"},
+	{"Nullbyte\0hier Feld", 18, "Nullbyte hier Feld"},
+	{"Kaputt\xff Zeichen Feld", 20, "Kaputt\xef\xbf\xbd Zeichen Feld"},
+	{"Feld mit \xc3\xa4 und\0Null", 20, "Feld mit \xc3\xa4 und Null"},
+};
+
+START_TEST(test_body_repair_rows)
+{
+	lupe_db *db = fx_open_write(dbpath);
+	lupe_document d = LUPE_DOCUMENT_INIT;
+	char id[8];
+	snprintf(id, sizeof id, "b%d", _i);
+	d.id = id;
+	d.text = body_rows[_i].text;
+	d.text_len = body_rows[_i].len;
+	ck_assert_int_eq(lupe_add(db, &d), LUPE_OK);
+	ck_assert_int_eq(lupe_commit(db), LUPE_OK);
+	lupe_results *r;
+	const char *q = _i == 0 ? "Ueberstunden" : "Feld";
+	ck_assert_int_eq(lupe_search(db, &r, q, strlen(q), NULL), LUPE_OK);
+	ck_assert_uint_eq(lupe_results_count(r), 1);
+	const lupe_hit *h = lupe_results_hit(r, 0);
+	ck_assert_str_eq(h->id, id);
+	ck_assert_uint_eq(h->snippet_len, strlen(body_rows[_i].shown));
+	ck_assert_mem_eq(h->snippet, body_rows[_i].shown, h->snippet_len);
+	lupe_results_free(r);
+	lupe_close(db);
+}
+END_TEST
+
 /* Query syntax end to end on a tiny index. */
 typedef struct {
 	const char *q;
@@ -587,6 +627,7 @@ int main(void)
 	tcase_add_test(tc, test_add_replace_delete);
 	tcase_add_test(tc, test_fields_and_errors);
 	tcase_add_test(tc, test_bad_text);
+	tcase_add_loop_test(tc, test_body_repair_rows, 0, (int)(sizeof body_rows / sizeof body_rows[0]));
 	tcase_add_test(tc, test_threads_same_index);
 	tcase_add_test(tc, test_threads_read_own_writes);
 	tcase_add_test(tc, test_compact);

@@ -341,10 +341,18 @@ int lupe_document_build(lupe_analyzer *an, const lupe_document *doc, lupe_tokens
 		title_len = lupe_utf8_floor(doc->title, 4096);
 
 	/* Repair once; what is stored, analysed and shown is the same valid UTF-8.
-	 * NUL bytes become spaces so that no reader of the stored text stops early. */
-	if (lupe_utf8_repair(doc->title ? doc->title : "", title_len, ' ', &title) < 0 ||
-	    lupe_utf8_repair(doc->text ? doc->text : "", text_len, ' ', &text) < 0)
+	 * NUL bytes become spaces so that no reader of the stored text stops early.
+	 * A body that needs no repair (nearly all) is used where it is, not copied. */
+	const char *tx = doc->text ? doc->text : "";
+	size_t txl = text_len;
+	if (lupe_utf8_repair(doc->title ? doc->title : "", title_len, ' ', &title) < 0)
 		goto fail;
+	if (memchr(tx, '\0', txl) || !lupe_utf8_valid(tx, txl)) {
+		if (lupe_utf8_repair(tx, txl, ' ', &text) < 0)
+			goto fail;
+		tx = text.p ? text.p : "";
+		txl = text.len;
+	}
 	xd = lx_doc_new();
 	if (!xd)
 		goto fail;
@@ -354,11 +362,11 @@ int lupe_document_build(lupe_analyzer *an, const lupe_document *doc, lupe_tokens
 	if (next < 0 || add_tokens(xd, toks, LUPE_PFX_TITLE, LUPE_TITLE_WDF, tmp) < 0)
 		goto fail;
 	lupe_tokens_reset(toks);
-	if (lupe_analyze_into(an, toks, text.p ? text.p : "", text.len, (uint32_t)next + LUPE_BODY_POS_GAP) < 0 ||
+	if (lupe_analyze_into(an, toks, tx, txl, (uint32_t)next + LUPE_BODY_POS_GAP) < 0 ||
 	    add_tokens(xd, toks, NULL, 1, tmp) < 0)
 		goto fail;
 	/* A long body's position map (index/posmap.h): snippets read zones of it. */
-	if (lupe_posmap_encode(toks, (uint32_t)next + LUPE_BODY_POS_GAP + 1, text.len, tmp) < 0 ||
+	if (lupe_posmap_encode(toks, (uint32_t)next + LUPE_BODY_POS_GAP + 1, txl, tmp) < 0 ||
 	    (tmp->len && lx_doc_value(xd, LUPE_SLOT_POSMAP, tmp->p, tmp->len) != 0))
 		goto fail;
 
@@ -401,17 +409,17 @@ int lupe_document_build(lupe_analyzer *an, const lupe_document *doc, lupe_tokens
 	}
 
 	rec.len = 0;
-	size_t kept = text.len > LUPE_RECORD_TEXT_MAX ? lupe_utf8_floor(text.p, LUPE_RECORD_TEXT_MAX) : text.len;
+	size_t kept = txl > LUPE_RECORD_TEXT_MAX ? lupe_utf8_floor(tx, LUPE_RECORD_TEXT_MAX) : txl;
 	if (lupe_buf_putc(&rec, RECORD_MAGIC) < 0 || lupe_buf_putc(&rec, RECORD_VERSION) < 0 ||
 	    lupe_buf_putc(&rec, RECORD_RAW) < 0 || put_field(&rec, doc->id, strlen(doc->id)) < 0 ||
 	    put_field(&rec, title.p, title.len) < 0 || put_field(&rec, doc->source, slen(doc->source)) < 0 ||
 	    put_field(&rec, doc->path, slen(doc->path)) < 0 || put_field(&rec, doc->date, slen(doc->date)) < 0 ||
-	    lupe_buf_put_varint(&rec, (uint64_t)doc->mtime) < 0 || put_field(&rec, text.p, kept) < 0)
+	    lupe_buf_put_varint(&rec, (uint64_t)doc->mtime) < 0 || put_field(&rec, tx, kept) < 0)
 		goto fail;
 	/* title's buffer is free now: a packed record goes there. */
 	lupe_buf *stored = pack(&rec, &title);
-	size_t deep = text.len > LUPE_RECORD_DEEP_MAX ? lupe_utf8_floor(text.p, LUPE_RECORD_DEEP_MAX) : text.len;
-	if (!stored || (deep > kept && add_tail(stored, text.p + kept, deep - kept) < 0) ||
+	size_t deep = txl > LUPE_RECORD_DEEP_MAX ? lupe_utf8_floor(tx, LUPE_RECORD_DEEP_MAX) : txl;
+	if (!stored || (deep > kept && add_tail(stored, tx + kept, deep - kept) < 0) ||
 	    lx_doc_data(xd, stored->p, stored->len) != 0)
 		goto fail;
 	*out = xd;
