@@ -61,6 +61,14 @@ static void check_lexicon(lupe_db *db, int step)
 		ck_assert_msg(rc == 1, "step %d: no lexicon that matches the index (%d)", step, rc);
 		ck_assert_msg(strcmp(want.p, got.p) == 0, "step %d, prefix %.2s: lexicon\n%s\nlisting\n%s", step,
 			      prefixes[i], got.p, want.p);
+		/* The whole lexicon (every prefix's value in a few values) too. */
+		fx_text whole = {0};
+		fx_text_put(&whole, "", 0, 0);
+		rc = lx_lexicon_whole_get(db->x, prefixes[i], lex_cb, &whole);
+		ck_assert_msg(rc == 1, "step %d: no whole lexicon that matches the index (%d)", step, rc);
+		ck_assert_msg(strcmp(want.p, whole.p) == 0, "step %d, prefix %.2s: whole lexicon\n%s\nlisting\n%s",
+			      step, prefixes[i], whole.p, want.p);
+		free(whole.p);
 		free(want.p);
 		free(got.p);
 	}

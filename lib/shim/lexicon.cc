@@ -10,6 +10,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -24,6 +25,7 @@ namespace {
 // blank-shard check (which only asks whether there are any).
 const std::string kKeyPrefix(LUPE_META_LEXICON_PREFIX);
 const std::string kStampKey(LUPE_META_LEXICON_STAMP);
+const std::string kWholeKey(LUPE_META_LEXICON_WHOLE);
 
 // A prefix's value: kValue, the base list's count and length, the base
 // list, then the delta: the terms whose frequency changed since the base
@@ -275,6 +277,145 @@ void put_value(lx_lex &lex, Xapian::WritableDatabase &w, const std::string &p2, 
 		lex.pending[p2] = v;
 }
 
+// The whole lexicon in a few values (round ten): every prefix's value, as
+// stored, one after the other in key order, cut into chunks of at most
+// kWholeChunk bytes under LUPE_META_LEXICON_WHOLE + k.  A reader takes
+// them in one exchange a chunk (one for the news' or the collection's
+// shards, 100-400 KB) where the values are one a prefix (~800-1,500).
+// A chunk: kWholeMagic, its number, the number of chunks, the stamp it was
+// written with (a reader takes it only for the index that stamp
+// describes, as the values), the payload's whole size, then its part of
+// the payload: the count, and per prefix its two bytes, the value's size
+// and the value.  A lexicon over kWholeChunks chunks has none.
+constexpr char kWholeMagic = 'W';
+constexpr size_t kWholeChunk = 4u << 20;
+constexpr size_t kWholeChunks = 4;
+
+std::string whole_key(size_t k)
+{
+	return kWholeKey + std::to_string(k);
+}
+
+// Write the whole lexicon of values (prefix -> value, none empty) with
+// stamp, and remove chunks it no longer uses; none at all when it is over
+// the bound (readers then read the values one a prefix, as before).
+void write_whole(Xapian::WritableDatabase &w, const std::map<std::string, std::string> &values,
+		 const std::string &stamp)
+{
+	std::string payload;
+	put_varint(payload, values.size());
+	for (const auto &v : values) {
+		payload.append(v.first);
+		put_varint(payload, v.second.size());
+		payload.append(v.second);
+	}
+	size_t chunks = (payload.size() + kWholeChunk - 1) / kWholeChunk;
+	if (chunks == 0)
+		chunks = 1;
+	size_t k = 0;
+	if (chunks <= kWholeChunks)
+		for (; k < chunks; k++) {
+			std::string c(1, kWholeMagic);
+			put_varint(c, k);
+			put_varint(c, chunks);
+			put_varint(c, stamp.size());
+			c.append(stamp);
+			put_varint(c, payload.size());
+			size_t at = k * kWholeChunk;
+			c.append(payload, at, std::min(kWholeChunk, payload.size() - at));
+			w.set_metadata(whole_key(k), c);
+		}
+	for (; k < kWholeChunks; k++)
+		w.set_metadata(whole_key(k), std::string());
+}
+
+// Every prefix's value as w sees it now, uncommitted writes included:
+// from what a remote writer keeps when it keeps them all (else a round
+// trip a value; it then keeps them all), from w for a local writer.
+void all_values(lx_lex &lex, Xapian::WritableDatabase &w, std::map<std::string, std::string> &out)
+{
+	out.clear();
+	if (lex.remote && (lex.complete || lex.pending_complete)) {
+		if (!lex.pending_complete)
+			for (const auto &v : lex.values)
+				if (!v.second.empty())
+					out.insert(v);
+		for (const auto &v : lex.pending) {
+			if (v.second.empty())
+				out.erase(v.first);
+			else
+				out[v.first] = v.second;
+		}
+		return;
+	}
+	for (auto k = w.metadata_keys_begin(kKeyPrefix); k != w.metadata_keys_end(kKeyPrefix); ++k)
+		if ((*k).size() == kKeyPrefix.size() + LX_LIST_PREFIX) {
+			std::string v = w.get_metadata(*k);
+			if (!v.empty())
+				out[(*k).substr(kKeyPrefix.size())] = v;
+		}
+	if (lex.remote) {
+		for (const auto &v : out)
+			lex.pending.insert(v); // those written in this commit are there already
+		for (auto it = lex.pending.begin(); it != lex.pending.end();)
+			it = it->second.empty() ? lex.pending.erase(it) : std::next(it);
+		lex.pending_complete = true;
+	}
+}
+
+// A stored whole lexicon's payload, when its chunks are whole, of one
+// write and of the index that stamp describes, and at most max bytes:
+// true.  Throws what Xapian throws.
+bool read_whole(Xapian::Database &d, const std::string &stamp, size_t max, std::string &payload)
+{
+	payload.clear();
+	size_t chunks = 1, total = 0;
+	for (size_t k = 0; k < chunks; k++) {
+		std::string c = d.get_metadata(whole_key(k));
+		size_t i = 1;
+		uint64_t ck, cn, slen, ptotal;
+		if (c.empty() || c[0] != kWholeMagic || lupe_get_varint(c.data(), c.size(), &i, &ck) < 0 || ck != k ||
+		    lupe_get_varint(c.data(), c.size(), &i, &cn) < 0 || cn == 0 || cn > kWholeChunks ||
+		    (k > 0 && cn != chunks) || lupe_get_varint(c.data(), c.size(), &i, &slen) < 0 ||
+		    slen > c.size() - i || c.compare(i, (size_t)slen, stamp) != 0 || slen != stamp.size())
+			return false;
+		i += (size_t)slen;
+		if (lupe_get_varint(c.data(), c.size(), &i, &ptotal) < 0 || ptotal > max || (k > 0 && ptotal != total))
+			return false;
+		chunks = (size_t)cn;
+		total = (size_t)ptotal;
+		payload.append(c, i, std::string::npos);
+		if (payload.size() > total)
+			return false;
+	}
+	return payload.size() == total;
+}
+
+// The prefixes of a whole lexicon's payload and where their values are:
+// false when it is damaged (counts, sizes, order, the id prefix).
+bool index_whole(const std::string &payload, std::vector<lx_lex_whole::At> &at)
+{
+	at.clear();
+	size_t i = 0, n = payload.size();
+	uint64_t count;
+	if (lupe_get_varint(payload.data(), n, &i, &count) < 0 || count > n - i)
+		return false;
+	at.reserve((size_t)count);
+	for (uint64_t k = 0; k < count; k++) {
+		uint64_t len;
+		if (n - i < LX_LIST_PREFIX)
+			return false;
+		std::string p2 = payload.substr(i, LX_LIST_PREFIX);
+		i += LX_LIST_PREFIX;
+		if (lupe_get_varint(payload.data(), n, &i, &len) < 0 || len > n - i || left_out((unsigned char)p2[0]) ||
+		    (!at.empty() && !(at.back().p2 < p2)))
+			return false;
+		at.push_back({p2, i, (size_t)len});
+		i += (size_t)len;
+	}
+	return i == n;
+}
+
 // Prefix p2's value as the writer sees it (empty: none).
 std::string get_value(lx_lex &lex, Xapian::WritableDatabase &w, const std::string &p2)
 {
@@ -428,6 +569,18 @@ void lx_lex_know(lx_lex &lex, Xapian::WritableDatabase &w)
 		lex.terms.clear();
 		lex.terms_over = false;
 	}
+	// A remote writer writes the whole lexicon at each commit from the
+	// values it keeps: those of the whole it finds (one exchange a chunk),
+	// else it asks each value once (all_values).
+	std::string payload;
+	std::vector<lx_lex_whole::At> at;
+	if (lex.remote && lex.valid && !lex.complete && read_whole(w, stamp_of(w), kValuesMax, payload) &&
+	    index_whole(payload, at)) {
+		for (const auto &a : at)
+			lex.values[a.p2] = payload.substr(a.at, a.len);
+		lex.values_bytes = payload.size();
+		lex.complete = true;
+	}
 }
 
 void lx_lex_note(lx_lex &lex, Xapian::WritableDatabase &w, const Xapian::Document *doc, const std::string &idterm)
@@ -483,6 +636,7 @@ void lx_lex_write(lx_lex &lex, Xapian::WritableDatabase &w, bool defer)
 	// xapian-tcpsrv each value is a message), readers list terms meanwhile.
 	if (defer && lex.valid && !lex.terms_over) {
 		w.set_metadata(kStampKey, std::string());
+		w.set_metadata(whole_key(0), std::string()); // no chunk 0, no whole
 		lex.deferring = true;
 		return;
 	}
@@ -528,7 +682,11 @@ void lx_lex_write(lx_lex &lex, Xapian::WritableDatabase &w, bool defer)
 			update_prefix(lex, w, t[i].substr(0, LX_LIST_PREFIX), t, freqs, i, j);
 		}
 	}
-	w.set_metadata(kStampKey, stamp_of(w));
+	std::string stamp = stamp_of(w);
+	w.set_metadata(kStampKey, stamp);
+	std::map<std::string, std::string> values;
+	all_values(lex, w, values);
+	write_whole(w, values, stamp);
 }
 
 void lx_lex_committed(lx_lex &lex)
@@ -653,4 +811,47 @@ bool lx_lex_read_local(lx_db *db, const std::string &prefix, std::vector<std::pa
 	if (db->writable || !db->shards.empty() || prefix.size() != LX_LIST_PREFIX)
 		return false;
 	return read_list(db->rd, db->lex_check, db->generation, prefix, out);
+}
+
+bool lx_lex_read_whole(lx_shard &s, size_t max, lx_lex_whole &out)
+{
+	out.payload.clear();
+	out.at.clear();
+	if (read_whole(s.rd, stamp_of(s.rd), max, out.payload) && index_whole(out.payload, out.at))
+		return true;
+	out.payload.clear();
+	out.at.clear();
+	return false;
+}
+
+bool lx_lex_whole_list(const lx_lex_whole &w, const std::string &prefix,
+		       std::vector<std::pair<std::string, uint64_t>> &out)
+{
+	out.clear();
+	if (!lx_lex_covers(prefix))
+		return false;
+	std::string p2 = prefix.substr(0, LX_LIST_PREFIX);
+	auto it = std::lower_bound(w.at.begin(), w.at.end(), p2,
+				   [](const lx_lex_whole::At &a, const std::string &k) { return a.p2 < k; });
+	if (it == w.at.end() || it->p2 != p2)
+		return true; // no term of this prefix
+	return decode(p2, w.payload.data() + it->at, it->len, prefix, out);
+}
+
+extern "C" int lx_lexicon_whole_get(lx_db *db, const char *p2, lx_lex_cb cb, void *ctx)
+{
+	try {
+		lx_lex_whole w;
+		if (!read_whole(db->rd, stamp_of(db->rd), kValuesMax, w.payload) || !index_whole(w.payload, w.at))
+			return 0;
+		std::vector<std::pair<std::string, uint64_t>> terms;
+		if (!lx_lex_whole_list(w, std::string(p2, LX_LIST_PREFIX), terms))
+			return 0;
+		for (const auto &t : terms)
+			if (cb(ctx, t.first.data(), t.first.size(), t.second))
+				break;
+		return 1;
+	} catch (...) {
+		return -1;
+	}
 }
