@@ -879,3 +879,27 @@ bool lx_shards_lex_keys(lx_db *db, std::vector<std::string> &out)
 	out.erase(std::unique(out.begin(), out.end()), out.end());
 	return n > 0;
 }
+
+bool lx_shards_lex_whole(lx_db *db, size_t max)
+{
+	size_t n = db->members.size();
+	std::vector<lx_lex_whole> whole(n);
+	std::vector<char> ok(n, 0);
+	std::vector<size_t> ks(n);
+	std::iota(ks.begin(), ks.end(), 0);
+	// Each shard at most max, the shards at once; then together at most max.
+	each_at_once(db, ks, [&](size_t k) {
+		lx_shard &s = db->shards[db->members[k]];
+		ok[k] = s.port && lx_lex_read_whole(s, max, whole[k]);
+	});
+	size_t bytes = 0;
+	for (size_t k = 0; k < n; k++) {
+		if (!ok[k])
+			return false;
+		bytes += whole[k].payload.size();
+	}
+	if (n == 0 || bytes > max)
+		return false;
+	db->lex_whole = std::move(whole);
+	return true;
+}

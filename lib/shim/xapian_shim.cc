@@ -380,6 +380,81 @@ const TermVec *keep_list(lx_db *db, const std::string &p, TermVec &&terms)
 	return &(db->term_lists[p] = std::move(fresh)).terms;
 }
 
+// The bytes a remote reader keeps of its shards' whole lexicons
+// (lx_db::lex_whole), together; past it, it fetches lists one a prefix.
+constexpr size_t kLexWholeMax = 16u << 20;
+
+// Whether a remote reader keeps its shards' whole lexicons for this
+// generation (round ten), taken at the first list it needs in a
+// generation: one exchange a chunk and shard, the shards at once (the
+// news' 100 KB a shard, the collection's 400 KB), where fetching every
+// prefix's value was one a prefix (~800-1,500 a shard, 215-373 ms) and the
+// first questions of a process asked their words' variants in OR look-ups
+// until then.  From the whole a list is decoded with no exchange, and a
+// term of a prefix no shard holds has none (lex_lacks).  A new generation
+// drops them.  Throws what Xapian throws.
+bool whole_lexicon(lx_db *db)
+{
+	if (db->writable || db->shards.empty() || !lx_remote(db))
+		return false;
+	if (db->lex_whole_generation == db->generation && db->lex_whole_state != 0)
+		return db->lex_whole_state > 0;
+	std::vector<lx_lex_whole>().swap(db->lex_whole);
+	uint64_t generation = db->generation;
+	db->lex_whole_generation = generation;
+	db->lex_whole_state = -1;
+	if (lx_hooks.at)
+		lx_hooks.at("terms:list");
+	if (!lx_shards_lex_whole(db, kLexWholeMax) || db->generation != generation) {
+		std::vector<lx_lex_whole>().swap(db->lex_whole);
+		return false;
+	}
+	std::vector<std::string> keys;
+	for (const auto &w : db->lex_whole)
+		for (const auto &a : w.at)
+			keys.push_back(a.p2);
+	std::sort(keys.begin(), keys.end());
+	keys.erase(std::unique(keys.begin(), keys.end()), keys.end());
+	db->lex_keys = std::move(keys);
+	db->lex_keys_generation = generation;
+	db->lex_keys_ok = true;
+	db->lex_whole_state = 1;
+	return true;
+}
+
+// The list of prefix p from the shards' whole lexicons, kept (keep_list):
+// nullptr when they do not serve it (the caller fetches it as before).
+const TermVec *whole_list(lx_db *db, const std::string &p)
+{
+	if (!lx_lex_covers(p) || !whole_lexicon(db))
+		return nullptr;
+	std::vector<TermVec> lists(db->lex_whole.size());
+	for (size_t k = 0; k < lists.size(); k++)
+		if (!lx_lex_whole_list(db->lex_whole[k], p, lists[k]))
+			return nullptr;
+	TermVec out;
+	if (lists.size() == 1) {
+		out = std::move(lists[0]);
+	} else {
+		// Merge the sorted lists, adding up a term's frequencies.
+		std::vector<size_t> at(lists.size(), 0);
+		for (;;) {
+			const std::string *low = nullptr;
+			for (size_t k = 0; k < lists.size(); k++)
+				if (at[k] < lists[k].size() && (!low || lists[k][at[k]].first < *low))
+					low = &lists[k][at[k]].first;
+			if (!low)
+				break;
+			std::pair<std::string, uint64_t> t(*low, 0);
+			for (size_t k = 0; k < lists.size(); k++)
+				if (at[k] < lists[k].size() && lists[k][at[k]].first == t.first)
+					t.second += lists[k][at[k]++].second;
+			out.push_back(std::move(t));
+		}
+	}
+	return keep_list(db, p, std::move(out));
+}
+
 // A reader's terms starting with p and their frequencies, read once per
 // generation.  A remote reader's: over xapian-tcpsrv a listing is one
 // reply message per term (a two-letter prefix: thousands, 6-16 ms).  A
@@ -406,6 +481,8 @@ const TermVec *cached_terms(lx_db *db, const std::string &p)
 			lx_hooks.at("terms:lexicon");
 		return keep_list(db, p, std::move(terms));
 	}
+	if (const TermVec *w = whole_list(db, p))
+		return w;
 	if (lx_hooks.at)
 		lx_hooks.at("terms:list");
 	lx_shards_allterms(db, p, terms); // the shards at the same time
@@ -419,16 +496,23 @@ const TermVec *cached_terms(lx_db *db, const std::string &p)
 // left out.  Throws what Xapian throws.
 void fetch_lists(lx_db *db, const std::vector<std::string> &ps, const std::vector<char> &listing)
 {
-	if (ps.empty())
+	std::vector<std::string> rest;
+	std::vector<char> rest_listing;
+	for (size_t i = 0; i < ps.size(); i++)
+		if (!whole_list(db, ps[i])) {
+			rest.push_back(ps[i]);
+			rest_listing.push_back(listing[i]);
+		}
+	if (rest.empty())
 		return;
 	if (lx_hooks.at)
 		lx_hooks.at("terms:list");
 	std::vector<TermVec> lists;
 	std::vector<char> got;
-	lx_shards_lists(db, ps, listing, lists, got);
-	for (size_t i = 0; i < ps.size(); i++)
+	lx_shards_lists(db, rest, rest_listing, lists, got);
+	for (size_t i = 0; i < rest.size(); i++)
 		if (got[i])
-			keep_list(db, ps[i], std::move(lists[i]));
+			keep_list(db, rest[i], std::move(lists[i]));
 }
 
 // The list cached_terms keeps for p, if it holds one of this generation; no fetch.
@@ -584,10 +668,17 @@ void lx_termfreqs(lx_db *db, const char *const *terms, const size_t *lens, size_
 			std::vector<std::string> want;
 			std::vector<char> listing;
 			size_t small = 0;
+			// With the shards' whole lexicons every list costs no exchange.
+			bool whole = false;
+			for (const auto &pp : per_prefix)
+				if (!known_terms(db, pp.first)) {
+					whole = whole_lexicon(db);
+					break;
+				}
 			for (const auto &pp : per_prefix) {
 				if (known_terms(db, pp.first))
 					continue;
-				bool worth = pp.second >= kListWorth;
+				bool worth = pp.second >= kListWorth || (whole && lx_lex_covers(pp.first));
 				if (!worth && n > kFreqsBatch)
 					continue;
 				want.push_back(pp.first);
