@@ -166,6 +166,18 @@ bool get_entries(const char *p, size_t n, size_t *i, const std::string &p2, cons
 	return true;
 }
 
+// ZSTD_decompress through a context the thread keeps: ZSTD_decompress
+// makes one a call, most of a small list's time.
+size_t unzstd(void *dst, size_t cap, const void *src, size_t n)
+{
+	struct Ctx {
+		ZSTD_DCtx *c = ZSTD_createDCtx();
+		~Ctx() { ZSTD_freeDCtx(c); }
+	};
+	thread_local Ctx ctx;
+	return ctx.c ? ZSTD_decompressDCtx(ctx.c, dst, cap, src, n) : ZSTD_decompress(dst, cap, src, n);
+}
+
 // The base list blob (len bytes, `count` terms) into out, filtered by want.
 bool decode_base(const std::string &p2, const char *blob, size_t len, uint64_t count, const std::string &want,
 		 Terms &out)
@@ -182,7 +194,7 @@ bool decode_base(const std::string &p2, const char *blob, size_t len, uint64_t c
 		if (size == ZSTD_CONTENTSIZE_ERROR || size == ZSTD_CONTENTSIZE_UNKNOWN || size > kUnpackedMax)
 			return false;
 		unpacked.resize((size_t)size);
-		size_t got = ZSTD_decompress(&unpacked[0], unpacked.size(), p, n);
+		size_t got = unzstd(&unpacked[0], unpacked.size(), p, n);
 		if (ZSTD_isError(got) || got != size)
 			return false;
 		p = unpacked.data();
@@ -854,4 +866,105 @@ extern "C" int lx_lexicon_whole_get(lx_db *db, const char *p2, lx_lex_cb cb, voi
 	} catch (...) {
 		return -1;
 	}
+}
+
+namespace {
+
+// Walk the entries at p[*i..n) (count, then terms, front-coded) of prefix
+// p2 without keeping them: each sorted term that terms[from, to) (sorted,
+// distinct) holds gets its frequency in freqs.  One reused buffer, no list
+// built.  False when damaged, as get_entries.
+bool find_entries(const char *p, size_t n, size_t *i, const std::string &p2, bool zero_ok,
+		  const std::vector<std::string> &terms, size_t from, size_t to, std::vector<uint64_t> &freqs,
+		  std::vector<char> *seen)
+{
+	uint64_t count;
+	if (lupe_get_varint(p, n, i, &count) < 0 || count > n - *i)
+		return false;
+	std::string term;
+	size_t w = from;
+	for (uint64_t k = 0; k < count; k++) {
+		uint64_t shared, rest, freq;
+		if (lupe_get_varint(p, n, i, &shared) < 0 || shared > term.size() ||
+		    lupe_get_varint(p, n, i, &rest) < 0 || rest > n - *i)
+			return false;
+		// Sorted and distinct: past the shared bytes, the new suffix is
+		// greater than the old one (the first term: any).
+		if (k > 0) {
+			size_t old = term.size() - (size_t)shared, m = std::min(old, (size_t)rest);
+			int c = std::memcmp(p + *i, term.data() + shared, m);
+			if (c < 0 || (c == 0 && rest <= old))
+				return false;
+		}
+		term.resize((size_t)shared);
+		term.append(p + *i, (size_t)rest);
+		*i += (size_t)rest;
+		if (lupe_get_varint(p, n, i, &freq) < 0 || (freq == 0 && !zero_ok) ||
+		    term.compare(0, p2.size(), p2) != 0)
+			return false;
+		while (w < to && terms[w] < term)
+			w++;
+		if (w < to && terms[w] == term) {
+			freqs[w] = freq;
+			if (seen)
+				(*seen)[w] = 1;
+		}
+	}
+	return true;
+}
+
+}  // namespace
+
+bool lx_lex_whole_find(const lx_lex_whole &w, const std::string &p2, const std::vector<std::string> &terms,
+		       size_t from, size_t to, std::vector<uint64_t> &freqs)
+{
+	auto it = std::lower_bound(w.at.begin(), w.at.end(), p2,
+				   [](const lx_lex_whole::At &a, const std::string &k) { return a.p2 < k; });
+	for (size_t k = from; k < to; k++)
+		freqs[k] = 0;
+	if (it == w.at.end() || it->p2 != p2)
+		return true;
+	const char *v = w.payload.data() + it->at;
+	size_t len = it->len, i = 1;
+	uint64_t base_count, blen;
+	if (len < 1 || v[0] != kValue || lupe_get_varint(v, len, &i, &base_count) < 0 ||
+	    lupe_get_varint(v, len, &i, &blen) < 0 || blen > len - i)
+		return false;
+	const char *base = v + i;
+	i += (size_t)blen;
+	// The base's frequencies, then the delta's over them (0: gone).
+	if (blen > 0) {
+		if (blen < 2 || base[0] != kMagic || (base[1] != 0 && base[1] != 1))
+			return false;
+		const char *p = base + 2;
+		size_t n = (size_t)blen - 2;
+		thread_local std::string unpacked;
+		if (base[1] == 1) {
+			unsigned long long size = ZSTD_getFrameContentSize(p, n);
+			if (size == ZSTD_CONTENTSIZE_ERROR || size == ZSTD_CONTENTSIZE_UNKNOWN || size > kUnpackedMax)
+				return false;
+			unpacked.resize((size_t)size);
+			size_t got = unzstd(&unpacked[0], unpacked.size(), p, n);
+			if (ZSTD_isError(got) || got != size)
+				return false;
+			p = unpacked.data();
+			n = unpacked.size();
+		}
+		size_t j = 0, at = 0;
+		uint64_t have;
+		if (lupe_get_varint(p, n, &at, &have) < 0 || have != base_count)
+			return false;
+		if (!find_entries(p, n, &j, p2, false, terms, from, to, freqs, nullptr) || j != n)
+			return false;
+	} else if (base_count != 0) {
+		return false;
+	}
+	std::vector<uint64_t> dfreqs(freqs.size());
+	std::vector<char> seen(freqs.size(), 0);
+	if (!find_entries(v, len, &i, p2, true, terms, from, to, dfreqs, &seen) || i != len)
+		return false;
+	for (size_t k = from; k < to; k++)
+		if (seen[k])
+			freqs[k] = dfreqs[k];
+	return true;
 }

@@ -163,6 +163,9 @@ struct lx_db {
 	std::vector<lx_lex_whole> lex_whole;
 	uint64_t lex_whole_generation = 0;
 	int lex_whole_state = 0;
+	// How often lx_termfreqs looked a prefix up in them in place (at most
+	// one entry a two-byte prefix): met twice, its list is kept.
+	std::unordered_map<std::string, unsigned> lex_whole_hits;
 	uint64_t lex_keys_generation = 0;
 	bool lex_keys_ok = false;
 	unsigned lex_batches = 0;
@@ -328,6 +331,11 @@ bool lx_lex_read_whole(lx_shard &s, size_t max, lx_lex_whole &out);
 // for a prefix w cannot tell or a damaged value.
 bool lx_lex_whole_list(const lx_lex_whole &w, const std::string &prefix,
 		       std::vector<std::pair<std::string, uint64_t>> &out);
+// The frequencies in w of terms[from, to) (sorted, distinct, all of the
+// two-byte prefix p2) into freqs[from, to) (0: none), read in place: no
+// list built.  False for a damaged value.
+bool lx_lex_whole_find(const lx_lex_whole &w, const std::string &p2, const std::vector<std::string> &terms,
+		       size_t from, size_t to, std::vector<uint64_t> &freqs);
 // Every member shard's lx_lex_read_whole at once (shards.cc), into
 // db->lex_whole for this generation: true when every shard is remote and
 // has one, together at most max bytes.  Throws what Xapian throws, after

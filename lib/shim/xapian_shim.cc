@@ -400,6 +400,7 @@ bool whole_lexicon(lx_db *db)
 	if (db->lex_whole_generation == db->generation && db->lex_whole_state != 0)
 		return db->lex_whole_state > 0;
 	std::vector<lx_lex_whole>().swap(db->lex_whole);
+	db->lex_whole_hits.clear();
 	uint64_t generation = db->generation;
 	db->lex_whole_generation = generation;
 	db->lex_whole_state = -1;
@@ -678,7 +679,9 @@ void lx_termfreqs(lx_db *db, const char *const *terms, const size_t *lens, size_
 			for (const auto &pp : per_prefix) {
 				if (known_terms(db, pp.first))
 					continue;
-				bool worth = pp.second >= kListWorth || (whole && lx_lex_covers(pp.first));
+				// A few terms' lists are kept (the next query needs them too);
+				// a batch of variants looks the others up in place, below.
+				bool worth = pp.second >= kListWorth || (whole && n <= kFreqsBatch && lx_lex_covers(pp.first));
 				if (!worth && n > kFreqsBatch)
 					continue;
 				want.push_back(pp.first);
@@ -696,8 +699,50 @@ void lx_termfreqs(lx_db *db, const char *const *terms, const size_t *lens, size_
 				listing.resize(j);
 			}
 			fetch_lists(db, want, listing);
+			// A batch of variants under prefixes whose lists are not kept
+			// (those edited in a word's first two letters, a few each
+			// under dozens of prefixes): looked up in place in the whole
+			// lexicons, where decoding and keeping each list cost the
+			// first questions of a process more than the OR look-up.
+			std::vector<char> found(whole && n > kFreqsBatch ? n : 0, 0);
+			if (!found.empty()) {
+				std::map<std::string, std::vector<size_t>> by_prefix;
+				for (size_t i = 0; i < n; i++) {
+					if ((known && known[i]) || lens[i] < kListPrefix)
+						continue;
+					std::string p2(terms[i], kListPrefix);
+					if (lx_lex_covers(p2) && !known_terms(db, p2))
+						by_prefix[p2].push_back(i);
+				}
+				for (const auto &bp : by_prefix) {
+					// A prefix met again in this generation is decoded and
+					// kept: a reader that keeps asking looks up in its lists.
+					if (++db->lex_whole_hits[bp.first] > 1 && whole_list(db, bp.first))
+						continue; // answered from the kept list below
+					std::vector<std::string> ts;
+					for (size_t i : bp.second)
+						ts.emplace_back(terms[i], lens[i]);
+					std::sort(ts.begin(), ts.end());
+					ts.erase(std::unique(ts.begin(), ts.end()), ts.end());
+					std::vector<uint64_t> sum(ts.size(), 0), f(ts.size());
+					bool ok = true;
+					for (const auto &w : db->lex_whole) {
+						if (!(ok = lx_lex_whole_find(w, bp.first, ts, 0, ts.size(), f)))
+							break;
+						for (size_t k = 0; k < ts.size(); k++)
+							sum[k] += f[k];
+					}
+					if (!ok)
+						continue; // damaged: asked below
+					for (size_t i : bp.second) {
+						std::string t(terms[i], lens[i]);
+						out[i] = sum[(size_t)(std::lower_bound(ts.begin(), ts.end(), t) - ts.begin())];
+						found[i] = 1;
+					}
+				}
+			}
 			for (size_t i = 0; i < n; i++) {
-				if (known && known[i])
+				if ((known && known[i]) || (!found.empty() && found[i]))
 					continue;
 				const std::vector<std::pair<std::string, uint64_t>> *list = nullptr;
 				if (!db->writable && lens[i] >= kListPrefix)
