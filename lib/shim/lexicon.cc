@@ -909,6 +909,10 @@ bool find_entries(const char *p, size_t n, size_t *i, const std::string &p2, boo
 			if (seen)
 				(*seen)[w] = 1;
 		}
+		if (w == to) { // past every term asked: the rest is not read
+			*i = n;
+			return true;
+		}
 	}
 	return true;
 }

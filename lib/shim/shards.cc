@@ -903,3 +903,32 @@ bool lx_shards_lex_whole(lx_db *db, size_t max)
 	db->lex_whole = std::move(whole);
 	return true;
 }
+
+void lx_shards_whole_find(lx_db *db, const std::vector<std::string> &p2s,
+			  const std::vector<std::vector<std::string>> &terms, std::vector<std::vector<uint64_t>> &sums,
+			  std::vector<char> &ok)
+{
+	size_t n = db->lex_whole.size(), ng = p2s.size();
+	std::vector<std::vector<std::vector<uint64_t>>> f(n, std::vector<std::vector<uint64_t>>(ng));
+	std::vector<std::vector<char>> good(n, std::vector<char>(ng, 0));
+	std::vector<size_t> ks(n);
+	std::iota(ks.begin(), ks.end(), 0);
+	// The shards' values at once: decompressing and walking them is the
+	// cost, no exchange.
+	each_at_once(db, ks, [&](size_t k) {
+		for (size_t g = 0; g < ng; g++) {
+			f[k][g].assign(terms[g].size(), 0);
+			good[k][g] = lx_lex_whole_find(db->lex_whole[k], p2s[g], terms[g], 0, terms[g].size(), f[k][g]);
+		}
+	});
+	sums.assign(ng, std::vector<uint64_t>());
+	ok.assign(ng, 1);
+	for (size_t g = 0; g < ng; g++) {
+		sums[g].assign(terms[g].size(), 0);
+		for (size_t k = 0; k < n; k++) {
+			ok[g] = ok[g] && good[k][g];
+			for (size_t t = 0; t < terms[g].size(); t++)
+				sums[g][t] += f[k][g][t];
+		}
+	}
+}

@@ -336,6 +336,12 @@ bool lx_lex_whole_list(const lx_lex_whole &w, const std::string &prefix,
 // list built.  False for a damaged value.
 bool lx_lex_whole_find(const lx_lex_whole &w, const std::string &p2, const std::vector<std::string> &terms,
 		       size_t from, size_t to, std::vector<uint64_t> &freqs);
+// lx_lex_whole_find of groups of terms (terms[g]: sorted, distinct, all
+// of prefix p2s[g]) in every shard's db->lex_whole, the shards at once:
+// sums[g] their frequencies added up, ok[g] 0 when a value was damaged.
+void lx_shards_whole_find(lx_db *db, const std::vector<std::string> &p2s,
+			  const std::vector<std::vector<std::string>> &terms, std::vector<std::vector<uint64_t>> &sums,
+			  std::vector<char> &ok);
 // Every member shard's lx_lex_read_whole at once (shards.cc), into
 // db->lex_whole for this generation: true when every shard is remote and
 // has one, together at most max bytes.  Throws what Xapian throws, after
