@@ -378,28 +378,37 @@ void all_values(lx_lex &lex, Xapian::WritableDatabase &w, std::map<std::string, 
 // A stored whole lexicon's payload, when its chunks are whole, of one
 // write and of the index that stamp describes, and at most max bytes:
 // true.  Throws what Xapian throws.
+// Chunk k (c) of a whole written with stamp, its part appended to
+// payload; chunks and total as chunk 0 says (checked against it for the
+// others).  False when it is not one.
+bool take_chunk(const std::string &c, size_t k, const std::string &stamp, size_t max, size_t *chunks, size_t *total,
+		std::string &payload)
+{
+	size_t i = 1;
+	uint64_t ck, cn, slen, ptotal;
+	if (c.empty() || c[0] != kWholeMagic || lupe_get_varint(c.data(), c.size(), &i, &ck) < 0 || ck != k ||
+	    lupe_get_varint(c.data(), c.size(), &i, &cn) < 0 || cn == 0 || cn > kWholeChunks ||
+	    (k > 0 && cn != *chunks) || lupe_get_varint(c.data(), c.size(), &i, &slen) < 0 ||
+	    slen != stamp.size() || slen > c.size() - i || c.compare(i, (size_t)slen, stamp) != 0)
+		return false;
+	i += (size_t)slen;
+	if (lupe_get_varint(c.data(), c.size(), &i, &ptotal) < 0 || ptotal > max || (k > 0 && ptotal != *total))
+		return false;
+	*chunks = (size_t)cn;
+	*total = (size_t)ptotal;
+	if (c.size() - i > *total - payload.size())
+		return false;
+	payload.append(c, i, std::string::npos);
+	return true;
+}
+
 bool read_whole(Xapian::Database &d, const std::string &stamp, size_t max, std::string &payload)
 {
 	payload.clear();
 	size_t chunks = 1, total = 0;
-	for (size_t k = 0; k < chunks; k++) {
-		std::string c = d.get_metadata(whole_key(k));
-		size_t i = 1;
-		uint64_t ck, cn, slen, ptotal;
-		if (c.empty() || c[0] != kWholeMagic || lupe_get_varint(c.data(), c.size(), &i, &ck) < 0 || ck != k ||
-		    lupe_get_varint(c.data(), c.size(), &i, &cn) < 0 || cn == 0 || cn > kWholeChunks ||
-		    (k > 0 && cn != chunks) || lupe_get_varint(c.data(), c.size(), &i, &slen) < 0 ||
-		    slen > c.size() - i || c.compare(i, (size_t)slen, stamp) != 0 || slen != stamp.size())
+	for (size_t k = 0; k < chunks; k++)
+		if (!take_chunk(d.get_metadata(whole_key(k)), k, stamp, max, &chunks, &total, payload))
 			return false;
-		i += (size_t)slen;
-		if (lupe_get_varint(c.data(), c.size(), &i, &ptotal) < 0 || ptotal > max || (k > 0 && ptotal != total))
-			return false;
-		chunks = (size_t)cn;
-		total = (size_t)ptotal;
-		payload.append(c, i, std::string::npos);
-		if (payload.size() > total)
-			return false;
-	}
 	return payload.size() == total;
 }
 
@@ -971,4 +980,40 @@ bool lx_lex_whole_find(const lx_lex_whole &w, const std::string &p2, const std::
 		if (seen[k])
 			freqs[k] = dfreqs[k];
 	return true;
+}
+
+extern "C" int lx_lexicon_whole_decode(const void *chunk, size_t len, const char *stamp, const char *p2, lx_lex_cb cb,
+				       void *ctx)
+{
+	try {
+		lx_lex_whole w;
+		size_t chunks = 1, total = 0;
+		std::vector<std::pair<std::string, uint64_t>> terms;
+		if (!take_chunk(std::string((const char *)chunk, len), 0, stamp, kValuesMax, &chunks, &total, w.payload) ||
+		    chunks != 1 || w.payload.size() != total || !index_whole(w.payload, w.at) ||
+		    !lx_lex_whole_list(w, std::string(p2, LX_LIST_PREFIX), terms))
+			return 0;
+		// The look-up in place answers as the list does.
+		std::vector<std::string> asked;
+		for (const auto &t : terms)
+			asked.push_back(t.first);
+		std::string none = std::string(p2, LX_LIST_PREFIX) + "\xff\xff"; // in no list
+		bool ask_none = asked.empty() || asked.back() < none;
+		if (ask_none)
+			asked.push_back(none);
+		std::vector<uint64_t> freqs(asked.size());
+		if (!lx_lex_whole_find(w, std::string(p2, LX_LIST_PREFIX), asked, 0, asked.size(), freqs))
+			return 0;
+		for (size_t k = 0; k < terms.size(); k++)
+			if (freqs[k] != terms[k].second)
+				return -1;
+		if (ask_none && freqs.back() != 0)
+			return -1;
+		for (const auto &t : terms)
+			if (cb(ctx, t.first.data(), t.first.size(), t.second))
+				break;
+		return 1;
+	} catch (...) {
+		return -1;
+	}
 }
