@@ -386,13 +386,13 @@ constexpr size_t kLexWholeMax = 16u << 20;
 
 // Whether a remote reader keeps its shards' whole lexicons for this
 // generation (round ten), taken at the kLexWholeAfter-th batch of words'
-// variants in a generation: one exchange a chunk and shard, the shards at once (the
-// news' 100 KB a shard, the collection's 400 KB), where fetching every
-// prefix's value was one a prefix (~800-1,500 a shard, 215-373 ms) and the
-// first questions of a process asked their words' variants in OR look-ups
-// until then.  From the whole a list is decoded with no exchange, and a
-// term of a prefix no shard holds has none (lex_lacks).  A new generation
-// drops them.  Throws what Xapian throws.
+// variants in a generation: one exchange a chunk and shard, the shards at
+// once (the news' 100 KB a shard, the collection's 400 KB), where fetching
+// every prefix's value was one a prefix (~600-1,500 a shard, 215-373 ms)
+// and the first questions of a process asked their words' variants in OR
+// look-ups until then.  From the whole a list is decoded with no exchange,
+// and a term of a prefix no shard holds has none (lex_lacks).  A new
+// generation drops them.  Throws what Xapian throws.
 bool whole_lexicon(lx_db *db)
 {
 	if (db->writable || db->shards.empty() || !lx_remote(db))
