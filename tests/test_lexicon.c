@@ -61,6 +61,14 @@ static void check_lexicon(lupe_db *db, int step)
 		ck_assert_msg(rc == 1, "step %d: no lexicon that matches the index (%d)", step, rc);
 		ck_assert_msg(strcmp(want.p, got.p) == 0, "step %d, prefix %.2s: lexicon\n%s\nlisting\n%s", step,
 			      prefixes[i], got.p, want.p);
+		/* The whole lexicon (every prefix's value in a few values) too. */
+		fx_text whole = {0};
+		fx_text_put(&whole, "", 0, 0);
+		rc = lx_lexicon_whole_get(db->x, prefixes[i], lex_cb, &whole);
+		ck_assert_msg(rc == 1, "step %d: no whole lexicon that matches the index (%d)", step, rc);
+		ck_assert_msg(strcmp(want.p, whole.p) == 0, "step %d, prefix %.2s: whole lexicon\n%s\nlisting\n%s",
+			      step, prefixes[i], whole.p, want.p);
+		free(whole.p);
 		free(want.p);
 		free(got.p);
 	}
@@ -350,6 +358,85 @@ static const struct {
 	{"M\0\0\1\0\3gez\4", 10, "gez:4\n"},
 };
 
+/* A whole lexicon's chunk 0 of 1 (lexicon.cc, write_whole): 'W', its number,
+ * the number of chunks, the stamp, the payload's size, then the payload:
+ * the count and per prefix its two bytes, the value's size and the value.
+ * Row: the chunk's fields as written (count and sizes may lie), the
+ * prefix asked, what the list is ("" refused). */
+static const char ge_value[] = "M\2\x0cL\0\2\0\2ge\1\2\1x\3\0";            /* ge:1 gex:3 */
+static const char ge_delta[] = "M\2\x0cL\0\2\0\2ge\1\2\1x\3\3\0\2ge\7\2\1x\0\2\1y\5"; /* ge:7 gey:5 */
+static const struct {
+	char magic;
+	int k, chunks;
+	const char *stamp;
+	int total_extra, count_extra; /* added to the true payload size and count */
+	const char *p2a, *va;         /* the first prefix and its value (NULL: none) */
+	size_t la;
+	const char *p2b, *vb;         /* a second one */
+	size_t lb;
+	const char *ask, *want;
+} chunks[] = {
+	{'W', 0, 1, "S", 0, 0, "ge", ge_value, 16, NULL, NULL, 0, "ge", "ge:1\ngex:3\n"},
+	{'W', 0, 1, "S", 0, 0, "ge", ge_delta, 29, NULL, NULL, 0, "ge", "ge:7\ngey:5\n"},
+	{'W', 0, 1, "S", 0, 0, "ga", ge_value, 0, "ge", ge_delta, 29, "ge", "ge:7\ngey:5\n"},
+	{'W', 0, 1, "S", 0, 0, "ge", ge_value, 16, NULL, NULL, 0, "gx", "-"}, /* no such prefix: none */
+	{'X', 0, 1, "S", 0, 0, "ge", ge_value, 16, NULL, NULL, 0, "ge", ""},
+	{'W', 1, 1, "S", 0, 0, "ge", ge_value, 16, NULL, NULL, 0, "ge", ""},
+	{'W', 0, 2, "S", 0, 0, "ge", ge_value, 16, NULL, NULL, 0, "ge", ""},
+	{'W', 0, 1, "T", 0, 0, "ge", ge_value, 16, NULL, NULL, 0, "ge", ""},
+	{'W', 0, 1, "S", 1, 0, "ge", ge_value, 16, NULL, NULL, 0, "ge", ""},
+	{'W', 0, 1, "S", -1, 0, "ge", ge_value, 16, NULL, NULL, 0, "ge", ""},
+	{'W', 0, 1, "S", 0, 1, "ge", ge_value, 16, NULL, NULL, 0, "ge", ""},
+	{'W', 0, 1, "S", 0, 0, "ge", ge_value, 16, "ge", ge_value, 16, "ge", ""}, /* a prefix twice */
+	{'W', 0, 1, "S", 0, 0, "gf", ge_value, 16, "ge", ge_value, 16, "ge", ""}, /* out of order */
+	{'W', 0, 1, "S", 0, 0, "Qa", ge_value, 16, NULL, NULL, 0, "ge", ""},      /* the id prefix */
+	{'W', 0, 1, "S", 0, 0, "ge", "X\2\x0cL\0\2\0\2ge\1\2\1x\3\0", 16, NULL, NULL, 0, "ge", ""},
+};
+
+static size_t put_chunk(char *out, size_t i)
+{
+	char payload[256];
+	size_t p = 0, n = 0;
+	payload[p++] = (char)((chunks[i].p2b ? 2 : 1) + chunks[i].count_extra);
+	const char *p2s[2] = {chunks[i].p2a, chunks[i].p2b}, *vs[2] = {chunks[i].va, chunks[i].vb};
+	size_t ls[2] = {chunks[i].la, chunks[i].lb};
+	for (int e = 0; e < 2 && p2s[e]; e++) {
+		memcpy(payload + p, p2s[e], 2);
+		p += 2;
+		payload[p++] = (char)ls[e];
+		memcpy(payload + p, vs[e], ls[e]);
+		p += ls[e];
+	}
+	out[n++] = chunks[i].magic;
+	out[n++] = (char)chunks[i].k;
+	out[n++] = (char)chunks[i].chunks;
+	out[n++] = (char)strlen(chunks[i].stamp);
+	memcpy(out + n, chunks[i].stamp, strlen(chunks[i].stamp));
+	n += strlen(chunks[i].stamp);
+	out[n++] = (char)((int)p + chunks[i].total_extra);
+	memcpy(out + n, payload, p);
+	return n + p;
+}
+
+START_TEST(test_whole_chunks)
+{
+	char c[512];
+	for (size_t i = 0; i < sizeof chunks / sizeof chunks[0]; i++) {
+		fx_text got = {0};
+		fx_text_put(&got, "", 0, 0);
+		got.len = 0;
+		got.p[0] = '\0';
+		size_t n = put_chunk(c, i);
+		int rc = lx_lexicon_whole_decode(c, n, "S", chunks[i].ask, lex_cb, &got);
+		ck_assert_msg(rc == (*chunks[i].want ? 1 : 0), "chunk row %zu: %d", i, rc);
+		if (rc == 1)
+			ck_assert_msg(strcmp(got.p, *chunks[i].want == '-' ? "" : chunks[i].want) == 0, "chunk row %zu: %s",
+				      i, got.p);
+		free(got.p);
+	}
+}
+END_TEST
+
 START_TEST(test_damaged)
 {
 	char v[64];
@@ -382,6 +469,7 @@ int main(void)
 	tcase_add_test(tc, test_bulk_then_steps);
 	tcase_add_test(tc, test_automatic_commits);
 	tcase_add_test(tc, test_damaged);
+	tcase_add_test(tc, test_whole_chunks);
 	tcase_add_test(tc, test_local_reader);
 	suite_add_tcase(s, tc);
 	return fx_run(s, CK_FORK_GETENV);

@@ -46,6 +46,12 @@
  */
 #define LUPE_META_LEXICON_PREFIX "\x01lupe:tl:"
 #define LUPE_META_LEXICON_STAMP "\x01lupe:tl-stamp"
+/*
+ * The whole lexicon in a few values (round ten): + a decimal chunk number,
+ * every prefix's value at once, for a reader that takes it in one
+ * exchange a chunk.  It names the stamp it was written with.
+ */
+#define LUPE_META_LEXICON_WHOLE "\x01lupe:tl-all:"
 
 /* ---- records (document data, index/document.c) ---- */
 /* Bytes of a body searched for the best passage; the rest is not read.

@@ -10,6 +10,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -24,6 +25,7 @@ namespace {
 // blank-shard check (which only asks whether there are any).
 const std::string kKeyPrefix(LUPE_META_LEXICON_PREFIX);
 const std::string kStampKey(LUPE_META_LEXICON_STAMP);
+const std::string kWholeKey(LUPE_META_LEXICON_WHOLE);
 
 // A prefix's value: kValue, the base list's count and length, the base
 // list, then the delta: the terms whose frequency changed since the base
@@ -164,6 +166,18 @@ bool get_entries(const char *p, size_t n, size_t *i, const std::string &p2, cons
 	return true;
 }
 
+// ZSTD_decompress through a context the thread keeps: ZSTD_decompress
+// makes one a call, most of a small list's time.
+size_t unzstd(void *dst, size_t cap, const void *src, size_t n)
+{
+	struct Ctx {
+		ZSTD_DCtx *c = ZSTD_createDCtx();
+		~Ctx() { ZSTD_freeDCtx(c); }
+	};
+	thread_local Ctx ctx;
+	return ctx.c ? ZSTD_decompressDCtx(ctx.c, dst, cap, src, n) : ZSTD_decompress(dst, cap, src, n);
+}
+
 // The base list blob (len bytes, `count` terms) into out, filtered by want.
 bool decode_base(const std::string &p2, const char *blob, size_t len, uint64_t count, const std::string &want,
 		 Terms &out)
@@ -180,7 +194,7 @@ bool decode_base(const std::string &p2, const char *blob, size_t len, uint64_t c
 		if (size == ZSTD_CONTENTSIZE_ERROR || size == ZSTD_CONTENTSIZE_UNKNOWN || size > kUnpackedMax)
 			return false;
 		unpacked.resize((size_t)size);
-		size_t got = ZSTD_decompress(&unpacked[0], unpacked.size(), p, n);
+		size_t got = unzstd(&unpacked[0], unpacked.size(), p, n);
 		if (ZSTD_isError(got) || got != size)
 			return false;
 		p = unpacked.data();
@@ -273,6 +287,154 @@ void put_value(lx_lex &lex, Xapian::WritableDatabase &w, const std::string &p2, 
 	w.set_metadata(key_of(p2), v);
 	if (lex.remote)
 		lex.pending[p2] = v;
+}
+
+// The whole lexicon in a few values (round ten): every prefix's value, as
+// stored, one after the other in key order, cut into chunks of at most
+// kWholeChunk bytes under LUPE_META_LEXICON_WHOLE + k.  A reader takes
+// them in one exchange a chunk (one for the news' or the collection's
+// shards, 100-400 KB) where the values are one a prefix (~800-1,500).
+// A chunk: kWholeMagic, its number, the number of chunks, the stamp it was
+// written with (a reader takes it only for the index that stamp
+// describes, as the values), the payload's whole size, then its part of
+// the payload: the count, and per prefix its two bytes, the value's size
+// and the value.  A lexicon over kWholeChunks chunks has none.
+constexpr char kWholeMagic = 'W';
+constexpr size_t kWholeChunk = 4u << 20;
+constexpr size_t kWholeChunks = 4;
+
+std::string whole_key(size_t k)
+{
+	return kWholeKey + std::to_string(k);
+}
+
+// Write the whole lexicon of values (prefix -> value, none empty) with
+// stamp, and remove chunks it no longer uses; none at all when it is over
+// the bound (readers then read the values one a prefix, as before).
+void write_whole(Xapian::WritableDatabase &w, const std::map<std::string, std::string> &values,
+		 const std::string &stamp)
+{
+	std::string payload;
+	put_varint(payload, values.size());
+	for (const auto &v : values) {
+		payload.append(v.first);
+		put_varint(payload, v.second.size());
+		payload.append(v.second);
+	}
+	size_t chunks = (payload.size() + kWholeChunk - 1) / kWholeChunk;
+	if (chunks == 0)
+		chunks = 1;
+	size_t k = 0;
+	if (chunks <= kWholeChunks)
+		for (; k < chunks; k++) {
+			std::string c(1, kWholeMagic);
+			put_varint(c, k);
+			put_varint(c, chunks);
+			put_varint(c, stamp.size());
+			c.append(stamp);
+			put_varint(c, payload.size());
+			size_t at = k * kWholeChunk;
+			c.append(payload, at, std::min(kWholeChunk, payload.size() - at));
+			w.set_metadata(whole_key(k), c);
+		}
+	for (; k < kWholeChunks; k++)
+		w.set_metadata(whole_key(k), std::string());
+}
+
+// Every prefix's value as w sees it now, uncommitted writes included:
+// from what a remote writer keeps when it keeps them all (else a round
+// trip a value; it then keeps them all), from w for a local writer.
+void all_values(lx_lex &lex, Xapian::WritableDatabase &w, std::map<std::string, std::string> &out)
+{
+	out.clear();
+	if (lex.remote && (lex.complete || lex.pending_complete)) {
+		if (!lex.pending_complete)
+			for (const auto &v : lex.values)
+				if (!v.second.empty())
+					out.insert(v);
+		for (const auto &v : lex.pending) {
+			if (v.second.empty())
+				out.erase(v.first);
+			else
+				out[v.first] = v.second;
+		}
+		return;
+	}
+	for (auto k = w.metadata_keys_begin(kKeyPrefix); k != w.metadata_keys_end(kKeyPrefix); ++k)
+		if ((*k).size() == kKeyPrefix.size() + LX_LIST_PREFIX) {
+			std::string v = w.get_metadata(*k);
+			if (!v.empty())
+				out[(*k).substr(kKeyPrefix.size())] = v;
+		}
+	if (lex.remote) {
+		for (const auto &v : out)
+			lex.pending.insert(v); // those written in this commit are there already
+		for (auto it = lex.pending.begin(); it != lex.pending.end();)
+			it = it->second.empty() ? lex.pending.erase(it) : std::next(it);
+		lex.pending_complete = true;
+	}
+}
+
+// A stored whole lexicon's payload, when its chunks are whole, of one
+// write and of the index that stamp describes, and at most max bytes:
+// true.  Throws what Xapian throws.
+// Chunk k (c) of a whole written with stamp, its part appended to
+// payload; chunks and total as chunk 0 says (checked against it for the
+// others).  False when it is not one.
+bool take_chunk(const std::string &c, size_t k, const std::string &stamp, size_t max, size_t *chunks, size_t *total,
+		std::string &payload)
+{
+	size_t i = 1;
+	uint64_t ck, cn, slen, ptotal;
+	if (c.empty() || c[0] != kWholeMagic || lupe_get_varint(c.data(), c.size(), &i, &ck) < 0 || ck != k ||
+	    lupe_get_varint(c.data(), c.size(), &i, &cn) < 0 || cn == 0 || cn > kWholeChunks ||
+	    (k > 0 && cn != *chunks) || lupe_get_varint(c.data(), c.size(), &i, &slen) < 0 ||
+	    slen != stamp.size() || slen > c.size() - i || c.compare(i, (size_t)slen, stamp) != 0)
+		return false;
+	i += (size_t)slen;
+	if (lupe_get_varint(c.data(), c.size(), &i, &ptotal) < 0 || ptotal > max || (k > 0 && ptotal != *total))
+		return false;
+	*chunks = (size_t)cn;
+	*total = (size_t)ptotal;
+	if (c.size() - i > *total - payload.size())
+		return false;
+	payload.append(c, i, std::string::npos);
+	return true;
+}
+
+bool read_whole(Xapian::Database &d, const std::string &stamp, size_t max, std::string &payload)
+{
+	payload.clear();
+	size_t chunks = 1, total = 0;
+	for (size_t k = 0; k < chunks; k++)
+		if (!take_chunk(d.get_metadata(whole_key(k)), k, stamp, max, &chunks, &total, payload))
+			return false;
+	return payload.size() == total;
+}
+
+// The prefixes of a whole lexicon's payload and where their values are:
+// false when it is damaged (counts, sizes, order, the id prefix).
+bool index_whole(const std::string &payload, std::vector<lx_lex_whole::At> &at)
+{
+	at.clear();
+	size_t i = 0, n = payload.size();
+	uint64_t count;
+	if (lupe_get_varint(payload.data(), n, &i, &count) < 0 || count > n - i)
+		return false;
+	at.reserve((size_t)count);
+	for (uint64_t k = 0; k < count; k++) {
+		uint64_t len;
+		if (n - i < LX_LIST_PREFIX)
+			return false;
+		std::string p2 = payload.substr(i, LX_LIST_PREFIX);
+		i += LX_LIST_PREFIX;
+		if (lupe_get_varint(payload.data(), n, &i, &len) < 0 || len > n - i || left_out((unsigned char)p2[0]) ||
+		    (!at.empty() && !(at.back().p2 < p2)))
+			return false;
+		at.push_back({p2, i, (size_t)len});
+		i += (size_t)len;
+	}
+	return i == n;
 }
 
 // Prefix p2's value as the writer sees it (empty: none).
@@ -428,6 +590,18 @@ void lx_lex_know(lx_lex &lex, Xapian::WritableDatabase &w)
 		lex.terms.clear();
 		lex.terms_over = false;
 	}
+	// A remote writer writes the whole lexicon at each commit from the
+	// values it keeps: those of the whole it finds (one exchange a chunk),
+	// else it asks each value once (all_values).
+	std::string payload;
+	std::vector<lx_lex_whole::At> at;
+	if (lex.remote && lex.valid && !lex.complete && read_whole(w, stamp_of(w), kValuesMax, payload) &&
+	    index_whole(payload, at)) {
+		for (const auto &a : at)
+			lex.values[a.p2] = payload.substr(a.at, a.len);
+		lex.values_bytes = payload.size();
+		lex.complete = true;
+	}
 }
 
 void lx_lex_note(lx_lex &lex, Xapian::WritableDatabase &w, const Xapian::Document *doc, const std::string &idterm)
@@ -483,6 +657,7 @@ void lx_lex_write(lx_lex &lex, Xapian::WritableDatabase &w, bool defer)
 	// xapian-tcpsrv each value is a message), readers list terms meanwhile.
 	if (defer && lex.valid && !lex.terms_over) {
 		w.set_metadata(kStampKey, std::string());
+		w.set_metadata(whole_key(0), std::string()); // no chunk 0, no whole
 		lex.deferring = true;
 		return;
 	}
@@ -528,7 +703,11 @@ void lx_lex_write(lx_lex &lex, Xapian::WritableDatabase &w, bool defer)
 			update_prefix(lex, w, t[i].substr(0, LX_LIST_PREFIX), t, freqs, i, j);
 		}
 	}
-	w.set_metadata(kStampKey, stamp_of(w));
+	std::string stamp = stamp_of(w);
+	w.set_metadata(kStampKey, stamp);
+	std::map<std::string, std::string> values;
+	all_values(lex, w, values);
+	write_whole(w, values, stamp);
 }
 
 void lx_lex_committed(lx_lex &lex)
@@ -653,4 +832,188 @@ bool lx_lex_read_local(lx_db *db, const std::string &prefix, std::vector<std::pa
 	if (db->writable || !db->shards.empty() || prefix.size() != LX_LIST_PREFIX)
 		return false;
 	return read_list(db->rd, db->lex_check, db->generation, prefix, out);
+}
+
+bool lx_lex_read_whole(lx_shard &s, size_t max, lx_lex_whole &out)
+{
+	out.payload.clear();
+	out.at.clear();
+	if (read_whole(s.rd, stamp_of(s.rd), max, out.payload) && index_whole(out.payload, out.at))
+		return true;
+	out.payload.clear();
+	out.at.clear();
+	return false;
+}
+
+bool lx_lex_whole_list(const lx_lex_whole &w, const std::string &prefix,
+		       std::vector<std::pair<std::string, uint64_t>> &out)
+{
+	out.clear();
+	if (!lx_lex_covers(prefix))
+		return false;
+	std::string p2 = prefix.substr(0, LX_LIST_PREFIX);
+	auto it = std::lower_bound(w.at.begin(), w.at.end(), p2,
+				   [](const lx_lex_whole::At &a, const std::string &k) { return a.p2 < k; });
+	if (it == w.at.end() || it->p2 != p2)
+		return true; // no term of this prefix
+	return decode(p2, w.payload.data() + it->at, it->len, prefix, out);
+}
+
+extern "C" int lx_lexicon_whole_get(lx_db *db, const char *p2, lx_lex_cb cb, void *ctx)
+{
+	try {
+		lx_lex_whole w;
+		if (!read_whole(db->rd, stamp_of(db->rd), kValuesMax, w.payload) || !index_whole(w.payload, w.at))
+			return 0;
+		std::vector<std::pair<std::string, uint64_t>> terms;
+		if (!lx_lex_whole_list(w, std::string(p2, LX_LIST_PREFIX), terms))
+			return 0;
+		for (const auto &t : terms)
+			if (cb(ctx, t.first.data(), t.first.size(), t.second))
+				break;
+		return 1;
+	} catch (...) {
+		return -1;
+	}
+}
+
+namespace {
+
+// Walk the entries at p[*i..n) (count, then terms, front-coded) of prefix
+// p2 without keeping them: each sorted term that terms[from, to) (sorted,
+// distinct) holds gets its frequency in freqs.  One reused buffer, no list
+// built.  False when damaged, as get_entries.
+bool find_entries(const char *p, size_t n, size_t *i, const std::string &p2, bool zero_ok,
+		  const std::vector<std::string> &terms, size_t from, size_t to, std::vector<uint64_t> &freqs,
+		  std::vector<char> *seen)
+{
+	uint64_t count;
+	if (lupe_get_varint(p, n, i, &count) < 0 || count > n - *i)
+		return false;
+	std::string term;
+	size_t w = from;
+	for (uint64_t k = 0; k < count; k++) {
+		uint64_t shared, rest, freq;
+		if (lupe_get_varint(p, n, i, &shared) < 0 || shared > term.size() ||
+		    lupe_get_varint(p, n, i, &rest) < 0 || rest > n - *i)
+			return false;
+		// Sorted and distinct: past the shared bytes, the new suffix is
+		// greater than the old one (the first term: any).
+		if (k > 0) {
+			size_t old = term.size() - (size_t)shared, m = std::min(old, (size_t)rest);
+			int c = std::memcmp(p + *i, term.data() + shared, m);
+			if (c < 0 || (c == 0 && rest <= old))
+				return false;
+		}
+		term.resize((size_t)shared);
+		term.append(p + *i, (size_t)rest);
+		*i += (size_t)rest;
+		if (lupe_get_varint(p, n, i, &freq) < 0 || (freq == 0 && !zero_ok) ||
+		    term.compare(0, p2.size(), p2) != 0)
+			return false;
+		while (w < to && terms[w] < term)
+			w++;
+		if (w < to && terms[w] == term) {
+			freqs[w] = freq;
+			if (seen)
+				(*seen)[w] = 1;
+		}
+		if (w == to) { // past every term asked: the rest is not read
+			*i = n;
+			return true;
+		}
+	}
+	return true;
+}
+
+}  // namespace
+
+bool lx_lex_whole_find(const lx_lex_whole &w, const std::string &p2, const std::vector<std::string> &terms,
+		       size_t from, size_t to, std::vector<uint64_t> &freqs)
+{
+	auto it = std::lower_bound(w.at.begin(), w.at.end(), p2,
+				   [](const lx_lex_whole::At &a, const std::string &k) { return a.p2 < k; });
+	for (size_t k = from; k < to; k++)
+		freqs[k] = 0;
+	if (it == w.at.end() || it->p2 != p2)
+		return true;
+	const char *v = w.payload.data() + it->at;
+	size_t len = it->len, i = 1;
+	uint64_t base_count, blen;
+	if (len < 1 || v[0] != kValue || lupe_get_varint(v, len, &i, &base_count) < 0 ||
+	    lupe_get_varint(v, len, &i, &blen) < 0 || blen > len - i)
+		return false;
+	const char *base = v + i;
+	i += (size_t)blen;
+	// The base's frequencies, then the delta's over them (0: gone).
+	if (blen > 0) {
+		if (blen < 2 || base[0] != kMagic || (base[1] != 0 && base[1] != 1))
+			return false;
+		const char *p = base + 2;
+		size_t n = (size_t)blen - 2;
+		thread_local std::string unpacked;
+		if (base[1] == 1) {
+			unsigned long long size = ZSTD_getFrameContentSize(p, n);
+			if (size == ZSTD_CONTENTSIZE_ERROR || size == ZSTD_CONTENTSIZE_UNKNOWN || size > kUnpackedMax)
+				return false;
+			unpacked.resize((size_t)size);
+			size_t got = unzstd(&unpacked[0], unpacked.size(), p, n);
+			if (ZSTD_isError(got) || got != size)
+				return false;
+			p = unpacked.data();
+			n = unpacked.size();
+		}
+		size_t j = 0, at = 0;
+		uint64_t have;
+		if (lupe_get_varint(p, n, &at, &have) < 0 || have != base_count)
+			return false;
+		if (!find_entries(p, n, &j, p2, false, terms, from, to, freqs, nullptr) || j != n)
+			return false;
+	} else if (base_count != 0) {
+		return false;
+	}
+	std::vector<uint64_t> dfreqs(freqs.size());
+	std::vector<char> seen(freqs.size(), 0);
+	if (!find_entries(v, len, &i, p2, true, terms, from, to, dfreqs, &seen) || i != len)
+		return false;
+	for (size_t k = from; k < to; k++)
+		if (seen[k])
+			freqs[k] = dfreqs[k];
+	return true;
+}
+
+extern "C" int lx_lexicon_whole_decode(const void *chunk, size_t len, const char *stamp, const char *p2, lx_lex_cb cb,
+				       void *ctx)
+{
+	try {
+		lx_lex_whole w;
+		size_t chunks = 1, total = 0;
+		std::vector<std::pair<std::string, uint64_t>> terms;
+		if (!take_chunk(std::string((const char *)chunk, len), 0, stamp, kValuesMax, &chunks, &total, w.payload) ||
+		    chunks != 1 || w.payload.size() != total || !index_whole(w.payload, w.at) ||
+		    !lx_lex_whole_list(w, std::string(p2, LX_LIST_PREFIX), terms))
+			return 0;
+		// The look-up in place answers as the list does.
+		std::vector<std::string> asked;
+		for (const auto &t : terms)
+			asked.push_back(t.first);
+		std::string none = std::string(p2, LX_LIST_PREFIX) + "\xff\xff"; // in no list
+		bool ask_none = asked.empty() || asked.back() < none;
+		if (ask_none)
+			asked.push_back(none);
+		std::vector<uint64_t> freqs(asked.size());
+		if (!lx_lex_whole_find(w, std::string(p2, LX_LIST_PREFIX), asked, 0, asked.size(), freqs))
+			return 0;
+		for (size_t k = 0; k < terms.size(); k++)
+			if (freqs[k] != terms[k].second)
+				return -1;
+		if (ask_none && freqs.back() != 0)
+			return -1;
+		for (const auto &t : terms)
+			if (cb(ctx, t.first.data(), t.first.size(), t.second))
+				break;
+		return 1;
+	} catch (...) {
+		return -1;
+	}
 }

@@ -879,3 +879,56 @@ bool lx_shards_lex_keys(lx_db *db, std::vector<std::string> &out)
 	out.erase(std::unique(out.begin(), out.end()), out.end());
 	return n > 0;
 }
+
+bool lx_shards_lex_whole(lx_db *db, size_t max)
+{
+	size_t n = db->members.size();
+	std::vector<lx_lex_whole> whole(n);
+	std::vector<char> ok(n, 0);
+	std::vector<size_t> ks(n);
+	std::iota(ks.begin(), ks.end(), 0);
+	// Each shard at most max, the shards at once; then together at most max.
+	each_at_once(db, ks, [&](size_t k) {
+		lx_shard &s = db->shards[db->members[k]];
+		ok[k] = s.port && lx_lex_read_whole(s, max, whole[k]);
+	});
+	size_t bytes = 0;
+	for (size_t k = 0; k < n; k++) {
+		if (!ok[k])
+			return false;
+		bytes += whole[k].payload.size();
+	}
+	if (n == 0 || bytes > max)
+		return false;
+	db->lex_whole = std::move(whole);
+	return true;
+}
+
+void lx_shards_whole_find(lx_db *db, const std::vector<std::string> &p2s,
+			  const std::vector<std::vector<std::string>> &terms, std::vector<std::vector<uint64_t>> &sums,
+			  std::vector<char> &ok)
+{
+	size_t n = db->lex_whole.size(), ng = p2s.size();
+	std::vector<std::vector<std::vector<uint64_t>>> f(n, std::vector<std::vector<uint64_t>>(ng));
+	std::vector<std::vector<char>> good(n, std::vector<char>(ng, 0));
+	std::vector<size_t> ks(n);
+	std::iota(ks.begin(), ks.end(), 0);
+	// The shards' values at once: decompressing and walking them is the
+	// cost, no exchange.
+	each_at_once(db, ks, [&](size_t k) {
+		for (size_t g = 0; g < ng; g++) {
+			f[k][g].assign(terms[g].size(), 0);
+			good[k][g] = lx_lex_whole_find(db->lex_whole[k], p2s[g], terms[g], 0, terms[g].size(), f[k][g]);
+		}
+	});
+	sums.assign(ng, std::vector<uint64_t>());
+	ok.assign(ng, 1);
+	for (size_t g = 0; g < ng; g++) {
+		sums[g].assign(terms[g].size(), 0);
+		for (size_t k = 0; k < n; k++) {
+			ok[g] = ok[g] && good[k][g];
+			for (size_t t = 0; t < terms[g].size(); t++)
+				sums[g][t] += f[k][g][t];
+		}
+	}
+}

@@ -403,6 +403,19 @@ int lx_mset_has_any_term(lx_db *db, const lx_mset *m, size_t i, const char *cons
  */
 int lx_mset_hit_has_any_term(lx_db *db, const lx_mset *m, size_t i, const char *idterm, size_t idlen,
 			     const char *const *terms, const size_t *lens, size_t n);
+/*
+ * As lx_lexicon_get, from the whole lexicon (every prefix's value in a few
+ * metadata values, round ten) of db's index: 1, 0 when it has none that
+ * matches the index, -1 on an error.
+ */
+int lx_lexicon_whole_get(lx_db *db, const char *p2, lx_lex_cb cb, void *ctx);
+/*
+ * The same from one stored chunk of a whole lexicon (len bytes) written
+ * with stamp: 1, 0 when it is damaged or of another stamp, -1 when the
+ * look-up in place (lx_lex_whole_find) answers otherwise than the list.
+ */
+int lx_lexicon_whole_decode(const void *chunk, size_t len, const char *stamp, const char *p2, lx_lex_cb cb,
+			    void *ctx);
 #ifdef __cplusplus
 }
 #endif

@@ -57,6 +57,17 @@ struct lx_lex {
 // One shard of a sharded index (shards.cc).
 // Whether an index's lexicon matched it as opened (its stamp), asked once
 // a generation (lexicon.cc, lex_valid).
+// A shard's whole lexicon as a reader took it (lexicon.cc, round ten):
+// every prefix's stored value in one payload, and where each is.
+struct lx_lex_whole {
+	struct At {
+		std::string p2;
+		size_t at, len;
+	};
+	std::string payload;
+	std::vector<At> at; // sorted by p2
+};
+
 struct lx_lex_check {
 	bool checked = false, ok = false;
 	uint64_t generation = 0;
@@ -145,6 +156,16 @@ struct lx_db {
 	// lexicon matched it.  A term of another prefix is in no shard; the
 	// lists of these prefixes were fetched then, into term_lists.
 	std::vector<std::string> lex_keys;
+	// A remote reader's shards' whole lexicons (lx_shards_lex_whole, one a
+	// member), asked at the first list it needs in generation
+	// lex_whole_generation: lex_whole_state 1 all taken (lex_keys set from
+	// them), -1 some shard has none; 0 not asked.
+	std::vector<lx_lex_whole> lex_whole;
+	uint64_t lex_whole_generation = 0;
+	int lex_whole_state = 0;
+	// How often lx_termfreqs looked a prefix up in them in place (at most
+	// one entry a two-byte prefix): met twice, its list is kept.
+	std::unordered_map<std::string, unsigned> lex_whole_hits;
 	uint64_t lex_keys_generation = 0;
 	bool lex_keys_ok = false;
 	unsigned lex_batches = 0;
@@ -297,5 +318,34 @@ bool lx_shards_lex_keys(lx_db *db, std::vector<std::string> &out);
 // any other prefix or handle, an index without a lexicon or with one that
 // does not match, or a damaged value.  Throws what Xapian throws.
 bool lx_lex_read_local(lx_db *db, const std::string &prefix, std::vector<std::pair<std::string, uint64_t>> &out);
+
+// A reader: shard s's whole lexicon (every prefix's value in a few
+// metadata values, one exchange each) when it was written with the stamp
+// that describes the shard as opened, in at most max bytes: true, with
+// out set.  False for a shard without one (written before round ten, or
+// between a writer's automatic commits), or with one that does not match
+// or is damaged.  Throws what Xapian throws.
+bool lx_lex_read_whole(lx_shard &s, size_t max, lx_lex_whole &out);
+// The terms under prefix (two bytes or more, lx_lex_covers) that w holds:
+// true with out set (empty when w has no value of its two bytes); false
+// for a prefix w cannot tell or a damaged value.
+bool lx_lex_whole_list(const lx_lex_whole &w, const std::string &prefix,
+		       std::vector<std::pair<std::string, uint64_t>> &out);
+// The frequencies in w of terms[from, to) (sorted, distinct, all of the
+// two-byte prefix p2) into freqs[from, to) (0: none), read in place: no
+// list built.  False for a damaged value.
+bool lx_lex_whole_find(const lx_lex_whole &w, const std::string &p2, const std::vector<std::string> &terms,
+		       size_t from, size_t to, std::vector<uint64_t> &freqs);
+// lx_lex_whole_find of groups of terms (terms[g]: sorted, distinct, all
+// of prefix p2s[g]) in every shard's db->lex_whole, the shards at once:
+// sums[g] their frequencies added up, ok[g] 0 when a value was damaged.
+void lx_shards_whole_find(lx_db *db, const std::vector<std::string> &p2s,
+			  const std::vector<std::vector<std::string>> &terms, std::vector<std::vector<uint64_t>> &sums,
+			  std::vector<char> &ok);
+// Every member shard's lx_lex_read_whole at once (shards.cc), into
+// db->lex_whole for this generation: true when every shard is remote and
+// has one, together at most max bytes.  Throws what Xapian throws, after
+// every shard's job ended.
+bool lx_shards_lex_whole(lx_db *db, size_t max);
 
 #endif

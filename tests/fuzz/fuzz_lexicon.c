@@ -4,6 +4,7 @@
  * metadata for a two-byte prefix, so what a damaged shard, or another
  * program writing those keys, hands it.
  *
+ * The same bytes as a whole lexicon's chunk (lx_lexicon_whole_decode).
  * Promises checked on every input: 1 (read) or 0 (damaged) and nothing
  * else; on 1 the terms come sorted, distinct, starting with the prefix,
  * with frequencies of 1 or more.  A broken promise aborts: a finding.
@@ -41,6 +42,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	seen = 0;
 	last_len = 0;
 	int rc = lx_lexicon_decode("ge", data, size, check_term, NULL);
+	if (rc != 0 && rc != 1)
+		abort();
+	/* The same bytes as a chunk of a whole lexicon (round ten) written with
+	 * stamp "S": read or refused, and its look-up in place (-1 when it
+	 * answers otherwise than the list) agrees. */
+	seen = 0;
+	last_len = 0;
+	rc = lx_lexicon_whole_decode(data, size, "S", "ge", check_term, NULL);
 	if (rc != 0 && rc != 1)
 		abort();
 	return 0;
