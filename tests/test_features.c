@@ -141,12 +141,6 @@ static const struct {
 	{"Schulednroulette", "sr", "Schuldenroulette"}, /* letters swapped across the link: schuld|en|roulette */
 	{"Inlansnachfrage", "inl", "Inlandsnachfrage"}, /* the d dropped, not the s hit for a d */
 	{"Berechnung Ergebnsi", "calc", "Berechnung Ergebnis"}, /* joined by the correction */
-	/* a question mends its compound too: the suggestion names it, its parts find the court */
-	{"Wann urteilte das Bundesverfasungsgericht über die Wahl?", "gericht",
-	 "Wann urteilte das Bundesverfassungsgericht über die Wahl?"},
-	/* ... but no pasted text (more than 32 words): the word is searched as typed, and finds nothing */
-	{"und und und und und und und und und und und und und und und und und und und und und und und und "
-	 "und und und und und und und und Bundesverfasungsgericht", "", NULL},
 };
 
 /* The documents keyword_rows are searched in (id, text). */

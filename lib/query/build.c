@@ -613,19 +613,13 @@ static lx_query *build(builder *b, const lq_node *n, int depth);
  * (lupe_typo_compound), so that it backs off to them as the compound
  * typed right would.  Writes the variant to out; 0 when there is none.
  * Each try splits one or two thousand variants (~15 M instructions, a
- * few milliseconds, for a 23-letter word), so a query makes at most
- * COMPOUND_REPAIRS_MAX, and only one a person types: at most
- * COMPOUND_REPAIR_WORDS words and phrases, a long question (XQuAD's
- * longest has 26 words); a pasted text of misspelt words must not pay
- * for each.  A question needs them as a keyword query does: its other
- * words rank it, but the suggestion names the compound meant ("Was ist
- * die Spurweite der Eisenbahnstrevken?" -> Eisenbahnstrecken), and the
- * mended parts rank the documents that hold them (bench/typo_sets.py
- * --any-word: suggestions 0.88 -> 0.92-0.94, questions' instructions
- * +0.9%).
+ * few milliseconds, for a 23-letter word), so only a keyword query of at
+ * most COMPOUND_REPAIR_WORDS words and phrases makes them, at most
+ * COMPOUND_REPAIRS_MAX: in a question the other words carry it, and a
+ * pasted text of misspelt words must not pay for each.
  */
 #define COMPOUND_REPAIRS_MAX 2
-#define COMPOUND_REPAIR_WORDS 32
+#define COMPOUND_REPAIR_WORDS 4
 
 static int compound_typo(builder *b, char *out)
 {
@@ -1437,7 +1431,7 @@ int lupe_query_build(lx_db *x, unsigned flags, lupe_analyzer *an, lupe_tokens *t
 {
 	builder b = {x, flags, "", an, toks, qt, {0}, err, 0, LUPE_TYPO_BUDGET, memo,
 		     0, NULL, EXPANSION_MAX, FUZZY_WORDS_MAX, 0, 0, 0, 0, 0, {{"", {""}, {""}, 0}}, 0};
-	/* Compound repairs are for queries a person types (compound_typo). */
+	/* Compound repairs are for keyword queries (compound_typo). */
 	if (count_leaves(root, COMPOUND_REPAIR_WORDS, 0) > COMPOUND_REPAIR_WORDS)
 		b.compound_repairs = COMPOUND_REPAIRS_MAX;
 	b.lone = count_leaves(root, 1, 0) == 1;
