@@ -26,6 +26,8 @@ and the bytes read in reply to each kind.
 """
 import argparse
 import csv
+import glob
+import hashlib
 import json
 import os
 import resource
@@ -266,7 +268,13 @@ def main():
     # each shard's lexicon, which older builds ignore), so that every build reads the same shards
     # and the newest finds in them what its own writer would have left.  One split per tool.
     split_tool = os.path.join(builds[-1], "tools", "lupe-shard-split")
-    split = os.path.join(work, "split-" + split_tool.strip("/").replace("/", "_"))
+    # ... and per build of it: a rebuilt tool (or library) at the same path splits anew.
+    h = hashlib.sha1()
+    for f in [split_tool] + sorted(g for g in glob.glob(os.path.join(builds[-1], "lib", "liblupe.so*"))
+                                   if os.path.isfile(g)):
+        with open(os.path.realpath(f), "rb") as fh:
+            h.update(fh.read())
+    split = os.path.join(work, "split-" + split_tool.strip("/").replace("/", "_") + "-" + h.hexdigest()[:12])
     if not os.path.isdir(split):
         env = dict(os.environ, LUPE_SHARD_SPLIT=split_tool)
         subprocess.run(["sh", os.path.join(ROOT, "scripts", "shards.sh"), "split", local, "3", split], check=True,
