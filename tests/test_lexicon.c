@@ -153,6 +153,56 @@ START_TEST(test_steps)
 }
 END_TEST
 
+/*
+ * A lexicon over the whole's bound leaves chunk 0 saying so and its size
+ * ("B" and decimal bytes, lexicon.cc).  A writer that finds one over twice
+ * the bound (32 MB) composes no whole at its commits (it would read every
+ * value to write none); under that it composes one again.  Each row: the
+ * chunk 0 a commit finds, whether the next commit leaves a whole.
+ */
+static const struct {
+	const char *chunk0;
+	int whole;
+} big_rows[] = {
+	{"B40000000", 0}, /* far over: left as it is */
+	{"B20000000", 1}, /* over, not twice: composed again (the lexicon shrank) */
+	{"B", 1},         /* no size: not a marker */
+	{"B40000000x", 1},
+};
+
+START_TEST(test_whole_far_over)
+{
+	char *dir = fx_tmpdir();
+	char path[4200], id[32];
+	snprintf(path, sizeof path, "%s/idx", dir);
+	lupe_db *db = fx_open_write(path);
+	ck_assert_ptr_nonnull(db);
+	for (size_t i = 0; i < sizeof big_rows / sizeof big_rows[0]; i++) {
+		lupe_err err;
+		ck_assert_int_eq(lx_set_metadata(db->x, "\x01lupe:tl-all:0", big_rows[i].chunk0, &err), LUPE_OK);
+		snprintf(id, sizeof id, "d%zu", i);
+		ck_assert_int_eq(fx_add(db, id, "Titel", "Gewerkschaft Gebirge Kessel"), LUPE_OK);
+		ck_assert_int_eq(lupe_commit(db), LUPE_OK);
+		fx_text got = {0};
+		fx_text_put(&got, "", 0, 0);
+		int rc = lx_lexicon_whole_get(db->x, "ge", lex_cb, &got);
+		ck_assert_msg(rc == big_rows[i].whole, "row %zu (%s): whole %d, want %d", i, big_rows[i].chunk0, rc,
+			      big_rows[i].whole);
+		if (!big_rows[i].whole) {
+			lupe_buf v = {0};
+			ck_assert_int_eq(lx_get_metadata(db->x, "\x01lupe:tl-all:0", &v, &err), LUPE_OK);
+			ck_assert_msg(v.len == strlen(big_rows[i].chunk0) && memcmp(v.p, big_rows[i].chunk0, v.len) == 0,
+				      "row %zu: chunk 0 rewritten", i);
+			lupe_buf_free(&v);
+		}
+		free(got.p);
+	}
+	lupe_close(db);
+	fx_rmrf(dir);
+	free(dir);
+}
+END_TEST
+
 /* The bulk path: the parts keep no lexicon, the merge writes it whole. */
 START_TEST(test_bulk_then_steps)
 {
@@ -470,6 +520,7 @@ int main(void)
 	tcase_add_test(tc, test_automatic_commits);
 	tcase_add_test(tc, test_damaged);
 	tcase_add_test(tc, test_whole_chunks);
+	tcase_add_test(tc, test_whole_far_over);
 	tcase_add_test(tc, test_local_reader);
 	suite_add_tcase(s, tc);
 	return fx_run(s, CK_FORK_GETENV);

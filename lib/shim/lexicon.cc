@@ -9,6 +9,7 @@
 #include <zstd.h>
 
 #include <algorithm>
+#include <cstdlib>
 #include <cstring>
 #include <map>
 #include <string>
@@ -302,6 +303,14 @@ void put_value(lx_lex &lex, Xapian::WritableDatabase &w, const std::string &p2, 
 constexpr char kWholeMagic = 'W';
 constexpr size_t kWholeChunk = 4u << 20;
 constexpr size_t kWholeChunks = 4;
+// A lexicon over the bound leaves chunk 0 saying so: kWholeBig and the
+// payload's size in decimal (a reader takes no chunk but a kWholeMagic
+// one).  A writer that finds it for a lexicon over twice the bound
+// composes no whole at its commits, which would read every prefix's value
+// (tens of MB for a large collection) to write none; under that it
+// composes again, so a lexicon that shrank gets its whole back.
+constexpr char kWholeBig = 'B';
+constexpr size_t kWholeMax = kWholeChunk * kWholeChunks;
 
 std::string whole_key(size_t k)
 {
@@ -310,7 +319,8 @@ std::string whole_key(size_t k)
 
 // Write the whole lexicon of values (prefix -> value, none empty) with
 // stamp, and remove chunks it no longer uses; none at all when it is over
-// the bound (readers then read the values one a prefix, as before).
+// the bound, only chunk 0 saying so (readers then read the values one a
+// prefix, as before).
 void write_whole(Xapian::WritableDatabase &w, const std::map<std::string, std::string> &values,
 		 const std::string &stamp)
 {
@@ -325,7 +335,9 @@ void write_whole(Xapian::WritableDatabase &w, const std::map<std::string, std::s
 	if (chunks == 0)
 		chunks = 1;
 	size_t k = 0;
-	if (chunks <= kWholeChunks)
+	if (chunks > kWholeChunks)
+		w.set_metadata(whole_key(k++), std::string(1, kWholeBig) + std::to_string(payload.size()));
+	else
 		for (; k < chunks; k++) {
 			std::string c(1, kWholeMagic);
 			put_varint(c, k);
@@ -339,6 +351,17 @@ void write_whole(Xapian::WritableDatabase &w, const std::map<std::string, std::s
 		}
 	for (; k < kWholeChunks; k++)
 		w.set_metadata(whole_key(k), std::string());
+}
+
+// Whether chunk 0 says the lexicon is over twice the bound (kWholeBig).
+bool whole_far_over(Xapian::WritableDatabase &w)
+{
+	std::string c = w.get_metadata(whole_key(0));
+	if (c.size() < 2 || c[0] != kWholeBig)
+		return false;
+	char *end = nullptr;
+	unsigned long long n = strtoull(c.c_str() + 1, &end, 10);
+	return end && *end == '\0' && n > 2 * (unsigned long long)kWholeMax;
 }
 
 // Every prefix's value as w sees it now, uncommitted writes included:
@@ -705,6 +728,8 @@ void lx_lex_write(lx_lex &lex, Xapian::WritableDatabase &w, bool defer)
 	}
 	std::string stamp = stamp_of(w);
 	w.set_metadata(kStampKey, stamp);
+	if (whole_far_over(w))
+		return;
 	std::map<std::string, std::string> values;
 	all_values(lex, w, values);
 	write_whole(w, values, stamp);
