@@ -179,28 +179,40 @@ size_t unzstd(void *dst, size_t cap, const void *src, size_t n)
 	return ctx.c ? ZSTD_decompressDCtx(ctx.c, dst, cap, src, n) : ZSTD_decompress(dst, cap, src, n);
 }
 
+// A base list blob (len > 0 bytes: kMagic, 0 raw or 1 zstd, the entries)
+// as its entries: *p and *n point into blob, or into unpacked for a zstd
+// one.  False when damaged.
+bool base_entries(const char *blob, size_t len, std::string &unpacked, const char **p, size_t *n)
+{
+	if (len < 2 || blob[0] != kMagic || (blob[1] != 0 && blob[1] != 1))
+		return false;
+	*p = blob + 2;
+	*n = len - 2;
+	if (blob[1] == 1) {
+		unsigned long long size = ZSTD_getFrameContentSize(*p, *n);
+		if (size == ZSTD_CONTENTSIZE_ERROR || size == ZSTD_CONTENTSIZE_UNKNOWN || size > kUnpackedMax)
+			return false;
+		unpacked.resize((size_t)size);
+		size_t got = unzstd(&unpacked[0], unpacked.size(), *p, *n);
+		if (ZSTD_isError(got) || got != size)
+			return false;
+		*p = unpacked.data();
+		*n = unpacked.size();
+	}
+	return true;
+}
+
 // The base list blob (len bytes, `count` terms) into out, filtered by want.
 bool decode_base(const std::string &p2, const char *blob, size_t len, uint64_t count, const std::string &want,
 		 Terms &out)
 {
 	if (len == 0)
 		return count == 0;
-	if (len < 2 || blob[0] != kMagic || (blob[1] != 0 && blob[1] != 1))
-		return false;
 	std::string unpacked;
-	const char *p = blob + 2;
-	size_t n = len - 2;
-	if (blob[1] == 1) {
-		unsigned long long size = ZSTD_getFrameContentSize(p, n);
-		if (size == ZSTD_CONTENTSIZE_ERROR || size == ZSTD_CONTENTSIZE_UNKNOWN || size > kUnpackedMax)
-			return false;
-		unpacked.resize((size_t)size);
-		size_t got = unzstd(&unpacked[0], unpacked.size(), p, n);
-		if (ZSTD_isError(got) || got != size)
-			return false;
-		p = unpacked.data();
-		n = unpacked.size();
-	}
+	const char *p;
+	size_t n;
+	if (!base_entries(blob, len, unpacked, &p, &n))
+		return false;
 	size_t i = 0;
 	uint64_t have;
 	return get_entries(p, n, &i, p2, want, false, &have, out) && have == count && i == n;
@@ -802,6 +814,14 @@ bool lx_lex_read(lx_shard &s, uint64_t generation, const std::string &prefix,
 	return read_list(s.rd, s.lex_check, generation, prefix, out);
 }
 
+// Each of terms to cb, until it returns nonzero.
+static void give(const std::vector<std::pair<std::string, uint64_t>> &terms, lx_lex_cb cb, void *ctx)
+{
+	for (const auto &t : terms)
+		if (cb(ctx, t.first.data(), t.first.size(), t.second))
+			break;
+}
+
 extern "C" {
 
 int lx_lexicon_decode(const char *p2, const void *blob, size_t len, lx_lex_cb cb, void *ctx)
@@ -811,9 +831,7 @@ int lx_lexicon_decode(const char *p2, const void *blob, size_t len, lx_lex_cb cb
 		std::string p(p2, LX_LIST_PREFIX);
 		if (!decode(p, (const char *)blob, len, p, terms))
 			return 0;
-		for (const auto &t : terms)
-			if (cb(ctx, t.first.data(), t.first.size(), t.second))
-				break;
+		give(terms, cb, ctx);
 		return 1;
 	} catch (...) {
 		return -1;
@@ -893,9 +911,7 @@ extern "C" int lx_lexicon_whole_get(lx_db *db, const char *p2, lx_lex_cb cb, voi
 		std::vector<std::pair<std::string, uint64_t>> terms;
 		if (!lx_lex_whole_list(w, std::string(p2, LX_LIST_PREFIX), terms))
 			return 0;
-		for (const auto &t : terms)
-			if (cb(ctx, t.first.data(), t.first.size(), t.second))
-				break;
+		give(terms, cb, ctx);
 		return 1;
 	} catch (...) {
 		return -1;
@@ -972,22 +988,11 @@ bool lx_lex_whole_find(const lx_lex_whole &w, const std::string &p2, const std::
 	i += (size_t)blen;
 	// The base's frequencies, then the delta's over them (0: gone).
 	if (blen > 0) {
-		if (blen < 2 || base[0] != kMagic || (base[1] != 0 && base[1] != 1))
-			return false;
-		const char *p = base + 2;
-		size_t n = (size_t)blen - 2;
 		thread_local std::string unpacked;
-		if (base[1] == 1) {
-			unsigned long long size = ZSTD_getFrameContentSize(p, n);
-			if (size == ZSTD_CONTENTSIZE_ERROR || size == ZSTD_CONTENTSIZE_UNKNOWN || size > kUnpackedMax)
-				return false;
-			unpacked.resize((size_t)size);
-			size_t got = unzstd(&unpacked[0], unpacked.size(), p, n);
-			if (ZSTD_isError(got) || got != size)
-				return false;
-			p = unpacked.data();
-			n = unpacked.size();
-		}
+		const char *p;
+		size_t n;
+		if (!base_entries(base, (size_t)blen, unpacked, &p, &n))
+			return false;
 		size_t j = 0, at = 0;
 		uint64_t have;
 		if (lupe_get_varint(p, n, &at, &have) < 0 || have != base_count)
@@ -1034,9 +1039,7 @@ extern "C" int lx_lexicon_whole_decode(const void *chunk, size_t len, const char
 				return -1;
 		if (ask_none && freqs.back() != 0)
 			return -1;
-		for (const auto &t : terms)
-			if (cb(ctx, t.first.data(), t.first.size(), t.second))
-				break;
+		give(terms, cb, ctx);
 		return 1;
 	} catch (...) {
 		return -1;
