@@ -136,35 +136,58 @@ std::string full_value(const Terms &terms)
 	return make_value(base.data(), base.size(), terms.size(), Terms());
 }
 
-// Entries at p[*i..n) (count, then terms) of prefix p2, sorted and
-// distinct; those starting with want into out.  zero_ok: a delta's
-// frequency may be 0.  False when damaged.
-bool get_entries(const char *p, size_t n, size_t *i, const std::string &p2, const std::string &want, bool zero_ok,
-		 uint64_t *count_out, Terms &out)
+// Walk the entries at p[*i..n) (count, then terms, front-coded, each with
+// its frequency) of prefix p2: each term in order to each(term, freq),
+// which returns true to stop (the rest is not read: *i = n).  Sorted,
+// distinct and all of p2, a frequency 0 only when zero_ok (a delta's: the
+// term is gone), or false: damaged.  The count to *count_out (if not null).
+template <typename Each>
+bool walk_entries(const char *p, size_t n, size_t *i, const std::string &p2, bool zero_ok, uint64_t *count_out,
+		  Each each)
 {
 	uint64_t count;
 	if (lupe_get_varint(p, n, i, &count) < 0 || count > n - *i)
 		return false;
-	*count_out = count;
+	if (count_out)
+		*count_out = count;
 	std::string term;
 	for (uint64_t k = 0; k < count; k++) {
 		uint64_t shared, rest, freq;
 		if (lupe_get_varint(p, n, i, &shared) < 0 || shared > term.size() ||
 		    lupe_get_varint(p, n, i, &rest) < 0 || rest > n - *i)
 			return false;
-		std::string next = term.substr(0, (size_t)shared);
-		next.append(p + *i, (size_t)rest);
+		// Sorted and distinct: past the shared bytes, the new suffix is
+		// greater than the old one (the first term: any).
+		if (k > 0) {
+			size_t old = term.size() - (size_t)shared, m = std::min(old, (size_t)rest);
+			int c = std::memcmp(p + *i, term.data() + shared, m);
+			if (c < 0 || (c == 0 && rest <= old))
+				return false;
+		}
+		term.resize((size_t)shared);
+		term.append(p + *i, (size_t)rest);
 		*i += (size_t)rest;
-		if (lupe_get_varint(p, n, i, &freq) < 0 || (freq == 0 && !zero_ok))
+		if (lupe_get_varint(p, n, i, &freq) < 0 || (freq == 0 && !zero_ok) ||
+		    term.compare(0, p2.size(), p2) != 0)
 			return false;
-		// Sorted, distinct, all of this prefix: else it is not a lexicon.
-		if ((k > 0 && !(term < next)) || next.compare(0, p2.size(), p2) != 0)
-			return false;
-		term.swap(next);
-		if (term.compare(0, want.size(), want) == 0)
-			out.emplace_back(term, freq);
+		if (each(term, freq)) {
+			*i = n;
+			return true;
+		}
 	}
 	return true;
+}
+
+// Entries at p[*i..n) of prefix p2 (walk_entries): those starting with
+// want into out.  False when damaged.
+bool get_entries(const char *p, size_t n, size_t *i, const std::string &p2, const std::string &want, bool zero_ok,
+		 uint64_t *count_out, Terms &out)
+{
+	return walk_entries(p, n, i, p2, zero_ok, count_out, [&](const std::string &term, uint64_t freq) {
+		if (term.compare(0, want.size(), want) == 0)
+			out.emplace_back(term, freq);
+		return false;
+	});
 }
 
 // ZSTD_decompress through a context the thread keeps: ZSTD_decompress
@@ -920,38 +943,16 @@ extern "C" int lx_lexicon_whole_get(lx_db *db, const char *p2, lx_lex_cb cb, voi
 
 namespace {
 
-// Walk the entries at p[*i..n) (count, then terms, front-coded) of prefix
-// p2 without keeping them: each sorted term that terms[from, to) (sorted,
-// distinct) holds gets its frequency in freqs.  One reused buffer, no list
-// built.  False when damaged, as get_entries.
+// The entries at p[*i..n) of prefix p2 (walk_entries) without keeping
+// them: each that terms[from, to) (sorted, distinct) holds gets its
+// frequency in freqs (and seen, if not null).  No list built; past the
+// last term asked the rest is not read.  False when damaged.
 bool find_entries(const char *p, size_t n, size_t *i, const std::string &p2, bool zero_ok,
 		  const std::vector<std::string> &terms, size_t from, size_t to, std::vector<uint64_t> &freqs,
 		  std::vector<char> *seen)
 {
-	uint64_t count;
-	if (lupe_get_varint(p, n, i, &count) < 0 || count > n - *i)
-		return false;
-	std::string term;
 	size_t w = from;
-	for (uint64_t k = 0; k < count; k++) {
-		uint64_t shared, rest, freq;
-		if (lupe_get_varint(p, n, i, &shared) < 0 || shared > term.size() ||
-		    lupe_get_varint(p, n, i, &rest) < 0 || rest > n - *i)
-			return false;
-		// Sorted and distinct: past the shared bytes, the new suffix is
-		// greater than the old one (the first term: any).
-		if (k > 0) {
-			size_t old = term.size() - (size_t)shared, m = std::min(old, (size_t)rest);
-			int c = std::memcmp(p + *i, term.data() + shared, m);
-			if (c < 0 || (c == 0 && rest <= old))
-				return false;
-		}
-		term.resize((size_t)shared);
-		term.append(p + *i, (size_t)rest);
-		*i += (size_t)rest;
-		if (lupe_get_varint(p, n, i, &freq) < 0 || (freq == 0 && !zero_ok) ||
-		    term.compare(0, p2.size(), p2) != 0)
-			return false;
+	return walk_entries(p, n, i, p2, zero_ok, nullptr, [&](const std::string &term, uint64_t freq) {
 		while (w < to && terms[w] < term)
 			w++;
 		if (w < to && terms[w] == term) {
@@ -959,12 +960,8 @@ bool find_entries(const char *p, size_t n, size_t *i, const std::string &p2, boo
 			if (seen)
 				(*seen)[w] = 1;
 		}
-		if (w == to) { // past every term asked: the rest is not read
-			*i = n;
-			return true;
-		}
-	}
-	return true;
+		return w == to;
+	});
 }
 
 }  // namespace
