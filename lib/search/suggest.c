@@ -357,7 +357,8 @@ static int keep_for_split(lupe_typo_cand *cand, int nc, const char *form, size_t
 
 /*
  * The closest as written of the first few candidates; ties to the
- * earlier (more frequent).  A candidate found as a one-edit variant
+ * earlier (lupe_typo_corrections' order: a usual typo's first, then the
+ * more frequent).  A candidate found as a one-edit variant
  * of the word is one edit away as the variant: when the documents
  * show a form close enough but not that close, the variant is the
  * word meant, in the inflection typed ("Interceptiion" ->
