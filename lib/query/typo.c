@@ -207,6 +207,7 @@ static const char prune_cut_letters[] = "cdeghiklmnrstu";
 typedef struct {
 	int on;
 	size_t nc;                             /* letters of the word */
+	char m[TYPO_FORM_MAX + 1];             /* the word, mapped */
 	size_t mlen[TYPO_FORM_MAX + 2];        /* bytes of the mapped word before letter i */
 	uint32_t next[TYPO_FORM_MAX + 1][8];   /* bytes that follow those in index terms */
 	unsigned char term[TYPO_FORM_MAX + 1]; /* the mapped word before letter i is an index term */
@@ -312,6 +313,7 @@ static void prune_word(prune *pr, lx_db *db, const char *form, size_t flen)
 	}
 	pr->mlen[nc] = ml;
 	pr->nc = nc;
+	memcpy(pr->m, m, ml);
 	/* Ending letters: each letter is one if its mapped byte is (a byte of a longer letter never is). */
 	pr->run[0] = 0;
 	for (size_t i = 0; i < nc; i++) {
@@ -346,6 +348,15 @@ static void prune_word(prune *pr, lx_db *db, const char *form, size_t flen)
 	pr->on = 1;
 }
 
+/* Whether a term may be what is left of a variant of vlen letters cut at a letter j of run[i]..i. */
+static int prune_cut(const prune *pr, size_t i, size_t vlen)
+{
+	for (size_t j = pr->run[i]; j <= i; j++)
+		if (pr->term[j] && j >= PRUNE_STEM_MIN && vlen - j <= PRUNE_CUT_MAX)
+			return 1;
+	return 0;
+}
+
 /*
  * Whether a letter replaced at letter i (drop 1) or inserted before it
  * (drop 0), mapped to byte c, can give a term.
@@ -358,11 +369,30 @@ static int prune_keeps(const prune *pr, size_t i, unsigned char c, int drop)
 		return 1; /* a term may keep the edit */
 	if (!cut_letter(c) || !pr->tail[i + (size_t)drop])
 		return 0; /* the edit is never cut off */
-	size_t vlen = pr->nc + 1 - (size_t)drop;
-	for (size_t j = pr->run[i]; j <= i; j++)
-		if (pr->term[j] && j >= PRUNE_STEM_MIN && vlen - j <= PRUNE_CUT_MAX)
-			return 1; /* cut at letter j, leaving a term */
-	return 0;
+	return prune_cut(pr, i, pr->nc + 1 - (size_t)drop); /* cut at a letter j, leaving a term */
+}
+
+/*
+ * The same for a letter deleted at i (swap 0) or swapped with the next
+ * (swap 1): the variant's letter i is the word's letter i + 1, which a
+ * term that keeps the edit holds there; else the edit is cut off with
+ * the ending (a swap: letters i and i + 1 ending letters too).  One of a
+ * doubled letter deleted, the variant is the other one deleted, which
+ * this keeps where a term may follow (next[] does not record the word's
+ * own letter at i).
+ */
+static int prune_keeps_shift(const prune *pr, size_t i, int swap)
+{
+	if (!pr || !pr->on)
+		return 1;
+	if (i + 1 < pr->nc) {
+		unsigned char c = (unsigned char)pr->m[pr->mlen[i + 1]];
+		if (pr->next[i][c >> 5] & (1u << (c & 31)))
+			return 1;
+	}
+	if (!pr->tail[i + (size_t)!swap])
+		return 0;
+	return prune_cut(pr, i, pr->nc - (size_t)!swap);
 }
 
 /* One variant of the word: stemmed as the analyzer stems, to be looked up in the batch. */
@@ -422,13 +452,15 @@ static void edits(const char *form, size_t flen, int all, const prune *pr, edit_
 	at[nc] = flen;
 	for (size_t i = 0; i < nc; i++) { /* deletion */
 		size_t a = at[i], b = at[i + 1];
+		if (!prune_keeps_shift(pr, i, 0))
+			continue;
 		memcpy(v, form, a);
 		memcpy(v + a, form + b, flen - b);
 		fn(ctx, v, flen - (b - a), (unsigned)i);
 	}
 	for (size_t i = 0; i + 1 < nc; i++) { /* transposition */
 		size_t a = at[i], b = at[i + 1], e = at[i + 2];
-		if (b - a == e - b && memcmp(form + a, form + b, b - a) == 0)
+		if ((b - a == e - b && memcmp(form + a, form + b, b - a) == 0) || !prune_keeps_shift(pr, i, 1))
 			continue;
 		memcpy(v, form, a);
 		memcpy(v + a, form + b, e - b);
