@@ -1,3 +1,4 @@
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -213,7 +214,10 @@ typedef struct {
 	unsigned char term[TYPO_FORM_MAX + 1]; /* the mapped word before letter i is an index term */
 	size_t run[TYPO_FORM_MAX + 2];         /* letters run[i]..i-1 are all ending letters */
 	unsigned char tail[TYPO_FORM_MAX + 2]; /* letters i.. to the end are all ending letters */
+	uint32_t dead[TYPO_FORM_MAX + 1][2][8]; /* [i][drop]: bytes whose edit no term can keep (prune_deep) */
 } prune;
+
+static void prune_deep(prune *pr, lx_db *db);
 
 typedef struct {
 	lupe_analyzer *an;
@@ -324,6 +328,7 @@ static void prune_word(prune *pr, lx_db *db, const char *form, size_t flen)
 	for (size_t i = nc; i-- > 0;)
 		pr->tail[i] = pr->tail[i + 1] && pr->run[i + 1] <= i;
 	memset(pr->next, 0, sizeof pr->next);
+	memset(pr->dead, 0, sizeof pr->dead);
 	memset(pr->term, 0, sizeof pr->term);
 	memset(pr->next[0], 0xFF, sizeof pr->next[0]); /* any first letter: hardly a beginning the index lacks */
 	if (nc == 0)
@@ -346,6 +351,8 @@ static void prune_word(prune *pr, lx_db *db, const char *form, size_t flen)
 	if (lx_allterms(db, m, from, walk_cb, &w, &err) < 0)
 		return;
 	pr->on = 1;
+	if (!lx_remote(db))
+		prune_deep(pr, db);
 }
 
 /* Whether a term may be what is left of a variant of vlen letters cut at a letter j of run[i]..i. */
@@ -365,11 +372,132 @@ static int prune_keeps(const prune *pr, size_t i, unsigned char c, int drop)
 {
 	if (!pr || !pr->on)
 		return 1;
+	if (pr->dead[i][drop][c >> 5] & (1u << (c & 31)))
+		return 0; /* no term holds the variant as far as one must (prune_deep) */
 	if (pr->next[i][c >> 5] & (1u << (c & 31)))
 		return 1; /* a term may keep the edit */
 	if (!cut_letter(c) || !pr->tail[i + (size_t)drop])
 		return 0; /* the edit is never cut off */
 	return prune_cut(pr, i, pr->nc + 1 - (size_t)drop); /* cut at a letter j, leaving a term */
+}
+
+/*
+ * A term that keeps an edit holds more than the letter edited: the cut
+ * (at most PRUNE_CUT_MAX letters, all ending letters) begins after the
+ * variant's last letter that is no ending letter, and after its third
+ * letter.  "wissenschaft" with a letter replaced at 0 has a term only if
+ * one starts with that letter and "issenschaf".  For each edit that
+ * prune_keeps lets through and whose term must reach past the edit, the
+ * index is asked whether a term starts so: the beginnings sorted, one
+ * walk of the index's terms that skips from each to the next.  A remote
+ * index lists terms at a message a term: not asked (every such edit
+ * made, as before).
+ */
+/* A beginning a term must start with, for the edit at letter i of byte c (drop 1: replaced). */
+typedef struct {
+	const char *p; /* (an offset into the keys while they are made) */
+	size_t len;
+	unsigned char i, drop, c;
+} deep_key;
+
+typedef struct {
+	deep_key *v;
+	size_t n, k; /* beginnings, sorted; the walk's next */
+	prune *pr;
+} deep_walk;
+
+static int deep_cmp(const void *x, const void *y)
+{
+	const deep_key *a = x, *b = y;
+	int c = memcmp(a->p, b->p, a->len < b->len ? a->len : b->len);
+	return c ? c : (a->len > b->len) - (a->len < b->len);
+}
+
+static void deep_mark(prune *pr, const deep_key *e)
+{
+	pr->dead[e->i][e->drop][e->c >> 5] |= 1u << (e->c & 31);
+}
+
+static int deep_cb(void *vc, const char *t, size_t n, lx_term_here *at)
+{
+	deep_walk *d = vc;
+	while (d->k < d->n) {
+		const deep_key *e = &d->v[d->k];
+		int c = memcmp(t, e->p, n < e->len ? n : e->len);
+		if (c == 0 && n >= e->len) {
+			d->k++; /* a term starts so: kept */
+			continue;
+		}
+		if (c > 0 || (c == 0 && n > e->len)) {
+			deep_mark(d->pr, &d->v[d->k++]); /* past it: no term starts so */
+			continue;
+		}
+		return lx_term_here_skip_to(at, e->p, e->len) < 0 ? -1 : 0;
+	}
+	return 1;
+}
+
+/*
+ * How many letters of the variant (letter byte c at i, drop 1: replacing
+ * letter i) a term that keeps the edit holds at least; 0: more than the
+ * variant has.  last_ne[k]: 1 + the word's last letter from k on that is
+ * no ending letter, 0 when there is none.
+ */
+static size_t deep_reach(const prune *pr, const size_t *last_ne, size_t i, unsigned char c, int drop)
+{
+	size_t nl = pr->nc + 1 - (size_t)drop, j = 0;
+	size_t w = i + (size_t)drop; /* the word's letter w is the variant's w + 1 - drop */
+	if (last_ne[w])
+		j = last_ne[w] + 1 - (size_t)drop;
+	else if (!cut_letter(c))
+		j = i + 1;
+	if (j < PRUNE_STEM_MIN)
+		j = PRUNE_STEM_MIN;
+	if (nl > PRUNE_CUT_MAX && nl - PRUNE_CUT_MAX > j)
+		j = nl - PRUNE_CUT_MAX;
+	return j > nl ? 0 : j;
+}
+
+static void prune_deep(prune *pr, lx_db *db)
+{
+	size_t last_ne[TYPO_FORM_MAX + 2];
+	lupe_buf keys = {0};
+	deep_walk d = {.pr = pr};
+	last_ne[pr->nc] = 0;
+	for (size_t k = pr->nc; k-- > 0;) {
+		size_t a = pr->mlen[k], b = pr->mlen[k + 1];
+		int ending = b - a == 1 && cut_letter((unsigned char)pr->m[a]);
+		last_ne[k] = last_ne[k + 1] ? last_ne[k + 1] : ending ? 0 : k + 1;
+	}
+	d.v = malloc((pr->nc + 1) * 2 * 26 * sizeof *d.v);
+	if (!d.v)
+		return;
+	for (size_t i = 0; i <= pr->nc; i++)
+		for (int drop = 0; drop <= (i < pr->nc); drop++)
+			for (unsigned char c = 'a'; c <= 'z'; c++) {
+				size_t j = deep_reach(pr, last_ne, i, c, drop);
+				if (j <= i + 1 || !prune_keeps(pr, i, c, drop))
+					continue; /* nothing to ask past the edit, or never made */
+				size_t at = keys.len, from = i + (size_t)drop, to = from + (j - i - 1);
+				if (lupe_buf_append(&keys, pr->m, pr->mlen[i]) < 0 || lupe_buf_putc(&keys, (char)c) < 0 ||
+				    lupe_buf_append(&keys, pr->m + pr->mlen[from], pr->mlen[to] - pr->mlen[from]) < 0)
+					goto done; /* out of memory: every edit made */
+				d.v[d.n++] = (deep_key){(const char *)(uintptr_t)at, keys.len - at, (unsigned char)i,
+							(unsigned char)drop, c};
+			}
+	for (size_t e = 0; e < d.n; e++)
+		d.v[e].p = keys.p + (uintptr_t)d.v[e].p;
+	qsort(d.v, d.n, sizeof *d.v, deep_cmp);
+	lupe_err err;
+	if (d.n && lx_allterms(db, "", 0, deep_cb, &d, &err) < 0) {
+		memset(pr->dead, 0, sizeof pr->dead); /* the index cannot be read: every edit made */
+		goto done;
+	}
+	while (d.k < d.n)
+		deep_mark(pr, &d.v[d.k++]); /* after the last term */
+done:
+	lupe_buf_free(&keys);
+	free(d.v);
 }
 
 /*
