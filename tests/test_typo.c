@@ -376,8 +376,8 @@ START_TEST(test_prune)
 	lupe_typo_cand c[LUPE_TYPO_ALTS];
 	int n = lupe_typo_corrections(db->x, db->an, memo, form, strlen(form), term, tl, 0, &budget, NULL, c,
 				      LUPE_TYPO_ALTS);
-	for (int k = 0; k < n; k++) /* from a one-edit variant (form), not from the scan near the stem */
-		found |= strcmp(c[k].c.term, want) == 0 && c[k].form[0];
+	for (int k = 0; k < n && k < LUPE_TYPO_ALTS; k++) /* from a one-edit variant, not the scan near the stem */
+		found |= c[k].form[0] && strcmp(c[k].c.term, want) == 0;
 	size_t made = lupe_typo_memo_variants(memo);
 	lupe_typo_memo_free(memo);
 	ck_assert_msg(found, "row %d %s: no correction %s from a variant among %d", _i, form, want, n);

@@ -351,8 +351,7 @@ static void prune_word(prune *pr, lx_db *db, const char *form, size_t flen)
 	if (lx_allterms(db, m, from, walk_cb, &w, &err) < 0)
 		return;
 	pr->on = 1;
-	if (!lx_remote(db))
-		prune_deep(pr, db);
+	prune_deep(pr, db);
 }
 
 /* Whether a term may be what is left of a variant of vlen letters cut at a letter j of run[i]..i. */
@@ -390,8 +389,9 @@ static int prune_keeps(const prune *pr, size_t i, unsigned char c, int drop)
  * prune_keeps lets through and whose term must reach past the edit, the
  * index is asked whether a term starts so: the beginnings sorted, one
  * walk of the index's terms that skips from each to the next.  A remote
- * index lists terms at a message a term: not asked (every such edit
- * made, as before).
+ * index lists terms at a message a term: there the lists the reader
+ * keeps answer (lx_terms_start_known), and an edit they do not answer
+ * for is made, as before.
  */
 /* A beginning a term must start with, for the edit at letter i of byte c (drop 1: replaced). */
 typedef struct {
@@ -487,6 +487,13 @@ static void prune_deep(prune *pr, lx_db *db)
 			}
 	for (size_t e = 0; e < d.n; e++)
 		d.v[e].p = keys.p + (uintptr_t)d.v[e].p;
+	if (lx_remote(db)) {
+		/* what the reader holds (its lists) answers; an edit it cannot answer for is made */
+		for (size_t e = 0; e < d.n; e++)
+			if (lx_terms_start_known(db, d.v[e].p, d.v[e].len) == 0)
+				deep_mark(pr, &d.v[e]);
+		goto done;
+	}
 	qsort(d.v, d.n, sizeof *d.v, deep_cmp);
 	lupe_err err;
 	if (d.n && lx_allterms(db, "", 0, deep_cb, &d, &err) < 0) {

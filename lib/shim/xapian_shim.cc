@@ -2495,3 +2495,25 @@ extern "C" int lx_mset_hit_has_any_term(lx_db *db, const lx_mset *m, size_t i, c
 		return -1;
 	}
 }
+
+int lx_terms_start_known(lx_db *db, const char *key, size_t len)
+{
+	// Only what a remote reader holds for this generation: the list of the
+	// key's prefix it keeps, or the shards' lexicon keys that say no shard
+	// holds a term of that prefix (lex_lacks).  No exchange, no decoding.
+	if (db->writable || !lx_remote(db) || len < kListPrefix)
+		return -1;
+	try {
+		std::string k(key, len);
+		const auto *list = known_terms(db, k.substr(0, kListPrefix));
+		if (!list)
+			return lex_lacks(db, k) ? 0 : -1;
+		auto it = std::lower_bound(list->begin(), list->end(), k,
+					   [](const std::pair<std::string, uint64_t> &x, const std::string &s) {
+						   return x.first < s;
+					   });
+		return it != list->end() && it->first.compare(0, len, k) == 0 ? 1 : 0;
+	} catch (...) {
+		return -1;
+	}
+}
