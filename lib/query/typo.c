@@ -472,19 +472,42 @@ static void prune_deep(prune *pr, lx_db *db)
 	d.v = malloc((pr->nc + 1) * 2 * 26 * sizeof *d.v);
 	if (!d.v)
 		return;
-	for (size_t i = 0; i <= pr->nc; i++)
-		for (int drop = 0; drop <= (i < pr->nc); drop++)
-			for (unsigned char c = 'a'; c <= 'z'; c++) {
-				size_t j = deep_reach(pr, last_ne, i, c, drop);
-				if (j <= i + 1 || !prune_keeps(pr, i, c, drop))
-					continue; /* nothing to ask past the edit, or never made */
-				size_t at = keys.len, from = i + (size_t)drop, to = from + (j - i - 1);
-				if (lupe_buf_append(&keys, pr->m, pr->mlen[i]) < 0 || lupe_buf_putc(&keys, (char)c) < 0 ||
-				    lupe_buf_append(&keys, pr->m + pr->mlen[from], pr->mlen[to] - pr->mlen[from]) < 0)
-					goto done; /* out of memory: every edit made */
-				d.v[d.n++] = (deep_key){(const char *)(uintptr_t)at, keys.len - at, (unsigned char)i,
-							(unsigned char)drop, c};
+	/*
+	 * Made in the index's order, with no sort: the keys of letter i whose
+	 * byte is below the word's own there come before every key of a later
+	 * letter (which keeps the word's byte at i), those above it after
+	 * them.  The word's own byte at i is not asked (its edits are made).
+	 */
+	for (int pass = 0; pass < 2; pass++)
+		for (size_t n = 0; n <= pr->nc; n++) {
+			size_t i = pass ? pr->nc - n : n;
+			unsigned own = i < pr->nc ? (unsigned char)pr->m[pr->mlen[i]] : 256;
+			for (unsigned c = pass ? own + 1 : 'a'; c <= 'z' && (pass || c < own); c++) {
+				size_t first = d.n;
+				for (int drop = 0; drop <= (i < pr->nc); drop++) {
+					size_t j = deep_reach(pr, last_ne, i, (unsigned char)c, drop);
+					if (j <= i + 1 || !prune_keeps(pr, i, (unsigned char)c, drop))
+						continue; /* nothing to ask past the edit, or never made */
+					size_t at = keys.len, from = i + (size_t)drop, to = from + (j - i - 1);
+					if (lupe_buf_append(&keys, pr->m, pr->mlen[i]) < 0 ||
+					    lupe_buf_putc(&keys, (char)c) < 0 ||
+					    lupe_buf_append(&keys, pr->m + pr->mlen[from], pr->mlen[to] - pr->mlen[from]) < 0)
+						goto done; /* out of memory: every edit made */
+					d.v[d.n++] = (deep_key){(const char *)(uintptr_t)at, keys.len - at, (unsigned char)i,
+								(unsigned char)drop, (unsigned char)c};
+				}
+				if (d.n == first + 2) { /* the inserted letter's key and the replaced one's, in order */
+					deep_key a = d.v[first], b = d.v[first + 1];
+					a.p = keys.p + (uintptr_t)a.p;
+					b.p = keys.p + (uintptr_t)b.p;
+					if (deep_cmp(&a, &b) > 0) {
+						deep_key t = d.v[first];
+						d.v[first] = d.v[first + 1];
+						d.v[first + 1] = t;
+					}
+				}
 			}
+		}
 	for (size_t e = 0; e < d.n; e++)
 		d.v[e].p = keys.p + (uintptr_t)d.v[e].p;
 	if (lx_remote(db)) {
@@ -494,7 +517,11 @@ static void prune_deep(prune *pr, lx_db *db)
 				deep_mark(pr, &d.v[e]);
 		goto done;
 	}
-	qsort(d.v, d.n, sizeof *d.v, deep_cmp);
+	for (size_t e = 1; e < d.n; e++)
+		if (deep_cmp(&d.v[e - 1], &d.v[e]) > 0) { /* not so after all: sorted (the walk needs the order) */
+			qsort(d.v, d.n, sizeof *d.v, deep_cmp);
+			break;
+		}
 	lupe_err err;
 	if (d.n && lx_allterms(db, "", 0, deep_cb, &d, &err) < 0) {
 		memset(pr->dead, 0, sizeof pr->dead); /* the index cannot be read: every edit made */
