@@ -387,8 +387,8 @@ static int prune_keeps(const prune *pr, size_t i, unsigned char c, int drop)
  * letter.  "wissenschaft" with a letter replaced at 0 has a term only if
  * one starts with that letter and "issenschaf".  For each edit that
  * prune_keeps lets through and whose term must reach past the edit, the
- * index is asked whether a term starts so: the beginnings sorted, one
- * walk of the index's terms that skips from each to the next.  A remote
+ * index is asked whether a term starts so: the beginnings in the index's
+ * order, one walk of its terms that skips from each to the next.  A remote
  * index lists terms at a message a term: there the lists the reader
  * keeps answer (lx_terms_start_known), and an edit they do not answer
  * for is made, as before.
@@ -428,7 +428,7 @@ static int deep_cb(void *vc, const char *t, size_t n, lx_term_here *at)
 			d->k++; /* a term starts so: kept */
 			continue;
 		}
-		if (c > 0 || (c == 0 && n > e->len)) {
+		if (c > 0) {
 			deep_mark(d->pr, &d->v[d->k++]); /* past it: no term starts so */
 			continue;
 		}
