@@ -333,32 +333,33 @@ END_TEST
  * Variants are made only where they can meet an index term (typo.c,
  * prune_word: replaced and inserted letters where a term follows the
  * edit, and holds the variant up to where an ending may begin
- * (prune_deep); prune_keeps_shift: deleted and swapped letters): the
- * corrections are those of every variant, and a word costs a fraction of
- * the ~60 variants a letter.  Rows: the word typed (folded), the
- * correction it must get, the most variants it may stem (every variant
- * made: 434 to 724; before prune_deep: 82 to 234; before either: 97 to
- * 246).  The correction keeps the edit (bahnhog: bahnho + f; vahnhof
- * and ahnhof: a term must hold "b" + "ahnhof" whole, "f" being no ending
- * letter), or the edit is cut off with the ending (kodierng + u ->
- * kodierung -> kodier; kodierunb with g; verteidigunk with g: the stem
- * verteid; kodierunsg with the s dropped or s and g swapped).
+ * (prune_deep); prune_keeps_shift: deleted and swapped letters; an edit
+ * an ending may cut off only where that ending is one the stemmer cuts,
+ * lupe_typo_cuts): the corrections are those of every variant, and a
+ * word costs a fraction of the ~60 variants a letter.  Rows: the word
+ * typed (folded), the correction it must get, the most variants it may
+ * stem (every variant made: 434 to 724; with endings of any ending
+ * letters: 16 to 176; before prune_deep: 82 to 234).  The correction
+ * keeps the edit (bahnhog: bahnho + f; vahnhof and ahnhof: a term must
+ * hold "b" + "ahnhof" whole), or the edit is cut off with the ending
+ * (kodierng + u -> kodier|ung; kodierunb with g; verteidigunk with g:
+ * the stem verteid; kodierunsg with the s dropped or s and g swapped).
  */
 static const struct {
 	const char *form, *want;
 	size_t max_variants;
 } prune_rows[] = {
-	{"abstimung", "abstimm", 24},
-	{"kodierng", "kodier", 100},
-	{"kodierunb", "kodier", 26},
-	{"verteidigunk", "verteid", 200},
-	{"bahnhog", "bahnhof", 30},
-	{"abstimmunk", "abstimm", 140},
-	{"kodierunsg", "kodier", 165},
-	{"vahnhof", "bahnhof", 10},
-	{"ahnhof", "bahnhof", 12},
-	{"bahnhfo", "bahnhof", 12},
-	{"verfassungsbeschwerdr", "verfassungsbeschwerd", 60},
+	{"abstimung", "abstimm", 8},
+	{"kodierng", "kodier", 8},
+	{"kodierunb", "kodier", 6},
+	{"verteidigunk", "verteid", 6},
+	{"bahnhog", "bahnhof", 6},
+	{"abstimmunk", "abstimm", 8},
+	{"kodierunsg", "kodier", 7},
+	{"vahnhof", "bahnhof", 6},
+	{"ahnhof", "bahnhof", 10},
+	{"bahnhfo", "bahnhof", 7},
+	{"verfassungsbeschwerdr", "verfassungsbeschwerd", 10},
 };
 
 START_TEST(test_prune)
@@ -383,6 +384,146 @@ START_TEST(test_prune)
 	ck_assert_msg(found, "row %d %s: no correction %s from a variant among %d", _i, form, want, n);
 	ck_assert_msg(made <= prune_rows[_i].max_variants, "row %d %s: %zu variants stemmed, want <= %zu", _i, form,
 		      made, prune_rows[_i].max_variants);
+}
+END_TEST
+
+/*
+ * The endings typo.c takes the stemmer to cut (lupe_typo_cuts) hold every
+ * cut it makes: for each word (folded, ä ö ü compared as a o u; words
+ * with ß or other letters left out) the term is a beginning of the word,
+ * of 3 letters or more, and what is cut is an ending lupe_typo_cuts
+ * names.  Rows: a word for each kind of ending, and the term it must
+ * get; then every word of /usr/share/dict/ngerman and one random
+ * one-edit variant of each.  Were an ending missing, a variant whose
+ * term the stemmer makes by it would be pruned, and its correction lost.
+ */
+static const struct {
+	const char *word, *term;
+} cut_rows[] = {
+	{"kodierungen", "kodier"},        /* ung + en */
+	{"lehrerinnen", "lehr"},          /* er + innen */
+	{"freundlichkeiten", "freundlich"}, /* keit + en */
+	{"verhältnisse", "verhaltnis"},   /* the s of -nisse */
+	{"gesundheit", "gesund"},         /* heit */
+	{"möglichkeiten", "moglich"},     /* keit + en, ö as o */
+	{"häuser", "haus"},               /* er */
+	{"kleinstem", "klein"},           /* st + em */
+	{"lustigkeit", "lustig"},         /* keit */
+	{"abstimmungen", "abstimm"},
+	{"englische", "englisch"},        /* e */
+};
+
+/* w folded to lower case, ä ö ü kept; 0 when it holds another letter. */
+static int cut_fold(const char *line, char *w, size_t cap)
+{
+	size_t k = 0;
+	for (size_t i = 0; line[i] && line[i] != '\n'; i++) {
+		unsigned char c = (unsigned char)line[i];
+		if (k + 2 >= cap)
+			return 0;
+		if (c >= 'A' && c <= 'Z') {
+			w[k++] = (char)(c + 32);
+		} else if (c >= 'a' && c <= 'z') {
+			w[k++] = (char)c;
+		} else if (c == 0xC3) {
+			unsigned char d = (unsigned char)line[++i];
+			d = d == 0x84 ? 0xA4 : d == 0x96 ? 0xB6 : d == 0x9C ? 0xBC : d;
+			if (d != 0xA4 && d != 0xB6 && d != 0xBC)
+				return 0;
+			w[k++] = (char)0xC3;
+			w[k++] = (char)d;
+		} else {
+			return 0;
+		}
+	}
+	w[k] = '\0';
+	return k > 0;
+}
+
+/* 1 when the term of w (folded) is a beginning of it, mapped, of 3 letters or more, cut where lupe_typo_cuts says it may be. */
+static int cut_holds(const char *w, char *why, size_t whyn)
+{
+	char m[128];
+	size_t ml = 0;
+	for (size_t i = 0; w[i]; i++) {
+		unsigned char c = (unsigned char)w[i];
+		if (c == 0xC3) {
+			unsigned char d = (unsigned char)w[++i];
+			m[ml++] = d == 0xA4 ? 'a' : d == 0xB6 ? 'o' : 'u';
+		} else {
+			m[ml++] = (char)c;
+		}
+	}
+	m[ml] = '\0';
+	size_t tl;
+	const char *t = lupe_analyzer_stem_folded(db->an, w, strlen(w), &tl);
+	if (!t || ml >= 64)
+		return 1;
+	if (tl > ml || memcmp(t, m, tl) != 0) {
+		snprintf(why, whyn, "%s: term %.*s is no beginning of %s", w, (int)tl, t, m);
+		return 0;
+	}
+	if (tl < 3 && tl < ml) {
+		snprintf(why, whyn, "%s: term %.*s of fewer than 3 letters", w, (int)tl, t);
+		return 0;
+	}
+	if (!(lupe_typo_cuts(m, ml) >> tl & 1)) {
+		snprintf(why, whyn, "%s: term %.*s cuts \"%s\", no ending lupe_typo_cuts names", w, (int)tl, t, m + tl);
+		return 0;
+	}
+	return 1;
+}
+
+START_TEST(test_cuts_hold)
+{
+	char why[256];
+	ck_assert_uint_lt(lupe_typo_cut_nodes(), 8192);
+	for (size_t r = 0; r < sizeof cut_rows / sizeof *cut_rows; r++) {
+		size_t tl;
+		const char *t = lupe_analyzer_stem_folded(db->an, cut_rows[r].word, strlen(cut_rows[r].word), &tl);
+		ck_assert_ptr_nonnull(t);
+		ck_assert_msg(tl == strlen(cut_rows[r].term) && memcmp(t, cut_rows[r].term, tl) == 0, "row %zu %s: term %.*s, want %s",
+			      r, cut_rows[r].word, (int)tl, t, cut_rows[r].term);
+		ck_assert_msg(cut_holds(cut_rows[r].word, why, sizeof why), "row %zu: %s", r, why);
+	}
+	FILE *f = fopen("/usr/share/dict/ngerman", "r");
+	ck_assert_msg(f != NULL, "/usr/share/dict/ngerman (wngerman, a build dependency) is missing");
+	static const char *const letters[] = {"a", "e", "i", "n", "r", "s", "t", "u", "g", "k", "\xc3\xa4", "\xc3\xbc"};
+	char line[256], w[128], v[160];
+	unsigned seed = 7;
+	size_t words = 0, bad = 0;
+	while (fgets(line, sizeof line, f)) {
+		if (!cut_fold(line, w, sizeof w) || strlen(w) < 3)
+			continue;
+		words++;
+		bad += !cut_holds(w, why, sizeof why);
+		/* one variant: a letter deleted, replaced or inserted at a random place (whole letters only) */
+		seed = seed * 1103515245u + 12345u;
+		size_t n = strlen(w), at = (seed >> 8) % n, l = 1;
+		while (at > 0 && ((unsigned char)w[at] & 0xC0) == 0x80)
+			at--;
+		if ((unsigned char)w[at] >= 0xC0)
+			l = 2;
+		const char *c = letters[(seed >> 4) % (sizeof letters / sizeof *letters)];
+		switch ((seed >> 16) % 3) {
+		case 0:
+			snprintf(v, sizeof v, "%.*s%s", (int)at, w, w + at + l);
+			break;
+		case 1:
+			snprintf(v, sizeof v, "%.*s%s%s", (int)at, w, c, w + at + l);
+			break;
+		default:
+			snprintf(v, sizeof v, "%.*s%s%s", (int)at, w, c, w + at);
+			break;
+		}
+		if (strlen(v) >= 3)
+			bad += !cut_holds(v, why, sizeof why);
+		if (bad)
+			break;
+	}
+	fclose(f);
+	ck_assert_msg(bad == 0, "after %zu words: %s", words, why);
+	ck_assert_uint_gt(words, 100000);
 }
 END_TEST
 
@@ -505,6 +646,7 @@ int main(void)
 	tcase_add_test(tc, test_budget);
 	tcase_add_test(tc, test_variant_in_word_list);
 	tcase_add_loop_test(tc, test_prune, 0, (int)(sizeof prune_rows / sizeof prune_rows[0]));
+	tcase_add_test(tc, test_cuts_hold);
 	tcase_add_test(tc, test_bad_input);
 	tcase_add_test(tc, test_fresh_after_commit);
 	tcase_add_test(tc, test_variant_cap);

@@ -1,4 +1,6 @@
+#include <pthread.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -180,30 +182,26 @@ typedef struct {
 } variant;
 
 /*
- * What the index holds near a word's beginnings, so that replaced and
- * inserted letters (about 60 variants a letter, each stemmed at ~6,000
- * instructions and looked up) are made only where they can meet an index
- * term.  The stemmer (lupe_de_prestem, then Snowball's German) maps
- * letters (ä ö ü to a o u, ß to ss) and cuts an ending: -in or -innen,
- * then at most three Snowball suffixes (-en, -er, -lichkeit, -ung, ...).
+ * What the index holds near a word's beginnings, so that a word's one-edit
+ * variants (about 60 a letter, each stemmed at ~4,000 instructions and
+ * looked up) are made only where they can meet an index term.  The stemmer
+ * (lupe_de_prestem, then Snowball's German) maps letters (ä ö ü to a o u,
+ * ß to ss) and cuts an ending: -in or -innen, then at most one suffix of
+ * each of Snowball's steps 1, 2 and 3 (cut_s1 .. cut_s3 below; the
+ * conditions on what precedes them left out, so more cuts than it makes).
  * So a variant's term is a beginning of the variant, mapped, of three
- * letters or more, and what is cut is at most PRUNE_CUT_MAX letters (5 of
- * -innen, 3 of step 1's -ern, 3 of step 2's -est, 8 of step 3's
- * -lichkeit), all of them letters of those endings (c d e g h i k l m n r
- * s t u).  A variant edited at letter i has a term only if the index
- * holds a term that starts with the mapped word up to the edit and the
- * new letter (the term keeps the edit), or the edit is cut off with the
- * ending: the new letter and every letter from the cut to the end are
- * ending letters, and the index holds the beginning before the cut
- * (Kodierng + u -> kodier).
- * Checked against the Snowball 2.2 German stemmer on 356,000 random
- * one-edit variants of the collection's words: every term a mapped
- * beginning of 3 letters or more, cuts of at most 10 letters (the bound
- * above is what the rules allow), all of ending letters.
+ * letters or more, and what is cut is such a string of endings
+ * (variant_cuts).  A variant edited at letter i has a term only if the
+ * index holds a term that starts with the mapped word up to the edit and
+ * the new letter (the term keeps the edit), or the edit is cut off with
+ * the ending and the index holds the beginning before the cut (Kodierng +
+ * u -> kodier|ung).  Checked against the Snowball 2.2 German stemmer
+ * (tests/test_typo.c, test_cuts_hold): the term of every word of
+ * /usr/share/dict/ngerman and of three random one-edit variants of each is
+ * a mapped beginning of 3 letters or more, and what it cuts is one of
+ * these endings.
  */
-#define PRUNE_CUT_MAX 19
 #define PRUNE_STEM_MIN 3
-static const char prune_cut_letters[] = "cdeghiklmnrstu";
 
 typedef struct {
 	int on;
@@ -212,12 +210,13 @@ typedef struct {
 	size_t mlen[TYPO_FORM_MAX + 2];        /* bytes of the mapped word before letter i */
 	uint32_t next[TYPO_FORM_MAX + 1][8];   /* bytes that follow those in index terms */
 	unsigned char term[TYPO_FORM_MAX + 1]; /* the mapped word before letter i is an index term */
-	size_t run[TYPO_FORM_MAX + 2];         /* letters run[i]..i-1 are all ending letters */
-	unsigned char tail[TYPO_FORM_MAX + 2]; /* letters i.. to the end are all ending letters */
 	uint32_t dead[TYPO_FORM_MAX + 1][2][8]; /* [i][drop]: bytes whose edit no term can keep (prune_deep) */
+	int cstate[TYPO_FORM_MAX + 2]; /* cut_trie's node for the letters k.. read from the end; -1: none */
+	uint64_t wcuts;                /* lupe_typo_cuts of the word itself, by letter */
 } prune;
 
 static void prune_deep(prune *pr, lx_db *db);
+static void cut_states(prune *pr);
 
 typedef struct {
 	lupe_analyzer *an;
@@ -272,11 +271,6 @@ static int walk_cb(void *vc, const char *t, size_t n, lx_term_here *at)
 	return lx_term_here_skip_to(at, w->key, pl + 1) < 0 ? -1 : 0;
 }
 
-static int cut_letter(unsigned char c)
-{
-	return c && strchr(prune_cut_letters, c) != NULL;
-}
-
 /*
  * Fill pr for the word (folded): its mapped beginnings, and what the index
  * holds after each (one seek per distinct next byte).  Off (every variant
@@ -318,15 +312,7 @@ static void prune_word(prune *pr, lx_db *db, const char *form, size_t flen)
 	pr->mlen[nc] = ml;
 	pr->nc = nc;
 	memcpy(pr->m, m, ml);
-	/* Ending letters: each letter is one if its mapped byte is (a byte of a longer letter never is). */
-	pr->run[0] = 0;
-	for (size_t i = 0; i < nc; i++) {
-		int e = pr->mlen[i + 1] - pr->mlen[i] == 1 && cut_letter((unsigned char)m[pr->mlen[i]]);
-		pr->run[i + 1] = e ? pr->run[i] : i + 1;
-	}
-	pr->tail[nc] = 1;
-	for (size_t i = nc; i-- > 0;)
-		pr->tail[i] = pr->tail[i + 1] && pr->run[i + 1] <= i;
+	cut_states(pr);
 	memset(pr->next, 0, sizeof pr->next);
 	memset(pr->dead, 0, sizeof pr->dead);
 	memset(pr->term, 0, sizeof pr->term);
@@ -354,11 +340,178 @@ static void prune_word(prune *pr, lx_db *db, const char *form, size_t flen)
 	prune_deep(pr, db);
 }
 
-/* Whether a term may be what is left of a variant of vlen letters cut at a letter j of run[i]..i. */
-static int prune_cut(const prune *pr, size_t i, size_t vlen)
+/*
+ * The endings the stemmer may cut (see above): lupe_de_prestem's, then one
+ * of step 1's (with the s of -nisse), step 2's and step 3's (with what it
+ * cuts before -ung, -heit, -keit), as written: a variant's ending is
+ * step3 step2 step1 prestem.  Read from the end, they make cut_trie.
+ */
+static const char *const cut_pre[] = {"", "in", "innen"};
+static const char *const cut_s1[] = {"", "em", "ern", "er", "e", "en", "es", "s", "se", "sen", "ses"};
+static const char *const cut_s2[] = {"", "en", "er", "est", "st"};
+static const char *const cut_s3[] = {"",	 "end",	   "ung",    "igend",  "igung", "ig",	    "ik",
+				     "isch", "lich",   "heit",   "erlich", "enlich", "erheit", "enheit",
+				     "keit", "lichkeit", "igkeit"};
+#define CUT_NODES 8192 /* 6,274 made */
+#define CUT_LONGEST 19  /* lichkeit + est + ern + innen */
+
+/* A node of cut_trie: a letter read from the end, its first child and next sibling (0: none). */
+static struct {
+	char ch;
+	unsigned char end; /* the letters read so far, from the end, are an ending */
+	uint16_t kid, next;
+} cut_trie[CUT_NODES];
+static size_t cut_nodes;
+static pthread_once_t cut_once = PTHREAD_ONCE_INIT;
+
+static void cut_add(const char *s)
 {
-	for (size_t j = pr->run[i]; j <= i; j++)
-		if (pr->term[j] && j >= PRUNE_STEM_MIN && vlen - j <= PRUNE_CUT_MAX)
+	size_t node = 0; /* the root */
+	for (size_t k = strlen(s); k-- > 0;) {
+		size_t c = cut_trie[node].kid;
+		while (c && cut_trie[c].ch != s[k])
+			c = cut_trie[c].next;
+		if (!c) {
+			if (cut_nodes == CUT_NODES)
+				abort(); /* not reached: the table is fixed (test_cuts_hold counts its nodes) */
+			c = cut_nodes++;
+			cut_trie[c].ch = s[k];
+			cut_trie[c].next = cut_trie[node].kid;
+			cut_trie[node].kid = (uint16_t)c;
+		}
+		node = c;
+	}
+	cut_trie[node].end = 1;
+}
+
+static void cut_build(void)
+{
+	char s[CUT_LONGEST + 1];
+	cut_nodes = 1;
+	for (size_t a = 0; a < sizeof cut_s3 / sizeof *cut_s3; a++)
+		for (size_t b = 0; b < sizeof cut_s2 / sizeof *cut_s2; b++)
+			for (size_t c = 0; c < sizeof cut_s1 / sizeof *cut_s1; c++)
+				for (size_t d = 0; d < sizeof cut_pre / sizeof *cut_pre; d++) {
+					snprintf(s, sizeof s, "%s%s%s%s", cut_s3[a], cut_s2[b], cut_s1[c], cut_pre[d]);
+					cut_add(s);
+				}
+}
+
+size_t lupe_typo_cut_nodes(void)
+{
+	pthread_once(&cut_once, cut_build);
+	return cut_nodes;
+}
+
+uint64_t lupe_typo_cuts(const char *v, size_t n)
+{
+	pthread_once(&cut_once, cut_build);
+	uint64_t mask = n < 64 ? (uint64_t)1 << n : 0;
+	size_t node = 0;
+	for (size_t k = n; k-- > 0 && n < 64;) {
+		size_t c = cut_trie[node].kid;
+		while (c && cut_trie[c].ch != v[k])
+			c = cut_trie[c].next;
+		if (!c)
+			break;
+		node = c;
+		if (cut_trie[node].end)
+			mask |= (uint64_t)1 << k;
+	}
+	return mask;
+}
+
+/* cut_trie's child of node for byte ch, or -1. */
+static int cut_child(int node, unsigned char ch)
+{
+	if (node < 0)
+		return -1;
+	for (size_t c = cut_trie[node].kid; c; c = cut_trie[c].next)
+		if ((unsigned char)cut_trie[c].ch == ch)
+			return (int)c;
+	return -1;
+}
+
+/* The byte of the word's letter k, 0 for a letter of more than one byte. */
+static unsigned char word_byte(const prune *pr, size_t k)
+{
+	return pr->mlen[k + 1] - pr->mlen[k] == 1 ? (unsigned char)pr->m[pr->mlen[k]] : 0;
+}
+
+/* The word's cut_trie nodes read from its end (cstate) and its own cuts (wcuts), for variant_cuts. */
+static void cut_states(prune *pr)
+{
+	pthread_once(&cut_once, cut_build);
+	int node = 0;
+	pr->cstate[pr->nc] = 0;
+	pr->wcuts = (uint64_t)1 << pr->nc;
+	for (size_t k = pr->nc; k-- > 0;) {
+		unsigned char b = word_byte(pr, k);
+		node = b ? cut_child(node, b) : -1;
+		pr->cstate[k] = node;
+		if (node >= 0 && cut_trie[node].end)
+			pr->wcuts |= (uint64_t)1 << k;
+	}
+}
+
+/*
+ * lupe_typo_cuts of a variant of the word (bit j set when its letters j..
+ * may be cut): byte c inserted at letter i (mode 0) or replacing it (1),
+ * letter i deleted (2), or letters i and i + 1 swapped (3).  From the
+ * word's own: the letters after the edit are the word's, read once in
+ * cut_states; only the edit and the letters before it are read here.
+ */
+static uint64_t variant_cuts(const prune *pr, size_t i, unsigned char c, int mode)
+{
+	uint64_t mask;
+	int node;
+	size_t k; /* the variant's next letter to read, going down; it is the word's letter k (below) */
+	switch (mode) {
+	case 0: /* the word's letters i.. are the variant's i + 1.. */
+		mask = pr->wcuts >> i << i << 1;
+		node = cut_child(pr->cstate[i], c);
+		if (node >= 0 && cut_trie[node].end)
+			mask |= (uint64_t)1 << i;
+		k = i;
+		break;
+	case 1:
+		mask = pr->wcuts >> (i + 1) << (i + 1);
+		node = cut_child(pr->cstate[i + 1], c);
+		if (node >= 0 && cut_trie[node].end)
+			mask |= (uint64_t)1 << i;
+		k = i;
+		break;
+	case 2: /* the word's letters i + 1.. are the variant's i.. */
+		mask = pr->wcuts >> (i + 1) << i;
+		node = pr->cstate[i + 1];
+		k = i;
+		break;
+	default: /* the variant's letter i + 1 is the word's i, its i the word's i + 1 */
+		mask = pr->wcuts >> (i + 2) << (i + 2);
+		node = cut_child(pr->cstate[i + 2], word_byte(pr, i));
+		if (node >= 0 && cut_trie[node].end)
+			mask |= (uint64_t)1 << (i + 1);
+		node = cut_child(node, word_byte(pr, i + 1));
+		if (node >= 0 && cut_trie[node].end)
+			mask |= (uint64_t)1 << i;
+		k = i;
+		break;
+	}
+	/* the letters before the edit: the word's k - 1, k - 2, .. at the same places */
+	while (node >= 0 && k-- > 0) {
+		unsigned char b = word_byte(pr, k);
+		node = b ? cut_child(node, b) : -1;
+		if (node >= 0 && cut_trie[node].end)
+			mask |= (uint64_t)1 << k;
+	}
+	return mask;
+}
+
+/* Whether a term may be what is left of the variant (cuts: variant_cuts) cut at a letter j <= i. */
+static int prune_cut(const prune *pr, size_t i, uint64_t cuts)
+{
+	for (size_t j = PRUNE_STEM_MIN; j <= i; j++)
+		if ((cuts >> j & 1) && pr->term[j])
 			return 1;
 	return 0;
 }
@@ -375,17 +528,15 @@ static int prune_keeps(const prune *pr, size_t i, unsigned char c, int drop)
 		return 0; /* no term holds the variant as far as one must (prune_deep) */
 	if (pr->next[i][c >> 5] & (1u << (c & 31)))
 		return 1; /* a term may keep the edit */
-	if (!cut_letter(c) || !pr->tail[i + (size_t)drop])
-		return 0; /* the edit is never cut off */
-	return prune_cut(pr, i, pr->nc + 1 - (size_t)drop); /* cut at a letter j, leaving a term */
+	return prune_cut(pr, i, variant_cuts(pr, i, c, drop)); /* cut at a letter j, leaving a term */
 }
 
 /*
- * A term that keeps an edit holds more than the letter edited: the cut
- * (at most PRUNE_CUT_MAX letters, all ending letters) begins after the
- * variant's last letter that is no ending letter, and after its third
- * letter.  "wissenschaft" with a letter replaced at 0 has a term only if
- * one starts with that letter and "issenschaf".  For each edit that
+ * A term that keeps an edit holds more than the letter edited: it is the
+ * variant but for an ending the stemmer may cut (variant_cuts), and of
+ * three letters or more.  "wissenschaft" with a letter replaced at 0 has
+ * a term only if one starts with that letter and "issenschaft" (no
+ * ending cuts its t).  For each edit that
  * prune_keeps lets through and whose term must reach past the edit, the
  * index is asked whether a term starts so: the beginnings in the index's
  * order, one walk of its terms that skips from each to the next.  A remote
@@ -439,36 +590,24 @@ static int deep_cb(void *vc, const char *t, size_t n, lx_term_here *at)
 
 /*
  * How many letters of the variant (letter byte c at i, drop 1: replacing
- * letter i) a term that keeps the edit holds at least; 0: more than the
- * variant has.  last_ne[k]: 1 + the word's last letter from k on that is
- * no ending letter, 0 when there is none.
+ * letter i) a term that keeps the edit holds at least: the fewest an
+ * ending may leave past the edit.  0 when no term need keep the edit: a
+ * cut before it may leave one (prune_cut).
  */
-static size_t deep_reach(const prune *pr, const size_t *last_ne, size_t i, unsigned char c, int drop)
+static size_t deep_reach(const prune *pr, size_t i, unsigned char c, int drop)
 {
-	size_t nl = pr->nc + 1 - (size_t)drop, j = 0;
-	size_t w = i + (size_t)drop; /* the word's letter w is the variant's w + 1 - drop */
-	if (last_ne[w])
-		j = last_ne[w] + 1 - (size_t)drop;
-	else if (!cut_letter(c))
-		j = i + 1;
-	if (j < PRUNE_STEM_MIN)
-		j = PRUNE_STEM_MIN;
-	if (nl > PRUNE_CUT_MAX && nl - PRUNE_CUT_MAX > j)
-		j = nl - PRUNE_CUT_MAX;
-	return j > nl ? 0 : j;
+	uint64_t cuts = variant_cuts(pr, i, c, drop);
+	if (prune_cut(pr, i, cuts))
+		return 0;
+	size_t from = i + 1 > PRUNE_STEM_MIN ? i + 1 : PRUNE_STEM_MIN;
+	uint64_t past = from < 64 ? cuts >> from << from : 0;
+	return past ? (size_t)__builtin_ctzll(past) : 0;
 }
 
 static void prune_deep(prune *pr, lx_db *db)
 {
-	size_t last_ne[TYPO_FORM_MAX + 2];
 	lupe_buf keys = {0};
 	deep_walk d = {.pr = pr};
-	last_ne[pr->nc] = 0;
-	for (size_t k = pr->nc; k-- > 0;) {
-		size_t a = pr->mlen[k], b = pr->mlen[k + 1];
-		int ending = b - a == 1 && cut_letter((unsigned char)pr->m[a]);
-		last_ne[k] = last_ne[k + 1] ? last_ne[k + 1] : ending ? 0 : k + 1;
-	}
 	d.v = malloc((pr->nc + 1) * 2 * 26 * sizeof *d.v);
 	if (!d.v)
 		return;
@@ -485,7 +624,7 @@ static void prune_deep(prune *pr, lx_db *db)
 			for (unsigned c = pass ? own + 1 : 'a'; c <= 'z' && (pass || c < own); c++) {
 				size_t first = d.n;
 				for (int drop = 0; drop <= (i < pr->nc); drop++) {
-					size_t j = deep_reach(pr, last_ne, i, (unsigned char)c, drop);
+					size_t j = deep_reach(pr, i, (unsigned char)c, drop);
 					if (j <= i + 1 || !prune_keeps(pr, i, (unsigned char)c, drop))
 						continue; /* nothing to ask past the edit, or never made */
 					size_t at = keys.len, from = i + (size_t)drop, to = from + (j - i - 1);
@@ -538,7 +677,7 @@ done:
  * The same for a letter deleted at i (swap 0) or swapped with the next
  * (swap 1): the variant's letter i is the word's letter i + 1, which a
  * term that keeps the edit holds there; else the edit is cut off with
- * the ending (a swap: letters i and i + 1 ending letters too).  One of a
+ * the ending.  One of a
  * doubled letter deleted, the variant is the other one deleted, which
  * this keeps where a term may follow (next[] does not record the word's
  * own letter at i).
@@ -552,9 +691,7 @@ static int prune_keeps_shift(const prune *pr, size_t i, int swap)
 		if (pr->next[i][c >> 5] & (1u << (c & 31)))
 			return 1;
 	}
-	if (!pr->tail[i + (size_t)!swap])
-		return 0;
-	return prune_cut(pr, i, pr->nc - (size_t)!swap);
+	return prune_cut(pr, i, variant_cuts(pr, i, 0, swap ? 3 : 2));
 }
 
 /* One variant of the word: stemmed as the analyzer stems, to be looked up in the batch. */

@@ -123,6 +123,16 @@ size_t lupe_typo_compound(lx_db *db, lupe_analyzer *an, lupe_typo_memo *memo, co
  * such a variant when the documents show no close written form.
  */
 int lupe_typo_usual(const char *form, size_t flen, const char *v, size_t n);
+/*
+ * Where the stemmer may cut an ending off v (n bytes, folded and mapped:
+ * ä ö ü as a o u): bit j set when v's bytes j.. may be cut (lupe_de_prestem's
+ * -in or -innen, then one suffix of each of Snowball's German steps), bit n
+ * always (nothing cut).  A superset of what lupe_analyzer_stem_folded cuts
+ * (typo.c, the pruning of variants; test_typo's test_cuts_hold).  n < 64.
+ */
+uint64_t lupe_typo_cuts(const char *v, size_t n);
+/* The nodes of the table lupe_typo_cuts reads (for its test). */
+size_t lupe_typo_cut_nodes(void);
 
 /*
  * For a word the splitter cuts into parts (a compound the collection may
