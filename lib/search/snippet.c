@@ -501,7 +501,7 @@ static int windows_sorted(const window *w, size_t n)
  * character the fold does not model.  Written to key (cap bytes); returns
  * its length, 0 when it has none.
  */
-static size_t term_key(const char *term, size_t len, char *key, size_t cap)
+static size_t term_key(const char *term, size_t len, char *key, size_t cap, size_t *skipped)
 {
 	uint32_t unk[1];
 	run runs[KEY_MAX];
@@ -517,6 +517,7 @@ static size_t term_key(const char *term, size_t len, char *key, size_t cap)
 	size_t s = 0;
 	while (s < fo.n && key[s] == 'e')
 		s++;
+	*skipped = s;
 	size_t k = 0;
 	while (s + k < fo.n && key[s + k] != UNK)
 		k++;
@@ -525,6 +526,57 @@ static size_t term_key(const char *term, size_t len, char *key, size_t cap)
 }
 
 #define WC_SLOTS 2048 /* the window cache's slots (below) */
+
+/*
+ * Which places of a key are windows.  A key is found wherever its bytes
+ * stand in the folded text, also inside words that cannot give its term:
+ * the key "n" of "n. Chr." stands in nearly every word, "rst" (erst, its
+ * e skipped) in Fürst and Durst.  Every place still counts (PLACES_MAX,
+ * the cut, the next place after the key: all as before), but a place is a
+ * window only when a token with the key's term may stand there:
+ *
+ *  - KR_SKIP, a term whose leading e's the key skips: its token begins
+ *    with those e's, so the text byte before the key is an e (or E), a
+ *    hyphen, whitespace after U+2010 (joins) or not ASCII (a character
+ *    the fold drops); not "Fürst" for erst, not "über" for EU.
+ *  - KR_SHORT (KR_SHORT2), a term of one (two) ASCII letters or digits,
+ *    not beginning with e, whose key is the term: Snowball removes no
+ *    ending within a word's first three letters, the person bases of
+ *    lupe_de_prestem and lupe_de_degender have four or more, and compound
+ *    parts three or more (decompound.c, MIN_SHORT_MOD, MIN_HEAD), so the
+ *    token is the term itself, a word or a CamelCase or hyphen part of its
+ *    own: the text before the key is no ASCII letter or digit, or a
+ *    lower-case letter before an upper-case one (CamelCase); the text
+ *    after it no lower-case ASCII letter or digit, but for an e (dropped
+ *    by the fold: ue as ü).  Not the n in "eines".
+ *  - KR_ANY: every place (the other terms, and prefixes, which may begin
+ *    any longer term).
+ *
+ * Bytes that are not ASCII pass every test (they may be anything the fold
+ * dropped).  A place that fails passes when a key at a place inside it
+ * (which the scan skips) passes.  tests/test_fastpath.c compares the
+ * windows' matches with the full analysis.
+ */
+#define KR_ANY 1
+#define KR_SKIP 2
+#define KR_SHORT 4  /* a one-byte key */
+#define KR_SHORT2 8 /* a two-byte key */
+
+static int ascii_alnum(unsigned char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+}
+
+/* Whether the term t[0..tl) (its key key[0..kl)) is one of KR_SHORT's. */
+static int short_term(const char *t, size_t tl, const char *key, size_t kl)
+{
+	if (tl > 2 || kl != tl || memcmp(t, key, tl) != 0 || t[0] == 'e')
+		return 0;
+	for (size_t i = 0; i < tl; i++)
+		if (!((t[i] >= 'a' && t[i] <= 'z') || (t[i] >= '0' && t[i] <= '9')))
+			return 0;
+	return 1;
+}
 
 /*
  * A query's keys, ready for the scan: chained by a hash of their first two
@@ -537,9 +589,10 @@ struct lupe_snip_keys {
 	int all_terms;              /* the keys of all the query's terms, not only its words' own */
 	size_t n;
 	size_t len[KEYS_MAX];
+	uint8_t rule[KEYS_MAX];     /* the test of a key's places (KR_*, below) */
 	char key[KEYS_MAX][KEY_MAX];
 	uint16_t head[KEY_BUCKETS], next[KEYS_MAX];
-	uint8_t one[256];           /* one-byte keys by their byte */
+	uint8_t one[256];           /* one-byte keys by their byte: the KR_ bits of their terms, 0 when none */
 	uint8_t pair[65536 / 8];    /* a bit per first two bytes of a key */
 	/*
 	 * The distinct first two bytes of the keys, each repeated 16 times, for
@@ -683,18 +736,24 @@ static int keys_make(lupe_snip_keys **out, const lupe_qterms *qt, int words_only
 		for (size_t i = 0; i < cnt; i++, p += strlen(p) + 1) {
 			if (words_only && !list && qt->n_groups && i < LUPE_QTERMS_MAX && qt->info[i].kind != LUPE_QT_WORD)
 				continue;
-			size_t l = k->n < KEYS_MAX ? term_key(p, strlen(p), k->key[k->n], KEY_MAX) : 0;
+			size_t skipped = 0, tl = strlen(p);
+			size_t l = k->n < KEYS_MAX ? term_key(p, tl, k->key[k->n], KEY_MAX, &skipped) : 0;
 			if (!l) { /* too many terms, or one that does not fold */
 				k->usable = 0;
 				break;
 			}
+			/* A prefix may begin any longer term: its places are all kept. */
+			k->rule[k->n] = list || !(skipped || short_term(p, tl, k->key[k->n], l)) ? KR_ANY
+					: skipped			       ? KR_SKIP
+					: l == 1			       ? KR_SHORT
+									       : KR_SHORT2;
 			k->len[k->n++] = l;
 		}
 	}
 	for (size_t i = 0; i < k->n; i++) {
 		unsigned c0 = (unsigned char)k->key[i][0];
 		if (k->len[i] == 1) {
-			k->one[c0] = 1;
+			k->one[c0] |= k->rule[i];
 			for (unsigned c1 = 0; c1 < 256; c1++) /* any pair starting with it */
 				k->pair[(c0 << 8 | c1) >> 3] |= (uint8_t)(1u << (c1 & 7));
 			continue;
@@ -744,16 +803,24 @@ static inline int has_pair(const lupe_snip_keys *k, unsigned c0, unsigned c1)
 	return (k->pair[(c0 << 8 | c1) >> 3] >> (c1 & 7)) & 1;
 }
 
-/* The length of the longest key at f[i..n), 0 when none. */
-static size_t key_at(const lupe_snip_keys *k, const unsigned char *f, size_t i, size_t n)
+/*
+ * The length of the longest key at f[i..n), 0 when none; *rules gets the
+ * KR_ bits of the keys found there (of all of them, not only the longest).
+ */
+static size_t key_at(const lupe_snip_keys *k, const unsigned char *f, size_t i, size_t n, unsigned *rules)
 {
 	unsigned c0 = f[i], c1 = i + 1 < n ? f[i + 1] : 0;
+	*rules = 0;
 	if (!has_pair(k, c0, c1))
 		return 0;
-	size_t best = k->one[c0];
+	size_t best = k->one[c0] ? 1 : 0;
+	*rules = k->one[c0];
 	for (unsigned j = k->head[bucket((unsigned char)c0, (unsigned char)c1)]; j; j = k->next[j - 1])
-		if (k->len[j - 1] > best && k->len[j - 1] <= n - i && memcmp(f + i, k->key[j - 1], k->len[j - 1]) == 0)
-			best = k->len[j - 1];
+		if (k->len[j - 1] <= n - i && memcmp(f + i, k->key[j - 1], k->len[j - 1]) == 0) {
+			*rules |= k->rule[j - 1];
+			if (k->len[j - 1] > best)
+				best = k->len[j - 1];
+		}
 	return best;
 }
 
@@ -848,18 +915,23 @@ static size_t word_start(const char *text, size_t i)
  * that ends at the hyphen, all in the hyphen's whitespace-separated word)
  * and the head of the coordination's last word.  The completed term begins
  * with the modifier, so folded, its key begins with the modifier's folded
- * text from one of its places on, up to the hyphen (or lies within it).
- * Where the word holds a character that may stand for other letters (UNK)
- * or may be part of an address (ASCII signs: "www.a.de-"), the answer is
- * yes.
+ * text from the group's start on, up to the hyphen (or lies within it).
+ * A group starts at the word's start, or after a character that is not an
+ * ASCII letter or digit (a hyphen the fold drops, a sign, a character not
+ * in ASCII) or after an e (the e's its key skips): the key is compared
+ * at those places only, not after every letter ("Kinder- und" is no
+ * place for the key "rst" of erst).  Where the word holds a character
+ * that may stand for other letters (UNK) or may be part of an address
+ * (ASCII signs: "www.a.de-"), the answer is yes.
  *
  * Only the keys of all the query's terms may skip a coordination: every
  * other token of it that the query holds is then a place of its own.  The
  * keys of the words alone (lupe_snippet_deep) find fewer places than the
  * query has terms, and the coordination's window shows the parts in it.
  */
-static int completion_may_match(const lupe_snip_keys *k, const unsigned char *f, size_t hf)
+static int completion_may_match(const lupe_snip_keys *k, const char *text, const folded *fo, size_t hf)
 {
+	const unsigned char *f = (const unsigned char *)fo->f;
 	size_t p0 = hf;
 	while (p0 > 0 && !is_space((char)f[p0 - 1])) {
 		unsigned char c = f[p0 - 1];
@@ -867,12 +939,18 @@ static int completion_may_match(const lupe_snip_keys *k, const unsigned char *f,
 			return 1;
 		p0--;
 	}
-	for (size_t p = p0; p < hf; p++)
+	for (size_t p = p0; p < hf; p++) {
+		if (p > p0) {
+			unsigned char b = (unsigned char)text[at_of(fo, p) - 1];
+			if (ascii_alnum(b) && b != 'e' && b != 'E')
+				continue; /* inside a segment: no group starts here */
+		}
 		for (size_t j = 0; j < k->n; j++) {
 			size_t l = k->len[j] < hf - p ? k->len[j] : hf - p;
 			if (memcmp(f + p, k->key[j], l) == 0)
 				return 1;
 		}
+	}
 	return 0;
 }
 
@@ -929,6 +1007,47 @@ static int inner_gender_at(const char *text, size_t len, size_t at)
 }
 
 /*
+ * Whether the place of keys at folded offset i of fo (the fold of
+ * text[0..len)), with the KR_ bits `rules`, may hold a token of one of
+ * their terms (see KR_ANY).
+ */
+static int place_ok(const char *text, size_t len, const folded *fo, size_t i, unsigned rules)
+{
+	const unsigned char *t = (const unsigned char *)text;
+	if (rules & KR_ANY)
+		return 1;
+	size_t a = at_of(fo, i);
+	if (a == 0)
+		return 1;
+	unsigned char p = t[a - 1];
+	if ((rules & KR_SKIP) && (p == 'e' || p == 'E' || p == '-' || p >= 0x80))
+		return 1;
+	if ((rules & KR_SKIP) && is_space((char)p)) { /* joined across U+2010 and the whitespace after it */
+		size_t k = a - 1;
+		while (k > 0 && is_space(text[k - 1]))
+			k--;
+		if (hyphen_before(text, k))
+			return 1;
+	}
+	for (size_t l = 1; l <= 2; l++) {
+		if (!(rules & (l == 1 ? KR_SHORT : KR_SHORT2)) || i + l > fo->n)
+			continue;
+		if (ascii_alnum(p) && !(p >= 'a' && p <= 'z' && t[a] >= 'A' && t[a] <= 'Z'))
+			continue; /* inside a word */
+		size_t c = at_of(fo, i + l - 1), b = c + 1;
+		while (b < len && (t[b] & 0xC0) == 0x80)
+			b++;
+		if (b >= len)
+			return 1;
+		unsigned char q = t[b];
+		if (!ascii_alnum(q) || q == 'e' || q == 'E' ||
+		    (q >= 'A' && q <= 'Z' && ((t[b - 1] >= 'a' && t[b - 1] <= 'z') || t[b - 1] >= 0x80)))
+			return 1;
+	}
+	return 0;
+}
+
+/*
  * The windows of text[0..len) to analyse for the query of `keys`: 1 with
  * *out and *n set, 0 when the prefilter cannot help (analyse
  * text[0..*cut) whole), -1 out of memory.  A body with more than
@@ -942,7 +1061,7 @@ static int find_windows(const char *text, size_t len, const lupe_snip_keys *keys
 {
 	folded fo = {0};
 	uint32_t unk[PLACES_MAX + 1], unk_f[PLACES_MAX + 1];
-	size_t n_unk = 0, nw = 0, nw_unk = 0, cap = 0;
+	size_t n_unk = 0, nw = 0, cap = 0, nplaces = 0;
 	window *w = NULL;
 	int rc = 0;
 
@@ -988,7 +1107,7 @@ static int find_windows(const char *text, size_t len, const lupe_snip_keys *keys
 			continue; /* a sign between words: no window */
 		/* A truncation hyphen needs its coordination: "Haus-, Hof- und Gartenarbeit". */
 		int hyphen = text[unk[i]] == '-';
-		if (hyphen && keys->all_terms && !completion_may_match(keys, f, unk_f[i]))
+		if (hyphen && keys->all_terms && !completion_may_match(keys, text, &fo, unk_f[i]))
 			continue;
 		size_t b = hyphen ? unk[i] + COORD_REACH : unk[i] + 1;
 		w[nw++] = (window){unk[i], b < len ? b : len};
@@ -1017,29 +1136,40 @@ static int find_windows(const char *text, size_t len, const lupe_snip_keys *keys
 		}
 		gender++;
 	}
-	nw_unk = nw;
 	/* One pass over the folded text. */
 	place_scan ps = {SIZE_MAX, 0};
 	for (size_t i = next_place(keys, f, fo.n, 0, &ps); i < fo.n; i = next_place(keys, f, fo.n, i, &ps)) {
-		size_t klen = key_at(keys, f, i, fo.n);
+		unsigned rules;
+		size_t klen = key_at(keys, f, i, fo.n, &rules);
 		if (!klen) {
 			i++;
 			continue;
 		}
-		if (nw - nw_unk == max_places) {
+		if (nplaces == max_places) {
 			size_t c = word_start(text, at_of(&fo, i));
 			if (c < *cut)
 				*cut = c;
 			break;
 		}
+		nplaces++;
 		size_t e = i + klen;
-		if (push_window(&w, &nw, &cap, (window){at_of(&fo, i), e < fo.n ? at_of(&fo, e) : len}) < 0) {
+		/*
+		 * The scan goes on after the key, over the places inside it: a
+		 * key that may stand at one of them keeps the window (CamelCase:
+		 * the key "as" of "JavaScript" hides "script").
+		 */
+		int ok = place_ok(text, len, &fo, i, rules);
+		for (size_t j = i + 1; j < e && !ok; j++) {
+			unsigned r;
+			ok = key_at(keys, f, j, fo.n, &r) && place_ok(text, len, &fo, j, r);
+		}
+		if (ok && push_window(&w, &nw, &cap, (window){at_of(&fo, i), e < fo.n ? at_of(&fo, e) : len}) < 0) {
 			rc = -1;
 			goto done;
 		}
 		i = e; /* the next place starts after this key */
 	}
-	*places = nw - nw_unk;
+	*places = nplaces;
 	/* Whole words, before the cut, then merged. */
 	size_t kept = 0;
 	for (size_t i = 0; i < nw; i++) {
