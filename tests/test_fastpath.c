@@ -62,6 +62,21 @@ static const char *const cases[] = {
 	"-",
 	"--- ... !!! ((( )))",
 	"Wort",
+	/*
+	 * Keys whose places are windows only where their term may stand
+	 * (snippet.c, KR_SHORT and KR_SKIP): one- and two-letter terms as
+	 * words, CamelCase and hyphen parts, ue for ü; terms whose key skips
+	 * their e's after e, a hyphen, U+2010 or a sign, not after a letter.
+	 */
+	"Im Jahr 973 n. Chr. lebte ein Geologe; n-Gramme, (n), n\xE2\x80\x90\n Gramm, nBook und Kindern.",
+	"Die MwSt. und die USt-IdNr., iPad und iOS; 10 Euro 2010, 10er-Pack und 1.10 Uhr; Ue, Oe und Tuer; OeNB, AeB.",
+	"Die EU, die Pro-EU-Parteien und die E-U; \xC3\xBC" "ber Europa, Fr\xC3\xBC" "hjahr, E\xE2\x80\x90\n U und Erst\xC2\xAD" "ausgabe.",
+	"Zuerst der Erste, der F\xC3\xBCrst und der Durst: Kakaoernte, Kakao-Ernte; erst recht, \xC3\xA9rst.",
+	/* a key inside a key's place: "as" in JavaScript hides "script" */
+	"JavaScript, TypeScript as well as AppleScript und Skript-Engine; Ausfall, Ast.",
+	/* truncated compounds whose group starts after a sign, an e or not at a letter */
+	"Kinder- und Jugendhilfe, \xE2\x80\x99Haus- und Gartenarbeit, Erd- und Gasleitung, Gr\xC3\xBCn\xE2\x80\x8BHaus- "
+	"und Gartenarbeit, Ex-Kinder- und Jugendarbeit.",
 	/* box drawing and shapes between words, as manual pages draw tables */
 	/* hyphen groups of plain words (tokenize.c, hyphen_chunk) and their neighbours */
 	"Social-Media-Strategie. (Pr\xC3\xA4sentations-Folie) \"Haus-\" Haus-\r\nund Haus-\fund Haus-\vund "
@@ -201,6 +216,12 @@ START_TEST(test_table)
 	qt_add(&other, "hausarbeit", 10, 0);
 	qt_add(&other, "ernt", 4, 0);
 	qt_add(&other, "email", 5, 0);
+	/* short terms and skipped e's in every row (snippet.c, KR_SHORT, KR_SKIP) */
+	qt_add(&other, "n", 1, 0);
+	qt_add(&other, "eu", 2, 0);
+	qt_add(&other, "erst", 4, 0);
+	qt_add(&other, "as", 2, 0);
+	qt_add(&other, "script", 6, 0);
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
 		check_text(cases[i], strlen(cases[i]), &other);
 	lupe_qterms_free(&other);
@@ -269,6 +290,44 @@ START_TEST(test_windows_found)
 	lupe_buf_free(&t);
 	lupe_tokens_release(&toks);
 	lupe_qterms_free(&qt);
+}
+END_TEST
+
+/*
+ * Keys that stand in most words are windows only where their term may
+ * stand: the n of "n. Chr." in a body of words with n's, the "rst" of
+ * erst in Fürst and Durst, the "u" of EU in über and neuen.  (Six
+ * sentences: their places, which all count, stay below PLACES_MAX.)
+ */
+START_TEST(test_short_keys)
+{
+	lupe_buf t = {0};
+	for (int i = 0; i < 6; i++) {
+		const char *s = "Ein F\xC3\xBCrst mit Durst sprach \xC3\xBC" "ber einen neuen Plan, den keiner kannte. ";
+		ck_assert_int_eq(lupe_buf_append(&t, s, strlen(s)), 0);
+	}
+	const char *w = "Er lebte 973 n. Chr. als erster in der EU. ";
+	ck_assert_int_eq(lupe_buf_append(&t, w, strlen(w)), 0);
+	lupe_qterms qt = {0};
+	qt_add(&qt, "n", 1, 0);
+	qt_add(&qt, "erst", 4, 0);
+	qt_add(&qt, "eu", 2, 0);
+	lupe_tokens toks = {0};
+	lupe_snip_keys *keys;
+	ck_assert_int_eq(lupe_snip_keys_new(&keys, &qt), 0);
+	ck_assert_int_eq(lupe_analyze_near(an, &toks, t.p, t.len, keys, 0), 0);
+	lupe_snip_keys_free(keys);
+	/* The three words of the last sentence, not the 60 words with an n, rst or u before it. */
+	size_t found = 0;
+	for (size_t i = 0; i < toks.n; i++) {
+		ck_assert_uint_ge(toks.v[i].start, t.len - strlen(w));
+		found += lupe_qterms_match(&qt, lupe_itok_term(&toks, &toks.v[i]), toks.v[i].term_len);
+	}
+	ck_assert_uint_eq(found, 3);
+	same_snippet(t.p, t.len, &qt, 100);
+	lupe_tokens_release(&toks);
+	lupe_qterms_free(&qt);
+	lupe_buf_free(&t);
 }
 END_TEST
 
@@ -503,6 +562,7 @@ int main(void)
 	tcase_add_test(tc, test_table);
 	tcase_add_test(tc, test_block_edges);
 	tcase_add_test(tc, test_windows_found);
+	tcase_add_test(tc, test_short_keys);
 	tcase_add_test(tc, test_many_places);
 	tcase_add_test(tc, test_quiet_signs);
 	tcase_add_test(tc, test_window_cache);

@@ -536,41 +536,40 @@ static size_t term_key(const char *term, size_t len, char *key, size_t cap, size
  * window only when a token with the key's term may stand there:
  *
  *  - KR_SKIP, a term whose leading e's the key skips: its token begins
- *    with those e's, so the text byte before the key is an e (or E), a
- *    hyphen, whitespace after U+2010 (joins) or not ASCII (a character
- *    the fold drops); not "Fürst" for erst, not "über" for EU.
+ *    with those e's, so the folded byte before the key is an e, or the
+ *    fold dropped text there (the e's after a, o or u, a hyphen, U+2010
+ *    and whitespace, an invisible character); not "Fürst" for erst, not
+ *    "über" for EU.
  *  - KR_SHORT (KR_SHORT2), a term of one (two) ASCII letters or digits,
  *    not beginning with e, whose key is the term: Snowball removes no
  *    ending within a word's first three letters, the person bases of
  *    lupe_de_prestem and lupe_de_degender have four or more, and compound
  *    parts three or more (decompound.c, MIN_SHORT_MOD, MIN_HEAD), so the
  *    token is the term itself, a word or a CamelCase or hyphen part of its
- *    own: the text before the key is no ASCII letter or digit, or a
- *    lower-case letter before an upper-case one (CamelCase); the text
- *    after it no lower-case ASCII letter or digit, but for an e (dropped
- *    by the fold: ue as ü).  Not the n in "eines".
+ *    own: at both ends of the key, the folded byte beside it is no letter
+ *    or digit, or the fold dropped text there, or a CamelCase cut may
+ *    stand there.  Not the n in "eines" or "können".
+ *  - KR_SKIP2, a two-letter term of KR_SHORT's kind but for its first
+ *    letter, an e the key skips ("u" of eu, "n" of en): as KR_SHORT's,
+ *    with the token's start at the e before the key (or at a place where
+ *    the fold dropped text: passes); not the "u" of neu.
  *  - KR_ANY: every place (the other terms, and prefixes, which may begin
  *    any longer term).
  *
- * Bytes that are not ASCII pass every test (they may be anything the fold
- * dropped).  A place that fails passes when a key at a place inside it
- * (which the scan skips) passes.  tests/test_fastpath.c compares the
- * windows' matches with the full analysis.
+ * A place that fails passes when a key at a place inside it (which the
+ * scan skips) passes.  tests/test_fastpath.c compares the windows'
+ * matches with the full analysis.
  */
 #define KR_ANY 1
 #define KR_SKIP 2
 #define KR_SHORT 4  /* a one-byte key */
 #define KR_SHORT2 8 /* a two-byte key */
+#define KR_SKIP2 16 /* a two-letter term whose key skips its e: "u" of eu */
 
-static int ascii_alnum(unsigned char c)
+/* Whether the term t[0..tl) (its key key[0..kl)) is one of KR_SHORT's (or, skipped 1, of KR_SKIP2's). */
+static int short_term(const char *t, size_t tl, const char *key, size_t kl, size_t skipped)
 {
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
-}
-
-/* Whether the term t[0..tl) (its key key[0..kl)) is one of KR_SHORT's. */
-static int short_term(const char *t, size_t tl, const char *key, size_t kl)
-{
-	if (tl > 2 || kl != tl || memcmp(t, key, tl) != 0 || t[0] == 'e')
+	if (tl > 2 || kl + skipped != tl || memcmp(t + skipped, key, kl) != 0 || t[skipped] == 'e')
 		return 0;
 	for (size_t i = 0; i < tl; i++)
 		if (!((t[i] >= 'a' && t[i] <= 'z') || (t[i] >= '0' && t[i] <= '9')))
@@ -743,10 +742,12 @@ static int keys_make(lupe_snip_keys **out, const lupe_qterms *qt, int words_only
 				break;
 			}
 			/* A prefix may begin any longer term: its places are all kept. */
-			k->rule[k->n] = list || !(skipped || short_term(p, tl, k->key[k->n], l)) ? KR_ANY
-					: skipped			       ? KR_SKIP
-					: l == 1			       ? KR_SHORT
-									       : KR_SHORT2;
+			if (list)
+				k->rule[k->n] = KR_ANY;
+			else if (short_term(p, tl, k->key[k->n], l, skipped))
+				k->rule[k->n] = skipped ? KR_SKIP2 : l == 1 ? KR_SHORT : KR_SHORT2;
+			else
+				k->rule[k->n] = skipped ? KR_SKIP : KR_ANY;
 			k->len[k->n++] = l;
 		}
 	}
@@ -908,6 +909,45 @@ static size_t word_start(const char *text, size_t i)
 	return i;
 }
 
+/* A folded byte of a letter or digit (ASCII, or ä, ö, ü, ß folded). */
+static int folded_alnum(unsigned char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
+}
+
+/*
+ * What the fold dropped between folded bytes q - 1 and q (0 < q < fo->n):
+ * 0 nothing, GAP_E only e's (after a, o or u), GAP_SIGN other text too (a
+ * hyphen, U+2010 and whitespace, an invisible character).
+ */
+#define GAP_E 1
+#define GAP_SIGN 2
+static int fold_gap(const unsigned char *t, size_t len, const folded *fo, size_t q)
+{
+	size_t c = at_of(fo, q - 1), e = c + 1, to = at_of(fo, q);
+	while (e < len && (t[e] & 0xC0) == 0x80)
+		e++;
+	if (to <= e)
+		return to == e ? 0 : GAP_SIGN; /* before e: a character folded to two bytes (ß) */
+	for (size_t k = e; k < to; k++)
+		if (t[k] != 'e' && t[k] != 'E')
+			return GAP_SIGN;
+	return GAP_E;
+}
+
+/*
+ * Whether a CamelCase cut may stand before the character of folded byte q
+ * (0 < q < fo->n): an upper-case letter after a lower-case one, in the
+ * text (a dropped e counts: OeNB; a character not in ASCII may be
+ * either).
+ */
+static int camel_cut(const unsigned char *t, const folded *fo, size_t q)
+{
+	size_t a = at_of(fo, q);
+	unsigned char x = a ? t[a - 1] : 0, y = t[a];
+	return ((x >= 'a' && x <= 'z') || x >= 0x80) && ((y >= 'A' && y <= 'Z') || y >= 0x80);
+}
+
 /*
  * Whether the compound cut short by the truncation hyphen at folded offset
  * hf of f may complete to a term of the keys.  The analyzer completes
@@ -929,7 +969,7 @@ static size_t word_start(const char *text, size_t i)
  * keys of the words alone (lupe_snippet_deep) find fewer places than the
  * query has terms, and the coordination's window shows the parts in it.
  */
-static int completion_may_match(const lupe_snip_keys *k, const char *text, const folded *fo, size_t hf)
+static int completion_may_match(const lupe_snip_keys *k, const char *text, size_t len, const folded *fo, size_t hf)
 {
 	const unsigned char *f = (const unsigned char *)fo->f;
 	size_t p0 = hf;
@@ -941,8 +981,7 @@ static int completion_may_match(const lupe_snip_keys *k, const char *text, const
 	}
 	for (size_t p = p0; p < hf; p++) {
 		if (p > p0) {
-			unsigned char b = (unsigned char)text[at_of(fo, p) - 1];
-			if (ascii_alnum(b) && b != 'e' && b != 'E')
+			if (folded_alnum(f[p - 1]) && f[p - 1] != 'e' && !fold_gap((const unsigned char *)text, len, fo, p))
 				continue; /* inside a segment: no group starts here */
 		}
 		for (size_t j = 0; j < k->n; j++) {
@@ -1013,35 +1052,27 @@ static int inner_gender_at(const char *text, size_t len, size_t at)
  */
 static int place_ok(const char *text, size_t len, const folded *fo, size_t i, unsigned rules)
 {
-	const unsigned char *t = (const unsigned char *)text;
-	if (rules & KR_ANY)
+	const unsigned char *t = (const unsigned char *)text, *f = (const unsigned char *)fo->f;
+	if ((rules & KR_ANY) || i == 0)
 		return 1;
-	size_t a = at_of(fo, i);
-	if (a == 0)
+	if ((rules & KR_SKIP) && (f[i - 1] == 'e' || fold_gap(t, len, fo, i)))
 		return 1;
-	unsigned char p = t[a - 1];
-	if ((rules & KR_SKIP) && (p == 'e' || p == 'E' || p == '-' || p >= 0x80))
-		return 1;
-	if ((rules & KR_SKIP) && is_space((char)p)) { /* joined across U+2010 and the whitespace after it */
-		size_t k = a - 1;
-		while (k > 0 && is_space(text[k - 1]))
-			k--;
-		if (hyphen_before(text, k))
+	/* A short term's token: a word, or a part after a hyphen or at a CamelCase cut. */
+	int start = !folded_alnum(f[i - 1]) || fold_gap(t, len, fo, i) == GAP_SIGN || camel_cut(t, fo, i);
+	if (rules & KR_SKIP2) {
+		/* From its e: the e's own start, or text the fold dropped (a hyphen, an e after a, o, u). */
+		size_t q = i + 1;
+		int from_e = fold_gap(t, len, fo, i) ||
+			     (f[i - 1] == 'e' && (i == 1 || !folded_alnum(f[i - 2]) ||
+						  fold_gap(t, len, fo, i - 1) == GAP_SIGN || camel_cut(t, fo, i - 1)));
+		if (from_e && (q == fo->n || !folded_alnum(f[q]) || fold_gap(t, len, fo, q) || camel_cut(t, fo, q)))
 			return 1;
 	}
-	for (size_t l = 1; l <= 2; l++) {
-		if (!(rules & (l == 1 ? KR_SHORT : KR_SHORT2)) || i + l > fo->n)
+	for (size_t l = 1; l <= 2 && start; l++) {
+		size_t q = i + l;
+		if (!(rules & (l == 1 ? KR_SHORT : KR_SHORT2)) || q > fo->n)
 			continue;
-		if (ascii_alnum(p) && !(p >= 'a' && p <= 'z' && t[a] >= 'A' && t[a] <= 'Z'))
-			continue; /* inside a word */
-		size_t c = at_of(fo, i + l - 1), b = c + 1;
-		while (b < len && (t[b] & 0xC0) == 0x80)
-			b++;
-		if (b >= len)
-			return 1;
-		unsigned char q = t[b];
-		if (!ascii_alnum(q) || q == 'e' || q == 'E' ||
-		    (q >= 'A' && q <= 'Z' && ((t[b - 1] >= 'a' && t[b - 1] <= 'z') || t[b - 1] >= 0x80)))
+		if (q == fo->n || !folded_alnum(f[q]) || fold_gap(t, len, fo, q) || camel_cut(t, fo, q))
 			return 1;
 	}
 	return 0;
@@ -1107,7 +1138,7 @@ static int find_windows(const char *text, size_t len, const lupe_snip_keys *keys
 			continue; /* a sign between words: no window */
 		/* A truncation hyphen needs its coordination: "Haus-, Hof- und Gartenarbeit". */
 		int hyphen = text[unk[i]] == '-';
-		if (hyphen && keys->all_terms && !completion_may_match(keys, text, &fo, unk_f[i]))
+		if (hyphen && keys->all_terms && !completion_may_match(keys, text, len, &fo, unk_f[i]))
 			continue;
 		size_t b = hyphen ? unk[i] + COORD_REACH : unk[i] + 1;
 		w[nw++] = (window){unk[i], b < len ? b : len};
