@@ -175,7 +175,7 @@ static inline void f_at(folded *fo, size_t n, size_t at)
 }
 
 /* The text offset of folded byte i (i < fo->n). */
-static size_t at_of(const folded *fo, size_t i)
+static size_t run_of(const folded *fo, size_t i)
 {
 	size_t lo = 0, hi = fo->nrun; /* the last run starting at or before i */
 	while (hi - lo > 1) {
@@ -185,7 +185,13 @@ static size_t at_of(const folded *fo, size_t i)
 		else
 			hi = mid;
 	}
-	return fo->runs[lo].t + (i - fo->runs[lo].f);
+	return lo;
+}
+
+static size_t at_of(const folded *fo, size_t i)
+{
+	size_t r = run_of(fo, i);
+	return fo->runs[r].t + (i - fo->runs[r].f);
 }
 
 static int f_put(folded *fo, char c, size_t at)
@@ -924,7 +930,10 @@ static int folded_alnum(unsigned char c)
 #define GAP_SIGN 2
 static int fold_gap(const unsigned char *t, size_t len, const folded *fo, size_t q)
 {
-	size_t c = at_of(fo, q - 1), e = c + 1, to = at_of(fo, q);
+	size_t r = run_of(fo, q);
+	if (fo->runs[r].f < q)
+		return 0; /* q - 1 in the same run: the byte before it in the text */
+	size_t c = fo->runs[r - 1].t + (q - 1 - fo->runs[r - 1].f), e = c + 1, to = fo->runs[r].t;
 	while (e < len && (t[e] & 0xC0) == 0x80)
 		e++;
 	if (to <= e)
