@@ -77,6 +77,8 @@ static const char *const cases[] = {
 	/* truncated compounds whose group starts after a sign, an e or not at a letter */
 	"Kinder- und Jugendhilfe, \xE2\x80\x99Haus- und Gartenarbeit, Erd- und Gasleitung, Gr\xC3\xBCn\xE2\x80\x8BHaus- "
 	"und Gartenarbeit, Ex-Kinder- und Jugendarbeit.",
+	/* the head of a completion in the coordination's last word, its e dropped there or in the term */
+	"Mais- und Kakaoernte, Kakao- und Weinernte, Bundes- und Landesliga, Kinder- und Zooaerzte.",
 	/* box drawing and shapes between words, as manual pages draw tables */
 	/* hyphen groups of plain words (tokenize.c, hyphen_chunk) and their neighbours */
 	"Social-Media-Strategie. (Pr\xC3\xA4sentations-Folie) \"Haus-\" Haus-\r\nund Haus-\fund Haus-\vund "
@@ -331,6 +333,48 @@ START_TEST(test_short_keys)
 }
 END_TEST
 
+/*
+ * A truncation hyphen is a window only when a key that begins with its
+ * modifier goes on with what the coordination's last word holds
+ * (snippet.c, coord_holds): each completed compound alone, in a body long
+ * enough for the prefilter to analyse windows, not the whole.
+ */
+START_TEST(test_completion_heads)
+{
+	static const char *const rows[] = {
+		"Haus- und Gartenarbeit, Bundes- und Landesliga, Kinder- und Jugendhilfe.",
+		"Mais- und Kakaoernte, Kakao- und Weinernte, Weizen- oder Kakaoernte, Kinder- und Zooaerzte.",
+		"Zier- und Speise\xEF\xAC\x81sche, Süß- und Salzwasser\xEF\xAC\x81sche.",
+	};
+	size_t before = n_hits;
+	for (size_t r = 0; r < sizeof rows / sizeof rows[0]; r++) {
+		lupe_buf t = {0};
+		for (int i = 0; i < 20; i++)
+			ck_assert_int_eq(lupe_buf_append(&t, "Ein Satz ohne das gesuchte Wort, nur Füllmaterial. ", 52), 0);
+		size_t at = t.len;
+		ck_assert_int_eq(lupe_buf_append(&t, rows[r], strlen(rows[r])), 0);
+		for (int i = 0; i < 20; i++)
+			ck_assert_int_eq(lupe_buf_append(&t, " Noch ein Satz ohne das gesuchte Wort.", 38), 0);
+		lupe_tokens toks = {0};
+		ck_assert_int_ge(lupe_analyze_into(an, &toks, t.p + at, strlen(rows[r]), 0), 0);
+		size_t completed = 0;
+		for (size_t i = 0; i < toks.n; i++) {
+			if (!(toks.v[i].flags & LUPE_TOKEN_COMPLETED))
+				continue;
+			lupe_qterms qt = {0};
+			qt_add(&qt, lupe_itok_term(&toks, &toks.v[i]), toks.v[i].term_len, 0);
+			same_snippet(t.p, t.len, &qt, 100);
+			lupe_qterms_free(&qt);
+			completed++;
+		}
+		ck_assert_uint_ge(completed, 2);
+		lupe_tokens_release(&toks);
+		lupe_buf_free(&t);
+	}
+	ck_assert_uint_ge(n_hits - before, 6);
+}
+END_TEST
+
 /* A body with more places than the limit is cut at the same word in both modes. */
 START_TEST(test_many_places)
 {
@@ -563,6 +607,7 @@ int main(void)
 	tcase_add_test(tc, test_block_edges);
 	tcase_add_test(tc, test_windows_found);
 	tcase_add_test(tc, test_short_keys);
+	tcase_add_test(tc, test_completion_heads);
 	tcase_add_test(tc, test_many_places);
 	tcase_add_test(tc, test_quiet_signs);
 	tcase_add_test(tc, test_window_cache);

@@ -978,7 +978,41 @@ static int camel_cut(const unsigned char *t, const folded *fo, size_t q)
  * keys of the words alone (lupe_snippet_deep) find fewer places than the
  * query has terms, and the coordination's window shows the parts in it.
  */
-static int completion_may_match(const lupe_snip_keys *k, const char *text, size_t len, const folded *fo, size_t hf)
+/*
+ * Whether the folded text of the coordination after the truncation hyphen
+ * at text offset hy (folded offset hf) holds r[0..rl): from hf to the end
+ * of the word at hy + COORD_REACH, the window's end.  A character the fold
+ * does not model there (UNK) may hold anything: yes.
+ */
+static int coord_holds(const char *text, size_t len, const folded *fo, size_t hf, size_t hy, const char *r, size_t rl)
+{
+	const unsigned char *f = (const unsigned char *)fo->f;
+	size_t end = fo->n;
+	if (hy + COORD_REACH < len) {
+		size_t lo = hf, hi = fo->n; /* the first folded byte at or after hy + COORD_REACH */
+		while (lo < hi) {
+			size_t mid = lo + (hi - lo) / 2;
+			if (at_of(fo, mid) < hy + COORD_REACH)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		end = lo;
+		while (end < fo->n && !is_space((char)f[end]))
+			end++;
+	}
+	for (size_t x = hf; x < end; x++)
+		if (f[x] == (unsigned char)UNK)
+			return 1;
+	for (size_t x = hf; x + rl <= end; x++)
+		if (f[x] == (unsigned char)r[0] && memcmp(f + x, r, rl) == 0)
+			return 1;
+	(void)text;
+	return 0;
+}
+
+static int completion_may_match(const lupe_snip_keys *k, const char *text, size_t len, const folded *fo, size_t hf,
+				size_t hy)
 {
 	const unsigned char *f = (const unsigned char *)fo->f;
 	size_t p0 = hf;
@@ -995,7 +1029,20 @@ static int completion_may_match(const lupe_snip_keys *k, const char *text, size_
 		}
 		for (size_t j = 0; j < k->n; j++) {
 			size_t l = k->len[j] < hf - p ? k->len[j] : hf - p;
-			if (memcmp(f + p, k->key[j], l) == 0)
+			if (memcmp(f + p, k->key[j], l) != 0)
+				continue;
+			if (l == k->len[j])
+				return 1; /* the key lies within the modifier */
+			/*
+			 * The rest of the key is the start of the head, which the
+			 * coordination's last word ends with (its leading e's may
+			 * have been dropped after the modifier's a, o, u).
+			 */
+			const char *r = k->key[j] + l;
+			size_t rl = k->len[j] - l;
+			while (rl && *r == 'e')
+				r++, rl--;
+			if (!rl || coord_holds(text, len, fo, hf, hy, r, rl))
 				return 1;
 		}
 	}
@@ -1147,7 +1194,7 @@ static int find_windows(const char *text, size_t len, const lupe_snip_keys *keys
 			continue; /* a sign between words: no window */
 		/* A truncation hyphen needs its coordination: "Haus-, Hof- und Gartenarbeit". */
 		int hyphen = text[unk[i]] == '-';
-		if (hyphen && keys->all_terms && !completion_may_match(keys, text, len, &fo, unk_f[i]))
+		if (hyphen && keys->all_terms && !completion_may_match(keys, text, len, &fo, unk_f[i], unk[i]))
 			continue;
 		size_t b = hyphen ? unk[i] + COORD_REACH : unk[i] + 1;
 		w[nw++] = (window){unk[i], b < len ? b : len};
