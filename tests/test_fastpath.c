@@ -62,6 +62,23 @@ static const char *const cases[] = {
 	"-",
 	"--- ... !!! ((( )))",
 	"Wort",
+	/*
+	 * Keys whose places are windows only where their term may stand
+	 * (snippet.c, KR_SHORT and KR_SKIP): one- and two-letter terms as
+	 * words, CamelCase and hyphen parts, ue for ü; terms whose key skips
+	 * their e's after e, a hyphen, U+2010 or a sign, not after a letter.
+	 */
+	"Im Jahr 973 n. Chr. lebte ein Geologe; n-Gramme, (n), n\xE2\x80\x90\n Gramm, nBook und Kindern.",
+	"Die MwSt. und die USt-IdNr., iPad und iOS; 10 Euro 2010, 10er-Pack und 1.10 Uhr; Ue, Oe und Tuer; OeNB, AeB.",
+	"Die EU, die Pro-EU-Parteien und die E-U; \xC3\xBC" "ber Europa, Fr\xC3\xBC" "hjahr, E\xE2\x80\x90\n U und Erst\xC2\xAD" "ausgabe.",
+	"Zuerst der Erste, der F\xC3\xBCrst und der Durst: Kakaoernte, Kakao-Ernte; erst recht, \xC3\xA9rst.",
+	/* a key inside a key's place: "as" in JavaScript hides "script" */
+	"JavaScript, TypeScript as well as AppleScript und Skript-Engine; Ausfall, Ast.",
+	/* truncated compounds whose group starts after a sign, an e or not at a letter */
+	"Kinder- und Jugendhilfe, \xE2\x80\x99Haus- und Gartenarbeit, Erd- und Gasleitung, Gr\xC3\xBCn\xE2\x80\x8BHaus- "
+	"und Gartenarbeit, Ex-Kinder- und Jugendarbeit.",
+	/* the head of a completion in the coordination's last word, its e dropped there or in the term */
+	"Mais- und Kakaoernte, Kakao- und Weinernte, Bundes- und Landesliga, Kinder- und Zooaerzte.",
 	/* box drawing and shapes between words, as manual pages draw tables */
 	/* hyphen groups of plain words (tokenize.c, hyphen_chunk) and their neighbours */
 	"Social-Media-Strategie. (Pr\xC3\xA4sentations-Folie) \"Haus-\" Haus-\r\nund Haus-\fund Haus-\vund "
@@ -201,6 +218,12 @@ START_TEST(test_table)
 	qt_add(&other, "hausarbeit", 10, 0);
 	qt_add(&other, "ernt", 4, 0);
 	qt_add(&other, "email", 5, 0);
+	/* short terms and skipped e's in every row (snippet.c, KR_SHORT, KR_SKIP) */
+	qt_add(&other, "n", 1, 0);
+	qt_add(&other, "eu", 2, 0);
+	qt_add(&other, "erst", 4, 0);
+	qt_add(&other, "as", 2, 0);
+	qt_add(&other, "script", 6, 0);
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
 		check_text(cases[i], strlen(cases[i]), &other);
 	lupe_qterms_free(&other);
@@ -269,6 +292,86 @@ START_TEST(test_windows_found)
 	lupe_buf_free(&t);
 	lupe_tokens_release(&toks);
 	lupe_qterms_free(&qt);
+}
+END_TEST
+
+/*
+ * Keys that stand in most words are windows only where their term may
+ * stand: the n of "n. Chr." in a body of words with n's, the "rst" of
+ * erst in Fürst and Durst, the "u" of EU in über and neuen.  (Six
+ * sentences: their places, which all count, stay below PLACES_MAX.)
+ */
+START_TEST(test_short_keys)
+{
+	lupe_buf t = {0};
+	for (int i = 0; i < 6; i++) {
+		const char *s = "Ein F\xC3\xBCrst mit Durst sprach \xC3\xBC" "ber einen neuen Plan, den keiner kannte. ";
+		ck_assert_int_eq(lupe_buf_append(&t, s, strlen(s)), 0);
+	}
+	const char *w = "Er lebte 973 n. Chr. als erster in der EU. ";
+	ck_assert_int_eq(lupe_buf_append(&t, w, strlen(w)), 0);
+	lupe_qterms qt = {0};
+	qt_add(&qt, "n", 1, 0);
+	qt_add(&qt, "erst", 4, 0);
+	qt_add(&qt, "eu", 2, 0);
+	lupe_tokens toks = {0};
+	lupe_snip_keys *keys;
+	ck_assert_int_eq(lupe_snip_keys_new(&keys, &qt), 0);
+	ck_assert_int_eq(lupe_analyze_near(an, &toks, t.p, t.len, keys, 0), 0);
+	lupe_snip_keys_free(keys);
+	/* The three words of the last sentence, not the 60 words with an n, rst or u before it. */
+	size_t found = 0;
+	for (size_t i = 0; i < toks.n; i++) {
+		ck_assert_uint_ge(toks.v[i].start, t.len - strlen(w));
+		found += lupe_qterms_match(&qt, lupe_itok_term(&toks, &toks.v[i]), toks.v[i].term_len);
+	}
+	ck_assert_uint_eq(found, 3);
+	same_snippet(t.p, t.len, &qt, 100);
+	lupe_tokens_release(&toks);
+	lupe_qterms_free(&qt);
+	lupe_buf_free(&t);
+}
+END_TEST
+
+/*
+ * A truncation hyphen is a window only when a key that begins with its
+ * modifier goes on with what the coordination's last word holds
+ * (snippet.c, coord_holds): each completed compound alone, in a body long
+ * enough for the prefilter to analyse windows, not the whole.
+ */
+START_TEST(test_completion_heads)
+{
+	static const char *const rows[] = {
+		"Haus- und Gartenarbeit, Bundes- und Landesliga, Kinder- und Jugendhilfe.",
+		"Mais- und Kakaoernte, Kakao- und Weinernte, Weizen- oder Kakaoernte, Kinder- und Zooaerzte.",
+		"Zier- und Speise\xEF\xAC\x81sche, Süß- und Salzwasser\xEF\xAC\x81sche.",
+	};
+	size_t before = n_hits;
+	for (size_t r = 0; r < sizeof rows / sizeof rows[0]; r++) {
+		lupe_buf t = {0};
+		for (int i = 0; i < 20; i++)
+			ck_assert_int_eq(lupe_buf_append(&t, "Ein Satz ohne das gesuchte Wort, nur Füllmaterial. ", 52), 0);
+		size_t at = t.len;
+		ck_assert_int_eq(lupe_buf_append(&t, rows[r], strlen(rows[r])), 0);
+		for (int i = 0; i < 20; i++)
+			ck_assert_int_eq(lupe_buf_append(&t, " Noch ein Satz ohne das gesuchte Wort.", 38), 0);
+		lupe_tokens toks = {0};
+		ck_assert_int_ge(lupe_analyze_into(an, &toks, t.p + at, strlen(rows[r]), 0), 0);
+		size_t completed = 0;
+		for (size_t i = 0; i < toks.n; i++) {
+			if (!(toks.v[i].flags & LUPE_TOKEN_COMPLETED))
+				continue;
+			lupe_qterms qt = {0};
+			qt_add(&qt, lupe_itok_term(&toks, &toks.v[i]), toks.v[i].term_len, 0);
+			same_snippet(t.p, t.len, &qt, 100);
+			lupe_qterms_free(&qt);
+			completed++;
+		}
+		ck_assert_uint_ge(completed, 2);
+		lupe_tokens_release(&toks);
+		lupe_buf_free(&t);
+	}
+	ck_assert_uint_ge(n_hits - before, 6);
 }
 END_TEST
 
@@ -503,6 +606,8 @@ int main(void)
 	tcase_add_test(tc, test_table);
 	tcase_add_test(tc, test_block_edges);
 	tcase_add_test(tc, test_windows_found);
+	tcase_add_test(tc, test_short_keys);
+	tcase_add_test(tc, test_completion_heads);
 	tcase_add_test(tc, test_many_places);
 	tcase_add_test(tc, test_quiet_signs);
 	tcase_add_test(tc, test_window_cache);

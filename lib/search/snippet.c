@@ -175,7 +175,7 @@ static inline void f_at(folded *fo, size_t n, size_t at)
 }
 
 /* The text offset of folded byte i (i < fo->n). */
-static size_t at_of(const folded *fo, size_t i)
+static size_t run_of(const folded *fo, size_t i)
 {
 	size_t lo = 0, hi = fo->nrun; /* the last run starting at or before i */
 	while (hi - lo > 1) {
@@ -185,7 +185,13 @@ static size_t at_of(const folded *fo, size_t i)
 		else
 			hi = mid;
 	}
-	return fo->runs[lo].t + (i - fo->runs[lo].f);
+	return lo;
+}
+
+static size_t at_of(const folded *fo, size_t i)
+{
+	size_t r = run_of(fo, i);
+	return fo->runs[r].t + (i - fo->runs[r].f);
 }
 
 static int f_put(folded *fo, char c, size_t at)
@@ -501,7 +507,7 @@ static int windows_sorted(const window *w, size_t n)
  * character the fold does not model.  Written to key (cap bytes); returns
  * its length, 0 when it has none.
  */
-static size_t term_key(const char *term, size_t len, char *key, size_t cap)
+static size_t term_key(const char *term, size_t len, char *key, size_t cap, size_t *skipped)
 {
 	uint32_t unk[1];
 	run runs[KEY_MAX];
@@ -517,6 +523,7 @@ static size_t term_key(const char *term, size_t len, char *key, size_t cap)
 	size_t s = 0;
 	while (s < fo.n && key[s] == 'e')
 		s++;
+	*skipped = s;
 	size_t k = 0;
 	while (s + k < fo.n && key[s + k] != UNK)
 		k++;
@@ -525,6 +532,56 @@ static size_t term_key(const char *term, size_t len, char *key, size_t cap)
 }
 
 #define WC_SLOTS 2048 /* the window cache's slots (below) */
+
+/*
+ * Which places of a key are windows.  A key is found wherever its bytes
+ * stand in the folded text, also inside words that cannot give its term:
+ * the key "n" of "n. Chr." stands in nearly every word, "rst" (erst, its
+ * e skipped) in Fürst and Durst.  Every place still counts (PLACES_MAX,
+ * the cut, the next place after the key: all as before), but a place is a
+ * window only when a token with the key's term may stand there:
+ *
+ *  - KR_SKIP, a term whose leading e's the key skips: its token begins
+ *    with those e's, so the folded byte before the key is an e, or the
+ *    fold dropped text there (the e's after a, o or u, a hyphen, U+2010
+ *    and whitespace, an invisible character); not "Fürst" for erst, not
+ *    "über" for EU.
+ *  - KR_SHORT (KR_SHORT2), a term of one (two) ASCII letters or digits,
+ *    not beginning with e, whose key is the term: Snowball removes no
+ *    ending within a word's first three letters, the person bases of
+ *    lupe_de_prestem and lupe_de_degender have four or more, and compound
+ *    parts three or more (decompound.c, MIN_SHORT_MOD, MIN_HEAD), so the
+ *    token is the term itself, a word or a CamelCase or hyphen part of its
+ *    own: at both ends of the key, the folded byte beside it is no letter
+ *    or digit, or the fold dropped text there, or a CamelCase cut may
+ *    stand there.  Not the n in "eines" or "können".
+ *  - KR_SKIP2, a two-letter term of KR_SHORT's kind but for its first
+ *    letter, an e the key skips ("u" of eu, "n" of en): as KR_SHORT's,
+ *    with the token's start at the e before the key (or at a place where
+ *    the fold dropped text: passes); not the "u" of neu.
+ *  - KR_ANY: every place (the other terms, and prefixes, which may begin
+ *    any longer term).
+ *
+ * A place that fails passes when a key at a place inside it (which the
+ * scan skips) passes.  tests/test_fastpath.c compares the windows'
+ * matches with the full analysis.
+ */
+#define KR_ANY 1
+#define KR_SKIP 2
+#define KR_SHORT 4  /* a one-byte key */
+#define KR_SHORT2 8 /* a two-byte key */
+#define KR_SKIP2 16 /* a two-letter term whose key skips its e: "u" of eu */
+
+/* Whether the term t[0..tl) (its key key[0..kl)) is one of KR_SHORT's (or, skipped 1, of KR_SKIP2's). */
+static int short_term(const char *t, size_t tl, const char *key, size_t kl, size_t skipped)
+{
+	if (tl > 2 || kl + skipped != tl || memcmp(t + skipped, key, kl) != 0 || t[skipped] == 'e')
+		return 0;
+	for (size_t i = 0; i < tl; i++)
+		if (!((t[i] >= 'a' && t[i] <= 'z') || (t[i] >= '0' && t[i] <= '9')))
+			return 0;
+	return 1;
+}
 
 /*
  * A query's keys, ready for the scan: chained by a hash of their first two
@@ -537,9 +594,10 @@ struct lupe_snip_keys {
 	int all_terms;              /* the keys of all the query's terms, not only its words' own */
 	size_t n;
 	size_t len[KEYS_MAX];
+	uint8_t rule[KEYS_MAX];     /* the test of a key's places (KR_*, below) */
 	char key[KEYS_MAX][KEY_MAX];
 	uint16_t head[KEY_BUCKETS], next[KEYS_MAX];
-	uint8_t one[256];           /* one-byte keys by their byte */
+	uint8_t one[256];           /* one-byte keys by their byte: the KR_ bits of their terms, 0 when none */
 	uint8_t pair[65536 / 8];    /* a bit per first two bytes of a key */
 	/*
 	 * The distinct first two bytes of the keys, each repeated 16 times, for
@@ -683,18 +741,26 @@ static int keys_make(lupe_snip_keys **out, const lupe_qterms *qt, int words_only
 		for (size_t i = 0; i < cnt; i++, p += strlen(p) + 1) {
 			if (words_only && !list && qt->n_groups && i < LUPE_QTERMS_MAX && qt->info[i].kind != LUPE_QT_WORD)
 				continue;
-			size_t l = k->n < KEYS_MAX ? term_key(p, strlen(p), k->key[k->n], KEY_MAX) : 0;
+			size_t skipped = 0, tl = strlen(p);
+			size_t l = k->n < KEYS_MAX ? term_key(p, tl, k->key[k->n], KEY_MAX, &skipped) : 0;
 			if (!l) { /* too many terms, or one that does not fold */
 				k->usable = 0;
 				break;
 			}
+			/* A prefix may begin any longer term: its places are all kept. */
+			if (list)
+				k->rule[k->n] = KR_ANY;
+			else if (short_term(p, tl, k->key[k->n], l, skipped))
+				k->rule[k->n] = skipped ? KR_SKIP2 : l == 1 ? KR_SHORT : KR_SHORT2;
+			else
+				k->rule[k->n] = skipped ? KR_SKIP : KR_ANY;
 			k->len[k->n++] = l;
 		}
 	}
 	for (size_t i = 0; i < k->n; i++) {
 		unsigned c0 = (unsigned char)k->key[i][0];
 		if (k->len[i] == 1) {
-			k->one[c0] = 1;
+			k->one[c0] |= k->rule[i];
 			for (unsigned c1 = 0; c1 < 256; c1++) /* any pair starting with it */
 				k->pair[(c0 << 8 | c1) >> 3] |= (uint8_t)(1u << (c1 & 7));
 			continue;
@@ -744,16 +810,24 @@ static inline int has_pair(const lupe_snip_keys *k, unsigned c0, unsigned c1)
 	return (k->pair[(c0 << 8 | c1) >> 3] >> (c1 & 7)) & 1;
 }
 
-/* The length of the longest key at f[i..n), 0 when none. */
-static size_t key_at(const lupe_snip_keys *k, const unsigned char *f, size_t i, size_t n)
+/*
+ * The length of the longest key at f[i..n), 0 when none; *rules gets the
+ * KR_ bits of the keys found there (of all of them, not only the longest).
+ */
+static size_t key_at(const lupe_snip_keys *k, const unsigned char *f, size_t i, size_t n, unsigned *rules)
 {
 	unsigned c0 = f[i], c1 = i + 1 < n ? f[i + 1] : 0;
+	*rules = 0;
 	if (!has_pair(k, c0, c1))
 		return 0;
-	size_t best = k->one[c0];
+	size_t best = k->one[c0] ? 1 : 0;
+	*rules = k->one[c0];
 	for (unsigned j = k->head[bucket((unsigned char)c0, (unsigned char)c1)]; j; j = k->next[j - 1])
-		if (k->len[j - 1] > best && k->len[j - 1] <= n - i && memcmp(f + i, k->key[j - 1], k->len[j - 1]) == 0)
-			best = k->len[j - 1];
+		if (k->len[j - 1] <= n - i && memcmp(f + i, k->key[j - 1], k->len[j - 1]) == 0) {
+			*rules |= k->rule[j - 1];
+			if (k->len[j - 1] > best)
+				best = k->len[j - 1];
+		}
 	return best;
 }
 
@@ -841,6 +915,48 @@ static size_t word_start(const char *text, size_t i)
 	return i;
 }
 
+/* A folded byte of a letter or digit (ASCII, or ä, ö, ü, ß folded). */
+static int folded_alnum(unsigned char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
+}
+
+/*
+ * What the fold dropped between folded bytes q - 1 and q (0 < q < fo->n):
+ * 0 nothing, GAP_E only e's (after a, o or u), GAP_SIGN other text too (a
+ * hyphen, U+2010 and whitespace, an invisible character).
+ */
+#define GAP_E 1
+#define GAP_SIGN 2
+static int fold_gap(const unsigned char *t, size_t len, const folded *fo, size_t q)
+{
+	size_t r = run_of(fo, q);
+	if (fo->runs[r].f < q)
+		return 0; /* q - 1 in the same run: the byte before it in the text */
+	size_t c = fo->runs[r - 1].t + (q - 1 - fo->runs[r - 1].f), e = c + 1, to = fo->runs[r].t;
+	while (e < len && (t[e] & 0xC0) == 0x80)
+		e++;
+	if (to <= e)
+		return to == e ? 0 : GAP_SIGN; /* before e: a character folded to two bytes (ß) */
+	for (size_t k = e; k < to; k++)
+		if (t[k] != 'e' && t[k] != 'E')
+			return GAP_SIGN;
+	return GAP_E;
+}
+
+/*
+ * Whether a CamelCase cut may stand before the character of folded byte q
+ * (0 < q < fo->n): an upper-case letter after a lower-case one, in the
+ * text (a dropped e counts: OeNB; a character not in ASCII may be
+ * either).
+ */
+static int camel_cut(const unsigned char *t, const folded *fo, size_t q)
+{
+	size_t a = at_of(fo, q);
+	unsigned char x = a ? t[a - 1] : 0, y = t[a];
+	return ((x >= 'a' && x <= 'z') || x >= 0x80) && ((y >= 'A' && y <= 'Z') || y >= 0x80);
+}
+
 /*
  * Whether the compound cut short by the truncation hyphen at folded offset
  * hf of f may complete to a term of the keys.  The analyzer completes
@@ -848,18 +964,57 @@ static size_t word_start(const char *text, size_t i)
  * that ends at the hyphen, all in the hyphen's whitespace-separated word)
  * and the head of the coordination's last word.  The completed term begins
  * with the modifier, so folded, its key begins with the modifier's folded
- * text from one of its places on, up to the hyphen (or lies within it).
- * Where the word holds a character that may stand for other letters (UNK)
- * or may be part of an address (ASCII signs: "www.a.de-"), the answer is
- * yes.
+ * text from the group's start on, up to the hyphen (or lies within it).
+ * A group starts at the word's start, or after a character that is not an
+ * ASCII letter or digit (a hyphen the fold drops, a sign, a character not
+ * in ASCII) or after an e (the e's its key skips): the key is compared
+ * at those places only, not after every letter ("Kinder- und" is no
+ * place for the key "rst" of erst).  Where the word holds a character
+ * that may stand for other letters (UNK) or may be part of an address
+ * (ASCII signs: "www.a.de-"), the answer is yes.
  *
  * Only the keys of all the query's terms may skip a coordination: every
  * other token of it that the query holds is then a place of its own.  The
  * keys of the words alone (lupe_snippet_deep) find fewer places than the
  * query has terms, and the coordination's window shows the parts in it.
  */
-static int completion_may_match(const lupe_snip_keys *k, const unsigned char *f, size_t hf)
+/*
+ * Whether the folded text of the coordination after the truncation hyphen
+ * at text offset hy (folded offset hf) holds r[0..rl): from hf to the end
+ * of the word at hy + COORD_REACH, the window's end.  A character the fold
+ * does not model there (UNK) may hold anything: yes.
+ */
+static int coord_holds(const char *text, size_t len, const folded *fo, size_t hf, size_t hy, const char *r, size_t rl)
 {
+	const unsigned char *f = (const unsigned char *)fo->f;
+	size_t end = fo->n;
+	if (hy + COORD_REACH < len) {
+		size_t lo = hf, hi = fo->n; /* the first folded byte at or after hy + COORD_REACH */
+		while (lo < hi) {
+			size_t mid = lo + (hi - lo) / 2;
+			if (at_of(fo, mid) < hy + COORD_REACH)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		end = lo;
+		while (end < fo->n && !is_space((char)f[end]))
+			end++;
+	}
+	for (size_t x = hf; x < end; x++)
+		if (f[x] == (unsigned char)UNK)
+			return 1;
+	for (size_t x = hf; x + rl <= end; x++)
+		if (f[x] == (unsigned char)r[0] && memcmp(f + x, r, rl) == 0)
+			return 1;
+	(void)text;
+	return 0;
+}
+
+static int completion_may_match(const lupe_snip_keys *k, const char *text, size_t len, const folded *fo, size_t hf,
+				size_t hy)
+{
+	const unsigned char *f = (const unsigned char *)fo->f;
 	size_t p0 = hf;
 	while (p0 > 0 && !is_space((char)f[p0 - 1])) {
 		unsigned char c = f[p0 - 1];
@@ -867,12 +1022,30 @@ static int completion_may_match(const lupe_snip_keys *k, const unsigned char *f,
 			return 1;
 		p0--;
 	}
-	for (size_t p = p0; p < hf; p++)
+	for (size_t p = p0; p < hf; p++) {
+		if (p > p0) {
+			if (folded_alnum(f[p - 1]) && f[p - 1] != 'e' && !fold_gap((const unsigned char *)text, len, fo, p))
+				continue; /* inside a segment: no group starts here */
+		}
 		for (size_t j = 0; j < k->n; j++) {
 			size_t l = k->len[j] < hf - p ? k->len[j] : hf - p;
-			if (memcmp(f + p, k->key[j], l) == 0)
+			if (memcmp(f + p, k->key[j], l) != 0)
+				continue;
+			if (l == k->len[j])
+				return 1; /* the key lies within the modifier */
+			/*
+			 * The rest of the key is the start of the head, which the
+			 * coordination's last word ends with (its leading e's may
+			 * have been dropped after the modifier's a, o, u).
+			 */
+			const char *r = k->key[j] + l;
+			size_t rl = k->len[j] - l;
+			while (rl && *r == 'e')
+				r++, rl--;
+			if (!rl || coord_holds(text, len, fo, hf, hy, r, rl))
 				return 1;
 		}
+	}
 	return 0;
 }
 
@@ -929,6 +1102,39 @@ static int inner_gender_at(const char *text, size_t len, size_t at)
 }
 
 /*
+ * Whether the place of keys at folded offset i of fo (the fold of
+ * text[0..len)), with the KR_ bits `rules`, may hold a token of one of
+ * their terms (see KR_ANY).
+ */
+static int place_ok(const char *text, size_t len, const folded *fo, size_t i, unsigned rules)
+{
+	const unsigned char *t = (const unsigned char *)text, *f = (const unsigned char *)fo->f;
+	if ((rules & KR_ANY) || i == 0)
+		return 1;
+	if ((rules & KR_SKIP) && (f[i - 1] == 'e' || fold_gap(t, len, fo, i)))
+		return 1;
+	/* A short term's token: a word, or a part after a hyphen or at a CamelCase cut. */
+	int start = !folded_alnum(f[i - 1]) || fold_gap(t, len, fo, i) == GAP_SIGN || camel_cut(t, fo, i);
+	if (rules & KR_SKIP2) {
+		/* From its e: the e's own start, or text the fold dropped (a hyphen, an e after a, o, u). */
+		size_t q = i + 1;
+		int from_e = fold_gap(t, len, fo, i) ||
+			     (f[i - 1] == 'e' && (i == 1 || !folded_alnum(f[i - 2]) ||
+						  fold_gap(t, len, fo, i - 1) == GAP_SIGN || camel_cut(t, fo, i - 1)));
+		if (from_e && (q == fo->n || !folded_alnum(f[q]) || fold_gap(t, len, fo, q) || camel_cut(t, fo, q)))
+			return 1;
+	}
+	for (size_t l = 1; l <= 2 && start; l++) {
+		size_t q = i + l;
+		if (!(rules & (l == 1 ? KR_SHORT : KR_SHORT2)) || q > fo->n)
+			continue;
+		if (q == fo->n || !folded_alnum(f[q]) || fold_gap(t, len, fo, q) || camel_cut(t, fo, q))
+			return 1;
+	}
+	return 0;
+}
+
+/*
  * The windows of text[0..len) to analyse for the query of `keys`: 1 with
  * *out and *n set, 0 when the prefilter cannot help (analyse
  * text[0..*cut) whole), -1 out of memory.  A body with more than
@@ -942,7 +1148,7 @@ static int find_windows(const char *text, size_t len, const lupe_snip_keys *keys
 {
 	folded fo = {0};
 	uint32_t unk[PLACES_MAX + 1], unk_f[PLACES_MAX + 1];
-	size_t n_unk = 0, nw = 0, nw_unk = 0, cap = 0;
+	size_t n_unk = 0, nw = 0, cap = 0, nplaces = 0;
 	window *w = NULL;
 	int rc = 0;
 
@@ -988,7 +1194,7 @@ static int find_windows(const char *text, size_t len, const lupe_snip_keys *keys
 			continue; /* a sign between words: no window */
 		/* A truncation hyphen needs its coordination: "Haus-, Hof- und Gartenarbeit". */
 		int hyphen = text[unk[i]] == '-';
-		if (hyphen && keys->all_terms && !completion_may_match(keys, f, unk_f[i]))
+		if (hyphen && keys->all_terms && !completion_may_match(keys, text, len, &fo, unk_f[i], unk[i]))
 			continue;
 		size_t b = hyphen ? unk[i] + COORD_REACH : unk[i] + 1;
 		w[nw++] = (window){unk[i], b < len ? b : len};
@@ -1017,29 +1223,40 @@ static int find_windows(const char *text, size_t len, const lupe_snip_keys *keys
 		}
 		gender++;
 	}
-	nw_unk = nw;
 	/* One pass over the folded text. */
 	place_scan ps = {SIZE_MAX, 0};
 	for (size_t i = next_place(keys, f, fo.n, 0, &ps); i < fo.n; i = next_place(keys, f, fo.n, i, &ps)) {
-		size_t klen = key_at(keys, f, i, fo.n);
+		unsigned rules;
+		size_t klen = key_at(keys, f, i, fo.n, &rules);
 		if (!klen) {
 			i++;
 			continue;
 		}
-		if (nw - nw_unk == max_places) {
+		if (nplaces == max_places) {
 			size_t c = word_start(text, at_of(&fo, i));
 			if (c < *cut)
 				*cut = c;
 			break;
 		}
+		nplaces++;
 		size_t e = i + klen;
-		if (push_window(&w, &nw, &cap, (window){at_of(&fo, i), e < fo.n ? at_of(&fo, e) : len}) < 0) {
+		/*
+		 * The scan goes on after the key, over the places inside it: a
+		 * key that may stand at one of them keeps the window (CamelCase:
+		 * the key "as" of "JavaScript" hides "script").
+		 */
+		int ok = place_ok(text, len, &fo, i, rules);
+		for (size_t j = i + 1; j < e && !ok; j++) {
+			unsigned r;
+			ok = key_at(keys, f, j, fo.n, &r) && place_ok(text, len, &fo, j, r);
+		}
+		if (ok && push_window(&w, &nw, &cap, (window){at_of(&fo, i), e < fo.n ? at_of(&fo, e) : len}) < 0) {
 			rc = -1;
 			goto done;
 		}
 		i = e; /* the next place starts after this key */
 	}
-	*places = nw - nw_unk;
+	*places = nplaces;
 	/* Whole words, before the cut, then merged. */
 	size_t kept = 0;
 	for (size_t i = 0; i < nw; i++) {
