@@ -474,10 +474,29 @@ static int cut_holds(const char *w, char *why, size_t whyn)
 	return 1;
 }
 
+/* What lupe_typo_cuts must not take for an ending (the pruning rests on it): word, letter, cut or not. */
+static const struct {
+	const char *word;
+	size_t at;
+	int cut;
+} cut_not_rows[] = {
+	{"abstimmunk", 7, 0}, /* "unk" */
+	{"kodierunb", 6, 0},  /* "unb" */
+	{"wissenschaft", 10, 0},
+	{"kodierungen", 6, 1}, /* "ungen" */
+	{"lehrerinnen", 4, 1}, /* "erinnen" */
+};
+
 START_TEST(test_cuts_hold)
 {
 	char why[256];
 	ck_assert_uint_lt(lupe_typo_cut_nodes(), 8192);
+	for (size_t r = 0; r < sizeof cut_not_rows / sizeof *cut_not_rows; r++) {
+		const char *w = cut_not_rows[r].word;
+		int got = (int)(lupe_typo_cuts(w, strlen(w)) >> cut_not_rows[r].at & 1);
+		ck_assert_msg(got == cut_not_rows[r].cut, "%s cut at %zu: %d, want %d", w, cut_not_rows[r].at, got,
+			      cut_not_rows[r].cut);
+	}
 	for (size_t r = 0; r < sizeof cut_rows / sizeof *cut_rows; r++) {
 		size_t tl;
 		const char *t = lupe_analyzer_stem_folded(db->an, cut_rows[r].word, strlen(cut_rows[r].word), &tl);

@@ -362,6 +362,7 @@ static struct {
 	uint16_t kid, next;
 } cut_trie[CUT_NODES];
 static size_t cut_nodes;
+static int cut_full; /* the table did not hold them all: every cut taken possible (no pruning by it) */
 static pthread_once_t cut_once = PTHREAD_ONCE_INIT;
 
 static void cut_add(const char *s)
@@ -372,8 +373,10 @@ static void cut_add(const char *s)
 		while (c && cut_trie[c].ch != s[k])
 			c = cut_trie[c].next;
 		if (!c) {
-			if (cut_nodes == CUT_NODES)
-				abort(); /* not reached: the table is fixed (test_cuts_hold counts its nodes) */
+			if (cut_nodes == CUT_NODES) {
+				cut_full = 1; /* not reached: the endings are fixed (test_cuts_hold counts the nodes) */
+				return;
+			}
 			c = cut_nodes++;
 			cut_trie[c].ch = s[k];
 			cut_trie[c].next = cut_trie[node].kid;
@@ -403,24 +406,6 @@ size_t lupe_typo_cut_nodes(void)
 	return cut_nodes;
 }
 
-uint64_t lupe_typo_cuts(const char *v, size_t n)
-{
-	pthread_once(&cut_once, cut_build);
-	uint64_t mask = n < 64 ? (uint64_t)1 << n : 0;
-	size_t node = 0;
-	for (size_t k = n; k-- > 0 && n < 64;) {
-		size_t c = cut_trie[node].kid;
-		while (c && cut_trie[c].ch != v[k])
-			c = cut_trie[c].next;
-		if (!c)
-			break;
-		node = c;
-		if (cut_trie[node].end)
-			mask |= (uint64_t)1 << k;
-	}
-	return mask;
-}
-
 /* cut_trie's child of node for byte ch, or -1. */
 static int cut_child(int node, unsigned char ch)
 {
@@ -430,6 +415,27 @@ static int cut_child(int node, unsigned char ch)
 		if ((unsigned char)cut_trie[c].ch == ch)
 			return (int)c;
 	return -1;
+}
+
+/* Every cut of letters j <= n possible: what a full table answers. */
+static uint64_t cuts_all(size_t n)
+{
+	return n < 63 ? ((uint64_t)1 << (n + 1)) - 1 : ~(uint64_t)0;
+}
+
+uint64_t lupe_typo_cuts(const char *v, size_t n)
+{
+	pthread_once(&cut_once, cut_build);
+	if (n >= 64)
+		return 0;
+	if (cut_full)
+		return cuts_all(n);
+	uint64_t mask = (uint64_t)1 << n;
+	int node = 0;
+	for (size_t k = n; k-- > 0 && (node = cut_child(node, (unsigned char)v[k])) >= 0;)
+		if (cut_trie[node].end)
+			mask |= (uint64_t)1 << k;
+	return mask;
 }
 
 /* The byte of the word's letter k, 0 for a letter of more than one byte. */
@@ -466,17 +472,13 @@ static uint64_t variant_cuts(const prune *pr, size_t i, unsigned char c, int mod
 	uint64_t mask;
 	int node;
 	size_t k; /* the variant's next letter to read, going down; it is the word's letter k (below) */
+	if (cut_full)
+		return cuts_all(pr->nc + 1);
 	switch (mode) {
-	case 0: /* the word's letters i.. are the variant's i + 1.. */
-		mask = pr->wcuts >> i << i << 1;
-		node = cut_child(pr->cstate[i], c);
-		if (node >= 0 && cut_trie[node].end)
-			mask |= (uint64_t)1 << i;
-		k = i;
-		break;
+	case 0: /* the word's letters i.. (inserted) or i + 1.. (replaced) are the variant's i + 1.. */
 	case 1:
-		mask = pr->wcuts >> (i + 1) << (i + 1);
-		node = cut_child(pr->cstate[i + 1], c);
+		mask = pr->wcuts >> (i + (size_t)mode) << (i + 1);
+		node = cut_child(pr->cstate[i + (size_t)mode], c);
 		if (node >= 0 && cut_trie[node].end)
 			mask |= (uint64_t)1 << i;
 		k = i;
@@ -624,8 +626,9 @@ static void prune_deep(prune *pr, lx_db *db)
 			for (unsigned c = pass ? own + 1 : 'a'; c <= 'z' && (pass || c < own); c++) {
 				size_t first = d.n;
 				for (int drop = 0; drop <= (i < pr->nc); drop++) {
+					/* (no cut before the edit leaves a term, deep_reach says: prune_keeps is next[] alone) */
 					size_t j = deep_reach(pr, i, (unsigned char)c, drop);
-					if (j <= i + 1 || !prune_keeps(pr, i, (unsigned char)c, drop))
+					if (j <= i + 1 || !(pr->next[i][c >> 5] & (1u << (c & 31))))
 						continue; /* nothing to ask past the edit, or never made */
 					size_t at = keys.len, from = i + (size_t)drop, to = from + (j - i - 1);
 					if (lupe_buf_append(&keys, pr->m, pr->mlen[i]) < 0 ||
