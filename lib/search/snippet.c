@@ -958,33 +958,12 @@ static int camel_cut(const unsigned char *t, const folded *fo, size_t q)
 }
 
 /*
- * Whether the compound cut short by the truncation hyphen at folded offset
- * hf of f may complete to a term of the keys.  The analyzer completes
- * "Haus- und Gartenarbeit" to hausarbeit: the modifier (the hyphen group
- * that ends at the hyphen, all in the hyphen's whitespace-separated word)
- * and the head of the coordination's last word.  The completed term begins
- * with the modifier, so folded, its key begins with the modifier's folded
- * text from the group's start on, up to the hyphen (or lies within it).
- * A group starts at the word's start, or after a character that is not an
- * ASCII letter or digit (a hyphen the fold drops, a sign, a character not
- * in ASCII) or after an e (the e's its key skips): the key is compared
- * at those places only, not after every letter ("Kinder- und" is no
- * place for the key "rst" of erst).  Where the word holds a character
- * that may stand for other letters (UNK) or may be part of an address
- * (ASCII signs: "www.a.de-"), the answer is yes.
- *
- * Only the keys of all the query's terms may skip a coordination: every
- * other token of it that the query holds is then a place of its own.  The
- * keys of the words alone (lupe_snippet_deep) find fewer places than the
- * query has terms, and the coordination's window shows the parts in it.
- */
-/*
  * Whether the folded text of the coordination after the truncation hyphen
  * at text offset hy (folded offset hf) holds r[0..rl): from hf to the end
  * of the word at hy + COORD_REACH, the window's end.  A character the fold
  * does not model there (UNK) may hold anything: yes.
  */
-static int coord_holds(const char *text, size_t len, const folded *fo, size_t hf, size_t hy, const char *r, size_t rl)
+static int coord_holds(size_t len, const folded *fo, size_t hf, size_t hy, const char *r, size_t rl)
 {
 	const unsigned char *f = (const unsigned char *)fo->f;
 	size_t end = fo->n;
@@ -1007,10 +986,30 @@ static int coord_holds(const char *text, size_t len, const folded *fo, size_t hf
 	for (size_t x = hf; x + rl <= end; x++)
 		if (f[x] == (unsigned char)r[0] && memcmp(f + x, r, rl) == 0)
 			return 1;
-	(void)text;
 	return 0;
 }
 
+/*
+ * Whether the compound cut short by the truncation hyphen at folded offset
+ * hf of f may complete to a term of the keys.  The analyzer completes
+ * "Haus- und Gartenarbeit" to hausarbeit: the modifier (the hyphen group
+ * that ends at the hyphen, all in the hyphen's whitespace-separated word)
+ * and the head of the coordination's last word.  The completed term begins
+ * with the modifier, so folded, its key begins with the modifier's folded
+ * text from the group's start on, up to the hyphen (or lies within it).
+ * A group starts at the word's start, or after a character that is not an
+ * ASCII letter or digit (a hyphen the fold drops, a sign, a character not
+ * in ASCII) or after an e (the e's its key skips): the key is compared
+ * at those places only, not after every letter ("Kinder- und" is no
+ * place for the key "rst" of erst).  Where the word holds a character
+ * that may stand for other letters (UNK) or may be part of an address
+ * (ASCII signs: "www.a.de-"), the answer is yes.
+ *
+ * Only the keys of all the query's terms may skip a coordination: every
+ * other token of it that the query holds is then a place of its own.  The
+ * keys of the words alone (lupe_snippet_deep) find fewer places than the
+ * query has terms, and the coordination's window shows the parts in it.
+ */
 static int completion_may_match(const lupe_snip_keys *k, const char *text, size_t len, const folded *fo, size_t hf,
 				size_t hy)
 {
@@ -1042,7 +1041,7 @@ static int completion_may_match(const lupe_snip_keys *k, const char *text, size_
 			size_t rl = k->len[j] - l;
 			while (rl && *r == 'e')
 				r++, rl--;
-			if (!rl || coord_holds(text, len, fo, hf, hy, r, rl))
+			if (!rl || coord_holds(len, fo, hf, hy, r, rl))
 				return 1;
 		}
 	}
