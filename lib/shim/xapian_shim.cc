@@ -1894,6 +1894,24 @@ bool has_remote(const lx_db *db)
 	return false;
 }
 
+// The hits' data, read in docid order: the docdata table's keys are the
+// docids, so neighbours share the blocks Xapian keeps from the last read
+// (read in rank order, the 300 first short queries' 3,000 hits took 4,412
+// block reads of docdata; in docid order 3,659).  The docids come from the
+// match, so Xapian need not check they exist (DOC_ASSUME_VALID: without
+// it each read looks the document's length up in the postlist table).
+void read_data_in_order(const Xapian::Database &rd, const std::vector<Xapian::docid> &ids,
+			std::vector<std::string> &data)
+{
+	std::vector<size_t> order(ids.size());
+	for (size_t i = 0; i < order.size(); i++)
+		order[i] = i;
+	std::sort(order.begin(), order.end(), [&](size_t a, size_t b) { return ids[a] < ids[b]; });
+	data.resize(ids.size());
+	for (size_t i : order)
+		data[i] = rd.get_document(ids[i], Xapian::DOC_ASSUME_VALID).get_data();
+}
+
 // Run the enquire and copy what the C side needs out of the MSet, so that
 // a later commit by a writer cannot change data under the caller.
 // weighted: every document the query matches has a weighted part (not
@@ -1968,8 +1986,6 @@ void run(Xapian::Enquire &enq, lx_db *db, size_t offset, size_t limit, const lx_
 	bool apart = !db->writable && lx_remote(db);
 	for (auto it = ms.begin(); it != ms.end(); ++it) {
 		m->weights.push_back(it.get_weight());
-		if (!apart)
-			m->data.push_back(it.get_document().get_data());
 		m->docids.push_back(*it);
 		if (p->explain) {
 			std::string e;
@@ -1985,6 +2001,8 @@ void run(Xapian::Enquire &enq, lx_db *db, size_t offset, size_t limit, const lx_
 	}
 	if (apart)
 		lx_shards_read_data(db, m->docids, m->data);
+	else
+		read_data_in_order(db->rd, m->docids, m->data);
 	// Read in this attempt, on this revision (with_retry reopens before the next).
 	m->cacheable = !db->writable && db->shards.empty();
 	m->generation = db->generation;
