@@ -255,7 +255,7 @@ static int quiet(void *ctx, size_t from, size_t to)
 	return r;
 }
 
-static int fill_hit(lupe_db *db, const lx_mset *ms, size_t i, size_t rank, const lupe_qterms *qt,
+static int fill_hit(lupe_db *db, lx_mset *ms, size_t i, size_t rank, const lupe_qterms *qt,
 		    lupe_snip_keys *keys, lupe_zones **zs, size_t snippet_bytes, unsigned flags, lupe_hit *h)
 {
 	lupe_record rec;
@@ -266,6 +266,12 @@ static int fill_hit(lupe_db *db, const lx_mset *ms, size_t i, size_t rank, const
 	int prc = 0;
 	if (!keyed || !lupe_rcache_get(db->records, gen, docid, &rec)) {
 		const char *data = lx_mset_data(ms, i, &dlen);
+		if (!data) { /* held when the match ran (have_record), since put out of the cache */
+			int rrc = lx_mset_read_data(db->x, ms, i, &db->err);
+			if (rrc != LUPE_OK)
+				return rrc;
+			data = lx_mset_data(ms, i, &dlen);
+		}
 		db->rec.len = 0; /* more after the parse: the record was unpacked */
 		prc = lupe_record_parse(data, dlen, &db->rec, &rec);
 		if (prc == 0 && keyed && db->rec.len)
@@ -493,8 +499,18 @@ static int facet_slot(const char *field)
 	return -1;
 }
 
+/* lx_params.have_record: the hit's record is in the handle's cache (and now its most recently used). */
+static int have_record(void *ctx, uint64_t gen, uint32_t docid)
+{
+	lupe_db *db = ctx;
+	lupe_record rec;
+	return lupe_rcache_get(db->records, gen, docid, &rec);
+}
+
 static int make_params(lupe_db *db, const lupe_search_options *opts, lx_params *p)
 {
+	p->have_record = have_record;
+	p->have_ctx = db;
 	p->k1 = LUPE_BM25_K1;
 	p->b = LUPE_BM25_B;
 	p->sort = opts->sort;

@@ -11,6 +11,7 @@
 #include "fixture.h"
 #include "db.h"
 #include "search/record_cache.h"
+#include "shim/shim.h"
 
 static char *dbpath;
 
@@ -89,6 +90,117 @@ START_TEST(test_writer_sees_its_own_replacement)
 }
 END_TEST
 
+/* lx_params.have_record saying every record is held; counts its calls in *ctx. */
+static int hold_all(void *ctx, uint64_t gen, uint32_t docid)
+{
+	(void)gen;
+	(void)docid;
+	++*(int *)ctx;
+	return 1;
+}
+
+/*
+ * A hit whose record the caller holds is not read (lx_mset_data: NULL),
+ * and lx_mset_read_data reads it as the search would have: the same bytes.
+ * A writer's hits are always read (its replacements keep their docids).
+ */
+START_TEST(test_held_records_not_read)
+{
+	lupe_db *wr = fx_open_write(dbpath), *rd = NULL;
+	ck_assert_ptr_nonnull(wr);
+	ck_assert_int_eq(fx_add(wr, "a", "Eins", "Der Apfelkuchen, erste Fassung."), LUPE_OK);
+	ck_assert_int_eq(fx_add(wr, "b", "Zwei", "Der Apfelkuchen, zweite Fassung."), LUPE_OK);
+	ck_assert_int_eq(fx_add(wr, "c", "Drei", "Der Apfelkuchen, dritte Fassung."), LUPE_OK);
+	ck_assert_int_eq(lupe_commit(wr), LUPE_OK);
+	ck_assert_int_eq(lupe_open(&rd, dbpath, NULL, NULL, 0), LUPE_OK);
+	lx_query *q = lx_q_matchall();
+	ck_assert_ptr_nonnull(q);
+	lx_params p = {0};
+	p.k1 = 1.2;
+	p.b = 0.75;
+	lupe_err err = {0};
+	lx_mset *all = NULL, *held = NULL, *w = NULL;
+	ck_assert_int_eq(lx_search(rd->x, q, 0, 10, &p, &all, &err), LUPE_OK);
+	int calls = 0;
+	p.have_record = hold_all;
+	p.have_ctx = &calls;
+	ck_assert_int_eq(lx_search(rd->x, q, 0, 10, &p, &held, &err), LUPE_OK);
+	ck_assert_uint_eq(lx_mset_size(held), 3);
+	ck_assert_int_eq(calls, 3);
+	for (size_t i = 0; i < 3; i++) {
+		size_t n, m;
+		ck_assert_ptr_null(lx_mset_data(held, i, &n));
+		ck_assert_uint_eq(n, 0);
+		ck_assert_int_eq(lx_mset_read_data(rd->x, held, i, &err), LUPE_OK);
+		const char *d = lx_mset_data(held, i, &n), *e = lx_mset_data(all, i, &m);
+		ck_assert_ptr_nonnull(d);
+		ck_assert_uint_gt(n, 0);
+		ck_assert_uint_eq(n, m);
+		ck_assert_int_eq(memcmp(d, e, n), 0);
+	}
+	calls = 0;
+	ck_assert_int_eq(lx_search(wr->x, q, 0, 10, &p, &w, &err), LUPE_OK);
+	ck_assert_int_eq(calls, 0);
+	for (size_t i = 0; i < lx_mset_size(w); i++) {
+		size_t n;
+		ck_assert_ptr_nonnull(lx_mset_data(w, i, &n));
+	}
+	lx_mset_free(all);
+	lx_mset_free(held);
+	lx_mset_free(w);
+	lx_q_free(q);
+	lupe_close(rd);
+	lupe_close(wr);
+}
+END_TEST
+
+/*
+ * A record held when the match ran but put out of the cache before its
+ * hit is shown (the hits before it put their own records in) is read
+ * then: 100 hits, the cache keeps 64, so the third search holds ranks
+ * 37-100 and its first 36 hits push them out again.  Every search shows
+ * the same hits, titles and snippets.
+ */
+START_TEST(test_held_record_put_out_is_read)
+{
+	lupe_db *wr = fx_open_write(dbpath), *rd = NULL;
+	ck_assert_ptr_nonnull(wr);
+	char id[16], title[32], text[2048];
+	for (int d = 0; d < 100; d++) {
+		snprintf(id, sizeof id, "d%03d", d);
+		snprintf(title, sizeof title, "Kuchen %03d", d);
+		/* Long enough to be stored packed: only unpacked records are kept. */
+		size_t n = (size_t)snprintf(text, sizeof text, "Der Apfelkuchen Nummer %03d. ", d);
+		for (int i = 0; i < d % 7 + 20; i++)
+			n += (size_t)snprintf(text + n, sizeof text - n, "Mehl und Butter, Schritt %d. ", i);
+		ck_assert_int_eq(fx_add(wr, id, title, text), LUPE_OK);
+	}
+	ck_assert_int_eq(lupe_commit(wr), LUPE_OK);
+	ck_assert_int_eq(lupe_open(&rd, dbpath, NULL, NULL, 0), LUPE_OK);
+	lupe_search_options o = LUPE_SEARCH_OPTIONS_INIT;
+	o.limit = 100;
+	lupe_results *first = NULL;
+	ck_assert_int_eq(lupe_search(rd, &first, "Apfelkuchen", 11, &o), LUPE_OK);
+	ck_assert_uint_eq(lupe_results_count(first), 100);
+	for (int round = 0; round < 3; round++) {
+		lupe_results *r = NULL;
+		ck_assert_int_eq(lupe_search(rd, &r, "Apfelkuchen", 11, &o), LUPE_OK);
+		ck_assert_uint_eq(lupe_results_count(r), 100);
+		for (size_t i = 0; i < 100; i++) {
+			const lupe_hit *a = lupe_results_hit(first, i), *b = lupe_results_hit(r, i);
+			ck_assert_str_eq(a->id, b->id);
+			ck_assert_str_eq(a->title, b->title);
+			ck_assert_str_eq(a->snippet, b->snippet);
+		}
+		lupe_results_free(r);
+	}
+	ck_assert_uint_eq(lupe_rcache_count(rd->records, NULL), LUPE_RCACHE_ENTRIES);
+	lupe_results_free(first);
+	lupe_close(rd);
+	lupe_close(wr);
+}
+END_TEST
+
 /* A record whose text is `len` bytes of buf, starting with `head`. */
 static lupe_record fake(char *buf, size_t len, const char *head)
 {
@@ -146,6 +258,8 @@ int main(void)
 	tcase_add_test(tc, test_reader_sees_each_commit);
 	tcase_add_test(tc, test_writer_sees_its_own_replacement);
 	tcase_add_test(tc, test_bounds_and_generations);
+	tcase_add_test(tc, test_held_records_not_read);
+	tcase_add_test(tc, test_held_record_put_out_is_read);
 	suite_add_tcase(s, tc);
 	return fx_run(s, CK_FORK_GETENV);
 }

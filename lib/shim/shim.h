@@ -268,6 +268,14 @@ typedef struct {
 	uint64_t deadline_ns;
 	unsigned budget_ms;      /* the budget it came from, for the message */
 	int reopened;            /* reader: the caller ran lx_reopen just before: search that revision */
+	/*
+	 * Local reader: whether the caller holds the record of docid as read
+	 * in generation (lx_mset_record_key's), so that the hit's stored data
+	 * need not be read: 1 leaves it unread (lx_mset_data gives NULL).
+	 * NULL: every hit's data are read.
+	 */
+	int (*have_record)(void *ctx, uint64_t generation, uint32_t docid);
+	void *have_ctx;
 } lx_params;
 
 /*
@@ -291,7 +299,14 @@ uint64_t lx_mset_estimate(const lx_mset *m, int *exact);
 /* The bounds of the total the estimate lies between (equal when exact). */
 void lx_mset_bounds(const lx_mset *m, uint64_t *lower, uint64_t *upper);
 double lx_mset_weight(const lx_mset *m, size_t i);
+/* The i-th hit's stored data; NULL when it was left unread (lx_params.have_record). */
 const char *lx_mset_data(const lx_mset *m, size_t i, size_t *len);
+/*
+ * Read the i-th hit's data now, when lx_mset_data gives NULL: m is a
+ * result of lx_search(db, ...) with db not reopened since.  LUPE_OK (the
+ * data are then in m) or an error.
+ */
+int lx_mset_read_data(lx_db *db, lx_mset *m, size_t i, lupe_err *err);
 /*
  * What identifies the i-th hit's stored data for a cache of what is read
  * from it: 1 with *docid and *generation set when m was read by a local

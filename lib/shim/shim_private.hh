@@ -205,6 +205,9 @@ struct lx_mset {
 	bool partial = false;         // some shard did not answer
 	// lx_mset_record_key: the data were read by a local reader in this generation.
 	bool cacheable = false;
+	// unread[i]: the caller holds hit i's record (lx_params.have_record), so
+	// its data were not read; lx_mset_read_data reads them if it must.
+	std::vector<char> unread;
 	uint64_t generation = 0;
 	// The query's terms and their document frequencies, as the match read them.
 	std::vector<std::pair<std::string, uint64_t>> termfreqs;

@@ -1900,12 +1900,15 @@ bool has_remote(const lx_db *db)
 // block reads of docdata; in docid order 3,659).  The docids come from the
 // match, so Xapian need not check they exist (DOC_ASSUME_VALID: without
 // it each read looks the document's length up in the postlist table).
+// Hits marked in skip (when not empty) are left unread.
 void read_data_in_order(const Xapian::Database &rd, const std::vector<Xapian::docid> &ids,
-			std::vector<std::string> &data)
+			std::vector<std::string> &data, const std::vector<char> &skip)
 {
-	std::vector<size_t> order(ids.size());
-	for (size_t i = 0; i < order.size(); i++)
-		order[i] = i;
+	std::vector<size_t> order;
+	order.reserve(ids.size());
+	for (size_t i = 0; i < ids.size(); i++)
+		if (skip.empty() || !skip[i])
+			order.push_back(i);
 	std::sort(order.begin(), order.end(), [&](size_t a, size_t b) { return ids[a] < ids[b]; });
 	data.resize(ids.size());
 	for (size_t i : order)
@@ -1999,13 +2002,19 @@ void run(Xapian::Enquire &enq, lx_db *db, size_t offset, size_t limit, const lx_
 			m->explain.push_back(e);
 		}
 	}
-	if (apart)
-		lx_shards_read_data(db, m->docids, m->data);
-	else
-		read_data_in_order(db->rd, m->docids, m->data);
 	// Read in this attempt, on this revision (with_retry reopens before the next).
 	m->cacheable = !db->writable && db->shards.empty();
 	m->generation = db->generation;
+	if (apart) {
+		lx_shards_read_data(db, m->docids, m->data);
+	} else {
+		// The records the caller holds (a live picker's next keystroke
+		// meets most of the last one's hits) are not read again.
+		m->unread.assign(m->cacheable && p->have_record ? m->docids.size() : 0, 0);
+		for (size_t i = 0; i < m->unread.size(); i++)
+			m->unread[i] = p->have_record(p->have_ctx, m->generation, m->docids[i]) == 1;
+		read_data_in_order(db->rd, m->docids, m->data, m->unread);
+	}
 	m->facets.assign(32, {});
 	size_t k = 0;
 	for (unsigned slot = 0; slot < 32; slot++) {
@@ -2158,8 +2167,24 @@ double lx_mset_weight(const lx_mset *m, size_t i)
 
 const char *lx_mset_data(const lx_mset *m, size_t i, size_t *len)
 {
+	*len = 0;
+	if (i < m->unread.size() && m->unread[i])
+		return nullptr;
 	*len = m->data[i].size();
 	return m->data[i].data();
+}
+
+int lx_mset_read_data(lx_db *db, lx_mset *m, size_t i, lupe_err *err)
+{
+	if (i >= m->docids.size() || i >= m->unread.size())
+		return lupe_err_set(err, LUPE_EINVAL, "search: no hit %zu to read", i);
+	try {
+		m->data[i] = db->rd.get_document(m->docids[i], Xapian::DOC_ASSUME_VALID).get_data();
+		m->unread[i] = 0;
+		return LUPE_OK;
+	} catch (...) {
+		return lx_map_error(err, "search: reading a hit's record");
+	}
 }
 
 int lx_mset_has_term(lx_db *db, const lx_mset *m, size_t i, const char *term, size_t len)
