@@ -391,6 +391,77 @@ START_TEST(test_local_reader)
 }
 END_TEST
 
+/*
+ * A local reader's term frequencies (lx_termfreq, lx_termfreq_sure), which
+ * it keeps for the revision read (looked up before, or from a kept list):
+ * equal to the writer's after every commit the reader reopens on, never
+ * an older revision's, whether they come from Xapian, from what it kept
+ * of earlier look-ups, or from the list of their prefix.  Rows: a term
+ * and its frequency after each of the three commits.
+ */
+static const struct {
+	const char *term;
+	uint64_t freq[3];
+} kept_rows[] = {
+	{"gewitt", {0, 1, 2}},
+	{"gebirg", {1, 2, 2}},
+	{"gewerkschaft", {1, 1, 1}},
+	{"geysir", {0, 0, 1}},
+};
+
+START_TEST(test_local_termfreq_kept)
+{
+	char *dir = fx_tmpdir();
+	char path[4200], msg[256];
+	snprintf(path, sizeof path, "%s/idx", dir);
+	lupe_db *w = fx_open_write(path), *r = NULL;
+	ck_assert_ptr_nonnull(w);
+	const char *docs[3] = {"Gewerkschaft Gebirge", "Gewitter Gebirge", "Gewitter Geysir"};
+	const char *ids[3] = {"a", "b", "c"};
+	lupe_err err;
+	for (int round = 0; round < 3; round++) {
+		ck_assert_int_eq(fx_add(w, ids[round], "Titel", docs[round]), LUPE_OK);
+		ck_assert_int_eq(lupe_commit(w), LUPE_OK);
+		if (round == 0) {
+			lupe_open_options o = LUPE_OPEN_OPTIONS_INIT;
+			ck_assert_int_eq(lupe_open(&r, path, &o, msg, sizeof msg), LUPE_OK);
+		} else {
+			ck_assert_int_eq(lx_reopen(r->x, &err), LUPE_OK);
+		}
+		/*
+		 * Each row asked (pass 0), then kept (1), then by a reader opened
+		 * now that keeps the list of "ge" (2): its answers come from the list.
+		 */
+		lupe_db *fresh = NULL;
+		for (int pass = 0; pass < 3; pass++) {
+			if (pass == 2) {
+				lupe_open_options o = LUPE_OPEN_OPTIONS_INIT;
+				ck_assert_int_eq(lupe_open(&fresh, path, &o, msg, sizeof msg), LUPE_OK);
+				fx_text l = list_of(fresh, "ge");
+				free(l.p);
+			}
+			lupe_db *rd = pass == 2 ? fresh : r;
+			for (size_t i = 0; i < sizeof kept_rows / sizeof kept_rows[0]; i++) {
+				const char *t = kept_rows[i].term;
+				uint64_t want = kept_rows[i].freq[round], fw = 99, fr = 99;
+				ck_assert_int_eq(lx_termfreq_sure(w->x, t, strlen(t), &fw), LUPE_OK);
+				ck_assert_msg(fw == want, "round %d: the writer has %s %llu times, not %llu", round, t,
+					      (unsigned long long)fw, (unsigned long long)want);
+				ck_assert_int_eq(lx_termfreq_sure(rd->x, t, strlen(t), &fr), LUPE_OK);
+				ck_assert_msg(fr == want, "round %d pass %d: the reader says %s %llu times, not %llu", round,
+					      pass, t, (unsigned long long)fr, (unsigned long long)want);
+				ck_assert_uint_eq(lx_termfreq(rd->x, t, strlen(t)), want);
+			}
+		}
+		lupe_close(fresh);
+	}
+	lupe_close(r);
+	lupe_close(w);
+	fx_rmrf(dir);
+	free(dir);
+}
+END_TEST
+
 /* Whole values. Row: bytes, length, what the list is ("" damaged). */
 static const struct {
 	const char *v;
@@ -522,6 +593,7 @@ int main(void)
 	tcase_add_test(tc, test_whole_chunks);
 	tcase_add_test(tc, test_whole_far_over);
 	tcase_add_test(tc, test_local_reader);
+	tcase_add_test(tc, test_local_termfreq_kept);
 	suite_add_tcase(s, tc);
 	return fx_run(s, CK_FORK_GETENV);
 }
