@@ -14,6 +14,7 @@
 #include "fixture.h"
 #include "query/build.h"
 #include "query/typo.h"
+#include "shim/shim.h"
 
 static char *dir;
 static lupe_db *db;
@@ -387,6 +388,87 @@ START_TEST(test_prune)
 }
 END_TEST
 
+/* lx_allterms' callback: collects the distinct two-byte beginnings of the terms ("ab\0cd\0..."). */
+static int p2_cb(void *ctx, const char *t, size_t n, lx_term_here *at)
+{
+	(void)at;
+	lupe_buf *b = ctx;
+	if (n < LX_LIST_PREFIX || (unsigned char)t[0] < 'a' || (unsigned char)t[0] > 'z')
+		return 0;
+	if (b->len >= LX_LIST_PREFIX + 1 && memcmp(b->p + b->len - LX_LIST_PREFIX - 1, t, LX_LIST_PREFIX) == 0)
+		return 0;
+	return lupe_buf_append(b, t, LX_LIST_PREFIX) < 0 || lupe_buf_putc(b, '\0') < 0 ? -1 : 0;
+}
+
+static int none_cb(void *ctx, const char *t, size_t n, lx_term_here *at)
+{
+	(void)ctx, (void)t, (void)n, (void)at;
+	return 0;
+}
+
+/* A row's corrections as "term term ..." and the variants stemmed, through the reader rd. */
+static size_t prune_run(lupe_db *rd, size_t row, char *out, size_t cap)
+{
+	const char *form = prune_rows[row].form;
+	size_t tl;
+	const char *t = lupe_analyzer_stem_folded(rd->an, form, strlen(form), &tl);
+	ck_assert_ptr_nonnull(t);
+	char term[64];
+	ck_assert_uint_lt(tl, sizeof term);
+	memcpy(term, t, tl);
+	lupe_typo_memo *memo;
+	ck_assert_int_eq(lupe_typo_memo_new(&memo), 0);
+	int budget = LUPE_TYPO_BUDGET;
+	lupe_typo_cand c[LUPE_TYPO_ALTS];
+	int n = lupe_typo_corrections(rd->x, rd->an, memo, form, strlen(form), term, tl, 0, &budget, NULL, c,
+				      LUPE_TYPO_ALTS);
+	out[0] = '\0';
+	for (int k = 0; k < n && k < LUPE_TYPO_ALTS; k++) {
+		size_t l = strlen(out);
+		snprintf(out + l, cap - l, "%s%s", k ? " " : "", c[k].c.term);
+	}
+	size_t made = lupe_typo_memo_variants(memo);
+	lupe_typo_memo_free(memo);
+	return made;
+}
+
+/*
+ * A reader answers prune_deep's beginnings from the term lists it keeps
+ * (lx_terms_start_known) and walks the index for the others: with every
+ * two-byte prefix's list kept, each row stems the same variants and gets
+ * the same corrections as a reader that keeps none (and walks for all).
+ */
+START_TEST(test_prune_kept_lists)
+{
+	char path[4200], msg[256], cold[512], warm[512];
+	snprintf(path, sizeof path, "%s/db", dir);
+	lupe_db *walks = NULL, *keeps = NULL;
+	lupe_open_options o = LUPE_OPEN_OPTIONS_INIT;
+	ck_assert_int_eq(lupe_open(&walks, path, &o, msg, sizeof msg), LUPE_OK);
+	ck_assert_int_eq(lupe_open(&keeps, path, &o, msg, sizeof msg), LUPE_OK);
+	lupe_buf p2s = {0};
+	lupe_err err;
+	ck_assert_int_eq(lx_allterms(keeps->x, "", 0, p2_cb, &p2s, &err), LUPE_OK);
+	size_t lists = 0;
+	for (size_t i = 0; i < p2s.len; i += LX_LIST_PREFIX + 1, lists++)
+		ck_assert_int_eq(lx_allterms(keeps->x, p2s.p + i, LX_LIST_PREFIX, none_cb, NULL, &err), LUPE_OK);
+	ck_assert_uint_gt(lists, 20);
+	ck_assert_int_eq(lx_terms_start_known(keeps->x, "bahnho", 6), 1);
+	ck_assert_int_eq(lx_terms_start_known(keeps->x, "bahnhx", 6), 0);
+	ck_assert_int_eq(lx_terms_start_known(walks->x, "bahnho", 6), -1);
+	for (size_t r = 0; r < sizeof prune_rows / sizeof prune_rows[0]; r++) {
+		size_t a = prune_run(walks, r, cold, sizeof cold), b = prune_run(keeps, r, warm, sizeof warm);
+		ck_assert_msg(strstr(cold, prune_rows[r].want) != NULL, "row %zu: %s lacks %s", r, cold, prune_rows[r].want);
+		ck_assert_msg(strcmp(cold, warm) == 0, "row %zu %s: corrections \"%s\" walking, \"%s\" from the lists", r,
+			      prune_rows[r].form, cold, warm);
+		ck_assert_msg(a == b, "row %zu %s: %zu variants walking, %zu from the lists", r, prune_rows[r].form, a, b);
+	}
+	lupe_buf_free(&p2s);
+	lupe_close(walks);
+	lupe_close(keeps);
+}
+END_TEST
+
 /*
  * The endings typo.c takes the stemmer to cut (lupe_typo_cuts) hold every
  * cut it makes: for each word (folded, ä ö ü compared as a o u; words
@@ -665,6 +747,7 @@ int main(void)
 	tcase_add_test(tc, test_budget);
 	tcase_add_test(tc, test_variant_in_word_list);
 	tcase_add_loop_test(tc, test_prune, 0, (int)(sizeof prune_rows / sizeof prune_rows[0]));
+	tcase_add_test(tc, test_prune_kept_lists);
 	tcase_add_test(tc, test_cuts_hold);
 	tcase_add_test(tc, test_bad_input);
 	tcase_add_test(tc, test_fresh_after_commit);

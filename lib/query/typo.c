@@ -675,6 +675,21 @@ static void prune_deep(prune *pr, lx_db *db)
 				deep_mark(pr, &d.v[e]);
 		goto done;
 	}
+	/*
+	 * A local reader's kept lists answer too (no read of the index): the
+	 * walk asks only for the others.  Its seeks are block reads where the
+	 * keys lie apart (an edit at the first letters: a region of the index
+	 * each), 3.3 us each on the benchmark machine.
+	 */
+	size_t left = 0;
+	for (size_t e = 0; e < d.n; e++) {
+		int known = lx_terms_start_known(db, d.v[e].p, d.v[e].len);
+		if (known == 0)
+			deep_mark(pr, &d.v[e]);
+		else if (known < 0)
+			d.v[left++] = d.v[e];
+	}
+	d.n = left;
 	for (size_t e = 1; e < d.n; e++)
 		if (deep_cmp(&d.v[e - 1], &d.v[e]) > 0) { /* not so after all: sorted (the walk needs the order) */
 			qsort(d.v, d.n, sizeof *d.v, deep_cmp);

@@ -432,10 +432,11 @@ int lx_lexicon_whole_get(lx_db *db, const char *p2, lx_lex_cb cb, void *ctx);
 int lx_lexicon_whole_decode(const void *chunk, size_t len, const char *stamp, const char *p2, lx_lex_cb cb,
 			    void *ctx);
 /*
- * Whether a term of a remote reader starts with key[0..len): 1 yes, 0 no,
- * -1 when the reader cannot tell without an exchange (it keeps no list of
- * the key's first LX_LIST_PREFIX bytes for the revision read), and for any
- * other handle.  What it answers is of the revision the reader reads.
+ * Whether a term of a reader (remote, or local on one index) starts with
+ * key[0..len): 1 yes, 0 no, -1 when the reader cannot tell without an
+ * exchange or a read of the index (it keeps no list of the key's first
+ * LX_LIST_PREFIX bytes for the revision read), and for any other handle.
+ * What it answers is of the revision the reader reads.
  */
 int lx_terms_start_known(lx_db *db, const char *key, size_t len);
 #ifdef __cplusplus

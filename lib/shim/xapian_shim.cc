@@ -2613,10 +2613,11 @@ extern "C" int lx_mset_hit_has_any_term(lx_db *db, const lx_mset *m, size_t i, c
 
 int lx_terms_start_known(lx_db *db, const char *key, size_t len)
 {
-	// Only what a remote reader holds for this generation: the list of the
-	// key's prefix it keeps, or the shards' lexicon keys that say no shard
-	// holds a term of that prefix (lex_lacks).  No exchange, no decoding.
-	if (db->writable || !lx_remote(db) || len < kListPrefix)
+	// Only what a reader holds for this generation: the list of the key's
+	// prefix it keeps, or (remote) the shards' lexicon keys that say no
+	// shard holds a term of that prefix (lex_lacks).  No exchange, no read
+	// of the index, no decoding.
+	if (db->writable || (!lx_remote(db) && !db->shards.empty()) || len < kListPrefix)
 		return -1;
 	try {
 		std::string k(key, len);
