@@ -470,6 +470,58 @@ START_TEST(test_prune_kept_lists)
 END_TEST
 
 /*
+ * lx_terms_start: a local reader reads the lists it lacks only after
+ * enough words in the revision it reads (none before: a one-shot search
+ * walks), answers from them as the index holds its terms, counts again
+ * from a new revision and never answers from an older one's lists.  The
+ * prune rows through such a reader: the same corrections and variants as
+ * through one that walks.
+ */
+START_TEST(test_terms_start_reads_lists)
+{
+	char path[4200], msg[256], cold[512], warm[512];
+	snprintf(path, sizeof path, "%s/db", dir);
+	lupe_db *walks = NULL, *reads = NULL;
+	lupe_open_options o = LUPE_OPEN_OPTIONS_INIT;
+	ck_assert_int_eq(lupe_open(&walks, path, &o, msg, sizeof msg), LUPE_OK);
+	ck_assert_int_eq(lupe_open(&reads, path, &o, msg, sizeof msg), LUPE_OK);
+	ck_assert_int_eq(lx_terms_start(reads->x, "bahnho", 6), -1);
+	int words = 0;
+	while (lx_terms_start(reads->x, "bahnho", 6) < 0) {
+		ck_assert_int_lt(words, 64);
+		lx_terms_start_word(reads->x);
+		words++;
+	}
+	ck_assert_int_gt(words, 1);
+	ck_assert_int_eq(lx_terms_start(reads->x, "bahnho", 6), 1);
+	ck_assert_int_eq(lx_terms_start(reads->x, "bahnhx", 6), 0);
+	ck_assert_int_eq(lx_terms_start(reads->x, "xylo", 4), 0);
+	for (size_t r = 0; r < sizeof prune_rows / sizeof prune_rows[0]; r++) {
+		size_t a = prune_run(walks, r, cold, sizeof cold), b = prune_run(reads, r, warm, sizeof warm);
+		ck_assert_msg(strcmp(cold, warm) == 0, "row %zu %s: corrections \"%s\" walking, \"%s\" from the lists", r,
+			      prune_rows[r].form, cold, warm);
+		ck_assert_msg(a == b, "row %zu %s: %zu variants walking, %zu from the lists", r, prune_rows[r].form, a, b);
+	}
+	/* A commit: the new revision's terms, once the reader has counted its words again. */
+	ck_assert_int_eq(fx_add(db, "xyl", NULL, "Das Xylophon klingt."), LUPE_OK);
+	ck_assert_int_eq(lupe_commit(db), LUPE_OK);
+	lupe_err err;
+	ck_assert_int_eq(lx_reopen(reads->x, &err), LUPE_OK);
+	ck_assert_int_eq(lx_terms_start(reads->x, "xylo", 4), -1);
+	lx_terms_start_word(reads->x);
+	ck_assert_int_eq(lx_terms_start(reads->x, "xylo", 4), -1); /* one word of the new revision: not yet */
+	for (int w = 1; w < words; w++)
+		lx_terms_start_word(reads->x);
+	ck_assert_int_eq(lx_terms_start(reads->x, "xylo", 4), 1);
+	ck_assert_int_eq(lx_terms_start(reads->x, "bahnho", 6), 1);
+	ck_assert_int_eq(lupe_delete(db, "xyl"), LUPE_OK);
+	ck_assert_int_eq(lupe_commit(db), LUPE_OK);
+	lupe_close(walks);
+	lupe_close(reads);
+}
+END_TEST
+
+/*
  * The endings typo.c takes the stemmer to cut (lupe_typo_cuts) hold every
  * cut it makes: for each word (folded, ä ö ü compared as a o u; words
  * with ß or other letters left out) the term is a beginning of the word,
@@ -748,6 +800,7 @@ int main(void)
 	tcase_add_test(tc, test_variant_in_word_list);
 	tcase_add_loop_test(tc, test_prune, 0, (int)(sizeof prune_rows / sizeof prune_rows[0]));
 	tcase_add_test(tc, test_prune_kept_lists);
+	tcase_add_test(tc, test_terms_start_reads_lists);
 	tcase_add_test(tc, test_cuts_hold);
 	tcase_add_test(tc, test_bad_input);
 	tcase_add_test(tc, test_fresh_after_commit);

@@ -169,6 +169,11 @@ struct lx_db {
 	uint64_t lex_keys_generation = 0;
 	bool lex_keys_ok = false;
 	unsigned lex_batches = 0;
+	// A local reader's words whose far beginnings lx_terms_start asked in
+	// generation deep_generation: from kDeepDecodeAfter on, it decodes and
+	// keeps the lists that answer them (xapian_shim.cc).
+	unsigned deep_words = 0;
+	uint64_t deep_generation = 0;
 	// Declared after the shards, so destroyed before them: its threads end
 	// before the shards they used go.
 	std::unique_ptr<lx_pool, lx_pool_free_t> pool;
