@@ -684,9 +684,7 @@ static void prune_deep(prune *pr, lx_db *db)
 	size_t left = 0;
 	lx_terms_start_word(db);
 	for (size_t e = 0; e < d.n; e++) {
-		/* the far ones (edits at the first two letters) from lists it may read (lx_terms_start) */
-		int known = d.v[e].i < 2 ? lx_terms_start(db, d.v[e].p, d.v[e].len)
-					 : lx_terms_start_known(db, d.v[e].p, d.v[e].len);
+		int known = lx_terms_start(db, d.v[e].p, d.v[e].len); /* from lists it may read */
 		if (known == 0)
 			deep_mark(pr, &d.v[e]);
 		else if (known < 0)
