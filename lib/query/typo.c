@@ -676,10 +676,11 @@ static void prune_deep(prune *pr, lx_db *db)
 		goto done;
 	}
 	/*
-	 * A local reader's kept lists answer too (no read of the index): the
-	 * walk asks only for the others.  Its seeks are block reads where the
-	 * keys lie apart (an edit at the first letters: a region of the index
-	 * each), 3.3 us each on the benchmark machine.
+	 * A local reader's kept lists answer too (no read of the index), and
+	 * once it has asked so for enough words, the lists it reads then
+	 * (lx_terms_start): the walk asks only for the others.  Its seeks are
+	 * block reads where the keys lie apart (an edit at the first letters: a
+	 * region of the index each), 3.3 us each on the benchmark machine.
 	 */
 	size_t left = 0;
 	lx_terms_start_word(db);

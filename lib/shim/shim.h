@@ -440,12 +440,12 @@ int lx_lexicon_whole_decode(const void *chunk, size_t len, const char *stamp, co
  */
 int lx_terms_start_known(lx_db *db, const char *key, size_t len);
 /*
- * As lx_terms_start_known, for a local reader on one index that has asked
- * so of many words in the revision it reads: it then reads and keeps the
- * list of the key's first LX_LIST_PREFIX bytes from the index's lexicon
- * when it keeps none, and answers from it.  1 yes, 0 no, -1 when it cannot
- * tell (the caller then walks the index).  lx_terms_start_word counts the
- * words (one call a word before its keys).
+ * As lx_terms_start_known; a local reader on one index that lacks the list
+ * of the key's first LX_LIST_PREFIX bytes for the second time in the
+ * revision it reads then reads and keeps it from the index's lexicon (a
+ * few a word at most) and answers from it.  1 yes, 0 no, -1 when it cannot
+ * tell (the caller then walks the index).  lx_terms_start_word starts a
+ * word (one call before its keys).
  */
 int lx_terms_start(lx_db *db, const char *key, size_t len);
 void lx_terms_start_word(lx_db *db);

@@ -169,10 +169,12 @@ struct lx_db {
 	uint64_t lex_keys_generation = 0;
 	bool lex_keys_ok = false;
 	unsigned lex_batches = 0;
-	// A local reader's words whose far beginnings lx_terms_start asked in
-	// generation deep_generation: from kDeepDecodeAfter on, it decodes and
-	// keeps the lists that answer them (xapian_shim.cc).
-	unsigned deep_words = 0;
+	// A local reader's prefixes whose lists lx_terms_start lacked in
+	// generation deep_generation, and how often: met again, the list is
+	// read and kept (at most kDeepReadsMax a word: deep_reads, the current
+	// word's; xapian_shim.cc).
+	std::unordered_map<std::string, unsigned> deep_misses;
+	unsigned deep_reads = 0;
 	uint64_t deep_generation = 0;
 	// Declared after the shards, so destroyed before them: its threads end
 	// before the shards they used go.

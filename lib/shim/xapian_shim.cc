@@ -2611,36 +2611,45 @@ extern "C" int lx_mset_hit_has_any_term(lx_db *db, const lx_mset *m, size_t i, c
 	}
 }
 
-// A local reader's words (lx_terms_start_word) in a generation after
-// which lx_terms_start reads the lists it lacks.  Each of a typo word's
-// beginnings edited at its first letters lies in a region of the index of
-// its own, a seek of one or two block reads (pread, 3.3 us each on the
-// benchmark machine: ~70 a mistyped question); a list costs a read and
-// its decoding (~30 us) once, then answers every later word.  A one-shot
-// search never reads them; a reader that keeps searching (an editor, a
-// server, the benchmark's 550 typo questions) soon holds the lists its
-// words need (all of them: ~6 MB for the 24,000 documents' lexicon, within
-// kTermsCacheMax).
-constexpr unsigned kDeepDecodeAfter = 16;
+// A local reader reads the list of a beginning's first two bytes when it
+// lacks it for the second time in a revision (lx_terms_start).  Each of a
+// typo word's beginnings edited at its first letters lies in a region of
+// the index of its own, a seek of one or two block reads (pread, 3.3 us
+// each on the benchmark machine: ~70 a mistyped question); a list costs a
+// read and its decoding (~30 us) once, then answers every later word.  A
+// prefix met once (a one-shot search, a rare word) is walked as before;
+// a reader that keeps searching (an editor, a server, the benchmark's 550
+// typo questions) soon holds the lists its words share (all of them: ~6 MB
+// for the 24,000 documents' lexicon, within kTermsCacheMax).  At most
+// kDeepReadsMax lists are read for one word, so that the reading spreads
+// over the words that follow instead of making a few searches slow.
+constexpr unsigned kDeepReadAfter = 2;
+constexpr unsigned kDeepReadsMax = 4;
+constexpr size_t kDeepMissesMax = 1u << 16;
 
 void lx_terms_start_word(lx_db *db)
 {
 	if (db->deep_generation != db->generation) {
 		db->deep_generation = db->generation;
-		db->deep_words = 0;
+		db->deep_misses.clear();
 	}
-	if (db->deep_words < kDeepDecodeAfter)
-		db->deep_words++;
+	db->deep_reads = 0;
 }
 
 int lx_terms_start(lx_db *db, const char *key, size_t len)
 {
 	int known = lx_terms_start_known(db, key, len);
 	if (known >= 0 || db->writable || lx_remote(db) || !db->shards.empty() || len < kListPrefix ||
-	    db->deep_generation != db->generation || db->deep_words < kDeepDecodeAfter)
+	    db->deep_generation != db->generation)
 		return known;
 	try {
-		if (!cached_terms(db, std::string(key, kListPrefix)))
+		std::string p2(key, kListPrefix);
+		if (db->deep_misses.size() >= kDeepMissesMax)
+			db->deep_misses.clear();
+		if (++db->deep_misses[p2] < kDeepReadAfter || db->deep_reads >= kDeepReadsMax)
+			return -1;
+		db->deep_reads++;
+		if (!cached_terms(db, p2))
 			return -1; // no lexicon for this revision: the caller walks
 	} catch (...) {
 		return -1;
