@@ -363,25 +363,43 @@ static const struct {
 	{"verfassungsbeschwerdr", "verfassungsbeschwerd", 10},
 };
 
-START_TEST(test_prune)
+/*
+ * Row `row`'s corrections through the handle rd: n of them in c, as
+ * "term term ..." in out (when cap > 0); returns the variants stemmed.
+ */
+static size_t prune_run(lupe_db *rd, size_t row, lupe_typo_cand *c, int *n, char *out, size_t cap)
 {
-	const char *form = prune_rows[_i].form, *want = prune_rows[_i].want;
+	const char *form = prune_rows[row].form;
 	size_t tl;
-	const char *t = lupe_analyzer_stem_folded(db->an, form, strlen(form), &tl);
+	const char *t = lupe_analyzer_stem_folded(rd->an, form, strlen(form), &tl);
 	ck_assert_ptr_nonnull(t);
 	char term[64];
 	ck_assert_uint_lt(tl, sizeof term);
 	memcpy(term, t, tl);
 	lupe_typo_memo *memo;
 	ck_assert_int_eq(lupe_typo_memo_new(&memo), 0);
-	int budget = LUPE_TYPO_BUDGET, found = 0;
-	lupe_typo_cand c[LUPE_TYPO_ALTS];
-	int n = lupe_typo_corrections(db->x, db->an, memo, form, strlen(form), term, tl, 0, &budget, NULL, c,
-				      LUPE_TYPO_ALTS);
-	for (int k = 0; k < n && k < LUPE_TYPO_ALTS; k++) /* from a one-edit variant, not the scan near the stem */
-		found |= c[k].form[0] && strcmp(c[k].c.term, want) == 0;
+	int budget = LUPE_TYPO_BUDGET;
+	*n = lupe_typo_corrections(rd->x, rd->an, memo, form, strlen(form), term, tl, 0, &budget, NULL, c,
+				   LUPE_TYPO_ALTS);
+	if (cap)
+		out[0] = '\0';
+	for (int k = 0; cap && k < *n && k < LUPE_TYPO_ALTS; k++) {
+		size_t l = strlen(out);
+		snprintf(out + l, cap - l, "%s%s", k ? " " : "", c[k].c.term);
+	}
 	size_t made = lupe_typo_memo_variants(memo);
 	lupe_typo_memo_free(memo);
+	return made;
+}
+
+START_TEST(test_prune)
+{
+	const char *form = prune_rows[_i].form, *want = prune_rows[_i].want;
+	lupe_typo_cand c[LUPE_TYPO_ALTS];
+	int n, found = 0;
+	size_t made = prune_run(db, (size_t)_i, c, &n, NULL, 0);
+	for (int k = 0; k < n && k < LUPE_TYPO_ALTS; k++) /* from a one-edit variant, not the scan near the stem */
+		found |= c[k].form[0] && strcmp(c[k].c.term, want) == 0;
 	ck_assert_msg(found, "row %d %s: no correction %s from a variant among %d", _i, form, want, n);
 	ck_assert_msg(made <= prune_rows[_i].max_variants, "row %d %s: %zu variants stemmed, want <= %zu", _i, form,
 		      made, prune_rows[_i].max_variants);
@@ -406,31 +424,6 @@ static int none_cb(void *ctx, const char *t, size_t n, lx_term_here *at)
 	return 0;
 }
 
-/* A row's corrections as "term term ..." and the variants stemmed, through the reader rd. */
-static size_t prune_run(lupe_db *rd, size_t row, char *out, size_t cap)
-{
-	const char *form = prune_rows[row].form;
-	size_t tl;
-	const char *t = lupe_analyzer_stem_folded(rd->an, form, strlen(form), &tl);
-	ck_assert_ptr_nonnull(t);
-	char term[64];
-	ck_assert_uint_lt(tl, sizeof term);
-	memcpy(term, t, tl);
-	lupe_typo_memo *memo;
-	ck_assert_int_eq(lupe_typo_memo_new(&memo), 0);
-	int budget = LUPE_TYPO_BUDGET;
-	lupe_typo_cand c[LUPE_TYPO_ALTS];
-	int n = lupe_typo_corrections(rd->x, rd->an, memo, form, strlen(form), term, tl, 0, &budget, NULL, c,
-				      LUPE_TYPO_ALTS);
-	out[0] = '\0';
-	for (int k = 0; k < n && k < LUPE_TYPO_ALTS; k++) {
-		size_t l = strlen(out);
-		snprintf(out + l, cap - l, "%s%s", k ? " " : "", c[k].c.term);
-	}
-	size_t made = lupe_typo_memo_variants(memo);
-	lupe_typo_memo_free(memo);
-	return made;
-}
 
 /*
  * A reader answers prune_deep's beginnings from the term lists it keeps
@@ -457,7 +450,10 @@ START_TEST(test_prune_kept_lists)
 	ck_assert_int_eq(lx_terms_start_known(keeps->x, "bahnhx", 6), 0);
 	ck_assert_int_eq(lx_terms_start_known(walks->x, "bahnho", 6), -1);
 	for (size_t r = 0; r < sizeof prune_rows / sizeof prune_rows[0]; r++) {
-		size_t a = prune_run(walks, r, cold, sizeof cold), b = prune_run(keeps, r, warm, sizeof warm);
+		lupe_typo_cand c[LUPE_TYPO_ALTS];
+		int n;
+		size_t a = prune_run(walks, r, c, &n, cold, sizeof cold);
+		size_t b = prune_run(keeps, r, c, &n, warm, sizeof warm);
 		ck_assert_msg(strstr(cold, prune_rows[r].want) != NULL, "row %zu: %s lacks %s", r, cold, prune_rows[r].want);
 		ck_assert_msg(strcmp(cold, warm) == 0, "row %zu %s: corrections \"%s\" walking, \"%s\" from the lists", r,
 			      prune_rows[r].form, cold, warm);
@@ -509,9 +505,11 @@ START_TEST(test_terms_start_reads_lists)
 	for (size_t i = 0; i < np; i++)
 		ck_assert_int_eq(lx_terms_start_known(reads->x, prefixes[i], 2), 1);
 	for (size_t r = 0; r < sizeof prune_rows / sizeof prune_rows[0]; r++) {
-		size_t a = prune_run(walks, r, cold, sizeof cold);
-		prune_run(reads, r, warm, sizeof warm); /* its prefixes met once, */
-		size_t b = prune_run(reads, r, warm, sizeof warm); /* then read */
+		lupe_typo_cand c[LUPE_TYPO_ALTS];
+		int n;
+		size_t a = prune_run(walks, r, c, &n, cold, sizeof cold);
+		prune_run(reads, r, c, &n, warm, sizeof warm); /* its prefixes met once, */
+		size_t b = prune_run(reads, r, c, &n, warm, sizeof warm); /* then read */
 		ck_assert_msg(strcmp(cold, warm) == 0, "row %zu %s: corrections \"%s\" walking, \"%s\" from the lists", r,
 			      prune_rows[r].form, cold, warm);
 		ck_assert_msg(a == b, "row %zu %s: %zu variants walking, %zu from the lists", r, prune_rows[r].form, a, b);
