@@ -668,30 +668,27 @@ static void prune_deep(prune *pr, lx_db *db)
 		}
 	for (size_t e = 0; e < d.n; e++)
 		d.v[e].p = keys.p + (uintptr_t)d.v[e].p;
-	if (lx_remote(db)) {
-		/* what the reader holds (its lists) answers; an edit it cannot answer for is made */
-		for (size_t e = 0; e < d.n; e++)
-			if (lx_terms_start_known(db, d.v[e].p, d.v[e].len) == 0)
-				deep_mark(pr, &d.v[e]);
-		goto done;
-	}
 	/*
-	 * A local reader's kept lists answer too (no read of the index), and
-	 * once it has asked so for enough words, the lists it reads then
-	 * (lx_terms_start): the walk asks only for the others.  Its seeks are
-	 * block reads where the keys lie apart (an edit at the first letters: a
-	 * region of the index each), 3.3 us each on the benchmark machine.
+	 * The lists the reader keeps answer first (no exchange, no read of the
+	 * index), and a local reader's lists it reads now (lx_terms_start: a
+	 * prefix met again).  A remote reader makes every edit they do not
+	 * answer for (its index lists terms at a message a term); a local one
+	 * walks its index for them.  The walk's seeks are block reads where the
+	 * keys lie apart (an edit at the first letters: a region of the index
+	 * each), 3.3 us each on the benchmark machine.
 	 */
 	size_t left = 0;
 	lx_terms_start_word(db);
 	for (size_t e = 0; e < d.n; e++) {
-		int known = lx_terms_start(db, d.v[e].p, d.v[e].len); /* from lists it may read */
+		int known = lx_terms_start(db, d.v[e].p, d.v[e].len);
 		if (known == 0)
 			deep_mark(pr, &d.v[e]);
 		else if (known < 0)
 			d.v[left++] = d.v[e];
 	}
 	d.n = left;
+	if (lx_remote(db))
+		goto done;
 	for (size_t e = 1; e < d.n; e++)
 		if (deep_cmp(&d.v[e - 1], &d.v[e]) > 0) { /* not so after all: sorted (the walk needs the order) */
 			qsort(d.v, d.n, sizeof *d.v, deep_cmp);

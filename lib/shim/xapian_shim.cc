@@ -360,6 +360,28 @@ constexpr size_t kTermsCacheMax = 16u << 20;
 
 using TermVec = std::vector<std::pair<std::string, uint64_t>>;
 
+// The first entry of a sorted list, from `from` on, at or after t.
+TermVec::const_iterator list_seek(const TermVec &list, TermVec::const_iterator from, const std::string &t)
+{
+	return std::lower_bound(from, list.end(), t,
+				[](const std::pair<std::string, uint64_t> &e, const std::string &k) { return e.first < k; });
+}
+
+// t's frequency in a list of its prefix (0: the list lacks it).
+uint64_t list_freq(const TermVec &list, const std::string &t)
+{
+	auto it = list_seek(list, list.begin(), t);
+	return it != list.end() && it->first == t ? it->second : 0;
+}
+
+// A reader of one local index: what it reads stays the same while its
+// generation does, so it may keep what it read (records, frequencies,
+// lists).  Not a writer (its uncommitted changes), not a set of shards.
+bool one_index_reader(const lx_db *db)
+{
+	return !db->writable && db->shards.empty();
+}
+
 // Keep terms, p's list read in this generation, in db->term_lists; nullptr
 // when it alone is over the bound (the caller reads it as it comes).
 const TermVec *keep_list(lx_db *db, const std::string &p, TermVec &&terms)
@@ -578,7 +600,7 @@ constexpr size_t kFreqsMax = 1u << 16;
 // words every question holds (wie, viel, die, der).
 bool kept_termfreq(lx_db *db, const char *term, size_t len, uint64_t *out)
 {
-	if (db->writable || !db->shards.empty())
+	if (!one_index_reader(db))
 		return false;
 	try {
 		std::string t(term, len);
@@ -594,11 +616,7 @@ bool kept_termfreq(lx_db *db, const char *term, size_t len, uint64_t *out)
 		const auto *list = known_terms(db, t.substr(0, LX_LIST_PREFIX));
 		if (!list)
 			return false;
-		auto it = std::lower_bound(list->begin(), list->end(), t,
-					   [](const std::pair<std::string, uint64_t> &x, const std::string &s) {
-						   return x.first < s;
-					   });
-		*out = it != list->end() && it->first == t ? it->second : 0;
+		*out = list_freq(*list, t);
 		return true;
 	} catch (...) {
 		return false;
@@ -609,7 +627,7 @@ bool kept_termfreq(lx_db *db, const char *term, size_t len, uint64_t *out)
 // newer one drops them all), at most kFreqsMax terms: when full, they all go.
 void keep_termfreq(lx_db *db, const char *term, size_t len, uint64_t freq)
 {
-	if (db->writable || !db->shards.empty())
+	if (!one_index_reader(db))
 		return;
 	try {
 		if (db->freqs_generation != db->generation) {
@@ -860,12 +878,7 @@ void lx_termfreqs(lx_db *db, const char *const *terms, const size_t *lens, size_
 					asked.push_back(i);
 					continue;
 				}
-				std::string t(terms[i], lens[i]);
-				auto it = std::lower_bound(list->begin(), list->end(), t,
-							   [](const std::pair<std::string, uint64_t> &x, const std::string &k) {
-								   return x.first < k;
-							   });
-				out[i] = it != list->end() && it->first == t ? it->second : 0;
+				out[i] = list_freq(*list, std::string(terms[i], lens[i]));
 			}
 			if (qs.empty())
 				return LUPE_OK;
@@ -916,10 +929,7 @@ int list_terms(lx_db *db, const char *prefix, size_t n, lx_term_cb cb, void *ctx
 					return rc;
 				if (at.skipping) {
 					at.skipping = false;
-					auto from = list->begin() + (long)at.at;
-					auto it = std::lower_bound(from, list->end(), at.skip,
-								   [](const std::pair<std::string, uint64_t> &e,
-								      const std::string &k) { return e.first < k; });
+					auto it = list_seek(*list, list->begin() + (long)at.at, at.skip);
 					at.at = (size_t)(it - list->begin());
 				} else {
 					at.at++;
@@ -1973,6 +1983,11 @@ bool has_remote(const lx_db *db)
 // match, so Xapian need not check they exist (DOC_ASSUME_VALID: without
 // it each read looks the document's length up in the postlist table).
 // Hits marked in skip (when not empty) are left unread.
+std::string hit_data(const Xapian::Database &rd, Xapian::docid did)
+{
+	return rd.get_document(did, Xapian::DOC_ASSUME_VALID).get_data();
+}
+
 void read_data_in_order(const Xapian::Database &rd, const std::vector<Xapian::docid> &ids,
 			std::vector<std::string> &data, const std::vector<char> &skip)
 {
@@ -1984,7 +1999,7 @@ void read_data_in_order(const Xapian::Database &rd, const std::vector<Xapian::do
 	std::sort(order.begin(), order.end(), [&](size_t a, size_t b) { return ids[a] < ids[b]; });
 	data.resize(ids.size());
 	for (size_t i : order)
-		data[i] = rd.get_document(ids[i], Xapian::DOC_ASSUME_VALID).get_data();
+		data[i] = hit_data(rd, ids[i]);
 }
 
 // Run the enquire and copy what the C side needs out of the MSet, so that
@@ -2075,7 +2090,7 @@ void run(Xapian::Enquire &enq, lx_db *db, size_t offset, size_t limit, const lx_
 		}
 	}
 	// Read in this attempt, on this revision (with_retry reopens before the next).
-	m->cacheable = !db->writable && db->shards.empty();
+	m->cacheable = one_index_reader(db);
 	m->generation = db->generation;
 	if (apart) {
 		lx_shards_read_data(db, m->docids, m->data);
@@ -2251,9 +2266,13 @@ int lx_mset_read_data(lx_db *db, lx_mset *m, size_t i, lupe_err *err)
 	if (i >= m->docids.size() || i >= m->unread.size())
 		return lupe_err_set(err, LUPE_EINVAL, "search: no hit %zu to read", i);
 	try {
-		m->data[i] = db->rd.get_document(m->docids[i], Xapian::DOC_ASSUME_VALID).get_data();
+		m->data[i] = hit_data(db->rd, m->docids[i]);
 		m->unread[i] = 0;
 		return LUPE_OK;
+	} catch (const Xapian::DatabaseModifiedError &) {
+		// Outside the match's retries: commits since it moved the revision
+		// it read on.  Nothing is wrong with the index; the search is.
+		return lupe_err_set(err, LUPE_EBUSY, "search: the index changed while its hits were read; search again");
 	} catch (...) {
 		return lx_map_error(err, "search: reading a hit's record");
 	}
@@ -2639,8 +2658,7 @@ void lx_terms_start_word(lx_db *db)
 int lx_terms_start(lx_db *db, const char *key, size_t len)
 {
 	int known = lx_terms_start_known(db, key, len);
-	if (known >= 0 || db->writable || lx_remote(db) || !db->shards.empty() || len < kListPrefix ||
-	    db->deep_generation != db->generation)
+	if (known >= 0 || !one_index_reader(db) || len < kListPrefix || db->deep_generation != db->generation)
 		return known;
 	try {
 		std::string p2(key, kListPrefix);
@@ -2670,10 +2688,7 @@ int lx_terms_start_known(lx_db *db, const char *key, size_t len)
 		const auto *list = known_terms(db, k.substr(0, kListPrefix));
 		if (!list)
 			return lex_lacks(db, k) ? 0 : -1;
-		auto it = std::lower_bound(list->begin(), list->end(), k,
-					   [](const std::pair<std::string, uint64_t> &x, const std::string &s) {
-						   return x.first < s;
-					   });
+		auto it = list_seek(*list, list->begin(), k);
 		return it != list->end() && it->first.compare(0, len, k) == 0 ? 1 : 0;
 	} catch (...) {
 		return -1;
