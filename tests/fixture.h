@@ -81,6 +81,17 @@ static inline lupe_db *fx_open_write(const char *path)
 	return db;
 }
 
+/* A reader of the index at path, with the default options; asserts that it opened. */
+static inline lupe_db *fx_open_read(const char *path)
+{
+	lupe_db *db = NULL;
+	char msg[256];
+	lupe_open_options o = LUPE_OPEN_OPTIONS_INIT;
+	int rc = lupe_open(&db, path, &o, msg, sizeof msg);
+	ck_assert_msg(rc == LUPE_OK, "open %s to read: %s", path, msg);
+	return db;
+}
+
 /*
  * A new writable index in a fresh temporary directory: *dir is that
  * directory, for fx_drop.  Asserts that it opened.

@@ -411,11 +411,9 @@ static const struct {
 
 START_TEST(test_local_termfreq_kept)
 {
-	char *dir = fx_tmpdir();
-	char path[4200], msg[256];
-	snprintf(path, sizeof path, "%s/idx", dir);
-	lupe_db *w = fx_open_write(path), *r = NULL;
-	ck_assert_ptr_nonnull(w);
+	char *dir, path[4200];
+	lupe_db *w = fx_new_index(&dir), *r = NULL;
+	snprintf(path, sizeof path, "%s/db", dir);
 	const char *docs[3] = {"Gewerkschaft Gebirge", "Gewitter Gebirge", "Gewitter Geysir"};
 	const char *ids[3] = {"a", "b", "c"};
 	lupe_err err;
@@ -423,8 +421,7 @@ START_TEST(test_local_termfreq_kept)
 		ck_assert_int_eq(fx_add(w, ids[round], "Titel", docs[round]), LUPE_OK);
 		ck_assert_int_eq(lupe_commit(w), LUPE_OK);
 		if (round == 0) {
-			lupe_open_options o = LUPE_OPEN_OPTIONS_INIT;
-			ck_assert_int_eq(lupe_open(&r, path, &o, msg, sizeof msg), LUPE_OK);
+			r = fx_open_read(path);
 		} else {
 			ck_assert_int_eq(lx_reopen(r->x, &err), LUPE_OK);
 		}
@@ -435,8 +432,7 @@ START_TEST(test_local_termfreq_kept)
 		lupe_db *fresh = NULL;
 		for (int pass = 0; pass < 3; pass++) {
 			if (pass == 2) {
-				lupe_open_options o = LUPE_OPEN_OPTIONS_INIT;
-				ck_assert_int_eq(lupe_open(&fresh, path, &o, msg, sizeof msg), LUPE_OK);
+				fresh = fx_open_read(path);
 				fx_text l = list_of(fresh, "ge");
 				free(l.p);
 			}
@@ -456,9 +452,7 @@ START_TEST(test_local_termfreq_kept)
 		lupe_close(fresh);
 	}
 	lupe_close(r);
-	lupe_close(w);
-	fx_rmrf(dir);
-	free(dir);
+	fx_drop(w, dir);
 }
 END_TEST
 
