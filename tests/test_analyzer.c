@@ -358,6 +358,53 @@ START_TEST(test_word_cache)
 END_TEST
 
 /*
+ * The caches answer: 200 distinct words (and so ~300 distinct forms to
+ * stem) read by a fresh analyzer, then again.  The first time every word
+ * misses; the second, a word misses only when one of the others took its
+ * slot pair (about 1 in 16,384 slots for 200 words), a form only when
+ * another took its slot: a few at most.  Red when a slot leads to the
+ * wrong entry, which costs a miss but no wrong answer.
+ */
+START_TEST(test_caches_answer)
+{
+	static const char *const parts[] = {"Steuer", "Berater", "Garten", "Arbeit", "Markt", "Feuer", "Wehr",
+		"Daten", "Schutz", "Recht"};
+	lupe_analyzer *an;
+	lupe_tokens *t;
+	char w[64];
+	size_t s0, w0, s1, w1, s2, w2;
+	ck_assert_int_eq(lupe_analyzer_new(&an, NULL), LUPE_OK);
+	lupe_analyzer_misses(an, &s0, &w0);
+	ck_assert_uint_eq(s0, 0);
+	ck_assert_uint_eq(w0, 0);
+	for (int pass = 0; pass < 2; pass++) {
+		for (int i = 0; i < 200; i++) {
+			snprintf(w, sizeof w, "%s%s%c", parts[i % 10], parts[(i / 10) % 10], 'a' + i / 100);
+			ck_assert_int_eq(lupe_analyze(an, &t, w, strlen(w)), LUPE_OK);
+			ck_assert_uint_gt(lupe_tokens_count(t), 0);
+			lupe_tokens_free(t);
+		}
+		lupe_analyzer_misses(an, pass ? &s2 : &s1, pass ? &w2 : &w1);
+	}
+	ck_assert_uint_eq(w1, 200);
+	ck_assert_uint_ge(s1, 200);
+	ck_assert_msg(w2 - w1 <= 4, "%zu of 200 words missed the second time", w2 - w1);
+	ck_assert_msg(s2 - s1 <= 4, "%zu of %zu forms missed the second time", s2 - s1, s1);
+	/* A form asked twice in a row is answered the second time. */
+	size_t tl;
+	for (int i = 0; i < 100; i++) {
+		snprintf(w, sizeof w, "zeitplan%c%cen", 'a' + i % 26, 'a' + i / 26);
+		ck_assert_ptr_nonnull(lupe_analyzer_stem_folded(an, w, strlen(w), &tl));
+		lupe_analyzer_misses(an, &s1, &w1);
+		ck_assert_ptr_nonnull(lupe_analyzer_stem_folded(an, w, strlen(w), &tl));
+		lupe_analyzer_misses(an, &s2, &w2);
+		ck_assert_msg(s2 == s1, "%s missed twice", w);
+	}
+	lupe_analyzer_free(an);
+}
+END_TEST
+
+/*
  * lupe_analyze_words: each word's own token, exactly as the full analysis
  * makes it (term, form, kind, offsets, position, flags), and nothing at its
  * position beside it: no compound or CamelCase parts, no joined form of a
@@ -546,6 +593,7 @@ int main(void)
 	tcase_add_test(tc, test_truncated);
 	tcase_add_test(tc, test_empty);
 	tcase_add_test(tc, test_word_cache);
+	tcase_add_test(tc, test_caches_answer);
 	tcase_add_loop_test(tc, test_analyze_words, 0, (int)(sizeof words_rows / sizeof words_rows[0]));
 	tcase_add_test(tc, test_stem_cache);
 	tcase_add_test(tc, test_fold_latin1);

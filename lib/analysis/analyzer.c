@@ -21,8 +21,13 @@ struct lupe_analyzer {
 	int32_t u16cap;
 	lupe_buf fold;  /* scratch: the folded word */
 	lupe_buf join;  /* scratch: a hyphen group's joined form */
-	struct wc_entry **cache; /* word -> its tokens, WC_SLOTS slots; NULL if none */
-	struct sc_entry *stems; /* folded form -> its stem, SC_SLOTS slots; NULL if none */
+	uint16_t *wc_slot; /* word -> its tokens: WC_SLOTS slots, 0 empty, else 1 + an index into wc_ents */
+	struct wc_entry **wc_ents; /* the entries, in the order they came: n_wc of WC_SLOTS */
+	uint32_t n_wc;
+	uint16_t *stem_slot; /* SC_SLOTS slots: 0 empty, else 1 + the entry's index; NULL if none */
+	struct sc_entry *stems; /* the entries, in the order they came: n_stems of SC_SLOTS */
+	uint32_t n_stems;
+	size_t stem_misses, word_misses; /* lupe_analyzer_misses */
 };
 
 /*
@@ -34,9 +39,17 @@ struct lupe_analyzer {
  * Direct-mapped, forms of at most SC_FORM_MAX bytes, allocated when first
  * needed: SC_SLOTS * 68 bytes (1.1 MB) at most.  A stem depends on the
  * form alone, so an entry is never stale.
+ *
+ * The slots hold 16-bit indexes (32 KB) into entries stored densely in the
+ * order they came; a slot's new form overwrites its entry.  A memory page
+ * costs a fault the first time it is touched (~9 us each on a VM), and
+ * entries placed by their hash touched a new page for nearly every new
+ * form: 216 of a process's first ten questions' 558 faults.  Dense, 60
+ * entries share a page.
  */
 #define SC_SLOTS 16384
 #define SC_FORM_MAX 32
+_Static_assert(SC_SLOTS <= UINT16_MAX, "a slot holds 1 + an entry's index in 16 bits");
 struct sc_entry {
 	uint8_t form_len, term_len; /* form_len 0: an empty slot */
 	char form[SC_FORM_MAX];
@@ -52,11 +65,14 @@ struct sc_entry {
  * first (direct-mapped, a quarter of the misses of 1,000 short queries'
  * snippets were words pushed out by another of the same slot).  Only
  * short words with few tokens are kept, so the cache stays under
- * WC_SLOTS * ~300 bytes.
+ * WC_SLOTS * ~300 bytes.  As in the stem cache, the slots hold 16-bit
+ * indexes (32 KB, not 128 KB of pointers touched a page per new word)
+ * into the entries' pointers, kept densely.
  */
 #define WC_SLOTS 16384
 #define WC_WORD_MAX 48
 #define WC_TOKS_MAX (1 + MAX_PARTS)
+_Static_assert(WC_SLOTS <= UINT16_MAX, "a slot holds 1 + an entry's index in 16 bits");
 
 typedef struct {
 	uint16_t form_len, term_len;
@@ -107,11 +123,11 @@ LUPE_EXPORT void lupe_analyzer_free(lupe_analyzer *an)
 	free(an->u16b);
 	lupe_buf_free(&an->fold);
 	lupe_buf_free(&an->join);
-	if (an->cache) {
-		for (size_t i = 0; i < WC_SLOTS; i++)
-			free(an->cache[i]);
-		free(an->cache);
-	}
+	for (size_t i = 0; i < an->n_wc; i++)
+		free(an->wc_ents[i]);
+	free(an->wc_slot);
+	free(an->wc_ents);
+	free(an->stem_slot);
 	free(an->stems);
 	free(an);
 }
@@ -128,12 +144,12 @@ const lupe_decompounder *lupe_analyzer_decompounder(const lupe_analyzer *an)
 
 static void wc_clear(lupe_analyzer *an)
 {
-	if (!an->cache)
+	if (!an->wc_slot)
 		return;
-	for (size_t i = 0; i < WC_SLOTS; i++) {
-		free(an->cache[i]);
-		an->cache[i] = NULL;
-	}
+	for (size_t i = 0; i < an->n_wc; i++)
+		free(an->wc_ents[i]);
+	an->n_wc = 0;
+	memset(an->wc_slot, 0, WC_SLOTS * sizeof *an->wc_slot);
 }
 
 void lupe_analyzer_set_freq(lupe_analyzer *an, lupe_freq_fn fn, void *ctx)
@@ -294,18 +310,32 @@ static const char *stem(lupe_analyzer *an, const char *form, size_t len, size_t 
 {
 	if (len == 0 || len > SC_FORM_MAX)
 		return lupe_stem(an->stem, form, len, tlen);
-	if (!an->stems && !(an->stems = calloc(SC_SLOTS, sizeof *an->stems)))
-		return lupe_stem(an->stem, form, len, tlen);
+	if (!an->stems) {
+		/* malloc, not calloc: a page is touched when an entry reaches it */
+		an->stem_slot = calloc(SC_SLOTS, sizeof *an->stem_slot);
+		an->stems = an->stem_slot ? malloc(SC_SLOTS * sizeof *an->stems) : NULL;
+		if (!an->stems) {
+			free(an->stem_slot);
+			an->stem_slot = NULL;
+			return lupe_stem(an->stem, form, len, tlen);
+		}
+	}
 	uint32_t h = 2166136261u;
 	for (size_t i = 0; i < len; i++)
 		h = (h ^ (unsigned char)form[i]) * 16777619u;
-	struct sc_entry *e = &an->stems[(h ^ (h >> 15)) & (SC_SLOTS - 1)];
-	if (e->form_len == len && memcmp(e->form, form, len) == 0) {
+	uint16_t *slot = &an->stem_slot[(h ^ (h >> 15)) & (SC_SLOTS - 1)];
+	struct sc_entry *e = *slot ? &an->stems[*slot - 1] : NULL;
+	if (e && e->form_len == len && memcmp(e->form, form, len) == 0) {
 		*tlen = e->term_len;
 		return e->term;
 	}
+	an->stem_misses++;
 	const char *t = lupe_stem(an->stem, form, len, tlen);
-	if (t && *tlen < sizeof e->term) {
+	if (t && *tlen < SC_FORM_MAX + 2) {
+		if (!e) { /* a slot's first form: the next entry (there are as many as slots) */
+			e = &an->stems[an->n_stems++];
+			*slot = (uint16_t)an->n_stems;
+		}
 		e->form_len = (uint8_t)len;
 		memcpy(e->form, form, len);
 		e->term_len = (uint8_t)*tlen;
@@ -313,6 +343,12 @@ static const char *stem(lupe_analyzer *an, const char *form, size_t len, size_t 
 		e->term[*tlen] = '\0';
 	}
 	return t;
+}
+
+void lupe_analyzer_misses(const lupe_analyzer *an, size_t *stems, size_t *words)
+{
+	*stems = an->stem_misses;
+	*words = an->word_misses;
 }
 
 const char *lupe_analyzer_stem_folded(lupe_analyzer *an, const char *folded, size_t len, size_t *tlen)
@@ -549,11 +585,16 @@ static void wc_store(lupe_analyzer *an, uint32_t h, int kind, const char *w, siz
 		memcpy(p, lupe_itok_term(t, k), k->term_len);
 		p += k->term_len;
 	}
-	/* The newest first in its pair; the older of the two makes way. */
-	struct wc_entry **pair = &an->cache[h & (WC_SLOTS - 2)];
-	free(pair[1]);
+	/* The newest first in its pair; the older of the two makes way (its entry is e's). */
+	uint16_t *pair = &an->wc_slot[h & (WC_SLOTS - 2)];
+	uint16_t at = pair[1];
+	if (at)
+		free(an->wc_ents[at - 1]);
+	else
+		at = (uint16_t)++an->n_wc; /* a pair's new slot: the next entry (as many as slots) */
+	an->wc_ents[at - 1] = e;
 	pair[1] = pair[0];
-	pair[0] = e;
+	pair[0] = at;
 }
 
 /* Append the cached tokens of e for a word at `wstart` and position pos. */
@@ -590,24 +631,31 @@ static int word(lupe_analyzer *an, lupe_tokens *t, const char *text, const lupe_
 	size_t n = sg->end - sg->start;
 	if (n > WC_WORD_MAX)
 		return word_uncached(an, t, text, sg, pos, 1);
-	if (!an->cache) {
-		an->cache = calloc(WC_SLOTS, sizeof *an->cache);
-		if (!an->cache)
+	if (!an->wc_slot) {
+		/* malloc, not calloc: a page of pointers is touched when an entry reaches it */
+		an->wc_ents = malloc(WC_SLOTS * sizeof *an->wc_ents);
+		an->wc_slot = an->wc_ents ? calloc(WC_SLOTS, sizeof *an->wc_slot) : NULL;
+		if (!an->wc_slot) {
+			free(an->wc_ents);
+			an->wc_ents = NULL;
 			return word_uncached(an, t, text, sg, pos, 1);
+		}
 	}
 	uint32_t h = wc_hash(w, n, sg->kind);
-	struct wc_entry **pair = &an->cache[h & (WC_SLOTS - 2)];
+	uint16_t *pair = &an->wc_slot[h & (WC_SLOTS - 2)];
 	for (int k = 0; k < 2; k++) {
-		struct wc_entry *e = pair[k];
+		struct wc_entry *e = pair[k] ? an->wc_ents[pair[k] - 1] : NULL;
 		if (e && e->hash == h && e->key_len == n && e->seg_kind == sg->kind && memcmp(e->bytes, w, n) == 0) {
 			if (k) { /* used last: first in its pair */
+				uint16_t x = pair[1];
 				pair[1] = pair[0];
-				pair[0] = e;
+				pair[0] = x;
 			}
 			return wc_replay(t, e, sg->start, pos);
 		}
 	}
 	size_t first = t->n;
+	an->word_misses++;
 	if (word_uncached(an, t, text, sg, pos, 1) < 0)
 		return -1;
 	wc_store(an, h, sg->kind, w, n, t, first, sg->start);

@@ -93,4 +93,11 @@ int lupe_analyzer_fold_icu(lupe_analyzer *an, const char *word, size_t len, lupe
  */
 const char *lupe_analyzer_stem_folded(lupe_analyzer *an, const char *folded, size_t len, size_t *tlen);
 
+/*
+ * How often the analyzer's caches missed since it was made: *stems, calls
+ * to Snowball for a form the stem cache could hold; *words, words the word
+ * cache could hold analysed anew.  For the tests.
+ */
+void lupe_analyzer_misses(const lupe_analyzer *an, size_t *stems, size_t *words);
+
 #endif

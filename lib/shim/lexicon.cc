@@ -236,6 +236,8 @@ bool decode_base(const std::string &p2, const char *blob, size_t len, uint64_t c
 	size_t n;
 	if (!base_entries(blob, len, unpacked, &p, &n))
 		return false;
+	if (want.size() <= p2.size()) // the whole list: its size is known (each entry takes a byte or more)
+		out.reserve((size_t)std::min<uint64_t>(count, n));
 	size_t i = 0;
 	uint64_t have;
 	return get_entries(p, n, &i, p2, want, false, &have, out) && have == count && i == n;
@@ -269,6 +271,7 @@ bool decode(const std::string &p2, const char *v, size_t len, const std::string 
 	if (!split_value(p2, v, len, &base_count, &base, &base_len, delta) ||
 	    !decode_base(p2, base, base_len, base_count, want, list))
 		return false;
+	out.reserve(list.size() + delta.size());
 	size_t d = 0;
 	while (d < delta.size() && delta[d].first.compare(0, want.size(), want) != 0)
 		d++;
