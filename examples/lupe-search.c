@@ -105,22 +105,23 @@ static size_t utf8_seq(const unsigned char *p, size_t n)
 static void json_string(FILE *f, const char *s, size_t n)
 {
 	const unsigned char *p = (const unsigned char *)s;
+	size_t run = 0; /* bytes p[run..i) are written as they are, in one fwrite */
 
 	fputc('"', f);
 	for (size_t i = 0; i < n;) {
 		size_t k = utf8_seq(p + i, n - i);
 
-		if (k == 0) {
-			fputs("\\ufffd", f);
-			i++;
+		if (k > 1 || (k == 1 && p[i] >= 0x20 && p[i] != '"' && p[i] != '\\')) {
+			i += k;
 			continue;
 		}
-		if (k > 1) {
-			fwrite(p + i, 1, k, f);
+		fwrite(p + run, 1, i - run, f);
+		if (k == 0) {
+			fputs("\\ufffd", f);
 		} else if (p[i] == '"' || p[i] == '\\') {
 			fputc('\\', f);
 			fputc(p[i], f);
-		} else if (p[i] < 0x20) {
+		} else {
 			switch (p[i]) {
 			case '\n': fputs("\\n", f); break;
 			case '\r': fputs("\\r", f); break;
@@ -129,11 +130,11 @@ static void json_string(FILE *f, const char *s, size_t n)
 			case '\f': fputs("\\f", f); break;
 			default: fprintf(f, "\\u%04x", p[i]); break;
 			}
-		} else {
-			fputc(p[i], f);
 		}
-		i += k;
+		i++;
+		run = i;
 	}
+	fwrite(p + run, 1, n - run, f);
 	fputc('"', f);
 }
 
@@ -177,15 +178,22 @@ static double ms_between(const struct timespec *a, const struct timespec *b)
 static void put_plain(FILE *f, const char *s, size_t n)
 {
 	const unsigned char *p = (const unsigned char *)s;
+	size_t run = 0; /* bytes p[run..i) are written as they are, in one fwrite */
 
 	for (size_t i = 0; i < n; i++) {
+		size_t k = 0; /* bytes of a control character (C0, DEL, C1) here */
 		if (p[i] < 0x20 || p[i] == 0x7f)
-			fputc(' ', f);
+			k = 1;
 		else if (p[i] == 0xc2 && i + 1 < n && p[i + 1] >= 0x80 && p[i + 1] < 0xa0)
-			fputc(' ', f), i++;
-		else
-			fputc(p[i], f);
+			k = 2;
+		if (!k)
+			continue;
+		fwrite(p + run, 1, i - run, f);
+		fputc(' ', f);
+		i += k - 1;
+		run = i + 1;
 	}
+	fwrite(p + run, 1, n - run, f);
 }
 
 static void put_snippet(FILE *f, const lupe_hit *h, bool tty, bool html)

@@ -412,6 +412,20 @@ def test_json_escaping():
     assert rc == 0 and "\x01" not in out and "\x1f" not in out, repr(out)
     obj = search_json(db, "Quokka \x01\x7f")  # control characters in the query survive too
     assert obj["query"] == "Quokka \x01\x7f"
+    # The text between escapes comes out whole (written in runs), in JSON and as plain text.
+    assert 'lacht "laut" \\ und' in hit["snippet"], hit["snippet"]
+    # An invalid byte of a query becomes U+FFFD, the bytes around it stay.
+    rc, out, err = run([SEARCH, "--db", db, "--json", "--", b"Quo\xffkka \xc3\xa4x"])
+    assert rc == 0, err
+    assert json.loads(out)["query"] == "Quo\ufffdkka \u00e4x", out
+    # C1 controls (a terminal's CSI) and DEL become spaces in plain text; the words stay.
+    doc = {"id": "c1", "title": "Steuer\u009b2J\u007fzeichen", "text": "Wombat\u0085Zeile \u009bmitte\u009b"}
+    rc, out, err = index(db, "--jsonl", "-", stdin=(json.dumps(doc) + "\n").encode())
+    assert rc == 0, err
+    rc, out, err = search(db, "Wombat")
+    assert rc == 0 and "Steuer 2J zeichen" in out, repr(out)
+    assert not any(c in out for c in "\u009b\u0085\x7f"), repr(out)
+    assert "Wombat Zeile  mitte " in out or "[Wombat] Zeile  mitte " in out, repr(out)
 
 
 def test_files_binary_empty_html():
