@@ -271,6 +271,30 @@ static int walk_cb(void *vc, const char *t, size_t n, lx_term_here *at)
 }
 
 /*
+ * What the index holds after a first letter is the same for every word
+ * that starts with it: the walk of the first word of a revision finds it
+ * (a seek for each second letter, ~16 block reads (pread) a typo question
+ * on the benchmark machine), and the reader's memo keeps it for the
+ * others (lx_memo_put: until a reopen finds a new revision), whose walks
+ * start at their first two letters.  Kept as the bytes that follow the
+ * first letter in terms (next[1] with the word's own second letter when a
+ * term has it), then whether the letter alone is a term.  Only for a word
+ * whose first two letters are a byte each (the walk leaves the own second
+ * letter out of next[1] exactly then).
+ */
+static int first_known(const prune *pr)
+{
+	return pr->nc >= 2 && pr->mlen[1] == 1 && pr->mlen[2] == 2;
+}
+
+static size_t first_key(char *key, const prune *pr)
+{
+	memcpy(key, "first:", 6);
+	key[6] = pr->m[0];
+	return 7;
+}
+
+/*
  * Fill pr for the word (folded): its mapped beginnings, and what the index
  * holds after each (one seek per distinct next byte).  Off (every variant
  * made) for a word with ß (two mapped letters for one), and when the index
@@ -331,10 +355,45 @@ static void prune_word(prune *pr, lx_db *db, const char *form, size_t flen)
 		}
 		from = pr->mlen[d];
 	}
+	/*
+	 * What follows a first letter: the reader's memo keeps it (see
+	 * first_key), and the walk starts at the first two letters.
+	 */
+	int first_kept = 0;
+	char fkey[8];
+	const void *fv;
+	size_t fvl;
+	if (!lx_remote(db) && first_known(pr)) {
+		if (lx_memo_get(db, fkey, first_key(fkey, pr), &fv, &fvl) && fvl == sizeof pr->next[1] + 1) {
+			memcpy(pr->next[1], fv, sizeof pr->next[1]);
+			pr->term[1] = ((const unsigned char *)fv)[sizeof pr->next[1]];
+			/* The walk does not record the word's own second letter there. */
+			unsigned char b = (unsigned char)m[1];
+			pr->next[1][b >> 5] &= ~(1u << (b & 31));
+			from = pr->mlen[2];
+			first_kept = 1;
+		}
+	}
 	walk_ctx w = {pr, m, {0}};
 	lupe_err err;
 	if (lx_allterms(db, m, from, walk_cb, &w, &err) < 0)
 		return;
+	if (!lx_remote(db) && first_known(pr) && !first_kept) {
+		/* The second letters after the first: those the walk saw, and the word's own when a term has it. */
+		unsigned char v[sizeof pr->next[1] + 1], b = (unsigned char)m[1];
+		memcpy(v, pr->next[1], sizeof pr->next[1]);
+		int own = pr->term[2];
+		for (size_t k = 0; k < 8; k++)
+			own |= pr->next[2][k] != 0;
+		if (own) {
+			uint32_t word;
+			memcpy(&word, v + (b >> 5) * 4, 4);
+			word |= 1u << (b & 31);
+			memcpy(v + (b >> 5) * 4, &word, 4);
+		}
+		v[sizeof pr->next[1]] = pr->term[1];
+		lx_memo_put(db, fkey, first_key(fkey, pr), v, sizeof v);
+	}
 	pr->on = 1;
 	prune_deep(pr, db);
 }
