@@ -7,6 +7,7 @@
 #include "index/bulk.h"
 #include "index/pipeline.h"
 #include "index/schema.h"
+#include "search/snippet.h"
 #include "shim/shim.h"
 #include "util/buf.h"
 #include "util/error.h"
@@ -24,6 +25,7 @@ struct lupe_db {
 	lupe_buf rec;      /* scratch: a hit's unpacked record (lupe_record_parse) */
 	lupe_buf deep;     /* scratch: a hit's whole kept body (lupe_record_text_all) */
 	struct lupe_rcache *records; /* hits' unpacked records (search/record_cache.h); NULL until used */
+	lupe_snip_scratch snip; /* scratch the searches' snippet keys borrow (search/snippet.h) */
 	lupe_err err;
 	int writable;
 	unsigned batch_size;

@@ -567,7 +567,7 @@ static int finish_results(lupe_db *db, lx_mset *ms, const lupe_search_options *o
 	/* The snippets' prefilter keys, once for all hits. */
 	lupe_snip_keys *keys = NULL;
 	lupe_zones *zs = NULL;
-	if (n && lupe_snip_keys_new(&keys, qt) < 0)
+	if (n && lupe_snip_keys_new_lent(&keys, qt, &db->snip) < 0)
 		return lupe_err_set(&db->err, LUPE_ENOMEM, "search: out of memory");
 	int rc = LUPE_OK;
 	for (size_t i = 0; i < n && rc == LUPE_OK; i++) {

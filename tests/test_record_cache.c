@@ -201,6 +201,69 @@ START_TEST(test_held_record_put_out_is_read)
 }
 END_TEST
 
+/*
+ * A reader keeps its snippets' fold buffers between searches
+ * (lupe_snip_scratch in the handle): a search of a long body leaves them
+ * large, later searches of shorter ones use them as they are, and get the
+ * snippets and highlights a fresh reader gets.
+ */
+static void same_hits(lupe_db *a, lupe_db *b, const char *q)
+{
+	lupe_results *x = NULL, *y = NULL;
+	ck_assert_int_eq(lupe_search(a, &x, q, strlen(q), NULL), LUPE_OK);
+	ck_assert_int_eq(lupe_search(b, &y, q, strlen(q), NULL), LUPE_OK);
+	ck_assert_uint_gt(lupe_results_count(x), 0);
+	ck_assert_uint_eq(lupe_results_count(x), lupe_results_count(y));
+	for (size_t i = 0; i < lupe_results_count(x); i++) {
+		const lupe_hit *h = lupe_results_hit(x, i), *k = lupe_results_hit(y, i);
+		ck_assert_str_eq(h->id, k->id);
+		ck_assert_str_eq(h->snippet, k->snippet);
+		ck_assert_uint_eq(h->n_highlights, k->n_highlights);
+		for (size_t j = 0; j < h->n_highlights; j++)
+			ck_assert(h->highlights[j].start == k->highlights[j].start &&
+				  h->highlights[j].end == k->highlights[j].end);
+	}
+	lupe_results_free(x);
+	lupe_results_free(y);
+}
+
+START_TEST(test_snippet_scratch_kept)
+{
+	lupe_db *wr = fx_open_write(dbpath), *rd = NULL, *fresh = NULL;
+	ck_assert_ptr_nonnull(wr);
+	static char text[40000];
+	size_t n = 0;
+	for (int i = 0; n < sizeof text - 200; i++)
+		n += (size_t)snprintf(text + n, sizeof text - n, "Die Walnusstorte Nummer %d braucht Geduld und Zucker. ", i);
+	ck_assert_int_eq(fx_add(wr, "long", "Lang", text), LUPE_OK);
+	for (int d = 0; d < 5; d++) {
+		char id[8], body[1024];
+		snprintf(id, sizeof id, "s%d", d);
+		size_t m = 0;
+		for (int i = 0; i <= d; i++)
+			m += (size_t)snprintf(body + m, sizeof body - m, "Der Haselnusskuchen \"%d\" ist fertig, sagt Ärztin Müller. ", i);
+		ck_assert_int_eq(fx_add(wr, id, "Kurz", body), LUPE_OK);
+	}
+	ck_assert_int_eq(lupe_commit(wr), LUPE_OK);
+	ck_assert_int_eq(lupe_open(&rd, dbpath, NULL, NULL, 0), LUPE_OK);
+	ck_assert_int_eq(lupe_open(&fresh, dbpath, NULL, NULL, 0), LUPE_OK);
+	ck_assert_uint_eq(rd->snip.fold_cap, 0);
+	same_hits(rd, fresh, "Walnusstorte Geduld");
+	size_t cap = rd->snip.fold_cap;
+	const char *f = rd->snip.fold_f;
+	ck_assert_uint_gt(cap, 4000); /* a stretch of the long body (LUPE_SNIPPET_SCAN_MAX) */
+	lupe_close(fresh);
+	ck_assert_int_eq(lupe_open(&fresh, dbpath, NULL, NULL, 0), LUPE_OK);
+	same_hits(rd, fresh, "Haselnusskuchen Ärztin");
+	ck_assert_ptr_eq(rd->snip.fold_f, f); /* kept, not taken anew */
+	ck_assert_uint_eq(rd->snip.fold_cap, cap);
+	ck_assert_uint_lt(fresh->snip.fold_cap, cap);
+	lupe_close(fresh);
+	lupe_close(rd);
+	lupe_close(wr);
+}
+END_TEST
+
 /* A record whose text is `len` bytes of buf, starting with `head`. */
 static lupe_record fake(char *buf, size_t len, const char *head)
 {
@@ -260,6 +323,7 @@ int main(void)
 	tcase_add_test(tc, test_bounds_and_generations);
 	tcase_add_test(tc, test_held_records_not_read);
 	tcase_add_test(tc, test_held_record_put_out_is_read);
+	tcase_add_test(tc, test_snippet_scratch_kept);
 	suite_add_tcase(s, tc);
 	return fx_run(s, CK_FORK_GETENV);
 }

@@ -614,9 +614,8 @@ struct lupe_snip_keys {
 	 * for every hit.  A hit's stretch is at most LUPE_SNIPPET_SCAN_MAX
 	 * bytes, so they stay under 1.2 MB.
 	 */
-	char *fold_f;
-	run *fold_runs;
-	size_t fold_cap;
+	lupe_snip_scratch own;      /* the keys' own, when no handle lends one */
+	lupe_snip_scratch *fold;    /* &own or the handle's (lupe_snip_keys_new_lent) */
 	size_t scanned;             /* bytes of bodies scanned or analysed for the query (lupe_snip_keys_scanned) */
 	size_t served;              /* windows the window cache served (lupe_snip_keys_served) */
 };
@@ -727,9 +726,8 @@ static int keys_make(lupe_snip_keys **out, const lupe_qterms *qt, int words_only
 	k->n = 0;
 	k->wc = NULL;
 	memset(k->wc_used, 0, sizeof k->wc_used);
-	k->fold_f = NULL;
-	k->fold_runs = NULL;
-	k->fold_cap = 0;
+	k->own = (lupe_snip_scratch){NULL, NULL, 0};
+	k->fold = &k->own;
 	k->scanned = 0;
 	k->served = 0;
 	memset(k->head, 0, sizeof k->head);
@@ -779,6 +777,21 @@ int lupe_snip_keys_new(lupe_snip_keys **out, const lupe_qterms *qt)
 	return keys_make(out, qt, 0);
 }
 
+int lupe_snip_keys_new_lent(lupe_snip_keys **out, const lupe_qterms *qt, lupe_snip_scratch *s)
+{
+	if (keys_make(out, qt, 0) < 0)
+		return -1;
+	(*out)->fold = s;
+	return 0;
+}
+
+void lupe_snip_scratch_free(lupe_snip_scratch *s)
+{
+	free(s->fold_f);
+	free(s->fold_runs);
+	*s = (lupe_snip_scratch){NULL, NULL, 0};
+}
+
 size_t lupe_snip_keys_scanned(const lupe_snip_keys *k)
 {
 	return k ? k->scanned : 0;
@@ -799,8 +812,7 @@ void lupe_snip_keys_free(lupe_snip_keys *k)
 				free(k->wc[w * 64 + (size_t)__builtin_ctzll(u)]);
 		free(k->wc);
 	}
-	free(k->fold_f);
-	free(k->fold_runs);
+	lupe_snip_scratch_free(&k->own);
 	free(k);
 }
 
@@ -1157,17 +1169,18 @@ static int find_windows(const char *text, size_t len, const lupe_snip_keys *keys
 	if (!keys->usable || len > UINT32_MAX / 2)
 		return 0;
 	fo.cap = 2 * len + 8;
-	if (scratch && scratch->fold_cap < fo.cap) {
-		free(scratch->fold_f);
-		free(scratch->fold_runs);
-		scratch->fold_f = malloc(fo.cap);
-		scratch->fold_runs = malloc(fo.cap * sizeof *fo.runs);
-		scratch->fold_cap = scratch->fold_f && scratch->fold_runs ? fo.cap : 0;
-		if (!scratch->fold_cap)
+	lupe_snip_scratch *sf = scratch ? scratch->fold : NULL;
+	if (sf && sf->fold_cap < fo.cap) {
+		free(sf->fold_f);
+		free(sf->fold_runs);
+		sf->fold_f = malloc(fo.cap);
+		sf->fold_runs = malloc(fo.cap * sizeof *fo.runs);
+		sf->fold_cap = sf->fold_f && sf->fold_runs ? fo.cap : 0;
+		if (!sf->fold_cap)
 			return -1;
 	}
-	fo.f = scratch ? scratch->fold_f : malloc(fo.cap);
-	fo.runs = scratch ? scratch->fold_runs : malloc(fo.cap * sizeof *fo.runs);
+	fo.f = sf ? sf->fold_f : malloc(fo.cap);
+	fo.runs = sf ? (run *)sf->fold_runs : malloc(fo.cap * sizeof *fo.runs);
 	if (!fo.f || !fo.runs) {
 		rc = -1;
 		goto done;
