@@ -276,12 +276,17 @@ static int walk_cb(void *vc, const char *t, size_t n, lx_term_here *at)
  * (a seek for each second letter, ~16 block reads (pread) a typo question
  * on the benchmark machine), and the reader's memo keeps it for the
  * others (lx_memo_put: until a reopen finds a new revision), whose walks
- * start at their first two letters.  Kept as the bytes that follow the
- * first letter in terms (next[1] with the word's own second letter when a
- * term has it), then whether the letter alone is a term.  Only for a word
+ * start at their first two letters.  Kept as a first_seen: next[1] with
+ * the word's own second letter added when a term has it, and whether the
+ * letter alone is a term.  Only for a word
  * whose first two letters are a byte each (the walk leaves the own second
  * letter out of next[1] exactly then).
  */
+typedef struct {
+	uint32_t next[8];   /* the bytes that follow the first letter in terms */
+	unsigned char term; /* the letter alone is a term */
+} first_seen;
+
 static int first_known(const prune *pr)
 {
 	return pr->nc >= 2 && pr->mlen[1] == 1 && pr->mlen[2] == 2;
@@ -359,40 +364,35 @@ static void prune_word(prune *pr, lx_db *db, const char *form, size_t flen)
 	 * What follows a first letter: the reader's memo keeps it (see
 	 * first_key), and the walk starts at the first two letters.
 	 */
-	int first_kept = 0;
+	int first = !lx_remote(db) && first_known(pr), first_kept = 0;
+	unsigned char own = (unsigned char)m[1]; /* the word's second letter: one byte (first_known) */
+	first_seen kept;
 	char fkey[8];
 	const void *fv;
 	size_t fvl;
-	if (!lx_remote(db) && first_known(pr)) {
-		if (lx_memo_get(db, fkey, first_key(fkey, pr), &fv, &fvl) && fvl == sizeof pr->next[1] + 1) {
-			memcpy(pr->next[1], fv, sizeof pr->next[1]);
-			pr->term[1] = ((const unsigned char *)fv)[sizeof pr->next[1]];
-			/* The walk does not record the word's own second letter there. */
-			unsigned char b = (unsigned char)m[1];
-			pr->next[1][b >> 5] &= ~(1u << (b & 31));
-			from = pr->mlen[2];
-			first_kept = 1;
-		}
+	if (first && lx_memo_get(db, fkey, first_key(fkey, pr), &fv, &fvl) && fvl == sizeof kept) {
+		memcpy(&kept, fv, sizeof kept);
+		memcpy(pr->next[1], kept.next, sizeof pr->next[1]);
+		pr->next[1][own >> 5] &= ~(1u << (own & 31)); /* the walk leaves the word's own out */
+		pr->term[1] = kept.term;
+		from = pr->mlen[2];
+		first_kept = 1;
 	}
 	walk_ctx w = {pr, m, {0}};
 	lupe_err err;
 	if (lx_allterms(db, m, from, walk_cb, &w, &err) < 0)
 		return;
-	if (!lx_remote(db) && first_known(pr) && !first_kept) {
-		/* The second letters after the first: those the walk saw, and the word's own when a term has it. */
-		unsigned char v[sizeof pr->next[1] + 1], b = (unsigned char)m[1];
-		memcpy(v, pr->next[1], sizeof pr->next[1]);
-		int own = pr->term[2];
+	if (first && !first_kept) {
+		/* What the walk saw after the first letter, and the word's own second letter when a term has it. */
+		memset(&kept, 0, sizeof kept);
+		memcpy(kept.next, pr->next[1], sizeof kept.next);
+		int has_own = pr->term[2];
 		for (size_t k = 0; k < 8; k++)
-			own |= pr->next[2][k] != 0;
-		if (own) {
-			uint32_t word;
-			memcpy(&word, v + (b >> 5) * 4, 4);
-			word |= 1u << (b & 31);
-			memcpy(v + (b >> 5) * 4, &word, 4);
-		}
-		v[sizeof pr->next[1]] = pr->term[1];
-		lx_memo_put(db, fkey, first_key(fkey, pr), v, sizeof v);
+			has_own |= pr->next[2][k] != 0;
+		if (has_own)
+			kept.next[own >> 5] |= 1u << (own & 31);
+		kept.term = pr->term[1];
+		lx_memo_put(db, fkey, first_key(fkey, pr), &kept, sizeof kept);
 	}
 	pr->on = 1;
 	prune_deep(pr, db);

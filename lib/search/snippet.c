@@ -609,10 +609,11 @@ struct lupe_snip_keys {
 	struct wc_ent **wc;         /* the window cache (below): WC_SLOTS slots, NULL until first used */
 	uint64_t wc_used[WC_SLOTS / 64]; /* a bit per slot that holds an entry (the slots are not zeroed) */
 	/*
-	 * The fold's buffers (find_windows), kept for the query's next hit:
-	 * 64 KB of text take 1 MB of runs, which malloc would map and unmap
-	 * for every hit.  A hit's stretch is at most LUPE_SNIPPET_SCAN_MAX
-	 * bytes, so they stay under 1.2 MB.
+	 * The fold's buffers (find_windows), kept for the query's next hit
+	 * (and, lent by the handle, for its next query): 64 KB of text take
+	 * 1 MB of runs, which malloc would map and unmap for every hit.  A
+	 * hit's stretch is at most LUPE_SNIPPET_SCAN_MAX bytes, so they stay
+	 * under 1.2 MB.
 	 */
 	lupe_snip_scratch own;      /* the keys' own, when no handle lends one */
 	lupe_snip_scratch *fold;    /* &own or the handle's (lupe_snip_keys_new_lent) */
