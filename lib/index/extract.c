@@ -7,15 +7,80 @@
 #include <string.h>
 #include <strings.h>
 
+#include <dlfcn.h>
+#include <pthread.h>
 #include <libxml/HTMLparser.h>
 #include <libxml/tree.h>
 #include <unicode/ucnv.h>
 #include <unicode/ucsdet.h>
+#include <unicode/uvernum.h>
 
 #include "lupe.h"
 #include "index/extract.h"
 #include "util/buf.h"
 #include "util/utf8.h"
+
+/*
+ * libxml2 (HTML) and ICU's i18n library (charset detection) are loaded
+ * when a file first needs them, not with liblupe: a process that searches
+ * never does, and mapping and relocating them cost every such process
+ * 3-5 ms (an empty program linked with both against one without:
+ * bench/results/query-2026-12-05-faults.md).  Their sonames are those the
+ * build compiled against (LUPE_XML_SONAME from meson; ICU's from its
+ * version macro, whose entry points carry the same suffix).
+ */
+#define LZ_STR2(x) #x
+#define LZ_STR(x) LZ_STR2(x)
+#define LZ_ICU_I18N "libicui18n.so." LZ_STR(U_ICU_VERSION_MAJOR_NUM)
+
+static struct {
+	pthread_once_t once;
+	int xml_ok, icu_ok;
+	char why[256]; /* why libxml2 did not load */
+	__typeof__(htmlReadMemory) *htmlReadMemory;
+	__typeof__(xmlDocGetRootElement) *xmlDocGetRootElement;
+	__typeof__(xmlNodeGetContent) *xmlNodeGetContent;
+	__typeof__(xmlGetProp) *xmlGetProp;
+	__typeof__(xmlFreeDoc) *xmlFreeDoc;
+	xmlFreeFunc *xmlFree; /* libxml2's variable */
+	__typeof__(ucsdet_open) *ucsdet_open;
+	__typeof__(ucsdet_enableInputFilter) *ucsdet_enableInputFilter;
+	__typeof__(ucsdet_setText) *ucsdet_setText;
+	__typeof__(ucsdet_detect) *ucsdet_detect;
+	__typeof__(ucsdet_getName) *ucsdet_getName;
+	__typeof__(ucsdet_close) *ucsdet_close;
+} lz = {.once = PTHREAD_ONCE_INIT};
+
+/* Where the loaded libraries are looked for: their sonames (tests point these elsewhere). */
+const char *lupe_extract_xml_soname = LUPE_XML_SONAME;
+const char *lupe_extract_icu_soname = LZ_ICU_I18N;
+
+#define LZ_SYM(h, name) (*(void **)&lz.name = dlsym(h, LZ_STR(name)))
+
+static void lz_load(void)
+{
+	void *x = dlopen(lupe_extract_xml_soname, RTLD_NOW | RTLD_LOCAL);
+	if (x && LZ_SYM(x, htmlReadMemory) && LZ_SYM(x, xmlDocGetRootElement) && LZ_SYM(x, xmlNodeGetContent) &&
+	    LZ_SYM(x, xmlGetProp) && LZ_SYM(x, xmlFreeDoc) && LZ_SYM(x, xmlFree))
+		lz.xml_ok = 1;
+	else
+		snprintf(lz.why, sizeof lz.why, "cannot load %s for HTML: %s", lupe_extract_xml_soname,
+			 x ? "a function is missing" : dlerror());
+	void *i = dlopen(lupe_extract_icu_soname, RTLD_NOW | RTLD_LOCAL);
+	lz.icu_ok = i && LZ_SYM(i, ucsdet_open) && LZ_SYM(i, ucsdet_enableInputFilter) && LZ_SYM(i, ucsdet_setText) &&
+		    LZ_SYM(i, ucsdet_detect) && LZ_SYM(i, ucsdet_getName) && LZ_SYM(i, ucsdet_close);
+}
+
+static void lz_need(void)
+{
+	pthread_once(&lz.once, lz_load);
+}
+
+const char *lupe_extract_why(void)
+{
+	lz_need();
+	return lz.xml_ok ? NULL : lz.why;
+}
 
 #define SNIFF_BYTES 8192
 #define TEXT_TITLE_LINES 6
@@ -77,20 +142,23 @@ static int declared_charset(const char *s, size_t n, char *name, size_t cap)
 static const char *detected_charset(const char *s, size_t n, int html, char *name, size_t cap)
 {
 	UErrorCode st = U_ZERO_ERROR;
-	UCharsetDetector *d = ucsdet_open(&st);
+	lz_need();
+	if (!lz.icu_ok)
+		return NULL; /* no guess: as for a text ICU cannot place */
+	UCharsetDetector *d = lz.ucsdet_open(&st);
 	const char *res = NULL;
 
 	if (U_FAILURE(st))
 		return NULL;
-	ucsdet_enableInputFilter(d, html ? 1 : 0);
-	ucsdet_setText(d, s, (int32_t)(n > 65536 ? 65536 : n), &st);
-	const UCharsetMatch *m = U_SUCCESS(st) ? ucsdet_detect(d, &st) : NULL;
-	const char *nm = m && U_SUCCESS(st) ? ucsdet_getName(m, &st) : NULL;
+	lz.ucsdet_enableInputFilter(d, html ? 1 : 0);
+	lz.ucsdet_setText(d, s, (int32_t)(n > 65536 ? 65536 : n), &st);
+	const UCharsetMatch *m = U_SUCCESS(st) ? lz.ucsdet_detect(d, &st) : NULL;
+	const char *nm = m && U_SUCCESS(st) ? lz.ucsdet_getName(m, &st) : NULL;
 	if (nm && U_SUCCESS(st) && strlen(nm) < cap) {
 		strcpy(name, nm);
 		res = name;
 	}
-	ucsdet_close(d);
+	lz.ucsdet_close(d);
 	return res;
 }
 
@@ -391,14 +459,14 @@ static xmlNode *find_element(xmlNode *n, const char *name)
 static xmlChar *meta_description(xmlNode *root)
 {
 	for (xmlNode *n = find_element(root, "meta"); n;) {
-		xmlChar *name = xmlGetProp(n, (const xmlChar *)"name");
+		xmlChar *name = lz.xmlGetProp(n, (const xmlChar *)"name");
 		if (!name)
-			name = xmlGetProp(n, (const xmlChar *)"property");
+			name = lz.xmlGetProp(n, (const xmlChar *)"property");
 		int hit = name && (!strcasecmp((const char *)name, "description") ||
 				   !strcasecmp((const char *)name, "og:description"));
-		xmlFree(name);
+		(*lz.xmlFree)(name);
 		if (hit) {
-			return xmlGetProp(n, (const xmlChar *)"content");
+			return lz.xmlGetProp(n, (const xmlChar *)"content");
 		}
 		/* The next meta element after n. */
 		xmlNode *m = n->next;
@@ -450,21 +518,24 @@ static int extract_html(const char *s, size_t n, lupe_extracted *out)
 	xmlChar *desc = NULL;
 	int rc = LUPE_ENOMEM;
 
+	lz_need();
+	if (!lz.xml_ok)
+		return LUPE_EINTERNAL; /* lupe_extract_why() says why */
 	if (n > INT32_MAX)
 		n = INT32_MAX;
-	htmlDocPtr doc = htmlReadMemory(s, (int)n, NULL, "UTF-8",
+	htmlDocPtr doc = lz.htmlReadMemory(s, (int)n, NULL, "UTF-8",
 					HTML_PARSE_RECOVER | HTML_PARSE_NOERROR | HTML_PARSE_NOWARNING |
 						HTML_PARSE_NONET | HTML_PARSE_IGNORE_ENC);
 	if (!doc) /* nothing libxml2 could read: an empty body */
 		return lupe_buf_terminate(&h.text) == 0 ? (out->text = h.text.p, LUPE_OK) : LUPE_ENOMEM;
-	xmlNode *root = xmlDocGetRootElement(doc);
+	xmlNode *root = lz.xmlDocGetRootElement(doc);
 	xmlNode *t = find_element(root, "title");
 	if (!t)
 		t = find_element(root, "h1");
 	if (t) {
-		xmlChar *c = xmlNodeGetContent(t);
+		xmlChar *c = lz.xmlNodeGetContent(t);
 		int trc = c ? clean_title((const char *)c, strlen((const char *)c), &out->title, &out->title_len) : 0;
-		xmlFree(c);
+		(*lz.xmlFree)(c);
 		if (trc != 0)
 			goto out;
 	}
@@ -482,9 +553,9 @@ static int extract_html(const char *s, size_t n, lupe_extracted *out)
 	h.text.p = NULL;
 	rc = LUPE_OK;
 out:
-	xmlFree(desc);
+	(*lz.xmlFree)(desc);
 	lupe_buf_free(&h.text);
-	xmlFreeDoc(doc);
+	lz.xmlFreeDoc(doc);
 	return rc;
 }
 

@@ -32,6 +32,17 @@ typedef struct {
 int lupe_extract(lupe_kind kind, const char *buf, size_t len, lupe_extracted *out);
 void lupe_extracted_release(lupe_extracted *x);
 
+/*
+ * libxml2 and ICU's charset detector are loaded (dlopen) when a file first
+ * needs them.  When libxml2 cannot be, lupe_extract of HTML returns
+ * LUPE_EINTERNAL and this says why ("cannot load libxml2.so.2 for HTML:
+ * ..."); NULL when it loaded.  Without ICU's detector a text in no
+ * declared charset is taken as if ICU had no guess.  The sonames tried
+ * (tests set them before the first extraction of the process).
+ */
+const char *lupe_extract_why(void);
+extern const char *lupe_extract_xml_soname, *lupe_extract_icu_soname;
+
 /* The kind a file name suggests: .html/.htm/.xhtml, .md/.markdown, else text. */
 lupe_kind lupe_kind_of_name(const char *name);
 
