@@ -32,6 +32,9 @@
 #define LZ_STR2(x) #x
 #define LZ_STR(x) LZ_STR2(x)
 #define LZ_ICU_I18N "libicui18n.so." LZ_STR(U_ICU_VERSION_MAJOR_NUM)
+#ifndef LUPE_XML_SONAME /* a build outside meson (the fuzzers): libxml2 2.x's */
+#define LUPE_XML_SONAME "libxml2.so.2"
+#endif
 
 static struct {
 	pthread_once_t once;
