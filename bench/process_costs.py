@@ -19,12 +19,13 @@ program's own took_ms; they move with the machine, so read the builds against ea
 import argparse
 import json
 import os
-import resource
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
+
+from ab_latency import pct, run  # one process over a file: its took_ms and CPU; the percentile
 
 
 def search(build, db, args):
@@ -33,11 +34,6 @@ def search(build, db, args):
 
 def took(out):
     return [json.loads(line)["took_ms"] for line in out.splitlines()]
-
-
-def pct(values, p):
-    s = sorted(values)
-    return s[min(len(s) - 1, int(len(s) * p / 100))]
 
 
 def order(builds, r):
@@ -83,12 +79,7 @@ def sums(a):
     res = {b: [] for b in a.builds}
     for r in range(a.rounds):
         for b in order(a.builds, r):
-            r0 = resource.getrusage(resource.RUSAGE_CHILDREN)
-            out = subprocess.run(search(b, a.db, ["--queries", a.queries]), capture_output=True, text=True,
-                                 check=True).stdout
-            r1 = resource.getrusage(resource.RUSAGE_CHILDREN)
-            t = took(out)
-            cpu = r1.ru_utime - r0.ru_utime + r1.ru_stime - r0.ru_stime
+            t, cpu = run(b, a.db, a.queries, [])
             res[b].append((sum(t), pct(t, 50), pct(t, 99), cpu))
     for b in a.builds:
         m = [statistics.median(x[i] for x in res[b]) for i in range(4)]

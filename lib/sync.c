@@ -558,8 +558,9 @@ static int add_file(struct sync *s, struct entry *e, lupe_buf *key)
 		warn(s, e->path, "binary file, skipped");
 		return LUPE_OK;
 	}
-	if (rc == LUPE_EINTERNAL && lupe_extract_why())
-		return lupe_err_set(&s->db->err, rc, "%.200s: %s", e->path, lupe_extract_why());
+	const char *why = rc == LUPE_EINTERNAL ? lupe_extract_why() : NULL; /* a library it could not load */
+	if (why)
+		return lupe_err_set(&s->db->err, rc, "%.200s: %s", e->path, why);
 	if (rc != LUPE_OK)
 		return lupe_err_set(&s->db->err, rc, "out of memory extracting %.200s", e->path);
 

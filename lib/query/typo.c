@@ -278,9 +278,9 @@ static int walk_cb(void *vc, const char *t, size_t n, lx_term_here *at)
  * others (lx_memo_put: until a reopen finds a new revision), whose walks
  * start at their first two letters.  Kept as a first_seen: next[1] with
  * the word's own second letter added when a term has it, and whether the
- * letter alone is a term.  Only for a word
- * whose first two letters are a byte each (the walk leaves the own second
- * letter out of next[1] exactly then).
+ * letter alone is a term.  Only for a word whose first two letters are a
+ * byte each (the walk leaves the own second letter out of next[1] exactly
+ * then).
  */
 typedef struct {
 	uint32_t next[8];   /* the bytes that follow the first letter in terms */

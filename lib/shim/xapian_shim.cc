@@ -382,6 +382,14 @@ bool one_index_reader(const lx_db *db)
 	return !db->writable && db->shards.empty();
 }
 
+// A reader that keeps term lists by prefix (cached_terms): one of a local
+// index (from its lexicon) or of remote shards (listed or fetched).  Not a
+// writer, not a set of local shards.
+bool list_reader(const lx_db *db)
+{
+	return one_index_reader(db) || (!db->writable && lx_remote(db));
+}
+
 // Keep terms, p's list read in this generation, in db->term_lists; nullptr
 // when it alone is over the bound (the caller reads it as it comes).
 const TermVec *keep_list(lx_db *db, const std::string &p, TermVec &&terms)
@@ -520,7 +528,7 @@ const TermVec *whole_list(lx_db *db, const std::string &p)
 // index (the caller reads the listing).
 const TermVec *cached_terms(lx_db *db, const std::string &p)
 {
-	if (db->writable || (!lx_remote(db) && !db->shards.empty()))
+	if (!list_reader(db))
 		return nullptr;
 	auto kept = db->term_lists.find(p);
 	if (kept != db->term_lists.end() && kept->second.generation == db->generation) {
@@ -2681,7 +2689,7 @@ int lx_terms_start_known(lx_db *db, const char *key, size_t len)
 	// prefix it keeps, or (remote) the shards' lexicon keys that say no
 	// shard holds a term of that prefix (lex_lacks).  No exchange, no read
 	// of the index, no decoding.
-	if (db->writable || (!lx_remote(db) && !db->shards.empty()) || len < kListPrefix)
+	if (!list_reader(db) || len < kListPrefix)
 		return -1;
 	try {
 		std::string k(key, len);
