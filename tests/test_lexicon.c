@@ -306,6 +306,7 @@ static const struct {
 	{"L\0\1\0\2ge\1\0", 9, 1, "\0", 1, "bytes after the last term"},
 	{"L\0\1\0\2ge\0", 8, 1, "\0", 1, "a frequency of 0 in the base"},
 	{"L\0\1\0\2xy\1", 8, 1, "\0", 1, "a term of another prefix"},
+	{"L\0\2\0\2ge\1\1\1x\1", 12, 2, "\0", 1, "a later term of another prefix (sharing one byte)"},
 	{"L\0\2\0\3gex\1\0\2ge\1", 14, 2, "\0", 1, "terms out of order"},
 	{"L\0\1\5\2ge\1", 8, 1, "\0", 1, "more bytes shared than the last term has"},
 	{"L\0\1\0\x7fge\1", 8, 1, "\0", 1, "a term longer than the value"},

@@ -141,6 +141,17 @@ std::string full_value(const Terms &terms)
 // which returns true to stop (the rest is not read: *i = n).  Sorted,
 // distinct and all of p2, a frequency 0 only when zero_ok (a delta's: the
 // term is gone), or false: damaged.  The count to *count_out (if not null).
+// A varint at p[*i..n): its one-byte form (most of a list's lengths and
+// frequencies) in place, the others through lupe_get_varint.
+inline int get_varint(const char *p, size_t n, size_t *i, uint64_t *v)
+{
+	if (*i < n && !((unsigned char)p[*i] & 0x80)) {
+		*v = (unsigned char)p[(*i)++];
+		return 0;
+	}
+	return lupe_get_varint(p, n, i, v);
+}
+
 template <typename Each>
 bool walk_entries(const char *p, size_t n, size_t *i, const std::string &p2, bool zero_ok, uint64_t *count_out,
 		  Each each)
@@ -153,8 +164,8 @@ bool walk_entries(const char *p, size_t n, size_t *i, const std::string &p2, boo
 	std::string term;
 	for (uint64_t k = 0; k < count; k++) {
 		uint64_t shared, rest, freq;
-		if (lupe_get_varint(p, n, i, &shared) < 0 || shared > term.size() ||
-		    lupe_get_varint(p, n, i, &rest) < 0 || rest > n - *i)
+		if (get_varint(p, n, i, &shared) < 0 || shared > term.size() || get_varint(p, n, i, &rest) < 0 ||
+		    rest > n - *i)
 			return false;
 		// Sorted and distinct: past the shared bytes, the new suffix is
 		// greater than the old one (the first term: any).
@@ -167,8 +178,11 @@ bool walk_entries(const char *p, size_t n, size_t *i, const std::string &p2, boo
 		term.resize((size_t)shared);
 		term.append(p + *i, (size_t)rest);
 		*i += (size_t)rest;
-		if (lupe_get_varint(p, n, i, &freq) < 0 || (freq == 0 && !zero_ok) ||
-		    term.compare(0, p2.size(), p2) != 0)
+		// Of p2: a term that keeps the one before's first p2.size() bytes
+		// keeps that term's p2 (checked when it was read).
+		if (get_varint(p, n, i, &freq) < 0 || (freq == 0 && !zero_ok) ||
+		    (shared < p2.size() &&
+		     (term.size() < p2.size() || std::memcmp(term.data(), p2.data(), p2.size()) != 0)))
 			return false;
 		if (each(term, freq)) {
 			*i = n;
@@ -183,8 +197,14 @@ bool walk_entries(const char *p, size_t n, size_t *i, const std::string &p2, boo
 bool get_entries(const char *p, size_t n, size_t *i, const std::string &p2, const std::string &want, bool zero_ok,
 		 uint64_t *count_out, Terms &out)
 {
+	// Every entry is of p2: a want that p2 starts with takes them all.
+	if (want.size() <= p2.size() && p2.compare(0, want.size(), want) == 0)
+		return walk_entries(p, n, i, p2, zero_ok, count_out, [&](const std::string &term, uint64_t freq) {
+			out.emplace_back(term, freq);
+			return false;
+		});
 	return walk_entries(p, n, i, p2, zero_ok, count_out, [&](const std::string &term, uint64_t freq) {
-		if (term.compare(0, want.size(), want) == 0)
+		if (term.size() >= want.size() && std::memcmp(term.data(), want.data(), want.size()) == 0)
 			out.emplace_back(term, freq);
 		return false;
 	});
@@ -268,8 +288,11 @@ bool decode(const std::string &p2, const char *v, size_t len, const std::string 
 	const char *base;
 	size_t base_len;
 	Terms delta, list;
-	if (!split_value(p2, v, len, &base_count, &base, &base_len, delta) ||
-	    !decode_base(p2, base, base_len, base_count, want, list))
+	if (!split_value(p2, v, len, &base_count, &base, &base_len, delta))
+		return false;
+	if (delta.empty()) // a list as written whole (an index built at once): the base is the list
+		return decode_base(p2, base, base_len, base_count, want, out);
+	if (!decode_base(p2, base, base_len, base_count, want, list))
 		return false;
 	out.reserve(list.size() + delta.size());
 	size_t d = 0;
