@@ -406,6 +406,102 @@ START_TEST(test_reader_shard_stops_at_term_list)
 }
 END_TEST
 
+/* lx_hooks.at: the term lists a remote reader fetches (its shards' whole lexicons among them). */
+static int fetches;
+
+static void count_fetch(const char *point)
+{
+	if (strcmp(point, "terms:list") == 0)
+		fetches++;
+}
+
+/*
+ * A remote reader that holds its shards' whole lexicons lists a prefix
+ * from them (whole_list: one list a shard, merged), with a term's
+ * frequency the sum of its shards', as a reader of the shards on disk
+ * lists it (Xapian sums them).  Terms under "do" in both shards, and
+ * two in one document each (in one shard).
+ */
+START_TEST(test_remote_whole_lists_sum)
+{
+	char list[4200], p[4200], id[32], text[96];
+	snprintf(list, sizeof list, "%s/local.txt", dir);
+	FILE *f = fopen(list, "w");
+	ck_assert_ptr_nonnull(f);
+	fprintf(f, "./r0\n./r1\n");
+	fclose(f);
+	lupe_db *db = fx_open_write(list);
+	ck_assert_ptr_nonnull(db);
+	static const char *const words[] = {"Dokument", "Donau", "Dose", "Dorf", "Dollar", "Domino"};
+	for (int i = 0; i < 60; i++) {
+		snprintf(id, sizeof id, "d%d", i);
+		snprintf(text, sizeof text, "%s %s Wort", words[i % 6], words[(i * 7) % 5]);
+		ck_assert_msg(fx_add(db, id, "Titel", text) == LUPE_OK, "add %s: %s", id, lupe_errmsg(db));
+	}
+	ck_assert_int_eq(fx_add(db, "once1", "Titel", "Dotter"), LUPE_OK);
+	ck_assert_int_eq(fx_add(db, "once2", "Titel", "Dompteur"), LUPE_OK);
+	ck_assert_int_eq(lupe_commit(db), LUPE_OK);
+	lupe_close(db);
+
+	/* What the shards on disk list. */
+	const char *specs[2];
+	char local[2][4200];
+	for (int k = 0; k < 2; k++) {
+		snprintf(local[k], sizeof local[k], "%s/r%d", dir, k);
+		specs[k] = local[k];
+	}
+	lx_db *x = NULL;
+	lupe_err err;
+	ck_assert_int_eq(lx_open_shards(&x, specs, 2, 0, 0, 0, &err), LUPE_OK);
+	fx_text want = {0}, got = {0};
+	fx_text_put(&want, "", 0, 0);
+	fx_text_put(&got, "", 0, 0);
+	ck_assert_int_eq(lx_allterms(x, "do", 2, lex_list_cb, &want, &err), LUPE_OK);
+	lx_close(x);
+
+	pid_t *rs = readers;
+	int rout[2];
+	char rurls[2][64];
+	for (int k = 0; k < 2; k++) {
+		snprintf(p, sizeof p, "%s/r%d", dir, k);
+		rs[k] = start_server_as(p, 1, rurls[k], sizeof rurls[k], &rout[k]);
+		specs[k] = rurls[k];
+	}
+	ck_assert_int_eq(lx_open_shards(&x, specs, 2, 0, 0, TIMEOUT_MS, &err), LUPE_OK);
+	/* Two batches of variants, each word under a prefix of its own: the
+	 * second takes the shards' whole lexicons (kLexWholeAfter). */
+	char vars[40][8];
+	const char *vp[40];
+	size_t vl[40];
+	uint64_t freqs[40];
+	for (int round = 0; round < 2; round++) {
+		for (int i = 0; i < 40; i++) {
+			snprintf(vars[i], sizeof vars[i], "%c%cq%d", 'a' + i % 20, 'a' + round * 5 + i / 20, i);
+			vp[i] = vars[i];
+			vl[i] = strlen(vars[i]);
+		}
+		lx_termfreqs(x, vp, vl, 40, freqs);
+	}
+	fetches = 0;
+	lx_hooks.at = count_fetch;
+	int rc = lx_allterms(x, "do", 2, lex_list_cb, &got, &err);
+	lx_hooks.at = NULL;
+	lx_close(x);
+	for (int k = 0; k < 2; k++) {
+		kill(-rs[k], SIGKILL);
+		waitpid(rs[k], NULL, 0);
+		rs[k] = 0;
+		close(rout[k]);
+	}
+	ck_assert_int_eq(rc, LUPE_OK);
+	ck_assert_msg(strstr(want.p, "dokument:20\n") && strstr(want.p, "dott:1\n"), "the shards list: %s", want.p);
+	ck_assert_msg(fetches == 0, "the list of \"do\" was fetched (%d), not taken from the whole lexicons", fetches);
+	ck_assert_msg(strcmp(want.p, got.p) == 0, "from the whole lexicons\n%s\nthe shards list\n%s", got.p, want.p);
+	free(want.p);
+	free(got.p);
+}
+END_TEST
+
 int main(void)
 {
 	if (system("command -v xapian-tcpsrv >/dev/null 2>&1") != 0) {
@@ -419,6 +515,7 @@ int main(void)
 	tcase_add_loop_test(tc, test_stopped_shard_costs_one_timeout, 0, 2);
 	tcase_add_test(tc, test_reader_shard_stops_at_term_list);
 	tcase_add_test(tc, test_remote_writer_lexicon);
+	tcase_add_test(tc, test_remote_whole_lists_sum);
 	suite_add_tcase(s, tc);
 	return fx_run(s, CK_FORK_GETENV);
 }

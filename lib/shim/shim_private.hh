@@ -166,6 +166,11 @@ struct lx_db {
 	// How often lx_termfreqs looked a prefix up in them in place (at most
 	// one entry a two-byte prefix): met twice, its list is kept.
 	std::unordered_map<std::string, unsigned> lex_whole_hits;
+	// whole_list's lists of one prefix, one a shard, decoded before their
+	// merge: kept so that their memory is not asked anew (page faults) for
+	// every list; their terms are moved out, so they hold no more than
+	// the longest list's slots.
+	std::vector<std::vector<std::pair<std::string, uint64_t>>> lex_whole_scratch;
 	uint64_t lex_keys_generation = 0;
 	bool lex_keys_ok = false;
 	unsigned lex_batches = 0;

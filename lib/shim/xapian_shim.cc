@@ -490,30 +490,37 @@ const TermVec *whole_list(lx_db *db, const std::string &p)
 {
 	if (!lx_lex_covers(p) || !whole_held(db))
 		return nullptr;
-	std::vector<TermVec> lists(db->lex_whole.size());
-	for (size_t k = 0; k < lists.size(); k++)
+	size_t n = db->lex_whole.size(), total = 0;
+	std::vector<TermVec> &lists = db->lex_whole_scratch;
+	if (lists.size() < n)
+		lists.resize(n);
+	for (size_t k = 0; k < n; k++) {
 		if (!lx_lex_whole_list(db->lex_whole[k], p, lists[k]))
 			return nullptr;
-	TermVec out;
-	if (lists.size() == 1) {
-		out = std::move(lists[0]);
-	} else {
-		// Merge the sorted lists, adding up a term's frequencies.
-		std::vector<size_t> at(lists.size(), 0);
-		for (;;) {
-			const std::string *low = nullptr;
-			for (size_t k = 0; k < lists.size(); k++)
-				if (at[k] < lists[k].size() && (!low || lists[k][at[k]].first < *low))
-					low = &lists[k][at[k]].first;
-			if (!low)
-				break;
-			std::pair<std::string, uint64_t> t(*low, 0);
-			for (size_t k = 0; k < lists.size(); k++)
-				if (at[k] < lists[k].size() && lists[k][at[k]].first == t.first)
-					t.second += lists[k][at[k]++].second;
-			out.push_back(std::move(t));
-		}
+		total += lists[k].size();
 	}
+	// Merge the sorted lists, adding up a term's frequencies; each term is
+	// moved from the list that has it first, not copied.
+	TermVec out;
+	out.reserve(total);
+	std::vector<size_t> at(n, 0);
+	for (;;) {
+		size_t low = n;
+		for (size_t k = 0; k < n; k++)
+			if (at[k] < lists[k].size() && (low == n || lists[k][at[k]].first < lists[low][at[low]].first))
+				low = k;
+		if (low == n)
+			break;
+		auto &t = lists[low][at[low]++];
+		uint64_t freq = t.second;
+		for (size_t k = low + 1; k < n; k++)
+			if (at[k] < lists[k].size() && lists[k][at[k]].first == t.first)
+				freq += lists[k][at[k]++].second;
+		out.emplace_back(std::move(t.first), freq);
+	}
+	for (size_t k = 0; k < n; k++)
+		lists[k].clear();
+	out.shrink_to_fit();
 	return keep_list(db, p, std::move(out));
 }
 
