@@ -486,6 +486,8 @@ START_TEST(test_remote_whole_lists_sum)
 	lx_hooks.at = count_fetch;
 	int rc = lx_allterms(x, "do", 2, lex_list_cb, &got, &err);
 	lx_hooks.at = NULL;
+	/* The list is kept: a word's beginning is answered without an exchange. */
+	int dok = lx_terms_start_known(x, "dok", 3), dox = lx_terms_start_known(x, "dox", 3);
 	lx_close(x);
 	for (int k = 0; k < 2; k++) {
 		kill(-rs[k], SIGKILL);
@@ -497,6 +499,7 @@ START_TEST(test_remote_whole_lists_sum)
 	ck_assert_msg(strstr(want.p, "dokument:20\n") && strstr(want.p, "dott:1\n"), "the shards list: %s", want.p);
 	ck_assert_msg(fetches == 0, "the list of \"do\" was fetched (%d), not taken from the whole lexicons", fetches);
 	ck_assert_msg(strcmp(want.p, got.p) == 0, "from the whole lexicons\n%s\nthe shards list\n%s", got.p, want.p);
+	ck_assert_msg(dok == 1 && dox == 0, "the remote reader does not keep the list of \"do\": dok %d, dox %d", dok, dox);
 	free(want.p);
 	free(got.p);
 }
