@@ -251,9 +251,7 @@ bool decode_base(const std::string &p2, const char *blob, size_t len, uint64_t c
 {
 	if (len == 0)
 		return count == 0;
-	// Kept by the thread: a list's bytes unpacked anew each time cost a
-	// page fault every 4 KB of them.
-	thread_local std::string unpacked;
+	std::string unpacked;
 	const char *p;
 	size_t n;
 	if (!base_entries(blob, len, unpacked, &p, &n))
