@@ -5,6 +5,7 @@ hits), alternated in one run, with lupe/floor ratios of p50 and p99.
 
     bench/shards_latency.py --lupe-build build-rel [--lupe-build /tmp/old-build ...]
         [--corpus news|collection|data] [--rounds 5] [--queries FILE ...] [--profile] [--messages N]
+        [--positions K]
 
 --corpus news: the 1,028 articles of ../shared/corpus/10kgnad-test.csv (default);
 collection: bench/data/collection.jsonl (bench/collection.sh); data: data/corpus paragraphs.
@@ -20,6 +21,8 @@ Each round runs every program once per query file, in alternating order, after a
 figures are medians over rounds of each run's p50 and p99 of took_ms (per query, connections
 made before).  Several --lupe-build (before/after) are measured in the same rounds, and each
 one's answers of the last round (ids, scores, totals, suggestions) are compared with the first's.
+--positions K prints each program's K slowest positions in the query file (median took_ms of
+each position over the rounds) and the sum of its first 30: the process's first queries.
 --messages N counts, with strace, the messages each program writes to the shards a query over
 queries 2..N of each file (warm: the first pays the connects), by kind of Xapian remote message,
 and the bytes read in reply to each kind.
@@ -252,6 +255,9 @@ def main():
                     help="which default query lines to run (without --queries): questions,typo,short,fuzzy")
     ap.add_argument("--profile", action="store_true",
                     help="also one run each with the CPU a query of the client and of the servers")
+    ap.add_argument("--positions", type=int, metavar="K",
+                    help="also print each program's K slowest positions in its query file (the "
+                         "median took_ms of each position over the rounds) and the sum of the first 30")
     ap.add_argument("--messages", type=int, metavar="N",
                     help="also count the messages each program sends a query over the first N queries")
     a = ap.parse_args()
@@ -314,6 +320,7 @@ def main():
                 "--queries", q]
         names = list(cmds)
         res = {e: {"p50": [], "p99": []} for e in names}
+        runs = {e: [] for e in names}
         for e in names:  # warm-up
             run(cmds[e], os.path.join(work, e + ".warm"))
         for r in range(a.rounds):
@@ -321,6 +328,7 @@ def main():
                 t = run(cmds[e], os.path.join(work, e + ".out"))
                 res[e]["p50"].append(pct(t, 50))
                 res[e]["p99"].append(pct(t, 99))
+                runs[e].append(t)
         m = {e: {k: statistics.median(v) for k, v in res[e].items()} for e in names}
         # The builds' answers of the last round, side by side: ids, scores, totals, suggestions.
         same = []
@@ -336,6 +344,14 @@ def main():
             print("  lupe %s: p50 %.3f p99 %.3f ms | lupe/floor p50 %.2f p99 %.2f%s" %
                   (a.lupe_build[i], x["p50"], x["p99"], x["p50"] / f["p50"], x["p99"] / f["p99"],
                    " | answers as the first build's: %d of %d" % same[i - 1] if i else ""))
+        if a.positions:
+            for e in names:
+                n = min(len(t) for t in runs[e])
+                med = [statistics.median(t[k] for t in runs[e]) for k in range(n)]
+                slow = sorted(range(n), key=lambda k: -med[k])[:a.positions]
+                print("  slowest positions %s: %s | first 30: %.1f ms" %
+                      (e if e == "floor" else a.lupe_build[int(e[4:])],
+                       " ".join("%d:%.2f" % (k, med[k]) for k in slow), sum(med[:30])))
         if a.profile:
             for e in names:
                 profile(e if e == "floor" else a.lupe_build[int(e[4:])], cmds[e], os.path.join(work, e + ".out"))
