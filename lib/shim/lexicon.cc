@@ -314,6 +314,56 @@ bool decode(const std::string &p2, const char *v, size_t len, const std::string 
 	return true;
 }
 
+// Decode value (of prefix p2) into a packed list: the terms that start
+// with want.  A value without a delta (a lexicon written whole) is walked
+// straight into out; one with a delta is decoded as by decode() first.
+// False when it is damaged in any way.
+bool decode_packed(const std::string &p2, const char *v, size_t len, const std::string &want, lx_terms &out)
+{
+	out.clear();
+	uint64_t base_count;
+	const char *base;
+	size_t base_len;
+	Terms delta;
+	if (!split_value(p2, v, len, &base_count, &base, &base_len, delta))
+		return false;
+	if (!delta.empty()) {
+		Terms list;
+		if (!decode(p2, v, len, want, list))
+			return false;
+		size_t nbytes = 0;
+		for (const auto &t : list)
+			nbytes += t.first.size();
+		out.reserve(list.size(), nbytes);
+		for (const auto &t : list)
+			out.push(t.first, t.second);
+		return true;
+	}
+	if (base_len == 0)
+		return base_count == 0;
+	std::string unpacked;
+	const char *p;
+	size_t n;
+	if (!base_entries(base, base_len, unpacked, &p, &n))
+		return false;
+	if (n > UINT32_MAX)
+		return false;
+	bool all = want.size() <= p2.size() && p2.compare(0, want.size(), want) == 0;
+	if (all) // each entry takes a byte or more, its term fewer bytes than the entries
+		out.reserve((size_t)std::min<uint64_t>(base_count, n), n);
+	size_t i = 0;
+	uint64_t have;
+	bool ok = walk_entries(p, n, &i, p2, false, &have, [&](const std::string &term, uint64_t freq) {
+		if (all || (term.size() >= want.size() && std::memcmp(term.data(), want.data(), want.size()) == 0))
+			out.push(term, freq);
+		return false;
+	});
+	if (!ok || have != base_count || i != n || out.bytes.size() > UINT32_MAX)
+		return false;
+	out.shrink(); // front-coded, the terms' bytes outgrow the reservation
+	return true;
+}
+
 // The distinct terms a writer notes between the lists' writes, at most this
 // many; past it, the prefixes noted are written whole.
 constexpr size_t kNotedMax = 1u << 20;
@@ -857,6 +907,21 @@ static bool read_list(Xapian::Database &rd, lx_lex_check &c, uint64_t generation
 	return decode(p2, blob.data(), blob.size(), prefix, out);
 }
 
+// read_list into a packed list.
+static bool read_list_packed(Xapian::Database &rd, lx_lex_check &c, uint64_t generation, const std::string &prefix,
+			     lx_terms &out)
+{
+	if (prefix.size() < LX_LIST_PREFIX || left_out((unsigned char)prefix[0]) || !lex_valid(rd, c, generation))
+		return false;
+	std::string p2 = prefix.substr(0, LX_LIST_PREFIX);
+	std::string blob = rd.get_metadata(key_of(p2));
+	if (blob.empty()) {
+		out.clear();
+		return true;
+	}
+	return decode_packed(p2, blob.data(), blob.size(), prefix, out);
+}
+
 bool lx_lex_read(lx_shard &s, uint64_t generation, const std::string &prefix,
 		 std::vector<std::pair<std::string, uint64_t>> &out)
 {
@@ -871,6 +936,16 @@ static void give(const std::vector<std::pair<std::string, uint64_t>> &terms, lx_
 			break;
 }
 
+// Each of a packed list's terms to cb, until it returns nonzero.
+static void give_packed(const lx_terms &terms, lx_lex_cb cb, void *ctx)
+{
+	for (size_t k = 0; k < terms.size(); k++) {
+		std::string_view t = terms.term(k);
+		if (cb(ctx, t.data(), t.size(), terms.freqs[k]))
+			break;
+	}
+}
+
 extern "C" {
 
 int lx_lexicon_decode(const char *p2, const void *blob, size_t len, lx_lex_cb cb, void *ctx)
@@ -878,8 +953,18 @@ int lx_lexicon_decode(const char *p2, const void *blob, size_t len, lx_lex_cb cb
 	try {
 		std::vector<std::pair<std::string, uint64_t>> terms;
 		std::string p(p2, LX_LIST_PREFIX);
-		if (!decode(p, (const char *)blob, len, p, terms))
+		lx_terms packed;
+		bool ok = decode(p, (const char *)blob, len, p, terms);
+		// The readers' packed decoding answers as this one does (-1 when not).
+		if (decode_packed(p, (const char *)blob, len, p, packed) != ok)
+			return -1;
+		if (!ok)
 			return 0;
+		if (packed.size() != terms.size())
+			return -1;
+		for (size_t k = 0; k < terms.size(); k++)
+			if (packed.term(k) != terms[k].first || packed.freqs[k] != terms[k].second)
+				return -1;
 		give(terms, cb, ctx);
 		return 1;
 	} catch (...) {
@@ -919,11 +1004,11 @@ bool lx_lex_covers(const std::string &term)
 	return term.size() >= LX_LIST_PREFIX && !left_out((unsigned char)term[0]);
 }
 
-bool lx_lex_read_local(lx_db *db, const std::string &prefix, std::vector<std::pair<std::string, uint64_t>> &out)
+bool lx_lex_read_local(lx_db *db, const std::string &prefix, lx_terms &out)
 {
 	if (db->writable || !db->shards.empty() || prefix.size() != LX_LIST_PREFIX)
 		return false;
-	return read_list(db->rd, db->lex_check, db->generation, prefix, out);
+	return read_list_packed(db->rd, db->lex_check, db->generation, prefix, out);
 }
 
 bool lx_lex_read_whole(lx_shard &s, size_t max, lx_lex_whole &out)
@@ -937,8 +1022,7 @@ bool lx_lex_read_whole(lx_shard &s, size_t max, lx_lex_whole &out)
 	return false;
 }
 
-bool lx_lex_whole_list(const lx_lex_whole &w, const std::string &prefix,
-		       std::vector<std::pair<std::string, uint64_t>> &out)
+bool lx_lex_whole_list(const lx_lex_whole &w, const std::string &prefix, lx_terms &out)
 {
 	out.clear();
 	if (!lx_lex_covers(prefix))
@@ -948,7 +1032,7 @@ bool lx_lex_whole_list(const lx_lex_whole &w, const std::string &prefix,
 				   [](const lx_lex_whole::At &a, const std::string &k) { return a.p2 < k; });
 	if (it == w.at.end() || it->p2 != p2)
 		return true; // no term of this prefix
-	return decode(p2, w.payload.data() + it->at, it->len, prefix, out);
+	return decode_packed(p2, w.payload.data() + it->at, it->len, prefix, out);
 }
 
 extern "C" int lx_lexicon_whole_get(lx_db *db, const char *p2, lx_lex_cb cb, void *ctx)
@@ -957,10 +1041,10 @@ extern "C" int lx_lexicon_whole_get(lx_db *db, const char *p2, lx_lex_cb cb, voi
 		lx_lex_whole w;
 		if (!read_whole(db->rd, stamp_of(db->rd), kValuesMax, w.payload) || !index_whole(w.payload, w.at))
 			return 0;
-		std::vector<std::pair<std::string, uint64_t>> terms;
+		lx_terms terms;
 		if (!lx_lex_whole_list(w, std::string(p2, LX_LIST_PREFIX), terms))
 			return 0;
-		give(terms, cb, ctx);
+		give_packed(terms, cb, ctx);
 		return 1;
 	} catch (...) {
 		return -1;
@@ -1041,15 +1125,15 @@ extern "C" int lx_lexicon_whole_decode(const void *chunk, size_t len, const char
 	try {
 		lx_lex_whole w;
 		size_t chunks = 1, total = 0;
-		std::vector<std::pair<std::string, uint64_t>> terms;
+		lx_terms terms;
 		if (!take_chunk(std::string((const char *)chunk, len), 0, stamp, kValuesMax, &chunks, &total, w.payload) ||
 		    chunks != 1 || w.payload.size() != total || !index_whole(w.payload, w.at) ||
 		    !lx_lex_whole_list(w, std::string(p2, LX_LIST_PREFIX), terms))
 			return 0;
 		// The look-up in place answers as the list does.
 		std::vector<std::string> asked;
-		for (const auto &t : terms)
-			asked.push_back(t.first);
+		for (size_t k = 0; k < terms.size(); k++)
+			asked.emplace_back(terms.term(k));
 		std::string none = std::string(p2, LX_LIST_PREFIX) + "\xff\xff"; // in no list
 		bool ask_none = asked.empty() || asked.back() < none;
 		if (ask_none)
@@ -1058,11 +1142,11 @@ extern "C" int lx_lexicon_whole_decode(const void *chunk, size_t len, const char
 		if (!lx_lex_whole_find(w, std::string(p2, LX_LIST_PREFIX), asked, 0, asked.size(), freqs))
 			return 0;
 		for (size_t k = 0; k < terms.size(); k++)
-			if (freqs[k] != terms[k].second)
+			if (freqs[k] != terms.freqs[k])
 				return -1;
 		if (ask_none && freqs.back() != 0)
 			return -1;
-		give(terms, cb, ctx);
+		give_packed(terms, cb, ctx);
 		return 1;
 	} catch (...) {
 		return -1;

@@ -9,6 +9,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <unordered_set>
 #include <vector>
@@ -87,6 +88,50 @@ struct lx_shard {
 	lx_lex_check lex_check;       // a remote reader's (lx_lex_read)
 };
 
+// A sorted list of terms with their frequencies, packed: the terms' bytes
+// one after another, where each ends, and the frequencies; no string a
+// term (decoding a prefix's list of thousands made and copied one each,
+// and its memory was new pages).  At most 4 GB of terms.
+struct lx_terms {
+	std::string bytes;
+	std::vector<uint32_t> ends;
+	std::vector<uint64_t> freqs;
+
+	size_t size() const { return ends.size(); }
+	bool empty() const { return ends.empty(); }
+	std::string_view term(size_t i) const
+	{
+		size_t a = i ? ends[i - 1] : 0;
+		return std::string_view(bytes.data() + a, ends[i] - a);
+	}
+	void push(std::string_view t, uint64_t freq)
+	{
+		bytes.append(t.data(), t.size());
+		ends.push_back((uint32_t)bytes.size());
+		freqs.push_back(freq);
+	}
+	void clear()
+	{
+		bytes.clear();
+		ends.clear();
+		freqs.clear();
+	}
+	void reserve(size_t n, size_t nbytes)
+	{
+		ends.reserve(n);
+		freqs.reserve(n);
+		bytes.reserve(nbytes);
+	}
+	// The bytes it holds (what a cache of lists counts).
+	size_t memory() const { return bytes.capacity() + ends.capacity() * sizeof(uint32_t) + freqs.capacity() * sizeof(uint64_t); }
+	void shrink()
+	{
+		bytes.shrink_to_fit();
+		ends.shrink_to_fit();
+		freqs.shrink_to_fit();
+	}
+};
+
 struct lx_db {
 	Xapian::Database rd;          // what searches read (the writer itself when writable;
 				      // every shard that is up when sharded)
@@ -119,7 +164,7 @@ struct lx_db {
 	struct TermList {
 		uint64_t generation = 0, used = 0;
 		size_t bytes = 0;
-		std::vector<std::pair<std::string, uint64_t>> terms;
+		lx_terms terms;
 	};
 	std::unordered_map<std::string, TermList> term_lists;
 	size_t term_lists_bytes = 0;
@@ -170,7 +215,7 @@ struct lx_db {
 	// merge: kept so that their memory is not asked anew (page faults) for
 	// every list; their terms are moved out, so they hold no more than
 	// the longest list's slots.
-	std::vector<std::vector<std::pair<std::string, uint64_t>>> lex_whole_scratch;
+	std::vector<lx_terms> lex_whole_scratch;
 	uint64_t lex_keys_generation = 0;
 	bool lex_keys_ok = false;
 	unsigned lex_batches = 0;
@@ -332,7 +377,7 @@ bool lx_shards_lex_keys(lx_db *db, std::vector<std::string> &out);
 // for a remote shard: true, with out set.  False (read the listing) for
 // any other prefix or handle, an index without a lexicon or with one that
 // does not match, or a damaged value.  Throws what Xapian throws.
-bool lx_lex_read_local(lx_db *db, const std::string &prefix, std::vector<std::pair<std::string, uint64_t>> &out);
+bool lx_lex_read_local(lx_db *db, const std::string &prefix, lx_terms &out);
 
 // A reader: shard s's whole lexicon (every prefix's value in a few
 // metadata values, one exchange each) when it was written with the stamp
@@ -344,8 +389,7 @@ bool lx_lex_read_whole(lx_shard &s, size_t max, lx_lex_whole &out);
 // The terms under prefix (two bytes or more, lx_lex_covers) that w holds:
 // true with out set (empty when w has no value of its two bytes); false
 // for a prefix w cannot tell or a damaged value.
-bool lx_lex_whole_list(const lx_lex_whole &w, const std::string &prefix,
-		       std::vector<std::pair<std::string, uint64_t>> &out);
+bool lx_lex_whole_list(const lx_lex_whole &w, const std::string &prefix, lx_terms &out);
 // The frequencies in w of terms[from, to) (sorted, distinct, all of the
 // two-byte prefix p2) into freqs[from, to) (0: none), read in place: no
 // list built.  False for a damaged value.

@@ -346,7 +346,7 @@ int lx_value_of(lx_db *db, const char *idterm, size_t n, unsigned slot, lupe_buf
 // The scan's position, as lx_allterms' callback sees it: in Xapian's term
 // list, or in a cached copy of it (list, at).
 struct lx_term_here {
-	const std::vector<std::pair<std::string, uint64_t>> *list = nullptr;
+	const lx_terms *list = nullptr;
 	size_t at = 0;
 	Xapian::TermIterator it;
 	std::string skip; // where to go on from, when set
@@ -358,20 +358,41 @@ namespace {
 // The bytes a reader keeps of term lists (lx_db::term_lists).
 constexpr size_t kTermsCacheMax = 16u << 20;
 
-using TermVec = std::vector<std::pair<std::string, uint64_t>>;
+using TermVec = lx_terms;
+using TermPairs = std::vector<std::pair<std::string, uint64_t>>;
 
-// The first entry of a sorted list, from `from` on, at or after t.
-TermVec::const_iterator list_seek(const TermVec &list, TermVec::const_iterator from, const std::string &t)
+// The index of the first entry of a sorted list, from `from` on, at or after t.
+size_t list_seek(const TermVec &list, size_t from, std::string_view t)
 {
-	return std::lower_bound(from, list.end(), t,
-				[](const std::pair<std::string, uint64_t> &e, const std::string &k) { return e.first < k; });
+	size_t lo = from, hi = list.size();
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (list.term(mid) < t)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
 }
 
 // t's frequency in a list of its prefix (0: the list lacks it).
-uint64_t list_freq(const TermVec &list, const std::string &t)
+uint64_t list_freq(const TermVec &list, std::string_view t)
 {
-	auto it = list_seek(list, list.begin(), t);
-	return it != list.end() && it->first == t ? it->second : 0;
+	size_t k = list_seek(list, 0, t);
+	return k < list.size() && list.term(k) == t ? list.freqs[k] : 0;
+}
+
+// A list of pairs (a listing, a fetched list) packed.
+TermVec packed(const TermPairs &terms)
+{
+	TermVec out;
+	size_t nbytes = 0;
+	for (const auto &t : terms)
+		nbytes += t.first.size();
+	out.reserve(terms.size(), nbytes);
+	for (const auto &t : terms)
+		out.push(t.first, t.second);
+	return out;
 }
 
 // A reader of one local index: what it reads stays the same while its
@@ -398,8 +419,7 @@ const TermVec *keep_list(lx_db *db, const std::string &p, TermVec &&terms)
 	fresh.generation = db->generation;
 	fresh.used = ++db->term_lists_clock;
 	fresh.terms = std::move(terms);
-	for (const auto &t : fresh.terms)
-		fresh.bytes += t.first.size() + sizeof fresh.terms[0];
+	fresh.bytes = fresh.terms.memory() + sizeof fresh;
 	// Out go lists of an older generation, then the least recently used.
 	for (auto it = db->term_lists.begin(); it != db->term_lists.end();) {
 		if (it->second.generation != db->generation || it->first == p) {
@@ -490,7 +510,7 @@ const TermVec *whole_list(lx_db *db, const std::string &p)
 {
 	if (!lx_lex_covers(p) || !whole_held(db))
 		return nullptr;
-	size_t n = db->lex_whole.size(), total = 0;
+	size_t n = db->lex_whole.size(), total = 0, nbytes = 0;
 	std::vector<TermVec> &lists = db->lex_whole_scratch;
 	if (lists.size() < n)
 		lists.resize(n);
@@ -498,29 +518,27 @@ const TermVec *whole_list(lx_db *db, const std::string &p)
 		if (!lx_lex_whole_list(db->lex_whole[k], p, lists[k]))
 			return nullptr;
 		total += lists[k].size();
+		nbytes += lists[k].bytes.size();
 	}
-	// Merge the sorted lists, adding up a term's frequencies; each term is
-	// moved from the list that has it first, not copied.
+	// Merge the sorted lists, adding up a term's frequencies.
 	TermVec out;
-	out.reserve(total);
+	out.reserve(total, nbytes);
 	std::vector<size_t> at(n, 0);
 	for (;;) {
 		size_t low = n;
 		for (size_t k = 0; k < n; k++)
-			if (at[k] < lists[k].size() && (low == n || lists[k][at[k]].first < lists[low][at[low]].first))
+			if (at[k] < lists[k].size() && (low == n || lists[k].term(at[k]) < lists[low].term(at[low])))
 				low = k;
 		if (low == n)
 			break;
-		auto &t = lists[low][at[low]++];
-		uint64_t freq = t.second;
+		std::string_view t = lists[low].term(at[low]);
+		uint64_t freq = lists[low].freqs[at[low]++];
 		for (size_t k = low + 1; k < n; k++)
-			if (at[k] < lists[k].size() && lists[k][at[k]].first == t.first)
-				freq += lists[k][at[k]++].second;
-		out.emplace_back(std::move(t.first), freq);
+			if (at[k] < lists[k].size() && lists[k].term(at[k]) == t)
+				freq += lists[k].freqs[at[k]++];
+		out.push(t, freq);
 	}
-	for (size_t k = 0; k < n; k++)
-		lists[k].clear();
-	out.shrink_to_fit();
+	out.shrink();
 	return keep_list(db, p, std::move(out));
 }
 
@@ -554,8 +572,9 @@ const TermVec *cached_terms(lx_db *db, const std::string &p)
 		return w;
 	if (lx_hooks.at)
 		lx_hooks.at("terms:list");
-	lx_shards_allterms(db, p, terms); // the shards at the same time
-	return keep_list(db, p, std::move(terms));
+	TermPairs listed;
+	lx_shards_allterms(db, p, listed); // the shards at the same time
+	return keep_list(db, p, packed(listed));
 }
 
 // Several prefixes' lists that are not kept for this generation, fetched
@@ -576,16 +595,16 @@ void fetch_lists(lx_db *db, const std::vector<std::string> &ps, const std::vecto
 		return;
 	if (lx_hooks.at)
 		lx_hooks.at("terms:list");
-	std::vector<TermVec> lists;
+	std::vector<TermPairs> lists;
 	std::vector<char> got;
 	lx_shards_lists(db, rest, rest_listing, lists, got);
 	for (size_t i = 0; i < rest.size(); i++)
 		if (got[i])
-			keep_list(db, rest[i], std::move(lists[i]));
+			keep_list(db, rest[i], packed(lists[i]));
 }
 
 // The list cached_terms keeps for p, if it holds one of this generation; no fetch.
-const std::vector<std::pair<std::string, uint64_t>> *known_terms(lx_db *db, const std::string &p)
+const TermVec *known_terms(lx_db *db, const std::string &p)
 {
 	auto kept = db->term_lists.find(p);
 	if (kept == db->term_lists.end() || kept->second.generation != db->generation)
@@ -883,7 +902,7 @@ void lx_termfreqs(lx_db *db, const char *const *terms, const size_t *lens, size_
 			for (size_t i = 0; i < n; i++) {
 				if ((known && known[i]) || (!found.empty() && found[i]))
 					continue;
-				const std::vector<std::pair<std::string, uint64_t>> *list = nullptr;
+				const TermVec *list = nullptr;
 				if (!db->writable && lens[i] >= kListPrefix)
 					list = known_terms(db, std::string(terms[i], kListPrefix));
 				if (!list && !db->writable && lex_lacks(db, std::string(terms[i], lens[i])))
@@ -893,7 +912,7 @@ void lx_termfreqs(lx_db *db, const char *const *terms, const size_t *lens, size_
 					asked.push_back(i);
 					continue;
 				}
-				out[i] = list_freq(*list, std::string(terms[i], lens[i]));
+				out[i] = list_freq(*list, std::string_view(terms[i], lens[i]));
 			}
 			if (qs.empty())
 				return LUPE_OK;
@@ -938,14 +957,13 @@ int list_terms(lx_db *db, const char *prefix, size_t n, lx_term_cb cb, void *ctx
 			lx_term_here at;
 			at.list = list;
 			while (at.at < list->size()) {
-				const std::string &t = (*list)[at.at].first;
+				std::string_view t = list->term(at.at);
 				int rc = cb(ctx, t.data(), t.size(), &at);
 				if (rc)
 					return rc;
 				if (at.skipping) {
 					at.skipping = false;
-					auto it = list_seek(*list, list->begin() + (long)at.at, at.skip);
-					at.at = (size_t)(it - list->begin());
+					at.at = list_seek(*list, at.at, at.skip);
 				} else {
 					at.at++;
 				}
@@ -992,7 +1010,7 @@ uint64_t lx_term_here_freq(const lx_term_here *at)
 	// through it.  0 on failure (a listed term has a frequency of 1 or
 	// more); the scan's next step meets the same error and reports it.
 	if (at->list)
-		return (*at->list)[at->at].second;
+		return at->list->freqs[at->at];
 	try {
 		return at->it.get_termfreq();
 	} catch (...) {
@@ -2703,8 +2721,8 @@ int lx_terms_start_known(lx_db *db, const char *key, size_t len)
 		const auto *list = known_terms(db, k.substr(0, kListPrefix));
 		if (!list)
 			return lex_lacks(db, k) ? 0 : -1;
-		auto it = list_seek(*list, list->begin(), k);
-		return it != list->end() && it->first.compare(0, len, k) == 0 ? 1 : 0;
+		size_t at = list_seek(*list, 0, k);
+		return at < list->size() && list->term(at).substr(0, len) == k ? 1 : 0;
 	} catch (...) {
 		return -1;
 	}
