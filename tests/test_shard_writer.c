@@ -332,15 +332,31 @@ static void stop_server_at(const char *point)
 	}
 }
 
-START_TEST(test_reader_shard_stops_at_term_list)
+/* Two local shards, r0 and r1 of dir: their list, dir/local.txt, its path in list. */
+static void local_list(char *list, size_t size)
 {
-	/* Two local shards written, then served read-only. */
-	char list[4200], p[4200], msg[512];
-	snprintf(list, sizeof list, "%s/local.txt", dir);
+	snprintf(list, size, "%s/local.txt", dir);
 	FILE *f = fopen(list, "w");
 	ck_assert_ptr_nonnull(f);
 	fprintf(f, "./r0\n./r1\n");
 	fclose(f);
+}
+
+/* r0 and r1 served read-only (readers[]): their urls and stdout. */
+static void serve_local_shards(char rurls[2][64], int rout[2])
+{
+	char p[4200];
+	for (int k = 0; k < 2; k++) {
+		snprintf(p, sizeof p, "%s/r%d", dir, k);
+		readers[k] = start_server_as(p, 1, rurls[k], sizeof rurls[k], &rout[k]);
+	}
+}
+
+START_TEST(test_reader_shard_stops_at_term_list)
+{
+	/* Two local shards written, then served read-only. */
+	char list[4200], msg[512];
+	local_list(list, sizeof list);
 	lupe_db *db = fx_open_write(list);
 	ck_assert_ptr_nonnull(db);
 	add_batch(db, "w", 40);
@@ -349,12 +365,9 @@ START_TEST(test_reader_shard_stops_at_term_list)
 	pid_t *rs = readers;
 	int rout[2];
 	char rurls[2][64];
-	for (int k = 0; k < 2; k++) {
-		snprintf(p, sizeof p, "%s/r%d", dir, k);
-		rs[k] = start_server_as(p, 1, rurls[k], sizeof rurls[k], &rout[k]);
-	}
+	serve_local_shards(rurls, rout);
 	snprintf(list, sizeof list, "%s/tcp.txt", dir);
-	f = fopen(list, "w");
+	FILE *f = fopen(list, "w");
 	ck_assert_ptr_nonnull(f);
 	fprintf(f, "%s\n%s\n", rurls[0], rurls[1]);
 	fclose(f);
@@ -424,12 +437,8 @@ static void count_fetch(const char *point)
  */
 START_TEST(test_remote_whole_lists_sum)
 {
-	char list[4200], p[4200], id[32], text[96];
-	snprintf(list, sizeof list, "%s/local.txt", dir);
-	FILE *f = fopen(list, "w");
-	ck_assert_ptr_nonnull(f);
-	fprintf(f, "./r0\n./r1\n");
-	fclose(f);
+	char list[4200], id[32], text[96];
+	local_list(list, sizeof list);
 	lupe_db *db = fx_open_write(list);
 	ck_assert_ptr_nonnull(db);
 	static const char *const words[] = {"Dokument", "Donau", "Dose", "Dorf", "Dollar", "Domino"};
@@ -462,11 +471,9 @@ START_TEST(test_remote_whole_lists_sum)
 	pid_t *rs = readers;
 	int rout[2];
 	char rurls[2][64];
-	for (int k = 0; k < 2; k++) {
-		snprintf(p, sizeof p, "%s/r%d", dir, k);
-		rs[k] = start_server_as(p, 1, rurls[k], sizeof rurls[k], &rout[k]);
-		specs[k] = rurls[k];
-	}
+	serve_local_shards(rurls, rout);
+	specs[0] = rurls[0];
+	specs[1] = rurls[1];
 	ck_assert_int_eq(lx_open_shards(&x, specs, 2, 0, 0, TIMEOUT_MS, &err), LUPE_OK);
 	/* Two batches of variants, each word under a prefix of its own: the
 	 * second takes the shards' whole lexicons (kLexWholeAfter). */

@@ -331,12 +331,7 @@ bool decode_packed(const std::string &p2, const char *v, size_t len, const std::
 		Terms list;
 		if (!decode(p2, v, len, want, list))
 			return false;
-		size_t nbytes = 0;
-		for (const auto &t : list)
-			nbytes += t.first.size();
-		out.reserve(list.size(), nbytes);
-		for (const auto &t : list)
-			out.push(t.first, t.second);
+		out.assign(list);
 		return true;
 	}
 	if (base_len == 0)
@@ -891,25 +886,22 @@ static bool lex_valid(Xapian::Database &rd, lx_lex_check &c, uint64_t generation
 	return c.ok;
 }
 
-// The terms under prefix (at least LX_LIST_PREFIX bytes) from rd's
-// lexicon: false when it has none that matches (c, generation).
-static bool read_list(Xapian::Database &rd, lx_lex_check &c, uint64_t generation, const std::string &prefix,
-		      std::vector<std::pair<std::string, uint64_t>> &out)
+// decode() into a list of pairs, decode_packed() into a packed one.
+static bool decode_to(const std::string &p2, const char *v, size_t len, const std::string &want, Terms &out)
 {
-	if (prefix.size() < LX_LIST_PREFIX || left_out((unsigned char)prefix[0]) || !lex_valid(rd, c, generation))
-		return false;
-	std::string p2 = prefix.substr(0, LX_LIST_PREFIX);
-	std::string blob = rd.get_metadata(key_of(p2));
-	if (blob.empty()) {
-		out.clear();
-		return true;
-	}
-	return decode(p2, blob.data(), blob.size(), prefix, out);
+	return decode(p2, v, len, want, out);
 }
 
-// read_list into a packed list.
-static bool read_list_packed(Xapian::Database &rd, lx_lex_check &c, uint64_t generation, const std::string &prefix,
-			     lx_terms &out)
+static bool decode_to(const std::string &p2, const char *v, size_t len, const std::string &want, lx_terms &out)
+{
+	return decode_packed(p2, v, len, want, out);
+}
+
+// The terms under prefix (at least LX_LIST_PREFIX bytes) from rd's
+// lexicon: false when it has none that matches (c, generation).
+template <typename List>
+static bool read_list(Xapian::Database &rd, lx_lex_check &c, uint64_t generation, const std::string &prefix,
+		      List &out)
 {
 	if (prefix.size() < LX_LIST_PREFIX || left_out((unsigned char)prefix[0]) || !lex_valid(rd, c, generation))
 		return false;
@@ -919,7 +911,7 @@ static bool read_list_packed(Xapian::Database &rd, lx_lex_check &c, uint64_t gen
 		out.clear();
 		return true;
 	}
-	return decode_packed(p2, blob.data(), blob.size(), prefix, out);
+	return decode_to(p2, blob.data(), blob.size(), prefix, out);
 }
 
 bool lx_lex_read(lx_shard &s, uint64_t generation, const std::string &prefix,
@@ -1008,7 +1000,7 @@ bool lx_lex_read_local(lx_db *db, const std::string &prefix, lx_terms &out)
 {
 	if (db->writable || !db->shards.empty() || prefix.size() != LX_LIST_PREFIX)
 		return false;
-	return read_list_packed(db->rd, db->lex_check, db->generation, prefix, out);
+	return read_list(db->rd, db->lex_check, db->generation, prefix, out);
 }
 
 bool lx_lex_read_whole(lx_shard &s, size_t max, lx_lex_whole &out)

@@ -122,6 +122,17 @@ struct lx_terms {
 		freqs.reserve(n);
 		bytes.reserve(nbytes);
 	}
+	// The list terms (sorted) as it is, packed.
+	void assign(const std::vector<std::pair<std::string, uint64_t>> &terms)
+	{
+		size_t nbytes = 0;
+		for (const auto &t : terms)
+			nbytes += t.first.size();
+		clear();
+		reserve(terms.size(), nbytes);
+		for (const auto &t : terms)
+			push(t.first, t.second);
+	}
 	// The bytes it holds (what a cache of lists counts).
 	size_t memory() const { return bytes.capacity() + ends.capacity() * sizeof(uint32_t) + freqs.capacity() * sizeof(uint64_t); }
 	void shrink()

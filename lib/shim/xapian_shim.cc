@@ -386,12 +386,7 @@ uint64_t list_freq(const TermVec &list, std::string_view t)
 TermVec packed(const TermPairs &terms)
 {
 	TermVec out;
-	size_t nbytes = 0;
-	for (const auto &t : terms)
-		nbytes += t.first.size();
-	out.reserve(terms.size(), nbytes);
-	for (const auto &t : terms)
-		out.push(t.first, t.second);
+	out.assign(terms);
 	return out;
 }
 
