@@ -136,11 +136,6 @@ std::string full_value(const Terms &terms)
 	return make_value(base.data(), base.size(), terms.size(), Terms());
 }
 
-// Walk the entries at p[*i..n) (count, then terms, front-coded, each with
-// its frequency) of prefix p2: each term in order to each(term, freq),
-// which returns true to stop (the rest is not read: *i = n).  Sorted,
-// distinct and all of p2, a frequency 0 only when zero_ok (a delta's: the
-// term is gone), or false: damaged.  The count to *count_out (if not null).
 // A varint at p[*i..n): its one-byte form (most of a list's lengths and
 // frequencies) in place, the others through lupe_get_varint.
 inline int get_varint(const char *p, size_t n, size_t *i, uint64_t *v)
@@ -152,6 +147,11 @@ inline int get_varint(const char *p, size_t n, size_t *i, uint64_t *v)
 	return lupe_get_varint(p, n, i, v);
 }
 
+// Walk the entries at p[*i..n) (count, then terms, front-coded, each with
+// its frequency) of prefix p2: each term in order to each(term, freq),
+// which returns true to stop (the rest is not read: *i = n).  Sorted,
+// distinct and all of p2, a frequency 0 only when zero_ok (a delta's: the
+// term is gone), or false: damaged.  The count to *count_out (if not null).
 template <typename Each>
 bool walk_entries(const char *p, size_t n, size_t *i, const std::string &p2, bool zero_ok, uint64_t *count_out,
 		  Each each)
@@ -279,6 +279,30 @@ bool split_value(const std::string &p2, const char *v, size_t len, uint64_t *bas
 	return get_entries(v, len, &i, p2, p2, true, &dcount, delta) && i == len;
 }
 
+// The base's terms (list) with the delta applied, those that start with
+// want, each to put(term, freq) in order: a delta entry replaces the
+// base's of its term, or (frequency 0) takes it out.
+template <typename Put>
+void apply_delta(Terms &list, Terms &delta, const std::string &want, Put put)
+{
+	size_t d = 0;
+	while (d < delta.size() && delta[d].first.compare(0, want.size(), want) != 0)
+		d++;
+	for (size_t b = 0; b < list.size() || d < delta.size();) {
+		int c = b == list.size() ? 1 : d == delta.size() ? -1 : list[b].first.compare(delta[d].first);
+		if (c < 0) {
+			put(list[b++]);
+			continue;
+		}
+		if (delta[d].second)
+			put(delta[d]);
+		if (c == 0)
+			b++;
+		for (d++; d < delta.size() && delta[d].first.compare(0, want.size(), want) != 0;)
+			d++;
+	}
+}
+
 // Decode value (of prefix p2) into out: the base with the delta applied,
 // the terms that start with want.  False when it is damaged in any way.
 bool decode(const std::string &p2, const char *v, size_t len, const std::string &want, Terms &out)
@@ -295,29 +319,14 @@ bool decode(const std::string &p2, const char *v, size_t len, const std::string 
 	if (!decode_base(p2, base, base_len, base_count, want, list))
 		return false;
 	out.reserve(list.size() + delta.size());
-	size_t d = 0;
-	while (d < delta.size() && delta[d].first.compare(0, want.size(), want) != 0)
-		d++;
-	for (size_t b = 0; b < list.size() || d < delta.size();) {
-		int c = b == list.size() ? 1 : d == delta.size() ? -1 : list[b].first.compare(delta[d].first);
-		if (c < 0) {
-			out.push_back(std::move(list[b++]));
-			continue;
-		}
-		if (delta[d].second)
-			out.push_back(std::move(delta[d]));
-		if (c == 0)
-			b++;
-		for (d++; d < delta.size() && delta[d].first.compare(0, want.size(), want) != 0;)
-			d++;
-	}
+	apply_delta(list, delta, want, [&](std::pair<std::string, uint64_t> &t) { out.push_back(std::move(t)); });
 	return true;
 }
 
 // Decode value (of prefix p2) into a packed list: the terms that start
 // with want.  A value without a delta (a lexicon written whole) is walked
-// straight into out; one with a delta is decoded as by decode() first.
-// False when it is damaged in any way.
+// straight into out; one with a delta through a list of pairs.  False
+// when it is damaged in any way.
 bool decode_packed(const std::string &p2, const char *v, size_t len, const std::string &want, lx_terms &out)
 {
 	out.clear();
@@ -329,9 +338,14 @@ bool decode_packed(const std::string &p2, const char *v, size_t len, const std::
 		return false;
 	if (!delta.empty()) {
 		Terms list;
-		if (!decode(p2, v, len, want, list))
+		if (!decode_base(p2, base, base_len, base_count, want, list))
 			return false;
-		out.assign(list);
+		size_t nbytes = 0;
+		for (const auto &t : list)
+			nbytes += t.first.size();
+		out.reserve(list.size() + delta.size(), nbytes);
+		apply_delta(list, delta, want, [&](const std::pair<std::string, uint64_t> &t) { out.push(t.first, t.second); });
+		out.shrink();
 		return true;
 	}
 	if (base_len == 0)
@@ -341,10 +355,8 @@ bool decode_packed(const std::string &p2, const char *v, size_t len, const std::
 	size_t n;
 	if (!base_entries(base, base_len, unpacked, &p, &n))
 		return false;
-	if (n > UINT32_MAX)
-		return false;
 	bool all = want.size() <= p2.size() && p2.compare(0, want.size(), want) == 0;
-	if (all) // each entry takes a byte or more, its term fewer bytes than the entries
+	if (all) // each entry takes a byte or more
 		out.reserve((size_t)std::min<uint64_t>(base_count, n), n);
 	size_t i = 0;
 	uint64_t have;
@@ -353,7 +365,7 @@ bool decode_packed(const std::string &p2, const char *v, size_t len, const std::
 			out.push(term, freq);
 		return false;
 	});
-	if (!ok || have != base_count || i != n || out.bytes.size() > UINT32_MAX)
+	if (!ok || have != base_count || i != n)
 		return false;
 	out.shrink(); // front-coded, the terms' bytes outgrow the reservation
 	return true;

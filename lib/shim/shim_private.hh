@@ -6,8 +6,10 @@
 #include <xapian.h>
 
 #include <chrono>
+#include <cstdint>
 #include <functional>
 #include <memory>
+#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -91,7 +93,9 @@ struct lx_shard {
 // A sorted list of terms with their frequencies, packed: the terms' bytes
 // one after another, where each ends, and the frequencies; no string a
 // term (decoding a prefix's list of thousands made and copied one each,
-// and its memory was new pages).  At most 4 GB of terms.
+// and its memory was new pages).  At most 4 GB of terms: push throws
+// std::length_error past it (lists come from values and listings far
+// smaller).
 struct lx_terms {
 	std::string bytes;
 	std::vector<uint32_t> ends;
@@ -106,6 +110,8 @@ struct lx_terms {
 	}
 	void push(std::string_view t, uint64_t freq)
 	{
+		if (bytes.size() + t.size() > UINT32_MAX)
+			throw std::length_error("lx_terms: a list of over 4 GB");
 		bytes.append(t.data(), t.size());
 		ends.push_back((uint32_t)bytes.size());
 		freqs.push_back(freq);
@@ -224,8 +230,8 @@ struct lx_db {
 	std::unordered_map<std::string, unsigned> lex_whole_hits;
 	// whole_list's lists of one prefix, one a shard, decoded before their
 	// merge: kept so that their memory is not asked anew (page faults) for
-	// every list; their terms are moved out, so they hold no more than
-	// the longest list's slots.
+	// every list.  Each holds at most the memory of the longest list its
+	// shard's whole lexicon (at most kLexWholeMax bytes together) decoded.
 	std::vector<lx_terms> lex_whole_scratch;
 	uint64_t lex_keys_generation = 0;
 	bool lex_keys_ok = false;
