@@ -245,9 +245,12 @@ bool base_entries(const char *blob, size_t len, std::string &unpacked, const cha
 	return true;
 }
 
-// The base list blob (len bytes, `count` terms) into out, filtered by want.
-bool decode_base(const std::string &p2, const char *blob, size_t len, uint64_t count, const std::string &want,
-		 Terms &out)
+// The base list blob (len bytes, `count` terms): each entry that starts
+// with want to put(term, freq), in order; when every entry is wanted,
+// reserve(entries at most, bytes) first.  False when it is damaged.
+template <typename Reserve, typename Put>
+bool walk_base(const std::string &p2, const char *blob, size_t len, uint64_t count, const std::string &want,
+	       Reserve reserve, Put put)
 {
 	if (len == 0)
 		return count == 0;
@@ -256,11 +259,29 @@ bool decode_base(const std::string &p2, const char *blob, size_t len, uint64_t c
 	size_t n;
 	if (!base_entries(blob, len, unpacked, &p, &n))
 		return false;
-	if (want.size() <= p2.size()) // the whole list: its size is known (each entry takes a byte or more)
-		out.reserve((size_t)std::min<uint64_t>(count, n));
+	// Every entry is of p2: a want that p2 starts with takes them all.
+	bool all = want.size() <= p2.size() && p2.compare(0, want.size(), want) == 0;
+	if (all) // each entry takes a byte or more
+		reserve((size_t)std::min<uint64_t>(count, n), n);
 	size_t i = 0;
 	uint64_t have;
-	return get_entries(p, n, &i, p2, want, false, &have, out) && have == count && i == n;
+	return walk_entries(p, n, &i, p2, false, &have,
+			    [&](const std::string &term, uint64_t freq) {
+				    if (all || (term.size() >= want.size() &&
+						std::memcmp(term.data(), want.data(), want.size()) == 0))
+					    put(term, freq);
+				    return false;
+			    }) &&
+	       have == count && i == n;
+}
+
+// The base list blob (len bytes, `count` terms) into out, filtered by want.
+bool decode_base(const std::string &p2, const char *blob, size_t len, uint64_t count, const std::string &want,
+		 Terms &out)
+{
+	return walk_base(
+		p2, blob, len, count, want, [&](size_t entries, size_t) { out.reserve(entries); },
+		[&](const std::string &term, uint64_t freq) { out.emplace_back(term, freq); });
 }
 
 // A value's parts: the base's count and bytes (pointing into v) and the
@@ -348,24 +369,9 @@ bool decode_packed(const std::string &p2, const char *v, size_t len, const std::
 		out.shrink();
 		return true;
 	}
-	if (base_len == 0)
-		return base_count == 0;
-	std::string unpacked;
-	const char *p;
-	size_t n;
-	if (!base_entries(base, base_len, unpacked, &p, &n))
-		return false;
-	bool all = want.size() <= p2.size() && p2.compare(0, want.size(), want) == 0;
-	if (all) // each entry takes a byte or more
-		out.reserve((size_t)std::min<uint64_t>(base_count, n), n);
-	size_t i = 0;
-	uint64_t have;
-	bool ok = walk_entries(p, n, &i, p2, false, &have, [&](const std::string &term, uint64_t freq) {
-		if (all || (term.size() >= want.size() && std::memcmp(term.data(), want.data(), want.size()) == 0))
-			out.push(term, freq);
-		return false;
-	});
-	if (!ok || have != base_count || i != n)
+	if (!walk_base(
+		    p2, base, base_len, base_count, want, [&](size_t entries, size_t bytes) { out.reserve(entries, bytes); },
+		    [&](const std::string &term, uint64_t freq) { out.push(term, freq); }))
 		return false;
 	out.shrink(); // front-coded, the terms' bytes outgrow the reservation
 	return true;
@@ -898,22 +904,10 @@ static bool lex_valid(Xapian::Database &rd, lx_lex_check &c, uint64_t generation
 	return c.ok;
 }
 
-// decode() into a list of pairs, decode_packed() into a packed one.
-static bool decode_to(const std::string &p2, const char *v, size_t len, const std::string &want, Terms &out)
-{
-	return decode(p2, v, len, want, out);
-}
-
-static bool decode_to(const std::string &p2, const char *v, size_t len, const std::string &want, lx_terms &out)
-{
-	return decode_packed(p2, v, len, want, out);
-}
-
 // The terms under prefix (at least LX_LIST_PREFIX bytes) from rd's
 // lexicon: false when it has none that matches (c, generation).
-template <typename List>
 static bool read_list(Xapian::Database &rd, lx_lex_check &c, uint64_t generation, const std::string &prefix,
-		      List &out)
+		      lx_terms &out)
 {
 	if (prefix.size() < LX_LIST_PREFIX || left_out((unsigned char)prefix[0]) || !lex_valid(rd, c, generation))
 		return false;
@@ -923,11 +917,10 @@ static bool read_list(Xapian::Database &rd, lx_lex_check &c, uint64_t generation
 		out.clear();
 		return true;
 	}
-	return decode_to(p2, blob.data(), blob.size(), prefix, out);
+	return decode_packed(p2, blob.data(), blob.size(), prefix, out);
 }
 
-bool lx_lex_read(lx_shard &s, uint64_t generation, const std::string &prefix,
-		 std::vector<std::pair<std::string, uint64_t>> &out)
+bool lx_lex_read(lx_shard &s, uint64_t generation, const std::string &prefix, lx_terms &out)
 {
 	return read_list(s.rd, s.lex_check, generation, prefix, out);
 }
@@ -938,6 +931,33 @@ static void give(const std::vector<std::pair<std::string, uint64_t>> &terms, lx_
 	for (const auto &t : terms)
 		if (cb(ctx, t.first.data(), t.first.size(), t.second))
 			break;
+}
+
+void lx_terms_merge(const std::vector<lx_terms> &lists, size_t n, lx_terms &out)
+{
+	size_t total = 0, nbytes = 0;
+	for (size_t k = 0; k < n; k++) {
+		total += lists[k].size();
+		nbytes += lists[k].bytes.size();
+	}
+	out.clear();
+	out.reserve(total, nbytes);
+	std::vector<size_t> at(n, 0);
+	for (;;) {
+		size_t low = n;
+		for (size_t k = 0; k < n; k++)
+			if (at[k] < lists[k].size() && (low == n || lists[k].term(at[k]) < lists[low].term(at[low])))
+				low = k;
+		if (low == n)
+			break;
+		std::string_view t = lists[low].term(at[low]);
+		uint64_t freq = lists[low].freqs[at[low]++];
+		for (size_t k = low + 1; k < n; k++)
+			if (at[k] < lists[k].size() && lists[k].term(at[k]) == t)
+				freq += lists[k].freqs[at[k]++];
+		out.push(t, freq);
+	}
+	out.shrink();
 }
 
 // Each of a packed list's terms to cb, until it returns nonzero.

@@ -787,21 +787,20 @@ void lx_shards_read_data(lx_db *db, const std::vector<Xapian::docid> &ids, std::
 	}
 }
 
-void lx_shards_allterms(lx_db *db, const std::string &prefix, std::vector<std::pair<std::string, uint64_t>> &out)
+void lx_shards_allterms(lx_db *db, const std::string &prefix, lx_terms &out)
 {
 	// A remote shard's lexicon is one message; its listing one a term.
-	std::vector<std::vector<std::pair<std::string, uint64_t>>> lists;
+	std::vector<lx_terms> lists;
 	std::vector<char> got;
 	lx_shards_lists(db, {prefix}, {1}, lists, got);
 	out = std::move(lists[0]);
 }
 
 void lx_shards_lists(lx_db *db, const std::vector<std::string> &prefixes, const std::vector<char> &listing,
-		     std::vector<std::vector<std::pair<std::string, uint64_t>>> &out, std::vector<char> &got)
+		     std::vector<lx_terms> &out, std::vector<char> &got)
 {
-	using List = std::vector<std::pair<std::string, uint64_t>>;
 	size_t n = db->members.size(), np = prefixes.size();
-	std::vector<std::vector<List>> lists(n, std::vector<List>(np));
+	std::vector<std::vector<lx_terms>> lists(np, std::vector<lx_terms>(n)); // by prefix, then shard
 	std::vector<std::vector<char>> have(n, std::vector<char>(np, 0));
 	std::vector<size_t> ks(n);
 	std::iota(ks.begin(), ks.end(), 0);
@@ -811,22 +810,22 @@ void lx_shards_lists(lx_db *db, const std::vector<std::string> &prefixes, const 
 	each_at_once(db, ks, [&](size_t k) {
 		lx_shard &s = db->shards[db->members[k]];
 		for (size_t i = 0; i < np; i++) {
-			if (s.port && lx_lex_read(s, generation, prefixes[i], lists[k][i])) {
+			lx_terms &l = lists[i][k];
+			if (s.port && lx_lex_read(s, generation, prefixes[i], l)) {
 				have[k][i] = 1;
 				continue;
 			}
-			lists[k][i].clear();
+			l.clear();
 			if (s.port && !listing[i])
 				continue; // no lexicon here: the caller asks its terms instead
 			Xapian::Database &rd = s.rd;
 			for (auto it = rd.allterms_begin(prefixes[i]); it != rd.allterms_end(prefixes[i]); ++it)
-				lists[k][i].emplace_back(*it, it.get_termfreq());
+				l.push(*it, it.get_termfreq());
 			have[k][i] = 1;
 		}
 	});
-	out.assign(np, List());
+	out.assign(np, lx_terms());
 	got.assign(np, 0);
-	std::vector<size_t> at(n);
 	for (size_t i = 0; i < np; i++) {
 		bool all = true;
 		for (size_t k = 0; k < n; k++)
@@ -834,21 +833,7 @@ void lx_shards_lists(lx_db *db, const std::vector<std::string> &prefixes, const 
 		if (!all)
 			continue;
 		got[i] = 1;
-		// Merge the sorted lists, adding up a term's frequencies.
-		std::fill(at.begin(), at.end(), 0);
-		for (;;) {
-			const std::string *low = nullptr;
-			for (size_t k = 0; k < n; k++)
-				if (at[k] < lists[k][i].size() && (!low || lists[k][i][at[k]].first < *low))
-					low = &lists[k][i][at[k]].first;
-			if (!low)
-				break;
-			std::pair<std::string, uint64_t> t(*low, 0);
-			for (size_t k = 0; k < n; k++)
-				if (at[k] < lists[k][i].size() && lists[k][i][at[k]].first == t.first)
-					t.second += lists[k][i][at[k]++].second;
-			out[i].push_back(std::move(t));
-		}
+		lx_terms_merge(lists[i], n, out[i]);
 	}
 }
 

@@ -128,17 +128,6 @@ struct lx_terms {
 		freqs.reserve(n);
 		bytes.reserve(nbytes);
 	}
-	// The list terms (sorted) as it is, packed.
-	void assign(const std::vector<std::pair<std::string, uint64_t>> &terms)
-	{
-		size_t nbytes = 0;
-		for (const auto &t : terms)
-			nbytes += t.first.size();
-		clear();
-		reserve(terms.size(), nbytes);
-		for (const auto &t : terms)
-			push(t.first, t.second);
-	}
 	// The bytes it holds (what a cache of lists counts).
 	size_t memory() const { return bytes.capacity() + ends.capacity() * sizeof(uint32_t) + freqs.capacity() * sizeof(uint64_t); }
 	void shrink()
@@ -148,6 +137,10 @@ struct lx_terms {
 		freqs.shrink_to_fit();
 	}
 };
+
+// The sorted lists lists[0..n), a shard's each, merged into out (replaced):
+// each term once, its frequency the sum of the lists'.  (lexicon.cc)
+void lx_terms_merge(const std::vector<lx_terms> &lists, size_t n, lx_terms &out);
 
 struct lx_db {
 	Xapian::Database rd;          // what searches read (the writer itself when writable;
@@ -336,7 +329,7 @@ void lx_shards_read_data(lx_db *db, const std::vector<Xapian::docid> &ids, std::
 // (the combined database would ask them one after the other, and a remote
 // listing is a message a term), merged here.  Throws what Xapian throws,
 // after every listing ended.
-void lx_shards_allterms(lx_db *db, const std::string &prefix, std::vector<std::pair<std::string, uint64_t>> &out);
+void lx_shards_allterms(lx_db *db, const std::string &prefix, lx_terms &out);
 
 // The same for several prefixes (LX_LIST_PREFIX bytes or more) at once:
 // each shard reads its lists one after the other in its own job, the
@@ -345,7 +338,7 @@ void lx_shards_allterms(lx_db *db, const std::string &prefix, std::vector<std::p
 // out[i] empty (the caller asks for those terms another way).  Throws what
 // Xapian throws, after every shard's job ended.
 void lx_shards_lists(lx_db *db, const std::vector<std::string> &prefixes, const std::vector<char> &listing,
-		     std::vector<std::vector<std::pair<std::string, uint64_t>>> &out, std::vector<char> &got);
+		     std::vector<lx_terms> &out, std::vector<char> &got);
 
 // ---- the lexicon in the index (lexicon.cc) ----
 // A writer keeps, in its index's metadata, the terms of every two-byte
@@ -372,8 +365,7 @@ lx_lex &lx_shard_lex(lx_db *db, const char *idterm, size_t n);
 // False (read the listing) for a shorter prefix, the id prefix, a shard
 // without a lexicon or with one that does not match, or a damaged value.
 // Throws what Xapian throws.
-bool lx_lex_read(lx_shard &s, uint64_t generation, const std::string &prefix,
-		 std::vector<std::pair<std::string, uint64_t>> &out);
+bool lx_lex_read(lx_shard &s, uint64_t generation, const std::string &prefix, lx_terms &out);
 // A remote reader: the two-byte prefixes shard s's lexicon holds a list
 // of, when its stamp matches it as opened: true, with out set (one
 // exchange, a reply message a key).  False for a shard without a lexicon

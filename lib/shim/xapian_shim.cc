@@ -359,7 +359,6 @@ namespace {
 constexpr size_t kTermsCacheMax = 16u << 20;
 
 using TermVec = lx_terms;
-using TermPairs = std::vector<std::pair<std::string, uint64_t>>;
 
 // The index of the first entry of a sorted list, from `from` on, at or after t.
 size_t list_seek(const TermVec &list, size_t from, std::string_view t)
@@ -380,14 +379,6 @@ uint64_t list_freq(const TermVec &list, std::string_view t)
 {
 	size_t k = list_seek(list, 0, t);
 	return k < list.size() && list.term(k) == t ? list.freqs[k] : 0;
-}
-
-// A list of pairs (a listing, a fetched list) packed.
-TermVec packed(const TermPairs &terms)
-{
-	TermVec out;
-	out.assign(terms);
-	return out;
 }
 
 // A reader of one local index: what it reads stays the same while its
@@ -505,35 +496,15 @@ const TermVec *whole_list(lx_db *db, const std::string &p)
 {
 	if (!lx_lex_covers(p) || !whole_held(db))
 		return nullptr;
-	size_t n = db->lex_whole.size(), total = 0, nbytes = 0;
+	size_t n = db->lex_whole.size();
 	std::vector<TermVec> &lists = db->lex_whole_scratch;
 	if (lists.size() < n)
 		lists.resize(n);
-	for (size_t k = 0; k < n; k++) {
+	for (size_t k = 0; k < n; k++)
 		if (!lx_lex_whole_list(db->lex_whole[k], p, lists[k]))
 			return nullptr;
-		total += lists[k].size();
-		nbytes += lists[k].bytes.size();
-	}
-	// Merge the sorted lists, adding up a term's frequencies.
 	TermVec out;
-	out.reserve(total, nbytes);
-	std::vector<size_t> at(n, 0);
-	for (;;) {
-		size_t low = n;
-		for (size_t k = 0; k < n; k++)
-			if (at[k] < lists[k].size() && (low == n || lists[k].term(at[k]) < lists[low].term(at[low])))
-				low = k;
-		if (low == n)
-			break;
-		std::string_view t = lists[low].term(at[low]);
-		uint64_t freq = lists[low].freqs[at[low]++];
-		for (size_t k = low + 1; k < n; k++)
-			if (at[k] < lists[k].size() && lists[k].term(at[k]) == t)
-				freq += lists[k].freqs[at[k]++];
-		out.push(t, freq);
-	}
-	out.shrink();
+	lx_terms_merge(lists, n, out);
 	return keep_list(db, p, std::move(out));
 }
 
@@ -567,9 +538,8 @@ const TermVec *cached_terms(lx_db *db, const std::string &p)
 		return w;
 	if (lx_hooks.at)
 		lx_hooks.at("terms:list");
-	TermPairs listed;
-	lx_shards_allterms(db, p, listed); // the shards at the same time
-	return keep_list(db, p, packed(listed));
+	lx_shards_allterms(db, p, terms); // the shards at the same time
+	return keep_list(db, p, std::move(terms));
 }
 
 // Several prefixes' lists that are not kept for this generation, fetched
@@ -590,12 +560,12 @@ void fetch_lists(lx_db *db, const std::vector<std::string> &ps, const std::vecto
 		return;
 	if (lx_hooks.at)
 		lx_hooks.at("terms:list");
-	std::vector<TermPairs> lists;
+	std::vector<TermVec> lists;
 	std::vector<char> got;
 	lx_shards_lists(db, rest, rest_listing, lists, got);
 	for (size_t i = 0; i < rest.size(); i++)
 		if (got[i])
-			keep_list(db, rest[i], packed(lists[i]));
+			keep_list(db, rest[i], std::move(lists[i]));
 }
 
 // The list cached_terms keeps for p, if it holds one of this generation; no fetch.
