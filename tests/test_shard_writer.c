@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "fixture.h"
+#include "index/document.h"
 #include "shim/shim.h"
 
 #define TIMEOUT_MS 500
@@ -524,6 +525,138 @@ START_TEST(test_remote_lists_sum)
 }
 END_TEST
 
+/*
+ * Whether a hit holds one of some terms (lx_mset_hit_has_any_term, which
+ * decides whether a snippet searches a long body through): a remote
+ * reader asks the hit's own shard, whatever the terms' frequencies, and
+ * answers as a reader of the shards on disk does.  Row: the hit's id, its
+ * words (a title word's term with LUPE_PFX_TITLE when title is set, the
+ * id term of the document named when id_of is), the answer.
+ */
+static const struct {
+	const char *hit;
+	const char *words[3];
+	int title;
+	const char *id_of;
+	int holds;
+} has_rows[] = {
+	{"held", {"Zwiebelturm"}, 0, NULL, 1},
+	{"held", {"Rübenfeld"}, 0, NULL, 0},              /* another document's word */
+	{"other", {"Zwiebelturm"}, 0, NULL, 0},           /* the first row's word, not this hit's */
+	{"held", {"Rübenfeld", "Zwiebelturm"}, 0, NULL, 1},
+	{"held", {"Wort"}, 0, NULL, 1},                   /* in every document: a long posting list */
+	{"other", {"Kartoffelacker"}, 0, NULL, 0},        /* in every document but "held" and "other" */
+	{"held", {"Leuchtturm"}, 1, NULL, 1},             /* its title word */
+	{"held", {"Zwiebelturm"}, 1, NULL, 0},            /* a body word asked as a title word */
+	{"held", {NULL}, 0, "held", 1},                   /* its id term (no positions) */
+	{"held", {NULL}, 0, "other", 0},
+	{"held", {"Xylophonquatsch"}, 0, NULL, 0},        /* no document's */
+};
+
+/* The term of word (its first token's), with LUPE_PFX_TITLE when title is set, into out. */
+static void word_term(lupe_analyzer *an, const char *word, int title, char *out, size_t size)
+{
+	lupe_tokens *toks = NULL;
+	ck_assert_int_eq(lupe_analyze(an, &toks, word, strlen(word)), LUPE_OK);
+	ck_assert_uint_gt(lupe_tokens_count(toks), 0);
+	snprintf(out, size, "%s%s", title ? LUPE_PFX_TITLE : "", lupe_tokens_get(toks, 0)->term);
+	lupe_tokens_free(toks);
+}
+
+/* The rank of the hit whose id is id in m (every document), or -1. */
+static long hit_of(lx_mset *m, const char *id)
+{
+	lupe_buf scratch = {0};
+	long at = -1;
+	for (size_t i = 0; i < lx_mset_size(m) && at < 0; i++) {
+		size_t n;
+		const char *d = lx_mset_data(m, i, &n);
+		lupe_record r;
+		ck_assert_ptr_nonnull(d);
+		ck_assert_int_eq(lupe_record_parse(d, n, &scratch, &r), 0);
+		if (r.id_len == strlen(id) && memcmp(r.id, id, r.id_len) == 0)
+			at = (long)i;
+	}
+	lupe_buf_free(&scratch);
+	return at;
+}
+
+START_TEST(test_remote_hit_has_term)
+{
+	char list[4200], id[32];
+	local_list(list, sizeof list);
+	lupe_db *db = fx_open_write(list);
+	ck_assert_ptr_nonnull(db);
+	for (int i = 0; i < 40; i++) {
+		snprintf(id, sizeof id, "w%d", i);
+		ck_assert_int_eq(fx_add(db, id, "Titel", "Ein Wort vom Kartoffelacker."), LUPE_OK);
+	}
+	ck_assert_int_eq(fx_add(db, "held", "Leuchtturm", "Ein Wort zum Zwiebelturm."), LUPE_OK);
+	ck_assert_int_eq(fx_add(db, "other", "Titel", "Ein Wort vom Rübenfeld."), LUPE_OK);
+	ck_assert_int_eq(lupe_commit(db), LUPE_OK);
+	lupe_close(db);
+
+	lupe_analyzer *an = NULL;
+	ck_assert_int_eq(lupe_analyzer_new(&an, NULL), LUPE_OK);
+	pid_t *rs = readers;
+	int rout[2];
+	char rurls[2][64], local[2][4200];
+	serve_local_shards(rurls, rout);
+	const char *specs[2][2] = {{local[0], local[1]}, {rurls[0], rurls[1]}};
+	for (int k = 0; k < 2; k++)
+		snprintf(local[k], sizeof local[k], "%s/r%d", dir, k);
+	int got[2][sizeof has_rows / sizeof has_rows[0]];
+	for (int remote = 0; remote < 2; remote++) {
+		lx_db *x = NULL;
+		lupe_err err;
+		ck_assert_int_eq(lx_open_shards(&x, specs[remote], 2, 0, 0, TIMEOUT_MS, &err), LUPE_OK);
+		lx_query *q = lx_q_matchall();
+		lx_params p = {0};
+		p.k1 = 1.2;
+		p.b = 0.75;
+		lx_mset *m = NULL;
+		ck_assert_int_eq(lx_search(x, q, 0, 100, &p, &m, &err), LUPE_OK);
+		ck_assert_uint_eq(lx_mset_size(m), 42);
+		for (size_t r = 0; r < sizeof has_rows / sizeof has_rows[0]; r++) {
+			char terms[3][128], idt[64];
+			const char *tp[3];
+			size_t tl[3], n = 0;
+			for (; n < 3 && has_rows[r].words[n]; n++) {
+				word_term(an, has_rows[r].words[n], has_rows[r].title, terms[n], sizeof terms[n]);
+				tp[n] = terms[n];
+				tl[n] = strlen(terms[n]);
+			}
+			if (has_rows[r].id_of) {
+				snprintf(terms[n], sizeof terms[n], "%s%s", LUPE_PFX_ID, has_rows[r].id_of);
+				tp[n] = terms[n];
+				tl[n] = strlen(terms[n]);
+				n++;
+			}
+			long i = hit_of(m, has_rows[r].hit);
+			ck_assert_int_ge(i, 0);
+			snprintf(idt, sizeof idt, "%s%s", LUPE_PFX_ID, has_rows[r].hit);
+			got[remote][r] = lx_mset_hit_has_any_term(x, m, (size_t)i, idt, strlen(idt), tp, tl, n);
+		}
+		lx_mset_free(m);
+		lx_q_free(q);
+		lx_close(x);
+	}
+	for (int k = 0; k < 2; k++) {
+		kill(-rs[k], SIGKILL);
+		waitpid(rs[k], NULL, 0);
+		rs[k] = 0;
+		close(rout[k]);
+	}
+	lupe_analyzer_free(an);
+	for (size_t r = 0; r < sizeof has_rows / sizeof has_rows[0]; r++) {
+		ck_assert_msg(got[0][r] == has_rows[r].holds, "row %zu (%s, %s): %d on disk", r, has_rows[r].hit,
+			      has_rows[r].words[0] ? has_rows[r].words[0] : has_rows[r].id_of, got[0][r]);
+		ck_assert_msg(got[1][r] == has_rows[r].holds, "row %zu (%s, %s): %d served", r, has_rows[r].hit,
+			      has_rows[r].words[0] ? has_rows[r].words[0] : has_rows[r].id_of, got[1][r]);
+	}
+}
+END_TEST
+
 int main(void)
 {
 	if (system("command -v xapian-tcpsrv >/dev/null 2>&1") != 0) {
@@ -538,6 +671,7 @@ int main(void)
 	tcase_add_test(tc, test_reader_shard_stops_at_term_list);
 	tcase_add_test(tc, test_remote_writer_lexicon);
 	tcase_add_loop_test(tc, test_remote_lists_sum, 0, (int)(sizeof ways / sizeof ways[0]));
+	tcase_add_test(tc, test_remote_hit_has_term);
 	suite_add_tcase(s, tc);
 	return fx_run(s, CK_FORK_GETENV);
 }

@@ -563,14 +563,15 @@ def test_stopped_server(c):
 
 # A hit whose passage shows no query word as written is searched through its
 # whole body when it holds one of the words' own terms (search.c,
-# may_show_word): a remote reader asks the hit's term list from its shard.
+# may_show_word): a remote reader asks the hit's own shard, in one search
+# filtered by the hit's id term (lx_mset_hit_has_any_term).
 # The long document holds its word only past the 64 KB snippets read, so the
 # snippet shows it only when that check says yes.  Row: query, what the
 # snippet must show.
 DEEP_ROWS = [
     ("Zwiebelturm", "Ein Zwiebelturm am Ende."),
     ("Zwiebelturm Kartoffelacker", "Ein Zwiebelturm am Ende."),
-    # Four words some document holds and one none does: asked in one search of the hit's shard.
+    # Four words some document holds and one none does: asked in the same one search.
     ("Zwiebelturm Kartoffelacker Rübenfeld Kürbiswiese Xylophonquatschung", "Ein Zwiebelturm am Ende."),
 ]
 

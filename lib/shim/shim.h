@@ -412,9 +412,8 @@ int lx_mset_has_any_term(lx_db *db, const lx_mset *m, size_t i, const char *cons
 /*
  * As lx_mset_has_any_term, for the hit whose id term (LUPE_PFX_ID + id) is
  * idterm.  A remote reader skips the terms the match found in no document
- * and asks three or more in one search of the hit's shard (two
- * exchanges); fewer as lx_mset_has_any_term.  idterm NULL: as
- * lx_mset_has_any_term.
+ * and asks the others in one search of the hit's shard (two exchanges,
+ * whatever the terms' frequencies).  idterm NULL: as lx_mset_has_any_term.
  */
 int lx_mset_hit_has_any_term(lx_db *db, const lx_mset *m, size_t i, const char *idterm, size_t idlen,
 			     const char *const *terms, const size_t *lens, size_t n);
