@@ -59,6 +59,46 @@ static unsigned osa_row(unsigned char d[64][64], size_t i, const char *a, const 
 	return lo;
 }
 
+/*
+ * Row i of the same table for the term scan, where only distances up to
+ * max matter: its cells j with |i - j| <= max (the band), the others left
+ * as they were but the two beside the band, set to max + 1.  A cell
+ * outside the band is over max (its distance is at least |i - j|), so
+ * max + 1 stands for it: the band's cells come out exact where they are
+ * at most max and over max where they are over it (a path through a cell
+ * over max stays over it), which is all the scan reads: the row's least
+ * value against max, and the last row's cell of the whole term when it
+ * is in the band.  A row of a 14-letter word at max 2 computes 5 cells
+ * instead of 14.  Returns the least value of the band (over max when the
+ * whole row is; column 0, i, is counted as osa_row counts it).
+ */
+static unsigned osa_row_band(unsigned char d[64][64], size_t i, const char *a, const char *b, size_t lb,
+			     unsigned max)
+{
+	unsigned char *row = d[i], *up = d[i - 1], ch = (unsigned char)a[i - 1];
+	unsigned char over = (unsigned char)(max < 254 ? max + 1 : 255);
+	size_t from = i > max + 1 ? i - max : 1, to = i + max < lb ? i + max : lb;
+	unsigned lo = row[0] = (unsigned char)i;
+	if (from > 1)
+		row[from - 1] = over;
+	for (size_t j = from; j <= to; j++) {
+		unsigned v = up[j] + 1u, w = row[j - 1] + 1u, x = up[j - 1] + ((unsigned char)b[j - 1] != ch);
+		if (w < v)
+			v = w;
+		if (x < v)
+			v = x;
+		if (i > 1 && j > 1 && (unsigned char)b[j - 1] == (unsigned char)a[i - 2] &&
+		    (unsigned char)b[j - 2] == ch && d[i - 2][j - 2] + 1u < v)
+			v = d[i - 2][j - 2] + 1u;
+		row[j] = (unsigned char)(v > 255 ? 255 : v);
+		if (v < lo)
+			lo = v;
+	}
+	if (to < lb)
+		row[to + 1] = over;
+	return lo;
+}
+
 int lupe_fuzzy_osa(const char *a, size_t la, const char *b, size_t lb, int max)
 {
 	unsigned char d[64][64];
@@ -301,7 +341,7 @@ static int scan_cb(void *vc, const char *t, size_t n, lx_term_here *at)
 	for (i = keep + 1; i <= n; i++) {
 		if (i >= 63)
 			break; /* not reached: a row past m + max is over max */
-		unsigned lo = osa_row(c->d, i, t, c->term, m);
+		unsigned lo = osa_row_band(c->d, i, t, c->term, m, (unsigned)max);
 		c->rowmin[i] = (unsigned char)lo;
 		c->prev[i - 1] = t[i - 1];
 		unsigned bound = c->rowmin[i - 1] + 1u < lo ? c->rowmin[i - 1] + 1u : lo;
@@ -316,7 +356,8 @@ static int scan_cb(void *vc, const char *t, size_t n, lx_term_here *at)
 	c->rows = i - 1;
 	if (n >= 63 || c->rows != n)
 		return 0;
-	size_t dist = c->d[n][m];
+	/* Outside the last row's band the term is more than max edits away. */
+	size_t dist = (n > m ? n - m : m - n) > max ? max + 1 : c->d[n][m];
 	if (dist <= max) { /* the term itself (0) is left out by add() */
 		uint64_t f = lx_term_here_freq(at);
 		if (f)
