@@ -353,6 +353,17 @@ static void serve_local_shards(char rurls[2][64], int rout[2])
 	}
 }
 
+/* The servers serve_local_shards started, ended (each with its group). */
+static void stop_local_shards(int rout[2])
+{
+	for (int k = 0; k < 2; k++) {
+		kill(-readers[k], SIGKILL);
+		waitpid(readers[k], NULL, 0);
+		readers[k] = 0;
+		close(rout[k]);
+	}
+}
+
 START_TEST(test_reader_shard_stops_at_term_list)
 {
 	/* Two local shards written, then served read-only. */
@@ -480,7 +491,6 @@ START_TEST(test_remote_lists_sum)
 	ck_assert_int_eq(lx_allterms(x, "do", 2, lex_list_cb, &want, &err), LUPE_OK);
 	lx_close(x);
 
-	pid_t *rs = readers;
 	int rout[2];
 	char rurls[2][64];
 	serve_local_shards(rurls, rout);
@@ -508,12 +518,7 @@ START_TEST(test_remote_lists_sum)
 	/* The list is kept: a word's beginning is answered without an exchange. */
 	int dok = lx_terms_start_known(x, "dok", 3), dox = lx_terms_start_known(x, "dox", 3);
 	lx_close(x);
-	for (int k = 0; k < 2; k++) {
-		kill(-rs[k], SIGKILL);
-		waitpid(rs[k], NULL, 0);
-		rs[k] = 0;
-		close(rout[k]);
-	}
+	stop_local_shards(rout);
 	ck_assert_int_eq(rc, LUPE_OK);
 	ck_assert_msg(strstr(want.p, "dokument:20\n") && strstr(want.p, "dott:1\n"), "the shards list: %s", want.p);
 	ck_assert_msg(fetches == ways[_i].fetches, "%s: the list of \"do\" fetched %d times", ways[_i].how, fetches);
@@ -598,7 +603,6 @@ START_TEST(test_remote_hit_has_term)
 
 	lupe_analyzer *an = NULL;
 	ck_assert_int_eq(lupe_analyzer_new(&an, NULL), LUPE_OK);
-	pid_t *rs = readers;
 	int rout[2];
 	char rurls[2][64], local[2][4200];
 	serve_local_shards(rurls, rout);
@@ -641,12 +645,7 @@ START_TEST(test_remote_hit_has_term)
 		lx_q_free(q);
 		lx_close(x);
 	}
-	for (int k = 0; k < 2; k++) {
-		kill(-rs[k], SIGKILL);
-		waitpid(rs[k], NULL, 0);
-		rs[k] = 0;
-		close(rout[k]);
-	}
+	stop_local_shards(rout);
 	lupe_analyzer_free(an);
 	for (size_t r = 0; r < sizeof has_rows / sizeof has_rows[0]; r++) {
 		ck_assert_msg(got[0][r] == has_rows[r].holds, "row %zu (%s, %s): %d on disk", r, has_rows[r].hit,

@@ -35,49 +35,27 @@ typedef struct {
 /*
  * Row i (1..62) of the optimal-string-alignment table of a against b (lb
  * columns): the distances of a[0..i) from every prefix of b, from rows i-1
- * and i-2 (a transposition).  Row 0 holds 0..lb.  Returns the row's least
- * value.  Both lupe_fuzzy_osa() and the term scan, which keeps rows across
+ * and i-2 (a transposition).  Row 0 holds 0..lb.  Both lupe_fuzzy_osa()
+ * (band OSA_FULL: every cell) and the term scan, which keeps rows across
  * terms that share their first bytes, fill the table with it.
+ *
+ * The scan only tells distances up to its maxdist, the band: the row's
+ * cells j with |i - j| <= band, the others left as they were but the two
+ * beside the band, set to band + 1.  A cell outside the band is over it
+ * (its distance is at least |i - j|), so band + 1 stands for it: the
+ * band's cells come out exact where they are at most band and over it
+ * where they are over (a path through a cell over the band stays over
+ * it), which is all the scan reads: the row's least value against its
+ * maxdist, and the last row's cell of the whole term when it is in the
+ * band.  A row of a 14-letter word at maxdist 2 computes 5 cells instead
+ * of 14.  Returns the least value of the band's cells and column 0 (i).
  */
-static unsigned osa_row(unsigned char d[64][64], size_t i, const char *a, const char *b, size_t lb)
+#define OSA_FULL 63u
+static unsigned osa_row(unsigned char d[64][64], size_t i, const char *a, const char *b, size_t lb, unsigned band)
 {
 	unsigned char *row = d[i], *up = d[i - 1], ch = (unsigned char)a[i - 1];
-	unsigned lo = row[0] = (unsigned char)i;
-	for (size_t j = 1; j <= lb; j++) {
-		unsigned v = up[j] + 1u, w = row[j - 1] + 1u, x = up[j - 1] + ((unsigned char)b[j - 1] != ch);
-		if (w < v)
-			v = w;
-		if (x < v)
-			v = x;
-		if (i > 1 && j > 1 && (unsigned char)b[j - 1] == (unsigned char)a[i - 2] &&
-		    (unsigned char)b[j - 2] == ch && d[i - 2][j - 2] + 1u < v)
-			v = d[i - 2][j - 2] + 1u;
-		row[j] = (unsigned char)(v > 255 ? 255 : v);
-		if (v < lo)
-			lo = v;
-	}
-	return lo;
-}
-
-/*
- * Row i of the same table for the term scan, where only distances up to
- * max matter: its cells j with |i - j| <= max (the band), the others left
- * as they were but the two beside the band, set to max + 1.  A cell
- * outside the band is over max (its distance is at least |i - j|), so
- * max + 1 stands for it: the band's cells come out exact where they are
- * at most max and over max where they are over it (a path through a cell
- * over max stays over it), which is all the scan reads: the row's least
- * value against max, and the last row's cell of the whole term when it
- * is in the band.  A row of a 14-letter word at max 2 computes 5 cells
- * instead of 14.  Returns the least value of the band (over max when the
- * whole row is; column 0, i, is counted as osa_row counts it).
- */
-static unsigned osa_row_band(unsigned char d[64][64], size_t i, const char *a, const char *b, size_t lb,
-			     unsigned max)
-{
-	unsigned char *row = d[i], *up = d[i - 1], ch = (unsigned char)a[i - 1];
-	unsigned char over = (unsigned char)(max < 254 ? max + 1 : 255);
-	size_t from = i > max + 1 ? i - max : 1, to = i + max < lb ? i + max : lb;
+	unsigned char over = (unsigned char)(band < 254 ? band + 1 : 255);
+	size_t from = i > band + 1 ? i - band : 1, to = i + band < lb ? i + band : lb;
 	unsigned lo = row[0] = (unsigned char)i;
 	if (from > 1)
 		row[from - 1] = over;
@@ -109,7 +87,7 @@ int lupe_fuzzy_osa(const char *a, size_t la, const char *b, size_t lb, int max)
 	for (size_t j = 0; j <= lb; j++)
 		d[0][j] = (unsigned char)j;
 	for (size_t i = 1; i <= la; i++)
-		if (osa_row(d, i, a, b, lb) > (unsigned)max)
+		if (osa_row(d, i, a, b, lb, OSA_FULL) > (unsigned)max)
 			return max + 1;
 	return d[la][lb];
 }
@@ -341,7 +319,7 @@ static int scan_cb(void *vc, const char *t, size_t n, lx_term_here *at)
 	for (i = keep + 1; i <= n; i++) {
 		if (i >= 63)
 			break; /* not reached: a row past m + max is over max */
-		unsigned lo = osa_row_band(c->d, i, t, c->term, m, (unsigned)max);
+		unsigned lo = osa_row(c->d, i, t, c->term, m, (unsigned)max);
 		c->rowmin[i] = (unsigned char)lo;
 		c->prev[i - 1] = t[i - 1];
 		unsigned bound = c->rowmin[i - 1] + 1u < lo ? c->rowmin[i - 1] + 1u : lo;
