@@ -192,19 +192,26 @@ bool walk_entries(const char *p, size_t n, size_t *i, const std::string &p2, boo
 	return true;
 }
 
+// Every entry of p2's list is of p2: a want that p2 starts with takes
+// them all, without a comparison an entry.
+bool takes_all(const std::string &p2, const std::string &want)
+{
+	return want.size() <= p2.size() && p2.compare(0, want.size(), want) == 0;
+}
+
+bool starts_with(const std::string &term, const std::string &want)
+{
+	return term.size() >= want.size() && std::memcmp(term.data(), want.data(), want.size()) == 0;
+}
+
 // Entries at p[*i..n) of prefix p2 (walk_entries): those starting with
 // want into out.  False when damaged.
 bool get_entries(const char *p, size_t n, size_t *i, const std::string &p2, const std::string &want, bool zero_ok,
 		 uint64_t *count_out, Terms &out)
 {
-	// Every entry is of p2: a want that p2 starts with takes them all.
-	if (want.size() <= p2.size() && p2.compare(0, want.size(), want) == 0)
-		return walk_entries(p, n, i, p2, zero_ok, count_out, [&](const std::string &term, uint64_t freq) {
-			out.emplace_back(term, freq);
-			return false;
-		});
+	bool all = takes_all(p2, want);
 	return walk_entries(p, n, i, p2, zero_ok, count_out, [&](const std::string &term, uint64_t freq) {
-		if (term.size() >= want.size() && std::memcmp(term.data(), want.data(), want.size()) == 0)
+		if (all || starts_with(term, want))
 			out.emplace_back(term, freq);
 		return false;
 	});
@@ -259,16 +266,14 @@ bool walk_base(const std::string &p2, const char *blob, size_t len, uint64_t cou
 	size_t n;
 	if (!base_entries(blob, len, unpacked, &p, &n))
 		return false;
-	// Every entry is of p2: a want that p2 starts with takes them all.
-	bool all = want.size() <= p2.size() && p2.compare(0, want.size(), want) == 0;
+	bool all = takes_all(p2, want);
 	if (all) // each entry takes a byte or more
 		reserve((size_t)std::min<uint64_t>(count, n), n);
 	size_t i = 0;
 	uint64_t have;
 	return walk_entries(p, n, &i, p2, false, &have,
 			    [&](const std::string &term, uint64_t freq) {
-				    if (all || (term.size() >= want.size() &&
-						std::memcmp(term.data(), want.data(), want.size()) == 0))
+				    if (all || starts_with(term, want))
 					    put(term, freq);
 				    return false;
 			    }) &&
@@ -304,7 +309,7 @@ bool split_value(const std::string &p2, const char *v, size_t len, uint64_t *bas
 // want, each to put(term, freq) in order: a delta entry replaces the
 // base's of its term, or (frequency 0) takes it out.
 template <typename Put>
-void apply_delta(Terms &list, Terms &delta, const std::string &want, Put put)
+void apply_delta(const Terms &list, const Terms &delta, const std::string &want, Put put)
 {
 	size_t d = 0;
 	while (d < delta.size() && delta[d].first.compare(0, want.size(), want) != 0)
@@ -322,26 +327,6 @@ void apply_delta(Terms &list, Terms &delta, const std::string &want, Put put)
 		for (d++; d < delta.size() && delta[d].first.compare(0, want.size(), want) != 0;)
 			d++;
 	}
-}
-
-// Decode value (of prefix p2) into out: the base with the delta applied,
-// the terms that start with want.  False when it is damaged in any way.
-bool decode(const std::string &p2, const char *v, size_t len, const std::string &want, Terms &out)
-{
-	out.clear();
-	uint64_t base_count;
-	const char *base;
-	size_t base_len;
-	Terms delta, list;
-	if (!split_value(p2, v, len, &base_count, &base, &base_len, delta))
-		return false;
-	if (delta.empty()) // a list as written whole (an index built at once): the base is the list
-		return decode_base(p2, base, base_len, base_count, want, out);
-	if (!decode_base(p2, base, base_len, base_count, want, list))
-		return false;
-	out.reserve(list.size() + delta.size());
-	apply_delta(list, delta, want, [&](std::pair<std::string, uint64_t> &t) { out.push_back(std::move(t)); });
-	return true;
 }
 
 // Decode value (of prefix p2) into a packed list: the terms that start
@@ -925,14 +910,6 @@ bool lx_lex_read(lx_shard &s, uint64_t generation, const std::string &prefix, lx
 	return read_list(s.rd, s.lex_check, generation, prefix, out);
 }
 
-// Each of terms to cb, until it returns nonzero.
-static void give(const std::vector<std::pair<std::string, uint64_t>> &terms, lx_lex_cb cb, void *ctx)
-{
-	for (const auto &t : terms)
-		if (cb(ctx, t.first.data(), t.first.size(), t.second))
-			break;
-}
-
 void lx_terms_merge(const std::vector<lx_terms> &lists, size_t n, lx_terms &out)
 {
 	size_t total = 0, nbytes = 0;
@@ -975,21 +952,11 @@ extern "C" {
 int lx_lexicon_decode(const char *p2, const void *blob, size_t len, lx_lex_cb cb, void *ctx)
 {
 	try {
-		std::vector<std::pair<std::string, uint64_t>> terms;
 		std::string p(p2, LX_LIST_PREFIX);
-		lx_terms packed;
-		bool ok = decode(p, (const char *)blob, len, p, terms);
-		// The readers' packed decoding answers as this one does (-1 when not).
-		if (decode_packed(p, (const char *)blob, len, p, packed) != ok)
-			return -1;
-		if (!ok)
+		lx_terms terms;
+		if (!decode_packed(p, (const char *)blob, len, p, terms))
 			return 0;
-		if (packed.size() != terms.size())
-			return -1;
-		for (size_t k = 0; k < terms.size(); k++)
-			if (packed.term(k) != terms[k].first || packed.freqs[k] != terms[k].second)
-				return -1;
-		give(terms, cb, ctx);
+		give_packed(terms, cb, ctx);
 		return 1;
 	} catch (...) {
 		return -1;

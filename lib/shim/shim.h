@@ -402,18 +402,12 @@ int lx_lexicon_decode(const char *p2, const void *blob, size_t len, lx_lex_cb cb
 int lx_search_kept(lx_db *db, const lx_query *q, const char *key, size_t klen, size_t limit, const lx_params *p,
 		   lx_mset **out, lupe_err *err);
 /*
- * Whether the i-th hit holds any of the n terms: 1, 0, or -1 when that
- * cannot be told (as lx_mset_has_term).  A remote reader reads each
- * term's posting list from the hit's own shard only (one exchange a term)
- * instead of from every shard in turn.
- */
-int lx_mset_has_any_term(lx_db *db, const lx_mset *m, size_t i, const char *const *terms, const size_t *lens,
-			 size_t n);
-/*
- * As lx_mset_has_any_term, for the hit whose id term (LUPE_PFX_ID + id) is
- * idterm.  A remote reader skips the terms the match found in no document
- * and asks the others in one search of the hit's shard (two exchanges,
- * whatever the terms' frequencies).  idterm NULL: as lx_mset_has_any_term.
+ * Whether the i-th hit, whose id term (LUPE_PFX_ID + id) is idterm, holds
+ * any of the n terms: 1, 0, or -1 when that cannot be told (as
+ * lx_mset_has_term).  A remote reader skips the terms the match found in
+ * no document and asks the others in one search of the hit's shard (two
+ * exchanges, whatever the terms' frequencies).  A local reader, or idterm
+ * NULL: lx_mset_has_term a term.
  */
 int lx_mset_hit_has_any_term(lx_db *db, const lx_mset *m, size_t i, const char *idterm, size_t idlen,
 			     const char *const *terms, const size_t *lens, size_t n);

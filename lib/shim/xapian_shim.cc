@@ -358,10 +358,8 @@ namespace {
 // The bytes a reader keeps of term lists (lx_db::term_lists).
 constexpr size_t kTermsCacheMax = 16u << 20;
 
-using TermVec = lx_terms;
-
 // The index of the first entry of a sorted list, from `from` on, at or after t.
-size_t list_seek(const TermVec &list, size_t from, std::string_view t)
+size_t list_seek(const lx_terms &list, size_t from, std::string_view t)
 {
 	size_t lo = from, hi = list.size();
 	while (lo < hi) {
@@ -375,7 +373,7 @@ size_t list_seek(const TermVec &list, size_t from, std::string_view t)
 }
 
 // t's frequency in a list of its prefix (0: the list lacks it).
-uint64_t list_freq(const TermVec &list, std::string_view t)
+uint64_t list_freq(const lx_terms &list, std::string_view t)
 {
 	size_t k = list_seek(list, 0, t);
 	return k < list.size() && list.term(k) == t ? list.freqs[k] : 0;
@@ -399,7 +397,7 @@ bool list_reader(const lx_db *db)
 
 // Keep terms, p's list read in this generation, in db->term_lists; nullptr
 // when it alone is over the bound (the caller reads it as it comes).
-const TermVec *keep_list(lx_db *db, const std::string &p, TermVec &&terms)
+const lx_terms *keep_list(lx_db *db, const std::string &p, lx_terms &&terms)
 {
 	lx_db::TermList fresh;
 	fresh.generation = db->generation;
@@ -492,18 +490,18 @@ bool whole_held(const lx_db *db)
 // The list of prefix p from the shards' whole lexicons held for this
 // generation, kept (keep_list): nullptr when they are not held or do not
 // serve it (the caller fetches it as before).
-const TermVec *whole_list(lx_db *db, const std::string &p)
+const lx_terms *whole_list(lx_db *db, const std::string &p)
 {
 	if (!lx_lex_covers(p) || !whole_held(db))
 		return nullptr;
 	size_t n = db->lex_whole.size();
-	std::vector<TermVec> &lists = db->lex_whole_scratch;
+	std::vector<lx_terms> &lists = db->lex_whole_scratch;
 	if (lists.size() < n)
 		lists.resize(n);
 	for (size_t k = 0; k < n; k++)
 		if (!lx_lex_whole_list(db->lex_whole[k], p, lists[k]))
 			return nullptr;
-	TermVec out;
+	lx_terms out;
 	lx_terms_merge(lists, n, out);
 	return keep_list(db, p, std::move(out));
 }
@@ -517,7 +515,7 @@ const TermVec *whole_list(lx_db *db, const std::string &p)
 // question's typo scans at x16: 2,400 instructions a term, 8x x1's), where
 // the lexicon is one value a prefix.  nullptr for any other handle or
 // index (the caller reads the listing).
-const TermVec *cached_terms(lx_db *db, const std::string &p)
+const lx_terms *cached_terms(lx_db *db, const std::string &p)
 {
 	if (!list_reader(db))
 		return nullptr;
@@ -526,7 +524,7 @@ const TermVec *cached_terms(lx_db *db, const std::string &p)
 		kept->second.used = ++db->term_lists_clock;
 		return &kept->second.terms;
 	}
-	TermVec terms;
+	lx_terms terms;
 	if (!lx_remote(db)) {
 		if (!lx_lex_read_local(db, p, terms))
 			return nullptr;
@@ -534,7 +532,7 @@ const TermVec *cached_terms(lx_db *db, const std::string &p)
 			lx_hooks.at("terms:lexicon");
 		return keep_list(db, p, std::move(terms));
 	}
-	if (const TermVec *w = whole_list(db, p))
+	if (const lx_terms *w = whole_list(db, p))
 		return w;
 	if (lx_hooks.at)
 		lx_hooks.at("terms:list");
@@ -560,7 +558,7 @@ void fetch_lists(lx_db *db, const std::vector<std::string> &ps, const std::vecto
 		return;
 	if (lx_hooks.at)
 		lx_hooks.at("terms:list");
-	std::vector<TermVec> lists;
+	std::vector<lx_terms> lists;
 	std::vector<char> got;
 	lx_shards_lists(db, rest, rest_listing, lists, got);
 	for (size_t i = 0; i < rest.size(); i++)
@@ -569,7 +567,7 @@ void fetch_lists(lx_db *db, const std::vector<std::string> &ps, const std::vecto
 }
 
 // The list cached_terms keeps for p, if it holds one of this generation; no fetch.
-const TermVec *known_terms(lx_db *db, const std::string &p)
+const lx_terms *known_terms(lx_db *db, const std::string &p)
 {
 	auto kept = db->term_lists.find(p);
 	if (kept == db->term_lists.end() || kept->second.generation != db->generation)
@@ -867,7 +865,7 @@ void lx_termfreqs(lx_db *db, const char *const *terms, const size_t *lens, size_
 			for (size_t i = 0; i < n; i++) {
 				if ((known && known[i]) || (!found.empty() && found[i]))
 					continue;
-				const TermVec *list = nullptr;
+				const lx_terms *list = nullptr;
 				if (!db->writable && lens[i] >= kListPrefix)
 					list = known_terms(db, std::string(terms[i], kListPrefix));
 				if (!list && !db->writable && lex_lacks(db, std::string(terms[i], lens[i])))
@@ -2530,59 +2528,20 @@ bool no_document_holds(const lx_mset *m, const std::string &t)
 	return false;
 }
 
-}  // namespace
-
-extern "C" int lx_mset_has_any_term(lx_db *db, const lx_mset *m, size_t i, const char *const *terms,
-				     const size_t *lens, size_t n)
+// Whether the i-th hit holds any of the n terms, a posting list each
+// through the database searched: a local reader's (and a remote reader's
+// that cannot ask the hit's shard alone).
+int has_any_term(lx_db *db, const lx_mset *m, size_t i, const char *const *terms, const size_t *lens, size_t n)
 {
-	if (i >= m->docids.size())
-		return -1;
-	if (!lx_remote(db)) {
-		for (size_t k = 0; k < n; k++) {
-			int rc = lx_mset_has_term(db, m, i, terms[k], lens[k]);
-			if (rc != 0)
-				return rc;
-		}
-		return 0;
+	for (size_t k = 0; k < n; k++) {
+		int rc = lx_mset_has_term(db, m, i, terms[k], lens[k]);
+		if (rc != 0)
+			return rc;
 	}
-	// Over remote shards the combined database opens a posting list on
-	// every shard, one after the other, and reads each whole: n terms
-	// cost 3n exchanges (a long question's hit 51).  The hit is in one
-	// shard: its lists alone, n exchanges of a third of the data.  (The
-	// hit's term list, one exchange, is a reply message a term: a long
-	// document of the collection took 140 ms where this takes 5.)
-	size_t nm = db->members.size();
-	if (m->generation != db->generation || nm == 0 || db->in_shards_run) {
-		for (size_t k = 0; k < n; k++) {
-			int rc = lx_mset_has_term(db, m, i, terms[k], lens[k]);
-			if (rc != 0)
-				return rc;
-		}
-		return 0;
-	}
-	try {
-		Xapian::docid did = m->docids[i];
-		Xapian::Database &rd = db->shards[db->members[(did - 1) % nm]].rd;
-		Xapian::docid here = (Xapian::docid)((did - 1) / nm + 1);
-		for (size_t k = 0; k < n; k++) {
-			std::string t(terms[k], lens[k]);
-			// The match's own statistics (collection-wide, of this
-			// generation) tell a term no document holds: the hit lacks
-			// it too, and its empty list costs no exchange.
-			if (no_document_holds(m, t))
-				continue;
-			Xapian::PostingIterator p = rd.postlist_begin(t), end = rd.postlist_end(t);
-			if (p == end)
-				continue;
-			p.skip_to(here);
-			if (p != end && *p == here)
-				return 1;
-		}
-		return 0;
-	} catch (...) {
-		return -1;
-	}
+	return 0;
 }
+
+}  // namespace
 
 extern "C" int lx_mset_hit_has_any_term(lx_db *db, const lx_mset *m, size_t i, const char *idterm, size_t idlen,
 					 const char *const *terms, const size_t *lens, size_t n)
@@ -2591,7 +2550,7 @@ extern "C" int lx_mset_hit_has_any_term(lx_db *db, const lx_mset *m, size_t i, c
 		return -1;
 	size_t nm = db->members.size();
 	if (!idterm || !lx_remote(db) || m->generation != db->generation || nm == 0 || db->in_shards_run)
-		return lx_mset_has_any_term(db, m, i, terms, lens, n);
+		return has_any_term(db, m, i, terms, lens, n);
 	try {
 		std::vector<std::string> ask;
 		for (size_t k = 0; k < n; k++) {
