@@ -911,7 +911,8 @@ static void snap(const char *text, size_t len, size_t *pa, size_t *pb)
 	for (;;) {
 		while (b < len && !is_space(text[b]))
 			b++;
-		if (!hyphen_before(text, b))
+		/* A text that ends in U+2010 has nothing to join it to (it looped here for good). */
+		if (b == len || !hyphen_before(text, b))
 			break;
 		while (b < len && is_space(text[b]))
 			b++;
