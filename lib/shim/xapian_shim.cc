@@ -1693,11 +1693,7 @@ int lx_merge_parts(lx_db *db, lx_db *const *parts, size_t n, int *merged, lupe_e
 			src.add_database(Xapian::Database(parts[i]->path, Xapian::DB_BACKEND_GLASS));
 		rm_tree(tmp);
 		rm_tree(db->path + LUPE_SUFFIX_OLD);
-		// A large load has many segments (index/bulk.h: 64 MB of text
-		// each, up to 32 of them): their posting lists merged in passes,
-		// as Xapian offers for more than 3 sources, instead of one merge
-		// of them all.  The same index; temporary files beside tmp.
-		src.compact(tmp, Xapian::DBCOMPACT_MULTIPASS);
+		src.compact(tmp);
 		verify_copy(tmp, src.get_doccount());
 	} catch (...) {
 		rm_tree(tmp);
