@@ -530,7 +530,7 @@ bool take_chunk(std::string &&c, size_t k, const std::string &stamp, size_t max,
 	*total = (size_t)ptotal;
 	if (c.size() - i > *total - payload.size())
 		return false;
-	if (k == 0 && cn == 1) {
+	if (k == 0 && cn == 1 && payload.empty()) {
 		// The only chunk: its payload stays where Xapian put it, the
 		// header moved out of the way in place.  A copy would take fresh
 		// pages for it (100-400 KB a shard, a page fault each 4 KB: ~11 us
