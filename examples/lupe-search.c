@@ -15,10 +15,9 @@
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <signal.h>
+#include <pthread.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/time.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -381,56 +380,131 @@ static void print_json_error(FILE *f, const char *query, size_t len, const char 
 /*
  * A search that never returns (a damaged index can make a lookup loop
  * inside Xapian, where the library's time budget is never checked) ends
- * the program with a message instead of hanging it: a timer at the
- * budget and as much again (at most 2 s more; 3 x timeout_ms more for a shard list,
- * whose remote shards are bounded by their timeouts), armed around each
- * search.  The library can do this with a thread (LUPE_OPEN_WATCHED); a
- * process that may simply end needs no hand-over per search.  The
- * messages are made before the timer is armed: the handler only writes.
+ * the program with a message instead of hanging it: at the budget and as
+ * much again (at most 2 s more; 3 x timeout_ms more for a shard list,
+ * whose remote shards are bounded by their timeouts).  The library can do
+ * this with a thread and a reader it hands over (LUPE_OPEN_WATCHED); a
+ * process that may simply end needs no hand-over.
+ *
+ * A thread of its own watches, so that a search costs no system call for
+ * it: the search names itself under a mutex nobody else holds then (no
+ * system call either), and the thread sleeps until the deadline of the
+ * search it saw last, or a whole wait when it saw none: a search that
+ * started meanwhile has its deadline later than that.  A timer armed and
+ * disarmed with setitimer() around each search, with its messages made
+ * in advance for a signal handler that may only write, cost 7 us a search.
  */
+static struct {
+	pthread_mutex_t mu;
+	const char *query;         /* the search in flight, or NULL */
+	size_t len;
+	struct timespec deadline;  /* CLOCK_MONOTONIC */
+	unsigned wait, budget;     /* of the search in flight */
+	int json_batch;
+} watch = {PTHREAD_MUTEX_INITIALIZER, NULL, 0, {0, 0}, 0, 0, 0};
 static unsigned watch_extra_ms; /* a shard list: 3 x timeout_ms, as the library waits */
-static char hung_err[1200], *hung_out;
-static size_t hung_err_len, hung_out_len;
 
-static void on_hung(int sig)
+static int ts_before(const struct timespec *a, const struct timespec *b)
 {
-	(void)sig;
-	if (hung_out_len && write(STDOUT_FILENO, hung_out, hung_out_len) < 0)
-		_exit(1);
-	if (write(STDERR_FILENO, hung_err, hung_err_len) < 0)
-		_exit(1);
-	_exit(1);
+	return a->tv_sec < b->tv_sec || (a->tv_sec == b->tv_sec && a->tv_nsec < b->tv_nsec);
 }
 
-static void watch_arm(const char *query, size_t len, const lupe_search_options *so, const struct out_opts *o)
+static struct timespec ts_plus_ms(struct timespec t, unsigned ms)
 {
-	unsigned budget = so->time_budget_ms ? so->time_budget_ms : LUPE_SEARCH_TIME_BUDGET_MS;
-	unsigned wait = budget + (budget < 2000 ? budget : 2000) + watch_extra_ms;
+	t.tv_sec += ms / 1000;
+	t.tv_nsec += (long)(ms % 1000) * 1000000L;
+	if (t.tv_nsec >= 1000000000L) {
+		t.tv_sec++;
+		t.tv_nsec -= 1000000000L;
+	}
+	return t;
+}
+
+static unsigned watch_wait(const lupe_search_options *so, unsigned *budget)
+{
+	*budget = so->time_budget_ms ? so->time_budget_ms : LUPE_SEARCH_TIME_BUDGET_MS;
+	return *budget + (*budget < 2000 ? *budget : 2000) + watch_extra_ms;
+}
+
+/* The search in flight is past its deadline (under watch.mu): say so and end the program. */
+static void watch_fire(void)
+{
 	char msg[400];
 	snprintf(msg, sizeof msg,
 		 "search: no answer after %u ms (its time budget is %u ms): a lookup in the index does not return, "
 		 "so the index may be damaged (check it: lupe-index --check)",
-		 wait, budget);
-	int n = snprintf(hung_err, sizeof hung_err, PROG ": %.*s: %s\n", (int)(len > 200 ? 200 : len), query, msg);
-	hung_err_len = n < 0 ? 0 : (size_t)n >= sizeof hung_err ? sizeof hung_err - 1 : (size_t)n;
-	free(hung_out);
-	hung_out = NULL;
-	hung_out_len = 0;
-	if (o->json && o->batch) {
-		FILE *m = open_memstream(&hung_out, &hung_out_len);
+		 watch.wait, watch.budget);
+	size_t len = watch.len > 200 ? 200 : watch.len;
+	/* Batch JSON: the query's line says it too, so a reader of the lines sees where they stop. */
+	if (watch.json_batch) {
+		char *out = NULL;
+		size_t out_len = 0;
+		FILE *m = open_memstream(&out, &out_len);
 		if (m) {
-			print_json_error(m, query, len, msg, wait);
-			fclose(m);
+			print_json_error(m, watch.query, watch.len, msg, watch.wait);
+			if (fclose(m) == 0 && out_len && write(STDOUT_FILENO, out, out_len) < 0)
+				_exit(1);
 		}
 	}
-	struct itimerval t = {{0, 0}, {wait / 1000, (long)(wait % 1000) * 1000}};
-	setitimer(ITIMER_REAL, &t, NULL);
+	char err[1200];
+	int n = snprintf(err, sizeof err, PROG ": %.*s: %s\n", (int)len, watch.query, msg);
+	if (n > 0 && write(STDERR_FILENO, err, (size_t)n >= sizeof err ? sizeof err - 1 : (size_t)n) < 0)
+		_exit(1);
+	_exit(1);
+}
+
+static void *watch_thread(void *unused)
+{
+	(void)unused;
+	for (;;) {
+		struct timespec now, until;
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		pthread_mutex_lock(&watch.mu);
+		if (watch.query && !ts_before(&now, &watch.deadline))
+			watch_fire();
+		/* Nothing in flight: a search that starts now ends its wait after this one's. */
+		until = watch.query ? watch.deadline : ts_plus_ms(now, watch.wait);
+		pthread_mutex_unlock(&watch.mu);
+		while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &until, NULL) == EINTR)
+			;
+	}
+	return NULL;
+}
+
+/* Start the watch (its first idle wait: that of so's searches); 0, or -1 when no thread can be made. */
+static int watch_start(const lupe_search_options *so, const struct out_opts *o)
+{
+	pthread_attr_t a;
+	pthread_t t;
+	watch.wait = watch_wait(so, &watch.budget);
+	watch.json_batch = o->json && o->batch;
+	if (pthread_attr_init(&a) != 0)
+		return -1;
+	pthread_attr_setstacksize(&a, 64 * 1024);
+	pthread_attr_setdetachstate(&a, PTHREAD_CREATE_DETACHED);
+	int rc = pthread_create(&t, &a, watch_thread, NULL);
+	pthread_attr_destroy(&a);
+	return rc == 0 ? 0 : -1;
+}
+
+/* A search starts at t0. */
+static void watch_arm(const char *query, size_t len, const lupe_search_options *so, const struct timespec *t0)
+{
+	unsigned budget, wait = watch_wait(so, &budget);
+	pthread_mutex_lock(&watch.mu);
+	watch.query = query;
+	watch.len = len;
+	watch.wait = wait;
+	watch.budget = budget;
+	watch.deadline = ts_plus_ms(*t0, wait);
+	pthread_mutex_unlock(&watch.mu);
 }
 
 static void watch_disarm(void)
 {
-	struct itimerval t = {{0, 0}, {0, 0}};
-	setitimer(ITIMER_REAL, &t, NULL);
+	pthread_mutex_lock(&watch.mu);
+	watch.query = NULL;
+	pthread_mutex_unlock(&watch.mu);
 }
 
 /*
@@ -450,7 +524,7 @@ static int run_query(lupe_db *db, const char *query, size_t len, const lupe_sear
 
 	/* The clock covers the search and reading every hit, not the printing. */
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	watch_arm(query, len, so, o);
+	watch_arm(query, len, so, &t0);
 	rc = like_id ? lupe_like(db, &res, like_id, so) : lupe_search(db, &res, query, len, so);
 	watch_disarm();
 	cur_res = res;
@@ -730,7 +804,6 @@ int main(int argc, char **argv)
 	struct stat st;
 	if (stat(db_path, &st) == 0 && S_ISREG(st.st_mode))
 		watch_extra_ms = 3 * oo.timeout_ms;
-	signal(SIGALRM, on_hung);
 	rc = lupe_open(&db, db_path, &oo, errmsg, sizeof errmsg);
 	if (rc != LUPE_OK) {
 		/* The library's message usually names the path already. */
@@ -752,9 +825,15 @@ int main(int argc, char **argv)
 	}
 	o.tty = color == 1;
 	o.html = (so.flags & LUPE_SEARCH_HTML) != 0;
+	o.batch = queries != NULL;
+	if (watch_start(&so, &o) < 0) {
+		fprintf(stderr, PROG ": cannot start the thread that watches for a search that never returns\n");
+		lupe_close(db);
+		free(words);
+		return 1;
+	}
 
 	if (queries) {
-		o.batch = true;
 		status = run_batch(db, queries, &so, &o);
 	} else {
 		/* Join the words with single spaces into one query. */

@@ -765,6 +765,21 @@ def test_looping_lookup_is_given_up():
             break
     if not looped:
         pytest.skip("no damaged block of this index makes a lookup loop")
+    # The batch JSON form: the line of the search that never returned says so too, after
+    # the lines of those before it, so a program reading the lines sees where they stop.
+    block, byte, value, query = looped[0]
+    qfile = os.path.join(TMP, "loop-queries")
+    with open(qfile, "w") as f:
+        f.write("\n" + query + "\n")
+    rc, out, err = search(db, "--time-budget", "200", "--json", "--queries", qfile)
+    assert rc == 1, (rc, out, err)
+    lines = out.splitlines()
+    assert len(lines) == 1, out
+    obj = json.loads(lines[0])
+    assert obj["query"] == query and obj["hits"] == [] and obj["total"] == 0, obj
+    assert obj["error"].startswith("search: no answer after 400 ms (its time budget is 200 ms)"), obj
+    assert "may be damaged" in obj["error"] and obj["took_ms"] == 400, obj
+    assert ("%s: %s" % (query, obj["error"])) in err, err
 
 
 def delve_documents(db):
