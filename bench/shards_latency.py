@@ -266,6 +266,11 @@ def main():
     os.makedirs(work, exist_ok=True)
     builds = [b if os.path.isabs(b) else os.path.join(ROOT, b) for b in a.lupe_build]
     local = os.path.join(work, "local")
+    # Made again when the first build is newer than it (an index of another format or analysis
+    # would be measured otherwise, as in latency.py).
+    lib0 = os.path.join(builds[0], "lib", "liblupe.so")
+    if os.path.isdir(local) and os.path.getmtime(lib0) > os.path.getmtime(os.path.join(local, "iamglass")):
+        shutil.rmtree(local)
     if not os.path.isdir(local):
         jsonl = corpus_jsonl(a.corpus, os.path.join(work, "docs.jsonl"))
         subprocess.run([os.path.join(builds[0], "examples", "lupe-index"), "--db", local, "--jsonl", jsonl],
@@ -276,8 +281,9 @@ def main():
     split_tool = os.path.join(builds[-1], "tools", "lupe-shard-split")
     # ... and per build of it: a rebuilt tool (or library) at the same path splits anew.
     h = hashlib.sha1()
-    for f in [split_tool] + sorted(g for g in glob.glob(os.path.join(builds[-1], "lib", "liblupe.so*"))
-                                   if os.path.isfile(g)):
+    # ... and per index split: the local index's revision file names the one made.
+    for f in [split_tool, os.path.join(local, "iamglass")] + sorted(
+            g for g in glob.glob(os.path.join(builds[-1], "lib", "liblupe.so*")) if os.path.isfile(g)):
         with open(os.path.realpath(f), "rb") as fh:
             h.update(fh.read())
     split = os.path.join(work, "split-" + split_tool.strip("/").replace("/", "_") + "-" + h.hexdigest()[:12])
