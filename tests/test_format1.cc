@@ -83,14 +83,20 @@ static void teardown(void)
 		fprintf(stderr, "could not remove %s\n", dir.c_str());
 }
 
-// The index as this lupe writes it: records in the slot, none in the data.
-START_TEST(test_records_in_slot)
+// A new index of docs, made by this lupe.
+static void make_index(void)
 {
 	lupe_db *db = open_db(LUPE_OPEN_WRITE | LUPE_OPEN_CREATE);
 	for (auto &d : docs)
 		add(db, d[0], d[1], d[2]);
 	ck_assert_int_eq(lupe_commit(db), LUPE_OK);
 	lupe_close(db);
+}
+
+// The index as this lupe writes it: records in the slot, none in the data.
+START_TEST(test_records_in_slot)
+{
+	make_index();
 	Xapian::Database x(dbpath);
 	ck_assert_str_eq(x.get_metadata(LUPE_META_FORMAT).c_str(), "2");
 	ck_assert_uint_eq(x.get_doccount(), 3);
@@ -105,13 +111,9 @@ END_TEST
 // A format 1 index reads as before, and a writer marks it format 2.
 START_TEST(test_format1_read_and_upgraded)
 {
-	lupe_db *db = open_db(LUPE_OPEN_WRITE | LUPE_OPEN_CREATE);
-	for (auto &d : docs)
-		add(db, d[0], d[1], d[2]);
-	ck_assert_int_eq(lupe_commit(db), LUPE_OK);
-	lupe_close(db);
+	make_index();
 	std::vector<std::vector<std::string>> want;
-	db = open_db(LUPE_OPEN_READ);
+	lupe_db *db = open_db(LUPE_OPEN_READ);
 	for (const char *q : queries) {
 		want.push_back(hits(db, q));
 		ck_assert_msg(!want.back().empty(), "%s: no hit", q);
