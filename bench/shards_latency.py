@@ -1,6 +1,6 @@
 #!/usr/bin/python3
 """Sharded search against its floor: lupe over 3 xapian-tcpsrv shards versus plain Xapian
-over the very same shards (bench/peers/xapian_shards_peer: get_mset(0,10) + the record of each of the
+over the very same shards (bench/peers/xapian_shards_peer: get_mset(0,10) + get_data of the
 hits), alternated in one run, with lupe/floor ratios of p50 and p99.
 
     bench/shards_latency.py --lupe-build build-rel [--lupe-build /tmp/old-build ...]

@@ -357,7 +357,7 @@ def measure_shards(single_db, qsets, results):
                 if m:
                     results["shards"].append({"layout": name, "set": qname, **m})
                 if "tcp" in name:
-                    # The floor: plain Xapian over the same servers (get_mset(0,10) + the hits' records).
+                    # The floor: plain Xapian over the same servers (get_mset(0,10) + get_data).
                     f = measure_queries("xapian_shards", listfile, qfile, tag + "-floor")
                     if f:
                         results["shards"].append({"layout": "floor: plain Xapian over the %d tcp shards"

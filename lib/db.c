@@ -271,15 +271,6 @@ static int check_dir(const char *path, int create, int *is_new, lupe_err *err)
  * list (writers).  A blank shard, new or a fresh xapian-tcpsrv database,
  * becomes one when the handle may create.
  */
-/*
- * Formats this lupe reads: its own, and format 1, whose records are the
- * documents' data (index/schema.h, LUPE_SLOT_RECORD).
- */
-static int format_readable(const char *f)
-{
-	return strcmp(f, LUPE_FORMAT) == 0 || strcmp(f, LUPE_FORMAT_DATA_RECORDS) == 0;
-}
-
 /* The keys shard_meta reads, in the order of shard_keys' values. */
 enum { META_FORMAT, META_DECOMPOUND, META_SHARD, META_KEYS };
 
@@ -326,13 +317,9 @@ static int shard_keys(lupe_db *db, size_t n, int *blank, lupe_buf *vals, int cre
 		if (v[META_FORMAT].len == 0)
 			return lupe_err_set(err, LUPE_ENOTLUPE,
 					    "shard %s: not a lupe index (a Xapian database lupe did not make)", name);
-		if (!format_readable(v[META_FORMAT].p))
+		if (strcmp(v[META_FORMAT].p, LUPE_FORMAT) != 0)
 			return lupe_err_set(err, LUPE_ENOTLUPE, "shard %s: lupe index format %s is not supported (want %s)",
 					    name, v[META_FORMAT].p, LUPE_FORMAT);
-		/* A writer's records go to their value slot: a format 1 shard says format 2 from its next commit. */
-		if (db->writable && strcmp(v[META_FORMAT].p, LUPE_FORMAT) != 0 &&
-		    (rc = lx_shard_set_metadata(db->x, i, LUPE_META_FORMAT, LUPE_FORMAT, err)) != LUPE_OK)
-			return rc;
 		const lupe_buf *dv = &v[META_DECOMPOUND];
 		int d = !(dv->len == 1 && dv->p[0] == '0');
 		if (known < 0) {
@@ -531,15 +518,11 @@ LUPE_EXPORT int lupe_open(lupe_db **out, const char *path, const lupe_open_optio
 					  path);
 			goto fail;
 		}
-		if (!format_readable(db->tmp.p)) {
+		if (strcmp(db->tmp.p, LUPE_FORMAT) != 0) {
 			rc = lupe_err_set(&err, LUPE_ENOTLUPE, "%s: lupe index format %s is not supported (want %s)", path,
 					  db->tmp.p, LUPE_FORMAT);
 			goto fail;
 		}
-		/* A writer's records go to their value slot: a format 1 index says format 2 from its next commit. */
-		if (writable && strcmp(db->tmp.p, LUPE_FORMAT) != 0 &&
-		    (rc = lx_set_metadata(db->x, LUPE_META_FORMAT, LUPE_FORMAT, &err)) != LUPE_OK)
-			goto fail;
 		if ((rc = lx_get_metadata(db->x, LUPE_META_DECOMPOUND, &db->tmp, &err)) != LUPE_OK)
 			goto fail;
 		decompound = !(db->tmp.len == 1 && db->tmp.p[0] == '0');

@@ -702,10 +702,7 @@ def test_check():
 def _check_runs(db):
     rc, out, err = index(db, "--check")
     assert rc == 0 and "no errors found" in err, (rc, err)
-    # The second block of the positions table: small items, whose order and sizes
-    # Xapian's check verifies (the postlist table's first blocks hold the records'
-    # value chunks, whose bytes it does not read).
-    table = os.path.join(db, "position.glass")
+    table = os.path.join(db, "postlist.glass")
     with open(table, "r+b") as f:
         f.seek(9000)
         block = bytearray(f.read(400))

@@ -5,7 +5,7 @@
 // SHARDS.txt is a lupe shard list (one tcp://HOST:PORT or directory a line, '#' comments).
 // Each shard is opened once, as lupe opens them (Remote::open with the same 5 s timeout),
 // and added to one Database.  A query is what any client of xapian-tcpsrv must do at least:
-// one get_mset(0, 10) and the record of each hit (lupe shows a snippet of each).  The words
+// one get_mset(0, 10) and get_data() of the hits (lupe shows a snippet of each).  The words
 // are parsed with QueryParser, German stemmer, STEM_ALL (lupe's index terms are stems
 // without the "Z" prefix), default operator OR; ranking BM25.  took_ms covers parse, match
 // and data, as lupe-search's took_ms covers its search; the connections are made before.
@@ -87,11 +87,7 @@ int cmd_search(const char *list, const char *queries)
         int nhits = 0;
         double score[10];
         for (Xapian::MSetIterator it = mset.begin(); it != mset.end() && nhits < 10; ++it, ++nhits) {
-            // The hit's record: lupe's value slot 5 (index format 2), or the data (format 1).
-            // A remote document comes with its data and values in one exchange.
-            Xapian::Document doc = it.get_document();
-            std::string rec = doc.get_value(5);
-            bytes += (rec.empty() ? doc.get_data() : rec).size();
+            bytes += it.get_document().get_data().size();
             score[nhits] = it.get_weight();
         }
         double took = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();

@@ -31,29 +31,10 @@
 #define LUPE_SLOT_POSMAP 4
 #define LUPE_POSMAP_MIN (16u * 1024)
 #define LUPE_POSMAP_STEP 64
-/*
- * The record (index/document.c: the fields and the body, zstd-compressed)
- * of a document, since format 2.  Format 1 kept it as the document's data,
- * which Xapian's glass backend tries to deflate with zlib on every write
- * and again in every compaction (only a tag that shrinks is kept so; a
- * zstd frame never does): 21% of the indexing CPU of the benchmark corpus
- * and 39% of a merge's.  Value slots are not deflated.  A reader takes the
- * record from this slot and, when a document has none (written by format
- * 1), from its data.
- */
-#define LUPE_SLOT_RECORD 5
 
 /* ---- metadata keys ---- */
 #define LUPE_META_FORMAT "lupe.format"         /* marks a lupe index; its value is LUPE_FORMAT */
-#define LUPE_FORMAT "2"
-/*
- * Format 1 (lupe before format 2): records in the document data (see
- * LUPE_SLOT_RECORD).  It is read as it is; a writer marks such an index
- * format 2 at its first commit, as its new documents' records go to the
- * slot, so that a lupe that reads format 1 only refuses it instead of
- * showing those documents without text.
- */
-#define LUPE_FORMAT_DATA_RECORDS "1"
+#define LUPE_FORMAT "1"
 #define LUPE_META_DECOMPOUND "lupe.decompound" /* "0" when indexed without compound splitting */
 #define LUPE_META_SHARD "lupe.shard"           /* "K/N" on shard K of N */
 #define LUPE_META_SYNC_PREFIX "lupe.sync:"     /* + id: a synced file's size and mtime (sync.c) */

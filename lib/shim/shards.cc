@@ -760,7 +760,7 @@ void lx_shards_read_data(lx_db *db, const std::vector<Xapian::docid> &ids, std::
 	each_at_once(db, ks, [&](size_t k) {
 		Xapian::Database &rd = db->shards[db->members[k]].rd;
 		for (size_t i : held[k])
-			out[i] = lx_record_of(rd.get_document((Xapian::docid)((ids[i] - 1) / n + 1)));
+			out[i] = rd.get_document((Xapian::docid)((ids[i] - 1) / n + 1)).get_data();
 	});
 	for (size_t k : ks)
 		for (size_t i : held[k]) {

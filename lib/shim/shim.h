@@ -120,7 +120,6 @@ void lx_doc_free(lx_doc *d);
 int lx_doc_posting(lx_doc *d, const char *term, size_t len, uint32_t pos, uint32_t wdfinc);
 int lx_doc_term(lx_doc *d, const char *term, size_t len, uint32_t wdfinc);
 int lx_doc_value(lx_doc *d, unsigned slot, const char *v, size_t n);
-/* The document's record: its value slot LUPE_SLOT_RECORD (index/schema.h), not Xapian's data. */
 int lx_doc_data(lx_doc *d, const char *data, size_t n);
 /* Replace the document holding the unique term `idterm` (or add it). */
 int lx_replace(lx_db *db, const char *idterm, size_t n, lx_doc *d, lupe_err *err);

@@ -318,14 +318,6 @@ void lx_shards_failed(lx_db *db, lupe_err *err);
 // whether some shard's revision changed, and then starts a new generation,
 // also when another shard failed (what it throws is thrown after all ended).
 bool lx_shards_reopen(lx_db *db);
-// A document's record (index/schema.h, LUPE_SLOT_RECORD): its value slot,
-// or for a document written by format 1, its data.  Over a remote shard the
-// document's values came with it: no second request.
-inline std::string lx_record_of(const Xapian::Document &d)
-{
-	std::string r = d.get_value(LUPE_SLOT_RECORD);
-	return r.empty() ? d.get_data() : r;
-}
 // The stored data of the documents ids (docids of db->rd) into out[i]:
 // those db->records holds for this generation from there, the others read
 // from their shards at the same time, one thread a remote shard (Xapian 1.4

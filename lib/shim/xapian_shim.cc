@@ -1053,7 +1053,7 @@ int lx_doc_value(lx_doc *d, unsigned slot, const char *v, size_t n)
 int lx_doc_data(lx_doc *d, const char *data, size_t n)
 {
 	try {
-		d->doc.add_value(LUPE_SLOT_RECORD, std::string(data, n));
+		d->doc.set_data(std::string(data, n));
 		return LUPE_OK;
 	} catch (...) {
 		return LUPE_ENOMEM;
@@ -1557,12 +1557,12 @@ static void verify_copy(const std::string &tmp, Xapian::doccount want)
 		// termlist_begin, not Document::termlist_count(): that loads every
 		// term and position of the document (0.8 s of CPU over 2,000
 		// documents of the benchmark collection, against 0.02 s).
-		if (c.termlist_begin(*it) == c.termlist_end(*it) || lx_record_of(c.get_document(*it)).empty())
+		if (c.termlist_begin(*it) == c.termlist_end(*it) || c.get_document(*it).get_data().empty())
 			throw Xapian::DatabaseError("the compacted copy lost document " + std::to_string(*it) +
 						    "'s terms or data (a table of a source could not be read)");
 		at = *it;
 	}
-	if (c.termlist_begin(last) == c.termlist_end(last) || lx_record_of(c.get_document(last)).empty())
+	if (c.termlist_begin(last) == c.termlist_end(last) || c.get_document(last).get_data().empty())
 		throw Xapian::DatabaseError("the compacted copy lost its last document's terms or data");
 }
 
@@ -1603,9 +1603,7 @@ int lx_compact(lx_db *db, lupe_err *err)
 			return LUPE_OK;
 		rm_tree(tmp);
 		rm_tree(db->path + LUPE_SUFFIX_OLD);
-		// FULL: items split wherever that saves space (flags 0 meant STANDARD,
-		// which splits none: the benchmark collection's index 0.35% larger).
-		db->wr.compact(tmp, Xapian::Compactor::FULL);
+		db->wr.compact(tmp);
 		verify_copy(tmp, db->wr.get_doccount());
 	} catch (...) {
 		rm_tree(tmp);
@@ -1695,8 +1693,7 @@ int lx_merge_parts(lx_db *db, lx_db *const *parts, size_t n, int *merged, lupe_e
 			src.add_database(Xapian::Database(parts[i]->path, Xapian::DB_BACKEND_GLASS));
 		rm_tree(tmp);
 		rm_tree(db->path + LUPE_SUFFIX_OLD);
-		// FULL: as in lx_compact.
-		src.compact(tmp, Xapian::Compactor::FULL);
+		src.compact(tmp);
 		verify_copy(tmp, src.get_doccount());
 	} catch (...) {
 		rm_tree(tmp);
@@ -1984,7 +1981,7 @@ bool has_remote(const lx_db *db)
 // Hits marked in skip (when not empty) are left unread.
 std::string hit_data(const Xapian::Database &rd, Xapian::docid did)
 {
-	return lx_record_of(rd.get_document(did, Xapian::DOC_ASSUME_VALID));
+	return rd.get_document(did, Xapian::DOC_ASSUME_VALID).get_data();
 }
 
 void read_data_in_order(const Xapian::Database &rd, const std::vector<Xapian::docid> &ids,
@@ -2209,7 +2206,7 @@ int lx_first_data(lx_db *db, const char *term, size_t len, lupe_buf *out, int *f
 		*found = 0;
 		Xapian::PostingIterator it = db->rd.postlist_begin(t);
 		if (it != db->rd.postlist_end(t)) {
-			std::string d = lx_record_of(db->rd.get_document(*it));
+			std::string d = db->rd.get_document(*it).get_data();
 			if (lupe_buf_append(out, d.data(), d.size()) < 0)
 				return lupe_err_set(err, LUPE_ENOMEM, "out of memory");
 			*found = 1;
