@@ -765,8 +765,9 @@ def test_looping_lookup_is_given_up():
             break
     if not looped:
         pytest.skip("no damaged block of this index makes a lookup loop")
-    # The batch JSON form: the line of the search that never returned says so too, after
-    # the lines of those before it, so a program reading the lines sees where they stop.
+    # The batch JSON form (a blank line, skipped, then the query): the search that never
+    # returned gets its error line on stdout too, so a program reading the lines learns why
+    # they stop; the message goes to stderr as well.
     block, byte, value, query = looped[0]
     qfile = os.path.join(TMP, "loop-queries")
     with open(qfile, "w") as f:
