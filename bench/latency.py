@@ -34,6 +34,14 @@ def pct(xs, p):
     return xs[min(len(xs) - 1, int(round(p / 100.0 * (len(xs) - 1))))]
 
 
+def drop_if_stale(idx, build):
+    """Remove the lupe index idx when build's library is newer than it: an index of an older
+    format or analysis would be measured otherwise."""
+    lib = os.path.join(build, "lib", "liblupe.so")
+    if os.path.isdir(idx) and os.path.getmtime(lib) > os.path.getmtime(os.path.join(idx, "iamglass")):
+        shutil.rmtree(idx)
+
+
 def run(cmd, out):
     with open(out, "w") as f:
         subprocess.run(cmd, stdout=f, check=True)
@@ -61,9 +69,7 @@ def main():
         subprocess.run([os.path.join(HERE, "collection.sh")], check=True)
         subprocess.run([os.path.join(HERE, "build.sh")], check=True)
         lupe_idx, xap_idx = os.path.join(OUT, "lupe"), os.path.join(OUT, "xapian")
-        lib = os.path.join(ROOT, a.lupe_build, "lib", "liblupe.so")
-        if os.path.isdir(lupe_idx) and os.path.getmtime(lib) > os.path.getmtime(os.path.join(lupe_idx, "iamglass")):
-            shutil.rmtree(lupe_idx)
+        drop_if_stale(lupe_idx, os.path.join(ROOT, a.lupe_build))
         if not os.path.isdir(lupe_idx):
             subprocess.run([os.path.join(ROOT, a.lupe_build, "examples", "lupe-index"), "--db", lupe_idx,
                             "--jsonl", COLL], check=True)

@@ -34,7 +34,6 @@ import hashlib
 import json
 import os
 import resource
-import shutil
 import signal
 import socket
 import statistics
@@ -49,7 +48,7 @@ SERVERS = []
 
 
 sys.path.insert(0, HERE)
-from latency import pct, run  # noqa: E402  (the same percentile and took_ms reader)
+from latency import drop_if_stale, pct, run  # noqa: E402  (the same percentile, took_ms reader, index check)
 from ab_latency import short_queries  # noqa: E402  (the short queries every latency bench draws)
 
 
@@ -266,11 +265,7 @@ def main():
     os.makedirs(work, exist_ok=True)
     builds = [b if os.path.isabs(b) else os.path.join(ROOT, b) for b in a.lupe_build]
     local = os.path.join(work, "local")
-    # Made again when the first build is newer than it (an index of another format or analysis
-    # would be measured otherwise, as in latency.py).
-    lib0 = os.path.join(builds[0], "lib", "liblupe.so")
-    if os.path.isdir(local) and os.path.getmtime(lib0) > os.path.getmtime(os.path.join(local, "iamglass")):
-        shutil.rmtree(local)
+    drop_if_stale(local, builds[0])  # made again by a newer first build
     if not os.path.isdir(local):
         jsonl = corpus_jsonl(a.corpus, os.path.join(work, "docs.jsonl"))
         subprocess.run([os.path.join(builds[0], "examples", "lupe-index"), "--db", local, "--jsonl", jsonl],

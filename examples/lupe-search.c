@@ -399,7 +399,7 @@ static struct {
 	const char *query;         /* the search in flight, or NULL */
 	size_t len;
 	struct timespec deadline;  /* CLOCK_MONOTONIC */
-	unsigned wait, budget;     /* of the search in flight */
+	unsigned wait, budget;     /* ms, the same for every search of the run (watch_start) */
 	int json_batch;
 } watch = {PTHREAD_MUTEX_INITIALIZER, NULL, 0, {0, 0}, 0, 0, 0};
 static unsigned watch_extra_ms; /* a shard list: 3 x timeout_ms, as the library waits */
@@ -418,12 +418,6 @@ static struct timespec ts_plus_ms(struct timespec t, unsigned ms)
 		t.tv_nsec -= 1000000000L;
 	}
 	return t;
-}
-
-static unsigned watch_wait(const lupe_search_options *so, unsigned *budget)
-{
-	*budget = so->time_budget_ms ? so->time_budget_ms : LUPE_SEARCH_TIME_BUDGET_MS;
-	return *budget + (*budget < 2000 ? *budget : 2000) + watch_extra_ms;
 }
 
 /* The search in flight is past its deadline (under watch.mu): say so and end the program. */
@@ -471,12 +465,13 @@ static void *watch_thread(void *unused)
 	return NULL;
 }
 
-/* Start the watch (its first idle wait: that of so's searches); 0, or -1 when no thread can be made. */
+/* Start the watch for the run's searches (options so); 0, or -1 when no thread can be made. */
 static int watch_start(const lupe_search_options *so, const struct out_opts *o)
 {
 	pthread_attr_t a;
 	pthread_t t;
-	watch.wait = watch_wait(so, &watch.budget);
+	watch.budget = so->time_budget_ms ? so->time_budget_ms : LUPE_SEARCH_TIME_BUDGET_MS;
+	watch.wait = watch.budget + (watch.budget < 2000 ? watch.budget : 2000) + watch_extra_ms;
 	watch.json_batch = o->json && o->batch;
 	if (pthread_attr_init(&a) != 0)
 		return -1;
@@ -488,15 +483,13 @@ static int watch_start(const lupe_search_options *so, const struct out_opts *o)
 }
 
 /* A search starts at t0. */
-static void watch_arm(const char *query, size_t len, const lupe_search_options *so, const struct timespec *t0)
+static void watch_arm(const char *query, size_t len, const struct timespec *t0)
 {
-	unsigned budget, wait = watch_wait(so, &budget);
+	struct timespec deadline = ts_plus_ms(*t0, watch.wait);
 	pthread_mutex_lock(&watch.mu);
 	watch.query = query;
 	watch.len = len;
-	watch.wait = wait;
-	watch.budget = budget;
-	watch.deadline = ts_plus_ms(*t0, wait);
+	watch.deadline = deadline;
 	pthread_mutex_unlock(&watch.mu);
 }
 
@@ -524,7 +517,7 @@ static int run_query(lupe_db *db, const char *query, size_t len, const lupe_sear
 
 	/* The clock covers the search and reading every hit, not the printing. */
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	watch_arm(query, len, so, &t0);
+	watch_arm(query, len, &t0);
 	rc = like_id ? lupe_like(db, &res, like_id, so) : lupe_search(db, &res, query, len, so);
 	watch_disarm();
 	cur_res = res;
