@@ -26,6 +26,12 @@ each position over the rounds) and the sum of its first 30: the process's first 
 --messages N counts, with strace, the messages each program writes to the shards a query over
 queries 2..N of each file (warm: the first pays the connects), by kind of Xapian remote message,
 and the bytes read in reply to each kind.
+--oneshot N also runs each of the first N queries of each file as a process of its own, as one
+`lupe-search --db SHARDS QUERY` on the command line does (the floor: a one-line query file),
+every program once a query and round, alternated: the median over rounds of each query's
+took_ms (what a process's first search costs: cold connections, servers' children and caches)
+and of the process's wall time (start to exit: with the connects and the open), summed over the
+N queries, and lupe/floor of both.
 """
 import argparse
 import csv
@@ -237,6 +243,33 @@ def messages(name, cmd, qfile, n, work, label=None):
            ", ".join("%s %.1f" % (k, got.get(k, 0) / q / 1024) for k in kinds)))
 
 
+def oneshot(names, cmds, q, n, rounds, work, label, title):
+    """The first n queries of q, each a process of its own (see --oneshot)."""
+    with open(q) as f:
+        qs = [l for l in f if l.strip()][:n]
+    took = {e: [[] for _ in qs] for e in names}
+    wall = {e: [[] for _ in qs] for e in names}
+    one = os.path.join(work, "oneshot.q")
+    for r in range(rounds):
+        for i, line in enumerate(qs):
+            with open(one, "w") as f:
+                f.write(line)
+            for e in (names if (r + i) % 2 == 0 else names[::-1]):
+                cmd = [one if c == q else c for c in cmds[e]]
+                t0 = time.monotonic()
+                t = run(cmd, os.path.join(work, e + ".oneshot"))
+                wall[e][i].append((time.monotonic() - t0) * 1e3)
+                took[e][i].append(t[0])
+    med = {e: ([statistics.median(x) for x in took[e]], [statistics.median(x) for x in wall[e]]) for e in names}
+    f_took, f_wall = sum(med["floor"][0]), sum(med["floor"][1])
+    print("  one-shot, first %d queries of %s, %d rounds: floor took_ms sum %.1f ms (p50 %.2f), wall sum %.1f ms" %
+          (len(qs), label, rounds, f_took, statistics.median(med["floor"][0]), f_wall))
+    for e in names[1:]:
+        t, w = med[e]
+        print("    %s: took_ms sum %.1f ms (p50 %.2f, max %.2f), wall sum %.1f ms | lupe/floor took %.2f wall %.2f" %
+              (title(e), sum(t), statistics.median(t), max(t), sum(w), sum(t) / f_took, sum(w) / f_wall))
+
+
 def answer(line):
     """What a search answered, beside its time: ids, scores, totals and the suggestion."""
     r = json.loads(line)
@@ -259,6 +292,8 @@ def main():
                          "median took_ms of each position over the rounds) and the sum of the first 30")
     ap.add_argument("--messages", type=int, metavar="N",
                     help="also count the messages each program sends a query over the first N queries")
+    ap.add_argument("--oneshot", type=int, metavar="N",
+                    help="also run each of the first N queries of each file as a process of its own")
     a = ap.parse_args()
     subprocess.run([os.path.join(HERE, "build.sh")], check=True)
     work = os.path.join(HERE, "out", "shards-latency", a.corpus)
@@ -359,6 +394,8 @@ def main():
         if a.messages:
             for e in names:
                 messages(e if e == "floor" else a.lupe_build[int(e[4:])], cmds[e], q, a.messages, work, label)
+        if a.oneshot:
+            oneshot(names, cmds, q, a.oneshot, a.rounds, work, label, lambda e: a.lupe_build[int(e[4:])])
         sys.stdout.flush()
 
 
