@@ -19,6 +19,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "db.h"
 #include "fixture.h"
 #include "index/document.h"
 #include "shim/shim.h"
@@ -531,6 +532,115 @@ START_TEST(test_remote_lists_sum)
 END_TEST
 
 /*
+ * When a remote reader takes its shards' whole lexicons: at the first
+ * batch of words' variants when the sizes their writers noted are small
+ * (whole_small, xapian_shim.cc; the test's shards hold a few KB), else at
+ * the second.  Row: what each shard's size key says (written with
+ * xapian-metadata over what lupe's writer noted), whether the first batch
+ * takes the whole lexicons.  Either way the batch's frequencies are the
+ * shards' sums.
+ */
+static const struct {
+	const char *how;
+	int size; /* 0 as lupe wrote it, 1 a size over the bound, 2 another index's stamp, 3 none */
+	int first;
+} smalls[] = {
+	{"noted small, as written", 0, 1},
+	{"noted over the bound", 1, 0},
+	{"noted for another index", 2, 0},
+	{"not noted (an older writer)", 3, 0},
+};
+
+/* xapian-metadata set on shard folder path: key LUPE_META_LEXICON_WHOLE_SIZE to value. */
+static void set_whole_size(const char *path, const char *value)
+{
+	pid_t pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		execlp("xapian-metadata", "xapian-metadata", "set", path, LUPE_META_LEXICON_WHOLE_SIZE, value,
+		       (char *)NULL);
+		_exit(127);
+	}
+	int st = 0;
+	ck_assert_int_eq(waitpid(pid, &st, 0), pid);
+	ck_assert_msg(WIFEXITED(st) && WEXITSTATUS(st) == 0, "xapian-metadata set %s: status %d", path, st);
+}
+
+START_TEST(test_remote_whole_first)
+{
+	char list[4200], id[32], text[96], path[4200];
+	local_list(list, sizeof list);
+	lupe_db *db = fx_open_write(list);
+	ck_assert_ptr_nonnull(db);
+	static const char *const words[] = {"Dokument", "Donau", "Dose", "Dorf", "Dollar", "Domino"};
+	for (int i = 0; i < 60; i++) {
+		snprintf(id, sizeof id, "d%d", i);
+		snprintf(text, sizeof text, "%s %s Wort", words[i % 6], words[(i * 7) % 5]);
+		ck_assert_msg(fx_add(db, id, "Titel", text) == LUPE_OK, "add %s: %s", id, lupe_errmsg(db));
+	}
+	ck_assert_int_eq(lupe_commit(db), LUPE_OK);
+	lupe_close(db);
+	for (int k = 0; k < 2; k++) {
+		snprintf(path, sizeof path, "%s/r%d", dir, k);
+		/* What lupe's writer noted: "BYTES STAMP". */
+		lupe_db *r = NULL;
+		lupe_open_options o = LUPE_OPEN_OPTIONS_INIT;
+		char msg[256];
+		ck_assert_msg(lupe_open(&r, path, &o, msg, sizeof msg) == LUPE_OK, "%s", msg);
+		lupe_buf v = {0};
+		lupe_err err;
+		ck_assert_int_eq(lx_get_metadata(r->x, LUPE_META_LEXICON_WHOLE_SIZE, &v, &err), LUPE_OK);
+		lupe_close(r);
+		const char *sp = v.len ? memchr(v.p, ' ', v.len) : NULL;
+		ck_assert_msg(sp && sp > v.p, "shard %d: no whole lexicon size noted", k);
+		ck_assert_msg(strtoull(v.p, NULL, 10) < 64 * 1024, "shard %d: a whole lexicon of %s", k, v.p);
+		char forged[512];
+		if (smalls[_i].size == 1) {
+			snprintf(forged, sizeof forged, "99999999%.*s", (int)(v.len - (size_t)(sp - v.p)), sp);
+			set_whole_size(path, forged);
+		} else if (smalls[_i].size == 2) {
+			snprintf(forged, sizeof forged, "%.*s 1 1 1 1 1 1", (int)(sp - v.p), v.p);
+			set_whole_size(path, forged);
+		} else if (smalls[_i].size == 3) {
+			set_whole_size(path, "");
+		}
+		lupe_buf_free(&v);
+	}
+	const char *specs[2];
+	int rout[2];
+	char rurls[2][64];
+	serve_local_shards(rurls, rout);
+	specs[0] = rurls[0];
+	specs[1] = rurls[1];
+	lx_db *x = NULL;
+	lupe_err err;
+	ck_assert_int_eq(lx_open_shards(&x, specs, 2, 0, 0, TIMEOUT_MS, &err), LUPE_OK);
+	/* One batch of variants, each under a prefix of its own, and a word the shards hold. */
+	char vars[40][12];
+	const char *vp[40];
+	size_t vl[40];
+	uint64_t freqs[40];
+	for (int i = 0; i < 40; i++) {
+		snprintf(vars[i], sizeof vars[i], i ? "%c%cq%d" : "dokument", 'a' + i % 20, 'a' + i / 20, i);
+		vp[i] = vars[i];
+		vl[i] = strlen(vars[i]);
+	}
+	fetches = 0;
+	lx_hooks.at = count_fetch;
+	lx_termfreqs(x, vp, vl, 40, freqs);
+	lx_hooks.at = NULL;
+	lx_close(x);
+	stop_local_shards(rout);
+	ck_assert_msg(fetches == smalls[_i].first, "%s: %d fetches at the first batch, want %d", smalls[_i].how, fetches,
+		      smalls[_i].first);
+	ck_assert_msg(freqs[0] == 20, "%s: \"dokument\" in %llu documents", smalls[_i].how, (unsigned long long)freqs[0]);
+	for (int i = 1; i < 40; i++)
+		ck_assert_msg(freqs[i] == 0, "%s: \"%s\" in %llu documents", smalls[_i].how, vars[i],
+			      (unsigned long long)freqs[i]);
+}
+END_TEST
+
+/*
  * Whether a hit holds one of some terms (lx_mset_hit_has_any_term, which
  * decides whether a snippet searches a long body through): a remote
  * reader asks the hit's own shard, whatever the terms' frequencies, and
@@ -670,6 +780,7 @@ int main(void)
 	tcase_add_test(tc, test_reader_shard_stops_at_term_list);
 	tcase_add_test(tc, test_remote_writer_lexicon);
 	tcase_add_loop_test(tc, test_remote_lists_sum, 0, (int)(sizeof ways / sizeof ways[0]));
+	tcase_add_loop_test(tc, test_remote_whole_first, 0, (int)(sizeof smalls / sizeof smalls[0]));
 	tcase_add_test(tc, test_remote_hit_has_term);
 	suite_add_tcase(s, tc);
 	return fx_run(s, CK_FORK_GETENV);

@@ -52,6 +52,13 @@
  * exchange a chunk.  It names the stamp it was written with.
  */
 #define LUPE_META_LEXICON_WHOLE "\x01lupe:tl-all:"
+/*
+ * The whole lexicon's size (round fourteen): its payload's bytes in
+ * decimal, a space, and the stamp it was written with.  A remote reader
+ * reads it to decide whether to take the whole lexicon at its first batch
+ * of words' variants (a few hundred KB cost less than their OR look-up).
+ */
+#define LUPE_META_LEXICON_WHOLE_SIZE "\x01lupe:tl-size"
 
 /* ---- records (document data, index/document.c) ---- */
 /* Bytes of a body searched for the best passage; the rest is not read.

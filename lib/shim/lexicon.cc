@@ -26,6 +26,7 @@ namespace {
 // blank-shard check (which only asks whether there are any).
 const std::string kKeyPrefix(LUPE_META_LEXICON_PREFIX);
 const std::string kStampKey(LUPE_META_LEXICON_STAMP);
+const std::string kWholeSizeKey(LUPE_META_LEXICON_WHOLE_SIZE);
 const std::string kWholeKey(LUPE_META_LEXICON_WHOLE);
 
 // A prefix's value: kValue, the base list's count and length, the base
@@ -460,6 +461,9 @@ void write_whole(Xapian::WritableDatabase &w, const std::map<std::string, std::s
 		}
 	for (; k < kWholeChunks; k++)
 		w.set_metadata(whole_key(k), std::string());
+	// Its size for readers that decide before they read it (also when
+	// over the bound: then none takes it at the first batch).
+	w.set_metadata(kWholeSizeKey, std::to_string(payload.size()) + " " + stamp);
 }
 
 // Whether chunk 0 says the lexicon is over twice the bound (kWholeBig).
@@ -799,6 +803,7 @@ void lx_lex_write(lx_lex &lex, Xapian::WritableDatabase &w, bool defer)
 	if (defer && lex.valid && !lex.terms_over) {
 		w.set_metadata(kStampKey, std::string());
 		w.set_metadata(whole_key(0), std::string()); // no chunk 0, no whole
+		w.set_metadata(kWholeSizeKey, std::string());
 		lex.deferring = true;
 		return;
 	}
@@ -1020,6 +1025,23 @@ bool lx_lex_read_whole(lx_shard &s, size_t max, lx_lex_whole &out)
 	out.payload.clear();
 	out.at.clear();
 	return false;
+}
+
+bool lx_lex_whole_size(lx_shard &s, uint64_t *bytes)
+{
+	*bytes = 0;
+	std::string v = s.rd.get_metadata(kWholeSizeKey);
+	size_t sp = v.find(' ');
+	if (sp == std::string::npos || sp == 0 || sp > 19 || v.compare(sp + 1, std::string::npos, stamp_of(s.rd)) != 0)
+		return false;
+	uint64_t n = 0;
+	for (size_t i = 0; i < sp; i++) {
+		if (v[i] < '0' || v[i] > '9')
+			return false;
+		n = n * 10 + (uint64_t)(v[i] - '0');
+	}
+	*bytes = n;
+	return true;
 }
 
 bool lx_lex_whole_list(const lx_lex_whole &w, const std::string &prefix, lx_terms &out)

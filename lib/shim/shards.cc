@@ -865,6 +865,26 @@ bool lx_shards_lex_keys(lx_db *db, std::vector<std::string> &out)
 	return n > 0;
 }
 
+bool lx_shards_lex_whole_size(lx_db *db, uint64_t *total)
+{
+	size_t n = db->members.size();
+	std::vector<uint64_t> bytes(n, 0);
+	std::vector<char> ok(n, 0);
+	std::vector<size_t> ks(n);
+	std::iota(ks.begin(), ks.end(), 0);
+	each_at_once(db, ks, [&](size_t k) {
+		lx_shard &s = db->shards[db->members[k]];
+		ok[k] = s.port && lx_lex_whole_size(s, &bytes[k]);
+	});
+	*total = 0;
+	for (size_t k = 0; k < n; k++) {
+		if (!ok[k])
+			return false;
+		*total += bytes[k];
+	}
+	return n > 0;
+}
+
 bool lx_shards_lex_whole(lx_db *db, size_t max)
 {
 	size_t n = db->members.size();

@@ -218,6 +218,11 @@ struct lx_db {
 	std::vector<lx_lex_whole> lex_whole;
 	uint64_t lex_whole_generation = 0;
 	int lex_whole_state = 0;
+	// Whether the shards' whole lexicons are small enough to take at the
+	// first batch of variants (whole_small, xapian_shim.cc), asked once in
+	// generation lex_small_generation: 1 yes, -1 no, 0 not asked.
+	uint64_t lex_small_generation = 0;
+	int lex_small_state = 0;
 	// How often lx_termfreqs looked a prefix up in them in place (at most
 	// one entry a two-byte prefix): met twice, its list is kept.
 	std::unordered_map<std::string, unsigned> lex_whole_hits;
@@ -395,6 +400,12 @@ bool lx_lex_read_local(lx_db *db, const std::string &prefix, lx_terms &out);
 // between a writer's automatic commits), or with one that does not match
 // or is damaged.  Throws what Xapian throws.
 bool lx_lex_read_whole(lx_shard &s, size_t max, lx_lex_whole &out);
+// The size in bytes of the whole lexicon of shard s as its writer noted it
+// (LUPE_META_LEXICON_WHOLE_SIZE): false when it noted none for the index
+// as s reads it (another stamp: an older writer, a commit since, an
+// automatic commit that left the lexicon behind).  Throws what Xapian
+// throws.
+bool lx_lex_whole_size(lx_shard &s, uint64_t *bytes);
 // The terms under prefix (two bytes or more, lx_lex_covers) that w holds:
 // true with out set (empty when w has no value of its two bytes); false
 // for a prefix w cannot tell or a damaged value.
@@ -415,5 +426,9 @@ void lx_shards_whole_find(lx_db *db, const std::vector<std::string> &p2s,
 // has one, together at most max bytes.  Throws what Xapian throws, after
 // every shard's job ended.
 bool lx_shards_lex_whole(lx_db *db, size_t max);
+// Every member shard's lx_lex_whole_size at once (shards.cc): true with
+// their sum in *total when every shard is remote and noted one.  Throws
+// what Xapian throws, after every shard's job ended.
+bool lx_shards_lex_whole_size(lx_db *db, uint64_t *total);
 
 #endif

@@ -487,6 +487,37 @@ bool whole_held(const lx_db *db)
 	return db->lex_whole_state > 0 && db->lex_whole_generation == db->generation;
 }
 
+// The shards' whole lexicons together at most this many bytes are taken
+// at the first batch of variants of a generation, not the second
+// (kLexWholeAfter).  The first batch's OR look-up costs the servers a
+// term each way (statistics out and back, whatever the query's shape:
+// bench/or_probe.cc), the whole lexicons their bytes: in a one-shot
+// search on the benchmark machine the first batch's look-up took 7.0-8.2
+// ms with the news' whole lexicons (3 x 109 KB) fetched, 14.7-16.7 ms as
+// the OR of its 312 variants; on the collection's shards (3 x ~400 KB)
+// 12.4-16.6 ms fetched, 5.9-11.2 ms as ORs of 110-124 variants.
+constexpr uint64_t kLexWholeFirstMax = 512u << 10;
+
+// Whether the shards' whole lexicons are small enough to take at the first
+// batch (kLexWholeFirstMax): their sizes as their writers noted them, one
+// exchange a shard, the shards at once, asked once a generation.  False
+// for any other handle, or when a shard noted none for the index it reads.
+// Throws what Xapian throws.
+bool whole_small(lx_db *db)
+{
+	if (db->writable || db->shards.empty() || !lx_remote(db))
+		return false;
+	if (db->lex_small_generation == db->generation && db->lex_small_state != 0)
+		return db->lex_small_state > 0;
+	uint64_t generation = db->generation, total = 0;
+	db->lex_small_generation = generation;
+	db->lex_small_state = -1;
+	bool small = lx_shards_lex_whole_size(db, &total) && total <= kLexWholeFirstMax;
+	if (db->generation == generation)
+		db->lex_small_state = small ? 1 : -1;
+	return small;
+}
+
 // The list of prefix p from the shards' whole lexicons held for this
 // generation, kept (keep_list): nullptr when they are not held or do not
 // serve it (the caller fetches it as before).
@@ -652,7 +683,8 @@ constexpr unsigned kLexWarmAfter = 8;
 // lexicons (whole_lexicon) when they have them.  The second: a one-shot
 // question with one mistyped word asks as before (its lists and an OR
 // look-up: 9.0 ms on the collection's shards, 12.2 with the whole's 1.2
-// MB fetched at the first; the same 8.7-8.8 ms on the news').
+// MB fetched at the first; the same 8.7-8.8 ms on the news').  Unless
+// they are small (whole_small): then the first.
 constexpr unsigned kLexWholeAfter = 2;
 constexpr size_t kLexWarmLists = 4096;
 
@@ -786,7 +818,7 @@ void lx_termfreqs(lx_db *db, const char *const *terms, const size_t *lens, size_
 			// where the collection's whole is 1.2 MB); once held, they
 			// serve every look-up of the generation.
 			bool whole = whole_held(db);
-			if (!whole && n > kFreqsBatch && db->lex_batches >= kLexWholeAfter)
+			if (!whole && n > kFreqsBatch && (db->lex_batches >= kLexWholeAfter || whole_small(db)))
 				for (const auto &pp : per_prefix)
 					if (!known_terms(db, pp.first)) {
 						whole = whole_lexicon(db);
