@@ -239,7 +239,9 @@ void lx_close(lx_db *db)
 			delete db;
 			return;
 		}
-		// A writer's uncommitted changes are discarded (close() does not commit).
+		// Xapian's close() commits a writer's pending changes (outside a
+		// transaction), as lupe_close() promises; a commit that failed
+		// before left none (Xapian dropped them).
 		if (db->writable)
 			db->wr.close();
 		db->rd.close();
