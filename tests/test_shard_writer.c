@@ -459,18 +459,25 @@ static const struct {
 	{"listed where a shard is read from its folder", 0, 1, 1},
 };
 
-START_TEST(test_remote_lists_sum)
+/* 60 documents of words under "do" ("dokument" in 20 of them). */
+static void add_do_words(lupe_db *db)
 {
-	char list[4200], id[32], text[96];
-	local_list(list, sizeof list);
-	lupe_db *db = fx_open_write(list);
-	ck_assert_ptr_nonnull(db);
+	char id[32], text[96];
 	static const char *const words[] = {"Dokument", "Donau", "Dose", "Dorf", "Dollar", "Domino"};
 	for (int i = 0; i < 60; i++) {
 		snprintf(id, sizeof id, "d%d", i);
 		snprintf(text, sizeof text, "%s %s Wort", words[i % 6], words[(i * 7) % 5]);
 		ck_assert_msg(fx_add(db, id, "Titel", text) == LUPE_OK, "add %s: %s", id, lupe_errmsg(db));
 	}
+}
+
+START_TEST(test_remote_lists_sum)
+{
+	char list[4200];
+	local_list(list, sizeof list);
+	lupe_db *db = fx_open_write(list);
+	ck_assert_ptr_nonnull(db);
+	add_do_words(db);
 	ck_assert_int_eq(fx_add(db, "once1", "Titel", "Dotter"), LUPE_OK);
 	ck_assert_int_eq(fx_add(db, "once2", "Titel", "Dompteur"), LUPE_OK);
 	ck_assert_int_eq(lupe_commit(db), LUPE_OK);
@@ -568,16 +575,11 @@ static void set_whole_size(const char *path, const char *value)
 
 START_TEST(test_remote_whole_first)
 {
-	char list[4200], id[32], text[96], path[4200];
+	char list[4200], path[4200];
 	local_list(list, sizeof list);
 	lupe_db *db = fx_open_write(list);
 	ck_assert_ptr_nonnull(db);
-	static const char *const words[] = {"Dokument", "Donau", "Dose", "Dorf", "Dollar", "Domino"};
-	for (int i = 0; i < 60; i++) {
-		snprintf(id, sizeof id, "d%d", i);
-		snprintf(text, sizeof text, "%s %s Wort", words[i % 6], words[(i * 7) % 5]);
-		ck_assert_msg(fx_add(db, id, "Titel", text) == LUPE_OK, "add %s: %s", id, lupe_errmsg(db));
-	}
+	add_do_words(db);
 	ck_assert_int_eq(lupe_commit(db), LUPE_OK);
 	lupe_close(db);
 	for (int k = 0; k < 2; k++) {
