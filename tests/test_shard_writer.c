@@ -549,13 +549,14 @@ END_TEST
  */
 static const struct {
 	const char *how;
-	int size; /* 0 as lupe wrote it, 1 a size over the bound, 2 another index's stamp, 3 none */
+	int size; /* 0 as lupe wrote it, 1 a size over the bound, 2 another index's stamp, 3 none, 4 2^63 each */
 	int first;
 } smalls[] = {
 	{"noted small, as written", 0, 1},
 	{"noted over the bound", 1, 0},
 	{"noted for another index", 2, 0},
 	{"not noted (an older writer)", 3, 0},
+	{"noted sizes that add up past 64 bits", 4, 0},
 };
 
 /* xapian-metadata set on shard folder path: key LUPE_META_LEXICON_WHOLE_SIZE to value. */
@@ -597,8 +598,9 @@ START_TEST(test_remote_whole_first)
 		ck_assert_msg(sp && sp > v.p, "shard %d: no whole lexicon size noted", k);
 		ck_assert_msg(strtoull(v.p, NULL, 10) < 64 * 1024, "shard %d: a whole lexicon of %s", k, v.p);
 		char forged[512];
-		if (smalls[_i].size == 1) {
-			snprintf(forged, sizeof forged, "99999999%.*s", (int)(v.len - (size_t)(sp - v.p)), sp);
+		if (smalls[_i].size == 1 || smalls[_i].size == 4) {
+			snprintf(forged, sizeof forged, "%s%.*s", smalls[_i].size == 1 ? "99999999" : "9223372036854775808",
+				 (int)(v.len - (size_t)(sp - v.p)), sp);
 			set_whole_size(path, forged);
 		} else if (smalls[_i].size == 2) {
 			snprintf(forged, sizeof forged, "%.*s 1 1 1 1 1 1", (int)(sp - v.p), v.p);

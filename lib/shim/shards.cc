@@ -15,6 +15,7 @@
 #include <xapian.h>
 
 #include <algorithm>
+#include <cstdint>
 #include <chrono>
 #include <condition_variable>
 #include <cstdlib>
@@ -880,7 +881,8 @@ bool lx_shards_lex_whole_size(lx_db *db, uint64_t *total)
 	for (size_t k = 0; k < n; k++) {
 		if (!ok[k])
 			return false;
-		*total += bytes[k];
+		// Saturating: sizes a shard noted wrongly cannot add up to a small one.
+		*total = bytes[k] > UINT64_MAX - *total ? UINT64_MAX : *total + bytes[k];
 	}
 	return n > 0;
 }
