@@ -404,11 +404,6 @@ static struct {
 } watch = {PTHREAD_MUTEX_INITIALIZER, NULL, 0, {0, 0}, 0, 0, 0};
 static unsigned watch_extra_ms; /* a shard list: 3 x timeout_ms, as the library waits */
 
-static int ts_before(const struct timespec *a, const struct timespec *b)
-{
-	return a->tv_sec < b->tv_sec || (a->tv_sec == b->tv_sec && a->tv_nsec < b->tv_nsec);
-}
-
 static struct timespec ts_plus_ms(struct timespec t, unsigned ms)
 {
 	t.tv_sec += ms / 1000;
@@ -454,7 +449,7 @@ static void *watch_thread(void *unused)
 		struct timespec now, until;
 		clock_gettime(CLOCK_MONOTONIC, &now);
 		pthread_mutex_lock(&watch.mu);
-		if (watch.query && !ts_before(&now, &watch.deadline))
+		if (watch.query && ms_between(&now, &watch.deadline) <= 0)
 			watch_fire();
 		/* Nothing in flight: a search that starts now ends its wait after this one's. */
 		until = watch.query ? watch.deadline : ts_plus_ms(now, watch.wait);
