@@ -441,6 +441,15 @@ static void count_fetch(const char *point)
 		fetches++;
 }
 
+/* lx_hooks.at: the shards' whole lexicons' sizes a remote reader asks ("terms:sizes"). */
+static int sizes_asked;
+
+static void count_sizes(const char *point)
+{
+	if (strcmp(point, "terms:sizes") == 0)
+		sizes_asked++;
+}
+
 /*
  * A remote reader lists a prefix, one list a shard merged, with a term's
  * frequency the sum of its shards', as a reader of the shards on disk
@@ -645,6 +654,68 @@ START_TEST(test_remote_whole_first)
 END_TEST
 
 /*
+ * A batch of variants whose prefixes' lists the reader keeps asks the
+ * shards nothing: not the whole lexicons' sizes either (they are asked
+ * only when a list is missing).  Then a batch under prefixes not kept
+ * asks the sizes once and takes the whole lexicons.
+ */
+START_TEST(test_remote_whole_sizes_when_missing)
+{
+	char list[4200];
+	local_list(list, sizeof list);
+	lupe_db *db = fx_open_write(list);
+	ck_assert_ptr_nonnull(db);
+	add_do_words(db);
+	ck_assert_int_eq(lupe_commit(db), LUPE_OK);
+	lupe_close(db);
+	const char *specs[2];
+	int rout[2];
+	char rurls[2][64];
+	serve_local_shards(rurls, rout);
+	specs[0] = rurls[0];
+	specs[1] = rurls[1];
+	/* Each way on a reader of its own: the first batch of its generation. */
+	int asked[2] = {-1, -1}, rc = LUPE_OK;
+	uint64_t dokument[2] = {0, 0};
+	for (int way = 0; way < 2 && rc == LUPE_OK; way++) {
+		lx_db *x = NULL;
+		lupe_err err;
+		ck_assert_int_eq(lx_open_shards(&x, specs, 2, 0, 0, TIMEOUT_MS, &err), LUPE_OK);
+		char vars[40][12];
+		const char *vp[40];
+		size_t vl[40];
+		uint64_t freqs[40];
+		fx_text got = {0};
+		fx_text_put(&got, "", 0, 0);
+		if (way == 0) /* the list of "do" kept, the variants all under it */
+			rc = lx_allterms(x, "do", 2, lex_list_cb, &got, &err);
+		for (int i = 0; i < 40; i++) {
+			if (way == 0)
+				snprintf(vars[i], sizeof vars[i], i ? "doq%d" : "dokument", i);
+			else
+				snprintf(vars[i], sizeof vars[i], i ? "%c%cq%d" : "dokument", 'a' + i % 20, 'a' + i / 20, i);
+			vp[i] = vars[i];
+			vl[i] = strlen(vars[i]);
+		}
+		sizes_asked = 0;
+		lx_hooks.at = count_sizes;
+		lx_termfreqs(x, vp, vl, 40, freqs);
+		lx_hooks.at = NULL;
+		asked[way] = sizes_asked;
+		dokument[way] = freqs[0];
+		free(got.p);
+		lx_close(x);
+	}
+	stop_local_shards(rout);
+	ck_assert_int_eq(rc, LUPE_OK);
+	ck_assert_msg(asked[0] == 0, "a batch under a kept list asked the sizes %d times", asked[0]);
+	ck_assert_msg(asked[1] == 1, "a batch under lists not kept asked the sizes %d times", asked[1]);
+	ck_assert_msg(dokument[0] == 20 && dokument[1] == 20, "\"dokument\" in %llu and %llu documents",
+		      (unsigned long long)dokument[0], (unsigned long long)dokument[1]);
+}
+END_TEST
+
+/*
  * Whether a hit holds one of some terms (lx_mset_hit_has_any_term, which
  * decides whether a snippet searches a long body through): a remote
  * reader asks the hit's own shard, whatever the terms' frequencies, and
@@ -785,6 +856,7 @@ int main(void)
 	tcase_add_test(tc, test_remote_writer_lexicon);
 	tcase_add_loop_test(tc, test_remote_lists_sum, 0, (int)(sizeof ways / sizeof ways[0]));
 	tcase_add_loop_test(tc, test_remote_whole_first, 0, (int)(sizeof smalls / sizeof smalls[0]));
+	tcase_add_test(tc, test_remote_whole_sizes_when_missing);
 	tcase_add_test(tc, test_remote_hit_has_term);
 	suite_add_tcase(s, tc);
 	return fx_run(s, CK_FORK_GETENV);

@@ -223,6 +223,7 @@ int lx_check(const char *path, lupe_err *err);
  * point of the file operations ("swap:between-renames", "swap:synced",
  * "create:built", ...); a test kills its process there ("terms:list": a
  * remote reader is about to fetch a term list; a test stops a server;
+ * "terms:sizes": a remote reader asks its shards' whole lexicons' sizes;
  * "terms:lexicon": a local reader read a term list from the lexicon). */
 typedef struct {
 	int no_exchange;

@@ -429,6 +429,12 @@ const lx_terms *keep_list(lx_db *db, const std::string &p, lx_terms &&terms)
 	return &(db->term_lists[p] = std::move(fresh)).terms;
 }
 
+// A handle that may take its shards' whole lexicons: a reader of remote shards.
+bool whole_reader(const lx_db *db)
+{
+	return !db->writable && !db->shards.empty() && lx_remote(db);
+}
+
 // The bytes a remote reader keeps of its shards' whole lexicons
 // (lx_db::lex_whole), together; past it, it fetches lists one a prefix.
 constexpr size_t kLexWholeMax = 16u << 20;
@@ -444,7 +450,7 @@ constexpr size_t kLexWholeMax = 16u << 20;
 // generation drops them.  Throws what Xapian throws.
 bool whole_lexicon(lx_db *db)
 {
-	if (db->writable || db->shards.empty() || !lx_remote(db))
+	if (!whole_reader(db))
 		return false;
 	if (db->lex_whole_generation == db->generation && db->lex_whole_state != 0)
 		return db->lex_whole_state > 0;
@@ -507,13 +513,15 @@ constexpr uint64_t kLexWholeFirstMax = 512u << 10;
 // Throws what Xapian throws.
 bool whole_small(lx_db *db)
 {
-	if (db->writable || db->shards.empty() || !lx_remote(db))
+	if (!whole_reader(db))
 		return false;
 	if (db->lex_small_generation == db->generation && db->lex_small_state != 0)
 		return db->lex_small_state > 0;
 	uint64_t generation = db->generation, total = 0;
 	db->lex_small_generation = generation;
 	db->lex_small_state = -1;
+	if (lx_hooks.at)
+		lx_hooks.at("terms:sizes");
 	bool small = lx_shards_lex_whole_size(db, &total) && total <= kLexWholeFirstMax;
 	if (db->generation == generation)
 		db->lex_small_state = small ? 1 : -1;
@@ -820,10 +828,12 @@ void lx_termfreqs(lx_db *db, const char *const *terms, const size_t *lens, size_
 			// where the collection's whole is 1.2 MB); once held, they
 			// serve every look-up of the generation.
 			bool whole = whole_held(db);
-			if (!whole && n > kFreqsBatch && (db->lex_batches >= kLexWholeAfter || whole_small(db)))
+			// Asked (and the sizes with them) only when a list is missing.
+			if (!whole && n > kFreqsBatch)
 				for (const auto &pp : per_prefix)
 					if (!known_terms(db, pp.first)) {
-						whole = whole_lexicon(db);
+						if (db->lex_batches >= kLexWholeAfter || whole_small(db))
+							whole = whole_lexicon(db);
 						break;
 					}
 			for (const auto &pp : per_prefix) {
