@@ -568,6 +568,34 @@ static const struct {
 	{"noted sizes that add up past 64 bits", 4, 0},
 };
 
+/* Shards r0 and r1 written with add_do_words, committed. */
+static void write_do_shards(void)
+{
+	char list[4200];
+	local_list(list, sizeof list);
+	lupe_db *db = fx_open_write(list);
+	ck_assert_ptr_nonnull(db);
+	add_do_words(db);
+	ck_assert_int_eq(lupe_commit(db), LUPE_OK);
+	lupe_close(db);
+}
+
+/* 40 terms for one lx_termfreqs batch: "dokument" (in 20 documents), then
+ * 39 in no document, all under "do" (under_do) or each under a prefix of its own. */
+static void make_variants(char vars[40][12], const char *vp[40], size_t vl[40], int under_do)
+{
+	for (int i = 0; i < 40; i++) {
+		if (i == 0)
+			snprintf(vars[i], 12, "dokument");
+		else if (under_do)
+			snprintf(vars[i], 12, "doq%d", i);
+		else
+			snprintf(vars[i], 12, "%c%cq%d", 'a' + i % 20, 'a' + i / 20, i);
+		vp[i] = vars[i];
+		vl[i] = strlen(vars[i]);
+	}
+}
+
 /* xapian-metadata set on shard folder path: key LUPE_META_LEXICON_WHOLE_SIZE to value. */
 static void set_whole_size(const char *path, const char *value)
 {
@@ -585,13 +613,8 @@ static void set_whole_size(const char *path, const char *value)
 
 START_TEST(test_remote_whole_first)
 {
-	char list[4200], path[4200];
-	local_list(list, sizeof list);
-	lupe_db *db = fx_open_write(list);
-	ck_assert_ptr_nonnull(db);
-	add_do_words(db);
-	ck_assert_int_eq(lupe_commit(db), LUPE_OK);
-	lupe_close(db);
+	char path[4200];
+	write_do_shards();
 	for (int k = 0; k < 2; k++) {
 		snprintf(path, sizeof path, "%s/r%d", dir, k);
 		/* What lupe's writer noted: "BYTES STAMP". */
@@ -633,11 +656,7 @@ START_TEST(test_remote_whole_first)
 	const char *vp[40];
 	size_t vl[40];
 	uint64_t freqs[40];
-	for (int i = 0; i < 40; i++) {
-		snprintf(vars[i], sizeof vars[i], i ? "%c%cq%d" : "dokument", 'a' + i % 20, 'a' + i / 20, i);
-		vp[i] = vars[i];
-		vl[i] = strlen(vars[i]);
-	}
+	make_variants(vars, vp, vl, 0);
 	fetches = 0;
 	lx_hooks.at = count_fetch;
 	lx_termfreqs(x, vp, vl, 40, freqs);
@@ -661,13 +680,7 @@ END_TEST
  */
 START_TEST(test_remote_whole_sizes_when_missing)
 {
-	char list[4200];
-	local_list(list, sizeof list);
-	lupe_db *db = fx_open_write(list);
-	ck_assert_ptr_nonnull(db);
-	add_do_words(db);
-	ck_assert_int_eq(lupe_commit(db), LUPE_OK);
-	lupe_close(db);
+	write_do_shards();
 	const char *specs[2];
 	int rout[2];
 	char rurls[2][64];
@@ -689,14 +702,7 @@ START_TEST(test_remote_whole_sizes_when_missing)
 		fx_text_put(&got, "", 0, 0);
 		if (way == 0) /* the list of "do" kept, the variants all under it */
 			rc = lx_allterms(x, "do", 2, lex_list_cb, &got, &err);
-		for (int i = 0; i < 40; i++) {
-			if (way == 0)
-				snprintf(vars[i], sizeof vars[i], i ? "doq%d" : "dokument", i);
-			else
-				snprintf(vars[i], sizeof vars[i], i ? "%c%cq%d" : "dokument", 'a' + i % 20, 'a' + i / 20, i);
-			vp[i] = vars[i];
-			vl[i] = strlen(vars[i]);
-		}
+		make_variants(vars, vp, vl, way == 0);
 		sizes_asked = 0;
 		lx_hooks.at = count_sizes;
 		lx_termfreqs(x, vp, vl, 40, freqs);
