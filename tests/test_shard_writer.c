@@ -847,6 +847,97 @@ START_TEST(test_remote_hit_has_term)
 }
 END_TEST
 
+/* lx_hooks.at: a remote reader's look-ups in its whole lexicons' zstd bases (from several threads). */
+static int bases_unpacked, bases_kept;
+
+static void count_bases(const char *point)
+{
+	if (strcmp(point, "terms:base-unpack") == 0)
+		__atomic_add_fetch(&bases_unpacked, 1, __ATOMIC_RELAXED);
+	else if (strcmp(point, "terms:base-kept") == 0)
+		__atomic_add_fetch(&bases_kept, 1, __ATOMIC_RELAXED);
+}
+
+/*
+ * A remote reader unpacks a prefix's base in its shards' whole lexicons
+ * once and keeps it for the lexicons' generation (lx_lex_whole::unpacked):
+ * a second batch under the prefix reads the kept copy, and the
+ * frequencies are the shards' sums either way.  After a commit the
+ * reader's next generation takes the new whole lexicons and unpacks their
+ * bases anew: what it answers counts the new document (a copy kept past
+ * its generation would answer the old frequency).
+ */
+START_TEST(test_remote_whole_bases_kept)
+{
+	char list[4200];
+	local_list(list, sizeof list);
+	lupe_db *db = fx_open_write(list);
+	ck_assert_ptr_nonnull(db);
+	add_do_words(db);
+	/* Enough words under "do" and "wo" that each shard's bases of both are packed with zstd (lexicon.cc, kZstdMin). */
+	char id[32], text[64];
+	for (int i = 0; i < 160; i++) {
+		snprintf(id, sizeof id, "w%d", i);
+		snprintf(text, sizeof text, "%s%c%cwort%d", i % 2 ? "Wo" : "Do", 'a' + i % 26, 'a' + i / 52, i);
+		ck_assert_int_eq(fx_add(db, id, "Titel", text), LUPE_OK);
+	}
+	ck_assert_int_eq(lupe_commit(db), LUPE_OK);
+	const char *specs[2];
+	int rout[2];
+	char rurls[2][64];
+	serve_local_shards(rurls, rout);
+	specs[0] = rurls[0];
+	specs[1] = rurls[1];
+	lx_db *x = NULL;
+	lupe_err err;
+	ck_assert_int_eq(lx_open_shards(&x, specs, 2, 0, 0, TIMEOUT_MS, &err), LUPE_OK);
+	char vars[40][12];
+	const char *vp[40];
+	size_t vl[40];
+	uint64_t freqs[3][40];
+	int unpacked[3], kept[3];
+	/* "dokument" alone under "do", "wort" (in 60 documents) under "wo": looked up in place, not listed. */
+	make_variants(vars, vp, vl, 0);
+	snprintf(vars[1], sizeof vars[1], "wort");
+	vl[1] = strlen(vars[1]);
+	for (int batch = 0; batch < 3; batch++) {
+		if (batch == 2) { /* one more "Dokument", committed; the reader reopens */
+			ck_assert_int_eq(fx_add(db, "late", "Titel", "Dokument"), LUPE_OK);
+			ck_assert_int_eq(lupe_commit(db), LUPE_OK);
+			ck_assert_int_eq(lx_reopen(x, &err), LUPE_OK);
+		}
+		bases_unpacked = bases_kept = 0;
+		lx_hooks.at = count_bases;
+		lx_termfreqs(x, vp, vl, 40, freqs[batch]);
+		lx_hooks.at = NULL;
+		unpacked[batch] = bases_unpacked;
+		kept[batch] = bases_kept;
+	}
+	lx_close(x);
+	lupe_close(db);
+	stop_local_shards(rout);
+	/* Batch 0 looks the words up in place (each shard's two bases
+	 * unpacked), batch 1 decodes and keeps the lists of "do" and "wo"
+	 * from the kept copies. */
+	ck_assert_msg(unpacked[0] == 4 && kept[0] == 0, "batch 0: %d bases unpacked, %d kept ones read", unpacked[0],
+		      kept[0]);
+	ck_assert_msg(unpacked[1] == 0 && kept[1] == 4, "batch 1: %d bases unpacked, %d kept ones read", unpacked[1],
+		      kept[1]);
+	ck_assert_msg(unpacked[2] == 4 && kept[2] == 0, "after the commit: %d bases unpacked, %d kept ones read",
+		      unpacked[2], kept[2]);
+	for (int b = 0; b < 3; b++) {
+		ck_assert_msg(freqs[b][0] == (b < 2 ? 20u : 21u), "batch %d: \"dokument\" in %llu documents, want %d", b,
+			      (unsigned long long)freqs[b][0], b < 2 ? 20 : 21);
+		ck_assert_msg(freqs[b][1] == 60, "batch %d: \"wort\" in %llu documents, want 60", b,
+			      (unsigned long long)freqs[b][1]);
+	}
+	for (int b = 0; b < 3; b++)
+		for (int i = 2; i < 40; i++)
+			ck_assert_msg(freqs[b][i] == 0, "batch %d: \"%s\" in %llu documents", b, vars[i],
+				      (unsigned long long)freqs[b][i]);
+}
+END_TEST
+
 int main(void)
 {
 	if (system("command -v xapian-tcpsrv >/dev/null 2>&1") != 0) {
@@ -863,6 +954,7 @@ int main(void)
 	tcase_add_loop_test(tc, test_remote_lists_sum, 0, (int)(sizeof ways / sizeof ways[0]));
 	tcase_add_loop_test(tc, test_remote_whole_first, 0, (int)(sizeof smalls / sizeof smalls[0]));
 	tcase_add_test(tc, test_remote_whole_sizes_when_missing);
+	tcase_add_test(tc, test_remote_whole_bases_kept);
 	tcase_add_test(tc, test_remote_hit_has_term);
 	suite_add_tcase(s, tc);
 	return fx_run(s, CK_FORK_GETENV);

@@ -256,16 +256,18 @@ bool base_entries(const char *blob, size_t len, std::string &unpacked, const cha
 // The base list blob (len bytes, `count` terms): each entry that starts
 // with want to put(term, freq), in order; when every entry is wanted,
 // reserve(entries at most, bytes) first.  False when it is damaged.
-template <typename Reserve, typename Put>
+// entries(blob, len, unpacked, &p, &n) gives the blob's entries
+// (base_entries, or a whole lexicon's kept copy: whole_entries).
+template <typename Reserve, typename Put, typename Entries>
 bool walk_base(const std::string &p2, const char *blob, size_t len, uint64_t count, const std::string &want,
-	       Reserve reserve, Put put)
+	       Reserve reserve, Put put, Entries entries)
 {
 	if (len == 0)
 		return count == 0;
 	std::string unpacked;
 	const char *p;
 	size_t n;
-	if (!base_entries(blob, len, unpacked, &p, &n))
+	if (!entries(blob, len, unpacked, &p, &n))
 		return false;
 	bool all = takes_all(p2, want);
 	if (all) // each entry takes a byte or more
@@ -282,12 +284,13 @@ bool walk_base(const std::string &p2, const char *blob, size_t len, uint64_t cou
 }
 
 // The base list blob (len bytes, `count` terms) into out, filtered by want.
+template <typename Entries>
 bool decode_base(const std::string &p2, const char *blob, size_t len, uint64_t count, const std::string &want,
-		 Terms &out)
+		 Terms &out, Entries entries)
 {
 	return walk_base(
-		p2, blob, len, count, want, [&](size_t entries, size_t) { out.reserve(entries); },
-		[&](const std::string &term, uint64_t freq) { out.emplace_back(term, freq); });
+		p2, blob, len, count, want, [&](size_t n, size_t) { out.reserve(n); },
+		[&](const std::string &term, uint64_t freq) { out.emplace_back(term, freq); }, entries);
 }
 
 // A value's parts: the base's count and bytes (pointing into v) and the
@@ -334,7 +337,9 @@ void apply_delta(const Terms &list, const Terms &delta, const std::string &want,
 // with want.  A value without a delta (a lexicon written whole) is walked
 // straight into out; one with a delta through a list of pairs.  False
 // when it is damaged in any way.
-bool decode_packed(const std::string &p2, const char *v, size_t len, const std::string &want, lx_terms &out)
+template <typename Entries>
+bool decode_packed_from(const std::string &p2, const char *v, size_t len, const std::string &want, lx_terms &out,
+			Entries entries)
 {
 	out.clear();
 	uint64_t base_count;
@@ -345,7 +350,7 @@ bool decode_packed(const std::string &p2, const char *v, size_t len, const std::
 		return false;
 	if (!delta.empty()) {
 		Terms list;
-		if (!decode_base(p2, base, base_len, base_count, want, list))
+		if (!decode_base(p2, base, base_len, base_count, want, list, entries))
 			return false;
 		size_t nbytes = 0;
 		for (const auto &t : list)
@@ -356,10 +361,48 @@ bool decode_packed(const std::string &p2, const char *v, size_t len, const std::
 		return true;
 	}
 	if (!walk_base(
-		    p2, base, base_len, base_count, want, [&](size_t entries, size_t bytes) { out.reserve(entries, bytes); },
-		    [&](const std::string &term, uint64_t freq) { out.push(term, freq); }))
+		    p2, base, base_len, base_count, want, [&](size_t n, size_t bytes) { out.reserve(n, bytes); },
+		    [&](const std::string &term, uint64_t freq) { out.push(term, freq); }, entries))
 		return false;
 	out.shrink(); // front-coded, the terms' bytes outgrow the reservation
+	return true;
+}
+
+bool decode_packed(const std::string &p2, const char *v, size_t len, const std::string &want, lx_terms &out)
+{
+	return decode_packed_from(p2, v, len, want, out, base_entries);
+}
+
+// base_entries of the base blob (len bytes) of w.at[k]'s value: a zstd
+// base is unpacked into w's kept copy at its first look-up while
+// w.unpacked_max allows (then *p points into it), else into unpacked.
+bool whole_entries(const lx_lex_whole &w, size_t k, const char *blob, size_t len, std::string &unpacked,
+		   const char **p, size_t *n)
+{
+	if (len < 2 || blob[0] != kMagic || blob[1] != 1) // raw (or damaged: base_entries says so)
+		return base_entries(blob, len, unpacked, p, n);
+	if (lx_hooks.at)
+		lx_hooks.at(w.held.size() == w.at.size() && w.held[k] ? "terms:base-kept" : "terms:base-unpack");
+	if (w.held.size() != w.at.size()) {
+		w.held.assign(w.at.size(), 0);
+		w.unpacked.assign(w.at.size(), std::string());
+	}
+	if (w.held[k]) {
+		*p = w.unpacked[k].data();
+		*n = w.unpacked[k].size();
+		return true;
+	}
+	unsigned long long size = ZSTD_getFrameContentSize(blob + 2, len - 2);
+	if (size == ZSTD_CONTENTSIZE_ERROR || size == ZSTD_CONTENTSIZE_UNKNOWN || size > w.unpacked_max - w.unpacked_bytes ||
+	    w.unpacked_bytes > w.unpacked_max)
+		return base_entries(blob, len, unpacked, p, n);
+	std::string &kept = w.unpacked[k];
+	if (!base_entries(blob, len, kept, p, n)) {
+		std::string().swap(kept);
+		return false;
+	}
+	w.held[k] = 1;
+	w.unpacked_bytes += kept.size();
 	return true;
 }
 
@@ -1054,7 +1097,11 @@ bool lx_lex_whole_list(const lx_lex_whole &w, const std::string &prefix, lx_term
 				   [](const lx_lex_whole::At &a, const std::string &k) { return a.p2 < k; });
 	if (it == w.at.end() || it->p2 != p2)
 		return true; // no term of this prefix
-	return decode_packed(p2, w.payload.data() + it->at, it->len, prefix, out);
+	size_t k = (size_t)(it - w.at.begin());
+	return decode_packed_from(p2, w.payload.data() + it->at, it->len, prefix, out,
+				  [&](const char *b, size_t l, std::string &u, const char **p, size_t *n) {
+					  return whole_entries(w, k, b, l, u, p, n);
+				  });
 }
 
 extern "C" int lx_lexicon_whole_get(lx_db *db, const char *p2, lx_lex_cb cb, void *ctx)
@@ -1120,7 +1167,7 @@ bool lx_lex_whole_find(const lx_lex_whole &w, const std::string &p2, const std::
 		thread_local std::string unpacked;
 		const char *p;
 		size_t n;
-		if (!base_entries(base, (size_t)blen, unpacked, &p, &n))
+		if (!whole_entries(w, (size_t)(it - w.at.begin()), base, (size_t)blen, unpacked, &p, &n))
 			return false;
 		size_t j = 0, at = 0;
 		uint64_t have;

@@ -69,6 +69,16 @@ struct lx_lex_whole {
 	};
 	std::string payload;
 	std::vector<At> at; // sorted by p2
+	// The bases of at[i] unpacked (zstd), each at its first look-up, so
+	// that a reader unpacks a prefix's base once, not at every batch of
+	// words' variants that asks it (lexicon.cc, whole_entries).  They
+	// live and die with this copy of the lexicon, which is of one
+	// generation.  At most unpacked_max bytes in all (set when taken);
+	// a base past it is unpacked at each look-up as before.
+	mutable std::vector<std::string> unpacked;
+	mutable std::vector<char> held;
+	mutable size_t unpacked_bytes = 0;
+	size_t unpacked_max = 0;
 };
 
 struct lx_lex_check {
@@ -400,6 +410,9 @@ bool lx_lex_read_local(lx_db *db, const std::string &prefix, lx_terms &out);
 // between a writer's automatic commits), or with one that does not match
 // or is damaged.  Throws what Xapian throws.
 bool lx_lex_read_whole(lx_shard &s, size_t max, lx_lex_whole &out);
+// The bytes of unpacked bases a reader's whole lexicons keep together
+// (lx_lex_whole::unpacked): the shards share it equally.
+constexpr size_t kLexWholeUnpackedMax = 32u << 20;
 // The size in bytes of the whole lexicon of shard s as its writer noted it
 // (LUPE_META_LEXICON_WHOLE_SIZE): false when it noted none for the index
 // as s reads it (another stamp: an older writer, a commit since, an
