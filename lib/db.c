@@ -608,6 +608,7 @@ LUPE_EXPORT void lupe_close(lupe_db *db)
 	lupe_buf_free(&db->rec);
 	lupe_buf_free(&db->deep);
 	lupe_rcache_free(db->records);
+	lupe_dcache_free(db->deep_bodies);
 	lupe_snip_scratch_free(&db->snip);
 	free(db);
 }

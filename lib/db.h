@@ -25,6 +25,7 @@ struct lupe_db {
 	lupe_buf rec;      /* scratch: a hit's unpacked record (lupe_record_parse) */
 	lupe_buf deep;     /* scratch: a hit's whole kept body (lupe_record_text_all) */
 	struct lupe_rcache *records; /* hits' unpacked records (search/record_cache.h); NULL until used */
+	struct lupe_dcache *deep_bodies; /* long hits' whole kept bodies (search/record_cache.h); NULL until used */
 	lupe_snip_scratch snip; /* scratch the searches' snippet keys borrow (search/snippet.h) */
 	lupe_err err;
 	int writable;
@@ -53,6 +54,8 @@ struct lupe_db {
 	uint64_t snip_scanned;
 	/* Hits whose snippet searched the stretches past the first (lupe_snippet_deep; for tests). */
 	uint64_t deep_searched;
+	/* Of them, the bodies whose tail was unpacked (not kept in deep_bodies; for tests). */
+	uint64_t deep_unpacked;
 	/* Stretches that search passed over: no query word's own term there (lupe_zones_quiet; for tests). */
 	uint64_t deep_quiet;
 };

@@ -323,9 +323,23 @@ static int fill_hit(lupe_db *db, lx_mset *ms, size_t i, size_t rank, const lupe_
 		 */
 		db->deep_searched++;
 		struct quiet_ctx qc = {db, *zs};
-		int trc = rec.tail ? lupe_record_text_all(&rec, &db->deep) : 0;
-		const char *all = rec.tail ? db->deep.p : rec.text;
-		size_t all_len = rec.tail ? db->deep.len : rec.text_len;
+		const char *all = rec.text;
+		size_t all_len = rec.text_len;
+		int trc = 0;
+		/* The tail unpacked once while the body is kept (search/record_cache.h). */
+		if (rec.tail && !(keyed && lupe_dcache_get(db->deep_bodies, gen, docid, &all, &all_len))) {
+			db->deep_unpacked++;
+			trc = lupe_record_text_all(&rec, &db->deep);
+			all = db->deep.p;
+			all_len = db->deep.len;
+			if (trc == 0 && keyed) {
+				lupe_dcache_put(&db->deep_bodies, gen, docid, &db->deep);
+				if (!lupe_dcache_get(db->deep_bodies, gen, docid, &all, &all_len)) {
+					all = db->deep.p; /* not kept: still the caller's */
+					all_len = db->deep.len;
+				}
+			}
+		}
 		if (trc == 0 && lupe_snippet_deep(db->an, &db->toks, all, all_len, qt, cut, snippet_bytes,
 						 zoned ? quiet : NULL, &qc, &snip, &spans, &kinds, &nsp, &mv, &mn) < 0)
 			trc = -2;

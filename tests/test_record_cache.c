@@ -313,6 +313,106 @@ START_TEST(test_bounds_and_generations)
 }
 END_TEST
 
+/* Add id "lang": 100 KB of filler, then "Quittengelee" in Fassung `version`: a tail (past LUPE_RECORD_TEXT_MAX) holds the word. */
+static int add_long(lupe_db *db, const char *version)
+{
+	size_t cap = 120 * 1024, n = 0;
+	char *text = malloc(cap);
+	ck_assert_ptr_nonnull(text);
+	for (int i = 0; n < 100 * 1024; i++)
+		n += (size_t)snprintf(text + n, cap - n, "Mehl, Zucker und Butter Nummer %d werden verrührt. ", i);
+	snprintf(text + n, cap - n, "Das Quittengelee in Fassung %s ist fertig.", version);
+	int rc = fx_add(db, "lang", "Lange Anleitung", text);
+	free(text);
+	return rc;
+}
+
+/* The only hit for "Quittengelee" shows the word and `version` (from the body's tail). */
+static void expect_tail(lupe_db *db, const char *version)
+{
+	lupe_results *r = NULL;
+	ck_assert_int_eq(lupe_search(db, &r, "Quittengelee", strlen("Quittengelee"), NULL), LUPE_OK);
+	ck_assert_uint_eq(lupe_results_count(r), 1);
+	const lupe_hit *h = lupe_results_hit(r, 0);
+	ck_assert_msg(strstr(h->snippet, "Quittengelee") && strstr(h->snippet, version), "snippet \"%s\" lacks \"%s\"",
+		      h->snippet, version);
+	lupe_results_free(r);
+}
+
+/*
+ * A long hit's whole body (its tail unpacked) is kept for the next search
+ * that searches past its first stretch, and never served after a commit
+ * the reader sees (the same id replaced keeps its docid).
+ */
+START_TEST(test_deep_body_kept_per_generation)
+{
+	lupe_db *wr = fx_open_write(dbpath), *rd = NULL;
+	ck_assert_ptr_nonnull(wr);
+	ck_assert_int_eq(add_long(wr, "eins"), LUPE_OK);
+	ck_assert_int_eq(lupe_commit(wr), LUPE_OK);
+	ck_assert_int_eq(lupe_open(&rd, dbpath, NULL, NULL, 0), LUPE_OK);
+	expect_tail(rd, "eins");
+	ck_assert_msg(rd->deep_searched == 1 && rd->deep_unpacked == 1, "searched %llu, unpacked %llu",
+		      (unsigned long long)rd->deep_searched, (unsigned long long)rd->deep_unpacked);
+	expect_tail(rd, "eins"); /* the kept body */
+	ck_assert_msg(rd->deep_searched == 2 && rd->deep_unpacked == 1, "searched %llu, unpacked %llu",
+		      (unsigned long long)rd->deep_searched, (unsigned long long)rd->deep_unpacked);
+	ck_assert_uint_eq(lupe_dcache_count(rd->deep_bodies, NULL), 1);
+	ck_assert_int_eq(add_long(wr, "zwei"), LUPE_OK);
+	ck_assert_int_eq(lupe_commit(wr), LUPE_OK);
+	expect_tail(rd, "zwei");
+	expect_tail(rd, "zwei");
+	ck_assert_msg(rd->deep_searched == 4 && rd->deep_unpacked == 2, "searched %llu, unpacked %llu",
+		      (unsigned long long)rd->deep_searched, (unsigned long long)rd->deep_unpacked);
+	lupe_close(rd);
+	lupe_close(wr);
+}
+END_TEST
+
+/* A body of n bytes in a buffer of cap bytes, each byte c. */
+static lupe_buf body_of(size_t n, size_t cap, char c)
+{
+	lupe_buf b = {0};
+	ck_assert_int_eq(lupe_buf_reserve(&b, cap), 0);
+	memset(b.p, c, n);
+	b.len = n;
+	return b;
+}
+
+START_TEST(test_deep_bounds_and_generations)
+{
+	lupe_dcache *c = NULL;
+	const char *t;
+	size_t len, bytes;
+	/* Six bodies of 1.5 MB: at most LUPE_DCACHE_ENTRIES, within LUPE_DCACHE_BYTES (three fit). */
+	for (uint32_t d = 1; d <= 6; d++) {
+		lupe_buf b = body_of(1000, 1500 * 1024, (char)('a' + d));
+		lupe_dcache_put(&c, 7, d, &b);
+		ck_assert_int_eq(lupe_dcache_get(c, 7, d, &t, &len), 1);
+		ck_assert_uint_eq(len, 1000);
+		ck_assert_int_eq(t[0], 'a' + (int)d);
+		ck_assert_uint_le(lupe_dcache_count(c, &bytes), LUPE_DCACHE_ENTRIES);
+		ck_assert_uint_le(bytes, LUPE_DCACHE_BYTES);
+		/* A body put out comes back as the caller's buffer, emptied. */
+		ck_assert_uint_eq(b.len, 0);
+		lupe_buf_free(&b);
+	}
+	ck_assert_int_eq(lupe_dcache_get(c, 7, 1, &t, &len), 0); /* the oldest went first */
+	ck_assert_int_eq(lupe_dcache_get(c, 7, 6, &t, &len), 1);
+	/* Too large a buffer stays the caller's. */
+	lupe_buf big = body_of(10, LUPE_DCACHE_BYTES + 1, 'z');
+	lupe_dcache_put(&c, 7, 9, &big);
+	ck_assert_uint_eq(big.len, 10);
+	ck_assert_int_eq(lupe_dcache_get(c, 7, 9, &t, &len), 0);
+	lupe_buf_free(&big);
+	/* Another generation: nothing kept before is served. */
+	ck_assert_int_eq(lupe_dcache_get(c, 8, 6, &t, &len), 0);
+	ck_assert_uint_eq(lupe_dcache_count(c, &bytes), 0);
+	ck_assert_uint_eq(bytes, 0);
+	lupe_dcache_free(c);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("record_cache");
@@ -324,6 +424,8 @@ int main(void)
 	tcase_add_test(tc, test_held_records_not_read);
 	tcase_add_test(tc, test_held_record_put_out_is_read);
 	tcase_add_test(tc, test_snippet_scratch_kept);
+	tcase_add_test(tc, test_deep_body_kept_per_generation);
+	tcase_add_test(tc, test_deep_bounds_and_generations);
 	suite_add_tcase(s, tc);
 	return fx_run(s, CK_FORK_GETENV);
 }

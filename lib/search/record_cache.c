@@ -163,3 +163,111 @@ size_t lupe_rcache_count(const lupe_rcache *c, size_t *bytes)
 		*bytes = c ? c->bytes : 0;
 	return n;
 }
+
+typedef struct {
+	uint32_t docid;
+	uint64_t used; /* as entry.used */
+	lupe_buf body;
+} body_entry;
+
+struct lupe_dcache {
+	uint64_t gen, clock;
+	size_t bytes; /* of the kept bodies' buffers (their capacity) */
+	body_entry e[LUPE_DCACHE_ENTRIES];
+};
+
+static void body_drop(lupe_dcache *c, body_entry *e)
+{
+	c->bytes -= e->body.cap;
+	lupe_buf_free(&e->body);
+	memset(e, 0, sizeof *e);
+}
+
+static void body_generation(lupe_dcache *c, uint64_t gen)
+{
+	if (c->gen == gen)
+		return;
+	for (size_t i = 0; i < LUPE_DCACHE_ENTRIES; i++)
+		if (c->e[i].used)
+			body_drop(c, &c->e[i]);
+	c->gen = gen;
+}
+
+void lupe_dcache_free(lupe_dcache *c)
+{
+	if (!c)
+		return;
+	for (size_t i = 0; i < LUPE_DCACHE_ENTRIES; i++)
+		lupe_buf_free(&c->e[i].body);
+	free(c);
+}
+
+int lupe_dcache_get(lupe_dcache *c, uint64_t gen, uint32_t docid, const char **text, size_t *len)
+{
+	if (!c || docid == 0)
+		return 0;
+	body_generation(c, gen);
+	for (size_t i = 0; i < LUPE_DCACHE_ENTRIES; i++) {
+		body_entry *e = &c->e[i];
+		if (e->used && e->docid == docid) {
+			e->used = ++c->clock;
+			*text = e->body.p;
+			*len = e->body.len;
+			return 1;
+		}
+	}
+	return 0;
+}
+
+void lupe_dcache_put(lupe_dcache **pc, uint64_t gen, uint32_t docid, lupe_buf *body)
+{
+	if (docid == 0 || body->cap > LUPE_DCACHE_BYTES)
+		return;
+	if (!*pc && !(*pc = calloc(1, sizeof **pc)))
+		return;
+	lupe_dcache *c = *pc;
+	body_generation(c, gen);
+	/* Room: the least recently used out until the body fits in a free slot. */
+	body_entry *slot;
+	lupe_buf spare = {0};
+	for (;;) {
+		body_entry *lru = NULL;
+		slot = NULL;
+		for (size_t i = 0; i < LUPE_DCACHE_ENTRIES; i++) {
+			body_entry *e = &c->e[i];
+			if (e->used && e->docid == docid)
+				body_drop(c, e); /* kept again: the newer copy stays */
+			if (!e->used)
+				slot = slot ? slot : e;
+			else if (!lru || e->used < lru->used)
+				lru = e;
+		}
+		if ((slot && c->bytes + body->cap <= LUPE_DCACHE_BYTES) || !lru)
+			break;
+		/* The buffer put out goes back to the caller (the largest one, if several). */
+		c->bytes -= lru->body.cap;
+		if (lru->body.cap > spare.cap) {
+			lupe_buf_free(&spare);
+			spare = lru->body;
+		} else {
+			lupe_buf_free(&lru->body);
+		}
+		memset(lru, 0, sizeof *lru);
+	}
+	slot->docid = docid;
+	slot->used = ++c->clock;
+	slot->body = *body;
+	c->bytes += body->cap;
+	spare.len = 0;
+	*body = spare;
+}
+
+size_t lupe_dcache_count(const lupe_dcache *c, size_t *bytes)
+{
+	size_t n = 0;
+	for (size_t i = 0; c && i < LUPE_DCACHE_ENTRIES; i++)
+		n += c->e[i].used != 0;
+	if (bytes)
+		*bytes = c ? c->bytes : 0;
+	return n;
+}

@@ -19,6 +19,7 @@
 #include <stdint.h>
 
 #include "index/document.h"
+#include "util/buf.h"
 
 #define LUPE_RCACHE_ENTRIES 64
 #define LUPE_RCACHE_BYTES (4u * 1024 * 1024)
@@ -45,5 +46,43 @@ void lupe_rcache_put(lupe_rcache **c, uint64_t gen, uint32_t docid, const lupe_r
 
 /* Records kept, and their bytes (for tests). */
 size_t lupe_rcache_count(const lupe_rcache *c, size_t *bytes);
+
+/*
+ * The whole kept bodies of long hits (lupe_record_text_all: the head's
+ * text and the tail unpacked, up to LUPE_RECORD_DEEP_MAX bytes), kept per
+ * handle (lupe_db.deep_bodies) for the snippets that search past the
+ * first stretch (lupe_snippet_deep).  Unpacking a tail of a few hundred
+ * KB costs more than the rest of such a search, and a live picker's next
+ * keystroke meets the same long pages again.  Keyed and emptied as the
+ * records (a generation and a docid: never served after the reader moved
+ * to another revision).  Every body is kept (each one is costly to make);
+ * bounded: at most LUPE_DCACHE_ENTRIES bodies and LUPE_DCACHE_BYTES bytes
+ * of buffers, least recently used out first.
+ */
+#define LUPE_DCACHE_ENTRIES 4
+#define LUPE_DCACHE_BYTES (5u * 1024 * 1024)
+
+typedef struct lupe_dcache lupe_dcache;
+
+void lupe_dcache_free(lupe_dcache *c);
+
+/*
+ * The body of docid read in generation gen: 1 with *text and *len set
+ * (valid until the next lupe_dcache_put or lupe_dcache_free), 0 when none
+ * is kept.  c may be NULL (empty).
+ */
+int lupe_dcache_get(lupe_dcache *c, uint64_t gen, uint32_t docid, const char **text, size_t *len);
+
+/*
+ * Keep body, the whole kept body of docid read in generation gen, making
+ * *c when it is NULL: its memory is taken (no copy), and body gets back
+ * the buffer of a body put out for it, or none (empty).  A cache: when
+ * memory is short, or body's buffer is larger than LUPE_DCACHE_BYTES, body
+ * stays the caller's and nothing is kept.
+ */
+void lupe_dcache_put(lupe_dcache **c, uint64_t gen, uint32_t docid, lupe_buf *body);
+
+/* Bodies kept, and the bytes of their buffers (for tests). */
+size_t lupe_dcache_count(const lupe_dcache *c, size_t *bytes);
 
 #endif
