@@ -38,16 +38,24 @@ static int add_version(lupe_db *db, const char *version)
 	return fx_add(db, "a", title, text);
 }
 
+/* The only hit for query: its title is `title` (NULL: any) and its snippet holds `word` and `also` (NULL: none). */
+static void expect_only(lupe_db *db, const char *query, const char *title, const char *word, const char *also)
+{
+	lupe_results *r = NULL;
+	ck_assert_int_eq(lupe_search(db, &r, query, strlen(query), NULL), LUPE_OK);
+	ck_assert_uint_eq(lupe_results_count(r), 1);
+	const lupe_hit *h = lupe_results_hit(r, 0);
+	if (title)
+		ck_assert_str_eq(h->title, title);
+	ck_assert_msg(strstr(h->snippet, word) != NULL, "snippet \"%s\" lacks \"%s\"", h->snippet, word);
+	ck_assert_msg(!also || strstr(h->snippet, also) != NULL, "snippet \"%s\" lacks \"%s\"", h->snippet, also);
+	lupe_results_free(r);
+}
+
 /* The first hit's title and whether its snippet holds `word`. */
 static void expect_top(lupe_db *db, const char *title, const char *word)
 {
-	lupe_results *r = NULL;
-	ck_assert_int_eq(lupe_search(db, &r, "Apfelkuchen", strlen("Apfelkuchen"), NULL), LUPE_OK);
-	ck_assert_uint_eq(lupe_results_count(r), 1);
-	const lupe_hit *h = lupe_results_hit(r, 0);
-	ck_assert_str_eq(h->title, title);
-	ck_assert_msg(strstr(h->snippet, word) != NULL, "snippet \"%s\" lacks \"%s\"", h->snippet, word);
-	lupe_results_free(r);
+	expect_only(db, "Apfelkuchen", title, word, NULL);
 }
 
 START_TEST(test_reader_sees_each_commit)
@@ -330,13 +338,7 @@ static int add_long(lupe_db *db, const char *version)
 /* The only hit for "Quittengelee" shows the word and `version` (from the body's tail). */
 static void expect_tail(lupe_db *db, const char *version)
 {
-	lupe_results *r = NULL;
-	ck_assert_int_eq(lupe_search(db, &r, "Quittengelee", strlen("Quittengelee"), NULL), LUPE_OK);
-	ck_assert_uint_eq(lupe_results_count(r), 1);
-	const lupe_hit *h = lupe_results_hit(r, 0);
-	ck_assert_msg(strstr(h->snippet, "Quittengelee") && strstr(h->snippet, version), "snippet \"%s\" lacks \"%s\"",
-		      h->snippet, version);
-	lupe_results_free(r);
+	expect_only(db, "Quittengelee", NULL, "Quittengelee", version);
 }
 
 /*

@@ -611,6 +611,20 @@ static void set_whole_size(const char *path, const char *value)
 	ck_assert_msg(WIFEXITED(st) && WEXITSTATUS(st) == 0, "xapian-metadata set %s: status %d", path, st);
 }
 
+/* r0 and r1 served (serve_local_shards: their servers' stdout in rout) and a remote reader of both. */
+static lx_db *open_served(int rout[2])
+{
+	char rurls[2][64];
+	const char *specs[2];
+	serve_local_shards(rurls, rout);
+	specs[0] = rurls[0];
+	specs[1] = rurls[1];
+	lx_db *x = NULL;
+	lupe_err err;
+	ck_assert_int_eq(lx_open_shards(&x, specs, 2, 0, 0, TIMEOUT_MS, &err), LUPE_OK);
+	return x;
+}
+
 START_TEST(test_remote_whole_first)
 {
 	char path[4200];
@@ -642,15 +656,8 @@ START_TEST(test_remote_whole_first)
 		}
 		lupe_buf_free(&v);
 	}
-	const char *specs[2];
 	int rout[2];
-	char rurls[2][64];
-	serve_local_shards(rurls, rout);
-	specs[0] = rurls[0];
-	specs[1] = rurls[1];
-	lx_db *x = NULL;
-	lupe_err err;
-	ck_assert_int_eq(lx_open_shards(&x, specs, 2, 0, 0, TIMEOUT_MS, &err), LUPE_OK);
+	lx_db *x = open_served(rout);
 	/* One batch of variants, each under a prefix of its own, and a word the shards hold. */
 	char vars[40][12];
 	const char *vp[40];
@@ -882,15 +889,9 @@ START_TEST(test_remote_whole_bases_kept)
 		ck_assert_int_eq(fx_add(db, id, "Titel", text), LUPE_OK);
 	}
 	ck_assert_int_eq(lupe_commit(db), LUPE_OK);
-	const char *specs[2];
 	int rout[2];
-	char rurls[2][64];
-	serve_local_shards(rurls, rout);
-	specs[0] = rurls[0];
-	specs[1] = rurls[1];
-	lx_db *x = NULL;
+	lx_db *x = open_served(rout);
 	lupe_err err;
-	ck_assert_int_eq(lx_open_shards(&x, specs, 2, 0, 0, TIMEOUT_MS, &err), LUPE_OK);
 	char vars[40][12];
 	const char *vp[40];
 	size_t vl[40];

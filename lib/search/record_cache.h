@@ -50,7 +50,8 @@ size_t lupe_rcache_count(const lupe_rcache *c, size_t *bytes);
 /*
  * The whole kept bodies of long hits (lupe_record_text_all: the head's
  * text and the tail unpacked, up to LUPE_RECORD_DEEP_MAX bytes), kept per
- * handle (lupe_db.deep_bodies) for the snippets that search past the
+ * handle (lupe_db.deep_bodies; a reader of one index, as the records:
+ * lx_mset_record_key) for the snippets that search past the
  * first stretch (lupe_snippet_deep).  Unpacking a tail of a few hundred
  * KB costs more than the rest of such a search, and a live picker's next
  * keystroke meets the same long pages again.  Keyed and emptied as the
