@@ -332,12 +332,10 @@ static int fill_hit(lupe_db *db, lx_mset *ms, size_t i, size_t rank, const lupe_
 			trc = lupe_record_text_all(&rec, &db->deep);
 			all = db->deep.p;
 			all_len = db->deep.len;
-			if (trc == 0 && keyed) {
-				lupe_dcache_put(&db->deep_bodies, gen, docid, &db->deep);
-				if (!lupe_dcache_get(db->deep_bodies, gen, docid, &all, &all_len)) {
-					all = db->deep.p; /* not kept: still the caller's */
-					all_len = db->deep.len;
-				}
+			const lupe_buf *kept = trc == 0 && keyed ? lupe_dcache_put(&db->deep_bodies, gen, docid, &db->deep) : NULL;
+			if (kept) { /* else not kept: still db->deep's */
+				all = kept->p;
+				all_len = kept->len;
 			}
 		}
 		if (trc == 0 && lupe_snippet_deep(db->an, &db->toks, all, all_len, qt, cut, snippet_bytes,

@@ -389,7 +389,9 @@ START_TEST(test_deep_bounds_and_generations)
 	/* Six bodies of 1.5 MB: at most LUPE_DCACHE_ENTRIES, within LUPE_DCACHE_BYTES (three fit). */
 	for (uint32_t d = 1; d <= 6; d++) {
 		lupe_buf b = body_of(1000, 1500 * 1024, (char)('a' + d));
-		lupe_dcache_put(&c, 7, d, &b);
+		const lupe_buf *kept = lupe_dcache_put(&c, 7, d, &b);
+		ck_assert_ptr_nonnull(kept);
+		ck_assert_uint_eq(kept->len, 1000);
 		ck_assert_int_eq(lupe_dcache_get(c, 7, d, &t, &len), 1);
 		ck_assert_uint_eq(len, 1000);
 		ck_assert_int_eq(t[0], 'a' + (int)d);
@@ -403,7 +405,7 @@ START_TEST(test_deep_bounds_and_generations)
 	ck_assert_int_eq(lupe_dcache_get(c, 7, 6, &t, &len), 1);
 	/* Too large a buffer stays the caller's. */
 	lupe_buf big = body_of(10, LUPE_DCACHE_BYTES + 1, 'z');
-	lupe_dcache_put(&c, 7, 9, &big);
+	ck_assert_ptr_null(lupe_dcache_put(&c, 7, 9, &big));
 	ck_assert_uint_eq(big.len, 10);
 	ck_assert_int_eq(lupe_dcache_get(c, 7, 9, &t, &len), 0);
 	lupe_buf_free(&big);

@@ -480,13 +480,20 @@ static void add_do_words(lupe_db *db)
 	}
 }
 
-START_TEST(test_remote_lists_sum)
+/* A writer of shards r0 and r1 (local_list) holding add_do_words' documents, not committed. */
+static lupe_db *do_writer(void)
 {
 	char list[4200];
 	local_list(list, sizeof list);
 	lupe_db *db = fx_open_write(list);
 	ck_assert_ptr_nonnull(db);
 	add_do_words(db);
+	return db;
+}
+
+START_TEST(test_remote_lists_sum)
+{
+	lupe_db *db = do_writer();
 	ck_assert_int_eq(fx_add(db, "once1", "Titel", "Dotter"), LUPE_OK);
 	ck_assert_int_eq(fx_add(db, "once2", "Titel", "Dompteur"), LUPE_OK);
 	ck_assert_int_eq(lupe_commit(db), LUPE_OK);
@@ -571,11 +578,7 @@ static const struct {
 /* Shards r0 and r1 written with add_do_words, committed. */
 static void write_do_shards(void)
 {
-	char list[4200];
-	local_list(list, sizeof list);
-	lupe_db *db = fx_open_write(list);
-	ck_assert_ptr_nonnull(db);
-	add_do_words(db);
+	lupe_db *db = do_writer();
 	ck_assert_int_eq(lupe_commit(db), LUPE_OK);
 	lupe_close(db);
 }
@@ -874,13 +877,20 @@ static void count_bases(const char *point)
  * bases anew: what it answers counts the new document (a copy kept past
  * its generation would answer the old frequency).
  */
+/* Row: the bound on kept bases (lx_hooks.whole_unpacked_max; 0: lupe's own), whether they fit in it. */
+static const struct {
+	const char *how;
+	size_t max;
+	int kept;
+} base_bounds[] = {
+	{"within lupe's bound", 0, 1},
+	{"over a bound of 2 bytes", 2, 0},
+};
+
 START_TEST(test_remote_whole_bases_kept)
 {
-	char list[4200];
-	local_list(list, sizeof list);
-	lupe_db *db = fx_open_write(list);
-	ck_assert_ptr_nonnull(db);
-	add_do_words(db);
+	lupe_db *db = do_writer();
+	int keeps = base_bounds[_i].kept;
 	/* Enough words under "do" and "wo" that each shard's bases of both are packed with zstd (lexicon.cc, kZstdMin). */
 	char id[32], text[64];
 	for (int i = 0; i < 160; i++) {
@@ -890,6 +900,7 @@ START_TEST(test_remote_whole_bases_kept)
 	}
 	ck_assert_int_eq(lupe_commit(db), LUPE_OK);
 	int rout[2];
+	lx_hooks.whole_unpacked_max = base_bounds[_i].max;
 	lx_db *x = open_served(rout);
 	lupe_err err;
 	char vars[40][12];
@@ -915,26 +926,28 @@ START_TEST(test_remote_whole_bases_kept)
 		kept[batch] = bases_kept;
 	}
 	lx_close(x);
+	lx_hooks.whole_unpacked_max = 0;
 	lupe_close(db);
 	stop_local_shards(rout);
+	const char *how = base_bounds[_i].how;
 	/* Batch 0 looks the words up in place (each shard's two bases
 	 * unpacked), batch 1 decodes and keeps the lists of "do" and "wo"
-	 * from the kept copies. */
-	ck_assert_msg(unpacked[0] == 4 && kept[0] == 0, "batch 0: %d bases unpacked, %d kept ones read", unpacked[0],
-		      kept[0]);
-	ck_assert_msg(unpacked[1] == 0 && kept[1] == 4, "batch 1: %d bases unpacked, %d kept ones read", unpacked[1],
-		      kept[1]);
-	ck_assert_msg(unpacked[2] == 4 && kept[2] == 0, "after the commit: %d bases unpacked, %d kept ones read",
+	 * from the kept copies -- or, over the bound, unpacks them again. */
+	ck_assert_msg(unpacked[0] == 4 && kept[0] == 0, "%s: batch 0: %d bases unpacked, %d kept ones read", how,
+		      unpacked[0], kept[0]);
+	ck_assert_msg(unpacked[1] == (keeps ? 0 : 4) && kept[1] == (keeps ? 4 : 0),
+		      "%s: batch 1: %d bases unpacked, %d kept ones read", how, unpacked[1], kept[1]);
+	ck_assert_msg(unpacked[2] == 4 && kept[2] == 0, "%s: after the commit: %d bases unpacked, %d kept ones read", how,
 		      unpacked[2], kept[2]);
 	for (int b = 0; b < 3; b++) {
-		ck_assert_msg(freqs[b][0] == (b < 2 ? 20u : 21u), "batch %d: \"dokument\" in %llu documents, want %d", b,
-			      (unsigned long long)freqs[b][0], b < 2 ? 20 : 21);
-		ck_assert_msg(freqs[b][1] == 60, "batch %d: \"wort\" in %llu documents, want 60", b,
+		ck_assert_msg(freqs[b][0] == (b < 2 ? 20u : 21u), "%s: batch %d: \"dokument\" in %llu documents, want %d",
+			      how, b, (unsigned long long)freqs[b][0], b < 2 ? 20 : 21);
+		ck_assert_msg(freqs[b][1] == 60, "%s: batch %d: \"wort\" in %llu documents, want 60", how, b,
 			      (unsigned long long)freqs[b][1]);
 	}
 	for (int b = 0; b < 3; b++)
 		for (int i = 2; i < 40; i++)
-			ck_assert_msg(freqs[b][i] == 0, "batch %d: \"%s\" in %llu documents", b, vars[i],
+			ck_assert_msg(freqs[b][i] == 0, "%s: batch %d: \"%s\" in %llu documents", how, b, vars[i],
 				      (unsigned long long)freqs[b][i]);
 }
 END_TEST
@@ -955,7 +968,7 @@ int main(void)
 	tcase_add_loop_test(tc, test_remote_lists_sum, 0, (int)(sizeof ways / sizeof ways[0]));
 	tcase_add_loop_test(tc, test_remote_whole_first, 0, (int)(sizeof smalls / sizeof smalls[0]));
 	tcase_add_test(tc, test_remote_whole_sizes_when_missing);
-	tcase_add_test(tc, test_remote_whole_bases_kept);
+	tcase_add_loop_test(tc, test_remote_whole_bases_kept, 0, (int)(sizeof base_bounds / sizeof base_bounds[0]));
 	tcase_add_test(tc, test_remote_hit_has_term);
 	suite_add_tcase(s, tc);
 	return fx_run(s, CK_FORK_GETENV);

@@ -219,12 +219,12 @@ int lupe_dcache_get(lupe_dcache *c, uint64_t gen, uint32_t docid, const char **t
 	return 0;
 }
 
-void lupe_dcache_put(lupe_dcache **pc, uint64_t gen, uint32_t docid, lupe_buf *body)
+const lupe_buf *lupe_dcache_put(lupe_dcache **pc, uint64_t gen, uint32_t docid, lupe_buf *body)
 {
 	if (docid == 0 || body->cap > LUPE_DCACHE_BYTES)
-		return;
+		return NULL;
 	if (!*pc && !(*pc = calloc(1, sizeof **pc)))
-		return;
+		return NULL;
 	lupe_dcache *c = *pc;
 	body_generation(c, gen);
 	/* Room: the least recently used out until the body fits in a free slot. */
@@ -260,6 +260,7 @@ void lupe_dcache_put(lupe_dcache **pc, uint64_t gen, uint32_t docid, lupe_buf *b
 	c->bytes += body->cap;
 	spare.len = 0;
 	*body = spare;
+	return &slot->body;
 }
 
 size_t lupe_dcache_count(const lupe_dcache *c, size_t *bytes)

@@ -76,12 +76,13 @@ int lupe_dcache_get(lupe_dcache *c, uint64_t gen, uint32_t docid, const char **t
 
 /*
  * Keep body, the whole kept body of docid read in generation gen, making
- * *c when it is NULL: its memory is taken (no copy), and body gets back
- * the buffer of a body put out for it, or none (empty).  A cache: when
- * memory is short, or body's buffer is larger than LUPE_DCACHE_BYTES, body
- * stays the caller's and nothing is kept.
+ * *c when it is NULL: its memory is taken (no copy), body gets back the
+ * buffer of a body put out for it, or none (empty), and the kept body is
+ * returned (valid as lupe_dcache_get's).  A cache: when memory is short,
+ * or body's buffer is larger than LUPE_DCACHE_BYTES, body stays the
+ * caller's, nothing is kept and NULL is returned.
  */
-void lupe_dcache_put(lupe_dcache **c, uint64_t gen, uint32_t docid, lupe_buf *body);
+const lupe_buf *lupe_dcache_put(lupe_dcache **c, uint64_t gen, uint32_t docid, lupe_buf *body);
 
 /* Bodies kept, and the bytes of their buffers (for tests). */
 size_t lupe_dcache_count(const lupe_dcache *c, size_t *bytes);

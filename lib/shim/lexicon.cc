@@ -374,34 +374,29 @@ bool decode_packed(const std::string &p2, const char *v, size_t len, const std::
 }
 
 // base_entries of the base blob (len bytes) of w.at[k]'s value: a zstd
-// base is unpacked into w's kept copy at its first look-up while
+// base is unpacked into w.unpacked[k] at its first look-up while
 // w.unpacked_max allows (then *p points into it), else into unpacked.
 bool whole_entries(const lx_lex_whole &w, size_t k, const char *blob, size_t len, std::string &unpacked,
 		   const char **p, size_t *n)
 {
-	if (len < 2 || blob[0] != kMagic || blob[1] != 1) // raw (or damaged: base_entries says so)
+	// Raw (or damaged: base_entries says so), or a copy that keeps none.
+	if (len < 2 || blob[0] != kMagic || blob[1] != 1 || k >= w.unpacked.size())
 		return base_entries(blob, len, unpacked, p, n);
+	std::string &kept = w.unpacked[k];
 	if (lx_hooks.at)
-		lx_hooks.at(w.held.size() == w.at.size() && w.held[k] ? "terms:base-kept" : "terms:base-unpack");
-	if (w.held.size() != w.at.size()) {
-		w.held.assign(w.at.size(), 0);
-		w.unpacked.assign(w.at.size(), std::string());
-	}
-	if (w.held[k]) {
-		*p = w.unpacked[k].data();
-		*n = w.unpacked[k].size();
+		lx_hooks.at(kept.empty() ? "terms:base-unpack" : "terms:base-kept");
+	if (!kept.empty()) {
+		*p = kept.data();
+		*n = kept.size();
 		return true;
 	}
 	unsigned long long size = ZSTD_getFrameContentSize(blob + 2, len - 2);
-	if (size == ZSTD_CONTENTSIZE_ERROR || size == ZSTD_CONTENTSIZE_UNKNOWN || size > w.unpacked_max - w.unpacked_bytes ||
-	    w.unpacked_bytes > w.unpacked_max)
+	if (size == ZSTD_CONTENTSIZE_ERROR || size == ZSTD_CONTENTSIZE_UNKNOWN || size > w.unpacked_max - w.unpacked_bytes)
 		return base_entries(blob, len, unpacked, p, n);
-	std::string &kept = w.unpacked[k];
 	if (!base_entries(blob, len, kept, p, n)) {
 		std::string().swap(kept);
 		return false;
 	}
-	w.held[k] = 1;
 	w.unpacked_bytes += kept.size();
 	return true;
 }

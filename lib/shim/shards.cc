@@ -907,8 +907,10 @@ bool lx_shards_lex_whole(lx_db *db, size_t max)
 	}
 	if (n == 0 || bytes > max)
 		return false;
-	for (auto &w : whole)
-		w.unpacked_max = kLexWholeUnpackedMax / n;
+	for (auto &w : whole) {
+		w.unpacked.resize(w.at.size());
+		w.unpacked_max = (lx_hooks.whole_unpacked_max ? lx_hooks.whole_unpacked_max : kLexWholeUnpackedMax) / n;
+	}
 	db->lex_whole = std::move(whole);
 	return true;
 }

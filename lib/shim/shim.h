@@ -224,9 +224,14 @@ int lx_check(const char *path, lupe_err *err);
  * "create:built", ...); a test kills its process there ("terms:list": a
  * remote reader is about to fetch a term list; a test stops a server;
  * "terms:sizes": a remote reader asks its shards' whole lexicons' sizes;
- * "terms:lexicon": a local reader read a term list from the lexicon). */
+ * "terms:base-unpack" / "terms:base-kept": a remote reader unpacks a
+ * prefix's base in its whole lexicons, or reads its kept copy;
+ * "terms:lexicon": a local reader read a term list from the lexicon).
+ * whole_unpacked_max: when not 0, the bytes of unpacked bases a reader's
+ * whole lexicons keep in all, in place of kLexWholeUnpackedMax. */
 typedef struct {
 	int no_exchange;
+	size_t whole_unpacked_max;
 	void (*at)(const char *point);
 	/* Called at each step a search's matcher counts towards a look at its
 	 * time budget (lx_params.deadline_ns): each candidate document (the

@@ -69,14 +69,16 @@ struct lx_lex_whole {
 	};
 	std::string payload;
 	std::vector<At> at; // sorted by p2
-	// The bases of at[i] unpacked (zstd), each at its first look-up, so
-	// that a reader unpacks a prefix's base once, not at every batch of
-	// words' variants that asks it (lexicon.cc, whole_entries).  They
+	// unpacked[i]: the base of at[i] unpacked (zstd), at its first
+	// look-up, so that a reader unpacks a prefix's base once, not at every
+	// batch of words' variants that asks it (lexicon.cc, whole_entries);
+	// empty until then (a packed base is never empty: kZstdMin).  They
 	// live and die with this copy of the lexicon, which is of one
-	// generation.  At most unpacked_max bytes in all (set when taken);
-	// a base past it is unpacked at each look-up as before.
+	// generation.  Sized, with unpacked_max, when a reader takes the
+	// lexicon (lx_shards_lex_whole); a copy not sized keeps none.  At most
+	// unpacked_max bytes in all; a base past it is unpacked at each
+	// look-up as before.
 	mutable std::vector<std::string> unpacked;
-	mutable std::vector<char> held;
 	mutable size_t unpacked_bytes = 0;
 	size_t unpacked_max = 0;
 };
