@@ -14,6 +14,11 @@
 // reader cannot read such frames yet: the measurements used a reader patched to decompress a
 // frame that names a dictionary (ZSTD_getDictID_fromFrame) with ZSTD_decompress_usingDDict.
 //
+// With ZDICT_FROM=FILE in the environment, both modes use the dictionary in FILE instead of
+// training one on the index (a dictionary trained elsewhere, e.g. lib/index/zdict-de1.bin); with
+// ZDICT_ID=N, a dictionary trained here gets the id N.  `train` reads the frames of an index
+// whose lupe packs with a dictionary with ZDICT_DECODE=that dictionary's file (tools/zdict-train).
+//
 //   g++ -O2 -o zdict_probe bench/zdict_probe.cc -lxapian -lzstd
 #include <xapian.h>
 #include <zdict.h>
@@ -48,16 +53,88 @@ double cpu(clock_t a, clock_t b)
 	return (double)(b - a) / CLOCKS_PER_SEC;
 }
 
+// The records' unpacked head frames, in docid order.
+std::vector<std::string> records(const Xapian::Database &db)
+{
+	ZSTD_DCtx *d = ZSTD_createDCtx();
+	std::vector<char> out(1 << 21);
+	std::vector<std::string> raws;
+	ZSTD_DDict *dd = nullptr; // the frames of a lupe that packs with a dictionary: ZDICT_DECODE=its file
+	if (const char *from = getenv("ZDICT_DECODE")) {
+		FILE *f = fopen(from, "rb");
+		size_t k = f ? fread(out.data(), 1, out.size(), f) : 0;
+		if (f)
+			fclose(f);
+		if (!k || !(dd = ZSTD_createDDict(out.data(), k))) {
+			fprintf(stderr, "%s: cannot read\n", from);
+			exit(1);
+		}
+	}
+	for (auto it = db.postlist_begin(""); it != db.postlist_end(""); ++it) {
+		std::string s = db.get_document(*it).get_data();
+		size_t n;
+		if (!head_frame(s, &n))
+			continue;
+		size_t got = ZSTD_decompress_usingDDict(d, out.data(), out.size(), s.data() + 3, n,
+							ZSTD_getDictID_fromFrame(s.data() + 3, n) ? dd : nullptr);
+		if (ZSTD_isError(got)) {
+			fprintf(stderr, "document %u: %s\n", *it, ZSTD_getErrorName(got));
+			exit(1);
+		}
+		raws.emplace_back(out.data(), got);
+	}
+	ZSTD_freeDDict(dd);
+	ZSTD_freeDCtx(d);
+	return raws;
+}
+
+// tools/zdict-train: a dictionary of `cap` bytes with the id `id`, trained on the first 8 KB of
+// every packed record of IDX, every `strip` (the folder the training files were under) taken out
+// of them first, written to FILE.
+int train_only(const char *idx, size_t cap, unsigned long id, const std::string &strip, const char *file)
+{
+	std::string samples;
+	std::vector<size_t> sizes;
+	for (std::string r : records(Xapian::Database(idx))) {
+		for (size_t at; !strip.empty() && (at = r.find(strip)) != std::string::npos;)
+			r.erase(at, strip.size());
+		size_t n = std::min(r.size(), (size_t)8192);
+		samples.append(r, 0, n);
+		sizes.push_back(n);
+	}
+	std::vector<char> dict(cap);
+	size_t dn = ZDICT_trainFromBuffer(dict.data(), cap, samples.data(), sizes.data(), (unsigned)sizes.size());
+	if (ZDICT_isError(dn)) {
+		fprintf(stderr, "training: %s\n", ZDICT_getErrorName(dn));
+		return 1;
+	}
+	for (int k = 0; k < 4; k++) // the header's id: after the magic, 4 bytes little-endian
+		dict[4 + k] = (char)(id >> (8 * k) & 0xff);
+	FILE *f = fopen(file, "wb");
+	if (!f || fwrite(dict.data(), 1, dn, f) != dn || fclose(f) != 0) {
+		fprintf(stderr, "%s: cannot write\n", file);
+		return 1;
+	}
+	printf("%s: %zu bytes, id %u, from %zu records' %zu bytes\n", file, dn, ZDICT_getDictID(dict.data(), dn),
+	       sizes.size(), samples.size());
+	return 0;
+}
+
 } // namespace
 
 int main(int argc, char **argv)
 {
 	bool rewrite = argc == 6 && !strcmp(argv[1], "rewrite");
-	if (!rewrite && !(argc == 5 && !strcmp(argv[1], "stats"))) {
+	bool train = argc == 7 && !strcmp(argv[1], "train");
+	if (!rewrite && !train && !(argc == 5 && !strcmp(argv[1], "stats"))) {
 		fprintf(stderr, "usage: zdict_probe stats IDX DICT_BYTES SAMPLE_BYTES\n"
-				"       zdict_probe rewrite COPY DICT_BYTES SAMPLE_BYTES FILE\n");
+				"       zdict_probe rewrite COPY DICT_BYTES SAMPLE_BYTES FILE\n"
+				"       zdict_probe train IDX DICT_BYTES ID STRIP FILE\n");
 		return 2;
 	}
+	if (train)
+		return train_only(argv[2], strtoul(argv[3], nullptr, 10), strtoul(argv[4], nullptr, 10), argv[5],
+				  argv[6]);
 	size_t cap = strtoul(argv[3], nullptr, 10), budget = strtoul(argv[4], nullptr, 10);
 	Xapian::WritableDatabase wdb;
 	Xapian::Database db;
@@ -96,11 +173,26 @@ int main(int argc, char **argv)
 	}
 	std::vector<char> dict(cap);
 	clock_t t0 = clock();
-	size_t dn = ZDICT_trainFromBuffer(dict.data(), cap, samples.data(), sizes.data(), (unsigned)sizes.size());
+	size_t dn;
+	if (const char *from = getenv("ZDICT_FROM")) {
+		FILE *f = fopen(from, "rb");
+		dn = f ? fread(dict.data(), 1, cap, f) : 0;
+		if (!f || !dn || fclose(f) != 0) {
+			fprintf(stderr, "%s: cannot read\n", from);
+			return 1;
+		}
+	} else {
+		dn = ZDICT_trainFromBuffer(dict.data(), cap, samples.data(), sizes.data(), (unsigned)sizes.size());
+	}
 	clock_t t1 = clock();
 	if (ZDICT_isError(dn)) {
 		fprintf(stderr, "training: %s\n", ZDICT_getErrorName(dn));
 		return 1;
+	}
+	if (const char *id = getenv("ZDICT_ID")) { // the header's id: magic, then 4 bytes little-endian
+		unsigned long v = strtoul(id, nullptr, 10);
+		for (int k = 0; k < 4; k++)
+			dict[4 + k] = (char)(v >> (8 * k) & 0xff);
 	}
 	ZSTD_CCtx *c = ZSTD_createCCtx();
 	ZSTD_CCtx_setParameter(c, ZSTD_c_compressionLevel, 3); // as lib/index/document.c

@@ -403,6 +403,8 @@ START_TEST(test_record_checksum)
 	ck_assert_int_eq(rec.p[0], 'L');
 	ck_assert_int_eq(rec.p[1], 2);
 	ck_assert_int_eq(rec.p[2], 1);
+	/* Packed with the library's dictionary (lib/index/document.c). */
+	ck_assert_uint_eq(ZSTD_getDictID_fromFrame(rec.p + 3, rec.len - 3), lupe_zdict_de1_id);
 	lupe_record r;
 	ck_assert_int_eq(lupe_record_parse(rec.p, rec.len, &scratch, &r), 0);
 	size_t text_len = r.text_len;

@@ -738,6 +738,7 @@ START_TEST(test_long_body_record)
 	/* ... and the rest, packed apart: all of this body (shorter than LUPE_RECORD_DEEP_MAX). */
 	lupe_buf all = {0};
 	ck_assert_ptr_nonnull(rec.tail);
+	ck_assert_uint_eq(ZSTD_getDictID_fromFrame(rec.tail, rec.tail_len), lupe_zdict_de1_id);
 	ck_assert_int_eq(lupe_record_text_all(&rec, &all), 0);
 	ck_assert_uint_eq(all.len, t.len);
 	ck_assert_int_eq(memcmp(all.p, t.p, t.len), 0);
@@ -900,6 +901,27 @@ START_TEST(test_record_versions_and_damage)
 	z[1] = 2, z[2] = 1;
 	size_t zn = ZSTD_compress(z + 3, sizeof z - 3, fields, fl, 3);
 	ck_assert(!ZSTD_isError(zn));
+	/* Packed with lupe's dictionary (a frame names it by id), and with another one. */
+	char zd[256], zo[256];
+	zd[0] = zo[0] = 'L';
+	zd[1] = zo[1] = 2;
+	zd[2] = zo[2] = 1;
+	ZSTD_CCtx *cc = ZSTD_createCCtx();
+	ck_assert_ptr_nonnull(cc);
+	size_t zdn =
+	    ZSTD_compress_usingDict(cc, zd + 3, sizeof zd - 3, fields, fl, lupe_zdict_de1, lupe_zdict_de1_size, 3);
+	ck_assert(!ZSTD_isError(zdn));
+	ck_assert_uint_eq(ZSTD_getDictID_fromFrame(zd + 3, zdn), lupe_zdict_de1_id);
+	/* Another dictionary: lupe's with another id in its header (magic, then the id). */
+	unsigned char *other = malloc(lupe_zdict_de1_size);
+	ck_assert_ptr_nonnull(other);
+	memcpy(other, lupe_zdict_de1, lupe_zdict_de1_size);
+	other[4] ^= 1;
+	size_t zon = ZSTD_compress_usingDict(cc, zo + 3, sizeof zo - 3, fields, fl, other, lupe_zdict_de1_size, 3);
+	ck_assert(!ZSTD_isError(zon));
+	ck_assert_uint_eq(ZSTD_getDictID_fromFrame(zo + 3, zon), lupe_zdict_de1_id ^ 1);
+	free(other);
+	ZSTD_freeCCtx(cc);
 	lupe_buf scratch = {0};
 	lupe_record rec;
 	const struct {
@@ -909,7 +931,7 @@ START_TEST(test_record_versions_and_damage)
 	} cases[] = {
 		{v1, 2 + fl, 1},   {v2, 3 + fl, 1},      {z, 3 + zn, 1},       {v1, 2 + fl - 1, 0}, {v2, 3 + fl - 2, 0},
 		{z, 3 + zn - 1, 0}, {"L\x02\x05x", 4, 0}, {"L\x02", 2, 0},      {"L\x03\x00", 3, 0}, {"", 0, 0},
-		{"L\x02\x01\x28\xb5\x2f\xfd", 7, 0},
+		{"L\x02\x01\x28\xb5\x2f\xfd", 7, 0}, {zd, 3 + zdn, 1}, {zo, 3 + zon, 0}, {zd, 3 + zdn - 1, 0},
 	};
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
 		int rc = lupe_record_parse(cases[i].data, cases[i].len, &scratch, &rec);

@@ -103,6 +103,59 @@ static zctx *zctx_get(void)
 }
 
 /*
+ * The dictionary records are packed with (version 2 and 3 alike: a frame's
+ * header names its dictionary's id, 0 for none).  Most packed records are a
+ * few KB: too short for zstd to find many repeats in them or to make its
+ * tables pay, which a dictionary of German text in records' shape supplies
+ * (tools/zdict-train: trained on German documentation that no benchmark
+ * searches).  Measured on the collection (bench/results/
+ * query-2026-12-06-zdict.md): head frames 0.89 of their size, index -1.7%,
+ * the short queries' instructions -3.7% (p50 -6.9%), the questions' -2.7%,
+ * indexing unchanged.  Part of the index format: the bytes of an id never
+ * change; a better dictionary takes a new id and readers keep every old one.
+ * Frames written without one (before) still decode; builds before it read
+ * frames that name one as damaged.
+ */
+static pthread_once_t zdict_once = PTHREAD_ONCE_INIT;
+static ZSTD_CDict *zdict_cd;
+static ZSTD_DDict *zdict_dd;
+
+static void zdict_make(void)
+{
+	/* Once a process (a copy of 64 KB each, with the tables made from it). */
+	zdict_cd = ZSTD_createCDict(lupe_zdict_de1, lupe_zdict_de1_size, RECORD_ZSTD_LEVEL);
+	zdict_dd = ZSTD_createDDict(lupe_zdict_de1, lupe_zdict_de1_size);
+}
+
+/* The dictionary to pack with; NULL when out of memory. */
+static const ZSTD_CDict *zdict_c(void)
+{
+	pthread_once(&zdict_once, zdict_make);
+	return zdict_cd;
+}
+
+/*
+ * Unpack the frame src[0..n) into dst, which it must fill exactly (`want`
+ * bytes, from its header), with the dictionary its header names, if any.
+ * 0; -1 when the frame is damaged or names a dictionary this library lacks;
+ * -2 when its dictionary cannot be made for want of memory.
+ */
+static int unpack_frame(ZSTD_DCtx *d, void *dst, size_t want, const void *src, size_t n)
+{
+	const ZSTD_DDict *dd = NULL;
+	unsigned id = ZSTD_getDictID_fromFrame(src, n);
+	if (id) {
+		if (id != lupe_zdict_de1_id)
+			return -1;
+		pthread_once(&zdict_once, zdict_make);
+		if (!(dd = zdict_dd))
+			return -2;
+	}
+	size_t got = ZSTD_decompress_usingDDict(d, dst, want, src, n, dd);
+	return ZSTD_isError(got) || got != want ? -1 : 0;
+}
+
+/*
  * Frames carry a checksum of their content (ZSTD_c_checksumFlag, 4 bytes):
  * without it most bit flips in a stored frame decode to altered text (32 of
  * 41 in a test), which a search would show as the document's.  With it
@@ -112,8 +165,10 @@ static ZSTD_CCtx *cctx(void)
 {
 	zctx *z = zctx_get();
 	if (z && !z->c && (z->c = ZSTD_createCCtx())) {
-		if (ZSTD_isError(ZSTD_CCtx_setParameter(z->c, ZSTD_c_compressionLevel, RECORD_ZSTD_LEVEL)) ||
-		    ZSTD_isError(ZSTD_CCtx_setParameter(z->c, ZSTD_c_checksumFlag, 1))) {
+		const ZSTD_CDict *cd = zdict_c();
+		if (!cd || ZSTD_isError(ZSTD_CCtx_setParameter(z->c, ZSTD_c_compressionLevel, RECORD_ZSTD_LEVEL)) ||
+		    ZSTD_isError(ZSTD_CCtx_setParameter(z->c, ZSTD_c_checksumFlag, 1)) ||
+		    ZSTD_isError(ZSTD_CCtx_refCDict(z->c, cd))) {
 			ZSTD_freeCCtx(z->c);
 			z->c = NULL;
 		}
@@ -206,12 +261,12 @@ int lupe_record_parse(const char *data, size_t len, lupe_buf *scratch, lupe_reco
 			scratch->len = 0;
 			if (!d || lupe_buf_reserve(scratch, (size_t)n) < 0)
 				return -2;
-			size_t got = ZSTD_decompressDCtx(d, scratch->p, (size_t)n, data + RECORD_HEAD, head);
-			if (ZSTD_isError(got) || got != n)
-				return -1;
-			scratch->len = got;
+			int rc = unpack_frame(d, scratch->p, (size_t)n, data + RECORD_HEAD, head);
+			if (rc < 0)
+				return rc;
+			scratch->len = (size_t)n;
 			data = scratch->p;
-			len = got;
+			len = (size_t)n;
 			i = 0;
 		}
 	}
@@ -252,10 +307,10 @@ int lupe_record_text_all(const lupe_record *r, lupe_buf *out)
 	ZSTD_DCtx *d = dctx();
 	if (!d)
 		return -2;
-	size_t got = ZSTD_decompressDCtx(d, out->p + out->len, (size_t)n, r->tail, r->tail_len);
-	if (ZSTD_isError(got) || got != n)
-		return -1;
-	out->len += got;
+	int rc = unpack_frame(d, out->p + out->len, (size_t)n, r->tail, r->tail_len);
+	if (rc < 0)
+		return rc;
+	out->len += (size_t)n;
 	return 0;
 }
 

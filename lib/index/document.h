@@ -57,6 +57,15 @@ int lupe_document_build(lupe_analyzer *an, const lupe_document *doc, lupe_tokens
 size_t lupe_document_copy(const lupe_document *doc, lupe_document *copy, char **buf);
 
 /*
+ * The zstd dictionary records are packed with (lib/index/zdict-de1.bin,
+ * compiled in by tools/gen_zdict.py): its id, as frames name it, its size
+ * and its bytes.
+ */
+extern const unsigned lupe_zdict_de1_id;
+extern const size_t lupe_zdict_de1_size;
+extern const unsigned char lupe_zdict_de1[];
+
+/*
  * Parse a stored record; the fields point into data, or into `scratch`
  * when the record is compressed (so they last until scratch is used
  * again).  0; -1 when it is damaged, -2 when out of memory.
