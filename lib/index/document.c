@@ -116,21 +116,29 @@ static zctx *zctx_get(void)
  * Frames written without one (before) still decode; builds before it read
  * frames that name one as damaged.
  */
-static pthread_once_t zdict_once = PTHREAD_ONCE_INIT;
+/*
+ * Each made once a process, when first needed (a copy of the 64 KB with the
+ * tables made from it): a process that only searches never makes the
+ * packing one, whose match tables take ~1 MB.
+ */
+static pthread_once_t zdict_c_once = PTHREAD_ONCE_INIT, zdict_d_once = PTHREAD_ONCE_INIT;
 static ZSTD_CDict *zdict_cd;
 static ZSTD_DDict *zdict_dd;
 
-static void zdict_make(void)
+static void zdict_c_make(void)
 {
-	/* Once a process (a copy of 64 KB each, with the tables made from it). */
 	zdict_cd = ZSTD_createCDict(lupe_zdict_de1, lupe_zdict_de1_size, RECORD_ZSTD_LEVEL);
+}
+
+static void zdict_d_make(void)
+{
 	zdict_dd = ZSTD_createDDict(lupe_zdict_de1, lupe_zdict_de1_size);
 }
 
 /* The dictionary to pack with; NULL when out of memory. */
 static const ZSTD_CDict *zdict_c(void)
 {
-	pthread_once(&zdict_once, zdict_make);
+	pthread_once(&zdict_c_once, zdict_c_make);
 	return zdict_cd;
 }
 
@@ -147,7 +155,7 @@ static int unpack_frame(ZSTD_DCtx *d, void *dst, size_t want, const void *src, s
 	if (id) {
 		if (id != lupe_zdict_de1_id)
 			return -1;
-		pthread_once(&zdict_once, zdict_make);
+		pthread_once(&zdict_d_once, zdict_d_make);
 		if (!(dd = zdict_dd))
 			return -2;
 	}
