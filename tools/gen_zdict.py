@@ -2,7 +2,7 @@
 """Write a zstd dictionary file (lib/index/zdict-*.bin) as a C source: its
 bytes and its id, for lib/index/document.c.  Usage: gen_zdict.py DICT NAME OUT.c
 
-The id is read from the dictionary's header (magic EC 30 A4 37, then the id,
+The id is read from the dictionary's header (the magic 0xEC30A437, then the id,
 4 bytes little-endian), so that the C constant cannot differ from it."""
 import sys
 

@@ -88,9 +88,19 @@ target_search() {
 	EXTRA_LIBS="-lstemmer -lpthread"
 }
 
-# Every source of liblupe, the shim's C++ too, with the generated dictionary.
+# Every source of liblupe, the shim's C++ too, with the generated dictionaries.
 lib_sources() {
-	echo "lib/*.c lib/*/*.c lib/shim/*.cc $(decompound_dict)"
+	echo "lib/*.c lib/*/*.c lib/shim/*.cc $(decompound_dict) $(zdict)"
+}
+
+# The records' zstd dictionary as C (lib/meson.build does the same); prints its path.
+zdict() {
+	zdict_c="$out/zdict_de1.c"
+	if [ ! -s "$zdict_c" ] || [ "$root/lib/index/zdict-de1.bin" -nt "$zdict_c" ]; then
+		python3 "$root/tools/gen_zdict.py" "$root/lib/index/zdict-de1.bin" lupe_zdict_de1 "$zdict_c.tmp" >&2
+		mv "$zdict_c.tmp" "$zdict_c"
+	fi
+	echo "$zdict_c"
 }
 
 # Generate lib/analysis's word list into $out once; prints its path.
