@@ -53,8 +53,10 @@ double cpu(clock_t a, clock_t b)
 	return (double)(b - a) / CLOCKS_PER_SEC;
 }
 
-// The records' unpacked head frames, in docid order.
-std::vector<std::string> records(const Xapian::Database &db)
+// The records' unpacked head frames, in docid order; their documents' ids and the frames' bytes
+// as stored, when asked for.
+std::vector<std::string> records(const Xapian::Database &db, std::vector<Xapian::docid> *ids = nullptr,
+				 size_t *frames = nullptr)
 {
 	ZSTD_DCtx *d = ZSTD_createDCtx();
 	std::vector<char> out(1 << 21);
@@ -82,10 +84,30 @@ std::vector<std::string> records(const Xapian::Database &db)
 			exit(1);
 		}
 		raws.emplace_back(out.data(), got);
+		if (ids)
+			ids->push_back(*it);
+		if (frames)
+			*frames += n;
 	}
 	ZSTD_freeDDict(dd);
 	ZSTD_freeDCtx(d);
 	return raws;
+}
+
+// The training samples: the first 8 KB of each record, every `strip` taken out first, until
+// `budget` bytes (0: all).
+void add_samples(const std::vector<std::string> &raws, size_t budget, const std::string &strip,
+		 std::string *samples, std::vector<size_t> *sizes)
+{
+	for (std::string r : raws) {
+		if (budget && samples->size() >= budget)
+			break;
+		for (size_t at; !strip.empty() && (at = r.find(strip)) != std::string::npos;)
+			r.erase(at, strip.size());
+		size_t n = std::min(r.size(), (size_t)8192);
+		samples->append(r, 0, n);
+		sizes->push_back(n);
+	}
 }
 
 // tools/zdict-train: a dictionary of `cap` bytes with the id `id`, trained on the first 8 KB of
@@ -95,13 +117,7 @@ int train_only(const char *idx, size_t cap, unsigned long id, const std::string 
 {
 	std::string samples;
 	std::vector<size_t> sizes;
-	for (std::string r : records(Xapian::Database(idx))) {
-		for (size_t at; !strip.empty() && (at = r.find(strip)) != std::string::npos;)
-			r.erase(at, strip.size());
-		size_t n = std::min(r.size(), (size_t)8192);
-		samples.append(r, 0, n);
-		sizes.push_back(n);
-	}
+	add_samples(records(Xapian::Database(idx)), 0, strip, &samples, &sizes);
 	std::vector<char> dict(cap);
 	size_t dn = ZDICT_trainFromBuffer(dict.data(), cap, samples.data(), sizes.data(), (unsigned)sizes.size());
 	if (ZDICT_isError(dn)) {
@@ -143,34 +159,13 @@ int main(int argc, char **argv)
 	else
 		db = Xapian::Database(argv[2]);
 
-	ZSTD_DCtx *d = ZSTD_createDCtx();
-	std::vector<char> out(1 << 21), buf(1 << 21);
+	std::vector<char> buf(1 << 21);
 	std::vector<Xapian::docid> ids;
-	std::vector<std::string> raws;
 	size_t frames = 0;
-	for (auto it = db.postlist_begin(""); it != db.postlist_end(""); ++it) {
-		std::string s = db.get_document(*it).get_data();
-		size_t n;
-		if (!head_frame(s, &n))
-			continue;
-		size_t got = ZSTD_decompressDCtx(d, out.data(), out.size(), s.data() + 3, n);
-		if (ZSTD_isError(got)) {
-			fprintf(stderr, "document %u: %s\n", *it, ZSTD_getErrorName(got));
-			return 1;
-		}
-		ids.push_back(*it);
-		raws.emplace_back(out.data(), got);
-		frames += n;
-	}
+	std::vector<std::string> raws = records(db, &ids, &frames);
 	std::string samples;
 	std::vector<size_t> sizes;
-	for (auto &r : raws) {
-		if (budget && samples.size() >= budget)
-			break;
-		size_t n = std::min(r.size(), (size_t)8192);
-		samples.append(r, 0, n);
-		sizes.push_back(n);
-	}
+	add_samples(raws, budget, "", &samples, &sizes);
 	std::vector<char> dict(cap);
 	clock_t t0 = clock();
 	size_t dn;

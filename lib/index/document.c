@@ -144,17 +144,15 @@ static const ZSTD_CDict *zdict_c(void)
 
 /*
  * Unpack the frame src[0..n) into dst, which it must fill exactly (`want`
- * bytes, from its header), with the dictionary its header names, if any.
- * 0; -1 when the frame is damaged or names a dictionary this library lacks;
- * -2 when its dictionary cannot be made for want of memory.
+ * bytes, from its header), with the library's dictionary when its header
+ * names one.  0; -1 when the frame is damaged or names another dictionary
+ * (zstd refuses a frame whose id is not the dictionary's); -2 when the
+ * dictionary cannot be made for want of memory.
  */
 static int unpack_frame(ZSTD_DCtx *d, void *dst, size_t want, const void *src, size_t n)
 {
 	const ZSTD_DDict *dd = NULL;
-	unsigned id = ZSTD_getDictID_fromFrame(src, n);
-	if (id) {
-		if (id != lupe_zdict_de1_id)
-			return -1;
+	if (ZSTD_getDictID_fromFrame(src, n)) {
 		pthread_once(&zdict_d_once, zdict_d_make);
 		if (!(dd = zdict_dd))
 			return -2;
