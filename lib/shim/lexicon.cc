@@ -162,30 +162,42 @@ bool walk_entries(const char *p, size_t n, size_t *i, const std::string &p2, boo
 		return false;
 	if (count_out)
 		*count_out = count;
-	std::string term;
+	// The term in place: a buffer on the stack (Xapian's terms are at
+	// most 245 bytes), a string only for a longer one.
+	char small[256];
+	std::string big;
+	char *term = small;
+	size_t tlen = 0, cap = sizeof small;
 	for (uint64_t k = 0; k < count; k++) {
 		uint64_t shared, rest, freq;
-		if (get_varint(p, n, i, &shared) < 0 || shared > term.size() || get_varint(p, n, i, &rest) < 0 ||
+		if (get_varint(p, n, i, &shared) < 0 || shared > tlen || get_varint(p, n, i, &rest) < 0 ||
 		    rest > n - *i)
 			return false;
 		// Sorted and distinct: past the shared bytes, the new suffix is
 		// greater than the old one (the first term: any).
 		if (k > 0) {
-			size_t old = term.size() - (size_t)shared, m = std::min(old, (size_t)rest);
-			int c = std::memcmp(p + *i, term.data() + shared, m);
+			size_t old = tlen - (size_t)shared, m = std::min(old, (size_t)rest);
+			int c = std::memcmp(p + *i, term + shared, m);
 			if (c < 0 || (c == 0 && rest <= old))
 				return false;
 		}
-		term.resize((size_t)shared);
-		term.append(p + *i, (size_t)rest);
+		size_t len = (size_t)shared + (size_t)rest;
+		if (len > cap) {
+			if (term == small)
+				big.assign(small, tlen);
+			big.resize(len);
+			term = &big[0];
+			cap = len;
+		}
+		std::memcpy(term + shared, p + *i, (size_t)rest);
+		tlen = len;
 		*i += (size_t)rest;
 		// Of p2: a term that keeps the one before's first p2.size() bytes
 		// keeps that term's p2 (checked when it was read).
 		if (get_varint(p, n, i, &freq) < 0 || (freq == 0 && !zero_ok) ||
-		    (shared < p2.size() &&
-		     (term.size() < p2.size() || std::memcmp(term.data(), p2.data(), p2.size()) != 0)))
+		    (shared < p2.size() && (tlen < p2.size() || std::memcmp(term, p2.data(), p2.size()) != 0)))
 			return false;
-		if (each(term, freq)) {
+		if (each(std::string_view(term, tlen), freq)) {
 			*i = n;
 			return true;
 		}
@@ -200,7 +212,7 @@ bool takes_all(const std::string &p2, const std::string &want)
 	return want.size() <= p2.size() && p2.compare(0, want.size(), want) == 0;
 }
 
-bool starts_with(const std::string &term, const std::string &want)
+bool starts_with(std::string_view term, const std::string &want)
 {
 	return term.size() >= want.size() && std::memcmp(term.data(), want.data(), want.size()) == 0;
 }
@@ -211,9 +223,9 @@ bool get_entries(const char *p, size_t n, size_t *i, const std::string &p2, cons
 		 uint64_t *count_out, Terms &out)
 {
 	bool all = takes_all(p2, want);
-	return walk_entries(p, n, i, p2, zero_ok, count_out, [&](const std::string &term, uint64_t freq) {
+	return walk_entries(p, n, i, p2, zero_ok, count_out, [&](std::string_view term, uint64_t freq) {
 		if (all || starts_with(term, want))
-			out.emplace_back(term, freq);
+			out.emplace_back(std::string(term), freq);
 		return false;
 	});
 }
@@ -275,7 +287,7 @@ bool walk_base(const std::string &p2, const char *blob, size_t len, uint64_t cou
 	size_t i = 0;
 	uint64_t have;
 	return walk_entries(p, n, &i, p2, false, &have,
-			    [&](const std::string &term, uint64_t freq) {
+			    [&](std::string_view term, uint64_t freq) {
 				    if (all || starts_with(term, want))
 					    put(term, freq);
 				    return false;
@@ -289,8 +301,8 @@ bool decode_base(const std::string &p2, const char *blob, size_t len, uint64_t c
 		 Terms &out, Entries entries)
 {
 	return walk_base(
-		p2, blob, len, count, want, [&](size_t n, size_t) { out.reserve(n); },
-		[&](const std::string &term, uint64_t freq) { out.emplace_back(term, freq); }, entries);
+	    p2, blob, len, count, want, [&](size_t n, size_t) { out.reserve(n); },
+	    [&](std::string_view term, uint64_t freq) { out.emplace_back(std::string(term), freq); }, entries);
 }
 
 // A value's parts: the base's count and bytes (pointing into v) and the
@@ -361,8 +373,8 @@ bool decode_packed_from(const std::string &p2, const char *v, size_t len, const 
 		return true;
 	}
 	if (!walk_base(
-		    p2, base, base_len, base_count, want, [&](size_t n, size_t bytes) { out.reserve(n, bytes); },
-		    [&](const std::string &term, uint64_t freq) { out.push(term, freq); }, entries))
+		p2, base, base_len, base_count, want, [&](size_t n, size_t bytes) { out.reserve(n, bytes); },
+		[&](std::string_view term, uint64_t freq) { out.push(term, freq); }, entries))
 		return false;
 	out.shrink(); // front-coded, the terms' bytes outgrow the reservation
 	return true;
@@ -962,6 +974,16 @@ bool lx_lex_read(lx_shard &s, uint64_t generation, const std::string &prefix, lx
 	return read_list(s.rd, s.lex_check, generation, prefix, out);
 }
 
+// a < b, a == b, a > b as -1, 0, 1: bytes compared as unsigned, a prefix first.
+static inline int term_cmp(std::string_view a, std::string_view b)
+{
+	size_t m = std::min(a.size(), b.size());
+	int c = m ? std::memcmp(a.data(), b.data(), m) : 0;
+	if (c)
+		return c < 0 ? -1 : 1;
+	return a.size() < b.size() ? -1 : a.size() > b.size() ? 1 : 0;
+}
+
 void lx_terms_merge(const std::vector<lx_terms> &lists, size_t n, lx_terms &out)
 {
 	size_t total = 0, nbytes = 0;
@@ -972,17 +994,31 @@ void lx_terms_merge(const std::vector<lx_terms> &lists, size_t n, lx_terms &out)
 	out.clear();
 	out.reserve(total, nbytes);
 	std::vector<size_t> at(n, 0);
+	std::vector<char> tie(n, 0);
 	for (;;) {
+		// The least term at the lists' heads, and which heads hold it: one
+		// comparison a list.
 		size_t low = n;
-		for (size_t k = 0; k < n; k++)
-			if (at[k] < lists[k].size() && (low == n || lists[k].term(at[k]) < lists[low].term(at[low])))
+		std::string_view t;
+		for (size_t k = 0; k < n; k++) {
+			if (at[k] >= lists[k].size()) {
+				tie[k] = 0;
+				continue;
+			}
+			std::string_view h = lists[k].term(at[k]);
+			int c = low == n ? -1 : term_cmp(h, t);
+			if (c < 0) {
 				low = k;
+				t = h;
+				std::fill(tie.begin(), tie.begin() + (std::ptrdiff_t)k, 0);
+			}
+			tie[k] = c <= 0;
+		}
 		if (low == n)
 			break;
-		std::string_view t = lists[low].term(at[low]);
-		uint64_t freq = lists[low].freqs[at[low]++];
-		for (size_t k = low + 1; k < n; k++)
-			if (at[k] < lists[k].size() && lists[k].term(at[k]) == t)
+		uint64_t freq = 0;
+		for (size_t k = low; k < n; k++)
+			if (tie[k])
 				freq += lists[k].freqs[at[k]++];
 		out.push(t, freq);
 	}
@@ -1126,7 +1162,7 @@ bool find_entries(const char *p, size_t n, size_t *i, const std::string &p2, boo
 		  std::vector<char> *seen)
 {
 	size_t w = from;
-	return walk_entries(p, n, i, p2, zero_ok, nullptr, [&](const std::string &term, uint64_t freq) {
+	return walk_entries(p, n, i, p2, zero_ok, nullptr, [&](std::string_view term, uint64_t freq) {
 		while (w < to && terms[w] < term)
 			w++;
 		if (w < to && terms[w] == term) {

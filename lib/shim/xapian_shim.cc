@@ -407,13 +407,16 @@ const lx_terms *keep_list(lx_db *db, const std::string &p, lx_terms &&terms)
 	fresh.terms = std::move(terms);
 	fresh.bytes = fresh.terms.memory() + sizeof fresh;
 	// Out go lists of an older generation, then the least recently used.
-	for (auto it = db->term_lists.begin(); it != db->term_lists.end();) {
-		if (it->second.generation != db->generation || it->first == p) {
-			db->term_lists_bytes -= it->second.bytes;
-			it = db->term_lists.erase(it);
-		} else {
-			++it;
-		}
+	// Lists come in here only, each insertion drops the others of another
+	// generation: so all are of one generation, and the first tells it.
+	if (!db->term_lists.empty() && db->term_lists.begin()->second.generation != db->generation) {
+		db->term_lists.clear();
+		db->term_lists_bytes = 0;
+	}
+	auto old = db->term_lists.find(p);
+	if (old != db->term_lists.end()) {
+		db->term_lists_bytes -= old->second.bytes;
+		db->term_lists.erase(old);
 	}
 	while (!db->term_lists.empty() && db->term_lists_bytes + fresh.bytes > kTermsCacheMax) {
 		auto lru = db->term_lists.begin();
