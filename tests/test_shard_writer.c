@@ -316,21 +316,25 @@ START_TEST(test_remote_writer_lexicon)
 }
 END_TEST
 
-/* lx_hooks.at: the server to stop when a remote reader is about to fetch a term list. */
-static pid_t stop_at_list;
-static int lists_fetched;
+/*
+ * lx_hooks.at: the server stop_pid to stop (with its group: the child that
+ * serves this reader's connection too) the first time a remote reader
+ * reaches stop_point ("terms:list", "records:read"); how often it did.
+ */
+static const char *stop_point;
+static pid_t stop_pid;
+static int point_reached;
 
 static void stop_server_at(const char *point)
 {
-	if (strcmp(point, "terms:list") != 0)
+	if (!stop_point || strcmp(point, stop_point) != 0)
 		return;
-	lists_fetched++;
-	if (stop_at_list > 0) {
+	point_reached++;
+	if (stop_pid > 0) {
 		int st;
-		/* The group: the child that serves this reader's connection too. */
-		ck_assert_int_eq(kill(-stop_at_list, SIGSTOP), 0);
-		ck_assert_int_eq(waitpid(stop_at_list, &st, WUNTRACED), stop_at_list);
-		stop_at_list = 0;
+		ck_assert_int_eq(kill(-stop_pid, SIGSTOP), 0);
+		ck_assert_int_eq(waitpid(stop_pid, &st, WUNTRACED), stop_pid);
+		stop_pid = 0;
 	}
 }
 
@@ -354,10 +358,11 @@ static void serve_local_shards(char rurls[2][64], int rout[2])
 	}
 }
 
-/* The servers serve_local_shards started, ended (each with its group). */
+/* The servers serve_local_shards started, ended (each with its group, stopped or not). */
 static void stop_local_shards(int rout[2])
 {
 	for (int k = 0; k < 2; k++) {
+		kill(-readers[k], SIGCONT);
 		kill(-readers[k], SIGKILL);
 		waitpid(readers[k], NULL, 0);
 		readers[k] = 0;
@@ -365,37 +370,61 @@ static void stop_local_shards(int rout[2])
 	}
 }
 
-START_TEST(test_reader_shard_stops_at_term_list)
+/*
+ * 40 documents ("w0" ... "w39", "Ein Wort für Dokument N") written to two
+ * local shards, then served read-only (serve_local_shards): their urls,
+ * the servers' stdout, and dir/tcp.txt listing them, its path in list.
+ */
+static void serve_written(char *list, size_t size, char rurls[2][64], int rout[2])
 {
-	/* Two local shards written, then served read-only. */
-	char list[4200], msg[512];
-	local_list(list, sizeof list);
+	local_list(list, size);
 	lupe_db *db = fx_open_write(list);
 	ck_assert_ptr_nonnull(db);
 	add_batch(db, "w", 40);
 	ck_assert_int_eq(lupe_commit(db), LUPE_OK);
 	lupe_close(db);
-	pid_t *rs = readers;
-	int rout[2];
-	char rurls[2][64];
 	serve_local_shards(rurls, rout);
-	snprintf(list, sizeof list, "%s/tcp.txt", dir);
+	snprintf(list, size, "%s/tcp.txt", dir);
 	FILE *f = fopen(list, "w");
 	ck_assert_ptr_nonnull(f);
 	fprintf(f, "%s\n%s\n", rurls[0], rurls[1]);
 	fclose(f);
+}
 
+/* A reader of list whose remote operations wait at most TIMEOUT_MS; NULL (msg set) when it does not open. */
+static lupe_db *open_reader(const char *list, char *msg, size_t size)
+{
 	lupe_open_options o = LUPE_OPEN_OPTIONS_INIT;
 	o.timeout_ms = TIMEOUT_MS;
-	db = NULL;
-	ck_assert_msg(lupe_open(&db, list, &o, msg, sizeof msg) == LUPE_OK, "open: %s", msg);
+	lupe_db *db = NULL;
+	return lupe_open(&db, list, &o, msg, size) == LUPE_OK ? db : NULL;
+}
+
+/* Server pid to be stopped the first time a remote reader reaches point (stop_server_at). */
+static void stop_at(const char *point, pid_t pid)
+{
+	stop_point = point;
+	stop_pid = pid;
+	point_reached = 0;
+	lx_hooks.at = stop_server_at;
+}
+
+START_TEST(test_reader_shard_stops_at_term_list)
+{
+	/* Two local shards written, then served read-only. */
+	char list[4200], msg[512];
+	pid_t *rs = readers;
+	int rout[2];
+	char rurls[2][64];
+	serve_written(list, sizeof list, rurls, rout);
+
+	lupe_db *db = open_reader(list, msg, sizeof msg);
+	ck_assert_msg(db, "open: %s", msg);
 	/* "Dokumnet" (no index term) and its variants need the list of "do": the
 	 * first list this reader needs, which brings every shard's whole lexicon
 	 * (no search before it, as one would fetch it). */
 	lupe_results *res = NULL;
-	stop_at_list = rs[1];
-	lists_fetched = 0;
-	lx_hooks.at = stop_server_at;
+	stop_at("terms:list", rs[1]);
 	double t0 = now_ms();
 	res = NULL;
 	int rc = lupe_search(db, &res, "Dokumnet", 8, NULL);
@@ -415,20 +444,86 @@ START_TEST(test_reader_shard_stops_at_term_list)
 	lx_hooks.at = NULL;
 	lupe_close(db);
 	/* The servers end before any check can fail: a stopped one would outlive the test. */
-	for (int k = 0; k < 2; k++) {
-		kill(-rs[k], SIGCONT);
-		kill(-rs[k], SIGKILL);
-		waitpid(rs[k], NULL, 0);
-		rs[k] = 0;
-		close(rout[k]);
-	}
-	ck_assert_msg(lists_fetched > 0, "no term list fetched: the test no longer reaches its point");
+	stop_local_shards(rout);
+	ck_assert_msg(point_reached > 0, "no term list fetched: the test no longer reaches its point");
 	ck_assert_msg(rc == LUPE_ENETWORK, "status %d after %.0f ms: %s", rc, took, got);
 	ck_assert_msg(strstr(got, rurls[1]), "message does not name %s: %s", rurls[1], got);
 	ck_assert_msg(took < TIMEOUT_MS * 1.6, "a stopped shard cost %.0f ms with timeout_ms %d", took, TIMEOUT_MS);
 	ck_assert_msg(prc == LUPE_OK && partial && hits > 0, "partial: status %d, partial %d, %d hits", prc, partial,
 		      hits);
 	ck_assert_msg(ptook < TIMEOUT_MS / 2, "partial search took %.0f ms", ptook);
+}
+END_TEST
+
+/*
+ * A shard that stops after the match, while the hits' records are read
+ * from the shards: the search ends with LUPE_ENETWORK naming it within
+ * timeout_ms (not a hang, not hits without their records); with
+ * LUPE_SEARCH_PARTIAL, a new reader whose shard stops at the same point
+ * gets the other shard's hits, each with its own record.
+ */
+START_TEST(test_reader_shard_stops_at_records)
+{
+	char list[4200], msg[512];
+	pid_t *rs = readers;
+	int rout[2];
+	char rurls[2][64];
+	serve_written(list, sizeof list, rurls, rout);
+
+	lupe_db *db = open_reader(list, msg, sizeof msg);
+	ck_assert_msg(db, "open: %s", msg);
+	/* "Dokument": every document of both shards; no record kept yet. */
+	stop_at("records:read", rs[1]);
+	lupe_results *res = NULL;
+	double t0 = now_ms();
+	int rc = lupe_search(db, &res, "Dokument", 8, NULL);
+	double took = now_ms() - t0;
+	int reached = point_reached;
+	char got[512];
+	snprintf(got, sizeof got, "%s", rc == LUPE_OK ? "" : lupe_errmsg(db));
+	lupe_results_free(res);
+	lupe_close(db);
+	/* Again from a new reader, with partial results, both servers going. */
+	kill(-rs[1], SIGCONT);
+	db = open_reader(list, msg, sizeof msg);
+	int prc = -1, partial = 0, hits = 0, own = 1, preached = 0;
+	double ptook = 0;
+	if (db) {
+		stop_at("records:read", rs[1]);
+		lupe_search_options so = LUPE_SEARCH_OPTIONS_INIT;
+		so.flags = LUPE_SEARCH_PARTIAL;
+		res = NULL;
+		t0 = now_ms();
+		prc = lupe_search(db, &res, "Dokument", 8, &so);
+		ptook = now_ms() - t0;
+		preached = point_reached;
+		if (prc == LUPE_OK) {
+			partial = lupe_results_partial(res);
+			hits = (int)lupe_results_count(res);
+			/* Each hit's snippet is its own document's text ("Ein Wort für Dokument 7" for w7). */
+			for (int i = 0; i < hits; i++) {
+				const lupe_hit *h = lupe_results_hit(res, (size_t)i);
+				char want[64];
+				snprintf(want, sizeof want, "Dokument %s", h->id + 1);
+				if (!strstr(h->snippet, want))
+					own = 0;
+			}
+		}
+		lupe_results_free(res);
+		lupe_close(db);
+	}
+	lx_hooks.at = NULL;
+	/* The servers end before any check can fail: a stopped one would outlive the test. */
+	stop_local_shards(rout);
+	ck_assert_msg(reached > 0, "no records read from the shards: the test no longer reaches its point");
+	ck_assert_msg(rc == LUPE_ENETWORK, "status %d after %.0f ms: %s", rc, took, got);
+	ck_assert_msg(strstr(got, rurls[1]), "message does not name %s: %s", rurls[1], got);
+	ck_assert_msg(took < TIMEOUT_MS * 1.6, "a stopped shard cost %.0f ms with timeout_ms %d", took, TIMEOUT_MS);
+	ck_assert_msg(prc != -1, "open again: %s", msg);
+	ck_assert_msg(preached > 0, "partial: no records read from the shards");
+	ck_assert_msg(prc == LUPE_OK && partial && hits > 0 && own,
+		      "partial: status %d, partial %d, %d hits, each its own record %d", prc, partial, hits, own);
+	ck_assert_msg(ptook < TIMEOUT_MS * 1.6, "partial search took %.0f ms", ptook);
 }
 END_TEST
 
@@ -964,6 +1059,7 @@ int main(void)
 	tcase_set_timeout(tc, 120);
 	tcase_add_loop_test(tc, test_stopped_shard_costs_one_timeout, 0, 2);
 	tcase_add_test(tc, test_reader_shard_stops_at_term_list);
+	tcase_add_test(tc, test_reader_shard_stops_at_records);
 	tcase_add_test(tc, test_remote_writer_lexicon);
 	tcase_add_loop_test(tc, test_remote_lists_sum, 0, (int)(sizeof ways / sizeof ways[0]));
 	tcase_add_loop_test(tc, test_remote_whole_first, 0, (int)(sizeof smalls / sizeof smalls[0]));

@@ -758,6 +758,8 @@ void lx_shards_read_data(lx_db *db, const std::vector<Xapian::docid> &ids, std::
 			ks.push_back(k);
 		held[k].push_back(i);
 	}
+	if (lx_hooks.at && !ks.empty())
+		lx_hooks.at("records:read");
 	each_at_once(db, ks, [&](size_t k) {
 		Xapian::Database &rd = db->shards[db->members[k]].rd;
 		for (size_t i : held[k])

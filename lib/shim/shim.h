@@ -226,7 +226,9 @@ int lx_check(const char *path, lupe_err *err);
  * "terms:sizes": a remote reader asks its shards' whole lexicons' sizes;
  * "terms:base-unpack" / "terms:base-kept": a remote reader unpacks a
  * prefix's base in its whole lexicons, or reads its kept copy;
- * "terms:lexicon": a local reader read a term list from the lexicon).
+ * "terms:lexicon": a local reader read a term list from the lexicon;
+ * "records:read": a remote reader is about to read its hits' records
+ * that it does not keep, from their shards at once).
  * whole_unpacked_max: when not 0, the bytes of unpacked bases a reader's
  * whole lexicons keep in all, in place of kLexWholeUnpackedMax. */
 typedef struct {
