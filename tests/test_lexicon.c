@@ -13,6 +13,7 @@
 #include "db.h"
 #include "fixture.h"
 #include "shim/shim.h"
+#include "util/buf.h"
 
 static int list_cb(void *ctx, const char *term, size_t len, lx_term_here *at)
 {
@@ -576,6 +577,69 @@ START_TEST(test_damaged)
 }
 END_TEST
 
+/* One front-coded entry (lexicon.cc): shared bytes, the rest's length, the rest, the frequency. */
+static void put_entry(lupe_buf *b, size_t shared, const char *rest, size_t rlen, unsigned freq)
+{
+	ck_assert_int_eq(lupe_buf_put_varint(b, shared), 0);
+	ck_assert_int_eq(lupe_buf_put_varint(b, rlen), 0);
+	ck_assert_int_eq(lupe_buf_append(b, rest, rlen), 0);
+	ck_assert_int_eq(lupe_buf_put_varint(b, freq), 0);
+}
+
+/*
+ * Terms longer than the 256 bytes a decoder builds them in on its stack
+ * (Xapian writes none, a damaged or hostile value may): ge + 200 a's (202
+ * bytes), the same + 100 b's (302: the term outgrows the stack while it
+ * shares 202 bytes with the one before), the same + c (303), then geb
+ * (shared 2), read back whole, from a value's base and from its delta alone.
+ */
+START_TEST(test_long_terms)
+{
+	char t[303];
+	memset(t, 'a', 202);
+	memcpy(t, "ge", 2);
+	memset(t + 202, 'b', 100);
+	t[302] = 'c';
+	lupe_buf entries = {0}, v = {0};
+	ck_assert_int_eq(lupe_buf_put_varint(&entries, 4), 0);
+	put_entry(&entries, 0, t, 202, 1);
+	put_entry(&entries, 202, t + 202, 100, 2);
+	put_entry(&entries, 302, t + 302, 1, 3);
+	put_entry(&entries, 2, "b", 1, 4);
+	fx_text want = {0};
+	fx_text_put(&want, t, 202, 1);
+	fx_text_put(&want, t, 302, 2);
+	fx_text_put(&want, t, 303, 3);
+	fx_text_put(&want, "geb", 3, 4);
+	for (int delta = 0; delta < 2; delta++) {
+		v.len = 0;
+		ck_assert_int_eq(lupe_buf_putc(&v, 'M'), 0);
+		if (delta) { /* no base: the delta alone */
+			ck_assert_int_eq(lupe_buf_put_varint(&v, 0), 0);
+			ck_assert_int_eq(lupe_buf_put_varint(&v, 0), 0);
+			ck_assert_int_eq(lupe_buf_append(&v, entries.p, entries.len), 0);
+		} else { /* a raw base of four terms, an empty delta */
+			ck_assert_int_eq(lupe_buf_put_varint(&v, 4), 0);
+			ck_assert_int_eq(lupe_buf_put_varint(&v, 2 + entries.len), 0);
+			ck_assert_int_eq(lupe_buf_append(&v, "L\0", 2), 0);
+			ck_assert_int_eq(lupe_buf_append(&v, entries.p, entries.len), 0);
+			ck_assert_int_eq(lupe_buf_putc(&v, 0), 0);
+		}
+		fx_text got = {0};
+		fx_text_put(&got, "", 0, 0);
+		got.len = 0;
+		got.p[0] = '\0';
+		ck_assert_int_eq(lx_lexicon_decode("ge", v.p, v.len, lex_cb, &got), 1);
+		ck_assert_msg(strcmp(got.p, want.p) == 0, "%s: got %zu bytes, want %zu", delta ? "delta" : "base",
+			      strlen(got.p), strlen(want.p));
+		free(got.p);
+	}
+	free(want.p);
+	lupe_buf_free(&entries);
+	lupe_buf_free(&v);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("lexicon");
@@ -585,6 +649,7 @@ int main(void)
 	tcase_add_test(tc, test_bulk_then_steps);
 	tcase_add_test(tc, test_automatic_commits);
 	tcase_add_test(tc, test_damaged);
+	tcase_add_test(tc, test_long_terms);
 	tcase_add_test(tc, test_whole_chunks);
 	tcase_add_test(tc, test_whole_far_over);
 	tcase_add_test(tc, test_local_reader);

@@ -96,7 +96,8 @@ lib_sources() {
 # The records' zstd dictionary as C (lib/meson.build does the same); prints its path.
 zdict() {
 	zdict_c="$out/zdict_de1.c"
-	if [ ! -s "$zdict_c" ] || [ "$root/lib/index/zdict-de1.bin" -nt "$zdict_c" ]; then
+	if [ ! -s "$zdict_c" ] || [ "$root/lib/index/zdict-de1.bin" -nt "$zdict_c" ] ||
+		[ "$root/tools/gen_zdict.py" -nt "$zdict_c" ]; then
 		python3 "$root/tools/gen_zdict.py" "$root/lib/index/zdict-de1.bin" lupe_zdict_de1 "$zdict_c.tmp" >&2
 		mv "$zdict_c.tmp" "$zdict_c"
 	fi
