@@ -303,7 +303,13 @@ LUPE_EXPORT void lupe_close(lupe_db *db);
 /* The message of the handle's last failure ("" when none); borrowed. */
 LUPE_EXPORT const char *lupe_errmsg(const lupe_db *db);
 
-/* Documents in the index (committed ones, plus pending ones on a writer). */
+/*
+ * Documents in the index: on a reader, as of the newest commit (it moves
+ * to it first, as lupe_search() does); on a writer, the committed ones
+ * plus its pending ones.  Over shards every shard must answer: one that
+ * does not fails the call with LUPE_ENETWORK naming it (no count of the
+ * other shards alone).
+ */
 LUPE_EXPORT int lupe_doc_count(lupe_db *db, uint64_t *out);
 
 /* ---------------------------------------------------------------------- */
@@ -561,7 +567,8 @@ LUPE_EXPORT void lupe_results_free(lupe_results *res);
 /*
  * More like this: the documents most similar to the document `id`
  * (relevance feedback over its terms), the document itself left out.
- * LUPE_ENOTFOUND when there is no such document.
+ * LUPE_ENOTFOUND when there is no such document.  A reader reads the
+ * newest commit, as lupe_search() does.
  */
 LUPE_EXPORT int lupe_like(lupe_db *db, lupe_results **out, const char *id, const lupe_search_options *opts);
 
@@ -572,7 +579,10 @@ LUPE_EXPORT int lupe_like(lupe_db *db, lupe_results **out, const char *id, const
 /*
  * The mtime stored with document `id`.  LUPE_ENOTFOUND when there is no
  * such document.  With lupe_list_ids() this lets a caller re-index only
- * changed files and delete vanished ones.
+ * changed files and delete vanished ones.  Both read, as lupe_doc_count()
+ * does, the newest commit (a reader) and every shard: a shard that does
+ * not answer fails them with LUPE_ENETWORK naming it, never a "not found"
+ * or a list without its documents.
  */
 LUPE_EXPORT int lupe_get_mtime(lupe_db *db, const char *id, int64_t *out);
 

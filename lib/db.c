@@ -397,6 +397,15 @@ int lupe_db_sync(lupe_db *db)
 	return lupe_pipeline_flush(db->pipe, &db->err);
 }
 
+int lupe_db_read_newest(lupe_db *db)
+{
+	if (db->writable)
+		return lupe_db_sync(db);
+	lupe_err scratch;
+	lx_reopen(db->x, &scratch);
+	return LUPE_OK;
+}
+
 /*
  * Text a bulk load's part writes into one segment (index/bulk.h): 64 MB, or
  * lupe_open_options.bulk_segment_bytes (version 4).
@@ -626,7 +635,8 @@ LUPE_EXPORT int lupe_doc_count(lupe_db *db, uint64_t *out)
 		return LUPE_EINVAL;
 	if (db->hung)
 		return LUPE_EHUNG;
-	int rc = lupe_db_sync(db);
+	lupe_err_clear(&db->err);
+	int rc = lupe_db_read_newest(db);
 	if (rc != LUPE_OK)
 		return rc;
 	return lx_doc_count(db->x, out, &db->err);

@@ -67,4 +67,14 @@ struct lupe_db {
  */
 int lupe_db_sync(lupe_db *db);
 
+/*
+ * Before a read that is not a search (lupe_doc_count, lupe_get_mtime,
+ * lupe_list_ids, lupe_like): a writer syncs (lupe_db_sync), a reader moves
+ * to the newest committed revision, as lupe_search does, so that it never
+ * answers from an older one than its searches.  A reopen that fails is not
+ * reported here (the old revision stays): the read that follows meets the
+ * same failure and says what it is, a shard marked down by it included.
+ */
+int lupe_db_read_newest(lupe_db *db);
+
 #endif

@@ -19,7 +19,7 @@ LUPE_EXPORT int lupe_get_mtime(lupe_db *db, const char *id, int64_t *out)
 		return LUPE_EHUNG;
 	lupe_err_clear(&db->err);
 	*out = 0;
-	if ((rc = lupe_db_sync(db)) != LUPE_OK)
+	if ((rc = lupe_db_read_newest(db)) != LUPE_OK)
 		return rc;
 	if (lupe_id_term(&db->tmp, id) < 0)
 		return lupe_err_set(&db->err, LUPE_ENOMEM, "out of memory");
@@ -65,7 +65,7 @@ LUPE_EXPORT int lupe_list_ids(lupe_db *db, lupe_strings **out, const char *prefi
 	if (db->hung)
 		return LUPE_EHUNG;
 	lupe_err_clear(&db->err);
-	int src = lupe_db_sync(db);
+	int src = lupe_db_read_newest(db);
 	if (src != LUPE_OK)
 		return src;
 	lupe_strings *s = calloc(1, sizeof *s);
@@ -75,7 +75,7 @@ LUPE_EXPORT int lupe_list_ids(lupe_db *db, lupe_strings **out, const char *prefi
 		free(s);
 		return lupe_err_set(&db->err, LUPE_ENOMEM, "out of memory");
 	}
-	int rc = lx_allterms(db->x, db->tmp.p, db->tmp.len, collect, s, &db->err);
+	int rc = lx_allterms_every(db->x, db->tmp.p, db->tmp.len, collect, s, &db->err);
 	if (rc != LUPE_OK) {
 		if (rc == LUPE_ENOMEM)
 			lupe_err_set(&db->err, rc, "out of memory");

@@ -630,7 +630,7 @@ static int like_now(lupe_db *db, lupe_results **out, const char *id, const lupe_
 	if (!db || !id)
 		return LUPE_EINVAL;
 	lupe_err_clear(&db->err);
-	if ((rc = lupe_db_sync(db)) != LUPE_OK)
+	if ((rc = lupe_db_read_newest(db)) != LUPE_OK)
 		return rc;
 	if (!opts)
 		opts = &def;

@@ -617,6 +617,99 @@ START_TEST(test_shard_holding_another_ones_data)
 }
 END_TEST
 
+/*
+ * A reader's reads that are not searches see what was committed since it
+ * opened, as its searches do: no search runs in between (a search reopens
+ * by itself).  Each row one read, as a string, of three documents ("a"
+ * about lawns, "c" and "d" not) after each step of a writer: "b" added
+ * (mtime 42, about lawns too), then "b" deleted.
+ */
+enum { READ_COUNT, READ_MTIME, READ_IDS, READ_LIKE };
+
+static const struct {
+	int read;
+	const char *name, *before, *added, *deleted;
+} newest_rows[] = {
+    {READ_COUNT, "lupe_doc_count", "3", "4", "3"},
+    {READ_MTIME, "lupe_get_mtime b", "ENOTFOUND", "42", "ENOTFOUND"},
+    {READ_IDS, "lupe_list_ids", "a c d", "a b c d", "a c d"},
+    {READ_LIKE, "lupe_like a", "", "b", ""},
+};
+
+static void read_as(lupe_db *db, int what, char *out, size_t cap)
+{
+	uint64_t n = 0;
+	int64_t mt = 0;
+	lupe_strings *ids = NULL;
+	lupe_results *res = NULL;
+	int rc;
+	out[0] = '\0';
+	switch (what) {
+	case READ_COUNT:
+		if ((rc = lupe_doc_count(db, &n)) == LUPE_OK)
+			snprintf(out, cap, "%llu", (unsigned long long)n);
+		break;
+	case READ_MTIME:
+		if ((rc = lupe_get_mtime(db, "b", &mt)) == LUPE_OK)
+			snprintf(out, cap, "%lld", (long long)mt);
+		break;
+	case READ_IDS:
+		if ((rc = lupe_list_ids(db, &ids, "")) == LUPE_OK)
+			for (size_t i = 0; i < lupe_strings_count(ids); i++)
+				snprintf(out + strlen(out), cap - strlen(out), "%s%s", i ? " " : "",
+					 lupe_strings_get(ids, i));
+		lupe_strings_free(ids);
+		break;
+	default:
+		if ((rc = lupe_like(db, &res, "a", NULL)) == LUPE_OK)
+			for (size_t i = 0; i < lupe_results_count(res); i++)
+				snprintf(out + strlen(out), cap - strlen(out), "%s%s", i ? " " : "",
+					 lupe_results_hit(res, i)->id);
+		lupe_results_free(res);
+		break;
+	}
+	if (rc == LUPE_ENOTFOUND)
+		snprintf(out, cap, "ENOTFOUND");
+	else if (rc != LUPE_OK)
+		snprintf(out, cap, "status %d: %s", rc, lupe_errmsg(db));
+}
+
+START_TEST(test_reader_reads_newest_commit)
+{
+	char got[256];
+	lupe_db *wr = fx_open_write(dbpath);
+	ck_assert_ptr_nonnull(wr);
+	ck_assert_int_eq(fx_add(wr, "a", "Gartenarbeit", "Der Rasen im Garten wird im Sommer gemäht."), LUPE_OK);
+	ck_assert_int_eq(fx_add(wr, "c", "Kochen", "Die Suppe braucht Salz und Pfeffer."), LUPE_OK);
+	ck_assert_int_eq(fx_add(wr, "d", "Reisen", "Ein Zug nach Wien fährt pünktlich ab."), LUPE_OK);
+	ck_assert_int_eq(lupe_commit(wr), LUPE_OK);
+	lupe_db *rd = fx_open_read(dbpath);
+	read_as(rd, newest_rows[_i].read, got, sizeof got);
+	ck_assert_msg(strcmp(got, newest_rows[_i].before) == 0, "%s at open: %s", newest_rows[_i].name, got);
+
+	lupe_document d = LUPE_DOCUMENT_INIT;
+	d.id = "b";
+	d.title = "Gartenpflege";
+	d.title_len = strlen(d.title);
+	d.text = "Den Rasen im Garten mäht man im Sommer oft.";
+	d.text_len = strlen(d.text);
+	d.mtime = 42;
+	ck_assert_int_eq(lupe_add(wr, &d), LUPE_OK);
+	ck_assert_int_eq(lupe_commit(wr), LUPE_OK);
+	read_as(rd, newest_rows[_i].read, got, sizeof got);
+	ck_assert_msg(strcmp(got, newest_rows[_i].added) == 0, "%s after b was committed: %s (want %s)",
+		      newest_rows[_i].name, got, newest_rows[_i].added);
+
+	ck_assert_int_eq(lupe_delete(wr, "b"), LUPE_OK);
+	ck_assert_int_eq(lupe_commit(wr), LUPE_OK);
+	read_as(rd, newest_rows[_i].read, got, sizeof got);
+	ck_assert_msg(strcmp(got, newest_rows[_i].deleted) == 0, "%s after b was deleted: %s (want %s)",
+		      newest_rows[_i].name, got, newest_rows[_i].deleted);
+	lupe_close(rd);
+	lupe_close(wr);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("db");
@@ -625,6 +718,7 @@ int main(void)
 	tcase_add_test(tc, test_open_statuses);
 	tcase_add_test(tc, test_second_writer_locked);
 	tcase_add_test(tc, test_add_replace_delete);
+	tcase_add_loop_test(tc, test_reader_reads_newest_commit, 0, (int)(sizeof newest_rows / sizeof newest_rows[0]));
 	tcase_add_test(tc, test_fields_and_errors);
 	tcase_add_test(tc, test_bad_text);
 	tcase_add_loop_test(tc, test_body_repair_rows, 0, (int)(sizeof body_rows / sizeof body_rows[0]));

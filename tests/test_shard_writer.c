@@ -389,11 +389,12 @@ typedef struct {
 
 /*
  * 40 documents ("w0" ... "w39", "Ein Wort für Dokument N") written to two
- * local shards, served read-only (serve_local_shards), and s->db a reader
- * of them (open_reader).  When it does not open, the servers end first.
+ * local shards, served read-only (serve_local_shards), s->list listing
+ * the servers; s->db NULL.
  */
-static void serve_and_open(served *s)
+static void serve(served *s)
 {
+	s->db = NULL;
 	local_list(s->list, sizeof s->list);
 	lupe_db *db = fx_open_write(s->list);
 	ck_assert_ptr_nonnull(db);
@@ -406,6 +407,12 @@ static void serve_and_open(served *s)
 	ck_assert_ptr_nonnull(f);
 	fprintf(f, "%s\n%s\n", s->urls[0], s->urls[1]);
 	fclose(f);
+}
+
+/* As serve, and s->db a reader of the servers (open_reader).  When it does not open, the servers end first. */
+static void serve_and_open(served *s)
+{
+	serve(s);
 	char msg[512];
 	if (!(s->db = open_reader(s->list, msg, sizeof msg))) {
 		stop_local_shards(s->out);
@@ -531,6 +538,130 @@ START_TEST(test_reader_shard_stops_at_records)
 	ck_assert_msg(prc == LUPE_OK && partial && hits > 0 && own,
 		      "partial: status %d, partial %d, %d hits, each its own record %d", prc, partial, hits, own);
 	ck_assert_msg(ptook < TIMEOUT_MS * 1.6, "partial search took %.0f ms", ptook);
+}
+END_TEST
+
+/*
+ * A shard that stops while lupe_open reads every shard's lupe metadata: a
+ * reader opens within timeout_ms without it, as without a shard that does
+ * not answer the connect; its searches then fail at once naming it (not a
+ * second timeout), or get the other shard's hits with LUPE_SEARCH_PARTIAL.
+ */
+START_TEST(test_open_shard_stops_at_metadata)
+{
+	served sv;
+	serve(&sv);
+	pid_t *rs = readers;
+	char msg[512] = "";
+	stop_at("shards:metadata", rs[1]);
+	double t0 = now_ms();
+	lupe_db *db = open_reader(sv.list, msg, sizeof msg);
+	double took = now_ms() - t0;
+	int reached = point_reached, rc = -1, prc = -1, partial = 0, hits = 0;
+	double stook = 0;
+	char got[512] = "";
+	if (db) {
+		lupe_results *res = NULL;
+		t0 = now_ms();
+		rc = lupe_search(db, &res, "Dokument", 8, NULL);
+		stook = now_ms() - t0;
+		snprintf(got, sizeof got, "%s", rc == LUPE_OK ? "" : lupe_errmsg(db));
+		lupe_results_free(res);
+		lupe_search_options so = LUPE_SEARCH_OPTIONS_INIT;
+		so.flags = LUPE_SEARCH_PARTIAL;
+		res = NULL;
+		prc = lupe_search(db, &res, "Dokument", 8, &so);
+		partial = prc == LUPE_OK && lupe_results_partial(res);
+		hits = prc == LUPE_OK ? (int)lupe_results_count(res) : 0;
+		lupe_results_free(res);
+		lupe_close(db);
+	}
+	lx_hooks.at = NULL;
+	/* The servers end before any check can fail: a stopped one would outlive the test. */
+	stop_local_shards(sv.out);
+	ck_assert_msg(reached > 0, "open read no metadata from the shards: the test no longer reaches its point");
+	ck_assert_msg(db != NULL, "open after %.0f ms: %s", took, msg);
+	ck_assert_msg(took < TIMEOUT_MS * 1.6, "open with a stopped shard took %.0f ms with timeout_ms %d", took,
+		      TIMEOUT_MS);
+	ck_assert_msg(rc == LUPE_ENETWORK && strstr(got, sv.urls[1]), "search: status %d: %s (want %s named)", rc, got,
+		      sv.urls[1]);
+	ck_assert_msg(stook < TIMEOUT_MS / 2, "search took %.0f ms: the shard found down at open was waited for again",
+		      stook);
+	ck_assert_msg(prc == LUPE_OK && partial && hits > 0, "partial: status %d, partial %d, %d hits", prc, partial,
+		      hits);
+}
+END_TEST
+
+/*
+ * The reads that are not searches, each wrong without a shard: a count, a
+ * document's mtime, the list of ids.  With both shards up each answers for
+ * both; with one stopped (SIGSTOP) each fails with LUPE_ENETWORK naming it
+ * within timeout_ms, not a count or a list of the other shard alone, and
+ * the next call fails at once (the shard is down until its back-off ends).
+ */
+enum { READ_COUNT, READ_MTIME, READ_IDS };
+
+static const struct {
+	int read;
+	const char *name, *up; /* what it reads with both shards up */
+} whole_reads[] = {
+    {READ_COUNT, "lupe_doc_count", "40"},
+    {READ_MTIME, "lupe_get_mtime w7", "0"},
+    {READ_IDS, "lupe_list_ids w1", "w1 w10 w11 w12 w13 w14 w15 w16 w17 w18 w19"},
+};
+
+/* Row r's read through db, as a string; its status. */
+static int whole_read(lupe_db *db, int r, char *out, size_t cap)
+{
+	uint64_t n = 0;
+	int64_t mt = 0;
+	lupe_strings *ids = NULL;
+	int rc;
+	out[0] = '\0';
+	if (whole_reads[r].read == READ_COUNT) {
+		if ((rc = lupe_doc_count(db, &n)) == LUPE_OK)
+			snprintf(out, cap, "%llu", (unsigned long long)n);
+	} else if (whole_reads[r].read == READ_MTIME) {
+		if ((rc = lupe_get_mtime(db, "w7", &mt)) == LUPE_OK)
+			snprintf(out, cap, "%lld", (long long)mt);
+	} else {
+		if ((rc = lupe_list_ids(db, &ids, "w1")) == LUPE_OK)
+			for (size_t i = 0; i < lupe_strings_count(ids); i++)
+				snprintf(out + strlen(out), cap - strlen(out), "%s%s", i ? " " : "",
+					 lupe_strings_get(ids, i));
+		lupe_strings_free(ids);
+	}
+	if (rc != LUPE_OK)
+		snprintf(out, cap, "%s", lupe_errmsg(db));
+	return rc;
+}
+
+START_TEST(test_reader_reads_whole_or_fail)
+{
+	served sv;
+	serve_and_open(&sv);
+	lupe_db *db = sv.db;
+	char up[512], got[512], again[512];
+	int urc = whole_read(db, _i, up, sizeof up);
+	ck_assert_int_eq(kill(-readers[1], SIGSTOP), 0);
+	double t0 = now_ms();
+	int rc = whole_read(db, _i, got, sizeof got);
+	double took = now_ms() - t0;
+	t0 = now_ms();
+	int arc = whole_read(db, _i, again, sizeof again);
+	double atook = now_ms() - t0;
+	lupe_close(db);
+	stop_local_shards(sv.out);
+	ck_assert_msg(urc == LUPE_OK && strcmp(up, whole_reads[_i].up) == 0, "%s, both shards up: status %d: %s",
+		      whole_reads[_i].name, urc, up);
+	ck_assert_msg(rc == LUPE_ENETWORK && strstr(got, sv.urls[1]), "%s, %s stopped: status %d: %s",
+		      whole_reads[_i].name, sv.urls[1], rc, got);
+	ck_assert_msg(took < TIMEOUT_MS * 1.6, "%s: a stopped shard cost %.0f ms with timeout_ms %d",
+		      whole_reads[_i].name, took, TIMEOUT_MS);
+	ck_assert_msg(arc == LUPE_ENETWORK && strstr(again, sv.urls[1]), "%s again: status %d: %s",
+		      whole_reads[_i].name, arc, again);
+	ck_assert_msg(atook < TIMEOUT_MS / 2, "%s again took %.0f ms: the shard down was waited for again",
+		      whole_reads[_i].name, atook);
 }
 END_TEST
 
@@ -1067,6 +1198,8 @@ int main(void)
 	tcase_add_loop_test(tc, test_stopped_shard_costs_one_timeout, 0, 2);
 	tcase_add_test(tc, test_reader_shard_stops_at_term_list);
 	tcase_add_test(tc, test_reader_shard_stops_at_records);
+	tcase_add_test(tc, test_open_shard_stops_at_metadata);
+	tcase_add_loop_test(tc, test_reader_reads_whole_or_fail, 0, (int)(sizeof whole_reads / sizeof whole_reads[0]));
 	tcase_add_test(tc, test_remote_writer_lexicon);
 	tcase_add_loop_test(tc, test_remote_lists_sum, 0, (int)(sizeof ways / sizeof ways[0]));
 	tcase_add_loop_test(tc, test_remote_whole_first, 0, (int)(sizeof smalls / sizeof smalls[0]));

@@ -464,6 +464,8 @@ int lx_shards_get_metadata(lx_db *db, const char *const *keys, size_t nkeys, int
 		for (size_t i = 0; i < n; i++)
 			if (db->shards[i].up)
 				ks.push_back(i);
+		if (lx_hooks.at)
+			lx_hooks.at("shards:metadata");
 		auto errs = all_at_once(db, ks, [&](size_t i) {
 			Xapian::Database &rd = db->shards[i].rd;
 			for (size_t k = 0; k < nkeys; k++)
@@ -478,8 +480,9 @@ int lx_shards_get_metadata(lx_db *db, const char *const *keys, size_t nkeys, int
 	} catch (...) {
 		return lx_map_error(err, "shard metadata");
 	}
-	int rc = LUPE_OK;
-	lupe_err e;
+	int rc = LUPE_OK, up = 0, dropped = 0;
+	lupe_err e, first_down;
+	lupe_err_clear(&first_down);
 	for (size_t i = 0; i < n; i++) {
 		blank[i] = 0;
 		for (size_t k = 0; k < nkeys; k++) {
@@ -491,10 +494,22 @@ int lx_shards_get_metadata(lx_db *db, const char *const *keys, size_t nkeys, int
 		}
 		if (!failed[i]) {
 			blank[i] = is_blank[i];
+			up += db->shards[i].up;
 			continue;
 		}
 		try {
 			std::rethrow_exception(failed[i]);
+		} catch (const Xapian::NetworkError &) {
+			// As when it did not answer the connect (lx_open_shards): a
+			// reader goes on without it, and its searches report it (or
+			// skip it with partial); a writer cannot.
+			int r = shard_failed(db->shards[i], &e);
+			if (db->writable && rc == LUPE_OK) {
+				rc = r;
+				*err = e;
+			} else if (!db->writable && !dropped++) {
+				first_down = e;
+			}
 		} catch (...) {
 			int r = shard_failed(db->shards[i], &e);
 			if (rc == LUPE_OK) {
@@ -503,7 +518,18 @@ int lx_shards_get_metadata(lx_db *db, const char *const *keys, size_t nkeys, int
 			}
 		}
 	}
-	return rc;
+	if (rc != LUPE_OK || !dropped)
+		return rc;
+	if (up == 0) {
+		*err = first_down;
+		return first_down.code;
+	}
+	try {
+		rebuild(db);
+	} catch (...) {
+		return lx_map_error(err, "shard metadata");
+	}
+	return LUPE_OK;
 }
 
 }  // extern "C"

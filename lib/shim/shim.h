@@ -37,6 +37,7 @@ int lx_open(lx_db **out, const char *path, int writable, int create, lupe_err *e
 void lx_close(lx_db *db);
 int lx_get_metadata(lx_db *db, const char *key, lupe_buf *out, lupe_err *err);
 int lx_set_metadata(lx_db *db, const char *key, const char *value, lupe_err *err);
+/* Documents in the index; over shards every shard must answer (LUPE_ENETWORK naming one that does not). */
 int lx_doc_count(lx_db *db, uint64_t *out, lupe_err *err);
 /* Documents holding `term`; 0 when none or on any error (used as a hint only). */
 uint64_t lx_termfreq(lx_db *db, const char *term, size_t len);
@@ -53,6 +54,7 @@ void lx_termfreqs(lx_db *db, const char *const *terms, const size_t *lens, size_
 /*
  * The value in `slot` of the document holding the unique term idterm:
  * *found says whether there is such a document; out gets the value ("" if none).
+ * Over shards, as lx_doc_count, every shard must answer (lx_allterms_every).
  */
 int lx_value_of(lx_db *db, const char *idterm, size_t n, unsigned slot, lupe_buf *out, int *found,
 		lupe_err *err);
@@ -69,6 +71,14 @@ int lx_value_of(lx_db *db, const char *idterm, size_t n, unsigned slot, lupe_buf
 typedef struct lx_term_here lx_term_here;
 typedef int (*lx_term_cb)(void *ctx, const char *term, size_t len, lx_term_here *at);
 int lx_allterms(lx_db *db, const char *prefix, size_t n, lx_term_cb cb, void *ctx, lupe_err *err);
+/*
+ * As lx_allterms, for a list that is wrong without a shard (lupe_list_ids):
+ * over shards, one that is down or fails makes it fail with LUPE_ENETWORK
+ * naming the shard (lx_allterms lists the shards that are up: a query's
+ * look-ups, whose search may be partial).  Not tried again after a
+ * failure: cb may have seen part of the list.
+ */
+int lx_allterms_every(lx_db *db, const char *prefix, size_t n, lx_term_cb cb, void *ctx, lupe_err *err);
 uint64_t lx_term_here_freq(const lx_term_here *at);
 int lx_term_here_skip_to(lx_term_here *at, const char *term, size_t len);
 /*
@@ -106,9 +116,12 @@ int lx_shard_set_metadata(lx_db *db, size_t i, const char *key, const char *valu
  * unset; NUL-terminated), blank[i] whether shard i is blank (as
  * lx_shard_blank; asked only when its first key is unset).  A shard that
  * is down gets "" and 0.  The caller owns values (n = lx_shard_count
- * times nkeys lupe_bufs, zeroed or reused) and frees them.  LUPE_OK, or
- * the error of the first shard in the list that failed (each that failed
- * is marked down, as lx_shard_get_metadata marks it).
+ * times nkeys lupe_bufs, zeroed or reused) and frees them.  Each shard that
+ * fails is marked down, as lx_shard_get_metadata marks it.  A reader goes
+ * on without a shard that fails with a network error (as lx_open_shards
+ * goes on without one that does not answer): LUPE_OK while some shard
+ * answered.  Otherwise the error of the first shard in the list that
+ * failed.
  */
 int lx_shards_get_metadata(lx_db *db, const char *const *keys, size_t nkeys, int *blank, lupe_buf *values,
 			   lupe_err *err);
@@ -228,7 +241,8 @@ int lx_check(const char *path, lupe_err *err);
  * prefix's base in its whole lexicons, or reads its kept copy;
  * "terms:lexicon": a local reader read a term list from the lexicon;
  * "records:read": a remote reader is about to read its hits' records
- * that it does not keep, from their shards at once).
+ * that it does not keep, from their shards at once; "shards:metadata":
+ * lupe_open is about to read every shard's lupe metadata at once).
  * whole_unpacked_max: when not 0, the bytes of unpacked bases a reader's
  * whole lexicons keep in all, in place of kLexWholeUnpackedMax. */
 typedef struct {

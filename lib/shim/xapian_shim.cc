@@ -181,6 +181,21 @@ template <typename F> int with_retry(lx_db *db, lupe_err *err, const char *what,
 	}
 }
 
+// A read over shards that is wrong without any of them (a count, a
+// document's value, a list of ids): through lx_shards_run without partial,
+// so that a reader's connections left mid-exchange by a failure are made
+// anew and a shard past its back-off is tried again first, and a shard
+// that is down, or fails now, fails the read with LUPE_ENETWORK naming it
+// instead of leaving its part out.  Searches and the look-ups that build
+// their queries run inside their own lx_shards_run (partial or not).
+template <typename F> int every_shard(lx_db *db, lupe_err *err, F f)
+{
+	if (db->shards.empty() || db->in_shards_run)
+		return f(err);
+	bool partial = false;
+	return lx_shards_run(db, false, &partial, err, [&](lupe_err *e) { return f(e); });
+}
+
 }  // namespace
 
 extern "C" {
@@ -277,9 +292,11 @@ int lx_set_metadata(lx_db *db, const char *key, const char *value, lupe_err *err
 
 int lx_doc_count(lx_db *db, uint64_t *out, lupe_err *err)
 {
-	return with_retry(db, err, "count documents", [&]() -> int {
-		*out = db->rd.get_doccount();
-		return LUPE_OK;
+	return every_shard(db, err, [&](lupe_err *e) {
+		return with_retry(db, e, "count documents", [&]() -> int {
+			*out = db->rd.get_doccount();
+			return LUPE_OK;
+		});
 	});
 }
 
@@ -328,20 +345,22 @@ int lx_termfreq_sure(lx_db *db, const char *term, size_t len, uint64_t *out)
 int lx_value_of(lx_db *db, const char *idterm, size_t n, unsigned slot, lupe_buf *out, int *found,
 		lupe_err *err)
 {
-	return with_retry(db, err, "read document", [&]() -> int {
-		std::string t(idterm, n);
-		out->len = 0;
-		*found = 0;
-		Xapian::PostingIterator it = db->rd.postlist_begin(t);
-		if (it != db->rd.postlist_end(t)) {
-			*found = 1;
-			std::string v = db->rd.get_document(*it).get_value(slot);
-			if (lupe_buf_append(out, v.data(), v.size()) < 0)
-				return lupe_err_set(err, LUPE_ENOMEM, "out of memory");
-		}
-		if (lupe_buf_terminate(out) < 0)
-			return lupe_err_set(err, LUPE_ENOMEM, "out of memory");
-		return LUPE_OK;
+	return every_shard(db, err, [&](lupe_err *e) {
+		return with_retry(db, e, "read document", [&]() -> int {
+			std::string t(idterm, n);
+			out->len = 0;
+			*found = 0;
+			Xapian::PostingIterator it = db->rd.postlist_begin(t);
+			if (it != db->rd.postlist_end(t)) {
+				*found = 1;
+				std::string v = db->rd.get_document(*it).get_value(slot);
+				if (lupe_buf_append(out, v.data(), v.size()) < 0)
+					return lupe_err_set(e, LUPE_ENOMEM, "out of memory");
+			}
+			if (lupe_buf_terminate(out) < 0)
+				return lupe_err_set(e, LUPE_ENOMEM, "out of memory");
+			return LUPE_OK;
+		});
 	});
 }
 
@@ -1012,6 +1031,11 @@ int lx_allterms(lx_db *db, const char *prefix, size_t n, lx_term_cb cb, void *ct
 	if (rc == LUPE_ENETWORK && !db->writable && lx_remote(db) && !db->in_shards_run)
 		lx_shards_failed(db, err);
 	return rc;
+}
+
+int lx_allterms_every(lx_db *db, const char *prefix, size_t n, lx_term_cb cb, void *ctx, lupe_err *err)
+{
+	return every_shard(db, err, [&](lupe_err *e) { return list_terms(db, prefix, n, cb, ctx, e); });
 }
 
 uint64_t lx_term_here_freq(const lx_term_here *at)
