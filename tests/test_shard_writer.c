@@ -56,9 +56,16 @@ static unsigned free_port(void)
  * A server on path, a one-connection writable one or (readonly) a read-only
  * one for any number; returns once it listens (its "Listening..." line).
  */
+static pid_t start_server_on(const char *path, int readonly, unsigned port, char *url, size_t url_len, int *outfd);
+
 static pid_t start_server_as(const char *path, int readonly, char *url, size_t url_len, int *outfd)
 {
-	unsigned port = free_port();
+	return start_server_on(path, readonly, free_port(), url, url_len, outfd);
+}
+
+/* As start_server_as, on port (a server restarted where the last one listened). */
+static pid_t start_server_on(const char *path, int readonly, unsigned port, char *url, size_t url_len, int *outfd)
+{
 	char portbuf[16];
 	int out[2];
 	snprintf(portbuf, sizeof portbuf, "%u", port);
@@ -665,6 +672,67 @@ START_TEST(test_reader_reads_whole_or_fail)
 }
 END_TEST
 
+/*
+ * A shard's server restarted on its port (killed with the children that
+ * serve the reader's connections, then started again), its shard grown
+ * meanwhile by a writer: the reader's next search finds the new server at
+ * once, as a process that just opened would (every hit, not partial, no
+ * timeout waited), and sees the documents added while it was down.
+ */
+START_TEST(test_reader_shard_restarted)
+{
+	served sv;
+	serve_and_open(&sv);
+	lupe_db *db = sv.db;
+	lupe_results *res = NULL;
+	int rc0 = lupe_search(db, &res, "Dokument", 8, NULL);
+	uint64_t before = rc0 == LUPE_OK ? lupe_results_total(res, NULL) : 0;
+	lupe_results_free(res);
+	/* Server 1 ends; a writer adds to both local shards; server 1 starts again on its port. */
+	kill(-readers[1], SIGKILL);
+	waitpid(readers[1], NULL, 0);
+	close(sv.out[1]);
+	char local[4200];
+	local_list(local, sizeof local);
+	lupe_db *w = fx_open_write(local);
+	ck_assert_ptr_nonnull(w);
+	char id[16];
+	for (int i = 0; i < 10; i++) {
+		snprintf(id, sizeof id, "x%d", i);
+		ck_assert_int_eq(fx_add(w, id, "Titel", "Ein Zusatzwort kam hinzu"), LUPE_OK);
+	}
+	ck_assert_int_eq(lupe_commit(w), LUPE_OK);
+	lupe_close(w);
+	unsigned port = (unsigned)atoi(strrchr(sv.urls[1], ':') + 1);
+	char p[4200], url[64];
+	snprintf(p, sizeof p, "%s/r1", dir);
+	readers[1] = start_server_on(p, 1, port, url, sizeof url, &sv.out[1]);
+
+	res = NULL;
+	double t0 = now_ms();
+	int rc = lupe_search(db, &res, "Dokument", 8, NULL);
+	double took = now_ms() - t0;
+	char got[512];
+	snprintf(got, sizeof got, "%s", rc == LUPE_OK ? "" : lupe_errmsg(db));
+	uint64_t after = rc == LUPE_OK ? lupe_results_total(res, NULL) : 0;
+	int partial = rc == LUPE_OK && lupe_results_partial(res);
+	lupe_results_free(res);
+	res = NULL;
+	int nrc = lupe_search(db, &res, "Zusatzwort", strlen("Zusatzwort"), NULL);
+	uint64_t added = nrc == LUPE_OK ? lupe_results_total(res, NULL) : 0;
+	lupe_results_free(res);
+	lupe_close(db);
+	stop_local_shards(sv.out);
+	ck_assert_msg(rc0 == LUPE_OK && before == 40, "before: status %d, %llu hits", rc0, (unsigned long long)before);
+	ck_assert_msg(rc == LUPE_OK && after == 40 && !partial,
+		      "after the restart: status %d (%s), %llu hits, partial %d", rc, got, (unsigned long long)after,
+		      partial);
+	ck_assert_msg(took < TIMEOUT_MS / 2, "after the restart the search took %.0f ms", took);
+	ck_assert_msg(nrc == LUPE_OK && added == 10, "documents added while down: status %d, %llu of 10", nrc,
+		      (unsigned long long)added);
+}
+END_TEST
+
 /* lx_hooks.at: the term lists a remote reader fetches (its shards' whole lexicons among them). */
 static int fetches;
 
@@ -1199,6 +1267,7 @@ int main(void)
 	tcase_add_test(tc, test_reader_shard_stops_at_term_list);
 	tcase_add_test(tc, test_reader_shard_stops_at_records);
 	tcase_add_test(tc, test_open_shard_stops_at_metadata);
+	tcase_add_test(tc, test_reader_shard_restarted);
 	tcase_add_loop_test(tc, test_reader_reads_whole_or_fail, 0, (int)(sizeof whole_reads / sizeof whole_reads[0]));
 	tcase_add_test(tc, test_remote_writer_lexicon);
 	tcase_add_loop_test(tc, test_remote_lists_sum, 0, (int)(sizeof ways / sizeof ways[0]));
