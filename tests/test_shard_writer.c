@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -70,9 +71,14 @@ static pid_t start_server_on(const char *path, int readonly, unsigned port, char
 	int out[2];
 	snprintf(portbuf, sizeof portbuf, "%u", port);
 	ck_assert_int_eq(pipe(out), 0);
+	pid_t parent = getpid();
 	pid_t pid = fork();
 	ck_assert_int_ge(pid, 0);
 	if (pid == 0) {
+		/* Killed with the test's process: a failed check (or a sanitizer's
+		 * abort) ends it before teardown, and the server would outlive it. */
+		if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || getppid() != parent)
+			_exit(127);
 		dup2(out[1], 1);
 		dup2(out[1], 2); /* not the test's: a server a failed test leaves must not hold meson's pipe */
 		close(out[0]);
