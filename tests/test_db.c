@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "fixture.h"
+#include "shim/shim.h"
 
 static char *dir;
 static char dbpath[4200];
@@ -710,6 +711,44 @@ START_TEST(test_reader_reads_newest_commit)
 }
 END_TEST
 
+/*
+ * A listing that a concurrent commit interrupts is read again from the
+ * start (with_retry): lupe_list_ids still gives each id once, in order,
+ * not the part before the interruption twice.  The commit is simulated at
+ * each place of the listing (lx_hooks.modified_after), the reader local.
+ */
+START_TEST(test_list_ids_once_after_retry)
+{
+	lupe_db *wr = fx_open_write(dbpath);
+	ck_assert_ptr_nonnull(wr);
+	char id[16], want[256] = "";
+	for (int i = 0; i < 6; i++) {
+		snprintf(id, sizeof id, "d%d", i);
+		ck_assert_int_eq(fx_add(wr, id, "Titel", "Ein kurzer Text"), LUPE_OK);
+		snprintf(want + strlen(want), sizeof want - strlen(want), "%s%s", i ? " " : "", id);
+	}
+	ck_assert_int_eq(lupe_commit(wr), LUPE_OK);
+	lupe_close(wr);
+	lupe_db *rd = fx_open_read(dbpath);
+	for (size_t after = 1; after <= 6; after++) {
+		lx_hooks.modified_after = after;
+		lupe_strings *ids = NULL;
+		int rc = lupe_list_ids(rd, &ids, "");
+		size_t left = lx_hooks.modified_after;
+		lx_hooks.modified_after = 0;
+		char got[256] = "";
+		for (size_t i = 0; rc == LUPE_OK && i < lupe_strings_count(ids); i++)
+			snprintf(got + strlen(got), sizeof got - strlen(got), "%s%s", i ? " " : "",
+				 lupe_strings_get(ids, i));
+		lupe_strings_free(ids);
+		ck_assert_msg(left == 0, "the listing never reached its %zu-th term", after);
+		ck_assert_msg(rc == LUPE_OK && strcmp(got, want) == 0,
+			      "interrupted after %zu ids: status %d, [%s] (want [%s])", after, rc, got, want);
+	}
+	lupe_close(rd);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("db");
@@ -719,6 +758,7 @@ int main(void)
 	tcase_add_test(tc, test_second_writer_locked);
 	tcase_add_test(tc, test_add_replace_delete);
 	tcase_add_loop_test(tc, test_reader_reads_newest_commit, 0, (int)(sizeof newest_rows / sizeof newest_rows[0]));
+	tcase_add_test(tc, test_list_ids_once_after_retry);
 	tcase_add_test(tc, test_fields_and_errors);
 	tcase_add_test(tc, test_bad_text);
 	tcase_add_loop_test(tc, test_body_repair_rows, 0, (int)(sizeof body_rows / sizeof body_rows[0]));

@@ -258,6 +258,10 @@ typedef struct {
 	 * lx_like): a test blocks there, as a lookup that never returns on a
 	 * damaged index would. */
 	void (*stall)(void);
+	/* When not 0: a term listing (lx_allterms, lx_allterms_every) fails
+	 * once after this many terms as a concurrent commit makes it fail
+	 * (Xapian::DatabaseModifiedError), and the hook is reset to 0. */
+	size_t modified_after;
 } lx_test_hooks;
 extern lx_test_hooks lx_hooks;
 

@@ -979,13 +979,24 @@ void lx_termfreqs(lx_db *db, const char *const *terms, const size_t *lens, size_
 
 namespace {
 
+// lx_hooks.modified_after: the listing's count-th term, once.
+void listed_one(size_t *count)
+{
+	if (lx_hooks.modified_after && ++*count == lx_hooks.modified_after) {
+		lx_hooks.modified_after = 0;
+		throw Xapian::DatabaseModifiedError("test: the revision being read has been discarded");
+	}
+}
+
 int list_terms(lx_db *db, const char *prefix, size_t n, lx_term_cb cb, void *ctx, lupe_err *err)
 {
+	size_t listed = 0;
 	return with_retry(db, err, "list terms", [&]() -> int {
 		if (const auto *list = cached_terms(db, std::string(prefix, n))) {
 			lx_term_here at;
 			at.list = list;
 			while (at.at < list->size()) {
+				listed_one(&listed);
 				std::string_view t = list->term(at.at);
 				int rc = cb(ctx, t.data(), t.size(), &at);
 				if (rc)
@@ -1003,6 +1014,7 @@ int list_terms(lx_db *db, const char *prefix, size_t n, lx_term_cb cb, void *ctx
 		lx_term_here at;
 		Xapian::TermIterator end = db->rd.allterms_end(p);
 		for (at.it = db->rd.allterms_begin(p); at.it != end;) {
+			listed_one(&listed);
 			const std::string &t = *at.it;
 			int rc = cb(ctx, t.data(), t.size(), &at);
 			if (rc)
