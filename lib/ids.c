@@ -33,30 +33,10 @@ LUPE_EXPORT int lupe_get_mtime(lupe_db *db, const char *id, int64_t *out)
 	return rc;
 }
 
-/* Compare NUL-terminated a with b (n bytes) as the index orders terms: bytes, shorter first. */
-static int id_cmp(const char *a, const char *b, size_t n)
-{
-	size_t al = strlen(a);
-	int c = memcmp(a, b, al < n ? al : n);
-	if (c)
-		return c;
-	return al < n ? -1 : al > n;
-}
-
 static int collect(void *ctx, const char *term, size_t len, lx_term_here *at)
 {
 	(void)at;
 	lupe_strings *s = ctx;
-	/*
-	 * Terms come in strictly increasing order, so one that is not past the
-	 * last means the listing started again (a concurrent commit made the
-	 * shim read it anew on the newest revision): what it gave before goes.
-	 */
-	if (s->n && id_cmp(s->v[s->n - 1], term + 1, len - 1) >= 0) {
-		for (size_t i = 0; i < s->n; i++)
-			free(s->v[i]);
-		s->n = 0;
-	}
 	if (s->n == s->cap) {
 		size_t nc = s->cap ? s->cap * 2 : 64;
 		char **v = realloc(s->v, nc * sizeof *v);

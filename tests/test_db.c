@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "db.h"
 #include "fixture.h"
 #include "shim/shim.h"
 
@@ -712,10 +713,11 @@ START_TEST(test_reader_reads_newest_commit)
 END_TEST
 
 /*
- * A listing that a concurrent commit interrupts is read again from the
- * start (with_retry): lupe_list_ids still gives each id once, in order,
- * not the part before the interruption twice.  The commit is simulated at
- * each place of the listing (lx_hooks.modified_after), the reader local.
+ * A listing that a concurrent commit interrupts is read again on the
+ * newest revision (with_retry): lupe_list_ids still gives each id once, in
+ * order, not the part before the interruption twice.  The commit is
+ * simulated at each place of the listing (lx_hooks.modified_after), the
+ * reader local.
  */
 START_TEST(test_list_ids_once_after_retry)
 {
@@ -749,6 +751,65 @@ START_TEST(test_list_ids_once_after_retry)
 }
 END_TEST
 
+/* lx_allterms' callback: the terms, space-separated, in a lupe_buf. */
+static int term_join(void *ctx, const char *t, size_t n, lx_term_here *at)
+{
+	(void)at;
+	lupe_buf *b = ctx;
+	if ((b->len && lupe_buf_append(b, " ", 1) < 0) || lupe_buf_append(b, t, n) < 0)
+		return -1;
+	return 0;
+}
+
+static int lexicon_reads;
+static void count_lexicon(const char *point)
+{
+	lexicon_reads += strcmp(point, "terms:lexicon") == 0;
+}
+
+/*
+ * The same for a scan a local reader answers from its lexicon's list of a
+ * prefix (the kept list, not Xapian's term iterator): interrupted at each
+ * place, it gives what the uninterrupted scan gives.
+ */
+START_TEST(test_kept_list_once_after_retry)
+{
+	lupe_db *wr = fx_open_write(dbpath);
+	ck_assert_ptr_nonnull(wr);
+	ck_assert_int_eq(fx_add(wr, "a", "Tafel", "Tafel Tag Tal Tanne Tante Tasse Taste"), LUPE_OK);
+	ck_assert_int_eq(lupe_commit(wr), LUPE_OK);
+	lupe_close(wr);
+	lupe_db *rd = fx_open_read(dbpath);
+	lupe_buf whole = {0}, got = {0};
+	lupe_err err;
+	lexicon_reads = 0;
+	lx_hooks.at = count_lexicon;
+	int rc = lx_allterms(rd->x, "ta", 2, term_join, &whole, &err);
+	lx_hooks.at = NULL;
+	ck_assert_int_eq(rc, LUPE_OK);
+	ck_assert_msg(lexicon_reads > 0, "the scan did not read the lexicon's list: the test no longer reaches it");
+	ck_assert_msg(lupe_buf_terminate(&whole) == 0 && strstr(whole.p, "taf") && strstr(whole.p, "tass"),
+		      "terms under ta: [%s]", whole.p);
+	size_t terms = 1;
+	for (const char *c = whole.p; *c; c++)
+		terms += *c == ' ';
+	for (size_t after = 1; after <= terms; after++) {
+		got.len = 0;
+		lx_hooks.modified_after = after;
+		rc = lx_allterms(rd->x, "ta", 2, term_join, &got, &err);
+		size_t left = lx_hooks.modified_after;
+		lx_hooks.modified_after = 0;
+		ck_assert_int_eq(lupe_buf_terminate(&got), 0);
+		ck_assert_msg(left == 0, "the scan never reached its %zu-th term", after);
+		ck_assert_msg(rc == LUPE_OK && strcmp(got.p, whole.p) == 0, "interrupted after %zu terms: [%s] (want [%s])",
+			      after, got.p, whole.p);
+	}
+	lupe_buf_free(&whole);
+	lupe_buf_free(&got);
+	lupe_close(rd);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("db");
@@ -759,6 +820,7 @@ int main(void)
 	tcase_add_test(tc, test_add_replace_delete);
 	tcase_add_loop_test(tc, test_reader_reads_newest_commit, 0, (int)(sizeof newest_rows / sizeof newest_rows[0]));
 	tcase_add_test(tc, test_list_ids_once_after_retry);
+	tcase_add_test(tc, test_kept_list_once_after_retry);
 	tcase_add_test(tc, test_fields_and_errors);
 	tcase_add_test(tc, test_bad_text);
 	tcase_add_loop_test(tc, test_body_repair_rows, 0, (int)(sizeof body_rows / sizeof body_rows[0]));

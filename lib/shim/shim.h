@@ -67,8 +67,8 @@ int lx_value_of(lx_db *db, const char *idterm, size_t n, unsigned slot, lupe_buf
  * on from the first term >= t instead of the next one (0, or -1 out of
  * memory), so a caller that knows no term below t can interest it skips
  * them without reading each.  A concurrent commit that discards the
- * revision being read makes the scan start again on the newest one: cb
- * may then see terms it saw before (a term not past the last one).
+ * revision being read makes the scan go on on the newest one after the
+ * last term cb was given: each term comes once, in order.
  */
 typedef struct lx_term_here lx_term_here;
 typedef int (*lx_term_cb)(void *ctx, const char *term, size_t len, lx_term_here *at);
@@ -78,9 +78,7 @@ int lx_allterms(lx_db *db, const char *prefix, size_t n, lx_term_cb cb, void *ct
  * over shards, one that is down or fails makes it fail with LUPE_ENETWORK
  * naming the shard (lx_allterms lists the shards that are up: a query's
  * look-ups, whose search may be partial); a network failure is not tried
- * again.  Like lx_allterms, a listing a concurrent commit interrupts is
- * read again from its first term on the newest revision: cb then meets a
- * term that is not past the last it saw, and must start over.
+ * again.  A concurrent commit is met as lx_allterms meets it.
  */
 int lx_allterms_every(lx_db *db, const char *prefix, size_t n, lx_term_cb cb, void *ctx, lupe_err *err);
 uint64_t lx_term_here_freq(const lx_term_here *at);

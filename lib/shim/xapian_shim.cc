@@ -196,6 +196,15 @@ template <typename F> int every_shard(lx_db *db, lupe_err *err, F f)
 	return lx_shards_run(db, false, &partial, err, [&](lupe_err *e) { return f(e); });
 }
 
+// A read of every shard (every_shard), read again on the newest revision
+// when a concurrent commit discards the one it reads (with_retry); f gets
+// the attempt's error.
+template <typename F> int read_every(lx_db *db, lupe_err *err, const char *what, F f)
+{
+	return every_shard(db, err,
+			   [&](lupe_err *e) { return with_retry(db, e, what, [&]() -> int { return f(e); }); });
+}
+
 }  // namespace
 
 extern "C" {
@@ -292,11 +301,9 @@ int lx_set_metadata(lx_db *db, const char *key, const char *value, lupe_err *err
 
 int lx_doc_count(lx_db *db, uint64_t *out, lupe_err *err)
 {
-	return every_shard(db, err, [&](lupe_err *e) {
-		return with_retry(db, e, "count documents", [&]() -> int {
-			*out = db->rd.get_doccount();
-			return LUPE_OK;
-		});
+	return read_every(db, err, "count documents", [&](lupe_err *) -> int {
+		*out = db->rd.get_doccount();
+		return LUPE_OK;
 	});
 }
 
@@ -345,22 +352,20 @@ int lx_termfreq_sure(lx_db *db, const char *term, size_t len, uint64_t *out)
 int lx_value_of(lx_db *db, const char *idterm, size_t n, unsigned slot, lupe_buf *out, int *found,
 		lupe_err *err)
 {
-	return every_shard(db, err, [&](lupe_err *e) {
-		return with_retry(db, e, "read document", [&]() -> int {
-			std::string t(idterm, n);
-			out->len = 0;
-			*found = 0;
-			Xapian::PostingIterator it = db->rd.postlist_begin(t);
-			if (it != db->rd.postlist_end(t)) {
-				*found = 1;
-				std::string v = db->rd.get_document(*it).get_value(slot);
-				if (lupe_buf_append(out, v.data(), v.size()) < 0)
-					return lupe_err_set(e, LUPE_ENOMEM, "out of memory");
-			}
-			if (lupe_buf_terminate(out) < 0)
+	return read_every(db, err, "read document", [&](lupe_err *e) -> int {
+		std::string t(idterm, n);
+		out->len = 0;
+		*found = 0;
+		Xapian::PostingIterator it = db->rd.postlist_begin(t);
+		if (it != db->rd.postlist_end(t)) {
+			*found = 1;
+			std::string v = db->rd.get_document(*it).get_value(slot);
+			if (lupe_buf_append(out, v.data(), v.size()) < 0)
 				return lupe_err_set(e, LUPE_ENOMEM, "out of memory");
-			return LUPE_OK;
-		});
+		}
+		if (lupe_buf_terminate(out) < 0)
+			return lupe_err_set(e, LUPE_ENOMEM, "out of memory");
+		return LUPE_OK;
 	});
 }
 
@@ -988,17 +993,30 @@ void listed_one(size_t *count)
 	}
 }
 
+// A listing that a concurrent commit interrupts is read again on the
+// newest revision (with_retry), from the term after the last one cb was
+// given: each term comes once and in order, those before the cut from the
+// old revision, as a listing that met no commit gives them all.
 int list_terms(lx_db *db, const char *prefix, size_t n, lx_term_cb cb, void *ctx, lupe_err *err)
 {
 	size_t listed = 0;
+	std::string last; // the last term given to cb
+	bool resume = false;
 	return with_retry(db, err, "list terms", [&]() -> int {
 		if (const auto *list = cached_terms(db, std::string(prefix, n))) {
 			lx_term_here at;
 			at.list = list;
+			if (resume) {
+				at.at = list_seek(*list, 0, last);
+				if (at.at < list->size() && list->term(at.at) == last)
+					at.at++;
+			}
 			while (at.at < list->size()) {
 				listed_one(&listed);
 				std::string_view t = list->term(at.at);
 				int rc = cb(ctx, t.data(), t.size(), &at);
+				last.assign(t.data(), t.size());
+				resume = true;
 				if (rc)
 					return rc;
 				if (at.skipping) {
@@ -1013,10 +1031,18 @@ int list_terms(lx_db *db, const char *prefix, size_t n, lx_term_cb cb, void *ctx
 		std::string p(prefix, n);
 		lx_term_here at;
 		Xapian::TermIterator end = db->rd.allterms_end(p);
-		for (at.it = db->rd.allterms_begin(p); at.it != end;) {
+		at.it = db->rd.allterms_begin(p);
+		if (resume) {
+			at.it.skip_to(last);
+			if (at.it != end && *at.it == last)
+				++at.it;
+		}
+		while (at.it != end) {
 			listed_one(&listed);
 			const std::string &t = *at.it;
 			int rc = cb(ctx, t.data(), t.size(), &at);
+			last.assign(t);
+			resume = true;
 			if (rc)
 				return rc;
 			if (at.skipping) {
