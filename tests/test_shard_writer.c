@@ -54,17 +54,11 @@ static unsigned free_port(void)
 }
 
 /*
- * A server on path, a one-connection writable one or (readonly) a read-only
- * one for any number; returns once it listens (its "Listening..." line).
+ * A server on path at port, a one-connection writable one or (readonly) a
+ * read-only one for any number; returns once it listens (its
+ * "Listening..." line).  start_server_as picks a free port;
+ * test_reader_shard_restarted starts one again where the last listened.
  */
-static pid_t start_server_on(const char *path, int readonly, unsigned port, char *url, size_t url_len, int *outfd);
-
-static pid_t start_server_as(const char *path, int readonly, char *url, size_t url_len, int *outfd)
-{
-	return start_server_on(path, readonly, free_port(), url, url_len, outfd);
-}
-
-/* As start_server_as, on port (a server restarted where the last one listened). */
 static pid_t start_server_on(const char *path, int readonly, unsigned port, char *url, size_t url_len, int *outfd)
 {
 	char portbuf[16];
@@ -109,6 +103,11 @@ static pid_t start_server_on(const char *path, int readonly, unsigned port, char
 	ck_assert_msg(strstr(buf, "Listening..."), "xapian-tcpsrv said: %s", buf);
 	snprintf(url, url_len, "tcp://127.0.0.1:%u", port);
 	return pid;
+}
+
+static pid_t start_server_as(const char *path, int readonly, char *url, size_t url_len, int *outfd)
+{
+	return start_server_on(path, readonly, free_port(), url, url_len, outfd);
 }
 
 static pid_t start_server(const char *path, char *url, size_t url_len, int *outfd)

@@ -1000,24 +1000,24 @@ void listed_one(size_t *count)
 int list_terms(lx_db *db, const char *prefix, size_t n, lx_term_cb cb, void *ctx, lupe_err *err)
 {
 	size_t listed = 0;
-	std::string last; // the last term given to cb
-	bool resume = false;
+	std::string last; // the last term given to cb; empty before the first (no term is empty)
+	auto give = [&](std::string_view t, lx_term_here *at) -> int {
+		listed_one(&listed);
+		int rc = cb(ctx, t.data(), t.size(), at);
+		last.assign(t.data(), t.size());
+		return rc;
+	};
 	return with_retry(db, err, "list terms", [&]() -> int {
 		if (const auto *list = cached_terms(db, std::string(prefix, n))) {
 			lx_term_here at;
 			at.list = list;
-			if (resume) {
+			if (!last.empty()) {
 				at.at = list_seek(*list, 0, last);
 				if (at.at < list->size() && list->term(at.at) == last)
 					at.at++;
 			}
 			while (at.at < list->size()) {
-				listed_one(&listed);
-				std::string_view t = list->term(at.at);
-				int rc = cb(ctx, t.data(), t.size(), &at);
-				last.assign(t.data(), t.size());
-				resume = true;
-				if (rc)
+				if (int rc = give(list->term(at.at), &at))
 					return rc;
 				if (at.skipping) {
 					at.skipping = false;
@@ -1032,18 +1032,13 @@ int list_terms(lx_db *db, const char *prefix, size_t n, lx_term_cb cb, void *ctx
 		lx_term_here at;
 		Xapian::TermIterator end = db->rd.allterms_end(p);
 		at.it = db->rd.allterms_begin(p);
-		if (resume) {
+		if (!last.empty()) {
 			at.it.skip_to(last);
 			if (at.it != end && *at.it == last)
 				++at.it;
 		}
 		while (at.it != end) {
-			listed_one(&listed);
-			const std::string &t = *at.it;
-			int rc = cb(ctx, t.data(), t.size(), &at);
-			last.assign(t);
-			resume = true;
-			if (rc)
+			if (int rc = give(*at.it, &at))
 				return rc;
 			if (at.skipping) {
 				at.skipping = false;
